@@ -1,0 +1,103 @@
+/**
+ * SpineReport: the one typed result of the analysis. The panel, the DICOM SEG writer and the
+ * DICOM SR writer all read it; the SR reader rebuilds it. Grades are computed once, in grade/,
+ * and only stored here.
+ */
+import type { Vec3 } from './volume';
+
+/** Structures the pipeline segments. */
+export type StructureKind = 'vertebral_body' | 'disc' | 'dural_sac' | 'spinal_cord' | 'posterior_elements' | 'sacrum';
+
+/** One instance of a structure in the labelmap and (1:1) one segment in the DICOM SEG. */
+export interface SegmentInfo {
+  /** 1-based; the labelmap value and the SEG SegmentNumber. */
+  segmentNumber: number;
+  kind: StructureKind;
+  /** Level name for instances: 'L4' (vertebral body), 'L4/L5' (disc); absent for dural sac / cord. */
+  level?: string;
+  /** Label as a radiologist says it: 'L4 vertebral body', 'L4/L5 disc', 'Dural sac'. */
+  label: string;
+  voxelCount: number;
+  /** Centroid in DICOM patient coordinates (LPS, mm). */
+  centroidLps: Vec3;
+  /** True when the reader renamed this segment's level. */
+  readerModified?: boolean;
+}
+
+/** UCUM unit codes used in measurements (the SR writes them as UCUM codes). */
+export type Ucum = 'mm' | 'mm2' | '{ratio}' | '1';
+
+export interface Measurement {
+  /** Stable key, e.g. 'discHeightMm', 'canalApDiameterMm', 'duralSacAreaMm2', 'nucleusCsfSignalRatio'. */
+  name: string;
+  value: number;
+  unit: Ucum;
+  /** SEG segment the value was measured on. */
+  segmentNumber?: number;
+  /** How it was measured, one line, for the evidence view. */
+  method: string;
+}
+
+export interface Evidence {
+  measurements: Measurement[];
+  /** The rule applied, with thresholds, in words: 'AP diameter 9.1 mm < 10 mm → absolute stenosis'. */
+  rule: string;
+  /** Grading system and its source: 'Pfirrmann C. et al., Spine 2001;26(17):1873-8'. */
+  reference: string;
+}
+
+/** A graded finding; value null means "not assessable" and notAssessableReason says why. */
+export interface Finding<T> {
+  value: T | null;
+  notAssessableReason?: string;
+  evidence: Evidence;
+  /** True once a reader changed the value; automaticValue keeps what the software said. */
+  readerModified: boolean;
+  automaticValue?: T | null;
+}
+
+export type PfirrmannGrade = 1 | 2 | 3 | 4 | 5;
+export type StenosisGrade = 'none' | 'mild' | 'moderate' | 'severe';
+/** Lee foraminal grade 0-3; Pathria facet grade 0-3. */
+export type Grade0to3 = 0 | 1 | 2 | 3;
+
+/** One disc level (motion segment), e.g. 'L4/L5'. */
+export interface LevelReport {
+  level: string;
+  discSegmentNumber?: number;
+  /** All measurements taken at this level (also referenced from the findings' evidence). */
+  measurements: Measurement[];
+  pfirrmannGrade: Finding<PfirrmannGrade>;
+  discNarrowing: Finding<boolean>;
+  centralCanalStenosis: Finding<StenosisGrade>;
+  foraminalStenosisLeft: Finding<Grade0to3>;
+  foraminalStenosisRight: Finding<Grade0to3>;
+  facetArthropathyLeft: Finding<Grade0to3>;
+  facetArthropathyRight: Finding<Grade0to3>;
+}
+
+export interface SourceSeriesRef {
+  role: 'sagittal_t2' | 'sagittal_t1' | 'sagittal_stir' | 'axial_t2';
+  seriesInstanceUid: string;
+}
+
+export interface SpineReport {
+  schemaVersion: 1;
+  studyInstanceUid: string;
+  /** The series the labelmap lies on (normally the sagittal T2). */
+  seriesInstanceUid: string;
+  frameOfReferenceUid: string;
+  sourceSeries: SourceSeriesRef[];
+  model: { name: string; version: string; sha256: string };
+  software: { name: string; version: string };
+  region: 'lumbar' | 'cervical' | 'thoracolumbar' | 'unknown';
+  /** How level names were anchored; certain=false means the names are a best guess and the panel says so. */
+  levelNaming: { anchor: 'sacrum' | 'assumed_lowest_is_L5' | 'none'; certain: boolean; note: string };
+  segments: SegmentInfo[];
+  levels: LevelReport[];
+  /** ISO 8601 time of the analysis. */
+  createdAt: string;
+  /** Inference backend and timing, for the panel. */
+  run?: { backend: string; seconds: number };
+  reader?: { name?: string };
+}

@@ -1,0 +1,62 @@
+/**
+ * SpineVolume: one MR series as a 3D voxel grid in DICOM patient coordinates (LPS, mm).
+ * Framework-free: used in the browser (from OHIF's cache) and in Node (from NIfTI or DICOM files).
+ */
+
+export type Vec3 = [number, number, number];
+
+/** Acquisition role of a series, as the series classifier decides it. */
+export type SeriesRole = 'sagittal_t2' | 'sagittal_t1' | 'sagittal_stir' | 'axial_t2' | 'other';
+
+export interface SpineVolume {
+  /**
+   * Intensities, length columns*rows*slices. Index = i + j*columns + k*columns*rows where
+   * i = column index (along rowDirection), j = row index (along columnDirection), k = slice index.
+   */
+  voxels: Float32Array;
+  /** [columns, rows, slices] */
+  dims: Vec3;
+  /** [column spacing, row spacing, slice spacing] in mm: PixelSpacing is (row, column), so this is [PixelSpacing[1], PixelSpacing[0], spacing between slice centres]. */
+  spacingMm: Vec3;
+  /** ImagePositionPatient of slice k = 0 (centre of its first voxel), LPS mm. */
+  originLps: Vec3;
+  /** ImageOrientationPatient[0..2]: unit direction of increasing column index i, LPS. */
+  rowDirection: Vec3;
+  /** ImageOrientationPatient[3..5]: unit direction of increasing row index j, LPS. */
+  columnDirection: Vec3;
+  /** Unit direction of increasing slice index k, LPS (from successive ImagePositionPatient). */
+  sliceDirection: Vec3;
+  /** DICOM identity of the source, where known (empty strings for NIfTI/PNG input not yet in a PACS). */
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  frameOfReferenceUid: string;
+  /** SOPInstanceUID of each slice k (length = slices); empty for non-DICOM input. */
+  sopInstanceUids: string[];
+  sopClassUid?: string;
+  seriesDescription?: string;
+  role?: SeriesRole;
+}
+
+/** Voxel (i, j, k) → LPS mm. */
+export function voxelToLps(v: SpineVolume, i: number, j: number, k: number): Vec3 {
+  const [sx, sy, sz] = v.spacingMm;
+  const out: Vec3 = [0, 0, 0];
+  for (let a = 0; a < 3; a++) {
+    out[a] = v.originLps[a] + v.rowDirection[a] * i * sx + v.columnDirection[a] * j * sy + v.sliceDirection[a] * k * sz;
+  }
+  return out;
+}
+
+/** Flat index of voxel (i, j, k). */
+export function voxelIndex(dims: Vec3, i: number, j: number, k: number): number {
+  return i + j * dims[0] + k * dims[0] * dims[1];
+}
+
+/**
+ * Labelmap in exactly the geometry of a SpineVolume: one value per voxel, same index order.
+ * Value 0 = background, otherwise the segmentNumber of a SegmentInfo in the SpineReport.
+ */
+export interface Labelmap {
+  dims: Vec3;
+  values: Uint8Array;
+}
