@@ -5,6 +5,10 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true, tsconfig: { module: 'commonjs', jsx: 'react-jsx', esModuleInterop: true } }],
+    // nifti-reader-js ships ESM only (exports: import); compile it to CommonJS for Jest.
+    '^.+/node_modules/nifti-reader-js/.+\\.js$': ['ts-jest', { isolatedModules: true, tsconfig: { module: 'commonjs', allowJs: true } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!nifti-reader-js/)'],
+  moduleNameMapper: { '^nifti-reader-js$': '<rootDir>/node_modules/nifti-reader-js/dist/nifti.js' },
   testTimeout: 120000,
 };

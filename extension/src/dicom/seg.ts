@@ -1,0 +1,225 @@
+/**
+ * DICOM Segmentation writer: SpineReport + Labelmap + source SpineVolume → Part 10 binary SEG
+ * (Segmentation Storage 1.2.840.10008.5.1.4.1.1.66.4, SegmentationType BINARY; PS3.3 A.51, C.8.20).
+ *
+ * Geometry is exactly the source's: one frame per (segment, source slice k) where the segment has at
+ * least one voxel in slice k; each frame carries the slice's ImagePositionPatient (LPS mm), the shared
+ * ImageOrientationPatient and PixelSpacing, and a DerivationImageSequence/SourceImageSequence naming the
+ * source slice's SOP Instance UID. Frames are ordered by segment number, then slice index k.
+ * Encoded with dcmjs (naturalized dataset → denaturalizeDataset → DicomDict.write).
+ */
+import { data as dcmData, type NaturalDataset } from 'dcmjs';
+import type { Labelmap, SpineVolume } from '../pipeline/volume';
+import { voxelToLps } from '../pipeline/volume';
+import type { SpineReport } from '../pipeline/report';
+import { PRIVATE_SCHEME } from './codes';
+import { segmentCoding } from './segment-codes';
+import { patientStudyElements, type PatientStudy } from './patient-study';
+import { MR_IMAGE_SOP_CLASS_UID, SEG_SOP_CLASS_UID, dicomDateTime, newUid, toPart10 } from './uids';
+
+export interface WriteSegOptions {
+  /** Version of this result: 1 for the first save, +1 for each save after edits (SeriesDescription 'Spine MRI SEG v2'). */
+  version?: number;
+  /** SeriesInstanceUID / SOPInstanceUID to use (default: new UIDs, i.e. a new series on each save). */
+  seriesInstanceUid?: string;
+  sopInstanceUid?: string;
+  /** SeriesNumber (default 9000 + version). */
+  seriesNumber?: number;
+  patientStudy?: PatientStudy;
+  /** Content time (default now). */
+  now?: Date;
+  manufacturer?: string;
+}
+
+/** Round to 1e-6 so DS values stay ≤ 16 characters. */
+export function ds(x: number): number {
+  const r = Math.round(x * 1e6) / 1e6;
+  return Object.is(r, -0) ? 0 : r;
+}
+
+/** Series description for a version: 'Spine MRI SEG v2'. */
+export function segSeriesDescription(version: number): string {
+  return `Spine MRI SEG v${version}`;
+}
+
+function checkInputs(report: SpineReport, labelmap: Labelmap, v: SpineVolume): void {
+  const [nx, ny, nz] = v.dims;
+  if (labelmap.dims.some((d, i) => d !== v.dims[i])) {
+    throw new Error(`writeSeg: labelmap dims ${labelmap.dims.join('x')} differ from source volume dims ${v.dims.join('x')}`);
+  }
+  if (labelmap.values.length !== nx * ny * nz) {
+    throw new Error(`writeSeg: labelmap has ${labelmap.values.length} values, expected ${nx * ny * nz}`);
+  }
+  if (v.sopInstanceUids.length !== nz || v.sopInstanceUids.some((u) => !u)) {
+    throw new Error('writeSeg: the source volume has no SOP Instance UID for every slice (import the series as DICOM first)');
+  }
+  if (!v.studyInstanceUid || !v.seriesInstanceUid || !v.frameOfReferenceUid) {
+    throw new Error('writeSeg: the source volume lacks StudyInstanceUID, SeriesInstanceUID or FrameOfReferenceUID');
+  }
+  const numbers = new Set<number>();
+  for (const s of report.segments) {
+    if (!Number.isInteger(s.segmentNumber) || s.segmentNumber < 1 || s.segmentNumber > 255) {
+      throw new Error(`writeSeg: segmentNumber ${s.segmentNumber} of '${s.label}' is not an integer 1..255`);
+    }
+    if (numbers.has(s.segmentNumber)) throw new Error(`writeSeg: segmentNumber ${s.segmentNumber} used twice`);
+    numbers.add(s.segmentNumber);
+  }
+}
+
+/**
+ * Builds the binary SEG.
+ * @param report segments (1..N = labelmap values) and model identity
+ * @param labelmap values in the source's voxel order (i + j*columns + k*columns*rows)
+ * @param sourceVolume geometry and SOP Instance UIDs of the source slices (DICOM LPS)
+ * @throws Error when dims differ, source UIDs are missing, or segment numbers are invalid
+ */
+export function writeSeg(report: SpineReport, labelmap: Labelmap, sourceVolume: SpineVolume, opts: WriteSegOptions = {}): ArrayBuffer {
+  return toPart10(buildSegDataset(report, labelmap, sourceVolume, opts));
+}
+
+/** The naturalized SEG dataset (exposed for tests). */
+export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: SpineVolume, opts: WriteSegOptions = {}): NaturalDataset {
+  checkInputs(report, labelmap, v);
+  const [nx, ny, nz] = v.dims;
+  const version = opts.version ?? 1;
+  const { date, time } = dicomDateTime(opts.now ?? new Date());
+  const sourceClass = v.sopClassUid ?? MR_IMAGE_SOP_CLASS_UID;
+  const algorithmName = `${report.model.name} ${report.model.version}`.slice(0, 64);
+  const segments = [...report.segments].sort((a, b) => a.segmentNumber - b.segmentNumber);
+
+  // Which slices each segment occupies.
+  const present = new Map<number, boolean[]>();
+  for (const s of segments) present.set(s.segmentNumber, new Array<boolean>(nz).fill(false));
+  const sliceSize = nx * ny;
+  for (let k = 0; k < nz; k++) {
+    const base = k * sliceSize;
+    for (let p = 0; p < sliceSize; p++) {
+      const val = labelmap.values[base + p];
+      if (val !== 0) {
+        const row = present.get(val);
+        if (row) row[k] = true;
+      }
+    }
+  }
+
+  const frames: { seg: number; k: number }[] = [];
+  for (const s of segments) present.get(s.segmentNumber)!.forEach((has, k) => has && frames.push({ seg: s.segmentNumber, k }));
+  if (frames.length === 0) throw new Error('writeSeg: the labelmap contains none of the report\'s segments (nothing to store)');
+
+  // Pack bits: frames back to back, pixel n of the whole pixel data at bit n%8 of byte n>>3 (PS3.5 8.1.1).
+  const bitsTotal = frames.length * sliceSize;
+  const bytes = new Uint8Array(Math.ceil(bitsTotal / 8) + (Math.ceil(bitsTotal / 8) % 2));
+  frames.forEach((f, fi) => {
+    const base = f.k * sliceSize;
+    const off = fi * sliceSize;
+    for (let p = 0; p < sliceSize; p++) {
+      if (labelmap.values[base + p] === f.seg) {
+        const n = off + p;
+        bytes[n >> 3] |= 1 << (n & 7);
+      }
+    }
+  });
+
+  const dimOrgUid = newUid();
+  const purposeSource = [{ CodeValue: '121322', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Source image for image processing operation' }];
+  const perFrame = frames.map((f) => ({
+    DerivationImageSequence: [
+      {
+        SourceImageSequence: [
+          { ReferencedSOPClassUID: sourceClass, ReferencedSOPInstanceUID: v.sopInstanceUids[f.k], PurposeOfReferenceCodeSequence: purposeSource },
+        ],
+        DerivationCodeSequence: [{ CodeValue: '113076', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Segmentation' }],
+      },
+    ],
+    FrameContentSequence: [{ DimensionIndexValues: [f.seg, f.k + 1] }],
+    PlanePositionSequence: [{ ImagePositionPatient: voxelToLps(v, 0, 0, f.k).map(ds) }],
+    SegmentIdentificationSequence: [{ ReferencedSegmentNumber: f.seg }],
+  }));
+
+  const segmentSequence = segments.map((s) => {
+    const coding = segmentCoding(s);
+    const item: NaturalDataset = {
+      SegmentNumber: s.segmentNumber,
+      SegmentLabel: s.label.slice(0, 64),
+      SegmentAlgorithmType: s.readerModified ? 'SEMIAUTOMATIC' : 'AUTOMATIC',
+      SegmentAlgorithmName: algorithmName,
+      SegmentedPropertyCategoryCodeSequence: [coding.category],
+      SegmentedPropertyTypeCodeSequence: [coding.type],
+      RecommendedDisplayCIELabValue: (dcmData as any).Colors.rgb2DICOMLAB(coding.rgb.map((x) => x / 255)).map((x: number) => Math.round(x)),
+      TrackingID: s.label.slice(0, 64),
+      TrackingUID: newUid(),
+    };
+    if (coding.anatomicRegion) item.AnatomicRegionSequence = [coding.anatomicRegion];
+    return item;
+  });
+
+  const seriesUid = opts.seriesInstanceUid ?? newUid();
+  const sopUid = opts.sopInstanceUid ?? newUid();
+  return {
+    SpecificCharacterSet: 'ISO_IR 192',
+    SOPClassUID: SEG_SOP_CLASS_UID,
+    SOPInstanceUID: sopUid,
+    ...patientStudyElements(opts.patientStudy),
+    StudyInstanceUID: v.studyInstanceUid,
+    Modality: 'SEG',
+    SeriesInstanceUID: seriesUid,
+    SeriesNumber: opts.seriesNumber ?? 9000 + version,
+    SeriesDescription: segSeriesDescription(version),
+    SeriesDate: date,
+    SeriesTime: time,
+    FrameOfReferenceUID: v.frameOfReferenceUid,
+    PositionReferenceIndicator: '',
+    Manufacturer: opts.manufacturer ?? report.software.name,
+    ManufacturerModelName: report.model.name.slice(0, 64),
+    DeviceSerialNumber: report.model.sha256 ? report.model.sha256.slice(0, 16) : '0',
+    SoftwareVersions: [report.software.version, report.model.version],
+    InstanceNumber: 1,
+    ContentLabel: 'SPINE',
+    ContentDescription: `Spine segmentation v${version}`.slice(0, 64),
+    ContentCreatorName: '',
+    ContentDate: date,
+    ContentTime: time,
+    ImageType: ['DERIVED', 'PRIMARY'],
+    SamplesPerPixel: 1,
+    PhotometricInterpretation: 'MONOCHROME2',
+    Rows: ny,
+    Columns: nx,
+    BitsAllocated: 1,
+    BitsStored: 1,
+    HighBit: 0,
+    PixelRepresentation: 0,
+    LossyImageCompression: '00',
+    SegmentationType: 'BINARY',
+    NumberOfFrames: frames.length,
+    CodingSchemeIdentificationSequence: [{ ...PRIVATE_SCHEME }],
+    SegmentSequence: segmentSequence,
+    DimensionOrganizationSequence: [{ DimensionOrganizationUID: dimOrgUid }],
+    DimensionIndexSequence: [
+      // AT values as numbers: ReferencedSegmentNumber (0062,000B) in SegmentIdentificationSequence (0062,000A)
+      { DimensionOrganizationUID: dimOrgUid, DimensionIndexPointer: 0x0062000b, FunctionalGroupPointer: 0x0062000a, DimensionDescriptionLabel: 'ReferencedSegmentNumber' },
+      // ImagePositionPatient (0020,0032) in PlanePositionSequence (0020,9113)
+      { DimensionOrganizationUID: dimOrgUid, DimensionIndexPointer: 0x00200032, FunctionalGroupPointer: 0x00209113, DimensionDescriptionLabel: 'ImagePositionPatient' },
+    ],
+    SharedFunctionalGroupsSequence: [
+      {
+        PlaneOrientationSequence: [{ ImageOrientationPatient: [...v.rowDirection, ...v.columnDirection].map(ds) }],
+        PixelMeasuresSequence: [
+          {
+            PixelSpacing: [ds(v.spacingMm[1]), ds(v.spacingMm[0])],
+            SliceThickness: ds(v.spacingMm[2]),
+            SpacingBetweenSlices: ds(v.spacingMm[2]),
+          },
+        ],
+      },
+    ],
+    PerFrameFunctionalGroupsSequence: perFrame,
+    ReferencedSeriesSequence: [
+      {
+        SeriesInstanceUID: v.seriesInstanceUid,
+        ReferencedInstanceSequence: v.sopInstanceUids.map((u) => ({ ReferencedSOPClassUID: sourceClass, ReferencedSOPInstanceUID: u })),
+      },
+    ],
+    PixelData: bytes.buffer,
+    _vrMap: { PixelData: 'OB' },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Coded description of one SEG segment from its SegmentInfo (kind + level), using codes.ts only.
+ */
+import type { SegmentInfo } from '../pipeline/report';
+import { ANATOMY, DISC, VERTEBRA, code, type CodedConcept } from './codes';
+
+export interface SegmentCoding {
+  category: CodedConcept;
+  type: CodedConcept;
+  /** Anatomic region (the vertebra a vertebral body belongs to), where apt. */
+  anatomicRegion?: CodedConcept;
+  /** Recommended display colour, sRGB 0-255. */
+  rgb: [number, number, number];
+}
+
+/**
+ * Category/type codes for a segment:
+ * vertebral body → type Vertebral body (SCT 3572006), anatomic region = the vertebra (CID 7603);
+ * disc → the level's disc (CID 7604); dural sac → Dura mater; spinal cord → Spinal cord;
+ * sacrum / posterior elements → private codes (none confirmed in PS3.16).
+ */
+export function segmentCoding(s: SegmentInfo): SegmentCoding {
+  const category = code(ANATOMY.anatomicalStructure);
+  switch (s.kind) {
+    case 'vertebral_body': {
+      const v = s.level ? VERTEBRA[s.level] : undefined;
+      return { category, type: code(ANATOMY.vertebralBody), anatomicRegion: v ? code(v) : undefined, rgb: [241, 214, 145] };
+    }
+    case 'disc': {
+      const d = s.level ? DISC[s.level] : undefined;
+      return { category, type: d ? code(d) : code(ANATOMY.intervertebralDisc), rgb: [111, 184, 210] };
+    }
+    case 'dural_sac':
+      return { category, type: code(ANATOMY.duraMater), rgb: [216, 101, 79] };
+    case 'spinal_cord':
+      return { category, type: code(ANATOMY.spinalCord), rgb: [244, 214, 49] };
+    case 'sacrum':
+      return { category, type: code(ANATOMY.sacrum), rgb: [220, 190, 120] };
+    case 'posterior_elements':
+      return { category, type: code(ANATOMY.posteriorElements), rgb: [183, 156, 220] };
+    default: {
+      const k: never = s.kind;
+      throw new Error(`segmentCoding: unknown structure kind '${String(k)}'`);
+    }
+  }
+}

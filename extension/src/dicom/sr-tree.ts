@@ -1,0 +1,93 @@
+/**
+ * A small typed SR content tree and its encoding into naturalized dcmjs content items
+ * (PS3.3 C.17.3 SR Document Content Module). By-reference relationships (PS3.3 C.17.3.2.5) are
+ * written as ReferencedContentItemIdentifier = the target's position path from the root (1-based).
+ */
+import type { NaturalDataset } from 'dcmjs';
+import { code, type CodedConcept } from './codes';
+import { ds } from './seg';
+
+export type Relationship = 'CONTAINS' | 'HAS OBS CONTEXT' | 'HAS CONCEPT MOD' | 'HAS PROPERTIES' | 'INFERRED FROM' | 'HAS ACQ CONTEXT' | 'SELECTED FROM';
+
+interface Base {
+  rel?: Relationship;
+  name: CodedConcept;
+  children?: Node[];
+  /** Local id, so that by-reference nodes can point here. */
+  id?: string;
+}
+export type Node =
+  | (Base & { type: 'CONTAINER' })
+  | (Base & { type: 'CODE'; value: CodedConcept })
+  | (Base & { type: 'TEXT'; value: string })
+  | (Base & { type: 'UIDREF'; value: string })
+  | (Base & { type: 'PNAME'; value: string })
+  | (Base & { type: 'NUM'; value: number; unit: CodedConcept })
+  | (Base & { type: 'IMAGE'; sopClassUid: string; sopInstanceUid: string; segmentNumber?: number })
+  | { type: 'REF'; rel: Relationship; target: string };
+
+/** Encodes children of a node whose position path is `path`; `paths` maps ids → position paths. */
+function encodeChildren(nodes: Node[], path: number[], paths: Map<string, number[]>): NaturalDataset[] {
+  return nodes.map((n, i) => encodeNode(n, [...path, i + 1], paths));
+}
+
+function encodeNode(n: Node, path: number[], paths: Map<string, number[]>): NaturalDataset {
+  if (n.type === 'REF') {
+    const target = paths.get(n.target);
+    if (!target) throw new Error(`SR tree: by-reference target '${n.target}' not found`);
+    return { RelationshipType: n.rel, ReferencedContentItemIdentifier: target };
+  }
+  const item: NaturalDataset = {};
+  if (n.rel) item.RelationshipType = n.rel;
+  item.ValueType = n.type;
+  item.ConceptNameCodeSequence = [code(n.name)];
+  switch (n.type) {
+    case 'CONTAINER':
+      item.ContinuityOfContent = 'SEPARATE';
+      break;
+    case 'CODE':
+      item.ConceptCodeSequence = [code(n.value)];
+      break;
+    case 'TEXT':
+      item.TextValue = n.value;
+      break;
+    case 'UIDREF':
+      item.UID = n.value;
+      break;
+    case 'PNAME':
+      item.PersonName = [{ Alphabetic: n.value }];
+      break;
+    case 'NUM':
+      item.MeasuredValueSequence = [{ NumericValue: ds(n.value), MeasurementUnitsCodeSequence: [code(n.unit)] }];
+      break;
+    case 'IMAGE': {
+      const ref: NaturalDataset = { ReferencedSOPClassUID: n.sopClassUid, ReferencedSOPInstanceUID: n.sopInstanceUid };
+      if (n.segmentNumber !== undefined) ref.ReferencedSegmentNumber = n.segmentNumber;
+      item.ReferencedSOPSequence = [ref];
+      break;
+    }
+  }
+  if (n.children && n.children.length) item.ContentSequence = encodeChildren(n.children, path, paths);
+  return item;
+}
+
+function collectPaths(nodes: Node[], path: number[], out: Map<string, number[]>): void {
+  nodes.forEach((n, i) => {
+    const p = [...path, i + 1];
+    if (n.type === 'REF') return;
+    if (n.id) out.set(n.id, p);
+    if (n.children) collectPaths(n.children, p, out);
+  });
+}
+
+/** Root container attributes + ContentSequence for a tree whose root is `root` (a CONTAINER). */
+export function encodeTree(root: Node & { type: 'CONTAINER' }): NaturalDataset {
+  const paths = new Map<string, number[]>();
+  collectPaths(root.children ?? [], [1], paths);
+  return {
+    ValueType: 'CONTAINER',
+    ConceptNameCodeSequence: [code(root.name)],
+    ContinuityOfContent: 'SEPARATE',
+    ContentSequence: encodeChildren(root.children ?? [], [1], paths),
+  };
+}

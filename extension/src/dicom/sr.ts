@@ -1,0 +1,215 @@
+/**
+ * DICOM SR writer: SpineReport → TID 1500 "Imaging Measurement Report" as Comprehensive 3D SR
+ * (1.2.840.10008.5.1.4.1.1.88.34), encoded with dcmjs (the content tree is built here because dcmjs
+ * 0.52 `sr.templates` are broken for TID 1500).
+ *
+ * Document layout (PS3.16 TID 1500 / 1204 / 1002 / 1004 / 1411 / 1501):
+ *   CONTAINER Imaging Measurement Report (DCM 126000), template DCMR 1500
+ *   > HAS CONCEPT MOD Language = English (United States)                     (TID 1204)
+ *   > HAS OBS CONTEXT Observer Type = Device, Device Observer UID/Name/Manufacturer/Model Name (TID 1004)
+ *   > HAS OBS CONTEXT Observer Type = Person, Person Observer Name (reader, when known; TID 1003)
+ *   > HAS CONCEPT MOD Procedure reported = Magnetic resonance imaging
+ *   > CONTAINS CONTAINER Imaging Measurements (DCM 126010)
+ *     >> one Measurement Group (DCM 125007) per level: TID 1411 when the level has a disc segment
+ *        (Referenced Segment IMAGE → SEG + ReferencedSegmentNumber, Source series for segmentation),
+ *        else TID 1501. Tracking Identifier = the level ('L4/L5'), Tracking UID, Finding Site = the
+ *        disc level (CID 1003, e.g. SCT 243923001 "Level of L4/L5 intervertebral disc").
+ *        NUM per measurement (UCUM unit), with a TEXT "Measurement method description" and, where the
+ *        value was measured on another segment, INFERRED FROM IMAGE Referenced Segment.
+ *        CODE per graded finding (qualitative evaluation): concept from codes.ts PRIVATE, value from
+ *        CID 3832 / CID 240 / private grade codes, with HAS PROPERTIES TEXT rule and reference and
+ *        INFERRED FROM by-reference links to the NUMs in its evidence.
+ *   > CONTAINS TEXT Level naming anchor / Region of spine (private annotations, read back by sr-read.ts)
+ *
+ * Not assessable: the CODE value is 99SPINEMRI NOTASSESSABLE "Not assessable" with a HAS PROPERTIES
+ * TEXT "Reason not assessable" — so every DICOM reader shows it, and no grade is invented.
+ * Reader modified: HAS PROPERTIES CODE "Modified by reader" = SCT Yes, plus HAS PROPERTIES CODE
+ * "Value proposed by software" = the automatic value (or Not assessable).
+ */
+import type { NaturalDataset } from 'dcmjs';
+import type { Finding, LevelReport, Measurement, SpineReport } from '../pipeline/report';
+import type { SpineVolume } from '../pipeline/volume';
+import {
+  DISC_LEVEL, LEE_VALUE, PATHRIA_VALUE, PFIRRMANN_VALUE, PRESENCE, PRIVATE, PRIVATE_SCHEME, SR, STENOSIS_GRADE, UNIT, YES_NO,
+  measurementCode, type CodedConcept,
+} from './codes';
+import { encodeTree, type Node } from './sr-tree';
+import { patientStudyElements, type PatientStudy } from './patient-study';
+import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID, MR_IMAGE_SOP_CLASS_UID, SEG_SOP_CLASS_UID, dicomDateTime, fromPart10, newUid, toPart10 } from './uids';
+
+export interface WriteSrOptions {
+  /** The SEG Part 10 bytes this SR refers to (its UIDs are read from it). */
+  seg: ArrayBuffer;
+  sourceVolume: SpineVolume;
+  version?: number;
+  seriesInstanceUid?: string;
+  sopInstanceUid?: string;
+  seriesNumber?: number;
+  patientStudy?: PatientStudy;
+  now?: Date;
+}
+
+export function srSeriesDescription(version: number): string {
+  return `Spine MRI Report v${version}`;
+}
+
+/** The finding fields of a LevelReport, their concept names and value tables. */
+export const FINDINGS = [
+  { key: 'pfirrmannGrade', concept: PRIVATE.pfirrmannGrade, values: PFIRRMANN_VALUE },
+  { key: 'discNarrowing', concept: PRIVATE.discNarrowing, values: { true: PRESENCE.present, false: PRESENCE.absent } },
+  { key: 'centralCanalStenosis', concept: PRIVATE.centralCanalStenosis, values: STENOSIS_GRADE },
+  { key: 'foraminalStenosisLeft', concept: PRIVATE.foraminalStenosisLeft, values: LEE_VALUE },
+  { key: 'foraminalStenosisRight', concept: PRIVATE.foraminalStenosisRight, values: LEE_VALUE },
+  { key: 'facetArthropathyLeft', concept: PRIVATE.facetArthropathyLeft, values: PATHRIA_VALUE },
+  { key: 'facetArthropathyRight', concept: PRIVATE.facetArthropathyRight, values: PATHRIA_VALUE },
+] as const satisfies readonly { key: keyof LevelReport; concept: CodedConcept; values: Record<string, CodedConcept> }[];
+
+function valueCode(values: Record<string, CodedConcept>, v: unknown, what: string): CodedConcept {
+  if (v === null || v === undefined) return PRIVATE.notAssessable;
+  const c = values[String(v)];
+  if (!c) throw new Error(`writeSr: no code for ${what} value '${String(v)}'`);
+  return c;
+}
+
+/** Deterministic Device Observer UID from the model's sha256 (2.25 + first 128 bits), else a fixed UID. */
+function deviceUid(sha256: string): string {
+  const hex = /^[0-9a-f]{32}/i.test(sha256) ? sha256.slice(0, 32) : 'a3c1e0b2d4f60718293a4b5c6d7e8f90';
+  return '2.25.' + BigInt('0x' + hex).toString(10);
+}
+
+function measurementNodes(level: LevelReport, segUid: string): { nodes: Node[]; ids: Map<string, string> } {
+  const all: Measurement[] = [];
+  const seen = new Set<string>();
+  const add = (m: Measurement) => { if (!seen.has(m.name)) { seen.add(m.name); all.push(m); } };
+  level.measurements.forEach(add);
+  for (const f of FINDINGS) (level[f.key] as Finding<unknown>).evidence.measurements.forEach(add);
+  const ids = new Map<string, string>();
+  const nodes: Node[] = all.map((m) => {
+    const unit = UNIT[m.unit];
+    if (!unit) throw new Error(`writeSr: unknown unit '${m.unit}' for measurement ${m.name}`);
+    if (!Number.isFinite(m.value)) throw new Error(`writeSr: measurement ${m.name} at ${level.level} is not a finite number`);
+    const id = `${level.level}#${m.name}`;
+    ids.set(m.name, id);
+    const children: Node[] = [{ rel: 'HAS CONCEPT MOD', type: 'TEXT', name: PRIVATE.measurementMethod, value: m.method || '-' }];
+    if (m.segmentNumber !== undefined) {
+      children.push({ rel: 'INFERRED FROM', type: 'IMAGE', name: SR.referencedSegment, sopClassUid: SEG_SOP_CLASS_UID, sopInstanceUid: segUid, segmentNumber: m.segmentNumber });
+    }
+    return { rel: 'CONTAINS', type: 'NUM', name: measurementCode(m.name), value: m.value, unit, id, children };
+  });
+  return { nodes, ids };
+}
+
+function findingNode(level: LevelReport, f: (typeof FINDINGS)[number], ids: Map<string, string>): Node {
+  const finding = level[f.key] as Finding<unknown>;
+  const values = f.values as Record<string, CodedConcept>;
+  const what = `${level.level} ${f.key}`;
+  const children: Node[] = [
+    { rel: 'HAS PROPERTIES', type: 'TEXT', name: PRIVATE.gradingRule, value: finding.evidence.rule || '-' },
+    { rel: 'HAS PROPERTIES', type: 'TEXT', name: PRIVATE.gradingReference, value: finding.evidence.reference || '-' },
+  ];
+  if (finding.value === null) {
+    children.push({ rel: 'HAS PROPERTIES', type: 'TEXT', name: PRIVATE.notAssessableReason, value: finding.notAssessableReason || 'not stated' });
+  }
+  if (finding.readerModified) {
+    children.push({ rel: 'HAS PROPERTIES', type: 'CODE', name: PRIVATE.readerModified, value: YES_NO.yes });
+    children.push({ rel: 'HAS PROPERTIES', type: 'CODE', name: PRIVATE.automaticValue, value: valueCode(values, finding.automaticValue, what) });
+  }
+  for (const m of finding.evidence.measurements) children.push({ type: 'REF', rel: 'INFERRED FROM', target: ids.get(m.name)! });
+  return { rel: 'CONTAINS', type: 'CODE', name: f.concept, value: valueCode(values, finding.value, what), children };
+}
+
+function groupNode(level: LevelReport, report: SpineReport, segUid: string, sourceSeriesUid: string): Node {
+  const children: Node[] = [
+    { rel: 'HAS OBS CONTEXT', type: 'TEXT', name: SR.trackingIdentifier, value: level.level },
+    { rel: 'HAS OBS CONTEXT', type: 'UIDREF', name: SR.trackingUid, value: newUid() },
+  ];
+  if (level.discSegmentNumber !== undefined) {
+    children.push({ rel: 'CONTAINS', type: 'IMAGE', name: SR.referencedSegment, sopClassUid: SEG_SOP_CLASS_UID, sopInstanceUid: segUid, segmentNumber: level.discSegmentNumber });
+    children.push({ rel: 'CONTAINS', type: 'UIDREF', name: SR.sourceSeriesForSegmentation, value: sourceSeriesUid });
+  }
+  const site = DISC_LEVEL[level.level];
+  if (site) children.push({ rel: 'HAS CONCEPT MOD', type: 'CODE', name: SR.findingSite, value: site });
+  const { nodes, ids } = measurementNodes(level, segUid);
+  children.push(...nodes);
+  for (const f of FINDINGS) children.push(findingNode(level, f, ids));
+  void report;
+  return { rel: 'CONTAINS', type: 'CONTAINER', name: SR.measurementGroup, children };
+}
+
+/**
+ * Builds the SR.
+ * @throws Error when the SEG bytes are not a SEG, a grade has no code, or a measurement is not finite
+ */
+export function writeSr(report: SpineReport, opts: WriteSrOptions): ArrayBuffer {
+  return toPart10(buildSrDataset(report, opts));
+}
+
+export function buildSrDataset(report: SpineReport, opts: WriteSrOptions): NaturalDataset {
+  const seg = fromPart10(opts.seg);
+  if (seg.SOPClassUID !== SEG_SOP_CLASS_UID) throw new Error(`writeSr: 'seg' is not a Segmentation (SOP Class ${seg.SOPClassUID})`);
+  const v = opts.sourceVolume;
+  const version = opts.version ?? 1;
+  const { date, time } = dicomDateTime(opts.now ?? new Date());
+  const sourceClass = v.sopClassUid ?? MR_IMAGE_SOP_CLASS_UID;
+
+  const rootChildren: Node[] = [
+    { rel: 'HAS CONCEPT MOD', type: 'CODE', name: SR.language, value: SR.englishUS },
+    { rel: 'HAS OBS CONTEXT', type: 'CODE', name: SR.observerType, value: SR.device },
+    { rel: 'HAS OBS CONTEXT', type: 'UIDREF', name: SR.deviceObserverUid, value: deviceUid(report.model.sha256) },
+    { rel: 'HAS OBS CONTEXT', type: 'TEXT', name: SR.deviceObserverName, value: report.software.name },
+    { rel: 'HAS OBS CONTEXT', type: 'TEXT', name: SR.deviceObserverManufacturer, value: report.software.name },
+    { rel: 'HAS OBS CONTEXT', type: 'TEXT', name: SR.deviceObserverModelName, value: report.model.name },
+  ];
+  if (report.reader?.name) {
+    rootChildren.push({ rel: 'HAS OBS CONTEXT', type: 'CODE', name: SR.observerType, value: SR.person });
+    rootChildren.push({ rel: 'HAS OBS CONTEXT', type: 'PNAME', name: SR.personObserverName, value: report.reader.name });
+  }
+  rootChildren.push({ rel: 'HAS CONCEPT MOD', type: 'CODE', name: SR.procedureReported, value: SR.mri });
+  rootChildren.push({
+    rel: 'CONTAINS', type: 'CONTAINER', name: SR.imagingMeasurements,
+    children: report.levels.map((l) => groupNode(l, report, seg.SOPInstanceUID, seg.ReferencedSeriesSequence?.[0]?.SeriesInstanceUID ?? v.seriesInstanceUid)),
+  });
+  const ln = report.levelNaming;
+  rootChildren.push({ rel: 'CONTAINS', type: 'TEXT', name: PRIVATE.levelNaming, value: `${ln.anchor}|${ln.certain ? 'certain' : 'uncertain'}|${ln.note}` });
+  rootChildren.push({ rel: 'CONTAINS', type: 'TEXT', name: PRIVATE.regionOfSpine, value: report.region });
+
+  const content = encodeTree({ type: 'CONTAINER', name: SR.imagingMeasurementReport, children: rootChildren });
+
+  const evidence = [
+    {
+      StudyInstanceUID: v.studyInstanceUid,
+      ReferencedSeriesSequence: [
+        { SeriesInstanceUID: v.seriesInstanceUid, ReferencedSOPSequence: v.sopInstanceUids.map((u) => ({ ReferencedSOPClassUID: sourceClass, ReferencedSOPInstanceUID: u })) },
+        { SeriesInstanceUID: seg.SeriesInstanceUID, ReferencedSOPSequence: [{ ReferencedSOPClassUID: SEG_SOP_CLASS_UID, ReferencedSOPInstanceUID: seg.SOPInstanceUID }] },
+      ],
+    },
+  ];
+
+  return {
+    SpecificCharacterSet: 'ISO_IR 192',
+    SOPClassUID: COMPREHENSIVE_3D_SR_SOP_CLASS_UID,
+    SOPInstanceUID: opts.sopInstanceUid ?? newUid(),
+    ...patientStudyElements(opts.patientStudy),
+    StudyInstanceUID: v.studyInstanceUid,
+    Modality: 'SR',
+    SeriesInstanceUID: opts.seriesInstanceUid ?? newUid(),
+    SeriesNumber: opts.seriesNumber ?? 9100 + version,
+    SeriesDescription: srSeriesDescription(version),
+    SeriesDate: date,
+    SeriesTime: time,
+    ReferencedPerformedProcedureStepSequence: [],
+    Manufacturer: report.software.name,
+    ManufacturerModelName: report.model.name.slice(0, 64),
+    SoftwareVersions: [report.software.version, report.model.version],
+    InstanceNumber: 1,
+    CompletionFlag: 'COMPLETE',
+    VerificationFlag: 'UNVERIFIED',
+    ContentDate: date,
+    ContentTime: time,
+    PerformedProcedureCodeSequence: [],
+    CurrentRequestedProcedureEvidenceSequence: evidence,
+    CodingSchemeIdentificationSequence: [{ ...PRIVATE_SCHEME }],
+    ContentTemplateSequence: [{ MappingResource: 'DCMR', TemplateIdentifier: '1500' }],
+    ...content,
+  };
+}

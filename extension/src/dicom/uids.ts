@@ -1,0 +1,90 @@
+/**
+ * DICOM UIDs and Part 10 encoding helpers shared by the SEG and SR writers.
+ * UIDs are '2.25.' + a random 128-bit integer in decimal (PS3.5 B.2, ITU-T X.667 UUID-derived UIDs),
+ * so no organisational root is needed. Works in the browser and in Node (globalThis.crypto).
+ */
+import { data as dcmData, type NaturalDataset } from 'dcmjs';
+
+/** Binary Segmentation Storage (PS3.4 B.5). */
+export const SEG_SOP_CLASS_UID = '1.2.840.10008.5.1.4.1.1.66.4';
+/** Comprehensive 3D SR Storage (PS3.4 B.5). */
+export const COMPREHENSIVE_3D_SR_SOP_CLASS_UID = '1.2.840.10008.5.1.4.1.1.88.34';
+/** MR Image Storage. */
+export const MR_IMAGE_SOP_CLASS_UID = '1.2.840.10008.5.1.4.1.1.4';
+/** Explicit VR Little Endian. */
+export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
+/** Our ImplementationClassUID (a fixed UUID-derived UID) and version name (≤16 chars). */
+export const IMPLEMENTATION_CLASS_UID = '2.25.178122625337958717734180374932263423291';
+export const IMPLEMENTATION_VERSION_NAME = 'SPINEMRI_0_1';
+
+/** A new '2.25.<decimal 128-bit>' UID (≤ 44 characters). */
+export function newUid(): string {
+  const b = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(b);
+  b[6] = (b[6] & 0x0f) | 0x40; // UUID version 4
+  b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+  let n = 0n;
+  for (const x of b) n = (n << 8n) | BigInt(x);
+  return '2.25.' + n.toString(10);
+}
+
+/** DICOM DA (YYYYMMDD) and TM (HHMMSS) of a Date, in UTC. */
+export function dicomDateTime(d: Date): { date: string; time: string } {
+  const iso = d.toISOString(); // 2026-11-22T03:39:34.123Z
+  return { date: iso.slice(0, 10).replace(/-/g, ''), time: iso.slice(11, 19).replace(/:/g, '') };
+}
+
+/**
+ * Encodes a naturalized dataset (keyword → value, with SOPClassUID and SOPInstanceUID) as a
+ * Part 10 file in Explicit VR Little Endian using dcmjs' writer (no hand-rolled byte encoding).
+ */
+export function toPart10(dataset: NaturalDataset): ArrayBuffer {
+  if (!dataset.SOPClassUID || !dataset.SOPInstanceUID) throw new Error('toPart10: dataset needs SOPClassUID and SOPInstanceUID');
+  const version = new Uint8Array([0, 1]);
+  const meta = {
+    FileMetaInformationVersion: version.buffer,
+    MediaStorageSOPClassUID: dataset.SOPClassUID,
+    MediaStorageSOPInstanceUID: dataset.SOPInstanceUID,
+    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
+    ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
+    ImplementationVersionName: IMPLEMENTATION_VERSION_NAME,
+    _vrMap: { FileMetaInformationVersion: 'OB' },
+  };
+  const dict = new dcmData.DicomDict(dcmData.DicomMetaDictionary.denaturalizeDataset(meta));
+  dict.dict = dcmData.DicomMetaDictionary.denaturalizeDataset(dataset);
+  return dict.write();
+}
+
+/**
+ * dcmjs 0.52 bug: `ReadBufferStream.more()` (used for defined-length sequence items) makes a new stream
+ * with the default latin1 decoder, so UTF-8 text inside sequences (e.g. '→', '²' in SR TEXT items)
+ * comes back garbled although the top level is decoded with the SpecificCharacterSet. Patch `more()`
+ * once to pass the parent's decoder on. Verified by the SR round-trip test.
+ */
+let decoderPatched = false;
+function patchDcmjsSequenceDecoder(): void {
+  if (decoderPatched) return;
+  decoderPatched = true;
+  const proto = (dcmData as unknown as { ReadBufferStream?: { prototype: Record<string, unknown> } }).ReadBufferStream?.prototype;
+  const more = proto?.more as ((this: { decoder?: unknown }, length: number) => { decoder?: unknown }) | undefined;
+  if (!proto || typeof more !== 'function') return;
+  proto.more = function (this: { decoder?: unknown }, length: number) {
+    const sub = more.call(this, length);
+    if (this.decoder) sub.decoder = this.decoder;
+    return sub;
+  };
+}
+
+/** Parses Part 10 bytes into a naturalized dataset (dcmjs). Throws with a clear message on non-DICOM input. */
+export function fromPart10(buffer: ArrayBuffer): NaturalDataset {
+  patchDcmjsSequenceDecoder();
+  let dict;
+  try {
+    dict = dcmData.DicomMessage.readFile(buffer);
+  } catch (e) {
+    throw new Error(`Not a DICOM Part 10 file: ${(e as Error).message}`);
+  }
+  const ds = dcmData.DicomMetaDictionary.naturalizeDataset(dict.dict);
+  ds._meta = dcmData.DicomMetaDictionary.naturalizeDataset(dict.meta);
+  return ds;
+}

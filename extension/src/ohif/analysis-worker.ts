@@ -1,0 +1,56 @@
+/**
+ * The analysis Web Worker (bundled as /plugins/analysis-worker.mjs): model download + checksum,
+ * onnxruntime-web (imported at runtime from `ortBaseUrl`, not bundled), segmentation, level naming,
+ * report. Keeps inference off the UI thread; 'cancel' aborts between slices.
+ */
+import { createBrowserBackend, type InferenceBackend, type OrtModule } from '../pipeline/model';
+import { segmentSpine } from '../pipeline/analyze';
+import { assembleReport } from './assembleReport';
+import { loadModel } from './modelCache';
+import type { AnalyzeRequest, FromWorker, ToWorker } from './analysisProtocol';
+
+const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
+let controller: AbortController | undefined;
+
+async function analyze(req: AnalyzeRequest): Promise<void> {
+  controller = new AbortController();
+  const signal = controller.signal;
+  let backend: InferenceBackend | undefined;
+  try {
+    post({ type: 'progress', stage: 'model', done: 0, total: 1 });
+    const origin = self.location.origin;
+    const model = await loadModel(req.modelBaseUrl, origin);
+    const ortUrl = new URL('ort.webgpu.min.mjs', new URL(req.ortBaseUrl, origin)).href;
+    const ort = (await import(/* @vite-ignore */ ortUrl)) as OrtModule;
+    backend = await createBrowserBackend(ort, model.bytes, model.manifest, {
+      gpu: (self.navigator as unknown as { gpu?: never }).gpu,
+      wasmPaths: new URL(req.ortBaseUrl, origin).href,
+      numThreads: req.numThreads,
+      prefer: req.prefer,
+    });
+    post({ type: 'progress', stage: 'model', done: 1, total: 1 });
+    const seg = await segmentSpine(req.volume, backend, model.manifest, {
+      signal,
+      onProgress: (stage, done, total) => post({ type: 'progress', stage, done, total }),
+    });
+    post({ type: 'progress', stage: 'report', done: 0, total: 1 });
+    const report = assembleReport(req.volume, seg, model.manifest);
+    post({ type: 'progress', stage: 'report', done: 1, total: 1 });
+    post(
+      { type: 'result', result: { labelmap: seg.labelmap, segments: seg.segments, levelNaming: seg.levelNaming, report, run: seg.run, modelSource: model.source } },
+      [seg.labelmap.values.buffer],
+    );
+  } catch (e) {
+    const cancelled = signal.aborted;
+    post({ type: 'error', message: cancelled ? 'Analysis cancelled.' : e instanceof Error ? e.message : String(e), cancelled });
+  } finally {
+    await backend?.release().catch(() => undefined);
+    controller = undefined;
+  }
+}
+
+self.onmessage = (ev: MessageEvent<ToWorker>) => {
+  const m = ev.data;
+  if (m.type === 'cancel') controller?.abort(new DOMException('Analysis cancelled', 'AbortError'));
+  else if (m.type === 'analyze') void analyze(m);
+};

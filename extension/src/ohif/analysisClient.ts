@@ -1,0 +1,46 @@
+/**
+ * Main-thread side of the analysis: reads the chosen series from OHIF's cache, runs the worker,
+ * reports progress, supports cancel.
+ */
+import type { DisplaySet } from '../../../types/ohif';
+import type { SeriesRole } from '../pipeline/volume';
+import type { AnalysisResult, AnalysisStage, FromWorker, ToWorker } from './analysisProtocol';
+import { getSpineMriConfig } from './context';
+import { readDisplaySetVolume } from './readVolume';
+
+export interface AnalysisRun {
+  promise: Promise<AnalysisResult & { imageIds: string[] }>;
+  cancel(): void;
+}
+
+/** URL of the worker bundle: next to extension.mjs (both in /plugins/). */
+function workerUrl(): URL {
+  return new URL('./analysis-worker.mjs', import.meta.url);
+}
+
+export function startAnalysis(ds: DisplaySet, role: SeriesRole, onProgress: (stage: AnalysisStage, done: number, total: number) => void): AnalysisRun {
+  const cfg = getSpineMriConfig();
+  const abort = new AbortController();
+  let worker: Worker | undefined;
+  const promise = (async () => {
+    const { volume, imageIds } = await readDisplaySetVolume(ds, (d, t) => onProgress('read', d, t), abort.signal);
+    volume.role = role;
+    if (abort.signal.aborted) throw new Error('Analysis cancelled.');
+    worker = new Worker(workerUrl(), { type: 'module', name: 'spine-mri-analysis' });
+    const w = worker;
+    const result = await new Promise<AnalysisResult>((resolve, reject) => {
+      w.onmessage = (ev: MessageEvent<FromWorker>) => {
+        const m = ev.data;
+        if (m.type === 'progress') onProgress(m.stage, m.done, m.total);
+        else if (m.type === 'result') resolve(m.result);
+        else reject(new Error(m.message));
+      };
+      w.onerror = (ev) => reject(new Error(`Analysis worker failed: ${ev.message || 'could not load /plugins/analysis-worker.mjs'}`));
+      abort.signal.addEventListener('abort', () => w.postMessage({ type: 'cancel' } satisfies ToWorker));
+      const req: ToWorker = { type: 'analyze', volume, modelBaseUrl: cfg.modelBaseUrl, ortBaseUrl: cfg.ortBaseUrl };
+      w.postMessage(req, [volume.voxels.buffer]);
+    });
+    return { ...result, imageIds };
+  })().finally(() => worker?.terminate());
+  return { promise, cancel: () => abort.abort(new Error('Analysis cancelled.')) };
+}

@@ -1,0 +1,32 @@
+/** Messages between the panel (main thread) and the analysis Web Worker. */
+import type { LevelNaming } from '../pipeline/anatomy';
+import type { SegmentInfo, SpineReport } from '../pipeline/report';
+import type { Labelmap, SpineVolume } from '../pipeline/volume';
+
+export type AnalysisStage = 'read' | 'model' | 'preprocess' | 'inference' | 'postprocess' | 'report';
+
+export interface AnalyzeRequest {
+  type: 'analyze';
+  volume: SpineVolume;
+  /** Absolute or origin-relative URLs. */
+  modelBaseUrl: string;
+  ortBaseUrl: string;
+  /** Force a backend (tests); default: WebGPU on a hardware adapter, else wasm. */
+  prefer?: 'webgpu' | 'wasm';
+  numThreads?: number;
+}
+
+export interface AnalysisResult {
+  labelmap: Labelmap;
+  segments: SegmentInfo[];
+  levelNaming: LevelNaming;
+  report: SpineReport;
+  run: { backend: string; seconds: number };
+  modelSource: 'cache' | 'network';
+}
+
+export type ToWorker = AnalyzeRequest | { type: 'cancel' };
+export type FromWorker =
+  | { type: 'progress'; stage: AnalysisStage; done: number; total: number }
+  | { type: 'result'; result: AnalysisResult }
+  | { type: 'error'; message: string; cancelled: boolean };

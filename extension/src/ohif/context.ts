@@ -1,0 +1,31 @@
+/**
+ * The OHIF managers our extension was registered with. OHIF hands them to preRegistration once;
+ * the panel (mounted in its own React root) reads them from here.
+ */
+import type { CommandsManager, ExtensionManager, ExtensionParams, ServicesManager } from '../../../types/ohif';
+
+let current: ExtensionParams | undefined;
+
+export function setOhifContext(p: ExtensionParams): void {
+  current = p;
+}
+
+/** @throws Error when called before OHIF registered the extension. */
+export function getOhifContext(): { servicesManager: ServicesManager; commandsManager: CommandsManager; extensionManager: ExtensionManager } {
+  if (!current) throw new Error('Spine MRI extension used before OHIF registered it (preRegistration has not run).');
+  return current;
+}
+
+/** Runtime settings from app-config.js `window.config.spineMri`. */
+export interface SpineMriConfig {
+  /** Base URL of models/ (manifest.json + ONNX), e.g. '/models/'. */
+  modelBaseUrl: string;
+  /** Base URL of onnxruntime-web's dist/, e.g. '/ort/'. */
+  ortBaseUrl: string;
+}
+
+export function getSpineMriConfig(): SpineMriConfig {
+  const cfg = (globalThis as { config?: { spineMri?: Partial<SpineMriConfig> } }).config?.spineMri ?? {};
+  const slash = (s: string) => (s.endsWith('/') ? s : `${s}/`);
+  return { modelBaseUrl: slash(cfg.modelBaseUrl ?? '/models/'), ortBaseUrl: slash(cfg.ortBaseUrl ?? '/ort/') };
+}

@@ -1,0 +1,41 @@
+/**
+ * OHIF display set → the DICOM attributes the series classifier reads (pipeline/series.ts).
+ */
+import type { DisplaySet } from '../../../types/ohif';
+import { chooseSeries, type SeriesChoice, type SeriesHeaders } from '../pipeline/series';
+
+/** Headers of one display set, from its first instance; numberOfSlices = frames or instances. */
+export function displaySetToHeaders(ds: DisplaySet): SeriesHeaders {
+  const instances = ds.instances ?? (ds.instance ? [ds.instance] : []);
+  const first = instances[0] ?? ({} as Record<string, any>);
+  const iop0 = first.ImageOrientationPatient ? String(first.ImageOrientationPatient) : '';
+  const orientationsDiffer = instances.some((i) => i.ImageOrientationPatient && String(i.ImageOrientationPatient) !== iop0);
+  return {
+    SeriesInstanceUID: ds.SeriesInstanceUID,
+    Modality: ds.Modality ?? first.Modality,
+    SeriesDescription: ds.SeriesDescription ?? first.SeriesDescription,
+    SeriesNumber: ds.SeriesNumber ?? first.SeriesNumber,
+    ImageOrientationPatient: first.ImageOrientationPatient,
+    EchoTime: first.EchoTime,
+    RepetitionTime: first.RepetitionTime,
+    InversionTime: first.InversionTime,
+    ImageType: first.ImageType,
+    ScanningSequence: first.ScanningSequence,
+    numberOfSlices: Math.max(ds.numImageFrames ?? 0, instances.length),
+    orientationsDiffer,
+  };
+}
+
+/** Image display sets of one study (SEG/SR/unsupported excluded), each with its headers. */
+export function studyImageSeries(all: DisplaySet[], studyInstanceUid: string): { ds: DisplaySet; headers: SeriesHeaders }[] {
+  return all
+    .filter((ds) => ds.StudyInstanceUID === studyInstanceUid && !ds.unsupported && !['SEG', 'SR', 'RTSTRUCT', 'PR'].includes(ds.Modality ?? ''))
+    .map((ds) => ({ ds, headers: displaySetToHeaders(ds) }));
+}
+
+/** chooseSeries over one study's image display sets, plus the display set of each chosen series. */
+export function chooseForStudy(all: DisplaySet[], studyInstanceUid: string): SeriesChoice & { displaySetOf: (h?: SeriesHeaders) => DisplaySet | undefined } {
+  const series = studyImageSeries(all, studyInstanceUid);
+  const choice = chooseSeries(series.map((s) => s.headers));
+  return { ...choice, displaySetOf: (h) => series.find((s) => s.headers === h)?.ds };
+}

@@ -1,0 +1,83 @@
+/**
+ * Reads an OHIF stack display set's voxels and geometry into a SpineVolume (pipeline/volume.ts),
+ * through cornerstone's image loader and cache (images already loaded for display are reused).
+ *
+ * Geometry (DICOM PS3.3 C.7.6.2, LPS mm): rowDirection/columnDirection = ImageOrientationPatient;
+ * spacingMm = [PixelSpacing[1] (between columns), PixelSpacing[0] (between rows), distance between
+ * successive ImagePositionPatient along the slice normal]; slices sorted along the normal.
+ * Pixel values are modality values (stored × RescaleSlope + RescaleIntercept).
+ */
+import type { DisplaySet } from '../../../types/ohif';
+import type { SpineVolume, Vec3 } from '../pipeline/volume';
+import { getCornerstone } from './cornerstone';
+
+export interface VolumeFromDisplaySet {
+  volume: SpineVolume;
+  /** imageIds in SpineVolume slice order k (the labelmap writer needs the same order). */
+  imageIds: string[];
+}
+
+const dot = (a: number[], b: number[]) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+const cross = (a: number[], b: number[]): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+
+/**
+ * @param onProgress called with (slices loaded, total).
+ * @throws Error when the display set has no images, slices differ in size/orientation, or the
+ *   spacing between slices is not uniform within 10 % (a non-uniform stack is not a volume).
+ */
+export async function readDisplaySetVolume(ds: DisplaySet, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<VolumeFromDisplaySet> {
+  const { core } = getCornerstone();
+  const ids = ds.imageIds ?? [];
+  if (!ids.length) throw new Error(`Series "${ds.SeriesDescription ?? ds.SeriesInstanceUID}" has no images to analyse.`);
+  const planes = ids.map((id) => core.metaData.get('imagePlaneModule', id));
+  const first = planes[0];
+  if (!first?.imagePositionPatient || !first.rowCosines || !first.columnCosines) {
+    throw new Error(`Series "${ds.SeriesDescription}" lacks ImagePositionPatient/ImageOrientationPatient; cannot build a volume.`);
+  }
+  const rowDir = Array.from(first.rowCosines as number[]) as Vec3;
+  const colDir = Array.from(first.columnCosines as number[]) as Vec3;
+  const normal = cross(rowDir, colDir);
+  const order = ids.map((id, i) => ({ id, i, d: dot(planes[i].imagePositionPatient, normal) })).sort((a, b) => a.d - b.d);
+  const rows: number = first.rows;
+  const cols: number = first.columns;
+  const n = order.length;
+  let sliceSpacing = Number(first.sliceThickness) || 1;
+  if (n > 1) {
+    const gaps = order.slice(1).map((o, k) => o.d - order[k].d);
+    const mean = (order[n - 1].d - order[0].d) / (n - 1);
+    if (mean <= 0 || gaps.some((g) => Math.abs(g - mean) > 0.1 * mean)) {
+      throw new Error(`Series "${ds.SeriesDescription}": slices are not evenly spaced (gaps ${gaps.map((g) => g.toFixed(2)).join(', ')} mm).`);
+    }
+    sliceSpacing = mean;
+  }
+  const voxels = new Float32Array(rows * cols * n);
+  for (let k = 0; k < n; k++) {
+    if (signal?.aborted) throw signal.reason ?? new Error('Cancelled');
+    const p = planes[order[k].i];
+    if (p.rows !== rows || p.columns !== cols) throw new Error(`Series "${ds.SeriesDescription}": slice ${k + 1} is ${p.columns}×${p.rows}, not ${cols}×${rows}.`);
+    const image = await core.imageLoader.loadAndCacheImage(order[k].id);
+    const px: ArrayLike<number> = image.voxelManager?.getScalarData?.() ?? image.getPixelData();
+    const slope = Number(image.slope ?? 1) || 1;
+    const intercept = Number(image.intercept ?? 0) || 0;
+    const off = k * rows * cols;
+    for (let i = 0; i < rows * cols; i++) voxels[off + i] = px[i] * slope + intercept;
+    onProgress?.(k + 1, n);
+  }
+  const inst: Record<string, any> = ds.instances?.[0] ?? {};
+  const volume: SpineVolume = {
+    voxels,
+    dims: [cols, rows, n],
+    spacingMm: [Number(first.columnPixelSpacing) || 1, Number(first.rowPixelSpacing) || 1, sliceSpacing],
+    originLps: Array.from(planes[order[0].i].imagePositionPatient as number[]) as Vec3,
+    rowDirection: rowDir,
+    columnDirection: colDir,
+    sliceDirection: normal,
+    studyInstanceUid: ds.StudyInstanceUID,
+    seriesInstanceUid: ds.SeriesInstanceUID,
+    frameOfReferenceUid: String(first.frameOfReferenceUID ?? inst.FrameOfReferenceUID ?? ''),
+    sopInstanceUids: order.map((o) => String(core.metaData.get('instance', o.id)?.SOPInstanceUID ?? core.metaData.get('sopCommonModule', o.id)?.sopInstanceUID ?? '')),
+    sopClassUid: inst.SOPClassUID,
+    seriesDescription: ds.SeriesDescription,
+  };
+  return { volume, imageIds: order.map((o) => o.id) };
+}

@@ -1,0 +1,98 @@
+/**
+ * Shows an analysis labelmap in OHIF through its segmentationService: one labelmap segmentation on
+ * the analysed display set, one segment per SegmentInfo (segment index = segmentNumber, label =
+ * SegmentInfo.label, distinct colours per structure kind), added to every viewport showing that
+ * display set. Voxels are written into the derived labelmap images in the SpineVolume slice order.
+ */
+import type { DisplaySet } from '../../../types/ohif';
+import type { SegmentInfo, StructureKind } from '../pipeline/report';
+import type { Labelmap } from '../pipeline/volume';
+import { getOhifContext } from './context';
+import { getCornerstone } from './cornerstone';
+
+/** Base hue per structure kind (degrees); instances of one kind alternate lightness so neighbours differ. */
+const HUE: Record<StructureKind, number> = {
+  vertebral_body: 30,
+  disc: 200,
+  dural_sac: 280,
+  spinal_cord: 120,
+  posterior_elements: 60,
+  sacrum: 0,
+};
+
+function hslToRgb(h: number, s: number, l: number): [number, number, number] {
+  const k = (n: number) => (n + h / 30) % 12;
+  const a = s * Math.min(l, 1 - l);
+  const f = (n: number) => l - a * Math.max(-1, Math.min(k(n) - 3, Math.min(9 - k(n), 1)));
+  return [Math.round(255 * f(0)), Math.round(255 * f(8)), Math.round(255 * f(4))];
+}
+
+/** RGBA colour of a segment: hue by kind, ±18° hue and alternating lightness between consecutive instances. */
+export function segmentColor(seg: SegmentInfo, indexInKind: number): [number, number, number, number] {
+  const hue = (HUE[seg.kind] ?? 0) + (indexInKind % 3) * 18 - 18;
+  const light = indexInKind % 2 === 0 ? 0.55 : 0.42;
+  return [...hslToRgb((hue + 360) % 360, 0.85, light), 255];
+}
+
+export const SEGMENTATION_ID_PREFIX = 'spine-mri-';
+
+/**
+ * @param imageIds display-set imageIds in labelmap slice order (from readDisplaySetVolume).
+ * @returns the segmentationId.
+ * @throws Error when OHIF's segmentationService is missing or the labelmap size does not match.
+ */
+export async function showLabelmap(ds: DisplaySet, imageIds: string[], labelmap: Labelmap, segments: SegmentInfo[]): Promise<string> {
+  const { servicesManager } = getOhifContext();
+  const { segmentationService, viewportGridService } = servicesManager.services;
+  if (!segmentationService) throw new Error('OHIF segmentationService is not available in this mode.');
+  const { core, tools } = getCornerstone();
+  const [cols, rows, n] = labelmap.dims;
+  if (imageIds.length !== n) throw new Error(`Labelmap has ${n} slices but the series has ${imageIds.length} images.`);
+
+  const segmentationId = `${SEGMENTATION_ID_PREFIX}${ds.SeriesInstanceUID}`;
+  if (segmentationService.getSegmentation(segmentationId)) segmentationService.remove(segmentationId);
+  const segDefs: Record<number, { label: string; active?: boolean }> = {};
+  for (const s of segments) segDefs[s.segmentNumber] = { label: s.label, active: s === segments[0] };
+  await segmentationService.createLabelmapForDisplaySet(ds, { segmentationId, label: 'Spine MRI analysis', segments: segDefs });
+
+  // Derived labelmap images follow ds.imageIds order; map ours (sorted along the normal) onto them.
+  const seg = segmentationService.getSegmentation(segmentationId);
+  const segImageIds: string[] = seg?.representationData?.Labelmap?.imageIds ?? [];
+  const dsIds = ds.imageIds ?? [];
+  const plane = cols * rows;
+  for (let k = 0; k < n; k++) {
+    const target = segImageIds[dsIds.indexOf(imageIds[k])];
+    const image = target ? core.cache.getImage(target) : undefined;
+    if (!image) throw new Error(`No labelmap image for slice ${k + 1}.`);
+    const slice = labelmap.values.subarray(k * plane, (k + 1) * plane);
+    if (image.voxelManager?.setScalarData) {
+      const data = image.voxelManager.getScalarData();
+      data.set(slice);
+      image.voxelManager.setScalarData(data);
+    } else {
+      image.getPixelData().set(slice);
+    }
+  }
+  tools?.segmentation?.triggerSegmentationEvents?.triggerSegmentationDataModified?.(segmentationId);
+
+  // Show it in every viewport that displays the analysed series, with our colours.
+  const { viewports } = viewportGridService.getState();
+  const byKind = new Map<string, number>();
+  const colors = segments.map((s) => {
+    const i = byKind.get(s.kind) ?? 0;
+    byKind.set(s.kind, i + 1);
+    return segmentColor(s, i);
+  });
+  for (const vp of viewports.values()) {
+    if (!vp.displaySetInstanceUIDs?.includes(ds.displaySetInstanceUID)) continue;
+    await segmentationService.addSegmentationRepresentation(vp.viewportId, { segmentationId });
+    segments.forEach((s, i) => segmentationService.setSegmentColor?.(vp.viewportId, segmentationId, s.segmentNumber, colors[i]));
+  }
+  return segmentationId;
+}
+
+/** Centres the viewports showing the segmentation on a segment (centroid from SegmentInfo, LPS mm). */
+export function jumpToSegment(segmentationId: string, seg: SegmentInfo): void {
+  const { segmentationService } = getOhifContext().servicesManager.services;
+  (segmentationService as any)?.jumpToSegmentCenter?.(segmentationId, seg.segmentNumber, undefined, 0.9, true, 750, false, undefined, { world: seg.centroidLps });
+}

@@ -1,0 +1,49 @@
+/** Analyze button, stage progress bar with Cancel, then the results. */
+import type { DisplaySet } from '../../../types/ohif';
+import type { SeriesRole } from '../pipeline/volume';
+import { ResultsView } from './ResultsView';
+import { overallProgress, STAGE_LABEL, useAnalysis } from './useAnalysis';
+import { colors, s } from './styles';
+
+export function AnalyzeSection({ displaySet, role, disabledReason }: { displaySet?: DisplaySet; role: SeriesRole; disabledReason?: string }) {
+  const { state, start, cancel } = useAnalysis();
+  const running = state.status === 'running';
+  const disabled = !displaySet || running || !!disabledReason;
+  return (
+    <div>
+      <div style={{ display: 'flex', gap: 8, alignItems: 'center', margin: '6px 0' }}>
+        <button
+          type="button"
+          data-testid="spine-analyze"
+          style={{ ...s.button, ...(disabled ? s.buttonDisabled : {}) }}
+          disabled={disabled}
+          title={disabledReason}
+          onClick={() => displaySet && start(displaySet, role)}
+        >
+          {state.status === 'done' ? 'Analyze again' : 'Analyze'}
+        </button>
+        {running && (
+          <button type="button" data-testid="spine-cancel" style={s.secondaryButton} onClick={cancel}>
+            Cancel
+          </button>
+        )}
+      </div>
+      {running && (
+        <div data-testid="spine-progress">
+          <div style={{ height: 6, background: colors.border, borderRadius: 3, overflow: 'hidden' }}>
+            <div style={{ width: `${Math.round(100 * overallProgress(state.stage, state.done, state.total))}%`, height: '100%', background: colors.accent }} />
+          </div>
+          <div style={s.muted}>
+            {STAGE_LABEL[state.stage]} {state.total > 1 ? `${state.done}/${state.total}` : ''} · {((Date.now() - state.startedAt) / 1000).toFixed(0)} s
+          </div>
+        </div>
+      )}
+      {state.status === 'error' && (
+        <div style={state.cancelled ? s.warn : s.error} data-testid="spine-error">
+          {state.message}
+        </div>
+      )}
+      {state.status === 'done' && <ResultsView result={state.result} segmentationId={state.segmentationId} displayError={state.displayError} />}
+    </div>
+  );
+}

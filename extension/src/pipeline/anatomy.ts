@@ -1,0 +1,362 @@
+/**
+ * Anatomy: class labelmap → instances (vertebral bodies, discs) ordered superior→inferior, level
+ * names counted from the lumbosacral junction, SegmentInfo[] and a labelmap of segment numbers.
+ * Framework-free. Coordinates: DICOM LPS (+z superior).
+ *
+ * Level naming (how a radiologist counts on a lumbar sagittal MR without a whole-spine localiser):
+ * find the sacrum, call the lowest mobile (lumbar-type) body above it L5, count upward (L4 … L1,
+ * T12, T11 …). Discs are named by their neighbours (L4/L5; L5/S1 below L5).
+ */
+import type { Labelmap, SpineVolume, Vec3 } from './volume';
+import { voxelToLps } from './volume';
+import type { SegmentInfo, SpineReport } from './report';
+import { connectedComponents, DEFAULT_MIN_COMPONENT_MM3, splitComponent, type Component, type ComponentResult } from './components';
+
+export type LevelNaming = SpineReport['levelNaming'];
+
+/** Vertebra names from the top; L5 is index 23. */
+export const VERTEBRA_NAMES: readonly string[] = [
+  ...Array.from({ length: 7 }, (_, i) => `C${i + 1}`),
+  ...Array.from({ length: 12 }, (_, i) => `T${i + 1}`),
+  ...Array.from({ length: 5 }, (_, i) => `L${i + 1}`),
+  ...Array.from({ length: 5 }, (_, i) => `S${i + 1}`),
+];
+const L5 = VERTEBRA_NAMES.indexOf('L5');
+
+/**
+ * Imaged extent (mm) that must lie below a disc with no vertebral body segmented in it for the bone
+ * below that disc to count as the sacrum. 20 mm is below the height of any adult lumbar vertebral
+ * body (≈ 25–30 mm), so a lumbar-type body there would have been at least partly in view.
+ * Heuristic of this project, not from a paper.
+ */
+export const SACRUM_MIN_IMAGED_BELOW_DISC_MM = 20;
+
+/**
+ * The lowest segmented body is taken as S1 (the sacral promontory) when, going from the body above
+ * it, its centroid moves posteriorly by at least this fraction of its inferior drop: the sacrum's
+ * tilt puts S1 behind L5, while lumbar bodies stack nearly vertically. Derived from the ground-truth
+ * masks of the 23 vb1/vb2 cases in ../shared/data/segmentation (lumbar steps: posterior/inferior
+ * ≤ 0.47; the vb1 steps onto a labelled S1: ≥ 0.74), not from a paper.
+ */
+export const S1_MIN_POSTERIOR_PER_INFERIOR = 0.6;
+
+/**
+ * A complete body counts as "lumbar-type" (for the transitional-vertebra warning) when its volume
+ * is at least this fraction of the median volume of the lowest three complete bodies. Heuristic:
+ * lumbar bodies grow caudally and thoracic bodies are clearly smaller; it does not see ribs, so it
+ * can neither confirm nor exclude a transitional vertebra — it only raises a flag.
+ */
+export const LUMBAR_TYPE_MIN_VOLUME_FRACTION = 0.85;
+
+export interface AnatomyClassIndices {
+  /** Class value of vertebral bodies in the class labelmap (manifest class 'vertebral_body'). */
+  vertebralBody: number;
+  /** Class value of discs (manifest class 'disc'); -1 when the model has none. */
+  disc: number;
+}
+
+export interface AnatomyOptions {
+  /** Components below this volume are dropped (default DEFAULT_MIN_COMPONENT_MM3). */
+  minComponentMm3?: number;
+}
+
+export interface AnatomyResult {
+  /** Same geometry as the input; values are segment numbers (0 = background). */
+  labelmap: Labelmap;
+  /** Ordered superior→inferior; segmentNumber = 1..N in that order. */
+  segments: SegmentInfo[];
+  levelNaming: LevelNaming;
+}
+
+/** One instance before naming. */
+export interface Instance {
+  kind: 'vertebral_body' | 'disc';
+  /** Component ids (in that class's id map) merged into this instance. */
+  parts: number[];
+  voxelCount: number;
+  volumeMm3: number;
+  centroidIjk: Vec3;
+  /** LPS z of the centroid (larger = more superior). */
+  zMm: number;
+  centroidLps: Vec3;
+  touchesSuperiorEdge: boolean;
+  touchesInferiorEdge: boolean;
+  /** Imaged extent below the instance's lowest voxel, mm. */
+  imagedBelowMm: number;
+  /** LPS z range of the bounding box, mm. */
+  zMinMm: number;
+  zMaxMm: number;
+  /** Inclusive voxel bounding box. */
+  minIjk: Vec3;
+  maxIjk: Vec3;
+  level?: string;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function distance(a: Vec3, b: Vec3): number {
+  return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+}
+
+function toInstance(kind: Instance['kind'], c: Component, volume: SpineVolume, vAxis: 0 | 1, vUp: boolean): Instance {
+  const lps = voxelToLps(volume, ...c.centroidIjk);
+  const n = volume.dims[vAxis];
+  const atLow = c.minIjk[vAxis] === 0;
+  const atHigh = c.maxIjk[vAxis] === n - 1;
+  // Index distance from the component's inferior-most voxel to the inferior edge of the volume.
+  const belowVoxels = vUp ? c.minIjk[vAxis] : n - 1 - c.maxIjk[vAxis];
+  const zs: number[] = [];
+  for (const i of [c.minIjk[0], c.maxIjk[0]]) for (const j of [c.minIjk[1], c.maxIjk[1]]) for (const k of [c.minIjk[2], c.maxIjk[2]]) zs.push(voxelToLps(volume, i, j, k)[2]);
+  return {
+    minIjk: c.minIjk,
+    maxIjk: c.maxIjk,
+    zMinMm: Math.min(...zs),
+    zMaxMm: Math.max(...zs),
+    kind,
+    parts: [c.id],
+    voxelCount: c.voxelCount,
+    volumeMm3: c.volumeMm3,
+    centroidIjk: c.centroidIjk,
+    zMm: lps[2],
+    centroidLps: lps,
+    touchesSuperiorEdge: vUp ? atHigh : atLow,
+    touchesInferiorEdge: vUp ? atLow : atHigh,
+    imagedBelowMm: belowVoxels * volume.spacingMm[vAxis],
+  };
+}
+
+function merge(a: Instance, b: Instance, volume: SpineVolume): Instance {
+  const n = a.voxelCount + b.voxelCount;
+  const c: Vec3 = [0, 1, 2].map((x) => (a.centroidIjk[x] * a.voxelCount + b.centroidIjk[x] * b.voxelCount) / n) as Vec3;
+  const lps = voxelToLps(volume, ...c);
+  return {
+    ...a,
+    parts: [...a.parts, ...b.parts],
+    voxelCount: n,
+    volumeMm3: a.volumeMm3 + b.volumeMm3,
+    centroidIjk: c,
+    centroidLps: lps,
+    zMm: lps[2],
+    touchesSuperiorEdge: a.touchesSuperiorEdge || b.touchesSuperiorEdge,
+    touchesInferiorEdge: a.touchesInferiorEdge || b.touchesInferiorEdge,
+    imagedBelowMm: Math.min(a.imagedBelowMm, b.imagedBelowMm),
+    zMinMm: Math.min(a.zMinMm, b.zMinMm),
+    zMaxMm: Math.max(a.zMaxMm, b.zMaxMm),
+    minIjk: [0, 1, 2].map((x) => Math.min(a.minIjk[x], b.minIjk[x])) as Vec3,
+    maxIjk: [0, 1, 2].map((x) => Math.max(a.maxIjk[x], b.maxIjk[x])) as Vec3,
+  };
+}
+
+/** Overlap of [a0, a1] and [b0, b1] (inclusive voxel ranges) as a fraction of the shorter one. */
+function rangeOverlap(a0: number, a1: number, b0: number, b1: number): number {
+  const inter = Math.min(a1, b1) - Math.max(a0, b0) + 1;
+  return Math.max(0, inter) / Math.min(a1 - a0 + 1, b1 - b0 + 1);
+}
+
+/**
+ * Merge fragments: consecutive (superior→inferior) instances that occupy the same place in the
+ * sagittal plane (in-plane bounding boxes overlap > 50% on both in-plane axes) but different slices
+ * (slice ranges overlap < 50%) are one structure split left/right by the network or by a gap in the
+ * mask. Two different vertebrae (even L5 and a steep S1) share slices, so they are not merged.
+ */
+function mergeFragments(sorted: Instance[], volume: SpineVolume): Instance[] {
+  const out: Instance[] = [];
+  for (const inst of sorted) {
+    const prev = out[out.length - 1];
+    if (prev) {
+      const inPlane = Math.min(
+        rangeOverlap(prev.minIjk[0], prev.maxIjk[0], inst.minIjk[0], inst.maxIjk[0]),
+        rangeOverlap(prev.minIjk[1], prev.maxIjk[1], inst.minIjk[1], inst.maxIjk[1]),
+      );
+      const slices = rangeOverlap(prev.minIjk[2], prev.maxIjk[2], inst.minIjk[2], inst.maxIjk[2]);
+      if (inPlane > 0.5 && slices < 0.5) {
+        out[out.length - 1] = merge(prev, inst, volume);
+        continue;
+      }
+    }
+    out.push(inst);
+  }
+  return out;
+}
+
+/**
+ * Bodies whose superior-inferior extent is ≥ 1.6× the median extent (needs ≥ 3 bodies) are taken as
+ * fused masks of round(extent / median) bodies (a thin or collapsed disc the network bridged) and
+ * split at their narrowest cross-sections. Rewrites `vb.ids`; returns the new component list and a note.
+ */
+function splitFused(vb: ComponentResult, volume: SpineVolume, axis: 0 | 1): { components: Component[]; note?: string } {
+  const comps = vb.components;
+  if (comps.length < 3) return { components: comps };
+  const extent = (c: Component) => (c.maxIjk[axis] - c.minIjk[axis] + 1) * volume.spacingMm[axis];
+  const med = median(comps.map(extent));
+  let nextId = comps.length + 1;
+  const out: Component[] = [];
+  let split = 0;
+  for (const c of comps) {
+    const pieces = Math.round(extent(c) / med);
+    if (extent(c) >= 1.6 * med && pieces >= 2) {
+      const parts = splitComponent(vb.ids, volume.dims, volume.spacingMm, c, axis, pieces, nextId);
+      nextId += pieces - 1;
+      out.push(...parts);
+      split++;
+    } else out.push(c);
+  }
+  return { components: out, note: split ? `${split} vertebral-body mask(s) ≥ 1.6× the median body height were split as fused bodies.` : undefined };
+}
+
+/**
+ * Name vertebral bodies (sorted superior→inferior) in place and return how naming was anchored.
+ * Pure function of the instance layout; exported for tests.
+ */
+export function nameVertebrae(bodies: Instance[], discs: Instance[]): LevelNaming {
+  if (bodies.length === 0) return { anchor: 'none', certain: false, note: 'No vertebral body was segmented; levels are not named.' };
+  const lowest = bodies[bodies.length - 1];
+  const discBelowLowest = discs.find((d) => d.zMm < lowest.zMm);
+  const notes: string[] = [];
+  let anchorPos: number; // index in bodies that is L5
+  let certain: boolean;
+  let anchor: LevelNaming['anchor'];
+  const above = bodies[bodies.length - 2];
+  const drop = above ? above.zMm - lowest.zMm : 0;
+  const posterior = above ? lowest.centroidLps[1] - above.centroidLps[1] : 0;
+  if (above && drop > 0 && posterior >= S1_MIN_POSTERIOR_PER_INFERIOR * drop) {
+    anchorPos = bodies.length - 2;
+    certain = true;
+    anchor = 'sacrum';
+    notes.push(
+      `Counted upward from the sacrum: the lowest segmented body lies ${Math.round(posterior)} mm posterior for ${Math.round(drop)} mm inferior to the one above, as S1 (the sacral promontory) does; it is named S1.`,
+    );
+  } else if (discBelowLowest !== undefined && discBelowLowest.imagedBelowMm >= SACRUM_MIN_IMAGED_BELOW_DISC_MM) {
+    anchorPos = bodies.length - 1;
+    certain = true;
+    anchor = 'sacrum';
+    notes.push(
+      `Counted upward from the sacrum: a disc (L5/S1) lies below the lowest vertebral body with ${Math.round(discBelowLowest.imagedBelowMm)} mm of imaged tissue below it and no further vertebral body.`,
+    );
+  } else {
+    let pos = bodies.length - 1;
+    while (pos > 0 && bodies[pos].touchesInferiorEdge) pos--;
+    anchorPos = pos;
+    certain = false;
+    anchor = 'assumed_lowest_is_L5';
+    notes.push(
+      'The sacrum was not identified in the field of view; levels are named assuming the lowest complete vertebral body is L5. Confirm the count on a localiser or whole-spine view.',
+    );
+  }
+  // Gaps: a centroid spacing ≥ 1.6× the median suggests a body the network missed; skip its name.
+  const steps = new Array<number>(bodies.length).fill(1);
+  if (bodies.length >= 3) {
+    const gaps = bodies.slice(1).map((b, i) => distance(b.centroidLps, bodies[i].centroidLps));
+    const med = median(gaps);
+    gaps.forEach((g, i) => {
+      if (g >= 1.6 * med) {
+        steps[i + 1] = Math.round(g / med);
+        notes.push(`A gap of ${Math.round(g)} mm between two vertebral bodies suggests ${steps[i + 1] - 1} unsegmented vertebra(e); names skip it.`);
+        certain = false;
+      }
+    });
+  }
+  // Position index of each body counted in vertebrae from the top body.
+  const ord = new Array<number>(bodies.length);
+  ord[0] = 0;
+  for (let i = 1; i < bodies.length; i++) ord[i] = ord[i - 1] + steps[i];
+  const offset = L5 - ord[anchorPos];
+  bodies.forEach((b, i) => {
+    b.level = VERTEBRA_NAMES[ord[i] + offset];
+  });
+  if (anchor === 'sacrum') {
+    const lumbar = bodies.slice(0, anchorPos + 1);
+    const complete = lumbar.filter((b) => !b.touchesSuperiorEdge && !b.touchesInferiorEdge);
+    const ref = median(complete.slice(-3).map((b) => b.volumeMm3));
+    let lumbarType = 0;
+    for (let i = anchorPos; i >= 0; i--) {
+      const b = bodies[i];
+      if (b.touchesSuperiorEdge || b.volumeMm3 < LUMBAR_TYPE_MIN_VOLUME_FRACTION * ref) break;
+      lumbarType++;
+    }
+    if (lumbarType >= 6) {
+      certain = false;
+      notes.push(
+        `${lumbarType} lumbar-type vertebral bodies lie above the sacrum: possible lumbosacral transitional vertebra. Names count upward from the sacrum (lowest = L5); confirm the numbering on a whole-spine view.`,
+      );
+    }
+  }
+  return { anchor, certain, note: notes.join(' ') };
+}
+
+/** Name each disc by the named bodies around it (sorted superior→inferior), in place. */
+function nameDiscs(discs: Instance[], bodies: Instance[]): void {
+  for (const d of discs) {
+    const above = [...bodies].reverse().find((b) => b.zMm > d.zMm && b.level);
+    const below = bodies.find((b) => b.zMm < d.zMm && b.level);
+    const idxAbove = above ? VERTEBRA_NAMES.indexOf(above.level!) : -1;
+    const idxBelow = below ? VERTEBRA_NAMES.indexOf(below.level!) : -1;
+    if (idxAbove >= 0 && idxAbove + 1 < VERTEBRA_NAMES.length) d.level = `${above!.level}/${VERTEBRA_NAMES[idxAbove + 1]}`;
+    else if (idxBelow > 0) d.level = `${VERTEBRA_NAMES[idxBelow - 1]}/${below!.level}`;
+  }
+}
+
+/** Vertical (superior-inferior) in-plane axis of a volume and whether its index runs superior-ward. */
+function verticalAxis(volume: SpineVolume): { axis: 0 | 1; up: boolean } {
+  const r = volume.rowDirection;
+  const c = volume.columnDirection;
+  const axis: 0 | 1 = Math.abs(r[2]) >= Math.abs(c[2]) ? 0 : 1;
+  return { axis, up: (axis === 0 ? r : c)[2] > 0 };
+}
+
+/**
+ * Instances and level names from a class labelmap (values = model class indices, geometry of `volume`).
+ * Segment numbers 1..N are assigned superior→inferior; discs with the same level are merged into one segment.
+ * @throws Error when the labelmap does not match the volume's dims, or there are more than 255 segments.
+ */
+export function labelAnatomy(classes: Labelmap, volume: SpineVolume, idx: AnatomyClassIndices, opts: AnatomyOptions = {}): AnatomyResult {
+  const dims = volume.dims;
+  if (classes.dims.some((d, i) => d !== dims[i])) throw new Error(`labelmap dims [${classes.dims.join(',')}] != volume dims [${dims.join(',')}]`);
+  const minMm3 = opts.minComponentMm3 ?? DEFAULT_MIN_COMPONENT_MM3;
+  const { axis, up } = verticalAxis(volume);
+  const vb = connectedComponents(classes.values, dims, idx.vertebralBody, volume.spacingMm, minMm3);
+  const dc = idx.disc >= 0 ? connectedComponents(classes.values, dims, idx.disc, volume.spacingMm, minMm3) : { ids: new Int32Array(0), components: [] };
+  const bySuperior = (a: Instance, b: Instance) => b.zMm - a.zMm;
+  const fused = splitFused(vb, volume, axis);
+  const bodies = mergeFragments(fused.components.map((c) => toInstance('vertebral_body', c, volume, axis, up)).sort(bySuperior), volume);
+  let discs = mergeFragments(dc.components.map((c) => toInstance('disc', c, volume, axis, up)).sort(bySuperior), volume);
+  const levelNaming = nameVertebrae(bodies, discs);
+  if (fused.note) levelNaming.note += ' ' + fused.note;
+  nameDiscs(discs, bodies);
+  // One segment per disc level: merge same-level disc components.
+  const mergedDiscs: Instance[] = [];
+  for (const d of discs) {
+    const same = d.level ? mergedDiscs.findIndex((m) => m.level === d.level) : -1;
+    if (same >= 0) mergedDiscs[same] = { ...merge(mergedDiscs[same], d, volume), level: d.level };
+    else mergedDiscs.push(d);
+  }
+  discs = mergedDiscs;
+  const all = [...bodies, ...discs].sort(bySuperior);
+  if (all.length > 255) throw new Error(`${all.length} segments found; a labelmap holds at most 255`);
+  const bodyMap = new Uint8Array(fused.components.reduce((m, c) => Math.max(m, c.id), 0) + 1);
+  const discMap = new Uint8Array(dc.components.length + 1);
+  const segments: SegmentInfo[] = all.map((inst, n) => {
+    const segmentNumber = n + 1;
+    for (const p of inst.parts) (inst.kind === 'vertebral_body' ? bodyMap : discMap)[p] = segmentNumber;
+    const what = inst.kind === 'vertebral_body' ? 'vertebral body' : 'disc';
+    return {
+      segmentNumber,
+      kind: inst.kind,
+      ...(inst.level ? { level: inst.level } : {}),
+      label: inst.level ? `${inst.level} ${what}` : what[0].toUpperCase() + what.slice(1),
+      voxelCount: inst.voxelCount,
+      centroidLps: inst.centroidLps,
+    };
+  });
+  const values = new Uint8Array(classes.values.length);
+  for (let p = 0; p < values.length; p++) {
+    const b = vb.ids[p];
+    if (b) values[p] = bodyMap[b];
+    else if (dc.ids.length && dc.ids[p]) values[p] = discMap[dc.ids[p]];
+  }
+  return { labelmap: { dims: [...dims], values }, segments, levelNaming };
+}

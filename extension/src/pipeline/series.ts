@@ -1,0 +1,259 @@
+/**
+ * Series classification for spine MRI: which series of a study is the sagittal T2 (the one the
+ * segmentation runs on), the sagittal T1, the sagittal STIR and the axial T2.
+ *
+ * Framework-free: the OHIF panel, the hanging protocol and the headless CLI all call these two
+ * functions, so the viewer shows the same series the analysis uses.
+ *
+ * Rules, in order of trust:
+ * 1. Plane from ImageOrientationPatient (DICOM LPS): the slice normal is row × column direction;
+ *    its largest absolute component names the plane (L/R → sagittal, A/P → coronal,
+ *    S/I → axial). A normal whose largest component is below cos(45°) ≈ 0.707 is 'oblique'.
+ * 2. Weighting from the timing attributes (ms), using the typical spin-echo / TSE ranges taught in
+ *    MR physics texts (e.g. McRobbie D.W. et al., "MRI from Picture to Proton", 3rd ed. 2017,
+ *    ch. 3/8; Westbrook C., "MRI in Practice", 5th ed. 2018, ch. 2):
+ *      - STIR: InversionTime 100–250 ms (fat null ≈ 150 ms at 1.5 T, ≈ 200–230 ms at 3 T);
+ *      - T2:   EchoTime ≥ 60 ms and RepetitionTime ≥ 2000 ms;
+ *      - T1:   EchoTime ≤ 30 ms and RepetitionTime ≤ 1000 ms;
+ *      - PD:   EchoTime ≤ 30 ms and RepetitionTime ≥ 2000 ms;
+ *      - 3D variable-flip-angle TSE (SPACE/CUBE/VISTA) uses TR ≈ 1000–2000 ms with TE ≥ 80 ms and
+ *        is T2-weighted: EchoTime ≥ 80 ms alone counts as T2.
+ *    Anything else is 'unknown' from timing.
+ * 3. SeriesDescription keywords ('t2', 't1', 'stir'/'tirm', 'flair', 'pd', 'sag'/'ax'/'tra'/'cor')
+ *    break ties: they decide when timing is missing or ambiguous, and a 'stir'/'tirm' keyword
+ *    always wins (STIR is often stored without InversionTime, e.g. SPIDER's "SAG T2 TSE STIR").
+ * Localizers (ImageType LOCALIZER, "localizer"/"scout"/"survey" descriptions, or instances with
+ * differing orientations) and non-MR series are 'other'.
+ */
+import type { SeriesRole } from './volume';
+
+export type { SeriesRole };
+export type Plane = 'sagittal' | 'coronal' | 'axial' | 'oblique' | 'unknown';
+export type Weighting = 't1' | 't2' | 'stir' | 'pd' | 'flair' | 'unknown';
+
+/** The DICOM attributes of one series that the classifier reads (from its first instance). */
+export interface SeriesHeaders {
+  SeriesInstanceUID: string;
+  Modality?: string;
+  SeriesDescription?: string;
+  SeriesNumber?: number | string;
+  /** Six direction cosines (row then column direction), LPS. */
+  ImageOrientationPatient?: ArrayLike<number | string> | string;
+  /** ms */
+  EchoTime?: number | string;
+  /** ms */
+  RepetitionTime?: number | string;
+  /** ms */
+  InversionTime?: number | string;
+  ImageType?: ArrayLike<string> | string;
+  ScanningSequence?: ArrayLike<string> | string;
+  /** Number of slices/frames in the series. */
+  numberOfSlices: number;
+  /** True when the series' instances do not all share one ImageOrientationPatient (3-plane localizer). */
+  orientationsDiffer?: boolean;
+}
+
+export interface SeriesClassification {
+  role: SeriesRole;
+  plane: Plane;
+  weighting: Weighting;
+  isLocalizer: boolean;
+  /** Human-readable reasons, in the order the rules applied. */
+  reasons: string[];
+}
+
+export interface ClassifiedSeries {
+  headers: SeriesHeaders;
+  classification: SeriesClassification;
+}
+
+export interface SeriesChoice {
+  /** The series the segmentation runs on (sagittal T2, else sagittal T1, else sagittal STIR). */
+  analysisSeries?: SeriesHeaders;
+  sagittalT2?: SeriesHeaders;
+  sagittalT1?: SeriesHeaders;
+  sagittalStir?: SeriesHeaders;
+  axialT2?: SeriesHeaders;
+  /** Every series with its classification, in input order. */
+  classified: ClassifiedSeries[];
+  /** False when nothing in the study can be analysed; `message` says why. */
+  suitable: boolean;
+  /** One or two sentences for the radiologist: what will be used and why, or why nothing can be. */
+  message: string;
+  /** Caveats that do not stop the analysis (single slice, no T2, …). */
+  warnings: string[];
+}
+
+/** cos(45°): below this the slice normal is not dominated by one patient axis. */
+const PLANE_COSINE_MIN = Math.SQRT1_2;
+/** Series with fewer slices than this are treated as single-slice (2D analysis only). */
+const MIN_VOLUME_SLICES = 3;
+
+function toNumber(v: unknown): number | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  const first = Array.isArray(v) ? v[0] : typeof v === 'string' ? v.split('\\')[0] : v;
+  const n = typeof first === 'number' ? first : Number(first);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function toStrings(v: ArrayLike<string> | string | undefined): string[] {
+  if (v === undefined || v === null) return [];
+  if (typeof v === 'string') return v.split('\\').map((s) => s.trim().toUpperCase());
+  return Array.from(v, (s) => String(s).trim().toUpperCase());
+}
+
+function toOrientation(v: SeriesHeaders['ImageOrientationPatient']): number[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  const parts = typeof v === 'string' ? v.split('\\') : Array.from(v as ArrayLike<number | string>);
+  const nums = parts.map((p) => Number(p));
+  return nums.length === 6 && nums.every(Number.isFinite) ? nums : undefined;
+}
+
+/** Plane from ImageOrientationPatient (slice normal = row × column, LPS). */
+export function planeFromOrientation(iop: ArrayLike<number | string> | string | undefined): Plane {
+  const o = toOrientation(iop);
+  if (!o) return 'unknown';
+  const [rx, ry, rz, cx, cy, cz] = o;
+  const n = [ry * cz - rz * cy, rz * cx - rx * cz, rx * cy - ry * cx];
+  const len = Math.hypot(n[0], n[1], n[2]);
+  if (len < 1e-6) return 'unknown';
+  const a = n.map((x) => Math.abs(x) / len);
+  const max = Math.max(a[0], a[1], a[2]);
+  if (max < PLANE_COSINE_MIN) return 'oblique';
+  return a[0] === max ? 'sagittal' : a[1] === max ? 'coronal' : 'axial';
+}
+
+function planeFromDescription(d: string): Plane {
+  if (/(^|[^a-z])sag/.test(d)) return 'sagittal';
+  if (/(^|[^a-z])(ax|tra)/.test(d)) return 'axial';
+  if (/(^|[^a-z])cor/.test(d)) return 'coronal';
+  return 'unknown';
+}
+
+function weightingFromDescription(d: string): Weighting {
+  if (/stir|tirm/.test(d)) return 'stir';
+  if (/flair/.test(d)) return 'flair';
+  if (/(^|[^a-z0-9])t2|t2(w|_|[^a-z0-9]|$)|space|cube|vista/.test(d)) return 't2';
+  if (/(^|[^a-z0-9])t1|t1(w|_|[^a-z0-9]|$)/.test(d)) return 't1';
+  if (/(^|[^a-z])pd(w|_|[^a-z]|$)|proton/.test(d)) return 'pd';
+  return 'unknown';
+}
+
+function weightingFromTiming(te?: number, tr?: number, ti?: number): { w: Weighting; why: string } {
+  if (ti !== undefined && ti >= 100 && ti <= 250) return { w: 'stir', why: `InversionTime ${ti} ms in 100–250 ms → STIR` };
+  if (ti !== undefined && ti >= 1500) return { w: 'flair', why: `InversionTime ${ti} ms ≥ 1500 ms → FLAIR` };
+  if (te === undefined) return { w: 'unknown', why: 'no EchoTime' };
+  if (tr !== undefined && te >= 60 && tr >= 2000) return { w: 't2', why: `EchoTime ${te} ms ≥ 60 and RepetitionTime ${tr} ms ≥ 2000 → T2` };
+  if (te >= 80) return { w: 't2', why: `EchoTime ${te} ms ≥ 80 (long TE, e.g. 3D TSE) → T2` };
+  if (tr !== undefined && te <= 30 && tr <= 1000) return { w: 't1', why: `EchoTime ${te} ms ≤ 30 and RepetitionTime ${tr} ms ≤ 1000 → T1` };
+  if (tr !== undefined && te <= 30 && tr >= 2000) return { w: 'pd', why: `EchoTime ${te} ms ≤ 30 and RepetitionTime ${tr} ms ≥ 2000 → PD` };
+  return { w: 'unknown', why: `EchoTime ${te} ms / RepetitionTime ${tr ?? '?'} ms fit no typical range` };
+}
+
+/** Classifies one series from its DICOM attributes. Never throws; missing attributes give 'unknown'. */
+export function classifySeries(h: SeriesHeaders): SeriesClassification {
+  const reasons: string[] = [];
+  const desc = (h.SeriesDescription ?? '').toLowerCase();
+  const modality = (h.Modality ?? '').toUpperCase();
+  const imageType = toStrings(h.ImageType);
+  const isLocalizer =
+    imageType.includes('LOCALIZER') || /locali[sz]er|scout|survey|(^|[^a-z])loc([^a-z]|$)|3.?plane|tri.?pilot/.test(desc) || !!h.orientationsDiffer;
+
+  let plane = planeFromOrientation(h.ImageOrientationPatient);
+  if (plane === 'unknown') {
+    plane = planeFromDescription(desc);
+    reasons.push(plane === 'unknown' ? 'plane unknown: no ImageOrientationPatient or plane keyword' : `plane ${plane} from SeriesDescription (no ImageOrientationPatient)`);
+  } else {
+    reasons.push(`plane ${plane} from ImageOrientationPatient`);
+  }
+
+  const te = toNumber(h.EchoTime);
+  const tr = toNumber(h.RepetitionTime);
+  const ti = toNumber(h.InversionTime);
+  const timing = weightingFromTiming(te, tr, ti);
+  const fromDesc = weightingFromDescription(desc);
+  let weighting: Weighting = timing.w;
+  if (fromDesc === 'stir' && timing.w !== 'stir') {
+    weighting = 'stir';
+    reasons.push(`"${h.SeriesDescription}" names STIR/TIRM (${timing.why})`);
+  } else if (timing.w === 'unknown' && fromDesc !== 'unknown') {
+    weighting = fromDesc;
+    reasons.push(`${fromDesc.toUpperCase()} from SeriesDescription "${h.SeriesDescription}" (${timing.why})`);
+  } else {
+    reasons.push(timing.why);
+    if (fromDesc !== 'unknown' && fromDesc !== timing.w && timing.w !== 'unknown') {
+      reasons.push(`SeriesDescription suggests ${fromDesc.toUpperCase()}; timing wins`);
+    }
+  }
+
+  let role: SeriesRole = 'other';
+  if (modality && modality !== 'MR') {
+    reasons.push(`Modality ${modality} is not MR`);
+  } else if (isLocalizer) {
+    reasons.push('localizer/scout');
+  } else if (plane === 'sagittal' && weighting === 't2') role = 'sagittal_t2';
+  else if (plane === 'sagittal' && weighting === 't1') role = 'sagittal_t1';
+  else if (plane === 'sagittal' && weighting === 'stir') role = 'sagittal_stir';
+  else if (plane === 'axial' && weighting === 't2') role = 'axial_t2';
+  return { role, plane, weighting, isLocalizer, reasons };
+}
+
+function describe(h: SeriesHeaders): string {
+  const n = h.SeriesNumber !== undefined && h.SeriesNumber !== '' ? `#${h.SeriesNumber} ` : '';
+  return `${n}"${h.SeriesDescription || 'no description'}" (${h.numberOfSlices} slice${h.numberOfSlices === 1 ? '' : 's'})`;
+}
+
+/** Best of several series of one role: multi-slice first, then most slices, then lowest SeriesNumber. */
+function best(list: ClassifiedSeries[], role: SeriesRole): SeriesHeaders | undefined {
+  const c = list.filter((s) => s.classification.role === role).map((s) => s.headers);
+  c.sort((a, b) => {
+    const va = a.numberOfSlices >= MIN_VOLUME_SLICES ? 1 : 0;
+    const vb = b.numberOfSlices >= MIN_VOLUME_SLICES ? 1 : 0;
+    if (va !== vb) return vb - va;
+    if (a.numberOfSlices !== b.numberOfSlices) return b.numberOfSlices - a.numberOfSlices;
+    return (toNumber(a.SeriesNumber) ?? 1e9) - (toNumber(b.SeriesNumber) ?? 1e9);
+  });
+  return c[0];
+}
+
+/**
+ * Chooses the series of one study for the analysis and the hanging protocol.
+ * The analysis runs on the sagittal T2 (Pfirrmann grading needs T2); without one it falls back to
+ * the sagittal T1, then sagittal STIR, and says so. Not suitable: empty study, no MR, no sagittal
+ * series. A single-slice sagittal series is accepted with a warning (2D analysis of that slice).
+ */
+export function chooseSeries(all: SeriesHeaders[]): SeriesChoice {
+  const classified = all.map((headers) => ({ headers, classification: classifySeries(headers) }));
+  const warnings: string[] = [];
+  const sagittalT2 = best(classified, 'sagittal_t2');
+  const sagittalT1 = best(classified, 'sagittal_t1');
+  const sagittalStir = best(classified, 'sagittal_stir');
+  const axialT2 = best(classified, 'axial_t2');
+  const base = { sagittalT2, sagittalT1, sagittalStir, axialT2, classified, warnings };
+
+  if (all.length === 0) return { ...base, suitable: false, message: 'This study has no series loaded yet.' };
+  const modalities = [...new Set(all.map((s) => (s.Modality ?? '').toUpperCase()).filter(Boolean))];
+  if (modalities.length > 0 && !modalities.includes('MR')) {
+    return { ...base, suitable: false, message: `Not an MR study (modalities: ${modalities.join(', ')}). Spine MRI analysis needs a sagittal MR series.` };
+  }
+  const analysisSeries = sagittalT2 ?? sagittalT1 ?? sagittalStir;
+  if (!analysisSeries) {
+    const sagittalOther = classified.find((s) => s.classification.plane === 'sagittal' && !s.classification.isLocalizer);
+    const msg = sagittalOther
+      ? `No sagittal T2, T1 or STIR series: the only sagittal series ${describe(sagittalOther.headers)} has weighting "${sagittalOther.classification.weighting}" (${sagittalOther.classification.reasons.join('; ')}).`
+      : 'No sagittal series in this study (spine analysis needs a sagittal T2 or T1 series; axial-only or localizer-only studies cannot be analysed).';
+    return { ...base, suitable: false, message: msg };
+  }
+  if (!sagittalT2) {
+    warnings.push(`No sagittal T2: segmentation runs on the sagittal ${sagittalT1 ? 'T1' : 'STIR'}; disc signal (Pfirrmann) grades need T2 and will be not assessable.`);
+  }
+  if (analysisSeries.numberOfSlices < MIN_VOLUME_SLICES) {
+    warnings.push(`The analysis series has only ${analysisSeries.numberOfSlices} slice${analysisSeries.numberOfSlices === 1 ? '' : 's'}: 2D analysis of that slice only (no left/right foramina).`);
+  }
+  const role = analysisSeries === sagittalT2 ? 'sagittal T2' : analysisSeries === sagittalT1 ? 'sagittal T1' : 'sagittal STIR';
+  const extras = [sagittalT1 && analysisSeries !== sagittalT1 ? `sagittal T1 ${describe(sagittalT1)}` : '', axialT2 ? `axial T2 ${describe(axialT2)}` : '']
+    .filter(Boolean)
+    .join(' and ');
+  const message = `Analysis will use the ${role} ${describe(analysisSeries)}${extras ? `; also shown: ${extras}` : ''}.`;
+  return { ...base, analysisSeries, suitable: true, message };
+}

@@ -1,0 +1,108 @@
+/**
+ * Save to PACS: build SEG then SR from one SpineReport, keep them pending, STOW the SEG then the SR,
+ * and forget them only when both are stored. A failed save throws SaveToPacsError (what failed and
+ * why) and leaves the result pending; retryPending re-sends the same bytes, so nothing is duplicated.
+ * Framework-free: the caller passes the STOW function (OHIF's data source `store.dicom`, or
+ * stow-dicomweb.ts) and the PendingStore (IndexedDB in the browser, memory in Node).
+ */
+import type { SpineReport } from '../pipeline/report';
+import type { Labelmap, SpineVolume } from '../pipeline/volume';
+import type { PatientStudy } from '../dicom/patient-study';
+import { writeSeg } from '../dicom/seg';
+import { writeSr } from '../dicom/sr';
+import { newUid } from '../dicom/uids';
+import type { PendingResult, PendingStore } from './pending';
+import { SaveToPacsError, describeStowError } from './stow-error';
+
+/** Stores Part 10 objects over STOW-RS; rejects when the PACS did not store all of them. */
+export type Stow = (buffers: ArrayBuffer[]) => Promise<void>;
+
+export interface SaveInput {
+  report: SpineReport;
+  labelmap: Labelmap;
+  sourceVolume: SpineVolume;
+  patientStudy?: PatientStudy;
+}
+
+export interface SaveOptions {
+  /** Result version (default 1). Use nextVersion() over the study's existing series descriptions. */
+  version?: number;
+  now?: Date;
+}
+
+/** Next version number given the SeriesDescriptions already in the study ('Spine MRI SEG v2' → 3). */
+export function nextVersion(seriesDescriptions: string[]): number {
+  let max = 0;
+  for (const d of seriesDescriptions) {
+    const m = /^Spine MRI (?:SEG|Report) v(\d+)$/.exec(d ?? '');
+    if (m) max = Math.max(max, Number(m[1]));
+  }
+  return max + 1;
+}
+
+/** Builds SEG + SR for a save (new series and instance UIDs each time) without sending anything. */
+export function buildResult(input: SaveInput, opts: SaveOptions = {}): PendingResult {
+  const version = opts.version ?? 1;
+  const now = opts.now ?? new Date();
+  const ids = { segSeriesInstanceUid: newUid(), segSopInstanceUid: newUid(), srSeriesInstanceUid: newUid(), srSopInstanceUid: newUid() };
+  const seg = writeSeg(input.report, input.labelmap, input.sourceVolume, {
+    version, now, patientStudy: input.patientStudy, seriesInstanceUid: ids.segSeriesInstanceUid, sopInstanceUid: ids.segSopInstanceUid,
+  });
+  const sr = writeSr(input.report, {
+    seg, sourceVolume: input.sourceVolume, version, now, patientStudy: input.patientStudy,
+    seriesInstanceUid: ids.srSeriesInstanceUid, sopInstanceUid: ids.srSopInstanceUid,
+  });
+  return {
+    id: ids.srSopInstanceUid,
+    studyInstanceUid: input.sourceVolume.studyInstanceUid,
+    version,
+    createdAt: now.toISOString(),
+    report: input.report,
+    seg,
+    sr,
+    ...ids,
+    segStored: false,
+  };
+}
+
+/** Sends a pending result (SEG first unless already stored, then SR) and removes it on success. */
+export async function sendPending(result: PendingResult, stow: Stow, pending: PendingStore): Promise<PendingResult> {
+  const attempt = async (step: 'SEG' | 'SR', bytes: ArrayBuffer) => {
+    try {
+      await stow([bytes]);
+    } catch (e) {
+      const reason = describeStowError(e);
+      const err = new SaveToPacsError(step, reason, result.id, e);
+      await pending.put({ ...result, lastError: err.message });
+      throw err;
+    }
+  };
+  if (!result.segStored) {
+    await attempt('SEG', result.seg);
+    result = { ...result, segStored: true };
+    await pending.put(result);
+  }
+  await attempt('SR', result.sr);
+  await pending.delete(result.id);
+  return result;
+}
+
+/**
+ * Builds SEG then SR, keeps them pending, stores them, and returns what was stored.
+ * @throws SaveToPacsError when a STOW fails (the result stays pending for retryPending)
+ */
+export async function saveToPacs(input: SaveInput, stow: Stow, pending: PendingStore, opts: SaveOptions = {}): Promise<PendingResult> {
+  const result = buildResult(input, opts);
+  await pending.put(result);
+  return sendPending(result, stow, pending);
+}
+
+/**
+ * Re-sends a pending result with its original bytes (same UIDs).
+ * @throws Error when no pending result has this id; SaveToPacsError when the STOW fails again
+ */
+export async function retryPending(id: string, stow: Stow, pending: PendingStore): Promise<PendingResult> {
+  const result = await pending.get(id);
+  if (!result) throw new Error(`retryPending: no pending result with id ${id} (already saved?)`);
+  return sendPending(result, stow, pending);
+}

@@ -1,0 +1,141 @@
+/**
+ * Input of `npm run analyze`: a NIfTI file or a folder of DICOM files → the SpineVolume to analyse,
+ * with the DICOM identity the SEG/SR must reference and the patient/study attributes to copy.
+ *
+ * - NIfTI: geometry from scripts/lib/nifti.ts; UIDs and patient attributes exactly as `npm run import`
+ *   gives the same file (deterministic UIDs, scripts/lib/sources.ts), so the SEG references the
+ *   imported series' instances.
+ * - DICOM folder: Part 10 files grouped by SeriesInstanceUID; the series is picked by
+ *   pipeline/series.ts chooseSeries (sagittal T2, else T1, else STIR). Slices are sorted along the
+ *   slice normal (row × column direction, LPS); voxel values = stored value × RescaleSlope + RescaleIntercept.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import type { NaturalDataset } from 'dcmjs';
+import type { SpineVolume, Vec3 } from '../extension/src/pipeline/volume';
+import { chooseSeries, type SeriesHeaders } from '../extension/src/pipeline/series';
+import { fromPart10 } from '../extension/src/dicom/uids';
+import { patientStudyFrom, type PatientStudy } from '../extension/src/dicom/patient-study';
+import { findDicomFiles, niftiToSeries, readNiftiCase } from './lib/sources';
+
+export interface AnalysisInput {
+  volume: SpineVolume;
+  patientStudy: PatientStudy;
+  /** What was read, for logs. */
+  description: string;
+}
+
+const nums = (v: unknown): number[] => (Array.isArray(v) ? v : String(v ?? '').split('\\')).map(Number);
+const cross = (a: Vec3, b: Vec3): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+const dot = (a: number[], b: number[]) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+
+/** Voxels of one single-frame slice as modality values (Float32, row-major columns fastest). */
+function sliceValues(ds: NaturalDataset): Float32Array {
+  const rows = Number(ds.Rows), cols = Number(ds.Columns), bits = Number(ds.BitsAllocated);
+  const buf: ArrayBuffer | undefined = Array.isArray(ds.PixelData) ? ds.PixelData[0] : ds.PixelData;
+  if (!buf) throw new Error(`instance ${ds.SOPInstanceUID} has no PixelData`);
+  if (Number(ds.SamplesPerPixel ?? 1) !== 1) throw new Error(`instance ${ds.SOPInstanceUID} is not grayscale`);
+  const n = rows * cols;
+  const signed = Number(ds.PixelRepresentation) === 1;
+  const raw = bits === 16 ? (signed ? new Int16Array(buf, 0, n) : new Uint16Array(buf, 0, n)) : bits === 8 ? new Uint8Array(buf, 0, n) : undefined;
+  if (!raw) throw new Error(`instance ${ds.SOPInstanceUID}: BitsAllocated ${bits} not supported (8 or 16; compressed transfer syntaxes are not read here)`);
+  const slope = Number(ds.RescaleSlope ?? 1) || 1, intercept = Number(ds.RescaleIntercept ?? 0) || 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = raw[i] * slope + intercept;
+  return out;
+}
+
+/** A SpineVolume from the instances of one single-frame series. Throws on mixed sizes/orientations or uneven spacing. */
+export function volumeFromInstances(instances: NaturalDataset[]): SpineVolume {
+  if (instances.length === 0) throw new Error('no instances in the series');
+  if (Number(instances[0].NumberOfFrames ?? 1) > 1) throw new Error('multi-frame (enhanced) MR is not supported by the CLI reader yet');
+  const iop = nums(instances[0].ImageOrientationPatient);
+  if (iop.length !== 6 || iop.some((x) => !Number.isFinite(x))) throw new Error('the series has no ImageOrientationPatient');
+  const row = iop.slice(0, 3) as Vec3, col = iop.slice(3, 6) as Vec3;
+  const normal = cross(row, col);
+  const sorted = [...instances].sort((a, b) => dot(nums(a.ImagePositionPatient), normal) - dot(nums(b.ImagePositionPatient), normal));
+  const rows = Number(sorted[0].Rows), cols = Number(sorted[0].Columns);
+  for (const s of sorted) {
+    if (Number(s.Rows) !== rows || Number(s.Columns) !== cols) throw new Error('instances of the series differ in size');
+    if (nums(s.ImageOrientationPatient).some((x, i) => Math.abs(x - iop[i]) > 1e-3)) throw new Error('instances of the series differ in orientation');
+  }
+  const pos = sorted.map((s) => nums(s.ImagePositionPatient));
+  const gaps = pos.slice(1).map((p, i) => dot(p.map((x, a) => x - pos[i][a]), normal));
+  const mean = gaps.length ? gaps.reduce((a, b) => a + b, 0) / gaps.length : Number(sorted[0].SpacingBetweenSlices ?? sorted[0].SliceThickness ?? 1);
+  if (gaps.some((g) => Math.abs(g - mean) > 0.1 * Math.abs(mean))) throw new Error('slice spacing is not uniform within 10 % (not a volume)');
+  const ps = nums(sorted[0].PixelSpacing);
+  const voxels = new Float32Array(rows * cols * sorted.length);
+  sorted.forEach((s, k) => voxels.set(sliceValues(s), k * rows * cols));
+  return {
+    voxels,
+    dims: [cols, rows, sorted.length],
+    spacingMm: [ps[1], ps[0], Math.abs(mean) || 1],
+    originLps: pos[0] as Vec3,
+    rowDirection: row,
+    columnDirection: col,
+    sliceDirection: normal,
+    studyInstanceUid: String(sorted[0].StudyInstanceUID ?? ''),
+    seriesInstanceUid: String(sorted[0].SeriesInstanceUID ?? ''),
+    frameOfReferenceUid: String(sorted[0].FrameOfReferenceUID ?? ''),
+    sopInstanceUids: sorted.map((s) => String(s.SOPInstanceUID)),
+    sopClassUid: String(sorted[0].SOPClassUID ?? ''),
+    seriesDescription: String(sorted[0].SeriesDescription ?? ''),
+  };
+}
+
+function headersOf(uid: string, list: NaturalDataset[]): SeriesHeaders {
+  const f = list[0];
+  return {
+    SeriesInstanceUID: uid,
+    Modality: f.Modality,
+    SeriesDescription: f.SeriesDescription,
+    SeriesNumber: f.SeriesNumber,
+    ImageOrientationPatient: f.ImageOrientationPatient,
+    EchoTime: f.EchoTime,
+    RepetitionTime: f.RepetitionTime,
+    InversionTime: f.InversionTime,
+    ImageType: f.ImageType,
+    ScanningSequence: f.ScanningSequence,
+    numberOfSlices: list.length,
+    orientationsDiffer: list.some((s) => nums(s.ImageOrientationPatient).some((x, i) => Math.abs(x - nums(f.ImageOrientationPatient)[i]) > 1e-3)),
+  };
+}
+
+/** Reads a DICOM folder and picks the analysis series. Throws when nothing suitable is there. */
+export function readDicomFolder(dir: string): AnalysisInput {
+  const files = findDicomFiles(dir);
+  if (files.length === 0) throw new Error(`no DICOM Part 10 files under ${dir}`);
+  const bySeries = new Map<string, NaturalDataset[]>();
+  for (const f of files) {
+    const b = readFileSync(f);
+    const ds = fromPart10(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    const uid = String(ds.SeriesInstanceUID ?? '');
+    if (!bySeries.has(uid)) bySeries.set(uid, []);
+    bySeries.get(uid)!.push(ds);
+  }
+  const choice = chooseSeries([...bySeries].map(([uid, list]) => headersOf(uid, list)));
+  if (!choice.suitable || !choice.analysisSeries) throw new Error(`no series to analyse in ${dir}: ${choice.message ?? 'no sagittal MR series'}`);
+  const list = bySeries.get(choice.analysisSeries.SeriesInstanceUID)!;
+  const volume = volumeFromInstances(list);
+  const role = choice.classified.find((c) => c.headers.SeriesInstanceUID === choice.analysisSeries!.SeriesInstanceUID)?.classification.role;
+  return { volume: { ...volume, role }, patientStudy: patientStudyFrom(list[0]), description: `${list.length} slices of '${volume.seriesDescription}' from ${dir}` };
+}
+
+/** NIfTI file → volume with the importer's deterministic UIDs and patient attributes. */
+export function readNiftiInput(path: string): AnalysisInput {
+  const volume = readNiftiCase(path);
+  const series = niftiToSeries(path);
+  return { volume, patientStudy: patientStudyFrom(fromPart10(series.instances[0])), description: `${path} (${volume.dims.join('×')}, UIDs as \`npm run import\`)` };
+}
+
+/** NIfTI file or DICOM folder. */
+export function readAnalysisInput(path: string): AnalysisInput {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new Error(`input ${path} does not exist`);
+  }
+  if (st.isDirectory()) return readDicomFolder(path);
+  if (/\.nii(\.gz)?$/i.test(path)) return readNiftiInput(path);
+  throw new Error(`input ${path} is neither a NIfTI file (.nii/.nii.gz) nor a folder of DICOM files`);
+}

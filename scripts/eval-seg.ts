@@ -1,0 +1,187 @@
+/**
+ * eval:seg — run the browser's segmentation pipeline (extension/src/pipeline, with onnxruntime-node)
+ * on labelled NIfTI cases and report Dice and level-name accuracy.
+ *
+ *   npm run eval:seg -- --data ../shared/data/segmentation [--split val] [--cases vb3_08,ivd_11] [--json]
+ *
+ * Data folder: cases.csv (case, split, structure, shape, crop_offset_voxels, dtype, n_labels, levels)
+ * + <case>_image.nii.gz + <case>_label.nii.gz (instance labels 1..N superior→inferior).
+ * Ground truth covers one structure per case, so Dice is computed for that structure only:
+ * all predicted vertebral-body segments vs all GT labels (binary), or all disc segments.
+ * Level accuracy (cases whose `levels` column lists names): GT label k is levels[k-1]; each GT
+ * instance takes the name of the predicted segment it overlaps most.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Command } from 'commander';
+import * as ort from 'onnxruntime-node';
+import { classIndex, createNodeBackend, parseModelManifest, verifyModelBytes, type ModelManifest, type OrtModule } from '../extension/src/pipeline/model';
+import { labelAnatomy } from '../extension/src/pipeline/anatomy';
+import type { Labelmap, SpineVolume, Vec3 } from '../extension/src/pipeline/volume';
+import { segmentSpine } from '../extension/src/pipeline/analyze';
+import type { StructureKind } from '../extension/src/pipeline/report';
+import { readNiftiLabelmap, readNiftiVolume } from './lib/nifti';
+import { diceBinary, kindMask, levelAccuracy } from './lib/seg-metrics';
+
+interface CaseRow { case: string; structure: string; levels: string[] | null }
+
+export interface CaseResult {
+  case: string;
+  structure: string;
+  dice: number;
+  levelAccuracy: number | null;
+  levelNaming: { anchor: string; certain: boolean };
+  predictedLevels: string[];
+  seconds: number;
+}
+
+function readCases(dir: string): CaseRow[] {
+  const csv = resolve(dir, 'cases.csv');
+  if (!existsSync(csv)) throw new Error(`${csv} not found: --data must be a folder with cases.csv and <case>_image.nii.gz / <case>_label.nii.gz`);
+  const [head, ...rows] = readFileSync(csv, 'utf8').trim().split(/\r?\n/);
+  const cols = head.split(',');
+  const at = (name: string) => {
+    const i = cols.indexOf(name);
+    if (i < 0) throw new Error(`${csv} has no "${name}" column (has: ${cols.join(', ')})`);
+    return i;
+  };
+  const [ci, si, li] = [at('case'), at('structure'), at('levels')];
+  return rows.map((r) => {
+    const f = r.split(',');
+    const lv = f[li]?.trim() ?? '';
+    const names = lv.split(/\s+/).filter(Boolean);
+    const named = names.length > 0 && names.every((n) => /^[CTLS]\d+(\/[CTLS]\d+)?$/.test(n));
+    return { case: f[ci], structure: f[si], levels: named ? names : null };
+  });
+}
+
+function splitCases(splitPath: string, which: string): Set<string> {
+  if (!existsSync(splitPath)) throw new Error(`--split ${which} needs ${splitPath} (written by the model training recipe)`);
+  const s = JSON.parse(readFileSync(splitPath, 'utf8')) as Record<string, unknown>;
+  const ids = s[which];
+  if (!Array.isArray(ids)) throw new Error(`${splitPath} has no "${which}" list (has: ${Object.keys(s).join(', ')})`);
+  return new Set(ids as string[]);
+}
+
+/**
+ * The label grid must be the image grid. One public case (vb2_04) has a label with one extra slice;
+ * keep the overlapping index range (voxel (i,j,k) ↔ (i,j,k)), warn, and go on.
+ */
+function conformLabelmap(gt: Labelmap, dims: Vec3, name: string): Labelmap {
+  if (gt.dims.every((d, i) => d === dims[i])) return gt;
+  process.stderr.write(`warning: ${name}: label dims [${gt.dims.join(',')}] != image dims [${dims.join(',')}]; comparing the overlapping voxel range\n`);
+  const values = new Uint8Array(dims[0] * dims[1] * dims[2]);
+  for (let k = 0; k < Math.min(dims[2], gt.dims[2]); k++)
+    for (let j = 0; j < Math.min(dims[1], gt.dims[1]); j++)
+      for (let i = 0; i < Math.min(dims[0], gt.dims[0]); i++) values[i + j * dims[0] + k * dims[0] * dims[1]] = gt.values[i + j * gt.dims[0] + k * gt.dims[0] * gt.dims[1]];
+  return { dims: [...dims], values };
+}
+
+/** Ground truth as the class labelmap, then the same instance/naming step as the pipeline. */
+function oracleSegmentation(volume: SpineVolume, gt: Labelmap, kind: StructureKind, manifest: ModelManifest) {
+  const idx = { vertebralBody: classIndex(manifest, 'vertebral_body'), disc: classIndex(manifest, 'disc') };
+  const cls = kind === 'disc' ? idx.disc : idx.vertebralBody;
+  const values = gt.values.map((v) => (v > 0 ? cls : 0));
+  return labelAnatomy({ dims: gt.dims, values }, volume, idx);
+}
+
+const fmt = (x: number | null | undefined, d = 3) => (x === null || x === undefined || Number.isNaN(x) ? '—' : x.toFixed(d));
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .name('eval:seg')
+    .description('Dice and level-name accuracy of the spine segmentation pipeline on labelled NIfTI cases')
+    .requiredOption('--data <dir>', 'folder with cases.csv and <case>_image/_label.nii.gz')
+    .option('--model <manifest>', 'model manifest', 'models/manifest.json')
+    .option('--cases <ids>', 'comma-separated case ids (default: all in cases.csv)')
+    .option('--split <name>', 'evaluate only cases in this list of models/training/split.json (e.g. val); "all" = every case', 'all')
+    .option('--split-file <path>', 'split file', 'models/training/split.json')
+    .option('--threads <n>', 'onnxruntime-node intra-op threads', '2')
+    .option('--oracle', 'skip the network: the class labelmap is the ground truth (checks instance separation and level naming alone)')
+    .option('--json', 'print JSON instead of a table')
+    .parse();
+  const o = program.opts<{ data: string; model: string; cases?: string; split: string; splitFile: string; threads: string; json?: boolean; oracle?: boolean }>();
+
+  const manifestPath = resolve(o.model);
+  if (!existsSync(manifestPath)) throw new Error(`Model manifest ${manifestPath} not found (train/export the model into models/, or pass --model)`);
+  const manifest = parseModelManifest(readFileSync(manifestPath, 'utf8'));
+  const modelBytes = new Uint8Array(readFileSync(resolve(dirname(manifestPath), manifest.file)));
+  await verifyModelBytes(modelBytes, manifest);
+  const backend = await createNodeBackend(ort as unknown as OrtModule, modelBytes, manifest, Number(o.threads));
+
+  let cases = readCases(o.data);
+  if (o.cases) {
+    const want = new Set(o.cases.split(',').map((s) => s.trim()));
+    const unknown = [...want].filter((c) => !cases.some((r) => r.case === c));
+    if (unknown.length) throw new Error(`unknown case(s): ${unknown.join(', ')}`);
+    cases = cases.filter((r) => want.has(r.case));
+  }
+  if (o.split !== 'all') {
+    const keep = splitCases(resolve(o.splitFile), o.split);
+    cases = cases.filter((r) => keep.has(r.case));
+  }
+  if (!cases.length) throw new Error('no cases selected');
+
+  const results: CaseResult[] = [];
+  for (const c of cases) {
+    const t0 = Date.now();
+    const volume = readNiftiVolume(resolve(o.data, `${c.case}_image.nii.gz`));
+    const gt = conformLabelmap(readNiftiLabelmap(resolve(o.data, `${c.case}_label.nii.gz`)), volume.dims, c.case);
+    const kind: StructureKind = c.structure === 'disc' ? 'disc' : 'vertebral_body';
+    const r = o.oracle ? oracleSegmentation(volume, gt, kind, manifest) : await segmentSpine(volume, backend, manifest);
+    const mask = kindMask(r.labelmap.values, r.segments, kind);
+    const dice = diceBinary(mask, gt.values);
+    const acc = c.levels ? levelAccuracy(r.labelmap.values, r.segments, kind, gt.values, c.levels).accuracy : null;
+    const res: CaseResult = {
+      case: c.case,
+      structure: kind,
+      dice,
+      levelAccuracy: acc,
+      levelNaming: { anchor: r.levelNaming.anchor, certain: r.levelNaming.certain },
+      predictedLevels: r.segments.filter((s) => s.kind === kind).map((s) => s.level ?? '?'),
+      seconds: (Date.now() - t0) / 1000,
+    };
+    results.push(res);
+    if (!o.json) process.stderr.write(`${c.case}: Dice ${fmt(dice)} (${res.seconds.toFixed(1)} s)\n`);
+  }
+  await backend.release();
+
+  const vb = results.filter((r) => r.structure === 'vertebral_body');
+  const dc = results.filter((r) => r.structure === 'disc');
+  const named = results.filter((r) => r.levelAccuracy !== null);
+  const summary = {
+    model: { name: manifest.name, version: manifest.version, sha256: manifest.sha256 },
+    backend: backend.name,
+    split: o.split,
+    cases: results.length,
+    meanDiceVertebralBody: mean(vb.map((r) => r.dice).filter((x) => !Number.isNaN(x))),
+    vertebralBodyCases: vb.length,
+    meanDiceDisc: mean(dc.map((r) => r.dice).filter((x) => !Number.isNaN(x))),
+    discCases: dc.length,
+    meanLevelAccuracy: mean(named.map((r) => r.levelAccuracy!)),
+    levelNamedCases: named.length,
+    sacrumAnchoredCases: results.filter((r) => r.levelNaming.anchor === 'sacrum').length,
+  };
+  if (o.json) {
+    process.stdout.write(JSON.stringify({ summary, results }, null, 2) + '\n');
+    return;
+  }
+  const lines = [
+    ['case', 'structure', 'Dice', 'level acc', 'anchor', 'predicted levels', 's'],
+    ...results.map((r) => [r.case, r.structure, fmt(r.dice), fmt(r.levelAccuracy, 2), `${r.levelNaming.anchor}${r.levelNaming.certain ? '' : '?'}`, r.predictedLevels.join(' '), r.seconds.toFixed(1)]),
+  ];
+  const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+  for (const l of lines) console.log(l.map((x, i) => x.padEnd(widths[i])).join('  ').trimEnd());
+  console.log('');
+  console.log(o.oracle ? `ORACLE (ground truth as segmentation), split ${o.split}, ${results.length} cases` : `model ${manifest.name} ${manifest.version} (${backend.name}), split ${o.split}, ${results.length} cases`);
+  console.log(`mean Dice vertebral body: ${fmt(summary.meanDiceVertebralBody)} (${vb.length} cases)`);
+  console.log(`mean Dice disc:           ${fmt(summary.meanDiceDisc)} (${dc.length} cases)`);
+  console.log(`mean level accuracy:      ${fmt(summary.meanLevelAccuracy)} (${named.length} cases with level names)`);
+  console.log(`sacrum-anchored naming:   ${summary.sacrumAnchoredCases}/${results.length} cases ('?' = uncertain naming)`);
+}
+
+main().catch((e: unknown) => {
+  console.error(`eval:seg: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,188 @@
+/**
+ * `npm run import -- <path>…`: converts research data to DICOM and stores it in the PACS over
+ * STOW-RS (dicomweb-client). Accepted paths:
+ *   - `*.nii` / `*.nii.gz` MR volumes (e.g. ../shared/data/segmentation/vb2_02_image.nii.gz)
+ *   - SPIDER `<patient>_<sequence>.png` (series.csv must be beside it) or the whole SPIDER folder
+ *   - a folder of NIfTI images (`*_label.nii.gz` are skipped) or of DICOM Part 10 files (recursive)
+ *   - single DICOM Part 10 files
+ * UIDs are deterministic (scripts/lib/uids.ts): importing the same source twice stores nothing new.
+ * Target: the Orthanc that `npm start` runs (credentials from .data/orthanc/credentials.json), or
+ * --url/--user/--password, or the SPINE_* environment (scripts/config.ts). `--out <dir>` writes the
+ * Part 10 files to a folder instead of storing them.
+ */
+import { Command } from 'commander';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { loadConfig, type SpineConfig } from './config';
+import { dicomwebClient, explainDicomwebError, type DicomwebTarget } from './lib/dicomweb';
+import { findDicomFiles, isPart10, niftiToSeries, readSpiderSeriesCsv, spiderPngToSeries, type DicomSeries } from './lib/sources';
+import { basicAuth, loadOrCreateCredentials } from './orthanc';
+
+/** A unit of work: converts lazily so a folder of 70 volumes is never all in memory. */
+export interface ImportItem {
+  source: string;
+  load(): DicomSeries | { source: string; instances: ArrayBuffer[] };
+}
+
+const isNifti = (p: string): boolean => /\.nii(\.gz)?$/i.test(p);
+const isLabel = (p: string): boolean => /_label\.nii(\.gz)?$/i.test(p);
+
+/**
+ * Expands the CLI paths into import items (see module docstring).
+ * @throws Error for a missing path, a label volume given directly, an unknown file type or a folder with nothing importable.
+ */
+export function planImport(paths: string[]): ImportItem[] {
+  const items: ImportItem[] = [];
+  for (const raw of paths) {
+    const p = resolve(raw);
+    if (!existsSync(p)) throw new Error(`${raw}: no such file or folder`);
+    if (statSync(p).isDirectory()) {
+      const names = readdirSync(p).sort();
+      if (names.includes('series.csv') && names.some((n) => n.toLowerCase().endsWith('.png'))) {
+        const rows = readSpiderSeriesCsv(join(p, 'series.csv'));
+        for (const n of names.filter((x) => x.toLowerCase().endsWith('.png'))) {
+          items.push({ source: n, load: () => spiderPngToSeries(join(p, n), rows) });
+        }
+        continue;
+      }
+      const niftis = names.filter((n) => isNifti(n) && !isLabel(n));
+      if (niftis.length) {
+        for (const n of niftis) items.push({ source: n, load: () => niftiToSeries(join(p, n)) });
+        continue;
+      }
+      const files = findDicomFiles(p);
+      if (!files.length) throw new Error(`${raw}: folder has no NIfTI images, SPIDER PNGs (with series.csv) or DICOM Part 10 files`);
+      for (let i = 0; i < files.length; i += 50) {
+        const chunk = files.slice(i, i + 50);
+        items.push({ source: `${basename(p)}/ (${i + 1}–${i + chunk.length} of ${files.length} DICOM files)`, load: () => ({ source: basename(p), instances: chunk.map(readPart10) }) });
+      }
+    } else if (isLabel(p)) {
+      throw new Error(`${raw} is a label volume; import the matching *_image.nii.gz instead`);
+    } else if (isNifti(p)) {
+      items.push({ source: basename(p), load: () => niftiToSeries(p) });
+    } else if (p.toLowerCase().endsWith('.png')) {
+      items.push({ source: basename(p), load: () => spiderPngToSeries(p) });
+    } else if (isPart10(p)) {
+      items.push({ source: basename(p), load: () => ({ source: basename(p), instances: [readPart10(p)] }) });
+    } else {
+      throw new Error(`${raw}: unknown file type (expected .nii/.nii.gz, SPIDER .png, a DICOM Part 10 file or a folder of them)`);
+    }
+  }
+  return items;
+}
+
+function readPart10(file: string): ArrayBuffer {
+  const b = readFileSync(file);
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+}
+
+/** Tag (0008,1198) FailedSOPSequence of a STOW-RS response, as "uid: reason" strings. */
+function stowFailures(response: unknown): string[] {
+  if (typeof response !== 'string' || !response.trim().startsWith('{')) return [];
+  try {
+    const json = JSON.parse(response) as Record<string, { Value?: Record<string, { Value?: unknown[] }>[] }>;
+    return (json['00081198']?.Value ?? []).map((f) => `${String(f['00081155']?.Value?.[0] ?? '?')}: failure reason ${String(f['00081197']?.Value?.[0] ?? '?')}`);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Stores Part 10 instances with STOW-RS in batches of at most ~32 MB.
+ * @throws Error (unreachable server, refused credentials, HTTP status, or failed SOP instances listed by the server).
+ */
+export async function storeInstances(target: DicomwebTarget, instances: ArrayBuffer[], what: string): Promise<void> {
+  const client = dicomwebClient(target);
+  let batch: ArrayBuffer[] = [];
+  let bytes = 0;
+  const flush = async (): Promise<void> => {
+    if (!batch.length) return;
+    let response: unknown;
+    try {
+      response = await client.storeInstances({ datasets: batch });
+    } catch (e) {
+      throw explainDicomwebError(e, target, `Storing ${what}`);
+    }
+    const failed = stowFailures(response);
+    if (failed.length) throw new Error(`Storing ${what}: ${target.url} refused ${failed.length} instance(s): ${failed.slice(0, 3).join('; ')}`);
+    batch = [];
+    bytes = 0;
+  };
+  for (const inst of instances) {
+    if (bytes + inst.byteLength > 32 * 1024 * 1024) await flush();
+    batch.push(inst);
+    bytes += inst.byteLength;
+  }
+  await flush();
+}
+
+export interface ImportSummary {
+  series: number;
+  instances: number;
+  studyInstanceUids: string[];
+}
+
+/**
+ * Imports `paths` into `target` (or writes Part 10 files into `outDir` when given).
+ * @param log progress lines (default console.log).
+ */
+export async function importPaths(paths: string[], target: DicomwebTarget | undefined, opts: { outDir?: string; log?: (s: string) => void } = {}): Promise<ImportSummary> {
+  const log = opts.log ?? ((s: string) => console.log(s));
+  const items = planImport(paths);
+  const studies = new Set<string>();
+  let instances = 0;
+  for (const item of items) {
+    const s = item.load();
+    if ('studyInstanceUid' in s) studies.add(s.studyInstanceUid);
+    const desc = 'seriesDescription' in s ? ` → "${s.seriesDescription}"` : '';
+    if (opts.outDir) {
+      const dir = join(opts.outDir, 'seriesInstanceUid' in s ? s.seriesInstanceUid : basename(s.source));
+      mkdirSync(dir, { recursive: true });
+      s.instances.forEach((b, k) => writeFileSync(join(dir, `${String(k + 1).padStart(4, '0')}.dcm`), Buffer.from(b)));
+      log(`wrote ${item.source}${desc}: ${s.instances.length} instance(s) in ${dir}`);
+    } else {
+      if (!target) throw new Error('importPaths: no DICOMweb target and no outDir');
+      await storeInstances(target, s.instances, item.source);
+      log(`stored ${item.source}${desc}: ${s.instances.length} instance(s)`);
+    }
+    instances += s.instances.length;
+  }
+  return { series: items.length, instances, studyInstanceUids: [...studies] };
+}
+
+/** The DICOMweb target `npm run import` uses by default: our Orthanc from the configuration, or the configured PACS. */
+export function defaultTarget(cfg: SpineConfig, over: { url?: string; user?: string; password?: string } = {}): DicomwebTarget {
+  const base = cfg.orthancUrl ?? `http://127.0.0.1:${cfg.orthancPort}`;
+  const url = over.url ?? base + cfg.dicomwebRoot;
+  const user = over.user ?? cfg.orthancUser;
+  let password = over.password ?? cfg.orthancPassword;
+  if (!password && !cfg.orthancUrl && !over.url) {
+    const credDir = join(cfg.dataDir, 'orthanc');
+    if (existsSync(join(credDir, 'credentials.json'))) password = loadOrCreateCredentials(credDir, user).password;
+  }
+  return { url, authorization: password ? basicAuth(user, password) : undefined };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command()
+    .name('npm run import --')
+    .description('Convert NIfTI / SPIDER PNG / DICOM folders to DICOM MR and store them over STOW-RS (idempotent: deterministic UIDs).')
+    .argument('<path...>', 'NIfTI files, SPIDER PNGs or folders, DICOM files or folders')
+    .option('--url <url>', 'DICOMweb base URL (default: the Orthanc of `npm start`, from spine-mri.config.json / SPINE_* env)')
+    .option('--user <user>', 'HTTP Basic user (default SPINE_ORTHANC_USER)')
+    .option('--password <password>', 'HTTP Basic password (default SPINE_ORTHANC_PASSWORD or .data/orthanc/credentials.json)')
+    .option('--out <dir>', 'write Part 10 files into <dir> instead of storing them')
+    .parse(argv);
+  const o = program.opts<{ url?: string; user?: string; password?: string; out?: string }>();
+  const target = o.out ? undefined : defaultTarget(loadConfig(), o);
+  const t0 = Date.now();
+  const r = await importPaths(program.args, target, { outDir: o.out ? resolve(o.out) : undefined });
+  console.log(`${r.series} series, ${r.instances} instances ${o.out ? 'written' : `stored in ${target?.url}`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+if (require.main === module) {
+  main(process.argv).catch((e: Error) => {
+    console.error(`import failed: ${e.message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,237 @@
+/**
+ * Turns research data into DICOM MR series (Part 10 buffers) with deterministic UIDs:
+ *   - NIfTI volumes (`<case>_image.nii.gz`, FastCleverSeg collection, see ../shared/data/README.md):
+ *     one sagittal instance per NIfTI axis-2 index, rows = axis 0 (S→I), columns = axis 1 (A→P);
+ *   - SPIDER mid-sagittal PNGs (`<patient>_<sequence>.png` + `series.csv`): one single-slice
+ *     sagittal instance, one study per patient, one series per sequence;
+ *   - folders of DICOM files: passed through unchanged.
+ */
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { PNG } from 'pngjs';
+import type { SpineVolume } from '../../extension/src/pipeline/volume';
+import { mrSeriesToPart10, SEQUENCES, type MrSeriesInfo, type SequencePreset } from './dicom-mr';
+import { readNiftiVolume } from './nifti';
+import { deterministicUid } from './uids';
+
+/** One series ready to store: its identity and Part 10 instances. */
+export interface DicomSeries {
+  /** Human-readable origin, e.g. 'vb2_02_image.nii.gz'. */
+  source: string;
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  seriesDescription: string;
+  instances: ArrayBuffer[];
+}
+
+/** What the FastCleverSeg README says about each case prefix (sequence, scanner, source paper). */
+interface CaseFamily {
+  sequence: SequencePreset;
+  /** SeriesDescription prefix, e.g. 'SAG T2 TSE'. */
+  description: string;
+  citation: string;
+  manufacturer?: string;
+  model?: string;
+  fieldStrengthT?: number;
+}
+
+const FAMILIES: Record<string, CaseFamily> = {
+  vb3: { sequence: SEQUENCES.t1Ffe, description: 'SAG T1 FFE', citation: 'Burian 2019, MyoSegmenTUM', manufacturer: 'Philips', model: 'Ingenia', fieldStrengthT: 3 },
+  vb2: { sequence: SEQUENCES.t2Tse, description: 'SAG T2 TSE', citation: 'Zukić 2014', manufacturer: 'Siemens', fieldStrengthT: 1.5 },
+  vb1: { sequence: SEQUENCES.unknown, description: 'SAG MR, weighting not given', citation: 'Chu 2015' },
+  ivd: { sequence: SEQUENCES.t2Tse, description: 'SAG T2 SE', citation: 'Menezes-Reis 2016', manufacturer: 'Philips', model: 'Achieva', fieldStrengthT: 1.5 },
+};
+
+const NOMINAL = 'Acquisition timing attributes are nominal for the sequence type, not from the source.';
+
+/** Case id of a NIfTI file: `vb2_02_image.nii.gz` → `vb2_02`; `scan.nii` → `scan`. */
+export function niftiCaseId(path: string): string {
+  return basename(path).replace(/\.nii(\.gz)?$/i, '').replace(/_image$/, '');
+}
+
+/** The UIDs the importer gives a NIfTI case (also used by tools that reference its slices, e.g. SEG). */
+export function niftiCaseUids(caseId: string, slices: number): Pick<SpineVolume, 'studyInstanceUid' | 'seriesInstanceUid' | 'frameOfReferenceUid' | 'sopInstanceUids'> {
+  return {
+    studyInstanceUid: deterministicUid(`nifti:${caseId}:study`),
+    seriesInstanceUid: deterministicUid(`nifti:${caseId}:series`),
+    frameOfReferenceUid: deterministicUid(`nifti:${caseId}:for`),
+    sopInstanceUids: Array.from({ length: slices }, (_, k) => deterministicUid(`nifti:${caseId}:sop:${k}`)),
+  };
+}
+
+/**
+ * Reads a NIfTI volume and fills in the DICOM identity `npm run import` gives it, so a SpineVolume
+ * read from the file and the series in the PACS have the same UIDs.
+ */
+export function readNiftiCase(path: string): SpineVolume {
+  const v = readNiftiVolume(path);
+  const caseId = niftiCaseId(path);
+  const fam = FAMILIES[caseId.split('_')[0]];
+  const description = fam ? `${fam.description} — ${caseId} (${fam.citation}, FastCleverSeg)` : `SAG MR — ${caseId} (NIfTI import)`;
+  return { ...v, ...niftiCaseUids(caseId, v.dims[2]), seriesDescription: description.slice(0, 64) };
+}
+
+/** NIfTI file → one DICOM MR series (see module docstring). Throws on unreadable NIfTI. */
+export function niftiToSeries(path: string): DicomSeries {
+  const v = readNiftiCase(path);
+  const caseId = niftiCaseId(path);
+  const fam = FAMILIES[caseId.split('_')[0]];
+  const info: MrSeriesInfo = {
+    patientName: `FastCleverSeg^${caseId}`,
+    patientId: `fcs-${caseId}`,
+    studyInstanceUid: v.studyInstanceUid,
+    studyDescription: `Spine MRI sample ${caseId}`,
+    studyId: caseId.slice(0, 16),
+    seriesInstanceUid: v.seriesInstanceUid,
+    seriesNumber: 1,
+    seriesDescription: v.seriesDescription ?? caseId,
+    frameOfReferenceUid: v.frameOfReferenceUid,
+    sopInstanceUid: (k) => v.sopInstanceUids[k],
+    sequence: fam?.sequence ?? SEQUENCES.unknown,
+    manufacturer: fam?.manufacturer,
+    manufacturerModelName: fam?.model,
+    magneticFieldStrengthT: fam?.fieldStrengthT,
+    comments:
+      `Imported by ohif-spine-mri from ${basename(path)}` +
+      (fam ? ` (${fam.citation}; FastCleverSeg collection, Ramos 2024), resampled to 1 mm by the publishers. ${NOMINAL}` : '.'),
+  };
+  return { source: basename(path), studyInstanceUid: info.studyInstanceUid, seriesInstanceUid: info.seriesInstanceUid, seriesDescription: info.seriesDescription, instances: mrSeriesToPart10(v, info) };
+}
+
+/** One row of SPIDER's series.csv. */
+export interface SpiderSeriesRow {
+  series: string;
+  patient: string;
+  sequence: string;
+  rows: number;
+  columns: number;
+  /** [row spacing, column spacing] mm (DICOM PixelSpacing order). */
+  pixelSpacingMm: [number, number];
+  sliceThicknessMm: number;
+  manufacturer: string;
+  model: string;
+  fieldStrengthT: number;
+  seriesDescription: string;
+}
+
+/** Parses SPIDER's series.csv (comma-separated, no quoted commas). Throws when a column is missing. */
+export function readSpiderSeriesCsv(file: string): Map<string, SpiderSeriesRow> {
+  const lines = readFileSync(file, 'utf8').trim().split(/\r?\n/);
+  const head = lines[0].split(',');
+  const col = (name: string): number => {
+    const i = head.indexOf(name);
+    if (i < 0) throw new Error(`${file}: column "${name}" missing`);
+    return i;
+  };
+  const c = { series: col('series'), patient: col('patient'), sequence: col('sequence'), rows: col('rows'), columns: col('columns'), ps: col('pixel_spacing_mm'), st: col('slice_thickness_mm'), man: col('manufacturer'), model: col('model'), fs: col('field_strength_t'), desc: col('series_description') };
+  const out = new Map<string, SpiderSeriesRow>();
+  for (const line of lines.slice(1)) {
+    const f = line.split(',');
+    const [r, cc] = f[c.ps].split('\\').map(Number);
+    out.set(f[c.series], {
+      series: f[c.series],
+      patient: f[c.patient],
+      sequence: f[c.sequence],
+      rows: Number(f[c.rows]),
+      columns: Number(f[c.columns]),
+      pixelSpacingMm: [r, cc],
+      sliceThicknessMm: Number(f[c.st]),
+      manufacturer: f[c.man] ?? '',
+      model: f[c.model] ?? '',
+      fieldStrengthT: Number(f[c.fs]),
+      seriesDescription: (f[c.desc] ?? '').trim(),
+    });
+  }
+  return out;
+}
+
+const SPIDER_SEQUENCES: Record<string, { preset: SequencePreset; label: string; number: number }> = {
+  t1: { preset: SEQUENCES.t1Tse, label: 'SAG T1', number: 1 },
+  t2: { preset: SEQUENCES.t2Tse, label: 'SAG T2', number: 2 },
+  t2_SPACE: { preset: SEQUENCES.t2Space, label: 'SAG T2 SPACE', number: 3 },
+};
+
+/**
+ * SPIDER PNG (`<patient>_<sequence>.png`, head at top, anterior at left) → single-slice sagittal
+ * MR series. Geometry is nominal (the PNG has no position): the slice is centred at LPS (0, 0, 0),
+ * rowDirection = +y (posterior), columnDirection = −z (inferior), PixelSpacing from series.csv.
+ * @throws Error when the file name or series.csv row is missing, or the PNG size disagrees with it.
+ */
+export function spiderPngToSeries(pngPath: string, rows?: Map<string, SpiderSeriesRow>): DicomSeries {
+  const key = basename(pngPath).replace(/\.png$/i, '');
+  const csv = join(dirname(pngPath), 'series.csv');
+  const table = rows ?? (existsSync(csv) ? readSpiderSeriesCsv(csv) : undefined);
+  const row = table?.get(key);
+  if (!row) throw new Error(`${pngPath}: no row "${key}" in ${csv} (SPIDER PNGs need series.csv beside them for PixelSpacing)`);
+  const png = PNG.sync.read(readFileSync(pngPath));
+  if (png.height !== row.rows || png.width !== row.columns) {
+    throw new Error(`${pngPath}: PNG is ${png.width}×${png.height} but series.csv says ${row.columns}×${row.rows}`);
+  }
+  const voxels = new Float32Array(png.width * png.height);
+  for (let i = 0; i < voxels.length; i++) voxels[i] = png.data[i * 4]; // pngjs decodes to RGBA; gray = R
+  const [rowSp, colSp] = row.pixelSpacingMm;
+  const seq = SPIDER_SEQUENCES[row.sequence] ?? { preset: SEQUENCES.unknown, label: `SAG ${row.sequence}`, number: 9 };
+  const stir = /stir|tirm/i.test(row.seriesDescription);
+  const volume: SpineVolume = {
+    voxels,
+    dims: [png.width, png.height, 1],
+    spacingMm: [colSp, rowSp, row.sliceThicknessMm],
+    originLps: [0, (-(png.width - 1) / 2) * colSp, ((png.height - 1) / 2) * rowSp],
+    rowDirection: [0, 1, 0],
+    columnDirection: [0, 0, -1],
+    sliceDirection: [-1, 0, 0],
+    studyInstanceUid: deterministicUid(`spider:${row.patient}:study`),
+    seriesInstanceUid: deterministicUid(`spider:${row.patient}:${row.sequence}:series`),
+    frameOfReferenceUid: deterministicUid(`spider:${row.patient}:${row.sequence}:for`),
+    sopInstanceUids: [deterministicUid(`spider:${row.patient}:${row.sequence}:sop:0`)],
+  };
+  const original = row.seriesDescription ? ` (${row.seriesDescription})` : '';
+  const info: MrSeriesInfo = {
+    patientName: `SPIDER^${row.patient}`,
+    patientId: `spider-${row.patient}`,
+    studyInstanceUid: volume.studyInstanceUid,
+    studyDescription: `Spine MRI sample SPIDER ${row.patient}`,
+    studyId: `spider${row.patient}`.slice(0, 16),
+    seriesInstanceUid: volume.seriesInstanceUid,
+    seriesNumber: seq.number,
+    seriesDescription: `${seq.label} — SPIDER ${row.patient}${original}`.slice(0, 64),
+    frameOfReferenceUid: volume.frameOfReferenceUid,
+    sopInstanceUid: () => volume.sopInstanceUids[0],
+    sequence: stir ? SEQUENCES.unknown : seq.preset,
+    manufacturer: row.manufacturer,
+    manufacturerModelName: row.model,
+    magneticFieldStrengthT: Number.isFinite(row.fieldStrengthT) ? row.fieldStrengthT : undefined,
+    sliceThicknessMm: row.sliceThicknessMm,
+    comments: `Imported by ohif-spine-mri from SPIDER ${basename(pngPath)} (van der Graaf 2024, Sci Data 11:264, CC BY 4.0): one mid-sagittal slice, publisher's 8-bit windowing; position is nominal. ${NOMINAL}`,
+  };
+  return { source: basename(pngPath), studyInstanceUid: info.studyInstanceUid, seriesInstanceUid: info.seriesInstanceUid, seriesDescription: info.seriesDescription, instances: mrSeriesToPart10(volume, info) };
+}
+
+/** Whether a file starts with the Part 10 preamble + "DICM". */
+export function isPart10(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const b = Buffer.alloc(132);
+    return readSync(fd, b, 0, 132, 0) === 132 && b.toString('latin1', 128, 132) === 'DICM';
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** All Part 10 files under `dir` (recursive), sorted; non-DICOM files are ignored. */
+export function findDicomFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (st.isFile() && isPart10(p)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}

@@ -1,0 +1,92 @@
+/**
+ * Browser test of the Analyze flow: real Orthanc + gateway + Debian Chromium, one real lumbar case.
+ * Analyze reads the sagittal T2 from OHIF's cache, runs onnxruntime-web (wasm) in the worker, shows
+ * progress, then the run info (backend, seconds), the segments, and the labelmap in the viewport.
+ * The model is models/ when a trained model exists there, else the tiny random-weights test fixture
+ * (then only the mechanics are checked, not anatomy). A model whose checksum does not match its
+ * manifest must be refused with a clear message.
+ * Screenshot: tests/artifacts/analyze.png.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { artifactsDir, dismissBanner, e2eSkipReason, importCase, repoRoot, startViewerEnv, type ImportedStudy, type ViewerEnv } from './env';
+
+const skip = e2eSkipReason();
+if (skip) console.warn(`Skipping analyze e2e: ${skip}`);
+const d = skip ? describe.skip : describe;
+
+const realModel = join(repoRoot, 'models', 'manifest.json');
+const sourceDir = existsSync(realModel) ? join(repoRoot, 'models') : join(repoRoot, 'tests', 'fixtures', 'tiny-random-model');
+
+d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
+  let env: ViewerEnv;
+  let study: ImportedStudy;
+  let modelDir: string;
+  let manifest: { file: string; sha256: string; name: string };
+
+  beforeAll(async () => {
+    // Serve a copy of the model so the checksum test can corrupt the manifest without touching models/.
+    modelDir = mkdtempSync(join(tmpdir(), 'spine-e2e-model-'));
+    manifest = JSON.parse(readFileSync(join(sourceDir, 'manifest.json'), 'utf8'));
+    copyFileSync(join(sourceDir, manifest.file), join(modelDir, manifest.file));
+    writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify(manifest));
+    env = await startViewerEnv(modelDir);
+    study = await importCase(env.orthanc, 'vb2_02', 't2Tse', 't2_tse_sag (vb2_02, Zukic 2014)');
+  }, 180000);
+
+  afterAll(async () => {
+    await env?.close();
+    rmSync(modelDir, { recursive: true, force: true });
+  });
+
+  it('runs the analysis and shows backend, time, segments and the labelmap', async () => {
+    const { page, baseUrl } = env;
+    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${study.studyInstanceUid}`);
+    const analyze = page.getByTestId('spine-analyze');
+    await analyze.waitFor({ timeout: 60000 });
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
+    await page.locator('canvas.cornerstone-canvas').first().waitFor({ timeout: 60000 });
+    await dismissBanner(page);
+    await analyze.click();
+    await page.getByTestId('spine-progress').waitFor({ timeout: 10000 });
+    await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
+    expect(await page.getByTestId('spine-error').count()).toBe(0);
+    const info = (await page.getByTestId('spine-run-info').textContent()) ?? '';
+    expect(info).toMatch(/onnxruntime-web (wasm \(\d+ threads?\)|webgpu) · \d+\.\d s · model /);
+    expect(info).toContain(manifest.name);
+    const results = (await page.getByTestId('spine-results').textContent()) ?? '';
+    // Either segments are listed (and shown in OHIF's segmentation state) or the panel says none were found.
+    mkdirSync(artifactsDir, { recursive: true });
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(artifactsDir, 'analyze.png') });
+    const segRows = await page.locator('[data-testid="spine-segments-table"] tbody tr').count();
+    if (segRows > 0) {
+      // The labelmap is in OHIF's segmentation state: OHIF's own segmentation panel lists it.
+      await page.locator('[data-cy="panelSegmentation-btn"]').click();
+      await page.getByText('Spine MRI analysis').first().waitFor({ timeout: 30000 });
+      await page.screenshot({ path: join(artifactsDir, 'analyze-segmentation-panel.png') });
+      await page.locator('[data-cy="spineMri-btn"]').click();
+    } else {
+      expect(results).toContain('No vertebral bodies or discs were found');
+    }
+    // Second run: the model now comes from Cache Storage (verified again by its checksum).
+    await page.getByTestId('spine-analyze').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="spine-run-info"]')?.textContent?.includes('(cached)'), null, { timeout: 300000 });
+  }, 420000);
+
+  it('refuses a model whose sha256 does not match the manifest, with a clear message', async () => {
+    const { page, baseUrl } = env;
+    writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify({ ...manifest, sha256: '0'.repeat(64) }));
+    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${study.studyInstanceUid}`);
+    const analyze = page.getByTestId('spine-analyze');
+    await analyze.waitFor({ timeout: 60000 });
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
+    await dismissBanner(page);
+    await analyze.click();
+    const err = page.getByTestId('spine-error');
+    await err.waitFor({ timeout: 120000 });
+    expect(await err.textContent()).toMatch(/checksum/i);
+    writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify(manifest));
+  }, 240000);
+});

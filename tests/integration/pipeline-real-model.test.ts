@@ -1,0 +1,45 @@
+/** @jest-environment ./tests/helpers/ort-node-environment.cjs */
+/**
+ * The real model (models/manifest.json) through the whole pipeline with onnxruntime-node on one
+ * real held-out case (vb3_08: lumbar T1, L1..L5 labelled; in models/training/split.json "val").
+ * Skips, saying why, when ../shared/data or the model is absent (a fresh clone has neither data nor
+ * necessarily a trained model).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { createNodeBackend, parseModelManifest, verifyModelBytes, type OrtModule } from '../../extension/src/pipeline/model';
+import { segmentSpine } from '../../extension/src/pipeline/analyze';
+import { readNiftiLabelmap, readNiftiVolume } from '../../scripts/lib/nifti';
+import { diceBinary, kindMask, levelAccuracy } from '../../scripts/lib/seg-metrics';
+
+const root = resolve(__dirname, '../..');
+const data = resolve(root, '../shared/data/segmentation');
+const manifestPath = resolve(root, 'models/manifest.json');
+const CASE = 'vb3_08';
+const haveData = existsSync(resolve(data, `${CASE}_image.nii.gz`));
+const haveModel = existsSync(manifestPath);
+const d = haveData && haveModel ? describe : describe.skip;
+if (!haveData) console.warn(`skipping real-model test: ${data} is absent (real data lives outside the repository)`);
+else if (!haveModel) console.warn(`skipping real-model test: ${manifestPath} is absent (train/export the model first)`);
+
+d(`real model on ${CASE}`, () => {
+  it('segments the lumbar vertebral bodies (Dice above a modest floor) and names L1..L5', async () => {
+    const manifest = parseModelManifest(readFileSync(manifestPath, 'utf8'));
+    const bytes = new Uint8Array(readFileSync(resolve(dirname(manifestPath), manifest.file)));
+    await verifyModelBytes(bytes, manifest);
+    const backend = await createNodeBackend(ort as unknown as OrtModule, bytes, manifest, 2);
+    const volume = readNiftiVolume(resolve(data, `${CASE}_image.nii.gz`));
+    const gt = readNiftiLabelmap(resolve(data, `${CASE}_label.nii.gz`));
+    const r = await segmentSpine(volume, backend, manifest);
+    await backend.release();
+    expect(r.labelmap.dims).toEqual(volume.dims);
+    const dice = diceBinary(kindMask(r.labelmap.values, r.segments, 'vertebral_body'), gt.values);
+    console.log(`${CASE}: vertebral body Dice ${dice.toFixed(3)}; levels ${r.segments.map((s) => s.level ?? '?').join(' ')}; ${r.levelNaming.anchor}`);
+    expect(dice).toBeGreaterThan(0.7);
+    expect(r.segments.some((s) => s.kind === 'disc')).toBe(true);
+    const acc = levelAccuracy(r.labelmap.values, r.segments, 'vertebral_body', gt.values, ['L1', 'L2', 'L3', 'L4', 'L5']);
+    expect(acc.matches).toHaveLength(5);
+    expect(acc.accuracy).toBeGreaterThanOrEqual(0.6);
+  });
+});

@@ -1,0 +1,102 @@
+import { data as dcmData } from 'dcmjs';
+import { writeSeg, segSeriesDescription } from '../../extension/src/dicom/seg';
+import { fromPart10, SEG_SOP_CLASS_UID } from '../../extension/src/dicom/uids';
+import { ANATOMY, DISC, VERTEBRA } from '../../extension/src/dicom/codes';
+import { voxelToLps } from '../../extension/src/pipeline/volume';
+import { PATIENT, dciodvfy, hasDciodvfy, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
+
+const v = makeVolume();
+const lm = makeLabelmap(v);
+const report = makeReport(v, lm);
+
+describe('writeSeg', () => {
+  const bytes = writeSeg(report, lm, v, { patientStudy: PATIENT, version: 2 });
+  const ds = fromPart10(bytes);
+
+  (hasDciodvfy ? it : it.skip)('passes dciodvfy with no Error lines', () => {
+    const r = dciodvfy(bytes);
+    if (r.warnings.length) console.log(`dciodvfy SEG warnings (${r.warnings.length}):\n${[...new Set(r.warnings)].slice(0, 5).join('\n')}`);
+    expect(r.errors).toEqual([]);
+    expect(r.output).toMatch(/Segmentation/);
+  });
+  if (!hasDciodvfy) console.log('dciodvfy not installed (apt install dicom3tools): validation test skipped');
+
+  it('is a binary SEG in the source study with versioned series description', () => {
+    expect(ds.SOPClassUID).toBe(SEG_SOP_CLASS_UID);
+    expect(ds.SegmentationType).toBe('BINARY');
+    expect(ds.Modality).toBe('SEG');
+    expect(ds.StudyInstanceUID).toBe(v.studyInstanceUid);
+    expect(ds.FrameOfReferenceUID).toBe(v.frameOfReferenceUid);
+    expect(ds.PatientID).toBe(PATIENT.PatientID);
+    expect(ds.SeriesDescription).toBe('Spine MRI SEG v2');
+    expect(segSeriesDescription(3)).toBe('Spine MRI SEG v3');
+  });
+
+  it('has one segment per SegmentInfo with codes, labels and algorithm type', () => {
+    const segs = ds.SegmentSequence as any[];
+    expect(segs).toHaveLength(report.segments.length);
+    const l4 = segs.find((s) => s.SegmentNumber === 4);
+    expect(l4.SegmentLabel).toBe('L4 vertebral body');
+    expect(l4.SegmentedPropertyCategoryCodeSequence[0].CodeValue).toBe(ANATOMY.anatomicalStructure.CodeValue);
+    expect(l4.SegmentedPropertyTypeCodeSequence[0].CodeValue).toBe(ANATOMY.vertebralBody.CodeValue);
+    expect(l4.AnatomicRegionSequence[0].CodeValue).toBe(VERTEBRA.L4.CodeValue);
+    const disc = segs.find((s) => s.SegmentNumber === 9);
+    expect(disc.SegmentedPropertyTypeCodeSequence[0].CodeValue).toBe(DISC['L4/L5'].CodeValue);
+    expect(disc.SegmentAlgorithmType).toBe('SEMIAUTOMATIC'); // reader modified
+    expect(segs.find((s) => s.SegmentNumber === 1).SegmentAlgorithmType).toBe('AUTOMATIC');
+    expect(disc.SegmentAlgorithmName).toBe('spine-unet2d 0.3.1');
+    expect(segs.find((s) => s.SegmentNumber === 11).SegmentedPropertyTypeCodeSequence[0].CodeValue).toBe(ANATOMY.duraMater.CodeValue);
+  });
+
+  it('writes frames only where a segment is present, with the source geometry and source UIDs', () => {
+    // 10 segments on all 5 slices + dural sac on slices 1..3
+    expect(ds.NumberOfFrames).toBe(10 * 5 + 3);
+    const frames = ds.PerFrameFunctionalGroupsSequence as any[];
+    expect(frames).toHaveLength(53);
+    const sacFrames = frames.filter((f) => f.SegmentIdentificationSequence[0].ReferencedSegmentNumber === 11);
+    expect(sacFrames.map((f) => f.FrameContentSequence[0].DimensionIndexValues[1])).toEqual([2, 3, 4]);
+    for (const f of frames) {
+      const k = f.FrameContentSequence[0].DimensionIndexValues[1] - 1;
+      const src = f.DerivationImageSequence[0].SourceImageSequence[0];
+      expect(src.ReferencedSOPInstanceUID).toBe(v.sopInstanceUids[k]);
+      const ipp = f.PlanePositionSequence[0].ImagePositionPatient.map(Number);
+      voxelToLps(v, 0, 0, k).forEach((x, a) => expect(ipp[a]).toBeCloseTo(x, 5));
+    }
+    const shared = ds.SharedFunctionalGroupsSequence[0];
+    expect(shared.PlaneOrientationSequence[0].ImageOrientationPatient.map(Number)).toEqual([...v.rowDirection, ...v.columnDirection]);
+    expect(shared.PixelMeasuresSequence[0].PixelSpacing.map(Number)).toEqual([v.spacingMm[1], v.spacingMm[0]]);
+    expect(ds.Rows).toBe(v.dims[1]);
+    expect(ds.Columns).toBe(v.dims[0]);
+    const refs = ds.ReferencedSeriesSequence[0];
+    expect(refs.SeriesInstanceUID).toBe(v.seriesInstanceUid);
+    expect(refs.ReferencedInstanceSequence.map((r: any) => r.ReferencedSOPInstanceUID)).toEqual(v.sopInstanceUids);
+  });
+
+  it('packs pixels so that each frame reproduces the labelmap slice', () => {
+    const bits = new Uint8Array(ds.PixelData[0]);
+    const frames = ds.PerFrameFunctionalGroupsSequence as any[];
+    const n = v.dims[0] * v.dims[1];
+    frames.forEach((f, fi) => {
+      const seg = f.SegmentIdentificationSequence[0].ReferencedSegmentNumber;
+      const k = f.FrameContentSequence[0].DimensionIndexValues[1] - 1;
+      let mismatches = 0;
+      for (let p = 0; p < n; p++) {
+        const bit = (bits[(fi * n + p) >> 3] >> ((fi * n + p) & 7)) & 1;
+        if (bit !== (lm.values[k * n + p] === seg ? 1 : 0)) mismatches++;
+      }
+      expect(mismatches).toBe(0);
+    });
+  });
+
+  it('gives each save new UIDs, and dcmjs reads it back', () => {
+    const again = fromPart10(writeSeg(report, lm, v));
+    expect(again.SeriesInstanceUID).not.toBe(ds.SeriesInstanceUID);
+    expect(again.SOPInstanceUID).not.toBe(ds.SOPInstanceUID);
+    expect(dcmData.DicomMessage.readFile(bytes).meta['00020010'].Value?.[0]).toBe('1.2.840.10008.1.2.1');
+  });
+
+  it('rejects a labelmap of the wrong size and a volume without SOP Instance UIDs', () => {
+    expect(() => writeSeg(report, { dims: [2, 2, 2], values: new Uint8Array(8) }, v)).toThrow(/labelmap dims/);
+    expect(() => writeSeg(report, lm, { ...v, sopInstanceUids: [] })).toThrow(/SOP Instance UID/);
+  });
+});

@@ -1,0 +1,90 @@
+import { writeSeg } from '../../extension/src/dicom/seg';
+import { writeSr } from '../../extension/src/dicom/sr';
+import { readSr, srSegmentReferences } from '../../extension/src/dicom/sr-read';
+import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID, SEG_SOP_CLASS_UID, fromPart10 } from '../../extension/src/dicom/uids';
+import { PRIVATE, STENOSIS_GRADE, SR } from '../../extension/src/dicom/codes';
+import type { LevelReport, Measurement } from '../../extension/src/pipeline/report';
+import { PATIENT, dciodvfy, hasDciodvfy, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
+
+const v = makeVolume();
+const lm = makeLabelmap(v);
+const report = makeReport(v, lm);
+const seg = writeSeg(report, lm, v, { patientStudy: PATIENT });
+const segDs = fromPart10(seg);
+const bytes = writeSr(report, { seg, sourceVolume: v, patientStudy: PATIENT, version: 2 });
+const ds = fromPart10(bytes);
+
+/** DS values are written rounded to 1e-6. */
+function rounded(l: LevelReport): LevelReport {
+  const r = (m: Measurement) => ({ ...m, value: Math.round(m.value * 1e6) / 1e6 });
+  const out: any = { ...l, measurements: l.measurements.map(r) };
+  for (const k of Object.keys(l) as (keyof LevelReport)[]) {
+    const f: any = l[k];
+    if (f && typeof f === 'object' && 'evidence' in f) out[k] = { ...f, evidence: { ...f.evidence, measurements: f.evidence.measurements.map(r) } };
+  }
+  return out;
+}
+
+describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
+  (hasDciodvfy ? it : it.skip)('passes dciodvfy with no Error lines', () => {
+    const r = dciodvfy(bytes);
+    const distinct = [...new Set(r.warnings.map((w) => w.replace(/^.*> - /, '')))];
+    if (distinct.length) console.log(`dciodvfy SR warnings (${r.warnings.length}, distinct):\n${distinct.join('\n')}`);
+    expect(r.errors).toEqual([]);
+    expect(r.output).toMatch(/Comprehensive3DSR/);
+  });
+
+  it('is a TID 1500 report in the source study that references the SEG and the source series as evidence', () => {
+    expect(ds.SOPClassUID).toBe(COMPREHENSIVE_3D_SR_SOP_CLASS_UID);
+    expect(ds.ContentTemplateSequence[0].TemplateIdentifier).toBe('1500');
+    expect(ds.ConceptNameCodeSequence[0].CodeValue).toBe(SR.imagingMeasurementReport.CodeValue);
+    expect(ds.StudyInstanceUID).toBe(v.studyInstanceUid);
+    expect(ds.SeriesDescription).toBe('Spine MRI Report v2');
+    const series = ds.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence;
+    expect(series.map((s: any) => s.SeriesInstanceUID)).toEqual([v.seriesInstanceUid, segDs.SeriesInstanceUID]);
+    expect(series[1].ReferencedSOPSequence[0]).toMatchObject({ ReferencedSOPClassUID: SEG_SOP_CLASS_UID, ReferencedSOPInstanceUID: segDs.SOPInstanceUID });
+    expect(series[0].ReferencedSOPSequence).toHaveLength(v.sopInstanceUids.length);
+  });
+
+  it('references the SEG segment of each level', () => {
+    const refs = srSegmentReferences(bytes);
+    expect(refs.map((r) => r.level)).toEqual(['L1/L2', 'L2/L3', 'L3/L4', 'L4/L5', 'L5/S1']);
+    expect(refs.map((r) => r.segmentNumber)).toEqual([6, 7, 8, 9, 10]);
+    for (const r of refs) expect(r.segSopInstanceUid).toBe(segDs.SOPInstanceUID);
+    const segNumbers = (segDs.SegmentSequence as any[]).map((s) => s.SegmentNumber);
+    for (const r of refs) expect(segNumbers).toContain(r.segmentNumber);
+  });
+
+  it('writes stenosis with CID 3832 codes and a not-assessable finding readably', () => {
+    const groups = ds.ContentSequence.find((i: any) => i.ConceptNameCodeSequence[0].CodeValue === SR.imagingMeasurements.CodeValue).ContentSequence;
+    const l5s1 = groups[4].ContentSequence;
+    const canal = l5s1.find((i: any) => i.ConceptNameCodeSequence[0].CodeValue === PRIVATE.centralCanalStenosis.CodeValue);
+    expect(canal.ConceptCodeSequence[0].CodeValue).toBe(STENOSIS_GRADE.severe.CodeValue);
+    const foramen = l5s1.find((i: any) => i.ConceptNameCodeSequence[0].CodeValue === PRIVATE.foraminalStenosisLeft.CodeValue);
+    expect(foramen.ConceptCodeSequence[0].CodeMeaning).toBe('Not assessable');
+    expect(foramen.ContentSequence.find((i: any) => i.TextValue === 'no sagittal T1 series in this study')).toBeDefined();
+  });
+
+  it('round trips: SpineReport → SR → SpineReport equal on levels, grades, measurements, reader flags', () => {
+    const back = readSr(bytes);
+    expect(back.studyInstanceUid).toBe(report.studyInstanceUid);
+    expect(back.seriesInstanceUid).toBe(report.seriesInstanceUid);
+    expect(back.model.name).toBe(report.model.name);
+    expect(back.model.version).toBe(report.model.version);
+    expect(back.software).toEqual(report.software);
+    expect(back.reader).toEqual(report.reader);
+    expect(back.region).toBe(report.region);
+    expect(back.levelNaming).toEqual(report.levelNaming);
+    expect(back.levels).toEqual(report.levels.map(rounded));
+    const l45 = back.levels[3];
+    expect(l45.pfirrmannGrade).toMatchObject({ value: 3, readerModified: true, automaticValue: 4 });
+    expect(l45.centralCanalStenosis).toMatchObject({ value: 'severe', readerModified: true, automaticValue: 'moderate' });
+    expect(back.levels[0].foraminalStenosisLeft).toMatchObject({ value: null, notAssessableReason: 'no sagittal T1 series in this study' });
+  });
+
+  it('rejects a non-SEG as seg and a non-SR in readSr', () => {
+    expect(() => writeSr(report, { seg: bytes, sourceVolume: v })).toThrow(/not a Segmentation/);
+    expect(() => readSr(seg)).toThrow(/not a Comprehensive 3D SR/);
+    expect(() => readSr(new ArrayBuffer(10))).toThrow(/Not a DICOM/);
+  });
+});

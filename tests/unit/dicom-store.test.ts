@@ -1,0 +1,93 @@
+import 'fake-indexeddb/auto';
+import { MemoryPendingStore, listPending, type PendingStore } from '../../extension/src/store/pending';
+import { IdbPendingStore } from '../../extension/src/store/pending-idb';
+import { nextVersion, retryPending, saveToPacs, type Stow } from '../../extension/src/store/save';
+import { SaveToPacsError, describeStowError } from '../../extension/src/store/stow-error';
+import { fromPart10 } from '../../extension/src/dicom/uids';
+import { PATIENT, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
+
+const v = makeVolume();
+const lm = makeLabelmap(v);
+const report = makeReport(v, lm);
+const input = { report, labelmap: lm, sourceVolume: v, patientStudy: PATIENT };
+
+/** A STOW that records what it got and fails on chosen calls. */
+function fakeStow(failOn: (call: number, ds: any) => unknown | undefined) {
+  const sent: ArrayBuffer[] = [];
+  let call = 0;
+  const stow: Stow = async (buffers) => {
+    call++;
+    for (const b of buffers) {
+      const err = failOn(call, fromPart10(b));
+      if (err) throw err;
+      sent.push(b);
+    }
+  };
+  return { stow, sent };
+}
+
+for (const [name, make] of [['memory', () => new MemoryPendingStore()], ['IndexedDB (fake-indexeddb)', () => new IdbPendingStore(`t-${Math.random()}`)]] as [string, () => PendingStore][]) {
+  describe(`saveToPacs with ${name} pending store`, () => {
+    it('keeps the result pending before sending, sends SEG then SR, and removes it on success', async () => {
+      const pending = make();
+      let pendingWhileSending = -1;
+      const order: string[] = [];
+      const stow: Stow = async (buffers) => {
+        pendingWhileSending = (await listPending(pending, v.studyInstanceUid)).length;
+        order.push(...buffers.map((b) => fromPart10(b).Modality));
+      };
+      const r = await saveToPacs(input, stow, pending, { version: 1 });
+      expect(pendingWhileSending).toBe(1);
+      expect(order).toEqual(['SEG', 'SR']);
+      expect(await pending.list()).toEqual([]);
+      expect(fromPart10(r.seg).SeriesDescription).toBe('Spine MRI SEG v1');
+    });
+
+    it('on failure says what failed, keeps it pending, and a retry sends the same bytes once', async () => {
+      const pending = make();
+      const down = fakeStow((_c, ds) => (ds.Modality === 'SR' ? Object.assign(new Error('request failed'), { status: 0 }) : undefined));
+      const err = await saveToPacs(input, down.stow, pending).catch((e) => e);
+      expect(err).toBeInstanceOf(SaveToPacsError);
+      expect(err.message).toMatch(/storing the SR: the PACS is unreachable/);
+      expect(down.sent.map((b) => fromPart10(b).Modality)).toEqual(['SEG']);
+      const left = await listPending(pending, v.studyInstanceUid);
+      expect(left).toHaveLength(1);
+      expect(left[0].segStored).toBe(true);
+      expect(left[0].lastError).toMatch(/unreachable/);
+
+      const up = fakeStow(() => undefined);
+      const done = await retryPending(left[0].id, up.stow, pending);
+      expect(up.sent.map((b) => fromPart10(b).Modality)).toEqual(['SR']); // SEG not sent twice
+      expect(Buffer.from(up.sent[0]).equals(Buffer.from(left[0].sr))).toBe(true);
+      expect(fromPart10(up.sent[0]).SOPInstanceUID).toBe(done.srSopInstanceUid);
+      expect(await pending.list()).toEqual([]);
+      await expect(retryPending(left[0].id, up.stow, pending)).rejects.toThrow(/no pending result/);
+    });
+
+    it('reports the HTTP status and Orthanc\'s message', async () => {
+      const pending = make();
+      const bad = fakeStow(() => Object.assign(new Error('request failed'), { status: 400, response: '{"HttpError":"Bad Request","Message":"Bad file format"}' }));
+      await expect(saveToPacs(input, bad.stow, pending)).rejects.toThrow(/storing the SEG: the PACS answered HTTP 400: Bad file format/);
+      expect((await pending.list())[0].segStored).toBe(false);
+    });
+  });
+}
+
+describe('versions', () => {
+  it('a save after edits is a new version with new series UIDs', async () => {
+    const pending = new MemoryPendingStore();
+    const ok: Stow = async () => undefined;
+    const a = await saveToPacs(input, ok, pending, { version: 1 });
+    const b = await saveToPacs(input, ok, pending, { version: nextVersion(['Spine MRI SEG v1', 'Spine MRI Report v1', 'SAG T2']) });
+    expect(b.version).toBe(2);
+    expect(b.segSeriesInstanceUid).not.toBe(a.segSeriesInstanceUid);
+    expect(b.srSeriesInstanceUid).not.toBe(a.srSeriesInstanceUid);
+    expect(fromPart10(b.sr).SeriesDescription).toBe('Spine MRI Report v2');
+    expect(fromPart10(b.seg).SeriesNumber).not.toBe(fromPart10(a.seg).SeriesNumber);
+    expect(nextVersion([])).toBe(1);
+  });
+
+  it('describes network errors from fetch too', () => {
+    expect(describeStowError(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }))).toMatch(/unreachable \(ECONNREFUSED\)/);
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * Preprocessing geometry: sagittal slices → canonical model grid (rows S→I, columns A→P) and back.
+ * A fake backend returns logits = one-hot of the (resampled, normalised) input, so the labelmap that
+ * comes back must reproduce the source image's labels: exactly when the source spacing equals the
+ * model spacing, and up to one-voxel boundary effects when resampling.
+ */
+import { segmentClasses } from '../../extension/src/pipeline/segment';
+import { canonicalSlice, intensityMap, sagittalGeometry, sliceValues } from '../../extension/src/pipeline/preprocess';
+import type { InferenceBackend, ModelManifest } from '../../extension/src/pipeline/model';
+import type { SpineVolume, Vec3 } from '../../extension/src/pipeline/volume';
+
+function manifest(pixelSpacingMm: [number, number], sizeMultipleOf = 16): ModelManifest {
+  return {
+    name: 'test', version: '0', file: 'x.onnx', sha256: '0'.repeat(64),
+    input: { name: 'image', layout: 'NCHW', channels: 1, pixelSpacingMm, sizeMultipleOf, normalisation: { method: 'minmax', scope: 'volume' } },
+    output: { name: 'logits', classes: [{ index: 0, name: 'background', label: 'bg' }, { index: 1, name: 'vertebral_body', label: 'VB' }, { index: 2, name: 'disc', label: 'disc' }] },
+  };
+}
+
+/** Logits = −(2·input − c)²: argmax is the class nearest to 2·input (minmax maps labels 0,1,2 → 0,0.5,1). */
+const oneHotBackend: InferenceBackend = {
+  name: 'fake one-hot',
+  async run(input, h, w) {
+    const out = new Float32Array(3 * h * w);
+    for (let c = 0; c < 3; c++) for (let p = 0; p < h * w; p++) out[c * h * w + p] = -((2 * input[p] - c) ** 2);
+    return out;
+  },
+  async release() {},
+};
+
+/**
+ * Anatomical label at a physical point: (sMm = mm below the top, aMm = mm posterior of the front).
+ * Asymmetric blobs so that any flip or transpose is detected.
+ */
+function anatomyAt(sMm: number, aMm: number, slice: number): number {
+  if (sMm > 10 && sMm < 40 && aMm > 8 && aMm < 30) return 1; // superior-anterior "body"
+  if (sMm > 45 && sMm < 52 && aMm > 8 && aMm < 38) return 2; // "disc"
+  if (sMm > 60 && sMm < 90 && aMm > 20 + slice && aMm < 45) return 1; // inferior-posterior body, shifts per slice
+  return 0;
+}
+
+type Layout = 'rowsSI' | 'rowsIS' | 'colsSI' | 'colsSI_flipAP';
+
+/**
+ * A sagittal volume of `anatomyAt` sampled at voxel centres, in one of several DICOM layouts.
+ * height/width in mm along S-I and A-P; spacing [S-I, A-P] mm.
+ */
+function makeVolume(layout: Layout, heightMm: number, widthMm: number, siMm: number, apMm: number, slices = 3): SpineVolume {
+  const nS = Math.round(heightMm / siMm);
+  const nA = Math.round(widthMm / apMm);
+  const siAxisIsColumns = layout === 'colsSI' || layout === 'colsSI_flipAP';
+  const nI = siAxisIsColumns ? nS : nA;
+  const nJ = siAxisIsColumns ? nA : nS;
+  const voxels = new Float32Array(nI * nJ * slices);
+  const top = 100;
+  let rowDirection: Vec3, columnDirection: Vec3, originLps: Vec3;
+  const sI = (s: number) => (layout === 'rowsIS' ? nS - 1 - s : s); // source index of canonical s
+  const aI = (a: number) => (layout === 'colsSI_flipAP' ? nA - 1 - a : a);
+  for (let k = 0; k < slices; k++)
+    for (let s = 0; s < nS; s++)
+      for (let a = 0; a < nA; a++) {
+        const v = anatomyAt((s + 0.5) * siMm, (a + 0.5) * apMm, k);
+        const i = siAxisIsColumns ? sI(s) : aI(a);
+        const j = siAxisIsColumns ? aI(a) : sI(s);
+        voxels[i + j * nI + k * nI * nJ] = v;
+      }
+  if (layout === 'rowsSI') { rowDirection = [0, 1, 0]; columnDirection = [0, 0, -1]; originLps = [0, 0, top]; }
+  else if (layout === 'rowsIS') { rowDirection = [0, 1, 0]; columnDirection = [0, 0, 1]; originLps = [0, 0, top - (nS - 1) * siMm]; }
+  else if (layout === 'colsSI') { rowDirection = [0, 0, -1]; columnDirection = [0, 1, 0]; originLps = [0, 0, top]; }
+  else { rowDirection = [0, 0, -1]; columnDirection = [0, -1, 0]; originLps = [0, (nA - 1) * apMm, top]; }
+  const spacingMm: Vec3 = siAxisIsColumns ? [siMm, apMm, 4] : [apMm, siMm, 4];
+  return {
+    voxels, dims: [nI, nJ, slices], spacingMm, originLps, rowDirection, columnDirection, sliceDirection: [-1, 0, 0],
+    studyInstanceUid: '', seriesInstanceUid: '', frameOfReferenceUid: '', sopInstanceUids: [],
+  };
+}
+
+describe('sagittal geometry', () => {
+  it.each<Layout>(['rowsSI', 'rowsIS', 'colsSI', 'colsSI_flipAP'])('%s: canonical slice has superior at the top and anterior at the left', (layout) => {
+    const vol = makeVolume(layout, 100, 50, 1, 1);
+    const m = manifest([1, 1]);
+    const g = sagittalGeometry(vol, m);
+    expect([g.contentHeight, g.contentWidth]).toEqual([100, 50]);
+    expect([g.height, g.width]).toEqual([112, 64]);
+    const img = canonicalSlice(vol, g, 0, intensityMap(vol.voxels, m.input.normalisation));
+    // Canonical pixel (r, c) is (r + 0.5) mm below the top, (c + 0.5) mm behind the front.
+    for (const [r, c] of [[20, 10], [48, 30], [70, 40], [5, 5], [70, 12]]) expect(img[r * g.width + c] * 2).toBeCloseTo(anatomyAt(r + 0.5, c + 0.5, 0), 5);
+    // Padding is zero.
+    expect(img[105 * g.width + 60]).toBe(0);
+  });
+
+  it('refuses an axial series with a clear message', () => {
+    const vol = makeVolume('rowsSI', 20, 20, 1, 1);
+    vol.rowDirection = [1, 0, 0];
+    vol.columnDirection = [0, 1, 0];
+    expect(() => sagittalGeometry(vol, manifest([1, 1]))).toThrow(/not sagittal.*axial/);
+  });
+
+  it('refuses a coronal series', () => {
+    const vol = makeVolume('rowsSI', 20, 20, 1, 1);
+    vol.rowDirection = [1, 0, 0];
+    vol.columnDirection = [0, 0, -1];
+    expect(() => sagittalGeometry(vol, manifest([1, 1]))).toThrow(/not sagittal.*coronal/);
+  });
+
+  it('accepts a one-slice sagittal image (e.g. a SPIDER mid-sagittal PNG)', async () => {
+    const vol = makeVolume('rowsSI', 100, 50, 1, 1, 1);
+    const lm = await segmentClasses(vol, oneHotBackend, manifest([1, 1]));
+    expect(Array.from(lm.values)).toEqual(Array.from(vol.voxels));
+  });
+});
+
+describe('labels map back onto the source grid', () => {
+  it.each<Layout>(['rowsSI', 'rowsIS', 'colsSI', 'colsSI_flipAP'])('%s, spacing = model spacing: exact round trip', async (layout) => {
+    const vol = makeVolume(layout, 100, 50, 1.25, 1.25);
+    const lm = await segmentClasses(vol, oneHotBackend, manifest([1.25, 1.25]));
+    expect(lm.dims).toEqual(vol.dims);
+    expect(Array.from(lm.values)).toEqual(Array.from(vol.voxels));
+  });
+
+  it.each<Layout>(['rowsSI', 'rowsIS', 'colsSI', 'colsSI_flipAP'])('%s, resampled 0.8×1.1 mm → 1.25 mm: equal away from boundaries', async (layout) => {
+    const vol = makeVolume(layout, 100, 50, 0.8, 1.1);
+    const lm = await segmentClasses(vol, oneHotBackend, manifest([1.25, 1.25]));
+    const [nI, nJ, nK] = vol.dims;
+    let interior = 0, interiorWrong = 0, wrong = 0;
+    for (let k = 0; k < nK; k++)
+      for (let j = 1; j < nJ - 1; j++)
+        for (let i = 1; i < nI - 1; i++) {
+          const p = i + j * nI + k * nI * nJ;
+          if (lm.values[p] !== vol.voxels[p]) wrong++;
+          // "Interior": the 5×5 neighbourhood has one label (a 1.25 mm pixel never reaches 2 voxels away).
+          let uniform = true;
+          for (let dj = -2; dj <= 2 && uniform; dj++)
+            for (let di = -2; di <= 2; di++) {
+              const ii = i + di, jj = j + dj;
+              if (ii >= 0 && jj >= 0 && ii < nI && jj < nJ && vol.voxels[ii + jj * nI + k * nI * nJ] !== vol.voxels[p]) { uniform = false; break; }
+            }
+          if (uniform) { interior++; if (lm.values[p] !== vol.voxels[p]) interiorWrong++; }
+        }
+    expect(interior).toBeGreaterThan(0.6 * nI * nJ * nK);
+    expect(interiorWrong).toBe(0);
+    expect(wrong / (nI * nJ * nK)).toBeLessThan(0.03);
+  });
+});
+
+describe('segmentClasses progress and cancel', () => {
+  it('reports progress per slice and stops on abort', async () => {
+    const vol = makeVolume('rowsSI', 40, 40, 1, 1, 5);
+    const ctrl = new AbortController();
+    const seen: string[] = [];
+    const p = segmentClasses(vol, oneHotBackend, manifest([1, 1]), {
+      signal: ctrl.signal,
+      onProgress: (stage, done, total) => {
+        seen.push(`${stage} ${done}/${total}`);
+        if (stage === 'inference' && done === 2) ctrl.abort();
+      },
+    });
+    await expect(p).rejects.toThrow(/abort/i);
+    expect(seen).toEqual(['preprocess 1/1', 'inference 1/5', 'inference 2/5']);
+  });
+});
+
+describe('percentile normalisation', () => {
+  it('maps p1..p99 of the slice to 0..1 (numpy linear percentiles)', () => {
+    const vals = Float32Array.from({ length: 101 }, (_, i) => i * 10); // 0..1000
+    const m = intensityMap(vals, { method: 'percentile_clip', lowPercentile: 1, highPercentile: 99, scope: 'slice' });
+    expect(m.offset).toBeCloseTo(10, 5);
+    expect(1 / m.scale).toBeCloseTo(980, 3);
+    const vol = makeVolume('rowsSI', 10, 10, 1, 1, 1);
+    expect(sliceValues(vol, 0).length).toBe(100);
+  });
+});

@@ -1,0 +1,168 @@
+/**
+ * Series classification on header sets modelled on the real data: SeriesDescriptions, scanners and
+ * field strengths from SPIDER's series.csv (van der Graaf et al., Sci Data 2024), with
+ * ImageOrientationPatient and TE/TR/TI typical of those scanners' lumbar protocols.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chooseSeries, classifySeries, planeFromOrientation, type SeriesHeaders } from '../../extension/src/pipeline/series';
+
+/** Rows along +P (anterior→posterior), columns along -S (head→feet): a sagittal slice, LPS. */
+const SAG = [0, 1, 0, 0, 0, -1];
+/** A sagittal slice tilted 12° about the L/R axis (common for a lordotic lumbar spine). */
+const SAG_TILTED = [0, Math.cos(0.21), Math.sin(0.21), 0, Math.sin(0.21), -Math.cos(0.21)];
+/** Axial slice angled 15° along a disc: rows along +L, columns tilted from +P towards -S. */
+const AX_ANGLED = [1, 0, 0, 0, Math.cos(0.26), -Math.sin(0.26)];
+const COR = [1, 0, 0, 0, 0, -1];
+
+let n = 0;
+function series(p: Partial<SeriesHeaders>): SeriesHeaders {
+  n += 1;
+  return { SeriesInstanceUID: `2.25.${n}`, Modality: 'MR', numberOfSlices: 15, SeriesNumber: n, ...p };
+}
+
+// Siemens Avanto_fit 1.5 T (SPIDER): t2_tse_sag_384, t1_tse_sag_320, T2_space_sag_c4.
+const avantoT2 = series({ SeriesDescription: 't2_tse_sag_384', ImageOrientationPatient: SAG, EchoTime: 96, RepetitionTime: 3500 });
+const avantoT1 = series({ SeriesDescription: 't1_tse_sag_320', ImageOrientationPatient: SAG, EchoTime: 11, RepetitionTime: 550 });
+const avantoSpace = series({ SeriesDescription: 'T2_space_sag_c4', ImageOrientationPatient: SAG, EchoTime: 125, RepetitionTime: 1500, numberOfSlices: 160 });
+// Philips Ingenia 3 T (SPIDER rows without a description): timing only.
+const ingeniaT2 = series({ SeriesDescription: '', ImageOrientationPatient: SAG_TILTED, EchoTime: '100', RepetitionTime: '3200' });
+const ingeniaT1 = series({ SeriesDescription: '', ImageOrientationPatient: SAG_TILTED, EchoTime: 8, RepetitionTime: 600 });
+// Siemens Skyra_fit 3 T: "SAG T2 TSE STIR" (SPIDER labels it t2; it is a STIR).
+const skyraStirWithTi = series({ SeriesDescription: 'SAG T2 TSE STIR', ImageOrientationPatient: SAG, EchoTime: 70, RepetitionTime: 3800, InversionTime: 220 });
+const skyraStirNoTi = series({ SeriesDescription: 'SAG T2 TSE STIR', ImageOrientationPatient: SAG, EchoTime: 70, RepetitionTime: 3800 });
+const axialT2 = series({ SeriesDescription: 't2_tse_tra_384', ImageOrientationPatient: AX_ANGLED, EchoTime: 104, RepetitionTime: 4800, numberOfSlices: 30 });
+const localizer = series({
+  SeriesDescription: 'localizer',
+  ImageOrientationPatient: SAG,
+  ImageType: ['ORIGINAL', 'PRIMARY', 'M', 'NORM', 'DIS2D'].concat('LOCALIZER'),
+  EchoTime: 4,
+  RepetitionTime: 8.6,
+  numberOfSlices: 3,
+  orientationsDiffer: true,
+});
+
+describe('planeFromOrientation', () => {
+  it('names sagittal, axial and coronal from the slice normal, including tilted slices', () => {
+    expect(planeFromOrientation(SAG)).toBe('sagittal');
+    expect(planeFromOrientation(SAG_TILTED)).toBe('sagittal');
+    expect(planeFromOrientation(AX_ANGLED)).toBe('axial');
+    expect(planeFromOrientation(COR)).toBe('coronal');
+    expect(planeFromOrientation('0\\1\\0\\0\\0\\-1')).toBe('sagittal');
+  });
+  it('calls a 45°-between-planes slice oblique and a missing one unknown', () => {
+    const c = Math.SQRT1_2;
+    expect(planeFromOrientation([0, c, c, 1, 0, 0])).toBe('oblique');
+    expect(planeFromOrientation(undefined)).toBe('unknown');
+    expect(planeFromOrientation([0, 0, 0, 0, 0, 0])).toBe('unknown');
+  });
+});
+
+describe('classifySeries', () => {
+  it.each([
+    ['Avanto t2_tse_sag_384', avantoT2, 'sagittal_t2'],
+    ['Avanto t1_tse_sag_320', avantoT1, 'sagittal_t1'],
+    ['Avanto T2_space_sag_c4 (TR 1500, TE 125)', avantoSpace, 'sagittal_t2'],
+    ['Ingenia T2, no description, tilted', ingeniaT2, 'sagittal_t2'],
+    ['Ingenia T1, no description, tilted', ingeniaT1, 'sagittal_t1'],
+    ['Skyra STIR with InversionTime', skyraStirWithTi, 'sagittal_stir'],
+    ['Skyra STIR without InversionTime', skyraStirNoTi, 'sagittal_stir'],
+    ['axial T2', axialT2, 'axial_t2'],
+    ['localizer', localizer, 'other'],
+  ])('%s → %s', (_name, h, role) => {
+    const c = classifySeries(h);
+    expect(c.role).toBe(role);
+    expect(c.reasons.length).toBeGreaterThan(0);
+  });
+
+  it('falls back to SeriesDescription keywords when timing is missing, and says so', () => {
+    const c = classifySeries(series({ SeriesDescription: 'SAG T1 TSE', ImageOrientationPatient: SAG }));
+    expect(c.role).toBe('sagittal_t1');
+    expect(c.reasons.join(' ')).toMatch(/from SeriesDescription/);
+    const noIop = classifySeries(series({ SeriesDescription: 'CS T2 TSE SAG', EchoTime: 110, RepetitionTime: 3000 }));
+    expect(noIop.plane).toBe('sagittal');
+    expect(noIop.role).toBe('sagittal_t2');
+  });
+
+  it('lets timing win over a misleading description', () => {
+    const c = classifySeries(series({ SeriesDescription: 't2_sag_wrong', ImageOrientationPatient: SAG, EchoTime: 10, RepetitionTime: 500 }));
+    expect(c.weighting).toBe('t1');
+    expect(c.reasons.join(' ')).toMatch(/timing wins/);
+  });
+
+  it('rejects non-MR series and PD weighting', () => {
+    expect(classifySeries(series({ Modality: 'CT', ImageOrientationPatient: SAG })).role).toBe('other');
+    const pd = classifySeries(series({ SeriesDescription: 'pd_tse_sag', ImageOrientationPatient: SAG, EchoTime: 20, RepetitionTime: 3000 }));
+    expect(pd.weighting).toBe('pd');
+    expect(pd.role).toBe('other');
+  });
+});
+
+describe('chooseSeries', () => {
+  it('picks sagittal T2 for analysis and lists T1 and axial T2, ignoring the localizer', () => {
+    const c = chooseSeries([localizer, avantoT1, axialT2, avantoT2]);
+    expect(c.suitable).toBe(true);
+    expect(c.analysisSeries).toBe(avantoT2);
+    expect(c.sagittalT2).toBe(avantoT2);
+    expect(c.sagittalT1).toBe(avantoT1);
+    expect(c.axialT2).toBe(axialT2);
+    expect(c.message).toContain('t2_tse_sag_384');
+    expect(c.message).toContain('t1_tse_sag_320');
+    expect(c.warnings).toEqual([]);
+  });
+
+  it('prefers the multi-slice T2 over a single-slice one, and more slices among volumes', () => {
+    const single = series({ SeriesDescription: 't2_tse_sag', ImageOrientationPatient: SAG, EchoTime: 100, RepetitionTime: 3000, numberOfSlices: 1 });
+    expect(chooseSeries([single, avantoT2]).sagittalT2).toBe(avantoT2);
+    expect(chooseSeries([avantoT2, avantoSpace]).sagittalT2).toBe(avantoSpace);
+  });
+
+  it('falls back to sagittal T1 with a warning that Pfirrmann needs T2', () => {
+    const c = chooseSeries([ingeniaT1, axialT2]);
+    expect(c.suitable).toBe(true);
+    expect(c.analysisSeries).toBe(ingeniaT1);
+    expect(c.warnings.join(' ')).toMatch(/No sagittal T2/);
+  });
+
+  it('accepts a single-slice sagittal T2 (SPIDER mid-sagittal import) with a 2D warning', () => {
+    const single = series({ SeriesDescription: 't2_tse_sag_384', ImageOrientationPatient: SAG, EchoTime: 96, RepetitionTime: 3500, numberOfSlices: 1 });
+    const c = chooseSeries([single]);
+    expect(c.suitable).toBe(true);
+    expect(c.warnings.join(' ')).toMatch(/only 1 slice/);
+  });
+
+  it.each([
+    ['an empty study', [], /no series/],
+    ['a CT study', [series({ Modality: 'CT', ImageOrientationPatient: SAG })], /Not an MR study \(modalities: CT\)/],
+    ['an axial-only MR study', [axialT2], /No sagittal series/],
+    ['a localizer-only study', [localizer], /No sagittal series/],
+    [
+      'a sagittal PD-only study',
+      [series({ SeriesDescription: 'pd_tse_sag', ImageOrientationPatient: SAG, EchoTime: 20, RepetitionTime: 3000 })],
+      /No sagittal T2, T1 or STIR.*weighting "pd"/,
+    ],
+  ])('says clearly why %s cannot be analysed', (_name, list, msg) => {
+    const c = chooseSeries(list as SeriesHeaders[]);
+    expect(c.suitable).toBe(false);
+    expect(c.analysisSeries).toBeUndefined();
+    expect(c.message).toMatch(msg);
+  });
+});
+
+const spiderCsv = resolve(__dirname, '../../../shared/data/spider_midsagittal/series.csv');
+const d = existsSync(spiderCsv) ? describe : describe.skip;
+if (!existsSync(spiderCsv)) console.warn(`Skipping SPIDER description test: ${spiderCsv} is absent (../shared/data is not part of a fresh clone).`);
+
+d('every real SPIDER SeriesDescription (without timing) gets the weighting SPIDER names', () => {
+  it('classifies t1/t2/t2_SPACE descriptions from series.csv; STIR descriptions as STIR', () => {
+    const rows = readFileSync(spiderCsv, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const described = rows.filter((r) => r[10] && r[10].trim());
+    expect(described.length).toBeGreaterThan(50);
+    for (const r of described) {
+      const [, , sequence, , , , , , , , desc] = r;
+      const c = classifySeries(series({ SeriesDescription: desc, ImageOrientationPatient: SAG }));
+      const expected = /stir/i.test(desc) ? 'sagittal_stir' : sequence === 't1' ? 'sagittal_t1' : 'sagittal_t2';
+      expect({ desc, role: c.role }).toEqual({ desc, role: expected });
+    }
+  });
+});
