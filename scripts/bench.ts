@@ -7,7 +7,8 @@
  * COOP/COEP headers (scripts/lib/coi-server.ts; crossOriginIsolated must be true for wasm threads).
  *
  * Slice size: a lumbar sagittal field of view (--fov-mm, default 300 mm square) at the manifest's
- * pixel spacing, padded to its size multiple — what segment.ts feeds the network.
+ * pixel spacing, padded to its size multiple — what segment.ts feeds the network. When
+ * ../shared/data is present, also the whole pipeline on one real volume (vb3_08) with onnxruntime-node.
  *
  *   npm run bench -- [--model models/manifest.json] [--reps 10] [--slices 15] [--no-browser]
  */
@@ -18,6 +19,8 @@ import { Command } from 'commander';
 import { CHROMIUM_ARGS, startCoiServer } from './lib/coi-server';
 import { chromium } from 'playwright-core';
 import * as ort from 'onnxruntime-node';
+import { segmentSpine } from '../extension/src/pipeline/analyze';
+import { readNiftiVolume } from './lib/nifti';
 import { createNodeBackend, parseModelManifest, verifyModelBytes, type ModelManifest, type OrtModule } from '../extension/src/pipeline/model';
 
 const FIXTURE = 'tests/fixtures/tiny-random-model/manifest.json';
@@ -143,9 +146,21 @@ async function main(): Promise<void> {
     if (!existsSync('/usr/bin/chromium')) console.log('note: /usr/bin/chromium not found — skipping onnxruntime-web');
     else rows.push(...(await benchBrowser(modelPath, m, [1, 2], h, w, reps, slices)));
   }
+  const realCase = resolve('../shared/data/segmentation/vb3_08_image.nii.gz');
+  let pipelineLine: string | undefined;
+  if (existsSync(realCase)) {
+    const volume = readNiftiVolume(realCase);
+    const backend = await createNodeBackend(ort as unknown as OrtModule, bytes, m, 2);
+    const t = performance.now();
+    const r = await segmentSpine(volume, backend, m);
+    const s = (performance.now() - t) / 1000;
+    await backend.release();
+    pipelineLine = `whole pipeline (segmentSpine: preprocess, ${volume.dims[2]} slices, components, level naming) on vb3_08 [${volume.dims.join('×')}] with ${backend.name}: ${s.toFixed(2)} s, ${r.segments.length} segments`;
+  }
   const lines = [['backend', 'ms/slice', `ms/${slices}-slice series`], ...rows.map((r) => [r.backend + (r.note ? ` [${r.note}]` : ''), r.perSliceMs.toFixed(1), r.perSeriesMs.toFixed(0)])];
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   for (const l of lines) console.log(l.map((x, i) => (i ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join('  '));
+  if (pipelineLine) console.log(pipelineLine);
 }
 
 main().catch((e: unknown) => {

@@ -159,8 +159,10 @@ async function main(): Promise<void> {
     vertebralBodyCases: vb.length,
     meanDiceDisc: mean(dc.map((r) => r.dice).filter((x) => !Number.isNaN(x))),
     discCases: dc.length,
-    meanLevelAccuracy: mean(named.map((r) => r.levelAccuracy!)),
-    levelNamedCases: named.length,
+    meanLevelAccuracyVertebralBody: mean(named.filter((r) => r.structure === 'vertebral_body').map((r) => r.levelAccuracy!)),
+    levelNamedVertebralBodyCases: named.filter((r) => r.structure === 'vertebral_body').length,
+    meanLevelAccuracyDisc: mean(named.filter((r) => r.structure === 'disc').map((r) => r.levelAccuracy!)),
+    levelNamedDiscCases: named.filter((r) => r.structure === 'disc').length,
     sacrumAnchoredCases: results.filter((r) => r.levelNaming.anchor === 'sacrum').length,
   };
   if (o.json) {
@@ -177,7 +179,8 @@ async function main(): Promise<void> {
   console.log(o.oracle ? `ORACLE (ground truth as segmentation), split ${o.split}, ${results.length} cases` : `model ${manifest.name} ${manifest.version} (${backend.name}), split ${o.split}, ${results.length} cases`);
   console.log(`mean Dice vertebral body: ${fmt(summary.meanDiceVertebralBody)} (${vb.length} cases)`);
   console.log(`mean Dice disc:           ${fmt(summary.meanDiceDisc)} (${dc.length} cases)`);
-  console.log(`mean level accuracy:      ${fmt(summary.meanLevelAccuracy)} (${named.length} cases with level names)`);
+  console.log(`level accuracy, bodies:   ${fmt(summary.meanLevelAccuracyVertebralBody)} (${summary.levelNamedVertebralBodyCases} cases with level names)`);
+  console.log(`level accuracy, discs:    ${fmt(summary.meanLevelAccuracyDisc)} (${summary.levelNamedDiscCases} cases with level names)`);
   console.log(`sacrum-anchored naming:   ${summary.sacrumAnchoredCases}/${results.length} cases ('?' = uncertain naming)`);
 }
 

@@ -10,7 +10,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { artifactsDir, dismissBanner, e2eSkipReason, importCase, repoRoot, startViewerEnv, type ImportedStudy, type ViewerEnv } from './env';
+import { artifactsDir, dismissBanner, e2eSkipReason, importData, repoRoot, startViewerEnv, type ViewerEnv } from './env';
 
 const skip = e2eSkipReason();
 if (skip) console.warn(`Skipping analyze e2e: ${skip}`);
@@ -21,7 +21,7 @@ const sourceDir = existsSync(realModel) ? join(repoRoot, 'models') : join(repoRo
 
 d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
   let env: ViewerEnv;
-  let study: ImportedStudy;
+  let studyUid: string;
   let modelDir: string;
   let manifest: { file: string; sha256: string; name: string };
 
@@ -32,7 +32,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     copyFileSync(join(sourceDir, manifest.file), join(modelDir, manifest.file));
     writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify(manifest));
     env = await startViewerEnv(modelDir);
-    study = await importCase(env.orthanc, 'vb2_02', 't2Tse', 't2_tse_sag (vb2_02, Zukic 2014)');
+    [studyUid] = await importData(env.orthanc, 'segmentation/vb2_02_image.nii.gz');
   }, 180000);
 
   afterAll(async () => {
@@ -42,7 +42,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
 
   it('runs the analysis and shows backend, time, segments and the labelmap', async () => {
     const { page, baseUrl } = env;
-    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${study.studyInstanceUid}`);
+    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${studyUid}`);
     const analyze = page.getByTestId('spine-analyze');
     await analyze.waitFor({ timeout: 60000 });
     await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
@@ -67,6 +67,8 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       await page.getByText('Spine MRI analysis').first().waitFor({ timeout: 30000 });
       await page.screenshot({ path: join(artifactsDir, 'analyze-segmentation-panel.png') });
       await page.locator('[data-cy="spineMri-btn"]').click();
+      // Switching panels must not lose the result.
+      await page.getByTestId('spine-run-info').waitFor({ timeout: 10000 });
     } else {
       expect(results).toContain('No vertebral bodies or discs were found');
     }
@@ -78,7 +80,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
   it('refuses a model whose sha256 does not match the manifest, with a clear message', async () => {
     const { page, baseUrl } = env;
     writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify({ ...manifest, sha256: '0'.repeat(64) }));
-    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${study.studyInstanceUid}`);
+    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${studyUid}`);
     const analyze = page.getByTestId('spine-analyze');
     await analyze.waitFor({ timeout: 60000 });
     await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });

@@ -12,9 +12,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { buildPlugins, pluginsDir } from '../../scripts/build';
 import { createGateway } from '../../scripts/gateway';
-import { readNiftiVolume } from '../../scripts/lib/nifti';
-import { mrSeriesToPart10, SEQUENCES } from '../../scripts/lib/dicom-mr';
-import { deterministicUid } from '../../scripts/lib/uids';
+import { importPaths } from '../../scripts/import';
 import { findFreePort, orthancInstalled, startOrthanc, type RunningOrthanc } from '../../scripts/orthanc';
 
 export const repoRoot = resolve(__dirname, '../..');
@@ -32,43 +30,19 @@ export function e2eSkipReason(): string | undefined {
   return undefined;
 }
 
-export interface ImportedStudy {
-  studyInstanceUid: string;
-  seriesInstanceUid: string;
-  slices: number;
-}
-
 /**
- * Imports one real NIfTI case of ../shared/data/segmentation as a sagittal MR series (geometry and
- * DICOM writing by scripts/lib: nifti.ts + dicom-mr.ts), through Orthanc's REST API.
+ * Imports real research data with the project's importer (scripts/import.ts: NIfTI / SPIDER PNG →
+ * DICOM → STOW-RS) into `orthanc`. Paths are relative to ../shared/data.
+ * @returns the StudyInstanceUIDs stored.
  */
-export async function importCase(orthanc: RunningOrthanc, kase: string, sequence: keyof typeof SEQUENCES, label: string): Promise<ImportedStudy> {
-  const v = readNiftiVolume(join(sharedData, 'segmentation', `${kase}_image.nii.gz`));
-  const studyInstanceUid = deterministicUid(`e2e-study:${kase}`);
-  const seriesInstanceUid = deterministicUid(`e2e-series:${kase}:${sequence}`);
-  const files = mrSeriesToPart10(v, {
-    patientName: `E2E^${kase}`,
-    patientId: `e2e-${kase}`,
-    studyInstanceUid,
-    studyDescription: 'Lumbar spine MRI (e2e)',
-    studyId: '1',
-    seriesInstanceUid,
-    seriesNumber: 2,
-    seriesDescription: label,
-    frameOfReferenceUid: deterministicUid(`e2e-for:${kase}`),
-    sopInstanceUid: (k) => deterministicUid(`e2e-sop:${kase}:${sequence}:${k}`),
-    sequence: SEQUENCES[sequence],
-    comments: `e2e test import of ${kase}`,
-  });
-  for (const f of files) {
-    const r = await fetch(`${orthanc.url}/instances`, {
-      method: 'POST',
-      headers: { Authorization: orthanc.authorization, 'Content-Type': 'application/dicom' },
-      body: Buffer.from(f),
-    });
-    if (!r.ok) throw new Error(`Orthanc refused instance of ${kase}: HTTP ${r.status} ${await r.text()}`);
-  }
-  return { studyInstanceUid, seriesInstanceUid, slices: files.length };
+export async function importData(orthanc: RunningOrthanc, ...relPaths: string[]): Promise<string[]> {
+  const summary = await importPaths(
+    relPaths.map((p) => join(sharedData, p)),
+    { url: orthanc.dicomwebUrl, authorization: orthanc.authorization },
+    { log: () => undefined },
+  );
+  if (!summary.studyInstanceUids.length) throw new Error(`import of ${relPaths.join(', ')} stored no study`);
+  return summary.studyInstanceUids;
 }
 
 export interface ViewerEnv {

@@ -34,15 +34,15 @@ export { parseModelManifest, verifyModelBytes, createBrowserBackend } from './ex
 export { segmentClasses } from './extension/src/pipeline/segment';
 `;
 
-const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
-import * as ort from '/ort/ort.wasm.min.mjs';
+const page = (ortFile: string) => `<!doctype html><meta charset="utf-8"><script type="module">
+import * as ort from '/ort/${ortFile}';
 import * as p from '/pipeline.mjs';
-window.runPipeline = async ({ voxels, dims, spacingMm, threads, corrupt }) => {
+window.runPipeline = async ({ voxels, dims, spacingMm, threads, corrupt, prefer }) => {
   const manifest = p.parseModelManifest(await (await fetch('/manifest.json')).text());
   const bytes = new Uint8Array(await (await fetch('/model.onnx')).arrayBuffer());
   if (corrupt) bytes[50] ^= 1;
   try { await p.verifyModelBytes(bytes, manifest); } catch (e) { return { error: e.message }; }
-  const backend = await p.createBrowserBackend(ort, bytes, manifest, { gpu: navigator.gpu, numThreads: threads, wasmPaths: '/ort/' });
+  const backend = await p.createBrowserBackend(ort, bytes, manifest, { gpu: navigator.gpu, numThreads: threads, wasmPaths: '/ort/', prefer });
   const volume = { voxels: Float32Array.from(voxels), dims, spacingMm, originLps: [0, 0, 0], rowDirection: [0, 1, 0],
     columnDirection: [0, 0, -1], sliceDirection: [1, 0, 0], studyInstanceUid: '', seriesInstanceUid: '', frameOfReferenceUid: '', sopInstanceUids: [] };
   const stages = [];
@@ -57,13 +57,16 @@ window.ready = true;
 d('pipeline in headless Chromium with onnxruntime-web', () => {
   let server: CoiServer;
   let browser: BrowserContext;
+  let webgpuBrowser: BrowserContext;
   let userDataDir: string;
+  let webgpuUserDataDir: string;
 
   beforeAll(async () => {
     const bundle = await build({ stdin: { contents: ENTRY, resolveDir: root, loader: 'ts' }, bundle: true, format: 'esm', platform: 'browser', write: false });
     server = await startCoiServer(
       {
-        '/': { type: 'html', body: PAGE },
+        '/': { type: 'html', body: page('ort.wasm.min.mjs') },
+        '/webgpu': { type: 'html', body: page('ort.webgpu.min.mjs') },
         '/pipeline.mjs': { type: 'text/javascript', body: bundle.outputFiles[0].text },
         '/manifest.json': { file: resolve(fixture, 'manifest.json') },
         '/model.onnx': { file: resolve(fixture, 'tiny-random-unet.onnx') },
@@ -72,18 +75,26 @@ d('pipeline in headless Chromium with onnxruntime-web', () => {
     );
     userDataDir = mkdtempSync(join(tmpdir(), 'spine-pipeline-chromium-'));
     browser = await chromium.launchPersistentContext(userDataDir, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    // WebGPU: headless Chromium exposes only a software (SwiftShader, fallback) adapter here.
+    webgpuUserDataDir = mkdtempSync(join(tmpdir(), 'spine-pipeline-chromium-webgpu-'));
+    webgpuBrowser = await chromium.launchPersistentContext(webgpuUserDataDir, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), '--enable-unsafe-webgpu'],
+    });
   });
 
   afterAll(async () => {
     await browser?.close();
+    await webgpuBrowser?.close();
     await server?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    for (const dir of [userDataDir, webgpuUserDataDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function inPage(args: Record<string, unknown>): Promise<any> {
-    const page = await browser.newPage();
+  async function inPage(args: Record<string, unknown>, ctx = browser, path = '/'): Promise<any> {
+    const page = await ctx.newPage();
     try {
-      await page.goto(`${server.url}/`);
+      await page.goto(`${server.url}${path}`);
       await page.waitForFunction('window.ready === true');
       return await page.evaluate((a) => (window as any).runPipeline(a), args);
     } finally {
@@ -117,6 +128,26 @@ d('pipeline in headless Chromium with onnxruntime-web', () => {
     let same = 0;
     for (let p = 0; p < node.values.length; p++) if (r.values[p] === node.values[p]) same++;
     expect(same / node.values.length).toBeGreaterThan(0.999);
+  });
+
+  async function nodeLogits(): Promise<Float32Array> {
+    const manifest = parseModelManifest(readFileSync(resolve(fixture, 'manifest.json'), 'utf8'));
+    const backend = await createNodeBackend(ort as unknown as OrtModule, new Uint8Array(readFileSync(resolve(fixture, 'tiny-random-unet.onnx'))), manifest, 1);
+    const logits = await backend.run(new Float32Array(32 * 48).map((_, i) => (i % 97) / 97), 32, 48);
+    await backend.release();
+    return logits;
+  }
+
+  it('WebGPU: a fallback (software) adapter is not chosen by default; forced, it computes the same logits', async () => {
+    const args = { voxels: Array.from(voxels), dims: DIMS, spacingMm: SPACING, threads: 1 };
+    const auto = await inPage(args, webgpuBrowser, '/webgpu');
+    expect(auto.backend).toBe('onnxruntime-web wasm (1 thread)');
+    const forced = await inPage({ ...args, prefer: 'webgpu' }, webgpuBrowser, '/webgpu');
+    expect(forced.backend).toBe('onnxruntime-web webgpu');
+    const ref = await nodeLogits();
+    let maxDiff = 0;
+    for (let p = 0; p < ref.length; p++) maxDiff = Math.max(maxDiff, Math.abs(forced.logits[p] - ref[p]));
+    expect(maxDiff).toBeLessThan(1e-3);
   });
 
   it('refuses a corrupted model with the checksum message', async () => {

@@ -1,68 +1,117 @@
 /**
- * Browser test of the viewer part: real Orthanc, real gateway, real Debian Chromium, one real
- * lumbar case. Opens the study list, then the study in the Spine MRI mode, and checks that the
- * sagittal T2 is rendered (non-blank canvas) and the Spine MRI panel explains the series choice.
- * Screenshot: tests/artifacts/viewer.png.
+ * Browser test of the viewer part: real Orthanc, real gateway, real Debian Chromium, real data
+ * imported with scripts/import.ts. Opens the study list, then studies in the Spine MRI mode:
+ *  - FastCleverSeg vb2_02 (one sagittal T2 TSE volume, Zukić 2014): 1×1, mid-sagittal slice shown;
+ *  - SPIDER patient 3 (t1_tse_sag_320 + t2_tse_sag_384, Siemens Avanto 1.5 T, single slices):
+ *    1×2 hanging, sagittal T2 left and sagittal T1 right, single-slice warning.
+ * Checks rendered (non-blank) canvases and the panel's series classification text.
+ * Screenshots: tests/artifacts/viewer.png, tests/artifacts/viewer-spider.png.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, dismissBanner, e2eSkipReason, importCase, pngStats, startViewerEnv, type ImportedStudy, type ViewerEnv } from './env';
+import type { Locator } from 'playwright-core';
+import { artifactsDir, dismissBanner, e2eSkipReason, importData, pngStats, startViewerEnv, type ViewerEnv } from './env';
 
 const skip = e2eSkipReason();
 if (skip) console.warn(`Skipping viewer e2e: ${skip}`);
 const d = skip ? describe.skip : describe;
 
+/** Waits until a canvas shows an image: ≥ `minBright` bright pixels and contrast (std > 15 grey levels). */
+async function waitForImage(canvas: Locator, minBright = 0.1): Promise<{ brightFraction: number; std: number }> {
+  let stats = { brightFraction: 0, std: 0 };
+  for (let i = 0; i < 60 && !(stats.brightFraction > minBright && stats.std > 15); i++) {
+    await canvas.page().waitForTimeout(1000);
+    stats = pngStats(await canvas.screenshot());
+  }
+  return stats;
+}
+
 d('Spine MRI mode in OHIF (Chromium)', () => {
   let env: ViewerEnv;
-  let study: ImportedStudy;
+  let vb2Study: string;
+  let spiderStudy: string;
 
   beforeAll(async () => {
     env = await startViewerEnv();
-    // vb2_02: T2 TSE, 1.5 T Siemens (Zukić 2014) — a sagittal T2 volume.
-    study = await importCase(env.orthanc, 'vb2_02', 't2Tse', 't2_tse_sag (vb2_02, Zukic 2014)');
+    [vb2Study] = await importData(env.orthanc, 'segmentation/vb2_02_image.nii.gz');
+    [spiderStudy] = await importData(env.orthanc, 'spider_midsagittal/3_t1.png', 'spider_midsagittal/3_t2.png');
+    mkdirSync(artifactsDir, { recursive: true });
   }, 180000);
 
   afterAll(async () => {
     await env?.close();
   });
 
-  it('lists the study and offers the Spine MRI mode', async () => {
+  it('lists the studies and offers the Spine MRI mode', async () => {
     const { page, baseUrl } = env;
     await page.goto(`${baseUrl}/`);
-    const row = page.getByText('E2E^vb2_02').or(page.getByText('E2E, vb2_02')).first();
+    const row = page.getByText(/FastCleverSeg.*vb2_02/).first();
     await row.waitFor({ timeout: 60000 });
+    await page.getByText(/SPIDER.*3/).first().waitFor({ timeout: 10000 });
     await row.click();
     await page.getByRole('button', { name: /Spine MRI/ }).first().waitFor({ timeout: 30000 });
+    await page.screenshot({ path: join(artifactsDir, 'study-list.png') });
   }, 120000);
 
-  it('opens the study in the Spine MRI mode: image rendered, panel names the sagittal T2', async () => {
+  it('opens a sagittal T2 volume: mid-sagittal image rendered, panel names the sagittal T2', async () => {
     const { page, baseUrl } = env;
-    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${study.studyInstanceUid}`);
+    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${vb2Study}`);
     const message = page.getByTestId('spine-series-message');
     await message.waitFor({ timeout: 60000 });
     await page.waitForFunction(() => document.querySelector('[data-testid="spine-series-message"]')?.textContent?.includes('Analysis will use'), null, {
       timeout: 60000,
     });
-    expect(await message.textContent()).toMatch(/Analysis will use the sagittal T2 #2 "t2_tse_sag \(vb2_02, Zukic 2014\)" \(75 slices\)/);
+    expect(await message.textContent()).toMatch(/Analysis will use the sagittal T2 #\d+ "SAG T2 TSE — vb2_02 .*" \(75 slices\)\./);
     const table = await page.getByTestId('spine-series-table').textContent();
     expect(table).toContain('SAG T2');
-    expect(table).toMatch(/EchoTime 100 ms ≥ 60 and RepetitionTime 3500 ms ≥ 2000 → T2/);
+    expect(table).toMatch(/EchoTime \d+ ms ≥ 60 and RepetitionTime \d+ ms ≥ 2000 → T2/);
 
     await dismissBanner(page);
-    const canvas = page.locator('canvas.cornerstone-canvas').first();
-    await canvas.waitFor({ timeout: 60000 });
-    // Wait until the viewport shows an image (not a black canvas): ≥ 10 % bright pixels with contrast.
-    let stats = { brightFraction: 0, std: 0 };
-    for (let i = 0; i < 60 && !(stats.brightFraction > 0.1 && stats.std > 15); i++) {
-      await page.waitForTimeout(1000);
-      stats = pngStats(await canvas.screenshot());
-    }
+    const canvases = page.locator('canvas.cornerstone-canvas');
+    await canvases.first().waitFor({ timeout: 60000 });
+    expect(await canvases.count()).toBe(1);
+    const stats = await waitForImage(canvases.first());
     expect(stats.brightFraction).toBeGreaterThan(0.1);
     expect(stats.std).toBeGreaterThan(15);
-    // The stack opens at the middle (mid-sagittal) slice, e.g. "38/75" in the viewport overlay.
-    await page.waitForTimeout(1000);
-    mkdirSync(artifactsDir, { recursive: true });
+    // Opens at the middle (mid-sagittal) slice of 75, not the far-lateral first one.
+    await page.getByText(/\(38\/75\)/).first().waitFor({ timeout: 10000 });
     await page.screenshot({ path: join(artifactsDir, 'viewer.png') });
-    expect(env.errors.filter((e) => /spine|ohif-spine/i.test(e))).toEqual([]);
+    expect(env.errors.filter((e) => /spine/i.test(e))).toEqual([]);
+  }, 180000);
+
+  it('hangs sagittal T2 and sagittal T1 side by side (1×2) and warns about single slices', async () => {
+    const { page, baseUrl } = env;
+    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${spiderStudy}`);
+    await page.waitForFunction(() => document.querySelector('[data-testid="spine-series-message"]')?.textContent?.includes('Analysis will use'), null, {
+      timeout: 60000,
+    });
+    const panel = (await page.getByTestId('spine-mri-panel').textContent()) ?? '';
+    expect(panel).toMatch(/Analysis will use the sagittal T2 .*t2_tse_sag_384.*\(1 slice\); also shown: sagittal T1 .*t1_tse_sag_320/);
+    expect(panel).toMatch(/only 1 slice: 2D analysis/);
+    await dismissBanner(page);
+    const canvases = page.locator('canvas.cornerstone-canvas');
+    await page.waitForFunction(() => document.querySelectorAll('canvas.cornerstone-canvas').length === 2, null, { timeout: 60000 });
+    for (let i = 0; i < 2; i++) {
+      const st = await waitForImage(canvases.nth(i), 0.05);
+      expect(st.std).toBeGreaterThan(15);
+    }
+    // Left viewport = T2 (CSF bright), right = T1: the viewport overlays name the series.
+    const boxes = await Promise.all([0, 1].map((i) => canvases.nth(i).boundingBox()));
+    expect(boxes[0]!.x).toBeLessThan(boxes[1]!.x);
+    await page.screenshot({ path: join(artifactsDir, 'viewer-spider.png') });
+    // The viewport overlays (not the study browser thumbnails) name the series: T2 left, T1 right.
+    const overlayX = async (re: RegExp): Promise<number> => {
+      const xs: number[] = [];
+      for (const el of await page.getByText(re).all()) {
+        const bb = await el.boundingBox();
+        if (bb && bb.x >= boxes[0]!.x - 5) xs.push(bb.x);
+      }
+      expect(xs.length).toBeGreaterThan(0);
+      return Math.min(...xs);
+    };
+    const t2x = await overlayX(/SAG T2 — SPIDER 3/);
+    const t1x = await overlayX(/SAG T1 — SPIDER 3/);
+    expect(t2x).toBeLessThan(boxes[1]!.x);
+    expect(t1x).toBeGreaterThanOrEqual(boxes[1]!.x - 5);
   }, 180000);
 });

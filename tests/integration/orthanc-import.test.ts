@@ -58,7 +58,7 @@ withData('import of a real NIfTI case (ivd_11, T2, uint16) into Orthanc', () => 
     expect(instances).toHaveLength(1);
     const sop = instances[0]['00080018'].Value[0];
 
-    const frames = (await client.retrieveInstanceFrames({ studyInstanceUID: r.studyInstanceUids[0], seriesInstanceUID: seriesUid, sopInstanceUID: sop, frameNumbers: [1] })) as ArrayBuffer[];
+    const frames = (await client.retrieveInstanceFrames({ studyInstanceUID: r.studyInstanceUids[0], seriesInstanceUID: seriesUid, sopInstanceUID: sop, frameNumbers: '1', request: {} })) as ArrayBuffer[];
     const nii = readNiftiFile(file);
     const [n0, n1] = nii.shape;
     const px = new Uint16Array(frames[0].slice(0, n0 * n1 * 2));
@@ -151,6 +151,18 @@ o('gateway (express + http-proxy-middleware) in front of Orthanc', () => {
     expect(w.headers.get('cross-origin-resource-policy')).toBe('same-origin');
   });
 
+  it('never forwards a login prompt: without configured credentials the 401 of Orthanc has no WWW-Authenticate', async () => {
+    const app = createGateway({ ohifDir: resolve(__dirname, '../../.data/ohif'), pluginsDir: pluginsDir(), dicomwebUpstream: orthanc.dicomwebUrl });
+    const s = app.listen(0, '127.0.0.1');
+    await new Promise((r) => s.once('listening', r));
+    const addr = s.address();
+    const r = await fetch(`http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/dicom-web/studies`, { headers: { Authorization: orthanc.authorization } });
+    expect(r.status).toBe(401); // the browser's own Authorization header is stripped, not passed on
+    expect(r.headers.get('www-authenticate')).toBeNull();
+    s.closeAllConnections();
+    await new Promise((res) => s.close(res));
+  });
+
   it('answers 502 with a clear message when the DICOMweb server is down', async () => {
     const app = createGateway({ ohifDir: resolve(__dirname, '../../.data/ohif'), pluginsDir: pluginsDir(), dicomwebUpstream: `http://127.0.0.1:${await findFreePort()}/dicom-web` });
     const s = app.listen(0, '127.0.0.1');
@@ -164,11 +176,10 @@ o('gateway (express + http-proxy-middleware) in front of Orthanc', () => {
   });
 });
 
-o('import when the PACS is down', () => {
+withData('import when the PACS is down', () => {
   it('fails with a message that names the server', async () => {
     const url = `http://127.0.0.1:${await findFreePort()}/dicom-web`;
     const png = join(data, 'spider_midsagittal', '1_t2.png');
-    if (!hasData) return;
     await expect(importPaths([png], { url }, { log: () => undefined })).rejects.toThrow(new RegExp(`${url.replace(/[.]/g, '\\.')} is unreachable`));
   });
 });

@@ -85,7 +85,7 @@ d('STOW SEG + SR to a real Orthanc, with retry', () => {
       [saved.seg, saved.segSeriesInstanceUid, saved.segSopInstanceUid],
       [saved.sr, saved.srSeriesInstanceUid, saved.srSopInstanceUid],
     ] as [ArrayBuffer, string, string][]) {
-      const got = (await client.retrieveInstance({ studyInstanceUID: v.studyInstanceUid, seriesInstanceUID: seriesUid, sopInstanceUID: sopUid })) as ArrayBuffer | ArrayBuffer[];
+      const got = (await client.retrieveInstance({ studyInstanceUID: v.studyInstanceUid, seriesInstanceUID: seriesUid, sopInstanceUID: sopUid } as Parameters<typeof client.retrieveInstance>[0])) as ArrayBuffer | ArrayBuffer[];
       const buf = Array.isArray(got) ? got[0] : got;
       expect(Buffer.from(buf).equals(Buffer.from(bytes))).toBe(true);
     }

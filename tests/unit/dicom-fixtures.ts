@@ -37,7 +37,7 @@ export function makeVolume(): SpineVolume {
     originLps: [-7.25, -40.5, 60.125],
     rowDirection: [0, 1, 0],
     columnDirection: [0, 0, -1],
-    sliceDirection: [1, 0, 0],
+    sliceDirection: [-1, 0, 0], // = row × column direction
     studyInstanceUid: newUid(),
     seriesInstanceUid: newUid(),
     frameOfReferenceUid: newUid(),

@@ -69,6 +69,7 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
     const back = readSr(bytes);
     expect(back.studyInstanceUid).toBe(report.studyInstanceUid);
     expect(back.seriesInstanceUid).toBe(report.seriesInstanceUid);
+    expect(back.frameOfReferenceUid).toBe(report.frameOfReferenceUid);
     expect(back.model.name).toBe(report.model.name);
     expect(back.model.version).toBe(report.model.version);
     expect(back.software).toEqual(report.software);
@@ -80,6 +81,41 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
     expect(l45.pfirrmannGrade).toMatchObject({ value: 3, readerModified: true, automaticValue: 4 });
     expect(l45.centralCanalStenosis).toMatchObject({ value: 'severe', readerModified: true, automaticValue: 'moderate' });
     expect(back.levels[0].foraminalStenosisLeft).toMatchObject({ value: null, notAssessableReason: 'no sagittal T1 series in this study' });
+  });
+
+  it('obeys the Comprehensive 3D SR relationship constraints (PS3.3 Table A.35.13-2; dciodvfy does not check them)', () => {
+    const ANY = ['TEXT', 'CODE', 'NUM', 'DATETIME', 'DATE', 'TIME', 'UIDREF', 'PNAME', 'SCOORD', 'SCOORD3D', 'TCOORD', 'COMPOSITE', 'IMAGE', 'WAVEFORM', 'CONTAINER', 'TABLE'];
+    const OBS = ['TEXT', 'CODE', 'NUM', 'DATETIME', 'DATE', 'TIME', 'UIDREF', 'PNAME', 'COMPOSITE'];
+    const MOD = ['TEXT', 'CODE'];
+    const ACQ = ['TEXT', 'CODE', 'DATETIME', 'DATE', 'TIME', 'UIDREF', 'PNAME', 'CONTAINER'];
+    const allowed: Record<string, Record<string, string[]>> = {
+      CONTAINER: { CONTAINS: ANY, 'HAS OBS CONTEXT': OBS, 'HAS ACQ CONTEXT': ACQ, 'HAS CONCEPT MOD': MOD },
+      TEXT: { 'HAS OBS CONTEXT': OBS, 'HAS CONCEPT MOD': MOD, 'HAS PROPERTIES': ANY, 'INFERRED FROM': ANY },
+      CODE: { 'HAS OBS CONTEXT': OBS, 'HAS CONCEPT MOD': MOD, 'HAS PROPERTIES': ANY, 'INFERRED FROM': ANY },
+      NUM: { 'HAS OBS CONTEXT': OBS, 'HAS CONCEPT MOD': MOD, 'HAS PROPERTIES': ANY, 'INFERRED FROM': ANY },
+    };
+    const paths = new Map<string, any>();
+    const index = (items: any[], path: number[]) => items.forEach((it, i) => { paths.set([...path, i + 1].join('.'), it); index(it.ContentSequence ?? [], [...path, i + 1]); });
+    index(ds.ContentSequence, [1]);
+    const violations: string[] = [];
+    let byReference = 0;
+    const walk = (parent: any) => {
+      for (const child of parent.ContentSequence ?? []) {
+        let target = child.ValueType;
+        if (child.ReferencedContentItemIdentifier !== undefined) {
+          byReference++;
+          target = paths.get([].concat(child.ReferencedContentItemIdentifier).join('.'))?.ValueType;
+          if (child.RelationshipType !== 'INFERRED FROM' || !target) violations.push(`bad by-reference ${child.RelationshipType} → ${target}`);
+          continue;
+        }
+        const ok = allowed[parent.ValueType ?? 'CONTAINER']?.[child.RelationshipType]?.includes(target);
+        if (!ok) violations.push(`${parent.ValueType ?? 'CONTAINER'} ${child.RelationshipType} ${target}`);
+        walk(child);
+      }
+    };
+    walk(ds);
+    expect(violations).toEqual([]);
+    expect(byReference).toBeGreaterThan(0);
   });
 
   it('rejects a non-SEG as seg and a non-SR in readSr', () => {

@@ -128,6 +128,17 @@ describe('level naming', () => {
     expect(r.levelNaming.note).toMatch(/split as fused bodies/);
   });
 
+  it('a small spurious "body" speck behind and below L5 is dropped, not taken for S1', () => {
+    const { vol, lm } = layout([lumbar, lumbar, lumbar, lumbar, lumbar], { discAbove: true, discBelow: true, below: 30 });
+    const [w, h] = vol.dims;
+    const bottom = h - 20; // inside the 30 mm below the L5/S1 disc
+    for (let k = 1; k < 5; k++) for (let r = bottom; r < bottom + 12; r++) for (let c = 60; c < 72; c++) lm.values[c + r * w + k * w * h] = 1;
+    const r = labelAnatomy(lm, vol, idx);
+    expect(r.segments.filter((s) => s.kind === 'vertebral_body').map((s) => s.level)).toEqual(['L1', 'L2', 'L3', 'L4', 'L5']);
+    expect(r.levelNaming).toMatchObject({ anchor: 'sacrum', certain: true });
+    expect(r.labelmap.values[65 + (bottom + 5) * w + 2 * w * h]).toBe(0);
+  });
+
   it('no vertebral body → anchor none', () => {
     const { vol, lm } = layout([], { discAbove: true, below: 20 });
     const r = labelAnatomy(lm, vol, idx);

@@ -2,8 +2,8 @@
  * SR reader: the TID 1500 Comprehensive 3D SR written by sr.ts → SpineReport (the parts an SR holds:
  * levels, measurements with units/methods/segment references, graded findings incl. not-assessable
  * reasons, reader-modified flags with the automatic value, evidence links, model/software identity,
- * reader name, level naming, region). Segments themselves live in the SEG: `segments` is empty and
- * `frameOfReferenceUid` is '' (the SR has no frame of reference; read it from the SEG).
+ * reader name, level naming, region, frame of reference from the Image Library). Segments themselves
+ * live in the SEG: `segments` is empty.
  */
 import type { NaturalDataset } from 'dcmjs';
 import type { Finding, LevelReport, Measurement, SpineReport, Ucum } from '../pipeline/report';
@@ -149,7 +149,7 @@ export function readSr(buffer: ArrayBuffer): SpineReport {
     schemaVersion: 1,
     studyInstanceUid: ds.StudyInstanceUID,
     seriesInstanceUid,
-    frameOfReferenceUid: '',
+    frameOfReferenceUid: children(find(children(find(root, SR.imageLibrary) ?? {}), SR.imageLibraryGroup) ?? {}).find((i) => sameCode(nameOf(i), SR.frameOfReferenceUid))?.UID ?? '',
     sourceSeries: seriesInstanceUid ? [{ role: 'sagittal_t2', seriesInstanceUid }] : [],
     model: { name: text(root, SR.deviceObserverModelName) ?? '', version: versions[1] ?? '', sha256: '' },
     software: { name: text(root, SR.deviceObserverName) ?? '', version: versions[0] ?? '' },

@@ -11,7 +11,8 @@ export type Relationship = 'CONTAINS' | 'HAS OBS CONTEXT' | 'HAS CONCEPT MOD' | 
 
 interface Base {
   rel?: Relationship;
-  name: CodedConcept;
+  /** Concept name; omitted only for IMAGE entries of an Image Library (TID 1601). */
+  name?: CodedConcept;
   children?: Node[];
   /** Local id, so that by-reference nodes can point here. */
   id?: string;
@@ -40,7 +41,8 @@ function encodeNode(n: Node, path: number[], paths: Map<string, number[]>): Natu
   const item: NaturalDataset = {};
   if (n.rel) item.RelationshipType = n.rel;
   item.ValueType = n.type;
-  item.ConceptNameCodeSequence = [code(n.name)];
+  if (n.name) item.ConceptNameCodeSequence = [code(n.name)];
+  else if (n.type !== 'IMAGE') throw new Error(`SR tree: a ${n.type} item needs a concept name`);
   switch (n.type) {
     case 'CONTAINER':
       item.ContinuityOfContent = 'SEPARATE';
@@ -81,7 +83,7 @@ function collectPaths(nodes: Node[], path: number[], out: Map<string, number[]>)
 }
 
 /** Root container attributes + ContentSequence for a tree whose root is `root` (a CONTAINER). */
-export function encodeTree(root: Node & { type: 'CONTAINER' }): NaturalDataset {
+export function encodeTree(root: Node & { type: 'CONTAINER'; name: CodedConcept }): NaturalDataset {
   const paths = new Map<string, number[]>();
   collectPaths(root.children ?? [], [1], paths);
   return {

@@ -9,6 +9,7 @@
  *   > HAS OBS CONTEXT Observer Type = Device, Device Observer UID/Name/Manufacturer/Model Name (TID 1004)
  *   > HAS OBS CONTEXT Observer Type = Person, Person Observer Name (reader, when known; TID 1003)
  *   > HAS CONCEPT MOD Procedure reported = Magnetic resonance imaging
+ *   > CONTAINS Image Library (TID 1600): one group (Modality MR, Frame of Reference UID) with the source slices
  *   > CONTAINS CONTAINER Imaging Measurements (DCM 126010)
  *     >> one Measurement Group (DCM 125007) per level: TID 1411 when the level has a disc segment
  *        (Referenced Segment IMAGE → SEG + ReferencedSegmentNumber, Source series for segmentation),
@@ -136,6 +137,23 @@ function groupNode(level: LevelReport, report: SpineReport, segUid: string, sour
   return { rel: 'CONTAINS', type: 'CONTAINER', name: SR.measurementGroup, children };
 }
 
+/** TID 1600 Image Library: one group for the source series (modality, frame of reference) with its slices. */
+function imageLibrary(v: SpineVolume, sourceClass: string): Node {
+  return {
+    rel: 'CONTAINS', type: 'CONTAINER', name: SR.imageLibrary,
+    children: [
+      {
+        rel: 'CONTAINS', type: 'CONTAINER', name: SR.imageLibraryGroup,
+        children: [
+          { rel: 'HAS ACQ CONTEXT', type: 'CODE', name: SR.modality, value: SR.magneticResonance },
+          { rel: 'HAS ACQ CONTEXT', type: 'UIDREF', name: SR.frameOfReferenceUid, value: v.frameOfReferenceUid },
+          ...v.sopInstanceUids.map((u): Node => ({ rel: 'CONTAINS', type: 'IMAGE', sopClassUid: sourceClass, sopInstanceUid: u })),
+        ],
+      },
+    ],
+  };
+}
+
 /**
  * Builds the SR.
  * @throws Error when the SEG bytes are not a SEG, a grade has no code, or a measurement is not finite
@@ -165,6 +183,7 @@ export function buildSrDataset(report: SpineReport, opts: WriteSrOptions): Natur
     rootChildren.push({ rel: 'HAS OBS CONTEXT', type: 'PNAME', name: SR.personObserverName, value: report.reader.name });
   }
   rootChildren.push({ rel: 'HAS CONCEPT MOD', type: 'CODE', name: SR.procedureReported, value: SR.mri });
+  rootChildren.push(imageLibrary(v, sourceClass));
   rootChildren.push({
     rel: 'CONTAINS', type: 'CONTAINER', name: SR.imagingMeasurements,
     children: report.levels.map((l) => groupNode(l, report, seg.SOPInstanceUID, seg.ReferencedSeriesSequence?.[0]?.SeriesInstanceUID ?? v.seriesInstanceUid)),

@@ -6,7 +6,7 @@ import { overallProgress, STAGE_LABEL, useAnalysis } from './useAnalysis';
 import { colors, s } from './styles';
 
 export function AnalyzeSection({ displaySet, role, disabledReason }: { displaySet?: DisplaySet; role: SeriesRole; disabledReason?: string }) {
-  const { state, start, cancel } = useAnalysis();
+  const { state, start, cancel } = useAnalysis(displaySet?.SeriesInstanceUID ?? '');
   const running = state.status === 'running';
   const disabled = !displaySet || running || !!disabledReason;
   return (

@@ -48,6 +48,14 @@ export const S1_MIN_POSTERIOR_PER_INFERIOR = 0.6;
  */
 export const LUMBAR_TYPE_MIN_VOLUME_FRACTION = 0.85;
 
+/**
+ * Instances smaller than this fraction of the median volume of their kind, and not cut by the
+ * superior/inferior edge of the image, are dropped as spurious (e.g. a speck of "vertebral body" in
+ * a posterior element). A real adult body or disc is rarely < 40% of its neighbours' median
+ * (vertebral volume grows ~5–10% per level); 0.2 leaves room for collapsed (fractured) bodies.
+ */
+export const MIN_INSTANCE_FRACTION_OF_MEDIAN = 0.2;
+
 export interface AnatomyClassIndices {
   /** Class value of vertebral bodies in the class labelmap (manifest class 'vertebral_body'). */
   vertebralBody: number;
@@ -208,6 +216,13 @@ function splitFused(vb: ComponentResult, volume: SpineVolume, axis: 0 | 1): { co
   return { components: out, note: split ? `${split} vertebral-body mask(s) ≥ 1.6× the median body height were split as fused bodies.` : undefined };
 }
 
+/** Drop spurious small instances (see MIN_INSTANCE_FRACTION_OF_MEDIAN); keeps order. */
+function dropSpurious(instances: Instance[]): Instance[] {
+  if (instances.length < 3) return instances;
+  const ref = median(instances.map((x) => x.volumeMm3));
+  return instances.filter((x) => x.touchesSuperiorEdge || x.touchesInferiorEdge || x.volumeMm3 >= MIN_INSTANCE_FRACTION_OF_MEDIAN * ref);
+}
+
 /**
  * Name vertebral bodies (sorted superior→inferior) in place and return how naming was anchored.
  * Pure function of the instance layout; exported for tests.
@@ -322,8 +337,8 @@ export function labelAnatomy(classes: Labelmap, volume: SpineVolume, idx: Anatom
   const dc = idx.disc >= 0 ? connectedComponents(classes.values, dims, idx.disc, volume.spacingMm, minMm3) : { ids: new Int32Array(0), components: [] };
   const bySuperior = (a: Instance, b: Instance) => b.zMm - a.zMm;
   const fused = splitFused(vb, volume, axis);
-  const bodies = mergeFragments(fused.components.map((c) => toInstance('vertebral_body', c, volume, axis, up)).sort(bySuperior), volume);
-  let discs = mergeFragments(dc.components.map((c) => toInstance('disc', c, volume, axis, up)).sort(bySuperior), volume);
+  const bodies = dropSpurious(mergeFragments(fused.components.map((c) => toInstance('vertebral_body', c, volume, axis, up)).sort(bySuperior), volume));
+  let discs = dropSpurious(mergeFragments(dc.components.map((c) => toInstance('disc', c, volume, axis, up)).sort(bySuperior), volume));
   const levelNaming = nameVertebrae(bodies, discs);
   if (fused.note) levelNaming.note += ' ' + fused.note;
   nameDiscs(discs, bodies);

@@ -1,0 +1,79 @@
+/** @jest-environment ./tests/helpers/ort-node-environment.cjs */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readDicomFolder } from '../../scripts/analyze-input';
+import { analyze } from '../../scripts/analyze';
+import { niftiCaseUids } from '../../scripts/lib/sources';
+import { fromPart10 } from '../../extension/src/dicom/uids';
+import { readSr } from '../../extension/src/dicom/sr-read';
+import { PATIENT, dciodvfy, hasDciodvfy, makeSourceInstances, makeVolume } from './dicom-fixtures';
+
+describe('analyze CLI input: DICOM folder', () => {
+  it('rebuilds the source volume (geometry, voxels, UIDs) and patient attributes from Part 10 files', () => {
+    const v = makeVolume();
+    const dir = mkdtempSync(join(tmpdir(), 'analyze-in-'));
+    try {
+      // Written in reverse order: the reader must sort slices along the normal itself.
+      makeSourceInstances(v).reverse().forEach((b, i) => writeFileSync(join(dir, `im${i}.dcm`), Buffer.from(b)));
+      writeFileSync(join(dir, 'notes.txt'), 'not DICOM');
+      const { volume, patientStudy } = readDicomFolder(dir);
+      expect(volume.dims).toEqual(v.dims);
+      volume.spacingMm.forEach((s, a) => expect(s).toBeCloseTo(v.spacingMm[a], 5));
+      volume.originLps.forEach((x, a) => expect(x).toBeCloseTo(v.originLps[a], 4));
+      expect(volume.sopInstanceUids).toEqual(v.sopInstanceUids);
+      expect(volume.seriesInstanceUid).toBe(v.seriesInstanceUid);
+      expect(volume.frameOfReferenceUid).toBe(v.frameOfReferenceUid);
+      let maxErr = 0;
+      for (let n = 0; n < v.voxels.length; n++) maxErr = Math.max(maxErr, Math.abs(volume.voxels[n] - Math.round(v.voxels[n])));
+      expect(maxErr).toBe(0);
+      expect(patientStudy.PatientID).toBe(PATIENT.PatientID);
+      expect(patientStudy.PatientName).toBe(PATIENT.PatientName);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says clearly when a folder has no DICOM', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'analyze-empty-'));
+    try {
+      expect(() => readDicomFolder(dir)).toThrow(/no DICOM Part 10 files/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const data = resolve(__dirname, '../../../shared/data');
+const nifti = join(data, 'segmentation/ivd_11_image.nii.gz');
+const haveData = existsSync(nifti);
+if (!haveData) console.log(`dicom-analyze: NIfTI end-to-end test skipped, ${nifti} is absent (real data lives outside the repo)`);
+
+(haveData ? describe : describe.skip)('npm run analyze on a real NIfTI case (tiny random test model)', () => {
+  it('writes seg.dcm, sr.dcm and report.json that reference the importer\'s UIDs and pass dciodvfy', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'analyze-out-'));
+    try {
+      const manifestPath = resolve(__dirname, '../fixtures/tiny-random-model/manifest.json');
+      const { report, files } = await analyze({ input: nifti, out, manifestPath, threads: 1 });
+      expect(files.map((f) => f.replace(out, ''))).toEqual(['/report.json', '/seg.dcm', '/sr.dcm']);
+      const segBytes = readFileSync(join(out, 'seg.dcm'));
+      const seg = fromPart10(segBytes.buffer.slice(segBytes.byteOffset, segBytes.byteOffset + segBytes.byteLength));
+      const uids = niftiCaseUids('ivd_11', seg.ReferencedSeriesSequence[0].ReferencedInstanceSequence.length);
+      expect(seg.StudyInstanceUID).toBe(uids.studyInstanceUid);
+      expect(seg.ReferencedSeriesSequence[0].SeriesInstanceUID).toBe(uids.seriesInstanceUid);
+      expect(seg.ReferencedSeriesSequence[0].ReferencedInstanceSequence.map((r: any) => r.ReferencedSOPInstanceUID)).toEqual(uids.sopInstanceUids);
+      expect(seg.PatientID).toBe('fcs-ivd_11');
+      expect((seg.SegmentSequence as any[]).length).toBe(report.segments.length);
+      const srBytes = readFileSync(join(out, 'sr.dcm'));
+      const sr = readSr(srBytes.buffer.slice(srBytes.byteOffset, srBytes.byteOffset + srBytes.byteLength));
+      expect(sr.levels.map((l) => l.level)).toEqual(report.levels.map((l) => l.level));
+      expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).studyInstanceUid).toBe(uids.studyInstanceUid);
+      if (hasDciodvfy) {
+        expect(dciodvfy(segBytes.buffer.slice(segBytes.byteOffset, segBytes.byteOffset + segBytes.byteLength)).errors).toEqual([]);
+        expect(dciodvfy(srBytes.buffer.slice(srBytes.byteOffset, srBytes.byteOffset + srBytes.byteLength)).errors).toEqual([]);
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
