@@ -95,7 +95,7 @@ export function ohifAppConfig(o: Pick<GatewayOptions, 'modelBaseUrl' | 'ortBaseU
           wadoUriRoot: root,
           qidoRoot: root,
           wadoRoot: root,
-          qidoSupportsIncludeField: false,
+          qidoSupportsIncludeField: true, // Orthanc honours includefield (StudyDescription in the study list)
           imageRendering: 'wadors',
           thumbnailRendering: 'wadors',
           enableStudyLazyLoad: true,
@@ -137,6 +137,13 @@ export function createGateway(o: GatewayOptions): express.Express {
     createProxyMiddleware<IncomingMessage, ServerResponse>({
       target: upstream,
       changeOrigin: true,
+      // orthanc-dicomweb 1.7 ignores a comma-separated includefield when the comma is percent-encoded
+      // (OHIF sends includefield=00081030%2C00080060), so the study list lacked StudyDescription
+      // (verified here). A literal comma is valid in a query string and Orthanc splits on it.
+      pathRewrite: (path: string) => {
+        const q = path.indexOf('?');
+        return q < 0 ? path : path.slice(0, q) + path.slice(q).replace(/%2C/gi, ',');
+      },
       on: {
         proxyReq: (proxyReq: ClientRequest, req: IncomingMessage) => {
           proxyReq.removeHeader('authorization');

@@ -28,6 +28,12 @@ export const SAMPLE_NIFTI_CASES = ['vb3_05', 'vb2_02', 'ivd_11'];
 /** Number of SPIDER patients (with both t1 and t2) imported as samples. */
 export const SAMPLE_SPIDER_PATIENTS = 3;
 
+/** A path for messages: relative when inside the repository, else absolute. */
+function shown(p: string): string {
+  const r = relative(repoRoot, p);
+  return r && !r.startsWith('..') ? r : p;
+}
+
 function fail(message: string): never {
   console.error(`\n✖ ${message}\n`);
   process.exit(1);
@@ -104,7 +110,7 @@ async function importSamples(cfg: SpineConfig, target: DicomwebTarget): Promise<
     if (!present.get(s.studyInstanceUid)) missing.push(s.path);
   }
   if (!missing.length) {
-    console.log(`Sample studies already stored (${samples.length} series from ${relative(repoRoot, cfg.sampleDataDir) || cfg.sampleDataDir}).`);
+    console.log(`Sample studies already stored (${samples.length} series from ${shown(cfg.sampleDataDir)}).`);
     return 0;
   }
   console.log(`Importing ${missing.length} sample series from ${cfg.sampleDataDir}…`);
@@ -153,7 +159,7 @@ async function main(): Promise<void> {
     } else {
       const dir = join(cfg.dataDir, 'orthanc');
       const cred = loadOrCreateCredentials(dir, cfg.orthancUser, cfg.orthancPassword);
-      console.log(`Starting Orthanc on 127.0.0.1:${cfg.orthancPort} (storage ${relative(repoRoot, dir) || dir})…`);
+      console.log(`Starting Orthanc on 127.0.0.1:${cfg.orthancPort} (storage ${shown(dir)})…`);
       try {
         orthanc = await startOrthanc({ dataDir: dir, httpPort: cfg.orthancPort, user: cred.user, password: cred.password, dicomwebRoot: cfg.dicomwebRoot });
       } catch (e) {
@@ -169,7 +175,7 @@ async function main(): Promise<void> {
       });
       credentialsNote = cfg.orthancPassword
         ? `Orthanc ${orthanc.url} (user "${cred.user}", password from configuration).`
-        : `Orthanc ${orthanc.url} — user "${cred.user}", password in ${relative(repoRoot, cred.file)} (mode 0600).`;
+        : `Orthanc ${orthanc.url} — user "${cred.user}", password in ${shown(cred.file)} (mode 0600).`;
     }
     const app = createGateway({
       ohifDir: cfg.ohifDir,

@@ -89,6 +89,45 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     const err = page.getByTestId('spine-error');
     await err.waitFor({ timeout: 120000 });
     expect(await err.textContent()).toMatch(/checksum/i);
+    await page.screenshot({ path: join(artifactsDir, 'analyze-checksum-error.png') });
     writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify(manifest));
   }, 240000);
+
+  it('cancels a running analysis', async () => {
+    const { page, baseUrl } = env;
+    // Hold the manifest request for 4 s so the run is certainly still going when Cancel is pressed.
+    await page.route('**/models/manifest.json', async (route) => {
+      await new Promise((r) => setTimeout(r, 4000));
+      await route.continue();
+    });
+    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${studyUid}`);
+    const analyze = page.getByTestId('spine-analyze');
+    await analyze.waitFor({ timeout: 60000 });
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
+    await dismissBanner(page);
+    await analyze.click();
+    await page.getByTestId('spine-cancel').click();
+    const err = page.getByTestId('spine-error');
+    await err.waitFor({ timeout: 60000 });
+    expect(await err.textContent()).toBe('Analysis cancelled.');
+    await page.screenshot({ path: join(artifactsDir, 'analyze-cancelled.png') });
+    expect(await page.getByTestId('spine-results').count()).toBe(0);
+    expect(await page.getByTestId('spine-analyze').isEnabled()).toBe(true);
+    await page.unroute('**/models/manifest.json');
+  }, 180000);
+
+  it('says where the model is missing when models/ is not deployed', async () => {
+    const { page, baseUrl } = env;
+    rmSync(join(modelDir, 'manifest.json'));
+    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${studyUid}`);
+    const analyze = page.getByTestId('spine-analyze');
+    await analyze.waitFor({ timeout: 60000 });
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
+    await dismissBanner(page);
+    await analyze.click();
+    const err = page.getByTestId('spine-error');
+    await err.waitFor({ timeout: 60000 });
+    expect(await err.textContent()).toMatch(/Model manifest not found at http:\/\/127\.0\.0\.1:\d+\/models\/manifest\.json \(HTTP 404\)/);
+    writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify(manifest));
+  }, 180000);
 });

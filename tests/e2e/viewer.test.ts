@@ -49,8 +49,12 @@ d('Spine MRI mode in OHIF (Chromium)', () => {
     await row.waitFor({ timeout: 60000 });
     await page.getByText(/SPIDER.*3/).first().waitFor({ timeout: 10000 });
     await row.click();
-    await page.getByRole('button', { name: /Spine MRI/ }).first().waitFor({ timeout: 30000 });
+    const launch = page.getByRole('button', { name: /Spine MRI/ }).first();
+    await launch.waitFor({ timeout: 30000 });
     await page.screenshot({ path: join(artifactsDir, 'study-list.png') });
+    await launch.click();
+    await page.waitForURL(new RegExp(`/spine-mri\\?StudyInstanceUIDs=${vb2Study.replace(/\./g, '\\.')}`), { timeout: 30000 });
+    await page.getByTestId('spine-mri-panel').waitFor({ timeout: 60000 });
   }, 120000);
 
   it('opens a sagittal T2 volume: mid-sagittal image rendered, panel names the sagittal T2', async () => {

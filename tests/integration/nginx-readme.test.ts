@@ -10,6 +10,19 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { injectImportMap, ohifAppConfig } from '../../scripts/gateway';
 import { findFreePort, orthancInstalled, startOrthanc, type RunningOrthanc } from '../../scripts/orthanc';
+import { storeInstances } from '../../scripts/import';
+import { mrSeriesToPart10, SEQUENCES } from '../../scripts/lib/dicom-mr';
+import { deterministicUid } from '../../scripts/lib/uids';
+
+/** A synthetic 8×6×2 MR series (no research data needed) with StudyDescription 'nginx test study'. */
+function syntheticSeries(): ArrayBuffer[] {
+  const uid = (k: string) => deterministicUid(`test:nginx:${k}`);
+  const voxels = new Float32Array(8 * 6 * 2).map((_, i) => i);
+  return mrSeriesToPart10(
+    { voxels, dims: [8, 6, 2], spacingMm: [1, 1, 3], originLps: [0, 0, 0], rowDirection: [0, 1, 0], columnDirection: [0, 0, -1], sliceDirection: [-1, 0, 0], studyInstanceUid: uid('study'), seriesInstanceUid: uid('series'), frameOfReferenceUid: uid('for'), sopInstanceUids: [uid('0'), uid('1')] },
+    { patientName: 'Test^Nginx', patientId: 'nginx-1', studyInstanceUid: uid('study'), studyDescription: 'nginx test study', studyId: '1', seriesInstanceUid: uid('series'), seriesNumber: 1, seriesDescription: 'SAG T2', frameOfReferenceUid: uid('for'), sopInstanceUid: (k) => uid(String(k)), sequence: SEQUENCES.t2Tse, comments: 'synthetic test data' },
+  );
+}
 
 const NGINX = '/usr/sbin/nginx';
 const root = resolve(__dirname, '../..');
@@ -32,6 +45,7 @@ d('README nginx server block', () => {
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'h1-nginx-'));
     orthanc = await startOrthanc({ dataDir: join(tmp, 'orthanc'), httpPort: await findFreePort(), user: 'nx', password: 'pw-' + Date.now() });
+    await storeInstances({ url: orthanc.dicomwebUrl, authorization: orthanc.authorization }, syntheticSeries(), 'synthetic series');
     // /srv/ohif: OHIF dist (symlinked) with the two edited files.
     const ohif = join(tmp, 'ohif');
     spawnSync('cp', ['-rs', join(root, '.data/ohif'), ohif]);
@@ -103,6 +117,13 @@ ${server}
     expect(r.status).toBe(200);
     expect(Array.isArray(await r.json())).toBe(true);
     expect(r.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+  });
+
+  it('passes OHIF\'s percent-encoded includefield list so the study list gets StudyDescription', async () => {
+    const r = await fetch(`${base}/dicom-web/studies?limit=101&offset=0&fuzzymatching=false&includefield=00081030%2C00080060%2C00080090%2C00100030`);
+    const studies = (await r.json()) as Record<string, { Value?: unknown[] }>[];
+    expect(studies).toHaveLength(1);
+    expect(studies[0]['00081030']?.Value?.[0]).toBe('nginx test study');
   });
 
   it('serves .mjs as text/javascript and .wasm as application/wasm', async () => {

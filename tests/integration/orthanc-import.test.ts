@@ -77,6 +77,19 @@ withData('import of a real NIfTI case (ivd_11, T2, uint16) into Orthanc', () => 
     expect(max).toBeGreaterThan(255); // raw uint16 intensities survived
   });
 
+  it('QIDO through the gateway honours includefield as OHIF sends it (comma percent-encoded)', async () => {
+    const app = createGateway({ ohifDir: resolve(__dirname, '../../.data/ohif'), pluginsDir: tmp, dicomwebUpstream: orthanc.dicomwebUrl, authorization: orthanc.authorization });
+    const s = app.listen(0, '127.0.0.1');
+    await new Promise((r) => s.once('listening', r));
+    const addr = s.address();
+    const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/dicom-web/studies?PatientID=fcs-ivd_11&includefield=00081030%2C00080060`;
+    const studies = (await (await fetch(url)).json()) as Record<string, { Value?: string[] }>[];
+    s.closeAllConnections();
+    await new Promise((res) => s.close(res));
+    expect(studies).toHaveLength(1);
+    expect(studies[0]['00081030']?.Value?.[0]).toBe('Spine MRI sample ivd_11'); // StudyDescription for OHIF's study list
+  });
+
   it('importing the same file again stores no duplicates', async () => {
     await importPaths([file], target(), { log: () => undefined });
     const client = dicomwebClient(target());

@@ -19,11 +19,18 @@ type Nat = Record<string, any>;
 const read = (b: ArrayBuffer): Nat => dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(b).dict);
 
 d.each(['vb2_02', 'ivd_11'])('NIfTI %s → DICOM MR series', (caseId) => {
+  // Loaded in beforeAll: describe.skip still runs the describe body, and the data may be absent.
   const file = join(data, 'segmentation', `${caseId}_image.nii.gz`);
-  const nii = readNiftiFile(file);
-  const series = niftiToSeries(file);
-  const datasets = series.instances.map(read);
-  const [n0, n1, n2] = nii.shape;
+  let nii: ReturnType<typeof readNiftiFile>;
+  let series: ReturnType<typeof niftiToSeries>;
+  let datasets: Nat[];
+  let n0: number, n1: number, n2: number;
+  beforeAll(() => {
+    nii = readNiftiFile(file);
+    series = niftiToSeries(file);
+    datasets = series.instances.map(read);
+    [n0, n1, n2] = nii.shape;
+  });
 
   it('has one sagittal instance per NIfTI axis-2 index, rows = axis 0, columns = axis 1', () => {
     expect(datasets).toHaveLength(n2);
@@ -93,7 +100,10 @@ d.each(['vb2_02', 'ivd_11'])('NIfTI %s → DICOM MR series', (caseId) => {
 
 d('SPIDER PNG → single-slice sagittal MR', () => {
   const png = join(data, 'spider_midsagittal', '1_t2.png');
-  const ds = read(spiderPngToSeries(png).instances[0]);
+  let ds: Nat;
+  beforeAll(() => {
+    ds = read(spiderPngToSeries(png).instances[0]);
+  });
   it('takes PixelSpacing and SliceThickness from series.csv and keeps the 8-bit pixels', () => {
     expect(ds.Rows).toBe(578);
     expect(ds.Columns).toBe(448);

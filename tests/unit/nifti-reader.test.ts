@@ -8,9 +8,14 @@ const d = existsSync(data) ? describe : describe.skip;
 if (!existsSync(data)) console.warn(`nifti-reader tests skipped: ${data} is absent (real research data is not in the repository)`);
 
 d('readNiftiVolume on real data (vb3_05: T1 lumbar, 224×189×71, 1 mm)', () => {
+  // Loaded in beforeAll: describe.skip still runs the describe body, and the data may be absent.
   const file = resolve(data, 'vb3_05_image.nii.gz');
-  const vol = readNiftiVolume(file);
-  const raw = readNiftiFile(file);
+  let vol: ReturnType<typeof readNiftiVolume>;
+  let raw: ReturnType<typeof readNiftiFile>;
+  beforeAll(() => {
+    vol = readNiftiVolume(file);
+    raw = readNiftiFile(file);
+  });
 
   it('maps NIfTI axes to rows = axis 0 (S→I), columns = axis 1 (A→P), slices = axis 2', () => {
     expect(raw.shape).toEqual([224, 189, 71]);

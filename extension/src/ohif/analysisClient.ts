@@ -3,13 +3,21 @@
  * reports progress, supports cancel.
  */
 import type { DisplaySet } from '../../../types/ohif';
-import type { SeriesRole } from '../pipeline/volume';
+import type { SeriesRole, SpineVolume } from '../pipeline/volume';
 import type { AnalysisResult, AnalysisStage, FromWorker, ToWorker } from './analysisProtocol';
 import { getSpineMriConfig } from './context';
 import { readDisplaySetVolume } from './readVolume';
 
+/** A finished analysis as the viewer keeps it. */
+export type ViewerAnalysis = AnalysisResult & {
+  /** Display-set imageIds in labelmap slice order. */
+  imageIds: string[];
+  /** Geometry and identity of the analysed series (voxels emptied: they went to the worker). */
+  sourceVolume: SpineVolume;
+};
+
 export interface AnalysisRun {
-  promise: Promise<AnalysisResult & { imageIds: string[] }>;
+  promise: Promise<ViewerAnalysis>;
   cancel(): void;
 }
 
@@ -25,6 +33,7 @@ export function startAnalysis(ds: DisplaySet, role: SeriesRole, onProgress: (sta
   const promise = (async () => {
     const { volume, imageIds } = await readDisplaySetVolume(ds, (d, t) => onProgress('read', d, t), abort.signal);
     volume.role = role;
+    const sourceVolume: SpineVolume = { ...volume, voxels: new Float32Array(0) };
     if (abort.signal.aborted) throw new Error('Analysis cancelled.');
     worker = new Worker(workerUrl(), { type: 'module', name: 'spine-mri-analysis' });
     const w = worker;
@@ -40,7 +49,7 @@ export function startAnalysis(ds: DisplaySet, role: SeriesRole, onProgress: (sta
       const req: ToWorker = { type: 'analyze', volume, modelBaseUrl: cfg.modelBaseUrl, ortBaseUrl: cfg.ortBaseUrl };
       w.postMessage(req, [volume.voxels.buffer]);
     });
-    return { ...result, imageIds };
+    return { ...result, imageIds, sourceVolume };
   })().finally(() => worker?.terminate());
   return { promise, cancel: () => abort.abort(new Error('Analysis cancelled.')) };
 }

@@ -2,6 +2,8 @@
 import type { DisplaySet } from '../../../types/ohif';
 import type { SeriesRole } from '../pipeline/volume';
 import { ResultsView } from './ResultsView';
+import { SaveSection } from './SaveSection';
+import { resetSave } from './useSave';
 import { overallProgress, STAGE_LABEL, useAnalysis } from './useAnalysis';
 import { colors, s } from './styles';
 
@@ -18,7 +20,11 @@ export function AnalyzeSection({ displaySet, role, disabledReason }: { displaySe
           style={{ ...s.button, ...(disabled ? s.buttonDisabled : {}) }}
           disabled={disabled}
           title={disabledReason}
-          onClick={() => displaySet && start(displaySet, role)}
+          onClick={() => {
+            if (!displaySet) return;
+            resetSave(displaySet.SeriesInstanceUID);
+            start(displaySet, role);
+          }}
         >
           {state.status === 'done' ? 'Analyze again' : 'Analyze'}
         </button>
@@ -43,6 +49,7 @@ export function AnalyzeSection({ displaySet, role, disabledReason }: { displaySe
           {state.message}
         </div>
       )}
+      {state.status === 'done' && displaySet && <SaveSection displaySet={displaySet} analysis={state.result} />}
       {state.status === 'done' && <ResultsView result={state.result} segmentationId={state.segmentationId} displayError={state.displayError} />}
     </div>
   );

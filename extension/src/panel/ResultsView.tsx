@@ -18,7 +18,7 @@ function findingTitle(f: Finding<unknown> | undefined): string | undefined {
 
 const ROMAN = ['', 'I', 'II', 'III', 'IV', 'V'];
 
-function LevelsTable({ levels, segments, segmentationId }: { levels: LevelReport[]; segments: SegmentInfo[]; segmentationId?: string }) {
+export function LevelsTable({ levels, segments, segmentationId }: { levels: LevelReport[]; segments: SegmentInfo[]; segmentationId?: string }) {
   const jump = (l: LevelReport) => {
     const seg = segments.find((x) => x.segmentNumber === l.discSegmentNumber);
     if (seg && segmentationId) jumpToSegment(segmentationId, seg);

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useSeriesChoice } from './useSeriesChoice';
 import { SeriesTable } from './SeriesTable';
 import { AnalyzeSection } from './AnalyzeSection';
+import { StoredResults } from './StoredResults';
 import { s } from './styles';
 
 export function SpinePanel() {
@@ -30,6 +31,7 @@ export function SpinePanel() {
         role={role}
         disabledReason={choice.suitable ? undefined : choice.message}
       />
+      {choice.studyInstanceUid && <StoredResults studyInstanceUid={choice.studyInstanceUid} analysedSeriesUid={ds?.SeriesInstanceUID} />}
       <div style={{ ...s.h, cursor: 'pointer' }} onClick={() => setShowSeries(!showSeries)}>
         {showSeries ? '▾' : '▸'} Series
       </div>

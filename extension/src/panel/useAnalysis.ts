@@ -1,16 +1,16 @@
 /** React state of one analysis run: idle → running (stage progress) → done | error; cancel. */
 import { useCallback, useSyncExternalStore } from 'react';
 import type { DisplaySet } from '../../../types/ohif';
-import type { AnalysisResult, AnalysisStage } from '../ohif/analysisProtocol';
+import type { AnalysisStage } from '../ohif/analysisProtocol';
 export { overallProgress, STAGE_LABEL } from './progress';
-import { startAnalysis, type AnalysisRun } from '../ohif/analysisClient';
+import { startAnalysis, type AnalysisRun, type ViewerAnalysis } from '../ohif/analysisClient';
 import { showLabelmap } from '../ohif/showSegmentation';
 import type { SeriesRole } from '../pipeline/volume';
 
 export type AnalysisState =
   | { status: 'idle' }
   | { status: 'running'; stage: AnalysisStage; done: number; total: number; startedAt: number }
-  | { status: 'done'; result: AnalysisResult; segmentationId?: string; displayError?: string }
+  | { status: 'done'; result: ViewerAnalysis; segmentationId?: string; displayError?: string }
   | { status: 'error'; message: string; cancelled: boolean };
 
 const IDLE: AnalysisState = { status: 'idle' };

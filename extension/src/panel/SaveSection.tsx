@@ -1,0 +1,62 @@
+/**
+ * "Save to PACS" for a finished analysis: the button, the step in progress (building SEG+SR,
+ * storing SEG, storing SR), and the outcome — saved (which series), already saved (nothing changed),
+ * or the failure in plain words with Retry (the unsaved result is kept in IndexedDB).
+ */
+import type { DisplaySet } from '../../../types/ohif';
+import type { ViewerAnalysis } from '../ohif/analysisClient';
+import { SAVE_STEP_LABEL, useSave } from './useSave';
+import { colors, s } from './styles';
+
+export function SaveSection({ displaySet, analysis }: { displaySet: DisplaySet; analysis: ViewerAnalysis }) {
+  const { state, save, retry } = useSave(displaySet.SeriesInstanceUID);
+  const empty = analysis.segments.length === 0;
+  const busy = state.status === 'working';
+  const disabled = busy || empty;
+  return (
+    <div style={{ margin: '8px 0' }} data-testid="spine-save-section">
+      <div style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
+        <button
+          type="button"
+          data-testid="spine-save"
+          style={{ ...s.button, ...(disabled ? s.buttonDisabled : {}) }}
+          disabled={disabled}
+          title={empty ? 'Nothing to save: no structures were segmented' : 'Store a DICOM SEG and a DICOM SR (TID 1500) in the PACS'}
+          onClick={() => void save(displaySet, analysis)}
+        >
+          {busy ? 'Saving…' : 'Save to PACS'}
+        </button>
+        {state.status === 'error' && state.pendingId && (
+          <button
+            type="button"
+            data-testid="spine-save-retry"
+            style={s.secondaryButton}
+            onClick={() => void retry(displaySet.StudyInstanceUID, state.pendingId!)}
+          >
+            Retry
+          </button>
+        )}
+      </div>
+      {busy && (
+        <div style={s.muted} data-testid="spine-save-progress">
+          {SAVE_STEP_LABEL[state.step]}
+        </div>
+      )}
+      {state.status === 'saved' && (
+        <div style={{ ...s.message, color: colors.ok }} data-testid="spine-save-status">
+          Saved: SEG series ‘{state.segDescription}’ and SR ‘{state.srDescription}’ stored in the PACS.
+        </div>
+      )}
+      {state.status === 'unchanged' && (
+        <div style={s.message} data-testid="spine-save-status">
+          Already saved: nothing changed since version {state.version} was stored ({new Date(state.savedAt).toLocaleString()}).
+        </div>
+      )}
+      {state.status === 'error' && (
+        <div style={s.error} data-testid="spine-save-error">
+          {state.message}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,95 @@
+/**
+ * What the PACS and this browser already hold for the study, shown when the panel opens:
+ *   - the newest stored result, read from our SR ("Findings loaded from the PACS (SR of <date>,
+ *     version n)") with its per-level findings — no re-analysis; OHIF shows the stored SEG;
+ *   - unsaved results kept in IndexedDB after a failed save ("Resume unsaved result from <time>"),
+ *     each with Show, Retry and Discard.
+ */
+import { useState } from 'react';
+import type { PendingResult } from '../store/pending';
+import { LevelsTable } from './ResultsView';
+import { useAnalysis } from './useAnalysis';
+import { SAVE_STEP_LABEL, useAllSaveStates, useSave, useStudySave } from './useSave';
+import { colors, s } from './styles';
+
+const when = (iso: string) => (iso ? new Date(iso).toLocaleString() : 'an unknown time');
+
+function PendingItem({ p, studyUid, retry, discard }: { p: PendingResult; studyUid: string; retry: (studyUid: string, id: string) => void; discard: (id: string) => void }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <div style={{ border: `1px solid ${colors.border}`, borderRadius: 4, padding: 6, margin: '4px 0' }} data-testid="spine-pending">
+      <div style={{ color: colors.warn }}>
+        Resume unsaved result from {when(p.createdAt)} (version {p.version}, {p.segStored ? 'SEG stored, SR not yet' : 'not stored yet'})
+      </div>
+      {p.lastError && <div style={s.muted}>Last attempt: {p.lastError}</div>}
+      <div style={{ display: 'flex', gap: 6, marginTop: 4 }}>
+        <button type="button" style={s.secondaryButton} data-testid="spine-pending-show" onClick={() => setOpen(!open)}>
+          {open ? 'Hide' : 'Show'}
+        </button>
+        <button type="button" style={s.secondaryButton} data-testid="spine-pending-retry" onClick={() => retry(studyUid, p.id)}>
+          Retry
+        </button>
+        <button type="button" style={s.secondaryButton} data-testid="spine-pending-discard" onClick={() => discard(p.id)}>
+          Discard
+        </button>
+      </div>
+      {open && (p.report.levels.length ? <LevelsTable levels={p.report.levels} segments={p.report.segments} /> : <div style={s.muted}>{p.report.segments.length} segments, no graded levels.</div>)}
+    </div>
+  );
+}
+
+/**
+ * @param studyInstanceUid the study shown
+ * @param analysedSeriesUid the series the Analyze button uses: once its new analysis is on screen, that
+ *   replaces the stored findings table (the "loaded from the PACS" line stays)
+ */
+export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyInstanceUid: string; analysedSeriesUid?: string }) {
+  const showStoredFindings = useAnalysis(analysedSeriesUid ?? '').state.status !== 'done';
+  const { state, discard } = useStudySave(studyInstanceUid);
+  const resumeKey = `resume:${studyInstanceUid}`;
+  const { state: resumeState, retry } = useSave(resumeKey);
+  const saveStates = useAllSaveStates();
+  // A pending result whose failure a SaveSection shows (with its own Retry) is not listed twice.
+  const shownElsewhere = new Set([...saveStates.entries()].filter(([k, v]) => k !== resumeKey && v.status === 'error').map(([, v]) => (v.status === 'error' ? v.pendingId : undefined)));
+  const pending = state.pending.filter((p) => !shownElsewhere.has(p.id));
+  const { stored } = state;
+  return (
+    <div data-testid="spine-stored-results">
+      {stored.status === 'loaded' && (
+        <div style={{ margin: '6px 0' }}>
+          <div style={{ ...s.message, color: colors.ok }} data-testid="spine-stored-line">
+            Findings loaded from the PACS (SR of {when(stored.stored.report.createdAt)}, version {stored.stored.version})
+            {stored.segShown ? '; segmentation shown from the stored SEG.' : ''}
+          </div>
+          {showStoredFindings &&
+            (stored.stored.report.levels.length ? (
+              <LevelsTable levels={stored.stored.report.levels} segments={[]} />
+            ) : (
+              <div style={s.muted} data-testid="spine-stored-nolevels">
+                The stored report has no graded levels.
+              </div>
+            ))}
+        </div>
+      )}
+      {stored.status === 'error' && (
+        <div style={s.error} data-testid="spine-stored-error">
+          Could not load the stored result: {stored.message}
+        </div>
+      )}
+      {pending.map((p) => (
+        <PendingItem key={p.id} p={p} studyUid={studyInstanceUid} retry={(st, id) => void retry(st, id)} discard={(id) => void discard(id)} />
+      ))}
+      {resumeState.status === 'working' && <div style={s.muted}>{SAVE_STEP_LABEL[resumeState.step]}</div>}
+      {resumeState.status === 'saved' && (
+        <div style={{ ...s.message, color: colors.ok }} data-testid="spine-resume-status">
+          Saved: SEG series ‘{resumeState.segDescription}’ and SR ‘{resumeState.srDescription}’ stored in the PACS.
+        </div>
+      )}
+      {resumeState.status === 'error' && (
+        <div style={s.error} data-testid="spine-resume-error">
+          {resumeState.message}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,270 @@
+/**
+ * React state of "Save to PACS", kept outside React (OHIF unmounts a panel on tab switch):
+ *   - per analysed series: idle → working (build SEG+SR, store SEG, store SR) → saved | unchanged | failed;
+ *   - per study: the unsaved (pending) results in IndexedDB ("Resume unsaved result") and the
+ *     newest stored result read back from the PACS SR ("Findings loaded from the PACS").
+ * Saving goes through store/save.ts (saveToPacs / retryPending with the IndexedDB pending store) and
+ * OHIF's active data source (ohif/dataSourceStow.ts). A result whose content equals the last saved
+ * one is not stored again ("already saved"); a changed one becomes the next version.
+ */
+import { useCallback, useEffect, useSyncExternalStore } from 'react';
+import { createStore, get as idbGet, set as idbSet, type UseStore } from 'idb-keyval';
+import type { DisplaySet } from '../../../types/ohif';
+import type { ViewerAnalysis } from '../ohif/analysisClient';
+import { dataSourceStow, studySeries } from '../ohif/dataSourceStow';
+import { loadStoredReport, showStoredSeg, type StoredReport } from '../ohif/loadStoredReport';
+import { patientStudyFrom } from '../dicom/patient-study';
+import { segSeriesDescription } from '../dicom/seg';
+import { srSeriesDescription } from '../dicom/sr';
+import type { SpineReport } from '../pipeline/report';
+import { listPending, type PendingResult } from '../store/pending';
+import { IdbPendingStore } from '../store/pending-idb';
+import { nextVersion, retryPending, saveToPacs, type Stow } from '../store/save';
+import { SaveToPacsError } from '../store/stow-error';
+
+export type SaveStep = 'build' | 'SEG' | 'SR';
+export const SAVE_STEP_LABEL: Record<SaveStep, string> = {
+  build: 'Building SEG and SR…',
+  SEG: 'Storing SEG in the PACS…',
+  SR: 'Storing SR in the PACS…',
+};
+
+export type SaveState =
+  | { status: 'idle' }
+  | { status: 'working'; step: SaveStep }
+  | { status: 'saved'; version: number; segDescription: string; srDescription: string; segSeriesInstanceUid: string; srSeriesInstanceUid: string }
+  | { status: 'unchanged'; version: number; savedAt: string }
+  | { status: 'error'; message: string; pendingId?: string };
+
+export type StoredState =
+  | { status: 'loading' }
+  | { status: 'none' }
+  | { status: 'loaded'; stored: StoredReport; segShown?: boolean }
+  | { status: 'error'; message: string };
+
+export interface StudySaveState {
+  pending: PendingResult[];
+  stored: StoredState;
+}
+
+/** Last saved content of a study in this browser (IndexedDB), for "already saved". */
+interface SavedRecord {
+  fingerprint: string;
+  version: number;
+  savedAt: string;
+}
+
+const IDLE: SaveState = { status: 'idle' };
+const NO_STUDY: StudySaveState = { pending: [], stored: { status: 'loading' } };
+const saveStates = new Map<string, SaveState>();
+const studyStates = new Map<string, StudySaveState>();
+const storedRequested = new Set<string>();
+const listeners = new Set<() => void>();
+let revision = 0;
+const notify = () => {
+  revision++;
+  listeners.forEach((l) => l());
+};
+function subscribe(l: () => void): () => void {
+  listeners.add(l);
+  return () => listeners.delete(l);
+}
+function setSave(seriesUid: string, s: SaveState): void {
+  saveStates.set(seriesUid, s);
+  notify();
+}
+function setStudy(studyUid: string, patch: Partial<StudySaveState>): void {
+  studyStates.set(studyUid, { ...(studyStates.get(studyUid) ?? NO_STUDY), ...patch });
+  notify();
+}
+
+let pendingStore: IdbPendingStore | undefined;
+let savedStore: UseStore | undefined;
+const pending = () => (pendingStore ??= new IdbPendingStore());
+const saved = () => (savedStore ??= createStore('spine-mri-saved', 'saved-results'));
+
+/**
+ * Content fingerprint of a report: everything a reader can change or the SEG/SR encode, without the
+ * analysis time and run info (re-running the same analysis yields the same fingerprint). cyrb53 hash
+ * of the JSON text (not cryptographic; only tells "same content" apart from "changed").
+ */
+export function reportFingerprint(report: SpineReport): string {
+  const { createdAt: _c, run: _r, ...content } = report;
+  const text = JSON.stringify(content);
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16);
+}
+
+/** Plain-language message for a failed save: what failed, why, what to do. */
+export function saveFailureMessage(e: unknown): string {
+  if (e instanceof SaveToPacsError) {
+    const status = Number(/HTTP (\d{3})/.exec(e.reason)?.[1] ?? NaN);
+    const unreachable = /unreachable/i.test(e.reason) || status === 502 || status === 503 || status === 504;
+    const todo = unreachable
+      ? 'Check that the PACS is running and reachable, then press Retry.'
+      : status === 401 || status === 403
+        ? 'The PACS refused the gateway’s credentials; ask the PACS administrator, then press Retry.'
+        : 'Press Retry; if it fails again, give this message to the PACS administrator.';
+    const why = unreachable && status ? `the PACS is unreachable (HTTP ${status} from the gateway)` : e.reason;
+    return `Saving failed while storing the ${e.step}: ${why}. ${todo} The unsaved result is kept in this browser.`;
+  }
+  return `Could not build the SEG and SR: ${(e as Error)?.message ?? String(e)}`;
+}
+
+/** A Stow that reports which object is being stored (steps in call order). */
+function withSteps(stow: Stow, steps: SaveStep[], onStep: (s: SaveStep) => void): Stow {
+  let i = 0;
+  return async (buffers) => {
+    onStep(steps[Math.min(i++, steps.length - 1)]);
+    await stow(buffers);
+  };
+}
+
+async function refreshPending(studyUid: string): Promise<void> {
+  try {
+    setStudy(studyUid, { pending: await listPending(pending(), studyUid) });
+  } catch (e) {
+    console.error('Spine MRI: could not read unsaved results from IndexedDB', e);
+  }
+}
+
+async function loadStored(studyUid: string): Promise<void> {
+  setStudy(studyUid, { stored: { status: 'loading' } });
+  try {
+    const stored = await loadStoredReport(studyUid);
+    if (!stored) return setStudy(studyUid, { stored: { status: 'none' } });
+    setStudy(studyUid, { stored: { status: 'loaded', stored } });
+    if (stored.segSeriesInstanceUid) {
+      const segShown = await showStoredSeg(stored.segSeriesInstanceUid).catch((e) => {
+        console.error('Spine MRI: could not show the stored SEG', e);
+        return false;
+      });
+      setStudy(studyUid, { stored: { status: 'loaded', stored, segShown } });
+    }
+  } catch (e) {
+    setStudy(studyUid, { stored: { status: 'error', message: (e as Error).message } });
+  }
+}
+
+async function recordSaved(studyUid: string, report: SpineReport, version: number): Promise<void> {
+  const rec: SavedRecord = { fingerprint: reportFingerprint(report), version, savedAt: new Date().toISOString() };
+  await idbSet(studyUid, rec, saved()).catch((e) => console.error('Spine MRI: could not remember the saved result', e));
+}
+
+function savedState(r: PendingResult): SaveState {
+  return {
+    status: 'saved',
+    version: r.version,
+    segDescription: segSeriesDescription(r.version),
+    srDescription: srSeriesDescription(r.version),
+    segSeriesInstanceUid: r.segSeriesInstanceUid,
+    srSeriesInstanceUid: r.srSeriesInstanceUid,
+  };
+}
+
+/** Sends a pending result again (same bytes, same UIDs), with step progress on `seriesUid`. */
+async function resend(seriesUid: string, studyUid: string, p: PendingResult): Promise<void> {
+  setSave(seriesUid, { status: 'working', step: p.segStored ? 'SR' : 'SEG' });
+  try {
+    const stow = withSteps(dataSourceStow(), p.segStored ? ['SR'] : ['SEG', 'SR'], (step) => setSave(seriesUid, { status: 'working', step }));
+    const r = await retryPending(p.id, stow, pending());
+    await recordSaved(studyUid, r.report, r.version);
+    setSave(seriesUid, savedState(r));
+  } catch (e) {
+    console.error(e);
+    setSave(seriesUid, { status: 'error', message: saveFailureMessage(e), pendingId: e instanceof SaveToPacsError ? e.pendingId : p.id });
+  }
+  await refreshPending(studyUid);
+}
+
+/**
+ * Saves an analysis of `ds`: "already saved" when its content equals the last saved result, a retry
+ * of the pending result when an unsaved one with the same content exists, else a new version.
+ */
+async function saveAnalysis(ds: DisplaySet, a: ViewerAnalysis): Promise<void> {
+  const seriesUid = ds.SeriesInstanceUID;
+  const studyUid = ds.StudyInstanceUID;
+  const fp = reportFingerprint(a.report);
+  const last = await idbGet<SavedRecord>(studyUid, saved()).catch(() => undefined);
+  if (last?.fingerprint === fp) return setSave(seriesUid, { status: 'unchanged', version: last.version, savedAt: last.savedAt });
+  const open = await listPending(pending(), studyUid);
+  const same = open.find((p) => reportFingerprint(p.report) === fp);
+  if (same) return resend(seriesUid, studyUid, same);
+
+  setSave(seriesUid, { status: 'working', step: 'build' });
+  await new Promise((r) => setTimeout(r, 0)); // let the panel show "Building…" before the synchronous build
+  try {
+    const descriptions = (await studySeries(studyUid)).map((s) => s.description ?? '');
+    const version = Math.max(nextVersion(descriptions), ...open.map((p) => p.version + 1));
+    const stow = withSteps(dataSourceStow(), ['SEG', 'SR'], (step) => setSave(seriesUid, { status: 'working', step }));
+    const patientStudy = patientStudyFrom((ds.instances?.[0] ?? {}) as never);
+    const r = await saveToPacs({ report: a.report, labelmap: a.labelmap, sourceVolume: a.sourceVolume, patientStudy }, stow, pending(), { version });
+    await recordSaved(studyUid, a.report, version);
+    setSave(seriesUid, savedState(r));
+  } catch (e) {
+    console.error(e);
+    setSave(seriesUid, { status: 'error', message: saveFailureMessage(e), pendingId: e instanceof SaveToPacsError ? e.pendingId : undefined });
+  }
+  await refreshPending(studyUid);
+}
+
+/** Forget the save state of a series (a new analysis is a new result). */
+export function resetSave(seriesUid: string): void {
+  setSave(seriesUid, IDLE);
+}
+
+/** Save state of one analysed series (SeriesInstanceUID), with save and retry. */
+export function useSave(seriesUid: string) {
+  const state = useSyncExternalStore(subscribe, () => saveStates.get(seriesUid) ?? IDLE);
+  const save = useCallback((ds: DisplaySet, a: ViewerAnalysis) => saveAnalysis(ds, a), []);
+  const retry = useCallback(
+    async (studyUid: string, pendingId: string) => {
+      const p = await pending().get(pendingId);
+      if (!p) {
+        setSave(seriesUid, { status: 'error', message: 'This unsaved result is no longer in this browser (already saved or discarded).' });
+        return refreshPending(studyUid);
+      }
+      return resend(seriesUid, studyUid, p);
+    },
+    [seriesUid],
+  );
+  return { state, save, retry };
+}
+
+/**
+ * Pending (unsaved) results and the stored result of a study; loads both when first used for the study
+ * (the stored SR once per page load, the pending list on every mount).
+ */
+export function useStudySave(studyUid: string | undefined) {
+  const state = useSyncExternalStore(subscribe, () => (studyUid && studyStates.get(studyUid)) || NO_STUDY);
+  useEffect(() => {
+    if (!studyUid) return;
+    void refreshPending(studyUid);
+    if (!storedRequested.has(studyUid)) {
+      storedRequested.add(studyUid);
+      void loadStored(studyUid);
+    }
+  }, [studyUid]);
+  const discard = useCallback(
+    async (id: string) => {
+      await pending().delete(id);
+      if (studyUid) await refreshPending(studyUid);
+    },
+    [studyUid],
+  );
+  return { state, discard };
+}
+
+/** The save state of every series (StoredResults hides a pending result that SaveSection already shows). */
+export function useAllSaveStates(): Map<string, SaveState> {
+  useSyncExternalStore(subscribe, () => revision);
+  return saveStates;
+}

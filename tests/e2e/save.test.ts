@@ -1,0 +1,172 @@
+/**
+ * Browser test of Save to PACS (real Orthanc + gateway + Debian Chromium, real lumbar cases):
+ *   1. Analyze → Save to PACS → the SEG and SR series are in the study (QIDO-RS through the gateway);
+ *      Save again without changes says "already saved" and stores nothing; reloading the study shows
+ *      the findings loaded from the SR (no re-analysis) and OHIF shows the stored SEG.
+ *   2. Fault path: Orthanc stopped → Save says what failed and offers Retry; Orthanc restarted on the
+ *      same storage → Retry stores it; exactly one SEG + one SR.
+ *   3. Resume: a save that failed, then a page reload → "Resume unsaved result from <time>" → Retry
+ *      stores it; exactly one SEG + one SR.
+ * The model is models/ when a trained model exists there, else the tiny random-weights fixture (its
+ * output has segments but no graded levels, which is enough to save SEG + SR).
+ * Screenshots: tests/artifacts/save-*.png.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { startOrthanc } from '../../scripts/orthanc';
+import { artifactsDir, dismissBanner, e2eSkipReason, importData, repoRoot, startViewerEnv, type ViewerEnv } from './env';
+
+const skip = e2eSkipReason();
+if (skip) console.warn(`Skipping save e2e: ${skip}`);
+const d = skip ? describe.skip : describe;
+
+const modelDir = existsSync(join(repoRoot, 'models', 'manifest.json')) ? join(repoRoot, 'models') : join(repoRoot, 'tests', 'fixtures', 'tiny-random-model');
+
+interface SeriesRow {
+  modality: string;
+  description: string;
+}
+
+d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
+  let env: ViewerEnv;
+  let studyA: string;
+  let studyB: string;
+  let studyC: string;
+
+  /** The study's series as the PACS lists them (QIDO-RS through the gateway, like the browser). */
+  async function qidoSeries(studyUid: string): Promise<SeriesRow[]> {
+    const r = await fetch(`${env.baseUrl}/dicom-web/studies/${studyUid}/series`, { headers: { Accept: 'application/dicom+json' } });
+    if (!r.ok) throw new Error(`QIDO series of ${studyUid}: HTTP ${r.status}`);
+    const rows = (await r.json()) as Record<string, { Value?: unknown[] }>[];
+    return rows.map((row) => ({ modality: String(row['00080060']?.Value?.[0] ?? ''), description: String(row['0008103E']?.Value?.[0] ?? '') }));
+  }
+  const ours = (rows: SeriesRow[]) => rows.filter((r) => r.modality === 'SEG' || r.modality === 'SR').map((r) => `${r.modality} ${r.description}`).sort();
+
+  async function openStudy(page: Page, studyUid: string): Promise<void> {
+    await page.goto(`${env.baseUrl}/spine-mri?StudyInstanceUIDs=${studyUid}`);
+    await page.getByTestId('spine-analyze').waitFor({ timeout: 60000 });
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
+    await page.locator('canvas.cornerstone-canvas').first().waitFor({ timeout: 60000 });
+    await dismissBanner(page);
+  }
+
+  async function analyze(page: Page): Promise<void> {
+    await page.getByTestId('spine-analyze').click();
+    await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
+    expect(await page.getByTestId('spine-error').count()).toBe(0);
+    await page.getByTestId('spine-save').waitFor({ timeout: 10000 });
+    expect(await page.getByTestId('spine-save').isEnabled()).toBe(true);
+  }
+
+  /** Clicks Save (or Retry) and waits for its outcome line. */
+  async function saveOutcome(page: Page, testId: string, outcomeIds: string[]): Promise<string> {
+    await page.getByTestId(testId).first().click();
+    const sel = outcomeIds.map((id) => `[data-testid="${id}"]`).join(', ');
+    await page.waitForSelector(sel, { timeout: 120000 });
+    return (await page.locator(sel).first().textContent()) ?? '';
+  }
+
+  async function restartOrthanc(): Promise<void> {
+    const port = Number(new URL(env.orthanc.url).port);
+    env.orthanc = await startOrthanc({ dataDir: dirname(env.orthanc.logFile), httpPort: port, user: 'e2e', password: 'e2e-secret' });
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(artifactsDir, `save-${name}.png`) });
+
+  beforeAll(async () => {
+    mkdirSync(artifactsDir, { recursive: true });
+    env = await startViewerEnv(modelDir);
+    [studyA] = await importData(env.orthanc, 'segmentation/vb2_02_image.nii.gz');
+    [studyB] = await importData(env.orthanc, 'segmentation/vb1_02_image.nii.gz');
+    [studyC] = await importData(env.orthanc, 'segmentation/vb1_03_image.nii.gz');
+    expect(new Set([studyA, studyB, studyC]).size).toBe(3);
+  }, 240000);
+
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it('saves SEG + SR, refuses a silent duplicate, and reloads the findings from the SR', async () => {
+    const { page } = env;
+    await openStudy(page, studyA);
+    // A fresh study has no stored result and nothing pending.
+    expect(await page.getByTestId('spine-stored-line').count()).toBe(0);
+    expect(await page.getByTestId('spine-pending').count()).toBe(0);
+    await analyze(page);
+
+    const saved = await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error']);
+    await shot(page, 'saved');
+    expect(saved).toContain('Saved: SEG series ‘Spine MRI SEG v1’ and SR ‘Spine MRI Report v1’ stored in the PACS');
+    expect(ours(await qidoSeries(studyA))).toEqual(['SEG Spine MRI SEG v1', 'SR Spine MRI Report v1']);
+
+    // Nothing changed: no second copy.
+    const again = await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error']);
+    expect(again).toMatch(/Already saved: nothing changed since version 1/);
+    expect(ours(await qidoSeries(studyA))).toEqual(['SEG Spine MRI SEG v1', 'SR Spine MRI Report v1']);
+
+    // Reload: findings come from the SR, not from a new analysis; OHIF shows the stored SEG.
+    await openStudy(page, studyA);
+    const line = page.getByTestId('spine-stored-line');
+    await line.waitFor({ timeout: 60000 });
+    expect(await line.textContent()).toMatch(/^Findings loaded from the PACS \(SR of .+, version 1\)/);
+    expect(await page.getByTestId('spine-results').count()).toBe(0);
+    await page.waitForFunction(() => document.querySelector('[data-testid="spine-stored-line"]')?.textContent?.includes('segmentation shown from the stored SEG'), null, { timeout: 60000 });
+    await page.waitForTimeout(2000);
+    await shot(page, 'reloaded');
+    await page.locator('[data-cy="panelSegmentation-btn"]').click();
+    await page.getByText('Spine MRI SEG v1').first().waitFor({ timeout: 30000 });
+    await shot(page, 'reloaded-seg-panel');
+    await page.locator('[data-cy="spineMri-btn"]').click();
+  }, 600000);
+
+  it('says plainly when the PACS is down, keeps the result, and Retry stores it once', async () => {
+    const { page } = env;
+    await openStudy(page, studyB);
+    await analyze(page);
+    await env.orthanc.stop();
+    const failed = await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error']);
+    await shot(page, 'error');
+    expect(failed).toMatch(/^Saving failed while storing the SEG: the PACS is unreachable/);
+    expect(failed).toContain('press Retry');
+    expect(failed).toContain('kept in this browser');
+    const retry = page.getByTestId('spine-save-retry');
+    expect(await retry.isVisible()).toBe(true);
+    // The failure is shown once (not again as a "resume" item).
+    expect(await page.getByTestId('spine-pending').count()).toBe(0);
+
+    await restartOrthanc();
+    const stored = await saveOutcome(page, 'spine-save-retry', ['spine-save-status']);
+    await shot(page, 'retried');
+    expect(stored).toContain('Saved: SEG series ‘Spine MRI SEG v1’ and SR ‘Spine MRI Report v1’');
+    expect(await page.getByTestId('spine-save-error').count()).toBe(0);
+    expect(ours(await qidoSeries(studyB))).toEqual(['SEG Spine MRI SEG v1', 'SR Spine MRI Report v1']);
+  }, 600000);
+
+  it('offers to resume an unsaved result after a reload, and Retry stores it once', async () => {
+    const { page } = env;
+    await openStudy(page, studyC);
+    await analyze(page);
+    await env.orthanc.stop();
+    const failed = await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error']);
+    expect(failed).toMatch(/unreachable/);
+    await restartOrthanc();
+
+    await openStudy(page, studyC);
+    const item = page.getByTestId('spine-pending');
+    await item.waitFor({ timeout: 30000 });
+    expect(await item.count()).toBe(1);
+    expect(await item.textContent()).toMatch(/Resume unsaved result from .+ \(version 1, not stored yet\)/);
+    await page.getByTestId('spine-pending-show').click();
+    await shot(page, 'resume');
+    expect(ours(await qidoSeries(studyC))).toEqual([]);
+
+    await page.getByTestId('spine-pending-retry').click();
+    const status = page.getByTestId('spine-resume-status');
+    await status.waitFor({ timeout: 120000 });
+    expect(await status.textContent()).toContain('Saved: SEG series ‘Spine MRI SEG v1’');
+    await page.waitForFunction(() => !document.querySelector('[data-testid="spine-pending"]'), null, { timeout: 10000 });
+    await shot(page, 'resumed');
+    expect(ours(await qidoSeries(studyC))).toEqual(['SEG Spine MRI SEG v1', 'SR Spine MRI Report v1']);
+  }, 600000);
+});
