@@ -63,6 +63,7 @@ export interface SegmentationService extends PubSub {
   setSegmentColor?(viewportId: string, segmentationId: string, segmentIndex: number, color: number[]): void;
   jumpToSegmentCenter?(segmentationId: string, segmentIndex: number, viewportId?: string): void;
   setActiveSegment?(segmentationId: string, segmentIndex: number): void;
+  setSegmentLabel?(segmentationId: string, segmentIndex: number, label: string): void;
   getLabelmapVolume?(segmentationId: string): any;
 }
 

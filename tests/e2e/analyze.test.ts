@@ -53,7 +53,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
     expect(await page.getByTestId('spine-error').count()).toBe(0);
     const info = (await page.getByTestId('spine-run-info').textContent()) ?? '';
-    expect(info).toMatch(/onnxruntime-web (wasm \(\d+ threads?\)|webgpu) · \d+\.\d s · model /);
+    expect(info).toMatch(/onnxruntime-web (wasm \(\d+ threads?\)|webgpu) · \d+\.\d s \(total \d+\.\d s\) · model /);
     expect(info).toContain(manifest.name);
     const results = (await page.getByTestId('spine-results').textContent()) ?? '';
     // Either segments are listed (and shown in OHIF's segmentation state) or the panel says none were found.
@@ -61,6 +61,12 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.waitForTimeout(1500);
     await page.screenshot({ path: join(artifactsDir, 'analyze.png') });
     const segRows = await page.locator('[data-testid="spine-segments-table"] tbody tr').count();
+    if (sourceDir.endsWith('models')) {
+      // The trained model on a real T2 lumbar volume (T11–L5 imaged): several vertebral bodies, named levels.
+      const labels = await page.locator('[data-testid="spine-segments-table"] tbody tr td:nth-child(2)').allTextContents();
+      expect(labels.filter((l) => /vertebral body/i.test(l)).length).toBeGreaterThanOrEqual(3);
+      expect(labels.some((l) => /^L[1-5] vertebral body$/.test(l))).toBe(true);
+    }
     if (segRows > 0) {
       // The labelmap is in OHIF's segmentation state: OHIF's own segmentation panel lists it.
       await page.locator('[data-cy="panelSegmentation-btn"]').click();

@@ -33,6 +33,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
   let studyA: string;
   let studyB: string;
   let studyC: string;
+  const spineLogs: string[] = [];
 
   /** The study's series as the PACS lists them (QIDO-RS through the gateway, like the browser). */
   async function qidoSeries(studyUid: string): Promise<SeriesRow[]> {
@@ -67,19 +68,32 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     return (await page.locator(sel).first().textContent()) ?? '';
   }
 
+  let orthancDown = false;
+  async function stopOrthanc(): Promise<void> {
+    await env.orthanc.stop();
+    orthancDown = true;
+  }
+  /** Orthanc again on the same storage and port (the gateway keeps pointing at it). */
   async function restartOrthanc(): Promise<void> {
+    if (!orthancDown) return;
     const port = Number(new URL(env.orthanc.url).port);
     env.orthanc = await startOrthanc({ dataDir: dirname(env.orthanc.logFile), httpPort: port, user: 'e2e', password: 'e2e-secret' });
+    orthancDown = false;
   }
+  // A failed test must not leave the next one without a PACS.
+  afterEach(() => restartOrthanc(), 60000);
 
   const shot = (page: Page, name: string) => page.screenshot({ path: join(artifactsDir, `save-${name}.png`) });
 
   beforeAll(async () => {
     mkdirSync(artifactsDir, { recursive: true });
     env = await startViewerEnv(modelDir);
+    env.page.on('console', (m) => {
+      if (m.text().includes('Spine MRI')) spineLogs.push(`${m.type()}: ${m.text().slice(0, 500)}`);
+    });
     [studyA] = await importData(env.orthanc, 'segmentation/vb2_02_image.nii.gz');
-    [studyB] = await importData(env.orthanc, 'segmentation/vb1_02_image.nii.gz');
-    [studyC] = await importData(env.orthanc, 'segmentation/vb1_03_image.nii.gz');
+    [studyB] = await importData(env.orthanc, 'segmentation/vb2_04_image.nii.gz');
+    [studyC] = await importData(env.orthanc, 'segmentation/vb2_05_image.nii.gz');
     expect(new Set([studyA, studyB, studyC]).size).toBe(3);
   }, 240000);
 
@@ -111,11 +125,24 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await line.waitFor({ timeout: 60000 });
     expect(await line.textContent()).toMatch(/^Findings loaded from the PACS \(SR of .+, version 1\)/);
     expect(await page.getByTestId('spine-results').count()).toBe(0);
-    await page.waitForFunction(() => document.querySelector('[data-testid="spine-stored-line"]')?.textContent?.includes('segmentation shown from the stored SEG'), null, { timeout: 60000 });
+    await page
+      .waitForFunction(() => document.querySelector('[data-testid="spine-stored-line"]')?.textContent?.includes('segmentation shown from the stored SEG'), null, { timeout: 60000 })
+      .catch(async (e) => {
+        await shot(page, 'reloaded');
+        console.log(`panel: ${await page.getByTestId('spine-stored-results').textContent()}\nerrors: ${env.errors.join('\n')}\nlogs: ${spineLogs.join('\n')}`);
+        throw e;
+      });
     await page.waitForTimeout(2000);
     await shot(page, 'reloaded');
+    // The stored SEG is a segmentation in OHIF (window.services is OHIF's own global) with our segments.
+    const segs = await page.evaluate(() =>
+      ((window as unknown as { services: { segmentationService: { getSegmentations(): { label?: string; segments?: Record<string, unknown> }[] } } }).services.segmentationService
+        .getSegmentations() ?? []).map((x) => ({ label: x.label ?? '', segments: Object.keys(x.segments ?? {}).length })),
+    );
+    expect(segs.length).toBe(1);
+    expect(segs[0].segments).toBeGreaterThan(0);
     await page.locator('[data-cy="panelSegmentation-btn"]').click();
-    await page.getByText('Spine MRI SEG v1').first().waitFor({ timeout: 30000 });
+    await page.waitForTimeout(1000);
     await shot(page, 'reloaded-seg-panel');
     await page.locator('[data-cy="spineMri-btn"]').click();
   }, 600000);
@@ -124,7 +151,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const { page } = env;
     await openStudy(page, studyB);
     await analyze(page);
-    await env.orthanc.stop();
+    await stopOrthanc();
     const failed = await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error']);
     await shot(page, 'error');
     expect(failed).toMatch(/^Saving failed while storing the SEG: the PACS is unreachable/);
@@ -147,7 +174,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const { page } = env;
     await openStudy(page, studyC);
     await analyze(page);
-    await env.orthanc.stop();
+    await stopOrthanc();
     const failed = await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error']);
     expect(failed).toMatch(/unreachable/);
     await restartOrthanc();

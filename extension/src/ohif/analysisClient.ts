@@ -14,6 +14,8 @@ export type ViewerAnalysis = AnalysisResult & {
   imageIds: string[];
   /** Geometry and identity of the analysed series (voxels emptied: they went to the worker). */
   sourceVolume: SpineVolume;
+  /** Wall time from pressing Analyze to the result (reading images, model, segmentation, report), seconds. */
+  totalSeconds: number;
 };
 
 export interface AnalysisRun {
@@ -30,6 +32,7 @@ export function startAnalysis(ds: DisplaySet, role: SeriesRole, onProgress: (sta
   const cfg = getSpineMriConfig();
   const abort = new AbortController();
   let worker: Worker | undefined;
+  const t0 = performance.now();
   const promise = (async () => {
     const { volume, imageIds } = await readDisplaySetVolume(ds, (d, t) => onProgress('read', d, t), abort.signal);
     volume.role = role;
@@ -49,7 +52,7 @@ export function startAnalysis(ds: DisplaySet, role: SeriesRole, onProgress: (sta
       const req: ToWorker = { type: 'analyze', volume, modelBaseUrl: cfg.modelBaseUrl, ortBaseUrl: cfg.ortBaseUrl };
       w.postMessage(req, [volume.voxels.buffer]);
     });
-    return { ...result, imageIds, sourceVolume };
+    return { ...result, imageIds, sourceVolume, totalSeconds: (performance.now() - t0) / 1000 };
   })().finally(() => worker?.terminate());
   return { promise, cancel: () => abort.abort(new Error('Analysis cancelled.')) };
 }

@@ -45,9 +45,13 @@ function selector(role: string) {
   };
 }
 
-function viewport(selectorId: string, label: string) {
+/** Sagittal viewports scroll together (same position in mm), as radiologists read sag T2 and sag T1 side by side. */
+const SAGITTAL_SLICE_SYNC = { type: 'imageslice', id: 'spineMriSagittalSlices', source: true, target: true };
+
+function viewport(selectorId: string, label: string, sagittal = true) {
   return {
     viewportOptions: {
+      ...(sagittal ? { syncGroups: [SAGITTAL_SLICE_SYNC] } : {}),
       viewportType: 'stack',
       toolGroupId: 'default',
       allowUnmatchedView: true,
@@ -72,7 +76,7 @@ function stage(name: string, viewports: ReturnType<typeof viewport>[]) {
 export function spineHangingProtocol() {
   const sagT2 = viewport('sagittalT2', 'SAG T2');
   const sagT1 = viewport('sagittalT1', 'SAG T1');
-  const axT2 = viewport('axialT2', 'AX T2');
+  const axT2 = viewport('axialT2', 'AX T2', false);
   return {
     id: SPINE_HP_ID,
     name: 'Spine MRI',

@@ -75,43 +75,46 @@ export async function loadStoredReport(studyInstanceUid: string, dataSource: Ohi
   return { ...ref, report: readSr(parts[0]) };
 }
 
-/** Waits (up to timeoutMs) for OHIF to create the display set of a series. */
-function waitForDisplaySet(seriesInstanceUid: string, timeoutMs: number): Promise<DisplaySet | undefined> {
-  const { displaySetService } = getOhifContext().servicesManager.services;
-  const find = () => displaySetService.getActiveDisplaySets().find((d) => d.SeriesInstanceUID === seriesInstanceUid);
-  const now = find();
-  if (now) return Promise.resolve(now);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      sub.unsubscribe();
-      resolve(find());
-    }, timeoutMs);
-    const sub = displaySetService.subscribe(displaySetService.EVENTS.DISPLAY_SETS_ADDED, () => {
-      const ds = find();
-      if (ds) {
-        clearTimeout(timer);
-        sub.unsubscribe();
-        resolve(ds);
-      }
-    });
-  });
+/** Polls `probe` every 250 ms until it returns a value, or undefined after timeoutMs. */
+async function poll<T>(probe: () => T | undefined, timeoutMs: number): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined || Date.now() >= deadline) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /**
- * Shows the stored SEG series in the viewport that displays its source series, through OHIF's own
- * SEG display set and its 'hydrateSecondaryDisplaySet' command.
- * @returns true when OHIF was asked to show it; false when the SEG display set or a viewport showing
- *   its source series was not found within timeoutMs.
+ * Shows the stored SEG series in the viewports that display its source series: OHIF's own SEG display
+ * set is loaded (`displaySet.load`, which makes a segmentation whose id is the SEG display set's
+ * displaySetInstanceUID) and added to each such viewport as a labelmap representation.
+ * @returns shown: true when the segmentation is in OHIF and on a viewport; otherwise `reason` says why
+ *   not (SEG display set or a viewport showing its source series not found within timeoutMs).
+ * @throws Error when OHIF fails to load the SEG
  */
-export async function showStoredSeg(segSeriesInstanceUid: string, timeoutMs = 30000): Promise<boolean> {
-  const { servicesManager, commandsManager } = getOhifContext();
-  const { viewportGridService } = servicesManager.services;
-  const seg = (await waitForDisplaySet(segSeriesInstanceUid, timeoutMs)) as (DisplaySet & { referencedDisplaySetInstanceUID?: string; isHydrated?: boolean }) | undefined;
-  if (!seg?.referencedDisplaySetInstanceUID) return false;
-  if (seg.isHydrated) return true;
-  const { viewports } = viewportGridService.getState();
-  const vp = [...viewports.values()].find((v) => v.displaySetInstanceUIDs?.includes(seg.referencedDisplaySetInstanceUID!));
-  if (!vp) return false;
-  await commandsManager.runCommand('hydrateSecondaryDisplaySet', { displaySet: seg, viewportId: vp.viewportId });
-  return true;
+export async function showStoredSeg(segSeriesInstanceUid: string, timeoutMs = 30000): Promise<{ shown: boolean; reason?: string }> {
+  const { viewportGridService, segmentationService, userAuthenticationService } = getOhifContext().servicesManager.services;
+  if (!segmentationService) return { shown: false, reason: 'OHIF segmentationService is not available in this mode' };
+  type SegDisplaySet = DisplaySet & { referencedDisplaySetInstanceUID?: string; load?: (o: { headers: Record<string, string> }) => Promise<void> };
+  const { displaySetService, cornerstoneViewportService } = getOhifContext().servicesManager.services;
+  // OHIF creates the SEG display set and fills the viewport grid asynchronously while the study loads.
+  const seg = (await poll(() => displaySetService.getActiveDisplaySets().find((d) => d.SeriesInstanceUID === segSeriesInstanceUid), timeoutMs)) as SegDisplaySet | undefined;
+  if (!seg) return { shown: false, reason: 'OHIF did not create a display set for the stored SEG series' };
+  const viewportsShowingSource = () => {
+    const ref = seg.referencedDisplaySetInstanceUID;
+    if (!ref) return undefined;
+    const list = [...viewportGridService.getState().viewports.values()].filter(
+      (v) => v.displaySetInstanceUIDs?.includes(ref) && (!cornerstoneViewportService || cornerstoneViewportService.getCornerstoneViewport?.(v.viewportId)),
+    );
+    return list.length ? list : undefined;
+  };
+  const targets = await poll(viewportsShowingSource, timeoutMs);
+  if (!seg.referencedDisplaySetInstanceUID || typeof seg.load !== 'function') return { shown: false, reason: 'OHIF did not link the stored SEG to its source series' };
+  if (!targets) return { shown: false, reason: 'no viewport shows the source series of the stored SEG' };
+  await seg.load({ headers: userAuthenticationService?.getAuthorizationHeader?.() ?? {} });
+  const segmentationId = seg.displaySetInstanceUID;
+  if (!segmentationService.getSegmentation(segmentationId)) return { shown: false, reason: 'OHIF loaded the SEG but made no segmentation from it' };
+  for (const vp of targets) await segmentationService.addSegmentationRepresentation(vp.viewportId, { segmentationId });
+  return { shown: true };
 }

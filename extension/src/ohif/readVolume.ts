@@ -51,8 +51,11 @@ export async function readDisplaySetVolume(ds: DisplaySet, onProgress?: (done: n
     sliceSpacing = mean;
   }
   const voxels = new Float32Array(rows * cols * n);
-  for (let k = 0; k < n; k++) {
-    if (signal?.aborted) throw signal.reason ?? new Error('Cancelled');
+  // Load in small parallel batches: images already displayed come from cornerstone's cache, the
+  // others are fetched (WADO-RS) a few at a time.
+  const BATCH = 6;
+  let loaded = 0;
+  const loadSlice = async (k: number) => {
     const p = planes[order[k].i];
     if (p.rows !== rows || p.columns !== cols) throw new Error(`Series "${ds.SeriesDescription}": slice ${k + 1} is ${p.columns}×${p.rows}, not ${cols}×${rows}.`);
     const image = await core.imageLoader.loadAndCacheImage(order[k].id);
@@ -61,7 +64,11 @@ export async function readDisplaySetVolume(ds: DisplaySet, onProgress?: (done: n
     const intercept = Number(image.intercept ?? 0) || 0;
     const off = k * rows * cols;
     for (let i = 0; i < rows * cols; i++) voxels[off + i] = px[i] * slope + intercept;
-    onProgress?.(k + 1, n);
+    onProgress?.(++loaded, n);
+  };
+  for (let k0 = 0; k0 < n; k0 += BATCH) {
+    if (signal?.aborted) throw signal.reason ?? new Error('Cancelled');
+    await Promise.all(Array.from({ length: Math.min(BATCH, n - k0) }, (_, j) => loadSlice(k0 + j)));
   }
   const inst: Record<string, any> = ds.instances?.[0] ?? {};
   const volume: SpineVolume = {

@@ -96,3 +96,9 @@ export function jumpToSegment(segmentationId: string, seg: SegmentInfo): void {
   const { segmentationService } = getOhifContext().servicesManager.services;
   (segmentationService as any)?.jumpToSegmentCenter?.(segmentationId, seg.segmentNumber, undefined, 0.9, true, 750, false, undefined, { world: seg.centroidLps });
 }
+
+/** Renames OHIF's segments after a reader correction of level names. */
+export function renameSegments(segmentationId: string, segments: SegmentInfo[]): void {
+  const { segmentationService } = getOhifContext().servicesManager.services;
+  for (const s of segments) segmentationService?.setSegmentLabel?.(segmentationId, s.segmentNumber, s.label);
+}

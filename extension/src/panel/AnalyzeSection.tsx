@@ -2,13 +2,14 @@
 import type { DisplaySet } from '../../../types/ohif';
 import type { SeriesRole } from '../pipeline/volume';
 import { ResultsView } from './ResultsView';
+import { applyReaderEdit, shiftLevels } from './readerEdits';
 import { SaveSection } from './SaveSection';
 import { resetSave } from './useSave';
 import { overallProgress, STAGE_LABEL, useAnalysis } from './useAnalysis';
 import { colors, s } from './styles';
 
 export function AnalyzeSection({ displaySet, role, disabledReason }: { displaySet?: DisplaySet; role: SeriesRole; disabledReason?: string }) {
-  const { state, start, cancel } = useAnalysis(displaySet?.SeriesInstanceUID ?? '');
+  const { state, start, cancel, edit } = useAnalysis(displaySet?.SeriesInstanceUID ?? '');
   const running = state.status === 'running';
   const disabled = !displaySet || running || !!disabledReason;
   return (
@@ -50,7 +51,21 @@ export function AnalyzeSection({ displaySet, role, disabledReason }: { displaySe
         </div>
       )}
       {state.status === 'done' && displaySet && <SaveSection displaySet={displaySet} analysis={state.result} />}
-      {state.status === 'done' && <ResultsView result={state.result} segmentationId={state.segmentationId} displayError={state.displayError} />}
+      {state.status === 'done' && (
+        <ResultsView
+          result={state.result}
+          segmentationId={state.segmentationId}
+          displayError={state.displayError}
+          onEdit={(level, k, v) => edit((r) => applyReaderEdit(r, level, k, v))}
+          onShiftLevels={(delta) => {
+            try {
+              edit((r) => shiftLevels(r, delta));
+            } catch (e) {
+              alert((e as Error).message);
+            }
+          }}
+        />
+      )}
     </div>
   );
 }

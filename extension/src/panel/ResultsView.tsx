@@ -1,5 +1,8 @@
 /** Results of a finished analysis: run info, level-naming caveat, per-level table and segments, click to jump. */
+import { Fragment, useState } from 'react';
 import type { AnalysisResult } from '../ohif/analysisProtocol';
+import { LevelDetail } from './LevelDetail';
+import type { FindingKey } from './readerEdits';
 import { jumpToSegment } from '../ohif/showSegmentation';
 import type { Finding, LevelReport, SegmentInfo } from '../pipeline/report';
 import { colors, s } from './styles';
@@ -18,10 +21,23 @@ function findingTitle(f: Finding<unknown> | undefined): string | undefined {
 
 const ROMAN = ['', 'I', 'II', 'III', 'IV', 'V'];
 
-export function LevelsTable({ levels, segments, segmentationId }: { levels: LevelReport[]; segments: SegmentInfo[]; segmentationId?: string }) {
-  const jump = (l: LevelReport) => {
+export function LevelsTable({
+  levels,
+  segments,
+  segmentationId,
+  onEdit,
+}: {
+  levels: LevelReport[];
+  segments: SegmentInfo[];
+  segmentationId?: string;
+  /** When given, the evidence view offers grade overrides. */
+  onEdit?: (level: string, key: FindingKey, value: string | number | boolean) => void;
+}) {
+  const [open, setOpen] = useState<string | undefined>();
+  const click = (l: LevelReport) => {
     const seg = segments.find((x) => x.segmentNumber === l.discSegmentNumber);
     if (seg && segmentationId) jumpToSegment(segmentationId, seg);
+    setOpen(open === l.level ? undefined : l.level);
   };
   return (
     <table style={s.table} data-testid="spine-levels-table">
@@ -36,23 +52,34 @@ export function LevelsTable({ levels, segments, segmentationId }: { levels: Leve
       </thead>
       <tbody>
         {levels.map((l) => (
-          <tr key={l.level} onClick={() => jump(l)} style={{ cursor: l.discSegmentNumber ? 'pointer' : 'default' }} title="Click to show this level">
-            <td style={{ ...s.td, fontWeight: 600 }}>{l.level}</td>
-            <td style={s.td} title={findingTitle(l.pfirrmannGrade)}>
-              {fmt(l.pfirrmannGrade, (v) => ROMAN[v] ?? String(v))}
-            </td>
-            <td style={s.td} title={findingTitle(l.centralCanalStenosis)}>
-              {fmt(l.centralCanalStenosis)}
-            </td>
-            <td style={s.td}>
-              <span title={findingTitle(l.foraminalStenosisLeft)}>{fmt(l.foraminalStenosisLeft)}</span> /{' '}
-              <span title={findingTitle(l.foraminalStenosisRight)}>{fmt(l.foraminalStenosisRight)}</span>
-            </td>
-            <td style={s.td}>
-              <span title={findingTitle(l.facetArthropathyLeft)}>{fmt(l.facetArthropathyLeft)}</span> /{' '}
-              <span title={findingTitle(l.facetArthropathyRight)}>{fmt(l.facetArthropathyRight)}</span>
-            </td>
-          </tr>
+          <Fragment key={l.level}>
+            <tr onClick={() => click(l)} style={{ cursor: 'pointer', background: open === l.level ? colors.rowAlt : undefined }} title="Click to show this level and the evidence">
+              <td style={{ ...s.td, fontWeight: 600 }}>
+                {open === l.level ? '▾' : '▸'} {l.level}
+              </td>
+              <td style={s.td} title={findingTitle(l.pfirrmannGrade)}>
+                {fmt(l.pfirrmannGrade, (v) => ROMAN[v] ?? String(v))}
+              </td>
+              <td style={s.td} title={findingTitle(l.centralCanalStenosis)}>
+                {fmt(l.centralCanalStenosis)}
+              </td>
+              <td style={s.td}>
+                <span title={findingTitle(l.foraminalStenosisLeft)}>{fmt(l.foraminalStenosisLeft)}</span> /{' '}
+                <span title={findingTitle(l.foraminalStenosisRight)}>{fmt(l.foraminalStenosisRight)}</span>
+              </td>
+              <td style={s.td}>
+                <span title={findingTitle(l.facetArthropathyLeft)}>{fmt(l.facetArthropathyLeft)}</span> /{' '}
+                <span title={findingTitle(l.facetArthropathyRight)}>{fmt(l.facetArthropathyRight)}</span>
+              </td>
+            </tr>
+            {open === l.level && (
+              <tr>
+                <td colSpan={5} style={{ ...s.td, background: colors.rowAlt }}>
+                  <LevelDetail level={l} onEdit={onEdit ? (k, v) => onEdit(l.level, k, v) : undefined} />
+                </td>
+              </tr>
+            )}
+          </Fragment>
         ))}
       </tbody>
     </table>
@@ -87,24 +114,48 @@ function SegmentsTable({ segments, segmentationId }: { segments: SegmentInfo[]; 
   );
 }
 
-export function ResultsView({ result, segmentationId, displayError }: { result: AnalysisResult; segmentationId?: string; displayError?: string }) {
+export function ResultsView({
+  result,
+  segmentationId,
+  displayError,
+  onEdit,
+  onShiftLevels,
+}: {
+  result: AnalysisResult;
+  segmentationId?: string;
+  displayError?: string;
+  onEdit?: (level: string, key: FindingKey, value: string | number | boolean) => void;
+  /** +1: every name one vertebra lower (L5 → S1); -1: one higher. */
+  onShiftLevels?: (delta: 1 | -1) => void;
+}) {
   const { report, segments, run } = result;
   return (
     <div data-testid="spine-results">
       <div style={s.muted} data-testid="spine-run-info">
-        {run.backend} · {run.seconds.toFixed(1)} s · model {report.model.name} {report.model.version} ({result.modelSource === 'cache' ? 'cached' : 'downloaded'})
+        {run.backend} · {run.seconds.toFixed(1)} s{'totalSeconds' in result ? ` (total ${(result as { totalSeconds: number }).totalSeconds.toFixed(1)} s)` : ''} · model {report.model.name} {report.model.version} ({result.modelSource === 'cache' ? 'cached' : 'downloaded'})
       </div>
       {displayError && <div style={s.error}>{displayError}</div>}
       <div style={report.levelNaming.certain ? s.muted : s.warn} data-testid="spine-level-naming">
         {report.levelNaming.certain ? 'Levels: ' : '⚠ Level names uncertain: '}
         {report.levelNaming.note}
       </div>
+      {onShiftLevels && segments.some((x) => x.level) && (
+        <div style={{ display: 'flex', gap: 6, alignItems: 'center', margin: '4px 0' }}>
+          <span style={s.muted}>Level names wrong?</span>
+          <button type="button" style={s.secondaryButton} data-testid="spine-shift-up" onClick={() => onShiftLevels(-1)} title="Rename every level one vertebra higher (e.g. L5 → L4)">
+            Shift up (L5→L4)
+          </button>
+          <button type="button" style={s.secondaryButton} data-testid="spine-shift-down" onClick={() => onShiftLevels(1)} title="Rename every level one vertebra lower (e.g. L5 → S1)">
+            Shift down (L5→S1)
+          </button>
+        </div>
+      )}
       {segments.length === 0 && <div style={s.error}>No vertebral bodies or discs were found in this series.</div>}
       {report.levels.length > 0 && (
         <>
           <div style={s.h}>Levels</div>
-          <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} />
-          <div style={s.muted}>n/a = not assessable (hover for the reason); * = changed by the reader. Hover a grade for its rule and source.</div>
+          <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} onEdit={onEdit} />
+          <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. n/a = not assessable; * = changed by the reader.</div>
         </>
       )}
       {segments.length > 0 && (

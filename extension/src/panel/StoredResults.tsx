@@ -61,6 +61,7 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
             Findings loaded from the PACS (SR of {when(stored.stored.report.createdAt)}, version {stored.stored.version})
             {stored.segShown ? '; segmentation shown from the stored SEG.' : ''}
           </div>
+          {stored.segNote && <div style={s.muted}>The stored SEG is not shown: {stored.segNote}.</div>}
           {showStoredFindings &&
             (stored.stored.report.levels.length ? (
               <LevelsTable levels={stored.stored.report.levels} segments={[]} />

@@ -4,7 +4,8 @@ import type { DisplaySet } from '../../../types/ohif';
 import type { AnalysisStage } from '../ohif/analysisProtocol';
 export { overallProgress, STAGE_LABEL } from './progress';
 import { startAnalysis, type AnalysisRun, type ViewerAnalysis } from '../ohif/analysisClient';
-import { showLabelmap } from '../ohif/showSegmentation';
+import { renameSegments, showLabelmap } from '../ohif/showSegmentation';
+import type { SpineReport } from '../pipeline/report';
 import type { SeriesRole } from '../pipeline/volume';
 
 export type AnalysisState =
@@ -62,5 +63,17 @@ export function useAnalysis(key: string) {
   );
 
   const cancel = useCallback(() => runs.get(key)?.cancel(), [key]);
-  return { state, start, cancel };
+
+  /** Applies a reader correction to the finished result (the saved SEG/SR then carry it). */
+  const edit = useCallback(
+    (fn: (r: SpineReport) => SpineReport) => {
+      const st = states.get(key);
+      if (st?.status !== 'done') return;
+      const report = fn(st.result.report);
+      setState(key, { ...st, result: { ...st.result, report, segments: report.segments } });
+      if (st.segmentationId && report.segments !== st.result.report.segments) renameSegments(st.segmentationId, report.segments);
+    },
+    [key],
+  );
+  return { state, start, cancel, edit };
 }

@@ -39,7 +39,7 @@ export type SaveState =
 export type StoredState =
   | { status: 'loading' }
   | { status: 'none' }
-  | { status: 'loaded'; stored: StoredReport; segShown?: boolean }
+  | { status: 'loaded'; stored: StoredReport; segShown?: boolean; segNote?: string }
   | { status: 'error'; message: string };
 
 export interface StudySaveState {
@@ -143,11 +143,9 @@ async function loadStored(studyUid: string): Promise<void> {
     if (!stored) return setStudy(studyUid, { stored: { status: 'none' } });
     setStudy(studyUid, { stored: { status: 'loaded', stored } });
     if (stored.segSeriesInstanceUid) {
-      const segShown = await showStoredSeg(stored.segSeriesInstanceUid).catch((e) => {
-        console.error('Spine MRI: could not show the stored SEG', e);
-        return false;
-      });
-      setStudy(studyUid, { stored: { status: 'loaded', stored, segShown } });
+      const seg = await showStoredSeg(stored.segSeriesInstanceUid).catch((e: Error) => ({ shown: false, reason: e.message }));
+      if (!seg.shown) console.warn(`Spine MRI: the stored SEG is not shown: ${seg.reason}`);
+      setStudy(studyUid, { stored: { status: 'loaded', stored, segShown: seg.shown, segNote: seg.reason } });
     }
   } catch (e) {
     setStudy(studyUid, { stored: { status: 'error', message: (e as Error).message } });
@@ -186,6 +184,21 @@ async function resend(seriesUid: string, studyUid: string, p: PendingResult): Pr
 }
 
 /**
+ * Next version from the study's series in the PACS (QIDO-RS). When the PACS cannot be asked (it is
+ * down: the save will fail and stay pending anyway), falls back to the stored SR version seen when
+ * the panel opened, so the pending result still gets a sensible number.
+ */
+async function versionFromPacs(studyUid: string): Promise<number> {
+  try {
+    return nextVersion((await studySeries(studyUid)).map((s) => s.description ?? ''));
+  } catch (e) {
+    console.warn('Spine MRI: could not list the study series for the version number', e);
+    const stored = studyStates.get(studyUid)?.stored;
+    return stored?.status === 'loaded' ? stored.stored.version + 1 : 1;
+  }
+}
+
+/**
  * Saves an analysis of `ds`: "already saved" when its content equals the last saved result, a retry
  * of the pending result when an unsaved one with the same content exists, else a new version.
  */
@@ -202,8 +215,7 @@ async function saveAnalysis(ds: DisplaySet, a: ViewerAnalysis): Promise<void> {
   setSave(seriesUid, { status: 'working', step: 'build' });
   await new Promise((r) => setTimeout(r, 0)); // let the panel show "Building…" before the synchronous build
   try {
-    const descriptions = (await studySeries(studyUid)).map((s) => s.description ?? '');
-    const version = Math.max(nextVersion(descriptions), ...open.map((p) => p.version + 1));
+    const version = Math.max(await versionFromPacs(studyUid), (last?.version ?? 0) + 1, ...open.map((p) => p.version + 1));
     const stow = withSteps(dataSourceStow(), ['SEG', 'SR'], (step) => setSave(seriesUid, { status: 'working', step }));
     const patientStudy = patientStudyFrom((ds.instances?.[0] ?? {}) as never);
     const r = await saveToPacs({ report: a.report, labelmap: a.labelmap, sourceVolume: a.sourceVolume, patientStudy }, stow, pending(), { version });

@@ -1,0 +1,86 @@
+/**
+ * One level's findings with the evidence behind each (measurements, rule with thresholds, grading
+ * system and source) and, when editable, a choice to override the grade (reader correction).
+ */
+import type { Finding, LevelReport, Measurement } from '../pipeline/report';
+import { FINDING_CHOICES, FINDING_KEYS, type FindingKey } from './readerEdits';
+import { colors, s } from './styles';
+
+const UNIT: Record<string, string> = { mm: 'mm', mm2: 'mm²', '{ratio}': '', '1': '' };
+
+const ACRONYMS: Record<string, string> = { ap: 'AP', csf: 'CSF', vb: 'VB', t1: 'T1', t2: 'T2', lr: 'L/R' };
+
+/** 'canalApDiameterMm' → 'canal AP diameter'; 'nucleusCsfSignalRatio' → 'nucleus CSF signal ratio'. */
+export function humanMeasurementName(name: string): string {
+  return name
+    .replace(/(Mm2|Mm)$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(' ')
+    .map((w) => ACRONYMS[w] ?? w)
+    .join(' ');
+}
+
+/** 'canal AP diameter 9.2 mm', 'dural sac area 84.0 mm²', 'nucleus CSF signal ratio 0.42'. */
+export function formatMeasurement(m: Measurement): string {
+  const digits = m.unit === 'mm' || m.unit === 'mm2' ? 1 : 2;
+  return `${humanMeasurementName(m.name)} ${m.value.toFixed(digits)}${UNIT[m.unit] ? ` ${UNIT[m.unit]}` : ''}`;
+}
+
+type Value = string | number | boolean;
+
+function FindingRow({ k, f, onEdit }: { k: FindingKey; f: Finding<Value>; onEdit?: (k: FindingKey, v: Value) => void }) {
+  const c = FINDING_CHOICES[k];
+  const shown = f.value === null ? 'not assessable' : c.show(f.value);
+  return (
+    <div style={{ margin: '4px 0', paddingBottom: 4, borderBottom: `1px dotted ${colors.border}` }} data-testid={`finding-${k}`}>
+      <div style={{ display: 'flex', justifyContent: 'space-between', gap: 6 }}>
+        <span style={{ color: colors.muted }}>{c.label}</span>
+        {onEdit ? (
+          <select
+            value={f.value === null ? '' : String(f.value)}
+            onChange={(e) => {
+              const v = c.values.find((x) => String(x) === e.target.value);
+              if (v !== undefined) onEdit(k, v);
+            }}
+            style={{ background: '#0b1a2a', color: colors.text, border: `1px solid ${colors.border}`, fontSize: 12 }}
+            aria-label={c.label}
+          >
+            {f.value === null && <option value="">not assessable</option>}
+            {c.values.map((v) => (
+              <option key={String(v)} value={String(v)}>
+                {c.show(v)}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <b>{shown}</b>
+        )}
+      </div>
+      {f.readerModified && (
+        <div style={{ ...s.muted, color: colors.warn }}>
+          changed by the reader; software said {f.automaticValue === null || f.automaticValue === undefined ? 'not assessable' : c.show(f.automaticValue)}
+        </div>
+      )}
+      {f.value === null && f.notAssessableReason && <div style={s.muted}>{f.notAssessableReason}</div>}
+      {f.evidence.rule && <div style={s.muted}>{f.evidence.rule}</div>}
+      {f.evidence.measurements.length > 0 && <div style={s.muted}>{f.evidence.measurements.map(formatMeasurement).join(' · ')}</div>}
+      {f.evidence.reference && <div style={{ ...s.muted, fontStyle: 'italic' }}>{f.evidence.reference}</div>}
+    </div>
+  );
+}
+
+export function LevelDetail({ level, onEdit }: { level: LevelReport; onEdit?: (k: FindingKey, v: Value) => void }) {
+  return (
+    <div data-testid="spine-level-detail">
+      {FINDING_KEYS.map((k) => (
+        <FindingRow key={k} k={k} f={level[k] as Finding<Value>} onEdit={onEdit} />
+      ))}
+      {level.measurements.length > 0 && (
+        <div style={s.muted}>
+          <b>All measurements:</b> {level.measurements.map((m) => `${formatMeasurement(m)} (${m.method})`).join('; ')}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,97 @@
+/**
+ * Reader corrections of an analysis result (pure functions on SpineReport, unit-tested):
+ *  - change one graded finding: the reader's value replaces `value`, the software's value is kept in
+ *    `automaticValue`, `readerModified` = true (choosing the software's value again undoes it);
+ *  - shift all level names by ±1 vertebra (the usual correction when counting from the sacrum went
+ *    wrong, e.g. a transitional lumbosacral vertebra): segment levels and labels, and level rows, are
+ *    renamed; segments get `readerModified` and levelNaming says the reader set them.
+ * Grades are never recomputed here (pipeline/grade is the one place that computes them).
+ */
+import { VERTEBRA_NAMES } from '../pipeline/anatomy';
+import type { Finding, LevelReport, SegmentInfo, SpineReport } from '../pipeline/report';
+
+export type FindingKey =
+  | 'pfirrmannGrade'
+  | 'discNarrowing'
+  | 'centralCanalStenosis'
+  | 'foraminalStenosisLeft'
+  | 'foraminalStenosisRight'
+  | 'facetArthropathyLeft'
+  | 'facetArthropathyRight';
+
+type Value = string | number | boolean;
+
+/** What a reader may choose per finding, in display order, with how each value is shown. */
+export const FINDING_CHOICES: Record<FindingKey, { label: string; values: Value[]; show: (v: Value) => string }> = {
+  pfirrmannGrade: { label: 'Pfirrmann grade', values: [1, 2, 3, 4, 5], show: (v) => ['', 'I', 'II', 'III', 'IV', 'V'][Number(v)] ?? String(v) },
+  discNarrowing: { label: 'Disc narrowing', values: [false, true], show: (v) => (v ? 'yes' : 'no') },
+  centralCanalStenosis: { label: 'Central canal stenosis', values: ['none', 'mild', 'moderate', 'severe'], show: String },
+  foraminalStenosisLeft: { label: 'Foraminal stenosis left (Lee 0–3)', values: [0, 1, 2, 3], show: String },
+  foraminalStenosisRight: { label: 'Foraminal stenosis right (Lee 0–3)', values: [0, 1, 2, 3], show: String },
+  facetArthropathyLeft: { label: 'Facet arthropathy left (Pathria 0–3)', values: [0, 1, 2, 3], show: String },
+  facetArthropathyRight: { label: 'Facet arthropathy right (Pathria 0–3)', values: [0, 1, 2, 3], show: String },
+};
+
+export const FINDING_KEYS = Object.keys(FINDING_CHOICES) as FindingKey[];
+
+/**
+ * @returns a new report with the reader's value for `key` at `level`.
+ * @throws Error for an unknown level or a value not allowed for that finding.
+ */
+export function applyReaderEdit(report: SpineReport, level: string, key: FindingKey, value: Value): SpineReport {
+  if (!FINDING_CHOICES[key].values.includes(value)) throw new Error(`${String(value)} is not a valid ${FINDING_CHOICES[key].label}`);
+  if (!report.levels.some((l) => l.level === level)) throw new Error(`No level ${level} in this report`);
+  const levels = report.levels.map((l): LevelReport => {
+    if (l.level !== level) return l;
+    const f = l[key] as Finding<Value>;
+    const automatic = f.readerModified ? (f.automaticValue ?? null) : f.value;
+    const next: Finding<Value> =
+      value === automatic
+        ? { ...f, value: automatic, readerModified: false, automaticValue: undefined }
+        : { ...f, value, readerModified: true, automaticValue: automatic };
+    if (next.automaticValue === undefined) delete next.automaticValue;
+    return { ...l, [key]: next };
+  });
+  return { ...report, levels };
+}
+
+/** 'L4' shifted by delta vertebrae ('L5' +1 → 'S1'); undefined when it leaves the C1…S5 range. */
+function shiftVertebra(name: string, delta: number): string | undefined {
+  const i = VERTEBRA_NAMES.indexOf(name);
+  return i < 0 ? undefined : VERTEBRA_NAMES[i + delta];
+}
+
+/** 'L4/L5' or 'L4' shifted by delta; undefined when any part leaves the range. */
+export function shiftLevelName(level: string, delta: number): string | undefined {
+  const parts = level.split('/').map((p) => shiftVertebra(p, delta));
+  return parts.every(Boolean) ? parts.join('/') : undefined;
+}
+
+/**
+ * @param delta +1: every structure is one vertebra lower than named (L5 → S1); -1: one higher.
+ * @throws Error when a name would leave C1…S5.
+ */
+export function shiftLevels(report: SpineReport, delta: 1 | -1): SpineReport {
+  const rename = (level: string): string => {
+    const n = shiftLevelName(level, delta);
+    if (!n) throw new Error(`Cannot shift ${level} by ${delta}: outside C1–S5`);
+    return n;
+  };
+  const segments = report.segments.map((s): SegmentInfo => {
+    if (!s.level) return s;
+    const level = rename(s.level);
+    return { ...s, level, label: s.label.replace(s.level, level), readerModified: true };
+  });
+  const levels = report.levels.map((l): LevelReport => ({ ...l, level: rename(l.level) }));
+  const first = segments.find((s) => s.level)?.level;
+  return {
+    ...report,
+    segments,
+    levels,
+    levelNaming: {
+      ...report.levelNaming,
+      certain: true,
+      note: `Level names set by the reader (shifted ${delta > 0 ? 'down' : 'up'} by one; topmost now ${first ?? '–'}).`,
+    },
+  };
+}

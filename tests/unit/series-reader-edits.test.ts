@@ -1,0 +1,84 @@
+/** Reader corrections in the panel: grade overrides keep the software's value; level shifts rename consistently. */
+import { applyReaderEdit, shiftLevelName, shiftLevels } from '../../extension/src/panel/readerEdits';
+import type { Finding, LevelReport, SpineReport } from '../../extension/src/pipeline/report';
+
+function finding<T>(value: T | null): Finding<T> {
+  return { value, evidence: { measurements: [], rule: 'r', reference: 'ref' }, readerModified: false };
+}
+
+function level(name: string, disc: number): LevelReport {
+  return {
+    level: name,
+    discSegmentNumber: disc,
+    measurements: [],
+    pfirrmannGrade: finding(3),
+    discNarrowing: finding(false),
+    centralCanalStenosis: finding('mild'),
+    foraminalStenosisLeft: finding(null),
+    foraminalStenosisRight: finding(1),
+    facetArthropathyLeft: finding(0),
+    facetArthropathyRight: finding(0),
+  } as unknown as LevelReport;
+}
+
+const report: SpineReport = {
+  schemaVersion: 1,
+  studyInstanceUid: '1',
+  seriesInstanceUid: '2',
+  frameOfReferenceUid: '3',
+  sourceSeries: [],
+  model: { name: 'm', version: '1', sha256: 'x' },
+  software: { name: 's', version: '1' },
+  region: 'lumbar',
+  levelNaming: { anchor: 'assumed_lowest_is_L5', certain: false, note: 'lowest body assumed L5' },
+  segments: [
+    { segmentNumber: 1, kind: 'vertebral_body', level: 'L4', label: 'L4 vertebral body', voxelCount: 10, centroidLps: [0, 0, 0] },
+    { segmentNumber: 2, kind: 'disc', level: 'L4/L5', label: 'L4/L5 disc', voxelCount: 5, centroidLps: [0, 0, -1] },
+    { segmentNumber: 3, kind: 'vertebral_body', level: 'L5', label: 'L5 vertebral body', voxelCount: 10, centroidLps: [0, 0, -2] },
+    { segmentNumber: 4, kind: 'dural_sac', label: 'Dural sac', voxelCount: 50, centroidLps: [0, 5, 0] },
+  ],
+  levels: [level('L4/L5', 2)],
+  createdAt: '2026-01-01T00:00:00Z',
+};
+
+describe('applyReaderEdit', () => {
+  it('stores the reader value, keeps the automatic one, and undoes when the automatic value is chosen again', () => {
+    const edited = applyReaderEdit(report, 'L4/L5', 'pfirrmannGrade', 4);
+    const f = edited.levels[0].pfirrmannGrade;
+    expect(f).toMatchObject({ value: 4, readerModified: true, automaticValue: 3 });
+    expect(report.levels[0].pfirrmannGrade.value).toBe(3); // input untouched
+    const twice = applyReaderEdit(edited, 'L4/L5', 'pfirrmannGrade', 5);
+    expect(twice.levels[0].pfirrmannGrade).toMatchObject({ value: 5, automaticValue: 3 });
+    const undone = applyReaderEdit(twice, 'L4/L5', 'pfirrmannGrade', 3);
+    expect(undone.levels[0].pfirrmannGrade.readerModified).toBe(false);
+    expect('automaticValue' in undone.levels[0].pfirrmannGrade).toBe(false);
+  });
+  it('lets the reader grade a not-assessable finding (automatic value null is kept)', () => {
+    const f = applyReaderEdit(report, 'L4/L5', 'foraminalStenosisLeft', 2).levels[0].foraminalStenosisLeft;
+    expect(f).toMatchObject({ value: 2, readerModified: true, automaticValue: null });
+  });
+  it('rejects values outside the grading scale and unknown levels', () => {
+    expect(() => applyReaderEdit(report, 'L4/L5', 'pfirrmannGrade', 6)).toThrow(/not a valid Pfirrmann grade/);
+    expect(() => applyReaderEdit(report, 'L4/L5', 'centralCanalStenosis', 'huge')).toThrow(/not a valid/);
+    expect(() => applyReaderEdit(report, 'L1/L2', 'pfirrmannGrade', 2)).toThrow(/No level L1\/L2/);
+  });
+});
+
+describe('shiftLevels', () => {
+  it('renames vertebrae and discs down by one (L5 → S1, L4/L5 → L5/S1) and marks them reader-modified', () => {
+    const r = shiftLevels(report, 1);
+    expect(r.segments.map((s) => s.label)).toEqual(['L5 vertebral body', 'L5/S1 disc', 'S1 vertebral body', 'Dural sac']);
+    expect(r.segments.filter((s) => s.level).every((s) => s.readerModified)).toBe(true);
+    expect(r.segments[3].readerModified).toBeUndefined();
+    expect(r.levels[0].level).toBe('L5/S1');
+    expect(r.levelNaming).toMatchObject({ certain: true, anchor: 'assumed_lowest_is_L5' });
+    expect(r.levelNaming.note).toMatch(/set by the reader/);
+    expect(shiftLevels(r, -1).segments.map((s) => s.level)).toEqual(['L4', 'L4/L5', 'L5', undefined]);
+  });
+  it('crosses region boundaries and refuses to leave C1–S5', () => {
+    expect(shiftLevelName('L1', -1)).toBe('T12');
+    expect(shiftLevelName('T12/L1', 1)).toBe('L1/L2');
+    expect(shiftLevelName('C1', -1)).toBeUndefined();
+    expect(() => shiftLevels({ ...report, segments: [{ ...report.segments[0], level: 'S5', label: 'S5 vertebral body' }], levels: [] }, 1)).toThrow(/outside C1–S5/);
+  });
+});
