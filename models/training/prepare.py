@@ -34,7 +34,8 @@ from common import (ALL, BIT_BG, BIT_DISC, BIT_VB, HIGH_PERCENTILE, LOW_PERCENTI
                     PIXEL_SPACING_MM, SPLIT_SEED, VAL_FRACTION)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MAX_GAP_MM = 22.0  # a pseudo-structure taller than this (in one column) is rejected as implausible
+# a pseudo-structure taller than this (in one column) is rejected as implausible, mm
+MAX_GAP_MM = {"disc": 22.0, "vertebral_body": 40.0}
 RING_PX = 2  # ignored ring around each pseudo-label, pixels at 1.25 mm
 END_MARGIN_PX = 10  # AP margin of the ignored band above/below the labelled column, pixels
 
@@ -94,7 +95,7 @@ def build_allowed(lab3: np.ndarray, known_bit: int, pseudo_bit: int, other_bits:
 
     known instances → known_bit; gap between consecutive instances (pseudo) → pseudo_bit;
     everything else → other_bits; ring around pseudo-labels and end bands → ALL (ignored)."""
-    max_gap = int(round(MAX_GAP_MM / PIXEL_SPACING_MM))
+    max_gap = int(round(MAX_GAP_MM["disc" if pseudo_bit == BIT_DISC else "vertebral_body"] / PIXEL_SPACING_MM))
     bands = end_bands(lab3)
     out = np.empty(lab3.shape, np.uint8)
     struct = ndimage.generate_binary_structure(2, 1)

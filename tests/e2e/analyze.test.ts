@@ -66,6 +66,18 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       const labels = await page.locator('[data-testid="spine-segments-table"] tbody tr td:nth-child(2)').allTextContents();
       expect(labels.filter((l) => /vertebral body/i.test(l)).length).toBeGreaterThanOrEqual(3);
       expect(labels.some((l) => /^L[1-5] vertebral body$/.test(l))).toBe(true);
+      // Per-level table (grades from pipeline/build-report.ts): open L4/L5, see the evidence, override the Pfirrmann grade.
+      const row = page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first();
+      await row.click();
+      const detail = page.getByTestId('spine-level-detail');
+      await detail.waitFor({ timeout: 10000 });
+      expect(await detail.textContent()).toMatch(/Pfirrmann grade.*Pfirrmann C/);
+      const select = detail.getByLabel('Pfirrmann grade');
+      const before = await select.inputValue();
+      await select.selectOption(before === '5' ? '4' : '5');
+      await page.getByTestId('finding-pfirrmannGrade').getByText(/changed by the reader; software said/).waitFor({ timeout: 10000 });
+      expect(await row.textContent()).toContain('*');
+      await page.screenshot({ path: join(artifactsDir, 'analyze-level-detail.png') });
     }
     if (segRows > 0) {
       // The labelmap is in OHIF's segmentation state: OHIF's own segmentation panel lists it.

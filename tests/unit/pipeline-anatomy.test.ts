@@ -75,8 +75,8 @@ describe('level naming', () => {
   });
 
   it('no sacrum in view → lowest complete body assumed L5, uncertain, with a note', () => {
-    // 6 bodies, the last one cut by the inferior edge of the image.
-    const { vol, lm } = layout([thoracic, lumbar, lumbar, lumbar, lumbar, lumbar, lumbar], { below: -10 });
+    // The last body is cut by the inferior edge of the image (12 of 27 mm in view): not complete.
+    const { vol, lm } = layout([thoracic, lumbar, lumbar, lumbar, lumbar, lumbar, lumbar], { below: -15 });
     const r = labelAnatomy(lm, vol, idx);
     expect(r.levelNaming).toMatchObject({ anchor: 'assumed_lowest_is_L5', certain: false });
     expect(r.levelNaming.note).toMatch(/sacrum was not identified/);
@@ -137,6 +137,16 @@ describe('level naming', () => {
     expect(r.segments.filter((s) => s.kind === 'vertebral_body').map((s) => s.level)).toEqual(['L1', 'L2', 'L3', 'L4', 'L5']);
     expect(r.levelNaming).toMatchObject({ anchor: 'sacrum', certain: true });
     expect(r.labelmap.values[65 + (bottom + 5) * w + 2 * w * h]).toBe(0);
+  });
+
+  it('bodies bridged through a disc in one lateral slice are separated at the disc planes', () => {
+    const { vol, lm } = layout([lumbar, lumbar, lumbar, lumbar, lumbar], { discAbove: true, discBelow: true, below: 30 });
+    const [w, h] = vol.dims;
+    // In slice 1 every disc pixel becomes "vertebral body": 3D components would join all five bodies.
+    for (let p = w * h; p < 2 * w * h; p++) if (lm.values[p] === 2) lm.values[p] = 1;
+    const r = labelAnatomy(lm, vol, idx);
+    expect(r.segments.filter((s) => s.kind === 'vertebral_body').map((s) => s.level)).toEqual(['L1', 'L2', 'L3', 'L4', 'L5']);
+    expect(r.levelNaming).toMatchObject({ anchor: 'sacrum', certain: true });
   });
 
   it('no vertebral body → anchor none', () => {

@@ -42,16 +42,14 @@ const report: SpineReport = {
 };
 
 describe('applyReaderEdit', () => {
-  it('stores the reader value, keeps the automatic one, and undoes when the automatic value is chosen again', () => {
+  it('stores the reader value and keeps the software value from the first edit on', () => {
     const edited = applyReaderEdit(report, 'L4/L5', 'pfirrmannGrade', 4);
     const f = edited.levels[0].pfirrmannGrade;
     expect(f).toMatchObject({ value: 4, readerModified: true, automaticValue: 3 });
     expect(report.levels[0].pfirrmannGrade.value).toBe(3); // input untouched
     const twice = applyReaderEdit(edited, 'L4/L5', 'pfirrmannGrade', 5);
-    expect(twice.levels[0].pfirrmannGrade).toMatchObject({ value: 5, automaticValue: 3 });
-    const undone = applyReaderEdit(twice, 'L4/L5', 'pfirrmannGrade', 3);
-    expect(undone.levels[0].pfirrmannGrade.readerModified).toBe(false);
-    expect('automaticValue' in undone.levels[0].pfirrmannGrade).toBe(false);
+    expect(twice.levels[0].pfirrmannGrade).toMatchObject({ value: 5, readerModified: true, automaticValue: 3 });
+    expect(twice.levels[0].centralCanalStenosis).toBe(report.levels[0].centralCanalStenosis);
   });
   it('lets the reader grade a not-assessable finding (automatic value null is kept)', () => {
     const f = applyReaderEdit(report, 'L4/L5', 'foraminalStenosisLeft', 2).levels[0].foraminalStenosisLeft;
@@ -60,7 +58,7 @@ describe('applyReaderEdit', () => {
   it('rejects values outside the grading scale and unknown levels', () => {
     expect(() => applyReaderEdit(report, 'L4/L5', 'pfirrmannGrade', 6)).toThrow(/not a valid Pfirrmann grade/);
     expect(() => applyReaderEdit(report, 'L4/L5', 'centralCanalStenosis', 'huge')).toThrow(/not a valid/);
-    expect(() => applyReaderEdit(report, 'L1/L2', 'pfirrmannGrade', 2)).toThrow(/No level L1\/L2/);
+    expect(() => applyReaderEdit(report, 'L1/L2', 'pfirrmannGrade', 2)).toThrow(/level L1\/L2 is not in the report/);
   });
 });
 

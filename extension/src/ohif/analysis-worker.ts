@@ -5,7 +5,8 @@
  */
 import { createBrowserBackend, type InferenceBackend, type OrtModule } from '../pipeline/model';
 import { segmentSpine } from '../pipeline/analyze';
-import { assembleReport } from './assembleReport';
+import { buildSpineReport } from '../pipeline/build-report';
+import { assembleReport, SOFTWARE } from './assembleReport';
 import { loadModel } from './modelCache';
 import type { AnalyzeRequest, FromWorker, ToWorker } from './analysisProtocol';
 
@@ -34,11 +35,29 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
       onProgress: (stage, done, total) => post({ type: 'progress', stage, done, total }),
     });
     post({ type: 'progress', stage: 'report', done: 0, total: 1 });
-    const report = assembleReport(req.volume, seg, model.manifest);
+    // Measurements, dural sac and grades: pipeline/build-report.ts (the one place grades are computed).
+    let labelmap = seg.labelmap;
+    let segments = seg.segments;
+    let report;
+    let gradingError: string | undefined;
+    try {
+      const built = buildSpineReport(req.volume, seg.labelmap, seg.segments, {
+        model: { name: model.manifest.name, version: model.manifest.version, sha256: model.manifest.sha256 },
+        software: SOFTWARE,
+        levelNaming: seg.levelNaming,
+        run: seg.run,
+        otherSeries: req.otherSeries,
+      });
+      ({ report, labelmap, segments } = built);
+    } catch (e) {
+      // Keep the segmentation; say why there are no grades.
+      gradingError = `Grading failed: ${e instanceof Error ? e.message : String(e)}`;
+      report = assembleReport(req.volume, seg, model.manifest);
+    }
     post({ type: 'progress', stage: 'report', done: 1, total: 1 });
     post(
-      { type: 'result', result: { labelmap: seg.labelmap, segments: seg.segments, levelNaming: seg.levelNaming, report, run: seg.run, modelSource: model.source } },
-      [seg.labelmap.values.buffer],
+      { type: 'result', result: { labelmap, segments, levelNaming: seg.levelNaming, report, run: seg.run, modelSource: model.source, gradingError } },
+      [labelmap.values.buffer],
     );
   } catch (e) {
     const cancelled = signal.aborted;

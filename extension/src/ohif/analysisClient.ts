@@ -3,6 +3,7 @@
  * reports progress, supports cancel.
  */
 import type { DisplaySet } from '../../../types/ohif';
+import type { SourceSeriesRef } from '../pipeline/report';
 import type { SeriesRole, SpineVolume } from '../pipeline/volume';
 import type { AnalysisResult, AnalysisStage, FromWorker, ToWorker } from './analysisProtocol';
 import { getSpineMriConfig } from './context';
@@ -28,7 +29,12 @@ function workerUrl(): URL {
   return new URL('./analysis-worker.mjs', import.meta.url);
 }
 
-export function startAnalysis(ds: DisplaySet, role: SeriesRole, onProgress: (stage: AnalysisStage, done: number, total: number) => void): AnalysisRun {
+export function startAnalysis(
+  ds: DisplaySet,
+  role: SeriesRole,
+  otherSeries: SourceSeriesRef[],
+  onProgress: (stage: AnalysisStage, done: number, total: number) => void,
+): AnalysisRun {
   const cfg = getSpineMriConfig();
   const abort = new AbortController();
   let worker: Worker | undefined;
@@ -49,7 +55,7 @@ export function startAnalysis(ds: DisplaySet, role: SeriesRole, onProgress: (sta
       };
       w.onerror = (ev) => reject(new Error(`Analysis worker failed: ${ev.message || 'could not load /plugins/analysis-worker.mjs'}`));
       abort.signal.addEventListener('abort', () => w.postMessage({ type: 'cancel' } satisfies ToWorker));
-      const req: ToWorker = { type: 'analyze', volume, modelBaseUrl: cfg.modelBaseUrl, ortBaseUrl: cfg.ortBaseUrl };
+      const req: ToWorker = { type: 'analyze', volume, modelBaseUrl: cfg.modelBaseUrl, ortBaseUrl: cfg.ortBaseUrl, otherSeries };
       w.postMessage(req, [volume.voxels.buffer]);
     });
     return { ...result, imageIds, sourceVolume, totalSeconds: (performance.now() - t0) / 1000 };

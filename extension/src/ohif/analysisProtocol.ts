@@ -1,6 +1,6 @@
 /** Messages between the panel (main thread) and the analysis Web Worker. */
 import type { LevelNaming } from '../pipeline/anatomy';
-import type { SegmentInfo, SpineReport } from '../pipeline/report';
+import type { SegmentInfo, SourceSeriesRef, SpineReport } from '../pipeline/report';
 import type { Labelmap, SpineVolume } from '../pipeline/volume';
 
 export type AnalysisStage = 'read' | 'model' | 'preprocess' | 'inference' | 'postprocess' | 'report';
@@ -14,6 +14,8 @@ export interface AnalyzeRequest {
   /** Force a backend (tests); default: WebGPU on a hardware adapter, else wasm. */
   prefer?: 'webgpu' | 'wasm';
   numThreads?: number;
+  /** The study's other series by role (sagittal T1, axial T2): the grading says "not assessable" without them. */
+  otherSeries?: SourceSeriesRef[];
 }
 
 export interface AnalysisResult {
@@ -23,6 +25,8 @@ export interface AnalysisResult {
   report: SpineReport;
   run: { backend: string; seconds: number };
   modelSource: 'cache' | 'network';
+  /** Set when segmentation succeeded but measuring/grading failed: the report then has no levels. */
+  gradingError?: string;
 }
 
 export type ToWorker = AnalyzeRequest | { type: 'cancel' };

@@ -1,9 +1,8 @@
 /**
  * Wraps the segmentation result into the SpineReport contract (pipeline/report.ts) for the panel.
  *
- * This only copies identity, segments and level naming; `levels` (per-disc grades) stay empty here:
- * grades are computed in ONE place, the report builder in pipeline/ (grade/, build-report.ts), and
- * the worker uses it once it exists.
+ * Fallback only, used when the report builder (pipeline/build-report.ts, the one place grades are
+ * computed) fails: identity, segments and level naming, with no graded `levels`.
  */
 import type { SegmentSpineResult } from '../pipeline/analyze';
 import type { ModelManifest } from '../pipeline/model';

@@ -1,5 +1,6 @@
 /** Analyze button, stage progress bar with Cancel, then the results. */
 import type { DisplaySet } from '../../../types/ohif';
+import type { SourceSeriesRef } from '../pipeline/report';
 import type { SeriesRole } from '../pipeline/volume';
 import { ResultsView } from './ResultsView';
 import { applyReaderEdit, shiftLevels } from './readerEdits';
@@ -8,7 +9,18 @@ import { resetSave } from './useSave';
 import { overallProgress, STAGE_LABEL, useAnalysis } from './useAnalysis';
 import { colors, s } from './styles';
 
-export function AnalyzeSection({ displaySet, role, disabledReason }: { displaySet?: DisplaySet; role: SeriesRole; disabledReason?: string }) {
+export function AnalyzeSection({
+  displaySet,
+  role,
+  otherSeries = [],
+  disabledReason,
+}: {
+  displaySet?: DisplaySet;
+  role: SeriesRole;
+  /** The study's sagittal T1 / axial T2, for the grading's "not assessable" decisions. */
+  otherSeries?: SourceSeriesRef[];
+  disabledReason?: string;
+}) {
   const { state, start, cancel, edit } = useAnalysis(displaySet?.SeriesInstanceUID ?? '');
   const running = state.status === 'running';
   const disabled = !displaySet || running || !!disabledReason;
@@ -24,7 +36,7 @@ export function AnalyzeSection({ displaySet, role, disabledReason }: { displaySe
           onClick={() => {
             if (!displaySet) return;
             resetSave(displaySet.SeriesInstanceUID);
-            start(displaySet, role);
+            start(displaySet, role, otherSeries);
           }}
         >
           {state.status === 'done' ? 'Analyze again' : 'Analyze'}

@@ -135,6 +135,11 @@ export function ResultsView({
         {run.backend} · {run.seconds.toFixed(1)} s{'totalSeconds' in result ? ` (total ${(result as { totalSeconds: number }).totalSeconds.toFixed(1)} s)` : ''} · model {report.model.name} {report.model.version} ({result.modelSource === 'cache' ? 'cached' : 'downloaded'})
       </div>
       {displayError && <div style={s.error}>{displayError}</div>}
+      {result.gradingError && (
+        <div style={s.error} data-testid="spine-grading-error">
+          {result.gradingError}
+        </div>
+      )}
       <div style={report.levelNaming.certain ? s.muted : s.warn} data-testid="spine-level-naming">
         {report.levelNaming.certain ? 'Levels: ' : '⚠ Level names uncertain: '}
         {report.levelNaming.note}

@@ -8,12 +8,16 @@ import { SeriesTable } from './SeriesTable';
 import { AnalyzeSection } from './AnalyzeSection';
 import { StoredResults } from './StoredResults';
 import { s } from './styles';
+import type { SourceSeriesRef } from '../pipeline/report';
 
 export function SpinePanel() {
   const choice = useSeriesChoice();
   const [showSeries, setShowSeries] = useState(true);
   const ds = choice.displaySetOf(choice.analysisSeries);
   const role = choice.analysisSeries === choice.sagittalT2 ? 'sagittal_t2' : choice.analysisSeries === choice.sagittalT1 ? 'sagittal_t1' : 'sagittal_stir';
+  const otherSeries: SourceSeriesRef[] = [];
+  if (choice.sagittalT1 && choice.sagittalT1 !== choice.analysisSeries) otherSeries.push({ role: 'sagittal_t1', seriesInstanceUid: choice.sagittalT1.SeriesInstanceUID });
+  if (choice.axialT2) otherSeries.push({ role: 'axial_t2', seriesInstanceUid: choice.axialT2.SeriesInstanceUID });
   return (
     <div style={s.panel} data-testid="spine-mri-panel">
       <div style={s.h}>Spine MRI</div>
@@ -29,6 +33,7 @@ export function SpinePanel() {
         key={choice.analysisSeries?.SeriesInstanceUID ?? 'none'}
         displaySet={ds}
         role={role}
+        otherSeries={otherSeries}
         disabledReason={choice.suitable ? undefined : choice.message}
       />
       {choice.studyInstanceUid && <StoredResults studyInstanceUid={choice.studyInstanceUid} analysedSeriesUid={ds?.SeriesInstanceUID} />}

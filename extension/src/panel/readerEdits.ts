@@ -1,23 +1,16 @@
 /**
  * Reader corrections of an analysis result (pure functions on SpineReport, unit-tested):
- *  - change one graded finding: the reader's value replaces `value`, the software's value is kept in
- *    `automaticValue`, `readerModified` = true (choosing the software's value again undoes it);
+ *  - change one graded finding (validated here, applied by pipeline/reader-edit.ts);
  *  - shift all level names by ±1 vertebra (the usual correction when counting from the sacrum went
  *    wrong, e.g. a transitional lumbosacral vertebra): segment levels and labels, and level rows, are
  *    renamed; segments get `readerModified` and levelNaming says the reader set them.
  * Grades are never recomputed here (pipeline/grade is the one place that computes them).
  */
 import { VERTEBRA_NAMES } from '../pipeline/anatomy';
-import type { Finding, LevelReport, SegmentInfo, SpineReport } from '../pipeline/report';
+import type { LevelReport, SegmentInfo, SpineReport } from '../pipeline/report';
+import { applyReaderEdit as applyPipelineEdit, type FindingKey } from '../pipeline/reader-edit';
 
-export type FindingKey =
-  | 'pfirrmannGrade'
-  | 'discNarrowing'
-  | 'centralCanalStenosis'
-  | 'foraminalStenosisLeft'
-  | 'foraminalStenosisRight'
-  | 'facetArthropathyLeft'
-  | 'facetArthropathyRight';
+export type { FindingKey };
 
 type Value = string | number | boolean;
 
@@ -35,24 +28,15 @@ export const FINDING_CHOICES: Record<FindingKey, { label: string; values: Value[
 export const FINDING_KEYS = Object.keys(FINDING_CHOICES) as FindingKey[];
 
 /**
+ * The panel's grade override: checks the value against the grading scale, then applies the one
+ * implementation, pipeline/reader-edit.ts `applyReaderEdit` (readerModified = true, the software's
+ * value kept in automaticValue from the first edit on).
  * @returns a new report with the reader's value for `key` at `level`.
- * @throws Error for an unknown level or a value not allowed for that finding.
+ * @throws Error for a value not allowed for that finding, or an unknown level.
  */
 export function applyReaderEdit(report: SpineReport, level: string, key: FindingKey, value: Value): SpineReport {
   if (!FINDING_CHOICES[key].values.includes(value)) throw new Error(`${String(value)} is not a valid ${FINDING_CHOICES[key].label}`);
-  if (!report.levels.some((l) => l.level === level)) throw new Error(`No level ${level} in this report`);
-  const levels = report.levels.map((l): LevelReport => {
-    if (l.level !== level) return l;
-    const f = l[key] as Finding<Value>;
-    const automatic = f.readerModified ? (f.automaticValue ?? null) : f.value;
-    const next: Finding<Value> =
-      value === automatic
-        ? { ...f, value: automatic, readerModified: false, automaticValue: undefined }
-        : { ...f, value, readerModified: true, automaticValue: automatic };
-    if (next.automaticValue === undefined) delete next.automaticValue;
-    return { ...l, [key]: next };
-  });
-  return { ...report, levels };
+  return applyPipelineEdit(report, level, key, value as never);
 }
 
 /** 'L4' shifted by delta vertebrae ('L5' +1 → 'S1'); undefined when it leaves the C1…S5 range. */

@@ -5,7 +5,7 @@ import type { AnalysisStage } from '../ohif/analysisProtocol';
 export { overallProgress, STAGE_LABEL } from './progress';
 import { startAnalysis, type AnalysisRun, type ViewerAnalysis } from '../ohif/analysisClient';
 import { renameSegments, showLabelmap } from '../ohif/showSegmentation';
-import type { SpineReport } from '../pipeline/report';
+import type { SourceSeriesRef, SpineReport } from '../pipeline/report';
 import type { SeriesRole } from '../pipeline/volume';
 
 export type AnalysisState =
@@ -37,10 +37,10 @@ export function useAnalysis(key: string) {
   const state = useSyncExternalStore(subscribe, () => states.get(key) ?? IDLE);
 
   const start = useCallback(
-    (ds: DisplaySet, role: SeriesRole) => {
+    (ds: DisplaySet, role: SeriesRole, otherSeries: SourceSeriesRef[] = []) => {
       const startedAt = Date.now();
       setState(key, { status: 'running', stage: 'read', done: 0, total: 1, startedAt });
-      const r = startAnalysis(ds, role, (stage, done, total) => setState(key, { status: 'running', stage, done, total, startedAt }));
+      const r = startAnalysis(ds, role, otherSeries, (stage, done, total) => setState(key, { status: 'running', stage, done, total, startedAt }));
       runs.set(key, r);
       r.promise.then(
         async (result) => {

@@ -11,6 +11,7 @@ import type { Labelmap, SpineVolume, Vec3 } from './volume';
 import { voxelToLps } from './volume';
 import type { SegmentInfo, SpineReport } from './report';
 import { connectedComponents, DEFAULT_MIN_COMPONENT_MM3, splitComponent, type Component, type ComponentResult } from './components';
+import { bodiesBetweenDiscs, discPlanes } from './split-by-discs';
 
 export type LevelNaming = SpineReport['levelNaming'];
 
@@ -32,8 +33,8 @@ const L5 = VERTEBRA_NAMES.indexOf('L5');
 export const SACRUM_MIN_IMAGED_BELOW_DISC_MM = 20;
 
 /**
- * The lowest segmented body is taken as S1 (the sacral promontory) when, going from the body above
- * it, its centroid moves posteriorly by at least this fraction of its inferior drop: the sacrum's
+ * A segmented body is taken as S1 (the sacral promontory; the first such body from the top) when,
+ * going from the body above it, its centroid moves posteriorly by at least this fraction of its inferior drop: the sacrum's
  * tilt puts S1 behind L5, while lumbar bodies stack nearly vertically. Derived from the ground-truth
  * masks of the 23 vb1/vb2 cases in ../shared/data/segmentation (lumbar steps: posterior/inferior
  * ≤ 0.47; the vb1 steps onto a labelled S1: ≥ 0.74), not from a paper.
@@ -49,7 +50,8 @@ export const S1_MIN_POSTERIOR_PER_INFERIOR = 0.6;
 export const LUMBAR_TYPE_MIN_VOLUME_FRACTION = 0.85;
 
 /**
- * Instances smaller than this fraction of the median volume of their kind, and not cut by the
+ * Instances smaller than this fraction of the median volume of their kind (median of the larger
+ * half of the instances, so specks do not lower it), and not cut by the
  * superior/inferior edge of the image, are dropped as spurious (e.g. a speck of "vertebral body" in
  * a posterior element). A real adult body or disc is rarely < 40% of its neighbours' median
  * (vertebral volume grows ~5–10% per level); 0.2 leaves room for collapsed (fractured) bodies.
@@ -192,7 +194,8 @@ function mergeFragments(sorted: Instance[], volume: SpineVolume): Instance[] {
 }
 
 /**
- * Bodies whose superior-inferior extent is ≥ 1.6× the median extent (needs ≥ 3 bodies) are taken as
+ * Bodies whose superior-inferior extent is ≥ 1.6× the median extent (of the components that are
+ * not specks, see MIN_INSTANCE_FRACTION_OF_MEDIAN; needs ≥ 3 of them) are taken as
  * fused masks of round(extent / median) bodies (a thin or collapsed disc the network bridged) and
  * split at their narrowest cross-sections. Rewrites `vb.ids`; returns the new component list and a note.
  */
@@ -200,8 +203,13 @@ function splitFused(vb: ComponentResult, volume: SpineVolume, axis: 0 | 1): { co
   const comps = vb.components;
   if (comps.length < 3) return { components: comps };
   const extent = (c: Component) => (c.maxIjk[axis] - c.minIjk[axis] + 1) * volume.spacingMm[axis];
-  const med = median(comps.map(extent));
-  let nextId = comps.length + 1;
+  // Reference height: median extent of the components that are not specks (see dropSpurious).
+  const vols = comps.map((c) => c.volumeMm3).sort((a, b) => b - a);
+  const refVolume = median(vols.slice(0, Math.ceil(vols.length / 2)));
+  const real = comps.filter((c) => c.volumeMm3 >= MIN_INSTANCE_FRACTION_OF_MEDIAN * refVolume);
+  if (real.length < 3) return { components: comps };
+  const med = median(real.map(extent));
+  let nextId = comps.reduce((m, c) => Math.max(m, c.id), 0) + 1;
   const out: Component[] = [];
   let split = 0;
   for (const c of comps) {
@@ -216,11 +224,17 @@ function splitFused(vb: ComponentResult, volume: SpineVolume, axis: 0 | 1): { co
   return { components: out, note: split ? `${split} vertebral-body mask(s) ≥ 1.6× the median body height were split as fused bodies.` : undefined };
 }
 
-/** Drop spurious small instances (see MIN_INSTANCE_FRACTION_OF_MEDIAN); keeps order. */
+/**
+ * Drop spurious small instances (see MIN_INSTANCE_FRACTION_OF_MEDIAN); keeps order. Discs use half
+ * that fraction: a degenerate (e.g. L5/S1) disc can be much thinner than its neighbours.
+ */
 function dropSpurious(instances: Instance[]): Instance[] {
   if (instances.length < 3) return instances;
-  const ref = median(instances.map((x) => x.volumeMm3));
-  return instances.filter((x) => x.touchesSuperiorEdge || x.touchesInferiorEdge || x.volumeMm3 >= MIN_INSTANCE_FRACTION_OF_MEDIAN * ref);
+  // Reference: median of the larger half, so that many specks cannot drag it down.
+  const vols = instances.map((x) => x.volumeMm3).sort((a, b) => b - a);
+  const ref = median(vols.slice(0, Math.ceil(vols.length / 2)));
+  const f = instances[0].kind === 'disc' ? MIN_INSTANCE_FRACTION_OF_MEDIAN / 2 : MIN_INSTANCE_FRACTION_OF_MEDIAN;
+  return instances.filter((x) => x.touchesSuperiorEdge || x.touchesInferiorEdge || x.volumeMm3 >= f * ref);
 }
 
 /**
@@ -235,15 +249,21 @@ export function nameVertebrae(bodies: Instance[], discs: Instance[]): LevelNamin
   let anchorPos: number; // index in bodies that is L5
   let certain: boolean;
   let anchor: LevelNaming['anchor'];
-  const above = bodies[bodies.length - 2];
-  const drop = above ? above.zMm - lowest.zMm : 0;
-  const posterior = above ? lowest.centroidLps[1] - above.centroidLps[1] : 0;
-  if (above && drop > 0 && posterior >= S1_MIN_POSTERIOR_PER_INFERIOR * drop) {
-    anchorPos = bodies.length - 2;
+  // S1 by shape: the first body (from the top) that sits posterior-inferior to the one above it.
+  let s1 = -1;
+  let drop = 0;
+  let posterior = 0;
+  for (let i = 1; i < bodies.length && s1 < 0; i++) {
+    drop = bodies[i - 1].zMm - bodies[i].zMm;
+    posterior = bodies[i].centroidLps[1] - bodies[i - 1].centroidLps[1];
+    if (drop > 0 && posterior >= S1_MIN_POSTERIOR_PER_INFERIOR * drop) s1 = i;
+  }
+  if (s1 > 0) {
+    anchorPos = s1 - 1;
     certain = true;
     anchor = 'sacrum';
     notes.push(
-      `Counted upward from the sacrum: the lowest segmented body lies ${Math.round(posterior)} mm posterior for ${Math.round(drop)} mm inferior to the one above, as S1 (the sacral promontory) does; it is named S1.`,
+      `Counted upward from the sacrum: a segmented body lies ${Math.round(posterior)} mm posterior for ${Math.round(drop)} mm inferior to the one above it, as S1 (the sacral promontory) does; it is named S1.`,
     );
   } else if (discBelowLowest !== undefined && discBelowLowest.imagedBelowMm >= SACRUM_MIN_IMAGED_BELOW_DISC_MM) {
     anchorPos = bodies.length - 1;
@@ -253,8 +273,11 @@ export function nameVertebrae(bodies: Instance[], discs: Instance[]): LevelNamin
       `Counted upward from the sacrum: a disc (L5/S1) lies below the lowest vertebral body with ${Math.round(discBelowLowest.imagedBelowMm)} mm of imaged tissue below it and no further vertebral body.`,
     );
   } else {
+    // "Complete": not cut by the inferior image edge, or, if it touches the edge, still at least
+    // 60% of the median body volume (a body merged with sacrum that reaches the edge is still a body).
+    const ref = median(bodies.map((b) => b.volumeMm3));
     let pos = bodies.length - 1;
-    while (pos > 0 && bodies[pos].touchesInferiorEdge) pos--;
+    while (pos > 0 && bodies[pos].touchesInferiorEdge && bodies[pos].volumeMm3 < 0.6 * ref) pos--;
     anchorPos = pos;
     certain = false;
     anchor = 'assumed_lowest_is_L5';
@@ -333,12 +356,15 @@ export function labelAnatomy(classes: Labelmap, volume: SpineVolume, idx: Anatom
   if (classes.dims.some((d, i) => d !== dims[i])) throw new Error(`labelmap dims [${classes.dims.join(',')}] != volume dims [${dims.join(',')}]`);
   const minMm3 = opts.minComponentMm3 ?? DEFAULT_MIN_COMPONENT_MM3;
   const { axis, up } = verticalAxis(volume);
-  const vb = connectedComponents(classes.values, dims, idx.vertebralBody, volume.spacingMm, minMm3);
   const dc = idx.disc >= 0 ? connectedComponents(classes.values, dims, idx.disc, volume.spacingMm, minMm3) : { ids: new Int32Array(0), components: [] };
   const bySuperior = (a: Instance, b: Instance) => b.zMm - a.zMm;
+  let discs = dropSpurious(mergeFragments(dc.components.map((c) => toInstance('disc', c, volume, axis, up)).sort(bySuperior), volume));
+  // Bodies: cut at the disc mid-planes when discs were found, then 3D components per interval.
+  const vb = discs.length
+    ? bodiesBetweenDiscs(classes.values, idx.vertebralBody, discPlanes(dc.ids, discs.map((d) => d.parts), volume), volume, minMm3)
+    : connectedComponents(classes.values, dims, idx.vertebralBody, volume.spacingMm, minMm3);
   const fused = splitFused(vb, volume, axis);
   const bodies = dropSpurious(mergeFragments(fused.components.map((c) => toInstance('vertebral_body', c, volume, axis, up)).sort(bySuperior), volume));
-  let discs = dropSpurious(mergeFragments(dc.components.map((c) => toInstance('disc', c, volume, axis, up)).sort(bySuperior), volume));
   const levelNaming = nameVertebrae(bodies, discs);
   if (fused.note) levelNaming.note += ' ' + fused.note;
   nameDiscs(discs, bodies);

@@ -1,0 +1,191 @@
+/**
+ * The report builder: the ONE place grades are computed. From a sagittal T2 SpineVolume, its
+ * labelmap and segments (pipeline/analyze.ts segmentSpine), it measures every disc on the
+ * mid-sagittal slice (measure.ts), finds the dural sac classically (canal.ts, added to the labelmap
+ * as a 'dural_sac' segment), grades each level (grade/), and returns the SpineReport.
+ */
+import type { LevelReport, Measurement, SegmentInfo, SpineReport } from './report';
+import type { Labelmap, SpineVolume, Vec3 } from './volume';
+import { voxelToLps } from './volume';
+import { heightIndices, measureDisc, medianIntensity, midSagittalSlice, sagittalFrame, segmentPixels, type DiscMeasures } from './measure';
+import { findDuralSac, type CanalStructure } from './canal';
+import { gradePfirrmann, PFIRRMANN_MODEL, type PfirrmannFeatures, type PfirrmannModel } from './grade/pfirrmann';
+import { gradeCentralCanal } from './grade/canal';
+import { gradeNarrowing } from './grade/narrowing';
+import { gradeForamen } from './grade/foramen';
+import { gradeFacet } from './grade/facet';
+
+/** Per-disc measurements and Pfirrmann features (superior→inferior). */
+export interface DiscAnalysis {
+  segment: SegmentInfo;
+  measures: DiscMeasures;
+  heightIndex: number;
+  canalApMm: number | null;
+  canalReason?: string;
+  /** Canal AP at the mid-vertebral level of the vertebral body just above the disc, mm. */
+  midVertebralCanalApMm: number | null;
+  marrowMedian: number;
+  /** null when no CSF was found. */
+  features: PfirrmannFeatures | null;
+}
+
+export interface SpineMeasurements {
+  discs: DiscAnalysis[];
+  /** Input labelmap plus the dural sac voxels (a copy; the input is not changed). */
+  labelmap: Labelmap;
+  /** Input segments plus the dural sac segment when voxels were found. */
+  segments: SegmentInfo[];
+  csfMedian: number | null;
+  sliceIndex: number;
+}
+
+function siOf(s: SegmentInfo): number { return s.centroidLps[2]; }
+
+/**
+ * Measure all discs and the dural sac.
+ * @throws Error when the volume is not sagittal or the labelmap's dims differ from the volume's.
+ */
+export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segmentsIn: SegmentInfo[]): SpineMeasurements {
+  if (labelmapIn.dims.join() !== volume.dims.join()) throw new Error(`labelmap dims ${labelmapIn.dims} differ from volume dims ${volume.dims}`);
+  const labelmap: Labelmap = { dims: [...labelmapIn.dims] as Vec3, values: new Uint8Array(labelmapIn.values) };
+  const ordered = [...segmentsIn].filter((s) => s.kind === 'disc' || s.kind === 'vertebral_body').sort((a, b) => siOf(b) - siOf(a));
+  const discSegs = ordered.filter((s) => s.kind === 'disc');
+  const k = midSagittalSlice(labelmap, discSegs.length ? discSegs.map((s) => s.segmentNumber) : ordered.map((s) => s.segmentNumber));
+  const frame = sagittalFrame(volume, k);
+  const pixels = new Map(ordered.map((s) => [s.segmentNumber, segmentPixels(volume, labelmap, frame, s.segmentNumber)]));
+  const bodies = ordered.filter((s) => s.kind === 'vertebral_body' && (pixels.get(s.segmentNumber)?.length ?? 0) >= 10);
+  const marrowPerBody = bodies.map((s) => medianIntensity(pixels.get(s.segmentNumber)!));
+  const marrowAll = marrowPerBody.length ? [...marrowPerBody].sort((a, b) => a - b)[marrowPerBody.length >> 1] : NaN;
+  const discs = discSegs.filter((s) => (pixels.get(s.segmentNumber)?.length ?? 0) >= 10)
+    .map((s) => measureDisc(pixels.get(s.segmentNumber)!, frame.pixelMm, s.segmentNumber, s.level));
+  const hIdx = heightIndices(discs.map((d) => d.discHeightMm));
+
+  // Canal profiles: discs along their major axis; bodies along the mean axis of neighbouring discs.
+  const structures: CanalStructure[] = [];
+  for (const d of discs) structures.push({ segmentNumber: d.segmentNumber, centreMm: d.shape.centre, posteriorDir: d.shape.major, halfHeightMm: d.discHeightMm / 2 });
+  for (const b of bodies) {
+    const px = pixels.get(b.segmentNumber)!;
+    const c: [number, number] = [px.reduce((a, p) => a + p.ap, 0) / px.length, px.reduce((a, p) => a + p.si, 0) / px.length];
+    const near = [...discs].sort((x, y) => Math.abs(x.shape.centre[1] - c[1]) - Math.abs(y.shape.centre[1] - c[1])).slice(0, 2);
+    let dir: [number, number] = near.length ? [near.reduce((a, d) => a + d.shape.major[0], 0), near.reduce((a, d) => a + d.shape.major[1], 0)] : [1, 0];
+    const n = Math.hypot(dir[0], dir[1]); dir = [dir[0] / n, dir[1] / n];
+    const sis = px.map((p) => p.si);
+    structures.push({ segmentNumber: b.segmentNumber, centreMm: c, posteriorDir: dir, halfHeightMm: (Math.max(...sis) - Math.min(...sis)) / 2 });
+  }
+  const duralSacSegment = Math.max(0, ...segmentsIn.map((s) => s.segmentNumber)) + 1;
+  const canal = Number.isFinite(marrowAll) && duralSacSegment <= 255
+    ? findDuralSac(frame, labelmap, structures, marrowAll, duralSacSegment)
+    : { perStructure: structures.map(() => ({ apMm: null, csfMean: null, reason: 'no vertebral body marrow reference' })), paintedVoxels: 0, csfMean: null };
+  const canalBySeg = new Map(structures.map((s, n) => [s.segmentNumber, canal.perStructure[n]]));
+
+  const segments = [...segmentsIn];
+  if (canal.paintedVoxels > 0) {
+    let sum: Vec3 = [0, 0, 0]; let count = 0;
+    const [nx, ny] = labelmap.dims; const base = k * nx * ny;
+    for (let p = 0; p < nx * ny; p++) if (labelmap.values[base + p] === duralSacSegment) {
+      const q = voxelToLps(volume, p % nx, Math.floor(p / nx), k); sum = [sum[0] + q[0], sum[1] + q[1], sum[2] + q[2]]; count++;
+    }
+    segments.push({ segmentNumber: duralSacSegment, kind: 'dural_sac', label: 'Dural sac', voxelCount: count, centroidLps: [sum[0] / count, sum[1] / count, sum[2] / count] });
+  }
+
+  const brightest = Math.max(...discs.map((d) => d.nucleusMean));
+  const out: DiscAnalysis[] = discs.map((d, n) => {
+    const seg = discSegs.find((s) => s.segmentNumber === d.segmentNumber)!;
+    const c = canalBySeg.get(d.segmentNumber);
+    const above = bodies.filter((b) => siOf(b) > siOf(seg)).sort((a, b) => siOf(a) - siOf(b))[0];
+    const below = bodies.filter((b) => siOf(b) < siOf(seg)).sort((a, b) => siOf(b) - siOf(a))[0];
+    const adj = [above, below].filter(Boolean).map((b) => marrowPerBody[bodies.indexOf(b!)]);
+    const marrow = adj.length ? adj.reduce((a, x) => a + x, 0) / adj.length : marrowAll;
+    const csf = canal.csfMean;
+    const features: PfirrmannFeatures | null = csf && csf > 0 ? {
+      nucleusCsfSignalRatio: d.nucleusMean / csf,
+      nucleusAnnulusContrast: d.annulusMean > 0 ? (d.nucleusMean - d.annulusMean) / d.annulusMean : 0,
+      heightIndex: hIdx[n],
+      nucleusVertebralBodySignalRatio: marrow > 0 ? d.nucleusMean / marrow : NaN,
+      nucleusBrightestDiscRatio: brightest > 0 ? d.nucleusMean / brightest : NaN,
+    } : null;
+    return {
+      segment: seg, measures: d, heightIndex: hIdx[n], canalApMm: c?.apMm ?? null, canalReason: c?.reason,
+      midVertebralCanalApMm: above ? canalBySeg.get(above.segmentNumber)?.apMm ?? null : null, marrowMedian: marrow, features,
+    };
+  });
+  return { discs: out, labelmap, segments, csfMedian: canal.csfMean, sliceIndex: k };
+}
+
+export interface BuildReportOptions {
+  model: SpineReport['model'];
+  software: SpineReport['software'];
+  levelNaming: SpineReport['levelNaming'];
+  run?: SpineReport['run'];
+  /** Other series of the study, by role (their presence decides "not assessable" reasons). */
+  otherSeries?: SpineReport['sourceSeries'];
+  pfirrmannModel?: PfirrmannModel;
+  createdAt?: string;
+}
+
+function m(name: string, value: number, unit: Measurement['unit'], method: string, segmentNumber?: number): Measurement {
+  return { name, value, unit, method, segmentNumber };
+}
+
+/** Measurements of one disc for the evidence view. */
+export function discMeasurements(d: DiscAnalysis, duralSacSegment?: number): Measurement[] {
+  const s = d.segment.segmentNumber;
+  const out: Measurement[] = [
+    m('discHeightMm', d.measures.discHeightMm, 'mm', 'mask extent ⟂ endplates, median over central third, mid-sagittal T2', s),
+    m('nucleusSignalMean', d.measures.nucleusMean, '1', 'mean T2 intensity of the central disc (nucleus) region', s),
+    m('annulusSignalMean', d.measures.annulusMean, '1', 'mean T2 intensity of the anterior+posterior disc ends', s),
+    m('nucleusVertebralBodySignalRatio', d.measures.nucleusMean / d.marrowMedian, '{ratio}', 'nucleus mean / median of adjacent vertebral bodies', s),
+  ];
+  if (Number.isFinite(d.heightIndex)) out.push(m('discHeightIndex', d.heightIndex, '{ratio}', 'disc height / mean height of adjacent discs', s));
+  if (d.features) {
+    out.push(m('nucleusCsfSignalRatio', d.features.nucleusCsfSignalRatio, '{ratio}', 'nucleus mean / median CSF intensity of the dural sac', s));
+    out.push(m('nucleusAnnulusContrast', d.features.nucleusAnnulusContrast, '{ratio}', '(nucleus − annulus) / annulus mean intensity', s));
+  }
+  if (d.canalApMm !== null) out.push(m('canalApDiameterMm', d.canalApMm, 'mm', 'AP length of the CSF column behind the disc centre, mid-sagittal T2', duralSacSegment));
+  if (d.midVertebralCanalApMm !== null) out.push(m('canalApDiameterMidVertebralMm', d.midVertebralCanalApMm, 'mm', 'AP length of the CSF column behind the vertebral body above, mid-sagittal T2', duralSacSegment));
+  return out;
+}
+
+/** Build the SpineReport (grades computed here and nowhere else) plus the labelmap/segments including the dural sac. */
+export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segments: SegmentInfo[], opts: BuildReportOptions): { report: SpineReport; labelmap: Labelmap; segments: SegmentInfo[] } {
+  const ms = measureSpine(volume, labelmap, segments);
+  const others = opts.otherSeries ?? [];
+  const hasAxialT2 = others.some((s) => s.role === 'axial_t2');
+  const hasSagT1 = others.some((s) => s.role === 'sagittal_t1');
+  const dural = ms.segments.find((s) => s.kind === 'dural_sac')?.segmentNumber;
+  const levels: LevelReport[] = ms.discs.map((d) => {
+    const meas = discMeasurements(d, dural);
+    const level = d.segment.level ?? `disc ${d.segment.segmentNumber}`;
+    return {
+      level,
+      discSegmentNumber: d.segment.segmentNumber,
+      measurements: meas,
+      pfirrmannGrade: gradePfirrmann(d.features, meas.filter((x) => /nucleus|annulus|HeightIndex|discHeight/i.test(x.name)), opts.pfirrmannModel ?? PFIRRMANN_MODEL),
+      discNarrowing: gradeNarrowing(d.heightIndex, meas.filter((x) => x.name === 'discHeightMm' || x.name === 'discHeightIndex')),
+      centralCanalStenosis: gradeCentralCanal(d.canalApMm, meas.filter((x) => x.name.startsWith('canalAp')), null,
+        d.canalApMm === null ? `not assessable: ${d.canalReason ?? 'no dural sac found'} on the sagittal T2${hasAxialT2 ? '' : '; no axial T2 series for the dural sac area'}` : undefined),
+      foraminalStenosisLeft: gradeForamen('left', hasSagT1),
+      foraminalStenosisRight: gradeForamen('right', hasSagT1),
+      facetArthropathyLeft: gradeFacet('left', hasAxialT2),
+      facetArthropathyRight: gradeFacet('right', hasAxialT2),
+    };
+  });
+  const hasLumbar = segments.some((s) => s.level?.startsWith('L'));
+  const hasCervical = segments.some((s) => s.level?.startsWith('C'));
+  const report: SpineReport = {
+    schemaVersion: 1,
+    studyInstanceUid: volume.studyInstanceUid,
+    seriesInstanceUid: volume.seriesInstanceUid,
+    frameOfReferenceUid: volume.frameOfReferenceUid,
+    sourceSeries: [{ role: volume.role && volume.role !== 'other' ? volume.role : 'sagittal_t2', seriesInstanceUid: volume.seriesInstanceUid }, ...others],
+    model: opts.model,
+    software: opts.software,
+    region: hasLumbar ? 'lumbar' : hasCervical ? 'cervical' : 'unknown',
+    levelNaming: opts.levelNaming,
+    segments: ms.segments,
+    levels,
+    createdAt: opts.createdAt ?? new Date().toISOString(),
+    run: opts.run,
+  };
+  return { report, labelmap: ms.labelmap, segments: ms.segments };
+}

@@ -1,0 +1,24 @@
+/**
+ * applyReaderEdit: a reader's correction of one finding at one level. Pure: returns a new
+ * SpineReport; the edited finding gets readerModified = true and keeps the software's value in
+ * automaticValue (set on the first edit, never overwritten by later edits).
+ */
+import type { Finding, LevelReport, SpineReport } from './report';
+
+export type FindingKey = 'pfirrmannGrade' | 'discNarrowing' | 'centralCanalStenosis' | 'foraminalStenosisLeft' | 'foraminalStenosisRight' | 'facetArthropathyLeft' | 'facetArthropathyRight';
+
+/** @throws Error when the level is not in the report. */
+export function applyReaderEdit<K extends FindingKey>(report: SpineReport, level: string, findingKey: K, newValue: LevelReport[K]['value']): SpineReport {
+  const idx = report.levels.findIndex((l) => l.level === level);
+  if (idx < 0) throw new Error(`level ${level} is not in the report (levels: ${report.levels.map((l) => l.level).join(', ') || 'none'})`);
+  const old = report.levels[idx][findingKey] as Finding<unknown>;
+  const edited: Finding<unknown> = {
+    ...old,
+    value: newValue,
+    notAssessableReason: newValue === null ? old.notAssessableReason ?? 'set to not assessable by the reader' : undefined,
+    readerModified: true,
+    automaticValue: old.readerModified ? old.automaticValue : old.value,
+  };
+  const levels = report.levels.map((l, n) => (n === idx ? { ...l, [findingKey]: edited } : l));
+  return { ...report, levels };
+}

@@ -1,0 +1,33 @@
+import { buildSpineReport } from '../../extension/src/pipeline/build-report';
+import { gradeCentralCanal } from '../../extension/src/pipeline/grade/canal';
+import { synthSpine } from './measure-synthetic';
+
+const opts = {
+  model: { name: 'test', version: '0', sha256: '' }, software: { name: 'test', version: '0' },
+  levelNaming: { anchor: 'none' as const, certain: false, note: 'synthetic' },
+};
+
+describe('central canal grade (Verbiest AP diameter)', () => {
+  it.each([[9, 'severe'], [11, 'moderate'], [15, 'none']])('a %i mm canal grades %s end to end', (ap, grade) => {
+    const s = synthSpine({ canalApMm: ap as number, discHeightsMm: [10, 10], nucleus: [200, 200] });
+    const { report } = buildSpineReport(s.volume, s.labelmap, s.segments, opts);
+    for (const l of report.levels) {
+      expect(l.centralCanalStenosis.value).toBe(grade);
+      expect(l.centralCanalStenosis.evidence.reference).toMatch(/Verbiest/);
+      expect(l.centralCanalStenosis.evidence.measurements.find((x) => x.name === 'canalApDiameterMm')?.unit).toBe('mm');
+    }
+  });
+  it('cut-offs: 9.9 severe, 10 moderate, 11.9 moderate, 12 none', () => {
+    expect([9.9, 10, 11.9, 12].map((x) => gradeCentralCanal(x, []).value)).toEqual(['severe', 'moderate', 'moderate', 'none']);
+  });
+  it('no dural sac found → null with a reason', () => {
+    const s = synthSpine({ canalApMm: 11, discHeightsMm: [10, 10], nucleus: [200, 200], withCsf: false });
+    const { report } = buildSpineReport(s.volume, s.labelmap, s.segments, opts);
+    expect(report.segments.some((x) => x.kind === 'dural_sac')).toBe(false);
+    for (const l of report.levels) {
+      expect(l.centralCanalStenosis.value).toBeNull();
+      expect(l.centralCanalStenosis.notAssessableReason).toMatch(/not assessable.*CSF/);
+      expect(l.pfirrmannGrade.value).toBeNull();
+    }
+  });
+});
