@@ -116,7 +116,7 @@ async function main() {
   console.log(`SPIDER mid-sagittal T2: ${result.images} patients, ${result.gradedDiscs} graded discs`);
   console.log(`graded discs found (match by ${o.match}${o.match === 'name' ? ': pipeline level name, L5/S1 = IVD 1' : ': n-th disc from caudal'}): ${pct(result.detectionRate)}`);
   console.log(`Pfirrmann (${graded.length} discs with a CSF reference), 5-fold CV by patient: exact ${pct(acc(cvPred))}, within one ${pct(within1(cvPred))}, linear kappa ${weightedKappa(truth, cvPred).toFixed(3)}`);
-  console.log(`Pfirrmann with the shipped model (${PFIRRMANN_MODEL.source}): exact ${pct(acc(rulePred))}, within one ${pct(within1(rulePred))}, linear kappa ${weightedKappa(truth, rulePred).toFixed(3)}`);
+  console.log(`Pfirrmann with the shipped PFIRRMANN_MODEL (${PFIRRMANN_MODEL.source}; in-sample when fitted on this data): exact ${pct(acc(rulePred))}, within one ${pct(within1(rulePred))}, linear kappa ${weightedKappa(truth, rulePred).toFixed(3)}`);
   console.log('confusion (rows = reader grade I..V, cols = predicted I..V):');
   result.pfirrmannCv5ByPatient.confusionTruthRowsPredCols.forEach((r, n) => console.log(`  ${['I  ', 'II ', 'III', 'IV ', 'V  '][n]} ${r.map((v) => String(v).padStart(4)).join('')}`));
   console.log(`narrowing (${result.narrowing.rule}, ${nr.length} discs): sensitivity ${pct(result.narrowing.sensitivity)}, specificity ${pct(result.narrowing.specificity)}, AUC ${result.narrowing.auc.toFixed(3)}`);

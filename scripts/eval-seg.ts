@@ -17,18 +17,23 @@ import { Command } from 'commander';
 import * as ort from 'onnxruntime-node';
 import { classIndex, createNodeBackend, parseModelManifest, verifyModelBytes, type ModelManifest, type OrtModule } from '../extension/src/pipeline/model';
 import { labelAnatomy } from '../extension/src/pipeline/anatomy';
-import type { Labelmap, SpineVolume, Vec3 } from '../extension/src/pipeline/volume';
+import { voxelToLps, type Labelmap, type SpineVolume, type Vec3 } from '../extension/src/pipeline/volume';
 import { segmentSpine } from '../extension/src/pipeline/analyze';
 import type { StructureKind } from '../extension/src/pipeline/report';
 import { readNiftiLabelmap, readNiftiVolume } from './lib/nifti';
-import { diceBinary, kindMask, levelAccuracy } from './lib/seg-metrics';
+import { clipToGtRange, diceBinary, instanceDice, kindMask, levelAccuracy } from './lib/seg-metrics';
 
 interface CaseRow { case: string; structure: string; levels: string[] | null }
 
 export interface CaseResult {
   case: string;
   structure: string;
+  /** Binary Dice over the whole volume. */
   dice: number;
+  /** Binary Dice with predictions outside the GT's superior-inferior range ignored (GT labels only some instances). */
+  diceInRange: number;
+  /** Mean over GT instances of the Dice with the predicted segment overlapping it most. */
+  meanInstanceDice: number;
   levelAccuracy: number | null;
   levelNaming: { anchor: string; certain: boolean };
   predictedLevels: string[];
@@ -132,11 +137,22 @@ async function main(): Promise<void> {
     const r = o.oracle ? oracleSegmentation(volume, gt, kind, manifest) : await segmentSpine(volume, backend, manifest);
     const mask = kindMask(r.labelmap.values, r.segments, kind);
     const dice = diceBinary(mask, gt.values);
+    const [nI, nJ] = volume.dims;
+    const zOf = (p: number) => {
+      const k = Math.floor(p / (nI * nJ));
+      const j = Math.floor((p - k * nI * nJ) / nI);
+      return voxelToLps(volume, p - k * nI * nJ - j * nI, j, k)[2];
+    };
+    const diceInRange = diceBinary(clipToGtRange(mask, gt.values, zOf), gt.values);
+    const inst = instanceDice(r.labelmap.values, r.segments, kind, gt.values);
+    const meanInstanceDice = mean(inst.map((x) => x.dice));
     const acc = c.levels ? levelAccuracy(r.labelmap.values, r.segments, kind, gt.values, c.levels).accuracy : null;
     const res: CaseResult = {
       case: c.case,
       structure: kind,
       dice,
+      diceInRange,
+      meanInstanceDice,
       levelAccuracy: acc,
       levelNaming: { anchor: r.levelNaming.anchor, certain: r.levelNaming.certain },
       predictedLevels: r.segments.filter((s) => s.kind === kind).map((s) => s.level ?? '?'),
@@ -156,8 +172,12 @@ async function main(): Promise<void> {
     split: o.split,
     cases: results.length,
     meanDiceVertebralBody: mean(vb.map((r) => r.dice).filter((x) => !Number.isNaN(x))),
+    meanDiceInRangeVertebralBody: mean(vb.map((r) => r.diceInRange).filter((x) => !Number.isNaN(x))),
+    meanInstanceDiceVertebralBody: mean(vb.map((r) => r.meanInstanceDice).filter((x) => !Number.isNaN(x))),
     vertebralBodyCases: vb.length,
     meanDiceDisc: mean(dc.map((r) => r.dice).filter((x) => !Number.isNaN(x))),
+    meanDiceInRangeDisc: mean(dc.map((r) => r.diceInRange).filter((x) => !Number.isNaN(x))),
+    meanInstanceDiceDisc: mean(dc.map((r) => r.meanInstanceDice).filter((x) => !Number.isNaN(x))),
     discCases: dc.length,
     meanLevelAccuracyVertebralBody: mean(named.filter((r) => r.structure === 'vertebral_body').map((r) => r.levelAccuracy!)),
     levelNamedVertebralBodyCases: named.filter((r) => r.structure === 'vertebral_body').length,
@@ -170,15 +190,17 @@ async function main(): Promise<void> {
     return;
   }
   const lines = [
-    ['case', 'structure', 'Dice', 'level acc', 'anchor', 'predicted levels', 's'],
-    ...results.map((r) => [r.case, r.structure, fmt(r.dice), fmt(r.levelAccuracy, 2), `${r.levelNaming.anchor}${r.levelNaming.certain ? '' : '?'}`, r.predictedLevels.join(' '), r.seconds.toFixed(1)]),
+    ['case', 'structure', 'Dice', 'Dice GT range', 'inst Dice', 'level acc', 'anchor', 'predicted levels', 's'],
+    ...results.map((r) => [r.case, r.structure, fmt(r.dice), fmt(r.diceInRange), fmt(r.meanInstanceDice), fmt(r.levelAccuracy, 2), `${r.levelNaming.anchor}${r.levelNaming.certain ? '' : '?'}`, r.predictedLevels.join(' '), r.seconds.toFixed(1)]),
   ];
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   for (const l of lines) console.log(l.map((x, i) => x.padEnd(widths[i])).join('  ').trimEnd());
   console.log('');
   console.log(o.oracle ? `ORACLE (ground truth as segmentation), split ${o.split}, ${results.length} cases` : `model ${manifest.name} ${manifest.version} (${backend.name}), split ${o.split}, ${results.length} cases`);
-  console.log(`mean Dice vertebral body: ${fmt(summary.meanDiceVertebralBody)} (${vb.length} cases)`);
-  console.log(`mean Dice disc:           ${fmt(summary.meanDiceDisc)} (${dc.length} cases)`);
+  console.log(`mean Dice vertebral body: ${fmt(summary.meanDiceVertebralBody)} whole volume, ${fmt(summary.meanDiceInRangeVertebralBody)} in GT range, ${fmt(summary.meanInstanceDiceVertebralBody)} per instance (${vb.length} cases)`);
+  console.log(`mean Dice disc:           ${fmt(summary.meanDiceDisc)} whole volume, ${fmt(summary.meanDiceInRangeDisc)} in GT range, ${fmt(summary.meanInstanceDiceDisc)} per instance (${dc.length} cases)`);
+  console.log('Ground truth labels one structure and only some instances per case (vb3: L1-L5; ivd: L1/L2-L5/S1).');
+  console.log("'Dice GT range' ignores predictions above the highest / below the lowest GT voxel (LPS z); 'inst Dice' = mean over GT instances of Dice with the predicted segment overlapping it most.");
   console.log(`level accuracy, bodies:   ${fmt(summary.meanLevelAccuracyVertebralBody)} (${summary.levelNamedVertebralBodyCases} cases with level names)`);
   console.log(`level accuracy, discs:    ${fmt(summary.meanLevelAccuracyDisc)} (${summary.levelNamedDiscCases} cases with level names)`);
   console.log(`sacrum-anchored naming:   ${summary.sacrumAnchoredCases}/${results.length} cases ('?' = uncertain naming)`);

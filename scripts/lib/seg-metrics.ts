@@ -76,3 +76,57 @@ export function levelAccuracy(
   const accuracy = matches.length ? matches.filter((m) => m.correct).length / matches.length : NaN;
   return { matches, accuracy };
 }
+
+/**
+ * Restrict a binary mask to the superior-inferior range of the ground truth: voxels whose LPS z lies
+ * above the highest GT voxel or below the lowest one are cleared (the ground truth labels only some
+ * instances, e.g. L1–L5; T12 or S1 found by the network beyond that range are not errors).
+ * `zOf(p)` = LPS z (mm) of voxel p.
+ */
+export function clipToGtRange(mask: Uint8Array, gt: ArrayLike<number>, zOf: (p: number) => number): Uint8Array {
+  let zMin = Infinity, zMax = -Infinity;
+  for (let p = 0; p < gt.length; p++) {
+    if (!gt[p]) continue;
+    const z = zOf(p);
+    if (z < zMin) zMin = z;
+    if (z > zMax) zMax = z;
+  }
+  const out = new Uint8Array(mask.length);
+  for (let p = 0; p < mask.length; p++) {
+    if (!mask[p]) continue;
+    const z = zOf(p);
+    out[p] = z >= zMin && z <= zMax ? 1 : 0;
+  }
+  return out;
+}
+
+/**
+ * Per-instance Dice: each GT instance vs the predicted segment of `kind` overlapping it most
+ * (0 when none overlaps). Returns one value per GT label present, ascending label order.
+ */
+export function instanceDice(labelmap: Uint8Array, segments: SegmentInfo[], kind: StructureKind, gt: Uint8Array): { gtLabel: number; dice: number }[] {
+  const isKind = new Uint8Array(256);
+  for (const s of segments) if (s.kind === kind) isKind[s.segmentNumber] = 1;
+  const segSize = new Float64Array(256);
+  const gtSize = new Map<number, number>();
+  const overlap = new Map<number, Float64Array>();
+  for (let p = 0; p < gt.length; p++) {
+    const s = isKind[labelmap[p]] ? labelmap[p] : 0;
+    if (s) segSize[s]++;
+    const g = gt[p];
+    if (!g) continue;
+    gtSize.set(g, (gtSize.get(g) ?? 0) + 1);
+    if (s) {
+      let o = overlap.get(g);
+      if (!o) overlap.set(g, (o = new Float64Array(256)));
+      o[s]++;
+    }
+  }
+  return [...gtSize.keys()].sort((a, b) => a - b).map((g) => {
+    const o = overlap.get(g);
+    let best = 0;
+    if (o) for (let s = 1; s < 256; s++) if (o[s] > o[best]) best = s;
+    const inter = best && o ? o[best] : 0;
+    return { gtLabel: g, dice: best ? (2 * inter) / (gtSize.get(g)! + segSize[best]) : 0 };
+  });
+}

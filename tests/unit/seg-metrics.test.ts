@@ -1,5 +1,5 @@
 /** Metrics used by eval:seg: binary Dice and level-name accuracy by maximum overlap. */
-import { diceBinary, kindMask, levelAccuracy } from '../../scripts/lib/seg-metrics';
+import { clipToGtRange, diceBinary, instanceDice, kindMask, levelAccuracy } from '../../scripts/lib/seg-metrics';
 import type { SegmentInfo } from '../../extension/src/pipeline/report';
 
 const seg = (segmentNumber: number, kind: SegmentInfo['kind'], level: string): SegmentInfo => ({
@@ -22,5 +22,20 @@ describe('seg metrics', () => {
     const r = levelAccuracy(lm, segments, 'vertebral_body', gt, ['L4', 'L5']);
     expect(r.matches.map((m) => [m.expected, m.predicted, m.correct])).toEqual([['L4', 'L4', true], ['L5', 'L5', true]]);
     expect(levelAccuracy(lm, segments, 'vertebral_body', gt, ['L3', 'L5']).accuracy).toBe(0.5);
+  });
+
+  it('clips predictions to the ground truth superior-inferior range', () => {
+    // Voxel p has z = -p (p = 0 is most superior); GT occupies p = 2..4.
+    const mask = Uint8Array.from([1, 1, 1, 1, 1, 1]);
+    const gt = Uint8Array.from([0, 0, 1, 1, 2, 0]);
+    expect(Array.from(clipToGtRange(mask, gt, (p) => -p))).toEqual([0, 0, 1, 1, 1, 0]);
+  });
+
+  it('per-instance Dice against the best-overlapping segment of the kind', () => {
+    const segments = [seg(1, 'vertebral_body', 'L4'), seg(2, 'disc', 'L4/L5'), seg(3, 'vertebral_body', 'L5')];
+    const lm = Uint8Array.from([1, 1, 1, 2, 3, 3, 0, 0]);
+    const gt = Uint8Array.from([1, 1, 0, 2, 2, 2, 2, 0]);
+    // GT 1 (2 voxels) vs seg 1 (3 voxels): 2·2/5; GT 2 (4 voxels) vs seg 3 (2 voxels, disc seg 2 ignored): 2·2/6.
+    expect(instanceDice(lm, segments, 'vertebral_body', gt).map((x) => x.dice)).toEqual([0.8, 4 / 6]);
   });
 });

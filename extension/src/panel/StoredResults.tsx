@@ -21,7 +21,7 @@ function PendingItem({ p, studyUid, retry, discard }: { p: PendingResult; studyU
       <div style={{ color: colors.warn }}>
         Resume unsaved result from {when(p.createdAt)} (version {p.version}, {p.segStored ? 'SEG stored, SR not yet' : 'not stored yet'})
       </div>
-      {p.lastError && <div style={s.muted}>Last attempt: {p.lastError}</div>}
+      {p.lastError && <div style={s.muted}>Last attempt: {p.lastError.replace(/^Saving to PACS failed while /, 'failed while ').replace(/ The result is kept as pending.*$/, '')}</div>}
       <div style={{ display: 'flex', gap: 6, marginTop: 4 }}>
         <button type="button" style={s.secondaryButton} data-testid="spine-pending-show" onClick={() => setOpen(!open)}>
           {open ? 'Hide' : 'Show'}
