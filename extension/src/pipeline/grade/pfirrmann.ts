@@ -26,18 +26,18 @@ const FEATURE_WORDS: Record<keyof PfirrmannFeatures, string> = {
 export interface PfirrmannModel { intercept: number; weights: PfirrmannFeatures; cutPoints: [number, number, number, number]; source: string }
 
 /**
- * Fitted on all 994 SPIDER discs that had a CSF reference (segmentation: preliminary model sha256
- * 35642eba…, discs matched by position) by `npm run eval:grading -- --fit`; 5-fold-by-patient CV
- * of the same procedure: linear-weighted kappa 0.42, exact 39 %, within one grade 84 %.
- * Negative weight = brighter/more contrasted nucleus → lower (healthier) grade. The small positive
- * weights on heightIndex / vertebral-body ratio / brightest-disc ratio are collinearity corrections,
+ * Fitted on all 896 SPIDER discs that were found by level name and had a CSF reference
+ * (segmentation: models/spine-sag-unet-v1.onnx sha256 1545dc20…) by `npm run eval:grading -- --fit`;
+ * 5-fold-by-patient CV of the same procedure: linear-weighted kappa 0.38, exact 37 %, within one 83 %.
+ * Negative weight = brighter/more contrasted nucleus or taller disc → lower (healthier) grade. The
+ * small positive weights on the vertebral-body and brightest-disc ratios are collinearity corrections,
  * not clinical claims. Refit after the segmentation model changes.
  */
 export const PFIRRMANN_MODEL: PfirrmannModel = {
-  intercept: 3.272,
-  weights: { nucleusCsfSignalRatio: -1.992, nucleusAnnulusContrast: -0.580, heightIndex: 0.223, nucleusVertebralBodySignalRatio: 0.239, nucleusBrightestDiscRatio: 0.406 },
-  cutPoints: [2.1, 2.88, 3.26, 3.62],
-  source: 'linear score fitted on SPIDER, CV kappa 0.42',
+  intercept: 3.490,
+  weights: { nucleusCsfSignalRatio: -1.664, nucleusAnnulusContrast: -0.408, heightIndex: -0.092, nucleusVertebralBodySignalRatio: 0.161, nucleusBrightestDiscRatio: 0.130 },
+  cutPoints: [2.2, 2.88, 3.18, 3.34],
+  source: 'linear score fitted on SPIDER, CV kappa 0.38',
 };
 
 /** The hand rule used before fitting (kept for comparison): with a normal height, nucleus/CSF ≥ 0.9 → I, ≥ 0.65 → II, ≥ 0.4 → III, ≥ 0.15 → IV, else V. */
