@@ -34,5 +34,7 @@ export function gradeCentralCanal(apMm: number | null, measurements: Measurement
   if (areaMm2 !== undefined && areaMm2 !== null && areaMm2 < BOLENDER_AREA_MM2 && value === 'none') {
     value = 'moderate'; rule += `; dural sac area ${areaMm2.toFixed(0)} mm² < ${BOLENDER_AREA_MM2} mm² → stenosis (moderate)`;
   }
+  // Shown with every sagittal grade: the thresholds are for the bony canal, ours is the CSF column (see above).
+  if (value !== 'none') rule += ' — measured on the dural sac (CSF column), smaller than the bony canal Verbiest measured, and not yet validated against readers: confirm on the image';
   return { value, evidence: { measurements, rule, reference: CANAL_REFERENCE }, readerModified: false, automaticValue: value };
 }
