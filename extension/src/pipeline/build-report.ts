@@ -153,7 +153,9 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
   const hasAxialT2 = others.some((s) => s.role === 'axial_t2');
   const hasSagT1 = others.some((s) => s.role === 'sagittal_t1');
   const dural = ms.segments.find((s) => s.kind === 'dural_sac')?.segmentNumber;
-  const levels: LevelReport[] = ms.discs.map((d) => {
+  // Sacral 'discs' (S1/S2 …) are fused remnants that no grading system covers: keep their segment, grade no level.
+  const graded = ms.discs.filter((d) => !d.segment.level?.startsWith('S'));
+  const levels: LevelReport[] = graded.map((d) => {
     const meas = discMeasurements(d, dural);
     const level = d.segment.level ?? `disc ${d.segment.segmentNumber}`;
     return {
