@@ -71,10 +71,46 @@ export function readNiftiCase(path: string): SpineVolume {
   return { ...v, ...niftiCaseUids(caseId, v.dims[2]), seriesDescription: description.slice(0, 64) };
 }
 
-/** NIfTI file → one DICOM MR series (see module docstring). Throws on unreadable NIfTI. */
-export function niftiToSeries(path: string): DicomSeries {
-  const v = readNiftiCase(path);
-  const caseId = niftiCaseId(path);
+/**
+ * Every `sliceStep`-th slice (axis k) of `v`, at most `maxSlices`, centred in the volume: a thinner
+ * series like a clinical sagittal acquisition (15–20 slices of 3–4 mm) made from a 1 mm research
+ * volume. Slice spacing becomes `spacingMm[2] * sliceStep`; originLps moves to the first kept slice;
+ * the caller gives new UIDs (sopInstanceUids here are the kept source ones).
+ * @throws Error when sliceStep is not an integer ≥ 1 or maxSlices < 1.
+ */
+export function thinSlices(v: SpineVolume, sliceStep: number, maxSlices = Infinity): SpineVolume {
+  if (!Number.isInteger(sliceStep) || sliceStep < 1) throw new Error(`sliceStep must be an integer ≥ 1, got ${sliceStep}`);
+  if (!(maxSlices >= 1)) throw new Error(`maxSlices must be ≥ 1, got ${maxSlices}`);
+  const [nx, ny, nz] = v.dims;
+  const n = Math.min(Math.floor((nz - 1) / sliceStep) + 1, Math.floor(maxSlices));
+  const k0 = Math.floor((nz - 1 - (n - 1) * sliceStep) / 2);
+  const plane = nx * ny;
+  const voxels = new Float32Array(plane * n);
+  for (let s = 0; s < n; s++) voxels.set(v.voxels.subarray((k0 + s * sliceStep) * plane, (k0 + s * sliceStep + 1) * plane), s * plane);
+  const sz = v.spacingMm[2];
+  return {
+    ...v,
+    voxels,
+    dims: [nx, ny, n],
+    spacingMm: [v.spacingMm[0], v.spacingMm[1], sz * sliceStep],
+    originLps: [0, 1, 2].map((a) => v.originLps[a] + v.sliceDirection[a] * k0 * sz) as SpineVolume['originLps'],
+    sopInstanceUids: v.sopInstanceUids.filter((_, k) => k >= k0 && (k - k0) % sliceStep === 0).slice(0, n),
+  };
+}
+
+/**
+ * NIfTI file → one DICOM MR series (see module docstring). With `opts.sliceStep` > 1 only every
+ * sliceStep-th slice is kept (at most `opts.maxSlices`, centred; see thinSlices), under UIDs of
+ * their own (case id `<case>_every<step>`), so the thin series never collides with the full one.
+ * Throws on unreadable NIfTI or bad options.
+ */
+export function niftiToSeries(path: string, opts: { sliceStep?: number; maxSlices?: number } = {}): DicomSeries {
+  const full = readNiftiCase(path);
+  const step = opts.sliceStep ?? 1;
+  const thin = step > 1 || opts.maxSlices !== undefined;
+  const caseId = niftiCaseId(path) + (thin ? `_every${step}` : '');
+  const v = thin ? thinSlices(full, step, opts.maxSlices) : full;
+  if (thin) Object.assign(v, niftiCaseUids(caseId, v.dims[2]), { seriesDescription: `${full.seriesDescription ?? caseId}`.slice(0, 50) + ` every ${step}th` });
   const fam = FAMILIES[caseId.split('_')[0]];
   const info: MrSeriesInfo = {
     patientName: `FastCleverSeg^${caseId}`,
@@ -93,7 +129,8 @@ export function niftiToSeries(path: string): DicomSeries {
     magneticFieldStrengthT: fam?.fieldStrengthT,
     comments:
       `Imported by ohif-spine-mri from ${basename(path)}` +
-      (fam ? ` (${fam.citation}; FastCleverSeg collection, Ramos 2024), resampled to 1 mm by the publishers. ${NOMINAL}` : '.'),
+      (fam ? ` (${fam.citation}; FastCleverSeg collection, Ramos 2024), resampled to 1 mm by the publishers. ${NOMINAL}` : '.') +
+      (thin ? ` Thinned for benchmarking: every ${step}th slice, ${v.dims[2]} slices of ${v.spacingMm[2]} mm.` : ''),
   };
   return { source: basename(path), studyInstanceUid: info.studyInstanceUid, seriesInstanceUid: info.seriesInstanceUid, seriesDescription: info.seriesDescription, instances: mrSeriesToPart10(v, info) };
 }

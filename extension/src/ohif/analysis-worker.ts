@@ -5,13 +5,15 @@
  */
 import { createBrowserBackend, type InferenceBackend, type OrtModule } from '../pipeline/model';
 import { segmentSpine } from '../pipeline/analyze';
-import { buildSpineReport } from '../pipeline/build-report';
-import { assembleReport, SOFTWARE } from './assembleReport';
+import { buildSpineReport, reportShell, type BuildReportOptions } from '../pipeline/build-report';
 import { loadModel } from './modelCache';
 import type { AnalyzeRequest, FromWorker, ToWorker } from './analysisProtocol';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 let controller: AbortController | undefined;
+
+/** Software identity written into every report, SEG and SR (kept in step with package.json's version). */
+const SOFTWARE = { name: 'ohif-spine-mri', version: '0.1.0' };
 
 async function analyze(req: AnalyzeRequest): Promise<void> {
   controller = new AbortController();
@@ -40,19 +42,19 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
     let segments = seg.segments;
     let report;
     let gradingError: string | undefined;
+    const reportOptions: BuildReportOptions = {
+      model: { name: model.manifest.name, version: model.manifest.version, sha256: model.manifest.sha256 },
+      software: SOFTWARE,
+      levelNaming: seg.levelNaming,
+      run: seg.run,
+      otherSeries: req.otherSeries,
+    };
     try {
-      const built = buildSpineReport(req.volume, seg.labelmap, seg.segments, {
-        model: { name: model.manifest.name, version: model.manifest.version, sha256: model.manifest.sha256 },
-        software: SOFTWARE,
-        levelNaming: seg.levelNaming,
-        run: seg.run,
-        otherSeries: req.otherSeries,
-      });
-      ({ report, labelmap, segments } = built);
+      ({ report, labelmap, segments } = buildSpineReport(req.volume, seg.labelmap, seg.segments, reportOptions));
     } catch (e) {
       // Keep the segmentation; say why there are no grades.
       gradingError = `Grading failed: ${e instanceof Error ? e.message : String(e)}`;
-      report = assembleReport(req.volume, seg, model.manifest);
+      report = reportShell(req.volume, seg.segments, [], reportOptions);
     }
     post({ type: 'progress', stage: 'report', done: 1, total: 1 });
     post(

@@ -55,7 +55,7 @@ export function startAnalysis(
       };
       w.onerror = (ev) => reject(new Error(`Analysis worker failed: ${ev.message || 'could not load /plugins/analysis-worker.mjs'}`));
       abort.signal.addEventListener('abort', () => w.postMessage({ type: 'cancel' } satisfies ToWorker));
-      const req: ToWorker = { type: 'analyze', volume, modelBaseUrl: cfg.modelBaseUrl, ortBaseUrl: cfg.ortBaseUrl, otherSeries };
+      const req: ToWorker = { type: 'analyze', volume, modelBaseUrl: cfg.modelBaseUrl, ortBaseUrl: cfg.ortBaseUrl, numThreads: cfg.wasmThreads, otherSeries };
       w.postMessage(req, [volume.voxels.buffer]);
     });
     return { ...result, imageIds, sourceVolume, totalSeconds: (performance.now() - t0) / 1000 };

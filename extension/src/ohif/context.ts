@@ -22,10 +22,17 @@ export interface SpineMriConfig {
   modelBaseUrl: string;
   /** Base URL of onnxruntime-web's dist/, e.g. '/ort/'. */
   ortBaseUrl: string;
+  /**
+   * onnxruntime-web wasm threads for the analysis worker (integer ≥ 1); absent: min(4,
+   * navigator.hardwareConcurrency) when crossOriginIsolated, else 1 (pipeline/model.ts).
+   */
+  wasmThreads?: number;
 }
 
 export function getSpineMriConfig(): SpineMriConfig {
   const cfg = (globalThis as { config?: { spineMri?: Partial<SpineMriConfig> } }).config?.spineMri ?? {};
   const slash = (s: string) => (s.endsWith('/') ? s : `${s}/`);
-  return { modelBaseUrl: slash(cfg.modelBaseUrl ?? '/models/'), ortBaseUrl: slash(cfg.ortBaseUrl ?? '/ort/') };
+  const t = cfg.wasmThreads;
+  if (t !== undefined && !(Number.isInteger(t) && t >= 1)) throw new Error(`window.config.spineMri.wasmThreads must be an integer ≥ 1, got ${JSON.stringify(t)}`);
+  return { modelBaseUrl: slash(cfg.modelBaseUrl ?? '/models/'), ortBaseUrl: slash(cfg.ortBaseUrl ?? '/ort/'), wasmThreads: t };
 }

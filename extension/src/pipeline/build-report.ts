@@ -172,22 +172,30 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
       facetArthropathyRight: gradeFacet('right', hasAxialT2),
     };
   });
+  const report = reportShell(volume, ms.segments, levels, opts);
+  return { report, labelmap: ms.labelmap, segments: ms.segments };
+}
+
+/**
+ * The SpineReport around given levels: identity, source series, model, region, level naming, segments.
+ * Also used alone (levels = []) when grading fails, so the segmentation is still reported and saved.
+ */
+export function reportShell(volume: SpineVolume, segments: SegmentInfo[], levels: LevelReport[], opts: BuildReportOptions): SpineReport {
   const hasLumbar = segments.some((s) => s.level?.startsWith('L'));
   const hasCervical = segments.some((s) => s.level?.startsWith('C'));
-  const report: SpineReport = {
+  return {
     schemaVersion: 1,
     studyInstanceUid: volume.studyInstanceUid,
     seriesInstanceUid: volume.seriesInstanceUid,
     frameOfReferenceUid: volume.frameOfReferenceUid,
-    sourceSeries: [{ role: volume.role && volume.role !== 'other' ? volume.role : 'sagittal_t2', seriesInstanceUid: volume.seriesInstanceUid }, ...others],
+    sourceSeries: [{ role: volume.role && volume.role !== 'other' ? volume.role : 'sagittal_t2', seriesInstanceUid: volume.seriesInstanceUid }, ...(opts.otherSeries ?? [])],
     model: opts.model,
     software: opts.software,
     region: hasLumbar ? 'lumbar' : hasCervical ? 'cervical' : 'unknown',
     levelNaming: opts.levelNaming,
-    segments: ms.segments,
+    segments,
     levels,
     createdAt: opts.createdAt ?? new Date().toISOString(),
     run: opts.run,
   };
-  return { report, labelmap: ms.labelmap, segments: ms.segments };
 }
