@@ -8,9 +8,12 @@
  *
  * Slice size: a lumbar sagittal field of view (--fov-mm, default 300 mm square) at the manifest's
  * pixel spacing, padded to its size multiple — what segment.ts feeds the network. When
- * ../shared/data is present, also the whole pipeline on one real volume (vb3_08) with onnxruntime-node.
+ * ../shared/data is present, also the whole pipeline on one real volume (vb3_08) with onnxruntime-node,
+ * and the real viewer: seconds from pressing Analyze in OHIF (private Orthanc + gateway + Chromium,
+ * scripts/lib/bench-viewer.ts) to the per-level table, on vb2_02 thinned to every 4th of its 75
+ * 1 mm sagittal slices (18 slices of 4 mm), wasm 1 vs 2 threads, median of --viewer-reps.
  *
- *   npm run bench -- [--model models/manifest.json] [--reps 10] [--slices 15] [--no-browser]
+ *   npm run bench -- [--model models/manifest.json] [--reps 10] [--slices 15] [--no-browser] [--viewer-reps 5] [--no-viewer]
  */
 import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +24,7 @@ import { chromium } from 'playwright-core';
 import * as ort from 'onnxruntime-node';
 import { segmentSpine } from '../extension/src/pipeline/analyze';
 import { readNiftiVolume } from './lib/nifti';
+import { benchViewer, viewerBenchSkipReason } from './lib/bench-viewer';
 import { createNodeBackend, parseModelManifest, verifyModelBytes, type ModelManifest, type OrtModule } from '../extension/src/pipeline/model';
 
 const FIXTURE = 'tests/fixtures/tiny-random-model/manifest.json';
@@ -120,9 +124,11 @@ async function main(): Promise<void> {
     .option('--reps <n>', 'timed single-slice runs per backend', '10')
     .option('--slices <n>', 'slices per series', '15')
     .option('--fov-mm <mm>', 'square sagittal field of view to size the slice', '300')
-    .option('--no-browser', 'skip onnxruntime-web in Chromium')
+    .option('--no-browser', 'skip onnxruntime-web in Chromium (also the viewer)')
+    .option('--viewer-reps <n>', 'timed Analyze runs per thread count in the real viewer', '5')
+    .option('--no-viewer', 'skip the Analyze-to-levels-table timing in the real OHIF viewer')
     .parse()
-    .opts<{ model: string; reps: string; slices: string; fovMm: string; browser: boolean }>();
+    .opts<{ model: string; reps: string; slices: string; fovMm: string; browser: boolean; viewerReps: string; viewer: boolean }>();
   let manifestPath = resolve(o.model);
   if (!existsSync(manifestPath)) {
     console.log(`note: ${o.model} not found — benchmarking the random-weights test fixture ${FIXTURE} instead`);
@@ -161,6 +167,22 @@ async function main(): Promise<void> {
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   for (const l of lines) console.log(l.map((x, i) => (i ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join('  '));
   if (pipelineLine) console.log(pipelineLine);
+  if (o.browser && o.viewer) await printViewerBench(manifestPath, Number(o.viewerReps));
+}
+
+/** Analyze → per-level table in the real viewer, wasm 1 vs 2 threads (needs ../shared/data and models/). */
+async function printViewerBench(manifestPath: string, reps: number): Promise<void> {
+  const skip = viewerBenchSkipReason() ?? (manifestPath === resolve('models/manifest.json') ? undefined : 'models/manifest.json is absent (the levels table needs the trained model)');
+  if (skip) {
+    console.log(`viewer (Analyze → levels table): skipped — ${skip}`);
+    return;
+  }
+  console.log(`\nviewer: OHIF + Orthanc + gateway in headless Chromium; time from the Analyze click to the per-level table (reading the series from OHIF's cache, wasm inference in the worker, levels, grading), median of ${reps} after 1 warm-up`);
+  const r = await benchViewer('segmentation/vb2_02_image.nii.gz', 4, 18, [1, 2], reps);
+  console.log(`series: ${r.series}`);
+  const lines = [['series size', 'wasm threads', `n`, 'median s', 'all s', 'panel run info'], ...r.rows.map((x) => [r.series.match(/\d+ sagittal slices/)?.[0] ?? '', String(x.threads), String(x.seconds.length), median(x.seconds).toFixed(1), x.seconds.map((s) => s.toFixed(1)).join(' '), x.runInfo])];
+  const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+  for (const l of lines) console.log(l.map((x, i) => x.padEnd(widths[i])).join('  '));
 }
 
 main().catch((e: unknown) => {

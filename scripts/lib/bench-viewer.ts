@@ -1,0 +1,80 @@
+/**
+ * Benchmark of the real viewer (used by scripts/bench.ts): seconds from pressing **Analyze** in the
+ * OHIF Spine MRI panel to the per-level table being shown, with onnxruntime-web wasm at a chosen
+ * thread count (window.config.spineMri.wasmThreads, injected into the gateway's app-config.js).
+ *
+ * Environment: the browser tests' one (tests/e2e/env.ts: private Orthanc on a free port, gateway on
+ * port 0 serving OHIF + freshly built plugins + models/, Debian Chromium). Series: a real 1 mm
+ * NIfTI case thinned to every `sliceStep`-th sagittal slice (scripts/lib/sources.ts thinSlices),
+ * like a clinical sagittal T2 of 15–20 slices of 3–4 mm.
+ */
+import { join } from 'node:path';
+import { dismissBanner, e2eSkipReason, sharedData, startViewerEnv } from '../../tests/e2e/env';
+import { storeInstances } from '../import';
+import { niftiToSeries } from './sources';
+
+export interface ViewerTiming {
+  threads: number;
+  /** Seconds from the Analyze click to the levels table, one per repeat. */
+  seconds: number[];
+  /** The panel's run info line of the last repeat (backend, thread count, model). */
+  runInfo: string;
+}
+
+export interface ViewerBenchResult {
+  series: string;
+  rows: ViewerTiming[];
+}
+
+/** Why the viewer benchmark cannot run here, or undefined. */
+export function viewerBenchSkipReason(): string | undefined {
+  return e2eSkipReason();
+}
+
+/**
+ * @param caseRel NIfTI image relative to ../shared/data (e.g. 'segmentation/vb2_02_image.nii.gz').
+ * @param threadsList wasm thread counts; repeats are interleaved (1,2,1,2,…) after one untimed warm-up
+ *   (model download into Cache Storage, OHIF caches).
+ * @throws Error when the panel shows an error or the levels table does not appear within 10 min.
+ */
+export async function benchViewer(caseRel: string, sliceStep: number, maxSlices: number, threadsList: number[], reps: number): Promise<ViewerBenchResult> {
+  const series = niftiToSeries(join(sharedData, caseRel), { sliceStep, maxSlices });
+  const env = await startViewerEnv();
+  try {
+    await storeInstances({ url: env.orthanc.dicomwebUrl, authorization: env.orthanc.authorization }, series.instances, series.source);
+    const { page } = env;
+    let threads = threadsList[0];
+    await page.route('**/app-config.js', async (route) => {
+      const response = await route.fetch();
+      const body = `${await response.text()}\nwindow.config.spineMri.wasmThreads = ${threads};\n`;
+      await route.fulfill({ response, body });
+    });
+    const once = async (t: number): Promise<{ s: number; info: string }> => {
+      threads = t;
+      await page.goto(`${env.baseUrl}/spine-mri?StudyInstanceUIDs=${series.studyInstanceUid}`);
+      const analyze = page.getByTestId('spine-analyze');
+      await analyze.waitFor({ timeout: 120000 });
+      await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 120000 });
+      await page.locator('canvas.cornerstone-canvas').first().waitFor({ timeout: 120000 });
+      await dismissBanner(page);
+      const t0 = performance.now();
+      await analyze.click();
+      await page.waitForSelector('[data-testid="spine-levels-table"], [data-testid="spine-error"]', { state: 'visible', timeout: 600000 });
+      const s = (performance.now() - t0) / 1000;
+      if (await page.getByTestId('spine-error').count()) throw new Error(`viewer bench: the panel showed an error: ${await page.getByTestId('spine-error').textContent()}`);
+      return { s, info: ((await page.getByTestId('spine-run-info').textContent()) ?? '').trim() };
+    };
+    await once(threadsList[0]);
+    const rows: ViewerTiming[] = threadsList.map((t) => ({ threads: t, seconds: [], runInfo: '' }));
+    for (let r = 0; r < reps; r++) {
+      for (const row of rows) {
+        const { s, info } = await once(row.threads);
+        row.seconds.push(s);
+        row.runInfo = info;
+      }
+    }
+    return { series: `${series.seriesDescription} [${series.instances.length} sagittal slices, every ${sliceStep}th of ${caseRel}]`, rows };
+  } finally {
+    await env.close();
+  }
+}
