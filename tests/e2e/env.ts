@@ -82,7 +82,7 @@ export async function startViewerEnv(modelDir = join(repoRoot, 'models')): Promi
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text().slice(0, 500)}`);
   });
-  return {
+  const env: ViewerEnv = {
     baseUrl,
     orthanc,
     context,
@@ -90,11 +90,14 @@ export async function startViewerEnv(modelDir = join(repoRoot, 'models')): Promi
     errors,
     async close() {
       await context.close().catch(() => undefined);
+      server.closeAllConnections();
       await new Promise((r) => server.close(() => r(undefined)));
-      await orthanc.stop();
+      // env.orthanc, not the first one: a test may have restarted Orthanc and replaced it.
+      await env.orthanc.stop();
       rmSync(tmp, { recursive: true, force: true });
     },
   };
+  return env;
 }
 
 /** Fraction of pixels brighter than 20/255 and the grey-level standard deviation of a PNG. */
