@@ -40,7 +40,8 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     rmSync(modelDir, { recursive: true, force: true });
   });
 
-  it('runs the analysis and shows backend, time, segments and the labelmap', async () => {
+  /** Opens the study in the Spine MRI mode, waits for the image and an enabled Analyze, presses it. */
+  async function openStudyAndAnalyze(): Promise<void> {
     const { page, baseUrl } = env;
     await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${studyUid}`);
     const analyze = page.getByTestId('spine-analyze');
@@ -49,6 +50,11 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.locator('canvas.cornerstone-canvas').first().waitFor({ timeout: 60000 });
     await dismissBanner(page);
     await analyze.click();
+  }
+
+  it('runs the analysis and shows backend, time, segments and the labelmap', async () => {
+    const { page } = env;
+    await openStudyAndAnalyze();
     await page.getByTestId('spine-progress').waitFor({ timeout: 10000 });
     await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
     expect(await page.getByTestId('spine-error').count()).toBe(0);
@@ -96,14 +102,9 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
   }, 420000);
 
   it('refuses a model whose sha256 does not match the manifest, with a clear message', async () => {
-    const { page, baseUrl } = env;
+    const { page } = env;
     writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify({ ...manifest, sha256: '0'.repeat(64) }));
-    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${studyUid}`);
-    const analyze = page.getByTestId('spine-analyze');
-    await analyze.waitFor({ timeout: 60000 });
-    await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
-    await dismissBanner(page);
-    await analyze.click();
+    await openStudyAndAnalyze();
     const err = page.getByTestId('spine-error');
     await err.waitFor({ timeout: 120000 });
     expect(await err.textContent()).toMatch(/checksum/i);
@@ -112,18 +113,13 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
   }, 240000);
 
   it('cancels a running analysis', async () => {
-    const { page, baseUrl } = env;
+    const { page } = env;
     // Hold the manifest request for 4 s so the run is certainly still going when Cancel is pressed.
     await page.route('**/models/manifest.json', async (route) => {
       await new Promise((r) => setTimeout(r, 4000));
       await route.continue();
     });
-    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${studyUid}`);
-    const analyze = page.getByTestId('spine-analyze');
-    await analyze.waitFor({ timeout: 60000 });
-    await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
-    await dismissBanner(page);
-    await analyze.click();
+    await openStudyAndAnalyze();
     await page.getByTestId('spine-cancel').click();
     const err = page.getByTestId('spine-error');
     await err.waitFor({ timeout: 60000 });
@@ -135,14 +131,9 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
   }, 180000);
 
   it('says where the model is missing when models/ is not deployed', async () => {
-    const { page, baseUrl } = env;
+    const { page } = env;
     rmSync(join(modelDir, 'manifest.json'));
-    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${studyUid}`);
-    const analyze = page.getByTestId('spine-analyze');
-    await analyze.waitFor({ timeout: 60000 });
-    await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
-    await dismissBanner(page);
-    await analyze.click();
+    await openStudyAndAnalyze();
     const err = page.getByTestId('spine-error');
     await err.waitFor({ timeout: 60000 });
     expect(await err.textContent()).toMatch(/Model manifest not found at http:\/\/127\.0\.0\.1:\d+\/models\/manifest\.json \(HTTP 404\)/);
