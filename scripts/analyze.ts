@@ -10,8 +10,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { Labelmap, SpineVolume } from '../extension/src/pipeline/volume';
-import type { Finding, LevelReport, SegmentInfo, SpineReport } from '../extension/src/pipeline/report';
-import { createNodeBackend, parseModelManifest, verifyModelBytes, type OrtModule } from '../extension/src/pipeline/model';
+import type { SpineReport } from '../extension/src/pipeline/report';
+import { buildSpineReport, measureSpine, pfirrmannInput, reportShell, type BuildReportOptions } from '../extension/src/pipeline/build-report';
+import { loadNodeModels } from './lib/node-models';
 import { segmentSpine } from '../extension/src/pipeline/analyze';
 import { writeSeg } from '../extension/src/dicom/seg';
 import { writeSr } from '../extension/src/dicom/sr';
@@ -27,70 +28,30 @@ export interface PipelineOptions {
   log?: (s: string) => void;
 }
 
-function notGraded<T>(reason: string): Finding<T> {
-  return { value: null, notAssessableReason: reason, evidence: { measurements: [], rule: 'not graded', reference: '-' }, readerModified: false };
-}
-
-/**
- * Levels from the disc segments. Grading (pipeline/grade/) is not wired here yet: every finding is
- * written as not assessable with that reason, so nothing is invented.
- */
-export function levelsFromSegments(segments: SegmentInfo[]): LevelReport[] {
-  const reason = 'automatic grading is not available in this build';
-  return segments
-    .filter((s) => s.kind === 'disc' && s.level)
-    .map((s) => ({
-      level: s.level!,
-      discSegmentNumber: s.segmentNumber,
-      measurements: [],
-      pfirrmannGrade: notGraded(reason),
-      discNarrowing: notGraded(reason),
-      centralCanalStenosis: notGraded(reason),
-      foraminalStenosisLeft: notGraded(reason),
-      foraminalStenosisRight: notGraded(reason),
-      facetArthropathyLeft: notGraded(reason),
-      facetArthropathyRight: notGraded(reason),
-    }));
-}
-
-/** The whole pipeline on one volume: model → segmentation + level names → (grades) → SpineReport. */
+/** The whole pipeline on one volume, as in the viewer: models → segmentation + level names → measurements → grades → SpineReport. */
 export async function runPipeline(volume: SpineVolume, o: PipelineOptions): Promise<{ report: SpineReport; labelmap: Labelmap }> {
-  const manifestPath = resolve(o.manifestPath);
-  let manifestText: string;
+  const models = await loadNodeModels(o.manifestPath, o.threads ?? 2);
+  const { manifest, backend, classifier } = models;
   try {
-    manifestText = readFileSync(manifestPath, 'utf8');
-  } catch {
-    throw new Error(`model manifest ${manifestPath} not found (train/export a model into models/, or pass --model <manifest.json>)`);
-  }
-  const manifest = parseModelManifest(manifestText);
-  const modelBytes = new Uint8Array(readFileSync(join(dirname(manifestPath), manifest.file)));
-  await verifyModelBytes(modelBytes, manifest);
-  const ort = (await import('onnxruntime-node')) as unknown as OrtModule;
-  const backend = await createNodeBackend(ort, modelBytes, manifest, o.threads ?? 2);
-  try {
-    o.log?.(`model ${manifest.name} ${manifest.version} on ${backend.name}`);
+    o.log?.(`model ${manifest.name} ${manifest.version} on ${backend.name}${classifier ? `, ${classifier.name}` : ''}`);
     const seg = await segmentSpine(volume, backend, manifest);
-    const levels = levelsFromSegments(seg.segments);
-    const region: SpineReport['region'] = levels.some((l) => l.level.startsWith('C')) ? 'cervical' : levels.some((l) => l.level.startsWith('L')) ? 'lumbar' : 'unknown';
-    const report: SpineReport = {
-      schemaVersion: 1,
-      studyInstanceUid: volume.studyInstanceUid,
-      seriesInstanceUid: volume.seriesInstanceUid,
-      frameOfReferenceUid: volume.frameOfReferenceUid,
-      sourceSeries: [{ role: volume.role === 'sagittal_t1' || volume.role === 'sagittal_stir' ? volume.role : 'sagittal_t2', seriesInstanceUid: volume.seriesInstanceUid }],
-      model: { name: manifest.name, version: manifest.version, sha256: manifest.sha256 },
-      software: SOFTWARE,
-      region,
-      levelNaming: seg.levelNaming,
-      segments: seg.segments,
-      levels,
-      createdAt: new Date().toISOString(),
-      run: seg.run,
-      ...(o.readerName ? { reader: { name: o.readerName } } : {}),
+    const opts: BuildReportOptions = {
+      model: { name: manifest.name, version: manifest.version, sha256: manifest.sha256 }, software: SOFTWARE, levelNaming: seg.levelNaming, run: seg.run,
     };
-    return { report, labelmap: seg.labelmap };
+    let built: { report: SpineReport; labelmap: Labelmap };
+    try {
+      const ms = measureSpine(volume, seg.labelmap, seg.segments);
+      opts.pfirrmann = await pfirrmannInput(ms, classifier, manifest.pfirrmann?.cvLinearKappa, 'the model manifest lists no Pfirrmann classifier');
+      built = buildSpineReport(volume, seg.labelmap, seg.segments, opts, ms);
+    } catch (e) {
+      // As in the viewer: keep the segmentation, report no grades, say why.
+      o.log?.(`grading failed: ${(e as Error).message}`);
+      built = { report: reportShell(volume, seg.segments, [], opts), labelmap: seg.labelmap };
+    }
+    if (o.readerName) built.report.reader = { name: o.readerName };
+    return built;
   } finally {
-    await backend.release?.();
+    await models.release();
   }
 }
 

@@ -1,7 +1,7 @@
 import { buildSpineReport } from '../../extension/src/pipeline/build-report';
 import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
 import { gradeNarrowing } from '../../extension/src/pipeline/grade/narrowing';
-import { gradePfirrmann, scoreToGrade } from '../../extension/src/pipeline/grade/pfirrmann';
+import { gradePfirrmann } from '../../extension/src/pipeline/grade/pfirrmann';
 import { synthSpine } from './measure-synthetic';
 
 const opts = {
@@ -16,22 +16,37 @@ describe('disc grades on a synthetic spine', () => {
     expect(report.levels.map((l) => l.discNarrowing.value)).toEqual([false, true, false]);
     expect(report.levels[1].discNarrowing.evidence.rule).toMatch(/0\.75/);
   });
-  it('bright tall discs grade I–II, the dark collapsed disc IV–V', () => {
-    const g = report.levels.map((l) => l.pfirrmannGrade.value!);
-    expect(g[0]).toBeLessThanOrEqual(2);
-    expect(g[2]).toBeLessThanOrEqual(2);
-    expect(g[1]).toBeGreaterThanOrEqual(4);
-    expect(report.levels[1].pfirrmannGrade.evidence.reference).toMatch(/Pfirrmann/);
-    expect(report.levels[1].pfirrmannGrade.evidence.measurements.some((m) => m.name === 'nucleusCsfSignalRatio')).toBe(true);
+  it('without a classifier, Pfirrmann is not assessable and says why; the measured criteria stay as measurements', () => {
+    for (const l of report.levels) {
+      expect(l.pfirrmannGrade.value).toBeNull();
+      expect(l.pfirrmannGrade.notAssessableReason).toMatch(/not assessable: .*classifier/);
+    }
+    expect(report.levels[1].measurements.some((m) => m.name === 'nucleusCsfSignalRatio')).toBe(true);
+  });
+  it('with classifier probabilities per disc segment, each level gets its most probable grade and shows them', () => {
+    const probs = new Map(report.levels.map((l, n) => [l.discSegmentNumber!, { pfirrmann: n === 1 ? [0, 0.05, 0.15, 0.5, 0.3] : [0.7, 0.3, 0, 0, 0], findings: {} }]));
+    const r = buildSpineReport(s.volume, s.labelmap, s.segments, { ...opts, pfirrmann: { predictions: probs, classifier: { name: 'test-cnn', cvLinearKappa: 0.61 } } }).report;
+    expect(r.levels.map((l) => l.pfirrmannGrade.value)).toEqual([1, 4, 1]);
+    expect(r.levels[1].pfirrmannGrade.evidence.rule).toMatch(/IV 50 %.*mean grade 4\.05 → grade IV.*kappa 0\.61/);
+    expect(r.levels[1].pfirrmannGrade.evidence.reference).toMatch(/Pfirrmann/);
+    expect(r.levels[1].pfirrmannGrade.evidence.measurements.some((m) => m.name === 'nucleusCsfSignalRatio')).toBe(true);
   });
   it('narrowing rule edges and missing neighbours', () => {
     expect(gradeNarrowing(0.74, []).value).toBe(true);
     expect(gradeNarrowing(0.75, []).value).toBe(false);
     expect(gradeNarrowing(NaN, []).notAssessableReason).toMatch(/not assessable/);
   });
-  it('Pfirrmann without features is not assessable; scoreToGrade is ordinal', () => {
-    expect(gradePfirrmann(null, []).value).toBeNull();
-    expect([0, 2, 3, 4, 9].map((x) => scoreToGrade(x, [1.5, 2.5, 3.5, 4.5]))).toEqual([1, 2, 3, 4, 5]);
+  it('gradePfirrmann: rounded probability-weighted mean grade; missing or malformed probabilities are not assessable', () => {
+    const c = { name: 'cnn' };
+    expect(gradePfirrmann([0.1, 0.2, 0.3, 0.25, 0.15], [], c).value).toBe(3); // mean 3.15
+    expect(gradePfirrmann([0, 0, 0, 0, 1], [], c).value).toBe(5);
+    expect(gradePfirrmann([0.5, 0, 0, 0, 0.5], [], c).value).toBe(3); // mean 3: ordinal, not either mode
+    expect(gradePfirrmann([0.5, 0.5, 0, 0, 0], [], c).value).toBe(2); // mean 1.5 rounds half up
+    expect(gradePfirrmann([2, 2, 0, 0, 0], [], c).value).toBe(2); // unnormalised input is normalised
+    expect(gradePfirrmann(null, [], c).value).toBeNull();
+    expect(gradePfirrmann([0.5, 0.5], [], c).value).toBeNull();
+    expect(gradePfirrmann([NaN, 0, 0, 0, 1], [], c).value).toBeNull();
+    expect(gradePfirrmann([0, 1, 0, 0, 0], [], null, 'not assessable: x').notAssessableReason).toBe('not assessable: x');
   });
 });
 

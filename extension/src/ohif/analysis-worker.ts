@@ -5,7 +5,8 @@
  */
 import { createBrowserBackend, type InferenceBackend, type OrtModule } from '../pipeline/model';
 import { segmentSpine } from '../pipeline/analyze';
-import { buildSpineReport, reportShell, type BuildReportOptions } from '../pipeline/build-report';
+import { buildSpineReport, measureSpine, pfirrmannInput, reportShell, type BuildReportOptions } from '../pipeline/build-report';
+import { createDiscClassifier, type DiscClassifier } from '../pipeline/disc-classifier';
 import { loadModel } from './modelCache';
 import type { AnalyzeRequest, FromWorker, ToWorker } from './analysisProtocol';
 
@@ -19,6 +20,8 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
   controller = new AbortController();
   const signal = controller.signal;
   let backend: InferenceBackend | undefined;
+  let classifier: DiscClassifier | undefined;
+  let classifierError: string | undefined;
   try {
     post({ type: 'progress', stage: 'model', done: 0, total: 1 });
     const origin = self.location.origin;
@@ -31,6 +34,11 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
       numThreads: req.numThreads,
       prefer: req.prefer,
     });
+    if (model.manifest.pfirrmann && model.pfirrmannBytes) {
+      // A few small patches per study: the wasm backend is plenty and avoids a second WebGPU device.
+      classifier = await createDiscClassifier(ort, model.pfirrmannBytes, model.manifest.pfirrmann, { executionProviders: ['wasm'] })
+        .catch((e: Error) => { classifierError = e.message; return undefined; });
+    }
     post({ type: 'progress', stage: 'model', done: 1, total: 1 });
     const seg = await segmentSpine(req.volume, backend, model.manifest, {
       signal,
@@ -50,7 +58,9 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
       otherSeries: req.otherSeries,
     };
     try {
-      ({ report, labelmap, segments } = buildSpineReport(req.volume, seg.labelmap, seg.segments, reportOptions));
+      const ms = measureSpine(req.volume, seg.labelmap, seg.segments);
+      reportOptions.pfirrmann = await pfirrmannInput(ms, classifier, model.manifest.pfirrmann?.cvLinearKappa, classifierError ?? 'the model manifest lists no Pfirrmann classifier');
+      ({ report, labelmap, segments } = buildSpineReport(req.volume, seg.labelmap, seg.segments, reportOptions, ms));
     } catch (e) {
       // Keep the segmentation; say why there are no grades.
       gradingError = `Grading failed: ${e instanceof Error ? e.message : String(e)}`;
@@ -66,6 +76,7 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
     post({ type: 'error', message: cancelled ? 'Analysis cancelled.' : e instanceof Error ? e.message : String(e), cancelled });
   } finally {
     await backend?.release().catch(() => undefined);
+    await classifier?.release().catch(() => undefined);
     controller = undefined;
   }
 }

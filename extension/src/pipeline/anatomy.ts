@@ -5,12 +5,15 @@
  *
  * Level naming (how a radiologist counts on a lumbar sagittal MR without a whole-spine localiser):
  * find the sacrum, call the lowest mobile (lumbar-type) body above it L5, count upward (L4 … L1,
- * T12, T11 …). Discs are named by their neighbours (L4/L5; L5/S1 below L5).
+ * T12, T11 …). Discs are named by their neighbours (L4/L5; L5/S1 below L5). The sacrum is found, in
+ * this order: segmented bodies below the lowest disc (sacral segments are fused: no disc between
+ * them); a body stepping posteriorly like the promontory; a disc below the lowest body with imaged
+ * tissue below it; else the lowest complete body is assumed to be L5 (uncertain).
  */
 import type { Labelmap, SpineVolume, Vec3 } from './volume';
 import { voxelToLps } from './volume';
 import type { SegmentInfo, SpineReport } from './report';
-import { connectedComponents, DEFAULT_MIN_COMPONENT_MM3, splitComponent, type Component, type ComponentResult } from './components';
+import { connectedComponents, defaultMinComponentMm3, splitComponent, type Component, type ComponentResult } from './components';
 import { bodiesBetweenDiscs, discPlanes } from './split-by-discs';
 
 export type LevelNaming = SpineReport['levelNaming'];
@@ -34,12 +37,30 @@ export const SACRUM_MIN_IMAGED_BELOW_DISC_MM = 20;
 
 /**
  * A segmented body is taken as S1 (the sacral promontory; the first such body from the top) when,
- * going from the body above it, its centroid moves posteriorly by at least this fraction of its inferior drop: the sacrum's
- * tilt puts S1 behind L5, while lumbar bodies stack nearly vertically. Derived from the ground-truth
- * masks of the 23 vb1/vb2 cases in ../shared/data/segmentation (lumbar steps: posterior/inferior
- * ≤ 0.47; the vb1 steps onto a labelled S1: ≥ 0.74), not from a paper.
+ * going from the body above it, its centroid moves posteriorly by at least this fraction of its
+ * inferior drop: the sacrum's tilt puts S1 behind L5, while lumbar bodies stack nearly vertically.
+ * Project heuristic (not from a paper), from ../shared/data/segmentation: lumbar steps are ≤ 0.47 on
+ * the ground-truth masks of the vb1/vb2 cases and ≤ 0.32 (L4→L5) on the network's masks of the vb3
+ * cases; steps onto S1 are ≥ 0.74 on ground-truth masks but 0.4–0.9 (median 0.57) on the network's
+ * masks, which cover only part of S1 (the training labels stop at L5).
  */
-export const S1_MIN_POSTERIOR_PER_INFERIOR = 0.6;
+export const S1_MIN_POSTERIOR_PER_INFERIOR = 0.5;
+
+/**
+ * …and when its inferior drop is at least this fraction of the median centroid spacing of the
+ * bodies, so that two fragments side by side (e.g. cut by the top edge of the image) are no step.
+ * Project heuristic: S1 lies a whole segment below L5.
+ */
+export const S1_MIN_DROP_FRACTION_OF_SPACING = 0.5;
+
+/**
+ * The lowest disc counts as a sacral remnant (a rudimentary S1/S2 disc, often visible on T2) rather
+ * than L5/S1 only when S1 by shape lies above it and its volume is below this fraction of the median
+ * of the (up to) three discs above it: a remnant is much smaller than the discs of mobile segments.
+ * Project heuristic (not from a paper): in the 10 SPIDER images where the two sacrum rules disagree,
+ * 8 lowest discs were remnants at 0.24–0.62 or L5/S1 discs at 0.86–1.20 of that median (2 fit neither).
+ */
+export const SACRAL_REMNANT_MAX_FRACTION = 0.75;
 
 /**
  * A complete body counts as "lumbar-type" (for the transitional-vertebra warning) when its volume
@@ -66,7 +87,7 @@ export interface AnatomyClassIndices {
 }
 
 export interface AnatomyOptions {
-  /** Components below this volume are dropped (default DEFAULT_MIN_COMPONENT_MM3). */
+  /** Components below this volume are dropped (default defaultMinComponentMm3 of the volume). */
   minComponentMm3?: number;
 }
 
@@ -250,15 +271,31 @@ export function nameVertebrae(bodies: Instance[], discs: Instance[]): LevelNamin
   let certain: boolean;
   let anchor: LevelNaming['anchor'];
   // S1 by shape: the first body (from the top) that sits posterior-inferior to the one above it.
+  const spacing = median(bodies.slice(1).map((b, i) => bodies[i].zMm - b.zMm));
   let s1 = -1;
   let drop = 0;
   let posterior = 0;
   for (let i = 1; i < bodies.length && s1 < 0; i++) {
     drop = bodies[i - 1].zMm - bodies[i].zMm;
     posterior = bodies[i].centroidLps[1] - bodies[i - 1].centroidLps[1];
-    if (drop > 0 && posterior >= S1_MIN_POSTERIOR_PER_INFERIOR * drop) s1 = i;
+    if (drop >= S1_MIN_DROP_FRACTION_OF_SPACING * spacing && posterior >= S1_MIN_POSTERIOR_PER_INFERIOR * drop) s1 = i;
   }
-  if (s1 > 0) {
+  // Sacrum by discs: the bodies below the lowest disc, with no disc between them, are the fused
+  // sacral segments — unless S1 by shape lies higher, which makes the lowest disc(s) sacral
+  // remnants (a rudimentary S1/S2 disc often shows on T2).
+  let belowDiscs = discs.length ? bodies.findIndex((b) => b.zMm < discs[discs.length - 1].zMm) : -1;
+  // No evidence when the image may end just before the next disc: the bodies below the lowest disc
+  // must leave imaged tissue below them or span at least one segment (body + disc) without a disc.
+  if (belowDiscs > 0 && lowest.touchesInferiorEdge && discs[discs.length - 1].zMinMm - lowest.zMinMm < 0.5 * spacing) belowDiscs = -1;
+  const remnant = discs.length > 1 && discs[discs.length - 1].volumeMm3 < SACRAL_REMNANT_MAX_FRACTION * median(discs.slice(-4, -1).map((d) => d.volumeMm3));
+  if (belowDiscs > 0 && !(s1 > 0 && s1 < belowDiscs && remnant)) {
+    anchorPos = belowDiscs - 1;
+    certain = true;
+    anchor = 'sacrum';
+    notes.push(
+      `Counted upward from the sacrum: ${bodies.length - belowDiscs} vertebral body segment(s) lie below the lowest disc with no disc between them, as the fused sacral segments do; the first is named S1.`,
+    );
+  } else if (s1 > 0) {
     anchorPos = s1 - 1;
     certain = true;
     anchor = 'sacrum';
@@ -354,7 +391,7 @@ function verticalAxis(volume: SpineVolume): { axis: 0 | 1; up: boolean } {
 export function labelAnatomy(classes: Labelmap, volume: SpineVolume, idx: AnatomyClassIndices, opts: AnatomyOptions = {}): AnatomyResult {
   const dims = volume.dims;
   if (classes.dims.some((d, i) => d !== dims[i])) throw new Error(`labelmap dims [${classes.dims.join(',')}] != volume dims [${dims.join(',')}]`);
-  const minMm3 = opts.minComponentMm3 ?? DEFAULT_MIN_COMPONENT_MM3;
+  const minMm3 = opts.minComponentMm3 ?? defaultMinComponentMm3(dims, volume.spacingMm);
   const { axis, up } = verticalAxis(volume);
   const dc = idx.disc >= 0 ? connectedComponents(classes.values, dims, idx.disc, volume.spacingMm, minMm3) : { ids: new Int32Array(0), components: [] };
   const bySuperior = (a: Instance, b: Instance) => b.zMm - a.zMm;

@@ -8,8 +8,10 @@ import type { LevelReport, Measurement, SegmentInfo, SpineReport } from './repor
 import type { Labelmap, SpineVolume, Vec3 } from './volume';
 import { voxelToLps } from './volume';
 import { heightIndices, measureDisc, medianIntensity, midSagittalSlice, sagittalFrame, segmentPixels, type DiscMeasures } from './measure';
-import { findDuralSac, type CanalStructure } from './canal';
-import { gradePfirrmann, PFIRRMANN_MODEL, type PfirrmannFeatures, type PfirrmannModel } from './grade/pfirrmann';
+import { findDuralSac, type CanalProfileResult, type CanalStructure } from './canal';
+import { gradePfirrmann, type PfirrmannClassifierInfo, type PfirrmannFeatures } from './grade/pfirrmann';
+import { discCrop } from './disc-crop';
+import type { DiscClassifier, DiscPrediction } from './disc-classifier';
 import { gradeCentralCanal } from './grade/canal';
 import { gradeNarrowing } from './grade/narrowing';
 import { gradeForamen } from './grade/foramen';
@@ -22,11 +24,17 @@ export interface DiscAnalysis {
   heightIndex: number;
   canalApMm: number | null;
   canalReason?: string;
+  /** End points of the canal AP line (anterior, posterior), sagittal mm frame. */
+  canalApLineMm?: [[number, number], [number, number]];
+  /** No CSF behind the disc while the sac above and below holds CSF (canal.ts). */
+  canalCsfEffaced?: boolean;
   /** Canal AP at the mid-vertebral level of the vertebral body just above the disc, mm. */
   midVertebralCanalApMm: number | null;
   marrowMedian: number;
   /** null when no CSF was found. */
   features: PfirrmannFeatures | null;
+  /** The disc patch the Pfirrmann classifier reads (disc-crop.ts layout). */
+  patch: Float32Array;
 }
 
 export interface SpineMeasurements {
@@ -76,7 +84,7 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
   const canal = Number.isFinite(marrowAll) && duralSacSegment <= 255
     ? findDuralSac(frame, labelmap, structures, marrowAll, duralSacSegment)
     : { perStructure: structures.map(() => ({ apMm: null, csfMean: null, reason: 'no vertebral body marrow reference' })), paintedVoxels: 0, csfMean: null };
-  const canalBySeg = new Map(structures.map((s, n) => [s.segmentNumber, canal.perStructure[n]]));
+  const canalBySeg = new Map<number, CanalProfileResult>(structures.map((s, n) => [s.segmentNumber, canal.perStructure[n]]));
 
   const segments = [...segmentsIn];
   if (canal.paintedVoxels > 0) {
@@ -105,8 +113,9 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
       nucleusBrightestDiscRatio: brightest > 0 ? d.nucleusMean / brightest : NaN,
     } : null;
     return {
-      segment: seg, measures: d, heightIndex: hIdx[n], canalApMm: c?.apMm ?? null, canalReason: c?.reason,
+      segment: seg, measures: d, heightIndex: hIdx[n], canalApMm: c?.apMm ?? null, canalReason: c?.reason, canalApLineMm: c?.apLineMm, canalCsfEffaced: c?.csfEffaced,
       midVertebralCanalApMm: above ? canalBySeg.get(above.segmentNumber)?.apMm ?? null : null, marrowMedian: marrow, features,
+      patch: discCrop(volume, frame, d.shape),
     };
   });
   return { discs: out, labelmap, segments, csfMedian: canal.csfMean, sliceIndex: k };
@@ -119,8 +128,26 @@ export interface BuildReportOptions {
   run?: SpineReport['run'];
   /** Other series of the study, by role (their presence decides "not assessable" reasons). */
   otherSeries?: SpineReport['sourceSeries'];
-  pfirrmannModel?: PfirrmannModel;
+  /** Pfirrmann classifier output (pfirrmannInput); absent = Pfirrmann not assessable. */
+  pfirrmann?: PfirrmannInput;
   createdAt?: string;
+}
+
+/** Disc classifier predictions per disc segment number, or why there are none. */
+export type PfirrmannInput = { predictions: Map<number, DiscPrediction>; classifier: PfirrmannClassifierInfo } | { unavailableReason: string };
+
+/**
+ * Run the Pfirrmann classifier on every measured disc's patch. A classifier failure becomes the
+ * not-assessable reason of every Pfirrmann grade; the rest of the report is unaffected.
+ */
+export async function pfirrmannInput(ms: SpineMeasurements, classifier: DiscClassifier | undefined, cvLinearKappa?: number, unavailableReason = 'no Pfirrmann classifier was loaded'): Promise<PfirrmannInput> {
+  if (!classifier) return { unavailableReason: `not assessable: ${unavailableReason}` };
+  try {
+    const probs = await classifier.classify(ms.discs.map((d) => d.patch));
+    return { predictions: new Map(ms.discs.map((d, n) => [d.segment.segmentNumber, probs[n]])), classifier: { name: classifier.name, cvLinearKappa } };
+  } catch (e) {
+    return { unavailableReason: `not assessable: the Pfirrmann classifier failed (${(e as Error).message})` };
+  }
 }
 
 function m(name: string, value: number, unit: Measurement['unit'], method: string, segmentNumber?: number): Measurement {
@@ -146,9 +173,12 @@ export function discMeasurements(d: DiscAnalysis, duralSacSegment?: number): Mea
   return out;
 }
 
-/** Build the SpineReport (grades computed here and nowhere else) plus the labelmap/segments including the dural sac. */
-export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segments: SegmentInfo[], opts: BuildReportOptions): { report: SpineReport; labelmap: Labelmap; segments: SegmentInfo[] } {
-  const ms = measureSpine(volume, labelmap, segments);
+/**
+ * Build the SpineReport (grades computed here and nowhere else) plus the labelmap/segments including the dural sac.
+ * Pass `ms` when measureSpine already ran (to classify the disc patches first: pfirrmannInput).
+ */
+export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segments: SegmentInfo[], opts: BuildReportOptions, ms: SpineMeasurements = measureSpine(volume, labelmap, segments)): { report: SpineReport; labelmap: Labelmap; segments: SegmentInfo[] } {
+  const pf = opts.pfirrmann ?? { unavailableReason: 'not assessable: no Pfirrmann classifier was loaded' };
   const others = opts.otherSeries ?? [];
   const hasAxialT2 = others.some((s) => s.role === 'axial_t2');
   const hasSagT1 = others.some((s) => s.role === 'sagittal_t1');
@@ -162,10 +192,12 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
       level,
       discSegmentNumber: d.segment.segmentNumber,
       measurements: meas,
-      pfirrmannGrade: gradePfirrmann(d.features, meas.filter((x) => /nucleus|annulus|HeightIndex|discHeight/i.test(x.name)), opts.pfirrmannModel ?? PFIRRMANN_MODEL),
+      pfirrmannGrade: 'predictions' in pf
+        ? gradePfirrmann(pf.predictions.get(d.segment.segmentNumber)?.pfirrmann ?? null, meas.filter((x) => /nucleus|annulus|HeightIndex|discHeight/i.test(x.name)), pf.classifier)
+        : gradePfirrmann(null, [], null, pf.unavailableReason),
       discNarrowing: gradeNarrowing(d.heightIndex, meas.filter((x) => x.name === 'discHeightMm' || x.name === 'discHeightIndex')),
       centralCanalStenosis: gradeCentralCanal(d.canalApMm, meas.filter((x) => x.name.startsWith('canalAp')), null,
-        d.canalApMm === null ? `not assessable: ${d.canalReason ?? 'no dural sac found'} on the sagittal T2${hasAxialT2 ? '' : '; no axial T2 series for the dural sac area'}` : undefined),
+        d.canalApMm === null ? `not assessable: ${d.canalReason ?? 'no dural sac found'} on the sagittal T2${hasAxialT2 ? '' : '; no axial T2 series for the dural sac area'}` : undefined, d.canalCsfEffaced),
       foraminalStenosisLeft: gradeForamen('left', hasSagT1),
       foraminalStenosisRight: gradeForamen('right', hasSagT1),
       facetArthropathyLeft: gradeFacet('left', hasAxialT2),

@@ -1,25 +1,57 @@
 /**
- * Dural sac (CSF column) on the mid-sagittal T2 slice, found classically (the network segments
- * only vertebral bodies and discs): along profiles that start at the posterior border of each disc /
- * vertebral body and run posteriorly (the disc's major axis; for a vertebral body the mean axis of
- * its neighbouring discs), the dural sac is the run of CSF-bright samples (gaps ≤ CSF_GAP_MM bridged) around the
- * brightest sample within 15 mm of the border, bounded at half the height between that peak and the
- * darkest sample in front of it (posterior longitudinal ligament / annulus). A run only counts as CSF
- * when its peak is at least CSF_MIN_MARROW_RATIO × the median vertebral-marrow intensity (on T2,
- * CSF is brighter than marrow). Known limits: posterior epidural fat that is as bright as CSF and
- * touches the sac lengthens the run; on T1 (dark CSF) nothing is found.
+ * Dural sac (thecal sac) on the mid-sagittal T2 slice, found classically (the network segments only
+ * vertebral bodies and discs), and its AP diameter behind each disc and vertebral body. Positions are in
+ * the sagittal mm frame of measure.ts (ap posterior +, si superior +); lengths in mm.
+ *
+ * Rule (project heuristic, not from a paper; tuned by eye on SPIDER overlays, `npm run eval:canal`):
+ * - Profiles start at the posterior border of the structure's mask, one per half pixel across it, and run
+ *   posteriorly for PROFILE_MM, sampled every half pixel.
+ * - CSF level: median over all structures of the brightest sample within CSF_SEARCH_MM on the centre
+ *   profile, counting only peaks ≥ CSF_MIN_MARROW_RATIO × the median vertebral-marrow intensity (on T2,
+ *   CSF is brighter than marrow). One level per image, so a compressed sac whose CSF is only partly in the
+ *   slice (dim) is not re-normalised to look open.
+ * - Sac on a profile: the first run of samples ≥ SAC_EDGE_FRACTION × CSF level that starts within
+ *   CSF_SEARCH_MM and holds a sample ≥ SAC_CORE_FRACTION × CSF level. Darker stretches inside it are kept
+ *   (the grey layer of cauda equina roots, which lie dorsally in the supine sac; flow voids) until the
+ *   posterior wall: SAC_WALL_GAP_MM below the edge level (ligamentum flavum, lamina) or SAC_WALL_DARK_MM
+ *   below SAC_WALL_FRACTION × CSF level (the thin dark dura line, also where bright epidural fat lies
+ *   behind it). A run that reaches the profile's end has no wall in view and is not measured.
+ *   (The former half-maximum edge cut the sac at the roots and read it 3–5 mm short.)
+ * - Direction: a first pass along the structure's own axis (a disc's major axis; a body's, the mean of its
+ *   neighbouring discs) finds the sac; the AP is then measured across the sac's long axis — the line
+ *   through the sac centres behind the neighbouring structures above and below — from the same border
+ *   points, as a diameter of a tube is measured, so a disc tilted against the sac (L5/S1) does not lengthen it.
+ * - AP diameter: median run length (dura to dura) over the profiles within CENTRE_BAND_MM of the centre;
+ *   the drawn line is that profile's run.
+ * - CSF effaced: no sac behind a structure whose neighbours above and below both have one — the
+ *   hourglass of a compressed sac (graded in grade/canal.ts).
+ * Known limits: bright epidural fat touching the sac with no dark dura line ≥ SAC_WALL_DARK_MM between
+ * them is counted as sac (common at L5/S1); the conus medullaris (grey, several mm) ends the sac early at
+ * T12–L1; the slice is the one with most disc voxels, and off the midline the sac reads narrower; a
+ * mis-segmented or misnamed disc (e.g. a sacral segment) gives a meaningless line; on T1 (dark CSF)
+ * nothing is found.
  */
 import type { Labelmap } from './volume';
 import type { SagittalFrame } from './measure';
-import { mean, median } from './measure';
+import { median } from './measure';
 
 /** Project heuristic (not from a paper): CSF peak must exceed 1.2 × marrow median on T2. */
 export const CSF_MIN_MARROW_RATIO = 1.2;
-/** Search window for the CSF peak behind the posterior wall, mm. */
+/** The sac must start, and its CSF peak is searched, within this distance of the posterior wall, mm. */
 export const CSF_SEARCH_MM = 15;
-const PROFILE_MM = 30;
-/** Darker gaps inside the CSF run up to this length (mm) are bridged: nerve roots of the cauda equina. */
-export const CSF_GAP_MM = 2;
+/** Project heuristic: sac edge at this fraction of the image's CSF level (roots stay above it, ligament below). */
+export const SAC_EDGE_FRACTION = 0.4;
+/** Project heuristic: a run counts as sac only when it holds a sample ≥ this fraction of the CSF level. */
+export const SAC_CORE_FRACTION = 0.75;
+/** Project heuristic: a stretch this long (mm) below the edge level is the posterior wall (ligamentum flavum, lamina); shorter ones are roots. */
+export const SAC_WALL_GAP_MM = 2.5;
+/** Project heuristic: samples below this fraction of the CSF level are wall-dark (dura, ligamentum flavum, cortex). */
+export const SAC_WALL_FRACTION = 0.25;
+/** Project heuristic: a wall-dark stretch at least this long (mm) is the posterior wall even when thin. */
+export const SAC_WALL_DARK_MM = 1;
+/** Profiles within this distance (mm) of the structure's centre give the AP diameter (their median). */
+export const CENTRE_BAND_MM = 1.5;
+const PROFILE_MM = 35;
 
 export interface CanalStructure {
   segmentNumber: number;
@@ -32,14 +64,22 @@ export interface CanalStructure {
 }
 
 export interface CanalProfileResult {
-  /** AP length of the CSF run on the centre profile, mm; null when no CSF run was found. */
+  /** AP diameter of the dural sac (dura to dura, across the sac), mm; null when no sac was measured. */
   apMm: number | null;
-  /** Mean intensity of the CSF run samples on the centre profile. */
-  csfMean: number | null;
+  /** End points of the measured AP line (anterior, posterior), sagittal mm frame; null when none. */
+  apLineMm?: [[number, number], [number, number]];
+  /**
+   * No CSF-bright run behind this structure although the structures directly above and below have a
+   * measured sac: the CSF is effaced here (compressed sac, the hourglass of severe stenosis).
+   */
+  csfEffaced?: boolean;
   reason?: string;
 }
 
-interface Run { startMm: number; endMm: number; values: number[]; points: [number, number][] }
+/** One profile: distances t (mm from its start) and intensities. */
+interface Profile { from: [number, number]; dir: [number, number]; ts: number[]; vals: number[] }
+/** A sac run on a profile: sample indices a..b (inclusive); closed = a posterior wall was found behind it. */
+export interface SacRun { a: number; b: number; closed: boolean }
 
 function maskBorder(frame: SagittalFrame, labelmap: Labelmap, seg: number, start: [number, number], dir: [number, number]): number {
   const [nx, ny] = labelmap.dims;
@@ -55,7 +95,7 @@ function maskBorder(frame: SagittalFrame, labelmap: Labelmap, seg: number, start
   return last;
 }
 
-function csfRun(frame: SagittalFrame, from: [number, number], dir: [number, number], marrow: number): Run | null {
+function sampleProfile(frame: SagittalFrame, from: [number, number], dir: [number, number]): Profile {
   const step = frame.pixelMm / 2;
   const ts: number[] = [], vals: number[] = [];
   for (let t = 0; t <= PROFILE_MM; t += step) {
@@ -63,61 +103,145 @@ function csfRun(frame: SagittalFrame, from: [number, number], dir: [number, numb
     if (Number.isNaN(v)) break;
     ts.push(t); vals.push(v);
   }
-  let peakIdx = -1;
-  for (let n = 0; n < ts.length && ts[n] <= CSF_SEARCH_MM; n++) if (peakIdx < 0 || vals[n] > vals[peakIdx]) peakIdx = n;
-  if (peakIdx < 0 || !(vals[peakIdx] >= CSF_MIN_MARROW_RATIO * marrow)) return null;
-  let dark = vals[peakIdx];
-  for (let n = 0; n <= peakIdx; n++) dark = Math.min(dark, vals[n]);
-  const thr = 0.5 * (vals[peakIdx] + dark);
-  // Extend across short darker gaps (cauda equina roots inside the sac) of at most CSF_GAP_MM.
-  const maxGap = Math.round(CSF_GAP_MM / step);
-  let a = peakIdx, b = peakIdx;
-  for (let n = peakIdx - 1, gap = 0; n >= 0 && gap <= maxGap; n--) { if (vals[n] >= thr) { a = n; gap = 0; } else gap++; }
-  for (let n = peakIdx + 1, gap = 0; n < ts.length && gap <= maxGap; n++) { if (vals[n] >= thr) { b = n; gap = 0; } else gap++; }
-  const points: [number, number][] = [];
-  for (let n = a; n <= b; n++) points.push([from[0] + dir[0] * ts[n], from[1] + dir[1] * ts[n]]);
-  return { startMm: ts[a], endMm: ts[b] + step, values: vals.slice(a, b + 1), points };
+  return { from, dir, ts, vals };
+}
+
+/** Brightest sample within CSF_SEARCH_MM of the profile start (−Infinity when the profile is empty). */
+function peak(p: Profile): number {
+  let best = -Infinity;
+  for (let n = 0; n < p.ts.length && p.ts[n] <= CSF_SEARCH_MM; n++) best = Math.max(best, p.vals[n]);
+  return best;
 }
 
 /**
- * Find the dural sac behind each structure, measure its AP diameter on the structure's centre line,
- * and paint the CSF runs of all profiles into `labelmap` (only where it is 0) with `duralSacSegment`.
+ * The dural sac on one profile (rule in the file comment), or null.
+ * @param csfLevel the image's CSF intensity (same units as the profile).
+ */
+export function sacRun(ts: number[], vals: number[], csfLevel: number, step: number): SacRun | null {
+  const edge = SAC_EDGE_FRACTION * csfLevel, core = SAC_CORE_FRACTION * csfLevel, wallDark = SAC_WALL_FRACTION * csfLevel;
+  const greyGap = Math.max(1, Math.round(SAC_WALL_GAP_MM / step)), darkGap = Math.max(1, Math.round(SAC_WALL_DARK_MM / step));
+  let n = 0;
+  while (n < ts.length && ts[n] <= CSF_SEARCH_MM) {
+    if (vals[n] < edge) { n++; continue; }
+    const a = n;
+    let b = n, hasCore = false, closed = false;
+    for (let grey = 0, dark = 0; n < ts.length; n++) {
+      if (vals[n] >= edge) { b = n; grey = 0; dark = 0; hasCore ||= vals[n] >= core; continue; }
+      grey++; dark = vals[n] < wallDark ? dark + 1 : 0;
+      if (grey >= greyGap || dark >= darkGap) { closed = true; break; }
+    }
+    if (hasCore) return { a, b, closed };
+    n = b + 1;
+  }
+  return null;
+}
+
+type Pt = [number, number];
+const NO_SAC = 'no dural sac (CSF-bright run) posterior to the posterior wall';
+interface Found { off: number; p: Profile; run: SacRun }
+
+/** Profiles behind one structure along `dir`, one per half pixel across it (where the mask border is crossed). */
+function structureProfiles(frame: SagittalFrame, labelmap: Labelmap, s: CanalStructure, dir: Pt): { off: number; p: Profile }[] {
+  const step = frame.pixelMm / 2, across: Pt = [-dir[1], dir[0]];
+  const out: { off: number; p: Profile }[] = [];
+  const nSteps = Math.floor(s.halfHeightMm / step);
+  for (let n = -nSteps; n <= nSteps; n++) {
+    const off = n * step;
+    const start: Pt = [s.centreMm[0] + across[0] * off, s.centreMm[1] + across[1] * off];
+    const border = maskBorder(frame, labelmap, s.segmentNumber, start, dir);
+    if (border >= 0) out.push({ off, p: sampleProfile(frame, [start[0] + dir[0] * (border + step), start[1] + dir[1] * (border + step)], dir) });
+  }
+  return out;
+}
+
+const along = (p: Profile, t: number): Pt => [p.from[0] + p.dir[0] * t, p.from[1] + p.dir[1] * t];
+
+/**
+ * Unit normal of the sac's long axis at structure n, pointing posterior. The sac's centre behind each
+ * structure is the median midpoint of its sac runs; the axis joins the centres of the nearest structures
+ * above and below n (or n itself when one side has none). Falls back to the structure's own direction.
+ */
+function canalNormal(structures: CanalStructure[], found: Found[][], n: number): Pt {
+  const own = structures[n].posteriorDir;
+  const centre = (m: number): Pt | null => {
+    if (!found[m].length) return null;
+    const mids = found[m].map((f) => along(f.p, 0.5 * (f.p.ts[f.run.a] + f.p.ts[f.run.b])));
+    return [median(mids.map((q) => q[0])), median(mids.map((q) => q[1]))];
+  };
+  const si = (m: number) => structures[m].centreMm[1];
+  const others = structures.map((_, m) => m).filter((m) => m !== n && centre(m));
+  const up = others.filter((m) => si(m) > si(n)).sort((a, b) => si(a) - si(b))[0];
+  const down = others.filter((m) => si(m) < si(n)).sort((a, b) => si(b) - si(a))[0];
+  const a = centre(up ?? n), b = centre(down ?? n);
+  if (!a || !b || (up === undefined && down === undefined)) return own;
+  const len = Math.hypot(a[0] - b[0], a[1] - b[1]);
+  if (len < 5) return own;
+  const nrm: Pt = [(a[1] - b[1]) / len, -(a[0] - b[0]) / len];
+  return nrm[0] * own[0] + nrm[1] * own[1] < 0 ? [-nrm[0], -nrm[1]] : nrm;
+}
+
+/**
+ * Find the dural sac behind each structure, measure its AP diameter near the structure's centre line,
+ * and paint the sac runs of all profiles into `labelmap` (only where it is 0) with `duralSacSegment`.
  * @param marrow median T2 intensity of the vertebral bodies (reference for "CSF-bright").
- * @returns per structure (same order), the AP diameter (mm) or a reason; and the painted voxel count.
+ * @param structures discs and vertebral bodies of the slice, any order.
+ * @returns per structure (same order), the AP diameter (mm) and its line, or a reason (and csfEffaced);
+ *   the painted voxel count; and csfMean, the median of all sac samples ≥ SAC_CORE_FRACTION × CSF level
+ *   (the CSF reference of the Pfirrmann features), null when no sac was found.
  */
 export function findDuralSac(
   frame: SagittalFrame, labelmap: Labelmap, structures: CanalStructure[], marrow: number, duralSacSegment: number,
 ): { perStructure: CanalProfileResult[]; paintedVoxels: number; csfMean: number | null } {
   const [nx, ny] = labelmap.dims;
   const base = frame.k * nx * ny;
+  const step = frame.pixelMm / 2;
+  const first = structures.map((s) => structureProfiles(frame, labelmap, s, s.posteriorDir));
+  const peaks = first.map((ps) => ps.find((x) => x.off === 0)).filter((x) => x !== undefined).map((x) => peak(x.p))
+    .filter((v) => v >= CSF_MIN_MARROW_RATIO * marrow);
+  const csfLevel = median(peaks);
+  if (!peaks.length || !(csfLevel > 0)) {
+    return { perStructure: structures.map(() => ({ apMm: null, reason: 'no CSF-bright sample posterior to the posterior walls (not a T2 image, or no dural sac in the slice)' })), paintedVoxels: 0, csfMean: null };
+  }
+  const runs = (ps: { off: number; p: Profile }[]) => ps.map((x) => ({ ...x, run: sacRun(x.p.ts, x.p.vals, csfLevel, step) }));
+  const closed = (fs: ReturnType<typeof runs>): Found[] => fs.filter((f): f is Found => !!f.run?.closed);
+  // Pass 1 along each structure's own axis finds the sac; pass 2 measures across the sac's long axis.
+  const pass1 = first.map((ps) => closed(runs(ps)));
+  const second = structures.map((s, n) => {
+    const nrm = canalNormal(structures, pass1, n);
+    // Same starting points (the structure's posterior border), new direction.
+    return nrm === s.posteriorDir ? first[n] : first[n].map(({ off, p }) => ({ off, p: sampleProfile(frame, p.from, nrm) }));
+  });
   let painted = 0;
   const allCsf: number[] = [];
-  const perStructure = structures.map((s): CanalProfileResult => {
-    const dir = s.posteriorDir;
-    const across: [number, number] = [-dir[1], dir[0]];
-    let centre: CanalProfileResult = { apMm: null, csfMean: null, reason: 'no CSF-bright run posterior to the posterior wall' };
-    const step = frame.pixelMm / 2;
-    const nSteps = Math.floor(s.halfHeightMm / step);
-    for (let n = -nSteps; n <= nSteps; n++) {
-      const off = n * step;
-      const start: [number, number] = [s.centreMm[0] + across[0] * off, s.centreMm[1] + across[1] * off];
-      const border = maskBorder(frame, labelmap, s.segmentNumber, start, dir);
-      if (border < 0) continue;
-      const from: [number, number] = [start[0] + dir[0] * (border + step), start[1] + dir[1] * (border + step)];
-      const run = csfRun(frame, from, dir, marrow);
-      if (!run) continue;
-      const isCentre = n === 0;
-      if (isCentre) centre = { apMm: run.endMm - run.startMm, csfMean: mean(run.values) };
-      allCsf.push(...run.values);
-      for (const [ap, si] of run.points) {
-        const [fi, fj] = frame.toIj(ap, si);
+  const perStructure = second.map((ps): CanalProfileResult => {
+    const fs = runs(ps);
+    const centre = closed(fs).filter((f) => Math.abs(f.off) <= CENTRE_BAND_MM)
+      .map((f) => ({ ap: f.p.ts[f.run.b] + step - f.p.ts[f.run.a], line: [along(f.p, f.p.ts[f.run.a]), along(f.p, f.p.ts[f.run.b] + step)] as [Pt, Pt] }));
+    for (const { p, run } of closed(fs)) {
+      for (let n = run.a; n <= run.b; n++) {
+        if (p.vals[n] >= SAC_CORE_FRACTION * csfLevel) allCsf.push(p.vals[n]);
+        const [fi, fj] = frame.toIj(...along(p, p.ts[n]));
         const i = Math.round(fi), j = Math.round(fj);
         if (i < 0 || j < 0 || i >= nx || j >= ny) continue;
-        const p = base + i + j * nx;
-        if (labelmap.values[p] === 0) { labelmap.values[p] = duralSacSegment; painted++; }
+        const q = base + i + j * nx;
+        if (labelmap.values[q] === 0) { labelmap.values[q] = duralSacSegment; painted++; }
       }
     }
-    return centre;
+    if (!centre.length) {
+      // A run that reaches the profile's end has no posterior wall in view: not a measurable sac.
+      const open = fs.some((f) => Math.abs(f.off) <= CENTRE_BAND_MM && f.run && !f.run.closed);
+      return { apMm: null, reason: open ? `no posterior wall of the dural sac within ${PROFILE_MM} mm of the posterior wall` : NO_SAC };
+    }
+    const mid = [...centre].sort((x, y) => x.ap - y.ap)[(centre.length - 1) >> 1];
+    return { apMm: mid.ap, apLineMm: mid.line };
+  });
+  // CSF effaced: no sac at a structure whose S–I neighbours both show one.
+  const bySi = structures.map((_, n) => n).sort((a, b) => structures[b].centreMm[1] - structures[a].centreMm[1]);
+  bySi.forEach((n, r) => {
+    const up = perStructure[bySi[r - 1]], down = perStructure[bySi[r + 1]], here = perStructure[n];
+    if (here.apMm === null && here.reason === NO_SAC && up?.apMm != null && down?.apMm != null) {
+      perStructure[n] = { ...here, csfEffaced: true, reason: 'no CSF signal behind it while the dural sac above and below holds CSF: CSF effaced (compressed sac)' };
+    }
   });
   return { perStructure, paintedVoxels: painted, csfMean: allCsf.length ? median(allCsf) : null };
 }

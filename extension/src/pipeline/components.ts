@@ -14,6 +14,19 @@ import type { Vec3 } from './volume';
  */
 export const DEFAULT_MIN_COMPONENT_MM3 = 300;
 
+/**
+ * In-plane area (mm²) of that blob (7 × 7 mm). When the imaged slab (slices × thickness) is thinner
+ * than 300 / 50 = 6 mm — a single mid-sagittal slice, whatever its nominal thickness — the volume
+ * floor would depend on the slice thickness instead of the structure, so the floor becomes this area
+ * through the whole slab. Same rationale as DEFAULT_MIN_COMPONENT_MM3 (not from a paper).
+ */
+export const MIN_COMPONENT_AREA_MM2 = 50;
+
+/** Minimum component volume (mm³) for a volume of `dims` / `spacingMm` (see MIN_COMPONENT_AREA_MM2). */
+export function defaultMinComponentMm3(dims: Vec3, spacingMm: Vec3): number {
+  return Math.min(DEFAULT_MIN_COMPONENT_MM3, MIN_COMPONENT_AREA_MM2 * dims[2] * spacingMm[2]);
+}
+
 export interface Component {
   /** 1-based id, as written in `ComponentResult.ids`. */
   id: number;

@@ -6,6 +6,8 @@
  * onnxruntime-node (Node: eval, CLI, tests) and onnxruntime-web (browser: wasm or WebGPU).
  */
 
+import { parsePfirrmannManifest, type PfirrmannClassifierManifest } from './disc-classifier';
+
 /** Class names the pipeline understands; the manifest maps them to output channel indices. */
 export type ModelClassName = 'background' | 'vertebral_body' | 'disc';
 
@@ -53,6 +55,8 @@ export interface ModelManifest {
     normalisation: ModelNormalisation;
   };
   output: { name: string; classes: ModelClass[] };
+  /** The Pfirrmann disc-patch classifier shipped with this segmentation model (disc-classifier.ts); absent = no Pfirrmann grades. */
+  pfirrmann?: PfirrmannClassifierManifest;
   training?: Record<string, unknown>;
   metrics?: Record<string, unknown>;
 }
@@ -108,6 +112,7 @@ export function parseModelManifest(json: string | unknown): ModelManifest {
   idx.forEach((v: number, i: number) => {
     if (v !== i) fail('output.classes indices must be 0..C-1, each once');
   });
+  if (o.pfirrmann !== undefined) parsePfirrmannManifest(o.pfirrmann);
   return o as ModelManifest;
 }
 
@@ -127,7 +132,7 @@ export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string
  * Check the ONNX bytes against `manifest.sha256` (and `manifest.bytes` when given).
  * @throws Error "Model file <file> failed its checksum: expected …, got … — the download is corrupt or the file was replaced; re-deploy models/".
  */
-export async function verifyModelBytes(bytes: ArrayBuffer | Uint8Array, manifest: ModelManifest): Promise<void> {
+export async function verifyModelBytes(bytes: ArrayBuffer | Uint8Array, manifest: Pick<ModelManifest, 'file' | 'sha256' | 'bytes'>): Promise<void> {
   const got = await sha256Hex(bytes);
   const expected = manifest.sha256.toLowerCase();
   if (got !== expected) {

@@ -9,8 +9,8 @@ import type { Finding, Grade0to3, Measurement } from '../report';
 export const FORAMEN_REFERENCE = 'Lee S. et al., AJR Am J Roentgenol 2010;194:1095-8 (grades 0-3, perineural fat obliteration)';
 
 export function gradeForamen(side: 'left' | 'right', hasSagittalT1: boolean, measurements: Measurement[] = []): Finding<Grade0to3> {
-  const reason = hasSagittalT1
-    ? `not assessable: ${side} foraminal grading (perineural fat on parasagittal T1) is not implemented; nerve roots and foramina are not segmented`
-    : `not assessable: needs a sagittal T1 series for the ${side} foramen (perineural fat)`;
+  // Say first that it is not implemented: asking for a T1 series alone would suggest it then works.
+  const reason = `not assessable: automatic ${side} foraminal grading is not implemented (nerve roots and foramina are not segmented)`
+    + (hasSagittalT1 ? '' : '; the Lee grade also needs a sagittal T1 series for the perineural fat');
   return { value: null, notAssessableReason: reason, evidence: { measurements, rule: 'Lee grade needs the perineural fat around the exiting root', reference: FORAMEN_REFERENCE }, readerModified: false };
 }

@@ -1,0 +1,101 @@
+/**
+ * The disc-patch classifier: its manifest block (models/manifest.json "pfirrmann") and an onnxruntime
+ * session that turns disc patches (disc-crop.ts) into Pfirrmann grade probabilities and the
+ * probabilities of the readers' binary disc findings (narrowing, herniation, bulging, Modic change).
+ * Framework-free: the onnxruntime module is passed in (onnxruntime-node or onnxruntime-web).
+ */
+import { DISC_CROP } from './disc-crop';
+import type { OrtModule, OrtSession } from './model';
+
+export interface PfirrmannClassifierManifest {
+  /** ONNX file name, relative to the manifest. */
+  file: string;
+  /** Lower-case hex SHA-256 of the ONNX file. */
+  sha256: string;
+  version: string;
+  /** Input "patch" [N,1,heightPx,widthPx]: the patch geometry of disc-crop.ts, which must match. */
+  input: { name: string; heightPx: number; widthPx: number; mmPerPx: number; uStartMm: number };
+  /**
+   * Output [N, columns.length]: columns 0-4 are the probabilities of Pfirrmann grades I..V (softmax inside
+   * the model); further columns are independent probabilities of the named binary findings (DISC_FINDINGS).
+   */
+  output: { name: string; columns?: string[] };
+  /** Linear-weighted kappa of the same recipe, 5-fold cross-validated by patient (eval:grading). */
+  cvLinearKappa?: number;
+  training?: Record<string, unknown>;
+}
+
+/**
+ * Validate the manifest's "pfirrmann" block.
+ * @throws Error 'Invalid Pfirrmann classifier manifest: …' on a missing field or a patch geometry other than DISC_CROP's.
+ */
+export function parsePfirrmannManifest(o: unknown): PfirrmannClassifierManifest {
+  const fail = (msg: string): never => { throw new Error(`Invalid Pfirrmann classifier manifest: ${msg}`); };
+  if (typeof o !== 'object' || o === null) fail('expected an object');
+  const m = o as Record<string, any>;
+  for (const k of ['file', 'sha256', 'version']) if (typeof m[k] !== 'string' || !m[k]) fail(`"${k}" must be a non-empty string`);
+  if (!/^[0-9a-f]{64}$/i.test(m.sha256)) fail('"sha256" must be 64 hex digits');
+  if (typeof m.input?.name !== 'string' || typeof m.output?.name !== 'string') fail('"input.name" and "output.name" are required');
+  if (m.output.columns !== undefined && (!Array.isArray(m.output.columns) || m.output.columns.length < 5)) fail('"output.columns" must list at least the 5 Pfirrmann grades');
+  for (const k of ['heightPx', 'widthPx', 'mmPerPx', 'uStartMm'] as const) {
+    if (m.input[k] !== DISC_CROP[k]) fail(`input.${k} is ${m.input[k]}, this software samples patches with ${k} = ${DISC_CROP[k]}`);
+  }
+  return m as PfirrmannClassifierManifest;
+}
+
+/** Binary disc findings the classifier may output, as SPIDER's readers graded them. */
+export const DISC_FINDINGS = ['narrowing', 'herniation', 'bulging', 'modic'] as const;
+export type DiscFinding = (typeof DISC_FINDINGS)[number];
+
+export interface DiscPrediction {
+  /** [p(I) … p(V)] */
+  pfirrmann: number[];
+  /** Probability of each finding the model outputs (absent ones are not predicted). */
+  findings: Partial<Record<DiscFinding, number>>;
+}
+
+export interface DiscClassifier {
+  /** e.g. 'pfirrmann-cnn 1.0.0'. */
+  readonly name: string;
+  /** One prediction per patch (each patch laid out as disc-crop.ts says). */
+  classify(patches: Float32Array[]): Promise<DiscPrediction[]>;
+  release(): Promise<void>;
+}
+
+/**
+ * Open a classifier session on verified model bytes.
+ * @throws Error when the session cannot be created; classify throws when the output is not [N,5].
+ */
+export async function createDiscClassifier(ort: OrtModule, modelBytes: Uint8Array, manifest: PfirrmannClassifierManifest, sessionOptions: Record<string, unknown>): Promise<DiscClassifier> {
+  let session: OrtSession;
+  try {
+    session = await ort.InferenceSession.create(modelBytes, sessionOptions);
+  } catch (e) {
+    throw new Error(`Could not load the Pfirrmann classifier ${manifest.file}: ${(e as Error).message}`);
+  }
+  const size = DISC_CROP.heightPx * DISC_CROP.widthPx;
+  const columns = manifest.output.columns ?? ['pfirrmann_I', 'pfirrmann_II', 'pfirrmann_III', 'pfirrmann_IV', 'pfirrmann_V'];
+  const nc = columns.length;
+  return {
+    name: `pfirrmann-cnn ${manifest.version}`,
+    async classify(patches) {
+      if (!patches.length) return [];
+      const input = new Float32Array(patches.length * size);
+      patches.forEach((p, n) => {
+        if (p.length !== size) throw new Error(`disc patch has ${p.length} values, expected ${size}`);
+        input.set(p, n * size);
+      });
+      const out = await session.run({ [manifest.input.name]: new ort.Tensor('float32', input, [patches.length, 1, DISC_CROP.heightPx, DISC_CROP.widthPx]) });
+      const t = out[manifest.output.name];
+      if (!t || t.dims.length !== 2 || t.dims[0] !== patches.length || t.dims[1] !== nc) throw new Error(`disc classifier output has shape [${t?.dims.join(',')}], expected [${patches.length},${nc}]`);
+      const data = t.data as Float32Array;
+      return patches.map((_, n) => {
+        const row = Array.from(data.subarray(n * nc, (n + 1) * nc));
+        const findings: DiscPrediction['findings'] = {};
+        for (const f of DISC_FINDINGS) if (columns.indexOf(f) >= 5) findings[f] = row[columns.indexOf(f)];
+        return { pfirrmann: row.slice(0, 5), findings };
+      });
+    },
+    async release() { await session.release?.(); },
+  };
+}

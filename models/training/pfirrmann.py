@@ -1,0 +1,190 @@
+#!/usr/bin/python3
+"""Train the disc-patch classifier (Pfirrmann grade + disc findings) on SPIDER gradings, cross-validated by patient, and export it.
+
+Input: the disc patches written by `npx tsx scripts/export-disc-crops.ts` (.data/disc-crops/crops.f32,
+meta.json: float32 [disc][copy][40][64], copy 0 = the un-jittered patch the viewer computes, copies 1..
+= small shifts/rotations/scalings; per-disc patient, 5-fold assignment by patient, reader grade 1..5).
+
+Procedure: for each of the 5 folds a model is trained on the other 4 and predicts the held-out fold
+(out-of-fold predictions -> the CV numbers printed); then one model is trained on all discs and shipped.
+Every model is exported to ONNX (input "patch" [N,1,40,64], output "probabilities" [N,9]: softmax
+over Pfirrmann grades I..V, then sigmoid probabilities of the readers' binary findings
+FINDINGS = disc narrowing, disc herniation, disc bulging, Modic change (type 1-3)): models/pfirrmann-cnn-v1.onnx (shipped) and models/pfirrmann-cv/fold<k>.onnx (used
+by `npm run eval:grading` to report cross-validated numbers on the same TypeScript pipeline).
+
+  /usr/bin/python3 models/training/pfirrmann.py [--crops .data/disc-crops] [--epochs 60] [--threads 2]
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODELS = os.path.abspath(os.path.join(HERE, ".."))
+NAME, VERSION = "pfirrmann-cnn", "1.0.0"
+FINDINGS = ("narrowing", "herniation", "bulging", "modic")
+FINDING_WEIGHT = 0.5  # loss weight of the binary findings relative to the Pfirrmann cross-entropy
+
+
+class PfirrmannNet(nn.Module):
+    """Conv stages of 12-24-48-64 channels at 40x64, 20x32, 10x16, 5x8 pixels, global average pool, dropout, 5 logits (~75 k parameters, ~11 M multiply-adds per patch: CPU-trainable)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+        def stage(cin: int, cout: int) -> nn.Sequential:
+            return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+                                 nn.Conv2d(cout, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+        def conv(cin: int, cout: int) -> nn.Sequential:
+            return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+        self.features = nn.Sequential(conv(1, 12), nn.MaxPool2d(2), stage(12, 24), nn.MaxPool2d(2), stage(24, 48), nn.MaxPool2d(2), conv(48, 64))
+        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(64, 5 + len(FINDINGS)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x).mean(dim=(2, 3)))
+
+
+class WithSoftmax(nn.Module):
+    def __init__(self, net: nn.Module) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = self.net(x)
+        return torch.cat([F.softmax(z[:, :5], dim=1), torch.sigmoid(z[:, 5:])], dim=1)
+
+
+def augment_intensity(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    """Random gamma (0.7-1.4) on the [0,1]-normalised patch, contrast/offset change and noise: scanners and windowing differ."""
+    n = x.shape[0]
+    gamma = torch.exp((torch.rand(n, 1, 1, 1, generator=g) - 0.5) * 0.7)
+    y = x.clamp(min=0) ** gamma
+    y = y * (0.85 + 0.3 * torch.rand(n, 1, 1, 1, generator=g)) + (torch.rand(n, 1, 1, 1, generator=g) - 0.5) * 0.1
+    return y + 0.03 * torch.randn(x.shape, generator=g)
+
+
+def train(patches: np.ndarray, grades: np.ndarray, findings: np.ndarray, epochs: int, seed: int) -> nn.Module:
+    """patches [disc][copy][H][W]; grades 1..5; findings [disc][4] 0/1. Each epoch draws one random copy per disc."""
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
+    net = PfirrmannNet()
+    opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-3)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=epochs * ((len(grades) + 63) // 64))
+    x_all = torch.from_numpy(patches)
+    y_all = torch.from_numpy(grades - 1).long()
+    f_all = torch.from_numpy(findings.astype(np.float32))
+    counts = np.bincount(grades - 1, minlength=5).astype(np.float32)
+    weight = torch.from_numpy((counts.sum() / (5 * np.maximum(counts, 1))) ** 0.5)  # soften class imbalance (few grade V)
+    for _ in range(epochs):
+        net.train()
+        order = torch.randperm(len(grades), generator=g)
+        copy = torch.randint(0, patches.shape[1], (len(grades),), generator=g)
+        for b in range(0, len(order), 64):
+            idx = order[b:b + 64]
+            x = augment_intensity(x_all[idx, copy[idx]].unsqueeze(1), g)
+            z = net(x)
+            loss = F.cross_entropy(z[:, :5], y_all[idx], weight=weight, label_smoothing=0.05) + FINDING_WEIGHT * F.binary_cross_entropy_with_logits(z[:, 5:], f_all[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+    net.eval()
+    return net
+
+
+def predict(net: nn.Module, patches: np.ndarray) -> np.ndarray:
+    with torch.no_grad():
+        return WithSoftmax(net)(torch.from_numpy(patches).unsqueeze(1)).numpy()
+
+
+def linear_kappa(t: np.ndarray, p: np.ndarray) -> float:
+    o = np.zeros((5, 5))
+    for a, b in zip(t, p):
+        o[a - 1, b - 1] += 1
+    w = np.abs(np.subtract.outer(np.arange(5), np.arange(5))) / 4
+    e = np.outer(o.sum(1), o.sum(0)) / o.sum()
+    return 1 - (w * o).sum() / (w * e).sum()
+
+
+def expected_grade(probs: np.ndarray) -> np.ndarray:
+    """The grade rule of grade/pfirrmann.ts: the probability-weighted mean grade, rounded (ordinal; CV kappa above argmax)."""
+    p = probs[:, :5] / probs[:, :5].sum(1, keepdims=True)
+    return np.clip(np.floor(p @ np.arange(1, 6) + 0.5), 1, 5).astype(int)
+
+
+def auc(score: np.ndarray, label: np.ndarray) -> float:
+    pos, neg = score[label == 1], score[label == 0]
+    if not len(pos) or not len(neg):
+        return float("nan")
+    return float(((pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()) / (len(pos) * len(neg)))
+
+
+def export(net: nn.Module, path: str) -> str:
+    torch.onnx.export(WithSoftmax(net), torch.zeros(1, 1, 40, 64), path, opset_version=17, input_names=["patch"], output_names=["probabilities"],
+                      dynamic_axes={"patch": {0: "N"}, "probabilities": {0: "N"}}, do_constant_folding=True, dynamo=False)
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--crops", default=os.path.join(MODELS, "..", ".data", "disc-crops"))
+    ap.add_argument("--epochs", type=int, default=60)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--cv-only", action="store_true", help="print the cross-validated numbers, export nothing")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    meta = json.load(open(os.path.join(args.crops, "meta.json")))
+    h, w, copies = meta["heightPx"], meta["widthPx"], meta["copies"]
+    patches = np.fromfile(os.path.join(args.crops, "crops.f32"), dtype=np.float32).reshape(-1, copies, h, w)
+    grades = np.array([d["grade"] for d in meta["discs"]])
+    findings = np.array([[int(d[k] > 0) for k in FINDINGS] for d in meta["discs"]])
+    folds = np.array([d["fold"] for d in meta["discs"]])
+    oof = np.zeros((len(grades), 5 + len(FINDINGS)), dtype=np.float32)
+    os.makedirs(os.path.join(MODELS, "pfirrmann-cv"), exist_ok=True)
+    t0 = time.time()
+    for k in range(5):
+        tr, te = folds != k, folds == k
+        net = train(patches[tr], grades[tr], findings[tr], args.epochs, seed=k)
+        oof[te] = predict(net, patches[te, 0])
+        if not args.cv_only:
+            export(net, os.path.join(MODELS, "pfirrmann-cv", f"fold{k}.onnx"))
+        print(f"fold {k}: {te.sum()} discs, exact {np.mean(oof[te, :5].argmax(1) + 1 == grades[te]):.3f} ({time.time() - t0:.0f} s)", flush=True)
+    np.save(os.path.join(args.crops, "oof.npy"), oof)
+    argmax = oof[:, :5].argmax(1) + 1
+    pred = expected_grade(oof)
+    for n, k in enumerate(FINDINGS):
+        print(f"5-fold CV by patient, {k}: prevalence {findings[:, n].mean():.3f}, AUC {auc(oof[:, 5 + n], findings[:, n]):.3f}")
+    for name, p in (("rounded expected grade: the shipped rule", pred), ("most probable grade", argmax)):
+        print(f"5-fold CV by patient ({name}): exact {np.mean(p == grades):.3f}, within one {np.mean(np.abs(p - grades) <= 1):.3f}, linear kappa {linear_kappa(grades, p):.3f}")
+    if args.cv_only:
+        return
+    net = train(patches, grades, findings, args.epochs, seed=99)
+    fname = f"{NAME}-v{VERSION.split('.')[0]}.onnx"
+    sha = export(net, os.path.join(MODELS, fname))
+    man_path = os.path.join(MODELS, "manifest.json")
+    manifest = json.load(open(man_path))
+    manifest["pfirrmann"] = {
+        "file": fname, "sha256": sha, "version": VERSION, "bytes": os.path.getsize(os.path.join(MODELS, fname)),
+        "input": {"name": "patch", "heightPx": h, "widthPx": w, "mmPerPx": meta["mmPerPx"], "uStartMm": meta["uStartMm"]},
+        "output": {"name": "probabilities", "columns": [f"pfirrmann_{g}" for g in ("I", "II", "III", "IV", "V")] + list(FINDINGS)},
+        "cvLinearKappa": round(float(linear_kappa(grades, pred)), 3),
+        "training": {"data": "SPIDER mid-sagittal T2 with readers' gradings (../shared/data/spider_midsagittal), discs found and named by the segmentation pipeline",
+                     "discs": int(len(grades)), "epochs": args.epochs, "recipe": "npx tsx scripts/export-disc-crops.ts, then models/training/pfirrmann.py",
+                     "cvAuc": {k: round(auc(oof[:, 5 + n], findings[:, n]), 3) for n, k in enumerate(FINDINGS)}},
+    }
+    with open(man_path, "w") as f:
+        json.dump(manifest, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    print(json.dumps(manifest["pfirrmann"]))
+
+
+if __name__ == "__main__":
+    main()

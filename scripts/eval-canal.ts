@@ -1,0 +1,169 @@
+/**
+ * eval:canal — the dural sac AP diameter (canal.ts) on SPIDER mid-sagittal T2 PNGs against the readers'
+ * per-disc herniation / bulging gradings (SPIDER grades no stenosis): AP median and IQR per group and per
+ * level, AUC of −AP for herniation and for bulging, why no AP was measured, and the central canal grade
+ * distribution (grade/canal.ts), for all matched discs and for the lumbar ones (IVD 1–5). Optional overlay
+ * PNGs (dural sac green, each disc's AP line red) and a per-disc CSV, to look at.
+ *
+ *   npm run eval:canal -- --data ../shared/data/spider_midsagittal [--overlays DIR --overlay-count 10]
+ *     [--patients 3,5] [--list FILE.csv] [--json]
+ * The network's class labelmap of each image is cached (--seg-cache, default .data/eval-canal-seg), level
+ * naming runs afresh, so canal.ts changes re-measure in seconds; delete the folder after a model change.
+ * Discs are matched to gradings by level name (L5/S1 = IVD 1, scripts/lib/spider.ts). */
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { Command } from 'commander';
+import { PNG } from 'pngjs';
+import * as ort from 'onnxruntime-node';
+import { classIndex, createNodeBackend, parseModelManifest, verifyModelBytes, type InferenceBackend, type ModelManifest, type OrtModule } from '../extension/src/pipeline/model';
+import { labelAnatomy } from '../extension/src/pipeline/anatomy';
+import { segmentClasses } from '../extension/src/pipeline/segment';
+import { measureSpine } from '../extension/src/pipeline/build-report';
+import { gradeCentralCanal } from '../extension/src/pipeline/grade/canal';
+import { sagittalFrame } from '../extension/src/pipeline/measure';
+import type { SegmentInfo } from '../extension/src/pipeline/report';
+import type { Labelmap, SpineVolume } from '../extension/src/pipeline/volume';
+import { pngVolume } from './lib/png-volume';
+import { auc } from './lib/grading-metrics';
+import { IVD_BY_LEVEL, readCsv } from './lib/spider';
+
+/**
+ * The network's class labelmap for one image (cached: the network is the slow part), then level naming
+ * (anatomy.ts) run afresh, as segmentSpine does, so the cache stays valid when anatomy.ts changes.
+ */
+async function segmentation(vol: SpineVolume, file: string, net: () => Promise<{ backend: InferenceBackend; manifest: ModelManifest }>, manifest: ModelManifest): Promise<{ labelmap: Labelmap; segments: SegmentInfo[] }> {
+  let classes: Labelmap;
+  if (existsSync(file)) classes = { dims: vol.dims, values: new Uint8Array(gunzipSync(readFileSync(file))) };
+  else {
+    const n = await net();
+    classes = await segmentClasses(vol, n.backend, n.manifest);
+    writeFileSync(file, gzipSync(classes.values));
+  }
+  return labelAnatomy(classes, vol, { vertebralBody: classIndex(manifest, 'vertebral_body'), disc: classIndex(manifest, 'disc') });
+}
+
+/** Grey image cropped to the spine and enlarged ×3, with the dural sac (green) and each disc's AP line (red) painted over it. */
+function overlay(vol: SpineVolume, labelmap: Labelmap, k: number, duralSac: number | undefined, lines: [number, number][][], out: string): void {
+  const [nx, ny] = vol.dims, base = k * nx * ny, zoom = 3;
+  let i0 = nx, i1 = 0, j0 = ny, j1 = 0, max = 1;
+  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
+    max = Math.max(max, vol.voxels[base + i + j * nx]);
+    if (labelmap.values[base + i + j * nx]) { i0 = Math.min(i0, i); i1 = Math.max(i1, i); j0 = Math.min(j0, j); j1 = Math.max(j1, j); }
+  }
+  if (i0 > i1) return;
+  const px = sagittalFrame(vol, k).pixelMm;
+  i0 = Math.max(0, i0 - Math.round(10 / px)); i1 = Math.min(nx - 1, i1 + Math.round(40 / px));
+  const w = (i1 - i0 + 1) * zoom, h = (j1 - j0 + 1) * zoom;
+  const red = new Set<number>();
+  const frame = sagittalFrame(vol, k);
+  for (const [a, b] of lines.filter((l) => l.length === 2)) for (let t = 0; t <= 1; t += 0.005) {
+    const [fi, fj] = frame.toIj(a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]));
+    red.add(Math.round(fi * zoom) - i0 * zoom + (Math.round(fj * zoom) - j0 * zoom) * w);
+  }
+  const png = new PNG({ width: w, height: h });
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const p = base + i0 + Math.floor(x / zoom) + (j0 + Math.floor(y / zoom)) * nx;
+    const g = Math.round(255 * vol.voxels[p] / max);
+    const sac = duralSac !== undefined && labelmap.values[p] === duralSac;
+    png.data.set(red.has(x + y * w) ? [255, 0, 0, 255] : sac ? [g >> 1, Math.min(255, 60 + g), g >> 1, 255] : [g, g, g, 255], 4 * (x + y * w));
+  }
+  writeFileSync(out, PNG.sync.write(png));
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const t = q * (s.length - 1), lo = Math.floor(t);
+  return s.length ? s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (t - lo) : NaN;
+}
+
+interface Row { patient: string; ivd: number; herniation: boolean; bulging: boolean; apMm: number | null; grade: string; reason?: string }
+interface Stats { n: number; median: number; q1: number; q3: number }
+
+function summarize(rows: Row[]) {
+  const withAp = rows.filter((r) => r.apMm !== null);
+  const stats = (xs: number[]): Stats => ({ n: xs.length, median: quantile(xs, 0.5), q1: quantile(xs, 0.25), q3: quantile(xs, 0.75) });
+  const ap = (f: (r: Row) => boolean) => stats(withAp.filter(f).map((r) => r.apMm!));
+  const stenosisGrades: Record<string, number> = {}, notFoundReasons: Record<string, number> = {};
+  for (const r of rows) stenosisGrades[r.grade] = (stenosisGrades[r.grade] ?? 0) + 1;
+  for (const r of rows) if (r.apMm === null) notFoundReasons[r.reason ?? '?'] = (notFoundReasons[r.reason ?? '?'] ?? 0) + 1;
+  const normal = (r: Row) => !r.herniation && !r.bulging;
+  return {
+    matchedDiscs: rows.length, withAp: withAp.length,
+    apMm: {
+      all: ap(() => true), noHerniationNoBulging: ap(normal), herniation: ap((r) => r.herniation), bulging: ap((r) => r.bulging),
+      noHerniationNoBulgingByIvd: Object.fromEntries([...new Set(rows.map((r) => r.ivd))].sort((a, b) => a - b).map((i) => [i, ap((r) => normal(r) && r.ivd === i)])),
+    },
+    aucMinusAp: { herniation: auc(withAp.map((r) => -r.apMm!), withAp.map((r) => r.herniation)), bulging: auc(withAp.map((r) => -r.apMm!), withAp.map((r) => r.bulging)) },
+    stenosisGrades, notFoundReasons,
+  };
+}
+
+async function main() {
+  const o = new Command().requiredOption('--data <dir>', 'folder with series.csv, gradings.csv, <patient>_t2.png')
+    .option('--model <manifest>', 'model manifest', 'models/manifest.json')
+    .option('--seg-cache <dir>', 'cached network class labelmaps (one gzip per image)', '.data/eval-canal-seg')
+    .option('--patients <list>', 'only these patients (comma-separated)')
+    .option('--overlays <dir>', 'write overlay PNGs here')
+    .option('--overlay-count <n>', 'how many overlays', '10')
+    .option('--list <file>', 'write one CSV row per matched disc (patient, IVD, herniation, bulging, AP, grade, reason)')
+    .option('--json', 'print JSON').parse()
+    .opts<{ data: string; model: string; segCache: string; patients?: string; overlays?: string; overlayCount: string; list?: string; json?: boolean }>();
+  if (!existsSync(resolve(o.data, 'gradings.csv'))) throw new Error(`${o.data}: no gradings.csv (expected a SPIDER-style folder)`);
+  const modelPath = resolve(o.model);
+  const manifest = parseModelManifest(readFileSync(modelPath, 'utf8'));
+  let net: { backend: InferenceBackend; manifest: ModelManifest } | undefined;
+  const loadNet = async () => {
+    if (net) return net;
+    const bytes = new Uint8Array(readFileSync(resolve(dirname(modelPath), manifest.file)));
+    await verifyModelBytes(bytes, manifest);
+    net = { backend: await createNodeBackend(ort as unknown as OrtModule, bytes, manifest, 2), manifest };
+    return net;
+  };
+  mkdirSync(resolve(o.segCache), { recursive: true });
+  if (o.overlays) mkdirSync(resolve(o.overlays), { recursive: true });
+  const only = o.patients ? new Set(o.patients.split(',')) : null;
+  const series = readCsv(resolve(o.data, 'series.csv')).filter((s) => s.sequence === 't2' && (!only || only.has(s.patient)));
+  const grades = readCsv(resolve(o.data, 'gradings.csv'));
+  const rows: Row[] = [];
+  let overlays = 0;
+  for (const s of series) {
+    const file = resolve(o.data, `${s.series}.png`);
+    if (!existsSync(file)) continue;
+    const [rs, cs] = s.pixel_spacing_mm.split('\\').map(Number);
+    const vol = pngVolume(file, rs, cs, Number(s.slice_thickness_mm) || 4);
+    const seg = await segmentation(vol, resolve(o.segCache, `${s.series}.classes.gz`), loadNet, manifest);
+    let ms: ReturnType<typeof measureSpine> | undefined;
+    try { ms = measureSpine(vol, seg.labelmap, seg.segments); } catch (e) { process.stderr.write(`${s.series}: ${(e as Error).message}\n`); }
+    const byIvd = new Map((ms?.discs ?? []).filter((d) => d.segment.level && IVD_BY_LEVEL[d.segment.level]).map((d) => [IVD_BY_LEVEL[d.segment.level!], d]));
+    for (const g of grades.filter((x) => x.Patient === s.patient)) {
+      const d = byIvd.get(Number(g['IVD label']));
+      if (!d) continue;
+      rows.push({ patient: s.patient, ivd: Number(g['IVD label']), herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', apMm: d.canalApMm, grade: gradeCentralCanal(d.canalApMm, [], null, undefined, d.canalCsfEffaced).value ?? 'not assessable', reason: d.canalReason });
+    }
+    if (ms && o.overlays && overlays < Number(o.overlayCount)) {
+      overlay(vol, ms.labelmap, ms.sliceIndex, ms.segments.find((x) => x.kind === 'dural_sac')?.segmentNumber, ms.discs.map((d) => d.canalApLineMm ?? []), resolve(o.overlays, `${s.series}.png`));
+      overlays++;
+    }
+    process.stderr.write('.');
+  }
+  process.stderr.write('\n');
+
+  if (o.list) writeFileSync(o.list, ['patient,ivd,herniation,bulging,apMm,grade,reason', ...rows.map((r) => [r.patient, r.ivd, +r.herniation, +r.bulging, r.apMm?.toFixed(1) ?? '', r.grade, `"${r.reason ?? ''}"`].join(','))].join('\n') + '\n');
+  const result = { all: summarize(rows), lumbarIvd1to5: summarize(rows.filter((r) => r.ivd <= 5)) };
+  if (o.json) { console.log(JSON.stringify(result, null, 2)); return; }
+  const f = (s: Stats) => `n=${s.n} median ${s.median.toFixed(1)} mm (IQR ${s.q1.toFixed(1)}–${s.q3.toFixed(1)})`;
+  for (const [name, r] of [['all matched discs', result.all], ['lumbar discs (IVD 1–5)', result.lumbarIvd1to5]] as const) {
+    console.log(`SPIDER mid-sagittal T2, ${name}: ${r.matchedDiscs} graded discs matched by level name, ${r.withAp} with a canal AP`);
+    console.log(`  canal AP all: ${f(r.apMm.all)}`);
+    console.log(`  no herniation, no bulging: ${f(r.apMm.noHerniationNoBulging)}`);
+    console.log(`  herniation: ${f(r.apMm.herniation)}; bulging: ${f(r.apMm.bulging)}`);
+    console.log(`  AUC of −AP: herniation ${r.aucMinusAp.herniation.toFixed(3)}, bulging ${r.aucMinusAp.bulging.toFixed(3)}`);
+    for (const [k, v] of Object.entries(r.notFoundReasons)) console.log(`  no AP (${v}): ${k}`);
+    console.log(`  central canal grades: ${Object.entries(r.stenosisGrades).map(([k, v]) => `${k} ${v} (${(100 * v / r.matchedDiscs).toFixed(0)} %)`).join(', ')}`);
+  }
+  console.log('no herniation, no bulging, by IVD:');
+  for (const [i, s] of Object.entries(result.all.apMm.noHerniationNoBulgingByIvd)) console.log(`  IVD ${i}: ${f(s)}`);
+}
+
+main().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });

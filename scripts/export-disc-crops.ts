@@ -1,0 +1,70 @@
+/**
+ * Export disc patches (pipeline/disc-crop.ts) with the readers' gradings from a SPIDER-style folder, for
+ * training the Pfirrmann classifier (models/training/pfirrmann.py). The same segmentation, naming and
+ * measurement code as the viewer; a graded disc is used when the pipeline names its level (L5/S1 = IVD 1).
+ *
+ *   npx tsx scripts/export-disc-crops.ts --data ../shared/data/spider_midsagittal [--out .data/disc-crops] [--jitter 7]
+ * Writes <out>/crops.f32 (float32, [disc][1 + jitter][H][W]) and <out>/meta.json (per disc: patient, ivd, grade, fold, …).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Command } from 'commander';
+import * as ort from 'onnxruntime-node';
+import { createNodeBackend, parseModelManifest, verifyModelBytes, type OrtModule } from '../extension/src/pipeline/model';
+import { segmentSpine } from '../extension/src/pipeline/analyze';
+import { measureSpine } from '../extension/src/pipeline/build-report';
+import { sagittalFrame } from '../extension/src/pipeline/measure';
+import { DISC_CROP, NO_JITTER, discCrop, type CropJitter } from '../extension/src/pipeline/disc-crop';
+import { pngVolume } from './lib/png-volume';
+import { IVD_BY_LEVEL, patientFolds, readCsv } from './lib/spider';
+
+/** Deterministic pseudo-random numbers (mulberry32) so an export is reproducible. */
+function rng(seed: number): () => number {
+  return () => { seed = (seed + 0x6d2b79f5) | 0; let t = Math.imul(seed ^ (seed >>> 15), 1 | seed); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+}
+
+async function main() {
+  const o = new Command().requiredOption('--data <dir>').option('--out <dir>', 'output folder', '.data/disc-crops')
+    .option('--model <manifest>', 'segmentation model manifest', 'models/manifest.json').option('--jitter <n>', 'augmented copies per disc', '7')
+    .parse().opts<{ data: string; out: string; model: string; jitter: string }>();
+  const manifest = parseModelManifest(readFileSync(o.model, 'utf8'));
+  const bytes = new Uint8Array(readFileSync(resolve(dirname(o.model), manifest.file)));
+  await verifyModelBytes(bytes, manifest);
+  const backend = await createNodeBackend(ort as unknown as OrtModule, bytes, manifest, 2);
+  const series = readCsv(resolve(o.data, 'series.csv')).filter((s) => s.sequence === 't2');
+  const grades = readCsv(resolve(o.data, 'gradings.csv'));
+  const folds = patientFolds(series.map((s) => s.patient));
+  const nJitter = Number(o.jitter), random = rng(1);
+  const crops: Float32Array[] = [];
+  const meta: Record<string, unknown>[] = [];
+  for (const s of series) {
+    const file = resolve(o.data, `${s.series}.png`);
+    if (!existsSync(file)) continue;
+    const [rs, cs] = s.pixel_spacing_mm.split('\\').map(Number);
+    const vol = pngVolume(file, rs, cs, Number(s.slice_thickness_mm) || 4);
+    try {
+      const seg = await segmentSpine(vol, backend, manifest);
+      const ms = measureSpine(vol, seg.labelmap, seg.segments);
+      const frame = sagittalFrame(vol, ms.sliceIndex);
+      for (const d of ms.discs) {
+        const ivd = d.segment.level ? IVD_BY_LEVEL[d.segment.level] : undefined;
+        const g = grades.find((x) => x.Patient === s.patient && Number(x['IVD label']) === ivd);
+        if (!g) continue;
+        const jitters: CropJitter[] = [NO_JITTER, ...Array.from({ length: nJitter }, () => ({
+          shiftUMm: (random() - 0.5) * 6, shiftVMm: (random() - 0.5) * 4, angleRad: (random() - 0.5) * 0.3, scale: 0.9 + random() * 0.2,
+        }))];
+        for (const j of jitters) crops.push(discCrop(vol, frame, d.measures.shape, j));
+        meta.push({ patient: s.patient, fold: folds.get(s.patient), ivd, level: d.segment.level, grade: Number(g['Pfirrman grade']), narrowing: Number(g['Disc narrowing']), herniation: Number(g['Disc herniation']), bulging: Number(g['Disc bulging']), modic: Number(g.Modic) });
+      }
+    } catch (e) { process.stderr.write(`${s.series}: ${(e as Error).message}\n`); }
+    process.stderr.write('.');
+  }
+  mkdirSync(o.out, { recursive: true });
+  const flat = new Float32Array(crops.length * DISC_CROP.widthPx * DISC_CROP.heightPx);
+  crops.forEach((c, n) => flat.set(c, n * c.length));
+  writeFileSync(resolve(o.out, 'crops.f32'), Buffer.from(flat.buffer));
+  writeFileSync(resolve(o.out, 'meta.json'), JSON.stringify({ ...DISC_CROP, copies: nJitter + 1, discs: meta }));
+  process.stderr.write(`\n${meta.length} discs × ${nJitter + 1} patches → ${o.out}\n`);
+}
+
+main().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });

@@ -1,0 +1,109 @@
+import { findDuralSac, sacRun, type CanalStructure } from '../../extension/src/pipeline/canal';
+import { gradeCentralCanal } from '../../extension/src/pipeline/grade/canal';
+import { sagittalFrame } from '../../extension/src/pipeline/measure';
+import type { SpineVolume } from '../../extension/src/pipeline/volume';
+
+const CSF = 250, STEP = 0.5;
+
+/** A profile of [intensity, length mm] pieces sampled every 0.5 mm; returns the sac's AP (mm) or null. */
+function ap(pieces: [number, number][]): { mm: number; closed: boolean } | null {
+  const vals: number[] = [];
+  for (const [v, mm] of pieces) for (let n = 0; n < mm / STEP; n++) vals.push(v);
+  const ts = vals.map((_, n) => n * STEP);
+  const run = sacRun(ts, vals, CSF, STEP);
+  return run && { mm: ts[run.b] + STEP - ts[run.a], closed: run.closed };
+}
+
+describe('sacRun: the dural sac on one posterior profile', () => {
+  it('reads a plain CSF column dura to dura', () => {
+    expect(ap([[20, 1], [CSF, 12], [20, 6]])).toEqual({ mm: 12, closed: true });
+  });
+  it('keeps the grey nerve-root layer (dorsal in the supine sac) inside the sac', () => {
+    // 7 mm CSF, then 4 mm of roots at 0.5 × CSF against the posterior dura: the sac is 11 mm, not 7.
+    expect(ap([[20, 1], [CSF, 7], [125, 4], [20, 6]])?.mm).toBe(11);
+  });
+  it('bridges a short dark gap (a root or a flow void) between CSF', () => {
+    expect(ap([[20, 1], [CSF, 5], [80, 1.5], [CSF, 5], [20, 6]])?.mm).toBe(11.5);
+  });
+  it('stops at a thin wall-dark line (dura) with bright epidural fat behind it', () => {
+    expect(ap([[20, 1], [CSF, 10], [30, 1.5], [CSF, 4], [20, 6]])?.mm).toBe(10);
+  });
+  it('stops at a long grey stretch (ligamentum flavum) even when it is not wall-dark', () => {
+    expect(ap([[20, 1], [CSF, 10], [90, 4], [CSF, 4], [20, 4]])?.mm).toBe(10);
+  });
+  it('finds no sac without a CSF-bright sample (dim tissue only)', () => {
+    expect(ap([[20, 1], [120, 10], [20, 6]])).toBeNull();
+  });
+  it('finds no sac that starts beyond the search window', () => {
+    expect(ap([[20, 16], [CSF, 8], [20, 6]])).toBeNull();
+  });
+  it('marks a run without a posterior wall in view as open', () => {
+    expect(ap([[20, 1], [CSF, 12]])?.closed).toBe(false);
+  });
+});
+
+/** 1 mm pixels, columns anterior→posterior (ap = i mm), rows superior→inferior (si = −j mm). */
+function image(nx: number, ny: number, fill: (i: number, j: number) => number): SpineVolume {
+  const voxels = new Float32Array(nx * ny);
+  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) voxels[i + j * nx] = fill(i, j);
+  return {
+    voxels, dims: [nx, ny, 1], spacingMm: [1, 1, 4], originLps: [0, 0, 0], rowDirection: [0, 1, 0], columnDirection: [0, 0, -1], sliceDirection: [1, 0, 0],
+    studyInstanceUid: '', seriesInstanceUid: '', frameOfReferenceUid: '', sopInstanceUids: [''],
+  };
+}
+
+/** Three stacked structures (segments 1..3, rows 10–39, 40–49, 50–79) whose posterior wall is column 39. */
+function spine(csfAt: (i: number, j: number) => boolean, ns = 3) {
+  const rows: [number, number][] = [[10, 40], [40, 50], [50, 80]].slice(0, ns) as [number, number][];
+  const labels = new Uint8Array(100 * 90);
+  rows.forEach(([j0, j1], n) => { for (let j = j0; j < j1; j++) for (let i = 10; i < 40; i++) labels[i + j * 100] = n + 1; });
+  const volume = image(100, 90, (i, j) => (labels[i + j * 100] ? 100 : csfAt(i, j) ? CSF : 20));
+  const structures: CanalStructure[] = rows.map(([j0, j1], n) => ({ segmentNumber: n + 1, centreMm: [25, -(j0 + j1 - 1) / 2], posteriorDir: [1, 0], halfHeightMm: (j1 - j0) / 2 - 1 }));
+  return { volume, labelmap: { dims: [100, 90, 1] as [number, number, number], values: labels }, structures };
+}
+
+describe('findDuralSac on constructed images', () => {
+  it('measures across the sac, not along a tilted disc axis', () => {
+    // Vertical 12 mm sac (columns 41–52); the middle structure's own axis is tilted 30°.
+    const s = spine((i) => i >= 41 && i <= 52);
+    s.structures[1].posteriorDir = [Math.cos(Math.PI / 6), -Math.sin(Math.PI / 6)];
+    const r = findDuralSac(sagittalFrame(s.volume, 0), s.labelmap, s.structures, 100, 9);
+    expect(r.perStructure[1].apMm).toBeGreaterThanOrEqual(11);
+    expect(r.perStructure[1].apMm).toBeLessThanOrEqual(13); // along the tilted axis it would read 12 / cos 30° ≈ 13.9
+    const [a, b] = r.perStructure[1].apLineMm!;
+    expect(Math.abs(a[1] - b[1])).toBeLessThan(1); // the drawn line is horizontal, across the vertical sac
+    expect(r.csfMean).toBe(CSF);
+  });
+  it('flags CSF effaced behind the middle structure when the sac above and below holds CSF', () => {
+    const s = spine((i, j) => i >= 41 && i <= 52 && (j < 38 || j > 52));
+    const r = findDuralSac(sagittalFrame(s.volume, 0), s.labelmap, s.structures, 100, 9);
+    expect(r.perStructure[0].apMm).toBeCloseTo(12, 0);
+    expect(r.perStructure[1]).toMatchObject({ apMm: null, csfEffaced: true });
+    expect(r.perStructure[1].reason).toMatch(/effaced/);
+    expect(r.perStructure[2].csfEffaced).toBeUndefined();
+  });
+  it('does not call CSF effaced at the end of the series (no sac below to compare)', () => {
+    const s = spine((i, j) => i >= 41 && i <= 52 && j < 38, 2);
+    const r = findDuralSac(sagittalFrame(s.volume, 0), s.labelmap, s.structures, 100, 9);
+    expect(r.perStructure[1]).toMatchObject({ apMm: null });
+    expect(r.perStructure[1].csfEffaced).toBeUndefined();
+  });
+  it('finds nothing on a T1-like image (CSF darker than marrow)', () => {
+    const s = spine(() => false);
+    const r = findDuralSac(sagittalFrame(s.volume, 0), s.labelmap, s.structures, 100, 9);
+    expect(r.paintedVoxels).toBe(0);
+    expect(r.perStructure.every((p) => p.apMm === null && !p.csfEffaced)).toBe(true);
+  });
+});
+
+describe('central canal grade when the CSF is effaced', () => {
+  it('is severe with the Schizas rule in its evidence', () => {
+    const f = gradeCentralCanal(null, [], null, 'not assessable: x', true);
+    expect(f.value).toBe('severe');
+    expect(f.evidence.rule).toMatch(/CSF effaced/);
+    expect(f.evidence.reference).toMatch(/Schizas/);
+  });
+  it('stays not assessable when the sac is simply not found', () => {
+    expect(gradeCentralCanal(null, [], null, 'not assessable: x').value).toBeNull();
+  });
+});

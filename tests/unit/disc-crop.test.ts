@@ -1,0 +1,63 @@
+/** @jest-environment ./tests/helpers/ort-node-environment.cjs */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DISC_CROP, discCrop } from '../../extension/src/pipeline/disc-crop';
+import { parsePfirrmannManifest } from '../../extension/src/pipeline/disc-classifier';
+import { measureSpine } from '../../extension/src/pipeline/build-report';
+import { sagittalFrame } from '../../extension/src/pipeline/measure';
+import { openClassifier } from '../../scripts/lib/node-models';
+import { synthSpine } from './measure-synthetic';
+
+// Synthetic spine: discs 10 mm tall, columns anterior→posterior (disc i = 20..59, nucleus 30..49, CSF from i = 62).
+const s = synthSpine({ canalApMm: 12, discHeightsMm: [10, 10], nucleus: [240, 30] });
+const ms = measureSpine(s.volume, s.labelmap, s.segments);
+const frame = sagittalFrame(s.volume, ms.sliceIndex);
+const { widthPx: W, heightPx: H, uStartMm } = DISC_CROP;
+const at = (p: Float32Array, uMm: number, vMm: number) => p[Math.round(H / 2 - 0.5 - vMm) * W + Math.round(uMm - uStartMm - 0.5)];
+
+describe('disc patch (disc-crop.ts)', () => {
+  it('is centred on the disc, anterior left, posterior (CSF) right, superior up, normalised to the patch p1..p99', () => {
+    const p = ms.discs[0].patch;
+    expect(p).toHaveLength(W * H);
+    expect(at(p, 0, 0)).toBeGreaterThan(0.8); // bright nucleus at the centre
+    expect(at(p, 15, 0)).toBeLessThan(at(p, 0, 0)); // annulus (80) darker than nucleus (240)
+    expect(at(p, 12 + 12, 0)).toBeGreaterThan(0.9); // CSF (250) behind the posterior wall (disc centre i=40, CSF i=62..73)
+    expect(at(p, 0, 12)).toBeCloseTo(at(p, 0, -12), 5); // vertebral bodies above and below: same marrow value
+    expect(Math.min(...p)).toBeGreaterThanOrEqual(-0.01);
+  });
+  it('a dark (degenerate) nucleus gives a dark patch centre', () => {
+    expect(at(ms.discs[1].patch, 0, 0)).toBeLessThan(0.2);
+  });
+  it('the same patch from discCrop directly, and a jitter moves the sampling grid', () => {
+    const d = ms.discs[0].measures.shape;
+    expect(Array.from(discCrop(s.volume, frame, d))).toEqual(Array.from(ms.discs[0].patch));
+    const shifted = discCrop(s.volume, frame, d, { shiftUMm: 5, shiftVMm: 0, angleRad: 0, scale: 1 });
+    expect(at(shifted, 19, 0)).toBeCloseTo(at(ms.discs[0].patch, 24, 0), 5);
+  });
+});
+
+describe('Pfirrmann classifier manifest', () => {
+  const ok = { file: 'x.onnx', sha256: 'a'.repeat(64), version: '1', input: { name: 'patch', ...DISC_CROP }, output: { name: 'probabilities' } };
+  it('accepts the patch geometry this software samples and rejects any other', () => {
+    expect(parsePfirrmannManifest(ok).file).toBe('x.onnx');
+    expect(() => parsePfirrmannManifest({ ...ok, input: { ...ok.input, widthPx: 48 } })).toThrow(/input.widthPx is 48, this software samples patches with widthPx = 64/);
+    expect(() => parsePfirrmannManifest({ ...ok, sha256: 'nope' })).toThrow(/sha256/);
+    expect(() => parsePfirrmannManifest({ ...ok, output: { name: 'p', columns: ['a'] } })).toThrow(/5 Pfirrmann grades/);
+  });
+});
+
+const manifestPath = resolve(__dirname, '../../models/manifest.json');
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+const shipped = manifest.pfirrmann && existsSync(resolve(__dirname, '../../models', manifest.pfirrmann.file));
+(shipped ? describe : describe.skip)('the shipped classifier (onnxruntime-node)', () => {
+  it('returns 5 grade probabilities summing to 1 and finding probabilities in 0..1 per patch', async () => {
+    const c = await openClassifier(resolve(__dirname, '../../models', manifest.pfirrmann.file), parsePfirrmannManifest(manifest.pfirrmann));
+    const out = await c.classify(ms.discs.map((d) => d.patch));
+    await c.release();
+    expect(out).toHaveLength(2);
+    for (const o of out) {
+      expect(o.pfirrmann.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+      for (const v of Object.values(o.findings)) expect(v).toBeGreaterThanOrEqual(0), expect(v).toBeLessThanOrEqual(1);
+    }
+  });
+});
