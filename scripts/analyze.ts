@@ -41,7 +41,7 @@ export async function runPipeline(volume: SpineVolume, o: PipelineOptions): Prom
     let built: { report: SpineReport; labelmap: Labelmap };
     try {
       const ms = measureSpine(volume, seg.labelmap, seg.segments);
-      opts.pfirrmann = await pfirrmannInput(ms, classifier, manifest.pfirrmann?.cvLinearKappa, 'the model manifest lists no Pfirrmann classifier');
+      opts.pfirrmann = await pfirrmannInput(ms, classifier, manifest.pfirrmann, 'the model manifest lists no Pfirrmann classifier');
       built = buildSpineReport(volume, seg.labelmap, seg.segments, opts, ms);
     } catch (e) {
       // As in the viewer: keep the segmentation, report no grades, say why.

@@ -19,8 +19,7 @@ import { classIndex, createNodeBackend, parseModelManifest, verifyModelBytes, ty
 import { segmentClasses } from '../extension/src/pipeline/segment';
 import { labelAnatomy, type AnatomyResult } from '../extension/src/pipeline/anatomy';
 import type { Labelmap, SpineVolume } from '../extension/src/pipeline/volume';
-import { pngVolume } from './lib/png-volume';
-import { IVD_BY_LEVEL as SPIDER_IVD, readCsv as csv } from './lib/spider';
+import { IVD_BY_LEVEL as SPIDER_IVD, readCsv as csv, spiderT2Images } from './lib/spider';
 
 /** IVD label by level name, plus the sacral remnant discs a naming shift can produce (diagnosis only). */
 const IVD_BY_LEVEL: Record<string, number> = { 'S2/S3': -1, 'S1/S2': 0, ...SPIDER_IVD };
@@ -77,17 +76,14 @@ async function main() {
   const backend = await createNodeBackend(ort as unknown as OrtModule, bytes, manifest, 2);
   const idx = { vertebralBody: classIndex(manifest, 'vertebral_body'), disc: classIndex(manifest, 'disc') };
   const only = o.only ? new Set(o.only.split(',')) : undefined;
-  const series = csv(resolve(o.data, 'series.csv')).filter((s) => s.sequence === 't2' && (!only || only.has(s.patient)));
+  const series = spiderT2Images(o.data, only);
   const grades = csv(resolve(o.data, 'gradings.csv'));
   if (o.out) mkdirSync(o.out, { recursive: true });
   if (o.classCache) mkdirSync(o.classCache, { recursive: true });
   const tally = { graded: 0, found: 0, notSegmented: 0, misnamed: new Map<number, number>() };
   let overlays = 0;
   for (const s of series) {
-    const file = resolve(o.data, `${s.series}.png`);
-    if (!existsSync(file)) continue;
-    const [rs, cs] = s.pixel_spacing_mm.split('\\').map(Number);
-    const vol = pngVolume(file, rs, cs, Number(s.slice_thickness_mm) || 4);
+    const vol = s.volume();
     const cached = o.classCache && resolve(o.classCache, `${s.series}-${manifest.sha256.slice(0, 8)}.bin`);
     let classes: Labelmap;
     if (cached && existsSync(cached)) classes = { dims: [...vol.dims], values: new Uint8Array(readFileSync(cached)) };

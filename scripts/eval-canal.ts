@@ -24,9 +24,8 @@ import { gradeCentralCanal } from '../extension/src/pipeline/grade/canal';
 import { sagittalFrame } from '../extension/src/pipeline/measure';
 import type { SegmentInfo } from '../extension/src/pipeline/report';
 import type { Labelmap, SpineVolume } from '../extension/src/pipeline/volume';
-import { pngVolume } from './lib/png-volume';
 import { auc } from './lib/grading-metrics';
-import { IVD_BY_LEVEL, readCsv } from './lib/spider';
+import { IVD_BY_LEVEL, readCsv, spiderT2Images } from './lib/spider';
 
 /**
  * The network's class labelmap for one image (cached: the network is the slow part), then level naming
@@ -123,15 +122,12 @@ async function main() {
   mkdirSync(resolve(o.segCache), { recursive: true });
   if (o.overlays) mkdirSync(resolve(o.overlays), { recursive: true });
   const only = o.patients ? new Set(o.patients.split(',')) : null;
-  const series = readCsv(resolve(o.data, 'series.csv')).filter((s) => s.sequence === 't2' && (!only || only.has(s.patient)));
+  const series = spiderT2Images(o.data, only);
   const grades = readCsv(resolve(o.data, 'gradings.csv'));
   const rows: Row[] = [];
   let overlays = 0;
   for (const s of series) {
-    const file = resolve(o.data, `${s.series}.png`);
-    if (!existsSync(file)) continue;
-    const [rs, cs] = s.pixel_spacing_mm.split('\\').map(Number);
-    const vol = pngVolume(file, rs, cs, Number(s.slice_thickness_mm) || 4);
+    const vol = s.volume();
     const seg = await segmentation(vol, resolve(o.segCache, `${s.series}.classes.gz`), loadNet, manifest);
     let ms: ReturnType<typeof measureSpine> | undefined;
     try { ms = measureSpine(vol, seg.labelmap, seg.segments); } catch (e) { process.stderr.write(`${s.series}: ${(e as Error).message}\n`); }

@@ -20,10 +20,9 @@ import { measureSpine } from '../extension/src/pipeline/build-report';
 import { gradePfirrmann, type PfirrmannFeatures } from '../extension/src/pipeline/grade/pfirrmann';
 import { DISC_FINDINGS, type DiscClassifier } from '../extension/src/pipeline/disc-classifier';
 import { NARROWING_HEIGHT_INDEX } from '../extension/src/pipeline/grade/narrowing';
-import { pngVolume } from './lib/png-volume';
 import { auc, confusion, weightedKappa } from './lib/grading-metrics';
 import { loadNodeModels, openClassifier } from './lib/node-models';
-import { IVD_BY_LEVEL, patientFolds, readCsv } from './lib/spider';
+import { IVD_BY_LEVEL, patientFolds, readCsv, spiderT2Images } from './lib/spider';
 
 interface DiscRow {
   patient: string; ivd: number; grade: number; narrowing: boolean; herniation: boolean; bulging: boolean; modic: boolean; detected: boolean; features: PfirrmannFeatures | null; heightIndex: number; canalApMm: number | null; heightMm?: number; lengthMm?: number;
@@ -34,7 +33,7 @@ interface DiscRow {
 async function extract(data: string, limit: number | undefined, modelPath: string, match: 'name' | 'position'): Promise<DiscRow[]> {
   const models = await loadNodeModels(modelPath, 2);
   const { manifest, backend, classifier } = models;
-  const series = readCsv(resolve(data, 'series.csv')).filter((s) => s.sequence === 't2');
+  const series = spiderT2Images(data);
   const grades = readCsv(resolve(data, 'gradings.csv'));
   const fold = patientFolds(series.map((s) => s.patient));
   const cvDir = resolve(dirname(modelPath), 'pfirrmann-cv');
@@ -42,10 +41,7 @@ async function extract(data: string, limit: number | undefined, modelPath: strin
   for (let k = 0; k < 5; k++) foldModels.push(manifest.pfirrmann && existsSync(`${cvDir}/fold${k}.onnx`) ? await openClassifier(`${cvDir}/fold${k}.onnx`, manifest.pfirrmann) : undefined);
   const rows: DiscRow[] = [];
   for (const s of series.slice(0, limit ?? series.length)) {
-    const file = resolve(data, `${s.series}.png`);
-    if (!existsSync(file)) continue;
-    const [rs, cs] = s.pixel_spacing_mm.split('\\').map(Number);
-    const vol = pngVolume(file, rs, cs, Number(s.slice_thickness_mm) || 4);
+    const vol = s.volume();
     let discs: ReturnType<typeof measureSpine>['discs'] = [];
     let cvProbs: number[][] = [], shippedProbs: number[][] = [];
     try {

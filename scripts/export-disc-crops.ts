@@ -6,17 +6,15 @@
  *   npx tsx scripts/export-disc-crops.ts --data ../shared/data/spider_midsagittal [--out .data/disc-crops] [--jitter 7]
  * Writes <out>/crops.f32 (float32, [disc][1 + jitter][H][W]) and <out>/meta.json (per disc: patient, ivd, grade, fold, …).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
-import * as ort from 'onnxruntime-node';
-import { createNodeBackend, parseModelManifest, verifyModelBytes, type OrtModule } from '../extension/src/pipeline/model';
 import { segmentSpine } from '../extension/src/pipeline/analyze';
 import { measureSpine } from '../extension/src/pipeline/build-report';
 import { sagittalFrame } from '../extension/src/pipeline/measure';
 import { DISC_CROP, NO_JITTER, discCrop, type CropJitter } from '../extension/src/pipeline/disc-crop';
-import { pngVolume } from './lib/png-volume';
-import { IVD_BY_LEVEL, patientFolds, readCsv } from './lib/spider';
+import { IVD_BY_LEVEL, patientFolds, readCsv, spiderT2Images } from './lib/spider';
+import { loadNodeModels } from './lib/node-models';
 
 /** Deterministic pseudo-random numbers (mulberry32) so an export is reproducible. */
 function rng(seed: number): () => number {
@@ -27,21 +25,15 @@ async function main() {
   const o = new Command().requiredOption('--data <dir>').option('--out <dir>', 'output folder', '.data/disc-crops')
     .option('--model <manifest>', 'segmentation model manifest', 'models/manifest.json').option('--jitter <n>', 'augmented copies per disc', '7')
     .parse().opts<{ data: string; out: string; model: string; jitter: string }>();
-  const manifest = parseModelManifest(readFileSync(o.model, 'utf8'));
-  const bytes = new Uint8Array(readFileSync(resolve(dirname(o.model), manifest.file)));
-  await verifyModelBytes(bytes, manifest);
-  const backend = await createNodeBackend(ort as unknown as OrtModule, bytes, manifest, 2);
-  const series = readCsv(resolve(o.data, 'series.csv')).filter((s) => s.sequence === 't2');
+  const { manifest, backend, release } = await loadNodeModels(o.model, 2);
+  const series = spiderT2Images(o.data);
   const grades = readCsv(resolve(o.data, 'gradings.csv'));
   const folds = patientFolds(series.map((s) => s.patient));
   const nJitter = Number(o.jitter), random = rng(1);
   const crops: Float32Array[] = [];
   const meta: Record<string, unknown>[] = [];
   for (const s of series) {
-    const file = resolve(o.data, `${s.series}.png`);
-    if (!existsSync(file)) continue;
-    const [rs, cs] = s.pixel_spacing_mm.split('\\').map(Number);
-    const vol = pngVolume(file, rs, cs, Number(s.slice_thickness_mm) || 4);
+    const vol = s.volume();
     try {
       const seg = await segmentSpine(vol, backend, manifest);
       const ms = measureSpine(vol, seg.labelmap, seg.segments);
@@ -59,6 +51,7 @@ async function main() {
     } catch (e) { process.stderr.write(`${s.series}: ${(e as Error).message}\n`); }
     process.stderr.write('.');
   }
+  await release();
   mkdirSync(o.out, { recursive: true });
   const flat = new Float32Array(crops.length * DISC_CROP.widthPx * DISC_CROP.heightPx);
   crops.forEach((c, n) => flat.set(c, n * c.length));

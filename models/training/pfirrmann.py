@@ -129,7 +129,7 @@ def auc(score: np.ndarray, label: np.ndarray) -> float:
 
 def export(net: nn.Module, path: str) -> str:
     torch.onnx.export(WithSoftmax(net), torch.zeros(1, 1, 40, 64), path, opset_version=17, input_names=["patch"], output_names=["probabilities"],
-                      dynamic_axes={"patch": {0: "N"}, "probabilities": {0: "N"}}, do_constant_folding=True, dynamo=False)
+                      dynamic_axes={"patch": {0: "N"}, "probabilities": {0: "N"}}, do_constant_folding=True)
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
 
@@ -176,9 +176,9 @@ def main() -> None:
         "input": {"name": "patch", "heightPx": h, "widthPx": w, "mmPerPx": meta["mmPerPx"], "uStartMm": meta["uStartMm"]},
         "output": {"name": "probabilities", "columns": [f"pfirrmann_{g}" for g in ("I", "II", "III", "IV", "V")] + list(FINDINGS)},
         "cvLinearKappa": round(float(linear_kappa(grades, pred)), 3),
+        "cvAuc": {k: round(auc(oof[:, 5 + n], findings[:, n]), 3) for n, k in enumerate(FINDINGS)},
         "training": {"data": "SPIDER mid-sagittal T2 with readers' gradings (../shared/data/spider_midsagittal), discs found and named by the segmentation pipeline",
-                     "discs": int(len(grades)), "epochs": args.epochs, "recipe": "npx tsx scripts/export-disc-crops.ts, then models/training/pfirrmann.py",
-                     "cvAuc": {k: round(auc(oof[:, 5 + n], findings[:, n]), 3) for n, k in enumerate(FINDINGS)}},
+                     "discs": int(len(grades)), "epochs": args.epochs, "recipe": "npx tsx scripts/export-disc-crops.ts, then models/training/pfirrmann.py"},
     }
     with open(man_path, "w") as f:
         json.dump(manifest, f, indent=2, ensure_ascii=False)

@@ -1,5 +1,8 @@
 /** SPIDER-style folder helpers (series.csv, gradings.csv, <patient>_<sequence>.png), shared by eval:grading and the Pfirrmann training export. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { SpineVolume } from '../../extension/src/pipeline/volume';
+import { pngVolume } from './png-volume';
 
 /** Rows of a plain comma-separated file with a header line (SPIDER's CSVs have no quoted commas). */
 export function readCsv(path: string): Record<string, string>[] {
@@ -15,4 +18,20 @@ export const IVD_BY_LEVEL: Record<string, number> = { 'L5/S1': 1, 'L4/L5': 2, 'L
 export function patientFolds(patients: string[], k = 5): Map<string, number> {
   const ids = [...new Set(patients)].sort((a, b) => Number(a) - Number(b));
   return new Map(ids.map((p, n) => [p, n % k]));
+}
+
+/** One T2 image of a SPIDER-style folder: its series.csv row and its pixels as a 1-slice SpineVolume. */
+export interface SpiderImage { series: string; patient: string; row: Record<string, string>; volume(): SpineVolume }
+
+/** The T2 images listed in series.csv that exist on disk, optionally only some patients; PixelSpacing from the row (row\column mm). */
+export function spiderT2Images(data: string, only?: Set<string> | null): SpiderImage[] {
+  return readCsv(resolve(data, 'series.csv'))
+    .filter((s) => s.sequence === 't2' && (!only || only.has(s.patient)) && existsSync(resolve(data, `${s.series}.png`)))
+    .map((s) => ({
+      series: s.series, patient: s.patient, row: s,
+      volume: () => {
+        const [rs, cs] = s.pixel_spacing_mm.split('\\').map(Number);
+        return pngVolume(resolve(data, `${s.series}.png`), rs, cs, Number(s.slice_thickness_mm) || 4);
+      },
+    }));
 }

@@ -77,7 +77,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       await row.click();
       const detail = page.getByTestId('spine-level-detail');
       await detail.waitFor({ timeout: 10000 });
-      expect(await detail.textContent()).toMatch(/Pfirrmann grade.*Pfirrmann C/);
+      expect(await detail.textContent()).toMatch(/Pfirrmann grade.*Pfirrmann C.*Disc bulging.*Modic change/);
       const select = detail.getByLabel('Pfirrmann grade');
       const before = await select.inputValue();
       await select.selectOption(before === '5' ? '4' : '5');

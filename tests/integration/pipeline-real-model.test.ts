@@ -43,3 +43,26 @@ d(`real model on ${CASE}`, () => {
     expect(acc.accuracy).toBeGreaterThanOrEqual(0.6);
   });
 });
+
+const spider = resolve(root, '../shared/data/spider_midsagittal');
+const haveSpider = existsSync(resolve(spider, '1_t2.png'));
+if (!haveSpider) console.warn(`skipping the graded real-pipeline test: ${spider} is absent (real data lives outside the repository)`);
+(haveSpider && haveModel ? describe : describe.skip)('the headless pipeline (npm run analyze) on a real SPIDER T2 slice', () => {
+  it('names the lumbar levels and grades every one with its evidence (Pfirrmann, narrowing, bulging, Modic from the disc classifier)', async () => {
+    // Patient 1 (SPIDER): 0.625 mm pixels, 3 mm slices; readers graded 7 discs.
+    const { runPipeline } = await import('../../scripts/analyze');
+    const { pngVolume } = await import('../../scripts/lib/png-volume');
+    const { report } = await runPipeline(pngVolume(resolve(spider, '1_t2.png'), 0.625, 0.625, 3), { manifestPath });
+    const names = report.levels.map((l) => l.level);
+    console.log(`SPIDER 1_t2: ${report.levels.map((l) => `${l.level} P${l.pfirrmannGrade.value} canal ${l.centralCanalStenosis.value}`).join('; ')}`);
+    expect(names).toEqual(expect.arrayContaining(['L1/L2', 'L2/L3', 'L3/L4', 'L4/L5', 'L5/S1']));
+    for (const l of report.levels) {
+      expect([1, 2, 3, 4, 5]).toContain(l.pfirrmannGrade.value);
+      expect(l.pfirrmannGrade.evidence.rule).toMatch(/disc-patch classifier .* → grade (I|II|III|IV|V)/);
+      expect(typeof l.discBulging?.value).toBe('boolean');
+      expect(typeof l.modicChange?.value).toBe('boolean');
+      expect(l.discNarrowing.evidence.rule).toMatch(/P\(disc narrowing\)/);
+      expect(l.measurements.find((m) => m.name === 'discHeightMm')!.value).toBeGreaterThan(3);
+    }
+  });
+});

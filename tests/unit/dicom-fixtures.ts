@@ -147,6 +147,10 @@ export function makeReport(v: SpineVolume, labelmap: Labelmap): SpineReport {
       measurements: m,
       pfirrmannGrade: finding((Math.min(5, 1 + b) as 1 | 2 | 3 | 4 | 5), `signal ratio ${m[1].value.toFixed(2)} → grade ${Math.min(5, 1 + b)}`, pf, { evidence: { measurements: [m[0], m[1]], rule: `ratio rule → grade ${Math.min(5, 1 + b)}`, reference: pf } }),
       discNarrowing: finding(b >= 3, 'disc height < 75% of mean of adjacent discs', 'SPIDER narrowing label, van der Graaf 2024'),
+      discBulging: b === 0
+        ? finding<boolean>(null, 'needs the disc-patch classifier', 'Fardon D.F. et al., Spine J 2014;14:2525-45', { notAssessableReason: 'not assessable: no disc-patch classifier was loaded' })
+        : finding(b >= 2, `P(disc bulging) ${(0.2 * b).toFixed(2)} vs 0.5`, 'Fardon D.F. et al., Spine J 2014;14:2525-45', { evidence: { measurements: [m[0]], rule: `P(disc bulging) ${(0.2 * b).toFixed(2)} vs 0.5`, reference: 'Fardon 2014' } }),
+      modicChange: finding(b === 4, `P(Modic change) ${(0.15 * b).toFixed(2)} vs 0.5`, 'Modic M.T. et al., Radiology 1988;166:193-9'),
       centralCanalStenosis: finding((['none', 'none', 'mild', 'moderate', 'severe'] as const)[b], 'dural sac area < 100 mm² → stenosis', 'Bolender NF et al., JBJS Am 1985;67:240-6', { evidence: { measurements: [m[3], m[2]], rule: `area ${m[3].value} mm²`, reference: 'Bolender 1985' } }),
       foraminalStenosisLeft: finding<0 | 1 | 2 | 3>(null, 'Lee 2010 grades on parasagittal T1', 'Lee S. et al., AJR 2010;194:1095-8', { notAssessableReason: 'no sagittal T1 series in this study' }),
       foraminalStenosisRight: finding<0 | 1 | 2 | 3>(null, 'Lee 2010 grades on parasagittal T1', 'Lee S. et al., AJR 2010;194:1095-8', { notAssessableReason: 'no sagittal T1 series in this study' }),
@@ -158,6 +162,9 @@ export function makeReport(v: SpineVolume, labelmap: Labelmap): SpineReport {
   // Reader changed L4/L5 Pfirrmann from IV to III and canal from moderate to severe.
   levels[3].pfirrmannGrade = { ...levels[3].pfirrmannGrade, value: 3, readerModified: true, automaticValue: 4 };
   levels[3].centralCanalStenosis = { ...levels[3].centralCanalStenosis, value: 'severe', readerModified: true, automaticValue: 'moderate' };
+  // Reader marked a Modic change at L4/L5 that the software called absent, and graded L1/L2 bulging the software could not assess.
+  levels[3].modicChange = { ...levels[3].modicChange!, value: true, readerModified: true, automaticValue: false };
+  levels[0].discBulging = { ...levels[0].discBulging!, value: false, notAssessableReason: undefined, readerModified: true, automaticValue: null };
   return {
     schemaVersion: 1,
     studyInstanceUid: v.studyInstanceUid,

@@ -2,8 +2,8 @@ import { writeSeg } from '../../extension/src/dicom/seg';
 import { writeSr } from '../../extension/src/dicom/sr';
 import { readSr, srSegmentReferences } from '../../extension/src/dicom/sr-read';
 import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID, SEG_SOP_CLASS_UID, fromPart10 } from '../../extension/src/dicom/uids';
-import { PRIVATE, STENOSIS_GRADE, SR } from '../../extension/src/dicom/codes';
-import type { LevelReport, Measurement } from '../../extension/src/pipeline/report';
+import { PRESENCE, PRIVATE, STENOSIS_GRADE, SR } from '../../extension/src/dicom/codes';
+import type { LevelReport, Measurement, SpineReport } from '../../extension/src/pipeline/report';
 import { PATIENT, dciodvfy, hasDciodvfy, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
 
 const v = makeVolume();
@@ -81,6 +81,40 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
     expect(l45.pfirrmannGrade).toMatchObject({ value: 3, readerModified: true, automaticValue: 4 });
     expect(l45.centralCanalStenosis).toMatchObject({ value: 'severe', readerModified: true, automaticValue: 'moderate' });
     expect(back.levels[0].foraminalStenosisLeft).toMatchObject({ value: null, notAssessableReason: 'no sagittal T1 series in this study' });
+  });
+
+  it('writes disc bulging and Modic change as present/absent (DCM 121053/121054) and round trips reader edits and not assessable', () => {
+    const groups = ds.ContentSequence.find((i: any) => i.ConceptNameCodeSequence[0].CodeValue === SR.imagingMeasurements.CodeValue).ContentSequence;
+    const item = (g: number, concept: { CodeValue: string }) => groups[g].ContentSequence.find((i: any) => i.ConceptNameCodeSequence[0].CodeValue === concept.CodeValue);
+    expect(item(4, PRIVATE.modicChange).ConceptCodeSequence[0].CodeValue).toBe(PRESENCE.present.CodeValue);
+    expect(item(1, PRIVATE.modicChange).ConceptCodeSequence[0].CodeValue).toBe(PRESENCE.absent.CodeValue);
+    expect(item(2, PRIVATE.discBulging).ConceptCodeSequence[0].CodeValue).toBe(PRESENCE.present.CodeValue);
+    const back = readSr(bytes).levels;
+    expect(back.map((l) => l.discBulging?.value)).toEqual([false, false, true, true, true]);
+    expect(back.map((l) => l.modicChange?.value)).toEqual([false, false, false, true, true]);
+    expect(back[0].discBulging).toMatchObject({ value: false, readerModified: true, automaticValue: null });
+    expect(back[3].modicChange).toMatchObject({ value: true, readerModified: true, automaticValue: false });
+    expect(back[2].discBulging!.evidence.measurements.map((m) => m.name)).toEqual(['discHeightMm']);
+    // Not assessable, unedited: the reason comes back.
+    const na = structuredClone(report);
+    na.levels[0].discBulging = { ...report.levels[1].discBulging!, value: null, notAssessableReason: 'no classifier' };
+    expect(readSr(writeSr(na, { seg, sourceVolume: v })).levels[0].discBulging).toMatchObject({ value: null, notAssessableReason: 'no classifier', readerModified: false });
+  });
+
+  it('reads an SR of an older version without disc bulging / Modic change: the fields stay absent', () => {
+    const old: SpineReport = structuredClone(report);
+    for (const l of old.levels) {
+      delete l.discBulging;
+      delete l.modicChange;
+    }
+    old.levels[2].modicChange = report.levels[2].modicChange; // one level with one of them
+    const oldBytes = writeSr(old, { seg, sourceVolume: v });
+    const items = JSON.stringify(fromPart10(oldBytes).ContentSequence);
+    expect(items).not.toContain(`"${PRIVATE.discBulging.CodeValue}"`);
+    const back = readSr(oldBytes);
+    expect(back.levels).toEqual(old.levels.map(rounded));
+    expect(back.levels.map((l) => 'discBulging' in l)).toEqual([false, false, false, false, false]);
+    expect(back.levels.map((l) => 'modicChange' in l)).toEqual([false, false, true, false, false]);
   });
 
   it('obeys the Comprehensive 3D SR relationship constraints (PS3.3 Table A.35.13-2; dciodvfy does not check them)', () => {

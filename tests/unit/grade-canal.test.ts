@@ -20,6 +20,17 @@ describe('central canal grade (Verbiest AP diameter)', () => {
   it('cut-offs: 9.9 severe, 10 moderate, 11.9 moderate, 12 none', () => {
     expect([9.9, 10, 11.9, 12].map((x) => gradeCentralCanal(x, []).value)).toEqual(['severe', 'moderate', 'moderate', 'none']);
   });
+  it('a thoracolumbar level (T12/L1) is not graded with the lumbar cut-offs, and says why', () => {
+    const s = synthSpine({ canalApMm: 8, discHeightsMm: [10, 10], nucleus: [200, 200] });
+    const segments = s.segments.map((x) => (x.level === 'L1/L2' ? { ...x, level: 'T12/L1' } : x));
+    const { report } = buildSpineReport(s.volume, s.labelmap, segments, opts);
+    const [t12, l2] = report.levels;
+    expect(t12.level).toBe('T12/L1');
+    expect(t12.centralCanalStenosis.value).toBeNull();
+    expect(t12.centralCanalStenosis.notAssessableReason).toMatch(/T12\/L1 is above the lumbar canal/);
+    expect(t12.centralCanalStenosis.evidence.measurements.some((x) => x.name === 'canalApDiameterMm')).toBe(true);
+    expect(l2.centralCanalStenosis.value).toBe('severe');
+  });
   it('no dural sac found → null with a reason', () => {
     const s = synthSpine({ canalApMm: 11, discHeightsMm: [10, 10], nucleus: [200, 200], withCsf: false });
     const { report } = buildSpineReport(s.volume, s.labelmap, s.segments, opts);

@@ -74,4 +74,9 @@ describe('applyReaderEdit', () => {
   it('throws for an unknown level', () => {
     expect(() => applyReaderEdit(report, 'C9/C10', 'discNarrowing', true)).toThrow(/C9\/C10 is not in the report/);
   });
+  it('throws for an optional finding the level lacks (a report from an older version)', () => {
+    expect(report.levels[1].modicChange).toBeDefined();
+    const old = { ...report, levels: report.levels.map(({ modicChange: _, ...l }) => l) };
+    expect(() => applyReaderEdit(old, 'L2/L3', 'modicChange', true)).toThrow(/L2\/L3 has no modicChange/);
+  });
 });

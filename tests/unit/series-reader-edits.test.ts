@@ -55,6 +55,14 @@ describe('applyReaderEdit', () => {
     const f = applyReaderEdit(report, 'L4/L5', 'foraminalStenosisLeft', 2).levels[0].foraminalStenosisLeft;
     expect(f).toMatchObject({ value: 2, readerModified: true, automaticValue: null });
   });
+  it('edits disc bulging / Modic change where the level has them, and refuses them on a report from an older version', () => {
+    const withFindings: SpineReport = { ...report, levels: [{ ...report.levels[0], discBulging: finding<boolean>(null), modicChange: finding(false) }] };
+    const edited = applyReaderEdit(applyReaderEdit(withFindings, 'L4/L5', 'discBulging', true), 'L4/L5', 'modicChange', true);
+    expect(edited.levels[0].discBulging).toMatchObject({ value: true, readerModified: true, automaticValue: null });
+    expect(edited.levels[0].modicChange).toMatchObject({ value: true, readerModified: true, automaticValue: false });
+    expect(() => applyReaderEdit(withFindings, 'L4/L5', 'modicChange', 'yes')).toThrow(/not a valid Modic change/);
+    expect(() => applyReaderEdit(report, 'L4/L5', 'discBulging', true)).toThrow(/has no discBulging/);
+  });
   it('rejects values outside the grading scale and unknown levels', () => {
     expect(() => applyReaderEdit(report, 'L4/L5', 'pfirrmannGrade', 6)).toThrow(/not a valid Pfirrmann grade/);
     expect(() => applyReaderEdit(report, 'L4/L5', 'centralCanalStenosis', 'huge')).toThrow(/not a valid/);

@@ -5,7 +5,8 @@
  * (CID 7603 Vertebra, CID 7604 Intervertebral Disc, CID 1003 Anatomical Reference Basis - Spine,
  * CID 3832 Stenosis Grade, CID 3716 Severity, CID 230 Yes-No, CID 7150 Segmentation Property
  * Categories) and PS3.16 Annex D (DCM). Where no standard code exists (Pfirrmann grade, Lee
- * foraminal grade, Pathria facet grade, spine measurements) the private coding scheme
+ * foraminal grade, Pathria facet grade, spine measurements) or none could be confirmed from a source
+ * (disc bulging, Modic change: no SNOMED CT concept with a checked code and meaning) the private coding scheme
  * `99SPINEMRI` is used; it is declared in the CodingSchemeIdentificationSequence of every SEG and SR.
  *
  * Note: 73071006 is T4 vertebra, not L4 (L4 is 11994002) — a common mistake in public code.
@@ -173,6 +174,8 @@ export const SR = {
 export const PRIVATE = {
   pfirrmannGrade: c('PFIRRMANN', P, 'Pfirrmann disc degeneration grade', PRIV + '; Pfirrmann C. et al., Spine 2001;26(17):1873-8'),
   discNarrowing: c('DISCNARROW', P, 'Intervertebral disc space narrowing', PRIV),
+  discBulging: c('DISCBULGE', P, 'Intervertebral disc bulging', PRIV + '; Fardon D.F. et al., Spine J 2014;14:2525-45'),
+  modicChange: c('MODIC', P, 'Modic change of an adjacent vertebral endplate', PRIV + '; Modic M.T. et al., Radiology 1988;166:193-9'),
   centralCanalStenosis: c('CANALSTEN', P, 'Central canal stenosis', PRIV + ' (values from CID 3832)'),
   foraminalStenosisLeft: c('FORAMSTEN-L', P, 'Left foraminal stenosis (Lee grade)', PRIV + '; Lee S. et al., AJR 2010;194:1095-8'),
   foraminalStenosisRight: c('FORAMSTEN-R', P, 'Right foraminal stenosis (Lee grade)', PRIV + '; Lee S. et al., AJR 2010;194:1095-8'),

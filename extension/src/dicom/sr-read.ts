@@ -3,7 +3,7 @@
  * levels, measurements with units/methods/segment references, graded findings incl. not-assessable
  * reasons, reader-modified flags with the automatic value, evidence links, model/software identity,
  * reader name, level naming, region, frame of reference from the Image Library). Segments themselves
- * live in the SEG: `segments` is empty.
+ * live in the SEG: `segments` is empty. Optional findings missing from the SR (older versions) stay absent.
  */
 import type { NaturalDataset } from 'dcmjs';
 import type { Finding, LevelReport, Measurement, SpineReport, Ucum } from '../pipeline/report';
@@ -88,6 +88,8 @@ function readFinding(item: Item, values: Record<string, CodedConcept>, byPath: M
 const PARSERS: Record<string, (k: string) => unknown> = {
   pfirrmannGrade: Number,
   discNarrowing: (k) => k === 'true',
+  discBulging: (k) => k === 'true',
+  modicChange: (k) => k === 'true',
   centralCanalStenosis: (k) => k,
   foraminalStenosisLeft: Number,
   foraminalStenosisRight: Number,
@@ -113,6 +115,7 @@ function readLevel(group: Item, byPath: Map<string, Item>): LevelReport {
   if (seg) out.discSegmentNumber = Number(seg.ReferencedSOPSequence[0].ReferencedSegmentNumber);
   for (const f of FINDINGS) {
     const item = find(kids, f.concept);
+    if (!item && 'optional' in f) continue; // an SR from a version before this finding existed
     if (!item) throw new Error(`readSr: level ${level} has no '${f.concept.CodeMeaning}'`);
     (out as Record<string, unknown>)[f.key] = readFinding(item, f.values as Record<string, CodedConcept>, byPath, measurementOf, PARSERS[f.key]);
   }

@@ -19,7 +19,8 @@
  *        value was measured on another segment, INFERRED FROM IMAGE Referenced Segment.
  *        CODE per graded finding (qualitative evaluation): concept from codes.ts PRIVATE, value from
  *        CID 3832 / CID 240 / private grade codes, with HAS PROPERTIES TEXT rule and reference and
- *        INFERRED FROM by-reference links to the NUMs in its evidence.
+ *        INFERRED FROM by-reference links to the NUMs in its evidence. Optional findings (disc bulging,
+ *        Modic change) are written only when the level has them (reports of older versions lack them).
  *   > CONTAINS TEXT Level naming anchor / Region of spine (private annotations, read back by sr-read.ts)
  *
  * Not assessable: the CODE value is 99SPINEMRI NOTASSESSABLE "Not assessable" with a HAS PROPERTIES
@@ -54,16 +55,20 @@ export function srSeriesDescription(version: number): string {
   return `Spine MRI Report v${version}`;
 }
 
-/** The finding fields of a LevelReport, their concept names and value tables. */
+const PRESENT_ABSENT = { true: PRESENCE.present, false: PRESENCE.absent };
+
+/** The finding fields of a LevelReport, their concept names and value tables; `optional`: may be absent (older reports). */
 export const FINDINGS = [
   { key: 'pfirrmannGrade', concept: PRIVATE.pfirrmannGrade, values: PFIRRMANN_VALUE },
-  { key: 'discNarrowing', concept: PRIVATE.discNarrowing, values: { true: PRESENCE.present, false: PRESENCE.absent } },
+  { key: 'discNarrowing', concept: PRIVATE.discNarrowing, values: PRESENT_ABSENT },
+  { key: 'discBulging', concept: PRIVATE.discBulging, values: PRESENT_ABSENT, optional: true },
+  { key: 'modicChange', concept: PRIVATE.modicChange, values: PRESENT_ABSENT, optional: true },
   { key: 'centralCanalStenosis', concept: PRIVATE.centralCanalStenosis, values: STENOSIS_GRADE },
   { key: 'foraminalStenosisLeft', concept: PRIVATE.foraminalStenosisLeft, values: LEE_VALUE },
   { key: 'foraminalStenosisRight', concept: PRIVATE.foraminalStenosisRight, values: LEE_VALUE },
   { key: 'facetArthropathyLeft', concept: PRIVATE.facetArthropathyLeft, values: PATHRIA_VALUE },
   { key: 'facetArthropathyRight', concept: PRIVATE.facetArthropathyRight, values: PATHRIA_VALUE },
-] as const satisfies readonly { key: keyof LevelReport; concept: CodedConcept; values: Record<string, CodedConcept> }[];
+] as const satisfies readonly { key: keyof LevelReport; concept: CodedConcept; values: Record<string, CodedConcept>; optional?: true }[];
 
 function valueCode(values: Record<string, CodedConcept>, v: unknown, what: string): CodedConcept {
   if (v === null || v === undefined) return PRIVATE.notAssessable;
@@ -83,7 +88,7 @@ function measurementNodes(level: LevelReport, segUid: string): { nodes: Node[]; 
   const seen = new Set<string>();
   const add = (m: Measurement) => { if (!seen.has(m.name)) { seen.add(m.name); all.push(m); } };
   level.measurements.forEach(add);
-  for (const f of FINDINGS) (level[f.key] as Finding<unknown>).evidence.measurements.forEach(add);
+  for (const f of FINDINGS) (level[f.key] as Finding<unknown> | undefined)?.evidence.measurements.forEach(add);
   const ids = new Map<string, string>();
   const nodes: Node[] = all.map((m) => {
     const unit = UNIT[m.unit];
@@ -132,7 +137,7 @@ function groupNode(level: LevelReport, report: SpineReport, segUid: string, sour
   if (site) children.push({ rel: 'HAS CONCEPT MOD', type: 'CODE', name: SR.findingSite, value: site });
   const { nodes, ids } = measurementNodes(level, segUid);
   children.push(...nodes);
-  for (const f of FINDINGS) children.push(findingNode(level, f, ids));
+  for (const f of FINDINGS) if (level[f.key]) children.push(findingNode(level, f, ids));
   void report;
   return { rel: 'CONTAINS', type: 'CONTAINER', name: SR.measurementGroup, children };
 }

@@ -59,7 +59,7 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
     };
     try {
       const ms = measureSpine(req.volume, seg.labelmap, seg.segments);
-      reportOptions.pfirrmann = await pfirrmannInput(ms, classifier, model.manifest.pfirrmann?.cvLinearKappa, classifierError ?? 'the model manifest lists no Pfirrmann classifier');
+      reportOptions.pfirrmann = await pfirrmannInput(ms, classifier, model.manifest.pfirrmann, classifierError ?? 'the model manifest lists no Pfirrmann classifier');
       ({ report, labelmap, segments } = buildSpineReport(req.volume, seg.labelmap, seg.segments, reportOptions, ms));
     } catch (e) {
       // Keep the segmentation; say why there are no grades.

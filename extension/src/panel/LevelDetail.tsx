@@ -1,6 +1,7 @@
 /**
  * One level's findings with the evidence behind each (measurements, rule with thresholds, grading
  * system and source) and, when editable, a choice to override the grade (reader correction).
+ * Optional findings a report lacks (disc bulging, Modic change in older reports) are not shown.
  */
 import type { Finding, LevelReport, Measurement } from '../pipeline/report';
 import { FINDING_CHOICES, FINDING_KEYS, type FindingKey } from './readerEdits';
@@ -73,9 +74,7 @@ function FindingRow({ k, f, onEdit }: { k: FindingKey; f: Finding<Value>; onEdit
 export function LevelDetail({ level, onEdit }: { level: LevelReport; onEdit?: (k: FindingKey, v: Value) => void }) {
   return (
     <div data-testid="spine-level-detail">
-      {FINDING_KEYS.map((k) => (
-        <FindingRow key={k} k={k} f={level[k] as Finding<Value>} onEdit={onEdit} />
-      ))}
+      {FINDING_KEYS.map((k) => level[k] && <FindingRow key={k} k={k} f={level[k] as Finding<Value>} onEdit={onEdit} />)}
       {level.measurements.length > 0 && (
         <div style={s.muted}>
           <b>All measurements:</b> {level.measurements.map((m) => `${formatMeasurement(m)} (${m.method})`).join('; ')}

@@ -2,7 +2,7 @@
 import { Fragment, useState } from 'react';
 import type { AnalysisResult } from '../ohif/analysisProtocol';
 import { LevelDetail } from './LevelDetail';
-import type { FindingKey } from './readerEdits';
+import { FINDING_CHOICES, type FindingKey } from './readerEdits';
 import { jumpToSegment } from '../ohif/showSegmentation';
 import type { Finding, LevelReport, SegmentInfo } from '../pipeline/report';
 import { colors, s } from './styles';
@@ -20,6 +20,20 @@ function findingTitle(f: Finding<unknown> | undefined): string | undefined {
 }
 
 const ROMAN = ['', 'I', 'II', 'III', 'IV', 'V'];
+
+/** The yes/no disc findings, as letters in the compact Disc column (absent in older reports: left out). */
+const DISC_FLAGS = [['discNarrowing', 'N'], ['discBulging', 'B'], ['modicChange', 'M']] as const;
+
+/** Letters of the disc findings present ('N B*'), 'none' when all were assessed absent, else 'n/a'; the tooltip lists each. */
+function DiscFlags({ l }: { l: LevelReport }) {
+  const fs = DISC_FLAGS.flatMap(([k, letter]) => (l[k] ? [{ k, letter, f: l[k]! }] : []));
+  const present = fs.filter((x) => x.f.value === true);
+  const title = fs.map((x) => `${FINDING_CHOICES[x.k].label}: ${x.f.value === null ? 'not assessable' : x.f.value ? 'yes' : 'no'}${x.f.readerModified ? ' (reader)' : ''}`).join('; ');
+  const text = present.length
+    ? present.map((x) => x.letter + (x.f.readerModified ? '*' : '')).join(' ')
+    : `${fs.some((x) => x.f.value === null) ? 'n/a' : 'none'}${fs.some((x) => x.f.readerModified) ? '*' : ''}`;
+  return <td style={s.td} title={title}>{text}</td>;
+}
 
 export function LevelsTable({
   levels,
@@ -45,6 +59,7 @@ export function LevelsTable({
         <tr>
           <th style={s.th}>Level</th>
           <th style={s.th}>Pfirrmann</th>
+          <th style={s.th} title="Disc findings present: N narrowing, B bulging, M Modic change">Disc</th>
           <th style={s.th}>Canal</th>
           <th style={s.th}>Foramen L/R</th>
           <th style={s.th}>Facet L/R</th>
@@ -60,6 +75,7 @@ export function LevelsTable({
               <td style={s.td} title={findingTitle(l.pfirrmannGrade)}>
                 {fmt(l.pfirrmannGrade, (v) => ROMAN[v] ?? String(v))}
               </td>
+              <DiscFlags l={l} />
               <td style={s.td} title={findingTitle(l.centralCanalStenosis)}>
                 {fmt(l.centralCanalStenosis)}
               </td>
@@ -74,7 +90,7 @@ export function LevelsTable({
             </tr>
             {open === l.level && (
               <tr>
-                <td colSpan={5} style={{ ...s.td, background: colors.rowAlt }}>
+                <td colSpan={6} style={{ ...s.td, background: colors.rowAlt }}>
                   <LevelDetail level={l} onEdit={onEdit ? (k, v) => onEdit(l.level, k, v) : undefined} />
                 </td>
               </tr>
@@ -160,7 +176,7 @@ export function ResultsView({
         <>
           <div style={s.h}>Levels</div>
           <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} onEdit={onEdit} />
-          <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. n/a = not assessable; * = changed by the reader.</div>
+          <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. Disc: N narrowing, B bulging, M Modic change present. n/a = not assessable; * = changed by the reader.</div>
         </>
       )}
       {segments.length > 0 && (

@@ -14,10 +14,14 @@ export type { FindingKey };
 
 type Value = string | number | boolean;
 
+const yesNo = (v: Value) => (v ? 'yes' : 'no');
+
 /** What a reader may choose per finding, in display order, with how each value is shown. */
 export const FINDING_CHOICES: Record<FindingKey, { label: string; values: Value[]; show: (v: Value) => string }> = {
   pfirrmannGrade: { label: 'Pfirrmann grade', values: [1, 2, 3, 4, 5], show: (v) => ['', 'I', 'II', 'III', 'IV', 'V'][Number(v)] ?? String(v) },
-  discNarrowing: { label: 'Disc narrowing', values: [false, true], show: (v) => (v ? 'yes' : 'no') },
+  discNarrowing: { label: 'Disc narrowing', values: [false, true], show: yesNo },
+  discBulging: { label: 'Disc bulging', values: [false, true], show: yesNo },
+  modicChange: { label: 'Modic change', values: [false, true], show: yesNo },
   centralCanalStenosis: { label: 'Central canal stenosis', values: ['none', 'mild', 'moderate', 'severe'], show: String },
   foraminalStenosisLeft: { label: 'Foraminal stenosis left (Lee 0–3)', values: [0, 1, 2, 3], show: String },
   foraminalStenosisRight: { label: 'Foraminal stenosis right (Lee 0–3)', values: [0, 1, 2, 3], show: String },
@@ -32,7 +36,8 @@ export const FINDING_KEYS = Object.keys(FINDING_CHOICES) as FindingKey[];
  * implementation, pipeline/reader-edit.ts `applyReaderEdit` (readerModified = true, the software's
  * value kept in automaticValue from the first edit on).
  * @returns a new report with the reader's value for `key` at `level`.
- * @throws Error for a value not allowed for that finding, or an unknown level.
+ * @throws Error for a value not allowed for that finding, an unknown level, or a finding the level lacks
+ *   (disc bulging / Modic change in a report from an older version).
  */
 export function applyReaderEdit(report: SpineReport, level: string, key: FindingKey, value: Value): SpineReport {
   if (!FINDING_CHOICES[key].values.includes(value)) throw new Error(`${String(value)} is not a valid ${FINDING_CHOICES[key].label}`);

@@ -11,7 +11,8 @@ import { heightIndices, measureDisc, medianIntensity, midSagittalSlice, sagittal
 import { findDuralSac, type CanalProfileResult, type CanalStructure } from './canal';
 import { gradePfirrmann, type PfirrmannClassifierInfo, type PfirrmannFeatures } from './grade/pfirrmann';
 import { discCrop } from './disc-crop';
-import type { DiscClassifier, DiscPrediction } from './disc-classifier';
+import type { DiscClassifier, DiscPrediction, PfirrmannClassifierManifest } from './disc-classifier';
+import { gradeDiscFinding } from './grade/disc-findings';
 import { gradeCentralCanal } from './grade/canal';
 import { gradeNarrowing } from './grade/narrowing';
 import { gradeForamen } from './grade/foramen';
@@ -140,11 +141,11 @@ export type PfirrmannInput = { predictions: Map<number, DiscPrediction>; classif
  * Run the Pfirrmann classifier on every measured disc's patch. A classifier failure becomes the
  * not-assessable reason of every Pfirrmann grade; the rest of the report is unaffected.
  */
-export async function pfirrmannInput(ms: SpineMeasurements, classifier: DiscClassifier | undefined, cvLinearKappa?: number, unavailableReason = 'no Pfirrmann classifier was loaded'): Promise<PfirrmannInput> {
+export async function pfirrmannInput(ms: SpineMeasurements, classifier: DiscClassifier | undefined, info?: PfirrmannClassifierManifest, unavailableReason = 'no Pfirrmann classifier was loaded'): Promise<PfirrmannInput> {
   if (!classifier) return { unavailableReason: `not assessable: ${unavailableReason}` };
   try {
     const probs = await classifier.classify(ms.discs.map((d) => d.patch));
-    return { predictions: new Map(ms.discs.map((d, n) => [d.segment.segmentNumber, probs[n]])), classifier: { name: classifier.name, cvLinearKappa } };
+    return { predictions: new Map(ms.discs.map((d, n) => [d.segment.segmentNumber, probs[n]])), classifier: { name: classifier.name, cvLinearKappa: info?.cvLinearKappa, cvAuc: info?.cvAuc } };
   } catch (e) {
     return { unavailableReason: `not assessable: the Pfirrmann classifier failed (${(e as Error).message})` };
   }
@@ -179,6 +180,8 @@ export function discMeasurements(d: DiscAnalysis, duralSacSegment?: number): Mea
  */
 export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segments: SegmentInfo[], opts: BuildReportOptions, ms: SpineMeasurements = measureSpine(volume, labelmap, segments)): { report: SpineReport; labelmap: Labelmap; segments: SegmentInfo[] } {
   const pf = opts.pfirrmann ?? { unavailableReason: 'not assessable: no Pfirrmann classifier was loaded' };
+  const source = (k: 'narrowing' | 'bulging' | 'modic') => ('predictions' in pf ? { name: pf.classifier.name, cvAuc: pf.classifier.cvAuc?.[k] } : null);
+  const classifierMissing = 'unavailableReason' in pf ? pf.unavailableReason.replace(/Pfirrmann classifier/g, 'disc-patch classifier') : undefined;
   const others = opts.otherSeries ?? [];
   const hasAxialT2 = others.some((s) => s.role === 'axial_t2');
   const hasSagT1 = others.some((s) => s.role === 'sagittal_t1');
@@ -188,6 +191,8 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
   const levels: LevelReport[] = graded.map((d) => {
     const meas = discMeasurements(d, dural);
     const level = d.segment.level ?? `disc ${d.segment.segmentNumber}`;
+    const prediction = 'predictions' in pf ? pf.predictions.get(d.segment.segmentNumber) : undefined;
+    const heightMeas = meas.filter((x) => x.name === 'discHeightMm' || x.name === 'discHeightIndex');
     return {
       level,
       discSegmentNumber: d.segment.segmentNumber,
@@ -195,9 +200,17 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
       pfirrmannGrade: 'predictions' in pf
         ? gradePfirrmann(pf.predictions.get(d.segment.segmentNumber)?.pfirrmann ?? null, meas.filter((x) => /nucleus|annulus|HeightIndex|discHeight/i.test(x.name)), pf.classifier)
         : gradePfirrmann(null, [], null, pf.unavailableReason),
-      discNarrowing: gradeNarrowing(d.heightIndex, meas.filter((x) => x.name === 'discHeightMm' || x.name === 'discHeightIndex')),
-      centralCanalStenosis: gradeCentralCanal(d.canalApMm, meas.filter((x) => x.name.startsWith('canalAp')), null,
-        d.canalApMm === null ? `not assessable: ${d.canalReason ?? 'no dural sac found'} on the sagittal T2${hasAxialT2 ? '' : '; no axial T2 series for the dural sac area'}` : undefined, d.canalCsfEffaced),
+      // The classifier's narrowing agrees far better with readers than the height-index rule (eval:grading AUC); the rule stays as the fallback.
+      discNarrowing: prediction?.findings.narrowing !== undefined
+        ? gradeDiscFinding('narrowing', prediction.findings.narrowing, heightMeas, source('narrowing'))
+        : gradeNarrowing(d.heightIndex, heightMeas),
+      discBulging: gradeDiscFinding('bulging', prediction?.findings.bulging, meas.filter((x) => x.name === 'discHeightMm'), source('bulging'), classifierMissing),
+      modicChange: gradeDiscFinding('modic', prediction?.findings.modic, meas.filter((x) => x.name === 'nucleusVertebralBodySignalRatio'), source('modic'), classifierMissing),
+      centralCanalStenosis: level.startsWith('T')
+        // The AP cut-offs are lumbar (cauda equina); at thoracolumbar levels the cord/conus interrupts the CSF column.
+        ? gradeCentralCanal(null, meas.filter((x) => x.name.startsWith('canalAp')), null, `not assessable: ${level} is above the lumbar canal the AP cut-offs were defined for (the sac holds the cord or conus there)`)
+        : gradeCentralCanal(d.canalApMm, meas.filter((x) => x.name.startsWith('canalAp')), null,
+          d.canalApMm === null ? `not assessable: ${d.canalReason ?? 'no dural sac found'} on the sagittal T2${hasAxialT2 ? '' : '; no axial T2 series for the dural sac area'}` : undefined, d.canalCsfEffaced),
       foraminalStenosisLeft: gradeForamen('left', hasSagT1),
       foraminalStenosisRight: gradeForamen('right', hasSagT1),
       facetArthropathyLeft: gradeFacet('left', hasAxialT2),

@@ -20,8 +20,10 @@ export interface PfirrmannClassifierManifest {
    * the model); further columns are independent probabilities of the named binary findings (DISC_FINDINGS).
    */
   output: { name: string; columns?: string[] };
-  /** Linear-weighted kappa of the same recipe, 5-fold cross-validated by patient (eval:grading). */
+  /** Pfirrmann linear-weighted kappa of the same recipe, 5-fold cross-validated by patient (training script). */
   cvLinearKappa?: number;
+  /** AUC of each finding column against the readers, same cross-validation. */
+  cvAuc?: Partial<Record<DiscFinding, number>>;
   training?: Record<string, unknown>;
 }
 

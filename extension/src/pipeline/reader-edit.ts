@@ -5,13 +5,14 @@
  */
 import type { Finding, LevelReport, SpineReport } from './report';
 
-export type FindingKey = 'pfirrmannGrade' | 'discNarrowing' | 'centralCanalStenosis' | 'foraminalStenosisLeft' | 'foraminalStenosisRight' | 'facetArthropathyLeft' | 'facetArthropathyRight';
+export type FindingKey = 'pfirrmannGrade' | 'discNarrowing' | 'discBulging' | 'modicChange' | 'centralCanalStenosis' | 'foraminalStenosisLeft' | 'foraminalStenosisRight' | 'facetArthropathyLeft' | 'facetArthropathyRight';
 
-/** @throws Error when the level is not in the report. */
-export function applyReaderEdit<K extends FindingKey>(report: SpineReport, level: string, findingKey: K, newValue: LevelReport[K]['value']): SpineReport {
+/** @throws Error when the level is not in the report, or has no such finding (optional findings of older reports). */
+export function applyReaderEdit<K extends FindingKey>(report: SpineReport, level: string, findingKey: K, newValue: NonNullable<LevelReport[K]>['value']): SpineReport {
   const idx = report.levels.findIndex((l) => l.level === level);
   if (idx < 0) throw new Error(`level ${level} is not in the report (levels: ${report.levels.map((l) => l.level).join(', ') || 'none'})`);
-  const old = report.levels[idx][findingKey] as Finding<unknown>;
+  const old = report.levels[idx][findingKey] as Finding<unknown> | undefined;
+  if (!old) throw new Error(`level ${level} has no ${findingKey} (a report from an older version)`);
   const edited: Finding<unknown> = {
     ...old,
     value: newValue,

@@ -69,6 +69,10 @@ export interface LevelReport {
   measurements: Measurement[];
   pfirrmannGrade: Finding<PfirrmannGrade>;
   discNarrowing: Finding<boolean>;
+  /** Optional: absent in reports from versions before the disc-patch classifier (and in their SRs). */
+  discBulging?: Finding<boolean>;
+  /** Modic change of either adjacent endplate, any type 1-3. Optional as discBulging. */
+  modicChange?: Finding<boolean>;
   centralCanalStenosis: Finding<StenosisGrade>;
   foraminalStenosisLeft: Finding<Grade0to3>;
   foraminalStenosisRight: Finding<Grade0to3>;

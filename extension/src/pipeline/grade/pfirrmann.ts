@@ -13,6 +13,7 @@
  * criteria (nucleus/CSF signal ratio, nucleus–annulus contrast, height index) the reader can check.
  */
 import type { Finding, Measurement, PfirrmannGrade } from '../report';
+import type { DiscFinding } from '../disc-classifier';
 
 export const PFIRRMANN_REFERENCE = 'Pfirrmann C.W.A. et al., Spine 2001;26(17):1873-8; classifier trained on SPIDER readers\' grades (van der Graaf J.W. et al., Sci Data 2024;11:264)';
 
@@ -22,7 +23,7 @@ export interface PfirrmannFeatures { nucleusCsfSignalRatio: number; nucleusAnnul
 const ROMAN = ['I', 'II', 'III', 'IV', 'V'] as const;
 
 /** What produced the probabilities, for the evidence line. */
-export interface PfirrmannClassifierInfo { name: string; cvLinearKappa?: number }
+export interface PfirrmannClassifierInfo { name: string; cvLinearKappa?: number; cvAuc?: Partial<Record<DiscFinding, number>> }
 
 /**
  * Grade one disc from the classifier's probabilities [p(I) … p(V)] (they need not sum exactly to 1).

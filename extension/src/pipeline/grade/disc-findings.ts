@@ -1,0 +1,39 @@
+/**
+ * Binary disc findings from the disc-patch classifier (disc-classifier.ts), which was trained on the
+ * SPIDER readers' gradings of the same findings (van der Graaf J.W. et al., Sci Data 2024;11:264):
+ * disc narrowing, disc bulging and Modic change (any type, Modic M.T. et al., Radiology 1988;166:193–9).
+ * Present when the classifier's probability ≥ FINDING_PROBABILITY_THRESHOLD. The classifier's
+ * cross-validated AUC against the readers is shown with every value; `npm run eval:grading` prints
+ * sensitivity, specificity and AUC. Disc herniation is predicted too but not reported: its CV AUC
+ * (about 0.6, 4 % prevalence) is too low to show a reader.
+ */
+import type { Finding, Measurement } from '../report';
+import type { DiscFinding } from '../disc-classifier';
+
+/** A calibrated-probability decision point (not tuned on the evaluation data). */
+export const FINDING_PROBABILITY_THRESHOLD = 0.5;
+
+const SPIDER = 'classifier trained on SPIDER readers\' gradings (van der Graaf J.W. et al., Sci Data 2024;11:264)';
+export const DISC_FINDING_REFERENCE: Record<Exclude<DiscFinding, 'herniation'>, string> = {
+  narrowing: `Disc space narrowing as graded by the SPIDER readers; ${SPIDER}`,
+  bulging: `Disc bulging (Fardon D.F. et al., Spine J 2014;14:2525-45, lumbar disc nomenclature 2.0); ${SPIDER}`,
+  modic: `Modic change types 1-3 (Modic M.T. et al., Radiology 1988;166:193-9); ${SPIDER}`,
+};
+const WORDS: Record<Exclude<DiscFinding, 'herniation'>, string> = { narrowing: 'disc narrowing', bulging: 'disc bulging', modic: 'Modic change' };
+
+/** What produced the probability, for the evidence line. */
+export interface DiscFindingSource { name: string; cvAuc?: number }
+
+/**
+ * Finding from one classifier probability; not assessable (null, with the reason) when the probability is missing.
+ */
+export function gradeDiscFinding(kind: Exclude<DiscFinding, 'herniation'>, probability: number | undefined, measurements: Measurement[], source: DiscFindingSource | null, missingReason?: string): Finding<boolean> {
+  const reference = DISC_FINDING_REFERENCE[kind];
+  if (probability === undefined || !Number.isFinite(probability) || !source) {
+    return { value: null, notAssessableReason: missingReason ?? `not assessable: the disc-patch classifier gave no ${WORDS[kind]} probability`, evidence: { measurements, rule: 'needs the disc-patch classifier', reference }, readerModified: false };
+  }
+  const value = probability >= FINDING_PROBABILITY_THRESHOLD;
+  const auc = source.cvAuc !== undefined ? `; AUC ${source.cvAuc.toFixed(2)} against the readers, cross-validated` : '';
+  const rule = `disc-patch classifier (${source.name}): P(${WORDS[kind]}) ${probability.toFixed(2)} ${value ? '≥' : '<'} ${FINDING_PROBABILITY_THRESHOLD} → ${value ? 'present' : 'absent'}${auc}`;
+  return { value, evidence: { measurements, rule, reference }, readerModified: false, automaticValue: value };
+}
