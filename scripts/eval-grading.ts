@@ -5,7 +5,8 @@
  * matrix (5-fold cross-validated by patient: each patient's discs are graded by the classifier of the fold
  * that did not see that patient, models/pfirrmann-cv/fold<k>.onnx; patients are dealt to folds as
  * scripts/lib/spider.ts patientFolds says, the same split models/training/pfirrmann.py trained on), and
- * disc narrowing sensitivity / specificity / AUC (fixed rule, height index < 0.75).
+ * sensitivity / specificity / AUC of the classifier's disc findings (narrowing, herniation, bulging, Modic;
+ * same cross-validation) and of the fallback narrowing rule (height index < 0.75).
  *
  *   npm run eval:grading -- --data ../shared/data/spider_midsagittal [--json] [--limit N]
  * Data layout: series.csv (series, patient, sequence, rows, columns, pixel_spacing_mm row\col,
@@ -116,11 +117,12 @@ async function main() {
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   console.log(`SPIDER mid-sagittal T2: ${result.images} patients, ${result.gradedDiscs} graded discs`);
   console.log(`graded discs found (match by ${o.match}${o.match === 'name' ? ': pipeline level name, L5/S1 = IVD 1' : ': n-th disc from caudal'}): ${pct(result.detectionRate)}`);
-  console.log(`Pfirrmann (${graded.length} graded discs found), 5-fold CV by patient (fold classifiers): exact ${pct(acc(cvPred))}, within one ${pct(within1(cvPred))}, linear kappa ${weightedKappa(truth, cvPred).toFixed(3)}`);
+  if (!graded.length) console.log('Pfirrmann: not evaluated — the manifest lists no disc classifier, or models/pfirrmann-cv/fold<k>.onnx are missing');
+  else console.log(`Pfirrmann (${graded.length} graded discs found), 5-fold CV by patient (fold classifiers): exact ${pct(acc(cvPred))}, within one ${pct(within1(cvPred))}, linear kappa ${weightedKappa(truth, cvPred).toFixed(3)}`);
   console.log(`Pfirrmann with the shipped classifier (trained on all of this data: in-sample, optimistic): exact ${pct(acc(shippedPred))}, within one ${pct(within1(shippedPred))}, linear kappa ${weightedKappa(truth, shippedPred).toFixed(3)}`);
   console.log('confusion (rows = reader grade I..V, cols = predicted I..V):');
   result.pfirrmannCv5ByPatient.confusionTruthRowsPredCols.forEach((r, n) => console.log(`  ${['I  ', 'II ', 'III', 'IV ', 'V  '][n]} ${r.map((v) => String(v).padStart(4)).join('')}`));
-  console.log(`narrowing (${result.narrowing.rule}, ${nr.length} discs): sensitivity ${pct(result.narrowing.sensitivity)}, specificity ${pct(result.narrowing.specificity)}, AUC ${result.narrowing.auc.toFixed(3)}`);
+  console.log(`narrowing, fallback rule used when no classifier is loaded (${result.narrowing.rule}, ${nr.length} discs): sensitivity ${pct(result.narrowing.sensitivity)}, specificity ${pct(result.narrowing.specificity)}, AUC ${result.narrowing.auc.toFixed(3)}`);
   console.log('disc findings from the classifier, 5-fold CV by patient (probability ≥ 0.5 = present):');
   for (const [f, v] of Object.entries(result.classifierFindingsCv5ByPatient)) {
     if (v.assessed) console.log(`  ${f.padEnd(10)} ${v.assessed} discs, prevalence ${pct(v.prevalence)}: sensitivity ${pct(v.sensitivity)}, specificity ${pct(v.specificity)}, AUC ${v.auc.toFixed(3)}`);
