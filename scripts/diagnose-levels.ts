@@ -8,7 +8,9 @@
  *   npx tsx scripts/diagnose-levels.ts --data ../shared/data/spider_midsagittal [--out /tmp/diag]
  *     [--overlays 20] [--overlay-all] [--class-cache /tmp/classes] [--only 12,57] [--min-component-mm3 V]
  * --class-cache keeps the network's class labelmaps so that anatomy changes re-run in seconds.
- * Overlays: image as stored (head up, anterior left), bodies blue/purple, discs green, names in yellow.
+ * Overlays: image as stored (head up, anterior left), bodies blue/purple, discs green (inferred discs
+ * orange), names in yellow. In the listing, an inferred disc's name ends in '*'.
+ *   --overlay-inferred: overlays of the images with an inferred disc (instead of the failures).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -39,7 +41,7 @@ function overlay(vol: SpineVolume, seg: AnatomyResult, file: string): void {
     const g = vol.voxels[p];
     const s = seg.labelmap.values[p];
     const kind = s ? seg.segments[s - 1].kind : undefined;
-    const tint = kind === 'disc' ? [0, 255, 0] : kind ? (s % 2 ? [60, 120, 255] : [200, 60, 255]) : undefined;
+    const tint = kind === 'disc' ? (seg.segments[s - 1].inferred ? [255, 140, 0] : [0, 255, 0]) : kind ? (s % 2 ? [60, 120, 255] : [200, 60, 255]) : undefined;
     for (let c = 0; c < 3; c++) png.data[4 * p + c] = tint ? 0.55 * g + 0.45 * tint[c] : g;
     png.data[4 * p + 3] = 255;
     if (s) { const a = sum.get(s) ?? [0, 0, 0]; a[0] += p % w; a[1] += Math.floor(p / w); a[2]++; sum.set(s, a); }
@@ -65,10 +67,11 @@ async function main() {
     .option('--out <dir>', 'overlay PNGs of failures go here')
     .option('--overlays <n>', 'at most this many overlays', '30')
     .option('--overlay-all', 'overlays of every image, not only failures')
+    .option('--overlay-inferred', 'overlays of the images with an inferred disc')
     .option('--class-cache <dir>', 'cache of class labelmaps (network output)')
     .option('--only <patients>', 'comma-separated patient ids')
     .option('--min-component-mm3 <v>', 'override the minimum component volume (anatomy option)')
-    .parse().opts<{ data: string; model: string; out?: string; overlays: string; overlayAll?: boolean; classCache?: string; only?: string; minComponentMm3?: string }>();
+    .parse().opts<{ data: string; model: string; out?: string; overlays: string; overlayAll?: boolean; overlayInferred?: boolean; classCache?: string; only?: string; minComponentMm3?: string }>();
   const modelPath = resolve(o.model);
   const manifest = parseModelManifest(readFileSync(modelPath, 'utf8'));
   const bytes = new Uint8Array(readFileSync(resolve(dirname(modelPath), manifest.file)));
@@ -91,6 +94,7 @@ async function main() {
     const seg = labelAnatomy(classes, vol, idx, o.minComponentMm3 ? { minComponentMm3: Number(o.minComponentMm3) } : {});
     const discs = seg.segments.filter((x) => x.kind === 'disc').reverse(); // caudal first
     const names = discs.map((d) => d.level ?? '?');
+    const shown = discs.map((d, n) => names[n] + (d.inferred ? '*' : ''));
     const graded = grades.filter((g) => g.Patient === s.patient).map((g) => Number(g['IVD label'])).sort((a, b) => a - b);
     // Naming shift: when L5/S1 (IVD 1) is graded but not found, the level the lowest disc was given
     // minus 1 (+1 = named one level too high, e.g. S1 taken as L5; −1 = an S1/S2 remnant taken as L5/S1).
@@ -105,8 +109,9 @@ async function main() {
       else { tally.notSegmented++; misses.push(`${ivd}:not segmented`); }
     }
     const bodies = seg.segments.filter((x) => x.kind === 'vertebral_body').reverse().map((b) => b.level ?? '?');
-    console.log(`${s.patient}\tdiscs ${discs.length} [${names.join(' ')}]\tbodies [${bodies.join(' ')}]\tgraded [${graded.join(',')}]\t${seg.levelNaming.anchor}${seg.levelNaming.certain ? '' : '?'}\t${misses.join(', ') || 'ok'}`);
-    if (o.out && (misses.length || o.overlayAll) && overlays < Number(o.overlays)) { overlay(vol, seg, resolve(o.out, `${s.series}.png`)); overlays++; }
+    console.log(`${s.patient}\tdiscs ${discs.length} [${shown.join(' ')}]\tbodies [${bodies.join(' ')}]\tgraded [${graded.join(',')}]\t${seg.levelNaming.anchor}${seg.levelNaming.certain ? '' : '?'}\t${misses.join(', ') || 'ok'}`);
+    const wanted = o.overlayInferred ? discs.some((d) => d.inferred) : misses.length || o.overlayAll;
+    if (o.out && wanted && overlays < Number(o.overlays)) { overlay(vol, seg, resolve(o.out, `${s.series}.png`)); overlays++; }
   }
   const pct = (x: number) => `${((100 * x) / tally.graded).toFixed(1)} %`;
   console.log(`\n${tally.graded} graded discs: found at their level ${pct(tally.found)}, not segmented ${pct(tally.notSegmented)}, misnamed ` +

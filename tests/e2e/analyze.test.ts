@@ -23,13 +23,14 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
   let env: ViewerEnv;
   let studyUid: string;
   let modelDir: string;
-  let manifest: { file: string; sha256: string; name: string };
+  let manifest: { file: string; sha256: string; name: string; pfirrmann?: { file: string } };
 
   beforeAll(async () => {
     // Serve a copy of the model so the checksum test can corrupt the manifest without touching models/.
     modelDir = mkdtempSync(join(tmpdir(), 'spine-e2e-model-'));
     manifest = JSON.parse(readFileSync(join(sourceDir, 'manifest.json'), 'utf8'));
     copyFileSync(join(sourceDir, manifest.file), join(modelDir, manifest.file));
+    if (manifest.pfirrmann) copyFileSync(join(sourceDir, manifest.pfirrmann.file), join(modelDir, manifest.pfirrmann.file));
     writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify(manifest));
     env = await startViewerEnv(modelDir);
     [studyUid] = await importData(env.orthanc, 'segmentation/vb2_02_image.nii.gz');
@@ -111,6 +112,21 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.screenshot({ path: join(artifactsDir, 'analyze-checksum-error.png') });
     writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify(manifest));
   }, 240000);
+
+  it('a disc classifier that fails its checksum costs only its grades: segments and levels still come, each grade says why', async () => {
+    if (!manifest.pfirrmann) return; // the tiny fixture model lists no classifier
+    const { page } = env;
+    writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify({ ...manifest, pfirrmann: { ...manifest.pfirrmann, sha256: '0'.repeat(64) } }));
+    await openStudyAndAnalyze();
+    await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
+    expect(await page.getByTestId('spine-error').count()).toBe(0);
+    await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first().click();
+    const pfirrmann = page.getByTestId('finding-pfirrmannGrade');
+    await pfirrmann.waitFor({ timeout: 10000 });
+    expect(await pfirrmann.textContent()).toMatch(/not assessable: the disc classifier could not be loaded \(Model file pfirrmann-cnn-v1\.onnx failed its checksum/);
+    await page.screenshot({ path: join(artifactsDir, 'analyze-classifier-checksum.png') });
+    writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify(manifest));
+  }, 420000);
 
   it('cancels a running analysis', async () => {
     const { page } = env;

@@ -34,6 +34,7 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
       numThreads: req.numThreads,
       prefer: req.prefer,
     });
+    classifierError = model.pfirrmannError && `the disc classifier could not be loaded (${model.pfirrmannError})`;
     if (model.manifest.pfirrmann && model.pfirrmannBytes) {
       // A few small patches per study: the wasm backend is plenty and avoids a second WebGPU device.
       classifier = await createDiscClassifier(ort, model.pfirrmannBytes, model.manifest.pfirrmann, { executionProviders: ['wasm'] })

@@ -12,8 +12,10 @@ export const MODEL_CACHE_NAME = 'spine-mri-models';
 export interface LoadedModel {
   manifest: ModelManifest;
   bytes: Uint8Array;
-  /** The Pfirrmann classifier's ONNX bytes; absent when the manifest has no "pfirrmann" block. */
+  /** The disc classifier's ONNX bytes; absent when the manifest has no "pfirrmann" block or it failed to load. */
   pfirrmannBytes?: Uint8Array;
+  /** Why the listed disc classifier could not be loaded (segmentation still runs; its grades say "not assessable" with this). */
+  pfirrmannError?: string;
   /** 'cache' when Cache Storage had verified copies of every file, else 'network'. */
   source: 'cache' | 'network';
 }
@@ -42,7 +44,7 @@ async function fetchVerified(base: URL, entry: Checked, cache: Cache | undefined
   return { bytes, source: 'network' };
 }
 
-/** @throws Error with the URL and HTTP status when the manifest or a model file cannot be fetched, or a checksum error. */
+/** @throws Error with the URL and HTTP status when the manifest or the segmentation model cannot be fetched, or its checksum error. */
 export async function loadModel(modelBaseUrl: string, origin: string): Promise<LoadedModel> {
   const base = new URL(modelBaseUrl, origin);
   const manifestUrl = new URL('manifest.json', base);
@@ -51,6 +53,9 @@ export async function loadModel(modelBaseUrl: string, origin: string): Promise<L
   const manifest = parseModelManifest(await r.text());
   const cache = typeof caches !== 'undefined' ? await caches.open(MODEL_CACHE_NAME).catch(() => undefined) : undefined;
   const seg = await fetchVerified(base, manifest, cache);
-  const pf = manifest.pfirrmann ? await fetchVerified(base, manifest.pfirrmann, cache) : undefined;
-  return { manifest, bytes: seg.bytes, pfirrmannBytes: pf?.bytes, source: seg.source === 'cache' && (!pf || pf.source === 'cache') ? 'cache' : 'network' };
+  let pf: Awaited<ReturnType<typeof fetchVerified>> | undefined;
+  let pfirrmannError: string | undefined;
+  // A missing or corrupt classifier costs the classifier's grades, not the segmentation.
+  if (manifest.pfirrmann) pf = await fetchVerified(base, manifest.pfirrmann, cache).catch((e: Error) => { pfirrmannError = e.message; return undefined; });
+  return { manifest, bytes: seg.bytes, pfirrmannBytes: pf?.bytes, pfirrmannError, source: seg.source === 'cache' && (!pf || pf.source === 'cache') ? 'cache' : 'network' };
 }

@@ -73,7 +73,8 @@ function FindingRow({ k, f, onEdit }: { k: FindingKey; f: Finding<Value>; onEdit
 
 export function LevelDetail({ level, onEdit }: { level: LevelReport; onEdit?: (k: FindingKey, v: Value) => void }) {
   return (
-    <div data-testid="spine-level-detail">
+    // overflowWrap 'anywhere': a long unbroken reason (a checksum) must wrap, not widen the levels table.
+    <div data-testid="spine-level-detail" style={{ overflowWrap: 'anywhere' }}>
       {FINDING_KEYS.map((k) => level[k] && <FindingRow key={k} k={k} f={level[k] as Finding<Value>} onEdit={onEdit} />)}
       {level.measurements.length > 0 && (
         <div style={s.muted}>

@@ -15,6 +15,8 @@ import { voxelToLps } from './volume';
 import type { SegmentInfo, SpineReport } from './report';
 import { connectedComponents, defaultMinComponentMm3, splitComponent, type Component, type ComponentResult } from './components';
 import { bodiesBetweenDiscs, discPlanes } from './split-by-discs';
+import { discSpaceBetween, INFERRED_DISC_MIN_SPACING_FRACTION } from './infer-discs';
+import { keepOnColumn, OFF_COLUMN_MIN_ANTERIOR_MM } from './column';
 
 export type LevelNaming = SpineReport['levelNaming'];
 
@@ -121,6 +123,8 @@ export interface Instance {
   minIjk: Vec3;
   maxIjk: Vec3;
   level?: string;
+  /** Disc painted by rule in the space between two bodies (see infer-discs.ts). */
+  inferred?: true;
 }
 
 function median(xs: number[]): number {
@@ -375,6 +379,78 @@ function nameDiscs(discs: Instance[], bodies: Instance[]): void {
   }
 }
 
+const S1 = VERTEBRA_NAMES.indexOf('S1');
+
+/**
+ * Discs the network missed between two named, adjacent bodies (consecutive names, the lower one at
+ * most S1: sacral segments are fused; centroids at least INFERRED_DISC_MIN_SPACING_FRACTION of the
+ * median body spacing apart) with no disc of that level: the disc space between them
+ * (infer-discs.ts), when at least `minMm3`. The disc's voxels get a new disc component id after dc's
+ * (written into dc.ids) and leave the body id map; voxels moved between the two bodies are rewritten
+ * there and the two body instances recomputed in place. Returns the new disc instances, named and
+ * marked inferred.
+ */
+function inferDiscs(bodies: Instance[], discs: Instance[], bodyIds: Int32Array, dc: ComponentResult, classes: Uint8Array, bodyClass: number, volume: SpineVolume, axis: 0 | 1, up: boolean, minMm3: number): Instance[] {
+  const out: Instance[] = [];
+  const voxelMm3 = volume.spacingMm[0] * volume.spacingMm[1] * volume.spacingMm[2];
+  const grid = { dims: volume.dims, spacingMm: volume.spacingMm, vAxis: axis, vUp: up };
+  const spacing = median(bodies.slice(1).map((b, i) => distance(b.centroidLps, bodies[i].centroidLps)));
+  for (let n = 1; n < bodies.length; n++) {
+    const [upper, lower] = [bodies[n - 1], bodies[n]];
+    if (!upper.level || !lower.level) continue;
+    const u = VERTEBRA_NAMES.indexOf(upper.level);
+    const l = VERTEBRA_NAMES.indexOf(lower.level);
+    const level = `${upper.level}/${lower.level}`;
+    if (l !== u + 1 || l > S1 || discs.some((d) => d.level === level)) continue;
+    const inU = new Set(upper.parts);
+    const inL = new Set(lower.parts);
+    const st = { sharedColumns: 0, gapColumns: 0, bandMarrowRatio: NaN };
+    const space = discSpaceBetween(grid, (p) => inU.has(bodyIds[p]), (p) => inL.has(bodyIds[p]), (p) => classes[p] === bodyClass, volume.voxels, st);
+    if (distance(upper.centroidLps, lower.centroidLps) < INFERRED_DISC_MIN_SPACING_FRACTION * spacing) continue;
+    if (process.env.H4_DEBUG) console.error(`pair ${level} shared ${st.sharedColumns} gap ${st.gapColumns} frac ${(st.gapColumns / st.sharedColumns).toFixed(2)} band/marrow ${st.bandMarrowRatio.toFixed(2)} rule ${space?.rule} mm3 ${((space?.disc.length ?? 0) * voxelMm3).toFixed(0)}`);
+    if (!space || space.disc.length * voxelMm3 < minMm3) continue;
+    const id = dc.components.length + 1 + out.length;
+    for (const p of space.disc) { dc.ids[p] = id; bodyIds[p] = 0; }
+    for (const p of space.toUpper) bodyIds[p] = upper.parts[0];
+    for (const p of space.toLower) bodyIds[p] = lower.parts[0];
+    if (space.toUpper.length || space.toLower.length || space.rule === 'dark band') {
+      bodies[n - 1] = recomputed(upper, bodyIds, volume, axis, up);
+      bodies[n] = recomputed(lower, bodyIds, volume, axis, up);
+    }
+    out.push({ ...toInstance('disc', componentOf(space.disc, id, volume), volume, axis, up), level, inferred: true });
+  }
+  return out;
+}
+
+/** A body instance with its statistics recomputed from the id map (same parts, level). */
+function recomputed(b: Instance, ids: Int32Array, volume: SpineVolume, axis: 0 | 1, up: boolean): Instance {
+  const parts = new Set(b.parts);
+  const voxels: number[] = [];
+  for (let p = 0; p < ids.length; p++) if (parts.has(ids[p])) voxels.push(p);
+  return { ...toInstance('vertebral_body', componentOf(voxels, b.parts[0], volume), volume, axis, up), parts: b.parts, level: b.level };
+}
+
+/** Component statistics of a voxel list (flat indices). */
+function componentOf(voxels: number[], id: number, volume: SpineVolume): Component {
+  const [nI, nJ] = volume.dims;
+  const s = [0, 0, 0];
+  const mn: Vec3 = [Infinity, Infinity, Infinity];
+  const mx: Vec3 = [-1, -1, -1];
+  for (const p of voxels) {
+    const k = Math.floor(p / (nI * nJ));
+    const j = Math.floor((p - k * nI * nJ) / nI);
+    const ijk = [p - k * nI * nJ - j * nI, j, k];
+    for (let a = 0; a < 3; a++) {
+      s[a] += ijk[a];
+      mn[a] = Math.min(mn[a], ijk[a]);
+      mx[a] = Math.max(mx[a], ijk[a]);
+    }
+  }
+  const n = voxels.length;
+  const voxelMm3 = volume.spacingMm[0] * volume.spacingMm[1] * volume.spacingMm[2];
+  return { id, voxelCount: n, volumeMm3: n * voxelMm3, centroidIjk: [s[0] / n, s[1] / n, s[2] / n], minIjk: mn, maxIjk: mx };
+}
+
 /** Vertical (superior-inferior) in-plane axis of a volume and whether its index runs superior-ward. */
 function verticalAxis(volume: SpineVolume): { axis: 0 | 1; up: boolean } {
   const r = volume.rowDirection;
@@ -401,8 +477,11 @@ export function labelAnatomy(classes: Labelmap, volume: SpineVolume, idx: Anatom
     ? bodiesBetweenDiscs(classes.values, idx.vertebralBody, discPlanes(dc.ids, discs.map((d) => d.parts), volume), volume, minMm3)
     : connectedComponents(classes.values, dims, idx.vertebralBody, volume.spacingMm, minMm3);
   const fused = splitFused(vb, volume, axis);
-  const bodies = dropSpurious(mergeFragments(fused.components.map((c) => toInstance('vertebral_body', c, volume, axis, up)).sort(bySuperior), volume));
+  const column = keepOnColumn(dropSpurious(mergeFragments(fused.components.map((c) => toInstance('vertebral_body', c, volume, axis, up)).sort(bySuperior), volume)), discs);
+  const bodies = column.bodies;
+  discs = column.discs;
   const levelNaming = nameVertebrae(bodies, discs);
+  if (column.dropped) levelNaming.note += ` ${column.dropped} vertebral-body or disc label(s) more than ${OFF_COLUMN_MIN_ANTERIOR_MM} mm in front of the spinal column (e.g. bowel loops in the pelvis) were dropped.`;
   if (fused.note) levelNaming.note += ' ' + fused.note;
   nameDiscs(discs, bodies);
   // One segment per disc level: merge same-level disc components.
@@ -413,10 +492,17 @@ export function labelAnatomy(classes: Labelmap, volume: SpineVolume, idx: Anatom
     else mergedDiscs.push(d);
   }
   discs = mergedDiscs;
+  if (dc.ids.length) {
+    const inferred = inferDiscs(bodies, discs, vb.ids, dc, classes.values, idx.vertebralBody, volume, axis, up, minMm3);
+    if (inferred.length) {
+      discs.push(...inferred);
+      levelNaming.note += ` No disc was segmented at ${inferred.map((d) => d.level).join(', ')}: the space between the two vertebral bodies is taken as the disc (inferred, painted by rule).`;
+    }
+  }
   const all = [...bodies, ...discs].sort(bySuperior);
   if (all.length > 255) throw new Error(`${all.length} segments found; a labelmap holds at most 255`);
   const bodyMap = new Uint8Array(fused.components.reduce((m, c) => Math.max(m, c.id), 0) + 1);
-  const discMap = new Uint8Array(dc.components.length + 1);
+  const discMap = new Uint8Array(dc.components.length + 1 + discs.filter((d) => d.inferred).length);
   const segments: SegmentInfo[] = all.map((inst, n) => {
     const segmentNumber = n + 1;
     for (const p of inst.parts) (inst.kind === 'vertebral_body' ? bodyMap : discMap)[p] = segmentNumber;
@@ -428,6 +514,7 @@ export function labelAnatomy(classes: Labelmap, volume: SpineVolume, idx: Anatom
       label: inst.level ? `${inst.level} ${what}` : what[0].toUpperCase() + what.slice(1),
       voxelCount: inst.voxelCount,
       centroidLps: inst.centroidLps,
+      ...(inst.inferred ? { inferred: true as const } : {}),
     };
   });
   const values = new Uint8Array(classes.values.length);

@@ -162,8 +162,8 @@ export function discMeasurements(d: DiscAnalysis, duralSacSegment?: number): Mea
     m('discHeightMm', d.measures.discHeightMm, 'mm', 'mask extent ⟂ endplates, median over central third, mid-sagittal T2', s),
     m('nucleusSignalMean', d.measures.nucleusMean, '1', 'mean T2 intensity of the central disc (nucleus) region', s),
     m('annulusSignalMean', d.measures.annulusMean, '1', 'mean T2 intensity of the anterior+posterior disc ends', s),
-    m('nucleusVertebralBodySignalRatio', d.measures.nucleusMean / d.marrowMedian, '{ratio}', 'nucleus mean / median of adjacent vertebral bodies', s),
   ];
+  if (d.marrowMedian > 0) out.push(m('nucleusVertebralBodySignalRatio', d.measures.nucleusMean / d.marrowMedian, '{ratio}', 'nucleus mean / median of adjacent vertebral bodies', s));
   if (Number.isFinite(d.heightIndex)) out.push(m('discHeightIndex', d.heightIndex, '{ratio}', 'disc height / mean height of adjacent discs', s));
   if (d.features) {
     out.push(m('nucleusCsfSignalRatio', d.features.nucleusCsfSignalRatio, '{ratio}', 'nucleus mean / median CSF intensity of the dural sac', s));

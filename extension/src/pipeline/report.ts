@@ -22,6 +22,8 @@ export interface SegmentInfo {
   centroidLps: Vec3;
   /** True when the reader renamed this segment's level. */
   readerModified?: boolean;
+  /** Disc space between two bodies with no disc segmented by the network; painted by rule. */
+  inferred?: true;
 }
 
 /** UCUM unit codes used in measurements (the SR writes them as UCUM codes). */
