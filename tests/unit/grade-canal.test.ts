@@ -42,3 +42,17 @@ describe('central canal grade (Verbiest AP diameter)', () => {
     }
   });
 });
+
+describe('no dural sac behind the sacrum', () => {
+  it('paints the sac behind L5 but not behind S1 (the sacral canal holds roots and fat)', () => {
+    const s = synthSpine({ canalApMm: 15, discHeightsMm: [10, 10, 10, 10, 10], nucleus: [200, 200, 200, 200, 200] });
+    const { labelmap, segments } = buildSpineReport(s.volume, s.labelmap, s.segments, opts);
+    const sac = segments.find((x) => x.kind === 'dural_sac')!.segmentNumber;
+    const [nx, ny] = labelmap.dims;
+    const rowsOf = (segNo: number) => [...new Set(Array.from({ length: nx * ny }, (_, p) => p).filter((p) => s.labelmap.values[p] === segNo).map((p) => Math.floor(p / nx)))];
+    const sacInRows = (rows: number[]) => rows.reduce((n, j) => n + Array.from({ length: nx }, (_, i) => labelmap.values[i + j * nx] === sac).filter(Boolean).length, 0);
+    const l5 = s.segments.find((x) => x.level === 'L5')!.segmentNumber, s1 = s.segments.find((x) => x.level === 'S1')!.segmentNumber;
+    expect(sacInRows(rowsOf(l5))).toBeGreaterThan(0);
+    expect(sacInRows(rowsOf(s1).slice(3))).toBe(0); // the first rows may still belong to the L5/S1 disc profile's half-height
+  });
+});

@@ -70,9 +70,11 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
   const hIdx = heightIndices(discs.map((d) => d.discHeightMm));
 
   // Canal profiles: discs along their major axis; bodies along the mean axis of neighbouring discs.
+  // Not behind sacral segments: the sacral canal holds roots and fat, no dural sac worth painting or grading.
+  const sacral = (level?: string) => !!level?.startsWith('S');
   const structures: CanalStructure[] = [];
-  for (const d of discs) structures.push({ segmentNumber: d.segmentNumber, centreMm: d.shape.centre, posteriorDir: d.shape.major, halfHeightMm: d.discHeightMm / 2 });
-  for (const b of bodies) {
+  for (const d of discs) if (!sacral(d.level)) structures.push({ segmentNumber: d.segmentNumber, centreMm: d.shape.centre, posteriorDir: d.shape.major, halfHeightMm: d.discHeightMm / 2 });
+  for (const b of bodies.filter((x) => !sacral(x.level))) {
     const px = pixels.get(b.segmentNumber)!;
     const c: [number, number] = [px.reduce((a, p) => a + p.ap, 0) / px.length, px.reduce((a, p) => a + p.si, 0) / px.length];
     const near = [...discs].sort((x, y) => Math.abs(x.shape.centre[1] - c[1]) - Math.abs(y.shape.centre[1] - c[1])).slice(0, 2);
