@@ -80,3 +80,18 @@ describe('applyReaderEdit', () => {
     expect(() => applyReaderEdit(old, 'L2/L3', 'modicChange', true)).toThrow(/L2\/L3 has no modicChange/);
   });
 });
+
+describe('the disc classifier only grades T2', () => {
+  it('on a sagittal T1 volume, Pfirrmann, bulging and Modic are not assessable (and narrowing falls back to the height rule) even with predictions', () => {
+    const t1 = { ...s.volume, role: 'sagittal_t1' as const };
+    const probs = new Map(report.levels.map((l) => [l.discSegmentNumber!, { pfirrmann: [1, 0, 0, 0, 0], findings: { bulging: 0.9, modic: 0.9, narrowing: 0.9 } }]));
+    const r = buildSpineReport(t1, s.labelmap, s.segments, { ...opts, pfirrmann: { predictions: probs, classifier: { name: 'cnn' } } }).report;
+    for (const l of r.levels) {
+      expect(l.pfirrmannGrade.value).toBeNull();
+      expect(l.pfirrmannGrade.notAssessableReason).toBe('not assessable: the disc classifier reads sagittal T2, and this analysis ran on the sagittal T1');
+      expect(l.discBulging?.value).toBeNull();
+      expect(l.modicChange?.value).toBeNull();
+      expect(l.discNarrowing.evidence.rule).toMatch(/height index/);
+    }
+  });
+});

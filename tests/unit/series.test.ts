@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chooseSeries, classifySeries, planeFromOrientation, type SeriesHeaders } from '../../extension/src/pipeline/series';
+import { chooseSeries, classifySeries, planeFromOrientation, spineRegion, type SeriesHeaders } from '../../extension/src/pipeline/series';
 
 /** Rows along +P (anterior→posterior), columns along -S (head→feet): a sagittal slice, LPS. */
 const SAG = [0, 1, 0, 0, 0, -1];
@@ -122,6 +122,19 @@ describe('chooseSeries', () => {
     expect(c.suitable).toBe(true);
     expect(c.analysisSeries).toBe(ingeniaT1);
     expect(c.warnings.join(' ')).toMatch(/No sagittal T2/);
+  });
+
+  it('refuses cervical and thoracic series (lumbar-only model and level counting), saying why; lumbar and unknown pass', () => {
+    const sagT2 = (o: Record<string, unknown>) => series({ ImageOrientationPatient: SAG, EchoTime: 100, RepetitionTime: 3500, numberOfSlices: 15, ...o });
+    const cBody = chooseSeries([sagT2({ SeriesDescription: 'T2 TSE SAG', BodyPartExamined: 'CSPINE' })]);
+    expect(cBody.suitable).toBe(false);
+    expect(cBody.message).toMatch(/cervical spine series \(BodyPartExamined CSPINE\)\. Only lumbar spine MRI can be analysed/);
+    expect(chooseSeries([sagT2({ SeriesDescription: 'HWS sag T2' })]).message).toMatch(/cervical.*"HWS sag T2"/);
+    expect(chooseSeries([sagT2({ SeriesDescription: 'T-Spine SAG T2' })]).message).toMatch(/thoracic/);
+    expect(chooseSeries([sagT2({ SeriesDescription: 'T2 TSE SAG', BodyPartExamined: 'LSPINE' })]).suitable).toBe(true);
+    expect(chooseSeries([sagT2({ SeriesDescription: 't2_tse_sag_384' })]).suitable).toBe(true);
+    // 't2' alone is a weighting, not 'T-spine'
+    expect(spineRegion(sagT2({ SeriesDescription: 'sag t2 tse' }))).toBe('unknown');
   });
 
   it('accepts a single-slice sagittal T2 (SPIDER mid-sagittal import) with a 2D warning', () => {

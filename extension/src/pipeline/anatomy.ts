@@ -407,7 +407,6 @@ function inferDiscs(bodies: Instance[], discs: Instance[], bodyIds: Int32Array, 
     const st = { sharedColumns: 0, gapColumns: 0, bandMarrowRatio: NaN };
     const space = discSpaceBetween(grid, (p) => inU.has(bodyIds[p]), (p) => inL.has(bodyIds[p]), (p) => classes[p] === bodyClass, volume.voxels, st);
     if (distance(upper.centroidLps, lower.centroidLps) < INFERRED_DISC_MIN_SPACING_FRACTION * spacing) continue;
-    if (process.env.H4_DEBUG) console.error(`pair ${level} shared ${st.sharedColumns} gap ${st.gapColumns} frac ${(st.gapColumns / st.sharedColumns).toFixed(2)} band/marrow ${st.bandMarrowRatio.toFixed(2)} rule ${space?.rule} mm3 ${((space?.disc.length ?? 0) * voxelMm3).toFixed(0)}`);
     if (!space || space.disc.length * voxelMm3 < minMm3) continue;
     const id = dc.components.length + 1 + out.length;
     for (const p of space.disc) { dc.ids[p] = id; bodyIds[p] = 0; }

@@ -181,7 +181,11 @@ export function discMeasurements(d: DiscAnalysis, duralSacSegment?: number): Mea
  * Pass `ms` when measureSpine already ran (to classify the disc patches first: pfirrmannInput).
  */
 export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segments: SegmentInfo[], opts: BuildReportOptions, ms: SpineMeasurements = measureSpine(volume, labelmap, segments)): { report: SpineReport; labelmap: Labelmap; segments: SegmentInfo[] } {
-  const pf = opts.pfirrmann ?? { unavailableReason: 'not assessable: no Pfirrmann classifier was loaded' };
+  // The classifier learned T2 patches; on a T1 or STIR series its output means nothing. A volume without a role (NIfTI CLI input) is taken as T2.
+  const notT2 = volume.role !== undefined && volume.role !== 'sagittal_t2';
+  const pf: PfirrmannInput = notT2
+    ? { unavailableReason: `not assessable: the disc classifier reads sagittal T2, and this analysis ran on the ${volume.role!.replace('_', ' ').replace('t1', 'T1').replace('stir', 'STIR')}` }
+    : opts.pfirrmann ?? { unavailableReason: 'not assessable: no Pfirrmann classifier was loaded' };
   const source = (k: 'narrowing' | 'bulging' | 'modic') => ('predictions' in pf ? { name: pf.classifier.name, cvAuc: pf.classifier.cvAuc?.[k] } : null);
   const classifierMissing = 'unavailableReason' in pf ? pf.unavailableReason.replace(/Pfirrmann classifier/g, 'disc-patch classifier') : undefined;
   const others = opts.otherSeries ?? [];

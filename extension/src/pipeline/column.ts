@@ -11,7 +11,7 @@ import type { Vec3 } from './volume';
  * centroid of the nearest kept body above it. Project heuristic (not from a paper), see
  * keepOnColumn for the data.
  */
-export const OFF_COLUMN_MIN_ANTERIOR_MM = Number(process.env.H4_OFF ?? 25);
+export const OFF_COLUMN_MIN_ANTERIOR_MM = 25;
 
 export interface Placed {
   centroidLps: Vec3;
@@ -33,10 +33,7 @@ export function keepOnColumn<T extends Placed>(bodies: T[], discs: T[]): { bodie
   if (bodies.length < 2) return { bodies, discs, dropped: 0 };
   const anterior = (x: T, ref: T) => ref.centroidLps[1] - x.centroidLps[1];
   const kept = [bodies[0]];
-  for (const b of bodies.slice(1)) {
-    if (process.env.H4_DEBUG) console.error(`body off ${anterior(b, kept[kept.length - 1]).toFixed(1)}`);
-    if (anterior(b, kept[kept.length - 1]) <= OFF_COLUMN_MIN_ANTERIOR_MM) kept.push(b);
-  }
+  for (const b of bodies.slice(1)) if (anterior(b, kept[kept.length - 1]) <= OFF_COLUMN_MIN_ANTERIOR_MM) kept.push(b);
   const keptDiscs = discs.filter((d) => anterior(d, [...kept].reverse().find((b) => b.zMm > d.zMm) ?? kept[0]) <= OFF_COLUMN_MIN_ANTERIOR_MM);
   return { bodies: kept, discs: keptDiscs, dropped: bodies.length - kept.length + discs.length - keptDiscs.length };
 }

@@ -47,6 +47,8 @@ export interface SeriesHeaders {
   InversionTime?: number | string;
   ImageType?: ArrayLike<string> | string;
   ScanningSequence?: ArrayLike<string> | string;
+  /** DICOM BodyPartExamined (e.g. 'LSPINE', 'CSPINE', 'TSPINE'). */
+  BodyPartExamined?: string;
   /** Number of slices/frames in the series. */
   numberOfSlices: number;
   /** True when the series' instances do not all share one ImageOrientationPatient (3-plane localizer). */
@@ -217,10 +219,28 @@ function best(list: ClassifiedSeries[], role: SeriesRole): SeriesHeaders | undef
 }
 
 /**
+ * Spine region of a series from BodyPartExamined (DICOM PS3.16 Annex L defined terms CSPINE, TSPINE,
+ * LSPINE, NECK) or SeriesDescription words ('cervical', 'c-spine', German 'HWS'; 'thoracic',
+ * 't-spine', 'BWS'). 'unknown' when nothing says.
+ */
+export function spineRegion(h: SeriesHeaders): 'cervical' | 'thoracic' | 'lumbar' | 'unknown' {
+  const part = (h.BodyPartExamined ?? '').toUpperCase().replace(/[^A-Z]/g, '');
+  if (part === 'CSPINE' || part === 'NECK') return 'cervical';
+  if (part === 'TSPINE') return 'thoracic';
+  if (part === 'LSPINE' || part === 'SSPINE' || part === 'SACRUM') return 'lumbar';
+  const d = (h.SeriesDescription ?? '').toLowerCase();
+  if (/\b(cervical|c[- ]?spine|hws)\b/.test(d)) return 'cervical';
+  if (/\b(thoracic|t[- ]?spine|bws)\b/.test(d)) return 'thoracic';
+  if (/\b(lumbar|l[- ]?spine|lws)\b/.test(d)) return 'lumbar';
+  return 'unknown';
+}
+
+/**
  * Chooses the series of one study for the analysis and the hanging protocol.
  * The analysis runs on the sagittal T2 (Pfirrmann grading needs T2); without one it falls back to
  * the sagittal T1, then sagittal STIR, and says so. Not suitable: empty study, no MR, no sagittal
- * series. A single-slice sagittal series is accepted with a warning (2D analysis of that slice).
+ * series, a cervical or thoracic series (spineRegion). A single-slice sagittal series is accepted with a
+ * warning (2D analysis of that slice).
  */
 export function chooseSeries(all: SeriesHeaders[]): SeriesChoice {
   const classified = all.map((headers) => ({ headers, classification: classifySeries(headers) }));
@@ -245,10 +265,16 @@ export function chooseSeries(all: SeriesHeaders[]): SeriesChoice {
     return { ...base, suitable: false, message: msg };
   }
   if (!sagittalT2) {
-    warnings.push(`No sagittal T2: segmentation runs on the sagittal ${sagittalT1 ? 'T1' : 'STIR'}; disc signal (Pfirrmann) grades need T2 and will be not assessable.`);
+    warnings.push(`No sagittal T2: segmentation runs on the sagittal ${sagittalT1 ? 'T1' : 'STIR'}; the disc classifier (Pfirrmann grade, bulging, Modic change) reads T2 only, so those are not assessable.`);
   }
   if (analysisSeries.numberOfSlices < MIN_VOLUME_SLICES) {
     warnings.push(`The analysis series has only ${analysisSeries.numberOfSlices} slice${analysisSeries.numberOfSlices === 1 ? '' : 's'}: 2D analysis of that slice only (no left/right foramina).`);
+  }
+  // The model and the level naming (counted from the sacrum) know lumbar spines only: a cervical or
+  // thoracic series would get lumbar level names and lumbar grades, so it is refused, saying why.
+  const region = spineRegion(analysisSeries);
+  if (region === 'cervical' || region === 'thoracic') {
+    return { ...base, suitable: false, message: `This looks like a ${region} spine series (${analysisSeries.BodyPartExamined ? `BodyPartExamined ${analysisSeries.BodyPartExamined}` : `"${analysisSeries.SeriesDescription}"`}). Only lumbar spine MRI can be analysed: the segmentation model was trained on lumbar spines and levels are counted from the sacrum, so names and grades would be wrong.` };
   }
   const role = analysisSeries === sagittalT2 ? 'sagittal T2' : analysisSeries === sagittalT1 ? 'sagittal T1' : 'sagittal STIR';
   const extras = [sagittalT1 && analysisSeries !== sagittalT1 ? `sagittal T1 ${describe(sagittalT1)}` : '', axialT2 ? `axial T2 ${describe(axialT2)}` : '']
