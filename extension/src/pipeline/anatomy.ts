@@ -9,6 +9,10 @@
  * this order: segmented bodies below the lowest disc (sacral segments are fused: no disc between
  * them); a body stepping posteriorly like the promontory; a disc below the lowest body with imaged
  * tissue below it; else the lowest complete body is assumed to be L5 (uncertain).
+ *
+ * Before naming, labels well in front of the spinal column (pelvic bowel loops) are dropped
+ * (column.ts); after naming, a disc the network missed between two adjacent named bodies is painted
+ * in the disc space by rule and marked inferred (infer-discs.ts).
  */
 import type { Labelmap, SpineVolume, Vec3 } from './volume';
 import { voxelToLps } from './volume';
@@ -402,17 +406,16 @@ function inferDiscs(bodies: Instance[], discs: Instance[], bodyIds: Int32Array, 
     const l = VERTEBRA_NAMES.indexOf(lower.level);
     const level = `${upper.level}/${lower.level}`;
     if (l !== u + 1 || l > S1 || discs.some((d) => d.level === level)) continue;
+    if (distance(upper.centroidLps, lower.centroidLps) < INFERRED_DISC_MIN_SPACING_FRACTION * spacing) continue;
     const inU = new Set(upper.parts);
     const inL = new Set(lower.parts);
-    const st = { sharedColumns: 0, gapColumns: 0, bandMarrowRatio: NaN };
-    const space = discSpaceBetween(grid, (p) => inU.has(bodyIds[p]), (p) => inL.has(bodyIds[p]), (p) => classes[p] === bodyClass, volume.voxels, st);
-    if (distance(upper.centroidLps, lower.centroidLps) < INFERRED_DISC_MIN_SPACING_FRACTION * spacing) continue;
+    const space = discSpaceBetween(grid, (p) => inU.has(bodyIds[p]), (p) => inL.has(bodyIds[p]), (p) => classes[p] === bodyClass, volume.voxels);
     if (!space || space.disc.length * voxelMm3 < minMm3) continue;
     const id = dc.components.length + 1 + out.length;
     for (const p of space.disc) { dc.ids[p] = id; bodyIds[p] = 0; }
     for (const p of space.toUpper) bodyIds[p] = upper.parts[0];
     for (const p of space.toLower) bodyIds[p] = lower.parts[0];
-    if (space.toUpper.length || space.toLower.length || space.rule === 'dark band') {
+    if (space.rule === 'dark band') {
       bodies[n - 1] = recomputed(upper, bodyIds, volume, axis, up);
       bodies[n] = recomputed(lower, bodyIds, volume, axis, up);
     }
