@@ -48,6 +48,16 @@ describe('writeSeg', () => {
     expect(segs.find((s) => s.SegmentNumber === 11).SegmentedPropertyTypeCodeSequence[0].CodeValue).toBe(ANATOMY.duraMater.CodeValue);
   });
 
+  it('describes a disc inferred by rule (not segmented by the network) in SegmentDescription, still valid DICOM', () => {
+    const discNo = report.segments.find((x) => x.kind === 'disc' && !x.readerModified)!.segmentNumber;
+    const withInferred = { ...report, segments: report.segments.map((x) => (x.segmentNumber === discNo ? { ...x, inferred: true as const } : x)) };
+    const b = writeSeg(withInferred, lm, v, { patientStudy: PATIENT });
+    const segs = fromPart10(b).SegmentSequence as any[];
+    expect(segs.find((x) => x.SegmentNumber === discNo).SegmentDescription).toBe('disc space inferred by rule; not segmented by the network');
+    expect(segs.filter((x) => x.SegmentDescription)).toHaveLength(1);
+    if (hasDciodvfy) expect(dciodvfy(b).errors).toEqual([]);
+  });
+
   it('writes frames only where a segment is present, with the source geometry and source UIDs', () => {
     // 10 segments on all 5 slices + dural sac on slices 1..3
     expect(ds.NumberOfFrames).toBe(10 * 5 + 3);

@@ -150,6 +150,8 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
       TrackingUID: newUid(),
     };
     if (coding.anatomicRegion) item.AnatomicRegionSequence = [coding.anatomicRegion];
+    // Type 3 Segment Description: tell any viewer that this disc was painted by rule, not by the network.
+    if (s.inferred) item.SegmentDescription = 'disc space inferred by rule; not segmented by the network';
     return item;
   });
 

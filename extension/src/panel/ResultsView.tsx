@@ -121,7 +121,9 @@ function SegmentsTable({ segments, segmentationId }: { segments: SegmentInfo[]; 
             title="Click to show this structure"
           >
             <td style={s.td}>{seg.segmentNumber}</td>
-            <td style={s.td}>{seg.label}</td>
+            <td style={s.td} title={seg.inferred ? 'Not segmented by the network: the disc space between the two bodies was painted by rule' : undefined}>
+              {seg.label}{seg.inferred ? <span style={s.muted}> (inferred)</span> : null}
+            </td>
             <td style={{ ...s.td, ...s.muted }}>{seg.voxelCount}</td>
           </tr>
         ))}
