@@ -5,14 +5,17 @@ Input: the disc patches written by `npx tsx scripts/export-disc-crops.ts` (.data
 meta.json: float32 [disc][copy][40][64], copy 0 = the un-jittered patch the viewer computes, copies 1..
 = small shifts/rotations/scalings; per-disc patient, 5-fold assignment by patient, reader grade 1..5).
 
+Every model is an ensemble of --members nets (default 3, different seeds) whose probabilities are averaged.
 Procedure: for each of the 5 folds a model is trained on the other 4 and predicts the held-out fold
 (out-of-fold predictions -> the CV numbers printed); then one model is trained on all discs and shipped.
 Every model is exported to ONNX (input "patch" [N,1,40,64], output "probabilities" [N,9]: softmax
 over Pfirrmann grades I..V, then sigmoid probabilities of the readers' binary findings
-FINDINGS = disc narrowing, disc herniation, disc bulging, Modic change (type 1-3)): models/pfirrmann-cnn-v1.onnx (shipped) and models/pfirrmann-cv/fold<k>.onnx (used
-by `npm run eval:grading` to report cross-validated numbers on the same TypeScript pipeline).
+FINDINGS = disc narrowing, disc herniation, disc bulging, Modic change (type 1-3)):
+models/pfirrmann-cnn-v1.onnx (shipped; its block in models/manifest.json is rewritten) and
+models/pfirrmann-cv/fold<k>.onnx (used by `npm run eval:grading` to report cross-validated numbers on the
+same TypeScript pipeline).
 
-  /usr/bin/python3 models/training/pfirrmann.py [--crops .data/disc-crops] [--epochs 60] [--threads 2]
+  /usr/bin/python3 models/training/pfirrmann.py [--crops .data/disc-crops] [--epochs 30] [--members 3] [--threads 2]
 """
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ FINDING_WEIGHT = 0.5  # loss weight of the binary findings relative to the Pfirr
 
 
 class PfirrmannNet(nn.Module):
-    """Conv stages of 12-24-48-64 channels at 40x64, 20x32, 10x16, 5x8 pixels, global average pool, dropout, 5 logits (~75 k parameters, ~11 M multiply-adds per patch: CPU-trainable)."""
+    """One ensemble member: conv stages of 12-24-48-64 channels at 40x64, 20x32, 10x16, 5x8 pixels, global average pool, dropout, 5 logits (~75 k parameters, ~11 M multiply-adds per patch: CPU-trainable)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -52,14 +55,16 @@ class PfirrmannNet(nn.Module):
         return self.head(self.features(x).mean(dim=(2, 3)))
 
 
-class WithSoftmax(nn.Module):
-    def __init__(self, net: nn.Module) -> None:
+class Ensemble(nn.Module):
+    """Mean of the members' probabilities (softmax over the 5 grades, sigmoid per finding): the exported model."""
+
+    def __init__(self, nets: list[nn.Module]) -> None:
         super().__init__()
-        self.net = net
+        self.nets = nn.ModuleList(nets)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        z = self.net(x)
-        return torch.cat([F.softmax(z[:, :5], dim=1), torch.sigmoid(z[:, 5:])], dim=1)
+        probs = [torch.cat([F.softmax(z[:, :5], dim=1), torch.sigmoid(z[:, 5:])], dim=1) for z in (n(x) for n in self.nets)]
+        return torch.stack(probs).mean(dim=0)
 
 
 def augment_intensity(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
@@ -100,9 +105,14 @@ def train(patches: np.ndarray, grades: np.ndarray, findings: np.ndarray, epochs:
     return net
 
 
-def predict(net: nn.Module, patches: np.ndarray) -> np.ndarray:
+def predict(model: nn.Module, patches: np.ndarray) -> np.ndarray:
     with torch.no_grad():
-        return WithSoftmax(net)(torch.from_numpy(patches).unsqueeze(1)).numpy()
+        return model(torch.from_numpy(patches).unsqueeze(1)).numpy()
+
+
+def train_ensemble(patches: np.ndarray, grades: np.ndarray, findings: np.ndarray, epochs: int, seeds: list[int]) -> Ensemble:
+    """One net per seed on the same discs; averaging damps the run-to-run spread of a small-data CNN."""
+    return Ensemble([train(patches, grades, findings, epochs, seed=s) for s in seeds]).eval()
 
 
 def linear_kappa(t: np.ndarray, p: np.ndarray) -> float:
@@ -127,8 +137,8 @@ def auc(score: np.ndarray, label: np.ndarray) -> float:
     return float(((pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()) / (len(pos) * len(neg)))
 
 
-def export(net: nn.Module, path: str) -> str:
-    torch.onnx.export(WithSoftmax(net), torch.zeros(1, 1, 40, 64), path, opset_version=17, input_names=["patch"], output_names=["probabilities"],
+def export(model: nn.Module, path: str) -> str:
+    torch.onnx.export(model, torch.zeros(1, 1, 40, 64), path, opset_version=17, input_names=["patch"], output_names=["probabilities"],
                       dynamic_axes={"patch": {0: "N"}, "probabilities": {0: "N"}}, do_constant_folding=True)
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
@@ -138,6 +148,7 @@ def main() -> None:
     ap.add_argument("--crops", default=os.path.join(MODELS, "..", ".data", "disc-crops"))
     ap.add_argument("--epochs", type=int, default=60)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--members", type=int, default=3, help="nets per ensemble (each fold model and the shipped model)")
     ap.add_argument("--cv-only", action="store_true", help="print the cross-validated numbers, export nothing")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -152,7 +163,7 @@ def main() -> None:
     t0 = time.time()
     for k in range(5):
         tr, te = folds != k, folds == k
-        net = train(patches[tr], grades[tr], findings[tr], args.epochs, seed=k)
+        net = train_ensemble(patches[tr], grades[tr], findings[tr], args.epochs, seeds=[10 * k + m for m in range(args.members)])
         oof[te] = predict(net, patches[te, 0])
         if not args.cv_only:
             export(net, os.path.join(MODELS, "pfirrmann-cv", f"fold{k}.onnx"))
@@ -166,7 +177,7 @@ def main() -> None:
         print(f"5-fold CV by patient ({name}): exact {np.mean(p == grades):.3f}, within one {np.mean(np.abs(p - grades) <= 1):.3f}, linear kappa {linear_kappa(grades, p):.3f}")
     if args.cv_only:
         return
-    net = train(patches, grades, findings, args.epochs, seed=99)
+    net = train_ensemble(patches, grades, findings, args.epochs, seeds=[100 + m for m in range(args.members)])
     fname = f"{NAME}-v{VERSION.split('.')[0]}.onnx"
     sha = export(net, os.path.join(MODELS, fname))
     man_path = os.path.join(MODELS, "manifest.json")
@@ -178,7 +189,7 @@ def main() -> None:
         "cvLinearKappa": round(float(linear_kappa(grades, pred)), 3),
         "cvAuc": {k: round(auc(oof[:, 5 + n], findings[:, n]), 3) for n, k in enumerate(FINDINGS)},
         "training": {"data": "SPIDER mid-sagittal T2 with readers' gradings (../shared/data/spider_midsagittal), discs found and named by the segmentation pipeline",
-                     "discs": int(len(grades)), "epochs": args.epochs, "recipe": "npx tsx scripts/export-disc-crops.ts, then models/training/pfirrmann.py"},
+                     "discs": int(len(grades)), "epochs": args.epochs, "ensembleMembers": args.members, "recipe": "npx tsx scripts/export-disc-crops.ts, then models/training/pfirrmann.py"},
     }
     with open(man_path, "w") as f:
         json.dump(manifest, f, indent=2, ensure_ascii=False)

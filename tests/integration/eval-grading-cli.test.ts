@@ -1,0 +1,35 @@
+/**
+ * `npm run eval:grading` end to end on the first 6 SPIDER T2 images with the shipped models (skips when
+ * ../shared/data is absent): the real segmentation, naming, patches and the cross-validation fold
+ * classifiers run, and the JSON carries detection, Pfirrmann agreement and the disc findings' AUCs.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '../..');
+const data = resolve(root, '../shared/data/spider_midsagittal');
+const have = existsSync(resolve(data, 'gradings.csv'));
+if (!have) console.warn(`skipping eval:grading CLI test: ${data} is absent (real data lives outside the repository)`);
+
+(have ? describe : describe.skip)('eval:grading CLI', () => {
+  it('grades the first images with the fold classifiers and reports detection, kappa and finding AUCs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eval-grading-'));
+    try {
+      const out = execFileSync(resolve(root, 'node_modules/.bin/tsx'), ['scripts/eval-grading.ts', '--data', data, '--limit', '6', '--cache', join(dir, 'cache.json'), '--json'], {
+        cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const r = JSON.parse(out);
+      expect(r.images).toBe(6);
+      expect(r.gradedDiscs).toBeGreaterThan(30);
+      expect(r.detectionRate).toBeGreaterThan(0.8);
+      expect(r.pfirrmannAssessed).toBeGreaterThan(25);
+      expect(r.pfirrmannCv5ByPatient.withinOne).toBeGreaterThan(0.6);
+      expect(r.pfirrmannCv5ByPatient.confusionTruthRowsPredCols.flat().reduce((a: number, b: number) => a + b, 0)).toBe(r.pfirrmannAssessed);
+      for (const f of ['narrowing', 'bulging', 'modic']) expect(r.classifierFindingsCv5ByPatient[f].assessed).toBe(r.pfirrmannAssessed);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180000);
+});
