@@ -145,6 +145,7 @@ async function main(): Promise<void> {
   const reps = Number(o.reps);
   const slices = Number(o.slices);
   console.log(`model ${m.name} ${m.version}: ${m.file}, ${(bytes.length / 1024 / 1024).toFixed(2)} MiB (${bytes.length} bytes)`);
+  if (m.pfirrmann) console.log(`disc classifier ${m.pfirrmann.version}: ${m.pfirrmann.file}, ${((m.pfirrmann.bytes ?? 0) / 1024 / 1024).toFixed(2)} MiB (also downloaded by the viewer; its few patches per study take milliseconds)`);
   console.log(`slice input [1,1,${h},${w}] (${fov} mm FOV at ${m.input.pixelSpacingMm.join('×')} mm), median of ${reps} runs per slice, median of 3 series of ${slices} slices`);
   const rows: Timing[] = [];
   for (const t of [1, 2]) rows.push(await benchNode(bytes, m, t, h, w, reps, slices));

@@ -12,6 +12,8 @@ export interface PfirrmannClassifierManifest {
   file: string;
   /** Lower-case hex SHA-256 of the ONNX file. */
   sha256: string;
+  /** File size in bytes (checked with the sha256 when given). */
+  bytes?: number;
   version: string;
   /** Input "patch" [N,1,heightPx,widthPx]: the patch geometry of disc-crop.ts, which must match. */
   input: { name: string; heightPx: number; widthPx: number; mmPerPx: number; uStartMm: number };
