@@ -23,6 +23,7 @@ import { DISC_FINDINGS, type DiscClassifier } from '../extension/src/pipeline/di
 import { NARROWING_HEIGHT_INDEX } from '../extension/src/pipeline/grade/narrowing';
 import { auc, confusion, weightedKappa } from './lib/grading-metrics';
 import { loadNodeModels, openClassifier } from './lib/node-models';
+import { verifyModelBytes } from '../extension/src/pipeline/model';
 import { IVD_BY_LEVEL, patientFolds, readCsv, spiderT2Images } from './lib/spider';
 
 interface DiscRow {
@@ -37,9 +38,12 @@ async function extract(data: string, limit: number | undefined, modelPath: strin
   const series = spiderT2Images(data);
   const grades = readCsv(resolve(data, 'gradings.csv'));
   const fold = patientFolds(series.map((s) => s.patient));
-  const cvDir = resolve(dirname(modelPath), 'pfirrmann-cv');
   const foldModels: (DiscClassifier | undefined)[] = [];
-  for (let k = 0; k < 5; k++) foldModels.push(manifest.pfirrmann && existsSync(`${cvDir}/fold${k}.onnx`) ? await openClassifier(`${cvDir}/fold${k}.onnx`, manifest.pfirrmann) : undefined);
+  for (const f of manifest.pfirrmann?.crossValidationFolds ?? []) {
+    const path = resolve(dirname(modelPath), f.file);
+    await verifyModelBytes(new Uint8Array(readFileSync(path)), f);
+    foldModels.push(await openClassifier(path, manifest.pfirrmann!));
+  }
   const rows: DiscRow[] = [];
   for (const s of series.slice(0, limit ?? series.length)) {
     const vol = s.volume();
@@ -117,7 +121,7 @@ async function main() {
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   console.log(`SPIDER mid-sagittal T2: ${result.images} patients, ${result.gradedDiscs} graded discs`);
   console.log(`graded discs found (match by ${o.match}${o.match === 'name' ? ': pipeline level name, L5/S1 = IVD 1' : ': n-th disc from caudal'}): ${pct(result.detectionRate)}`);
-  if (!graded.length) console.log('Pfirrmann: not evaluated — the manifest lists no disc classifier, or models/pfirrmann-cv/fold<k>.onnx are missing');
+  if (!graded.length) console.log('Pfirrmann: not evaluated — the manifest lists no disc classifier or no cross-validation fold models');
   else console.log(`Pfirrmann (${graded.length} graded discs found), 5-fold CV by patient (fold classifiers): exact ${pct(acc(cvPred))}, within one ${pct(within1(cvPred))}, linear kappa ${weightedKappa(truth, cvPred).toFixed(3)}`);
   console.log(`Pfirrmann with the shipped classifier (trained on all of this data: in-sample, optimistic): exact ${pct(acc(shippedPred))}, within one ${pct(within1(shippedPred))}, linear kappa ${weightedKappa(truth, shippedPred).toFixed(3)}`);
   console.log('confusion (rows = reader grade I..V, cols = predicted I..V):');

@@ -161,12 +161,13 @@ def main() -> None:
     oof = np.zeros((len(grades), 5 + len(FINDINGS)), dtype=np.float32)
     os.makedirs(os.path.join(MODELS, "pfirrmann-cv"), exist_ok=True)
     t0 = time.time()
+    fold_sha: list[str] = []
     for k in range(5):
         tr, te = folds != k, folds == k
         net = train_ensemble(patches[tr], grades[tr], findings[tr], args.epochs, seeds=[10 * k + m for m in range(args.members)])
         oof[te] = predict(net, patches[te, 0])
         if not args.cv_only:
-            export(net, os.path.join(MODELS, "pfirrmann-cv", f"fold{k}.onnx"))
+            fold_sha.append(export(net, os.path.join(MODELS, "pfirrmann-cv", f"fold{k}.onnx")))
         print(f"fold {k}: {te.sum()} discs, exact {np.mean(oof[te, :5].argmax(1) + 1 == grades[te]):.3f} ({time.time() - t0:.0f} s)", flush=True)
     np.save(os.path.join(args.crops, "oof.npy"), oof)
     argmax = oof[:, :5].argmax(1) + 1
@@ -188,6 +189,7 @@ def main() -> None:
         "output": {"name": "probabilities", "columns": [f"pfirrmann_{g}" for g in ("I", "II", "III", "IV", "V")] + list(FINDINGS)},
         "cvLinearKappa": round(float(linear_kappa(grades, pred)), 3),
         "cvAuc": {k: round(auc(oof[:, 5 + n], findings[:, n]), 3) for n, k in enumerate(FINDINGS)},
+        "crossValidationFolds": [{"file": f"pfirrmann-cv/fold{k}.onnx", "sha256": fold_sha[k]} for k in range(5)],
         "training": {"data": "SPIDER mid-sagittal T2 with readers' gradings (../shared/data/spider_midsagittal), discs found and named by the segmentation pipeline",
                      "discs": int(len(grades)), "epochs": args.epochs, "ensembleMembers": args.members, "recipe": "npx tsx scripts/export-disc-crops.ts, then models/training/pfirrmann.py"},
     }

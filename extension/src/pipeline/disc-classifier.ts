@@ -26,6 +26,8 @@ export interface PfirrmannClassifierManifest {
   cvLinearKappa?: number;
   /** AUC of each finding column against the readers, same cross-validation. */
   cvAuc?: Partial<Record<DiscFinding, number>>;
+  /** The 5 cross-validation fold models (eval:grading grades each patient with the fold that never saw it); not used by the viewer. */
+  crossValidationFolds?: { file: string; sha256: string }[];
   training?: Record<string, unknown>;
 }
 
