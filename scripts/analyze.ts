@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { Labelmap, SpineVolume } from '../extension/src/pipeline/volume';
 import type { SpineReport } from '../extension/src/pipeline/report';
-import { buildSpineReport, measureSpine, pfirrmannInput, reportShell, type BuildReportOptions } from '../extension/src/pipeline/build-report';
+import { buildSpineReport, measureSpine, classifyDiscs, reportShell, type BuildReportOptions } from '../extension/src/pipeline/build-report';
 import { loadNodeModels } from './lib/node-models';
 import { segmentSpine } from '../extension/src/pipeline/analyze';
 import { writeSeg } from '../extension/src/dicom/seg';
@@ -41,7 +41,7 @@ export async function runPipeline(volume: SpineVolume, o: PipelineOptions): Prom
     let built: { report: SpineReport; labelmap: Labelmap };
     try {
       const ms = measureSpine(volume, seg.labelmap, seg.segments);
-      opts.pfirrmann = await pfirrmannInput(ms, classifier, manifest.pfirrmann, 'the model manifest lists no Pfirrmann classifier');
+      opts.discPredictions = await classifyDiscs(ms, classifier, manifest.pfirrmann, 'the model manifest lists no disc classifier');
       built = buildSpineReport(volume, seg.labelmap, seg.segments, opts, ms);
     } catch (e) {
       // As in the viewer: keep the segmentation, report no grades, say why.

@@ -1,6 +1,6 @@
 /**
  * Export disc patches (pipeline/disc-crop.ts) with the readers' gradings from a SPIDER-style folder, for
- * training the Pfirrmann classifier (models/training/pfirrmann.py). The same segmentation, naming and
+ * training the disc classifier (models/training/pfirrmann.py). The same segmentation, naming and
  * measurement code as the viewer; a graded disc is used when the pipeline names its level (L5/S1 = IVD 1).
  *
  *   npx tsx scripts/export-disc-crops.ts --data ../shared/data/spider_midsagittal [--out .data/disc-crops] [--jitter 7]

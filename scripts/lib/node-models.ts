@@ -1,4 +1,4 @@
-/** Node-only: load models/manifest.json's segmentation model and Pfirrmann classifier on onnxruntime-node, checksums verified. */
+/** Node-only: load models/manifest.json's segmentation model and disc classifier on onnxruntime-node, checksums verified. */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -8,7 +8,7 @@ import { createDiscClassifier, type DiscClassifier, type PfirrmannClassifierMani
 export interface NodeModels {
   manifest: ModelManifest;
   backend: InferenceBackend;
-  /** Absent when the manifest lists no Pfirrmann classifier. */
+  /** Absent when the manifest lists no disc classifier. */
   classifier?: DiscClassifier;
   release(): Promise<void>;
 }
@@ -19,7 +19,7 @@ async function readVerified(dir: string, entry: { file: string; sha256: string; 
   return bytes;
 }
 
-/** Open a Pfirrmann classifier ONNX file (e.g. a cross-validation fold model) with the manifest block's I/O names. */
+/** Open a disc classifier ONNX file (e.g. a cross-validation fold model) with the manifest block's I/O names. */
 export async function openClassifier(path: string, info: PfirrmannClassifierManifest, threads = 1): Promise<DiscClassifier> {
   return createDiscClassifier(ort as unknown as OrtModule, new Uint8Array(readFileSync(path)), info, { executionProviders: ['cpu'], intraOpNumThreads: threads });
 }

@@ -36,7 +36,7 @@ describe('disc patch (disc-crop.ts)', () => {
   });
 });
 
-describe('Pfirrmann classifier manifest', () => {
+describe('disc classifier manifest', () => {
   const ok = { file: 'x.onnx', sha256: 'a'.repeat(64), version: '1', input: { name: 'patch', ...DISC_CROP }, output: { name: 'probabilities' } };
   it('accepts the patch geometry this software samples and rejects any other', () => {
     expect(parsePfirrmannManifest(ok).file).toBe('x.onnx');

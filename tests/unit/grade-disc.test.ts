@@ -25,7 +25,7 @@ describe('disc grades on a synthetic spine', () => {
   });
   it('with classifier probabilities per disc segment, each level gets its most probable grade and shows them', () => {
     const probs = new Map(report.levels.map((l, n) => [l.discSegmentNumber!, { pfirrmann: n === 1 ? [0, 0.05, 0.15, 0.5, 0.3] : [0.7, 0.3, 0, 0, 0], findings: {} }]));
-    const r = buildSpineReport(s.volume, s.labelmap, s.segments, { ...opts, pfirrmann: { predictions: probs, classifier: { name: 'test-cnn', cvLinearKappa: 0.61 } } }).report;
+    const r = buildSpineReport(s.volume, s.labelmap, s.segments, { ...opts, discPredictions: { predictions: probs, classifier: { name: 'test-cnn', cvLinearKappa: 0.61 } } }).report;
     expect(r.levels.map((l) => l.pfirrmannGrade.value)).toEqual([1, 4, 1]);
     expect(r.levels[1].pfirrmannGrade.evidence.rule).toMatch(/IV 50 %.*mean grade 4\.05 → grade IV.*kappa 0\.61/);
     expect(r.levels[1].pfirrmannGrade.evidence.reference).toMatch(/Pfirrmann/);
@@ -85,7 +85,7 @@ describe('the disc classifier only grades T2', () => {
   it('on a sagittal T1 volume, Pfirrmann, bulging and Modic are not assessable (and narrowing falls back to the height rule) even with predictions', () => {
     const t1 = { ...s.volume, role: 'sagittal_t1' as const };
     const probs = new Map(report.levels.map((l) => [l.discSegmentNumber!, { pfirrmann: [1, 0, 0, 0, 0], findings: { bulging: 0.9, modic: 0.9, narrowing: 0.9 } }]));
-    const r = buildSpineReport(t1, s.labelmap, s.segments, { ...opts, pfirrmann: { predictions: probs, classifier: { name: 'cnn' } } }).report;
+    const r = buildSpineReport(t1, s.labelmap, s.segments, { ...opts, discPredictions: { predictions: probs, classifier: { name: 'cnn' } } }).report;
     for (const l of r.levels) {
       expect(l.pfirrmannGrade.value).toBeNull();
       expect(l.pfirrmannGrade.notAssessableReason).toBe('not assessable: the disc classifier reads sagittal T2, and this analysis ran on the sagittal T1');

@@ -5,7 +5,7 @@
  */
 import { createBrowserBackend, type InferenceBackend, type OrtModule } from '../pipeline/model';
 import { segmentSpine } from '../pipeline/analyze';
-import { buildSpineReport, measureSpine, pfirrmannInput, reportShell, type BuildReportOptions } from '../pipeline/build-report';
+import { buildSpineReport, measureSpine, classifyDiscs, reportShell, type BuildReportOptions } from '../pipeline/build-report';
 import { createDiscClassifier, type DiscClassifier } from '../pipeline/disc-classifier';
 import { loadModel } from './modelCache';
 import type { AnalyzeRequest, FromWorker, ToWorker } from './analysisProtocol';
@@ -60,7 +60,7 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
     };
     try {
       const ms = measureSpine(req.volume, seg.labelmap, seg.segments);
-      reportOptions.pfirrmann = await pfirrmannInput(ms, classifier, model.manifest.pfirrmann, classifierError ?? 'the model manifest lists no Pfirrmann classifier');
+      reportOptions.discPredictions = await classifyDiscs(ms, classifier, model.manifest.pfirrmann, classifierError ?? 'the model manifest lists no disc classifier');
       ({ report, labelmap, segments } = buildSpineReport(req.volume, seg.labelmap, seg.segments, reportOptions, ms));
     } catch (e) {
       // Keep the segmentation; say why there are no grades.

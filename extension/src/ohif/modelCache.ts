@@ -1,6 +1,6 @@
 /**
  * Fetches the models for the browser: `<modelBaseUrl>manifest.json`, then the segmentation model
- * `<modelBaseUrl><manifest.file>` and, when the manifest has one, the Pfirrmann classifier
+ * `<modelBaseUrl><manifest.file>` and, when the manifest has one, the disc classifier
  * `<modelBaseUrl><manifest.pfirrmann.file>`. Each file is kept in Cache Storage ('spine-mri-models') and
  * verified against its sha256 on every load (a cached file that fails the check is dropped and fetched
  * again; a fresh download that fails it throws pipeline/model.ts's checksum error).

@@ -34,7 +34,7 @@ export interface DiscAnalysis {
   marrowMedian: number;
   /** null when no CSF was found. */
   features: PfirrmannFeatures | null;
-  /** The disc patch the Pfirrmann classifier reads (disc-crop.ts layout). */
+  /** The disc patch the disc classifier reads (disc-crop.ts layout). */
   patch: Float32Array;
 }
 
@@ -131,25 +131,25 @@ export interface BuildReportOptions {
   run?: SpineReport['run'];
   /** Other series of the study, by role (their presence decides "not assessable" reasons). */
   otherSeries?: SpineReport['sourceSeries'];
-  /** Pfirrmann classifier output (pfirrmannInput); absent = Pfirrmann not assessable. */
-  pfirrmann?: PfirrmannInput;
+  /** Disc classifier output (classifyDiscs); absent = its grades are not assessable. */
+  discPredictions?: DiscPredictionsInput;
   createdAt?: string;
 }
 
 /** Disc classifier predictions per disc segment number, or why there are none. */
-export type PfirrmannInput = { predictions: Map<number, DiscPrediction>; classifier: PfirrmannClassifierInfo } | { unavailableReason: string };
+export type DiscPredictionsInput = { predictions: Map<number, DiscPrediction>; classifier: PfirrmannClassifierInfo } | { unavailableReason: string };
 
 /**
- * Run the Pfirrmann classifier on every measured disc's patch. A classifier failure becomes the
+ * Run the disc classifier on every measured disc's patch. A classifier failure becomes the
  * not-assessable reason of every Pfirrmann grade; the rest of the report is unaffected.
  */
-export async function pfirrmannInput(ms: SpineMeasurements, classifier: DiscClassifier | undefined, info?: PfirrmannClassifierManifest, unavailableReason = 'no Pfirrmann classifier was loaded'): Promise<PfirrmannInput> {
+export async function classifyDiscs(ms: SpineMeasurements, classifier: DiscClassifier | undefined, info?: PfirrmannClassifierManifest, unavailableReason = 'no disc classifier was loaded'): Promise<DiscPredictionsInput> {
   if (!classifier) return { unavailableReason: `not assessable: ${unavailableReason}` };
   try {
     const probs = await classifier.classify(ms.discs.map((d) => d.patch));
     return { predictions: new Map(ms.discs.map((d, n) => [d.segment.segmentNumber, probs[n]])), classifier: { name: classifier.name, cvLinearKappa: info?.cvLinearKappa, cvAuc: info?.cvAuc } };
   } catch (e) {
-    return { unavailableReason: `not assessable: the Pfirrmann classifier failed (${(e as Error).message})` };
+    return { unavailableReason: `not assessable: the disc classifier failed (${(e as Error).message})` };
   }
 }
 
@@ -178,16 +178,16 @@ export function discMeasurements(d: DiscAnalysis, duralSacSegment?: number): Mea
 
 /**
  * Build the SpineReport (grades computed here and nowhere else) plus the labelmap/segments including the dural sac.
- * Pass `ms` when measureSpine already ran (to classify the disc patches first: pfirrmannInput).
+ * Pass `ms` when measureSpine already ran (to classify the disc patches first: classifyDiscs).
  */
 export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segments: SegmentInfo[], opts: BuildReportOptions, ms: SpineMeasurements = measureSpine(volume, labelmap, segments)): { report: SpineReport; labelmap: Labelmap; segments: SegmentInfo[] } {
   // The classifier learned T2 patches; on a T1 or STIR series its output means nothing. A volume without a role (NIfTI CLI input) is taken as T2.
   const notT2 = volume.role !== undefined && volume.role !== 'sagittal_t2';
-  const pf: PfirrmannInput = notT2
+  const pf: DiscPredictionsInput = notT2
     ? { unavailableReason: `not assessable: the disc classifier reads sagittal T2, and this analysis ran on the ${volume.role!.replace('_', ' ').replace('t1', 'T1').replace('stir', 'STIR')}` }
-    : opts.pfirrmann ?? { unavailableReason: 'not assessable: no Pfirrmann classifier was loaded' };
+    : opts.discPredictions ?? { unavailableReason: 'not assessable: no disc classifier was loaded' };
   const source = (k: 'narrowing' | 'bulging' | 'modic') => ('predictions' in pf ? { name: pf.classifier.name, cvAuc: pf.classifier.cvAuc?.[k] } : null);
-  const classifierMissing = 'unavailableReason' in pf ? pf.unavailableReason.replace(/Pfirrmann classifier/g, 'disc-patch classifier') : undefined;
+  const classifierMissing = 'unavailableReason' in pf ? pf.unavailableReason : undefined;
   const others = opts.otherSeries ?? [];
   const hasAxialT2 = others.some((s) => s.role === 'axial_t2');
   const hasSagT1 = others.some((s) => s.role === 'sagittal_t1');

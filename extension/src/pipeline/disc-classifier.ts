@@ -33,10 +33,10 @@ export interface PfirrmannClassifierManifest {
 
 /**
  * Validate the manifest's "pfirrmann" block.
- * @throws Error 'Invalid Pfirrmann classifier manifest: …' on a missing field or a patch geometry other than DISC_CROP's.
+ * @throws Error 'Invalid disc classifier manifest: …' on a missing field or a patch geometry other than DISC_CROP's.
  */
 export function parsePfirrmannManifest(o: unknown): PfirrmannClassifierManifest {
-  const fail = (msg: string): never => { throw new Error(`Invalid Pfirrmann classifier manifest: ${msg}`); };
+  const fail = (msg: string): never => { throw new Error(`Invalid disc classifier manifest: ${msg}`); };
   if (typeof o !== 'object' || o === null) fail('expected an object');
   const m = o as Record<string, any>;
   for (const k of ['file', 'sha256', 'version']) if (typeof m[k] !== 'string' || !m[k]) fail(`"${k}" must be a non-empty string`);
@@ -77,7 +77,7 @@ export async function createDiscClassifier(ort: OrtModule, modelBytes: Uint8Arra
   try {
     session = await ort.InferenceSession.create(modelBytes, sessionOptions);
   } catch (e) {
-    throw new Error(`Could not load the Pfirrmann classifier ${manifest.file}: ${(e as Error).message}`);
+    throw new Error(`Could not load the disc classifier ${manifest.file}: ${(e as Error).message}`);
   }
   const size = DISC_CROP.heightPx * DISC_CROP.widthPx;
   const columns = manifest.output.columns ?? ['pfirrmann_I', 'pfirrmann_II', 'pfirrmann_III', 'pfirrmann_IV', 'pfirrmann_V'];

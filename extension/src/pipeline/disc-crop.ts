@@ -1,5 +1,5 @@
 /**
- * The disc patch the Pfirrmann classifier reads: the mid-sagittal T2 around one disc, resampled
+ * The disc patch the disc classifier reads: the mid-sagittal T2 around one disc, resampled
  * (bilinear) on a 1 mm grid aligned with the disc's principal axes, so every disc is seen level, with
  * its endplates, the adjacent vertebral bodies and the CSF behind it. Framework-free.
  *

@@ -31,7 +31,7 @@ export interface PfirrmannClassifierInfo { name: string; cvLinearKappa?: number;
  */
 export function gradePfirrmann(probabilities: readonly number[] | null, measurements: Measurement[], classifier: PfirrmannClassifierInfo | null, missingReason?: string): Finding<PfirrmannGrade> {
   if (!probabilities || probabilities.length !== 5 || !probabilities.every(Number.isFinite) || !classifier) {
-    return { value: null, notAssessableReason: missingReason ?? 'not assessable: the Pfirrmann classifier did not run', evidence: { measurements, rule: 'needs the disc-patch classifier', reference: PFIRRMANN_REFERENCE }, readerModified: false };
+    return { value: null, notAssessableReason: missingReason ?? 'not assessable: the disc classifier did not run', evidence: { measurements, rule: 'needs the disc-patch classifier', reference: PFIRRMANN_REFERENCE }, readerModified: false };
   }
   const total = probabilities.reduce((a, p) => a + p, 0) || 1;
   const mean = probabilities.reduce((a, p, n) => a + p * (n + 1), 0) / total;
