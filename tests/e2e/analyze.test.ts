@@ -73,6 +73,12 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       const labels = await page.locator('[data-testid="spine-segments-table"] tbody tr td:nth-child(2)').allTextContents();
       expect(labels.filter((l) => /vertebral body/i.test(l)).length).toBeGreaterThanOrEqual(3);
       expect(labels.some((l) => /^L[1-5] vertebral body$/.test(l))).toBe(true);
+      // Level names on the image itself, beside the bodies, in the viewport showing the series.
+      const onImage = await page.locator('[data-testid="spine-level-labels"] span').allTextContents();
+      expect(onImage).toEqual(expect.arrayContaining(['L1', 'L4', 'L5']));
+      const box = await page.locator('[data-testid="spine-level-labels"] span', { hasText: /^L4$/ }).first().boundingBox();
+      const viewportBox = await page.locator('[data-testid="spine-level-labels"]').first().boundingBox();
+      expect(box && viewportBox && box.x > viewportBox.x && box.x + box.width < viewportBox.x + viewportBox.width).toBe(true);
       // Per-level table (grades from pipeline/build-report.ts): open L4/L5, see the evidence, override the Pfirrmann grade.
       const row = page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first();
       await row.click();

@@ -5,6 +5,7 @@ import type { AnalysisStage } from '../ohif/analysisProtocol';
 export { overallProgress, STAGE_LABEL } from './progress';
 import { startAnalysis, type AnalysisRun, type ViewerAnalysis } from '../ohif/analysisClient';
 import { renameSegments, showLabelmap } from '../ohif/showSegmentation';
+import { showLevelLabels } from '../ohif/levelLabels';
 import type { SourceSeriesRef, SpineReport } from '../pipeline/report';
 import type { SeriesRole } from '../pipeline/volume';
 
@@ -48,6 +49,7 @@ export function useAnalysis(key: string) {
           let displayError: string | undefined;
           try {
             if (result.segments.length) segmentationId = await showLabelmap(ds, result.imageIds, result.labelmap, result.segments);
+            try { showLevelLabels(result.imageIds, result.segments); } catch (e) { console.error(e); } // names on the image are a help, not the result
           } catch (e) {
             displayError = `Could not show the segmentation: ${(e as Error).message}`;
             console.error(e);
@@ -71,7 +73,10 @@ export function useAnalysis(key: string) {
       if (st?.status !== 'done') return;
       const report = fn(st.result.report);
       setState(key, { ...st, result: { ...st.result, report, segments: report.segments } });
-      if (st.segmentationId && report.segments !== st.result.report.segments) renameSegments(st.segmentationId, report.segments);
+      if (st.segmentationId && report.segments !== st.result.report.segments) {
+        renameSegments(st.segmentationId, report.segments);
+        try { showLevelLabels(st.result.imageIds, report.segments); } catch (e) { console.error(e); }
+      }
     },
     [key],
   );
