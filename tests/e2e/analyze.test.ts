@@ -79,6 +79,15 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       const box = await page.locator('[data-testid="spine-level-labels"] span', { hasText: /^L4$/ }).first().boundingBox();
       const viewportBox = await page.locator('[data-testid="spine-level-labels"]').first().boundingBox();
       expect(box && viewportBox && box.x > viewportBox.x && box.x + box.width < viewportBox.x + viewportBox.width).toBe(true);
+      // A level shift renames the names on the image too (and back).
+      const namesOnImage = () => page.locator('[data-testid="spine-level-labels"] span').allTextContents();
+      await page.getByTestId('spine-shift-down').click();
+      await page.waitForFunction((before) => [...document.querySelectorAll('[data-testid="spine-level-labels"] span')].map((x) => x.textContent).join() !== before, onImage.join(), { timeout: 10000 });
+      const shifted = await namesOnImage();
+      expect(shifted[shifted.indexOf('L5') - 1]).toBe('L4');
+      expect(onImage[shifted.indexOf('L5')]).toBe('L4'); // the body called L4 before is L5 now
+      await page.getByTestId('spine-shift-up').click();
+      await page.waitForFunction((before) => [...document.querySelectorAll('[data-testid="spine-level-labels"] span')].map((x) => x.textContent).join() === before, onImage.join(), { timeout: 10000 });
       // Per-level table (grades from pipeline/build-report.ts): open L4/L5, see the evidence, override the Pfirrmann grade.
       const row = page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first();
       await row.click();
