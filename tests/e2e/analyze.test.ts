@@ -135,6 +135,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await openStudyAndAnalyze();
     await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
     expect(await page.getByTestId('spine-error').count()).toBe(0);
+    expect(await page.getByTestId('spine-disc-grades-unavailable').textContent()).toMatch(/No automatic disc grades .*the disc classifier could not be loaded/);
     await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first().click();
     const pfirrmann = page.getByTestId('finding-pfirrmannGrade');
     await pfirrmann.waitFor({ timeout: 10000 });

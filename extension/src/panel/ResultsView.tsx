@@ -2,6 +2,7 @@
 import { Fragment, useState } from 'react';
 import type { AnalysisResult } from '../ohif/analysisProtocol';
 import { LevelDetail } from './LevelDetail';
+import { discGradesUnavailable } from './notices';
 import { FINDING_CHOICES, type FindingKey } from './readerEdits';
 import { jumpToSegment } from '../ohif/showSegmentation';
 import type { Finding, LevelReport, SegmentInfo } from '../pipeline/report';
@@ -177,6 +178,9 @@ export function ResultsView({
       {report.levels.length > 0 && (
         <>
           <div style={s.h}>Levels</div>
+          {discGradesUnavailable(report.levels) && (
+            <div style={{ ...s.warn, overflowWrap: 'anywhere' }} data-testid="spine-disc-grades-unavailable">⚠ No automatic disc grades (Pfirrmann, bulging, Modic): {discGradesUnavailable(report.levels)}</div>
+          )}
           <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} onEdit={onEdit} />
           <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. Disc: N narrowing, B bulging, M Modic change present. n/a = not assessable; * = changed by the reader.</div>
         </>
