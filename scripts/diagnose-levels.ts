@@ -12,15 +12,13 @@
  * orange), names in yellow. In the listing, an inferred disc's name ends in '*'.
  *   --overlay-inferred: overlays of the images with an inferred disc (instead of the failures).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
-import * as ort from 'onnxruntime-node';
 import { PNG } from 'pngjs';
-import { classIndex, createNodeBackend, parseModelManifest, verifyModelBytes, type OrtModule } from '../extension/src/pipeline/model';
-import { segmentClasses } from '../extension/src/pipeline/segment';
-import { labelAnatomy, type AnatomyResult } from '../extension/src/pipeline/anatomy';
-import type { Labelmap, SpineVolume } from '../extension/src/pipeline/volume';
+import type { AnatomyResult } from '../extension/src/pipeline/anatomy';
+import type { SpineVolume } from '../extension/src/pipeline/volume';
+import { cachedSegmenter } from './lib/cached-segmentation';
 import { IVD_BY_LEVEL as SPIDER_IVD, readCsv as csv, spiderT2Images } from './lib/spider';
 
 /** IVD label by level name, plus the sacral remnant discs a naming shift can produce (diagnosis only). */
@@ -72,26 +70,16 @@ async function main() {
     .option('--only <patients>', 'comma-separated patient ids')
     .option('--min-component-mm3 <v>', 'override the minimum component volume (anatomy option)')
     .parse().opts<{ data: string; model: string; out?: string; overlays: string; overlayAll?: boolean; overlayInferred?: boolean; classCache?: string; only?: string; minComponentMm3?: string }>();
-  const modelPath = resolve(o.model);
-  const manifest = parseModelManifest(readFileSync(modelPath, 'utf8'));
-  const bytes = new Uint8Array(readFileSync(resolve(dirname(modelPath), manifest.file)));
-  await verifyModelBytes(bytes, manifest);
-  const backend = await createNodeBackend(ort as unknown as OrtModule, bytes, manifest, 2);
-  const idx = { vertebralBody: classIndex(manifest, 'vertebral_body'), disc: classIndex(manifest, 'disc') };
+  const segmenter = cachedSegmenter(resolve(o.model), o.classCache && resolve(o.classCache));
   const only = o.only ? new Set(o.only.split(',')) : undefined;
   const series = spiderT2Images(o.data, only);
   const grades = csv(resolve(o.data, 'gradings.csv'));
   if (o.out) mkdirSync(o.out, { recursive: true });
-  if (o.classCache) mkdirSync(o.classCache, { recursive: true });
   const tally = { graded: 0, found: 0, notSegmented: 0, misnamed: new Map<number, number>() };
   let overlays = 0;
   for (const s of series) {
     const vol = s.volume();
-    const cached = o.classCache && resolve(o.classCache, `${s.series}-${manifest.sha256.slice(0, 8)}.bin`);
-    let classes: Labelmap;
-    if (cached && existsSync(cached)) classes = { dims: [...vol.dims], values: new Uint8Array(readFileSync(cached)) };
-    else { classes = await segmentClasses(vol, backend, manifest); if (cached) writeFileSync(cached, classes.values); }
-    const seg = labelAnatomy(classes, vol, idx, o.minComponentMm3 ? { minComponentMm3: Number(o.minComponentMm3) } : {});
+    const seg = await segmenter.segment(vol, s.series, o.minComponentMm3 ? { minComponentMm3: Number(o.minComponentMm3) } : {});
     const discs = seg.segments.filter((x) => x.kind === 'disc').reverse(); // caudal first
     const names = discs.map((d) => d.level ?? '?');
     const shown = discs.map((d, n) => names[n] + (d.inferred ? '*' : ''));

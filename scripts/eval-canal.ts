@@ -7,40 +7,21 @@
  *
  *   npm run eval:canal -- --data ../shared/data/spider_midsagittal [--overlays DIR --overlay-count 10]
  *     [--patients 3,5] [--list FILE.csv] [--json]
- * The network's class labelmap of each image is cached (--seg-cache, default .data/eval-canal-seg), level
- * naming runs afresh, so canal.ts changes re-measure in seconds; delete the folder after a model change.
+ * The network's class labelmap of each image is cached per model checksum (--seg-cache, default
+ * .data/eval-canal-seg; scripts/lib/cached-segmentation.ts), level naming runs afresh, so canal.ts changes
+ * re-measure in seconds.
  * Discs are matched to gradings by level name (L5/S1 = IVD 1, scripts/lib/spider.ts). */
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { PNG } from 'pngjs';
-import * as ort from 'onnxruntime-node';
-import { classIndex, createNodeBackend, parseModelManifest, verifyModelBytes, type InferenceBackend, type ModelManifest, type OrtModule } from '../extension/src/pipeline/model';
-import { labelAnatomy } from '../extension/src/pipeline/anatomy';
-import { segmentClasses } from '../extension/src/pipeline/segment';
 import { measureSpine } from '../extension/src/pipeline/build-report';
 import { gradeCentralCanal } from '../extension/src/pipeline/grade/canal';
 import { sagittalFrame } from '../extension/src/pipeline/measure';
-import type { SegmentInfo } from '../extension/src/pipeline/report';
 import type { Labelmap, SpineVolume } from '../extension/src/pipeline/volume';
 import { auc } from './lib/grading-metrics';
+import { cachedSegmenter } from './lib/cached-segmentation';
 import { IVD_BY_LEVEL, readCsv, spiderT2Images } from './lib/spider';
-
-/**
- * The network's class labelmap for one image (cached: the network is the slow part), then level naming
- * (anatomy.ts) run afresh, as segmentSpine does, so the cache stays valid when anatomy.ts changes.
- */
-async function segmentation(vol: SpineVolume, file: string, net: () => Promise<{ backend: InferenceBackend; manifest: ModelManifest }>, manifest: ModelManifest): Promise<{ labelmap: Labelmap; segments: SegmentInfo[] }> {
-  let classes: Labelmap;
-  if (existsSync(file)) classes = { dims: vol.dims, values: new Uint8Array(gunzipSync(readFileSync(file))) };
-  else {
-    const n = await net();
-    classes = await segmentClasses(vol, n.backend, n.manifest);
-    writeFileSync(file, gzipSync(classes.values));
-  }
-  return labelAnatomy(classes, vol, { vertebralBody: classIndex(manifest, 'vertebral_body'), disc: classIndex(manifest, 'disc') });
-}
 
 /** Grey image cropped to the spine and enlarged ×3, with the dural sac (green) and each disc's AP line (red) painted over it. */
 function overlay(vol: SpineVolume, labelmap: Labelmap, k: number, duralSac: number | undefined, lines: [number, number][][], out: string): void {
@@ -109,17 +90,7 @@ async function main() {
     .option('--json', 'print JSON').parse()
     .opts<{ data: string; model: string; segCache: string; patients?: string; overlays?: string; overlayCount: string; list?: string; json?: boolean }>();
   if (!existsSync(resolve(o.data, 'gradings.csv'))) throw new Error(`${o.data}: no gradings.csv (expected a SPIDER-style folder)`);
-  const modelPath = resolve(o.model);
-  const manifest = parseModelManifest(readFileSync(modelPath, 'utf8'));
-  let net: { backend: InferenceBackend; manifest: ModelManifest } | undefined;
-  const loadNet = async () => {
-    if (net) return net;
-    const bytes = new Uint8Array(readFileSync(resolve(dirname(modelPath), manifest.file)));
-    await verifyModelBytes(bytes, manifest);
-    net = { backend: await createNodeBackend(ort as unknown as OrtModule, bytes, manifest, 2), manifest };
-    return net;
-  };
-  mkdirSync(resolve(o.segCache), { recursive: true });
+  const segmenter = cachedSegmenter(resolve(o.model), resolve(o.segCache));
   if (o.overlays) mkdirSync(resolve(o.overlays), { recursive: true });
   const only = o.patients ? new Set(o.patients.split(',')) : null;
   const series = spiderT2Images(o.data, only);
@@ -128,7 +99,7 @@ async function main() {
   let overlays = 0;
   for (const s of series) {
     const vol = s.volume();
-    const seg = await segmentation(vol, resolve(o.segCache, `${s.series}.classes.gz`), loadNet, manifest);
+    const seg = await segmenter.segment(vol, s.series);
     let ms: ReturnType<typeof measureSpine> | undefined;
     try { ms = measureSpine(vol, seg.labelmap, seg.segments); } catch (e) { process.stderr.write(`${s.series}: ${(e as Error).message}\n`); }
     const byIvd = new Map((ms?.discs ?? []).filter((d) => d.segment.level && IVD_BY_LEVEL[d.segment.level]).map((d) => [IVD_BY_LEVEL[d.segment.level!], d]));
