@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { Labelmap, SpineVolume } from '../extension/src/pipeline/volume';
 import type { SpineReport } from '../extension/src/pipeline/report';
-import { buildSpineReport, measureSpine, classifyDiscs, reportShell, type BuildReportOptions } from '../extension/src/pipeline/build-report';
+import { gradeSpine, type BuildReportOptions } from '../extension/src/pipeline/build-report';
 import { loadNodeModels } from './lib/node-models';
 import { segmentSpine } from '../extension/src/pipeline/analyze';
 import { writeSeg } from '../extension/src/dicom/seg';
@@ -38,18 +38,10 @@ export async function runPipeline(volume: SpineVolume, o: PipelineOptions): Prom
     const opts: BuildReportOptions = {
       model: { name: manifest.name, version: manifest.version, sha256: manifest.sha256 }, software: SOFTWARE, levelNaming: seg.levelNaming, run: seg.run,
     };
-    let built: { report: SpineReport; labelmap: Labelmap };
-    try {
-      const ms = measureSpine(volume, seg.labelmap, seg.segments);
-      opts.discPredictions = await classifyDiscs(ms, classifier, manifest.pfirrmann, 'the model manifest lists no disc classifier');
-      built = buildSpineReport(volume, seg.labelmap, seg.segments, opts, ms);
-    } catch (e) {
-      // As in the viewer: keep the segmentation, report no grades, say why.
-      o.log?.(`grading failed: ${(e as Error).message}`);
-      built = { report: reportShell(volume, seg.segments, [], opts), labelmap: seg.labelmap };
-    }
+    const built = await gradeSpine(volume, seg.labelmap, seg.segments, opts, classifier, manifest.pfirrmann, 'the model manifest lists no disc classifier');
+    if (built.gradingError) o.log?.(built.gradingError);
     if (o.readerName) built.report.reader = { name: o.readerName };
-    return built;
+    return { report: built.report, labelmap: built.labelmap };
   } finally {
     await models.release();
   }

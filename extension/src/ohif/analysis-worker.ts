@@ -5,7 +5,7 @@
  */
 import { createBrowserBackend, type InferenceBackend, type OrtModule } from '../pipeline/model';
 import { segmentSpine } from '../pipeline/analyze';
-import { buildSpineReport, measureSpine, classifyDiscs, reportShell, type BuildReportOptions } from '../pipeline/build-report';
+import { gradeSpine, type BuildReportOptions } from '../pipeline/build-report';
 import { createDiscClassifier, type DiscClassifier } from '../pipeline/disc-classifier';
 import { loadModel } from './modelCache';
 import type { AnalyzeRequest, FromWorker, ToWorker } from './analysisProtocol';
@@ -47,10 +47,6 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
     });
     post({ type: 'progress', stage: 'report', done: 0, total: 1 });
     // Measurements, dural sac and grades: pipeline/build-report.ts (the one place grades are computed).
-    let labelmap = seg.labelmap;
-    let segments = seg.segments;
-    let report;
-    let gradingError: string | undefined;
     const reportOptions: BuildReportOptions = {
       model: { name: model.manifest.name, version: model.manifest.version, sha256: model.manifest.sha256 },
       software: SOFTWARE,
@@ -58,15 +54,8 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
       run: seg.run,
       otherSeries: req.otherSeries,
     };
-    try {
-      const ms = measureSpine(req.volume, seg.labelmap, seg.segments);
-      reportOptions.discPredictions = await classifyDiscs(ms, classifier, model.manifest.pfirrmann, classifierError ?? 'the model manifest lists no disc classifier');
-      ({ report, labelmap, segments } = buildSpineReport(req.volume, seg.labelmap, seg.segments, reportOptions, ms));
-    } catch (e) {
-      // Keep the segmentation; say why there are no grades.
-      gradingError = `Grading failed: ${e instanceof Error ? e.message : String(e)}`;
-      report = reportShell(req.volume, seg.segments, [], reportOptions);
-    }
+    const { report, labelmap, segments, gradingError } = await gradeSpine(req.volume, seg.labelmap, seg.segments, reportOptions, classifier, model.manifest.pfirrmann,
+      classifierError ?? 'the model manifest lists no disc classifier');
     post({ type: 'progress', stage: 'report', done: 1, total: 1 });
     post(
       { type: 'result', result: { labelmap, segments, levelNaming: seg.levelNaming, report, run: seg.run, modelSource: model.source, gradingError } },

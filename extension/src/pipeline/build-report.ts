@@ -228,6 +228,25 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
 }
 
 /**
+ * The whole grading step as the viewer and the CLI run it: measure, classify the disc patches, grade.
+ * Never throws for a grading failure: the segmentation is kept in a report without levels and
+ * `gradingError` says why ("Grading failed: …").
+ * @param classifierMissing why there is no classifier, when `classifier` is undefined.
+ */
+export async function gradeSpine(
+  volume: SpineVolume, labelmap: Labelmap, segments: SegmentInfo[], opts: BuildReportOptions,
+  classifier: DiscClassifier | undefined, classifierInfo: PfirrmannClassifierManifest | undefined, classifierMissing: string,
+): Promise<{ report: SpineReport; labelmap: Labelmap; segments: SegmentInfo[]; gradingError?: string }> {
+  try {
+    const ms = measureSpine(volume, labelmap, segments);
+    const discPredictions = await classifyDiscs(ms, classifier, classifierInfo, classifierMissing);
+    return buildSpineReport(volume, labelmap, segments, { ...opts, discPredictions }, ms);
+  } catch (e) {
+    return { report: reportShell(volume, segments, [], opts), labelmap, segments, gradingError: `Grading failed: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+/**
  * The SpineReport around given levels: identity, source series, model, region, level naming, segments.
  * Also used alone (levels = []) when grading fails, so the segmentation is still reported and saved.
  */
