@@ -60,10 +60,14 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(await page.getByTestId('spine-save').isEnabled()).toBe(true);
   }
 
-  /** Clicks Save (or Retry) and waits for its outcome line. */
+  /**
+   * Clicks Save (or Retry) and waits for its outcome line. The previous outcome stays on screen
+   * until React re-renders after the click, so it is marked stale first and only a new line counts.
+   */
   async function saveOutcome(page: Page, testId: string, outcomeIds: string[]): Promise<string> {
+    const sel = outcomeIds.map((id) => `[data-testid="${id}"]:not([data-stale])`).join(', ');
+    await page.evaluate((s) => document.querySelectorAll(s).forEach((el) => el.setAttribute('data-stale', '')), sel);
     await page.getByTestId(testId).first().click();
-    const sel = outcomeIds.map((id) => `[data-testid="${id}"]`).join(', ');
     await page.waitForSelector(sel, { timeout: 120000 });
     return (await page.locator(sel).first().textContent()) ?? '';
   }
