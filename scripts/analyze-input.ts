@@ -8,10 +8,14 @@
  * - DICOM folder: Part 10 files grouped by SeriesInstanceUID; the series is picked by
  *   pipeline/series.ts chooseSeries (sagittal T2, else T1, else STIR). Slices are sorted along the
  *   slice normal (row × column direction, LPS); voxel values = stored value × RescaleSlope + RescaleIntercept.
+ *   The folder's axial T2 series, when there is one, is read image by image (stacks may be angled) for
+ *   the dural sac area.
  */
 import { readFileSync, statSync } from 'node:fs';
 import type { NaturalDataset } from 'dcmjs';
 import type { SpineVolume, Vec3 } from '../extension/src/pipeline/volume';
+import type { AxialSlice } from '../extension/src/pipeline/axial-canal';
+import type { SourceSeriesRef } from '../extension/src/pipeline/report';
 import { chooseSeries, type SeriesHeaders } from '../extension/src/pipeline/series';
 import { fromPart10 } from '../extension/src/dicom/uids';
 import { patientStudyFrom, type PatientStudy } from '../extension/src/dicom/patient-study';
@@ -22,6 +26,12 @@ export interface AnalysisInput {
   patientStudy: PatientStudy;
   /** What was read, for logs. */
   description: string;
+  /** The other series the grading looks for (sagittal T1, axial T2), by role. */
+  otherSeries?: SourceSeriesRef[];
+  /** Images of the axial T2 series, when the input has one. */
+  axialT2?: AxialSlice[];
+  /** Why the axial T2 series could not be read (the analysis goes on without its area). */
+  axialT2Unavailable?: string;
 }
 
 const nums = (v: unknown): number[] => (Array.isArray(v) ? v : String(v ?? '').split('\\')).map(Number);
@@ -82,6 +92,26 @@ export function volumeFromInstances(instances: NaturalDataset[]): SpineVolume {
   };
 }
 
+/** One single-frame image with its own geometry. Throws when geometry or PixelSpacing is missing. */
+export function axialSliceOf(ds: NaturalDataset): AxialSlice {
+  const iop = nums(ds.ImageOrientationPatient), ipp = nums(ds.ImagePositionPatient), ps = nums(ds.PixelSpacing);
+  if (iop.length !== 6 || ipp.length !== 3 || ps.length !== 2 || [...iop, ...ipp, ...ps].some((x) => !Number.isFinite(x))) {
+    throw new Error(`instance ${ds.SOPInstanceUID} lacks ImagePositionPatient, ImageOrientationPatient or PixelSpacing`);
+  }
+  return {
+    pixels: sliceValues(ds),
+    columns: Number(ds.Columns),
+    rows: Number(ds.Rows),
+    spacingMm: [ps[1], ps[0]],
+    positionLps: ipp as Vec3,
+    rowDirection: iop.slice(0, 3) as Vec3,
+    columnDirection: iop.slice(3, 6) as Vec3,
+    sliceThicknessMm: Number(ds.SliceThickness) || 0,
+    sopInstanceUid: String(ds.SOPInstanceUID ?? ''),
+    instanceNumber: ds.InstanceNumber !== undefined ? Number(ds.InstanceNumber) : undefined,
+  };
+}
+
 function headersOf(uid: string, list: NaturalDataset[]): SeriesHeaders {
   const f = list[0];
   return {
@@ -117,7 +147,20 @@ export function readDicomFolder(dir: string): AnalysisInput {
   const list = bySeries.get(choice.analysisSeries.SeriesInstanceUID)!;
   const volume = volumeFromInstances(list);
   const role = choice.classified.find((c) => c.headers.SeriesInstanceUID === choice.analysisSeries!.SeriesInstanceUID)?.classification.role;
-  return { volume: { ...volume, role }, patientStudy: patientStudyFrom(list[0]), description: `${list.length} slices of '${volume.seriesDescription}' from ${dir}` };
+  const otherSeries: SourceSeriesRef[] = [];
+  if (choice.sagittalT1 && choice.sagittalT1 !== choice.analysisSeries) otherSeries.push({ role: 'sagittal_t1', seriesInstanceUid: choice.sagittalT1.SeriesInstanceUID });
+  const axial = choice.axialT2 && bySeries.get(choice.axialT2.SeriesInstanceUID);
+  if (choice.axialT2) otherSeries.push({ role: 'axial_t2', seriesInstanceUid: choice.axialT2.SeriesInstanceUID });
+  let axialT2: AxialSlice[] | undefined, axialT2Unavailable: string | undefined;
+  try {
+    axialT2 = axial?.map(axialSliceOf);
+  } catch (e) {
+    axialT2Unavailable = `the axial T2 images could not be read (${(e as Error).message})`;
+  }
+  return {
+    volume: { ...volume, role }, patientStudy: patientStudyFrom(list[0]), otherSeries, axialT2, axialT2Unavailable,
+    description: `${list.length} slices of '${volume.seriesDescription}'${axial ? ` and ${axial.length} axial T2 images` : ''} from ${dir}`,
+  };
 }
 
 /** NIfTI file → volume with the importer's deterministic UIDs and patient attributes. */

@@ -8,14 +8,16 @@
  * UIDs are deterministic (scripts/lib/uids.ts): importing the same source twice stores nothing new.
  * Target: the Orthanc that `npm start` runs (credentials from .data/orthanc/credentials.json), or
  * --url/--user/--password, or the SPINE_* environment (scripts/config.ts). `--out <dir>` writes the
- * Part 10 files to a folder instead of storing them.
+ * Part 10 files to a folder instead of storing them. `--axial-reformat` also stores, for each NIfTI volume,
+ * an axial T2 series resampled from it (4 mm slabs, labelled as a reformat), so the axial dural sac area
+ * can be tried on research data that has no real axial acquisition.
  */
 import { Command } from 'commander';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig, type SpineConfig } from './config';
 import { dicomwebClient, explainDicomwebError, type DicomwebTarget } from './lib/dicomweb';
-import { findDicomFiles, isPart10, niftiToSeries, readSpiderSeriesCsv, spiderPngToSeries, type DicomSeries } from './lib/sources';
+import { findDicomFiles, isPart10, niftiAxialReformatSeries, niftiToSeries, readSpiderSeriesCsv, spiderPngToSeries, type DicomSeries } from './lib/sources';
 import { basicAuth, loadOrCreateCredentials } from './orthanc';
 
 /** A unit of work: converts lazily so a folder of 70 volumes is never all in memory. */
@@ -31,8 +33,12 @@ const isLabel = (p: string): boolean => /_label\.nii(\.gz)?$/i.test(p);
  * Expands the CLI paths into import items (see module docstring).
  * @throws Error for a missing path, a label volume given directly, an unknown file type or a folder with nothing importable.
  */
-export function planImport(paths: string[]): ImportItem[] {
+export function planImport(paths: string[], opts: { axialReformat?: boolean } = {}): ImportItem[] {
   const items: ImportItem[] = [];
+  const nifti = (path: string, name: string) => {
+    items.push({ source: name, load: () => niftiToSeries(path) });
+    if (opts.axialReformat) items.push({ source: `${name} (axial reformat)`, load: () => niftiAxialReformatSeries(path) });
+  };
   for (const raw of paths) {
     const p = resolve(raw);
     if (!existsSync(p)) throw new Error(`${raw}: no such file or folder`);
@@ -47,7 +53,7 @@ export function planImport(paths: string[]): ImportItem[] {
       }
       const niftis = names.filter((n) => isNifti(n) && !isLabel(n));
       if (niftis.length) {
-        for (const n of niftis) items.push({ source: n, load: () => niftiToSeries(join(p, n)) });
+        for (const n of niftis) nifti(join(p, n), n);
         continue;
       }
       const files = findDicomFiles(p);
@@ -59,7 +65,7 @@ export function planImport(paths: string[]): ImportItem[] {
     } else if (isLabel(p)) {
       throw new Error(`${raw} is a label volume; import the matching *_image.nii.gz instead`);
     } else if (isNifti(p)) {
-      items.push({ source: basename(p), load: () => niftiToSeries(p) });
+      nifti(p, basename(p));
     } else if (p.toLowerCase().endsWith('.png')) {
       items.push({ source: basename(p), load: () => spiderPngToSeries(p) });
     } else if (isPart10(p)) {
@@ -126,9 +132,9 @@ export interface ImportSummary {
  * Imports `paths` into `target` (or writes Part 10 files into `outDir` when given).
  * @param log progress lines (default console.log).
  */
-export async function importPaths(paths: string[], target: DicomwebTarget | undefined, opts: { outDir?: string; log?: (s: string) => void } = {}): Promise<ImportSummary> {
+export async function importPaths(paths: string[], target: DicomwebTarget | undefined, opts: { outDir?: string; log?: (s: string) => void; axialReformat?: boolean } = {}): Promise<ImportSummary> {
   const log = opts.log ?? ((s: string) => console.log(s));
-  const items = planImport(paths);
+  const items = planImport(paths, opts);
   const studies = new Set<string>();
   let instances = 0;
   for (const item of items) {
@@ -172,11 +178,12 @@ async function main(argv: string[]): Promise<void> {
     .option('--user <user>', 'HTTP Basic user (default SPINE_ORTHANC_USER)')
     .option('--password <password>', 'HTTP Basic password (default SPINE_ORTHANC_PASSWORD or .data/orthanc/credentials.json)')
     .option('--out <dir>', 'write Part 10 files into <dir> instead of storing them')
+    .option('--axial-reformat', 'also store an axial T2 series resampled from each NIfTI volume (research data without a real axial series)')
     .parse(argv);
-  const o = program.opts<{ url?: string; user?: string; password?: string; out?: string }>();
+  const o = program.opts<{ url?: string; user?: string; password?: string; out?: string; axialReformat?: boolean }>();
   const target = o.out ? undefined : defaultTarget(loadConfig(), o);
   const t0 = Date.now();
-  const r = await importPaths(program.args, target, { outDir: o.out ? resolve(o.out) : undefined });
+  const r = await importPaths(program.args, target, { outDir: o.out ? resolve(o.out) : undefined, axialReformat: o.axialReformat });
   console.log(`${r.series} series, ${r.instances} instances ${o.out ? 'written' : `stored in ${target?.url}`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 

@@ -69,11 +69,12 @@ function ensureOhif(cfg: SpineConfig): void {
 }
 
 /** Paths of the sample sources under `dataDir` that exist, with the StudyInstanceUID each gets. */
-export function sampleSources(dataDir: string): { path: string; studyInstanceUid: string }[] {
-  const out: { path: string; studyInstanceUid: string }[] = [];
+export function sampleSources(dataDir: string): { path: string; studyInstanceUid: string; axialReformat?: boolean }[] {
+  const out: { path: string; studyInstanceUid: string; axialReformat?: boolean }[] = [];
   for (const c of SAMPLE_NIFTI_CASES) {
     const p = join(dataDir, 'segmentation', `${c}_image.nii.gz`);
-    if (existsSync(p)) out.push({ path: p, studyInstanceUid: niftiCaseUids(c, 0).studyInstanceUid });
+    // T2 volumes also get an axial reformat, so the axial dural sac area can be seen on sample data.
+    if (existsSync(p)) out.push({ path: p, studyInstanceUid: niftiCaseUids(c, 0).studyInstanceUid, axialReformat: !c.startsWith('vb3') || undefined });
   }
   const spider = join(dataDir, 'spider_midsagittal');
   if (existsSync(join(spider, 'series.csv'))) {
@@ -96,7 +97,7 @@ async function importSamples(cfg: SpineConfig, target: DicomwebTarget): Promise<
   }
   const samples = sampleSources(cfg.sampleDataDir);
   const client = dicomwebClient(target);
-  const missing: string[] = [];
+  const missing: typeof samples = [];
   const present = new Map<string, boolean>();
   for (const s of samples) {
     if (!present.has(s.studyInstanceUid)) {
@@ -107,15 +108,19 @@ async function importSamples(cfg: SpineConfig, target: DicomwebTarget): Promise<
         throw explainDicomwebError(e, target, 'Checking sample studies');
       }
     }
-    if (!present.get(s.studyInstanceUid)) missing.push(s.path);
+    if (!present.get(s.studyInstanceUid)) missing.push(s);
   }
   if (!missing.length) {
     console.log(`Sample studies already stored (${samples.length} series from ${shown(cfg.sampleDataDir)}).`);
     return 0;
   }
   console.log(`Importing ${missing.length} sample series from ${cfg.sampleDataDir}…`);
-  const r = await importPaths(missing, target, { log: (s) => console.log('  ' + s) });
-  return r.series;
+  let series = 0;
+  for (const axialReformat of [false, true]) {
+    const paths = missing.filter((s) => !!s.axialReformat === axialReformat).map((s) => s.path);
+    if (paths.length) series += (await importPaths(paths, target, { log: (s) => console.log('  ' + s), axialReformat })).series;
+  }
+  return series;
 }
 
 function listen(app: ReturnType<typeof createGateway>, host: string, port: number): Promise<Server> {

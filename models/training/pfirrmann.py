@@ -146,7 +146,7 @@ def export(model: nn.Module, path: str) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--crops", default=os.path.join(MODELS, "..", ".data", "disc-crops"))
-    ap.add_argument("--epochs", type=int, default=60)
+    ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--members", type=int, default=3, help="nets per ensemble (each fold model and the shipped model)")
     ap.add_argument("--cv-only", action="store_true", help="print the cross-validated numbers, export nothing")

@@ -13,6 +13,7 @@ import type { SpineVolume } from '../../extension/src/pipeline/volume';
 import { mrSeriesToPart10, SEQUENCES, type MrSeriesInfo, type SequencePreset } from './dicom-mr';
 import { readNiftiVolume } from './nifti';
 import { deterministicUid } from './uids';
+import { axialReformat } from './axial-reformat';
 
 /** One series ready to store: its identity and Part 10 instances. */
 export interface DicomSeries {
@@ -133,6 +134,37 @@ export function niftiToSeries(path: string, opts: { sliceStep?: number; maxSlice
       (thin ? ` Thinned for benchmarking: every ${step}th slice, ${v.dims[2]} slices of ${v.spacingMm[2]} mm.` : ''),
   };
   return { source: basename(path), studyInstanceUid: info.studyInstanceUid, seriesInstanceUid: info.seriesInstanceUid, seriesDescription: info.seriesDescription, instances: mrSeriesToPart10(v, info) };
+}
+
+/**
+ * NIfTI file → an axial T2 series resampled from it (axial-reformat.ts: 4 mm slabs), in the same study
+ * and frame of reference as niftiToSeries, series number 2, labelled as a reformat in SeriesDescription
+ * and ImageComments (it is not an acquisition). Throws on unreadable NIfTI.
+ */
+export function niftiAxialReformatSeries(path: string): DicomSeries {
+  const sag = readNiftiCase(path);
+  const caseId = niftiCaseId(path);
+  const ax = axialReformat(sag);
+  const uids = niftiCaseUids(`${caseId}_axial`, ax.dims[2]);
+  const fam = FAMILIES[caseId.split('_')[0]];
+  const info: MrSeriesInfo = {
+    patientName: `FastCleverSeg^${caseId}`,
+    patientId: `fcs-${caseId}`,
+    studyInstanceUid: sag.studyInstanceUid,
+    studyDescription: `Spine MRI sample ${caseId}`,
+    studyId: caseId.slice(0, 16),
+    seriesInstanceUid: uids.seriesInstanceUid,
+    seriesNumber: 2,
+    seriesDescription: `AX ${(fam?.description ?? 'MR').replace(/^SAG /, '')} reformat — ${caseId}`,
+    frameOfReferenceUid: sag.frameOfReferenceUid,
+    sopInstanceUid: (k) => uids.sopInstanceUids[k],
+    sequence: fam?.sequence ?? SEQUENCES.unknown,
+    manufacturer: fam?.manufacturer,
+    manufacturerModelName: fam?.model,
+    magneticFieldStrengthT: fam?.fieldStrengthT,
+    comments: `Axial reformat (${ax.spacingMm[2]} mm slabs) of the sagittal volume ${basename(path)}, made by ohif-spine-mri import --axial-reformat; not an acquired axial series. ${NOMINAL}`,
+  };
+  return { source: `${basename(path)} (axial reformat)`, studyInstanceUid: info.studyInstanceUid, seriesInstanceUid: info.seriesInstanceUid, seriesDescription: info.seriesDescription, instances: mrSeriesToPart10(ax, info) };
 }
 
 /** One row of SPIDER's series.csv. */

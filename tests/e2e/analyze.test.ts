@@ -10,7 +10,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { artifactsDir, dismissBanner, e2eSkipReason, importData, repoRoot, startViewerEnv, type ViewerEnv } from './env';
+import { artifactsDir, dismissBanner, e2eSkipReason, importData, importDataWith, repoRoot, startViewerEnv, type ViewerEnv } from './env';
 
 const skip = e2eSkipReason();
 if (skip) console.warn(`Skipping analyze e2e: ${skip}`);
@@ -116,6 +116,30 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.getByTestId('spine-analyze').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="spine-run-info"]')?.textContent?.includes('(cached)'), null, { timeout: 300000 });
   }, 420000);
+
+  it('with an axial T2 in the study, grades the canal with the dural sac area measured on it', async () => {
+    if (!sourceDir.endsWith('models')) return; // needs the trained model's levels
+    const { page, baseUrl } = env;
+    const [axialStudy] = await importDataWith(env.orthanc, { axialReformat: true }, 'segmentation/ivd_11_image.nii.gz');
+    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${axialStudy}`);
+    await page.getByTestId('spine-series-message').waitFor({ timeout: 60000 });
+    await page.waitForFunction(() => /axial T2/.test(document.querySelector('[data-testid="spine-series-message"]')?.textContent ?? ''), null, { timeout: 60000 });
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
+    await dismissBanner(page);
+    await page.getByTestId('spine-analyze').click();
+    await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
+    expect(await page.getByTestId('spine-error').count()).toBe(0);
+    const row = page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first();
+    await row.click();
+    const canal = page.getByTestId('finding-centralCanalStenosis');
+    await canal.waitFor({ timeout: 10000 });
+    const text = (await canal.textContent()) ?? '';
+    // Either an area was measured (and graded by Bolender's cut-off) or the reason names the axial image.
+    expect(text).toMatch(/dural sac area \d+ mm² on axial T2|axial/);
+    expect(text).toMatch(/Bolender/);
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: join(artifactsDir, 'analyze-axial.png') });
+  }, 360000);
 
   it('refuses a model whose sha256 does not match the manifest, with a clear message', async () => {
     const { page } = env;

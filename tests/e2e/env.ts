@@ -36,10 +36,15 @@ export function e2eSkipReason(): string | undefined {
  * @returns the StudyInstanceUIDs stored.
  */
 export async function importData(orthanc: RunningOrthanc, ...relPaths: string[]): Promise<string[]> {
+  return importDataWith(orthanc, {}, ...relPaths);
+}
+
+/** importData with import options (e.g. an axial reformat beside each NIfTI volume). */
+export async function importDataWith(orthanc: RunningOrthanc, opts: { axialReformat?: boolean }, ...relPaths: string[]): Promise<string[]> {
   const summary = await importPaths(
     relPaths.map((p) => join(sharedData, p)),
     { url: orthanc.dicomwebUrl, authorization: orthanc.authorization },
-    { log: () => undefined },
+    { log: () => undefined, ...opts },
   );
   if (!summary.studyInstanceUids.length) throw new Error(`import of ${relPaths.join(', ')} stored no study`);
   return summary.studyInstanceUids;

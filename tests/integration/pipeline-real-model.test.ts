@@ -66,3 +66,34 @@ if (!haveSpider) console.warn(`skipping the graded real-pipeline test: ${spider}
     }
   });
 });
+
+const axialCase = resolve(data, 'vb2_02_image.nii.gz');
+(existsSync(axialCase) && haveModel ? describe : describe.skip)('npm run analyze on a DICOM folder with a sagittal T2 and an axial T2', () => {
+  it('measures the dural sac area on the axial images and grades the canal with it', async () => {
+    const { importPaths } = await import('../../scripts/import');
+    const { analyze } = await import('../../scripts/analyze');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(resolve(tmpdir(), 'spine-axial-'));
+    try {
+      // The research volume has no acquired axial series: an axial reformat of it stands in (4 mm slabs).
+      await importPaths([axialCase], undefined, { outDir: resolve(dir, 'dicom'), axialReformat: true, log: () => undefined });
+      const logs: string[] = [];
+      const { report } = await analyze({ input: resolve(dir, 'dicom'), out: resolve(dir, 'out'), manifestPath, log: (s) => logs.push(s) });
+      expect(logs.join('\n')).toMatch(/axial T2 images/);
+      expect(report.sourceSeries.map((s) => s.role)).toContain('axial_t2');
+      const lumbar = report.levels.filter((l) => l.level.startsWith('L'));
+      const areas = lumbar.map((l) => l.measurements.find((m) => m.name === 'duralSacAreaMm2')?.value);
+      console.log(`vb2_02 + axial reformat: ${lumbar.map((l, n) => `${l.level} ${areas[n]?.toFixed(0) ?? '—'} mm² → ${l.centralCanalStenosis.value ?? l.centralCanalStenosis.notAssessableReason}`).join('; ')}`);
+      const measured = areas.filter((a): a is number => a !== undefined);
+      expect(measured.length).toBeGreaterThanOrEqual(Math.ceil(lumbar.length / 2));
+      for (const a of measured) expect(a).toBeGreaterThan(40);
+      for (const a of measured) expect(a).toBeLessThan(400);
+      for (const l of lumbar.filter((x) => x.measurements.some((m) => m.name === 'duralSacAreaMm2'))) {
+        expect(l.centralCanalStenosis.evidence.rule).toMatch(/dural sac area \d+ mm² on axial T2/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240000);
+});

@@ -20,6 +20,16 @@ describe('central canal grade (Verbiest AP diameter)', () => {
   it('cut-offs: 9.9 severe, 10 moderate, 11.9 moderate, 12 none', () => {
     expect([9.9, 10, 11.9, 12].map((x) => gradeCentralCanal(x, []).value)).toEqual(['severe', 'moderate', 'moderate', 'none']);
   });
+  it('with an axial area, the area decides stenosis (Bolender < 100 mm²) and the sagittal AP how severe', () => {
+    expect(gradeCentralCanal(9, [], 150).value).toBe('none'); // AP alone would say severe
+    expect(gradeCentralCanal(9, [], 150).evidence.rule).toMatch(/150 mm² on axial T2 ≥ 100 mm².*axial area measures the sac itself/);
+    expect(gradeCentralCanal(15, [], 80).value).toBe('moderate');
+    expect(gradeCentralCanal(9, [], 80).value).toBe('severe');
+    expect(gradeCentralCanal(null, [], 80, 'x', true).value).toBe('severe');
+    expect(gradeCentralCanal(null, [], 99.9).value).toBe('moderate');
+    expect(gradeCentralCanal(null, [], 100).value).toBe('none');
+    expect(gradeCentralCanal(null, [], 100).evidence.reference).toMatch(/Bolender/);
+  });
   it('a thoracolumbar level (T12/L1) is not graded with the lumbar cut-offs, and says why', () => {
     const s = synthSpine({ canalApMm: 8, discHeightsMm: [10, 10], nucleus: [200, 200] });
     const segments = s.segments.map((x) => (x.level === 'L1/L2' ? { ...x, level: 'T12/L1' } : x));

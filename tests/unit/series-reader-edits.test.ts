@@ -79,7 +79,10 @@ describe('shiftLevels', () => {
     expect(r.levels[0].level).toBe('L5/S1');
     expect(r.levelNaming).toMatchObject({ certain: true, anchor: 'assumed_lowest_is_L5' });
     expect(r.levelNaming.note).toMatch(/set by the reader/);
-    expect(shiftLevels(r, -1).segments.map((s) => s.level)).toEqual(['L4', 'L4/L5', 'L5', undefined]);
+    const back = shiftLevels(r, -1);
+    expect(back.segments.map((s) => s.level)).toEqual(['L4', 'L4/L5', 'L5', undefined]);
+    // Back at the software's names: no longer reader-modified (names on the image are upright again).
+    expect(back.segments.some((s) => s.readerModified)).toBe(false);
   });
   it('crosses region boundaries and refuses to leave C1–S5', () => {
     expect(shiftLevelName('L1', -1)).toBe('T12');

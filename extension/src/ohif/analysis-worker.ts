@@ -53,12 +53,14 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
       levelNaming: seg.levelNaming,
       run: seg.run,
       otherSeries: req.otherSeries,
+      axialT2: req.axialT2,
+      axialT2Unavailable: req.axialT2Unavailable,
     };
-    const { report, labelmap, segments, gradingError } = await gradeSpine(req.volume, seg.labelmap, seg.segments, reportOptions, classifier, model.manifest.pfirrmann,
+    const { report, labelmap, segments, axialSac, gradingError } = await gradeSpine(req.volume, seg.labelmap, seg.segments, reportOptions, classifier, model.manifest.pfirrmann,
       classifierError ?? 'the model manifest lists no disc classifier');
     post({ type: 'progress', stage: 'report', done: 1, total: 1 });
     post(
-      { type: 'result', result: { labelmap, segments, levelNaming: seg.levelNaming, report, run: seg.run, modelSource: model.source, gradingError } },
+      { type: 'result', result: { labelmap, segments, levelNaming: seg.levelNaming, report, run: seg.run, modelSource: model.source, axialSac, gradingError } },
       [labelmap.values.buffer],
     );
   } catch (e) {

@@ -7,7 +7,8 @@ import type { SourceSeriesRef } from '../pipeline/report';
 import type { SeriesRole, SpineVolume } from '../pipeline/volume';
 import type { AnalysisResult, AnalysisStage, FromWorker, ToWorker } from './analysisProtocol';
 import { getSpineMriConfig } from './context';
-import { readDisplaySetVolume } from './readVolume';
+import { readDisplaySetSlices, readDisplaySetVolume } from './readVolume';
+import type { AxialSlice } from '../pipeline/axial-canal';
 
 /** A finished analysis as the viewer keeps it. */
 export type ViewerAnalysis = AnalysisResult & {
@@ -15,6 +16,8 @@ export type ViewerAnalysis = AnalysisResult & {
   imageIds: string[];
   /** Geometry and identity of the analysed series (voxels emptied: they went to the worker). */
   sourceVolume: SpineVolume;
+  /** imageIds of the axial T2 series read for the dural sac area (empty when none). */
+  axialImageIds: string[];
   /** Wall time from pressing Analyze to the result (reading images, model, segmentation, report), seconds. */
   totalSeconds: number;
 };
@@ -34,6 +37,7 @@ export function startAnalysis(
   role: SeriesRole,
   otherSeries: SourceSeriesRef[],
   onProgress: (stage: AnalysisStage, done: number, total: number) => void,
+  axialT2?: DisplaySet,
 ): AnalysisRun {
   const cfg = getSpineMriConfig();
   const abort = new AbortController();
@@ -43,6 +47,13 @@ export function startAnalysis(
     const { volume, imageIds } = await readDisplaySetVolume(ds, (d, t) => onProgress('read', d, t), abort.signal);
     volume.role = role;
     const sourceVolume: SpineVolume = { ...volume, voxels: new Float32Array(0) };
+    // The axial T2 adds the dural sac area; if it cannot be read the analysis goes on without it and says why.
+    let axial: AxialSlice[] | undefined;
+    let axialT2Unavailable: string | undefined;
+    if (axialT2) {
+      axial = await readDisplaySetSlices(axialT2, (d, t) => onProgress('read', d, t), abort.signal)
+        .catch((e: Error) => { axialT2Unavailable = `the axial T2 images could not be read (${e.message})`; return undefined; });
+    }
     if (abort.signal.aborted) throw new Error('Analysis cancelled.');
     worker = new Worker(workerUrl(), { type: 'module', name: 'spine-mri-analysis' });
     const w = worker;
@@ -55,10 +66,10 @@ export function startAnalysis(
       };
       w.onerror = (ev) => reject(new Error(`Analysis worker failed: ${ev.message || 'could not load /plugins/analysis-worker.mjs'}`));
       abort.signal.addEventListener('abort', () => w.postMessage({ type: 'cancel' } satisfies ToWorker));
-      const req: ToWorker = { type: 'analyze', volume, modelBaseUrl: cfg.modelBaseUrl, ortBaseUrl: cfg.ortBaseUrl, numThreads: cfg.wasmThreads, otherSeries };
-      w.postMessage(req, [volume.voxels.buffer]);
+      const req: ToWorker = { type: 'analyze', volume, modelBaseUrl: cfg.modelBaseUrl, ortBaseUrl: cfg.ortBaseUrl, numThreads: cfg.wasmThreads, otherSeries, axialT2: axial, axialT2Unavailable };
+      w.postMessage(req, [volume.voxels.buffer, ...(axial ?? []).map((a) => a.pixels.buffer)]);
     });
-    return { ...result, imageIds, sourceVolume, totalSeconds: (performance.now() - t0) / 1000 };
+    return { ...result, imageIds, axialImageIds: axial ? axialT2?.imageIds ?? [] : [], sourceVolume, totalSeconds: (performance.now() - t0) / 1000 };
   })().finally(() => worker?.terminate());
   return { promise, cancel: () => abort.abort(new Error('Analysis cancelled.')) };
 }

@@ -2,6 +2,7 @@
 import type { LevelNaming } from '../pipeline/anatomy';
 import type { SegmentInfo, SourceSeriesRef, SpineReport } from '../pipeline/report';
 import type { Labelmap, SpineVolume } from '../pipeline/volume';
+import type { AxialSacResult, AxialSlice } from '../pipeline/axial-canal';
 
 export type AnalysisStage = 'read' | 'model' | 'preprocess' | 'inference' | 'postprocess' | 'report';
 
@@ -16,6 +17,10 @@ export interface AnalyzeRequest {
   numThreads?: number;
   /** The study's other series by role (sagittal T1, axial T2): the grading says "not assessable" without them. */
   otherSeries?: SourceSeriesRef[];
+  /** The axial T2 images (dural sac area); absent when the study has none or they could not be read. */
+  axialT2?: AxialSlice[];
+  /** Why the study's axial T2 images are missing from `axialT2` (read failure). */
+  axialT2Unavailable?: string;
 }
 
 export interface AnalysisResult {
@@ -25,6 +30,8 @@ export interface AnalysisResult {
   report: SpineReport;
   run: { backend: string; seconds: number };
   modelSource: 'cache' | 'network';
+  /** Dural sac areas measured on the axial T2 (outlines for display), per disc segment. */
+  axialSac?: AxialSacResult[];
   /** Set when segmentation succeeded but measuring/grading failed: the report then has no levels. */
   gradingError?: string;
 }

@@ -9,6 +9,7 @@
  */
 import type { DisplaySet } from '../../../types/ohif';
 import type { SpineVolume, Vec3 } from '../pipeline/volume';
+import type { AxialSlice } from '../pipeline/axial-canal';
 import { getCornerstone } from './cornerstone';
 
 export interface VolumeFromDisplaySet {
@@ -51,25 +52,11 @@ export async function readDisplaySetVolume(ds: DisplaySet, onProgress?: (done: n
     sliceSpacing = mean;
   }
   const voxels = new Float32Array(rows * cols * n);
-  // Load in small parallel batches: images already displayed come from cornerstone's cache, the
-  // others are fetched (WADO-RS) a few at a time.
-  const BATCH = 6;
-  let loaded = 0;
-  const loadSlice = async (k: number) => {
+  for (let k = 0; k < n; k++) {
     const p = planes[order[k].i];
     if (p.rows !== rows || p.columns !== cols) throw new Error(`Series "${ds.SeriesDescription}": slice ${k + 1} is ${p.columns}×${p.rows}, not ${cols}×${rows}.`);
-    const image = await core.imageLoader.loadAndCacheImage(order[k].id);
-    const px: ArrayLike<number> = image.voxelManager?.getScalarData?.() ?? image.getPixelData();
-    const slope = Number(image.slope ?? 1) || 1;
-    const intercept = Number(image.intercept ?? 0) || 0;
-    const off = k * rows * cols;
-    for (let i = 0; i < rows * cols; i++) voxels[off + i] = px[i] * slope + intercept;
-    onProgress?.(++loaded, n);
-  };
-  for (let k0 = 0; k0 < n; k0 += BATCH) {
-    if (signal?.aborted) throw signal.reason ?? new Error('Cancelled');
-    await Promise.all(Array.from({ length: Math.min(BATCH, n - k0) }, (_, j) => loadSlice(k0 + j)));
   }
+  await loadImages(order.map((o) => o.id), (k, px) => voxels.set(px, k * rows * cols), onProgress, signal);
   const inst: Record<string, any> = ds.instances?.[0] ?? {};
   const volume: SpineVolume = {
     voxels,
@@ -87,4 +74,60 @@ export async function readDisplaySetVolume(ds: DisplaySet, onProgress?: (done: n
     seriesDescription: ds.SeriesDescription,
   };
   return { volume, imageIds: order.map((o) => o.id) };
+}
+
+/**
+ * Loads images in small parallel batches (images already displayed come from cornerstone's cache, the
+ * others are fetched over WADO-RS a few at a time) and hands each one's modality values
+ * (stored × RescaleSlope + RescaleIntercept, row-major) to `use`.
+ */
+async function loadImages(ids: string[], use: (k: number, px: Float32Array) => void, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+  const { core } = getCornerstone();
+  const BATCH = 6;
+  let loaded = 0;
+  const loadOne = async (k: number) => {
+    const image = await core.imageLoader.loadAndCacheImage(ids[k]);
+    const px: ArrayLike<number> = image.voxelManager?.getScalarData?.() ?? image.getPixelData();
+    const slope = Number(image.slope ?? 1) || 1;
+    const intercept = Number(image.intercept ?? 0) || 0;
+    const out = new Float32Array(px.length);
+    for (let i = 0; i < px.length; i++) out[i] = px[i] * slope + intercept;
+    use(k, out);
+    onProgress?.(++loaded, ids.length);
+  };
+  for (let k0 = 0; k0 < ids.length; k0 += BATCH) {
+    if (signal?.aborted) throw signal.reason ?? new Error('Cancelled');
+    await Promise.all(Array.from({ length: Math.min(BATCH, ids.length - k0) }, (_, j) => loadOne(k0 + j)));
+  }
+}
+
+/**
+ * Reads every image of a display set as an AxialSlice with its own geometry (axial stacks are often
+ * several blocks, each angled to its disc, so they are not one volume).
+ * @throws Error when an image lacks ImagePositionPatient/ImageOrientationPatient or PixelSpacing.
+ */
+export async function readDisplaySetSlices(ds: DisplaySet, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<AxialSlice[]> {
+  const { core } = getCornerstone();
+  const ids = ds.imageIds ?? [];
+  const slices: AxialSlice[] = ids.map((id, k) => {
+    const p = core.metaData.get('imagePlaneModule', id);
+    if (!p?.imagePositionPatient || !p.rowCosines || !p.columnCosines || !p.rowPixelSpacing || !p.columnPixelSpacing) {
+      throw new Error(`Series "${ds.SeriesDescription}": image ${k + 1} lacks ImagePositionPatient, ImageOrientationPatient or PixelSpacing.`);
+    }
+    const inst = core.metaData.get('instance', id) ?? {};
+    return {
+      pixels: new Float32Array(0),
+      columns: p.columns,
+      rows: p.rows,
+      spacingMm: [Number(p.columnPixelSpacing), Number(p.rowPixelSpacing)],
+      positionLps: Array.from(p.imagePositionPatient as number[]) as Vec3,
+      rowDirection: Array.from(p.rowCosines as number[]) as Vec3,
+      columnDirection: Array.from(p.columnCosines as number[]) as Vec3,
+      sliceThicknessMm: Number(p.sliceThickness) || 0,
+      sopInstanceUid: String(inst.SOPInstanceUID ?? ''),
+      instanceNumber: inst.InstanceNumber !== undefined ? Number(inst.InstanceNumber) : k + 1,
+    };
+  });
+  await loadImages(ids, (k, px) => { slices[k].pixels = px; }, onProgress, signal);
+  return slices;
 }

@@ -13,12 +13,15 @@ export function AnalyzeSection({
   displaySet,
   role,
   otherSeries = [],
+  axialT2,
   disabledReason,
 }: {
   displaySet?: DisplaySet;
   role: SeriesRole;
   /** The study's sagittal T1 / axial T2, for the grading's "not assessable" decisions. */
   otherSeries?: SourceSeriesRef[];
+  /** The study's axial T2 display set: its images give the dural sac area. */
+  axialT2?: DisplaySet;
   disabledReason?: string;
 }) {
   const { state, start, cancel, edit } = useAnalysis(displaySet?.SeriesInstanceUID ?? '');
@@ -36,7 +39,7 @@ export function AnalyzeSection({
           onClick={() => {
             if (!displaySet) return;
             resetSave(displaySet.SeriesInstanceUID);
-            start(displaySet, role, otherSeries);
+            start(displaySet, role, otherSeries, axialT2);
           }}
         >
           {state.status === 'done' ? 'Analyze again' : 'Analyze'}

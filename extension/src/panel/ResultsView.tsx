@@ -5,6 +5,7 @@ import { LevelDetail } from './LevelDetail';
 import { discGradesUnavailable } from './notices';
 import { FINDING_CHOICES, type FindingKey } from './readerEdits';
 import { jumpToSegment } from '../ohif/showSegmentation';
+import { jumpAxialTo } from '../ohif/axialOverlay';
 import type { Finding, LevelReport, SegmentInfo } from '../pipeline/report';
 import { colors, s } from './styles';
 
@@ -52,6 +53,7 @@ export function LevelsTable({
   const click = (l: LevelReport) => {
     const seg = segments.find((x) => x.segmentNumber === l.discSegmentNumber);
     if (seg && segmentationId) jumpToSegment(segmentationId, seg);
+    if (seg) jumpAxialTo(seg.centroidLps);
     setOpen(open === l.level ? undefined : l.level);
   };
   return (

@@ -34,6 +34,7 @@ export function SpinePanel() {
         displaySet={ds}
         role={role}
         otherSeries={otherSeries}
+        axialT2={choice.axialT2 && choice.displaySetOf(choice.axialT2)}
         disabledReason={choice.suitable ? undefined : choice.message}
       />
       {choice.studyInstanceUid && <StoredResults studyInstanceUid={choice.studyInstanceUid} analysedSeriesUid={ds?.SeriesInstanceUID} />}

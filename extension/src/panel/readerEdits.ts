@@ -69,7 +69,8 @@ export function shiftLevels(report: SpineReport, delta: 1 | -1): SpineReport {
   const segments = report.segments.map((s): SegmentInfo => {
     if (!s.level) return s;
     const level = rename(s.level);
-    return { ...s, level, label: s.label.replace(s.level, level), readerModified: true };
+    const automaticLevel = s.automaticLevel ?? s.level;
+    return { ...s, level, label: s.label.replace(s.level, level), automaticLevel, readerModified: level !== automaticLevel };
   });
   const levels = report.levels.map((l): LevelReport => ({ ...l, level: rename(l.level) }));
   const first = segments.find((s) => s.level)?.level;

@@ -6,7 +6,8 @@ export { overallProgress, STAGE_LABEL } from './progress';
 import { startAnalysis, type AnalysisRun, type ViewerAnalysis } from '../ohif/analysisClient';
 import { renameSegments, showLabelmap } from '../ohif/showSegmentation';
 import { showLevelLabels } from '../ohif/levelLabels';
-import type { SourceSeriesRef, SpineReport } from '../pipeline/report';
+import { showAxialOutlines } from '../ohif/axialOverlay';
+import type { SegmentInfo, SourceSeriesRef, SpineReport } from '../pipeline/report';
 import type { SeriesRole } from '../pipeline/volume';
 
 export type AnalysisState =
@@ -33,15 +34,18 @@ function subscribe(l: () => void): () => void {
   return () => listeners.delete(l);
 }
 
+/** Segment number → its level name, for labels drawn on the images. */
+const levelNamer = (segments: SegmentInfo[]) => (n: number) => segments.find((s) => s.segmentNumber === n)?.level;
+
 /** @param key the analysed series' SeriesInstanceUID (one state per series). */
 export function useAnalysis(key: string) {
   const state = useSyncExternalStore(subscribe, () => states.get(key) ?? IDLE);
 
   const start = useCallback(
-    (ds: DisplaySet, role: SeriesRole, otherSeries: SourceSeriesRef[] = []) => {
+    (ds: DisplaySet, role: SeriesRole, otherSeries: SourceSeriesRef[] = [], axialT2?: DisplaySet) => {
       const startedAt = Date.now();
       setState(key, { status: 'running', stage: 'read', done: 0, total: 1, startedAt });
-      const r = startAnalysis(ds, role, otherSeries, (stage, done, total) => setState(key, { status: 'running', stage, done, total, startedAt }));
+      const r = startAnalysis(ds, role, otherSeries, (stage, done, total) => setState(key, { status: 'running', stage, done, total, startedAt }), axialT2);
       runs.set(key, r);
       r.promise.then(
         async (result) => {
@@ -50,6 +54,7 @@ export function useAnalysis(key: string) {
           try {
             if (result.segments.length) segmentationId = await showLabelmap(ds, result.imageIds, result.labelmap, result.segments);
             try { showLevelLabels(result.imageIds, result.segments); } catch (e) { console.error(e); } // names on the image are a help, not the result
+            try { showAxialOutlines(result.axialSac, levelNamer(result.segments), result.axialImageIds); } catch (e) { console.error(e); }
           } catch (e) {
             displayError = `Could not show the segmentation: ${(e as Error).message}`;
             console.error(e);
@@ -76,6 +81,7 @@ export function useAnalysis(key: string) {
       if (st.segmentationId && report.segments !== st.result.report.segments) {
         renameSegments(st.segmentationId, report.segments);
         try { showLevelLabels(st.result.imageIds, report.segments); } catch (e) { console.error(e); }
+        try { showAxialOutlines(st.result.axialSac, levelNamer(report.segments), st.result.axialImageIds); } catch (e) { console.error(e); }
       }
     },
     [key],

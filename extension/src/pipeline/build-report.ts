@@ -17,6 +17,8 @@ import { gradeCentralCanal } from './grade/canal';
 import { gradeNarrowing } from './grade/narrowing';
 import { gradeForamen } from './grade/foramen';
 import { gradeFacet } from './grade/facet';
+import type { AxialSacResult, AxialSlice } from './axial-canal';
+import { axialSacByDisc } from './axial-levels';
 
 /** Per-disc measurements and Pfirrmann features (superior→inferior). */
 export interface DiscAnalysis {
@@ -133,6 +135,10 @@ export interface BuildReportOptions {
   otherSeries?: SpineReport['sourceSeries'];
   /** Disc classifier output (classifyDiscs); absent = its grades are not assessable. */
   discPredictions?: DiscPredictionsInput;
+  /** Images of the study's axial T2 series (any stacks and angles): the dural sac area at each disc. */
+  axialT2?: AxialSlice[];
+  /** Why the axial T2 images of a study that has them are missing (e.g. could not be read). */
+  axialT2Unavailable?: string;
   createdAt?: string;
 }
 
@@ -176,11 +182,18 @@ export function discMeasurements(d: DiscAnalysis, duralSacSegment?: number): Mea
   return out;
 }
 
+/** The axial dural sac area as a measurement, where one was measured. */
+function axialAreaMeasurement(r: AxialSacResult | undefined): Measurement[] {
+  if (!r || r.areaMm2 === null) return [];
+  const image = r.instanceNumber !== undefined ? `image ${r.instanceNumber}` : 'image';
+  return [m('duralSacAreaMm2', r.areaMm2, 'mm2', `area of the CSF-bright dural sac on axial T2 ${image}, ${(r.distanceMm ?? 0).toFixed(1)} mm from the disc centre (roots inside counted)`)];
+}
+
 /**
  * Build the SpineReport (grades computed here and nowhere else) plus the labelmap/segments including the dural sac.
  * Pass `ms` when measureSpine already ran (to classify the disc patches first: classifyDiscs).
  */
-export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segments: SegmentInfo[], opts: BuildReportOptions, ms: SpineMeasurements = measureSpine(volume, labelmap, segments)): { report: SpineReport; labelmap: Labelmap; segments: SegmentInfo[] } {
+export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segments: SegmentInfo[], opts: BuildReportOptions, ms: SpineMeasurements = measureSpine(volume, labelmap, segments)): GradedSpine {
   // The classifier learned T2 patches; on a T1 or STIR series its output means nothing. A volume without a role (NIfTI CLI input) is taken as T2.
   const notT2 = volume.role !== undefined && volume.role !== 'sagittal_t2';
   const pf: DiscPredictionsInput = notT2
@@ -189,13 +202,17 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
   const source = (k: 'narrowing' | 'bulging' | 'modic') => ('predictions' in pf ? { name: pf.classifier.name, cvAuc: pf.classifier.cvAuc?.[k] } : null);
   const classifierMissing = 'unavailableReason' in pf ? pf.unavailableReason : undefined;
   const others = opts.otherSeries ?? [];
-  const hasAxialT2 = others.some((s) => s.role === 'axial_t2');
+  const hasAxialT2 = others.some((s) => s.role === 'axial_t2') || (opts.axialT2?.length ?? 0) > 0;
   const hasSagT1 = others.some((s) => s.role === 'sagittal_t1');
   const dural = ms.segments.find((s) => s.kind === 'dural_sac')?.segmentNumber;
   // Sacral 'discs' (S1/S2 …) are fused remnants that no grading system covers: keep their segment, grade no level.
   const graded = ms.discs.filter((d) => !d.segment.level?.startsWith('S'));
+  const axial = opts.axialT2?.length ? axialSacByDisc(volume, ms, opts.axialT2) : undefined;
   const levels: LevelReport[] = graded.map((d) => {
-    const meas = discMeasurements(d, dural);
+    const sac = axial?.get(d.segment.segmentNumber);
+    const meas = [...discMeasurements(d, dural), ...axialAreaMeasurement(sac)];
+    const canalMeas = meas.filter((x) => x.name.startsWith('canalAp') || x.name === 'duralSacAreaMm2');
+    const noArea = !hasAxialT2 ? 'no axial T2 series for the dural sac area' : sac?.reason ?? opts.axialT2Unavailable ?? (axial ? 'dural sac area not measured' : 'the axial T2 images were not read');
     const level = d.segment.level ?? `disc ${d.segment.segmentNumber}`;
     const prediction = 'predictions' in pf ? pf.predictions.get(d.segment.segmentNumber) : undefined;
     const heightMeas = meas.filter((x) => x.name === 'discHeightMm' || x.name === 'discHeightIndex');
@@ -214,9 +231,9 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
       modicChange: gradeDiscFinding('modic', prediction?.findings.modic, meas.filter((x) => x.name === 'nucleusVertebralBodySignalRatio'), source('modic'), classifierMissing),
       centralCanalStenosis: level.startsWith('T')
         // The AP cut-offs are lumbar (cauda equina); at thoracolumbar levels the cord/conus interrupts the CSF column.
-        ? gradeCentralCanal(null, meas.filter((x) => x.name.startsWith('canalAp')), null, `not assessable: ${level} is above the lumbar canal the AP cut-offs were defined for (the sac holds the cord or conus there)`)
-        : gradeCentralCanal(d.canalApMm, meas.filter((x) => x.name.startsWith('canalAp')), null,
-          d.canalApMm === null ? `not assessable: ${d.canalReason ?? 'no dural sac found'} on the sagittal T2${hasAxialT2 ? '' : '; no axial T2 series for the dural sac area'}` : undefined, d.canalCsfEffaced),
+        ? gradeCentralCanal(null, canalMeas, null, `not assessable: ${level} is above the lumbar canal the AP and area cut-offs were defined for (the sac holds the cord or conus there)`)
+        : gradeCentralCanal(d.canalApMm, canalMeas, sac?.areaMm2 ?? null,
+          `not assessable: ${d.canalReason ?? 'no dural sac found'} on the sagittal T2; ${noArea}`, d.canalCsfEffaced),
       foraminalStenosisLeft: gradeForamen('left', hasSagT1),
       foraminalStenosisRight: gradeForamen('right', hasSagT1),
       facetArthropathyLeft: gradeFacet('left', hasAxialT2),
@@ -224,7 +241,15 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
     };
   });
   const report = reportShell(volume, ms.segments, levels, opts);
-  return { report, labelmap: ms.labelmap, segments: ms.segments };
+  return { report, labelmap: ms.labelmap, segments: ms.segments, axialSac: axial && [...axial.values()] };
+}
+
+/** The report, the labelmap/segments including the dural sac, and the axial dural sac outlines (for display). */
+export interface GradedSpine {
+  report: SpineReport;
+  labelmap: Labelmap;
+  segments: SegmentInfo[];
+  axialSac?: AxialSacResult[];
 }
 
 /**
@@ -236,7 +261,7 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
 export async function gradeSpine(
   volume: SpineVolume, labelmap: Labelmap, segments: SegmentInfo[], opts: BuildReportOptions,
   classifier: DiscClassifier | undefined, classifierInfo: PfirrmannClassifierManifest | undefined, classifierMissing: string,
-): Promise<{ report: SpineReport; labelmap: Labelmap; segments: SegmentInfo[]; gradingError?: string }> {
+): Promise<GradedSpine & { gradingError?: string }> {
   try {
     const ms = measureSpine(volume, labelmap, segments);
     const discPredictions = await classifyDiscs(ms, classifier, classifierInfo, classifierMissing);

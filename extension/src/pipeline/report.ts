@@ -20,8 +20,10 @@ export interface SegmentInfo {
   voxelCount: number;
   /** Centroid in DICOM patient coordinates (LPS, mm). */
   centroidLps: Vec3;
-  /** True when the reader renamed this segment's level. */
+  /** True when the reader renamed this segment's level (and it differs from the software's name). */
   readerModified?: boolean;
+  /** The software's level name, kept once the reader renames the segment (so shifting back clears readerModified). */
+  automaticLevel?: string;
   /** Disc space between two bodies with no disc segmented by the network; painted by rule. */
   inferred?: true;
 }

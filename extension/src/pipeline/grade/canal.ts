@@ -9,7 +9,11 @@
  * often used quantitative criterion for central stenosis (Steurer J. et al., BMC Musculoskelet Disord
  * 2011;12:175). Verbiest measured the bony canal; the dural sac is smaller, so applying his cut-offs to
  * it leans towards over-calling. Dural sac area < 100 mm² = stenosis (Bolender N.F. et al., J Bone Joint
- * Surg Am 1985;67:240–6): raises 'none' to 'moderate'.
+ * Surg Am 1985;67:240–6).
+ * With an axial area (axial-canal.ts) the area decides whether the sac is stenotic — it measures the sac
+ * itself, where the sagittal AP borrows cut-offs set for the bony canal — and the sagittal slice decides
+ * how much: area < 100 mm² with AP < 10 mm or CSF effaced → 'severe', otherwise 'moderate'; area ≥ 100 mm²
+ * → 'none', the sagittal AP still shown in the rule. (Combination: project heuristic, not from a paper.)
  * No CSF at the level while the sac above and below holds CSF → 'severe': Schizas grades C/D (no CSF
  * visible in the dural sac; Schizas C. et al., Spine 2010;35:1919–24), defined on axial T2 and applied
  * here to the mid-sagittal slice.
@@ -23,30 +27,37 @@ export const CANAL_REFERENCE = 'Verbiest H., J Bone Joint Surg Br 1954;36-B:230-
 const CONFIRM = ' — dural sac on the mid-sagittal T2 against cut-offs Verbiest set for the bony canal, not yet validated against readers: confirm on the image';
 
 /**
- * Grade from AP diameter in mm (and area in mm² when an axial measurement exists).
+ * Grade from AP diameter in mm and, when an axial T2 measured it, the dural sac area in mm².
  * @param csfEffaced canal.ts found no CSF at this level although the sac above and below holds CSF.
+ * @param notFoundReason the not-assessable reason when neither AP nor area exists (or the CSF is not effaced).
  */
 export function gradeCentralCanal(apMm: number | null, measurements: Measurement[], areaMm2?: number | null, notFoundReason?: string, csfEffaced = false): Finding<StenosisGrade> {
-  if (apMm === null && csfEffaced) {
-    const rule = 'no CSF in the dural sac at this level while the sac above and below holds CSF → CSF effaced (Schizas C/D, axial criterion applied to the sagittal slice) → severe' + CONFIRM;
-    return { value: 'severe', evidence: { measurements, rule, reference: CANAL_REFERENCE }, readerModified: false, automaticValue: 'severe' };
+  const ap = apMm !== null && Number.isFinite(apMm) && apMm > 0 ? apMm : null;
+  const area = areaMm2 !== undefined && areaMm2 !== null && Number.isFinite(areaMm2) && areaMm2 > 0 ? areaMm2 : null;
+  const graded = (value: StenosisGrade, rule: string): Finding<StenosisGrade> =>
+    ({ value, evidence: { measurements, rule, reference: CANAL_REFERENCE }, readerModified: false, automaticValue: value });
+  const effacedWords = 'no CSF in the dural sac at this level while the sac above and below holds CSF → CSF effaced (Schizas C/D, axial criterion applied to the sagittal slice)';
+  if (area !== null) {
+    const a = `dural sac area ${area.toFixed(0)} mm² on axial T2`;
+    const sagittal = ap !== null ? `sagittal AP ${ap.toFixed(1)} mm` : csfEffaced ? 'CSF effaced on the sagittal slice' : 'no sagittal AP';
+    if (area >= BOLENDER_AREA_MM2) {
+      const note = ap !== null && ap < VERBIEST_RELATIVE_MM ? ` (${sagittal} would read as stenosis by Verbiest's bony-canal cut-offs; the axial area measures the sac itself and prevails)` : ` (${sagittal})`;
+      return graded('none', `${a} ≥ ${BOLENDER_AREA_MM2} mm² → no stenosis${note}`);
+    }
+    const severe = csfEffaced || (ap !== null && ap < VERBIEST_ABSOLUTE_MM);
+    return graded(severe ? 'severe' : 'moderate', `${a} < ${BOLENDER_AREA_MM2} mm² → stenosis (Bolender); ${sagittal}${severe ? (csfEffaced ? ' → severe' : ` < ${VERBIEST_ABSOLUTE_MM} mm → severe`) : ' → moderate'}`);
   }
-  if (apMm === null || !Number.isFinite(apMm) || apMm <= 0) {
+  if (ap === null && csfEffaced) return graded('severe', `${effacedWords} → severe${CONFIRM}`);
+  if (ap === null) {
     return {
       value: null,
       notAssessableReason: notFoundReason ?? 'not assessable: no dural sac (CSF column) found posterior to the disc on the sagittal T2',
-      evidence: { measurements, rule: 'needs the dural sac AP diameter', reference: CANAL_REFERENCE },
+      evidence: { measurements, rule: 'needs the dural sac AP diameter or the axial dural sac area', reference: CANAL_REFERENCE },
       readerModified: false,
     };
   }
-  let value: StenosisGrade; let rule: string;
-  const ap = apMm.toFixed(1);
-  if (apMm < VERBIEST_ABSOLUTE_MM) { value = 'severe'; rule = `AP diameter ${ap} mm < ${VERBIEST_ABSOLUTE_MM} mm → absolute stenosis (severe)`; }
-  else if (apMm < VERBIEST_RELATIVE_MM) { value = 'moderate'; rule = `AP diameter ${ap} mm in [${VERBIEST_ABSOLUTE_MM}, ${VERBIEST_RELATIVE_MM}) mm → relative stenosis (moderate)`; }
-  else { value = 'none'; rule = `AP diameter ${ap} mm ≥ ${VERBIEST_RELATIVE_MM} mm → no stenosis`; }
-  if (areaMm2 !== undefined && areaMm2 !== null && areaMm2 < BOLENDER_AREA_MM2 && value === 'none') {
-    value = 'moderate'; rule += `; dural sac area ${areaMm2.toFixed(0)} mm² < ${BOLENDER_AREA_MM2} mm² → stenosis (moderate)`;
-  }
-  if (value !== 'none') rule += CONFIRM;
-  return { value, evidence: { measurements, rule, reference: CANAL_REFERENCE }, readerModified: false, automaticValue: value };
+  const apText = ap.toFixed(1);
+  if (ap < VERBIEST_ABSOLUTE_MM) return graded('severe', `AP diameter ${apText} mm < ${VERBIEST_ABSOLUTE_MM} mm → absolute stenosis (severe)${CONFIRM}`);
+  if (ap < VERBIEST_RELATIVE_MM) return graded('moderate', `AP diameter ${apText} mm in [${VERBIEST_ABSOLUTE_MM}, ${VERBIEST_RELATIVE_MM}) mm → relative stenosis (moderate)${CONFIRM}`);
+  return graded('none', `AP diameter ${apText} mm ≥ ${VERBIEST_RELATIVE_MM} mm → no stenosis`);
 }

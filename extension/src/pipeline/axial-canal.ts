@@ -1,0 +1,363 @@
+/**
+ * Dural sac cross-sectional area (mm²) on axial T2 images at each disc level, for the central canal
+ * grade (grade/canal.ts: < 100 mm² = stenosis, Bolender N.F. et al., J Bone Joint Surg Am 1985;67:240–6).
+ * Positions are DICOM patient coordinates (LPS, mm); every image carries its own geometry, so any number
+ * of stacks at any angle can be given together.
+ *
+ * Rule (project heuristic, not from a paper; checked by eye on axial reformats of the segmentation/ T2
+ * volumes, `npm run eval:axial`):
+ * - Image: the one whose plane lies nearest the disc centre, accepted when that distance is at most
+ *   maxImageDistanceMm(thickness) and the disc centre and sac seed project inside the image.
+ * - Seed: the sac centre found on the sagittal slice (canal.ts), projected into the image; the region
+ *   starts at the brightest pixel (3 × 3 mean) within SEED_SEARCH_MM of it — CSF is the brightest tissue
+ *   in the canal on T2.
+ * - Threshold: first half way between the CSF level (mean of the 3 × 3 pixels at the start) and the tissue
+ *   level (median of the ring TISSUE_RING_MM around the seed: disc, bone, ligament, fat, muscle), i.e. the
+ *   half-maximum edge of the sac; refused when CSF is not clearly brighter than that tissue
+ *   (MIN_CSF_CONTRAST, e.g. T1 weighting).
+ * - Region: pixels ≥ threshold, 4-connected to the start. When that reaches beyond MAX_SAC_RADIUS_MM from
+ *   the start (leaked along root sleeves, epidural fat or facet fluid), the same after a morphological
+ *   opening (OPENING_RADIUS_MM: thinner bright strands are not followed); when that leaks too, the next
+ *   higher threshold (EDGE_FRACTIONS). Refused when every threshold leaks, when the region is smaller than
+ *   MIN_SAC_AREA_MM2, or when it spans under MIN_AP_FRACTION_OF_SAGITTAL of the sagittal AP front to back.
+ *   Enclosed holes are filled: the cauda equina roots lie inside the sac and count as sac area.
+ * Needs T2 weighting (CSF the brightest tissue in the canal): on a T1 image the brightest spot near the
+ *   seed is epidural fat or veins, and it is measured (callers pass axial T2 series only).
+ * Known limits: roots lying against the dura are cut off (reads small); where the conus or a clump of roots
+ *   splits the CSF into crescents (seen at L1–L3) only the crescent at the seed is found, refused by the AP
+ *   check when the sagittal AP is known; bright epidural fat touching the sac without a dark line between
+ *   them is counted, or refused as a leak.
+ */
+import type { SpineVolume, Vec3 } from './volume';
+import { voxelToLps } from './volume';
+
+/** One axial image with its own geometry (angled stacks: every image may differ). */
+export interface AxialSlice {
+  /** Intensities, length columns*rows; index = i + j*columns (i along rowDirection, j along columnDirection). */
+  pixels: Float32Array;
+  columns: number;
+  rows: number;
+  /** [between columns, between rows] mm = [PixelSpacing[1], PixelSpacing[0]]. */
+  spacingMm: [number, number];
+  /** ImagePositionPatient: centre of pixel (0, 0), LPS mm. */
+  positionLps: Vec3;
+  /** ImageOrientationPatient[0..2] / [3..5], unit vectors, LPS. */
+  rowDirection: Vec3;
+  columnDirection: Vec3;
+  /** SliceThickness, mm. */
+  sliceThicknessMm: number;
+  sopInstanceUid: string;
+  /** InstanceNumber, where known (shown to the reader to find the image). */
+  instanceNumber?: number;
+}
+
+/** Where to measure: one disc, from the sagittal analysis. */
+export interface AxialSacInput {
+  segmentNumber: number;
+  level: string;
+  /** Disc centroid, LPS mm. */
+  discCentreLps: Vec3;
+  /** Centre of the dural sac behind the disc (midpoint of the sagittal AP line), LPS mm; null when the sagittal found none. */
+  canalCentreLps: Vec3 | null;
+  /** Sagittal AP diameter of the sac at this disc, mm (canal.ts), where measured: checks the axial region (MIN_AP_FRACTION_OF_SAGITTAL). */
+  canalApMm?: number | null;
+}
+
+export interface AxialSacResult {
+  segmentNumber: number;
+  /** Dural sac cross-sectional area, mm²; null with `reason` when not measured. */
+  areaMm2: number | null;
+  reason?: string;
+  /** The axial image measured. */
+  sopInstanceUid?: string;
+  instanceNumber?: number;
+  /** Distance of that image's plane from the disc centre, mm. */
+  distanceMm?: number;
+  /** Outline of the measured region, LPS mm (closed polygon, for display). */
+  outlineLps?: Vec3[];
+  /** Intensity levels used (image units): CSF at the start pixel, surrounding tissue, and the edge threshold between them. */
+  levels?: { csf: number; tissue: number; edge: number };
+}
+
+/** Project heuristic: an image counts as "at the disc" within this distance (mm) of the disc centre, at least. */
+export const MIN_IMAGE_DISTANCE_MM = 3;
+/**
+ * Largest accepted distance (mm) from the disc centre to the image plane: half the slice thickness plus
+ * 1 mm (the disc centre lies inside the slice, with 1 mm for the centroid's uncertainty), at least
+ * MIN_IMAGE_DISTANCE_MM. Project heuristic (not from a paper): a lumbar disc is 8–12 mm high, so 3 mm
+ * from its centre is still inside the disc.
+ */
+export function maxImageDistanceMm(sliceThicknessMm: number): number {
+  return Math.max(sliceThicknessMm / 2 + 1, MIN_IMAGE_DISTANCE_MM);
+}
+/** Project heuristic: the region starts at the brightest pixel within this distance (mm) of the sagittal seed (the sagittal slice may lie off the sac's midline). */
+export const SEED_SEARCH_MM = 5;
+/** Project heuristic: the tissue level is the median of this ring [inner, outer] (mm) around the seed. */
+export const TISSUE_RING_MM: [number, number] = [12, 20];
+/** Project heuristic: CSF must be at least this many times the tissue level (CSF effaced; dark CSF on T1 where epidural fat is not near the seed). */
+export const MIN_CSF_CONTRAST = 1.5;
+/**
+ * Edge threshold as a fraction of the way from the tissue level to the CSF level: the half-maximum edge
+ * (0.5) first; while the region leaks, the next, up to 0.7 (partial-volume bridges to root sleeves and
+ * fat are dimmer than the sac). A higher edge reads the sac slightly small. Project heuristic (not from a paper).
+ */
+export const EDGE_FRACTIONS = [0.5, 0.55, 0.6, 0.65, 0.7];
+/** Project heuristic: a region reaching beyond this distance (mm) from its start has leaked out of the sac (a normal lumbar sac is about 15 × 20 mm). */
+export const MAX_SAC_RADIUS_MM = 16;
+/**
+ * Project heuristic: radius (mm) of the morphological opening that cuts the sac from thin bright strands
+ * (root sleeves in the lateral recesses, epidural fat, fluid along the facets); strands narrower than
+ * twice this are not followed, and the sac's own corners are rounded by about this much.
+ */
+export const OPENING_RADIUS_MM = 1.5;
+/** Project heuristic: smaller regions (mm²) are noise or the seed missed the sac, not a measurable sac. */
+export const MIN_SAC_AREA_MM2 = 15;
+/**
+ * Project heuristic: the region must span at least this fraction of the sagittal AP diameter front to back;
+ * less means only one crescent of CSF was found (the conus or clumped roots split it), which would read as
+ * a falsely tight sac. Low, because the sagittal AP on the segmentation/ T2 volumes often includes epidural
+ * fat (reads 20–30 mm); 0.35 refused the two regions of about 30 mm² there that were one crescent.
+ */
+export const MIN_AP_FRACTION_OF_SAGITTAL = 0.35;
+/** Rays of the displayed outline polygon. */
+const OUTLINE_RAYS = 72;
+
+/** The images of a uniform axial SpineVolume as AxialSlices (pixels are views into v.voxels, not copies). */
+export function axialSlicesOfVolume(v: SpineVolume): AxialSlice[] {
+  const [nx, ny, nz] = v.dims;
+  return Array.from({ length: nz }, (_, k) => ({
+    pixels: v.voxels.subarray(k * nx * ny, (k + 1) * nx * ny),
+    columns: nx,
+    rows: ny,
+    spacingMm: [v.spacingMm[0], v.spacingMm[1]],
+    positionLps: voxelToLps(v, 0, 0, k),
+    rowDirection: v.rowDirection,
+    columnDirection: v.columnDirection,
+    sliceThicknessMm: v.spacingMm[2],
+    sopInstanceUid: v.sopInstanceUids[k] ?? '',
+    instanceNumber: k + 1,
+  }));
+}
+
+const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+const cross = (a: Vec3, b: Vec3): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+
+/** Signed distance (mm) of p from the image plane, along row × column. */
+function planeDistance(s: AxialSlice, p: Vec3): number {
+  const n = cross(s.rowDirection, s.columnDirection);
+  return dot(sub(p, s.positionLps), n) / Math.hypot(n[0], n[1], n[2]);
+}
+
+/** p projected into the image: fractional (i, j) pixel indices. */
+function toPixel(s: AxialSlice, p: Vec3): [number, number] {
+  const d = sub(p, s.positionLps);
+  return [dot(d, s.rowDirection) / s.spacingMm[0], dot(d, s.columnDirection) / s.spacingMm[1]];
+}
+
+function inside(s: AxialSlice, [i, j]: [number, number]): boolean {
+  return i >= -0.5 && j >= -0.5 && i <= s.columns - 0.5 && j <= s.rows - 0.5;
+}
+
+function toLps(s: AxialSlice, i: number, j: number): Vec3 {
+  const [sx, sy] = s.spacingMm;
+  return [0, 1, 2].map((a) => s.positionLps[a] + s.rowDirection[a] * i * sx + s.columnDirection[a] * j * sy) as Vec3;
+}
+
+/**
+ * Dural sac area at each disc, on the axial image nearest its centre (see the module docstring for the
+ * rule). Returns one result per disc, in input order; a disc not measured has areaMm2 null and a reason
+ * for the reader. Does not throw on bad images (they give reasons); slices may be empty.
+ */
+export function measureAxialDuralSac(slices: AxialSlice[], discs: AxialSacInput[]): AxialSacResult[] {
+  return discs.map((d) => measureOne(slices, d));
+}
+
+function measureOne(slices: AxialSlice[], d: AxialSacInput): AxialSacResult {
+  const base = { segmentNumber: d.segmentNumber, areaMm2: null };
+  let best: AxialSlice | undefined, bestDist = Infinity;
+  for (const s of slices) {
+    const dist = Math.abs(planeDistance(s, d.discCentreLps));
+    if (dist < bestDist && inside(s, toPixel(s, d.discCentreLps))) { best = s; bestDist = dist; }
+  }
+  if (!best) return { ...base, reason: `no axial image covers the ${d.level} disc centre` };
+  const limit = maxImageDistanceMm(best.sliceThicknessMm);
+  if (bestDist > limit) {
+    return { ...base, reason: `no axial image within ${fmt(limit)} mm of the ${d.level} disc centre (nearest ${fmt(bestDist)} mm)` };
+  }
+  const where = { sopInstanceUid: best.sopInstanceUid, instanceNumber: best.instanceNumber, distanceMm: bestDist };
+  if (!d.canalCentreLps) return { ...base, ...where, reason: 'not measured: the sagittal analysis found no dural sac at this level to place the seed' };
+  const seed = toPixel(best, d.canalCentreLps);
+  if (!inside(best, seed)) return { ...base, ...where, reason: `not measured: the dural sac centre of ${d.level} lies outside the axial image` };
+  const r = growSac(best, seed, d.canalApMm ?? null);
+  if ('reason' in r) return { ...base, ...where, reason: `not measured: ${r.reason}`, ...(r.levels ? { levels: r.levels } : {}) };
+  return { ...base, ...where, areaMm2: r.areaMm2, levels: r.levels, outlineLps: r.outline.map(([i, j]) => toLps(best!, i, j)) };
+}
+
+function fmt(x: number): string { return x.toFixed(1).replace(/\.0$/, ''); }
+
+type Levels = NonNullable<AxialSacResult['levels']>;
+interface Grown { areaMm2: number; outline: [number, number][]; levels: Levels }
+
+/** The CSF-bright region around `seed` (fractional pixel indices) in one image, with holes filled. */
+function growSac(s: AxialSlice, seed: [number, number], sagittalApMm: number | null): Grown | { reason: string; levels?: Levels } {
+  const { columns: nx, rows: ny, pixels: px } = s;
+  const [sx, sy] = s.spacingMm;
+  const mean3 = (i: number, j: number): number => {
+    let sum = 0, n = 0;
+    for (let b = Math.max(0, j - 1); b <= Math.min(ny - 1, j + 1); b++) for (let a = Math.max(0, i - 1); a <= Math.min(nx - 1, i + 1); a++) { sum += px[a + b * nx]; n++; }
+    return sum / n;
+  };
+  const distMm = (i: number, j: number, c: [number, number]) => Math.hypot((i - c[0]) * sx, (j - c[1]) * sy);
+  // Pixels within `r` mm of c, as a bounding box to scan.
+  const box = (c: [number, number], r: number) => [
+    Math.max(0, Math.floor(c[0] - r / sx)), Math.min(nx - 1, Math.ceil(c[0] + r / sx)),
+    Math.max(0, Math.floor(c[1] - r / sy)), Math.min(ny - 1, Math.ceil(c[1] + r / sy)),
+  ];
+
+  let start = -1, csf = -Infinity;
+  {
+    const [i0, i1, j0, j1] = box(seed, SEED_SEARCH_MM);
+    for (let j = j0; j <= j1; j++) for (let i = i0; i <= i1; i++) {
+      if (distMm(i, j, seed) > SEED_SEARCH_MM) continue;
+      const m = mean3(i, j);
+      if (m > csf) { csf = m; start = i + j * nx; }
+    }
+  }
+  if (start < 0) return { reason: 'the sac seed lies outside the image' };
+  const st: [number, number] = [start % nx, Math.floor(start / nx)];
+  /** Median of the pixels whose distance from c (mm) lies in [r0, r1]. */
+  const medianIn = (c: [number, number], r0: number, r1: number): number => {
+    const xs: number[] = [];
+    const [i0, i1, j0, j1] = box(c, r1);
+    for (let j = j0; j <= j1; j++) for (let i = i0; i <= i1; i++) {
+      const r = distMm(i, j, c);
+      if (r >= r0 && r <= r1) xs.push(px[i + j * nx]);
+    }
+    xs.sort((a, b) => a - b);
+    return xs[xs.length >> 1] ?? 0;
+  };
+  const tissue = medianIn(seed, TISSUE_RING_MM[0], TISSUE_RING_MM[1]);
+  if (!(csf > 0) || csf < MIN_CSF_CONTRAST * tissue) {
+    return { reason: `no CSF-bright sac at the seed (brightest ${fmt(csf)} vs surrounding tissue ${fmt(tissue)}; not T2-weighted, or CSF effaced)` };
+  }
+  // Window just beyond the leak radius and the opening: a region pixel beyond the radius = leak.
+  const [i0, i1, j0, j1] = box(st, MAX_SAC_RADIUS_MM + OPENING_RADIUS_MM + Math.max(sx, sy));
+  const w = i1 - i0 + 1, h = j1 - j0 + 1;
+  const startP = st[0] - i0 + (st[1] - j0) * w;
+  const ball: [number, number][] = [];
+  const ra = Math.floor(OPENING_RADIUS_MM / sx), rb = Math.floor(OPENING_RADIUS_MM / sy);
+  for (let db = -rb; db <= rb; db++) for (let da = -ra; da <= ra; da++) if (Math.hypot(da * sx, db * sy) <= OPENING_RADIUS_MM) ball.push([da, db]);
+
+  const leaks = (region: Uint8Array) => {
+    for (let p = 0; p < w * h; p++) if (region[p] && distMm((p % w) + i0, Math.floor(p / w) + j0, st) > MAX_SAC_RADIUS_MM) return true;
+    return false;
+  };
+  let inRegion: Uint8Array | undefined, levels: Levels | undefined;
+  for (const f of EDGE_FRACTIONS) {
+    levels = { csf, tissue, edge: tissue + f * (csf - tissue) };
+    const bright = new Uint8Array(w * h);
+    for (let b = 0; b < h; b++) for (let a = 0; a < w; a++) bright[a + b * w] = px[a + i0 + (b + j0) * nx] >= levels.edge ? 1 : 0;
+    const plain = grow4(bright, w, h, startP);
+    if (!leaks(plain)) { inRegion = plain; break; }
+    // Opening by reconstruction: grow in the eroded mask (thin strands to root sleeves and fat are
+    // gone), then dilate back within the bright mask. Only when the plain region leaks: erosion also
+    // cuts the thin CSF between clumped roots.
+    const core = morph(bright, w, h, ball, 'erode');
+    if (!core[startP]) break;
+    const opened = morph(grow4(core, w, h, startP), w, h, ball, 'dilate');
+    for (let p = 0; p < w * h; p++) opened[p] &= bright[p];
+    if (!leaks(opened)) { inRegion = opened; break; }
+  }
+  if (!inRegion || !levels) {
+    return { reason: `the CSF-bright region runs on beyond ${MAX_SAC_RADIUS_MM} mm from the sac centre (joined to epidural fat, facet fluid or a cyst): measure by hand`, levels };
+  }
+  fillHoles(inRegion, w, h);
+  let n = 0, ci = 0, cj = 0;
+  for (let p = 0; p < w * h; p++) if (inRegion[p]) { n++; ci += p % w; cj += Math.floor(p / w); }
+  const areaMm2 = n * sx * sy;
+  if (areaMm2 < MIN_SAC_AREA_MM2) {
+    return { reason: `the CSF-bright region is only ${fmt(areaMm2)} mm² (under ${MIN_SAC_AREA_MM2} mm²: CSF effaced, or the seed missed the sac): measure by hand`, levels };
+  }
+  // Front-to-back extent along the image's posterior direction (the LPS y axis projected into the plane).
+  const ux = s.rowDirection[1] * sx, uy = s.columnDirection[1] * sy, un = Math.hypot(s.rowDirection[1], s.columnDirection[1]);
+  if (sagittalApMm && un > 0.5) {
+    let lo = Infinity, hi = -Infinity;
+    for (let p = 0; p < w * h; p++) if (inRegion[p]) { const t = ((p % w) * ux + Math.floor(p / w) * uy) / un; lo = Math.min(lo, t); hi = Math.max(hi, t); }
+    const apMm = hi - lo + Math.hypot(ux, uy) / un;
+    if (apMm < MIN_AP_FRACTION_OF_SAGITTAL * sagittalApMm) {
+      return { reason: `the CSF-bright region at the seed spans only ${fmt(apMm)} mm front to back, under ${MIN_AP_FRACTION_OF_SAGITTAL} × the sagittal AP of ${fmt(sagittalApMm)} mm (the conus or clumped roots split the CSF, or the sagittal AP is wrong): measure by hand`, levels };
+    }
+  }
+  const c: [number, number] = [ci / n, cj / n];
+  return { areaMm2, levels, outline: outline(inRegion, w, h, c).map(([a, b]) => [a + i0, b + j0]) };
+}
+
+/** The 4-connected component of mask m (w × h) containing pixel `start`, as a new mask. */
+function grow4(m: Uint8Array, w: number, h: number, start: number): Uint8Array {
+  const out = new Uint8Array(w * h);
+  const stack = [start];
+  out[start] = 1;
+  while (stack.length) {
+    const p = stack.pop()!;
+    const a = p % w, b = (p - a) / w;
+    for (const q of [a > 0 ? p - 1 : -1, a < w - 1 ? p + 1 : -1, b > 0 ? p - w : -1, b < h - 1 ? p + w : -1]) {
+      if (q >= 0 && m[q] && !out[q]) { out[q] = 1; stack.push(q); }
+    }
+  }
+  return out;
+}
+
+/** Binary erosion or dilation of m (w × h) by the pixel offsets `ball`; outside the window counts as 0. */
+function morph(m: Uint8Array, w: number, h: number, ball: [number, number][], op: 'erode' | 'dilate'): Uint8Array {
+  const out = new Uint8Array(w * h);
+  for (let b = 0; b < h; b++) for (let a = 0; a < w; a++) {
+    let all = true, any = false;
+    for (const [da, db] of ball) {
+      const x = a + da, y = b + db;
+      const v = x >= 0 && y >= 0 && x < w && y < h && m[x + y * w] === 1;
+      all &&= v; any ||= v;
+    }
+    out[a + b * w] = (op === 'erode' ? all : any) ? 1 : 0;
+  }
+  return out;
+}
+
+/** Marks every 0 pixel not 4-connected to the window border as 1 (holes inside the region). */
+function fillHoles(m: Uint8Array, w: number, h: number): void {
+  const outside = new Uint8Array(w * h);
+  const stack: number[] = [];
+  const push = (p: number) => { if (!m[p] && !outside[p]) { outside[p] = 1; stack.push(p); } };
+  for (let a = 0; a < w; a++) { push(a); push(a + (h - 1) * w); }
+  for (let b = 0; b < h; b++) { push(b * w); push(w - 1 + b * w); }
+  while (stack.length) {
+    const p = stack.pop()!;
+    const a = p % w, b = (p - a) / w;
+    if (a > 0) push(p - 1);
+    if (a < w - 1) push(p + 1);
+    if (b > 0) push(p - w);
+    if (b < h - 1) push(p + w);
+  }
+  for (let p = 0; p < w * h; p++) if (!outside[p]) m[p] = 1;
+}
+
+/**
+ * Coarse outline for display: on OUTLINE_RAYS rays from the centroid c, the farthest point still in the
+ * region (pixel edge, so the polygon encloses the counted pixels). Fractional pixel indices of the window.
+ */
+function outline(m: Uint8Array, w: number, h: number, c: [number, number]): [number, number][] {
+  const at = (x: number, y: number) => {
+    const a = Math.round(x), b = Math.round(y);
+    return a >= 0 && b >= 0 && a < w && b < h && m[a + b * w] === 1;
+  };
+  const pts: [number, number][] = [];
+  const rMax = Math.hypot(w, h);
+  for (let k = 0; k < OUTLINE_RAYS; k++) {
+    const t = (2 * Math.PI * k) / OUTLINE_RAYS, dx = Math.cos(t), dy = Math.sin(t);
+    let last = 0;
+    for (let r = 0; r <= rMax; r += 0.25) if (at(c[0] + r * dx, c[1] + r * dy)) last = r;
+    const r = last + 0.5;
+    pts.push([c[0] + r * dx, c[1] + r * dy]);
+  }
+  return pts;
+}

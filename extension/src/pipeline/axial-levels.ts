@@ -1,0 +1,32 @@
+/**
+ * Joins the sagittal analysis to the axial T2 images: for every measured disc, where its centre and the
+ * dural sac behind it lie in patient space (LPS mm), and the sac area measured there (axial-canal.ts).
+ */
+import { measureAxialDuralSac, type AxialSacResult, type AxialSlice } from './axial-canal';
+import type { SpineMeasurements } from './build-report';
+import { sagittalFrame } from './measure';
+import { voxelToLps, type SpineVolume, type Vec3 } from './volume';
+
+/**
+ * Dural sac area at each disc of `ms`, keyed by the disc's segment number.
+ * The sac centre is the midpoint of the sagittal AP line (canal.ts), mapped from the sagittal mm frame
+ * of the measured slice to LPS.
+ */
+export function axialSacByDisc(volume: SpineVolume, ms: SpineMeasurements, axial: AxialSlice[]): Map<number, AxialSacResult> {
+  const frame = sagittalFrame(volume, ms.sliceIndex);
+  const toLps = (ap: number, si: number): Vec3 => {
+    const [i, j] = frame.toIj(ap, si);
+    return voxelToLps(volume, i, j, ms.sliceIndex);
+  };
+  const inputs = ms.discs.map((d) => {
+    const line = d.canalApLineMm;
+    return {
+      segmentNumber: d.segment.segmentNumber,
+      level: d.segment.level ?? `disc ${d.segment.segmentNumber}`,
+      discCentreLps: d.segment.centroidLps,
+      canalApMm: d.canalApMm,
+      canalCentreLps: line ? toLps((line[0][0] + line[1][0]) / 2, (line[0][1] + line[1][1]) / 2) : null,
+    };
+  });
+  return new Map(measureAxialDuralSac(axial, inputs).map((r) => [r.segmentNumber, r]));
+}

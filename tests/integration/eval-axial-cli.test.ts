@@ -1,0 +1,41 @@
+/**
+ * `npm run eval:axial` end to end on real volumes (skips when ../shared/data is absent): the real network,
+ * level names and sagittal sac centre, an axial reformat, and the dural sac area at each disc. On two T2
+ * cases at least half of the lumbar discs must get an area in the plausible 70–300 mm² range; a T1 case is
+ * skipped (the measurement needs bright CSF).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '../..');
+const data = resolve(root, '../shared/data/segmentation');
+const have = existsSync(resolve(data, 'cases.csv'));
+if (!have) console.warn(`skipping eval:axial CLI test: ${data} is absent (real data lives outside the repository)`);
+const d = have ? describe : describe.skip;
+
+d('eval:axial CLI', () => {
+  const cache = mkdtempSync(join(tmpdir(), 'eval-axial-'));
+  afterAll(() => rmSync(cache, { recursive: true, force: true }));
+  const run = (args: string[]) => execFileSync(resolve(root, 'node_modules/.bin/tsx'), ['scripts/eval-axial.ts', '--data', data, '--seg-cache', cache, ...args], {
+    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
+  it('measures the dural sac on two T2 cases and skips a T1 case', () => {
+    const r = JSON.parse(run(['--cases', 'vb2_02,ivd_11,vb3_08', '--json']));
+    const t2Lumbar = r.rows.filter((x: any) => x.case !== 'vb3_08' && /^L\d\/(L\d|S1)$/.test(x.level));
+    expect(t2Lumbar.length).toBeGreaterThanOrEqual(8);
+    const plausible = t2Lumbar.filter((x: any) => x.areaMm2 !== null && x.areaMm2 >= 70 && x.areaMm2 <= 300);
+    expect(plausible.length).toBeGreaterThanOrEqual(t2Lumbar.length / 2);
+    expect(r.rows.some((x: any) => x.case === 'vb3_08')).toBe(false);
+    expect(r.summary.skipped).toEqual(['vb3_08']);
+  }, 240_000);
+
+  it('prints the table and the summary', () => {
+    const out = run(['--cases', 'ivd_11']);
+    expect(out).toMatch(/^case\tlevel\tsagittal AP mm\taxial area mm²\timage\tdistance mm\treason$/m);
+    expect(out).toMatch(/^ivd_11\tL4\/L5\t[\d.]+\t\d+\t\d+\t[\d.]+\t/m);
+    expect(out).toMatch(/lumbar median area \d+ mm²; in 70–300 mm²: \d+ \/ \d+ lumbar discs/);
+  }, 120_000);
+});

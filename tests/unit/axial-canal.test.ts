@@ -1,0 +1,202 @@
+import { axialSlicesOfVolume, measureAxialDuralSac, type AxialSacInput, type AxialSlice } from '../../extension/src/pipeline/axial-canal';
+import type { SpineVolume, Vec3 } from '../../extension/src/pipeline/volume';
+import { voxelToLps } from '../../extension/src/pipeline/volume';
+import { axialReformat } from '../../scripts/lib/axial-reformat';
+
+const CSF = 200, TISSUE = 60;
+const add = (a: Vec3, b: Vec3, f = 1): Vec3 => [a[0] + f * b[0], a[1] + f * b[1], a[2] + f * b[2]];
+const cross = (a: Vec3, b: Vec3): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+
+/**
+ * An image of 0.5 mm pixels, 80 × 80 mm, centred on `centre` (LPS) in the plane spanned by row/col,
+ * painted by `paint(x, y)` with x, y in mm from the centre along row and column.
+ */
+function image(centre: Vec3, row: Vec3, col: Vec3, paint: (x: number, y: number) => number, extra: Partial<AxialSlice> = {}): AxialSlice {
+  const px = 0.5, n = 160;
+  const pixels = new Float32Array(n * n);
+  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) pixels[i + j * n] = paint((i - n / 2) * px, (j - n / 2) * px);
+  return {
+    pixels, columns: n, rows: n, spacingMm: [px, px],
+    positionLps: add(add(centre, row, -(n / 2) * px), col, -(n / 2) * px),
+    rowDirection: row, columnDirection: col, sliceThicknessMm: 4, sopInstanceUid: `1.2.3.${centre[2]}`, instanceNumber: 1, ...extra,
+  };
+}
+
+/** Sac: ellipse with semi-axes 7 mm (along row) × 9 mm (along column), centred 25 mm behind the disc centre. */
+const ellipse = (x: number, y: number, cy = 25) => (x / 7) ** 2 + ((y - cy) / 9) ** 2 <= 1;
+const sacArea = Math.PI * 7 * 9; // 197.9 mm²
+const AXIAL_ROW: Vec3 = [1, 0, 0], AXIAL_COL: Vec3 = [0, 1, 0];
+
+function disc(centre: Vec3, canal: Vec3 | null = add(centre, [0, 25, 0])): AxialSacInput {
+  return { segmentNumber: 7, level: 'L4/L5', discCentreLps: centre, canalCentreLps: canal };
+}
+
+describe('measureAxialDuralSac', () => {
+  const centre: Vec3 = [0, 0, 100];
+
+  it('measures a CSF-bright ellipse in darker tissue (π·7·9 ≈ 198 mm²)', () => {
+    const img = image(centre, AXIAL_ROW, AXIAL_COL, (x, y) => (ellipse(x, y) ? CSF : TISSUE));
+    const [r] = measureAxialDuralSac([img], [disc(centre)]);
+    expect(r.reason).toBeUndefined();
+    expect(r.areaMm2!).toBeGreaterThan(sacArea * 0.97);
+    expect(r.areaMm2!).toBeLessThan(sacArea * 1.03);
+    expect(r.sopInstanceUid).toBe(img.sopInstanceUid);
+    expect(r.distanceMm).toBeCloseTo(0, 6);
+    // The outline lies on the ellipse: every vertex within 1 mm of the boundary.
+    for (const p of r.outlineLps!) {
+      const x = p[0], y = p[1] - 25;
+      const rho = Math.hypot(x / 7, y / 9); // 1 on the boundary
+      expect(Math.abs(rho - 1) * 7).toBeLessThan(1);
+    }
+  });
+
+  it('counts dark nerve roots inside the sac as sac area', () => {
+    const roots = (x: number, y: number) => [[-3, 27], [0, 29], [3, 27], [-1.5, 31], [1.5, 31]].some(([a, b]) => Math.hypot(x - a, y - b) < 1.2);
+    const img = image(centre, AXIAL_ROW, AXIAL_COL, (x, y) => (ellipse(x, y) && !roots(x, y) ? CSF : TISSUE));
+    const [r] = measureAxialDuralSac([img], [disc(centre)]);
+    expect(r.areaMm2!).toBeGreaterThan(sacArea * 0.97);
+    expect(r.areaMm2!).toBeLessThan(sacArea * 1.03);
+  });
+
+  it('picks the nearest of several oblique images and measures in its own plane', () => {
+    // Stack tilted 20° about the left-right axis, 4 mm apart; the disc centre lies 1 mm from image 2.
+    const t = (20 * Math.PI) / 180;
+    const row: Vec3 = [1, 0, 0], col: Vec3 = [0, Math.cos(t), Math.sin(t)];
+    const normal = cross(row, col);
+    const slices = [-1, 0, 1, 2].map((n, k) => image(add(centre, normal, n * 4 + 1), row, col,
+      (x, y) => (n === 0 && ellipse(x, y) ? CSF : TISSUE), { sopInstanceUid: `img${k}`, instanceNumber: k + 1 }));
+    const canal = add(centre, col, 25);
+    const [r] = measureAxialDuralSac(slices, [disc(centre, canal)]);
+    expect(r.sopInstanceUid).toBe('img1');
+    expect(r.distanceMm).toBeCloseTo(1, 6);
+    expect(r.areaMm2!).toBeGreaterThan(sacArea * 0.97);
+    expect(r.areaMm2!).toBeLessThan(sacArea * 1.03);
+  });
+
+  it('refuses a sac merged with a large bright region, with the leak reason', () => {
+    const fat = (x: number, y: number) => y > 30 && y < 55 && Math.abs(x) < 25; // joins the sac's posterior half
+    const img = image(centre, AXIAL_ROW, AXIAL_COL, (x, y) => (ellipse(x, y) || fat(x, y) ? CSF : TISSUE));
+    const [r] = measureAxialDuralSac([img], [disc(centre)]);
+    expect(r.areaMm2).toBeNull();
+    expect(r.reason).toMatch(/runs on beyond 16 mm .*measure by hand/);
+  });
+
+  it('does not follow a thin bright strand out of the sac (root sleeve)', () => {
+    const strand = (x: number, y: number) => Math.abs(y - 25) < 0.75 && x > 0 && x < 35;
+    const img = image(centre, AXIAL_ROW, AXIAL_COL, (x, y) => (ellipse(x, y) || strand(x, y) ? CSF : TISSUE));
+    const [r] = measureAxialDuralSac([img], [disc(centre)]);
+    expect(r.areaMm2!).toBeGreaterThan(sacArea * 0.95);
+    expect(r.areaMm2!).toBeLessThan(sacArea * 1.05);
+  });
+
+  it('refuses a region spanning far less front to back than the sagittal AP (one crescent of a split sac)', () => {
+    const img = image(centre, AXIAL_ROW, AXIAL_COL, (x, y) => (ellipse(x, y) ? CSF : TISSUE));
+    const [agrees] = measureAxialDuralSac([img], [{ ...disc(centre), canalApMm: 18 }]);
+    expect(agrees.areaMm2).not.toBeNull();
+    const [r] = measureAxialDuralSac([img], [{ ...disc(centre), canalApMm: 60 }]);
+    expect(r.areaMm2).toBeNull();
+    expect(r.reason).toMatch(/spans only 18(\.5)? mm front to back, under 0.35 × the sagittal AP of 60 mm/);
+  });
+
+  it('refuses when no image lies near the disc, saying how far the nearest is', () => {
+    const img = image([0, 0, 107.2], AXIAL_ROW, AXIAL_COL, (x, y) => (ellipse(x, y) ? CSF : TISSUE));
+    const [r] = measureAxialDuralSac([img], [disc(centre)]);
+    expect(r.areaMm2).toBeNull();
+    expect(r.reason).toBe('no axial image within 3 mm of the L4/L5 disc centre (nearest 7.2 mm)');
+  });
+
+  it('refuses when the sagittal analysis gave no sac centre', () => {
+    const img = image(centre, AXIAL_ROW, AXIAL_COL, (x, y) => (ellipse(x, y) ? CSF : TISSUE));
+    const [r] = measureAxialDuralSac([img], [disc(centre, null)]);
+    expect(r.areaMm2).toBeNull();
+    expect(r.reason).toBe('not measured: the sagittal analysis found no dural sac at this level to place the seed');
+    expect(r.sopInstanceUid).toBe(img.sopInstanceUid);
+  });
+
+  it('refuses dark CSF (T1 weighting)', () => {
+    const img = image(centre, AXIAL_ROW, AXIAL_COL, (x, y) => (ellipse(x, y) ? 30 : 120));
+    const [r] = measureAxialDuralSac([img], [disc(centre)]);
+    expect(r.areaMm2).toBeNull();
+    expect(r.reason).toMatch(/no CSF-bright sac/);
+  });
+});
+
+describe('axialSlicesOfVolume', () => {
+  it('gives each slice its position, spacing, thickness and UID', () => {
+    const v: SpineVolume = {
+      voxels: new Float32Array(4 * 3 * 2).map((_, n) => n), dims: [4, 3, 2], spacingMm: [0.5, 0.7, 4],
+      originLps: [10, 20, 30], rowDirection: [1, 0, 0], columnDirection: [0, 1, 0], sliceDirection: [0, 0, 1],
+      studyInstanceUid: '', seriesInstanceUid: '', frameOfReferenceUid: '', sopInstanceUids: ['a', 'b'],
+    };
+    const s = axialSlicesOfVolume(v);
+    expect(s).toHaveLength(2);
+    expect(s[1].positionLps).toEqual([10, 20, 34]);
+    expect(s[1].spacingMm).toEqual([0.5, 0.7]);
+    expect(s[1].sliceThicknessMm).toBe(4);
+    expect(s[1].sopInstanceUid).toBe('b');
+    expect(s[1].instanceNumber).toBe(2);
+    expect(s[1].pixels[0]).toBe(12);
+    expect(s[1].pixels).toHaveLength(12);
+  });
+});
+
+describe('axialReformat', () => {
+  /**
+   * A sagittal 1 mm volume laid out like the segmentation/ NIfTI cases (columns anterior→posterior,
+   * rows superior→inferior, slices towards patient right) holding a bright cylinder of radius 8 mm along
+   * the superior-inferior axis, centred at LPS (x = -3, y = 40).
+   */
+  function sagittalCylinder(): SpineVolume {
+    const dims: Vec3 = [60, 50, 40];
+    const v: SpineVolume = {
+      voxels: new Float32Array(dims[0] * dims[1] * dims[2]), dims, spacingMm: [1, 1, 1],
+      originLps: [10, 0, 20], rowDirection: [0, 1, 0], columnDirection: [0, 0, -1], sliceDirection: [-1, 0, 0],
+      studyInstanceUid: '1.2.study', seriesInstanceUid: '1.2.series', frameOfReferenceUid: '1.2.for', sopInstanceUids: [],
+    };
+    for (let k = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++) {
+      const p = voxelToLps(v, i, j, k);
+      v.voxels[i + j * dims[0] + k * dims[0] * dims[1]] = Math.hypot(p[0] + 3, p[1] - 40) <= 8 ? 100 : 10;
+    }
+    return v;
+  }
+
+  it('makes true axial slabs covering the volume, with the cylinder at its LPS position and area', () => {
+    const sag = sagittalCylinder();
+    const ax = axialReformat(sag);
+    expect(ax.rowDirection).toEqual([1, 0, 0]);
+    expect(ax.columnDirection).toEqual([0, 1, 0]);
+    expect(ax.sliceDirection).toEqual([0, 0, 1]);
+    expect(ax.spacingMm).toEqual([1, 1, 4]);
+    expect(ax.role).toBe('axial_t2');
+    expect(ax.studyInstanceUid).toBe('1.2.study');
+    expect(ax.frameOfReferenceUid).toBe('1.2.for');
+    expect(ax.seriesInstanceUid).toBe('');
+    // LPS box: x -29..10, y 0..59, z -29..20 → 40 × 60 pixels, 13 slabs.
+    expect(ax.dims).toEqual([40, 60, 13]);
+    const [nx, ny] = ax.dims;
+    const k = 6; // a middle slab, fully inside the volume
+    let n = 0, cx = 0, cy = 0;
+    for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
+      if (ax.voxels[i + j * nx + k * nx * ny] > 55) { n++; const p = voxelToLps(ax, i, j, k); cx += p[0]; cy += p[1]; }
+    }
+    expect(n).toBeGreaterThan(Math.PI * 64 * 0.93);
+    expect(n).toBeLessThan(Math.PI * 64 * 1.07);
+    expect(cx / n).toBeCloseTo(-3, 0);
+    expect(cy / n).toBeCloseTo(40, 0);
+  });
+
+  it('averages the slab and leaves samples outside the volume at 0', () => {
+    const sag = sagittalCylinder();
+    sag.voxels.fill(100);
+    const ax = axialReformat(sag, { sliceSpacingMm: 5, thicknessMm: 6, pixelMm: 2 });
+    const [nx, ny, nz] = ax.dims;
+    // z covers -29..20: 10 slabs 5 mm apart centred at -27..18. The top slab's 6 samples lie at
+    // 15.5..20.5 mm; the one at 20.5 is outside the volume and counts 0 → 5/6 of 100.
+    expect(ax.dims[2]).toBe(10);
+    expect(ax.originLps[2] + (nz - 1) * 5).toBeCloseTo(18, 6);
+    const at = (k: number) => ax.voxels[(nx >> 1) + (ny >> 1) * nx + k * nx * ny];
+    expect(at(nz >> 1)).toBeCloseTo(100, 3);
+    expect(at(nz - 1)).toBeCloseTo(500 / 6, 3);
+    expect(() => axialReformat(sag, { pixelMm: 0 })).toThrow(/pixelMm/);
+  });
+});
