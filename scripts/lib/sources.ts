@@ -113,26 +113,14 @@ export function niftiToSeries(path: string, opts: { sliceStep?: number; maxSlice
   const v = thin ? thinSlices(full, step, opts.maxSlices) : full;
   if (thin) Object.assign(v, niftiCaseUids(caseId, v.dims[2]), { seriesDescription: `${full.seriesDescription ?? caseId}`.slice(0, 50) + ` every ${step}th` });
   const fam = FAMILIES[caseId.split('_')[0]];
-  const info: MrSeriesInfo = {
-    patientName: `FastCleverSeg^${caseId}`,
-    patientId: `fcs-${caseId}`,
-    studyInstanceUid: v.studyInstanceUid,
-    studyDescription: `Spine MRI sample ${caseId}`,
-    studyId: caseId.slice(0, 16),
-    seriesInstanceUid: v.seriesInstanceUid,
+  const info = niftiSeriesInfo(caseId, v, {
     seriesNumber: 1,
     seriesDescription: v.seriesDescription ?? caseId,
-    frameOfReferenceUid: v.frameOfReferenceUid,
-    sopInstanceUid: (k) => v.sopInstanceUids[k],
-    sequence: fam?.sequence ?? SEQUENCES.unknown,
-    manufacturer: fam?.manufacturer,
-    manufacturerModelName: fam?.model,
-    magneticFieldStrengthT: fam?.fieldStrengthT,
     comments:
       `Imported by ohif-spine-mri from ${basename(path)}` +
       (fam ? ` (${fam.citation}; FastCleverSeg collection, Ramos 2024), resampled to 1 mm by the publishers. ${NOMINAL}` : '.') +
       (thin ? ` Thinned for benchmarking: every ${step}th slice, ${v.dims[2]} slices of ${v.spacingMm[2]} mm.` : ''),
-  };
+  });
   return { source: basename(path), studyInstanceUid: info.studyInstanceUid, seriesInstanceUid: info.seriesInstanceUid, seriesDescription: info.seriesDescription, instances: mrSeriesToPart10(v, info) };
 }
 
@@ -145,26 +133,35 @@ export function niftiAxialReformatSeries(path: string): DicomSeries {
   const sag = readNiftiCase(path);
   const caseId = niftiCaseId(path);
   const ax = axialReformat(sag);
-  const uids = niftiCaseUids(`${caseId}_axial`, ax.dims[2]);
+  const { seriesInstanceUid, sopInstanceUids } = niftiCaseUids(`${caseId}_axial`, ax.dims[2]);
+  Object.assign(ax, { seriesInstanceUid, sopInstanceUids });
   const fam = FAMILIES[caseId.split('_')[0]];
-  const info: MrSeriesInfo = {
-    patientName: `FastCleverSeg^${caseId}`,
-    patientId: `fcs-${caseId}`,
-    studyInstanceUid: sag.studyInstanceUid,
-    studyDescription: `Spine MRI sample ${caseId}`,
-    studyId: caseId.slice(0, 16),
-    seriesInstanceUid: uids.seriesInstanceUid,
+  const info = niftiSeriesInfo(caseId, ax, {
     seriesNumber: 2,
     seriesDescription: `AX ${(fam?.description ?? 'MR').replace(/^SAG /, '')} reformat — ${caseId}`,
-    frameOfReferenceUid: sag.frameOfReferenceUid,
-    sopInstanceUid: (k) => uids.sopInstanceUids[k],
+    comments: `Axial reformat (${ax.spacingMm[2]} mm slabs) of the sagittal volume ${basename(path)}, made by ohif-spine-mri import --axial-reformat; not an acquired axial series. ${NOMINAL}`,
+  });
+  return { source: `${basename(path)} (axial reformat)`, studyInstanceUid: info.studyInstanceUid, seriesInstanceUid: info.seriesInstanceUid, seriesDescription: info.seriesDescription, instances: mrSeriesToPart10(ax, info) };
+}
+
+/** Patient, study, identity and sequence attributes of a series made from NIfTI case `caseId` (volume `v` holds its UIDs). */
+function niftiSeriesInfo(caseId: string, v: SpineVolume, series: Pick<MrSeriesInfo, 'seriesNumber' | 'seriesDescription' | 'comments'>): MrSeriesInfo {
+  const fam = FAMILIES[caseId.split('_')[0]];
+  return {
+    patientName: `FastCleverSeg^${caseId}`,
+    patientId: `fcs-${caseId}`,
+    studyInstanceUid: v.studyInstanceUid,
+    studyDescription: `Spine MRI sample ${caseId}`,
+    studyId: caseId.slice(0, 16),
+    seriesInstanceUid: v.seriesInstanceUid,
+    frameOfReferenceUid: v.frameOfReferenceUid,
+    sopInstanceUid: (k) => v.sopInstanceUids[k],
     sequence: fam?.sequence ?? SEQUENCES.unknown,
     manufacturer: fam?.manufacturer,
     manufacturerModelName: fam?.model,
     magneticFieldStrengthT: fam?.fieldStrengthT,
-    comments: `Axial reformat (${ax.spacingMm[2]} mm slabs) of the sagittal volume ${basename(path)}, made by ohif-spine-mri import --axial-reformat; not an acquired axial series. ${NOMINAL}`,
+    ...series,
   };
-  return { source: `${basename(path)} (axial reformat)`, studyInstanceUid: info.studyInstanceUid, seriesInstanceUid: info.seriesInstanceUid, seriesDescription: info.seriesDescription, instances: mrSeriesToPart10(ax, info) };
 }
 
 /** One row of SPIDER's series.csv. */
