@@ -114,7 +114,7 @@ async function importSamples(cfg: SpineConfig, target: DicomwebTarget): Promise<
     console.log(`Sample studies already stored (${samples.length} series from ${shown(cfg.sampleDataDir)}).`);
     return 0;
   }
-  console.log(`Importing ${missing.length} sample series from ${cfg.sampleDataDir}…`);
+  console.log(`Importing ${missing.length} sample sources from ${cfg.sampleDataDir}…`);
   let series = 0;
   for (const axialReformat of [false, true]) {
     const paths = missing.filter((s) => !!s.axialReformat === axialReformat).map((s) => s.path);

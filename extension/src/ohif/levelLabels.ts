@@ -15,7 +15,7 @@ let current: { imageIds: Set<string>; bodies: SegmentInfo[] } | undefined;
 
 const refresh = createViewportOverlay('spine-level-labels', 'spine-level-labels', (vp, imageId, layer) => {
   if (!current?.imageIds.has(imageId)) return;
-  layer.replaceChildren(
+  layer.append(
     ...current.bodies.map((b) => {
       const [x, y] = vp.worldToCanvas([b.centroidLps[0], b.centroidLps[1] - LABEL_OFFSET_MM, b.centroidLps[2]]);
       const span = document.createElement('span');

@@ -2,7 +2,8 @@
  * The report builder: the ONE place grades are computed. From a sagittal T2 SpineVolume, its
  * labelmap and segments (pipeline/analyze.ts segmentSpine), it measures every disc on the
  * mid-sagittal slice (measure.ts), finds the dural sac classically (canal.ts, added to the labelmap
- * as a 'dural_sac' segment), grades each level (grade/), and returns the SpineReport.
+ * as a 'dural_sac' segment), measures the dural sac area on the study's axial T2 images when given
+ * (axial-levels.ts), grades each level (grade/), and returns the SpineReport.
  */
 import type { LevelReport, Measurement, SegmentInfo, SpineReport } from './report';
 import type { Labelmap, SpineVolume, Vec3 } from './volume';
