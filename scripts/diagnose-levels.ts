@@ -3,7 +3,10 @@
  * discs segmented, the names the pipeline gave (caudal first), the graded IVD labels, and for each
  * graded disc not found by name: 'misnamed (shift ±n)' when L5/S1 is missed and renaming every disc
  * so that the lowest one is L5/S1 finds it, else 'not segmented' (a missed lowest disc also reads as
- * a shift: the image decides).
+ * a shift: the image decides), 'outside the image' when, at the disc spacing of the discs found, its
+ * centre would lie less than half a segment inside the top or bottom edge (not assessable on this slice;
+ * judged by the pipeline's own names, so an image the network segmented only in part and misnamed
+ * can read as 'outside': check the overlay).
  *
  *   npx tsx scripts/diagnose-levels.ts --data ../shared/data/spider_midsagittal [--out /tmp/diag]
  *     [--overlays 20] [--overlay-all] [--class-cache /tmp/classes] [--only 12,57] [--min-component-mm3 V]
@@ -59,6 +62,26 @@ function overlay(vol: SpineVolume, seg: AnatomyResult, file: string): void {
   writeFileSync(file, PNG.sync.write(png));
 }
 
+/**
+ * Whether a graded disc (IVD label) lies outside the image: placed from the highest or lowest disc
+ * found at the median row spacing per level of the discs found, its centre falls less than half a
+ * segment inside the top or bottom edge (rows run head to foot, as SPIDER stores the slices).
+ * @param ivdOf IVD label of each disc segment in seg.segments order of discs (undefined = unnamed)
+ */
+function outsideImage(vol: SpineVolume, seg: AnatomyResult, ivdOf: (number | undefined)[]): (ivd: number) => boolean {
+  const [w, h] = vol.dims;
+  const rows = new Map<number, [number, number]>();
+  seg.labelmap.values.forEach((s, p) => { if (s) { const a = rows.get(s) ?? [0, 0]; a[0] += Math.floor(p / w); a[1]++; rows.set(s, a); } });
+  const discs = seg.segments.filter((x) => x.kind === 'disc').reverse();
+  const found = discs.map((d, n) => ({ ivd: ivdOf[n], row: rows.get(d.segmentNumber)! })).filter((d) => d.ivd !== undefined && d.ivd > 0 && d.row)
+    .map((d) => ({ ivd: d.ivd!, row: d.row[0] / d.row[1] })).sort((a, b) => a.ivd - b.ivd);
+  if (found.length < 2) return () => false;
+  const steps = found.slice(1).map((d, n) => (found[n].row - d.row) / (d.ivd - found[n].ivd)).sort((a, b) => a - b);
+  const step = steps[steps.length >> 1];
+  const [low, high] = [found[0], found[found.length - 1]];
+  return (ivd) => ivd > high.ivd ? high.row - (ivd - high.ivd) * step < step / 2 : ivd < low.ivd && low.row + (low.ivd - ivd) * step > h - 1 - step / 2;
+}
+
 async function main() {
   const o = new Command().requiredOption('--data <dir>', 'SPIDER-style folder (series.csv, gradings.csv, <patient>_t2.png)')
     .option('--model <manifest>', 'model manifest', 'models/manifest.json')
@@ -75,7 +98,7 @@ async function main() {
   const series = spiderT2Images(o.data, only);
   const grades = csv(resolve(o.data, 'gradings.csv'));
   if (o.out) mkdirSync(o.out, { recursive: true });
-  const tally = { graded: 0, found: 0, notSegmented: 0, misnamed: new Map<number, number>() };
+  const tally = { graded: 0, found: 0, notSegmented: 0, outside: 0, misnamed: new Map<number, number>() };
   let overlays = 0;
   for (const s of series) {
     const vol = s.volume();
@@ -89,11 +112,13 @@ async function main() {
     const ivds = new Set(names.map((n) => IVD_BY_LEVEL[n]).filter((x) => x !== undefined));
     const lowest = names.map((n) => IVD_BY_LEVEL[n]).find((x) => x !== undefined);
     const shift = graded.includes(1) && !ivds.has(1) && lowest !== undefined ? lowest - 1 : 0;
+    const outside = outsideImage(vol, seg, discs.map((d) => IVD_BY_LEVEL[d.level ?? '']));
     const misses: string[] = [];
     for (const ivd of graded) {
       tally.graded++;
       if (ivds.has(ivd)) { tally.found++; continue; }
       if (shift && ivds.has(ivd + shift)) { tally.misnamed.set(shift, (tally.misnamed.get(shift) ?? 0) + 1); misses.push(`${ivd}:misnamed (shift ${shift > 0 ? '+' : ''}${shift})`); }
+      else if (outside(ivd)) { tally.outside++; misses.push(`${ivd}:outside the image`); }
       else { tally.notSegmented++; misses.push(`${ivd}:not segmented`); }
     }
     const bodies = seg.segments.filter((x) => x.kind === 'vertebral_body').reverse().map((b) => b.level ?? '?');
@@ -102,7 +127,7 @@ async function main() {
     if (o.out && wanted && overlays < Number(o.overlays)) { overlay(vol, seg, resolve(o.out, `${s.series}.png`)); overlays++; }
   }
   const pct = (x: number) => `${((100 * x) / tally.graded).toFixed(1)} %`;
-  console.log(`\n${tally.graded} graded discs: found at their level ${pct(tally.found)}, not segmented ${pct(tally.notSegmented)}, misnamed ` +
+  console.log(`\n${tally.graded} graded discs: found at their level ${pct(tally.found)}, outside the image ${pct(tally.outside)}, not segmented ${pct(tally.notSegmented)}, misnamed ` +
     ([...tally.misnamed].sort((a, b) => a[0] - b[0]).map(([k, v]) => `shift ${k > 0 ? '+' : ''}${k}: ${pct(v)}`).join(', ') || 'none'));
 }
 

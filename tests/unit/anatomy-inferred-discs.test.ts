@@ -93,6 +93,21 @@ describe('inferred discs: gap rule', () => {
     expect([...two.disc].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, n) => 100 + n)); // rows 10–11
   });
 
+  it('a collapsed disc below the speck floor (50 mm² on one slice) is inferred down to half of it', () => {
+    // L4 and L5 1 mm apart: 1 mm × 35 mm = 35 mm² is kept; with 20 mm deep bodies, 20 mm² is not.
+    const run = (apMm: number) => {
+      const { boxes, end } = spine(3, 1);
+      const tops = boxes.filter((b) => b.kind === 1).map((b) => b.top);
+      for (const b of boxes) if (b.kind === 1 && (b.top === tops[3] || b.top === tops[4])) b.ap = apMm;
+      const { vol, lm } = slice(boxes, end + 30);
+      return discs(labelAnatomy(lm, vol, idx)).find((d) => d.level === 'L4/L5');
+    };
+    const kept = run(35);
+    expect(kept?.inferred).toBe(true);
+    expect(kept?.voxelCount).toBe(2 * 70); // 35 mm² at 0.25 mm² per pixel
+    expect(run(20)).toBeUndefined();
+  });
+
   it('no disc between two sacral segments', () => {
     const { boxes, end } = spine(-1, 0);
     const s2: Box = { kind: 1, top: end + 3, h: 18 };

@@ -19,7 +19,7 @@ import { voxelToLps } from './volume';
 import type { SegmentInfo, SpineReport } from './report';
 import { connectedComponents, defaultMinComponentMm3, splitComponent, type Component, type ComponentResult } from './components';
 import { bodiesBetweenDiscs, discPlanes } from './split-by-discs';
-import { discSpaceBetween, INFERRED_DISC_MIN_SPACING_FRACTION } from './infer-discs';
+import { discSpaceBetween, INFERRED_DISC_MIN_FRACTION_OF_COMPONENT_FLOOR, INFERRED_DISC_MIN_SPACING_FRACTION } from './infer-discs';
 import { keepOnColumn, OFF_COLUMN_MIN_ANTERIOR_MM } from './column';
 
 export type LevelNaming = SpineReport['levelNaming'];
@@ -389,10 +389,10 @@ const S1 = VERTEBRA_NAMES.indexOf('S1');
  * Discs the network missed between two named, adjacent bodies (consecutive names, the lower one at
  * most S1: sacral segments are fused; centroids at least INFERRED_DISC_MIN_SPACING_FRACTION of the
  * median body spacing apart) with no disc of that level: the disc space between them
- * (infer-discs.ts), when at least `minMm3`. The disc's voxels get a new disc component id after dc's
- * (written into dc.ids) and leave the body id map; voxels moved between the two bodies are rewritten
- * there and the two body instances recomputed in place. Returns the new disc instances, named and
- * marked inferred.
+ * (infer-discs.ts), when at least INFERRED_DISC_MIN_FRACTION_OF_COMPONENT_FLOOR × `minMm3`. The
+ * disc's voxels get a new disc component id after dc's (written into dc.ids) and leave the body id
+ * map; voxels moved between the two bodies are rewritten there and the two body instances
+ * recomputed in place. Returns the new disc instances, named and marked inferred.
  */
 function inferDiscs(bodies: Instance[], discs: Instance[], bodyIds: Int32Array, dc: ComponentResult, classes: Uint8Array, bodyClass: number, volume: SpineVolume, axis: 0 | 1, up: boolean, minMm3: number): Instance[] {
   const out: Instance[] = [];
@@ -410,7 +410,7 @@ function inferDiscs(bodies: Instance[], discs: Instance[], bodyIds: Int32Array, 
     const inU = new Set(upper.parts);
     const inL = new Set(lower.parts);
     const space = discSpaceBetween(grid, (p) => inU.has(bodyIds[p]), (p) => inL.has(bodyIds[p]), (p) => classes[p] === bodyClass, volume.voxels);
-    if (!space || space.disc.length * voxelMm3 < minMm3) continue;
+    if (!space || space.disc.length * voxelMm3 < INFERRED_DISC_MIN_FRACTION_OF_COMPONENT_FLOOR * minMm3) continue;
     const id = dc.components.length + 1 + out.length;
     for (const p of space.disc) { dc.ids[p] = id; bodyIds[p] = 0; }
     for (const p of space.toUpper) bodyIds[p] = upper.parts[0];

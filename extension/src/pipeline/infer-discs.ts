@@ -55,6 +55,17 @@ export const INFERRED_DISC_MAX_BAND_MARROW_RATIO = 0.6;
  */
 export const INFERRED_DISC_MIN_SPACING_FRACTION = 0.5;
 
+/**
+ * Used by anatomy.ts: an inferred disc is kept when its volume is at least this fraction of the
+ * minimum component volume (components.ts; on one mid-sagittal slice an area of 50 mm²). That floor
+ * drops the network's specks; a collapsed disc, 1–2 mm high over a 25–45 mm deep endplate, covers
+ * only 25–90 mm² of the slice, and the disc space is placed by the two bodies around it, not by
+ * the network, so half the floor applies. Project heuristic (not from a paper): on the SPIDER
+ * mid-sagittal T2 images the disc spaces between the two floors were 31–49 mm² (three; checked on
+ * overlays: in the disc space).
+ */
+export const INFERRED_DISC_MIN_FRACTION_OF_COMPONENT_FLOOR = 0.5;
+
 export interface DiscSpace {
   rule: 'gap' | 'dark band';
   /** Flat voxel indices (i + j·dims[0] + k·dims[0]·dims[1]) painted as the disc. */
