@@ -98,6 +98,42 @@ describe('measureAxialDuralSac', () => {
     expect(r.reason).toMatch(/spans only 18(\.5)? mm front to back, under 0.35 × the sagittal AP of 60 mm/);
   });
 
+  it('joins the CSF crescents split by a grey cord into the whole sac, cord included', () => {
+    // The cord (grey, 7 mm front to back) reaches the dura at both sides: CSF only in front of and behind it.
+    const cord = (x: number, y: number) => (x / 8) ** 2 + ((y - 25) / 3.5) ** 2 <= 1;
+    const img = image(centre, AXIAL_ROW, AXIAL_COL, (x, y) => (cord(x, y) ? 100 : ellipse(x, y) ? CSF : TISSUE));
+    const [r] = measureAxialDuralSac([img], [{ ...disc(centre), canalApMm: 18 }]);
+    expect(r.crescentsJoined).toBe(1);
+    // The convex hull of the crescents misses only the small lateral caps where the cord meets the dura.
+    expect(r.areaMm2!).toBeGreaterThan(sacArea * 0.9);
+    expect(r.areaMm2!).toBeLessThan(sacArea * 1.03);
+  });
+
+  it('does not join bright fat behind the sac when that would make it deeper than the sagittal AP allows', () => {
+    // Fat pad 3 mm behind the sac (y 37–45 mm): joined, the region would span 29 mm against an 18 mm sagittal AP.
+    const fat = (x: number, y: number) => y > 37 && y < 45 && Math.abs(x) < 4;
+    const img = image(centre, AXIAL_ROW, AXIAL_COL, (x, y) => (ellipse(x, y) || fat(x, y) ? CSF : TISSUE));
+    const [r] = measureAxialDuralSac([img], [{ ...disc(centre), canalApMm: 18 }]);
+    expect(r.crescentsJoined).toBeUndefined();
+    expect(r.areaMm2!).toBeGreaterThan(sacArea * 0.97);
+    expect(r.areaMm2!).toBeLessThan(sacArea * 1.03);
+  });
+
+  it('measures from a seed behind the anterior edge (no sagittal AP), marked, and leaves fat beyond the gap out', () => {
+    // Round sac, radius 7.5 mm, 15 mm deep (the start lies near its anterior edge, and a region reaching
+    // beyond MAX_SAC_RADIUS_MM from the start is refused as a leak); seed 3 mm behind the anterior edge
+    // (y = 17.5 mm); fat 8 mm behind the sac is not a crescent.
+    const sac = (x: number, y: number) => Math.hypot(x, y - 25) <= 7.5;
+    const fat = (x: number, y: number) => y > 40.5 && y < 48 && Math.abs(x) < 6;
+    const img = image(centre, AXIAL_ROW, AXIAL_COL, (x, y) => (sac(x, y) || fat(x, y) ? CSF : TISSUE));
+    const [r] = measureAxialDuralSac([img], [{ ...disc(centre, add(centre, [0, 20.5, 0])), canalApMm: null, seedFromAnteriorEdge: true }]);
+    expect(r.reason).toBeUndefined();
+    expect(r.seedFromAnteriorEdge).toBe(true);
+    expect(r.crescentsJoined).toBeUndefined();
+    expect(r.areaMm2!).toBeGreaterThan(Math.PI * 7.5 ** 2 * 0.97);
+    expect(r.areaMm2!).toBeLessThan(Math.PI * 7.5 ** 2 * 1.03);
+  });
+
   it('refuses when no image lies near the disc, saying how far the nearest is', () => {
     const img = image([0, 0, 107.2], AXIAL_ROW, AXIAL_COL, (x, y) => (ellipse(x, y) ? CSF : TISSUE));
     const [r] = measureAxialDuralSac([img], [disc(centre)]);

@@ -88,6 +88,22 @@ describe('findDuralSac on constructed images', () => {
     expect(r.perStructure[1]).toMatchObject({ apMm: null });
     expect(r.perStructure[1].csfEffaced).toBeUndefined();
   });
+  it('gives no AP but a seed behind the anterior edge when bright fat behind the sac hides its posterior wall', () => {
+    // CSF from column 41 to the image edge: no posterior wall within the 35 mm profile.
+    const s = spine((i) => i >= 41);
+    const r = findDuralSac(sagittalFrame(s.volume, 0), s.labelmap, s.structures, 100, 9);
+    const mid = r.perStructure[1];
+    expect(mid.apMm).toBeNull();
+    expect(mid.apLineMm).toBeUndefined();
+    expect(mid.reason).toMatch(/no posterior wall/);
+    // Anterior edge at column 40.5–41, seed SAC_SEED_DEPTH_MM (3 mm) behind it, at the structure's height.
+    expect(mid.sacSeedMm![0]).toBeGreaterThanOrEqual(43.5);
+    expect(mid.sacSeedMm![0]).toBeLessThanOrEqual(44.5);
+    expect(Math.abs(mid.sacSeedMm![1] - s.structures[1].centreMm[1])).toBeLessThanOrEqual(1.5);
+    // A measured sac gets no seed (its AP line midpoint is the seed).
+    const closed = findDuralSac(sagittalFrame(spine((i) => i >= 41 && i <= 52).volume, 0), s.labelmap, s.structures, 100, 9);
+    expect(closed.perStructure[1].sacSeedMm).toBeUndefined();
+  });
   it('finds nothing on a T1-like image (CSF darker than marrow)', () => {
     const s = spine(() => false);
     const r = findDuralSac(sagittalFrame(s.volume, 0), s.labelmap, s.structures, 100, 9);

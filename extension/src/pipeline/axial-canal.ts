@@ -8,9 +8,10 @@
  * volumes, `npm run eval:axial`):
  * - Image: the one whose plane lies nearest the disc centre, accepted when that distance is at most
  *   maxImageDistanceMm(thickness) and the disc centre and sac seed project inside the image.
- * - Seed: the sac centre found on the sagittal slice (canal.ts), projected into the image; the region
- *   starts at the brightest pixel (3 × 3 mean) within SEED_SEARCH_MM of it — CSF is the brightest tissue
- *   in the canal on T2.
+ * - Seed: the sac centre found on the sagittal slice (canal.ts, midpoint of the AP line), or where the
+ *   sagittal found no posterior wall (bright epidural fat behind the sac), a point a few mm behind the
+ *   sac's anterior edge (marked seedFromAnteriorEdge); projected into the image. The region starts at the
+ *   brightest pixel (3 × 3 mean) within SEED_SEARCH_MM of it — CSF is the brightest tissue in the canal on T2.
  * - Threshold: first half way between the CSF level (mean of the 3 × 3 pixels at the start) and the tissue
  *   level (median of the ring TISSUE_RING_MM around the seed: disc, bone, ligament, fat, muscle), i.e. the
  *   half-maximum edge of the sac; refused when CSF is not clearly brighter than that tissue
@@ -20,16 +21,23 @@
  *   opening (OPENING_RADIUS_MM: thinner bright strands are not followed); when that leaks too, the next
  *   higher threshold (EDGE_FRACTIONS). Refused when every threshold leaks, when the region is smaller than
  *   MIN_SAC_AREA_MM2, or when it spans under MIN_AP_FRACTION_OF_SAGITTAL of the sagittal AP front to back.
- *   Enclosed holes are filled: the cauda equina roots lie inside the sac and count as sac area.
+ * - Crescents: where the conus or clumped roots split the CSF, the other CSF-bright regions within
+ *   CRESCENT_GAP_MM of the seed's region are joined (while the whole spans at most
+ *   MAX_JOINED_AP_FRACTION_OF_SAGITTAL × the sagittal AP, where known), and the sac is their convex hull
+ *   less pixels darker than the tissue level. Enclosed holes are filled: the cord and cauda equina roots lie
+ *   inside the sac and count as sac area.
  * Needs T2 weighting (CSF the brightest tissue in the canal): on a T1 image the brightest spot near the
  *   seed is epidural fat or veins, and it is measured (callers pass axial T2 series only).
- * Known limits: roots lying against the dura are cut off (reads small); where the conus or a clump of roots
- *   splits the CSF into crescents (seen at L1–L3) only the crescent at the seed is found, refused by the AP
- *   check when the sagittal AP is known; bright epidural fat touching the sac without a dark line between
- *   them is counted, or refused as a leak.
+ * Known limits: roots lying against the dura are cut off (reads small); the convex hull of a wide anterior
+ *   crescent (lateral recesses) and a posterior one takes in the grey between them, and reads large where the
+ *   sac is not convex; bright epidural fat touching the sac without a dark line between them is counted, or
+ *   refused as a leak; fat within CRESCENT_GAP_MM behind the sac is joined as a crescent unless the sagittal
+ *   AP bounds it — with a seed behind the anterior edge there is no such bound; with that seed the start
+ *   lies near the anterior edge, and a sac reaching more than MAX_SAC_RADIUS_MM behind it is refused as a leak.
  */
 import type { SpineVolume, Vec3 } from './volume';
 import { voxelToLps } from './volume';
+import { ballOffsets, convexHull, fillHoles, grow4, hullMask, morph } from './mask2d';
 
 /** One axial image with its own geometry (angled stacks: every image may differ). */
 export interface AxialSlice {
@@ -61,6 +69,11 @@ export interface AxialSacInput {
   canalCentreLps: Vec3 | null;
   /** Sagittal AP diameter of the sac at this disc, mm (canal.ts), where measured: checks the axial region (MIN_AP_FRACTION_OF_SAGITTAL). */
   canalApMm?: number | null;
+  /**
+   * canalCentreLps is no AP midpoint but a point a few mm behind the sac's anterior edge (the sagittal
+   * found no posterior wall: bright epidural fat behind the sac); copied to the result.
+   */
+  seedFromAnteriorEdge?: boolean;
 }
 
 export interface AxialSacResult {
@@ -77,6 +90,10 @@ export interface AxialSacResult {
   outlineLps?: Vec3[];
   /** Intensity levels used (image units): CSF at the start pixel, surrounding tissue, and the edge threshold between them. */
   levels?: { csf: number; tissue: number; edge: number };
+  /** The seed lay behind the sac's anterior edge, not at a sagittal AP midpoint (AxialSacInput.seedFromAnteriorEdge). */
+  seedFromAnteriorEdge?: true;
+  /** Number of further CSF crescents joined to the one at the seed (CRESCENT_GAP_MM), where any. */
+  crescentsJoined?: number;
 }
 
 /** Project heuristic: an image counts as "at the disc" within this distance (mm) of the disc centre, at least. */
@@ -119,6 +136,22 @@ export const MIN_SAC_AREA_MM2 = 15;
  * fat (reads 20–30 mm); 0.35 refused the two regions of about 30 mm² there that were one crescent.
  */
 export const MIN_AP_FRACTION_OF_SAGITTAL = 0.35;
+/**
+ * Project heuristic (not from a paper): a further CSF-bright region (at the same edge threshold, not
+ * leaking, at least MIN_CRESCENT_MM2) within this gap (mm) of the seed's region is another crescent of the
+ * same sac, split from it by the conus or clumped roots (grey, 3–8 mm); the sac is then the convex hull of
+ * the crescents (the dural sac is convex in cross-section and the cord and roots inside it count).
+ */
+export const CRESCENT_GAP_MM = 7;
+/**
+ * Project heuristic (not from a paper): a crescent is joined only while the joined region spans at most
+ * this many times the sagittal AP front to back, where that is known (the sagittal line crosses the whole
+ * sac, cord included; the axial plane cuts a tilted sac longer). Keeps posterior epidural fat and the
+ * interlaminar midline out where the sagittal sac is shallow; no bound where there is no sagittal AP.
+ */
+export const MAX_JOINED_AP_FRACTION_OF_SAGITTAL = 1.25;
+/** Project heuristic: smaller CSF-bright specks (mm²) are not joined as crescents (noise, veins). */
+export const MIN_CRESCENT_MM2 = 4;
 /** Rays of the displayed outline polygon. */
 const OUTLINE_RAYS = 72;
 
@@ -190,14 +223,18 @@ function measureOne(slices: AxialSlice[], d: AxialSacInput): AxialSacResult {
   const seed = toPixel(best, d.canalCentreLps);
   if (!inside(best, seed)) return { ...base, ...where, reason: `not measured: the dural sac centre of ${d.level} lies outside the axial image` };
   const r = growSac(best, seed, d.canalApMm ?? null);
-  if ('reason' in r) return { ...base, ...where, reason: `not measured: ${r.reason}`, ...(r.levels ? { levels: r.levels } : {}) };
-  return { ...base, ...where, areaMm2: r.areaMm2, levels: r.levels, outlineLps: r.outline.map(([i, j]) => toLps(best!, i, j)) };
+  const marks = { ...(d.seedFromAnteriorEdge ? { seedFromAnteriorEdge: true as const } : {}) };
+  if ('reason' in r) return { ...base, ...where, ...marks, reason: `not measured: ${r.reason}`, ...(r.levels ? { levels: r.levels } : {}) };
+  return {
+    ...base, ...where, ...marks, areaMm2: r.areaMm2, levels: r.levels, outlineLps: r.outline.map(([i, j]) => toLps(best!, i, j)),
+    ...(r.crescentsJoined ? { crescentsJoined: r.crescentsJoined } : {}),
+  };
 }
 
 function fmt(x: number): string { return x.toFixed(1).replace(/\.0$/, ''); }
 
 type Levels = NonNullable<AxialSacResult['levels']>;
-interface Grown { areaMm2: number; outline: [number, number][]; levels: Levels }
+interface Grown { areaMm2: number; outline: [number, number][]; levels: Levels; crescentsJoined: number }
 
 /** The CSF-bright region around `seed` (fractional pixel indices) in one image, with holes filled. */
 function growSac(s: AxialSlice, seed: [number, number], sagittalApMm: number | null): Grown | { reason: string; levels?: Levels } {
@@ -245,18 +282,16 @@ function growSac(s: AxialSlice, seed: [number, number], sagittalApMm: number | n
   const [i0, i1, j0, j1] = box(st, MAX_SAC_RADIUS_MM + OPENING_RADIUS_MM + Math.max(sx, sy));
   const w = i1 - i0 + 1, h = j1 - j0 + 1;
   const startP = st[0] - i0 + (st[1] - j0) * w;
-  const ball: [number, number][] = [];
-  const ra = Math.floor(OPENING_RADIUS_MM / sx), rb = Math.floor(OPENING_RADIUS_MM / sy);
-  for (let db = -rb; db <= rb; db++) for (let da = -ra; da <= ra; da++) if (Math.hypot(da * sx, db * sy) <= OPENING_RADIUS_MM) ball.push([da, db]);
+  const ball = ballOffsets(OPENING_RADIUS_MM, [sx, sy]);
 
   const leaks = (region: Uint8Array) => {
     for (let p = 0; p < w * h; p++) if (region[p] && distMm((p % w) + i0, Math.floor(p / w) + j0, st) > MAX_SAC_RADIUS_MM) return true;
     return false;
   };
-  let inRegion: Uint8Array | undefined, levels: Levels | undefined;
+  let inRegion: Uint8Array | undefined, levels: Levels | undefined, bright = new Uint8Array(0);
   for (const f of EDGE_FRACTIONS) {
     levels = { csf, tissue, edge: tissue + f * (csf - tissue) };
-    const bright = new Uint8Array(w * h);
+    bright = new Uint8Array(w * h);
     for (let b = 0; b < h; b++) for (let a = 0; a < w; a++) bright[a + b * w] = px[a + i0 + (b + j0) * nx] >= levels.edge ? 1 : 0;
     const plain = grow4(bright, w, h, startP);
     if (!leaks(plain)) { inRegion = plain; break; }
@@ -272,6 +307,19 @@ function growSac(s: AxialSlice, seed: [number, number], sagittalApMm: number | n
   if (!inRegion || !levels) {
     return { reason: `the CSF-bright region runs on beyond ${MAX_SAC_RADIUS_MM} mm from the sac centre (joined to epidural fat, facet fluid or a cyst): measure by hand`, levels };
   }
+  // Front-to-back extent (mm) along the image's posterior direction (the LPS y axis projected into the plane); null in a near-sagittal plane.
+  const ux = s.rowDirection[1] * sx, uy = s.columnDirection[1] * sy, un = Math.hypot(s.rowDirection[1], s.columnDirection[1]);
+  const apSpanMm = (m: Uint8Array): number | null => {
+    if (un <= 0.5) return null;
+    let lo = Infinity, hi = -Infinity;
+    for (let p = 0; p < w * h; p++) if (m[p]) { const t = ((p % w) * ux + Math.floor(p / w) * uy) / un; lo = Math.min(lo, t); hi = Math.max(hi, t); }
+    return hi - lo + Math.hypot(ux, uy) / un;
+  };
+  // Between crescents: the cord and roots, grey, not darker than the tissue around the sac (dura, ligament, bone).
+  const notDark = new Uint8Array(w * h);
+  for (let b = 0; b < h; b++) for (let a = 0; a < w; a++) notDark[a + b * w] = px[a + i0 + (b + j0) * nx] >= tissue ? 1 : 0;
+  const maxJoinedAp = sagittalApMm ? MAX_JOINED_AP_FRACTION_OF_SAGITTAL * sagittalApMm : Infinity;
+  const crescentsJoined = joinCrescents(inRegion, bright, notDark, w, h, [sx, sy], (m) => !leaks(m) && (apSpanMm(m) ?? 0) <= maxJoinedAp);
   fillHoles(inRegion, w, h);
   let n = 0, ci = 0, cj = 0;
   for (let p = 0; p < w * h; p++) if (inRegion[p]) { n++; ci += p % w; cj += Math.floor(p / w); }
@@ -279,66 +327,41 @@ function growSac(s: AxialSlice, seed: [number, number], sagittalApMm: number | n
   if (areaMm2 < MIN_SAC_AREA_MM2) {
     return { reason: `the CSF-bright region is only ${fmt(areaMm2)} mm² (under ${MIN_SAC_AREA_MM2} mm²: CSF effaced, or the seed missed the sac): measure by hand`, levels };
   }
-  // Front-to-back extent along the image's posterior direction (the LPS y axis projected into the plane).
-  const ux = s.rowDirection[1] * sx, uy = s.columnDirection[1] * sy, un = Math.hypot(s.rowDirection[1], s.columnDirection[1]);
-  if (sagittalApMm && un > 0.5) {
-    let lo = Infinity, hi = -Infinity;
-    for (let p = 0; p < w * h; p++) if (inRegion[p]) { const t = ((p % w) * ux + Math.floor(p / w) * uy) / un; lo = Math.min(lo, t); hi = Math.max(hi, t); }
-    const apMm = hi - lo + Math.hypot(ux, uy) / un;
+  const apMm = apSpanMm(inRegion);
+  if (sagittalApMm && apMm !== null) {
     if (apMm < MIN_AP_FRACTION_OF_SAGITTAL * sagittalApMm) {
       return { reason: `the CSF-bright region at the seed spans only ${fmt(apMm)} mm front to back, under ${MIN_AP_FRACTION_OF_SAGITTAL} × the sagittal AP of ${fmt(sagittalApMm)} mm (the conus or clumped roots split the CSF, or the sagittal AP is wrong): measure by hand`, levels };
     }
   }
   const c: [number, number] = [ci / n, cj / n];
-  return { areaMm2, levels, outline: outline(inRegion, w, h, c).map(([a, b]) => [a + i0, b + j0]) };
+  return { areaMm2, levels, crescentsJoined, outline: outline(inRegion, w, h, c).map(([a, b]) => [a + i0, b + j0]) };
 }
 
-/** The 4-connected component of mask m (w × h) containing pixel `start`, as a new mask. */
-function grow4(m: Uint8Array, w: number, h: number, start: number): Uint8Array {
-  const out = new Uint8Array(w * h);
-  const stack = [start];
-  out[start] = 1;
-  while (stack.length) {
-    const p = stack.pop()!;
-    const a = p % w, b = (p - a) / w;
-    for (const q of [a > 0 ? p - 1 : -1, a < w - 1 ? p + 1 : -1, b > 0 ? p - w : -1, b < h - 1 ? p + w : -1]) {
-      if (q >= 0 && m[q] && !out[q]) { out[q] = 1; stack.push(q); }
-    }
+/**
+ * Joins to `region` (in place) the other components of `bright` within CRESCENT_GAP_MM of it that are at
+ * least MIN_CRESCENT_MM2 and keep the union `fits`, then adds the pixels of the union's convex hull that
+ * are `notDark` (rule at CRESCENT_GAP_MM). Returns how many components were joined.
+ */
+function joinCrescents(region: Uint8Array, bright: Uint8Array, notDark: Uint8Array, w: number, h: number, spacing: [number, number], fits: (m: Uint8Array) => boolean): number {
+  const near = morph(region, w, h, ballOffsets(CRESCENT_GAP_MM, spacing), 'dilate');
+  const seen = new Uint8Array(w * h);
+  let joined = 0;
+  for (let p = 0; p < w * h; p++) {
+    if (!bright[p] || region[p] || !near[p] || seen[p]) continue;
+    const comp = grow4(bright, w, h, p);
+    let n = 0;
+    for (let q = 0; q < w * h; q++) if (comp[q]) { seen[q] = 1; n++; }
+    // A component holding region pixels is the leaking plain region the opening cut the sac from.
+    if (n * spacing[0] * spacing[1] < MIN_CRESCENT_MM2 || comp.some((v, q) => v && region[q])) continue;
+    const union = comp.map((v, q) => v | region[q]);
+    if (fits(union)) { region.set(union); joined++; }
   }
-  return out;
-}
-
-/** Binary erosion or dilation of m (w × h) by the pixel offsets `ball`; outside the window counts as 0. */
-function morph(m: Uint8Array, w: number, h: number, ball: [number, number][], op: 'erode' | 'dilate'): Uint8Array {
-  const out = new Uint8Array(w * h);
-  for (let b = 0; b < h; b++) for (let a = 0; a < w; a++) {
-    let all = true, any = false;
-    for (const [da, db] of ball) {
-      const x = a + da, y = b + db;
-      const v = x >= 0 && y >= 0 && x < w && y < h && m[x + y * w] === 1;
-      all &&= v; any ||= v;
-    }
-    out[a + b * w] = (op === 'erode' ? all : any) ? 1 : 0;
-  }
-  return out;
-}
-
-/** Marks every 0 pixel not 4-connected to the window border as 1 (holes inside the region). */
-function fillHoles(m: Uint8Array, w: number, h: number): void {
-  const outside = new Uint8Array(w * h);
-  const stack: number[] = [];
-  const push = (p: number) => { if (!m[p] && !outside[p]) { outside[p] = 1; stack.push(p); } };
-  for (let a = 0; a < w; a++) { push(a); push(a + (h - 1) * w); }
-  for (let b = 0; b < h; b++) { push(b * w); push(w - 1 + b * w); }
-  while (stack.length) {
-    const p = stack.pop()!;
-    const a = p % w, b = (p - a) / w;
-    if (a > 0) push(p - 1);
-    if (a < w - 1) push(p + 1);
-    if (b > 0) push(p - w);
-    if (b < h - 1) push(p + w);
-  }
-  for (let p = 0; p < w * h; p++) if (!outside[p]) m[p] = 1;
+  if (!joined) return 0;
+  const centres: [number, number][] = [];
+  for (let p = 0; p < w * h; p++) if (region[p]) centres.push([(p % w) + 0.5, Math.floor(p / w) + 0.5]);
+  const inHull = hullMask(convexHull(centres), w, h);
+  for (let p = 0; p < w * h; p++) if (inHull[p] && notDark[p]) region[p] = 1;
+  return joined;
 }
 
 /**

@@ -9,8 +9,9 @@ import { voxelToLps, type SpineVolume, type Vec3 } from './volume';
 
 /**
  * Dural sac area at each disc of `ms`, keyed by the disc's segment number.
- * The sac centre is the midpoint of the sagittal AP line (canal.ts), mapped from the sagittal mm frame
- * of the measured slice to LPS.
+ * The seed is the midpoint of the sagittal AP line (canal.ts), or where no AP was measured for want of
+ * a posterior wall, the point behind the sac's anterior edge (canal.ts sacSeedMm; the input is marked
+ * seedFromAnteriorEdge), mapped from the sagittal mm frame of the measured slice to LPS.
  */
 export function axialSacByDisc(volume: SpineVolume, ms: SpineMeasurements, axial: AxialSlice[]): Map<number, AxialSacResult> {
   const frame = sagittalFrame(volume, ms.sliceIndex);
@@ -25,7 +26,9 @@ export function axialSacByDisc(volume: SpineVolume, ms: SpineMeasurements, axial
       level: d.segment.level ?? `disc ${d.segment.segmentNumber}`,
       discCentreLps: d.segment.centroidLps,
       canalApMm: d.canalApMm,
-      canalCentreLps: line ? toLps((line[0][0] + line[1][0]) / 2, (line[0][1] + line[1][1]) / 2) : null,
+      canalCentreLps: line ? toLps((line[0][0] + line[1][0]) / 2, (line[0][1] + line[1][1]) / 2)
+        : d.canalSacSeedMm ? toLps(...d.canalSacSeedMm) : null,
+      seedFromAnteriorEdge: !line && !!d.canalSacSeedMm,
     };
   });
   return new Map(measureAxialDuralSac(axial, inputs).map((r) => [r.segmentNumber, r]));

@@ -32,6 +32,8 @@ export interface DiscAnalysis {
   canalApLineMm?: [[number, number], [number, number]];
   /** No CSF behind the disc while the sac above and below holds CSF (canal.ts). */
   canalCsfEffaced?: boolean;
+  /** No AP: a point inside the sac behind its anterior edge, sagittal mm frame, seeding the axial area (canal.ts sacSeedMm). */
+  canalSacSeedMm?: [number, number];
   /** Canal AP at the mid-vertebral level of the vertebral body just above the disc, mm. */
   midVertebralCanalApMm: number | null;
   marrowMedian: number;
@@ -119,7 +121,7 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
       nucleusBrightestDiscRatio: brightest > 0 ? d.nucleusMean / brightest : NaN,
     } : null;
     return {
-      segment: seg, measures: d, heightIndex: hIdx[n], canalApMm: c?.apMm ?? null, canalReason: c?.reason, canalApLineMm: c?.apLineMm, canalCsfEffaced: c?.csfEffaced,
+      segment: seg, measures: d, heightIndex: hIdx[n], canalApMm: c?.apMm ?? null, canalReason: c?.reason, canalApLineMm: c?.apLineMm, canalCsfEffaced: c?.csfEffaced, canalSacSeedMm: c?.sacSeedMm,
       midVertebralCanalApMm: above ? canalBySeg.get(above.segmentNumber)?.apMm ?? null : null, marrowMedian: marrow, features,
       patch: discCrop(volume, frame, d.shape),
     };
@@ -187,7 +189,11 @@ export function discMeasurements(d: DiscAnalysis, duralSacSegment?: number): Mea
 function axialAreaMeasurement(r: AxialSacResult | undefined): Measurement[] {
   if (!r || r.areaMm2 === null) return [];
   const image = r.instanceNumber !== undefined ? `image ${r.instanceNumber}` : 'image';
-  return [m('duralSacAreaMm2', r.areaMm2, 'mm2', `area of the CSF-bright dural sac on axial T2 ${image}, ${(r.distanceMm ?? 0).toFixed(1)} mm from the disc centre (roots inside counted)`)];
+  const how = [
+    r.crescentsJoined ? `${r.crescentsJoined + 1} CSF crescents split by the cord or roots joined` : '',
+    r.seedFromAnteriorEdge ? 'started behind the sac\'s anterior edge (no sagittal AP to check it against)' : '',
+  ].filter(Boolean).map((x) => `; ${x}`).join('');
+  return [m('duralSacAreaMm2', r.areaMm2, 'mm2', `area of the CSF-bright dural sac on axial T2 ${image}, ${(r.distanceMm ?? 0).toFixed(1)} mm from the disc centre (roots inside counted${how})`)];
 }
 
 /**

@@ -25,6 +25,8 @@
  *   the drawn line is that profile's run.
  * - CSF effaced: no sac behind a structure whose neighbours above and below both have one — the
  *   hourglass of a compressed sac (graded in grade/canal.ts).
+ * - No posterior wall in view (bright epidural fat behind the sac, common on TSE): no AP, but a seed
+ *   SAC_SEED_DEPTH_MM behind the sac's anterior edge for the axial area step (axial-canal.ts).
  * Known limits: bright epidural fat touching the sac with no dark dura line ≥ SAC_WALL_DARK_MM between
  * them is counted as sac (common at L5/S1); the conus medullaris (grey, several mm) ends the sac early at
  * T12–L1; the slice is the one with most disc voxels, and off the midline the sac reads narrower; a
@@ -49,6 +51,11 @@ export const SAC_WALL_GAP_MM = 2.5;
 export const SAC_WALL_FRACTION = 0.25;
 /** Project heuristic: a wall-dark stretch at least this long (mm) is the posterior wall even when thin. */
 export const SAC_WALL_DARK_MM = 1;
+/**
+ * Project heuristic (not from a paper): with no posterior wall in view, the axial seed lies this far (mm)
+ * behind the sac's anterior edge: inside the anterior CSF, which is several mm deep in a normal sac.
+ */
+export const SAC_SEED_DEPTH_MM = 3;
 /** Profiles within this distance (mm) of the structure's centre give the AP diameter (their median). */
 export const CENTRE_BAND_MM = 1.5;
 const PROFILE_MM = 35;
@@ -73,6 +80,12 @@ export interface CanalProfileResult {
    * measured sac: the CSF is effaced here (compressed sac, the hourglass of severe stenosis).
    */
   csfEffaced?: boolean;
+  /**
+   * Only where apMm is null because the sac run had no posterior wall in view: a point inside the sac,
+   * SAC_SEED_DEPTH_MM behind its anterior edge on the centre-most profile (sagittal mm frame), for the
+   * axial area step. Not a sac centre, and no AP is derived from it.
+   */
+  sacSeedMm?: [number, number];
   reason?: string;
 }
 
@@ -229,8 +242,12 @@ export function findDuralSac(
     }
     if (!centre.length) {
       // A run that reaches the profile's end has no posterior wall in view: not a measurable sac.
-      const open = fs.some((f) => Math.abs(f.off) <= CENTRE_BAND_MM && f.run && !f.run.closed);
-      return { apMm: null, reason: open ? `no posterior wall of the dural sac within ${PROFILE_MM} mm of the posterior wall` : NO_SAC };
+      const open = fs.filter((f) => Math.abs(f.off) <= CENTRE_BAND_MM && f.run && !f.run.closed).sort((x, y) => Math.abs(x.off) - Math.abs(y.off))[0];
+      if (!open) return { apMm: null, reason: NO_SAC };
+      return {
+        apMm: null, reason: `no posterior wall of the dural sac within ${PROFILE_MM} mm of the posterior wall`,
+        sacSeedMm: along(open.p, open.p.ts[open.run!.a] + SAC_SEED_DEPTH_MM),
+      };
     }
     const mid = [...centre].sort((x, y) => x.ap - y.ap)[(centre.length - 1) >> 1];
     return { apMm: mid.ap, apLineMm: mid.line };
