@@ -76,9 +76,11 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       // Level names on the image itself, beside the bodies, in the viewport showing the series.
       const onImage = await page.locator('[data-testid="spine-level-labels"] span').allTextContents();
       expect(onImage).toEqual(expect.arrayContaining(['L1', 'L4', 'L5']));
-      const box = await page.locator('[data-testid="spine-level-labels"] span', { hasText: /^L4$/ }).first().boundingBox();
-      const viewportBox = await page.locator('[data-testid="spine-level-labels"]').first().boundingBox();
-      expect(box && viewportBox && box.x > viewportBox.x && box.x + box.width < viewportBox.x + viewportBox.width).toBe(true);
+      // In one evaluation: the layer is redrawn on every render, so two separate lookups can meet different spans.
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="spine-level-labels"] span')].some((span) => {
+        const a = span.getBoundingClientRect(), b = span.parentElement!.getBoundingClientRect();
+        return span.textContent === 'L4' && a.left > b.left && a.right < b.right;
+      }), null, { timeout: 10000 });
       // A level shift renames the names on the image too (and back).
       const namesOnImage = () => page.locator('[data-testid="spine-level-labels"] span').allTextContents();
       await page.getByTestId('spine-shift-down').click();
@@ -100,6 +102,22 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       await page.getByTestId('finding-pfirrmannGrade').getByText(/changed by the reader; software said/).waitFor({ timeout: 10000 });
       expect(await row.textContent()).toContain('*');
       await page.screenshot({ path: join(artifactsDir, 'analyze-level-detail.png') });
+      // Foramina: Lee grades from the parasagittal slices; a click on one shows its slice with the outline drawn.
+      const foramenCells = page.locator('[data-testid^="spine-foramen-"]');
+      const grades = await foramenCells.allTextContents();
+      expect(grades.filter((g) => /^[0-3]$/.test(g)).length).toBeGreaterThanOrEqual(4);
+      expect(grades.every((g) => /^([0-3]\*?|n\/a)$/.test(g))).toBe(true);
+      const graded = foramenCells.filter({ hasText: /^[0-3]$/ }).first();
+      await graded.click();
+      await page.waitForSelector('[data-testid="spine-foramina"] svg polygon', { timeout: 15000 });
+      const label = (await page.locator('[data-testid="spine-foramina"] svg text').first().textContent()) ?? '';
+      expect(label).toMatch(/^(T12\/L1|L\d\/(L\d|S1)) (left|right) foramen \d+ mm$/);
+      const side = label.includes('left') ? 'Left' : 'Right';
+      const foramenDetail = (await page.getByTestId(`finding-foraminalStenosis${side}`).textContent()) ?? '';
+      expect(foramenDetail).toMatch(/Lee S\./);
+      expect(foramenDetail).toMatch(/foramen|root/);
+      await page.waitForTimeout(800);
+      await page.screenshot({ path: join(artifactsDir, 'analyze-foramen.png') });
     }
     if (segRows > 0) {
       // The labelmap is in OHIF's segmentation state: OHIF's own segmentation panel lists it.

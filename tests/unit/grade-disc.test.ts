@@ -56,7 +56,7 @@ describe('not-assessable findings', () => {
       expect(l.facetArthropathyLeft.value).toBeNull();
       expect(l.facetArthropathyRight.notAssessableReason).toBe('not assessable: needs an axial T2 series');
       expect(l.foraminalStenosisLeft.value).toBeNull();
-      expect(l.foraminalStenosisLeft.notAssessableReason).toMatch(/sagittal T1/);
+      expect(l.foraminalStenosisLeft.notAssessableReason).toMatch(/left foramen: no slice 14–26 mm to the left/); // one-slice series
     }
   });
 });

@@ -225,6 +225,8 @@ export const MEASUREMENT: Record<string, CodeEntry> = {
   duralSacAreaMm2: c('DURALSACAREA', P, 'Dural sac cross-sectional area', PRIV),
   foramenAreaLeftMm2: c('FORAMAREA-L', P, 'Left neural foramen area', PRIV),
   foramenAreaRightMm2: c('FORAMAREA-R', P, 'Right neural foramen area', PRIV),
+  foramenHeightLeftMm: c('FORAMHEIGHT-L', P, 'Left neural foramen height', PRIV),
+  foramenHeightRightMm: c('FORAMHEIGHT-R', P, 'Right neural foramen height', PRIV),
   nucleusCsfSignalRatio: c('NUCCSFRATIO', P, 'Nucleus pulposus to CSF signal intensity ratio', PRIV),
   discVolumeMm3: c('DISCVOLUME', P, 'Disc volume', PRIV),
 };

@@ -3,6 +3,7 @@ import type { LevelNaming } from '../pipeline/anatomy';
 import type { SegmentInfo, SourceSeriesRef, SpineReport } from '../pipeline/report';
 import type { Labelmap, SpineVolume } from '../pipeline/volume';
 import type { AxialSacResult, AxialSlice } from '../pipeline/axial-canal';
+import type { DiscForamina } from '../pipeline/foramen';
 
 export type AnalysisStage = 'read' | 'model' | 'preprocess' | 'inference' | 'postprocess' | 'report';
 
@@ -32,6 +33,8 @@ export interface AnalysisResult {
   modelSource: 'cache' | 'network';
   /** Dural sac areas measured on the axial T2 (outlines for display), per disc segment. */
   axialSac?: AxialSacResult[];
+  /** Foramina measured on the parasagittal slices (outlines for display), per disc segment. */
+  foramina?: DiscForamina[];
   /** Set when segmentation succeeded but measuring/grading failed: the report then has no levels. */
   gradingError?: string;
 }

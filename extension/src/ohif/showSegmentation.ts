@@ -6,7 +6,7 @@
  */
 import type { DisplaySet } from '../../../types/ohif';
 import type { SegmentInfo, StructureKind } from '../pipeline/report';
-import type { Labelmap } from '../pipeline/volume';
+import type { Labelmap, Vec3 } from '../pipeline/volume';
 import { getOhifContext } from './context';
 import { getCornerstone } from './cornerstone';
 
@@ -91,10 +91,10 @@ export async function showLabelmap(ds: DisplaySet, imageIds: string[], labelmap:
   return segmentationId;
 }
 
-/** Centres the viewports showing the segmentation on a segment (centroid from SegmentInfo, LPS mm). */
-export function jumpToSegment(segmentationId: string, seg: SegmentInfo): void {
+/** Centres the viewports showing the segmentation on a segment (centroid from SegmentInfo, or another point of it: LPS mm). */
+export function jumpToSegment(segmentationId: string, seg: SegmentInfo, worldLps: Vec3 = seg.centroidLps): void {
   const { segmentationService } = getOhifContext().servicesManager.services;
-  (segmentationService as any)?.jumpToSegmentCenter?.(segmentationId, seg.segmentNumber, undefined, 0.9, true, 750, false, undefined, { world: seg.centroidLps });
+  (segmentationService as any)?.jumpToSegmentCenter?.(segmentationId, seg.segmentNumber, undefined, 0.9, true, 750, false, undefined, { world: worldLps });
 }
 
 /** Renames OHIF's segments after a reader correction of level names. */

@@ -6,6 +6,8 @@ import { discGradesUnavailable } from './notices';
 import { FINDING_CHOICES, type FindingKey } from './readerEdits';
 import { jumpToSegment } from '../ohif/showSegmentation';
 import { jumpAxialTo } from '../ohif/axialOverlay';
+import { foramenCentreLps } from '../ohif/foramenOverlay';
+import type { DiscForamina, Side } from '../pipeline/foramen';
 import type { Finding, LevelReport, SegmentInfo } from '../pipeline/report';
 import { colors, s } from './styles';
 
@@ -41,11 +43,14 @@ export function LevelsTable({
   levels,
   segments,
   segmentationId,
+  foramina,
   onEdit,
 }: {
   levels: LevelReport[];
   segments: SegmentInfo[];
   segmentationId?: string;
+  /** Measured foramina (this analysis only): clicking a foraminal grade shows its parasagittal slice. */
+  foramina?: DiscForamina[];
   /** When given, the evidence view offers grade overrides. */
   onEdit?: (level: string, key: FindingKey, value: string | number | boolean) => void;
 }) {
@@ -55,6 +60,13 @@ export function LevelsTable({
     if (seg && segmentationId) jumpToSegment(segmentationId, seg);
     if (seg) jumpAxialTo(seg.centroidLps);
     setOpen(open === l.level ? undefined : l.level);
+  };
+  /** The level's row opens, and the sagittal viewports move to the slice the foramen was measured on. */
+  const clickForamen = (l: LevelReport, side: Side) => {
+    const seg = segments.find((x) => x.segmentNumber === l.discSegmentNumber);
+    const centre = foramenCentreLps(foramina?.find((f) => f.segmentNumber === l.discSegmentNumber)?.[side]);
+    if (seg && centre && segmentationId) jumpToSegment(segmentationId, seg, centre);
+    setOpen(l.level);
   };
   return (
     <table style={s.table} data-testid="spine-levels-table">
@@ -83,8 +95,18 @@ export function LevelsTable({
                 {fmt(l.centralCanalStenosis)}
               </td>
               <td style={s.td}>
-                <span title={findingTitle(l.foraminalStenosisLeft)}>{fmt(l.foraminalStenosisLeft)}</span> /{' '}
-                <span title={findingTitle(l.foraminalStenosisRight)}>{fmt(l.foraminalStenosisRight)}</span>
+                {(['left', 'right'] as const).map((side) => {
+                  const f = side === 'left' ? l.foraminalStenosisLeft : l.foraminalStenosisRight;
+                  return (
+                    <Fragment key={side}>
+                      {side === 'right' && ' / '}
+                      <span title={`${findingTitle(f)} — click to show the ${side} foramen`} data-testid={`spine-foramen-${side}`}
+                        onClick={(e) => { e.stopPropagation(); clickForamen(l, side); }} style={{ textDecoration: f.value !== null ? 'underline dotted' : undefined }}>
+                        {fmt(f)}
+                      </span>
+                    </Fragment>
+                  );
+                })}
               </td>
               <td style={s.td}>
                 <span title={findingTitle(l.facetArthropathyLeft)}>{fmt(l.facetArthropathyLeft)}</span> /{' '}
@@ -183,7 +205,7 @@ export function ResultsView({
           {discGradesUnavailable(report.levels) && (
             <div style={{ ...s.warn, overflowWrap: 'anywhere' }} data-testid="spine-disc-grades-unavailable">⚠ No automatic disc grades (Pfirrmann, bulging, Modic): {discGradesUnavailable(report.levels)}</div>
           )}
-          <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} onEdit={onEdit} />
+          <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} foramina={result.foramina} onEdit={onEdit} />
           <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. Disc: N narrowing, B bulging, M Modic change present. n/a = not assessable; * = changed by the reader.</div>
         </>
       )}

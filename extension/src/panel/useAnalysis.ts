@@ -7,6 +7,7 @@ import { startAnalysis, type AnalysisRun, type ViewerAnalysis } from '../ohif/an
 import { renameSegments, showLabelmap } from '../ohif/showSegmentation';
 import { showLevelLabels } from '../ohif/levelLabels';
 import { showAxialOutlines } from '../ohif/axialOverlay';
+import { showForamenOutlines } from '../ohif/foramenOverlay';
 import type { SegmentInfo, SourceSeriesRef, SpineReport } from '../pipeline/report';
 import type { SeriesRole } from '../pipeline/volume';
 
@@ -55,6 +56,7 @@ export function useAnalysis(key: string) {
             if (result.segments.length) segmentationId = await showLabelmap(ds, result.imageIds, result.labelmap, result.segments);
             try { showLevelLabels(result.imageIds, result.segments); } catch (e) { console.error(e); } // names on the image are a help, not the result
             try { showAxialOutlines(result.axialSac, levelNamer(result.segments), result.axialImageIds); } catch (e) { console.error(e); }
+            try { showForamenOutlines(result.foramina, levelNamer(result.segments)); } catch (e) { console.error(e); }
           } catch (e) {
             displayError = `Could not show the segmentation: ${(e as Error).message}`;
             console.error(e);
@@ -82,6 +84,7 @@ export function useAnalysis(key: string) {
         renameSegments(st.segmentationId, report.segments);
         try { showLevelLabels(st.result.imageIds, report.segments); } catch (e) { console.error(e); }
         try { showAxialOutlines(st.result.axialSac, levelNamer(report.segments), st.result.axialImageIds); } catch (e) { console.error(e); }
+        try { showForamenOutlines(st.result.foramina, levelNamer(report.segments)); } catch (e) { console.error(e); }
       }
     },
     [key],

@@ -16,7 +16,8 @@ import type { DiscClassifier, DiscPrediction, PfirrmannClassifierManifest } from
 import { gradeDiscFinding } from './grade/disc-findings';
 import { gradeCentralCanal } from './grade/canal';
 import { gradeNarrowing } from './grade/narrowing';
-import { gradeForamen } from './grade/foramen';
+import { foramenMeasurements, gradeForamen } from './grade/foramen';
+import { measureForamina, type DiscForamina } from './foramen';
 import { gradeFacet } from './grade/facet';
 import type { AxialSacResult, AxialSlice } from './axial-canal';
 import { axialSacByDisc } from './axial-levels';
@@ -215,12 +216,18 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
   // Sacral 'discs' (S1/S2 …) are fused remnants that no grading system covers: keep their segment, grade no level.
   const graded = ms.discs.filter((d) => !d.segment.level?.startsWith('S'));
   const axial = opts.axialT2?.length ? axialSacByDisc(volume, ms, opts.axialT2) : undefined;
+  // Lee graded lumbar foramina; thoracic (ribs) and cervical (oblique) foramina are not what foramen.ts's window expects.
+  const notLumbar = (level?: string) => (level?.startsWith('T') && level !== 'T12/L1') || level?.startsWith('C');
+  const measuredForamina = measureForamina(volume, ms.labelmap, graded.filter((d) => !notLumbar(d.segment.level)));
+  const foramina = new Map(measuredForamina.map((f) => [f.segmentNumber, f]));
   const levels: LevelReport[] = graded.map((d) => {
     const sac = axial?.get(d.segment.segmentNumber);
-    const meas = [...discMeasurements(d, dural), ...axialAreaMeasurement(sac)];
+    const foramen = foramina.get(d.segment.segmentNumber);
+    const meas = [...discMeasurements(d, dural), ...axialAreaMeasurement(sac), ...foramenMeasurements(foramen?.left), ...foramenMeasurements(foramen?.right)];
     const canalMeas = meas.filter((x) => x.name.startsWith('canalAp') || x.name === 'duralSacAreaMm2');
     const noArea = !hasAxialT2 ? 'no axial T2 series for the dural sac area' : sac?.reason ?? opts.axialT2Unavailable ?? (axial ? 'dural sac area not measured' : 'the axial T2 images were not read');
     const level = d.segment.level ?? `disc ${d.segment.segmentNumber}`;
+    const noForamen = notLumbar(level) ? `${level} is not a lumbar level (the foramen measurement and Lee grade are lumbar)` : undefined;
     const prediction = 'predictions' in pf ? pf.predictions.get(d.segment.segmentNumber) : undefined;
     const heightMeas = meas.filter((x) => x.name === 'discHeightMm' || x.name === 'discHeightIndex');
     return {
@@ -241,22 +248,23 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
         ? gradeCentralCanal(null, canalMeas, null, `not assessable: ${level} is above the lumbar canal the AP and area cut-offs were defined for (the sac holds the cord or conus there)`)
         : gradeCentralCanal(d.canalApMm, canalMeas, sac?.areaMm2 ?? null,
           `not assessable: ${d.canalReason ?? 'no dural sac found'} on the sagittal T2; ${noArea}`, d.canalCsfEffaced),
-      foraminalStenosisLeft: gradeForamen('left', hasSagT1),
-      foraminalStenosisRight: gradeForamen('right', hasSagT1),
+      foraminalStenosisLeft: gradeForamen('left', foramen?.left, noForamen),
+      foraminalStenosisRight: gradeForamen('right', foramen?.right, noForamen),
       facetArthropathyLeft: gradeFacet('left', hasAxialT2),
       facetArthropathyRight: gradeFacet('right', hasAxialT2),
     };
   });
   const report = reportShell(volume, ms.segments, levels, opts);
-  return { report, labelmap: ms.labelmap, segments: ms.segments, axialSac: axial && [...axial.values()] };
+  return { report, labelmap: ms.labelmap, segments: ms.segments, axialSac: axial && [...axial.values()], foramina: measuredForamina };
 }
 
-/** The report, the labelmap/segments including the dural sac, and the axial dural sac outlines (for display). */
+/** The report, the labelmap/segments including the dural sac, and the axial dural sac and foramen outlines (for display). */
 export interface GradedSpine {
   report: SpineReport;
   labelmap: Labelmap;
   segments: SegmentInfo[];
   axialSac?: AxialSacResult[];
+  foramina?: DiscForamina[];
 }
 
 /**

@@ -1,16 +1,49 @@
 /**
- * Foraminal stenosis, Lee grades 0–3 (perineural fat obliteration on parasagittal T1; Lee S. et al.,
- * AJR 2010;194:1095–8). Not implemented: the network segments no nerve roots or foramina and the
- * perineural-fat measurement on parasagittal slices is not built, so every level returns null with a
- * specific reason rather than a guess.
+ * Foraminal stenosis, Lee grades 0–3 (Lee S. et al., AJR Am J Roentgenol 2010;194:1095–8), from the
+ * foramen measured on the parasagittal slices (pipeline/foramen.ts):
+ * - grade 0: perineural fat around the exiting root, not obliterated in two opposing directions;
+ * - grade 1: fat obliterated in two opposing directions, vertical (superior and inferior) or transverse
+ *   (anterior and posterior);
+ * - grade 2: fat obliterated in all four directions, root not changed in shape;
+ * - grade 3: root collapsed or changed in shape. Not measured here: four obliterated directions give
+ *   grade 2 and the rule text tells the reader to look for root collapse.
+ * Not assessable (value null, with the reason) when no foramen or no root inside it was found.
  */
+import type { ForamenMeasure, Side } from '../foramen';
 import type { Finding, Grade0to3, Measurement } from '../report';
 
 export const FORAMEN_REFERENCE = 'Lee S. et al., AJR Am J Roentgenol 2010;194:1095-8 (grades 0-3, perineural fat obliteration)';
 
-export function gradeForamen(side: 'left' | 'right', hasSagittalT1: boolean, measurements: Measurement[] = []): Finding<Grade0to3> {
-  // Say first that it is not implemented: asking for a T1 series alone would suggest it then works.
-  const reason = `not assessable: automatic ${side} foraminal grading is not implemented (nerve roots and foramina are not segmented)`
-    + (hasSagittalT1 ? '' : '; the Lee grade also needs a sagittal T1 series for the perineural fat');
-  return { value: null, notAssessableReason: reason, evidence: { measurements, rule: 'Lee grade needs the perineural fat around the exiting root', reference: FORAMEN_REFERENCE }, readerModified: false };
+const SIDE_NAME = { left: 'Left', right: 'Right' } as const;
+
+/** The foramen's measurements for the evidence view and the SR (names carry the side). */
+export function foramenMeasurements(f: ForamenMeasure | undefined): Measurement[] {
+  if (!f || f.foramenAreaMm2 === null || f.foramenHeightMm === null) return [];
+  const where = `parasagittal slice ${f.sliceIndex! + 1}, ${f.lateralOffsetMm!.toFixed(0)} mm ${f.side} of the disc centre`;
+  return [
+    { name: `foramenHeight${SIDE_NAME[f.side]}Mm`, value: f.foramenHeightMm, unit: 'mm', method: `height of the foraminal fat outline, ${where}` },
+    { name: `foramenArea${SIDE_NAME[f.side]}Mm2`, value: f.foramenAreaMm2, unit: 'mm2', method: `area inside the convex outline of the foraminal fat, ${where}` },
+  ];
+}
+
+/**
+ * Lee grade of one foramen.
+ * @param f the measured foramen; undefined when the foramina were not measured (then `unavailable` says why).
+ */
+export function gradeForamen(side: Side, f: ForamenMeasure | undefined, unavailable = 'the foramina were not measured'): Finding<Grade0to3> {
+  const measurements = foramenMeasurements(f);
+  const evidence = (rule: string) => ({ measurements, rule, reference: FORAMEN_REFERENCE });
+  if (!f || f.obliterated === null) {
+    const why = f?.reason ?? unavailable;
+    return { value: null, notAssessableReason: `not assessable: ${side} foramen: ${why}`, evidence: evidence('Lee grade needs the exiting root and the fat around it on a parasagittal slice'), readerModified: false };
+  }
+  const o = new Set(f.obliterated);
+  const vertical = o.has('superior') && o.has('inferior'), transverse = o.has('anterior') && o.has('posterior');
+  const value: Grade0to3 = vertical && transverse ? 2 : vertical || transverse ? 1 : 0;
+  const where = `slice ${f.sliceIndex! + 1}, ${f.lateralOffsetMm!.toFixed(0)} mm ${f.side} of the disc centre`;
+  const seen = `${where}: ${f.obliterated.length ? `fat obliterated ${f.obliterated.join(', ')} of the root` : 'fat on all four sides of the root'}`;
+  const rule = value === 2 ? `${seen} → grade 2 (grade 3, a collapsed root, is not measured: check the root's shape)`
+    : value === 1 ? `${seen} → two opposing directions (${vertical ? 'vertical' : 'transverse'}) → grade 1`
+    : `${seen} → not two opposing directions → grade 0`;
+  return { value, evidence: evidence(`${rule}. Project measurement, not validated against readers`), readerModified: false };
 }

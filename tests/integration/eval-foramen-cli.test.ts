@@ -1,0 +1,42 @@
+/**
+ * `npm run eval:foramen` end to end on real volumes (skips when ../shared/data is absent): the real network
+ * and level names, then both foramina at every disc on the parasagittal slices. On two T2 cases of healthy
+ * adults most lumbar foramina must be found with a height in the plausible 12–28 mm range (normal about
+ * 18–23 mm, Hasegawa 1995), and most graded foramina must be Lee 0.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '../..');
+const data = resolve(root, '../shared/data/segmentation');
+const have = existsSync(resolve(data, 'cases.csv'));
+if (!have) console.warn(`skipping eval:foramen CLI test: ${data} is absent (real data lives outside the repository)`);
+const d = have ? describe : describe.skip;
+
+d('eval:foramen CLI', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'eval-foramen-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const run = (args: string[]) => execFileSync(resolve(root, 'node_modules/.bin/tsx'), ['scripts/eval-foramen.ts', '--data', data, '--seg-cache', join(tmp, 'seg'), ...args], {
+    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
+  it('finds and grades the lumbar foramina of two T2 cases, and writes overlays', () => {
+    const r = JSON.parse(run(['--cases', 'vb2_02,ivd_11', '--json', '--overlays', join(tmp, 'ov')]));
+    const lumbar = r.rows.filter((x: any) => /^L\d\/(L\d|S1)$/.test(x.level));
+    expect(lumbar.length).toBeGreaterThanOrEqual(16); // 2 cases × ≥ 4 discs × 2 sides
+    const plausible = lumbar.filter((x: any) => x.heightMm !== null && x.heightMm >= 12 && x.heightMm <= 28);
+    expect(plausible.length).toBeGreaterThanOrEqual(0.75 * lumbar.length);
+    expect(lumbar.every((x: any) => x.grade !== null || /^not assessable: (left|right) foramen: /.test(x.reason))).toBe(true);
+    expect(r.summary.grades[0]).toBeGreaterThanOrEqual(0.6 * lumbar.length);
+    expect(readdirSync(join(tmp, 'ov')).some((f) => /^ivd_11_L4-L5_(left|right)\.png$/.test(f))).toBe(true);
+  }, 240_000);
+
+  it('prints the table and the summary', () => {
+    const out = run(['--cases', 'ivd_11']);
+    expect(out).toMatch(/^case\tlevel\tside\toffset mm\theight mm\tarea mm²\tfat mm²\tobliterated\tLee\treason$/m);
+    expect(out).toMatch(/^ivd_11\tL4\/L5\tleft\t\d+\t[\d.]+\t\d+\t\d+\t/m);
+    expect(out).toMatch(/median height [\d.]+ mm, median area \d+ mm²; height in 12–28 mm: \d+ \/ \d+/);
+  }, 120_000);
+});

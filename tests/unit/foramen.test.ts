@@ -1,0 +1,99 @@
+import type { DiscAnalysis } from '../../extension/src/pipeline/build-report';
+import { measureForamina, type ForamenMeasure } from '../../extension/src/pipeline/foramen';
+import { gradeForamen } from '../../extension/src/pipeline/grade/foramen';
+import type { Labelmap, SpineVolume } from '../../extension/src/pipeline/volume';
+
+/**
+ * Constructed sagittal volume, 1 mm voxels: columns i = posterior (ap = i), rows j = inferior (si = 40 − j),
+ * slices k = patient left (x = k − 20, so k = 20 is the midline). A disc (segment 2) at ap 10–30, si −5…5 on
+ * every slice; grey bone/tissue (80) everywhere else; `paint` adds fat (200) and root (60) on chosen slices.
+ */
+function volumeWith(paint: (x: number, ap: number, si: number) => number | undefined, slices = 41): { volume: SpineVolume; labelmap: Labelmap; disc: DiscAnalysis } {
+  const nx = 80, ny = 80;
+  const voxels = new Float32Array(nx * ny * slices).fill(80);
+  const values = new Uint8Array(nx * ny * slices);
+  const x0 = -Math.floor(slices / 2);
+  for (let k = 0; k < slices; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
+    const p = i + j * nx + k * nx * ny, ap = i, si = 40 - j, x = x0 + k;
+    if (ap >= 10 && ap <= 30 && Math.abs(si) <= 5) { values[p] = 2; voxels[p] = 120; continue; }
+    const v = paint(x, ap, si);
+    if (v !== undefined) voxels[p] = v;
+  }
+  const volume: SpineVolume = {
+    voxels, dims: [nx, ny, slices], spacingMm: [1, 1, 1], originLps: [x0, 0, 40], rowDirection: [0, 1, 0], columnDirection: [0, 0, -1], sliceDirection: [1, 0, 0],
+    studyInstanceUid: '1', seriesInstanceUid: '2', frameOfReferenceUid: '3', sopInstanceUids: Array.from({ length: slices }, (_, k) => `4.${k}`),
+  };
+  const disc = {
+    segment: { segmentNumber: 2, kind: 'disc', label: 'L4/L5 disc', level: 'L4/L5', voxelCount: 1, centroidLps: [0, 20, 0] },
+    measures: { segmentNumber: 2, level: 'L4/L5', shape: { centre: [20, 0], major: [1, 0], minor: [0, 1] }, discLengthMm: 21, discHeightMm: 11, nucleusMean: 120, nucleusSd: 1, annulusMean: 120, posteriorPointMm: [30, 0], pixelCount: 231 },
+  } as unknown as DiscAnalysis;
+  return { volume, labelmap: { dims: [nx, ny, slices], values }, disc };
+}
+
+/** A left foramen (slices 14–26 mm left): fat at ap 31–41, si −8…12 (20 mm high) with `root` carved out. */
+const leftForamen = (root: (ap: number, si: number) => boolean) => (x: number, ap: number, si: number) => {
+  if (x < 14 || x > 26 || ap < 31 || ap > 41 || si < -8 || si > 12) return undefined;
+  return root(ap, si) ? 60 : 200;
+};
+
+describe('foramen measurement on parasagittal slices (foramen.ts) and Lee grade', () => {
+  it('a root surrounded by fat: height and area of the foramen, no direction obliterated → Lee 0', () => {
+    const { volume, labelmap, disc } = volumeWith(leftForamen((ap, si) => Math.hypot(ap - 36, si - 6) <= 3));
+    const [{ left, right }] = measureForamina(volume, labelmap, [disc]);
+    expect(left.foramenHeightMm).toBeCloseTo(21, 0);
+    expect(left.foramenAreaMm2).toBeGreaterThan(200); // 11 × 21 box
+    expect(left.foramenAreaMm2).toBeLessThan(250);
+    expect(left.lateralOffsetMm).toBeGreaterThanOrEqual(14);
+    expect(left.obliterated).toEqual([]);
+    expect(left.rootAreaMm2).toBeGreaterThan(20);
+    expect(left.sopInstanceUid).toBe(`4.${left.sliceIndex}`);
+    const g = gradeForamen('left', left);
+    expect(g.value).toBe(0);
+    expect(g.evidence.rule).toMatch(/all four sides.*grade 0/);
+    expect(g.evidence.reference).toMatch(/Lee S/);
+    expect(g.evidence.measurements.map((m) => m.name)).toEqual(['foramenHeightLeftMm', 'foramenAreaLeftMm2']);
+    // Nothing bright on the right: not assessable, with the reason.
+    expect(right.foramenAreaMm2).toBeNull();
+    expect(gradeForamen('right', right).notAssessableReason).toMatch(/right foramen: no bright foraminal fat/);
+  });
+
+  it('a root touching the pedicle above and the disc below (vertical obliteration) → Lee 1', () => {
+    const { volume, labelmap, disc } = volumeWith(leftForamen((ap) => ap >= 35 && ap <= 36));
+    const [{ left }] = measureForamina(volume, labelmap, [disc]);
+    expect(left.obliterated).toEqual(expect.arrayContaining(['superior', 'inferior']));
+    expect(left.obliterated).not.toContain('anterior');
+    expect(gradeForamen('left', left).value).toBe(1);
+    expect(gradeForamen('left', left).evidence.rule).toMatch(/vertical/);
+  });
+
+  it('fat running on past the window (not closed by pedicles) is refused', () => {
+    const { volume, labelmap, disc } = volumeWith((x, ap, si) => (x >= 14 && x <= 26 && ap >= 31 && ap <= 41 && si >= -8 ? 200 : undefined));
+    const [{ left }] = measureForamina(volume, labelmap, [disc]);
+    expect(left.foramenAreaMm2).toBeNull();
+    expect(gradeForamen('left', left).notAssessableReason).toMatch(/not closed|no foramen closed by the pedicles/);
+  });
+
+  it('a series too narrow to reach the foramina says so', () => {
+    const { volume, labelmap, disc } = volumeWith(() => undefined, 11);
+    const [{ left }] = measureForamina(volume, labelmap, [disc]);
+    expect(gradeForamen('left', left).notAssessableReason).toMatch(/no slice 14–26 mm to the left/);
+  });
+});
+
+describe('Lee grade from the obliterated directions (grade/foramen.ts)', () => {
+  const f = (obliterated: ForamenMeasure['obliterated']): ForamenMeasure => ({
+    side: 'right', segmentNumber: 1, sliceIndex: 3, lateralOffsetMm: 18, foramenAreaMm2: 150, foramenHeightMm: 20, fatAreaMm2: 100, obliterated, rootAreaMm2: 20,
+  });
+  it.each([
+    [[], 0], [['superior'], 0], [['superior', 'anterior'], 0],
+    [['superior', 'inferior'], 1], [['anterior', 'posterior', 'superior'], 1],
+    [['superior', 'inferior', 'anterior', 'posterior'], 2],
+  ] as const)('%j → %i', (dirs, grade) => {
+    expect(gradeForamen('right', f([...dirs])).value).toBe(grade);
+  });
+  it('four directions say grade 3 is not measured; no root → not assessable', () => {
+    expect(gradeForamen('right', f(['superior', 'inferior', 'anterior', 'posterior'])).evidence.rule).toMatch(/grade 3.*not measured/);
+    expect(gradeForamen('right', { ...f(null), reason: 'no nerve root seen' }).notAssessableReason).toBe('not assessable: right foramen: no nerve root seen');
+    expect(gradeForamen('left', undefined, 'the series is not sagittal').notAssessableReason).toBe('not assessable: left foramen: the series is not sagittal');
+  });
+});
