@@ -83,6 +83,7 @@ describe('shiftLevels', () => {
     expect(back.segments.map((s) => s.level)).toEqual(['L4', 'L4/L5', 'L5', undefined]);
     // Back at the software's names: no longer reader-modified (names on the image are upright again).
     expect(back.segments.some((s) => s.readerModified)).toBe(false);
+    expect(back.levelNaming).toEqual(report.levelNaming); // the software's note and certainty again
   });
   it('crosses region boundaries and refuses to leave C1–S5', () => {
     expect(shiftLevelName('L1', -1)).toBe('T12');

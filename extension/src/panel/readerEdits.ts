@@ -74,14 +74,18 @@ export function shiftLevels(report: SpineReport, delta: 1 | -1): SpineReport {
   });
   const levels = report.levels.map((l): LevelReport => ({ ...l, level: rename(l.level) }));
   const first = segments.find((s) => s.level)?.level;
+  const { automatic = { certain: report.levelNaming.certain, note: report.levelNaming.note }, anchor } = report.levelNaming;
+  // Shifted back to the software's names: its own note (and certainty) again.
+  const backToSoftware = segments.every((s) => !s.readerModified);
   return {
     ...report,
     segments,
     levels,
-    levelNaming: {
-      ...report.levelNaming,
+    levelNaming: backToSoftware ? { anchor, ...automatic } : {
+      anchor,
       certain: true,
       note: `Level names set by the reader (shifted ${delta > 0 ? 'down' : 'up'} by one; topmost now ${first ?? '–'}).`,
+      automatic,
     },
   };
 }

@@ -100,7 +100,8 @@ export interface SpineReport {
   software: { name: string; version: string };
   region: 'lumbar' | 'cervical' | 'thoracolumbar' | 'unknown';
   /** How level names were anchored; certain=false means the names are a best guess and the panel says so. */
-  levelNaming: { anchor: 'sacrum' | 'assumed_lowest_is_L5' | 'none'; certain: boolean; note: string };
+  /** `automatic`: the software's certainty and note while a reader's shift is in place (not stored in the SR). */
+  levelNaming: { anchor: 'sacrum' | 'assumed_lowest_is_L5' | 'none'; certain: boolean; note: string; automatic?: { certain: boolean; note: string } };
   segments: SegmentInfo[];
   levels: LevelReport[];
   /** ISO 8601 time of the analysis. */
