@@ -108,6 +108,8 @@ export function axialSliceOf(ds: NaturalDataset): AxialSlice {
     columnDirection: iop.slice(3, 6) as Vec3,
     sliceThicknessMm: Number(ds.SliceThickness) || 0,
     sopInstanceUid: String(ds.SOPInstanceUID ?? ''),
+    seriesInstanceUid: String(ds.SeriesInstanceUID ?? ''),
+    frameOfReferenceUid: String(ds.FrameOfReferenceUID ?? ''),
     instanceNumber: ds.InstanceNumber !== undefined ? Number(ds.InstanceNumber) : undefined,
   };
 }

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Labelmap, SpineVolume } from '../../extension/src/pipeline/volume';
+import type { Labelmap, SpineVolume, Vec3 } from '../../extension/src/pipeline/volume';
 import { voxelIndex, voxelToLps } from '../../extension/src/pipeline/volume';
 import type { Evidence, Finding, LevelReport, SegmentInfo, SpineReport } from '../../extension/src/pipeline/report';
 import { MR_IMAGE_SOP_CLASS_UID, newUid, toPart10 } from '../../extension/src/dicom/uids';
@@ -124,6 +124,9 @@ function finding<T>(value: T | null, rule: string, reference: string, extra: Par
 }
 
 /** A SpineReport over makeLabelmap's segments, with realistic grades. */
+/** An axial series the fixture's dural sac areas were measured on. */
+export const AXIAL_SERIES_UID = '1.2.826.0.1.3680043.10.543.77';
+
 export function makeReport(v: SpineVolume, labelmap: Labelmap): SpineReport {
   const count = (n: number) => labelmap.values.reduce((a, x) => a + (x === n ? 1 : 0), 0);
   const segments: SegmentInfo[] = [
@@ -139,7 +142,12 @@ export function makeReport(v: SpineVolume, labelmap: Labelmap): SpineReport {
       { name: 'discHeightMm', value: 9.5 - b * 0.75, unit: 'mm' as const, segmentNumber: discSeg, method: 'mean craniocaudal extent of the disc at mid-sagittal slice' },
       { name: 'nucleusCsfSignalRatio', value: 0.9 - b * 0.12, unit: '{ratio}' as const, segmentNumber: discSeg, method: 'median disc T2 signal / median CSF signal' },
       { name: 'canalApDiameterMm', value: 14 - b * 1.2, unit: 'mm' as const, segmentNumber: 11, method: 'AP extent of the dural sac at disc level' },
-      { name: 'duralSacAreaMm2', value: 160 - b * 22.5, unit: 'mm2' as const, segmentNumber: 11, method: 'dural sac area on the slice through the disc centre' },
+      {
+        name: 'duralSacAreaMm2', value: 160 - b * 22.5, unit: 'mm2' as const, segmentNumber: 11, method: 'dural sac area on the slice through the disc centre',
+        // Measured on an image of another (axial) series, with its outline: the SR references both.
+        sourceImage: { seriesInstanceUid: AXIAL_SERIES_UID, sopInstanceUid: `${AXIAL_SERIES_UID}.${b + 1}`, frameOfReferenceUid: v.frameOfReferenceUid },
+        outlineLps: [[-6, 10, 20 - 7 * b], [6, 10, 20 - 7 * b], [6.25, 24.5, 20 - 7 * b], [-6, 24.5, 20 - 7 * b]] as Vec3[],
+      },
     ];
     const lr: LevelReport = {
       level,

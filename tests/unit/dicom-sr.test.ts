@@ -4,7 +4,7 @@ import { readSr, srSegmentReferences } from '../../extension/src/dicom/sr-read';
 import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID, SEG_SOP_CLASS_UID, fromPart10 } from '../../extension/src/dicom/uids';
 import { PRESENCE, PRIVATE, STENOSIS_GRADE, SR } from '../../extension/src/dicom/codes';
 import type { LevelReport, Measurement, SpineReport } from '../../extension/src/pipeline/report';
-import { PATIENT, dciodvfy, hasDciodvfy, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
+import { AXIAL_SERIES_UID, PATIENT, dciodvfy, hasDciodvfy, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
 
 const v = makeVolume();
 const lm = makeLabelmap(v);
@@ -41,8 +41,8 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
     expect(ds.StudyInstanceUID).toBe(v.studyInstanceUid);
     expect(ds.SeriesDescription).toBe('Spine MRI Report v2');
     const series = ds.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence;
-    expect(series.map((s: any) => s.SeriesInstanceUID)).toEqual([v.seriesInstanceUid, segDs.SeriesInstanceUID]);
-    expect(series[1].ReferencedSOPSequence[0]).toMatchObject({ ReferencedSOPClassUID: SEG_SOP_CLASS_UID, ReferencedSOPInstanceUID: segDs.SOPInstanceUID });
+    expect(series.map((s: any) => s.SeriesInstanceUID)).toEqual([v.seriesInstanceUid, AXIAL_SERIES_UID, segDs.SeriesInstanceUID]);
+    expect(series[2].ReferencedSOPSequence[0]).toMatchObject({ ReferencedSOPClassUID: SEG_SOP_CLASS_UID, ReferencedSOPInstanceUID: segDs.SOPInstanceUID });
     expect(series[0].ReferencedSOPSequence).toHaveLength(v.sopInstanceUids.length);
   });
 
@@ -81,6 +81,21 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
     expect(l45.pfirrmannGrade).toMatchObject({ value: 3, readerModified: true, automaticValue: 4 });
     expect(l45.centralCanalStenosis).toMatchObject({ value: 'severe', readerModified: true, automaticValue: 'moderate' });
     expect(back.levels[0].foraminalStenosisLeft).toMatchObject({ value: null, notAssessableReason: 'no sagittal T1 series in this study' });
+  });
+
+  it('references the image each area was measured on, with its outline as a closed SCOORD3D polygon, and lists that series as evidence', () => {
+    const group = ds.ContentSequence.find((i: any) => i.ConceptNameCodeSequence[0].CodeValue === SR.imagingMeasurements.CodeValue).ContentSequence[0];
+    const area = group.ContentSequence.find((i: any) => i.ValueType === 'NUM' && i.ConceptNameCodeSequence[0].CodeValue === 'DURALSACAREA');
+    const image = area.ContentSequence.find((i: any) => i.ValueType === 'IMAGE' && i.ConceptNameCodeSequence[0].CodeValue === SR.sourceOfMeasurement.CodeValue);
+    expect(image.ReferencedSOPSequence[0].ReferencedSOPInstanceUID).toBe(`${AXIAL_SERIES_UID}.1`);
+    const region = area.ContentSequence.find((i: any) => i.ValueType === 'SCOORD3D');
+    expect(region.GraphicType).toBe('POLYGON');
+    expect(region.ReferencedFrameOfReferenceUID).toBe(report.frameOfReferenceUid);
+    const xyz = ([] as number[]).concat(region.GraphicData).map(Number);
+    expect(xyz.length).toBe(15); // 4 points and the first again
+    expect(xyz.slice(12)).toEqual(xyz.slice(0, 3));
+    const evidence = ds.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence;
+    expect(evidence.find((s: any) => s.SeriesInstanceUID === AXIAL_SERIES_UID).ReferencedSOPSequence).toHaveLength(report.levels.length);
   });
 
   it('writes disc bulging and Modic change as present/absent (DCM 121053/121054) and round trips reader edits and not assessable', () => {

@@ -168,6 +168,8 @@ export const SR = {
   findingSite: c('363698007', SCT, 'Finding Site', 'DICOM PS3.16 TID 1411/1419'),
   referencedSegment: c('121191', DCM, 'Referenced Segment', 'DICOM PS3.16 TID 1411'),
   sourceSeriesForSegmentation: c('121232', DCM, 'Source series for segmentation', 'DICOM PS3.16 TID 1411'),
+  sourceOfMeasurement: c('121112', DCM, 'Source of Measurement', 'DICOM PS3.16 TID 300/320'),
+  imageRegion: c('111030', DCM, 'Image Region', 'DICOM PS3.16 TID 1410'),
 } as const;
 
 /** Private concepts: grade names, grade values, measurement names, annotations. */

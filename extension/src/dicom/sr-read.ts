@@ -7,6 +7,7 @@
  */
 import type { NaturalDataset } from 'dcmjs';
 import type { Finding, LevelReport, Measurement, SpineReport, Ucum } from '../pipeline/report';
+import type { Vec3 } from '../pipeline/volume';
 import { PRIVATE, SR, UNIT, keyOf, measurementName, sameCode, type CodedConcept } from './codes';
 import { FINDINGS } from './sr';
 import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID, fromPart10 } from './uids';
@@ -43,7 +44,8 @@ function indexPaths(items: Item[], path: number[], out: Map<string, Item>): void
   });
 }
 
-function readMeasurement(num: Item): Measurement {
+/** @param seriesOfSop SeriesInstanceUID of each image in the SR's evidence (for Measurement.sourceImage). */
+function readMeasurement(num: Item, seriesOfSop: Map<string, string>): Measurement {
   const mv = num.MeasuredValueSequence?.[0];
   const unit = keyOf(UNIT, mv?.MeasurementUnitsCodeSequence?.[0]) as Ucum | undefined;
   if (!mv || unit === undefined) throw new Error(`readSr: NUM '${nameOf(num)?.CodeMeaning}' has no value or an unknown unit`);
@@ -51,6 +53,15 @@ function readMeasurement(num: Item): Measurement {
   const m: Measurement = { name: measurementName(nameOf(num)!), value: Number(mv.NumericValue), unit, method: text(kids, PRIVATE.measurementMethod) ?? '' };
   const seg = find(kids, SR.referencedSegment)?.ReferencedSOPSequence?.[0]?.ReferencedSegmentNumber;
   if (seg !== undefined) m.segmentNumber = Number(seg);
+  const sop = find(kids, SR.sourceOfMeasurement)?.ReferencedSOPSequence?.[0]?.ReferencedSOPInstanceUID;
+  const region = find(kids, SR.imageRegion);
+  if (sop && region && seriesOfSop.has(sop)) {
+    m.sourceImage = { seriesInstanceUid: seriesOfSop.get(sop)!, sopInstanceUid: sop, frameOfReferenceUid: String(region.ReferencedFrameOfReferenceUID ?? '') };
+    const xyz: number[] = ([] as number[]).concat(region.GraphicData ?? []).map(Number);
+    const pts: Vec3[] = [];
+    for (let n = 0; n + 2 < xyz.length - 3; n += 3) pts.push([xyz[n], xyz[n + 1], xyz[n + 2]]); // the closing repeat of the first point left out
+    m.outlineLps = pts;
+  }
   return m;
 }
 
@@ -97,7 +108,7 @@ const PARSERS: Record<string, (k: string) => unknown> = {
   facetArthropathyRight: Number,
 };
 
-function readLevel(group: Item, byPath: Map<string, Item>): LevelReport {
+function readLevel(group: Item, byPath: Map<string, Item>, seriesOfSop: Map<string, string>): LevelReport {
   const kids = children(group);
   const level = text(kids, SR.trackingIdentifier);
   if (!level) throw new Error('readSr: a measurement group has no Tracking Identifier (level)');
@@ -105,7 +116,7 @@ function readLevel(group: Item, byPath: Map<string, Item>): LevelReport {
   const measurements: Measurement[] = [];
   for (const k of kids) {
     if (k.ValueType === 'NUM') {
-      const m = readMeasurement(k);
+      const m = readMeasurement(k, seriesOfSop);
       measurementOf.set(k, m);
       measurements.push(m);
     }
@@ -136,8 +147,12 @@ export function readSr(buffer: ArrayBuffer): SpineReport {
   const byPath = new Map<string, Item>();
   indexPaths(root, [1], byPath);
 
+  const seriesOfSop = new Map<string, string>();
+  for (const study of ds.CurrentRequestedProcedureEvidenceSequence ?? []) {
+    for (const series of study.ReferencedSeriesSequence ?? []) for (const ref of series.ReferencedSOPSequence ?? []) seriesOfSop.set(ref.ReferencedSOPInstanceUID, series.SeriesInstanceUID);
+  }
   const measurementsContainer = find(root, SR.imagingMeasurements);
-  const levels = children(measurementsContainer ?? {}).filter((g) => sameCode(nameOf(g), SR.measurementGroup)).map((g) => readLevel(g, byPath));
+  const levels = children(measurementsContainer ?? {}).filter((g) => sameCode(nameOf(g), SR.measurementGroup)).map((g) => readLevel(g, byPath, seriesOfSop));
 
   const firstGroup = children(measurementsContainer ?? {})[0];
   const sourceSeriesUid = firstGroup ? find(children(firstGroup), SR.sourceSeriesForSegmentation)?.UID : undefined;

@@ -100,6 +100,12 @@ function measurementNodes(level: LevelReport, segUid: string): { nodes: Node[]; 
     if (m.segmentNumber !== undefined) {
       children.push({ rel: 'INFERRED FROM', type: 'IMAGE', name: SR.referencedSegment, sopClassUid: SEG_SOP_CLASS_UID, sopInstanceUid: segUid, segmentNumber: m.segmentNumber });
     }
+    if (m.sourceImage) {
+      children.push({ rel: 'INFERRED FROM', type: 'IMAGE', name: SR.sourceOfMeasurement, sopClassUid: MR_IMAGE_SOP_CLASS_UID, sopInstanceUid: m.sourceImage.sopInstanceUid });
+      if (m.outlineLps && m.outlineLps.length >= 3) {
+        children.push({ rel: 'INFERRED FROM', type: 'SCOORD3D', name: SR.imageRegion, polygonLps: m.outlineLps, frameOfReferenceUid: m.sourceImage.frameOfReferenceUid });
+      }
+    }
     return { rel: 'CONTAINS', type: 'NUM', name: measurementCode(m.name), value: m.value, unit, id, children };
   });
   return { nodes, ids };
@@ -199,11 +205,21 @@ export function buildSrDataset(report: SpineReport, opts: WriteSrOptions): Natur
 
   const content = encodeTree({ type: 'CONTAINER', name: SR.imagingMeasurementReport, children: rootChildren });
 
+  // Images of other series a value was measured on (the axial T2 of a dural sac area) are evidence too.
+  const otherImages = new Map<string, Set<string>>();
+  for (const l of report.levels) {
+    for (const m of [...l.measurements, ...FINDINGS.flatMap((f) => (l[f.key] as Finding<unknown> | undefined)?.evidence.measurements ?? [])]) {
+      const img = m.sourceImage;
+      if (!img || img.seriesInstanceUid === v.seriesInstanceUid) continue;
+      otherImages.set(img.seriesInstanceUid, (otherImages.get(img.seriesInstanceUid) ?? new Set()).add(img.sopInstanceUid));
+    }
+  }
   const evidence = [
     {
       StudyInstanceUID: v.studyInstanceUid,
       ReferencedSeriesSequence: [
         { SeriesInstanceUID: v.seriesInstanceUid, ReferencedSOPSequence: v.sopInstanceUids.map((u) => ({ ReferencedSOPClassUID: sourceClass, ReferencedSOPInstanceUID: u })) },
+        ...[...otherImages].map(([series, sops]) => ({ SeriesInstanceUID: series, ReferencedSOPSequence: [...sops].map((u) => ({ ReferencedSOPClassUID: MR_IMAGE_SOP_CLASS_UID, ReferencedSOPInstanceUID: u })) })),
         { SeriesInstanceUID: seg.SeriesInstanceUID, ReferencedSOPSequence: [{ ReferencedSOPClassUID: SEG_SOP_CLASS_UID, ReferencedSOPInstanceUID: seg.SOPInstanceUID }] },
       ],
     },

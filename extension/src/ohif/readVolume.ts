@@ -125,6 +125,8 @@ export async function readDisplaySetSlices(ds: DisplaySet, onProgress?: (done: n
       columnDirection: Array.from(p.columnCosines as number[]) as Vec3,
       sliceThicknessMm: Number(p.sliceThickness) || 0,
       sopInstanceUid: String(inst.SOPInstanceUID ?? ''),
+      seriesInstanceUid: String(inst.SeriesInstanceUID ?? ds.SeriesInstanceUID ?? ''),
+      frameOfReferenceUid: String(inst.FrameOfReferenceUID ?? ''),
       instanceNumber: inst.InstanceNumber !== undefined ? Number(inst.InstanceNumber) : k + 1,
     };
   });

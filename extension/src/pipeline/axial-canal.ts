@@ -55,6 +55,9 @@ export interface AxialSlice {
   /** SliceThickness, mm. */
   sliceThicknessMm: number;
   sopInstanceUid: string;
+  /** The image's series and frame of reference (the SR references the image and its outline), where known. */
+  seriesInstanceUid?: string;
+  frameOfReferenceUid?: string;
   /** InstanceNumber, where known (shown to the reader to find the image). */
   instanceNumber?: number;
 }
@@ -81,8 +84,10 @@ export interface AxialSacResult {
   /** Dural sac cross-sectional area, mm²; null with `reason` when not measured. */
   areaMm2: number | null;
   reason?: string;
-  /** The axial image measured. */
+  /** The axial image measured, its series and frame of reference. */
   sopInstanceUid?: string;
+  seriesInstanceUid?: string;
+  frameOfReferenceUid?: string;
   instanceNumber?: number;
   /** Distance of that image's plane from the disc centre, mm. */
   distanceMm?: number;
@@ -168,6 +173,8 @@ export function axialSlicesOfVolume(v: SpineVolume): AxialSlice[] {
     columnDirection: v.columnDirection,
     sliceThicknessMm: v.spacingMm[2],
     sopInstanceUid: v.sopInstanceUids[k] ?? '',
+    seriesInstanceUid: v.seriesInstanceUid,
+    frameOfReferenceUid: v.frameOfReferenceUid,
     instanceNumber: k + 1,
   }));
 }
@@ -218,7 +225,7 @@ function measureOne(slices: AxialSlice[], d: AxialSacInput): AxialSacResult {
   if (bestDist > limit) {
     return { ...base, reason: `no axial image within ${fmt(limit)} mm of the ${d.level} disc centre (nearest ${fmt(bestDist)} mm)` };
   }
-  const where = { sopInstanceUid: best.sopInstanceUid, instanceNumber: best.instanceNumber, distanceMm: bestDist };
+  const where = { sopInstanceUid: best.sopInstanceUid, seriesInstanceUid: best.seriesInstanceUid, frameOfReferenceUid: best.frameOfReferenceUid, instanceNumber: best.instanceNumber, distanceMm: bestDist };
   if (!d.canalCentreLps) return { ...base, ...where, reason: 'not measured: the sagittal analysis found no dural sac at this level to place the seed' };
   const seed = toPixel(best, d.canalCentreLps);
   if (!inside(best, seed)) return { ...base, ...where, reason: `not measured: the dural sac centre of ${d.level} lies outside the axial image` };

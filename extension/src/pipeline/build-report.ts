@@ -5,7 +5,7 @@
  * as a 'dural_sac' segment), measures the dural sac area on the study's axial T2 images when given
  * (axial-levels.ts), grades each level (grade/), and returns the SpineReport.
  */
-import type { LevelReport, Measurement, SegmentInfo, SpineReport } from './report';
+import { sourceImageOf, type LevelReport, type Measurement, type SegmentInfo, type SpineReport } from './report';
 import type { Labelmap, SpineVolume, Vec3 } from './volume';
 import { voxelToLps } from './volume';
 import { heightIndices, measureDisc, medianIntensity, midSagittalSlice, sagittalFrame, segmentPixels, type DiscMeasures } from './measure';
@@ -194,7 +194,8 @@ function axialAreaMeasurement(r: AxialSacResult | undefined): Measurement[] {
     r.crescentsJoined ? `${r.crescentsJoined + 1} CSF crescents split by the cord or roots joined` : '',
     r.seedFromAnteriorEdge ? 'started behind the sac\'s anterior edge (no sagittal AP to check it against)' : '',
   ].filter(Boolean).map((x) => `; ${x}`).join('');
-  return [m('duralSacAreaMm2', r.areaMm2, 'mm2', `area of the CSF-bright dural sac on axial T2 ${image}, ${(r.distanceMm ?? 0).toFixed(1)} mm from the disc centre (roots inside counted${how})`)];
+  const area = m('duralSacAreaMm2', r.areaMm2, 'mm2', `area of the CSF-bright dural sac on axial T2 ${image}, ${(r.distanceMm ?? 0).toFixed(1)} mm from the disc centre (roots inside counted${how})`);
+  return [{ ...area, sourceImage: sourceImageOf(r), outlineLps: r.outlineLps }];
 }
 
 /**

@@ -56,8 +56,10 @@ export interface ForamenMeasure {
   /** Slice measured and its distance from the disc centre, mm; null when no slice lies in FORAMEN_OFFSET_MM. */
   sliceIndex: number | null;
   lateralOffsetMm: number | null;
-  /** SOPInstanceUID of the slice measured (empty for non-DICOM input). */
+  /** The slice measured: SOPInstanceUID, series and frame of reference (empty for non-DICOM input). */
   sopInstanceUid?: string;
+  seriesInstanceUid?: string;
+  frameOfReferenceUid?: string;
   foramenAreaMm2: number | null;
   /** Extent of the foramen across the disc axis (≈ superior–inferior), mm. */
   foramenHeightMm: number | null;
@@ -116,7 +118,7 @@ function measureSide(volume: SpineVolume, labelmap: Labelmap, d: DiscAnalysis, s
 const NOT_CLOSED = 'no foramen closed by the pedicles above and below (the fat behind the disc runs on beyond the window)';
 
 function measureSlice(volume: SpineVolume, labelmap: Labelmap, d: DiscAnalysis, k: number, offset: number, side: Side): ForamenMeasure {
-  const base: ForamenMeasure = { side, segmentNumber: d.segment.segmentNumber, sliceIndex: k, lateralOffsetMm: Math.abs(offset), sopInstanceUid: volume.sopInstanceUids[k], foramenAreaMm2: null, foramenHeightMm: null, fatAreaMm2: null, obliterated: null, rootAreaMm2: null };
+  const base: ForamenMeasure = { side, segmentNumber: d.segment.segmentNumber, sliceIndex: k, lateralOffsetMm: Math.abs(offset), sopInstanceUid: volume.sopInstanceUids[k], seriesInstanceUid: volume.seriesInstanceUid, frameOfReferenceUid: volume.frameOfReferenceUid, foramenAreaMm2: null, foramenHeightMm: null, fatAreaMm2: null, obliterated: null, rootAreaMm2: null };
   const frame = sagittalFrame(volume, k);
   const { centre, major, minor } = d.measures.shape; // major: posterior, minor: superior (principalAxes)
   const toMm = (u: number, v: number): [number, number] => [centre[0] + u * major[0] + v * minor[0], centre[1] + u * major[1] + v * minor[1]];

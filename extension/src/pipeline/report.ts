@@ -31,6 +31,13 @@ export interface SegmentInfo {
 /** UCUM unit codes used in measurements (the SR writes them as UCUM codes). */
 export type Ucum = 'mm' | 'mm2' | '{ratio}' | '1';
 
+/** The image a measurement was taken on (Measurement.sourceImage), from the DICOM identity of an image; undefined when any part is unknown. */
+export function sourceImageOf(x: { seriesInstanceUid?: string; sopInstanceUid?: string; frameOfReferenceUid?: string }): Measurement['sourceImage'] {
+  return x.seriesInstanceUid && x.sopInstanceUid && x.frameOfReferenceUid
+    ? { seriesInstanceUid: x.seriesInstanceUid, sopInstanceUid: x.sopInstanceUid, frameOfReferenceUid: x.frameOfReferenceUid }
+    : undefined;
+}
+
 export interface Measurement {
   /** Stable key, e.g. 'discHeightMm', 'canalApDiameterMm', 'duralSacAreaMm2', 'nucleusCsfSignalRatio'. */
   name: string;
@@ -38,6 +45,10 @@ export interface Measurement {
   unit: Ucum;
   /** SEG segment the value was measured on. */
   segmentNumber?: number;
+  /** The one image the value was measured on (an axial or parasagittal slice), where it is one image. */
+  sourceImage?: { seriesInstanceUid: string; sopInstanceUid: string; frameOfReferenceUid: string };
+  /** Outline of the measured region on sourceImage, LPS mm in its frame of reference (closed polygon, first point not repeated). */
+  outlineLps?: Vec3[];
   /** How it was measured, one line, for the evidence view. */
   method: string;
 }

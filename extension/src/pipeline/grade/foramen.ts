@@ -10,7 +10,7 @@
  * Not assessable (value null, with the reason) when no foramen or no root inside it was found.
  */
 import type { ForamenMeasure, Side } from '../foramen';
-import type { Finding, Grade0to3, Measurement } from '../report';
+import { sourceImageOf, type Finding, type Grade0to3, type Measurement } from '../report';
 
 export const FORAMEN_REFERENCE = 'Lee S. et al., AJR Am J Roentgenol 2010;194:1095-8 (grades 0-3, perineural fat obliteration)';
 
@@ -22,7 +22,7 @@ export function foramenMeasurements(f: ForamenMeasure | undefined): Measurement[
   const where = `parasagittal slice ${f.sliceIndex! + 1}, ${f.lateralOffsetMm!.toFixed(0)} mm ${f.side} of the disc centre`;
   return [
     { name: `foramenHeight${SIDE_NAME[f.side]}Mm`, value: f.foramenHeightMm, unit: 'mm', method: `height of the foraminal fat outline, ${where}` },
-    { name: `foramenArea${SIDE_NAME[f.side]}Mm2`, value: f.foramenAreaMm2, unit: 'mm2', method: `area inside the convex outline of the foraminal fat, ${where}` },
+    { name: `foramenArea${SIDE_NAME[f.side]}Mm2`, value: f.foramenAreaMm2, unit: 'mm2', method: `area inside the convex outline of the foraminal fat, ${where}`, sourceImage: sourceImageOf(f), outlineLps: f.outlineLps },
   ];
 }
 
