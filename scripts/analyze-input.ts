@@ -32,6 +32,8 @@ export interface AnalysisInput {
   axialT2?: AxialSlice[];
   /** Why the axial T2 series could not be read (the analysis goes on without its area). */
   axialT2Unavailable?: string;
+  /** The sagittal T1 series, when the input has one besides the analysed series (foramina are measured on it). */
+  sagittalT1?: SpineVolume;
 }
 
 const nums = (v: unknown): number[] => (Array.isArray(v) ? v : String(v ?? '').split('\\')).map(Number);
@@ -159,9 +161,17 @@ export function readDicomFolder(dir: string): AnalysisInput {
   } catch (e) {
     axialT2Unavailable = `the axial T2 images could not be read (${(e as Error).message})`;
   }
+  let sagittalT1: SpineVolume | undefined;
+  if (choice.sagittalT1 && choice.sagittalT1 !== choice.analysisSeries) {
+    try {
+      sagittalT1 = { ...volumeFromInstances(bySeries.get(choice.sagittalT1.SeriesInstanceUID)!), role: 'sagittal_t1' };
+    } catch (e) {
+      console.warn(`the sagittal T1 could not be read, foramina are measured on the analysed series: ${(e as Error).message}`);
+    }
+  }
   return {
-    volume: { ...volume, role }, patientStudy: patientStudyFrom(list[0]), otherSeries, axialT2, axialT2Unavailable,
-    description: `${list.length} slices of '${volume.seriesDescription}'${axial ? ` and ${axial.length} axial T2 images` : ''} from ${dir}`,
+    volume: { ...volume, role }, patientStudy: patientStudyFrom(list[0]), otherSeries, axialT2, axialT2Unavailable, sagittalT1,
+    description: `${list.length} slices of '${volume.seriesDescription}'${axial ? ` and ${axial.length} axial T2 images` : ''}${sagittalT1 ? ` and a sagittal T1 of ${sagittalT1.dims[2]} slices` : ''} from ${dir}`,
   };
 }
 

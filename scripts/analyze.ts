@@ -29,7 +29,7 @@ export interface PipelineOptions {
 }
 
 /** The whole pipeline on one volume, as in the viewer: models → segmentation + level names → measurements → grades → SpineReport. */
-export async function runPipeline(volume: SpineVolume, o: PipelineOptions & Pick<BuildReportOptions, 'otherSeries' | 'axialT2' | 'axialT2Unavailable'>): Promise<{ report: SpineReport; labelmap: Labelmap }> {
+export async function runPipeline(volume: SpineVolume, o: PipelineOptions & Pick<BuildReportOptions, 'otherSeries' | 'axialT2' | 'axialT2Unavailable' | 'sagittalT1'>): Promise<{ report: SpineReport; labelmap: Labelmap }> {
   const models = await loadNodeModels(o.manifestPath, o.threads ?? 2);
   const { manifest, backend, classifier } = models;
   try {
@@ -37,7 +37,7 @@ export async function runPipeline(volume: SpineVolume, o: PipelineOptions & Pick
     const seg = await segmentSpine(volume, backend, manifest);
     const opts: BuildReportOptions = {
       model: { name: manifest.name, version: manifest.version, sha256: manifest.sha256 }, software: SOFTWARE, levelNaming: seg.levelNaming, run: seg.run,
-      otherSeries: o.otherSeries, axialT2: o.axialT2, axialT2Unavailable: o.axialT2Unavailable,
+      otherSeries: o.otherSeries, axialT2: o.axialT2, axialT2Unavailable: o.axialT2Unavailable, sagittalT1: o.sagittalT1,
     };
     const built = await gradeSpine(volume, seg.labelmap, seg.segments, opts, classifier, manifest.pfirrmann, 'the model manifest lists no disc classifier');
     if (built.gradingError) o.log?.(built.gradingError);
@@ -58,7 +58,7 @@ export async function analyze(o: AnalyzeCliOptions): Promise<{ report: SpineRepo
   const log = o.log ?? (() => undefined);
   const input = readAnalysisInput(o.input);
   log(`input: ${input.description}`);
-  const { report, labelmap } = await runPipeline(input.volume, { ...o, otherSeries: input.otherSeries, axialT2: input.axialT2, axialT2Unavailable: input.axialT2Unavailable });
+  const { report, labelmap } = await runPipeline(input.volume, { ...o, otherSeries: input.otherSeries, axialT2: input.axialT2, axialT2Unavailable: input.axialT2Unavailable, sagittalT1: input.sagittalT1 });
   mkdirSync(o.out, { recursive: true });
   const files: string[] = [];
   const put = (name: string, data: string | ArrayBuffer) => {

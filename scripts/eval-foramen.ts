@@ -78,7 +78,7 @@ async function main() {
     const vol = readNiftiCase(resolve(o.data, `${c}_image.nii.gz`));
     const seg = await segmenter.segment(vol, c);
     const ms = measureSpine(vol, seg.labelmap, seg.segments);
-    const foramina = measureForamina(vol, ms.labelmap, ms.discs);
+    const foramina = measureForamina(vol, ms.discs, ms.labelmap);
     for (const d of ms.discs) {
       const level = d.segment.level ?? `disc ${d.segment.segmentNumber}`;
       const both = foramina.find((x) => x.segmentNumber === d.segment.segmentNumber)!;

@@ -10,7 +10,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { artifactsDir, dismissBanner, e2eSkipReason, importData, importDataWith, repoRoot, startViewerEnv, type ViewerEnv } from './env';
+import { artifactsDir, dismissBanner, e2eSkipReason, importData, importDataWith, importDataWithT1StandIn, repoRoot, startViewerEnv, type ViewerEnv } from './env';
 
 const skip = e2eSkipReason();
 if (skip) console.warn(`Skipping analyze e2e: ${skip}`);
@@ -157,6 +157,27 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(text).toMatch(/Bolender/);
     await page.waitForTimeout(1000);
     await page.screenshot({ path: join(artifactsDir, 'analyze-axial.png') });
+  }, 360000);
+
+  it('with a sagittal T1 in the study, measures the foramina on it and shows the outline on the T1 image', async () => {
+    if (!sourceDir.endsWith('models')) return; // needs the trained model's levels
+    const { page, baseUrl } = env;
+    const study = await importDataWithT1StandIn(env.orthanc, 'segmentation/vb2_04_image.nii.gz');
+    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${study}`);
+    await page.waitForFunction(() => /sagittal T1/.test(document.querySelector('[data-testid="spine-series-message"]')?.textContent ?? ''), null, { timeout: 60000 });
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
+    await dismissBanner(page);
+    await page.getByTestId('spine-analyze').click();
+    await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
+    expect(await page.getByTestId('spine-error').count()).toBe(0);
+    const graded = page.locator('[data-testid^="spine-foramen-"]').filter({ hasText: /^[0-3]$/ }).first();
+    await graded.click();
+    // The outline is drawn on the T1 image the foramen was measured on; the T1 viewport scrolled there.
+    await page.waitForSelector('[data-testid="spine-foramina"] svg polygon', { timeout: 15000 });
+    const side = ((await page.locator('[data-testid="spine-foramina"] svg text').first().textContent()) ?? '').includes('left') ? 'Left' : 'Right';
+    expect(await page.getByTestId(`finding-foraminalStenosis${side}`).textContent()).toMatch(/T1 slice \d+/);
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: join(artifactsDir, 'analyze-foramen-t1.png') });
   }, 360000);
 
   it('refuses a model whose sha256 does not match the manifest, with a clear message', async () => {

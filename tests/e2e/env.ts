@@ -14,6 +14,7 @@ import { buildPlugins, pluginsDir } from '../../scripts/build';
 import { createGateway } from '../../scripts/gateway';
 import { importPaths } from '../../scripts/import';
 import { findFreePort, orthancInstalled, startOrthanc, type RunningOrthanc } from '../../scripts/orthanc';
+import { writeT1StandIn } from '../helpers/t1-stand-in';
 
 export const repoRoot = resolve(__dirname, '../..');
 export const sharedData = resolve(repoRoot, '../shared/data');
@@ -48,6 +49,19 @@ export async function importDataWith(orthanc: RunningOrthanc, opts: { axialRefor
   );
   if (!summary.studyInstanceUids.length) throw new Error(`import of ${relPaths.join(', ')} stored no study`);
   return summary.studyInstanceUids;
+}
+
+/** importData of one NIfTI volume plus a sagittal T1 stand-in of it in the same study (tests/helpers/t1-stand-in.ts). */
+export async function importDataWithT1StandIn(orthanc: RunningOrthanc, relPath: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'spine-e2e-t1-'));
+  try {
+    const [study] = (await importPaths([join(sharedData, relPath)], undefined, { outDir: dir, log: () => undefined })).studyInstanceUids;
+    writeT1StandIn(dir);
+    await importPaths([dir], { url: orthanc.dicomwebUrl, authorization: orthanc.authorization }, { log: () => undefined });
+    return study;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export interface ViewerEnv {

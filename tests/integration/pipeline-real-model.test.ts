@@ -97,3 +97,30 @@ const axialCase = resolve(data, 'vb2_02_image.nii.gz');
     }
   }, 240000);
 });
+
+(existsSync(axialCase) && haveModel ? describe : describe.skip)('npm run analyze on a DICOM folder with a sagittal T2 and a sagittal T1', () => {
+  it('measures the foramina on the T1 (where Lee graded them) and references its slices', async () => {
+    const { importPaths } = await import('../../scripts/import');
+    const { analyze } = await import('../../scripts/analyze');
+    const { writeT1StandIn } = await import('../helpers/t1-stand-in');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(resolve(tmpdir(), 'spine-t1-'));
+    try {
+      await importPaths([axialCase], undefined, { outDir: resolve(dir, 'dicom'), log: () => undefined });
+      const t1Series = writeT1StandIn(resolve(dir, 'dicom')); // no real T2 + T1 pair in the shared data (see t1-stand-in.ts)
+      const logs: string[] = [];
+      const { report } = await analyze({ input: resolve(dir, 'dicom'), out: resolve(dir, 'out'), manifestPath, log: (s) => logs.push(s) });
+      expect(logs.join('\n')).toMatch(/and a sagittal T1 of \d+ slices/);
+      expect(report.sourceSeries.map((s) => s.role)).toEqual(['sagittal_t2', 'sagittal_t1']);
+      const areas = report.levels.flatMap((l) => l.measurements.filter((m) => m.name === 'foramenAreaLeftMm2' || m.name === 'foramenAreaRightMm2'));
+      expect(areas.length).toBeGreaterThanOrEqual(4);
+      for (const m of areas) {
+        expect(m.method).toMatch(/parasagittal T1 slice/);
+        expect(m.sourceImage?.seriesInstanceUid).toBe(t1Series);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240000);
+});

@@ -39,7 +39,7 @@ const leftForamen = (root: (ap: number, si: number) => boolean) => (x: number, a
 describe('foramen measurement on parasagittal slices (foramen.ts) and Lee grade', () => {
   it('a root surrounded by fat: height and area of the foramen, no direction obliterated → Lee 0', () => {
     const { volume, labelmap, disc } = volumeWith(leftForamen((ap, si) => Math.hypot(ap - 36, si - 6) <= 3));
-    const [{ left, right }] = measureForamina(volume, labelmap, [disc]);
+    const [{ left, right }] = measureForamina(volume, [disc], labelmap);
     expect(left.foramenHeightMm).toBeCloseTo(21, 0);
     expect(left.foramenAreaMm2).toBeGreaterThan(200); // 11 × 21 box
     expect(left.foramenAreaMm2).toBeLessThan(250);
@@ -57,9 +57,20 @@ describe('foramen measurement on parasagittal slices (foramen.ts) and Lee grade'
     expect(gradeForamen('right', right).notAssessableReason).toMatch(/right foramen: no bright foraminal fat/);
   });
 
+  it('on the study sagittal T1 (no labelmap in its geometry): the mid-sagittal disc margin places the window, the evidence names T1', () => {
+    const { volume, disc } = volumeWith(leftForamen((ap, si) => Math.hypot(ap - 36, si - 6) <= 3));
+    const [{ left }] = measureForamina({ ...volume, role: 'sagittal_t1' }, [disc]);
+    expect(left.weighting).toBe('T1');
+    expect(left.foramenHeightMm).toBeCloseTo(21, 0);
+    const g = gradeForamen('left', left);
+    expect(g.value).toBe(0);
+    expect(g.evidence.rule).toMatch(/^T1 slice \d+, \d+ mm left of the disc centre/);
+    expect(g.evidence.measurements[0].method).toMatch(/parasagittal T1 slice/);
+  });
+
   it('a root touching the pedicle above and the disc below (vertical obliteration) → Lee 1', () => {
     const { volume, labelmap, disc } = volumeWith(leftForamen((ap) => ap >= 35 && ap <= 36));
-    const [{ left }] = measureForamina(volume, labelmap, [disc]);
+    const [{ left }] = measureForamina(volume, [disc], labelmap);
     expect(left.obliterated).toEqual(expect.arrayContaining(['superior', 'inferior']));
     expect(left.obliterated).not.toContain('anterior');
     expect(gradeForamen('left', left).value).toBe(1);
@@ -68,21 +79,21 @@ describe('foramen measurement on parasagittal slices (foramen.ts) and Lee grade'
 
   it('fat running on past the window (not closed by pedicles) is refused', () => {
     const { volume, labelmap, disc } = volumeWith((x, ap, si) => (x >= 14 && x <= 26 && ap >= 31 && ap <= 41 && si >= -8 ? 200 : undefined));
-    const [{ left }] = measureForamina(volume, labelmap, [disc]);
+    const [{ left }] = measureForamina(volume, [disc], labelmap);
     expect(left.foramenAreaMm2).toBeNull();
     expect(gradeForamen('left', left).notAssessableReason).toMatch(/not closed|no foramen closed by the pedicles/);
   });
 
   it('a series too narrow to reach the foramina says so', () => {
     const { volume, labelmap, disc } = volumeWith(() => undefined, 11);
-    const [{ left }] = measureForamina(volume, labelmap, [disc]);
+    const [{ left }] = measureForamina(volume, [disc], labelmap);
     expect(gradeForamen('left', left).notAssessableReason).toMatch(/no slice 14–26 mm to the left/);
   });
 });
 
 describe('Lee grade from the obliterated directions (grade/foramen.ts)', () => {
   const f = (obliterated: ForamenMeasure['obliterated']): ForamenMeasure => ({
-    side: 'right', segmentNumber: 1, sliceIndex: 3, lateralOffsetMm: 18, foramenAreaMm2: 150, foramenHeightMm: 20, fatAreaMm2: 100, obliterated, rootAreaMm2: 20,
+    side: 'right', segmentNumber: 1, weighting: 'T2', sliceIndex: 3, lateralOffsetMm: 18, foramenAreaMm2: 150, foramenHeightMm: 20, fatAreaMm2: 100, obliterated, rootAreaMm2: 20,
   });
   it.each([
     [[], 0], [['superior'], 0], [['superior', 'anterior'], 0],

@@ -55,6 +55,7 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
       otherSeries: req.otherSeries,
       axialT2: req.axialT2,
       axialT2Unavailable: req.axialT2Unavailable,
+      sagittalT1: req.sagittalT1,
     };
     const { report, labelmap, segments, axialSac, foramina, gradingError } = await gradeSpine(req.volume, seg.labelmap, seg.segments, reportOptions, classifier, model.manifest.pfirrmann,
       classifierError ?? 'the model manifest lists no disc classifier');

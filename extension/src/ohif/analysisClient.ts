@@ -18,6 +18,8 @@ export type ViewerAnalysis = AnalysisResult & {
   sourceVolume: SpineVolume;
   /** imageIds of the axial T2 series read for the dural sac area (empty when none). */
   axialImageIds: string[];
+  /** imageIds of the sagittal T1 series read for the foramina (empty when none). */
+  sagittalT1ImageIds: string[];
   /** Wall time from pressing Analyze to the result (reading images, model, segmentation, report), seconds. */
   totalSeconds: number;
 };
@@ -38,6 +40,7 @@ export function startAnalysis(
   otherSeries: SourceSeriesRef[],
   onProgress: (stage: AnalysisStage, done: number, total: number) => void,
   axialT2?: DisplaySet,
+  sagittalT1?: DisplaySet,
 ): AnalysisRun {
   const cfg = getSpineMriConfig();
   const abort = new AbortController();
@@ -54,6 +57,10 @@ export function startAnalysis(
       axial = await readDisplaySetSlices(axialT2, (d, t) => onProgress('read', d, t), abort.signal)
         .catch((e: Error) => { axialT2Unavailable = `the axial T2 images could not be read (${e.message})`; return undefined; });
     }
+    // The sagittal T1 is where Lee graded the foramina; without it they are measured on the analysed series.
+    const t1 = sagittalT1 && await readDisplaySetVolume(sagittalT1, (d, t) => onProgress('read', d, t), abort.signal)
+      .catch((e: Error) => { console.warn(`Spine MRI: the sagittal T1 could not be read, foramina measured on the analysed series: ${e.message}`); return undefined; });
+    if (t1) t1.volume.role = 'sagittal_t1';
     if (abort.signal.aborted) throw new Error('Analysis cancelled.');
     worker = new Worker(workerUrl(), { type: 'module', name: 'spine-mri-analysis' });
     const w = worker;
@@ -66,10 +73,10 @@ export function startAnalysis(
       };
       w.onerror = (ev) => reject(new Error(`Analysis worker failed: ${ev.message || 'could not load /plugins/analysis-worker.mjs'}`));
       abort.signal.addEventListener('abort', () => w.postMessage({ type: 'cancel' } satisfies ToWorker));
-      const req: ToWorker = { type: 'analyze', volume, modelBaseUrl: cfg.modelBaseUrl, ortBaseUrl: cfg.ortBaseUrl, numThreads: cfg.wasmThreads, otherSeries, axialT2: axial, axialT2Unavailable };
-      w.postMessage(req, [volume.voxels.buffer, ...(axial ?? []).map((a) => a.pixels.buffer)]);
+      const req: ToWorker = { type: 'analyze', volume, modelBaseUrl: cfg.modelBaseUrl, ortBaseUrl: cfg.ortBaseUrl, numThreads: cfg.wasmThreads, otherSeries, axialT2: axial, axialT2Unavailable, sagittalT1: t1?.volume };
+      w.postMessage(req, [volume.voxels.buffer, ...(axial ?? []).map((a) => a.pixels.buffer), ...(t1 ? [t1.volume.voxels.buffer] : [])]);
     });
-    return { ...result, imageIds, axialImageIds: axial ? axialT2?.imageIds ?? [] : [], sourceVolume, totalSeconds: (performance.now() - t0) / 1000 };
+    return { ...result, imageIds, axialImageIds: axial ? axialT2?.imageIds ?? [] : [], sagittalT1ImageIds: t1?.imageIds ?? [], sourceVolume, totalSeconds: (performance.now() - t0) / 1000 };
   })().finally(() => worker?.terminate());
   return { promise, cancel: () => abort.abort(new Error('Analysis cancelled.')) };
 }

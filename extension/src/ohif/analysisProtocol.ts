@@ -22,6 +22,8 @@ export interface AnalyzeRequest {
   axialT2?: AxialSlice[];
   /** Why the study's axial T2 images are missing from `axialT2` (read failure). */
   axialT2Unavailable?: string;
+  /** The study's sagittal T1 (foramina, as Lee graded them); absent when none, or it could not be read. */
+  sagittalT1?: SpineVolume;
 }
 
 export interface AnalysisResult {

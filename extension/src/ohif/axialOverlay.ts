@@ -7,6 +7,7 @@ import type { AxialSacResult } from '../pipeline/axial-canal';
 import type { Vec3 } from '../pipeline/volume';
 import { getCornerstone } from './cornerstone';
 import { createViewportOverlay } from './viewportOverlay';
+import { scrollStacksTo } from './scrollStacks';
 
 /** Outlines by SOPInstanceUID of the axial image measured. */
 let outlines = new Map<string, { label: string; outlineLps: Vec3[] }[]>();
@@ -57,28 +58,7 @@ export function showAxialOutlines(results: AxialSacResult[] | undefined, levelOf
   refresh();
 }
 
-/**
- * Scroll every viewport showing the analysed study's axial series (showAxialOutlines) to the image whose
- * plane is nearest `pointLps` (a disc centre). Viewports showing other series are left alone.
- */
+/** Scroll the viewports showing the analysed study's axial series (showAxialOutlines) to the image nearest `pointLps` (a disc centre). */
 export function jumpAxialTo(pointLps: Vec3): void {
-  if (!axialImageIds.size) return;
-  const { core } = getCornerstone();
-  const ids = axialImageIds;
-  for (const engine of core.getRenderingEngines?.() ?? []) {
-    for (const vp of engine.getViewports() as { getImageIds?: () => string[]; getCurrentImageId?: () => string; setImageIdIndex?: (i: number) => Promise<unknown> }[]) {
-      const stack = vp.getImageIds?.() ?? [];
-      if (!vp.setImageIdIndex || !ids.has(vp.getCurrentImageId?.() ?? '')) continue;
-      let best = -1, bestDistance = Infinity;
-      stack.forEach((id, i) => {
-        const p = core.metaData.get('imagePlaneModule', id);
-        if (!p?.imagePositionPatient || !p.rowCosines || !p.columnCosines) return;
-        const r = p.rowCosines as number[], c = p.columnCosines as number[];
-        const n = [r[1] * c[2] - r[2] * c[1], r[2] * c[0] - r[0] * c[2], r[0] * c[1] - r[1] * c[0]];
-        const d = Math.abs(n.reduce((s, x, a) => s + x * (pointLps[a] - p.imagePositionPatient[a]), 0));
-        if (d < bestDistance) { bestDistance = d; best = i; }
-      });
-      if (best >= 0) void vp.setImageIdIndex(best);
-    }
-  }
+  scrollStacksTo(axialImageIds, pointLps);
 }

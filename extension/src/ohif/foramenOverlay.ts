@@ -33,8 +33,9 @@ const refresh = createViewportOverlay('spine-foramina', 'spine-foramina', (vp, i
       svg.append(root);
     }
     const text = document.createElementNS(SVG, 'text');
-    const right = pts.reduce((a, b) => (b[0] > a[0] ? b : a), pts[0]);
-    Object.entries({ x: String(right[0] + 6), y: String(right[1]), fill: COLOUR, style: 'font: bold 12px sans-serif; paint-order: stroke; stroke: #000; stroke-width: 3px' }).forEach(([k, v]) => text.setAttribute(k, v));
+    // Above the outline, centred (to its side it is cut off at the viewport's edge when zoomed in).
+    const top = pts.reduce((a, b) => (b[1] < a[1] ? b : a), pts[0]);
+    Object.entries({ x: String(top[0]), y: String(top[1] - 8), 'text-anchor': 'middle', fill: COLOUR, style: 'font: bold 12px sans-serif; paint-order: stroke; stroke: #000; stroke-width: 3px' }).forEach(([k, v]) => text.setAttribute(k, v));
     text.textContent = o.label;
     svg.append(text);
   }

@@ -14,6 +14,7 @@ export function AnalyzeSection({
   role,
   otherSeries = [],
   axialT2,
+  sagittalT1,
   disabledReason,
 }: {
   displaySet?: DisplaySet;
@@ -22,6 +23,8 @@ export function AnalyzeSection({
   otherSeries?: SourceSeriesRef[];
   /** The study's axial T2 display set: its images give the dural sac area. */
   axialT2?: DisplaySet;
+  /** The study's sagittal T1 display set (not the analysed one): the foramina are measured on it. */
+  sagittalT1?: DisplaySet;
   disabledReason?: string;
 }) {
   const { state, start, cancel, edit } = useAnalysis(displaySet?.SeriesInstanceUID ?? '');
@@ -39,7 +42,7 @@ export function AnalyzeSection({
           onClick={() => {
             if (!displaySet) return;
             resetSave(displaySet.SeriesInstanceUID);
-            start(displaySet, role, otherSeries, axialT2);
+            start(displaySet, role, otherSeries, axialT2, sagittalT1);
           }}
         >
           {state.status === 'done' ? 'Analyze again' : 'Analyze'}

@@ -7,6 +7,7 @@ import { FINDING_CHOICES, type FindingKey } from './readerEdits';
 import { jumpToSegment } from '../ohif/showSegmentation';
 import { jumpAxialTo } from '../ohif/axialOverlay';
 import { foramenCentreLps } from '../ohif/foramenOverlay';
+import { scrollStacksTo } from '../ohif/scrollStacks';
 import type { DiscForamina, Side } from '../pipeline/foramen';
 import type { Finding, LevelReport, SegmentInfo } from '../pipeline/report';
 import { colors, s } from './styles';
@@ -44,6 +45,7 @@ export function LevelsTable({
   segments,
   segmentationId,
   foramina,
+  sagittalT1ImageIds = [],
   onEdit,
 }: {
   levels: LevelReport[];
@@ -51,6 +53,8 @@ export function LevelsTable({
   segmentationId?: string;
   /** Measured foramina (this analysis only): clicking a foraminal grade shows its parasagittal slice. */
   foramina?: DiscForamina[];
+  /** The sagittal T1 the foramina were measured on (its viewports scroll to a clicked foramen too). */
+  sagittalT1ImageIds?: string[];
   /** When given, the evidence view offers grade overrides. */
   onEdit?: (level: string, key: FindingKey, value: string | number | boolean) => void;
 }) {
@@ -66,6 +70,7 @@ export function LevelsTable({
     const seg = segments.find((x) => x.segmentNumber === l.discSegmentNumber);
     const centre = foramenCentreLps(foramina?.find((f) => f.segmentNumber === l.discSegmentNumber)?.[side]);
     if (seg && centre && segmentationId) jumpToSegment(segmentationId, seg, centre);
+    if (centre) scrollStacksTo(sagittalT1ImageIds, centre);
     setOpen(l.level);
   };
   return (
@@ -164,7 +169,7 @@ export function ResultsView({
   onEdit,
   onShiftLevels,
 }: {
-  result: AnalysisResult;
+  result: AnalysisResult & { sagittalT1ImageIds?: string[] };
   segmentationId?: string;
   displayError?: string;
   onEdit?: (level: string, key: FindingKey, value: string | number | boolean) => void;
@@ -205,7 +210,7 @@ export function ResultsView({
           {discGradesUnavailable(report.levels) && (
             <div style={{ ...s.warn, overflowWrap: 'anywhere' }} data-testid="spine-disc-grades-unavailable">⚠ No automatic disc grades (Pfirrmann, bulging, Modic): {discGradesUnavailable(report.levels)}</div>
           )}
-          <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} foramina={result.foramina} onEdit={onEdit} />
+          <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} foramina={result.foramina} sagittalT1ImageIds={result.sagittalT1ImageIds} onEdit={onEdit} />
           <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. Disc: N narrowing, B bulging, M Modic change present. n/a = not assessable; * = changed by the reader.</div>
         </>
       )}

@@ -35,6 +35,7 @@ export function SpinePanel() {
         role={role}
         otherSeries={otherSeries}
         axialT2={choice.axialT2 && choice.displaySetOf(choice.axialT2)}
+        sagittalT1={choice.sagittalT1 && choice.sagittalT1 !== choice.analysisSeries ? choice.displaySetOf(choice.sagittalT1) : undefined}
         disabledReason={choice.suitable ? undefined : choice.message}
       />
       {choice.studyInstanceUid && <StoredResults studyInstanceUid={choice.studyInstanceUid} analysedSeriesUid={ds?.SeriesInstanceUID} />}

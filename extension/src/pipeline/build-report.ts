@@ -143,6 +143,11 @@ export interface BuildReportOptions {
   axialT2?: AxialSlice[];
   /** Why the axial T2 images of a study that has them are missing (e.g. could not be read). */
   axialT2Unavailable?: string;
+  /**
+   * The study's sagittal T1 (role 'sagittal_t1'), when the analysis ran on another series: the foramina are
+   * measured on it (Lee graded on T1) when it shares the analysed series' frame of reference.
+   */
+  sagittalT1?: SpineVolume;
   createdAt?: string;
 }
 
@@ -219,7 +224,9 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
   const axial = opts.axialT2?.length ? axialSacByDisc(volume, ms, opts.axialT2) : undefined;
   // Lee graded lumbar foramina; thoracic (ribs) and cervical (oblique) foramina are not what foramen.ts's window expects.
   const notLumbar = (level?: string) => (level?.startsWith('T') && level !== 'T12/L1') || level?.startsWith('C');
-  const measuredForamina = measureForamina(volume, ms.labelmap, graded.filter((d) => !notLumbar(d.segment.level)));
+  const t1 = opts.sagittalT1 && opts.sagittalT1.frameOfReferenceUid === volume.frameOfReferenceUid ? opts.sagittalT1 : undefined;
+  const lumbarDiscs = graded.filter((d) => !notLumbar(d.segment.level));
+  const measuredForamina = t1 ? measureForamina(t1, lumbarDiscs) : measureForamina(volume, lumbarDiscs, ms.labelmap);
   const foramina = new Map(measuredForamina.map((f) => [f.segmentNumber, f]));
   const levels: LevelReport[] = graded.map((d) => {
     const sac = axial?.get(d.segment.segmentNumber);

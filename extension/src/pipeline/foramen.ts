@@ -56,6 +56,8 @@ export interface ForamenMeasure {
   /** Slice measured and its distance from the disc centre, mm; null when no slice lies in FORAMEN_OFFSET_MM. */
   sliceIndex: number | null;
   lateralOffsetMm: number | null;
+  /** Weighting of the series measured ('T1' when the study's sagittal T1 was used, as Lee graded). */
+  weighting: 'T1' | 'T2' | 'STIR';
   /** The slice measured: SOPInstanceUID, series and frame of reference (empty for non-DICOM input). */
   sopInstanceUid?: string;
   seriesInstanceUid?: string;
@@ -81,10 +83,13 @@ export interface DiscForamina { segmentNumber: number; left: ForamenMeasure; rig
 
 /**
  * Measure the left and right foramen at every disc.
- * @param labelmap the network's labelmap in the volume's geometry (disc masks give the posterior margin per slice).
+ * @param volume the sagittal series to measure on: the analysed one, or another in the same frame of
+ *   reference (the study's sagittal T1); the discs' positions (LPS) come from the analysed series.
+ * @param labelmap the network's labelmap when it lies in `volume`'s geometry (disc masks give the posterior
+ *   margin per slice); otherwise undefined and the mid-sagittal margin is used on every slice.
  * @throws Error when the volume is not sagittal (sagittalFrame).
  */
-export function measureForamina(volume: SpineVolume, labelmap: Labelmap, discs: DiscAnalysis[]): DiscForamina[] {
+export function measureForamina(volume: SpineVolume, discs: DiscAnalysis[], labelmap?: Labelmap): DiscForamina[] {
   return discs.map((d) => ({
     segmentNumber: d.segment.segmentNumber,
     left: measureSide(volume, labelmap, d, 'left'),
@@ -92,13 +97,17 @@ export function measureForamina(volume: SpineVolume, labelmap: Labelmap, discs: 
   }));
 }
 
+function weightingOf(v: SpineVolume): ForamenMeasure['weighting'] {
+  return v.role === 'sagittal_t1' ? 'T1' : v.role === 'sagittal_stir' ? 'STIR' : 'T2';
+}
+
 function lateralOffsetMm(volume: SpineVolume, d: DiscAnalysis, k: number): number {
   const [i, j] = sagittalFrame(volume, k).toIj(d.measures.shape.centre[0], d.measures.shape.centre[1]);
   return voxelToLps(volume, i, j, k)[0] - d.segment.centroidLps[0];
 }
 
-function measureSide(volume: SpineVolume, labelmap: Labelmap, d: DiscAnalysis, side: Side): ForamenMeasure {
-  const empty: ForamenMeasure = { side, segmentNumber: d.segment.segmentNumber, sliceIndex: null, lateralOffsetMm: null, foramenAreaMm2: null, foramenHeightMm: null, fatAreaMm2: null, obliterated: null, rootAreaMm2: null };
+function measureSide(volume: SpineVolume, labelmap: Labelmap | undefined, d: DiscAnalysis, side: Side): ForamenMeasure {
+  const empty: ForamenMeasure = { side, segmentNumber: d.segment.segmentNumber, weighting: weightingOf(volume), sliceIndex: null, lateralOffsetMm: null, foramenAreaMm2: null, foramenHeightMm: null, fatAreaMm2: null, obliterated: null, rootAreaMm2: null };
   const slices: { k: number; offset: number }[] = [];
   for (let k = 0; k < volume.dims[2]; k++) {
     const offset = lateralOffsetMm(volume, d, k);
@@ -117,13 +126,13 @@ function measureSide(volume: SpineVolume, labelmap: Labelmap, d: DiscAnalysis, s
 
 const NOT_CLOSED = 'no foramen closed by the pedicles above and below (the fat behind the disc runs on beyond the window)';
 
-function measureSlice(volume: SpineVolume, labelmap: Labelmap, d: DiscAnalysis, k: number, offset: number, side: Side): ForamenMeasure {
-  const base: ForamenMeasure = { side, segmentNumber: d.segment.segmentNumber, sliceIndex: k, lateralOffsetMm: Math.abs(offset), sopInstanceUid: volume.sopInstanceUids[k], seriesInstanceUid: volume.seriesInstanceUid, frameOfReferenceUid: volume.frameOfReferenceUid, foramenAreaMm2: null, foramenHeightMm: null, fatAreaMm2: null, obliterated: null, rootAreaMm2: null };
+function measureSlice(volume: SpineVolume, labelmap: Labelmap | undefined, d: DiscAnalysis, k: number, offset: number, side: Side): ForamenMeasure {
+  const base: ForamenMeasure = { side, segmentNumber: d.segment.segmentNumber, weighting: weightingOf(volume), sliceIndex: k, lateralOffsetMm: Math.abs(offset), sopInstanceUid: volume.sopInstanceUids[k], seriesInstanceUid: volume.seriesInstanceUid, frameOfReferenceUid: volume.frameOfReferenceUid, foramenAreaMm2: null, foramenHeightMm: null, fatAreaMm2: null, obliterated: null, rootAreaMm2: null };
   const frame = sagittalFrame(volume, k);
   const { centre, major, minor } = d.measures.shape; // major: posterior, minor: superior (principalAxes)
   const toMm = (u: number, v: number): [number, number] => [centre[0] + u * major[0] + v * minor[0], centre[1] + u * major[1] + v * minor[1]];
   const halfH = d.measures.discHeightMm / 2;
-  const uPost = posteriorMarginU(volume, labelmap, d, k) ?? ((d.measures.posteriorPointMm[0] - centre[0]) * major[0] + (d.measures.posteriorPointMm[1] - centre[1]) * major[1]);
+  const uPost = (labelmap && posteriorMarginU(volume, labelmap, d, k)) ?? ((d.measures.posteriorPointMm[0] - centre[0]) * major[0] + (d.measures.posteriorPointMm[1] - centre[1]) * major[1]);
 
   const step = frame.pixelMm;
   const u0 = uPost + WINDOW_U_MM[0], v0 = -halfH - WINDOW_V_MM[0];

@@ -19,7 +19,7 @@ const SIDE_NAME = { left: 'Left', right: 'Right' } as const;
 /** The foramen's measurements for the evidence view and the SR (names carry the side). */
 export function foramenMeasurements(f: ForamenMeasure | undefined): Measurement[] {
   if (!f || f.foramenAreaMm2 === null || f.foramenHeightMm === null) return [];
-  const where = `parasagittal slice ${f.sliceIndex! + 1}, ${f.lateralOffsetMm!.toFixed(0)} mm ${f.side} of the disc centre`;
+  const where = `parasagittal ${f.weighting} slice ${f.sliceIndex! + 1}, ${f.lateralOffsetMm!.toFixed(0)} mm ${f.side} of the disc centre`;
   return [
     { name: `foramenHeight${SIDE_NAME[f.side]}Mm`, value: f.foramenHeightMm, unit: 'mm', method: `height of the foraminal fat outline, ${where}` },
     { name: `foramenArea${SIDE_NAME[f.side]}Mm2`, value: f.foramenAreaMm2, unit: 'mm2', method: `area inside the convex outline of the foraminal fat, ${where}`, sourceImage: sourceImageOf(f), outlineLps: f.outlineLps },
@@ -40,7 +40,7 @@ export function gradeForamen(side: Side, f: ForamenMeasure | undefined, unavaila
   const o = new Set(f.obliterated);
   const vertical = o.has('superior') && o.has('inferior'), transverse = o.has('anterior') && o.has('posterior');
   const value: Grade0to3 = vertical && transverse ? 2 : vertical || transverse ? 1 : 0;
-  const where = `slice ${f.sliceIndex! + 1}, ${f.lateralOffsetMm!.toFixed(0)} mm ${f.side} of the disc centre`;
+  const where = `${f.weighting} slice ${f.sliceIndex! + 1}, ${f.lateralOffsetMm!.toFixed(0)} mm ${f.side} of the disc centre`;
   const seen = `${where}: ${f.obliterated.length ? `fat obliterated ${f.obliterated.join(', ')} of the root` : 'fat on all four sides of the root'}`;
   const rule = value === 2 ? `${seen} → grade 2 (grade 3, a collapsed root, is not measured: check the root's shape)`
     : value === 1 ? `${seen} → two opposing directions (${vertical ? 'vertical' : 'transverse'}) → grade 1`

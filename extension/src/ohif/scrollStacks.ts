@@ -1,0 +1,31 @@
+/**
+ * Scrolls the stack viewports that show a given series to the image whose plane lies nearest a point
+ * (LPS mm): the axial T2 to a disc, the sagittal T1 to a foramen. Viewports showing other series are left alone.
+ */
+import type { Vec3 } from '../pipeline/volume';
+import { getCornerstone } from './cornerstone';
+
+type StackViewport = { getImageIds?: () => string[]; getCurrentImageId?: () => string; setImageIdIndex?: (i: number) => Promise<unknown> };
+
+/** @param imageIds the series' imageIds (a viewport is scrolled when its current image is one of them). */
+export function scrollStacksTo(imageIds: Iterable<string>, pointLps: Vec3): void {
+  const ids = new Set(imageIds);
+  if (!ids.size) return;
+  const { core } = getCornerstone();
+  for (const engine of core.getRenderingEngines?.() ?? []) {
+    for (const vp of engine.getViewports() as StackViewport[]) {
+      const stack = vp.getImageIds?.() ?? [];
+      if (!vp.setImageIdIndex || !ids.has(vp.getCurrentImageId?.() ?? '')) continue;
+      let best = -1, bestDistance = Infinity;
+      stack.forEach((id, i) => {
+        const p = core.metaData.get('imagePlaneModule', id);
+        if (!p?.imagePositionPatient || !p.rowCosines || !p.columnCosines) return;
+        const r = p.rowCosines as number[], c = p.columnCosines as number[];
+        const n = [r[1] * c[2] - r[2] * c[1], r[2] * c[0] - r[0] * c[2], r[0] * c[1] - r[1] * c[0]];
+        const d = Math.abs(n.reduce((s, x, a) => s + x * (pointLps[a] - p.imagePositionPatient[a]), 0));
+        if (d < bestDistance) { bestDistance = d; best = i; }
+      });
+      if (best >= 0) void vp.setImageIdIndex(best);
+    }
+  }
+}
