@@ -18,8 +18,6 @@ export type ViewerAnalysis = AnalysisResult & {
   sourceVolume: SpineVolume;
   /** imageIds of the axial T2 series read for the dural sac area (empty when none). */
   axialImageIds: string[];
-  /** imageIds of the sagittal T1 series read for the foramina (empty when none). */
-  sagittalT1ImageIds: string[];
   /** Wall time from pressing Analyze to the result (reading images, model, segmentation, report), seconds. */
   totalSeconds: number;
 };
@@ -76,7 +74,7 @@ export function startAnalysis(
       const req: ToWorker = { type: 'analyze', volume, modelBaseUrl: cfg.modelBaseUrl, ortBaseUrl: cfg.ortBaseUrl, numThreads: cfg.wasmThreads, otherSeries, axialT2: axial, axialT2Unavailable, sagittalT1: t1?.volume };
       w.postMessage(req, [volume.voxels.buffer, ...(axial ?? []).map((a) => a.pixels.buffer), ...(t1 ? [t1.volume.voxels.buffer] : [])]);
     });
-    return { ...result, imageIds, axialImageIds: axial ? axialT2?.imageIds ?? [] : [], sagittalT1ImageIds: t1?.imageIds ?? [], sourceVolume, totalSeconds: (performance.now() - t0) / 1000 };
+    return { ...result, imageIds, axialImageIds: axial ? axialT2?.imageIds ?? [] : [], sourceVolume, totalSeconds: (performance.now() - t0) / 1000 };
   })().finally(() => worker?.terminate());
   return { promise, cancel: () => abort.abort(new Error('Analysis cancelled.')) };
 }

@@ -4,6 +4,7 @@
  * viewports showing the axial series to the image nearest a level.
  */
 import type { AxialSacResult } from '../pipeline/axial-canal';
+import type { SpineReport } from '../pipeline/report';
 import type { Vec3 } from '../pipeline/volume';
 import { getCornerstone } from './cornerstone';
 import { createViewportOverlay } from './viewportOverlay';
@@ -42,20 +43,28 @@ const refresh = createViewportOverlay('spine-axial-sac', 'spine-axial-sac', (vp,
   layer.appendChild(svg);
 });
 
+function setOutlines(list: { sopInstanceUid: string; label: string; outlineLps: Vec3[] }[]): void {
+  outlines = new Map();
+  for (const { sopInstanceUid, ...o } of list) outlines.set(sopInstanceUid, [...(outlines.get(sopInstanceUid) ?? []), o]);
+  refresh();
+}
+
 /**
- * Show the measured dural sac outlines (replacing earlier ones); `levelOf` names each disc segment.
+ * Show the measured dural sac outlines of an analysis (replacing earlier ones); `levelOf` names each disc segment.
  * @param imageIds the axial series' imageIds (empty: no axial series, nothing to draw or scroll).
  */
 export function showAxialOutlines(results: AxialSacResult[] | undefined, levelOf: (segmentNumber: number) => string | undefined, imageIds: string[]): void {
-  outlines = new Map();
   axialImageIds = new Set(imageIds);
-  for (const r of results ?? []) {
-    if (r.areaMm2 === null || !r.sopInstanceUid || !r.outlineLps?.length) continue;
-    const list = outlines.get(r.sopInstanceUid) ?? [];
-    list.push({ label: `${levelOf(r.segmentNumber) ?? ''} dural sac ${r.areaMm2.toFixed(0)} mm²`.trim(), outlineLps: r.outlineLps });
-    outlines.set(r.sopInstanceUid, list);
-  }
-  refresh();
+  setOutlines((results ?? []).flatMap((r) => (r.areaMm2 !== null && r.sopInstanceUid && r.outlineLps?.length
+    ? [{ sopInstanceUid: r.sopInstanceUid, label: `${levelOf(r.segmentNumber) ?? ''} dural sac ${r.areaMm2.toFixed(0)} mm²`.trim(), outlineLps: r.outlineLps }]
+    : [])));
+}
+
+/** Show the dural sac outlines a stored report (read from the SR) carries. */
+export function showStoredAxialOutlines(report: SpineReport): void {
+  axialImageIds = new Set();
+  setOutlines(report.levels.flatMap((l) => l.measurements.filter((m) => m.name === 'duralSacAreaMm2' && m.sourceImage && m.outlineLps?.length)
+    .map((m) => ({ sopInstanceUid: m.sourceImage!.sopInstanceUid, label: `${l.level} dural sac ${m.value.toFixed(0)} mm²`, outlineLps: m.outlineLps! }))));
 }
 
 /** Scroll the viewports showing the analysed study's axial series (showAxialOutlines) to the image nearest `pointLps` (a disc centre). */

@@ -3,7 +3,8 @@
  * parasagittal image it was measured on (SVG over the viewport, viewportOverlay.ts), and the point to
  * jump to when the reader clicks a foraminal grade.
  */
-import type { DiscForamina, ForamenMeasure } from '../pipeline/foramen';
+import type { DiscForamina } from '../pipeline/foramen';
+import type { SpineReport } from '../pipeline/report';
 import type { Vec3 } from '../pipeline/volume';
 import { getCornerstone } from './cornerstone';
 import { createViewportOverlay } from './viewportOverlay';
@@ -42,23 +43,26 @@ const refresh = createViewportOverlay('spine-foramina', 'spine-foramina', (vp, i
   layer.appendChild(svg);
 });
 
-/** Centre of a measured foramen (mean of its outline), LPS mm; undefined when none was measured. */
-export function foramenCentreLps(f: ForamenMeasure | undefined): Vec3 | undefined {
-  const pts = f?.outlineLps;
-  if (!pts?.length) return undefined;
-  return [0, 1, 2].map((a) => pts.reduce((s, p) => s + p[a], 0) / pts.length) as Vec3;
+function setOutlines(list: { sopInstanceUid: string; label: string; outlineLps: Vec3[]; rootLps?: Vec3 }[]): void {
+  outlines = new Map();
+  for (const { sopInstanceUid, ...o } of list) outlines.set(sopInstanceUid, [...(outlines.get(sopInstanceUid) ?? []), o]);
+  refresh();
 }
 
-/** Show the measured foramina (replacing earlier ones); `levelOf` names each disc segment. */
+/** Show the measured foramina of an analysis (replacing earlier ones); `levelOf` names each disc segment. */
 export function showForamenOutlines(foramina: DiscForamina[] | undefined, levelOf: (segmentNumber: number) => string | undefined): void {
-  outlines = new Map();
-  for (const both of foramina ?? []) {
-    for (const f of [both.left, both.right]) {
-      if (!f.sopInstanceUid || !f.outlineLps?.length || f.foramenHeightMm === null) continue;
-      const list = outlines.get(f.sopInstanceUid) ?? [];
-      list.push({ label: `${levelOf(f.segmentNumber) ?? ''} ${f.side} foramen ${f.foramenHeightMm.toFixed(0)} mm`.trim(), outlineLps: f.outlineLps, rootLps: f.rootCentreLps });
-      outlines.set(f.sopInstanceUid, list);
-    }
-  }
-  refresh();
+  setOutlines((foramina ?? []).flatMap((both) => [both.left, both.right]).flatMap((f) => (f.sopInstanceUid && f.outlineLps?.length && f.foramenHeightMm !== null
+    ? [{ sopInstanceUid: f.sopInstanceUid, label: `${levelOf(f.segmentNumber) ?? ''} ${f.side} foramen ${f.foramenHeightMm.toFixed(0)} mm`.trim(), outlineLps: f.outlineLps, rootLps: f.rootCentreLps }]
+    : [])));
+}
+
+/** Show the foramen outlines a stored report (read from the SR) carries. */
+export function showStoredForamenOutlines(report: SpineReport): void {
+  setOutlines(report.levels.flatMap((l) => (['Left', 'Right'] as const).flatMap((side) => {
+    const area = l.measurements.find((m) => m.name === `foramenArea${side}Mm2`);
+    const height = l.measurements.find((m) => m.name === `foramenHeight${side}Mm`);
+    return area?.sourceImage && area.outlineLps?.length
+      ? [{ sopInstanceUid: area.sourceImage.sopInstanceUid, label: `${l.level} ${side.toLowerCase()} foramen${height ? ` ${height.value.toFixed(0)} mm` : ''}`, outlineLps: area.outlineLps }]
+      : [];
+  })));
 }

@@ -1,9 +1,11 @@
 /**
  * Scrolls the stack viewports that show a given series to the image whose plane lies nearest a point
- * (LPS mm): the axial T2 to a disc, the sagittal T1 to a foramen. Viewports showing other series are left alone.
+ * (LPS mm): the axial T2 to a disc, the sagittal T1 to a foramen. Viewports showing other series, and volume
+ * viewports (the segmentation's), are left alone.
  */
 import type { Vec3 } from '../pipeline/volume';
 import { getCornerstone } from './cornerstone';
+import { getOhifContext } from './context';
 
 type StackViewport = { getImageIds?: () => string[]; getCurrentImageId?: () => string; setImageIdIndex?: (i: number) => Promise<unknown> };
 
@@ -28,4 +30,16 @@ export function scrollStacksTo(imageIds: Iterable<string>, pointLps: Vec3): void
       if (best >= 0) void vp.setImageIdIndex(best);
     }
   }
+}
+
+/** scrollStacksTo for the images of a series, found among OHIF's display sets (none: nothing happens). */
+export function scrollSeriesTo(seriesInstanceUid: string, pointLps: Vec3): void {
+  const { displaySetService } = getOhifContext().servicesManager.services;
+  const sets = displaySetService.getActiveDisplaySets().filter((d: { SeriesInstanceUID?: string }) => d.SeriesInstanceUID === seriesInstanceUid);
+  scrollStacksTo(sets.flatMap((d: { imageIds?: string[] }) => d.imageIds ?? []), pointLps);
+}
+
+/** Mean of an outline's points (LPS mm): where to scroll to show a measured region. */
+export function outlineCentreLps(pts: Vec3[]): Vec3 {
+  return [0, 1, 2].map((a) => pts.reduce((s, p) => s + p[a], 0) / pts.length) as Vec3;
 }

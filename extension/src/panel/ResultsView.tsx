@@ -6,9 +6,8 @@ import { discGradesUnavailable } from './notices';
 import { FINDING_CHOICES, type FindingKey } from './readerEdits';
 import { jumpToSegment } from '../ohif/showSegmentation';
 import { jumpAxialTo } from '../ohif/axialOverlay';
-import { foramenCentreLps } from '../ohif/foramenOverlay';
-import { scrollStacksTo } from '../ohif/scrollStacks';
-import type { DiscForamina, Side } from '../pipeline/foramen';
+import { outlineCentreLps, scrollSeriesTo } from '../ohif/scrollStacks';
+import type { Side } from '../pipeline/foramen';
 import type { Finding, LevelReport, SegmentInfo } from '../pipeline/report';
 import { colors, s } from './styles';
 
@@ -44,17 +43,11 @@ export function LevelsTable({
   levels,
   segments,
   segmentationId,
-  foramina,
-  sagittalT1ImageIds = [],
   onEdit,
 }: {
   levels: LevelReport[];
   segments: SegmentInfo[];
   segmentationId?: string;
-  /** Measured foramina (this analysis only): clicking a foraminal grade shows its parasagittal slice. */
-  foramina?: DiscForamina[];
-  /** The sagittal T1 the foramina were measured on (its viewports scroll to a clicked foramen too). */
-  sagittalT1ImageIds?: string[];
   /** When given, the evidence view offers grade overrides. */
   onEdit?: (level: string, key: FindingKey, value: string | number | boolean) => void;
 }) {
@@ -62,15 +55,24 @@ export function LevelsTable({
   const click = (l: LevelReport) => {
     const seg = segments.find((x) => x.segmentNumber === l.discSegmentNumber);
     if (seg && segmentationId) jumpToSegment(segmentationId, seg);
-    if (seg) jumpAxialTo(seg.centroidLps);
+    // The axial image the dural sac was measured on (also for a stored SR), else the one nearest the disc.
+    const area = l.measurements.find((m) => m.name === 'duralSacAreaMm2');
+    if (area?.sourceImage && area.outlineLps?.length) scrollSeriesTo(area.sourceImage.seriesInstanceUid, outlineCentreLps(area.outlineLps));
+    else if (seg) jumpAxialTo(seg.centroidLps);
     setOpen(open === l.level ? undefined : l.level);
   };
-  /** The level's row opens, and the sagittal viewports move to the slice the foramen was measured on. */
+  /**
+   * The level's row opens, and the viewports move to the slice the foramen was measured on: the segmentation's
+   * (this analysis) and the stacks showing the measured series (the sagittal T1, or the series a stored SR names).
+   */
   const clickForamen = (l: LevelReport, side: Side) => {
-    const seg = segments.find((x) => x.segmentNumber === l.discSegmentNumber);
-    const centre = foramenCentreLps(foramina?.find((f) => f.segmentNumber === l.discSegmentNumber)?.[side]);
-    if (seg && centre && segmentationId) jumpToSegment(segmentationId, seg, centre);
-    if (centre) scrollStacksTo(sagittalT1ImageIds, centre);
+    const area = l.measurements.find((m) => m.name === `foramenArea${side === 'left' ? 'Left' : 'Right'}Mm2`);
+    if (area?.outlineLps?.length) {
+      const centre = outlineCentreLps(area.outlineLps);
+      const seg = segments.find((x) => x.segmentNumber === l.discSegmentNumber);
+      if (seg && segmentationId) jumpToSegment(segmentationId, seg, centre);
+      if (area.sourceImage) scrollSeriesTo(area.sourceImage.seriesInstanceUid, centre);
+    }
     setOpen(l.level);
   };
   return (
@@ -169,7 +171,7 @@ export function ResultsView({
   onEdit,
   onShiftLevels,
 }: {
-  result: AnalysisResult & { sagittalT1ImageIds?: string[] };
+  result: AnalysisResult;
   segmentationId?: string;
   displayError?: string;
   onEdit?: (level: string, key: FindingKey, value: string | number | boolean) => void;
@@ -210,7 +212,7 @@ export function ResultsView({
           {discGradesUnavailable(report.levels) && (
             <div style={{ ...s.warn, overflowWrap: 'anywhere' }} data-testid="spine-disc-grades-unavailable">⚠ No automatic disc grades (Pfirrmann, bulging, Modic): {discGradesUnavailable(report.levels)}</div>
           )}
-          <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} foramina={result.foramina} sagittalT1ImageIds={result.sagittalT1ImageIds} onEdit={onEdit} />
+          <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} onEdit={onEdit} />
           <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. Disc: N narrowing, B bulging, M Modic change present. n/a = not assessable; * = changed by the reader.</div>
         </>
       )}
