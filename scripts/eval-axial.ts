@@ -11,17 +11,14 @@
  * message: the measurement needs bright CSF, and on T1 the brightest spot behind the disc is epidural fat.
  * The network's class labelmap is cached per case and model checksum (scripts/lib/cached-segmentation.ts).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command } from 'commander';
 import { PNG } from 'pngjs';
-import { measureSpine } from '../extension/src/pipeline/build-report';
 import { axialSlicesOfVolume, type AxialSacResult, type AxialSlice } from '../extension/src/pipeline/axial-canal';
 import { axialSacByDisc } from '../extension/src/pipeline/axial-levels';
 import type { Vec3 } from '../extension/src/pipeline/volume';
 import { axialReformat } from './lib/axial-reformat';
-import { cachedSegmenter } from './lib/cached-segmentation';
-import { readNiftiCase } from './lib/sources';
+import { casesOf, forEachCase, isT2Case, parseCaseEvalArgs } from './lib/segmentation-cases';
 
 /**
  * Plausible dural sac area range, mm²: a project check, not a grading rule. Normal lumbar dural sac areas
@@ -75,29 +72,12 @@ function overlay(s: AxialSlice, r: AxialSacResult, discLps: Vec3, out: string): 
 
 function dot(a: Vec3, b: Vec3): number { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
 
-function defaultCases(dir: string): string[] {
-  return readFileSync(resolve(dir, 'cases.csv'), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(',')[0]).filter((c) => /^(vb2|ivd)_/.test(c));
-}
-
 async function main() {
-  const o = new Command().requiredOption('--data <dir>', 'segmentation/ folder (cases.csv, <case>_image.nii.gz)')
-    .option('--cases <list>', 'comma-separated case ids (default: every vb2_* and ivd_* case, the T2 ones)')
-    .option('--model <manifest>', 'model manifest', 'models/manifest.json')
-    .option('--seg-cache <dir>', 'cached network class labelmaps', '.data/eval-axial-seg')
-    .option('--overlays <dir>', 'write a PNG of each measured axial image with the outline')
-    .option('--json', 'print JSON').parse()
-    .opts<{ data: string; cases?: string; model: string; segCache: string; overlays?: string; json?: boolean }>();
-  if (!existsSync(resolve(o.data, 'cases.csv'))) throw new Error(`${o.data}: no cases.csv (expected the segmentation/ folder)`);
-  const cases = o.cases ? o.cases.split(',') : defaultCases(o.data);
-  const segmenter = cachedSegmenter(resolve(o.model), resolve(o.segCache));
-  if (o.overlays) mkdirSync(resolve(o.overlays), { recursive: true });
+  const o = parseCaseEvalArgs('write a PNG of each measured axial image with the outline');
+  const cases = casesOf(o);
   const rows: Row[] = [];
-  const skipped: string[] = [];
-  for (const c of cases) {
-    if (!/^(vb2|ivd)_/.test(c)) { skipped.push(c); continue; }
-    const vol = readNiftiCase(resolve(o.data, `${c}_image.nii.gz`));
-    const seg = await segmenter.segment(vol, c);
-    const ms = measureSpine(vol, seg.labelmap, seg.segments);
+  const skipped = cases.filter((c) => !isT2Case(c));
+  await forEachCase(o, cases.filter(isT2Case), (c, vol, ms) => {
     const axial = axialSlicesOfVolume(axialReformat(vol));
     const byDisc = axialSacByDisc(vol, ms, axial);
     for (const d of ms.discs) {
@@ -107,11 +87,8 @@ async function main() {
       const img = axial.find((s) => s.instanceNumber === r.instanceNumber);
       if (o.overlays && img) overlay(img, r, d.segment.centroidLps, resolve(o.overlays, `${c}_${level.replace('/', '-')}.png`));
     }
-    process.stderr.write('.');
-  }
-  process.stderr.write('\n');
+  });
   if (skipped.length) process.stderr.write(`skipped (not T2-weighted, the axial measurement needs bright CSF): ${skipped.join(', ')}\n`);
-  await segmenter.release();
 
   const lumbar = rows.filter((r) => /^L\d\/(L\d|S1)$/.test(r.level));
   const areas = lumbar.flatMap((r) => (r.areaMm2 === null ? [] : [r.areaMm2]));

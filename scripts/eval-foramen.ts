@@ -9,17 +9,15 @@
  * Default cases: the T2 ones (vb2_*, ivd_*), as eval:axial. The network's class labelmap is cached per case
  * and model checksum (scripts/lib/cached-segmentation.ts), shared with eval:axial.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command } from 'commander';
 import { PNG } from 'pngjs';
-import { measureSpine, type DiscAnalysis } from '../extension/src/pipeline/build-report';
+import type { DiscAnalysis } from '../extension/src/pipeline/build-report';
 import { measureForamina, type ForamenMeasure } from '../extension/src/pipeline/foramen';
 import { gradeForamen } from '../extension/src/pipeline/grade/foramen';
 import { sagittalFrame } from '../extension/src/pipeline/measure';
 import type { SpineVolume } from '../extension/src/pipeline/volume';
-import { cachedSegmenter } from './lib/cached-segmentation';
-import { readNiftiCase } from './lib/sources';
+import { casesOf, forEachCase, parseCaseEvalArgs } from './lib/segmentation-cases';
 
 /**
  * Plausible lumbar foramen height, mm: a project check, not a grading rule. Normal lumbar foraminal height
@@ -57,41 +55,22 @@ function overlay(vol: SpineVolume, d: DiscAnalysis, f: ForamenMeasure, out: stri
   writeFileSync(out, PNG.sync.write(png));
 }
 
-function defaultCases(dir: string): string[] {
-  return readFileSync(resolve(dir, 'cases.csv'), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(',')[0]).filter((c) => /^(vb2|ivd)_/.test(c));
-}
-
 async function main() {
-  const o = new Command().requiredOption('--data <dir>', 'segmentation/ folder (cases.csv, <case>_image.nii.gz)')
-    .option('--cases <list>', 'comma-separated case ids (default: every vb2_* and ivd_* case, the T2 ones)')
-    .option('--model <manifest>', 'model manifest', 'models/manifest.json')
-    .option('--seg-cache <dir>', 'cached network class labelmaps', '.data/eval-axial-seg')
-    .option('--overlays <dir>', 'write a PNG of each measured foramen with its outline')
-    .option('--json', 'print JSON').parse()
-    .opts<{ data: string; cases?: string; model: string; segCache: string; overlays?: string; json?: boolean }>();
-  if (!existsSync(resolve(o.data, 'cases.csv'))) throw new Error(`${o.data}: no cases.csv (expected the segmentation/ folder)`);
-  const cases = o.cases ? o.cases.split(',') : defaultCases(o.data);
-  const segmenter = cachedSegmenter(resolve(o.model), resolve(o.segCache));
-  if (o.overlays) mkdirSync(resolve(o.overlays), { recursive: true });
+  const o = parseCaseEvalArgs('write a PNG of each measured foramen with its outline');
+  const cases = casesOf(o);
   const rows: Row[] = [];
-  for (const c of cases) {
-    const vol = readNiftiCase(resolve(o.data, `${c}_image.nii.gz`));
-    const seg = await segmenter.segment(vol, c);
-    const ms = measureSpine(vol, seg.labelmap, seg.segments);
+  await forEachCase(o, cases, (c, vol, ms) => {
     const foramina = measureForamina(vol, ms.discs, ms.labelmap);
     for (const d of ms.discs) {
       const level = d.segment.level ?? `disc ${d.segment.segmentNumber}`;
       const both = foramina.find((x) => x.segmentNumber === d.segment.segmentNumber)!;
       for (const f of [both.left, both.right]) {
         const g = gradeForamen(f.side, f);
-        rows.push({ case: c, level, side: f.side, sliceOffsetMm: f.lateralOffsetMm, heightMm: f.foramenHeightMm, areaMm2: f.foramenAreaMm2, fatMm2: f.fatAreaMm2, obliterated: (f.obliterated?.join('+') ?? '—') + (f.rootFatContact !== undefined ? ` (fat ${(100 * f.rootFatContact).toFixed(0)} %)` : ''), grade: g.value, reason: g.notAssessableReason ?? '' });
+        rows.push({ case: c, level, side: f.side, sliceOffsetMm: f.lateralOffsetMm, heightMm: f.foramenHeightMm, areaMm2: f.foramenAreaMm2, fatMm2: f.fatAreaMm2, obliterated: f.obliterated?.join('+') ?? '—', grade: g.value, reason: g.notAssessableReason ?? '' });
         if (o.overlays) overlay(vol, d, f, resolve(o.overlays, `${c}_${level.replace('/', '-')}_${f.side}.png`));
       }
     }
-    process.stderr.write('.');
-  }
-  process.stderr.write('\n');
-  await segmenter.release();
+  });
 
   const lumbar = rows.filter((r) => /^L\d\/(L\d|S1)$/.test(r.level));
   const heights = lumbar.flatMap((r) => (r.heightMm === null ? [] : [r.heightMm]));

@@ -69,8 +69,6 @@ export interface ForamenMeasure {
   /** Directions in which the root reaches the foramen's edge (perineural fat obliterated); null when no root was found. */
   obliterated: Direction[] | null;
   rootAreaMm2: number | null;
-  /** Share of the root's edge that borders fat (0–1). */
-  rootFatContact?: number;
   /** Foramen outline (hull) and root centre, LPS mm, for display. */
   outlineLps?: Vec3[];
   rootCentreLps?: Vec3;
@@ -189,16 +187,6 @@ function measureSlice(volume: SpineVolume, labelmap: Labelmap | undefined, d: Di
   const roots = components4(dark, w, h).filter((c) => c.length * px2 >= ROOT_AREA_MM2[0] && c.length * px2 <= ROOT_AREA_MM2[1] && upper(c));
   if (!roots.length) return out;
   const root = roots.reduce((x, y) => (y.length > x.length ? y : x));
-  // Share of the root's 4-neighbours that are fat: a dark notch of the wall (pedicle, facet) meets fat on one side only.
-  let fatNb = 0, allNb = 0;
-  const inRoot = new Set(root);
-  for (const p of root) {
-    const a = p % w, b = Math.floor(p / w);
-    for (const [x, y] of [[a - 1, b], [a + 1, b], [a, b - 1], [a, b + 1]]) {
-      if (x < 0 || y < 0 || x >= w || y >= h || inRoot.has(x + y * w)) continue;
-      allNb++; if (fat[x + y * w]) fatNb++;
-    }
-  }
   // A root pixel whose neighbour in a direction lies outside the hull: no fat between the root and the wall there.
   const reaches = (da: number, db: number) => root.some((p) => {
     const a = p % w + da, b = Math.floor(p / w) + db;
@@ -210,7 +198,7 @@ function measureSlice(volume: SpineVolume, labelmap: Labelmap | undefined, d: Di
   if (reaches(-1, 0)) obliterated.push('anterior');
   if (reaches(1, 0)) obliterated.push('posterior');
   const ra = root.reduce((s, p) => s + (p % w), 0) / root.length, rb = root.reduce((s, p) => s + Math.floor(p / w), 0) / root.length;
-  return { ...out, obliterated, rootAreaMm2: root.length * px2, rootFatContact: allNb ? fatNb / allNb : 0, rootCentreLps: toLps(ra + 0.5, rb + 0.5) };
+  return { ...out, obliterated, rootAreaMm2: root.length * px2, rootCentreLps: toLps(ra + 0.5, rb + 0.5) };
 }
 
 /** The disc's posterior end along its AP axis on slice k (its mask pixels within a quarter height of the axis), or null. */

@@ -1,0 +1,52 @@
+/**
+ * Measured regions drawn on the images they were measured on: per image (SOPInstanceUID) a list of
+ * outlines, each with a label above it and optionally a dashed marker (SVG over the viewport,
+ * viewportOverlay.ts). Used for the axial dural sac and the foramina.
+ */
+import type { Vec3 } from '../pipeline/volume';
+import { getCornerstone } from './cornerstone';
+import { createViewportOverlay } from './viewportOverlay';
+
+/** One region: where (image), what it says, its outline and an optional point marker, LPS mm. */
+export interface ImageOutline { sopInstanceUid: string; label: string; outlineLps: Vec3[]; markerLps?: Vec3 }
+
+const SVG = 'http://www.w3.org/2000/svg';
+const sopOf = (imageId: string): string | undefined => getCornerstone().core.metaData.get('instance', imageId)?.SOPInstanceUID;
+
+function svgEl(name: string, attrs: Record<string, string>): SVGElement {
+  const el = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  return el;
+}
+
+/**
+ * @param testId CSS class and data-testid of the overlay's layer
+ * @returns show(list): replace the outlines drawn (on every viewport, now and when images change)
+ */
+export function createOutlineOverlay(testId: string, colour: string): (list: ImageOutline[]) => void {
+  let bySop = new Map<string, ImageOutline[]>();
+  const refresh = createViewportOverlay(testId, testId, (vp, imageId, layer) => {
+    const here = bySop.get(sopOf(imageId) ?? '');
+    if (!here?.length) return;
+    const svg = svgEl('svg', { style: 'position: absolute; inset: 0; width: 100%; height: 100%' });
+    for (const o of here) {
+      const pts = o.outlineLps.map((p) => vp.worldToCanvas(p));
+      svg.append(svgEl('polygon', { points: pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' '), fill: 'none', stroke: colour, 'stroke-width': '1.5' }));
+      if (o.markerLps) {
+        const [x, y] = vp.worldToCanvas(o.markerLps);
+        svg.append(svgEl('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: '3', fill: 'none', stroke: colour, 'stroke-width': '1.5', 'stroke-dasharray': '2 2' }));
+      }
+      // Above the outline, centred (to its side it is cut off at the viewport's edge when zoomed in).
+      const top = pts.reduce((a, b) => (b[1] < a[1] ? b : a), pts[0]);
+      const text = svgEl('text', { x: String(top[0]), y: String(top[1] - 8), 'text-anchor': 'middle', fill: colour, style: 'font: bold 12px sans-serif; paint-order: stroke; stroke: #000; stroke-width: 3px' });
+      text.textContent = o.label;
+      svg.append(text);
+    }
+    layer.appendChild(svg);
+  });
+  return (list) => {
+    bySop = new Map();
+    for (const o of list) bySop.set(o.sopInstanceUid, [...(bySop.get(o.sopInstanceUid) ?? []), o]);
+    refresh();
+  };
+}
