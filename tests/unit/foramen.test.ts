@@ -1,7 +1,14 @@
 import type { DiscAnalysis } from '../../extension/src/pipeline/build-report';
 import { measureForamina, type ForamenMeasure } from '../../extension/src/pipeline/foramen';
 import { gradeForamen } from '../../extension/src/pipeline/grade/foramen';
-import type { Labelmap, SpineVolume } from '../../extension/src/pipeline/volume';
+import type { Labelmap, SpineVolume, Vec3 } from '../../extension/src/pipeline/volume';
+import { buildSpineReport } from '../../extension/src/pipeline/build-report';
+import { synthSpine } from './measure-synthetic';
+
+const reportOpts = {
+  model: { name: 'test', version: '0', sha256: '' }, software: { name: 'test', version: '0' },
+  levelNaming: { anchor: 'none' as const, certain: false, note: 'synthetic' },
+};
 
 /**
  * Constructed sagittal volume, 1 mm voxels: columns i = posterior (ap = i), rows j = inferior (si = 40 − j),
@@ -106,5 +113,18 @@ describe('Lee grade from the obliterated directions (grade/foramen.ts)', () => {
     expect(gradeForamen('right', f(['superior', 'inferior', 'anterior', 'posterior'])).evidence.rule).toMatch(/grade 3.*not measured/);
     expect(gradeForamen('right', { ...f(null), reason: 'no nerve root seen' }).notAssessableReason).toBe('not assessable: right foramen: no nerve root seen');
     expect(gradeForamen('left', undefined, 'the series is not sagittal').notAssessableReason).toBe('not assessable: left foramen: the series is not sagittal');
+  });
+});
+
+describe('buildSpineReport: foramina on the study sagittal T1', () => {
+  it('falls back to the analysed series when the T1 cannot be measured (not sagittal), keeping every other grade', () => {
+    const s = synthSpine({ canalApMm: 14, discHeightsMm: [10, 10], nucleus: [200, 200] });
+    const axialT1 = { ...s.volume, role: 'sagittal_t1' as const, rowDirection: [1, 0, 0] as Vec3, columnDirection: [0, 1, 0] as Vec3, sliceDirection: [0, 0, 1] as Vec3 };
+    const { report } = buildSpineReport(s.volume, s.labelmap, s.segments, { ...reportOpts, sagittalT1: axialT1 });
+    expect(report.levels.length).toBe(2);
+    for (const l of report.levels) {
+      expect(l.centralCanalStenosis.value).toBe('none');
+      expect(l.foraminalStenosisLeft.notAssessableReason).toMatch(/left foramen: no slice 14–26 mm/); // the one-slice T2 was used
+    }
   });
 });

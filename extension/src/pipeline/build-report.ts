@@ -226,7 +226,7 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
   const notLumbar = (level?: string) => (level?.startsWith('T') && level !== 'T12/L1') || level?.startsWith('C');
   const t1 = opts.sagittalT1 && opts.sagittalT1.frameOfReferenceUid === volume.frameOfReferenceUid ? opts.sagittalT1 : undefined;
   const lumbarDiscs = graded.filter((d) => !notLumbar(d.segment.level));
-  const measuredForamina = t1 ? measureForamina(t1, lumbarDiscs) : measureForamina(volume, lumbarDiscs, ms.labelmap);
+  const measuredForamina = (t1 && foraminaOnOtherSeries(t1, lumbarDiscs)) ?? measureForamina(volume, lumbarDiscs, ms.labelmap);
   const foramina = new Map(measuredForamina.map((f) => [f.segmentNumber, f]));
   const levels: LevelReport[] = graded.map((d) => {
     const sac = axial?.get(d.segment.segmentNumber);
@@ -264,6 +264,16 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
   });
   const report = reportShell(volume, ms.segments, levels, opts);
   return { report, labelmap: ms.labelmap, segments: ms.segments, axialSac: axial && [...axial.values()], foramina: measuredForamina };
+}
+
+/** The foramina on another sagittal series (the T1); undefined when it cannot be measured (e.g. not sagittal after all), so the analysed series is used. */
+function foraminaOnOtherSeries(other: SpineVolume, discs: DiscAnalysis[]): DiscForamina[] | undefined {
+  try {
+    return measureForamina(other, discs);
+  } catch (e) {
+    console.warn(`foramina measured on the analysed series: the ${other.role ?? 'other'} series cannot be used (${(e as Error).message})`);
+    return undefined;
+  }
 }
 
 /** The report, the labelmap/segments including the dural sac, and the axial dural sac and foramen outlines (for display). */
