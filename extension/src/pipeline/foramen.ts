@@ -17,7 +17,9 @@
  * - Fat: pixels at or above the window's Otsu threshold (fat is the brightest tissue there on T1 and on
  *   T2 TSE), refused when its mean is under MIN_FAT_CONTRAST × the mean of the rest.
  * - Foramen: the convex hull of the fat components (≥ MIN_FAT_PIECE_MM2) that reach the zone directly behind
- *   the disc (CORE_U_MM, the disc's height + CORE_V_MM above it); its area and its height along v.
+ *   the disc (CORE_U_MM, the disc's height + CORE_V_MM above it); its area and its height along v. Refused
+ *   when the hull reaches the window's top or bottom edge: fat running on beyond it is paraspinal or epidural
+ *   fat, not a foramen closed by the pedicles.
  * - Root: the largest non-fat piece inside the hull of ROOT_AREA_MM2 whose
  *   centre lies in the upper two thirds of the foramen. Perineural fat is obliterated in a
  *   direction (superior, inferior, anterior, posterior) when the root reaches the hull's edge that way.
@@ -42,9 +44,11 @@ export const WINDOW_V_MM: [number, number] = [5, 14];
 export const CORE_U_MM: [number, number] = [0, 8];
 /** … and lie within the disc's height extended by this far above it, mm (the upper foramen, under the pedicle). */
 export const CORE_V_MM = 8;
+/** Smaller bright pieces (mm²) are noise or vessels, not foraminal fat. */
 export const MIN_FAT_PIECE_MM2 = 2;
 /** Root size, mm² (the exiting root with its ganglion is about 4–8 mm across); smaller dark pieces are vessels or noise, larger ones bone or disc. */
 export const ROOT_AREA_MM2: [number, number] = [6, 60];
+/** The window's bright class must be this many times brighter than the rest to be fat (not a flat, fat-less window). */
 export const MIN_FAT_CONTRAST = 1.4;
 
 export type Side = 'left' | 'right';
