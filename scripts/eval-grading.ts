@@ -16,15 +16,14 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
-import { segmentSpine } from '../extension/src/pipeline/analyze';
-import { measureSpine } from '../extension/src/pipeline/build-report';
+import type { DiscAnalysis } from '../extension/src/pipeline/build-report';
 import { gradePfirrmann, type PfirrmannFeatures } from '../extension/src/pipeline/grade/pfirrmann';
 import { DISC_FINDINGS, type DiscClassifier } from '../extension/src/pipeline/disc-classifier';
 import { NARROWING_HEIGHT_INDEX } from '../extension/src/pipeline/grade/narrowing';
 import { auc, confusion, weightedKappa } from './lib/grading-metrics';
 import { loadNodeModels, openClassifier } from './lib/node-models';
 import { verifyModelBytes } from '../extension/src/pipeline/model';
-import { IVD_BY_LEVEL, patientFolds, readCsv, spiderT2Images } from './lib/spider';
+import { forEachSpiderT2, patientFolds, spiderT2Images } from './lib/spider';
 
 interface DiscRow {
   patient: string; ivd: number; grade: number; narrowing: boolean; herniation: boolean; bulging: boolean; modic: boolean; detected: boolean; features: PfirrmannFeatures | null; heightIndex: number; canalApMm: number | null; heightMm?: number; lengthMm?: number;
@@ -34,10 +33,8 @@ interface DiscRow {
 
 async function extract(data: string, limit: number | undefined, modelPath: string, match: 'name' | 'position'): Promise<DiscRow[]> {
   const models = await loadNodeModels(modelPath, 2);
-  const { manifest, backend, classifier } = models;
-  const series = spiderT2Images(data);
-  const grades = readCsv(resolve(data, 'gradings.csv'));
-  const fold = patientFolds(series.map((s) => s.patient));
+  const { manifest, classifier } = models;
+  const fold = patientFolds(spiderT2Images(data).map((s) => s.patient));
   const foldModels: (DiscClassifier | undefined)[] = [];
   for (const f of manifest.pfirrmann?.crossValidationFolds ?? []) {
     const path = resolve(dirname(modelPath), f.file);
@@ -45,21 +42,18 @@ async function extract(data: string, limit: number | undefined, modelPath: strin
     foldModels.push(await openClassifier(path, manifest.pfirrmann!));
   }
   const rows: DiscRow[] = [];
-  for (const s of series.slice(0, limit ?? series.length)) {
-    const vol = s.volume();
-    let discs: ReturnType<typeof measureSpine>['discs'] = [];
+  const probabilities = async (c: DiscClassifier | undefined, discs: DiscAnalysis[]) =>
+    (await c?.classify(discs.map((d) => d.patch)))?.map((p) => [...p.pfirrmann, ...DISC_FINDINGS.map((f) => p.findings[f] ?? NaN)]) ?? [];
+  await forEachSpiderT2(data, models, async (s, _vol, ms, graded) => {
+    const discs = ms?.discs ?? [];
     let cvProbs: number[][] = [], shippedProbs: number[][] = [];
     try {
-      const seg = await segmentSpine(vol, backend, manifest);
-      discs = measureSpine(vol, seg.labelmap, seg.segments).discs;
-      cvProbs = (await foldModels[fold.get(s.patient)!]?.classify(discs.map((d) => d.patch)))?.map((p) => [...p.pfirrmann, ...DISC_FINDINGS.map((f) => p.findings[f] ?? NaN)]) ?? [];
-      shippedProbs = (await classifier?.classify(discs.map((d) => d.patch)))?.map((p) => [...p.pfirrmann, ...DISC_FINDINGS.map((f) => p.findings[f] ?? NaN)]) ?? [];
+      cvProbs = await probabilities(foldModels[fold.get(s.patient)!], discs);
+      shippedProbs = await probabilities(classifier, discs);
     } catch (e) { process.stderr.write(`${s.series}: ${(e as Error).message}\n`); }
     const caudalFirst = [...discs].sort((a, b) => a.segment.centroidLps[2] - b.segment.centroidLps[2]);
-    const byName = new Map(discs.filter((d) => d.segment.level && IVD_BY_LEVEL[d.segment.level]).map((d) => [IVD_BY_LEVEL[d.segment.level!], d]));
-    for (const g of grades.filter((x) => x.Patient === s.patient)) {
-      const ivd = Number(g['IVD label']);
-      const d = match === 'name' ? byName.get(ivd) : caudalFirst[ivd - 1];
+    for (const { ivd, grading: g, disc } of graded) {
+      const d = match === 'name' ? disc : caudalFirst[ivd - 1];
       const n = d ? discs.indexOf(d) : -1;
       rows.push({
         patient: s.patient, ivd, grade: Number(g['Pfirrman grade']), narrowing: g['Disc narrowing'] === '1', herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', modic: Number(g.Modic) > 0, detected: !!d, features: d?.features ?? null,
@@ -67,9 +61,7 @@ async function extract(data: string, limit: number | undefined, modelPath: strin
         cvProbabilities: cvProbs[n], shippedProbabilities: shippedProbs[n],
       });
     }
-    process.stderr.write('.');
-  }
-  process.stderr.write('\n');
+  }, limit);
   for (const m of foldModels) await m?.release();
   await models.release();
   return rows;

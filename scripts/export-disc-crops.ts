@@ -9,11 +9,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { segmentSpine } from '../extension/src/pipeline/analyze';
-import { measureSpine } from '../extension/src/pipeline/build-report';
 import { sagittalFrame } from '../extension/src/pipeline/measure';
 import { DISC_CROP, NO_JITTER, discCrop, type CropJitter } from '../extension/src/pipeline/disc-crop';
-import { IVD_BY_LEVEL, patientFolds, readCsv, spiderT2Images } from './lib/spider';
+import { forEachSpiderT2, patientFolds, spiderT2Images } from './lib/spider';
 import { loadNodeModels } from './lib/node-models';
 
 /** Deterministic pseudo-random numbers (mulberry32) so an export is reproducible. */
@@ -25,33 +23,26 @@ async function main() {
   const o = new Command().requiredOption('--data <dir>').option('--out <dir>', 'output folder', '.data/disc-crops')
     .option('--model <manifest>', 'segmentation model manifest', 'models/manifest.json').option('--jitter <n>', 'augmented copies per disc', '7')
     .parse().opts<{ data: string; out: string; model: string; jitter: string }>();
-  const { manifest, backend, release } = await loadNodeModels(o.model, 2);
-  const series = spiderT2Images(o.data);
-  const grades = readCsv(resolve(o.data, 'gradings.csv'));
-  const folds = patientFolds(series.map((s) => s.patient));
+  const models = await loadNodeModels(o.model, 2);
+  const folds = patientFolds(spiderT2Images(o.data).map((s) => s.patient));
   const nJitter = Number(o.jitter), random = rng(1);
   const crops: Float32Array[] = [];
   const meta: Record<string, unknown>[] = [];
-  for (const s of series) {
-    const vol = s.volume();
-    try {
-      const seg = await segmentSpine(vol, backend, manifest);
-      const ms = measureSpine(vol, seg.labelmap, seg.segments);
-      const frame = sagittalFrame(vol, ms.sliceIndex);
-      for (const d of ms.discs) {
-        const ivd = d.segment.level ? IVD_BY_LEVEL[d.segment.level] : undefined;
-        const g = grades.find((x) => x.Patient === s.patient && Number(x['IVD label']) === ivd);
-        if (!g) continue;
-        const jitters: CropJitter[] = [NO_JITTER, ...Array.from({ length: nJitter }, () => ({
-          shiftUMm: (random() - 0.5) * 6, shiftVMm: (random() - 0.5) * 4, angleRad: (random() - 0.5) * 0.3, scale: 0.9 + random() * 0.2,
-        }))];
-        for (const j of jitters) crops.push(discCrop(vol, frame, d.measures.shape, j));
-        meta.push({ patient: s.patient, fold: folds.get(s.patient), ivd, level: d.segment.level, grade: Number(g['Pfirrman grade']), narrowing: Number(g['Disc narrowing']), herniation: Number(g['Disc herniation']), bulging: Number(g['Disc bulging']), modic: Number(g.Modic) });
-      }
-    } catch (e) { process.stderr.write(`${s.series}: ${(e as Error).message}\n`); }
-    process.stderr.write('.');
-  }
-  await release();
+  await forEachSpiderT2(o.data, models, (s, vol, ms, graded) => {
+    if (!ms) return;
+    const frame = sagittalFrame(vol, ms.sliceIndex);
+    for (const d of ms.discs) { // superior → inferior, as the pipeline lists them
+      const g = graded.find((x) => x.disc === d);
+      if (!g) continue;
+      const jitters: CropJitter[] = [NO_JITTER, ...Array.from({ length: nJitter }, () => ({
+        shiftUMm: (random() - 0.5) * 6, shiftVMm: (random() - 0.5) * 4, angleRad: (random() - 0.5) * 0.3, scale: 0.9 + random() * 0.2,
+      }))];
+      for (const j of jitters) crops.push(discCrop(vol, frame, d.measures.shape, j));
+      const r = g.grading;
+      meta.push({ patient: s.patient, fold: folds.get(s.patient), ivd: g.ivd, level: d.segment.level, grade: Number(r['Pfirrman grade']), narrowing: Number(r['Disc narrowing']), herniation: Number(r['Disc herniation']), bulging: Number(r['Disc bulging']), modic: Number(r.Modic) });
+    }
+  });
+  await models.release();
   mkdirSync(o.out, { recursive: true });
   const flat = new Float32Array(crops.length * DISC_CROP.widthPx * DISC_CROP.heightPx);
   crops.forEach((c, n) => flat.set(c, n * c.length));

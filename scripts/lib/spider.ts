@@ -1,7 +1,10 @@
-/** SPIDER-style folder helpers (series.csv, gradings.csv, <patient>_<sequence>.png), shared by eval:grading and the Pfirrmann training export. */
+/** SPIDER-style folder helpers (series.csv, gradings.csv, <patient>_<sequence>.png) and the pipeline loop over its T2 images, shared by eval:grading and the Pfirrmann training export. */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { segmentSpine } from '../../extension/src/pipeline/analyze';
+import { measureSpine, type DiscAnalysis, type SpineMeasurements } from '../../extension/src/pipeline/build-report';
 import type { SpineVolume } from '../../extension/src/pipeline/volume';
+import type { NodeModels } from './node-models';
 import { pngVolume } from './png-volume';
 
 /** Rows of a plain comma-separated file with a header line (SPIDER's CSVs have no quoted commas). */
@@ -34,4 +37,33 @@ export function spiderT2Images(data: string, only?: Set<string> | null): SpiderI
         return pngVolume(resolve(data, `${s.series}.png`), rs, cs, Number(s.slice_thickness_mm) || 4);
       },
     }));
+}
+
+/** A graded disc (gradings.csv row) with the disc the pipeline named at that level (L5/S1 = IVD 1), if any. */
+export interface GradedDisc { ivd: number; grading: Record<string, string>; disc?: DiscAnalysis }
+
+/**
+ * The viewer's segmentation and measurements on each T2 image in turn (a dot on stderr per image), with the
+ * image's graded discs matched by level name. Where the pipeline fails on an image its error is printed and
+ * `ms` is undefined (every graded disc then unmatched).
+ * @param limit only the first N images.
+ */
+export async function forEachSpiderT2(
+  data: string, models: Pick<NodeModels, 'backend' | 'manifest'>,
+  fn: (image: SpiderImage, volume: SpineVolume, ms: SpineMeasurements | undefined, graded: GradedDisc[]) => Promise<void> | void, limit?: number,
+): Promise<void> {
+  const gradings = readCsv(resolve(data, 'gradings.csv'));
+  for (const image of spiderT2Images(data).slice(0, limit)) {
+    const volume = image.volume();
+    let ms: SpineMeasurements | undefined;
+    try {
+      const seg = await segmentSpine(volume, models.backend, models.manifest);
+      ms = measureSpine(volume, seg.labelmap, seg.segments);
+    } catch (e) { process.stderr.write(`${image.series}: ${(e as Error).message}\n`); }
+    const byIvd = new Map((ms?.discs ?? []).filter((d) => d.segment.level && IVD_BY_LEVEL[d.segment.level]).map((d) => [IVD_BY_LEVEL[d.segment.level!], d]));
+    const graded = gradings.filter((g) => g.Patient === image.patient).map((g) => ({ ivd: Number(g['IVD label']), grading: g, disc: byIvd.get(Number(g['IVD label'])) }));
+    await fn(image, volume, ms, graded);
+    process.stderr.write('.');
+  }
+  process.stderr.write('\n');
 }
