@@ -14,13 +14,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
-import * as ort from 'onnxruntime-node';
-import { classIndex, createNodeBackend, parseModelManifest, verifyModelBytes, type ModelManifest, type OrtModule } from '../extension/src/pipeline/model';
+import { classIndex, type ModelManifest } from '../extension/src/pipeline/model';
 import { labelAnatomy } from '../extension/src/pipeline/anatomy';
 import { voxelToLps, type Labelmap, type SpineVolume, type Vec3 } from '../extension/src/pipeline/volume';
 import { segmentSpine } from '../extension/src/pipeline/analyze';
 import type { StructureKind } from '../extension/src/pipeline/report';
 import { readNiftiLabelmap, readNiftiVolume } from './lib/nifti';
+import { loadNodeModels } from './lib/node-models';
 import { clipToGtRange, diceBinary, instanceDice, kindMask, levelAccuracy } from './lib/seg-metrics';
 
 interface CaseRow { case: string; structure: string; levels: string[] | null }
@@ -108,12 +108,8 @@ async function main(): Promise<void> {
     .parse();
   const o = program.opts<{ data: string; model: string; cases?: string; split: string; splitFile: string; threads: string; json?: boolean; oracle?: boolean }>();
 
-  const manifestPath = resolve(o.model);
-  if (!existsSync(manifestPath)) throw new Error(`Model manifest ${manifestPath} not found (train/export the model into models/, or pass --model)`);
-  const manifest = parseModelManifest(readFileSync(manifestPath, 'utf8'));
-  const modelBytes = new Uint8Array(readFileSync(resolve(dirname(manifestPath), manifest.file)));
-  await verifyModelBytes(modelBytes, manifest);
-  const backend = await createNodeBackend(ort as unknown as OrtModule, modelBytes, manifest, Number(o.threads));
+  const models = await loadNodeModels(o.model, Number(o.threads));
+  const { manifest, backend } = models;
 
   let cases = readCases(o.data);
   if (o.cases) {
@@ -161,7 +157,7 @@ async function main(): Promise<void> {
     results.push(res);
     if (!o.json) process.stderr.write(`${c.case}: Dice ${fmt(dice)} (${res.seconds.toFixed(1)} s)\n`);
   }
-  await backend.release();
+  await models.release();
 
   const vb = results.filter((r) => r.structure === 'vertebral_body');
   const dc = results.filter((r) => r.structure === 'disc');

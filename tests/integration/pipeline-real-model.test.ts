@@ -5,13 +5,12 @@
  * Skips, saying why, when ../shared/data or the model is absent (a fresh clone has neither data nor
  * necessarily a trained model).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import * as ort from 'onnxruntime-node';
-import { createNodeBackend, parseModelManifest, verifyModelBytes, type OrtModule } from '../../extension/src/pipeline/model';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { segmentSpine } from '../../extension/src/pipeline/analyze';
 import { readNiftiLabelmap, readNiftiVolume } from '../../scripts/lib/nifti';
 import { diceBinary, kindMask, levelAccuracy } from '../../scripts/lib/seg-metrics';
+import { loadNodeModels } from '../../scripts/lib/node-models';
 
 const root = resolve(__dirname, '../..');
 const data = resolve(root, '../shared/data/segmentation');
@@ -25,14 +24,12 @@ else if (!haveModel) console.warn(`skipping real-model test: ${manifestPath} is 
 
 d(`real model on ${CASE}`, () => {
   it('segments the lumbar vertebral bodies (Dice above a modest floor) and names L1..L5', async () => {
-    const manifest = parseModelManifest(readFileSync(manifestPath, 'utf8'));
-    const bytes = new Uint8Array(readFileSync(resolve(dirname(manifestPath), manifest.file)));
-    await verifyModelBytes(bytes, manifest);
-    const backend = await createNodeBackend(ort as unknown as OrtModule, bytes, manifest, 2);
+    const models = await loadNodeModels(manifestPath, 2);
+    const { manifest, backend } = models;
     const volume = readNiftiVolume(resolve(data, `${CASE}_image.nii.gz`));
     const gt = readNiftiLabelmap(resolve(data, `${CASE}_label.nii.gz`));
     const r = await segmentSpine(volume, backend, manifest);
-    await backend.release();
+    await models.release();
     expect(r.labelmap.dims).toEqual(volume.dims);
     const dice = diceBinary(kindMask(r.labelmap.values, r.segments, 'vertebral_body'), gt.values);
     console.log(`${CASE}: vertebral body Dice ${dice.toFixed(3)}; levels ${r.segments.map((s) => s.level ?? '?').join(' ')}; ${r.levelNaming.anchor}`);
