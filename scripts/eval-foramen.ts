@@ -76,9 +76,21 @@ async function main() {
   const heights = lumbar.flatMap((r) => (r.heightMm === null ? [] : [r.heightMm]));
   const plausible = heights.filter((x) => x >= PLAUSIBLE_HEIGHT_MM[0] && x <= PLAUSIBLE_HEIGHT_MM[1]).length;
   const grades = [0, 1, 2, 3].map((g) => lumbar.filter((r) => r.grade === g).length);
+  // Left against right at the same disc: in these mostly healthy spines the two foramina are alike, so a large
+  // difference points at a measurement error (a consistency check, not agreement with readers).
+  const pairs = lumbar.filter((r) => r.side === 'left').flatMap((l) => {
+    const r = lumbar.find((x) => x.case === l.case && x.level === l.level && x.side === 'right');
+    return r ? [{ l, r }] : [];
+  });
+  const heightPairs = pairs.filter(({ l, r }) => l.heightMm !== null && r.heightMm !== null);
+  const gradePairs = pairs.filter(({ l, r }) => l.grade !== null && r.grade !== null);
   const summary = {
     cases: cases.length, lumbarForamina: lumbar.length, measured: heights.length, graded: grades.reduce((a, b) => a + b, 0), grades,
     medianHeightMm: median(heights), medianAreaMm2: median(lumbar.flatMap((r) => (r.areaMm2 === null ? [] : [r.areaMm2]))), heightInPlausibleRange: plausible,
+    leftRight: {
+      discsBothMeasured: heightPairs.length, medianHeightDifferenceMm: median(heightPairs.map(({ l, r }) => Math.abs(l.heightMm! - r.heightMm!))),
+      discsBothGraded: gradePairs.length, sameGrade: gradePairs.filter(({ l, r }) => l.grade === r.grade).length,
+    },
   };
   if (o.json) { console.log(JSON.stringify({ summary, rows }, null, 2)); return; }
   const f = (x: number | null, dgt = 1) => (x === null ? '—' : x.toFixed(dgt));
@@ -86,6 +98,8 @@ async function main() {
   for (const r of rows) console.log([r.case, r.level, r.side, f(r.sliceOffsetMm, 0), f(r.heightMm), f(r.areaMm2, 0), f(r.fatMm2, 0), r.obliterated, r.grade ?? '—', r.reason].join('\t'));
   console.log(`lumbar foramina (L1/L2–L5/S1, both sides): ${lumbar.length}; measured ${heights.length}; graded ${summary.graded} (Lee 0/1/2/3: ${grades.join(' / ')})`);
   console.log(`median height ${summary.medianHeightMm.toFixed(1)} mm, median area ${summary.medianAreaMm2.toFixed(0)} mm²; height in ${PLAUSIBLE_HEIGHT_MM[0]}–${PLAUSIBLE_HEIGHT_MM[1]} mm: ${plausible} / ${heights.length}`);
+  const lr = summary.leftRight;
+  console.log(`left vs right at the same disc: median |height difference| ${lr.medianHeightDifferenceMm.toFixed(1)} mm (${lr.discsBothMeasured} discs); same Lee grade ${lr.sameGrade} / ${lr.discsBothGraded}`);
 }
 
 main().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });

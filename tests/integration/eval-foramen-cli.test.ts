@@ -30,6 +30,7 @@ d('eval:foramen CLI', () => {
     expect(plausible.length).toBeGreaterThanOrEqual(0.75 * lumbar.length);
     expect(lumbar.every((x: any) => x.grade !== null || /^not assessable: (left|right) foramen: /.test(x.reason))).toBe(true);
     expect(r.summary.grades[0]).toBeGreaterThanOrEqual(0.6 * lumbar.length);
+    expect(r.summary.leftRight.medianHeightDifferenceMm).toBeLessThan(4); // the two foramina of a healthy disc are alike
     expect(readdirSync(join(tmp, 'ov')).some((f) => /^ivd_11_L4-L5_(left|right)\.png$/.test(f))).toBe(true);
   }, 240_000);
 
@@ -38,5 +39,6 @@ d('eval:foramen CLI', () => {
     expect(out).toMatch(/^case\tlevel\tside\toffset mm\theight mm\tarea mm²\tfat mm²\tobliterated\tLee\treason$/m);
     expect(out).toMatch(/^ivd_11\tL4\/L5\tleft\t\d+\t[\d.]+\t\d+\t\d+\t/m);
     expect(out).toMatch(/median height [\d.]+ mm, median area \d+ mm²; height in 12–28 mm: \d+ \/ \d+/);
+    expect(out).toMatch(/left vs right at the same disc: median \|height difference\| [\d.]+ mm \(\d+ discs\); same Lee grade \d+ \/ \d+/);
   }, 120_000);
 });
