@@ -108,12 +108,15 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       expect(grades.filter((g) => /^[0-3]$/.test(g)).length).toBeGreaterThanOrEqual(4);
       expect(grades.every((g) => /^([0-3]\*?|n\/a)$/.test(g))).toBe(true);
       const graded = foramenCells.filter({ hasText: /^[0-3]$/ }).first();
+      const grade = (await graded.textContent())!;
+      const side = (await graded.getAttribute('data-testid'))!.replace('spine-foramen-', '');
+      const level = (await graded.locator('xpath=ancestor::tr').locator('td').first().textContent())!.replace(/[▸▾]/g, '').trim();
       await graded.click();
       await page.waitForSelector('[data-testid="spine-foramina"] svg polygon', { timeout: 15000 });
-      const label = (await page.locator('[data-testid="spine-foramina"] svg text').first().textContent()) ?? '';
-      expect(label).toMatch(/^(T12\/L1|L\d\/(L\d|S1)) (left|right) foramen \d+ mm$/);
-      const side = label.includes('left') ? 'Left' : 'Right';
-      const foramenDetail = (await page.getByTestId(`finding-foraminalStenosis${side}`).textContent()) ?? '';
+      // The outline on the image names that foramen and its grade.
+      const outlineLabels = await page.locator('[data-testid="spine-foramina"] svg text').allTextContents();
+      expect(outlineLabels).toContainEqual(expect.stringMatching(new RegExp(`^${level} ${side} foramen \\d+ mm · Lee ${grade}$`)));
+      const foramenDetail = (await page.getByTestId(`finding-foraminalStenosis${side === 'left' ? 'Left' : 'Right'}`).textContent()) ?? '';
       expect(foramenDetail).toMatch(/Lee S\./);
       expect(foramenDetail).toMatch(/foramen|root/);
       await page.waitForTimeout(800);

@@ -141,7 +141,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     // The SR carries each foramen's outline and slice: a stored foraminal grade shows them again.
     await page.locator('[data-testid="spine-stored-results"] [data-testid^="spine-foramen-"]').filter({ hasText: /^[0-3]$/ }).first().click();
     await page.waitForSelector('[data-testid="spine-foramina"] svg polygon', { timeout: 15000 });
-    expect(await page.locator('[data-testid="spine-foramina"] svg text').first().textContent()).toMatch(/^(T12\/L1|L\d\/(L\d|S1)) (left|right) foramen \d+ mm$/);
+    expect(await page.locator('[data-testid="spine-foramina"] svg text').first().textContent()).toMatch(/^(T12\/L1|L\d\/(L\d|S1)) (left|right) foramen \d+ mm( · Lee [0-3]\*?)?$/);
     await shot(page, 'reloaded-foramen');
     // The stored SEG is a segmentation in OHIF (window.services is OHIF's own global) with our segments.
     const segs = await page.evaluate(() =>

@@ -1,6 +1,7 @@
 /**
- * The evidence of the foraminal grades: each measured foramen's outline (and, for a fresh analysis, the
- * exiting root found in it) drawn on the parasagittal image it was measured on (outlineOverlay.ts).
+ * The evidence of the foraminal grades: each measured foramen's outline drawn on the image it was measured
+ * on, labelled with its level, side, height and Lee grade (outlineOverlay.ts); for a fresh analysis also the
+ * exiting root found in it. The same for a report read back from a stored SR (no root: the SR keeps the outline).
  */
 import type { DiscForamina } from '../pipeline/foramen';
 import type { SpineReport } from '../pipeline/report';
@@ -8,20 +9,24 @@ import { createOutlineOverlay } from './outlineOverlay';
 
 const show = createOutlineOverlay('spine-foramina', '#38e0ff');
 
-/** Show the measured foramina of an analysis (replacing earlier ones); `levelOf` names each disc segment. */
-export function showForamenOutlines(foramina: DiscForamina[] | undefined, levelOf: (segmentNumber: number) => string | undefined): void {
-  show((foramina ?? []).flatMap((both) => [both.left, both.right]).flatMap((f) => (f.sopInstanceUid && f.outlineLps?.length && f.foramenHeightMm !== null
-    ? [{ sopInstanceUid: f.sopInstanceUid, label: `${levelOf(f.segmentNumber) ?? ''} ${f.side} foramen ${f.foramenHeightMm.toFixed(0)} mm`.trim(), outlineLps: f.outlineLps, markerLps: f.rootCentreLps }]
-    : [])));
-}
-
-/** Show the foramen outlines a stored report (read from the SR) carries. */
-export function showStoredForamenOutlines(report: SpineReport): void {
-  show(report.levels.flatMap((l) => (['Left', 'Right'] as const).flatMap((side) => {
-    const area = l.measurements.find((m) => m.name === `foramenArea${side}Mm2`);
-    const height = l.measurements.find((m) => m.name === `foramenHeight${side}Mm`);
-    return area?.sourceImage && area.outlineLps?.length
-      ? [{ sopInstanceUid: area.sourceImage.sopInstanceUid, label: `${l.level} ${side.toLowerCase()} foramen${height ? ` ${height.value.toFixed(0)} mm` : ''}`, outlineLps: area.outlineLps }]
-      : [];
+/**
+ * Show the foramina of `report` (replacing earlier ones): outlines and heights from its measurements, grades
+ * from its findings (reader changes included: call again after an edit).
+ * @param foramina the analysis' foramen measurements, for the root markers; absent for a stored report.
+ */
+export function showForamenOutlines(report: SpineReport, foramina?: DiscForamina[]): void {
+  show(report.levels.flatMap((l) => (['left', 'right'] as const).flatMap((side) => {
+    const Side = side === 'left' ? 'Left' : 'Right';
+    const area = l.measurements.find((m) => m.name === `foramenArea${Side}Mm2`);
+    if (!area?.sourceImage || !area.outlineLps?.length) return [];
+    const height = l.measurements.find((m) => m.name === `foramenHeight${Side}Mm`);
+    const grade = l[`foraminalStenosis${Side}`];
+    const root = foramina?.find((f) => f.segmentNumber === l.discSegmentNumber)?.[side].rootCentreLps;
+    return [{
+      sopInstanceUid: area.sourceImage.sopInstanceUid,
+      label: `${l.level} ${side} foramen${height ? ` ${height.value.toFixed(0)} mm` : ''}${grade.value !== null ? ` · Lee ${grade.value}${grade.readerModified ? '*' : ''}` : ''}`,
+      outlineLps: area.outlineLps,
+      markerLps: root,
+    }];
   })));
 }

@@ -56,7 +56,7 @@ export function useAnalysis(key: string) {
             if (result.segments.length) segmentationId = await showLabelmap(ds, result.imageIds, result.labelmap, result.segments);
             try { showLevelLabels(result.imageIds, result.segments); } catch (e) { console.error(e); } // names on the image are a help, not the result
             try { showAxialOutlines(result.axialSac, levelNamer(result.segments), result.axialImageIds); } catch (e) { console.error(e); }
-            try { showForamenOutlines(result.foramina, levelNamer(result.segments)); } catch (e) { console.error(e); }
+            try { showForamenOutlines(result.report, result.foramina); } catch (e) { console.error(e); }
           } catch (e) {
             displayError = `Could not show the segmentation: ${(e as Error).message}`;
             console.error(e);
@@ -84,8 +84,8 @@ export function useAnalysis(key: string) {
         renameSegments(st.segmentationId, report.segments);
         try { showLevelLabels(st.result.imageIds, report.segments); } catch (e) { console.error(e); }
         try { showAxialOutlines(st.result.axialSac, levelNamer(report.segments), st.result.axialImageIds); } catch (e) { console.error(e); }
-        try { showForamenOutlines(st.result.foramina, levelNamer(report.segments)); } catch (e) { console.error(e); }
       }
+      try { showForamenOutlines(report, st.result.foramina); } catch (e) { console.error(e); } // names and grades may have changed
     },
     [key],
   );
