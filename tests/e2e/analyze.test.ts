@@ -158,6 +158,12 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     // Either an area was measured (and graded by Bolender's cut-off) or the reason names the axial image.
     expect(text).toMatch(/dural sac area \d+ mm² on axial T2|axial/);
     expect(text).toMatch(/Bolender/);
+    if (/dural sac area \d+ mm² on axial T2/.test(text)) {
+      // The axial viewport scrolled to the measured image: the outline is labelled with the area and the grade.
+      await page.waitForSelector('[data-testid="spine-axial-sac"] svg polygon', { timeout: 15000 });
+      expect(await page.locator('[data-testid="spine-axial-sac"] svg text').allTextContents())
+        .toContainEqual(expect.stringMatching(/^L4\/L5 dural sac \d+ mm² · (no|mild|moderate|severe) stenosis$/));
+    }
     await page.waitForTimeout(1000);
     await page.screenshot({ path: join(artifactsDir, 'analyze-axial.png') });
   }, 360000);

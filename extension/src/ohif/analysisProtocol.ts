@@ -2,7 +2,7 @@
 import type { LevelNaming } from '../pipeline/anatomy';
 import type { SegmentInfo, SourceSeriesRef, SpineReport } from '../pipeline/report';
 import type { Labelmap, SpineVolume } from '../pipeline/volume';
-import type { AxialSacResult, AxialSlice } from '../pipeline/axial-canal';
+import type { AxialSlice } from '../pipeline/axial-canal';
 import type { DiscForamina } from '../pipeline/foramen';
 
 export type AnalysisStage = 'read' | 'model' | 'preprocess' | 'inference' | 'postprocess' | 'report';
@@ -33,8 +33,6 @@ export interface AnalysisResult {
   report: SpineReport;
   run: { backend: string; seconds: number };
   modelSource: 'cache' | 'network';
-  /** Dural sac areas measured on the axial T2 (outlines for display), per disc segment. */
-  axialSac?: AxialSacResult[];
   /** Foramina measured on the parasagittal slices (outlines for display), per disc segment. */
   foramina?: DiscForamina[];
   /** Set when segmentation succeeded but measuring/grading failed: the report then has no levels. */

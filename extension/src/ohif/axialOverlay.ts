@@ -3,7 +3,6 @@
  * the axial T2 image it was measured on (outlineOverlay.ts), and a jump of the
  * viewports showing the axial series to the image nearest a level.
  */
-import type { AxialSacResult } from '../pipeline/axial-canal';
 import type { SpineReport } from '../pipeline/report';
 import type { Vec3 } from '../pipeline/volume';
 import { createOutlineOverlay } from './outlineOverlay';
@@ -15,21 +14,20 @@ let axialImageIds = new Set<string>();
 const show = createOutlineOverlay('spine-axial-sac', '#ffd400');
 
 /**
- * Show the measured dural sac outlines of an analysis (replacing earlier ones); `levelOf` names each disc segment.
- * @param imageIds the axial series' imageIds (empty: no axial series, nothing to draw or scroll).
+ * Show the dural sac outlines of `report` (replacing earlier ones), labelled with level, area and canal grade
+ * (reader changes included: call again after an edit); for a fresh analysis or a report read from a stored SR.
+ * @param imageIds the analysed study's axial series (jumpAxialTo scrolls it); empty for a stored report.
  */
-export function showAxialOutlines(results: AxialSacResult[] | undefined, levelOf: (segmentNumber: number) => string | undefined, imageIds: string[]): void {
+export function showAxialOutlines(report: SpineReport, imageIds: string[] = []): void {
   axialImageIds = new Set(imageIds);
-  show((results ?? []).flatMap((r) => (r.areaMm2 !== null && r.sopInstanceUid && r.outlineLps?.length
-    ? [{ sopInstanceUid: r.sopInstanceUid, label: `${levelOf(r.segmentNumber) ?? ''} dural sac ${r.areaMm2.toFixed(0)} mm²`.trim(), outlineLps: r.outlineLps }]
-    : [])));
-}
-
-/** Show the dural sac outlines a stored report (read from the SR) carries. */
-export function showStoredAxialOutlines(report: SpineReport): void {
-  axialImageIds = new Set();
-  show(report.levels.flatMap((l) => l.measurements.filter((m) => m.name === 'duralSacAreaMm2' && m.sourceImage && m.outlineLps?.length)
-    .map((m) => ({ sopInstanceUid: m.sourceImage!.sopInstanceUid, label: `${l.level} dural sac ${m.value.toFixed(0)} mm²`, outlineLps: m.outlineLps! }))));
+  show(report.levels.flatMap((l) => l.measurements.filter((m) => m.name === 'duralSacAreaMm2' && m.sourceImage && m.outlineLps?.length).map((m) => {
+    const g = l.centralCanalStenosis;
+    return {
+      sopInstanceUid: m.sourceImage!.sopInstanceUid,
+      label: `${l.level} dural sac ${m.value.toFixed(0)} mm²${g.value !== null ? ` · ${g.value === 'none' ? 'no stenosis' : `${g.value} stenosis`}${g.readerModified ? '*' : ''}` : ''}`,
+      outlineLps: m.outlineLps!,
+    };
+  })));
 }
 
 /** Scroll the viewports showing the analysed study's axial series (showAxialOutlines) to the image nearest `pointLps` (a disc centre). */

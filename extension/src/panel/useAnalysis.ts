@@ -8,7 +8,7 @@ import { renameSegments, showLabelmap } from '../ohif/showSegmentation';
 import { showLevelLabels } from '../ohif/levelLabels';
 import { showAxialOutlines } from '../ohif/axialOverlay';
 import { showForamenOutlines } from '../ohif/foramenOverlay';
-import type { SegmentInfo, SourceSeriesRef, SpineReport } from '../pipeline/report';
+import type { SourceSeriesRef, SpineReport } from '../pipeline/report';
 import type { SeriesRole } from '../pipeline/volume';
 
 export type AnalysisState =
@@ -36,7 +36,6 @@ function subscribe(l: () => void): () => void {
 }
 
 /** Segment number → its level name, for labels drawn on the images. */
-const levelNamer = (segments: SegmentInfo[]) => (n: number) => segments.find((s) => s.segmentNumber === n)?.level;
 
 /** @param key the analysed series' SeriesInstanceUID (one state per series). */
 export function useAnalysis(key: string) {
@@ -55,7 +54,7 @@ export function useAnalysis(key: string) {
           try {
             if (result.segments.length) segmentationId = await showLabelmap(ds, result.imageIds, result.labelmap, result.segments);
             try { showLevelLabels(result.imageIds, result.segments); } catch (e) { console.error(e); } // names on the image are a help, not the result
-            try { showAxialOutlines(result.axialSac, levelNamer(result.segments), result.axialImageIds); } catch (e) { console.error(e); }
+            try { showAxialOutlines(result.report, result.axialImageIds); } catch (e) { console.error(e); }
             try { showForamenOutlines(result.report, result.foramina); } catch (e) { console.error(e); }
           } catch (e) {
             displayError = `Could not show the segmentation: ${(e as Error).message}`;
@@ -83,9 +82,9 @@ export function useAnalysis(key: string) {
       if (st.segmentationId && report.segments !== st.result.report.segments) {
         renameSegments(st.segmentationId, report.segments);
         try { showLevelLabels(st.result.imageIds, report.segments); } catch (e) { console.error(e); }
-        try { showAxialOutlines(st.result.axialSac, levelNamer(report.segments), st.result.axialImageIds); } catch (e) { console.error(e); }
       }
-      try { showForamenOutlines(report, st.result.foramina); } catch (e) { console.error(e); } // names and grades may have changed
+      // Names and grades on the outlines may have changed.
+      try { showAxialOutlines(report, st.result.axialImageIds); showForamenOutlines(report, st.result.foramina); } catch (e) { console.error(e); }
     },
     [key],
   );

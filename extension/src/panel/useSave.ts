@@ -13,7 +13,7 @@ import type { DisplaySet } from '../../../types/ohif';
 import type { ViewerAnalysis } from '../ohif/analysisClient';
 import { dataSourceStow, studySeries } from '../ohif/dataSourceStow';
 import { loadStoredReport, showStoredSeg, type StoredReport } from '../ohif/loadStoredReport';
-import { showStoredAxialOutlines } from '../ohif/axialOverlay';
+import { showAxialOutlines } from '../ohif/axialOverlay';
 import { showForamenOutlines } from '../ohif/foramenOverlay';
 import { patientStudyFrom } from '../dicom/patient-study';
 import { segSeriesDescription } from '../dicom/seg';
@@ -145,7 +145,7 @@ async function loadStored(studyUid: string): Promise<void> {
     if (!stored) return setStudy(studyUid, { stored: { status: 'none' } });
     setStudy(studyUid, { stored: { status: 'loaded', stored } });
     // The outlines the SR carries, on the images they were measured on (a new analysis replaces them).
-    try { showStoredAxialOutlines(stored.report); showForamenOutlines(stored.report); } catch (e) { console.error(e); }
+    try { showAxialOutlines(stored.report); showForamenOutlines(stored.report); } catch (e) { console.error(e); }
     if (stored.segSeriesInstanceUid) {
       const seg = await showStoredSeg(stored.segSeriesInstanceUid).catch((e: Error) => ({ shown: false, reason: e.message }));
       if (!seg.shown) console.warn(`Spine MRI: the stored SEG is not shown: ${seg.reason}`);

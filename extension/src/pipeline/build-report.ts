@@ -263,7 +263,7 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
     };
   });
   const report = reportShell(volume, ms.segments, levels, opts);
-  return { report, labelmap: ms.labelmap, segments: ms.segments, axialSac: axial && [...axial.values()], foramina: measuredForamina };
+  return { report, labelmap: ms.labelmap, segments: ms.segments, foramina: measuredForamina };
 }
 
 /** The foramina on another sagittal series (the T1); undefined when it cannot be measured (e.g. not sagittal after all), so the analysed series is used. */
@@ -276,12 +276,11 @@ function foraminaOnOtherSeries(other: SpineVolume, discs: DiscAnalysis[]): DiscF
   }
 }
 
-/** The report, the labelmap/segments including the dural sac, and the axial dural sac and foramen outlines (for display). */
+/** The report, the labelmap/segments including the dural sac, and the foramen measurements (their root markers, for display). */
 export interface GradedSpine {
   report: SpineReport;
   labelmap: Labelmap;
   segments: SegmentInfo[];
-  axialSac?: AxialSacResult[];
   foramina?: DiscForamina[];
 }
 
