@@ -16,10 +16,13 @@ export const FORAMEN_REFERENCE = 'Lee S. et al., AJR Am J Roentgenol 2010;194:10
 
 const SIDE_NAME = { left: 'Left', right: 'Right' } as const;
 
+/** 'T1 slice 12, 18 mm left of the disc centre': where a measured foramen lies (sliceIndex set). */
+const sliceWhere = (f: ForamenMeasure) => `${f.weighting} slice ${f.sliceIndex! + 1}, ${f.lateralOffsetMm!.toFixed(0)} mm ${f.side} of the disc centre`;
+
 /** The foramen's measurements for the evidence view and the SR (names carry the side). */
 export function foramenMeasurements(f: ForamenMeasure | undefined): Measurement[] {
   if (!f || f.foramenAreaMm2 === null || f.foramenHeightMm === null) return [];
-  const where = `parasagittal ${f.weighting} slice ${f.sliceIndex! + 1}, ${f.lateralOffsetMm!.toFixed(0)} mm ${f.side} of the disc centre`;
+  const where = `parasagittal ${sliceWhere(f)}`;
   return [
     { name: `foramenHeight${SIDE_NAME[f.side]}Mm`, value: f.foramenHeightMm, unit: 'mm', method: `height of the foraminal fat outline, ${where}` },
     { name: `foramenArea${SIDE_NAME[f.side]}Mm2`, value: f.foramenAreaMm2, unit: 'mm2', method: `area inside the convex outline of the foraminal fat, ${where}`, sourceImage: sourceImageOf(f), outlineLps: f.outlineLps },
@@ -40,8 +43,7 @@ export function gradeForamen(side: Side, f: ForamenMeasure | undefined, unavaila
   const o = new Set(f.obliterated);
   const vertical = o.has('superior') && o.has('inferior'), transverse = o.has('anterior') && o.has('posterior');
   const value: Grade0to3 = vertical && transverse ? 2 : vertical || transverse ? 1 : 0;
-  const where = `${f.weighting} slice ${f.sliceIndex! + 1}, ${f.lateralOffsetMm!.toFixed(0)} mm ${f.side} of the disc centre`;
-  const seen = `${where}: ${f.obliterated.length ? `fat obliterated ${f.obliterated.join(', ')} of the root` : 'fat on all four sides of the root'}`;
+  const seen = `${sliceWhere(f)}: ${f.obliterated.length ? `fat obliterated ${f.obliterated.join(', ')} of the root` : 'fat on all four sides of the root'}`;
   const rule = value === 2 ? `${seen} → grade 2 (grade 3, a collapsed root, is not measured: check the root's shape)`
     : value === 1 ? `${seen} → two opposing directions (${vertical ? 'vertical' : 'transverse'}) → grade 1`
     : `${seen} → not two opposing directions → grade 0`;
