@@ -16,8 +16,6 @@ export type ViewerAnalysis = AnalysisResult & {
   imageIds: string[];
   /** Geometry and identity of the analysed series (voxels emptied: they went to the worker). */
   sourceVolume: SpineVolume;
-  /** imageIds of the axial T2 series read for the dural sac area (empty when none). */
-  axialImageIds: string[];
   /** Wall time from pressing Analyze to the result (reading images, model, segmentation, report), seconds. */
   totalSeconds: number;
 };
@@ -74,7 +72,7 @@ export function startAnalysis(
       const req: ToWorker = { type: 'analyze', volume, modelBaseUrl: cfg.modelBaseUrl, ortBaseUrl: cfg.ortBaseUrl, numThreads: cfg.wasmThreads, otherSeries, axialT2: axial, axialT2Unavailable, sagittalT1: t1?.volume };
       w.postMessage(req, [volume.voxels.buffer, ...(axial ?? []).map((a) => a.pixels.buffer), ...(t1 ? [t1.volume.voxels.buffer] : [])]);
     });
-    return { ...result, imageIds, axialImageIds: axial ? axialT2?.imageIds ?? [] : [], sourceVolume, totalSeconds: (performance.now() - t0) / 1000 };
+    return { ...result, imageIds, sourceVolume, totalSeconds: (performance.now() - t0) / 1000 };
   })().finally(() => worker?.terminate());
   return { promise, cancel: () => abort.abort(new Error('Analysis cancelled.')) };
 }

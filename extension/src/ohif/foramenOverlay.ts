@@ -5,6 +5,7 @@
  */
 import type { DiscForamina } from '../pipeline/foramen';
 import type { SpineReport } from '../pipeline/report';
+import { foramenMeasurementNames } from '../pipeline/grade/foramen';
 import { createOutlineOverlay } from './outlineOverlay';
 
 const show = createOutlineOverlay('spine-foramina', '#38e0ff');
@@ -16,11 +17,11 @@ const show = createOutlineOverlay('spine-foramina', '#38e0ff');
  */
 export function showForamenOutlines(report: SpineReport, foramina?: DiscForamina[]): void {
   show(report.levels.flatMap((l) => (['left', 'right'] as const).flatMap((side) => {
-    const Side = side === 'left' ? 'Left' : 'Right';
-    const area = l.measurements.find((m) => m.name === `foramenArea${Side}Mm2`);
+    const names = foramenMeasurementNames(side);
+    const area = l.measurements.find((m) => m.name === names.area);
     if (!area?.sourceImage || !area.outlineLps?.length) return [];
-    const height = l.measurements.find((m) => m.name === `foramenHeight${Side}Mm`);
-    const grade = l[`foraminalStenosis${Side}`];
+    const height = l.measurements.find((m) => m.name === names.height);
+    const grade = side === 'left' ? l.foraminalStenosisLeft : l.foraminalStenosisRight;
     const root = foramina?.find((f) => f.segmentNumber === l.discSegmentNumber)?.[side].rootCentreLps;
     return [{
       sopInstanceUid: area.sourceImage.sopInstanceUid,

@@ -5,9 +5,9 @@ import { LevelDetail } from './LevelDetail';
 import { discGradesUnavailable } from './notices';
 import { FINDING_CHOICES, type FindingKey } from './readerEdits';
 import { jumpToSegment } from '../ohif/showSegmentation';
-import { jumpAxialTo } from '../ohif/axialOverlay';
 import { outlineCentreLps, scrollSeriesTo } from '../ohif/scrollStacks';
 import type { Side } from '../pipeline/foramen';
+import { foramenMeasurementNames } from '../pipeline/grade/foramen';
 import type { Finding, LevelReport, SegmentInfo } from '../pipeline/report';
 import { colors, s } from './styles';
 
@@ -43,11 +43,14 @@ export function LevelsTable({
   levels,
   segments,
   segmentationId,
+  axialSeriesUid,
   onEdit,
 }: {
   levels: LevelReport[];
   segments: SegmentInfo[];
   segmentationId?: string;
+  /** The study's axial T2 series: a clicked level scrolls it to the disc even where no area was measured. */
+  axialSeriesUid?: string;
   /** When given, the evidence view offers grade overrides. */
   onEdit?: (level: string, key: FindingKey, value: string | number | boolean) => void;
 }) {
@@ -58,7 +61,7 @@ export function LevelsTable({
     // The axial image the dural sac was measured on (also for a stored SR), else the one nearest the disc.
     const area = l.measurements.find((m) => m.name === 'duralSacAreaMm2');
     if (area?.sourceImage && area.outlineLps?.length) scrollSeriesTo(area.sourceImage.seriesInstanceUid, outlineCentreLps(area.outlineLps));
-    else if (seg) jumpAxialTo(seg.centroidLps);
+    else if (seg && axialSeriesUid) scrollSeriesTo(axialSeriesUid, seg.centroidLps);
     setOpen(open === l.level ? undefined : l.level);
   };
   /**
@@ -66,7 +69,7 @@ export function LevelsTable({
    * (this analysis) and the stacks showing the measured series (the sagittal T1, or the series a stored SR names).
    */
   const clickForamen = (l: LevelReport, side: Side) => {
-    const area = l.measurements.find((m) => m.name === `foramenArea${side === 'left' ? 'Left' : 'Right'}Mm2`);
+    const area = l.measurements.find((m) => m.name === foramenMeasurementNames(side).area);
     if (area?.outlineLps?.length) {
       const centre = outlineCentreLps(area.outlineLps);
       const seg = segments.find((x) => x.segmentNumber === l.discSegmentNumber);
@@ -212,7 +215,7 @@ export function ResultsView({
           {discGradesUnavailable(report.levels) && (
             <div style={{ ...s.warn, overflowWrap: 'anywhere' }} data-testid="spine-disc-grades-unavailable">⚠ No automatic disc grades (Pfirrmann, bulging, Modic): {discGradesUnavailable(report.levels)}</div>
           )}
-          <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} onEdit={onEdit} />
+          <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} axialSeriesUid={report.sourceSeries.find((x) => x.role === 'axial_t2')?.seriesInstanceUid} onEdit={onEdit} />
           <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. Disc: N narrowing, B bulging, M Modic change present. n/a = not assessable; * = changed by the reader.</div>
         </>
       )}

@@ -35,8 +35,6 @@ function subscribe(l: () => void): () => void {
   return () => listeners.delete(l);
 }
 
-/** Segment number → its level name, for labels drawn on the images. */
-
 /** @param key the analysed series' SeriesInstanceUID (one state per series). */
 export function useAnalysis(key: string) {
   const state = useSyncExternalStore(subscribe, () => states.get(key) ?? IDLE);
@@ -54,7 +52,7 @@ export function useAnalysis(key: string) {
           try {
             if (result.segments.length) segmentationId = await showLabelmap(ds, result.imageIds, result.labelmap, result.segments);
             try { showLevelLabels(result.imageIds, result.segments); } catch (e) { console.error(e); } // names on the image are a help, not the result
-            try { showAxialOutlines(result.report, result.axialImageIds); } catch (e) { console.error(e); }
+            try { showAxialOutlines(result.report); } catch (e) { console.error(e); }
             try { showForamenOutlines(result.report, result.foramina); } catch (e) { console.error(e); }
           } catch (e) {
             displayError = `Could not show the segmentation: ${(e as Error).message}`;
@@ -84,7 +82,7 @@ export function useAnalysis(key: string) {
         try { showLevelLabels(st.result.imageIds, report.segments); } catch (e) { console.error(e); }
       }
       // Names and grades on the outlines may have changed.
-      try { showAxialOutlines(report, st.result.axialImageIds); showForamenOutlines(report, st.result.foramina); } catch (e) { console.error(e); }
+      try { showAxialOutlines(report); showForamenOutlines(report, st.result.foramina); } catch (e) { console.error(e); }
     },
     [key],
   );

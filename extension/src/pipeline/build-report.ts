@@ -217,7 +217,6 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
   const classifierMissing = 'unavailableReason' in pf ? pf.unavailableReason : undefined;
   const others = opts.otherSeries ?? [];
   const hasAxialT2 = others.some((s) => s.role === 'axial_t2') || (opts.axialT2?.length ?? 0) > 0;
-  const hasSagT1 = others.some((s) => s.role === 'sagittal_t1');
   const dural = ms.segments.find((s) => s.kind === 'dural_sac')?.segmentNumber;
   // Sacral 'discs' (S1/S2 …) are fused remnants that no grading system covers: keep their segment, grade no level.
   const graded = ms.discs.filter((d) => !d.segment.level?.startsWith('S'));

@@ -108,8 +108,13 @@ function lateralOffsetMm(volume: SpineVolume, d: DiscAnalysis, k: number): numbe
   return voxelToLps(volume, i, j, k)[0] - d.segment.centroidLps[0];
 }
 
+/** A foramen with nothing measured yet. */
+function unmeasured(volume: SpineVolume, d: DiscAnalysis, side: Side): ForamenMeasure {
+  return { side, segmentNumber: d.segment.segmentNumber, weighting: weightingOf(volume), sliceIndex: null, lateralOffsetMm: null, foramenAreaMm2: null, foramenHeightMm: null, fatAreaMm2: null, obliterated: null, rootAreaMm2: null };
+}
+
 function measureSide(volume: SpineVolume, labelmap: Labelmap | undefined, d: DiscAnalysis, side: Side): ForamenMeasure {
-  const empty: ForamenMeasure = { side, segmentNumber: d.segment.segmentNumber, weighting: weightingOf(volume), sliceIndex: null, lateralOffsetMm: null, foramenAreaMm2: null, foramenHeightMm: null, fatAreaMm2: null, obliterated: null, rootAreaMm2: null };
+  const empty = unmeasured(volume, d, side);
   const slices: { k: number; offset: number }[] = [];
   for (let k = 0; k < volume.dims[2]; k++) {
     const offset = lateralOffsetMm(volume, d, k);
@@ -127,9 +132,13 @@ function measureSide(volume: SpineVolume, labelmap: Labelmap | undefined, d: Dis
 }
 
 const NOT_CLOSED = 'no foramen closed by the pedicles above and below (the fat behind the disc runs on beyond the window)';
+const NO_FAT = 'no bright foraminal fat behind the disc (fat obliterated, or the foramen not in these slices)';
 
 function measureSlice(volume: SpineVolume, labelmap: Labelmap | undefined, d: DiscAnalysis, k: number, offset: number, side: Side): ForamenMeasure {
-  const base: ForamenMeasure = { side, segmentNumber: d.segment.segmentNumber, weighting: weightingOf(volume), sliceIndex: k, lateralOffsetMm: Math.abs(offset), sopInstanceUid: volume.sopInstanceUids[k], seriesInstanceUid: volume.seriesInstanceUid, frameOfReferenceUid: volume.frameOfReferenceUid, foramenAreaMm2: null, foramenHeightMm: null, fatAreaMm2: null, obliterated: null, rootAreaMm2: null };
+  const base: ForamenMeasure = {
+    ...unmeasured(volume, d, side), sliceIndex: k, lateralOffsetMm: Math.abs(offset),
+    sopInstanceUid: volume.sopInstanceUids[k], seriesInstanceUid: volume.seriesInstanceUid, frameOfReferenceUid: volume.frameOfReferenceUid,
+  };
   const frame = sagittalFrame(volume, k);
   const { centre, major, minor } = d.measures.shape; // major: posterior, minor: superior (principalAxes)
   const toMm = (u: number, v: number): [number, number] => [centre[0] + u * major[0] + v * minor[0], centre[1] + u * major[1] + v * minor[1]];
@@ -152,7 +161,7 @@ function measureSlice(volume: SpineVolume, labelmap: Labelmap | undefined, d: Di
   for (let p = 0; p < w * h; p++) {
     if (vals[p] >= t) { fat[p] = 1; fatSum += vals[p]; fatN++; } else if (Number.isFinite(vals[p])) { restSum += vals[p]; restN++; }
   }
-  if (!fatN || !restN || fatSum / fatN < MIN_FAT_CONTRAST * (restSum / restN)) return { ...base, reason: 'no bright foraminal fat behind the disc (fat obliterated, or the foramen not in these slices)' };
+  if (!fatN || !restN || fatSum / fatN < MIN_FAT_CONTRAST * (restSum / restN)) return { ...base, reason: NO_FAT };
 
   const px2 = step * step;
   const inCore = (p: number) => {
@@ -161,7 +170,7 @@ function measureSlice(volume: SpineVolume, labelmap: Labelmap | undefined, d: Di
     return u >= CORE_U_MM[0] && u <= CORE_U_MM[1] && v >= -halfH && v <= halfH + CORE_V_MM;
   };
   const pieces = components4(fat, w, h).filter((c) => c.length * px2 >= MIN_FAT_PIECE_MM2 && c.some(inCore));
-  if (!pieces.length) return { ...base, reason: 'no bright foraminal fat behind the disc (fat obliterated, or the foramen not in these slices)' };
+  if (!pieces.length) return { ...base, reason: NO_FAT };
   const fatPixels = pieces.flat();
   const corners: [number, number][] = [];
   for (const p of fatPixels) { const a = p % w, b = (p - a) / w; corners.push([a, b], [a + 1, b], [a, b + 1], [a + 1, b + 1]); }

@@ -14,7 +14,11 @@ import { sourceImageOf, type Finding, type Grade0to3, type Measurement } from '.
 
 export const FORAMEN_REFERENCE = 'Lee S. et al., AJR Am J Roentgenol 2010;194:1095-8 (grades 0-3, perineural fat obliteration)';
 
-const SIDE_NAME = { left: 'Left', right: 'Right' } as const;
+/** Measurement names of one side's foramen ('foramenAreaLeftMm2', 'foramenHeightLeftMm'): the report's, the SR's and the viewer's key. */
+export function foramenMeasurementNames(side: Side): { area: string; height: string } {
+  const s = side === 'left' ? 'Left' : 'Right';
+  return { area: `foramenArea${s}Mm2`, height: `foramenHeight${s}Mm` };
+}
 
 /** 'T1 slice 12, 18 mm left of the disc centre': where a measured foramen lies (sliceIndex set). */
 const sliceWhere = (f: ForamenMeasure) => `${f.weighting} slice ${f.sliceIndex! + 1}, ${f.lateralOffsetMm!.toFixed(0)} mm ${f.side} of the disc centre`;
@@ -23,9 +27,10 @@ const sliceWhere = (f: ForamenMeasure) => `${f.weighting} slice ${f.sliceIndex! 
 export function foramenMeasurements(f: ForamenMeasure | undefined): Measurement[] {
   if (!f || f.foramenAreaMm2 === null || f.foramenHeightMm === null) return [];
   const where = `parasagittal ${sliceWhere(f)}`;
+  const names = foramenMeasurementNames(f.side);
   return [
-    { name: `foramenHeight${SIDE_NAME[f.side]}Mm`, value: f.foramenHeightMm, unit: 'mm', method: `height of the foraminal fat outline, ${where}` },
-    { name: `foramenArea${SIDE_NAME[f.side]}Mm2`, value: f.foramenAreaMm2, unit: 'mm2', method: `area inside the convex outline of the foraminal fat, ${where}`, sourceImage: sourceImageOf(f), outlineLps: f.outlineLps },
+    { name: names.height, value: f.foramenHeightMm, unit: 'mm', method: `height of the foraminal fat outline, ${where}` },
+    { name: names.area, value: f.foramenAreaMm2, unit: 'mm2', method: `area inside the convex outline of the foraminal fat, ${where}`, sourceImage: sourceImageOf(f), outlineLps: f.outlineLps },
   ];
 }
 
