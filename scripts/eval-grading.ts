@@ -29,6 +29,8 @@ interface DiscRow {
   patient: string; ivd: number; grade: number; narrowing: boolean; herniation: boolean; bulging: boolean; modic: boolean; detected: boolean; features: PfirrmannFeatures | null; heightIndex: number; canalApMm: number | null; heightMm?: number; lengthMm?: number;
   /** Classifier outputs (Pfirrmann I..V, then DISC_FINDINGS): from the fold model that never saw this patient, and from the shipped model (in-sample). */
   cvProbabilities?: number[]; shippedProbabilities?: number[];
+  /** The pipeline marked the image's level names certain (levelNaming.certain); absent in caches written before it was recorded. */
+  namesCertain?: boolean;
 }
 
 async function extract(data: string, limit: number | undefined, modelPath: string, match: 'name' | 'position'): Promise<DiscRow[]> {
@@ -44,7 +46,7 @@ async function extract(data: string, limit: number | undefined, modelPath: strin
   const rows: DiscRow[] = [];
   const probabilities = async (c: DiscClassifier | undefined, discs: DiscAnalysis[]) =>
     (await c?.classify(discs.map((d) => d.patch)))?.map((p) => [...p.pfirrmann, ...DISC_FINDINGS.map((f) => p.findings[f] ?? NaN)]) ?? [];
-  await forEachSpiderT2(data, models, async (s, _vol, ms, graded) => {
+  await forEachSpiderT2(data, models, async (s, _vol, ms, graded, levelNaming) => {
     const discs = ms?.discs ?? [];
     let cvProbs: number[][] = [], shippedProbs: number[][] = [];
     try {
@@ -58,13 +60,19 @@ async function extract(data: string, limit: number | undefined, modelPath: strin
       rows.push({
         patient: s.patient, ivd, grade: Number(g['Pfirrman grade']), narrowing: g['Disc narrowing'] === '1', herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', modic: Number(g.Modic) > 0, detected: !!d, features: d?.features ?? null,
         heightIndex: d?.heightIndex ?? NaN, canalApMm: d?.canalApMm ?? null, heightMm: d?.measures.discHeightMm, lengthMm: d?.measures.discLengthMm,
-        cvProbabilities: cvProbs[n], shippedProbabilities: shippedProbs[n],
+        cvProbabilities: cvProbs[n], shippedProbabilities: shippedProbs[n], namesCertain: levelNaming?.certain ?? false,
       });
     }
   }, limit);
   for (const m of foldModels) await m?.release();
   await models.release();
   return rows;
+}
+
+/** Images whose level names the pipeline marked uncertain, and the found-rate on the others. */
+function namingSummary(rows: DiscRow[]) {
+  const uncertain = rows.filter((r) => !r.namesCertain), certain = rows.filter((r) => r.namesCertain);
+  return { images: new Set(uncertain.map((r) => r.patient)).size, gradedDiscs: uncertain.length, detectionRateOnCertainImages: certain.filter((r) => r.detected).length / certain.length };
 }
 
 /** Pfirrmann grade of the first five columns, by grade/pfirrmann.ts's rule. */
@@ -97,6 +105,7 @@ async function main() {
     images: new Set(rows.map((r) => r.patient)).size,
     gradedDiscs: rows.length,
     detectionRate: detected.length / rows.length,
+    ...(rows.every((r) => r.namesCertain !== undefined) ? { namesUncertain: namingSummary(rows) } : {}),
     pfirrmannAssessed: graded.length,
     pfirrmannCv5ByPatient: { exact: acc(cvPred), withinOne: within1(cvPred), linearKappa: weightedKappa(truth, cvPred), confusionTruthRowsPredCols: confusion(truth, cvPred) },
     pfirrmannShippedModelInSample: { exact: acc(shippedPred), withinOne: within1(shippedPred), linearKappa: weightedKappa(truth, shippedPred) },
@@ -113,6 +122,10 @@ async function main() {
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   console.log(`SPIDER mid-sagittal T2: ${result.images} patients, ${result.gradedDiscs} graded discs`);
   console.log(`graded discs found (match by ${o.match}${o.match === 'name' ? ': pipeline level name, L5/S1 = IVD 1' : ': n-th disc from caudal'}): ${pct(result.detectionRate)}`);
+  if (result.namesUncertain) {
+    const u = result.namesUncertain;
+    console.log(`level names marked uncertain on ${u.images} of ${result.images} images (${u.gradedDiscs} graded discs); graded discs found on the images named with certainty: ${pct(u.detectionRateOnCertainImages)}`);
+  }
   if (!graded.length) console.log('Pfirrmann: not evaluated — the manifest lists no disc classifier or no cross-validation fold models');
   else console.log(`Pfirrmann (${graded.length} graded discs found), 5-fold CV by patient (fold classifiers): exact ${pct(acc(cvPred))}, within one ${pct(within1(cvPred))}, linear kappa ${weightedKappa(truth, cvPred).toFixed(3)}`);
   console.log(`Pfirrmann with the shipped classifier (trained on all of this data: in-sample, optimistic): exact ${pct(acc(shippedPred))}, within one ${pct(within1(shippedPred))}, linear kappa ${weightedKappa(truth, shippedPred).toFixed(3)}`);

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { segmentSpine } from '../../extension/src/pipeline/analyze';
 import { measureSpine, type DiscAnalysis, type SpineMeasurements } from '../../extension/src/pipeline/build-report';
 import type { SpineVolume } from '../../extension/src/pipeline/volume';
+import type { LevelNaming } from '../../extension/src/pipeline/anatomy';
 import type { NodeModels } from './node-models';
 import { pngVolume } from './png-volume';
 
@@ -44,25 +45,27 @@ export interface GradedDisc { ivd: number; grading: Record<string, string>; disc
 
 /**
  * The viewer's segmentation and measurements on each T2 image in turn (a dot on stderr per image), with the
- * image's graded discs matched by level name. Where the pipeline fails on an image its error is printed and
- * `ms` is undefined (every graded disc then unmatched).
+ * image's graded discs matched by level name, and how the levels were named. Where the pipeline fails on an
+ * image its error is printed and `ms` and `levelNaming` are undefined (every graded disc then unmatched).
  * @param limit only the first N images.
  */
 export async function forEachSpiderT2(
   data: string, models: Pick<NodeModels, 'backend' | 'manifest'>,
-  fn: (image: SpiderImage, volume: SpineVolume, ms: SpineMeasurements | undefined, graded: GradedDisc[]) => Promise<void> | void, limit?: number,
+  fn: (image: SpiderImage, volume: SpineVolume, ms: SpineMeasurements | undefined, graded: GradedDisc[], levelNaming?: LevelNaming) => Promise<void> | void, limit?: number,
 ): Promise<void> {
   const gradings = readCsv(resolve(data, 'gradings.csv'));
   for (const image of spiderT2Images(data).slice(0, limit)) {
     const volume = image.volume();
     let ms: SpineMeasurements | undefined;
+    let levelNaming: LevelNaming | undefined;
     try {
       const seg = await segmentSpine(volume, models.backend, models.manifest);
+      levelNaming = seg.levelNaming;
       ms = measureSpine(volume, seg.labelmap, seg.segments);
     } catch (e) { process.stderr.write(`${image.series}: ${(e as Error).message}\n`); }
     const byIvd = new Map((ms?.discs ?? []).filter((d) => d.segment.level && IVD_BY_LEVEL[d.segment.level]).map((d) => [IVD_BY_LEVEL[d.segment.level!], d]));
     const graded = gradings.filter((g) => g.Patient === image.patient).map((g) => ({ ivd: Number(g['IVD label']), grading: g, disc: byIvd.get(Number(g['IVD label'])) }));
-    await fn(image, volume, ms, graded);
+    await fn(image, volume, ms, graded, levelNaming);
     process.stderr.write('.');
   }
   process.stderr.write('\n');

@@ -74,6 +74,34 @@ describe('level naming', () => {
     expect(r.levelNaming.certain).toBe(false);
   });
 
+  it('disc below the lowest body with 60 mm or more imaged below and nothing segmented there → same names, uncertain', () => {
+    // 30 mm below (first test) is certain; here the sacrum would lie wholly in view and nothing is segmented.
+    const { vol, lm } = layout([lumbar, lumbar, lumbar, lumbar, lumbar], { discAbove: true, discBelow: true, below: 80 });
+    const r = labelAnatomy(lm, vol, idx);
+    expect(r.levelNaming).toMatchObject({ anchor: 'sacrum', certain: false });
+    expect(r.levelNaming.note).toMatch(/no vertebral body is segmented in the 8\d mm imaged below it.*may continue there unsegmented/);
+    expect(r.segments.filter((s) => s.kind === 'disc').map((s) => s.level)).toEqual(['T12/L1', 'L1/L2', 'L2/L3', 'L3/L4', 'L4/L5', 'L5/S1']);
+  });
+
+  it('fewer than 4 discs segmented → uncertain, said why', () => {
+    const { vol, lm } = layout([lumbar, lumbar], { discAbove: true, discBelow: true, below: 30 });
+    const r = labelAnatomy(lm, vol, idx);
+    expect(r.levelNaming).toMatchObject({ anchor: 'sacrum', certain: false });
+    expect(r.levelNaming.note).toMatch(/Only 3 discs were segmented/);
+    expect(r.segments.filter((s) => s.kind === 'disc').map((s) => s.level)).toEqual(['L3/L4', 'L4/L5', 'L5/S1']);
+  });
+
+  it('an "L5" whose posterior wall lies 15 mm in front of L4\'s (bowel taken for it) → uncertain; 10 mm → certain', () => {
+    const column = { ...lumbar, posteriorMm: 20 };
+    for (const [forwardMm, certain] of [[15, false], [10, true]] as const) {
+      const { vol, lm } = layout([column, column, column, column, { ...lumbar, posteriorMm: 20 - forwardMm }], { discAbove: true, discBelow: true, below: 30 });
+      const r = labelAnatomy(lm, vol, idx);
+      expect(r.segments.filter((s) => s.kind === 'vertebral_body').map((s) => s.level)).toEqual(['L1', 'L2', 'L3', 'L4', 'L5']);
+      expect(r.levelNaming.certain).toBe(certain);
+      if (!certain) expect(r.levelNaming.note).toMatch(/posterior wall of the L5 vertebral body lies 15 mm in front of L4's/);
+    }
+  });
+
   it('no sacrum in view → lowest complete body assumed L5, uncertain, with a note', () => {
     // The last body is cut by the inferior edge of the image (12 of 27 mm in view): not complete.
     const { vol, lm } = layout([thoracic, lumbar, lumbar, lumbar, lumbar, lumbar, lumbar], { below: -15 });
