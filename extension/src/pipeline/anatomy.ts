@@ -337,7 +337,7 @@ export function nameVertebrae(bodies: Instance[], discs: Instance[]): LevelNamin
     notes.push(
       certain
         ? `Counted upward from the sacrum: a disc (L5/S1) lies below the lowest vertebral body with ${below} mm of imaged tissue below it and no further vertebral body.`
-        : `Counted upward from the lowest disc, taken as L5/S1: no vertebral body is segmented in the ${below} mm imaged below it, where the sacrum would usually be segmented — the lower lumbar spine may continue there unsegmented, making every name too high. Check the lowest disc against the sacrum on the image.`,
+        : `Counted upward from the lowest disc, taken as L5/S1: no vertebral body is segmented in the ${below} mm imaged below it, where the sacrum would usually be segmented — the lower lumbar spine may continue there unsegmented, in which case every name belongs to a higher level (the disc called L5/S1 may be L4/L5 or above). Check the lowest disc against the sacrum on the image.`,
     );
   } else {
     // "Complete": not cut by the inferior image edge, or, if it touches the edge, still at least

@@ -44,9 +44,10 @@ export function keepOnColumn<T extends Placed>(bodies: T[], discs: T[]): { bodie
  * A body named L4 or L5 whose posterior wall lies at least this far (mm) in front of the posterior wall of the
  * body above it makes the level names uncertain: the network has probably taken bowel or psoas in front of
  * the lower lumbar spine for that body, leaving the real one unsegmented behind it. Project heuristic (not from
- * a paper), from the 172 SPIDER mid-sagittal T2 images: such a forward step of 14–31 mm was found in 9 images,
- * 7 of which showed that on the overlay; otherwise the posterior wall of L4, L5 and S1 steps between 13 mm
- * backward and 12 mm forward from the body above (lordosis).
+ * a paper), from the 172 SPIDER mid-sagittal T2 images: a forward step of 13–31 mm was found in 9 images; on
+ * the overlays, 7 of them had bowel, psoas or a body fragment labelled as that body and 2 an L5 mask running
+ * into the tissue in front of the spine. Otherwise L4 and L5 step at most 12 mm forward from the body above (lordosis); bowel
+ * taken for L5 can step less and is then not caught (SPIDER 196: 11 mm).
  */
 export const POSTERIOR_WALL_MAX_FORWARD_STEP_MM = 13;
 
