@@ -41,10 +41,10 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     rmSync(modelDir, { recursive: true, force: true });
   });
 
-  /** Opens the study in the Spine MRI mode, waits for the image and an enabled Analyze, presses it. */
-  async function openStudyAndAnalyze(): Promise<void> {
+  /** Opens the study (default: the vb2_02 case) in the Spine MRI mode, waits for the image and an enabled Analyze, presses it. */
+  async function openStudyAndAnalyze(uid = studyUid): Promise<void> {
     const { page, baseUrl } = env;
-    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${studyUid}`);
+    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${uid}`);
     const analyze = page.getByTestId('spine-analyze');
     await analyze.waitFor({ timeout: 60000 });
     await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
@@ -136,6 +136,27 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     // Second run: the model now comes from Cache Storage (verified again by its checksum).
     await page.getByTestId('spine-analyze').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="spine-run-info"]')?.textContent?.includes('(cached)'), null, { timeout: 300000 });
+  }, 420000);
+
+  it('marks level names the software is unsure of on the image ("L4?") until the reader confirms them', async () => {
+    if (!sourceDir.endsWith('models')) return; // the random-weights fixture names no levels
+    const { page } = env;
+    // SPIDER patient 3: one mid-sagittal T2 slice; its names come with a warning (eval: uncertain).
+    const [spider] = await importData(env.orthanc, 'spider_midsagittal/3_t2.png');
+    await openStudyAndAnalyze(spider);
+    await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
+    const naming = page.getByTestId('spine-level-naming');
+    expect(await naming.textContent()).toMatch(/^⚠ Level names uncertain: /);
+    await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 10000 });
+    const names = await page.locator('[data-testid="spine-level-labels"] span').allTextContents();
+    expect(names.length).toBeGreaterThanOrEqual(3);
+    expect(names.every((n) => /^[TLS]\d+\?$/.test(n))).toBe(true);
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: join(artifactsDir, 'analyze-uncertain-levels.png') });
+    await page.getByTestId('spine-confirm-levels').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="spine-level-labels"] span')].every((x) => !x.textContent!.endsWith('?')), null, { timeout: 10000 });
+    expect(await naming.textContent()).toMatch(/^Levels: Level names checked and confirmed by the reader/);
+    expect(await page.getByTestId('spine-confirm-levels').count()).toBe(0);
   }, 420000);
 
   it('with an axial T2 in the study, grades the canal with the dural sac area measured on it', async () => {

@@ -1,5 +1,5 @@
 /** Reader corrections in the panel: grade overrides keep the software's value; level shifts rename consistently. */
-import { applyReaderEdit, shiftLevelName, shiftLevels } from '../../extension/src/panel/readerEdits';
+import { applyReaderEdit, confirmLevels, shiftLevelName, shiftLevels } from '../../extension/src/panel/readerEdits';
 import type { Finding, LevelReport, SpineReport } from '../../extension/src/pipeline/report';
 
 function finding<T>(value: T | null): Finding<T> {
@@ -90,5 +90,16 @@ describe('shiftLevels', () => {
     expect(shiftLevelName('T12/L1', 1)).toBe('L1/L2');
     expect(shiftLevelName('C1', -1)).toBeUndefined();
     expect(() => shiftLevels({ ...report, segments: [{ ...report.segments[0], level: 'S5', label: 'S5 vertebral body' }], levels: [] }, 1)).toThrow(/outside C1–S5/);
+  });
+});
+
+describe('confirmLevels', () => {
+  it('keeps the names, makes the naming certain with the reader named, and keeps the software note for a shift back', () => {
+    const r = confirmLevels(report);
+    expect(r.segments).toBe(report.segments);
+    expect(r.levelNaming).toMatchObject({ anchor: 'assumed_lowest_is_L5', certain: true, automatic: { certain: false, note: 'lowest body assumed L5' } });
+    expect(r.levelNaming.note).toMatch(/confirmed by the reader/);
+    // Shift down and back: the software's names, note and uncertainty again.
+    expect(shiftLevels(shiftLevels(r, 1), -1).levelNaming).toEqual({ anchor: 'assumed_lowest_is_L5', certain: false, note: 'lowest body assumed L5' });
   });
 });

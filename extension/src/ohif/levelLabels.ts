@@ -10,8 +10,8 @@ import { createViewportOverlay } from './viewportOverlay';
 /** Anterior offset of a name from its body's centroid, mm: about half an adult lumbar body depth plus a margin. */
 export const LABEL_OFFSET_MM = 28;
 
-/** What to draw: the analysed series' imageIds and its named vertebral bodies (latest analysis or rename). */
-let current: { imageIds: Set<string>; bodies: SegmentInfo[] } | undefined;
+/** What to draw: the analysed series' imageIds, its named vertebral bodies (latest analysis or rename), and whether the names are uncertain. */
+let current: { imageIds: Set<string>; bodies: SegmentInfo[]; uncertain: boolean } | undefined;
 
 const refresh = createViewportOverlay('spine-level-labels', 'spine-level-labels', (vp, imageId, layer) => {
   if (!current?.imageIds.has(imageId)) return;
@@ -19,10 +19,11 @@ const refresh = createViewportOverlay('spine-level-labels', 'spine-level-labels'
     ...current.bodies.map((b) => {
       const [x, y] = vp.worldToCanvas([b.centroidLps[0], b.centroidLps[1] - LABEL_OFFSET_MM, b.centroidLps[2]]);
       const span = document.createElement('span');
-      span.textContent = b.level!;
+      // Uncertain names are marked on the image itself, where the reader looks, not only in the panel.
+      span.textContent = current!.uncertain ? `${b.level}?` : b.level!;
       Object.assign(span.style, {
         position: 'absolute', left: `${x}px`, top: `${y}px`, transform: 'translate(-100%, -50%)',
-        color: '#ffffff', font: 'bold 13px sans-serif', textShadow: '0 0 3px #000, 0 0 2px #000', whiteSpace: 'nowrap',
+        color: current!.uncertain ? '#ffc857' : '#ffffff', font: 'bold 13px sans-serif', textShadow: '0 0 3px #000, 0 0 2px #000', whiteSpace: 'nowrap',
         fontStyle: b.readerModified ? 'italic' : 'normal',
       });
       return span;
@@ -33,8 +34,9 @@ const refresh = createViewportOverlay('spine-level-labels', 'spine-level-labels'
 /**
  * Show (or update, after a level rename) the vertebral level names on the viewports displaying any of
  * `imageIds`, now and in viewports enabled later. Calling it again replaces the previous names everywhere.
+ * @param uncertain the report's level names are marked uncertain: each name is drawn as 'L4?' in amber.
  */
-export function showLevelLabels(imageIds: string[], segments: SegmentInfo[]): void {
-  current = { imageIds: new Set(imageIds), bodies: segments.filter((s) => s.kind === 'vertebral_body' && s.level) };
+export function showLevelLabels(imageIds: string[], segments: SegmentInfo[], uncertain = false): void {
+  current = { imageIds: new Set(imageIds), bodies: segments.filter((s) => s.kind === 'vertebral_body' && s.level), uncertain };
   refresh();
 }

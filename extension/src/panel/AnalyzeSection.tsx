@@ -3,7 +3,7 @@ import type { DisplaySet } from '../../../types/ohif';
 import type { SourceSeriesRef } from '../pipeline/report';
 import type { SeriesRole } from '../pipeline/volume';
 import { ResultsView } from './ResultsView';
-import { applyReaderEdit, shiftLevels } from './readerEdits';
+import { applyReaderEdit, confirmLevels, shiftLevels } from './readerEdits';
 import { SaveSection } from './SaveSection';
 import { resetSave } from './useSave';
 import { overallProgress, STAGE_LABEL, useAnalysis } from './useAnalysis';
@@ -75,6 +75,7 @@ export function AnalyzeSection({
           segmentationId={state.segmentationId}
           displayError={state.displayError}
           onEdit={(level, k, v) => edit((r) => applyReaderEdit(r, level, k, v))}
+          onConfirmLevels={() => edit(confirmLevels)}
           onShiftLevels={(delta) => {
             try {
               edit((r) => shiftLevels(r, delta));

@@ -173,6 +173,7 @@ export function ResultsView({
   displayError,
   onEdit,
   onShiftLevels,
+  onConfirmLevels,
 }: {
   result: AnalysisResult;
   segmentationId?: string;
@@ -180,6 +181,8 @@ export function ResultsView({
   onEdit?: (level: string, key: FindingKey, value: string | number | boolean) => void;
   /** +1: every name one vertebra lower (L5 → S1); -1: one higher. */
   onShiftLevels?: (delta: 1 | -1) => void;
+  /** The reader confirms level names the software marked uncertain. */
+  onConfirmLevels?: () => void;
 }) {
   const { report, segments, run } = result;
   return (
@@ -198,7 +201,7 @@ export function ResultsView({
         {report.levelNaming.note}
       </div>
       {onShiftLevels && segments.some((x) => x.level) && (
-        <div style={{ display: 'flex', gap: 6, alignItems: 'center', margin: '4px 0' }}>
+        <div style={{ display: 'flex', flexWrap: 'wrap', gap: 6, alignItems: 'center', margin: '4px 0' }}>
           <span style={s.muted}>Level names wrong?</span>
           <button type="button" style={s.secondaryButton} data-testid="spine-shift-up" onClick={() => onShiftLevels(-1)} title="Rename every level one vertebra higher (e.g. L5 → L4)">
             Shift up (L5→L4)
@@ -206,6 +209,11 @@ export function ResultsView({
           <button type="button" style={s.secondaryButton} data-testid="spine-shift-down" onClick={() => onShiftLevels(1)} title="Rename every level one vertebra lower (e.g. L5 → S1)">
             Shift down (L5→S1)
           </button>
+          {onConfirmLevels && !report.levelNaming.certain && (
+            <button type="button" style={s.secondaryButton} data-testid="spine-confirm-levels" onClick={onConfirmLevels} title="The names are right: I checked them against the sacrum or a localiser">
+              Names are right
+            </button>
+          )}
         </div>
       )}
       {segments.length === 0 && <div style={s.error}>No vertebral bodies or discs were found in this series.</div>}

@@ -89,3 +89,13 @@ export function shiftLevels(report: SpineReport, delta: 1 | -1): SpineReport {
     },
   };
 }
+
+/**
+ * The reader has checked level names the software marked uncertain and found them right: the names stay, the
+ * naming becomes certain with a note saying who confirmed it; the software's own note is kept (`automatic`),
+ * so a later shift back to the software's names restores it.
+ */
+export function confirmLevels(report: SpineReport): SpineReport {
+  const { automatic = { certain: report.levelNaming.certain, note: report.levelNaming.note }, anchor } = report.levelNaming;
+  return { ...report, levelNaming: { anchor, certain: true, note: 'Level names checked and confirmed by the reader (the software had marked them uncertain).', automatic } };
+}

@@ -25,6 +25,6 @@ export const s: Record<string, CSSProperties> = {
   badge: { display: 'inline-block', borderRadius: 3, padding: '0 4px', fontSize: 11, fontWeight: 600 },
   button: { background: colors.button, color: '#fff', border: 0, borderRadius: 4, padding: '6px 14px', cursor: 'pointer', fontSize: 13, fontWeight: 600 },
   buttonDisabled: { background: '#3a4a5a', color: '#9aa8b8', cursor: 'not-allowed' },
-  secondaryButton: { background: 'transparent', color: colors.text, border: `1px solid ${colors.border}`, borderRadius: 4, padding: '5px 10px', cursor: 'pointer', fontSize: 12 },
+  secondaryButton: { background: 'transparent', color: colors.text, border: `1px solid ${colors.border}`, borderRadius: 4, padding: '5px 10px', cursor: 'pointer', fontSize: 12, whiteSpace: 'nowrap' },
   muted: { color: colors.muted, fontSize: 11 },
 };

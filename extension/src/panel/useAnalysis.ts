@@ -51,7 +51,7 @@ export function useAnalysis(key: string) {
           let displayError: string | undefined;
           try {
             if (result.segments.length) segmentationId = await showLabelmap(ds, result.imageIds, result.labelmap, result.segments);
-            try { showLevelLabels(result.imageIds, result.segments); } catch (e) { console.error(e); } // names on the image are a help, not the result
+            try { showLevelLabels(result.imageIds, result.segments, !result.report.levelNaming.certain); } catch (e) { console.error(e); } // names on the image are a help, not the result
             try { showAxialOutlines(result.report); } catch (e) { console.error(e); }
             try { showForamenOutlines(result.report, result.foramina); } catch (e) { console.error(e); }
           } catch (e) {
@@ -77,9 +77,9 @@ export function useAnalysis(key: string) {
       if (st?.status !== 'done') return;
       const report = fn(st.result.report);
       setState(key, { ...st, result: { ...st.result, report, segments: report.segments } });
-      if (st.segmentationId && report.segments !== st.result.report.segments) {
-        renameSegments(st.segmentationId, report.segments);
-        try { showLevelLabels(st.result.imageIds, report.segments); } catch (e) { console.error(e); }
+      if (st.segmentationId && report.segments !== st.result.report.segments) renameSegments(st.segmentationId, report.segments);
+      if (report.segments !== st.result.report.segments || report.levelNaming.certain !== st.result.report.levelNaming.certain) {
+        try { showLevelLabels(st.result.imageIds, report.segments, !report.levelNaming.certain); } catch (e) { console.error(e); }
       }
       // Names and grades on the outlines may have changed.
       try { showAxialOutlines(report); showForamenOutlines(report, st.result.foramina); } catch (e) { console.error(e); }
