@@ -44,6 +44,41 @@ def load_cases(cache: str, ids: list[str]) -> list[dict]:
     return cases
 
 
+def load_onnx_weights(model: UNet, path: str) -> None:
+    """Initialise from an exported model (BatchNorm folded into the convolutions at export): each conv takes the
+    folded weight, each BatchNorm becomes identity + the folded bias (kept in eval mode by freeze_batchnorm)."""
+    import onnx
+    from onnx import numpy_helper
+    graph = onnx.load(path).graph
+    inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    convs = [[inits[x] for x in n.input[1:]] for n in graph.node if n.op_type in ("Conv", "ConvTranspose")]
+    order: list[tuple[torch.nn.Module, torch.nn.Module | None]] = []  # (conv, its BatchNorm) in execution order
+    for blk in model.enc:
+        order += [(blk[0], blk[1]), (blk[3], blk[4])]
+    for i in reversed(range(4)):
+        order += [(model.up[i], None), (model.dec[i][0], model.dec[i][1]), (model.dec[i][3], model.dec[i][4])]
+    order.append((model.head, None))
+    if len(order) != len(convs):
+        raise ValueError(f"{path}: {len(convs)} convolutions, the network has {len(order)}")
+    with torch.no_grad():
+        for (conv, bn), (w, b) in zip(order, convs):
+            conv.weight.copy_(torch.from_numpy(w))
+            if bn is None:
+                conv.bias.copy_(torch.from_numpy(b))
+            else:
+                bn.weight.fill_(1.0)
+                bn.bias.copy_(torch.from_numpy(b))
+                bn.running_mean.zero_()
+                bn.running_var.fill_(1.0 - bn.eps)
+
+
+def freeze_batchnorm(model: torch.nn.Module) -> None:
+    """BatchNorm layers use their stored statistics even in training (fine-tuning a folded export)."""
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.eval()
+
+
 def sample_slice(case: dict, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """One 2D training slice; sometimes a slab mean simulating a thick slice (partial volume)."""
     use_empty = len(case["empty"]) > 0 and rng.random() < 0.1
@@ -86,11 +121,13 @@ def augment_intensity(x: torch.Tensor, rng: np.random.Generator) -> torch.Tensor
     return ((x - lo) / (hi - lo).clamp_min(1e-3)).clamp(0, 1)
 
 
-def make_batch(cases: list[dict], n: int, rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """Random slices → random rotation/scale/crop to CROP_H x CROP_W. Returns x [n,1,H,W], allowed [n,H,W]."""
+def make_batch(cases: list[dict], n: int, rng: np.random.Generator, extra: list[dict] | None = None, extra_fraction: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random slices → random rotation/scale/crop to CROP_H x CROP_W. Returns x [n,1,H,W], allowed [n,H,W].
+    With `extra`, each sample comes from those cases with probability extra_fraction."""
     xs, ys = [], []
     for _ in range(n):
-        case = cases[int(rng.integers(len(cases)))]
+        pool = extra if extra and rng.random() < extra_fraction else cases
+        case = pool[int(rng.integers(len(pool)))]
         im, al = sample_slice(case, rng)
         ang = math.radians(float(rng.uniform(-12, 12)))
         sc = float(math.exp(rng.uniform(-0.2, 0.2)))
@@ -173,6 +210,11 @@ def main() -> None:
     ap.add_argument("--base", type=int, default=16, help="channels of the first U-Net level")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (cosine decay over --minutes)")
+    ap.add_argument("--init-onnx", help="start from this exported model (fine-tuning; BatchNorm statistics frozen)")
+    ap.add_argument("--extra-cases", help="JSON list of more cache case ids (e.g. cache/spider_cases.json from prepare_spider.py)")
+    ap.add_argument("--extra-fraction", type=float, default=0.3, help="share of training samples drawn from --extra-cases")
+    ap.add_argument("--out", help="checkpoint path (default cache/model.pt)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -181,21 +223,29 @@ def main() -> None:
     split = json.load(open(os.path.join(HERE, "split.json")))
     train = load_cases(args.cache, split["train"])
     val = load_cases(args.cache, split["val"])
-    model = UNet(base=args.base).to(device)
-    print(f"params {sum(p.numel() for p in model.parameters())}, train cases {len(train)}, val {len(val)}, device {device}", flush=True)
-    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    extra = load_cases(args.cache, json.load(open(args.extra_cases))) if args.extra_cases else None
+    model = UNet(base=args.base)
+    if args.init_onnx:
+        load_onnx_weights(model, args.init_onnx)
+    model = model.to(device)
+    train_mode = (lambda: (model.train(), freeze_batchnorm(model))) if args.init_onnx else model.train
+    print(f"params {sum(p.numel() for p in model.parameters())}, train cases {len(train)} + extra {len(extra or [])}, val {len(val)}, device {device}", flush=True)
+    if args.init_onnx:
+        print(f"initial val ({args.init_onnx}): {json.dumps(validate(model, val, device))}", flush=True)
+    train_mode()
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     budget = args.minutes * 60
     t0 = time.time()
     step, best, last_val = 0, -1.0, t0
-    out = os.path.join(args.cache, "model.pt")
+    out = args.out or os.path.join(args.cache, "model.pt")
     while True:
         elapsed = time.time() - t0
         if elapsed > budget:
             break
-        lr = 2e-3 * 0.5 * (1 + math.cos(math.pi * min(1.0, elapsed / budget)))
+        lr = args.lr * 0.5 * (1 + math.cos(math.pi * min(1.0, elapsed / budget)))
         for g in opt.param_groups:
             g["lr"] = max(lr, 5e-5)
-        x, y = make_batch(train, args.batch, rng)
+        x, y = make_batch(train, args.batch, rng, extra, args.extra_fraction)
         x = augment_intensity(x, rng)
         loss = partial_loss(model(x.to(device)), y.to(device))
         opt.zero_grad()
@@ -207,6 +257,7 @@ def main() -> None:
         if time.time() - last_val > 300 or time.time() - t0 > budget:
             last_val = time.time()
             d = validate(model, val, device)
+            train_mode()
             score = d["vertebral_body"] + d["disc"]
             print(f"val step {step}: {json.dumps(d)}", flush=True)
             if score > best:
