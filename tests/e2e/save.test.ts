@@ -129,6 +129,8 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await line.waitFor({ timeout: 60000 });
     expect(await line.textContent()).toMatch(/^Findings loaded from the PACS \(SR of .+, version 1\)/);
     expect(await page.getByTestId('spine-results').count()).toBe(0);
+    // How the levels were named (and whether that is certain) comes back with the findings.
+    expect(await page.getByTestId('spine-stored-level-naming').textContent()).toMatch(/^(Levels: |⚠ Level names uncertain: )Counted upward/);
     await page
       .waitForFunction(() => document.querySelector('[data-testid="spine-stored-line"]')?.textContent?.includes('segmentation shown from the stored SEG'), null, { timeout: 60000 })
       .catch(async (e) => {

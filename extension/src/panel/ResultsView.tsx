@@ -8,7 +8,7 @@ import { jumpToSegment } from '../ohif/showSegmentation';
 import { outlineCentreLps, scrollSeriesTo } from '../ohif/scrollStacks';
 import type { Side } from '../pipeline/foramen';
 import { foramenMeasurementNames } from '../pipeline/grade/foramen';
-import type { Finding, LevelReport, SegmentInfo } from '../pipeline/report';
+import type { Finding, LevelReport, SegmentInfo, SpineReport } from '../pipeline/report';
 import { colors, s } from './styles';
 
 function fmt<T>(f: Finding<T> | undefined, show: (v: T) => string = String): string {
@@ -167,6 +167,16 @@ function SegmentsTable({ segments, segmentationId }: { segments: SegmentInfo[]; 
   );
 }
 
+/** How the levels were named (and whether the names are certain), for a live or a stored result. */
+export function LevelNamingLine({ naming, testId }: { naming: SpineReport['levelNaming']; testId: string }) {
+  return (
+    <div style={naming.certain ? s.muted : s.warn} data-testid={testId}>
+      {naming.certain ? 'Levels: ' : '⚠ Level names uncertain: '}
+      {naming.note}
+    </div>
+  );
+}
+
 export function ResultsView({
   result,
   segmentationId,
@@ -196,10 +206,7 @@ export function ResultsView({
           {result.gradingError}
         </div>
       )}
-      <div style={report.levelNaming.certain ? s.muted : s.warn} data-testid="spine-level-naming">
-        {report.levelNaming.certain ? 'Levels: ' : '⚠ Level names uncertain: '}
-        {report.levelNaming.note}
-      </div>
+      <LevelNamingLine naming={report.levelNaming} testId="spine-level-naming" />
       {onShiftLevels && segments.some((x) => x.level) && (
         <div style={{ display: 'flex', flexWrap: 'wrap', gap: 6, alignItems: 'center', margin: '4px 0' }}>
           <span style={s.muted}>Level names wrong?</span>

@@ -7,7 +7,7 @@
  */
 import { useState } from 'react';
 import type { PendingResult } from '../store/pending';
-import { LevelsTable } from './ResultsView';
+import { LevelNamingLine, LevelsTable } from './ResultsView';
 import { useAnalysis } from './useAnalysis';
 import { SAVE_STEP_LABEL, useAllSaveStates, useSave, useStudySave } from './useSave';
 import { colors, s } from './styles';
@@ -64,7 +64,10 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
           {stored.segNote && <div style={s.muted}>The stored SEG is not shown: {stored.segNote}.</div>}
           {showStoredFindings &&
             (stored.stored.report.levels.length ? (
-              <LevelsTable levels={stored.stored.report.levels} segments={[]} />
+              <>
+                <LevelNamingLine naming={stored.stored.report.levelNaming} testId="spine-stored-level-naming" />
+                <LevelsTable levels={stored.stored.report.levels} segments={[]} />
+              </>
             ) : (
               <div style={s.muted} data-testid="spine-stored-nolevels">
                 The stored report has no graded levels.
