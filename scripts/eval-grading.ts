@@ -8,7 +8,7 @@
  * sensitivity / specificity / AUC of the classifier's disc findings (narrowing, herniation, bulging, Modic;
  * same cross-validation) and of the fallback narrowing rule (height index < 0.75).
  *
- *   npm run eval:grading -- --data ../shared/data/spider_midsagittal [--json] [--limit N]
+ *   npm run eval:grading -- --data ../shared/data/spider_midsagittal [--json] [--limit N] [--folds 3,4]
  * Data layout: series.csv (series, patient, sequence, rows, columns, pixel_spacing_mm row\col,
  * slice_thickness_mm), gradings.csv (Patient, IVD label 1 = most caudal disc, Disc narrowing,
  * Pfirrman grade), <patient>_t2.png (8-bit, head top, anterior left).
@@ -33,7 +33,7 @@ interface DiscRow {
   namesCertain?: boolean;
 }
 
-async function extract(data: string, limit: number | undefined, modelPath: string, match: 'name' | 'position'): Promise<DiscRow[]> {
+async function extract(data: string, limit: number | undefined, modelPath: string, match: 'name' | 'position', folds?: Set<number>): Promise<DiscRow[]> {
   const models = await loadNodeModels(modelPath, 2);
   const { manifest, classifier } = models;
   const fold = patientFolds(spiderT2Images(data).map((s) => s.patient));
@@ -63,7 +63,7 @@ async function extract(data: string, limit: number | undefined, modelPath: strin
         cvProbabilities: cvProbs[n], shippedProbabilities: shippedProbs[n], namesCertain: levelNaming?.certain ?? false,
       });
     }
-  }, limit);
+  }, limit, folds && new Set([...fold].filter(([, k]) => folds.has(k)).map(([p]) => p)));
   for (const m of foldModels) await m?.release();
   await models.release();
   return rows;
@@ -82,15 +82,18 @@ async function main() {
   const o = new Command().requiredOption('--data <dir>', 'folder with series.csv, gradings.csv, <patient>_t2.png')
     .option('--model <manifest>', 'model manifest', 'models/manifest.json')
     .option('--limit <n>', 'first N T2 images only')
+    .option('--folds <list>', 'only the patients of these folds (scripts/lib/spider.ts patientFolds), e.g. 3,4 held out from a fine-tuning; no cache')
     .option('--cache <file>', 'features cache (JSON); reused when it exists', '.data/eval-grading-features.json')
     .option('--fresh', 'ignore the cache')
     .option('--match <how>', "'name': a graded disc is found when the pipeline names that level (L5/S1 = IVD 1); 'position': n-th detected disc from caudal", 'name')
-    .option('--json', 'print JSON').parse().opts<{ data: string; model: string; limit?: string; cache: string; fresh?: boolean; json?: boolean; match: string }>();
+    .option('--json', 'print JSON').parse().opts<{ data: string; model: string; limit?: string; folds?: string; cache: string; fresh?: boolean; json?: boolean; match: string }>();
   if (o.match !== 'name' && o.match !== 'position') throw new Error(`--match must be 'name' or 'position', not '${o.match}'`);
   if (!existsSync(resolve(o.data, 'gradings.csv'))) throw new Error(`${o.data}: no gradings.csv (expected a SPIDER-style folder)`);
   const cache = resolve(o.cache);
   let rows: DiscRow[];
-  if (!o.fresh && existsSync(cache)) rows = JSON.parse(readFileSync(cache, 'utf8'));
+  const folds = o.folds ? new Set(o.folds.split(',').map(Number)) : undefined;
+  if (folds) rows = await extract(o.data, o.limit ? Number(o.limit) : undefined, resolve(o.model), o.match as 'name' | 'position', folds);
+  else if (!o.fresh && existsSync(cache)) rows = JSON.parse(readFileSync(cache, 'utf8'));
   else { rows = await extract(o.data, o.limit ? Number(o.limit) : undefined, resolve(o.model), o.match as 'name' | 'position'); mkdirSync(dirname(cache), { recursive: true }); writeFileSync(cache, JSON.stringify(rows)); }
 
   const detected = rows.filter((r) => r.detected);

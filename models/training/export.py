@@ -26,13 +26,15 @@ NAME, VERSION = "spine-sag-unet", "1.0.0"
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--checkpoint", default=os.path.join(HERE, "cache", "model.pt"))
+    ap.add_argument("--out-dir", default=MODELS, help="folder for the ONNX file and manifest.json (default models/: replaces the shipped model)")
     args = ap.parse_args()
     ck = torch.load(args.checkpoint, map_location="cpu")
     model = UNet(base=ck["base"])
     model.load_state_dict(ck["state"])
     model.eval()
     fname = f"{NAME}-v{VERSION.split('.')[0]}.onnx"
-    path = os.path.join(MODELS, fname)
+    os.makedirs(args.out_dir, exist_ok=True)
+    path = os.path.join(args.out_dir, fname)
     dummy = torch.zeros(1, 1, 256, 192)
     torch.onnx.export(model, dummy, path, opset_version=17, input_names=["image"], output_names=["logits"],
                       dynamic_axes={"image": {2: "H", 3: "W"}, "logits": {2: "H", 3: "W"}},
@@ -55,10 +57,10 @@ def main() -> None:
                      "steps": ck.get("step"), "recipe": "models/training/run_all.py"},
         "metrics": {"pythonValidationDice2D": ck.get("val")},
     }
-    with open(os.path.join(MODELS, "manifest.json"), "w") as f:
+    with open(os.path.join(args.out_dir, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2, ensure_ascii=False)
         f.write("\n")
-    print(f"wrote {path} ({len(data)} bytes) and models/manifest.json")
+    print(f"wrote {path} ({len(data)} bytes) and {os.path.join(args.out_dir, 'manifest.json')}")
 
 
 if __name__ == "__main__":

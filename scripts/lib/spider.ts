@@ -48,13 +48,14 @@ export interface GradedDisc { ivd: number; grading: Record<string, string>; disc
  * image's graded discs matched by level name, and how the levels were named. Where the pipeline fails on an
  * image its error is printed and `ms` and `levelNaming` are undefined (every graded disc then unmatched).
  * @param limit only the first N images.
+ * @param only only these patients.
  */
 export async function forEachSpiderT2(
   data: string, models: Pick<NodeModels, 'backend' | 'manifest'>,
-  fn: (image: SpiderImage, volume: SpineVolume, ms: SpineMeasurements | undefined, graded: GradedDisc[], levelNaming?: LevelNaming) => Promise<void> | void, limit?: number,
+  fn: (image: SpiderImage, volume: SpineVolume, ms: SpineMeasurements | undefined, graded: GradedDisc[], levelNaming?: LevelNaming) => Promise<void> | void, limit?: number, only?: Set<string>,
 ): Promise<void> {
   const gradings = readCsv(resolve(data, 'gradings.csv'));
-  for (const image of spiderT2Images(data).slice(0, limit)) {
+  for (const image of spiderT2Images(data, only).slice(0, limit)) {
     const volume = image.volume();
     let ms: SpineMeasurements | undefined;
     let levelNaming: LevelNaming | undefined;

@@ -3,6 +3,7 @@
  * ../shared/data is absent): the real segmentation, naming, patches and the cross-validation fold
  * classifiers run, and the JSON carries detection, Pfirrmann agreement and the disc findings' AUCs.
  */
+import { patientFolds, spiderT2Images } from '../../scripts/lib/spider';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,5 +35,15 @@ if (!have) console.warn(`skipping eval:grading CLI test: ${data} is absent (real
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }, 180000);
+
+  it('--folds evaluates only those patients (held out from a fine-tuning), without the cache', () => {
+    const out = execFileSync(resolve(root, 'node_modules/.bin/tsx'), ['scripts/eval-grading.ts', '--data', data, '--folds', '1', '--json'], {
+      cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const r = JSON.parse(out);
+    const fold = patientFolds(spiderT2Images(data).map((s) => s.patient));
+    expect(r.images).toBe([...fold.values()].filter((k) => k === 1).length);
+    expect(r.images).toBeLessThan(40); // a fifth of the 172 patients, not all
   }, 180000);
 });

@@ -56,6 +56,11 @@ export function shiftLevelName(level: string, delta: number): string | undefined
   return parts.every(Boolean) ? parts.join('/') : undefined;
 }
 
+/** The software's own level naming (certainty and note), kept in `automatic` once the reader has changed it. */
+function softwareNaming(report: SpineReport): { certain: boolean; note: string } {
+  return report.levelNaming.automatic ?? { certain: report.levelNaming.certain, note: report.levelNaming.note };
+}
+
 /**
  * @param delta +1: every structure is one vertebra lower than named (L5 → S1); -1: one higher.
  * @throws Error when a name would leave C1…S5.
@@ -74,7 +79,7 @@ export function shiftLevels(report: SpineReport, delta: 1 | -1): SpineReport {
   });
   const levels = report.levels.map((l): LevelReport => ({ ...l, level: rename(l.level) }));
   const first = segments.find((s) => s.level)?.level;
-  const { automatic = { certain: report.levelNaming.certain, note: report.levelNaming.note }, anchor } = report.levelNaming;
+  const automatic = softwareNaming(report), { anchor } = report.levelNaming;
   // Shifted back to the software's names: its own note (and certainty) again.
   const backToSoftware = segments.every((s) => !s.readerModified);
   return {
@@ -96,6 +101,6 @@ export function shiftLevels(report: SpineReport, delta: 1 | -1): SpineReport {
  * so a later shift back to the software's names restores it.
  */
 export function confirmLevels(report: SpineReport): SpineReport {
-  const { automatic = { certain: report.levelNaming.certain, note: report.levelNaming.note }, anchor } = report.levelNaming;
+  const automatic = softwareNaming(report), { anchor } = report.levelNaming;
   return { ...report, levelNaming: { anchor, certain: true, note: 'Level names checked and confirmed by the reader (the software had marked them uncertain).', automatic } };
 }
