@@ -112,6 +112,9 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(await page.getByTestId('spine-stored-line').count()).toBe(0);
     expect(await page.getByTestId('spine-pending').count()).toBe(0);
     await analyze(page);
+    const namesOnImage = () => page.locator('[data-testid="spine-level-labels"] span').allTextContents();
+    await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 10000 });
+    const analysedNames = (await namesOnImage()).sort();
 
     const saved = await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error']);
     await shot(page, 'saved');
@@ -138,6 +141,9 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
         console.log(`panel: ${await page.getByTestId('spine-stored-results').textContent()}\nerrors: ${env.errors.join('\n')}\nlogs: ${spineLogs.join('\n')}`);
         throw e;
       });
+    // The level names are drawn beside the stored bodies again, as the analysis drew them.
+    await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 15000 });
+    expect((await namesOnImage()).sort()).toEqual(analysedNames);
     await page.waitForTimeout(2000);
     await shot(page, 'reloaded');
     // The SR carries each foramen's outline and slice: a stored foraminal grade shows them again.

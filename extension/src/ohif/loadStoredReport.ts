@@ -13,6 +13,7 @@ import { readSr } from '../dicom/sr-read';
 import type { SpineReport } from '../pipeline/report';
 import { getOhifContext } from './context';
 import { activeDataSource, studySeries, type OhifDicomWebDataSource, type QidoSeries } from './dataSourceStow';
+import { levelMarksFromSegments, ohifLabelmapSlices, segmentCentroidsLps, type LevelMark } from './storedLevelNames';
 
 const SR_DESCRIPTION = /^Spine MRI Report v(\d+)$/;
 const SEG_DESCRIPTION = /^Spine MRI SEG v(\d+)$/;
@@ -75,6 +76,14 @@ export async function loadStoredReport(studyInstanceUid: string, dataSource: Ohi
   return { ...ref, report: readSr(parts[0]) };
 }
 
+/** Outcome of showStoredSeg. */
+export interface StoredSegShown {
+  shown: boolean;
+  reason?: string;
+  levelMarks?: LevelMark[];
+  sourceImageIds?: string[];
+}
+
 /** Polls `probe` every 250 ms until it returns a value, or undefined after timeoutMs. */
 async function poll<T>(probe: () => T | undefined, timeoutMs: number): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;
@@ -89,11 +98,15 @@ async function poll<T>(probe: () => T | undefined, timeoutMs: number): Promise<T
  * Shows the stored SEG series in the viewports that display its source series: OHIF's own SEG display
  * set is loaded (`displaySet.load`, which makes a segmentation whose id is the SEG display set's
  * displaySetInstanceUID) and added to each such viewport as a labelmap representation.
- * @returns shown: true when the segmentation is in OHIF and on a viewport; otherwise `reason` says why
- *   not (SEG display set or a viewport showing its source series not found within timeoutMs).
+ * @returns shown: true when the segmentation is in OHIF and on a viewport, with the SEG's named vertebral
+ *   bodies (`levelMarks`, centroids in LPS mm) and the source series' imageIds, for drawing the level names;
+ *   otherwise `reason` says why not (SEG display set or a viewport showing its source series not found within timeoutMs).
  * @throws Error when OHIF fails to load the SEG
  */
-export async function showStoredSeg(segSeriesInstanceUid: string, timeoutMs = 30000): Promise<{ shown: boolean; reason?: string }> {
+export async function showStoredSeg(
+  segSeriesInstanceUid: string,
+  timeoutMs = 30000,
+): Promise<StoredSegShown> {
   const { viewportGridService, segmentationService, userAuthenticationService } = getOhifContext().servicesManager.services;
   if (!segmentationService) return { shown: false, reason: 'OHIF segmentationService is not available in this mode' };
   type SegDisplaySet = DisplaySet & { referencedDisplaySetInstanceUID?: string; load?: (o: { headers: Record<string, string> }) => Promise<void> };
@@ -114,7 +127,9 @@ export async function showStoredSeg(segSeriesInstanceUid: string, timeoutMs = 30
   if (!targets) return { shown: false, reason: 'no viewport shows the source series of the stored SEG' };
   await seg.load({ headers: userAuthenticationService?.getAuthorizationHeader?.() ?? {} });
   const segmentationId = seg.displaySetInstanceUID;
-  if (!segmentationService.getSegmentation(segmentationId)) return { shown: false, reason: 'OHIF loaded the SEG but made no segmentation from it' };
+  const segmentation = segmentationService.getSegmentation(segmentationId);
+  if (!segmentation) return { shown: false, reason: 'OHIF loaded the SEG but made no segmentation from it' };
   for (const vp of targets) await segmentationService.addSegmentationRepresentation(vp.viewportId, { segmentationId });
-  return { shown: true };
+  const levelMarks = levelMarksFromSegments(segmentation.segments ?? {}, segmentCentroidsLps(ohifLabelmapSlices(segmentation)));
+  return { shown: true, levelMarks, sourceImageIds: displaySetService.getDisplaySetByUID(seg.referencedDisplaySetInstanceUID)?.imageIds ?? [] };
 }

@@ -12,9 +12,10 @@ import { createStore, get as idbGet, set as idbSet, type UseStore } from 'idb-ke
 import type { DisplaySet } from '../../../types/ohif';
 import type { ViewerAnalysis } from '../ohif/analysisClient';
 import { dataSourceStow, studySeries } from '../ohif/dataSourceStow';
-import { loadStoredReport, showStoredSeg, type StoredReport } from '../ohif/loadStoredReport';
+import { loadStoredReport, showStoredSeg, type StoredReport, type StoredSegShown } from '../ohif/loadStoredReport';
 import { showAxialOutlines } from '../ohif/axialOverlay';
 import { showForamenOutlines } from '../ohif/foramenOverlay';
+import { showLevelLabels } from '../ohif/levelLabels';
 import { patientStudyFrom } from '../dicom/patient-study';
 import { segSeriesDescription } from '../dicom/seg';
 import { srSeriesDescription } from '../dicom/sr';
@@ -147,8 +148,12 @@ async function loadStored(studyUid: string): Promise<void> {
     // The outlines the SR carries, on the images they were measured on (a new analysis replaces them).
     try { showAxialOutlines(stored.report); showForamenOutlines(stored.report); } catch (e) { console.error(e); }
     if (stored.segSeriesInstanceUid) {
-      const seg = await showStoredSeg(stored.segSeriesInstanceUid).catch((e: Error) => ({ shown: false, reason: e.message }));
+      const seg = await showStoredSeg(stored.segSeriesInstanceUid).catch((e: Error): StoredSegShown => ({ shown: false, reason: e.message }));
       if (!seg.shown) console.warn(`Spine MRI: the stored SEG is not shown: ${seg.reason}`);
+      // Level names beside the stored bodies, drawn as after an analysis ('L4?' when the SR says they are uncertain).
+      else if (seg.levelMarks?.length && seg.sourceImageIds?.length) {
+        try { showLevelLabels(seg.sourceImageIds, seg.levelMarks, !stored.report.levelNaming.certain); } catch (e) { console.error(e); }
+      }
       setStudy(studyUid, { stored: { status: 'loaded', stored, segShown: seg.shown, segNote: seg.reason } });
     }
   } catch (e) {
