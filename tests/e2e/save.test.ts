@@ -144,6 +144,19 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     // The level names are drawn beside the stored bodies again, as the analysis drew them.
     await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 15000 });
     expect((await namesOnImage()).sort()).toEqual(analysedNames);
+    // A stored level row, clicked, scrolls the sagittal viewport to that disc of the stored SEG (as after an analysis):
+    // scroll away from the mid-sagittal slice, click, and the slice shown (index n of OHIF's 'I:<instance> (n/N)') comes
+    // back near the midline.
+    const sliceShown = () => page.evaluate(() => Number(/\bI:\s*\d+ \((\d+)\/\d+\)/.exec(document.body.innerText)?.[1]));
+    const midline = await sliceShown();
+    const canvas = page.locator('canvas.cornerstone-canvas').first();
+    await canvas.hover();
+    for (let n = 0; n < 20; n++) await page.mouse.wheel(0, 100);
+    await page.waitForFunction((m) => Math.abs(Number(/\bI:\s*\d+ \((\d+)\/\d+\)/.exec(document.body.innerText)?.[1]) - m) >= 10, midline, { timeout: 10000 });
+    const scrolled = await sliceShown();
+    await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first().click();
+    await page.waitForFunction((m) => Number(/\bI:\s*\d+ \((\d+)\/\d+\)/.exec(document.body.innerText)?.[1]) !== m, scrolled, { timeout: 10000 });
+    expect(Math.abs((await sliceShown()) - midline)).toBeLessThanOrEqual(8);
     await page.waitForTimeout(2000);
     await shot(page, 'reloaded');
     // The SR carries each foramen's outline and slice: a stored foraminal grade shows them again.

@@ -4,14 +4,14 @@
  * to the body's centroid (DICOM LPS: anterior = −y), beside the body rather than over it, so the image
  * and outlines stay visible.
  */
-import type { LevelMark } from './storedLevelNames';
+import type { SegmentInfo } from '../pipeline/report';
 import { createViewportOverlay } from './viewportOverlay';
 
 /** Anterior offset of a name from its body's centroid, mm: about half an adult lumbar body depth plus a margin. */
 export const LABEL_OFFSET_MM = 28;
 
 /** What to draw: the analysed series' imageIds, its named vertebral bodies (latest analysis or rename, or the stored SEG), and whether the names are uncertain. */
-let current: { imageIds: Set<string>; bodies: LevelMark[]; uncertain: boolean } | undefined;
+let current: { imageIds: Set<string>; bodies: SegmentInfo[]; uncertain: boolean } | undefined;
 
 const refresh = createViewportOverlay('spine-level-labels', 'spine-level-labels', (vp, imageId, layer) => {
   if (!current?.imageIds.has(imageId)) return;
@@ -36,7 +36,7 @@ const refresh = createViewportOverlay('spine-level-labels', 'spine-level-labels'
  * `imageIds`, now and in viewports enabled later. Calling it again replaces the previous names everywhere.
  * @param uncertain the report's level names are marked uncertain: each name is drawn as 'L4?' in amber.
  */
-export function showLevelLabels(imageIds: string[], segments: LevelMark[], uncertain = false): void {
+export function showLevelLabels(imageIds: string[], segments: SegmentInfo[], uncertain = false): void {
   current = { imageIds: new Set(imageIds), bodies: segments.filter((s) => s.kind === 'vertebral_body' && s.level), uncertain };
   refresh();
 }

@@ -13,7 +13,8 @@ import { readSr } from '../dicom/sr-read';
 import type { SpineReport } from '../pipeline/report';
 import { getOhifContext } from './context';
 import { activeDataSource, studySeries, type OhifDicomWebDataSource, type QidoSeries } from './dataSourceStow';
-import { levelMarksFromSegments, ohifLabelmapSlices, segmentCentroidsLps, type LevelMark } from './storedLevelNames';
+import type { SegmentInfo } from '../pipeline/report';
+import { ohifLabelmapSlices, segmentStatsLps, segmentsFromStoredSeg } from './storedSegments';
 
 const SR_DESCRIPTION = /^Spine MRI Report v(\d+)$/;
 const SEG_DESCRIPTION = /^Spine MRI SEG v(\d+)$/;
@@ -80,7 +81,8 @@ export async function loadStoredReport(studyInstanceUid: string, dataSource: Ohi
 export interface StoredSegShown {
   shown: boolean;
   reason?: string;
-  levelMarks?: LevelMark[];
+  segmentationId?: string;
+  segments?: SegmentInfo[];
   sourceImageIds?: string[];
 }
 
@@ -98,9 +100,9 @@ async function poll<T>(probe: () => T | undefined, timeoutMs: number): Promise<T
  * Shows the stored SEG series in the viewports that display its source series: OHIF's own SEG display
  * set is loaded (`displaySet.load`, which makes a segmentation whose id is the SEG display set's
  * displaySetInstanceUID) and added to each such viewport as a labelmap representation.
- * @returns shown: true when the segmentation is in OHIF and on a viewport, with the SEG's named vertebral
- *   bodies (`levelMarks`, centroids in LPS mm) and the source series' imageIds, for drawing the level names;
- *   otherwise `reason` says why not (SEG display set or a viewport showing its source series not found within timeoutMs).
+ * @returns shown: true when the segmentation is in OHIF and on a viewport, with its id, the SEG's segments
+ *   (storedSegments.ts: kind, level, centroid in LPS mm) and the source series' imageIds, for the level names on
+ *   the image and a clicked level row's jump; otherwise `reason` says why not (SEG display set or a viewport showing its source series not found within timeoutMs).
  * @throws Error when OHIF fails to load the SEG
  */
 export async function showStoredSeg(
@@ -109,7 +111,12 @@ export async function showStoredSeg(
 ): Promise<StoredSegShown> {
   const { viewportGridService, segmentationService, userAuthenticationService } = getOhifContext().servicesManager.services;
   if (!segmentationService) return { shown: false, reason: 'OHIF segmentationService is not available in this mode' };
-  type SegDisplaySet = DisplaySet & { referencedDisplaySetInstanceUID?: string; load?: (o: { headers: Record<string, string> }) => Promise<void> };
+  type SegDisplaySet = DisplaySet & {
+    referencedDisplaySetInstanceUID?: string;
+    load?: (o: { headers: Record<string, string> }) => Promise<void>;
+    /** OHIF's parse of the SEG's SegmentSequence (index 0 unused). */
+    segMetadata?: { data?: ({ SegmentNumber?: number | string; SegmentDescription?: string } | undefined)[] };
+  };
   const { displaySetService, cornerstoneViewportService } = getOhifContext().servicesManager.services;
   // OHIF creates the SEG display set and fills the viewport grid asynchronously while the study loads.
   const seg = (await poll(() => displaySetService.getActiveDisplaySets().find((d) => d.SeriesInstanceUID === segSeriesInstanceUid), timeoutMs)) as SegDisplaySet | undefined;
@@ -130,6 +137,12 @@ export async function showStoredSeg(
   const segmentation = segmentationService.getSegmentation(segmentationId);
   if (!segmentation) return { shown: false, reason: 'OHIF loaded the SEG but made no segmentation from it' };
   for (const vp of targets) await segmentationService.addSegmentationRepresentation(vp.viewportId, { segmentationId });
-  const levelMarks = levelMarksFromSegments(segmentation.segments ?? {}, segmentCentroidsLps(ohifLabelmapSlices(segmentation)));
-  return { shown: true, levelMarks, sourceImageIds: displaySetService.getDisplaySetByUID(seg.referencedDisplaySetInstanceUID)?.imageIds ?? [] };
+  const descriptions = new Map<number, string>();
+  for (const d of seg.segMetadata?.data ?? []) if (d?.SegmentDescription) descriptions.set(Number(d.SegmentNumber), d.SegmentDescription);
+  return {
+    shown: true,
+    segmentationId,
+    segments: segmentsFromStoredSeg(segmentation.segments ?? {}, segmentStatsLps(ohifLabelmapSlices(segmentation)), descriptions),
+    sourceImageIds: displaySetService.getDisplaySetByUID(seg.referencedDisplaySetInstanceUID)?.imageIds ?? [],
+  };
 }

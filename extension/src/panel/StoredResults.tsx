@@ -66,7 +66,12 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
             (stored.stored.report.levels.length ? (
               <>
                 <LevelNamingLine naming={stored.stored.report.levelNaming} testId="spine-stored-level-naming" />
-                <LevelsTable levels={stored.stored.report.levels} segments={[]} />
+                <LevelsTable
+                  levels={stored.stored.report.levels}
+                  segments={stored.segments ?? []}
+                  segmentationId={stored.segmentationId}
+                  axialSeriesUid={stored.stored.report.sourceSeries.find((x) => x.role === 'axial_t2')?.seriesInstanceUid}
+                />
               </>
             ) : (
               <div style={s.muted} data-testid="spine-stored-nolevels">

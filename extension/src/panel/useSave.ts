@@ -19,7 +19,7 @@ import { showLevelLabels } from '../ohif/levelLabels';
 import { patientStudyFrom } from '../dicom/patient-study';
 import { segSeriesDescription } from '../dicom/seg';
 import { srSeriesDescription } from '../dicom/sr';
-import type { SpineReport } from '../pipeline/report';
+import type { SegmentInfo, SpineReport } from '../pipeline/report';
 import { listPending, type PendingResult } from '../store/pending';
 import { IdbPendingStore } from '../store/pending-idb';
 import { nextVersion, retryPending, saveToPacs, type Stow } from '../store/save';
@@ -42,7 +42,8 @@ export type SaveState =
 export type StoredState =
   | { status: 'loading' }
   | { status: 'none' }
-  | { status: 'loaded'; stored: StoredReport; segShown?: boolean; segNote?: string }
+  /** segments / segmentationId: the stored SEG as shown in OHIF (a clicked level row jumps to its disc). */
+  | { status: 'loaded'; stored: StoredReport; segShown?: boolean; segNote?: string; segmentationId?: string; segments?: SegmentInfo[] }
   | { status: 'error'; message: string };
 
 export interface StudySaveState {
@@ -151,10 +152,10 @@ async function loadStored(studyUid: string): Promise<void> {
       const seg = await showStoredSeg(stored.segSeriesInstanceUid).catch((e: Error): StoredSegShown => ({ shown: false, reason: e.message }));
       if (!seg.shown) console.warn(`Spine MRI: the stored SEG is not shown: ${seg.reason}`);
       // Level names beside the stored bodies, drawn as after an analysis ('L4?' when the SR says they are uncertain).
-      else if (seg.levelMarks?.length && seg.sourceImageIds?.length) {
-        try { showLevelLabels(seg.sourceImageIds, seg.levelMarks, !stored.report.levelNaming.certain); } catch (e) { console.error(e); }
+      else if (seg.segments?.length && seg.sourceImageIds?.length) {
+        try { showLevelLabels(seg.sourceImageIds, seg.segments, !stored.report.levelNaming.certain); } catch (e) { console.error(e); }
       }
-      setStudy(studyUid, { stored: { status: 'loaded', stored, segShown: seg.shown, segNote: seg.reason } });
+      setStudy(studyUid, { stored: { status: 'loaded', stored, segShown: seg.shown, segNote: seg.reason, segmentationId: seg.segmentationId, segments: seg.segments } });
     }
   } catch (e) {
     setStudy(studyUid, { stored: { status: 'error', message: (e as Error).message } });

@@ -1,15 +1,13 @@
 /**
- * Level names of a stored SEG, for drawing on the image (levelLabels.ts) when a study is reopened: the
- * vertebral-body segments ('L4 vertebral body', our SEG writer's SegmentLabel) and their centroids,
- * computed from the labelmap OHIF made of the SEG. OHIF's own segment centre is not used: its SEG
- * centroid divides the pixel index by Rows where Columns is meant (OHIF 3.13), wrong on non-square images.
+ * The segments of a stored SEG as SpineInfo, once OHIF has loaded it (study reopened): level names drawn
+ * on the image again (levelLabels.ts) and a clicked level row jumping to its disc, as after an analysis.
+ * Kind and level come from our SEG writer's SegmentLabel ('L4 vertebral body', 'L4/L5 disc'); centroids
+ * (LPS mm) are computed here from the labelmap OHIF made of the SEG. OHIF's own SEG segment centre is not
+ * used: it divides the pixel index by Rows where Columns is meant (OHIF 3.13), wrong on non-square images.
  */
 import type { SegmentInfo } from '../pipeline/report';
 import type { Vec3 } from '../pipeline/volume';
 import { getCornerstone } from './cornerstone';
-
-/** What levelLabels draws for one vertebral body. */
-export type LevelMark = Pick<SegmentInfo, 'kind' | 'level' | 'centroidLps' | 'readerModified'>;
 
 /** One labelmap slice with its DICOM image plane (cornerstone's imagePlaneModule: LPS mm). */
 export interface LabelmapSlice {
@@ -27,8 +25,8 @@ export interface LabelmapSlice {
   columnPixelSpacing: number;
 }
 
-/** Centroid (LPS mm) of every non-zero segment index over the given slices. */
-export function segmentCentroidsLps(slices: LabelmapSlice[]): Map<number, Vec3> {
+/** Centroid (LPS mm) and pixel count of every non-zero segment index over the given slices. */
+export function segmentStatsLps(slices: LabelmapSlice[]): Map<number, { centroidLps: Vec3; voxelCount: number }> {
   const sums = new Map<number, [number, number, number, number]>();
   for (const s of slices) {
     for (let p = 0; p < s.values.length; p++) {
@@ -41,29 +39,46 @@ export function segmentCentroidsLps(slices: LabelmapSlice[]): Map<number, Vec3> 
       sums.set(v, acc);
     }
   }
-  return new Map([...sums].map(([v, [x, y, z, n]]) => [v, [x / n, y / n, z / n] as Vec3]));
+  return new Map([...sums].map(([v, [x, y, z, n]]) => [v, { centroidLps: [x / n, y / n, z / n] as Vec3, voxelCount: n }]));
 }
 
-const BODY_LABEL = /^(\S+) vertebral body$/;
+/** OHIF's record of one loaded SEG segment (segmentationService), the parts read here. */
+export interface OhifStoredSegment {
+  label?: string;
+  cachedStats?: { algorithmType?: string };
+}
+
+const LABEL = /^(?:(\S+) )?(vertebral body|disc)$/i;
 
 /**
- * The named vertebral bodies among a SEG's segments. A segment the reader renamed was stored with
- * SegmentAlgorithmType SEMIAUTOMATIC (seg.ts), so it is drawn as reader-modified. Bodies without voxels
- * (no centroid) are left out.
- * @param segments OHIF's segments of the loaded SEG, by segment index
+ * Our segments among a stored SEG's, as SegmentInfo. A segment the reader renamed was stored with
+ * SegmentAlgorithmType SEMIAUTOMATIC, an inferred disc with a SegmentDescription saying so (seg.ts).
+ * Segments with no voxels, or labels not ours, are left out.
+ * @param segments OHIF's segments of the loaded SEG, by segment number
+ * @param descriptions SegmentDescription by segment number, where present
  */
-export function levelMarksFromSegments(
-  segments: Record<string, { label?: string; cachedStats?: { algorithmType?: string } } | undefined>,
-  centroids: Map<number, Vec3>,
-): LevelMark[] {
-  const marks: LevelMark[] = [];
-  for (const [index, seg] of Object.entries(segments)) {
-    const level = BODY_LABEL.exec(seg?.label ?? '')?.[1];
-    const centroidLps = centroids.get(Number(index));
-    if (!level || !centroidLps) continue;
-    marks.push({ kind: 'vertebral_body', level, centroidLps, ...(seg?.cachedStats?.algorithmType === 'SEMIAUTOMATIC' ? { readerModified: true } : {}) });
+export function segmentsFromStoredSeg(
+  segments: Record<string, OhifStoredSegment | undefined>,
+  stats: Map<number, { centroidLps: Vec3; voxelCount: number }>,
+  descriptions: Map<number, string> = new Map(),
+): SegmentInfo[] {
+  const out: SegmentInfo[] = [];
+  for (const [key, seg] of Object.entries(segments)) {
+    const segmentNumber = Number(key);
+    const m = LABEL.exec(seg?.label ?? '');
+    const st = stats.get(segmentNumber);
+    if (!m || !st) continue;
+    out.push({
+      segmentNumber,
+      kind: m[2].toLowerCase() === 'disc' ? 'disc' : 'vertebral_body',
+      ...(m[1] ? { level: m[1] } : {}),
+      label: seg!.label!,
+      ...st,
+      ...(seg?.cachedStats?.algorithmType === 'SEMIAUTOMATIC' ? { readerModified: true } : {}),
+      ...(/inferred/i.test(descriptions.get(segmentNumber) ?? '') ? { inferred: true as const } : {}),
+    });
   }
-  return marks;
+  return out.sort((a, b) => a.segmentNumber - b.segmentNumber);
 }
 
 /** The labelmap slices of an OHIF segmentation (derived images in cornerstone's cache, planes of the images they derive from). */
