@@ -10,7 +10,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { artifactsDir, dismissBanner, e2eSkipReason, importData, importDataWith, importDataWithT1StandIn, repoRoot, startViewerEnv, type ViewerEnv } from './env';
+import { artifactsDir, dismissBanner, e2eSkipReason, importData, importDataWith, importDataWithT1StandIn, repoRoot, scrollAwayThenWaitForJump, startViewerEnv, type ViewerEnv } from './env';
 
 const skip = e2eSkipReason();
 if (skip) console.warn(`Skipping analyze e2e: ${skip}`);
@@ -92,7 +92,10 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       await page.waitForFunction((before) => [...document.querySelectorAll('[data-testid="spine-level-labels"] span')].map((x) => x.textContent).join() === before, onImage.join(), { timeout: 10000 });
       // Per-level table (grades from pipeline/build-report.ts): open L4/L5, see the evidence, override the Pfirrmann grade.
       const row = page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first();
+      // The click moves the sagittal viewport to the disc: scrolled away from the mid-sagittal slice, it comes back near it.
+      const jump = await scrollAwayThenWaitForJump(page);
       await row.click();
+      expect(Math.abs((await jump.waitForJump()) - jump.before)).toBeLessThanOrEqual(8);
       const detail = page.getByTestId('spine-level-detail');
       await detail.waitFor({ timeout: 10000 });
       expect(await detail.textContent()).toMatch(/Pfirrmann grade.*Pfirrmann C.*Disc bulging.*Modic change/);

@@ -141,3 +141,29 @@ export async function dismissBanner(page: Page): Promise<void> {
   const b = page.getByRole('button', { name: 'Confirm and hide' });
   if (await b.isVisible().catch(() => false)) await b.click();
 }
+
+/** The slice index n of OHIF's viewport overlay 'I:<InstanceNumber> (n/N)' (first viewport), NaN when none is shown. */
+const SLICE_INDEX = /\bI:\s*\d+ \((\d+)\/\d+\)/;
+export async function shownSliceIndex(page: Page): Promise<number> {
+  return page.evaluate((re) => Number(new RegExp(re).exec(document.body.innerText)?.[1]), SLICE_INDEX.source);
+}
+
+/**
+ * For "a clicked level moves the viewport": wheel-scrolls the first viewport until its slice index is at least
+ * 10 away from where it was, and returns a function that waits until the index changes again (the jump) and
+ * returns the new index.
+ */
+export async function scrollAwayThenWaitForJump(page: Page): Promise<{ before: number; waitForJump: () => Promise<number> }> {
+  const before = await shownSliceIndex(page);
+  await page.locator('canvas.cornerstone-canvas').first().hover();
+  for (let n = 0; n < 20; n++) await page.mouse.wheel(0, 100);
+  await page.waitForFunction(([re, from]) => Math.abs(Number(new RegExp(re as string).exec(document.body.innerText)?.[1]) - (from as number)) >= 10, [SLICE_INDEX.source, before], { timeout: 10000 });
+  const scrolled = await shownSliceIndex(page);
+  return {
+    before,
+    waitForJump: async () => {
+      await page.waitForFunction(([re, from]) => Number(new RegExp(re as string).exec(document.body.innerText)?.[1]) !== from, [SLICE_INDEX.source, scrolled], { timeout: 10000 });
+      return shownSliceIndex(page);
+    },
+  };
+}

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startOrthanc } from '../../scripts/orthanc';
-import { artifactsDir, dismissBanner, e2eSkipReason, importData, repoRoot, startViewerEnv, type ViewerEnv } from './env';
+import { artifactsDir, dismissBanner, e2eSkipReason, importData, repoRoot, scrollAwayThenWaitForJump, startViewerEnv, type ViewerEnv } from './env';
 
 const skip = e2eSkipReason();
 if (skip) console.warn(`Skipping save e2e: ${skip}`);
@@ -145,18 +145,10 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 15000 });
     expect((await namesOnImage()).sort()).toEqual(analysedNames);
     // A stored level row, clicked, scrolls the sagittal viewport to that disc of the stored SEG (as after an analysis):
-    // scroll away from the mid-sagittal slice, click, and the slice shown (index n of OHIF's 'I:<instance> (n/N)') comes
-    // back near the midline.
-    const sliceShown = () => page.evaluate(() => Number(/\bI:\s*\d+ \((\d+)\/\d+\)/.exec(document.body.innerText)?.[1]));
-    const midline = await sliceShown();
-    const canvas = page.locator('canvas.cornerstone-canvas').first();
-    await canvas.hover();
-    for (let n = 0; n < 20; n++) await page.mouse.wheel(0, 100);
-    await page.waitForFunction((m) => Math.abs(Number(/\bI:\s*\d+ \((\d+)\/\d+\)/.exec(document.body.innerText)?.[1]) - m) >= 10, midline, { timeout: 10000 });
-    const scrolled = await sliceShown();
+    // scrolled away from the mid-sagittal slice, the viewport comes back near it.
+    const jump = await scrollAwayThenWaitForJump(page);
     await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first().click();
-    await page.waitForFunction((m) => Number(/\bI:\s*\d+ \((\d+)\/\d+\)/.exec(document.body.innerText)?.[1]) !== m, scrolled, { timeout: 10000 });
-    expect(Math.abs((await sliceShown()) - midline)).toBeLessThanOrEqual(8);
+    expect(Math.abs((await jump.waitForJump()) - jump.before)).toBeLessThanOrEqual(8);
     await page.waitForTimeout(2000);
     await shot(page, 'reloaded');
     // The SR carries each foramen's outline and slice: a stored foraminal grade shows them again.
