@@ -155,6 +155,8 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await page.locator('[data-testid="spine-stored-results"] [data-testid^="spine-foramen-"]').filter({ hasText: /^[0-3]$/ }).first().click();
     await page.waitForSelector('[data-testid="spine-foramina"] svg polygon', { timeout: 15000 });
     expect(await page.locator('[data-testid="spine-foramina"] svg text').first().textContent()).toMatch(/^(T12\/L1|L\d\/(L\d|S1)) (left|right) foramen \d+ mm( · Lee [0-3]\*?)?$/);
+    // …and the exiting root the grade was read around (a graded foramen has one), from the SR's SCOORD3D POINT.
+    expect(await page.locator('[data-testid="spine-foramina"] svg circle').count()).toBeGreaterThan(0);
     await shot(page, 'reloaded-foramen');
     // The stored SEG is a segmentation in OHIF (window.services is OHIF's own global) with our segments.
     const segs = await page.evaluate(() =>

@@ -148,6 +148,12 @@ export function makeReport(v: SpineVolume, labelmap: Labelmap): SpineReport {
         sourceImage: { seriesInstanceUid: AXIAL_SERIES_UID, sopInstanceUid: `${AXIAL_SERIES_UID}.${b + 1}`, frameOfReferenceUid: v.frameOfReferenceUid },
         outlineLps: [[-6, 10, 20 - 7 * b], [6, 10, 20 - 7 * b], [6.25, 24.5, 20 - 7 * b], [-6, 24.5, 20 - 7 * b]] as Vec3[],
       },
+      {
+        // A structure marked by a point (the exiting root's centre) on a slice of the analysed series.
+        name: 'nerveRootAreaLeftMm2', value: 18 + b, unit: 'mm2' as const, method: 'area of the exiting nerve root',
+        sourceImage: { seriesInstanceUid: v.seriesInstanceUid, sopInstanceUid: v.sopInstanceUids[0], frameOfReferenceUid: v.frameOfReferenceUid },
+        pointLps: [-18.5, 20.25, 15 - 7 * b] as Vec3,
+      },
     ];
     const lr: LevelReport = {
       level,

@@ -98,6 +98,15 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
     expect(evidence.find((s: any) => s.SeriesInstanceUID === AXIAL_SERIES_UID).ReferencedSOPSequence).toHaveLength(report.levels.length);
   });
 
+  it('stores a measured structure without an outline as a SCOORD3D POINT on its image (the nerve root centre)', () => {
+    const group = ds.ContentSequence.find((i: any) => i.ConceptNameCodeSequence[0].CodeValue === SR.imagingMeasurements.CodeValue).ContentSequence[1];
+    const root = group.ContentSequence.find((i: any) => i.ValueType === 'NUM' && i.ConceptNameCodeSequence[0].CodeValue === 'ROOTAREA-L');
+    const region = root.ContentSequence.find((i: any) => i.ValueType === 'SCOORD3D');
+    expect(region.GraphicType).toBe('POINT');
+    expect(([] as number[]).concat(region.GraphicData).map(Number)).toEqual([-18.5, 20.25, 8]);
+    expect(readSr(bytes).levels[1].measurements.find((m) => m.name === 'nerveRootAreaLeftMm2')?.pointLps).toEqual([-18.5, 20.25, 8]);
+  });
+
   it('writes disc bulging and Modic change as present/absent (DCM 121053/121054) and round trips reader edits and not assessable', () => {
     const groups = ds.ContentSequence.find((i: any) => i.ConceptNameCodeSequence[0].CodeValue === SR.imagingMeasurements.CodeValue).ContentSequence;
     const item = (g: number, concept: { CodeValue: string }) => groups[g].ContentSequence.find((i: any) => i.ConceptNameCodeSequence[0].CodeValue === concept.CodeValue);

@@ -58,7 +58,10 @@ describe('foramen measurement on parasagittal slices (foramen.ts) and Lee grade'
     expect(g.value).toBe(0);
     expect(g.evidence.rule).toMatch(/all four sides.*grade 0/);
     expect(g.evidence.reference).toMatch(/Lee S/);
-    expect(g.evidence.measurements.map((m) => m.name)).toEqual(['foramenHeightLeftMm', 'foramenAreaLeftMm2']);
+    expect(g.evidence.measurements.map((m) => m.name)).toEqual(['foramenHeightLeftMm', 'foramenAreaLeftMm2', 'nerveRootAreaLeftMm2']);
+    // The root is kept with its centre on the measured slice, so that a stored SR can mark it again.
+    const root = g.evidence.measurements[2];
+    expect(root).toMatchObject({ value: left.rootAreaMm2, pointLps: left.rootCentreLps, sourceImage: { sopInstanceUid: expect.any(String) } });
     // Nothing bright on the right: not assessable, with the reason.
     expect(right.foramenAreaMm2).toBeNull();
     expect(gradeForamen('right', right).notAssessableReason).toMatch(/right foramen: no bright foraminal fat/);

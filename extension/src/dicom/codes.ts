@@ -229,6 +229,8 @@ export const MEASUREMENT: Record<string, CodeEntry> = {
   foramenAreaRightMm2: c('FORAMAREA-R', P, 'Right neural foramen area', PRIV),
   foramenHeightLeftMm: c('FORAMHEIGHT-L', P, 'Left neural foramen height', PRIV),
   foramenHeightRightMm: c('FORAMHEIGHT-R', P, 'Right neural foramen height', PRIV),
+  nerveRootAreaLeftMm2: c('ROOTAREA-L', P, 'Left exiting nerve root area', PRIV),
+  nerveRootAreaRightMm2: c('ROOTAREA-R', P, 'Right exiting nerve root area', PRIV),
   nucleusCsfSignalRatio: c('NUCCSFRATIO', P, 'Nucleus pulposus to CSF signal intensity ratio', PRIV),
   discVolumeMm3: c('DISCVOLUME', P, 'Disc volume', PRIV),
 };

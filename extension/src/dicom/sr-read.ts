@@ -58,9 +58,12 @@ function readMeasurement(num: Item, seriesOfSop: Map<string, string>): Measureme
   if (sop && region && seriesOfSop.has(sop)) {
     m.sourceImage = { seriesInstanceUid: seriesOfSop.get(sop)!, sopInstanceUid: sop, frameOfReferenceUid: String(region.ReferencedFrameOfReferenceUID ?? '') };
     const xyz: number[] = ([] as number[]).concat(region.GraphicData ?? []).map(Number);
-    const pts: Vec3[] = [];
-    for (let n = 0; n + 2 < xyz.length - 3; n += 3) pts.push([xyz[n], xyz[n + 1], xyz[n + 2]]); // the closing repeat of the first point left out
-    m.outlineLps = pts;
+    if (region.GraphicType === 'POINT') m.pointLps = [xyz[0], xyz[1], xyz[2]];
+    else {
+      const pts: Vec3[] = [];
+      for (let n = 0; n + 2 < xyz.length - 3; n += 3) pts.push([xyz[n], xyz[n + 1], xyz[n + 2]]); // the closing repeat of the first point left out
+      m.outlineLps = pts;
+    }
   }
   return m;
 }

@@ -102,8 +102,11 @@ function measurementNodes(level: LevelReport, segUid: string): { nodes: Node[]; 
     }
     if (m.sourceImage) {
       children.push({ rel: 'INFERRED FROM', type: 'IMAGE', name: SR.sourceOfMeasurement, sopClassUid: MR_IMAGE_SOP_CLASS_UID, sopInstanceUid: m.sourceImage.sopInstanceUid });
+      const frameOfReferenceUid = m.sourceImage.frameOfReferenceUid;
       if (m.outlineLps && m.outlineLps.length >= 3) {
-        children.push({ rel: 'INFERRED FROM', type: 'SCOORD3D', name: SR.imageRegion, polygonLps: m.outlineLps, frameOfReferenceUid: m.sourceImage.frameOfReferenceUid });
+        children.push({ rel: 'INFERRED FROM', type: 'SCOORD3D', name: SR.imageRegion, graphicType: 'POLYGON', pointsLps: m.outlineLps, frameOfReferenceUid });
+      } else if (m.pointLps) {
+        children.push({ rel: 'INFERRED FROM', type: 'SCOORD3D', name: SR.imageRegion, graphicType: 'POINT', pointsLps: [m.pointLps], frameOfReferenceUid });
       }
     }
     return { rel: 'CONTAINS', type: 'NUM', name: measurementCode(m.name), value: m.value, unit, id, children };

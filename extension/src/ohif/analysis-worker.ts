@@ -57,11 +57,11 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
       axialT2Unavailable: req.axialT2Unavailable,
       sagittalT1: req.sagittalT1,
     };
-    const { report, labelmap, segments, foramina, gradingError } = await gradeSpine(req.volume, seg.labelmap, seg.segments, reportOptions, classifier, model.manifest.pfirrmann,
+    const { report, labelmap, segments, gradingError } = await gradeSpine(req.volume, seg.labelmap, seg.segments, reportOptions, classifier, model.manifest.pfirrmann,
       classifierError ?? 'the model manifest lists no disc classifier');
     post({ type: 'progress', stage: 'report', done: 1, total: 1 });
     post(
-      { type: 'result', result: { labelmap, segments, levelNaming: seg.levelNaming, report, run: seg.run, modelSource: model.source, foramina, gradingError } },
+      { type: 'result', result: { labelmap, segments, levelNaming: seg.levelNaming, report, run: seg.run, modelSource: model.source, gradingError } },
       [labelmap.values.buffer],
     );
   } catch (e) {

@@ -3,7 +3,6 @@ import type { LevelNaming } from '../pipeline/anatomy';
 import type { SegmentInfo, SourceSeriesRef, SpineReport } from '../pipeline/report';
 import type { Labelmap, SpineVolume } from '../pipeline/volume';
 import type { AxialSlice } from '../pipeline/axial-canal';
-import type { DiscForamina } from '../pipeline/foramen';
 
 export type AnalysisStage = 'read' | 'model' | 'preprocess' | 'inference' | 'postprocess' | 'report';
 
@@ -33,8 +32,6 @@ export interface AnalysisResult {
   report: SpineReport;
   run: { backend: string; seconds: number };
   modelSource: 'cache' | 'network';
-  /** Foramina measured on the parasagittal slices (outlines for display), per disc segment. */
-  foramina?: DiscForamina[];
   /** Set when segmentation succeeded but measuring/grading failed: the report then has no levels. */
   gradingError?: string;
 }

@@ -1,9 +1,8 @@
 /**
  * The evidence of the foraminal grades: each measured foramen's outline drawn on the image it was measured
- * on, labelled with its level, side, height and Lee grade (outlineOverlay.ts); for a fresh analysis also the
- * exiting root found in it. The same for a report read back from a stored SR (no root: the SR keeps the outline).
+ * on, labelled with its level, side, height and Lee grade (outlineOverlay.ts), with the exiting root found in it
+ * marked. The same for a report read back from a stored SR (the SR keeps outline and root centre).
  */
-import type { DiscForamina } from '../pipeline/foramen';
 import type { SpineReport } from '../pipeline/report';
 import { foramenMeasurementNames } from '../pipeline/grade/foramen';
 import { createOutlineOverlay } from './outlineOverlay';
@@ -13,16 +12,15 @@ const show = createOutlineOverlay('spine-foramina', '#38e0ff');
 /**
  * Show the foramina of `report` (replacing earlier ones): outlines and heights from its measurements, grades
  * from its findings (reader changes included: call again after an edit).
- * @param foramina the analysis' foramen measurements, for the root markers; absent for a stored report.
  */
-export function showForamenOutlines(report: SpineReport, foramina?: DiscForamina[]): void {
+export function showForamenOutlines(report: SpineReport): void {
   show(report.levels.flatMap((l) => (['left', 'right'] as const).flatMap((side) => {
     const names = foramenMeasurementNames(side);
     const area = l.measurements.find((m) => m.name === names.area);
     if (!area?.sourceImage || !area.outlineLps?.length) return [];
     const height = l.measurements.find((m) => m.name === names.height);
     const grade = side === 'left' ? l.foraminalStenosisLeft : l.foraminalStenosisRight;
-    const root = foramina?.find((f) => f.segmentNumber === l.discSegmentNumber)?.[side].rootCentreLps;
+    const root = l.measurements.find((m) => m.name === names.rootArea)?.pointLps;
     return [{
       sopInstanceUid: area.sourceImage.sopInstanceUid,
       label: `${l.level} ${side} foramen${height ? ` ${height.value.toFixed(0)} mm` : ''}${grade.value !== null ? ` · Lee ${grade.value}${grade.readerModified ? '*' : ''}` : ''}`,

@@ -53,7 +53,7 @@ export function useAnalysis(key: string) {
             if (result.segments.length) segmentationId = await showLabelmap(ds, result.imageIds, result.labelmap, result.segments);
             try { showLevelLabels(result.imageIds, result.segments, !result.report.levelNaming.certain); } catch (e) { console.error(e); } // names on the image are a help, not the result
             try { showAxialOutlines(result.report); } catch (e) { console.error(e); }
-            try { showForamenOutlines(result.report, result.foramina); } catch (e) { console.error(e); }
+            try { showForamenOutlines(result.report); } catch (e) { console.error(e); }
           } catch (e) {
             displayError = `Could not show the segmentation: ${(e as Error).message}`;
             console.error(e);
@@ -82,7 +82,7 @@ export function useAnalysis(key: string) {
         try { showLevelLabels(st.result.imageIds, report.segments, !report.levelNaming.certain); } catch (e) { console.error(e); }
       }
       // Names and grades on the outlines may have changed.
-      try { showAxialOutlines(report); showForamenOutlines(report, st.result.foramina); } catch (e) { console.error(e); }
+      try { showAxialOutlines(report); showForamenOutlines(report); } catch (e) { console.error(e); }
     },
     [key],
   );

@@ -262,7 +262,7 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
     };
   });
   const report = reportShell(volume, ms.segments, levels, opts);
-  return { report, labelmap: ms.labelmap, segments: ms.segments, foramina: measuredForamina };
+  return { report, labelmap: ms.labelmap, segments: ms.segments };
 }
 
 /** The foramina on another sagittal series (the T1); undefined when it cannot be measured (e.g. not sagittal after all), so the analysed series is used. */
@@ -275,12 +275,11 @@ function foraminaOnOtherSeries(other: SpineVolume, discs: DiscAnalysis[]): DiscF
   }
 }
 
-/** The report, the labelmap/segments including the dural sac, and the foramen measurements (their root markers, for display). */
+/** The report and the labelmap/segments including the dural sac. */
 export interface GradedSpine {
   report: SpineReport;
   labelmap: Labelmap;
   segments: SegmentInfo[];
-  foramina?: DiscForamina[];
 }
 
 /**

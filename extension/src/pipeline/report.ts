@@ -49,6 +49,8 @@ export interface Measurement {
   sourceImage?: { seriesInstanceUid: string; sopInstanceUid: string; frameOfReferenceUid: string };
   /** Outline of the measured region on sourceImage, LPS mm in its frame of reference (closed polygon, first point not repeated). */
   outlineLps?: Vec3[];
+  /** Where the measured structure lies on sourceImage when it has no outline (the exiting nerve root's centre), LPS mm. */
+  pointLps?: Vec3;
   /** How it was measured, one line, for the evidence view. */
   method: string;
 }

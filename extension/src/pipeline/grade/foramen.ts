@@ -15,9 +15,9 @@ import { sourceImageOf, type Finding, type Grade0to3, type Measurement } from '.
 export const FORAMEN_REFERENCE = 'Lee S. et al., AJR Am J Roentgenol 2010;194:1095-8 (grades 0-3, perineural fat obliteration)';
 
 /** Measurement names of one side's foramen ('foramenAreaLeftMm2', 'foramenHeightLeftMm'): the report's, the SR's and the viewer's key. */
-export function foramenMeasurementNames(side: Side): { area: string; height: string } {
+export function foramenMeasurementNames(side: Side): { area: string; height: string; rootArea: string } {
   const s = side === 'left' ? 'Left' : 'Right';
-  return { area: `foramenArea${s}Mm2`, height: `foramenHeight${s}Mm` };
+  return { area: `foramenArea${s}Mm2`, height: `foramenHeight${s}Mm`, rootArea: `nerveRootArea${s}Mm2` };
 }
 
 /** 'T1 slice 12, 18 mm left of the disc centre': where a measured foramen lies (sliceIndex set). */
@@ -31,6 +31,10 @@ export function foramenMeasurements(f: ForamenMeasure | undefined): Measurement[
   return [
     { name: names.height, value: f.foramenHeightMm, unit: 'mm', method: `height of the foraminal fat outline, ${where}` },
     { name: names.area, value: f.foramenAreaMm2, unit: 'mm2', method: `area inside the convex outline of the foraminal fat, ${where}`, sourceImage: sourceImageOf(f), outlineLps: f.outlineLps },
+    // The root the grade was read around, with its centre, so that a stored SR can mark it again.
+    ...(f.rootAreaMm2 !== null && f.rootCentreLps
+      ? [{ name: names.rootArea, value: f.rootAreaMm2, unit: 'mm2' as const, method: `area of the exiting nerve root (dark, inside the foraminal fat), ${where}`, sourceImage: sourceImageOf(f), pointLps: f.rootCentreLps }]
+      : []),
   ];
 }
 
