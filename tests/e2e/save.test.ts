@@ -115,6 +115,12 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const namesOnImage = () => page.locator('[data-testid="spine-level-labels"] span').allTextContents();
     await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 10000 });
     const analysedNames = (await namesOnImage()).sort();
+    // The reader corrects a grade before saving (the SR keeps it; analysing again must not lose it).
+    await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first().click();
+    const grade = page.getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
+    const readerGrade = (await grade.inputValue()) === '5' ? 'IV' : 'V';
+    await grade.selectOption(readerGrade === 'V' ? '5' : '4');
+    await page.getByTestId('finding-pfirrmannGrade').getByText(/changed by the reader/).waitFor({ timeout: 10000 });
 
     const saved = await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error']);
     await shot(page, 'saved');
@@ -169,6 +175,17 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await page.waitForTimeout(1000);
     await shot(page, 'reloaded-seg-panel');
     await page.locator('[data-cy="spineMri-btn"]').click();
+
+    // Analysing the study again loses no work: the reader's change in the stored report is offered, and applied on request.
+    await page.getByTestId('spine-analyze').click();
+    await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
+    const offer = page.getByTestId('spine-carry-over');
+    expect(await offer.textContent()).toContain(`Your changes in the stored report (version 1): L4/L5 Pfirrmann grade ${readerGrade}.`);
+    await shot(page, 'carry-over');
+    await page.getByTestId('spine-carry-over-apply').click();
+    await offer.waitFor({ state: 'detached', timeout: 10000 });
+    const row = page.locator('[data-testid="spine-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first();
+    expect(await row.textContent()).toContain(`${readerGrade}*`);
   }, 600000);
 
   it('says plainly when the PACS is down, keeps the result, and Retry stores it once', async () => {

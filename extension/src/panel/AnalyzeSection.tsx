@@ -5,7 +5,8 @@ import type { SeriesRole } from '../pipeline/volume';
 import { ResultsView } from './ResultsView';
 import { applyReaderEdit, confirmLevels, shiftLevels } from './readerEdits';
 import { SaveSection } from './SaveSection';
-import { resetSave } from './useSave';
+import { resetSave, useStudySave } from './useSave';
+import { CarryOverOffer, type EarlierResult } from './CarryOverOffer';
 import { overallProgress, STAGE_LABEL, useAnalysis } from './useAnalysis';
 import { colors, s } from './styles';
 
@@ -27,7 +28,13 @@ export function AnalyzeSection({
   sagittalT1?: DisplaySet;
   disabledReason?: string;
 }) {
-  const { state, start, cancel, edit } = useAnalysis(displaySet?.SeriesInstanceUID ?? '');
+  const { state, start, cancel, edit, previousReport } = useAnalysis(displaySet?.SeriesInstanceUID ?? '');
+  const { stored } = useStudySave(displaySet?.StudyInstanceUID).state;
+  // Where reader changes may wait to be carried over to a new result: this session's previous analysis, the stored report.
+  const earlier: EarlierResult[] = [
+    ...(previousReport ? [{ report: previousReport, what: 'the previous analysis' }] : []),
+    ...(stored.status === 'loaded' ? [{ report: stored.stored.report, what: `the stored report (version ${stored.stored.version})` }] : []),
+  ];
   const running = state.status === 'running';
   const disabled = !displaySet || running || !!disabledReason;
   return (
@@ -69,6 +76,7 @@ export function AnalyzeSection({
         </div>
       )}
       {state.status === 'done' && displaySet && <SaveSection displaySet={displaySet} analysis={state.result} />}
+      {state.status === 'done' && <CarryOverOffer report={state.result.report} candidates={earlier} onApply={edit} />}
       {state.status === 'done' && (
         <ResultsView
           result={state.result}

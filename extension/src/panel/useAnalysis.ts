@@ -19,6 +19,9 @@ export type AnalysisState =
 
 const IDLE: AnalysisState = { status: 'idle' };
 
+/** Each series' previous analysis report in this session, kept when Analyze is pressed again (its reader changes can be carried over). */
+const previousReports = new Map<string, SpineReport>();
+
 /**
  * Analysis state per series, outside React: OHIF unmounts a panel when the user switches tabs, and
  * a running or finished analysis must survive that.
@@ -42,6 +45,8 @@ export function useAnalysis(key: string) {
   const start = useCallback(
     (ds: DisplaySet, role: SeriesRole, otherSeries: SourceSeriesRef[] = [], axialT2?: DisplaySet, sagittalT1?: DisplaySet) => {
       const startedAt = Date.now();
+      const prev = states.get(key);
+      if (prev?.status === 'done') previousReports.set(key, prev.result.report);
       setState(key, { status: 'running', stage: 'read', done: 0, total: 1, startedAt });
       const r = startAnalysis(ds, role, otherSeries, (stage, done, total) => setState(key, { status: 'running', stage, done, total, startedAt }), axialT2, sagittalT1);
       runs.set(key, r);
@@ -86,5 +91,5 @@ export function useAnalysis(key: string) {
     },
     [key],
   );
-  return { state, start, cancel, edit };
+  return { state, start, cancel, edit, previousReport: previousReports.get(key) };
 }

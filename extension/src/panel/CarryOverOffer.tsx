@@ -1,0 +1,39 @@
+/**
+ * After analysing again: the reader's changes in an earlier result (this session's previous analysis of the
+ * series, or the study's stored report; the first with changes the new result lacks) offered for the new one, so
+ * that re-analysis loses no work (storedReaderChanges.ts). Nothing is shown when there is nothing to carry over.
+ */
+import type { SpineReport } from '../pipeline/report';
+import { applyStoredChanges, carryOverRefusal, hasPendingChanges, pendingStoredChanges } from './storedReaderChanges';
+import { s } from './styles';
+
+export interface EarlierResult {
+  report: SpineReport;
+  /** How the panel names it: 'the previous analysis', 'the stored report (version 2)'. */
+  what: string;
+}
+
+export function CarryOverOffer({ report, candidates, onApply }: { report: SpineReport; candidates: EarlierResult[]; onApply: (fn: (r: SpineReport) => SpineReport) => void }) {
+  const earlier = candidates.find((c) => hasPendingChanges(pendingStoredChanges(report, c.report))) ?? candidates[0];
+  if (!earlier) return null;
+  const pending = pendingStoredChanges(report, earlier.report);
+  const refusal = carryOverRefusal(report, earlier.report);
+  const unmatched = pending.unmatched.length ? ` Not carried over (level not found now): ${pending.unmatched.join('; ')}.` : '';
+  if (!hasPendingChanges(pending)) return unmatched ? <div style={s.muted} data-testid="spine-carry-over">{unmatched.trim()}</div> : null;
+  if (refusal) return <div style={s.muted} data-testid="spine-carry-over">Your changes in {earlier.what} are not carried over: {refusal}.</div>;
+  const changes = [
+    ...(pending.shift ? [`level names shifted ${pending.shift > 0 ? 'down' : 'up'} by ${Math.abs(pending.shift)}`] : []),
+    ...(pending.confirm ? ['level names confirmed'] : []),
+    ...pending.findings.map((c) => c.text),
+  ];
+  return (
+    <div style={{ ...s.warn, display: 'flex', flexWrap: 'wrap', gap: 6, alignItems: 'center' }} data-testid="spine-carry-over">
+      <span>
+        Your changes in {earlier.what}: {changes.join('; ')}.{unmatched}
+      </span>
+      <button type="button" style={s.secondaryButton} data-testid="spine-carry-over-apply" onClick={() => onApply((r) => applyStoredChanges(r, pendingStoredChanges(r, earlier.report)))}>
+        Apply them
+      </button>
+    </div>
+  );
+}

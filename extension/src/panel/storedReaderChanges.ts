@@ -1,0 +1,91 @@
+/**
+ * A reader's changes in a stored report (its SR read back), carried over to a new analysis so that analysing a
+ * study again does not lose them: the level names (a shift, or the confirmation of names the software marked
+ * uncertain) and every finding the reader set. Offered only for the same series analysed by the same model and
+ * software version — the analysis is then deterministic, so the software's own names and grades are the stored
+ * report's, and a stored name refers to the same disc. Pure functions on SpineReport.
+ */
+import type { Finding, SpineReport } from '../pipeline/report';
+import { applyReaderEdit, confirmLevels, FINDING_CHOICES, FINDING_KEYS, shiftLevelName, shiftLevels, type FindingKey } from './readerEdits';
+
+type Value = string | number | boolean;
+
+/** One finding the reader set in the stored report. */
+export interface StoredFindingChange { level: string; key: FindingKey; value: Value; text: string }
+
+/** What of the stored report's reader changes the current report does not reflect yet. */
+export interface PendingStoredChanges {
+  /** Level-name shift to apply (vertebrae; +1 = one lower), 0 when the names agree. */
+  shift: number;
+  /** The reader had confirmed level names the software marks uncertain. */
+  confirm: boolean;
+  /** Findings to set, at levels the report has. */
+  findings: StoredFindingChange[];
+  /** Stored findings at levels the report lacks (texts): they cannot be carried over. */
+  unmatched: string[];
+}
+
+/** Why the stored report's changes cannot be carried over to `report`; null when they can. */
+export function carryOverRefusal(report: SpineReport, stored: SpineReport): string | null {
+  if (stored.seriesInstanceUid !== report.seriesInstanceUid) return 'it was made on another series';
+  // A report read from an SR has no sha256 (the SR names the model and version only): compared when both have it.
+  const { name, version, sha256 } = stored.model;
+  if (name !== report.model.name || version !== report.model.version || (sha256 && report.model.sha256 && sha256 !== report.model.sha256)) {
+    return `it was made by another model (${name} ${version})`;
+  }
+  if (stored.software.version !== report.software.version) return `it was made by another software version (${stored.software.version})`;
+  return null;
+}
+
+/** The findings the reader set in a stored report, as 'L4/L5 Pfirrmann grade III'. */
+export function storedFindingChanges(stored: SpineReport): StoredFindingChange[] {
+  return stored.levels.flatMap((l) => FINDING_KEYS.flatMap((key) => {
+    const f = l[key] as Finding<Value | null> | undefined;
+    if (!f?.readerModified || f.value === null) return [];
+    const c = FINDING_CHOICES[key];
+    return [{ level: l.level, key, value: f.value, text: `${l.level} ${c.label} ${c.show(f.value)}` }];
+  }));
+}
+
+/**
+ * The shift (−2…+2 vertebrae) that maps `report`'s level names onto the stored ones: the one under which most
+ * names coincide, the smallest shift on a tie. Stored names that differ from a deterministic re-analysis were
+ * set by the reader (readerEdits.ts shiftLevels).
+ */
+export function levelShiftTo(report: SpineReport, stored: SpineReport): number {
+  const storedNames = new Set(stored.levels.map((l) => l.level));
+  let best = 0, bestHits = -1;
+  for (const shift of [0, 1, -1, 2, -2]) {
+    const hits = report.levels.filter((l) => storedNames.has(shiftLevelName(l.level, shift) ?? '')).length;
+    if (hits > bestHits) { best = shift; bestHits = hits; }
+  }
+  return best;
+}
+
+/** The stored reader changes `report` does not reflect yet (shift 0, confirm false, no findings when it reflects them all). */
+export function pendingStoredChanges(report: SpineReport, stored: SpineReport): PendingStoredChanges {
+  const shift = levelShiftTo(report, stored);
+  const confirm = shift === 0 && stored.levelNaming.certain && !report.levelNaming.certain;
+  const findings: StoredFindingChange[] = [], unmatched: string[] = [];
+  for (const c of storedFindingChanges(stored)) {
+    const level = report.levels.find((l) => l.level === shiftLevelName(c.level, -shift));
+    const f = level?.[c.key] as Finding<Value | null> | undefined;
+    if (!f) unmatched.push(c.text);
+    else if (!(f.readerModified && f.value === c.value)) findings.push(c);
+  }
+  return { shift, confirm, findings, unmatched };
+}
+
+/** Whether anything is left to apply. */
+export function hasPendingChanges(p: PendingStoredChanges): boolean {
+  return p.shift !== 0 || p.confirm || p.findings.length > 0;
+}
+
+/** Applies the pending stored changes: level names first (shift or confirm), then the findings at the levels of the same name. */
+export function applyStoredChanges(report: SpineReport, pending: PendingStoredChanges): SpineReport {
+  let r = report;
+  for (let n = 0; n < Math.abs(pending.shift); n++) r = shiftLevels(r, pending.shift > 0 ? 1 : -1);
+  if (pending.confirm) r = confirmLevels(r);
+  for (const c of pending.findings) r = applyReaderEdit(r, c.level, c.key, c.value);
+  return r;
+}

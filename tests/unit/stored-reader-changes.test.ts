@@ -1,0 +1,68 @@
+/** Analysing a study again keeps the reader's stored changes: level names and findings carried over from the stored SR's report. */
+import { applyReaderEdit, confirmLevels, shiftLevels } from '../../extension/src/panel/readerEdits';
+import { applyStoredChanges, carryOverRefusal, hasPendingChanges, levelShiftTo, pendingStoredChanges } from '../../extension/src/panel/storedReaderChanges';
+import type { Finding, LevelReport, SegmentInfo, SpineReport } from '../../extension/src/pipeline/report';
+
+const finding = <T,>(value: T | null): Finding<T> => ({ value, evidence: { measurements: [], rule: 'r', reference: 'ref' }, readerModified: false });
+const NAMES = ['L3/L4', 'L4/L5', 'L5/S1'];
+const level = (name: string, disc: number): LevelReport => ({
+  level: name, discSegmentNumber: disc, measurements: [],
+  pfirrmannGrade: finding(3), discNarrowing: finding(false), centralCanalStenosis: finding('mild'),
+  foraminalStenosisLeft: finding(null), foraminalStenosisRight: finding(1), facetArthropathyLeft: finding(null), facetArthropathyRight: finding(null),
+}) as unknown as LevelReport;
+
+/** A fresh analysis: discs L3/L4…L5/S1 (segments 1–3), names uncertain. */
+const fresh: SpineReport = {
+  schemaVersion: 1, studyInstanceUid: '1', seriesInstanceUid: '2', frameOfReferenceUid: '3', sourceSeries: [],
+  model: { name: 'm', version: '1', sha256: 'x' }, software: { name: 's', version: '1' }, region: 'lumbar',
+  levelNaming: { anchor: 'sacrum', certain: false, note: 'software note' },
+  segments: NAMES.map((l, n): SegmentInfo => ({ segmentNumber: n + 1, kind: 'disc', level: l, label: `${l} disc`, voxelCount: 5, centroidLps: [0, 0, -n] })),
+  levels: NAMES.map((l, n) => level(l, n + 1)),
+} as unknown as SpineReport;
+
+describe('carrying the reader\'s stored changes over to a new analysis', () => {
+  it('re-applies a changed grade at the same level, keeping the software\'s value; then nothing is pending', () => {
+    const stored = applyReaderEdit(fresh, 'L4/L5', 'pfirrmannGrade', 5);
+    const pending = pendingStoredChanges(fresh, stored);
+    expect(pending).toEqual({ shift: 0, confirm: false, findings: [{ level: 'L4/L5', key: 'pfirrmannGrade', value: 5, text: 'L4/L5 Pfirrmann grade V' }], unmatched: [] });
+    const after = applyStoredChanges(fresh, pending);
+    expect(after.levels[1].pfirrmannGrade).toMatchObject({ value: 5, readerModified: true, automaticValue: 3 });
+    expect(hasPendingChanges(pendingStoredChanges(after, stored))).toBe(false);
+  });
+
+  it('re-applies a level shift first, so a grade set after the shift lands on the same disc', () => {
+    const stored = applyReaderEdit(shiftLevels(fresh, 1), 'L5/S1', 'centralCanalStenosis', 'severe'); // the disc the software calls L4/L5
+    expect(levelShiftTo(fresh, stored)).toBe(1);
+    const after = applyStoredChanges(fresh, pendingStoredChanges(fresh, stored));
+    expect(after.levels.map((l) => l.level)).toEqual(['L4/L5', 'L5/S1', 'S1/S2']);
+    const l = after.levels.find((x) => x.level === 'L5/S1')!;
+    expect(l.discSegmentNumber).toBe(2);
+    expect(l.centralCanalStenosis).toMatchObject({ value: 'severe', readerModified: true });
+    expect(after.segments[1]).toMatchObject({ level: 'L5/S1', readerModified: true, automaticLevel: 'L4/L5' });
+    expect(hasPendingChanges(pendingStoredChanges(after, stored))).toBe(false);
+  });
+
+  it('re-applies the reader\'s confirmation of names the software marks uncertain', () => {
+    const pending = pendingStoredChanges(fresh, confirmLevels(fresh));
+    expect(pending.confirm).toBe(true);
+    expect(applyStoredChanges(fresh, pending).levelNaming).toMatchObject({ certain: true, note: expect.stringMatching(/confirmed by the reader/) });
+  });
+
+  it('lists stored changes at levels the new analysis lacks instead of applying them elsewhere', () => {
+    const stored = { ...fresh, levels: [...fresh.levels, level('L2/L3', 9)] };
+    const edited = applyReaderEdit(stored, 'L2/L3', 'pfirrmannGrade', 4);
+    const pending = pendingStoredChanges(fresh, edited);
+    expect(pending.findings).toEqual([]);
+    expect(pending.unmatched).toEqual(['L2/L3 Pfirrmann grade IV']);
+    expect(hasPendingChanges(pending)).toBe(false);
+  });
+
+  it('is refused for another series, model or software version (names and grades may then differ)', () => {
+    expect(carryOverRefusal(fresh, fresh)).toBeNull();
+    expect(carryOverRefusal(fresh, { ...fresh, seriesInstanceUid: '9' })).toMatch(/another series/);
+    expect(carryOverRefusal(fresh, { ...fresh, model: { name: 'm', version: '0.9', sha256: 'y' } })).toMatch(/another model \(m 0\.9\)/);
+    expect(carryOverRefusal(fresh, { ...fresh, model: { name: 'm', version: '1', sha256: 'y' } })).toMatch(/another model/);
+    expect(carryOverRefusal(fresh, { ...fresh, model: { name: 'm', version: '1', sha256: '' } })).toBeNull(); // read from an SR
+    expect(carryOverRefusal(fresh, { ...fresh, software: { name: 's', version: '0.0.1' } })).toMatch(/another software version/);
+  });
+});
