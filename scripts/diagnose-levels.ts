@@ -22,7 +22,7 @@ import { PNG } from 'pngjs';
 import type { AnatomyResult } from '../extension/src/pipeline/anatomy';
 import type { SpineVolume } from '../extension/src/pipeline/volume';
 import { cachedSegmenter } from './lib/cached-segmentation';
-import { IVD_BY_LEVEL as SPIDER_IVD, readCsv as csv, spiderT2Images } from './lib/spider';
+import { outsideImage, IVD_BY_LEVEL as SPIDER_IVD, readCsv as csv, spiderT2Images } from './lib/spider';
 
 /** IVD label by level name, plus the sacral remnant discs a naming shift can produce (diagnosis only). */
 const IVD_BY_LEVEL: Record<string, number> = { 'S2/S3': -1, 'S1/S2': 0, ...SPIDER_IVD };
@@ -60,26 +60,6 @@ function overlay(vol: SpineVolume, seg: AnatomyResult, file: string): void {
     }
   }
   writeFileSync(file, PNG.sync.write(png));
-}
-
-/**
- * Whether a graded disc (IVD label) lies outside the image: placed from the highest or lowest disc
- * found at the median row spacing per level of the discs found, its centre falls less than half a
- * segment inside the top or bottom edge (rows run head to foot, as SPIDER stores the slices).
- * @param ivdOf IVD label of each disc segment in seg.segments order of discs (undefined = unnamed)
- */
-function outsideImage(vol: SpineVolume, seg: AnatomyResult, ivdOf: (number | undefined)[]): (ivd: number) => boolean {
-  const [w, h] = vol.dims;
-  const rows = new Map<number, [number, number]>();
-  seg.labelmap.values.forEach((s, p) => { if (s) { const a = rows.get(s) ?? [0, 0]; a[0] += Math.floor(p / w); a[1]++; rows.set(s, a); } });
-  const discs = seg.segments.filter((x) => x.kind === 'disc').reverse();
-  const found = discs.map((d, n) => ({ ivd: ivdOf[n], row: rows.get(d.segmentNumber)! })).filter((d) => d.ivd !== undefined && d.ivd > 0 && d.row)
-    .map((d) => ({ ivd: d.ivd!, row: d.row[0] / d.row[1] })).sort((a, b) => a.ivd - b.ivd);
-  if (found.length < 2) return () => false;
-  const steps = found.slice(1).map((d, n) => (found[n].row - d.row) / (d.ivd - found[n].ivd)).sort((a, b) => a - b);
-  const step = steps[steps.length >> 1];
-  const [low, high] = [found[0], found[found.length - 1]];
-  return (ivd) => ivd > high.ivd ? high.row - (ivd - high.ivd) * step < step / 2 : ivd < low.ivd && low.row + (low.ivd - ivd) * step > h - 1 - step / 2;
 }
 
 async function main() {

@@ -31,6 +31,8 @@ interface DiscRow {
   cvProbabilities?: number[]; shippedProbabilities?: number[];
   /** The pipeline marked the image's level names certain (levelNaming.certain); absent in caches written before it was recorded. */
   namesCertain?: boolean;
+  /** Outside the mid-sagittal image (scripts/lib/spider.ts outsideImage): graded by the readers on the whole study. */
+  outsideImage?: boolean;
 }
 
 async function extract(data: string, limit: number | undefined, modelPath: string, match: 'name' | 'position', folds?: Set<number>): Promise<DiscRow[]> {
@@ -54,13 +56,13 @@ async function extract(data: string, limit: number | undefined, modelPath: strin
       shippedProbs = await probabilities(classifier, discs);
     } catch (e) { process.stderr.write(`${s.series}: ${(e as Error).message}\n`); }
     const caudalFirst = [...discs].sort((a, b) => a.segment.centroidLps[2] - b.segment.centroidLps[2]);
-    for (const { ivd, grading: g, disc } of graded) {
+    for (const { ivd, grading: g, disc, outsideImage } of graded) {
       const d = match === 'name' ? disc : caudalFirst[ivd - 1];
       const n = d ? discs.indexOf(d) : -1;
       rows.push({
         patient: s.patient, ivd, grade: Number(g['Pfirrman grade']), narrowing: g['Disc narrowing'] === '1', herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', modic: Number(g.Modic) > 0, detected: !!d, features: d?.features ?? null,
         heightIndex: d?.heightIndex ?? NaN, canalApMm: d?.canalApMm ?? null, heightMm: d?.measures.discHeightMm, lengthMm: d?.measures.discLengthMm,
-        cvProbabilities: cvProbs[n], shippedProbabilities: shippedProbs[n], namesCertain: levelNaming?.certain ?? false,
+        cvProbabilities: cvProbs[n], shippedProbabilities: shippedProbs[n], namesCertain: levelNaming?.certain ?? false, outsideImage,
       });
     }
   }, limit, folds && new Set([...fold].filter(([, k]) => folds.has(k)).map(([p]) => p)));
@@ -73,6 +75,12 @@ async function extract(data: string, limit: number | undefined, modelPath: strin
 function namingSummary(rows: DiscRow[]) {
   const uncertain = rows.filter((r) => !r.namesCertain), certain = rows.filter((r) => r.namesCertain);
   return { images: new Set(uncertain.map((r) => r.patient)).size, gradedDiscs: uncertain.length, detectionRateOnCertainImages: certain.filter((r) => r.detected).length / certain.length };
+}
+
+/** Graded discs outside the image (no software could find them there), and the found-rate on the others. */
+function outsideSummary(rows: DiscRow[]) {
+  const inside = rows.filter((r) => !r.outsideImage);
+  return { gradedDiscs: rows.length - inside.length, detectionRateInsideImage: inside.filter((r) => r.detected).length / inside.length };
 }
 
 /** Pfirrmann grade of the first five columns, by grade/pfirrmann.ts's rule. */
@@ -109,6 +117,7 @@ async function main() {
     gradedDiscs: rows.length,
     detectionRate: detected.length / rows.length,
     ...(rows.every((r) => r.namesCertain !== undefined) ? { namesUncertain: namingSummary(rows) } : {}),
+    ...(rows.every((r) => r.outsideImage !== undefined) ? { outsideImage: outsideSummary(rows) } : {}),
     pfirrmannAssessed: graded.length,
     pfirrmannCv5ByPatient: { exact: acc(cvPred), withinOne: within1(cvPred), linearKappa: weightedKappa(truth, cvPred), confusionTruthRowsPredCols: confusion(truth, cvPred) },
     pfirrmannShippedModelInSample: { exact: acc(shippedPred), withinOne: within1(shippedPred), linearKappa: weightedKappa(truth, shippedPred) },
@@ -128,6 +137,10 @@ async function main() {
   if (result.namesUncertain) {
     const u = result.namesUncertain;
     console.log(`level names marked uncertain on ${u.images} of ${result.images} images (${u.gradedDiscs} graded discs); graded discs found on the images named with certainty: ${pct(u.detectionRateOnCertainImages)}`);
+  }
+  if (result.outsideImage) {
+    const o = result.outsideImage;
+    console.log(`graded discs outside the mid-sagittal image (beyond its top or bottom edge at the spacing of the discs found; the readers graded the whole study): ${o.gradedDiscs}; found among the ${result.gradedDiscs - o.gradedDiscs} inside: ${pct(o.detectionRateInsideImage)}`);
   }
   if (!graded.length) console.log('Pfirrmann: not evaluated — the manifest lists no disc classifier or no cross-validation fold models');
   else console.log(`Pfirrmann (${graded.length} graded discs found), 5-fold CV by patient (fold classifiers): exact ${pct(acc(cvPred))}, within one ${pct(within1(cvPred))}, linear kappa ${weightedKappa(truth, cvPred).toFixed(3)}`);

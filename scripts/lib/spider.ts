@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { segmentSpine } from '../../extension/src/pipeline/analyze';
 import { measureSpine, type DiscAnalysis, type SpineMeasurements } from '../../extension/src/pipeline/build-report';
-import type { SpineVolume } from '../../extension/src/pipeline/volume';
+import type { Labelmap, SpineVolume } from '../../extension/src/pipeline/volume';
+import type { SegmentInfo } from '../../extension/src/pipeline/report';
 import type { LevelNaming } from '../../extension/src/pipeline/anatomy';
 import type { NodeModels } from './node-models';
 import { pngVolume } from './png-volume';
@@ -40,8 +41,30 @@ export function spiderT2Images(data: string, only?: Set<string> | null): SpiderI
     }));
 }
 
-/** A graded disc (gradings.csv row) with the disc the pipeline named at that level (L5/S1 = IVD 1), if any. */
-export interface GradedDisc { ivd: number; grading: Record<string, string>; disc?: DiscAnalysis }
+/** A graded disc (gradings.csv row) with the disc the pipeline named at that level (L5/S1 = IVD 1), if any, and whether it lies outside the image (outsideImage). */
+export interface GradedDisc { ivd: number; grading: Record<string, string>; disc?: DiscAnalysis; outsideImage: boolean }
+
+/**
+ * Whether a graded disc (IVD label) lies outside the image: placed from the highest or lowest disc
+ * found at the median row spacing per level of the discs found, its centre falls less than half a
+ * segment inside the top or bottom edge (rows run head to foot, as SPIDER stores the slices). The readers graded
+ * some discs from the whole study that the mid-sagittal PNG does not show (e.g. T11/T12 above its top edge).
+ * @param ivdOf IVD label of each disc segment in seg.segments order of discs (undefined = unnamed)
+ */
+export function outsideImage(vol: SpineVolume, seg: { labelmap: Labelmap; segments: SegmentInfo[] }, ivdOf: (number | undefined)[]): (ivd: number) => boolean {
+  const [w, h] = vol.dims;
+  const rows = new Map<number, [number, number]>();
+  seg.labelmap.values.forEach((s, p) => { if (s) { const a = rows.get(s) ?? [0, 0]; a[0] += Math.floor(p / w); a[1]++; rows.set(s, a); } });
+  const discs = seg.segments.filter((x) => x.kind === 'disc').reverse();
+  const found = discs.map((d, n) => ({ ivd: ivdOf[n], row: rows.get(d.segmentNumber)! })).filter((d) => d.ivd !== undefined && d.ivd > 0 && d.row)
+    .map((d) => ({ ivd: d.ivd!, row: d.row[0] / d.row[1] })).sort((a, b) => a.ivd - b.ivd);
+  if (found.length < 2) return () => false;
+  const steps = found.slice(1).map((d, n) => (found[n].row - d.row) / (d.ivd - found[n].ivd)).sort((a, b) => a - b);
+  const step = steps[steps.length >> 1];
+  const [low, high] = [found[0], found[found.length - 1]];
+  return (ivd) => ivd > high.ivd ? high.row - (ivd - high.ivd) * step < step / 2 : ivd < low.ivd && low.row + (low.ivd - ivd) * step > h - 1 - step / 2;
+}
+
 
 /**
  * The viewer's segmentation and measurements on each T2 image in turn (a dot on stderr per image), with the
@@ -65,7 +88,11 @@ export async function forEachSpiderT2(
       ms = measureSpine(volume, seg.labelmap, seg.segments);
     } catch (e) { process.stderr.write(`${image.series}: ${(e as Error).message}\n`); }
     const byIvd = new Map((ms?.discs ?? []).filter((d) => d.segment.level && IVD_BY_LEVEL[d.segment.level]).map((d) => [IVD_BY_LEVEL[d.segment.level!], d]));
-    const graded = gradings.filter((g) => g.Patient === image.patient).map((g) => ({ ivd: Number(g['IVD label']), grading: g, disc: byIvd.get(Number(g['IVD label'])) }));
+    const outside = ms ? outsideImage(volume, ms, ms.segments.filter((x) => x.kind === 'disc').reverse().map((d) => IVD_BY_LEVEL[d.level ?? ''])) : () => false;
+    const graded = gradings.filter((g) => g.Patient === image.patient).map((g) => {
+      const ivd = Number(g['IVD label']);
+      return { ivd, grading: g, disc: byIvd.get(ivd), outsideImage: outside(ivd) };
+    });
     await fn(image, volume, ms, graded, levelNaming);
     process.stderr.write('.');
   }

@@ -28,6 +28,8 @@ if (!have) console.warn(`skipping eval:grading CLI test: ${data} is absent (real
       expect(r.namesUncertain.images).toBeGreaterThanOrEqual(0);
       expect(r.namesUncertain.images).toBeLessThanOrEqual(6);
       expect(r.namesUncertain.detectionRateOnCertainImages).toBeGreaterThan(0.8);
+      expect(r.outsideImage.gradedDiscs).toBeLessThan(r.gradedDiscs);
+      expect(r.outsideImage.detectionRateInsideImage).toBeGreaterThanOrEqual(r.detectionRate);
       expect(r.pfirrmannAssessed).toBeGreaterThan(25);
       expect(r.pfirrmannCv5ByPatient.withinOne).toBeGreaterThan(0.6);
       expect(r.pfirrmannCv5ByPatient.confusionTruthRowsPredCols.flat().reduce((a: number, b: number) => a + b, 0)).toBe(r.pfirrmannAssessed);
