@@ -105,6 +105,11 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       await page.getByTestId('finding-pfirrmannGrade').getByText(/changed by the reader; software said/).waitFor({ timeout: 10000 });
       expect(await row.textContent()).toContain('*');
       await page.screenshot({ path: join(artifactsDir, 'analyze-level-detail.png') });
+      // The findings as text for the radiologist's report: one line per level, the reader's change marked.
+      await page.getByTestId('spine-findings-text-toggle').click();
+      expect((await page.getByTestId('spine-findings-text').textContent()) ?? '').toMatch(/^L4\/L5: Pfirrmann (IV|V)\*[,;]/m);
+      await page.getByTestId('spine-findings-text').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(artifactsDir, 'analyze-findings-text.png') });
       // Foramina: Lee grades from the parasagittal slices; a click on one shows its slice with the outline drawn.
       const foramenCells = page.locator('[data-testid^="spine-foramen-"]');
       const grades = await foramenCells.allTextContents();

@@ -10,6 +10,7 @@ import type { Side } from '../pipeline/foramen';
 import { foramenMeasurementNames } from '../pipeline/grade/foramen';
 import type { Finding, LevelReport, SegmentInfo, SpineReport } from '../pipeline/report';
 import { colors, s } from './styles';
+import { FindingsTextBox } from './FindingsTextBox';
 
 function fmt<T>(f: Finding<T> | undefined, show: (v: T) => string = String): string {
   if (!f) return '–';
@@ -232,6 +233,7 @@ export function ResultsView({
           )}
           <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} axialSeriesUid={report.sourceSeries.find((x) => x.role === 'axial_t2')?.seriesInstanceUid} onEdit={onEdit} />
           <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. Disc: N narrowing, B bulging, M Modic change present. n/a = not assessable; * = changed by the reader.</div>
+          <FindingsTextBox report={report} />
         </>
       )}
       {segments.length > 0 && (

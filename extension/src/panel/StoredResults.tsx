@@ -8,6 +8,7 @@
 import { useState } from 'react';
 import type { PendingResult } from '../store/pending';
 import { LevelNamingLine, LevelsTable } from './ResultsView';
+import { FindingsTextBox } from './FindingsTextBox';
 import { useAnalysis } from './useAnalysis';
 import { SAVE_STEP_LABEL, useAllSaveStates, useSave, useStudySave } from './useSave';
 import { colors, s } from './styles';
@@ -72,6 +73,7 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
                   segmentationId={stored.segmentationId}
                   axialSeriesUid={stored.stored.report.sourceSeries.find((x) => x.role === 'axial_t2')?.seriesInstanceUid}
                 />
+                <FindingsTextBox report={stored.stored.report} />
               </>
             ) : (
               <div style={s.muted} data-testid="spine-stored-nolevels">

@@ -1,0 +1,75 @@
+/**
+ * The findings as plain text for the radiologist's report (copied from the panel): one line per level, caudal
+ * levels last as read, grades with the measurement behind them, reader changes marked '*', the level-naming
+ * caveat first when the names are uncertain, and a grade no level could be assessed for said once with why.
+ */
+import type { Finding, LevelReport, Measurement, SpineReport } from '../pipeline/report';
+
+const ROMAN = ['', 'I', 'II', 'III', 'IV', 'V'];
+const star = (f: Finding<unknown> | undefined) => (f?.readerModified ? '*' : '');
+const measured = (l: LevelReport, name: string, digits: number, unit: string) => {
+  const m: Measurement | undefined = l.measurements.find((x) => x.name === name);
+  return m ? `${m.value.toFixed(digits)} ${unit}` : undefined;
+};
+const present = (f: Finding<boolean> | undefined, word: string) => (f?.value ? [`${word}${star(f)}`] : []);
+
+function discText(l: LevelReport): string {
+  const p = l.pfirrmannGrade;
+  const grade = p.value !== null ? `Pfirrmann ${ROMAN[p.value]}${star(p)}` : 'Pfirrmann not assessable';
+  return [grade, ...present(l.discNarrowing, 'narrowing'), ...present(l.discBulging, 'bulging'), ...present(l.modicChange, 'Modic change')].join(', ');
+}
+
+/** Undefined when not assessed (then `missing` says so, unless no level has it: notAssessedAnywhere does). */
+function canalText(l: LevelReport, missing?: string): string | undefined {
+  const c = l.centralCanalStenosis;
+  if (c.value === null) return missing;
+  const basis = [measured(l, 'canalApDiameterMm', 1, 'mm AP'), measured(l, 'duralSacAreaMm2', 0, 'mm² dural sac')].filter(Boolean);
+  return `canal ${c.value === 'none' ? 'no stenosis' : `${c.value} stenosis`}${star(c)}${basis.length ? ` (${basis.join(', ')})` : ''}`;
+}
+
+function pairText(what: string, left: Finding<number>, right: Finding<number>, missing?: string): string | undefined {
+  if (left.value === null && right.value === null) return missing;
+  const side = (f: Finding<number>) => (f.value === null ? 'n/a' : `${f.value}${star(f)}`);
+  return `${what} L ${side(left)} / R ${side(right)}`;
+}
+
+const KINDS: Record<'canal' | 'foramina' | 'facets', [string, (l: LevelReport) => Finding<unknown>[]]> = {
+  canal: ['Central canal stenosis', (l) => [l.centralCanalStenosis]],
+  foramina: ['Foraminal stenosis (Lee)', (l) => [l.foraminalStenosisLeft, l.foraminalStenosisRight]],
+  facets: ['Facet arthropathy (Pathria)', (l) => [l.facetArthropathyLeft, l.facetArthropathyRight]],
+};
+const assessedSomewhere = (levels: LevelReport[], kind: keyof typeof KINDS) => levels.flatMap(KINDS[kind][1]).some((f) => f.value !== null);
+
+/** Grades no level has a value for: said once, with the first level's reason. */
+function notAssessedAnywhere(levels: LevelReport[]): string[] {
+  return Object.values(KINDS).flatMap(([name, of]) => {
+    const all = levels.flatMap(of);
+    if (!all.length || all.some((f) => f.value !== null)) return [];
+    const why = all.find((f) => f.notAssessableReason)?.notAssessableReason?.replace(/^not assessable: /, '');
+    return [`${name} not assessed${why ? `: ${why}` : ''}.`];
+  });
+}
+
+/**
+ * @returns lines joined by '\n': heading, naming caveat (uncertain names only), one line per level
+ *   ('L4/L5: Pfirrmann III*, bulging; canal moderate stenosis (9.1 mm AP); foramina Lee L 1 / R 0'), then
+ *   grades not assessed at any level, then the software and model.
+ */
+export function findingsText(report: SpineReport): string {
+  const lines = [`Spine MRI, automated findings for review (* = changed by the reader):`];
+  if (!report.levelNaming.certain) lines.push(`Level names uncertain: ${report.levelNaming.note}`);
+  // A grade assessed at some levels is said to be missing at the others (never a silent gap that reads as normal).
+  const say = (kind: keyof typeof KINDS, words: string) => (assessedSomewhere(report.levels, kind) ? words : undefined);
+  for (const l of report.levels) {
+    const parts = [
+      discText(l),
+      canalText(l, say('canal', 'canal not assessed')),
+      pairText('foramina Lee', l.foraminalStenosisLeft, l.foraminalStenosisRight, say('foramina', 'foramina not assessed')),
+      pairText('facets Pathria', l.facetArthropathyLeft, l.facetArthropathyRight, say('facets', 'facets not assessed')),
+    ];
+    lines.push(`${l.level}: ${parts.filter(Boolean).join('; ')}.`);
+  }
+  lines.push(...notAssessedAnywhere(report.levels));
+  lines.push(`${report.software.name} ${report.software.version}, model ${report.model.name} ${report.model.version}.`);
+  return lines.join('\n');
+}

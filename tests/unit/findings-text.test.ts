@@ -1,0 +1,47 @@
+import { findingsText } from '../../extension/src/panel/findingsText';
+import { applyReaderEdit } from '../../extension/src/panel/readerEdits';
+import type { Finding, LevelReport, SpineReport } from '../../extension/src/pipeline/report';
+
+const f = <T,>(value: T | null, notAssessableReason?: string): Finding<T> => ({ value, notAssessableReason, evidence: { measurements: [], rule: '', reference: '' }, readerModified: false });
+const level = (name: string, over: Partial<LevelReport> = {}): LevelReport => ({
+  level: name, measurements: [],
+  pfirrmannGrade: f(3), discNarrowing: f(false), discBulging: f(false), modicChange: f(false),
+  centralCanalStenosis: f<'none' | 'mild' | 'moderate' | 'severe'>('none'),
+  foraminalStenosisLeft: f<0 | 1 | 2 | 3>(0), foraminalStenosisRight: f<0 | 1 | 2 | 3>(null, 'not assessable: right foramen: no nerve root seen'),
+  facetArthropathyLeft: f<0 | 1 | 2 | 3>(null, 'not assessable: no axial T2 series in this study'),
+  facetArthropathyRight: f<0 | 1 | 2 | 3>(null, 'not assessable: no axial T2 series in this study'),
+  ...over,
+});
+const report = {
+  software: { name: 'ohif-spine-mri', version: '0.1.0' }, model: { name: 'spine-sag-unet', version: '1.0.0', sha256: '' },
+  levelNaming: { anchor: 'sacrum', certain: true, note: 'Counted upward from the sacrum.' },
+  levels: [
+    level('L2/L3', { centralCanalStenosis: f<'none' | 'mild' | 'moderate' | 'severe'>(null, 'not assessable: no CSF'), foraminalStenosisLeft: f<0 | 1 | 2 | 3>(null, 'x') }),
+    level('L3/L4'),
+    level('L4/L5', {
+      discBulging: f(true), modicChange: f(true),
+      centralCanalStenosis: f<'none' | 'mild' | 'moderate' | 'severe'>('moderate'),
+      measurements: [{ name: 'canalApDiameterMm', value: 9.14, unit: 'mm', method: '' }, { name: 'duralSacAreaMm2', value: 84.4, unit: 'mm2', method: '' }],
+    }),
+  ],
+} as unknown as SpineReport;
+
+describe('findingsText', () => {
+  it('writes one line per level with grades, present disc findings and the measurements behind the canal grade', () => {
+    const lines = findingsText(report).split('\n');
+    expect(lines[0]).toMatch(/^Spine MRI, automated findings for review/);
+    expect(lines).toContain('L3/L4: Pfirrmann III; canal no stenosis; foramina Lee L 0 / R n/a.');
+    // Not assessed here but elsewhere: said at the level, not left out (a gap would read as normal).
+    expect(lines).toContain('L2/L3: Pfirrmann III; canal not assessed; foramina not assessed.');
+    expect(lines).toContain('L4/L5: Pfirrmann III, bulging, Modic change; canal moderate stenosis (9.1 mm AP, 84 mm² dural sac); foramina Lee L 0 / R n/a.');
+    // A grade no level has is said once, with why; then software and model.
+    expect(lines).toContain('Facet arthropathy (Pathria) not assessed: no axial T2 series in this study.');
+    expect(lines[lines.length - 1]).toBe('ohif-spine-mri 0.1.0, model spine-sag-unet 1.0.0.');
+  });
+  it('marks reader changes with * and puts the naming caveat first when names are uncertain', () => {
+    const edited = applyReaderEdit({ ...report, levelNaming: { anchor: 'assumed_lowest_is_L5', certain: false, note: 'The sacrum was not identified.' } }, 'L3/L4', 'pfirrmannGrade', 5);
+    const lines = findingsText(edited).split('\n');
+    expect(lines[1]).toBe('Level names uncertain: The sacrum was not identified.');
+    expect(lines).toContain('L3/L4: Pfirrmann V*; canal no stenosis; foramina Lee L 0 / R n/a.');
+  });
+});
