@@ -4,23 +4,17 @@
  * cases at least half of the lumbar discs must get an area in the plausible 70–300 mm² range; a T1 case is
  * skipped (the measurement needs bright CSF).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { realDataSuite } from '../helpers/eval-cli';
 
-const root = resolve(__dirname, '../..');
-const data = resolve(root, '../shared/data/segmentation');
-const have = existsSync(resolve(data, 'cases.csv'));
-if (!have) console.warn(`skipping eval:axial CLI test: ${data} is absent (real data lives outside the repository)`);
-const d = have ? describe : describe.skip;
+const suite = realDataSuite('segmentation', 'cases.csv', 'eval:axial CLI test');
 
-d('eval:axial CLI', () => {
+suite.describe('eval:axial CLI', () => {
   const cache = mkdtempSync(join(tmpdir(), 'eval-axial-'));
   afterAll(() => rmSync(cache, { recursive: true, force: true }));
-  const run = (args: string[]) => execFileSync(resolve(root, 'node_modules/.bin/tsx'), ['scripts/eval-axial.ts', '--data', data, '--seg-cache', cache, ...args], {
-    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const run = (args: string[]) => suite.run('eval-axial', ['--seg-cache', cache, ...args]);
 
   it('measures the dural sac on two T2 cases and skips a T1 case', () => {
     const r = JSON.parse(run(['--cases', 'vb2_02,ivd_11,vb3_08', '--json']));

@@ -4,23 +4,17 @@
  * adults most lumbar foramina must be found with a height in the plausible 12–28 mm range (normal about
  * 18–23 mm, Hasegawa 1995), and most graded foramina must be Lee 0.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { realDataSuite } from '../helpers/eval-cli';
 
-const root = resolve(__dirname, '../..');
-const data = resolve(root, '../shared/data/segmentation');
-const have = existsSync(resolve(data, 'cases.csv'));
-if (!have) console.warn(`skipping eval:foramen CLI test: ${data} is absent (real data lives outside the repository)`);
-const d = have ? describe : describe.skip;
+const suite = realDataSuite('segmentation', 'cases.csv', 'eval:foramen CLI test');
 
-d('eval:foramen CLI', () => {
+suite.describe('eval:foramen CLI', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'eval-foramen-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-  const run = (args: string[]) => execFileSync(resolve(root, 'node_modules/.bin/tsx'), ['scripts/eval-foramen.ts', '--data', data, '--seg-cache', join(tmp, 'seg'), ...args], {
-    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const run = (args: string[]) => suite.run('eval-foramen', ['--seg-cache', join(tmp, 'seg'), ...args]);
 
   it('finds and grades the lumbar foramina of two T2 cases, and writes overlays', () => {
     const r = JSON.parse(run(['--cases', 'vb2_02,ivd_11', '--json', '--overlays', join(tmp, 'ov')]));
