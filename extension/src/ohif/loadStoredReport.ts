@@ -10,10 +10,9 @@
 import { api } from 'dicomweb-client';
 import type { DisplaySet } from '../../../types/ohif';
 import { readSr } from '../dicom/sr-read';
-import type { SpineReport } from '../pipeline/report';
+import type { SegmentInfo, SpineReport } from '../pipeline/report';
 import { getOhifContext } from './context';
 import { activeDataSource, studySeries, type OhifDicomWebDataSource, type QidoSeries } from './dataSourceStow';
-import type { SegmentInfo } from '../pipeline/report';
 import { ohifLabelmapSlices, segmentStatsLps, segmentsFromStoredSeg } from './storedSegments';
 
 const SR_DESCRIPTION = /^Spine MRI Report v(\d+)$/;
@@ -105,10 +104,7 @@ async function poll<T>(probe: () => T | undefined, timeoutMs: number): Promise<T
  *   the image and a clicked level row's jump; otherwise `reason` says why not (SEG display set or a viewport showing its source series not found within timeoutMs).
  * @throws Error when OHIF fails to load the SEG
  */
-export async function showStoredSeg(
-  segSeriesInstanceUid: string,
-  timeoutMs = 30000,
-): Promise<StoredSegShown> {
+export async function showStoredSeg(segSeriesInstanceUid: string, timeoutMs = 30000): Promise<StoredSegShown> {
   const { viewportGridService, segmentationService, userAuthenticationService } = getOhifContext().servicesManager.services;
   if (!segmentationService) return { shown: false, reason: 'OHIF segmentationService is not available in this mode' };
   type SegDisplaySet = DisplaySet & {

@@ -1,5 +1,5 @@
 /**
- * The segments of a stored SEG as SpineInfo, once OHIF has loaded it (study reopened): level names drawn
+ * The segments of a stored SEG as SegmentInfo, once OHIF has loaded it (study reopened): level names drawn
  * on the image again (levelLabels.ts) and a clicked level row jumping to its disc, as after an analysis.
  * Kind and level come from our SEG writer's SegmentLabel ('L4 vertebral body', 'L4/L5 disc'); centroids
  * (LPS mm) are computed here from the labelmap OHIF made of the SEG. OHIF's own SEG segment centre is not

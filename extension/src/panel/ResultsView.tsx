@@ -24,8 +24,6 @@ function findingTitle(f: Finding<unknown> | undefined): string | undefined {
   return `${f.evidence.rule} — ${f.evidence.reference}`;
 }
 
-const ROMAN = ['', 'I', 'II', 'III', 'IV', 'V'];
-
 /** The yes/no disc findings, as letters in the compact Disc column (absent in older reports: left out). */
 const DISC_FLAGS = [['discNarrowing', 'N'], ['discBulging', 'B'], ['modicChange', 'M']] as const;
 
@@ -99,7 +97,7 @@ export function LevelsTable({
                 {open === l.level ? '▾' : '▸'} {l.level}
               </td>
               <td style={s.td} title={findingTitle(l.pfirrmannGrade)}>
-                {fmt(l.pfirrmannGrade, (v) => ROMAN[v] ?? String(v))}
+                {fmt(l.pfirrmannGrade, FINDING_CHOICES.pfirrmannGrade.show)}
               </td>
               <DiscFlags l={l} />
               <td style={s.td} title={findingTitle(l.centralCanalStenosis)}>

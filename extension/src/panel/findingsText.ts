@@ -4,8 +4,8 @@
  * caveat first when the names are uncertain, and a grade no level could be assessed for said once with why.
  */
 import type { Finding, LevelReport, Measurement, SpineReport } from '../pipeline/report';
+import { FINDING_CHOICES } from './readerEdits';
 
-const ROMAN = ['', 'I', 'II', 'III', 'IV', 'V'];
 const star = (f: Finding<unknown> | undefined) => (f?.readerModified ? '*' : '');
 const measured = (l: LevelReport, name: string, digits: number, unit: string) => {
   const m: Measurement | undefined = l.measurements.find((x) => x.name === name);
@@ -15,7 +15,7 @@ const present = (f: Finding<boolean> | undefined, word: string) => (f?.value ? [
 
 function discText(l: LevelReport): string {
   const p = l.pfirrmannGrade;
-  const grade = p.value !== null ? `Pfirrmann ${ROMAN[p.value]}${star(p)}` : 'Pfirrmann not assessable';
+  const grade = p.value !== null ? `Pfirrmann ${FINDING_CHOICES.pfirrmannGrade.show(p.value)}${star(p)}` : 'Pfirrmann not assessable';
   return [grade, ...present(l.discNarrowing, 'narrowing'), ...present(l.discBulging, 'bulging'), ...present(l.modicChange, 'Modic change')].join(', ');
 }
 
