@@ -108,6 +108,11 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       // The findings as text for the radiologist's report: one line per level, the reader's change marked.
       await page.getByTestId('spine-findings-text-toggle').click();
       expect((await page.getByTestId('spine-findings-text').textContent()) ?? '').toMatch(/^L4\/L5: Pfirrmann (IV|V)\*[,;]/m);
+      // Copy puts exactly that text on the clipboard.
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(page.url()).origin });
+      await page.getByTestId('spine-findings-text-copy').click();
+      await page.getByText('Copied.').waitFor({ timeout: 5000 });
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await page.getByTestId('spine-findings-text').textContent());
       await page.getByTestId('spine-findings-text').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(artifactsDir, 'analyze-findings-text.png') });
       // Foramina: Lee grades from the parasagittal slices; a click on one shows its slice with the outline drawn.
