@@ -105,6 +105,14 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       await page.getByTestId('finding-pfirrmannGrade').getByText(/changed by the reader; software said/).waitFor({ timeout: 10000 });
       expect(await row.textContent()).toContain('*');
       await page.screenshot({ path: join(artifactsDir, 'analyze-level-detail.png') });
+      // Renaming one level in its evidence view renames them all (names are counted): L4/L5 → L5/S1, and back.
+      await detail.getByLabel('Level name').selectOption({ label: 'L5/S1' });
+      const levelCell = (name: string) => page.locator('[data-testid="spine-levels-table"] tbody tr td:first-child').filter({ hasText: new RegExp(`^[▸▾] ${name}$`) });
+      await levelCell('S1/S2').first().waitFor({ timeout: 10000 });
+      expect(await page.getByTestId('spine-level-naming').textContent()).toMatch(/1 vertebra lower than the software named them/);
+      await detail.getByLabel('Level name').selectOption({ label: 'L4/L5' });
+      await levelCell('S1/S2').first().waitFor({ state: 'detached', timeout: 10000 });
+      expect(await row.textContent()).toContain('*'); // the reader's grade stays with its disc
       // The findings as text for the radiologist's report: one line per level, the reader's change marked.
       await page.getByTestId('spine-findings-text-toggle').click();
       expect((await page.getByTestId('spine-findings-text').textContent()) ?? '').toMatch(/^L4\/L5: Pfirrmann (IV|V)\*[,;]/m);

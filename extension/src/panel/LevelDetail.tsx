@@ -4,7 +4,7 @@
  * Optional findings a report lacks (disc bulging, Modic change in older reports) are not shown.
  */
 import type { Finding, LevelReport, Measurement } from '../pipeline/report';
-import { FINDING_CHOICES, FINDING_KEYS, type FindingKey } from './readerEdits';
+import { FINDING_CHOICES, FINDING_KEYS, shiftLevelName, type FindingKey } from './readerEdits';
 import { colors, s } from './styles';
 
 const UNIT: Record<string, string> = { mm: 'mm', mm2: 'mm²', '{ratio}': '', '1': '' };
@@ -71,10 +71,35 @@ function FindingRow({ k, f, onEdit }: { k: FindingKey; f: Finding<Value>; onEdit
   );
 }
 
-export function LevelDetail({ level, onEdit }: { level: LevelReport; onEdit?: (k: FindingKey, v: Value) => void }) {
+/** Names a reader may give this level: up to two vertebrae higher or lower (every other level follows). */
+const RENAME_DELTAS = [-2, -1, 0, 1, 2];
+
+/**
+ * @param onRename renames this level (delta vertebrae, +1 = one lower) and every other level with it
+ *   (readerEdits.ts shiftLevels): names are counted, so one level cannot change alone.
+ */
+export function LevelDetail({ level, onEdit, onRename }: { level: LevelReport; onEdit?: (k: FindingKey, v: Value) => void; onRename?: (delta: number) => void }) {
+  const names = RENAME_DELTAS.map((d) => [d, shiftLevelName(level.level, d)] as const).filter(([, n]) => n);
   return (
     // overflowWrap 'anywhere': a long unbroken reason (a checksum) must wrap, not widen the levels table.
     <div data-testid="spine-level-detail" style={{ overflowWrap: 'anywhere' }}>
+      {onRename && (
+        <div style={{ display: 'flex', justifyContent: 'space-between', gap: 6, margin: '4px 0' }}>
+          <span style={{ color: colors.muted }}>This level is (the others follow)</span>
+          <select
+            value="0"
+            onChange={(e) => Number(e.target.value) && onRename(Number(e.target.value))}
+            style={{ background: '#0b1a2a', color: colors.text, border: `1px solid ${colors.border}`, fontSize: 12 }}
+            aria-label="Level name"
+          >
+            {names.map(([d, n]) => (
+              <option key={d} value={String(d)}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
       {FINDING_KEYS.map((k) => level[k] && <FindingRow key={k} k={k} f={level[k] as Finding<Value>} onEdit={onEdit} />)}
       {level.measurements.length > 0 && (
         <div style={s.muted}>

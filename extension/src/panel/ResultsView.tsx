@@ -3,7 +3,7 @@ import { Fragment, useState } from 'react';
 import type { AnalysisResult } from '../ohif/analysisProtocol';
 import { LevelDetail } from './LevelDetail';
 import { discGradesUnavailable } from './notices';
-import { FINDING_CHOICES, type FindingKey } from './readerEdits';
+import { FINDING_CHOICES, shiftLevelName, type FindingKey } from './readerEdits';
 import { jumpToSegment } from '../ohif/showSegmentation';
 import { outlineCentreLps, scrollSeriesTo } from '../ohif/scrollStacks';
 import type { Side } from '../pipeline/foramen';
@@ -44,6 +44,7 @@ export function LevelsTable({
   segmentationId,
   axialSeriesUid,
   onEdit,
+  onShiftLevels,
 }: {
   levels: LevelReport[];
   segments: SegmentInfo[];
@@ -52,6 +53,8 @@ export function LevelsTable({
   axialSeriesUid?: string;
   /** When given, the evidence view offers grade overrides. */
   onEdit?: (level: string, key: FindingKey, value: string | number | boolean) => void;
+  /** When given, the evidence view lets the reader rename the level (all levels shift by the same delta, vertebrae). */
+  onShiftLevels?: (delta: number) => void;
 }) {
   const [open, setOpen] = useState<string | undefined>();
   const click = (l: LevelReport) => {
@@ -125,7 +128,11 @@ export function LevelsTable({
             {open === l.level && (
               <tr>
                 <td colSpan={6} style={{ ...s.td, background: colors.rowAlt }}>
-                  <LevelDetail level={l} onEdit={onEdit ? (k, v) => onEdit(l.level, k, v) : undefined} />
+                  <LevelDetail
+                    level={l}
+                    onEdit={onEdit ? (k, v) => onEdit(l.level, k, v) : undefined}
+                    onRename={onShiftLevels ? (delta) => { onShiftLevels(delta); setOpen(shiftLevelName(l.level, delta)); } : undefined}
+                  />
                 </td>
               </tr>
             )}
@@ -189,7 +196,7 @@ export function ResultsView({
   displayError?: string;
   onEdit?: (level: string, key: FindingKey, value: string | number | boolean) => void;
   /** +1: every name one vertebra lower (L5 → S1); -1: one higher. */
-  onShiftLevels?: (delta: 1 | -1) => void;
+  onShiftLevels?: (delta: number) => void;
   /** The reader confirms level names the software marked uncertain. */
   onConfirmLevels?: () => void;
 }) {
@@ -229,7 +236,7 @@ export function ResultsView({
           {discGradesUnavailable(report.levels) && (
             <div style={{ ...s.warn, overflowWrap: 'anywhere' }} data-testid="spine-disc-grades-unavailable">⚠ No automatic disc grades (Pfirrmann, bulging, Modic): {discGradesUnavailable(report.levels)}</div>
           )}
-          <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} axialSeriesUid={report.sourceSeries.find((x) => x.role === 'axial_t2')?.seriesInstanceUid} onEdit={onEdit} />
+          <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} axialSeriesUid={report.sourceSeries.find((x) => x.role === 'axial_t2')?.seriesInstanceUid} onEdit={onEdit} onShiftLevels={onShiftLevels} />
           <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. Disc: N narrowing, B bulging, M Modic change present. n/a = not assessable; * = changed by the reader.</div>
           <FindingsTextBox report={report} />
         </>

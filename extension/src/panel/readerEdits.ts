@@ -62,10 +62,10 @@ function softwareNaming(report: SpineReport): { certain: boolean; note: string }
 }
 
 /**
- * @param delta +1: every structure is one vertebra lower than named (L5 → S1); -1: one higher.
+ * @param delta vertebrae, a non-zero integer: +1 every structure is one vertebra lower than named (L5 → S1); -1 one higher.
  * @throws Error when a name would leave C1…S5.
  */
-export function shiftLevels(report: SpineReport, delta: 1 | -1): SpineReport {
+export function shiftLevels(report: SpineReport, delta: number): SpineReport {
   const rename = (level: string): string => {
     const n = shiftLevelName(level, delta);
     if (!n) throw new Error(`Cannot shift ${level} by ${delta}: outside C1–S5`);
@@ -78,7 +78,9 @@ export function shiftLevels(report: SpineReport, delta: 1 | -1): SpineReport {
     return { ...s, level, label: s.label.replace(s.level, level), automaticLevel, readerModified: level !== automaticLevel };
   });
   const levels = report.levels.map((l): LevelReport => ({ ...l, level: rename(l.level) }));
-  const first = segments.find((s) => s.level)?.level;
+  const first = segments.find((s) => s.level);
+  // How far the names now are from the software's (several shifts add up).
+  const offset = first ? VERTEBRA_NAMES.indexOf(first.level!.split('/')[0]) - VERTEBRA_NAMES.indexOf((first.automaticLevel ?? first.level!).split('/')[0]) : delta;
   const automatic = softwareNaming(report), { anchor } = report.levelNaming;
   // Shifted back to the software's names: its own note (and certainty) again.
   const backToSoftware = segments.every((s) => !s.readerModified);
@@ -89,7 +91,7 @@ export function shiftLevels(report: SpineReport, delta: 1 | -1): SpineReport {
     levelNaming: backToSoftware ? { anchor, ...automatic } : {
       anchor,
       certain: true,
-      note: `Level names set by the reader (shifted ${delta > 0 ? 'down' : 'up'} by one; topmost now ${first ?? '–'}).`,
+      note: `Level names set by the reader (${Math.abs(offset)} vertebra${Math.abs(offset) > 1 ? 'e' : ''} ${offset > 0 ? 'lower' : 'higher'} than the software named them; topmost now ${first?.level ?? '–'}).`,
       automatic,
     },
   };

@@ -84,7 +84,7 @@ export function hasPendingChanges(p: PendingStoredChanges): boolean {
 /** Applies the pending stored changes: level names first (shift or confirm), then the findings at the levels of the same name. */
 export function applyStoredChanges(report: SpineReport, pending: PendingStoredChanges): SpineReport {
   let r = report;
-  for (let n = 0; n < Math.abs(pending.shift); n++) r = shiftLevels(r, pending.shift > 0 ? 1 : -1);
+  if (pending.shift) r = shiftLevels(r, pending.shift);
   if (pending.confirm) r = confirmLevels(r);
   for (const c of pending.findings) r = applyReaderEdit(r, c.level, c.key, c.value);
   return r;
