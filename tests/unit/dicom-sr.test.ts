@@ -72,6 +72,7 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
     expect(back.frameOfReferenceUid).toBe(report.frameOfReferenceUid);
     expect(back.model.name).toBe(report.model.name);
     expect(back.model.version).toBe(report.model.version);
+    expect(back.model.sha256).toBe(report.model.sha256.slice(0, 32)); // from the Device Observer UID
     expect(back.software).toEqual(report.software);
     expect(back.reader).toEqual(report.reader);
     expect(back.region).toBe(report.region);

@@ -62,7 +62,11 @@ describe('carrying the reader\'s stored changes over to a new analysis', () => {
     expect(carryOverRefusal(fresh, { ...fresh, seriesInstanceUid: '9' })).toMatch(/another series/);
     expect(carryOverRefusal(fresh, { ...fresh, model: { name: 'm', version: '0.9', sha256: 'y' } })).toMatch(/another model \(m 0\.9\)/);
     expect(carryOverRefusal(fresh, { ...fresh, model: { name: 'm', version: '1', sha256: 'y' } })).toMatch(/another model/);
-    expect(carryOverRefusal(fresh, { ...fresh, model: { name: 'm', version: '1', sha256: '' } })).toBeNull(); // read from an SR
+    expect(carryOverRefusal(fresh, { ...fresh, model: { name: 'm', version: '1', sha256: '' } })).toBeNull();
+    // Read from an SR, the model's sha256 is its first 32 hex digits: compared as a prefix.
+    const own = { ...fresh, model: { name: 'm', version: '1', sha256: 'ab12cd34'.repeat(8) } };
+    expect(carryOverRefusal(own, { ...fresh, model: { name: 'm', version: '1', sha256: 'ab12cd34'.repeat(4) } })).toBeNull();
+    expect(carryOverRefusal(own, { ...fresh, model: { name: 'm', version: '1', sha256: 'ab12cd35'.repeat(4) } })).toMatch(/another model/);
     expect(carryOverRefusal(fresh, { ...fresh, software: { name: 's', version: '0.0.1' } })).toMatch(/another software version/);
   });
 });

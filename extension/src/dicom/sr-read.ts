@@ -44,6 +44,12 @@ function indexPaths(items: Item[], path: number[], out: Map<string, Item>): void
   });
 }
 
+/** The first 32 hex digits of the model's sha256, from the Device Observer UID sr.ts derives from them (2.25 + 128 bits); '' for another UID. */
+export function sha256PrefixOf(deviceObserverUid: unknown): string {
+  const m = /^2\.25\.(\d+)$/.exec(String(deviceObserverUid ?? ''));
+  return m ? BigInt(m[1]).toString(16).padStart(32, '0') : '';
+}
+
 /** @param seriesOfSop SeriesInstanceUID of each image in the SR's evidence (for Measurement.sourceImage). */
 function readMeasurement(num: Item, seriesOfSop: Map<string, string>): Measurement {
   const mv = num.MeasuredValueSequence?.[0];
@@ -172,7 +178,7 @@ export function readSr(buffer: ArrayBuffer): SpineReport {
     seriesInstanceUid,
     frameOfReferenceUid: children(find(children(find(root, SR.imageLibrary) ?? {}), SR.imageLibraryGroup) ?? {}).find((i) => sameCode(nameOf(i), SR.frameOfReferenceUid))?.UID ?? '',
     sourceSeries: seriesInstanceUid ? [{ role: 'sagittal_t2', seriesInstanceUid }] : [],
-    model: { name: text(root, SR.deviceObserverModelName) ?? '', version: versions[1] ?? '', sha256: '' },
+    model: { name: text(root, SR.deviceObserverModelName) ?? '', version: versions[1] ?? '', sha256: sha256PrefixOf(find(root, SR.deviceObserverUid)?.UID) },
     software: { name: text(root, SR.deviceObserverName) ?? '', version: versions[0] ?? '' },
     region: (text(root, PRIVATE.regionOfSpine) ?? 'unknown') as SpineReport['region'],
     levelNaming: { anchor: anchor as SpineReport['levelNaming']['anchor'], certain: certainty === 'certain', note: noteParts.join('|') },

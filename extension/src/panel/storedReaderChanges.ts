@@ -28,9 +28,9 @@ export interface PendingStoredChanges {
 /** Why the stored report's changes cannot be carried over to `report`; null when they can. */
 export function carryOverRefusal(report: SpineReport, stored: SpineReport): string | null {
   if (stored.seriesInstanceUid !== report.seriesInstanceUid) return 'it was made on another series';
-  // A report read from an SR has no sha256 (the SR names the model and version only): compared when both have it.
-  const { name, version, sha256 } = stored.model;
-  if (name !== report.model.name || version !== report.model.version || (sha256 && report.model.sha256 && sha256 !== report.model.sha256)) {
+  // A report read from an SR holds only the first 32 hex digits of the model's sha256: compared as a prefix.
+  const { name, version, sha256 } = stored.model, own = report.model.sha256;
+  if (name !== report.model.name || version !== report.model.version || !(own.startsWith(sha256) || sha256.startsWith(own))) {
     return `it was made by another model (${name} ${version})`;
   }
   if (stored.software.version !== report.software.version) return `it was made by another software version (${stored.software.version})`;

@@ -109,6 +109,7 @@ export interface SpineReport {
   seriesInstanceUid: string;
   frameOfReferenceUid: string;
   sourceSeries: SourceSeriesRef[];
+  /** sha256 of the model file; read back from an SR, only its first 32 hex digits (the SR's Device Observer UID holds them). */
   model: { name: string; version: string; sha256: string };
   software: { name: string; version: string };
   region: 'lumbar' | 'cervical' | 'thoracolumbar' | 'unknown';
