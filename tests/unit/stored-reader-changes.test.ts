@@ -57,6 +57,13 @@ describe('carrying the reader\'s stored changes over to a new analysis', () => {
     expect(hasPendingChanges(pending)).toBe(false);
   });
 
+  it('carries over only what the reader did with the names: different names the software gave are refused, not "re-applied"', () => {
+    const otherNames = { ...shiftLevels(fresh, 1), levelNaming: fresh.levelNaming }; // names differ, the note is the software's
+    expect(pendingStoredChanges(fresh, otherNames).shift).toBe(0);
+    expect(carryOverRefusal(fresh, otherNames)).toMatch(/level names differ/);
+    expect(pendingStoredChanges(fresh, { ...fresh, levelNaming: { ...fresh.levelNaming, certain: true } }).confirm).toBe(false);
+  });
+
   it('is refused for another series, model or software version (names and grades may then differ)', () => {
     expect(carryOverRefusal(fresh, fresh)).toBeNull();
     expect(carryOverRefusal(fresh, { ...fresh, seriesInstanceUid: '9' })).toMatch(/another series/);

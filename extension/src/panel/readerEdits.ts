@@ -56,6 +56,10 @@ export function shiftLevelName(level: string, delta: number): string | undefined
   return parts.every(Boolean) ? parts.join('/') : undefined;
 }
 
+/** How the level-naming note begins once the reader has renamed the levels, or confirmed them (kept in the SR: storedReaderChanges.ts reads it). */
+export const READER_NAMED_NOTE = 'Level names set by the reader';
+export const READER_CONFIRMED_NOTE = 'Level names checked and confirmed by the reader';
+
 /** The software's own level naming (certainty and note), kept in `automatic` once the reader has changed it. */
 function softwareNaming(report: SpineReport): { certain: boolean; note: string } {
   return report.levelNaming.automatic ?? { certain: report.levelNaming.certain, note: report.levelNaming.note };
@@ -91,7 +95,7 @@ export function shiftLevels(report: SpineReport, delta: number): SpineReport {
     levelNaming: backToSoftware ? { anchor, ...automatic } : {
       anchor,
       certain: true,
-      note: `Level names set by the reader (${Math.abs(offset)} vertebra${Math.abs(offset) > 1 ? 'e' : ''} ${offset > 0 ? 'lower' : 'higher'} than the software named them; topmost now ${first?.level ?? '–'}).`,
+      note: `${READER_NAMED_NOTE} (${Math.abs(offset)} vertebra${Math.abs(offset) > 1 ? 'e' : ''} ${offset > 0 ? 'lower' : 'higher'} than the software named them; topmost now ${first?.level ?? '–'}).`,
       automatic,
     },
   };
@@ -104,5 +108,5 @@ export function shiftLevels(report: SpineReport, delta: number): SpineReport {
  */
 export function confirmLevels(report: SpineReport): SpineReport {
   const automatic = softwareNaming(report), { anchor } = report.levelNaming;
-  return { ...report, levelNaming: { anchor, certain: true, note: 'Level names checked and confirmed by the reader (the software had marked them uncertain).', automatic } };
+  return { ...report, levelNaming: { anchor, certain: true, note: `${READER_CONFIRMED_NOTE} (the software had marked them uncertain).`, automatic } };
 }

@@ -6,7 +6,7 @@
  * report's, and a stored name refers to the same disc. Pure functions on SpineReport.
  */
 import type { Finding, SpineReport } from '../pipeline/report';
-import { applyReaderEdit, confirmLevels, FINDING_CHOICES, FINDING_KEYS, shiftLevelName, shiftLevels, type FindingKey } from './readerEdits';
+import { applyReaderEdit, confirmLevels, FINDING_CHOICES, FINDING_KEYS, READER_CONFIRMED_NOTE, READER_NAMED_NOTE, shiftLevelName, shiftLevels, type FindingKey } from './readerEdits';
 
 type Value = string | number | boolean;
 
@@ -34,6 +34,8 @@ export function carryOverRefusal(report: SpineReport, stored: SpineReport): stri
     return `it was made by another model (${name} ${version})`;
   }
   if (stored.software.version !== report.software.version) return `it was made by another software version (${stored.software.version})`;
+  // Names the reader did not set must agree, or a stored level name would not mean the same disc.
+  if (!stored.levelNaming.note.startsWith(READER_NAMED_NOTE) && levelShiftTo(report, stored) !== 0) return 'its level names differ from this analysis\'s';
   return null;
 }
 
@@ -64,8 +66,9 @@ export function levelShiftTo(report: SpineReport, stored: SpineReport): number {
 
 /** The stored reader changes `report` does not reflect yet (shift 0, confirm false, no findings when it reflects them all). */
 export function pendingStoredChanges(report: SpineReport, stored: SpineReport): PendingStoredChanges {
-  const shift = levelShiftTo(report, stored);
-  const confirm = shift === 0 && stored.levelNaming.certain && !report.levelNaming.certain;
+  // Only what the reader did: a renaming (the note says so) and a confirmation.
+  const shift = stored.levelNaming.note.startsWith(READER_NAMED_NOTE) ? levelShiftTo(report, stored) : 0;
+  const confirm = shift === 0 && stored.levelNaming.note.startsWith(READER_CONFIRMED_NOTE) && !report.levelNaming.certain;
   const findings: StoredFindingChange[] = [], unmatched: string[] = [];
   for (const c of storedFindingChanges(stored)) {
     const level = report.levels.find((l) => l.level === shiftLevelName(c.level, -shift));
