@@ -78,7 +78,7 @@ function valueCode(values: Record<string, CodedConcept>, v: unknown, what: strin
 }
 
 /** Deterministic Device Observer UID from the model's sha256 (2.25 + first 128 bits), else a fixed UID; sr-read.ts reads the bits back. */
-export function deviceUid(sha256: string): string {
+function deviceUid(sha256: string): string {
   const hex = /^[0-9a-f]{32}/i.test(sha256) ? sha256.slice(0, 32) : 'a3c1e0b2d4f60718293a4b5c6d7e8f90';
   return '2.25.' + BigInt('0x' + hex).toString(10);
 }
