@@ -107,7 +107,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       await page.screenshot({ path: join(artifactsDir, 'analyze-level-detail.png') });
       // Renaming one level in its evidence view renames them all (names are counted): L4/L5 → L5/S1, and back.
       await detail.getByLabel('Level name').selectOption({ label: 'L5/S1' });
-      const levelCell = (name: string) => page.locator('[data-testid="spine-levels-table"] tbody tr td:first-child').filter({ hasText: new RegExp(`^[▸▾] ${name}$`) });
+      const levelCell = (name: string) => page.locator('[data-testid="spine-levels-table"] tbody tr td:first-child').filter({ hasText: new RegExp(`^[▸▾] ${name}†?$`) });
       await levelCell('S1/S2').first().waitFor({ timeout: 10000 });
       expect(await page.getByTestId('spine-level-naming').textContent()).toMatch(/1 vertebra lower than the software named them/);
       await detail.getByLabel('Level name').selectOption({ label: 'L4/L5' });
@@ -131,7 +131,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       const graded = foramenCells.filter({ hasText: /^[0-3]$/ }).first();
       const grade = (await graded.textContent())!;
       const side = (await graded.getAttribute('data-testid'))!.replace('spine-foramen-', '');
-      const level = (await graded.locator('xpath=ancestor::tr').locator('td').first().textContent())!.replace(/[▸▾]/g, '').trim();
+      const level = (await graded.locator('xpath=ancestor::tr').locator('td').first().textContent())!.replace(/[▸▾†]/g, '').trim();
       await graded.click();
       await page.waitForSelector('[data-testid="spine-foramina"] svg polygon', { timeout: 15000 });
       // The outline on the image names that foramen and its grade.

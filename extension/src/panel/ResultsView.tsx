@@ -12,6 +12,8 @@ import type { Finding, LevelReport, SegmentInfo, SpineReport } from '../pipeline
 import { colors, s } from './styles';
 import { FindingsTextBox } from './FindingsTextBox';
 
+const INFERRED_DISC = 'Disc not segmented by the network: the space between the two vertebral bodies was painted by rule, and its grades rest on that';
+
 function fmt<T>(f: Finding<T> | undefined, show: (v: T) => string = String): string {
   if (!f) return '–';
   if (f.value === null) return 'n/a';
@@ -98,6 +100,11 @@ export function LevelsTable({
             <tr onClick={() => click(l)} style={{ cursor: 'pointer', background: open === l.level ? colors.rowAlt : undefined }} title="Click to show this level and the evidence">
               <td style={{ ...s.td, fontWeight: 600 }}>
                 {open === l.level ? '▾' : '▸'} {l.level}
+                {segments.find((x) => x.segmentNumber === l.discSegmentNumber)?.inferred && (
+                  <span style={{ color: colors.warn }} title={INFERRED_DISC} data-testid="spine-level-inferred">
+                    †
+                  </span>
+                )}
               </td>
               <td style={s.td} title={findingTitle(l.pfirrmannGrade)}>
                 {fmt(l.pfirrmannGrade, FINDING_CHOICES.pfirrmannGrade.show)}
@@ -162,7 +169,7 @@ function SegmentsTable({ segments, segmentationId }: { segments: SegmentInfo[]; 
             title="Click to show this structure"
           >
             <td style={s.td}>{seg.segmentNumber}</td>
-            <td style={s.td} title={seg.inferred ? 'Not segmented by the network: the disc space between the two bodies was painted by rule' : undefined}>
+            <td style={s.td} title={seg.inferred ? INFERRED_DISC : undefined}>
               {seg.label}{seg.inferred ? <span style={s.muted}> (inferred)</span> : null}
             </td>
             <td style={{ ...s.td, ...s.muted }}>{seg.voxelCount}</td>
@@ -237,7 +244,7 @@ export function ResultsView({
             <div style={{ ...s.warn, overflowWrap: 'anywhere' }} data-testid="spine-disc-grades-unavailable">⚠ No automatic disc grades (Pfirrmann, bulging, Modic): {discGradesUnavailable(report.levels)}</div>
           )}
           <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} axialSeriesUid={report.sourceSeries.find((x) => x.role === 'axial_t2')?.seriesInstanceUid} onEdit={onEdit} onShiftLevels={onShiftLevels} />
-          <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. Disc: N narrowing, B bulging, M Modic change present. n/a = not assessable; * = changed by the reader.</div>
+          <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. Disc: N narrowing, B bulging, M Modic change present. n/a = not assessable; * = changed by the reader; † = disc inferred by rule, not segmented.</div>
           <FindingsTextBox report={report} />
         </>
       )}
