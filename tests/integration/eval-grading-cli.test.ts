@@ -4,23 +4,19 @@
  * classifiers run, and the JSON carries detection, Pfirrmann agreement and the disc findings' AUCs.
  */
 import { patientFolds, spiderT2Images } from '../../scripts/lib/spider';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { realDataSuite } from '../helpers/eval-cli';
 
-const root = resolve(__dirname, '../..');
-const data = resolve(root, '../shared/data/spider_midsagittal');
-const have = existsSync(resolve(data, 'gradings.csv'));
-if (!have) console.warn(`skipping eval:grading CLI test: ${data} is absent (real data lives outside the repository)`);
+const suite = realDataSuite('spider_midsagittal', 'gradings.csv', 'eval:grading CLI test');
+const { data } = suite;
 
-(have ? describe : describe.skip)('eval:grading CLI', () => {
+suite.describe('eval:grading CLI', () => {
   it('grades the first images with the fold classifiers and reports detection, kappa and finding AUCs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'eval-grading-'));
     try {
-      const out = execFileSync(resolve(root, 'node_modules/.bin/tsx'), ['scripts/eval-grading.ts', '--data', data, '--limit', '6', '--cache', join(dir, 'cache.json'), '--json'], {
-        cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const out = suite.run('eval-grading', ['--limit', '6', '--cache', join(dir, 'cache.json'), '--json']);
       const r = JSON.parse(out);
       expect(r.images).toBe(6);
       expect(r.gradedDiscs).toBeGreaterThan(30);
@@ -40,9 +36,7 @@ if (!have) console.warn(`skipping eval:grading CLI test: ${data} is absent (real
   }, 180000);
 
   it('--folds evaluates only those patients (held out from a fine-tuning), without the cache', () => {
-    const out = execFileSync(resolve(root, 'node_modules/.bin/tsx'), ['scripts/eval-grading.ts', '--data', data, '--folds', '1', '--json'], {
-      cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const out = suite.run('eval-grading', ['--folds', '1', '--json']);
     const r = JSON.parse(out);
     const fold = patientFolds(spiderT2Images(data).map((s) => s.patient));
     expect(r.images).toBe([...fold.values()].filter((k) => k === 1).length);

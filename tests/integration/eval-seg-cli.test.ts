@@ -4,26 +4,12 @@
  * vb3 case, which checks NIfTI reading, instance separation, level naming and the metrics together;
  * a run with the random-weights fixture model must complete and print valid JSON.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { realDataSuite } from '../helpers/eval-cli';
 
-const root = resolve(__dirname, '../..');
-const data = resolve(root, '../shared/data/segmentation');
-const have = existsSync(resolve(data, 'cases.csv'));
-if (!have) console.warn(`skipping eval:seg CLI test: ${data} is absent (real data lives outside the repository)`);
-const d = have ? describe : describe.skip;
+const suite = realDataSuite('segmentation', 'cases.csv', 'eval:seg CLI test');
+const evalSeg = (args: string[]): any => JSON.parse(suite.run('eval-seg', ['--model', 'tests/fixtures/tiny-random-model/manifest.json', '--json', ...args]));
 
-function evalSeg(args: string[]): any {
-  const out = execFileSync(resolve(root, 'node_modules/.bin/tsx'), ['scripts/eval-seg.ts', '--data', data, '--model', 'tests/fixtures/tiny-random-model/manifest.json', '--json', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return JSON.parse(out);
-}
-
-d('eval:seg CLI', () => {
+suite.describe('eval:seg CLI', () => {
   it('--oracle on vb3_08 and ivd_11: Dice 1, vertebral levels L1..L5 all right', () => {
     const r = evalSeg(['--oracle', '--cases', 'vb3_08,ivd_11']);
     expect(r.summary.cases).toBe(2);
