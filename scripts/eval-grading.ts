@@ -17,8 +17,8 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { DiscAnalysis } from '../extension/src/pipeline/build-report';
-import { gradePfirrmann, type PfirrmannFeatures } from '../extension/src/pipeline/grade/pfirrmann';
-import { DISC_FINDINGS, type DiscClassifier } from '../extension/src/pipeline/disc-classifier';
+import { gradePfirrmann, type PfirrmannCalibration, type PfirrmannFeatures } from '../extension/src/pipeline/grade/pfirrmann';
+import { DISC_FINDINGS, parsePfirrmannManifest, type DiscClassifier } from '../extension/src/pipeline/disc-classifier';
 import { NARROWING_HEIGHT_INDEX } from '../extension/src/pipeline/grade/narrowing';
 import { auc, confusion, weightedKappa } from './lib/grading-metrics';
 import { loadNodeModels, openClassifier } from './lib/node-models';
@@ -33,6 +33,8 @@ interface DiscRow {
   namesCertain?: boolean;
   /** Outside the mid-sagittal image (scripts/lib/spider.ts outsideImage): graded by the readers on the whole study. */
   outsideImage?: boolean;
+  /** The patient's cross-validation fold (scripts/lib/spider.ts patientFolds): that fold's classifier and calibration never saw the patient. */
+  fold?: number;
 }
 
 async function extract(data: string, limit: number | undefined, modelPath: string, match: 'name' | 'position', folds?: Set<number>): Promise<DiscRow[]> {
@@ -62,7 +64,7 @@ async function extract(data: string, limit: number | undefined, modelPath: strin
       rows.push({
         patient: s.patient, ivd, grade: Number(g['Pfirrman grade']), narrowing: g['Disc narrowing'] === '1', herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', modic: Number(g.Modic) > 0, detected: !!d, features: d?.features ?? null,
         heightIndex: d?.heightIndex ?? NaN, canalApMm: d?.canalApMm ?? null, heightMm: d?.measures.discHeightMm, lengthMm: d?.measures.discLengthMm,
-        cvProbabilities: cvProbs[n], shippedProbabilities: shippedProbs[n], namesCertain: levelNaming?.certain ?? false, outsideImage,
+        cvProbabilities: cvProbs[n], shippedProbabilities: shippedProbs[n], namesCertain: levelNaming?.certain ?? false, outsideImage, fold: fold.get(s.patient),
       });
     }
   }, limit, folds && new Set([...fold].filter(([, k]) => folds.has(k)).map(([p]) => p)));
@@ -83,8 +85,9 @@ function outsideSummary(rows: DiscRow[]) {
   return { gradedDiscs: rows.length - inside.length, detectionRateInsideImage: inside.filter((r) => r.detected).length / inside.length };
 }
 
-/** Pfirrmann grade of the first five columns, by grade/pfirrmann.ts's rule. */
-const classifierGrade = (p: number[]) => gradePfirrmann(p.slice(0, 5), [], { name: 'eval' }).value ?? 0;
+/** Pfirrmann grade of the first five columns and the disc's features, by grade/pfirrmann.ts's rule with the given calibration. */
+const classifierGrade = (p: number[], features: PfirrmannFeatures | null, calibration?: PfirrmannCalibration) =>
+  gradePfirrmann(p.slice(0, 5), [], { name: 'eval', calibration }, undefined, features).value ?? 0;
 
 async function main() {
   const o = new Command().requiredOption('--data <dir>', 'folder with series.csv, gradings.csv, <patient>_t2.png')
@@ -106,7 +109,20 @@ async function main() {
 
   const detected = rows.filter((r) => r.detected);
   const graded = detected.filter((r) => r.cvProbabilities && r.shippedProbabilities);
-  const truth = graded.map((r) => r.grade), cvPred = graded.map((r) => classifierGrade(r.cvProbabilities!)), shippedPred = graded.map((r) => classifierGrade(r.shippedProbabilities!));
+  // Each fold's calibration was fitted without that fold (models/training/pfirrmann_calibration.py), like its classifier.
+  const block = JSON.parse(readFileSync(resolve(o.model), 'utf8')).pfirrmann;
+  const pf = block ? parsePfirrmannManifest(block) : undefined;
+  const cvCalibrations = pf?.crossValidationFolds?.map((f) => {
+    if (f.calibration && f.calibration.classifierSha256 !== f.sha256) throw new Error(`${f.file}: its calibration was fitted for another file; rerun models/training/pfirrmann_calibration.py`);
+    return f.calibration;
+  });
+  if (pf?.calibration && graded.some((r) => r.fold === undefined || !cvCalibrations?.[r.fold])) {
+    throw new Error(`${cache}: rows without a fold, or folds without a calibration: rerun with --fresh, then models/training/pfirrmann_calibration.py`);
+  }
+  const truth = graded.map((r) => r.grade);
+  const cvPred = graded.map((r) => classifierGrade(r.cvProbabilities!, r.features, pf?.calibration && cvCalibrations![r.fold!]));
+  const shippedPred = graded.map((r) => classifierGrade(r.shippedProbabilities!, r.features, pf?.calibration));
+  const uncalibratedCvPred = graded.map((r) => classifierGrade(r.cvProbabilities!, r.features));
   const acc = (p: number[]) => p.filter((g, n) => g === truth[n]).length / truth.length;
   const within1 = (p: number[]) => p.filter((g, n) => Math.abs(g - truth[n]) <= 1).length / truth.length;
   const nr = detected.filter((r) => Number.isFinite(r.heightIndex));
@@ -120,6 +136,7 @@ async function main() {
     ...(rows.every((r) => r.outsideImage !== undefined) ? { outsideImage: outsideSummary(rows) } : {}),
     pfirrmannAssessed: graded.length,
     pfirrmannCv5ByPatient: { exact: acc(cvPred), withinOne: within1(cvPred), linearKappa: weightedKappa(truth, cvPred), confusionTruthRowsPredCols: confusion(truth, cvPred) },
+    ...(pf?.calibration ? { pfirrmannCv5ByPatientUncalibrated: { exact: acc(uncalibratedCvPred), withinOne: within1(uncalibratedCvPred), linearKappa: weightedKappa(truth, uncalibratedCvPred) } } : {}),
     pfirrmannShippedModelInSample: { exact: acc(shippedPred), withinOne: within1(shippedPred), linearKappa: weightedKappa(truth, shippedPred) },
     narrowing: { rule: `height index < ${NARROWING_HEIGHT_INDEX}`, assessed: nr.length, sensitivity: tp / nTruth.filter(Boolean).length, specificity: tn / nTruth.filter((x) => !x).length, auc: auc(nr.map((r) => -r.heightIndex), nTruth) },
     classifierFindingsCv5ByPatient: Object.fromEntries(DISC_FINDINGS.map((f, n) => {
@@ -144,6 +161,10 @@ async function main() {
   }
   if (!graded.length) console.log('Pfirrmann: not evaluated — the manifest lists no disc classifier or no cross-validation fold models');
   else console.log(`Pfirrmann (${graded.length} graded discs found), 5-fold CV by patient (fold classifiers): exact ${pct(acc(cvPred))}, within one ${pct(within1(cvPred))}, linear kappa ${weightedKappa(truth, cvPred).toFixed(3)}`);
+  if (result.pfirrmannCv5ByPatientUncalibrated) {
+    const u = result.pfirrmannCv5ByPatientUncalibrated;
+    console.log(`  (calibrated with each fold's calibration; the rounded mean grade without it: exact ${pct(u.exact)}, within one ${pct(u.withinOne)}, linear kappa ${u.linearKappa.toFixed(3)})`);
+  }
   console.log(`Pfirrmann with the shipped classifier (trained on all of this data: in-sample, optimistic): exact ${pct(acc(shippedPred))}, within one ${pct(within1(shippedPred))}, linear kappa ${weightedKappa(truth, shippedPred).toFixed(3)}`);
   console.log('confusion (rows = reader grade I..V, cols = predicted I..V):');
   result.pfirrmannCv5ByPatient.confusionTruthRowsPredCols.forEach((r, n) => console.log(`  ${['I  ', 'II ', 'III', 'IV ', 'V  '][n]} ${r.map((v) => String(v).padStart(4)).join('')}`));

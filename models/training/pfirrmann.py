@@ -16,6 +16,9 @@ models/pfirrmann-cv/fold<k>.onnx (used by `npm run eval:grading` to report cross
 same TypeScript pipeline).
 
   /usr/bin/python3 models/training/pfirrmann.py [--crops .data/disc-crops] [--epochs 30] [--members 3] [--threads 2]
+
+Then recalibrate (the manifest block written here has no calibration, which is fitted per classifier file):
+`npm run eval:grading -- --data ../shared/data/spider_midsagittal --fresh`, then models/training/pfirrmann_calibration.py.
 """
 from __future__ import annotations
 

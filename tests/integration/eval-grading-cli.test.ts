@@ -28,6 +28,7 @@ suite.describe('eval:grading CLI', () => {
       expect(r.outsideImage.detectionRateInsideImage).toBeGreaterThanOrEqual(r.detectionRate);
       expect(r.pfirrmannAssessed).toBeGreaterThan(25);
       expect(r.pfirrmannCv5ByPatient.withinOne).toBeGreaterThan(0.6);
+      expect(r.pfirrmannCv5ByPatientUncalibrated.withinOne).toBeGreaterThan(0.6); // each fold's calibration applied, and the plain rounded mean beside it
       expect(r.pfirrmannCv5ByPatient.confusionTruthRowsPredCols.flat().reduce((a: number, b: number) => a + b, 0)).toBe(r.pfirrmannAssessed);
       for (const f of ['narrowing', 'bulging', 'modic']) expect(r.classifierFindingsCv5ByPatient[f].assessed).toBe(r.pfirrmannAssessed);
     } finally {

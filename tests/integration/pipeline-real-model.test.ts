@@ -55,7 +55,7 @@ if (!haveSpider) console.warn(`skipping the graded real-pipeline test: ${spider}
     expect(names).toEqual(expect.arrayContaining(['L1/L2', 'L2/L3', 'L3/L4', 'L4/L5', 'L5/S1']));
     for (const l of report.levels) {
       expect([1, 2, 3, 4, 5]).toContain(l.pfirrmannGrade.value);
-      expect(l.pfirrmannGrade.evidence.rule).toMatch(/disc-patch classifier .* → grade (I|II|III|IV|V)/);
+      expect(l.pfirrmannGrade.evidence.rule).toMatch(/disc-patch classifier .* → calibrated to the readers' grades with the measured criteria: .*nucleus\/CSF signal ratio \d+\.\d\d.* = -?\d+\.\d\d → grade (I|II|III|IV|V)/);
       expect(typeof l.discBulging?.value).toBe('boolean');
       expect(typeof l.modicChange?.value).toBe('boolean');
       expect(l.discNarrowing.evidence.rule).toMatch(/P\(disc narrowing\)/);

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DISC_CROP, discCrop } from '../../extension/src/pipeline/disc-crop';
-import { parsePfirrmannManifest } from '../../extension/src/pipeline/disc-classifier';
+import { calibrationFor, parsePfirrmannManifest } from '../../extension/src/pipeline/disc-classifier';
 import { measureSpine } from '../../extension/src/pipeline/build-report';
 import { sagittalFrame } from '../../extension/src/pipeline/measure';
 import { openClassifier } from '../../scripts/lib/node-models';
@@ -43,6 +43,16 @@ describe('disc classifier manifest', () => {
     expect(() => parsePfirrmannManifest({ ...ok, input: { ...ok.input, widthPx: 48 } })).toThrow(/input.widthPx is 48, this software samples patches with widthPx = 64/);
     expect(() => parsePfirrmannManifest({ ...ok, sha256: 'nope' })).toThrow(/sha256/);
     expect(() => parsePfirrmannManifest({ ...ok, output: { name: 'p', columns: ['a'] } })).toThrow(/5 Pfirrmann grades/);
+  });
+  it('accepts a calibration with finite weights and feature means; applies it only to the classifier file it was fitted for', () => {
+    const calibration = { intercept: 0.1, weights: { meanGrade: 1.2, heightIndex: -0.5 }, featureMeans: { heightIndex: 1 }, classifierSha256: ok.sha256 };
+    expect(calibrationFor(parsePfirrmannManifest({ ...ok, calibration }))).toEqual({ calibration });
+    const other = calibrationFor(parsePfirrmannManifest({ ...ok, calibration: { ...calibration, classifierSha256: 'b'.repeat(64) } }));
+    expect(other.calibration).toBeUndefined();
+    expect(other.calibrationRefused).toMatch(/fitted for another classifier file .* not applied/);
+    expect(calibrationFor(parsePfirrmannManifest(ok))).toEqual({});
+    expect(() => parsePfirrmannManifest({ ...ok, calibration: { ...calibration, featureMeans: {} } })).toThrow(/featureMeans.heightIndex/);
+    expect(() => parsePfirrmannManifest({ ...ok, calibration: { ...calibration, intercept: 'x' } })).toThrow(/finite intercept/);
   });
 });
 

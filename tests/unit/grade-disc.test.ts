@@ -1,7 +1,7 @@
 import { buildSpineReport } from '../../extension/src/pipeline/build-report';
 import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
 import { gradeNarrowing } from '../../extension/src/pipeline/grade/narrowing';
-import { gradePfirrmann } from '../../extension/src/pipeline/grade/pfirrmann';
+import { calibratedPfirrmannScore, gradePfirrmann, type PfirrmannCalibration, type PfirrmannFeatures } from '../../extension/src/pipeline/grade/pfirrmann';
 import { synthSpine } from './measure-synthetic';
 
 const opts = {
@@ -47,6 +47,48 @@ describe('disc grades on a synthetic spine', () => {
     expect(gradePfirrmann([0.5, 0.5], [], c).value).toBeNull();
     expect(gradePfirrmann([NaN, 0, 0, 0, 1], [], c).value).toBeNull();
     expect(gradePfirrmann([0, 1, 0, 0, 0], [], null, 'not assessable: x').notAssessableReason).toBe('not assessable: x');
+  });
+});
+
+describe('Pfirrmann calibration (models/training/pfirrmann_calibration.py)', () => {
+  const calibration: PfirrmannCalibration = {
+    intercept: -1, weights: { meanGrade: 1.5, nucleusCsfSignalRatio: -1 }, featureMeans: { nucleusCsfSignalRatio: 0.5 }, classifierSha256: 'a'.repeat(64),
+  };
+  const features = (nucleusCsfSignalRatio: number): PfirrmannFeatures => ({ nucleusCsfSignalRatio, nucleusAnnulusContrast: 0, heightIndex: 1, nucleusVertebralBodySignalRatio: 1, nucleusBrightestDiscRatio: 1 });
+  const c = { name: 'cnn', calibration };
+  const meanIV = [0, 0, 0, 1, 0]; // mean grade 4
+
+  it('score = intercept + weights × (mean grade, measured criteria); a criterion not measured takes its cohort mean', () => {
+    expect(calibratedPfirrmannScore(4, features(0.2), calibration)).toBeCloseTo(-1 + 6 - 0.2);
+    expect(calibratedPfirrmannScore(4, features(NaN), calibration)).toBeCloseTo(-1 + 6 - 0.5);
+    expect(calibratedPfirrmannScore(4, null, calibration)).toBeCloseTo(-1 + 6 - 0.5);
+  });
+  it('stretches the scale: a mean grade of IV with a dark nucleus is graded V, with a bright one still IV; clamped to I..V', () => {
+    expect(gradePfirrmann(meanIV, [], c, undefined, features(0.2)).value).toBe(5); // score 4.8
+    expect(gradePfirrmann(meanIV, [], c, undefined, features(1.0)).value).toBe(4); // score 4.0
+    expect(gradePfirrmann(meanIV, [], { name: 'cnn' }, undefined, features(0.2)).value).toBe(4); // uncalibrated: the rounded mean
+    expect(gradePfirrmann([0, 0, 0, 0, 1], [], c, undefined, features(0)).value).toBe(5); // score 6.5
+    expect(gradePfirrmann([1, 0, 0, 0, 0], [], c, undefined, features(1.5)).value).toBe(1); // score -1
+  });
+  it('buildSpineReport grades with the disc\'s own measured criteria', () => {
+    const probs = new Map(report.levels.map((l) => [l.discSegmentNumber!, { pfirrmann: [0, 0, 1, 0, 0], findings: {} }]));
+    const steep = { ...calibration, weights: { meanGrade: 1.5, nucleusCsfSignalRatio: -3 } };
+    const r = buildSpineReport(s.volume, s.labelmap, s.segments, { ...opts, discPredictions: { predictions: probs, classifier: { name: 'test-cnn', calibration: steep } } }).report;
+    for (const l of r.levels) {
+      const ratio = l.measurements.find((m) => m.name === 'nucleusCsfSignalRatio')!.value;
+      expect(l.pfirrmannGrade.evidence.rule).toContain(`nucleus/CSF signal ratio ${ratio.toFixed(2)} = ${(-1 + 4.5 - 3 * ratio).toFixed(2)}`);
+    }
+    expect(r.levels[1].pfirrmannGrade.value).toBeGreaterThan(r.levels[0].pfirrmannGrade.value!); // the dark nucleus grades higher
+  });
+  it('a refused calibration (fitted for another classifier file) leaves the rounded mean grade and says why', () => {
+    const r = gradePfirrmann(meanIV, [], { name: 'cnn', calibrationRefused: 'fitted for another classifier file' }, undefined, features(0.2));
+    expect(r.value).toBe(4);
+    expect(r.evidence.rule).toMatch(/mean grade 4\.00 \(uncalibrated: fitted for another classifier file\) → grade IV/);
+  });
+  it('the evidence gives the calibration formula with the values used, and says when a cohort mean stood in', () => {
+    expect(gradePfirrmann(meanIV, [], c, undefined, features(0.2)).evidence.rule)
+      .toMatch(/mean grade 4\.00 → calibrated to the readers' grades with the measured criteria: -1\.00 \+ 1\.50 × mean grade 4\.00 − 1\.00 × nucleus\/CSF signal ratio 0\.20 = 4\.80 → grade V/);
+    expect(gradePfirrmann(meanIV, [], c, undefined, null).evidence.rule).toMatch(/nucleus\/CSF signal ratio 0\.50 \(not measured: cohort mean\) = 4\.50 → grade V/);
   });
 });
 

@@ -12,7 +12,7 @@ import { heightIndices, measureDisc, medianIntensity, midSagittalSlice, sagittal
 import { findDuralSac, type CanalProfileResult, type CanalStructure } from './canal';
 import { gradePfirrmann, type PfirrmannClassifierInfo, type PfirrmannFeatures } from './grade/pfirrmann';
 import { discCrop } from './disc-crop';
-import type { DiscClassifier, DiscPrediction, PfirrmannClassifierManifest } from './disc-classifier';
+import { calibrationFor, type DiscClassifier, type DiscPrediction, type PfirrmannClassifierManifest } from './disc-classifier';
 import { gradeDiscFinding } from './grade/disc-findings';
 import { gradeCentralCanal } from './grade/canal';
 import { gradeNarrowing } from './grade/narrowing';
@@ -162,7 +162,7 @@ export async function classifyDiscs(ms: SpineMeasurements, classifier: DiscClass
   if (!classifier) return { unavailableReason: `not assessable: ${unavailableReason}` };
   try {
     const probs = await classifier.classify(ms.discs.map((d) => d.patch));
-    return { predictions: new Map(ms.discs.map((d, n) => [d.segment.segmentNumber, probs[n]])), classifier: { name: classifier.name, cvLinearKappa: info?.cvLinearKappa, cvAuc: info?.cvAuc } };
+    return { predictions: new Map(ms.discs.map((d, n) => [d.segment.segmentNumber, probs[n]])), classifier: { name: classifier.name, cvLinearKappa: info?.cvLinearKappa, cvAuc: info?.cvAuc, ...(info ? calibrationFor(info) : {}) } };
   } catch (e) {
     return { unavailableReason: `not assessable: the disc classifier failed (${(e as Error).message})` };
   }
@@ -185,6 +185,7 @@ export function discMeasurements(d: DiscAnalysis, duralSacSegment?: number): Mea
   if (d.features) {
     out.push(m('nucleusCsfSignalRatio', d.features.nucleusCsfSignalRatio, '{ratio}', 'nucleus mean / median CSF intensity of the dural sac', s));
     out.push(m('nucleusAnnulusContrast', d.features.nucleusAnnulusContrast, '{ratio}', '(nucleus − annulus) / annulus mean intensity', s));
+    if (Number.isFinite(d.features.nucleusBrightestDiscRatio)) out.push(m('nucleusBrightestDiscRatio', d.features.nucleusBrightestDiscRatio, '{ratio}', 'nucleus mean / that of the brightest disc of this spine', s));
   }
   if (d.canalApMm !== null) out.push(m('canalApDiameterMm', d.canalApMm, 'mm', 'AP length of the CSF column behind the disc centre, mid-sagittal T2', duralSacSegment));
   if (d.midVertebralCanalApMm !== null) out.push(m('canalApDiameterMidVertebralMm', d.midVertebralCanalApMm, 'mm', 'AP length of the CSF column behind the vertebral body above, mid-sagittal T2', duralSacSegment));
@@ -242,7 +243,7 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
       discSegmentNumber: d.segment.segmentNumber,
       measurements: meas,
       pfirrmannGrade: 'predictions' in pf
-        ? gradePfirrmann(pf.predictions.get(d.segment.segmentNumber)?.pfirrmann ?? null, meas.filter((x) => /nucleus|annulus|HeightIndex|discHeight/i.test(x.name)), pf.classifier)
+        ? gradePfirrmann(pf.predictions.get(d.segment.segmentNumber)?.pfirrmann ?? null, meas.filter((x) => /nucleus|annulus|HeightIndex|discHeight/i.test(x.name)), pf.classifier, undefined, d.features)
         : gradePfirrmann(null, [], null, pf.unavailableReason),
       // The classifier's narrowing agrees far better with readers than the height-index rule (eval:grading AUC); the rule stays as the fallback.
       discNarrowing: prediction?.findings.narrowing !== undefined

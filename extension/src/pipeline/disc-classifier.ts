@@ -6,6 +6,7 @@
  */
 import { DISC_CROP } from './disc-crop';
 import type { OrtModule, OrtSession } from './model';
+import { PFIRRMANN_FEATURES, type PfirrmannCalibration } from './grade/pfirrmann';
 
 export interface PfirrmannClassifierManifest {
   /** ONNX file name, relative to the manifest. */
@@ -26,8 +27,10 @@ export interface PfirrmannClassifierManifest {
   cvLinearKappa?: number;
   /** AUC of each finding column against the readers, same cross-validation. */
   cvAuc?: Partial<Record<DiscFinding, number>>;
-  /** The 5 cross-validation fold models (eval:grading grades each patient with the fold that never saw it); not used by the viewer. */
-  crossValidationFolds?: { file: string; sha256: string }[];
+  /** Maps the mean grade and the measured criteria to the grade (grade/pfirrmann.ts); fitted for this file's sha256. */
+  calibration?: PfirrmannCalibration;
+  /** The 5 cross-validation fold models and their calibrations (eval:grading grades each patient with the fold that never saw it); not used by the viewer. */
+  crossValidationFolds?: { file: string; sha256: string; calibration?: PfirrmannCalibration }[];
   training?: Record<string, unknown>;
 }
 
@@ -46,7 +49,28 @@ export function parsePfirrmannManifest(o: unknown): PfirrmannClassifierManifest 
   for (const k of ['heightPx', 'widthPx', 'mmPerPx', 'uStartMm'] as const) {
     if (m.input[k] !== DISC_CROP[k]) fail(`input.${k} is ${m.input[k]}, this software samples patches with ${k} = ${DISC_CROP[k]}`);
   }
+  if (m.calibration !== undefined) checkCalibration(m.calibration, fail);
   return m as PfirrmannClassifierManifest;
+}
+
+/**
+ * The manifest's calibration when it was fitted for this classifier file, else why not (then the grade is the
+ * uncalibrated rounded mean grade and its evidence says so: a classifier swapped without refitting).
+ */
+export function calibrationFor(m: PfirrmannClassifierManifest): { calibration?: PfirrmannCalibration; calibrationRefused?: string } {
+  if (!m.calibration) return {};
+  if (m.calibration.classifierSha256?.toLowerCase() === m.sha256.toLowerCase()) return { calibration: m.calibration };
+  return { calibrationRefused: `the manifest's calibration was fitted for another classifier file (its classifierSha256 is not this file's sha256), so it is not applied: refit it with models/training/pfirrmann_calibration.py` };
+}
+
+/** A calibration must hold finite numbers for the mean grade and every weighted feature. */
+function checkCalibration(c: any, fail: (msg: string) => never): void {
+  const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+  if (!finite(c?.intercept) || !finite(c?.weights?.meanGrade)) fail('"calibration" needs a finite intercept and weights.meanGrade');
+  for (const k of PFIRRMANN_FEATURES) {
+    if (c.weights[k] !== undefined && !(finite(c.weights[k]) && finite(c.featureMeans?.[k]))) fail(`"calibration" weight of ${k} needs a finite value and a finite featureMeans.${k}`);
+  }
+  if (typeof c.classifierSha256 !== 'string') fail('"calibration.classifierSha256" (the classifier file it was fitted for) is required');
 }
 
 /** Binary disc findings the classifier may output, as SPIDER's readers graded them. */

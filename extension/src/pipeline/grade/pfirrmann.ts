@@ -3,41 +3,92 @@
  * 2001;26(17):1873–8: nucleus signal bright/CSF-like → grey → black, nucleus–annulus distinction,
  * homogeneity, disc height).
  *
- * The grade is the probability-weighted mean grade of the disc-patch classifier, rounded half up
- * (disc-classifier.ts, a small CNN
- * trained on the readers' grades of SPIDER, van der Graaf J.W. et al., Sci Data 2024;11:264; recipe
- * models/training/pfirrmann.py). It replaced a linear score on hand-made signal features because it
- * measurably agrees better with readers (`npm run eval:grading`, 5-fold CV by patient; numbers in
- * models/MODEL_CARD.md). The rounded mean respects the grades' order and agreed better with the readers
- * (linear kappa) than the single most probable grade in that cross-validation. The evidence shows the class probabilities, and the measured Pfirrmann
- * criteria (nucleus/CSF signal ratio, nucleus–annulus contrast, height index) the reader can check.
+ * The grade starts from the disc-patch classifier's probability-weighted mean grade (disc-classifier.ts, a
+ * small CNN trained on the readers' grades of SPIDER, van der Graaf J.W. et al., Sci Data 2024;11:264; recipe
+ * models/training/pfirrmann.py; the mean respects the grades' order and agreed better with the readers than
+ * the single most probable grade). With a calibration in the manifest, the grade is a linear score of that
+ * mean grade and the measured Pfirrmann criteria below, fitted to the readers' grades and stretched to their
+ * spread (models/training/pfirrmann_calibration.py): the plain rounded mean under-calls grade V and ignores
+ * what is measured. Without one, the rounded mean. Both measured against the readers by `npm run
+ * eval:grading` (5-fold CV by patient; numbers in models/PFIRRMANN_MODEL_CARD.md). The evidence shows the
+ * class probabilities, the calibrated score and the measured criteria the reader can check.
  */
 import type { Finding, Measurement, PfirrmannGrade } from '../report';
 import type { DiscFinding } from '../disc-classifier';
 
 export const PFIRRMANN_REFERENCE = 'Pfirrmann C.W.A. et al., Spine 2001;26(17):1873-8; classifier trained on SPIDER readers\' grades (van der Graaf J.W. et al., Sci Data 2024;11:264)';
 
-/** Pfirrmann's criteria as measured on the mid-sagittal T2 (evidence shown beside the grade; build-report.ts measures them). */
+/** Pfirrmann's criteria as measured on the mid-sagittal T2 (evidence shown beside the grade; build-report.ts measures them). Ratios, unitless; NaN when not measurable. */
 export interface PfirrmannFeatures { nucleusCsfSignalRatio: number; nucleusAnnulusContrast: number; heightIndex: number; nucleusVertebralBodySignalRatio: number; nucleusBrightestDiscRatio: number }
+export const PFIRRMANN_FEATURES = ['nucleusCsfSignalRatio', 'nucleusAnnulusContrast', 'heightIndex', 'nucleusVertebralBodySignalRatio', 'nucleusBrightestDiscRatio'] as const satisfies readonly (keyof PfirrmannFeatures)[];
+
+/**
+ * score = intercept + weights.meanGrade × mean grade + Σ weights[f] × feature f (a feature not measured takes
+ * featureMeans[f], the cohort mean it was fitted on); grade = score rounded half up, clamped to I..V.
+ * Written by models/training/pfirrmann_calibration.py into the manifest, for the classifier file whose sha256 it records.
+ */
+export interface PfirrmannCalibration {
+  intercept: number;
+  weights: { meanGrade: number } & Partial<Record<keyof PfirrmannFeatures, number>>;
+  featureMeans: Partial<Record<keyof PfirrmannFeatures, number>>;
+  classifierSha256: string;
+  discs?: number;
+}
+
+const FEATURE_LABEL: Record<keyof PfirrmannFeatures, string> = {
+  nucleusCsfSignalRatio: 'nucleus/CSF signal ratio', nucleusAnnulusContrast: 'nucleus–annulus contrast', heightIndex: 'disc height index',
+  nucleusVertebralBodySignalRatio: 'nucleus/vertebral body signal ratio', nucleusBrightestDiscRatio: 'nucleus/brightest disc signal ratio',
+};
+
+/** The terms of the calibrated score of one disc (see PfirrmannCalibration): weight, value, and whether the cohort mean stood in. */
+function calibrationTerms(features: PfirrmannFeatures | null, c: PfirrmannCalibration) {
+  return PFIRRMANN_FEATURES.filter((k) => c.weights[k] !== undefined).map((k) => {
+    const v = features?.[k];
+    const measured = v !== undefined && Number.isFinite(v);
+    return { key: k, weight: c.weights[k]!, value: measured ? v : c.featureMeans[k]!, measured };
+  });
+}
+
+/** The calibrated score of one disc (see PfirrmannCalibration). */
+export function calibratedPfirrmannScore(meanGrade: number, features: PfirrmannFeatures | null, c: PfirrmannCalibration): number {
+  return calibrationTerms(features, c).reduce((score, t) => score + t.weight * t.value, c.intercept + c.weights.meanGrade * meanGrade);
+}
+
+/** "0.39 + 1.06 × mean grade 2.67 − 0.77 × nucleus/CSF signal ratio 0.43 … = 2.84", for the evidence line. */
+function calibrationFormula(meanGrade: number, features: PfirrmannFeatures | null, c: PfirrmannCalibration): string {
+  const signed = (w: number) => `${w < 0 ? '−' : '+'} ${Math.abs(w).toFixed(2)}`;
+  const terms = calibrationTerms(features, c).map((t) => ` ${signed(t.weight)} × ${FEATURE_LABEL[t.key]} ${t.value.toFixed(2)}${t.measured ? '' : ' (not measured: cohort mean)'}`);
+  return `${c.intercept.toFixed(2)} ${signed(c.weights.meanGrade)} × mean grade ${meanGrade.toFixed(2)}${terms.join('')} = ${calibratedPfirrmannScore(meanGrade, features, c).toFixed(2)}`;
+}
 
 const ROMAN = ['I', 'II', 'III', 'IV', 'V'] as const;
 
-/** What produced the probabilities, for the evidence line. */
-export interface PfirrmannClassifierInfo { name: string; cvLinearKappa?: number; cvAuc?: Partial<Record<DiscFinding, number>> }
+/** What produced the probabilities, for the evidence line, and the calibration to apply to them. */
+export interface PfirrmannClassifierInfo {
+  name: string; cvLinearKappa?: number; cvAuc?: Partial<Record<DiscFinding, number>>;
+  calibration?: PfirrmannCalibration;
+  /** Why the manifest's calibration is not applied (disc-classifier.ts calibrationFor); shown in the evidence. */
+  calibrationRefused?: string;
+}
 
 /**
- * Grade one disc from the classifier's probabilities [p(I) … p(V)] (they need not sum exactly to 1).
+ * Grade one disc from the classifier's probabilities [p(I) … p(V)] (they need not sum exactly to 1) and, when
+ * the classifier carries a calibration, the disc's measured criteria (null: none measured).
  * Not assessable (value null, with the reason) when probabilities is null: no classifier, or no patch.
  */
-export function gradePfirrmann(probabilities: readonly number[] | null, measurements: Measurement[], classifier: PfirrmannClassifierInfo | null, missingReason?: string): Finding<PfirrmannGrade> {
+export function gradePfirrmann(probabilities: readonly number[] | null, measurements: Measurement[], classifier: PfirrmannClassifierInfo | null, missingReason?: string, features: PfirrmannFeatures | null = null): Finding<PfirrmannGrade> {
   if (!probabilities || probabilities.length !== 5 || !probabilities.every(Number.isFinite) || !classifier) {
     return { value: null, notAssessableReason: missingReason ?? 'not assessable: the disc classifier did not run', evidence: { measurements, rule: 'needs the disc-patch classifier', reference: PFIRRMANN_REFERENCE }, readerModified: false };
   }
   const total = probabilities.reduce((a, p) => a + p, 0) || 1;
   const mean = probabilities.reduce((a, p, n) => a + p * (n + 1), 0) / total;
-  const value = Math.min(5, Math.max(1, Math.floor(mean + 0.5))) as PfirrmannGrade;
+  const c = classifier.calibration;
+  const score = c ? calibratedPfirrmannScore(mean, features, c) : mean;
+  const value = Math.min(5, Math.max(1, Math.floor(score + 0.5))) as PfirrmannGrade;
   const shares = probabilities.map((p, n) => `${ROMAN[n]} ${Math.round((100 * p) / total)} %`).join(' · ');
   const kappa = classifier.cvLinearKappa !== undefined ? `; agreement with readers: linear-weighted kappa ${classifier.cvLinearKappa.toFixed(2)}, cross-validated` : '';
-  const rule = `disc-patch classifier (${classifier.name}) on the mid-sagittal T2: ${shares} → mean grade ${mean.toFixed(2)} → grade ${ROMAN[value - 1]}${kappa}`;
+  const calibrated = c ? ` → calibrated to the readers' grades with the measured criteria: ${calibrationFormula(mean, features, c)}`
+    : classifier.calibrationRefused ? ` (uncalibrated: ${classifier.calibrationRefused})` : '';
+  const rule = `disc-patch classifier (${classifier.name}) on the mid-sagittal T2: ${shares} → mean grade ${mean.toFixed(2)}${calibrated} → grade ${ROMAN[value - 1]}${kappa}`;
   return { value, evidence: { measurements, rule, reference: PFIRRMANN_REFERENCE }, readerModified: false, automaticValue: value };
 }
