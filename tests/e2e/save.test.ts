@@ -188,6 +188,39 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(await row.textContent()).toContain(`${readerGrade}*`);
   }, 600000);
 
+  it('corrects a grade in the reopened findings and saves them as version 2, the stored SEG carried over', async () => {
+    const { page } = env;
+    await openStudy(page, studyA); // holds version 1 from the test above
+    await page.waitForFunction(() => document.querySelector('[data-testid="spine-stored-line"]')?.textContent?.includes('segmentation shown from the stored SEG'), null, { timeout: 60000 });
+    const storedRow = (level: string) => page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: level }).first();
+    const storedL45 = (await storedRow('L4/L5').textContent()) ?? '';
+    await storedRow('L2/L3').click();
+    const grade = page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
+    const newGrade = (await grade.inputValue()) === '5' ? 'IV' : 'V';
+    // Discard drops a change; nothing is stored.
+    await grade.selectOption(newGrade === 'V' ? '5' : '4');
+    await page.getByTestId('spine-stored-edits').waitFor({ timeout: 10000 });
+    expect(await storedRow('L2/L3').textContent()).toContain(`${newGrade}*`);
+    await page.getByTestId('spine-stored-discard').click();
+    await page.getByTestId('spine-stored-edits').waitFor({ state: 'detached', timeout: 10000 });
+    expect(await storedRow('L2/L3').textContent()).not.toContain('*');
+    // Changed again and saved: a new version pair, the SEG a copy of the stored one.
+    if (!(await grade.isVisible())) await storedRow('L2/L3').click();
+    await grade.selectOption(newGrade === 'V' ? '5' : '4');
+    const saved = await saveOutcome(page, 'spine-stored-save', ['spine-stored-save-status', 'spine-stored-save-error']);
+    await shot(page, 'stored-edited');
+    expect(saved).toContain('SEG series ‘Spine MRI SEG v2’ (the stored segmentation, carried over) and SR ‘Spine MRI Report v2’ stored in the PACS');
+    expect(ours(await qidoSeries(studyA))).toEqual(['SEG Spine MRI SEG v1', 'SEG Spine MRI SEG v2', 'SR Spine MRI Report v1', 'SR Spine MRI Report v2']);
+    expect(await page.getByTestId('spine-stored-line').textContent()).toMatch(/version 2\)/);
+
+    // Reopened: version 2 with the new change and the earlier one, and its SEG shown.
+    await openStudy(page, studyA);
+    await page.waitForFunction(() => /version 2\); segmentation shown from the stored SEG/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
+    expect(await storedRow('L2/L3').textContent()).toContain(`${newGrade}*`);
+    expect(await storedRow('L4/L5').textContent()).toBe(storedL45);
+    await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 15000 });
+  }, 300000);
+
   it('says plainly when the PACS is down, keeps the result, and Retry stores it once', async () => {
     const { page } = env;
     await openStudy(page, studyB);

@@ -1,10 +1,12 @@
 import 'fake-indexeddb/auto';
 import { MemoryPendingStore, listPending, type PendingStore } from '../../extension/src/store/pending';
 import { IdbPendingStore } from '../../extension/src/store/pending-idb';
-import { nextVersion, retryPending, saveToPacs, type Stow } from '../../extension/src/store/save';
+import { buildRevision, nextVersion, retryPending, saveRevisionToPacs, saveToPacs, type Stow } from '../../extension/src/store/save';
+import { readSr } from '../../extension/src/dicom/sr-read';
+import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
 import { SaveToPacsError, describeStowError } from '../../extension/src/store/stow-error';
 import { fromPart10 } from '../../extension/src/dicom/uids';
-import { PATIENT, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
+import { PATIENT, dciodvfy, hasDciodvfy, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
 
 const v = makeVolume();
 const lm = makeLabelmap(v);
@@ -85,6 +87,37 @@ describe('versions', () => {
     expect(fromPart10(b.sr).SeriesDescription).toBe('Spine MRI Report v2');
     expect(fromPart10(b.seg).SeriesNumber).not.toBe(fromPart10(a.seg).SeriesNumber);
     expect(nextVersion([])).toBe(1);
+  });
+
+  it('a revision of stored findings: the stored SEG carried into the new version (same segments and pixels, new UIDs) and an SR of the changed report referring to it', async () => {
+    const v1 = await saveToPacs(input, async () => undefined, new MemoryPendingStore(), { version: 1 });
+    // What the viewer holds after reopening the study: the report read back from the stored SR, changed by the reader.
+    const stored = readSr(v1.sr);
+    const level = stored.levels[0].level;
+    const changed = applyReaderEdit(stored, level, 'pfirrmannGrade', 5);
+    const sent: string[] = [];
+    const r = await saveRevisionToPacs({ report: changed, storedSeg: v1.seg }, async (b) => { sent.push(...b.map((x) => fromPart10(x).Modality)); }, new MemoryPendingStore(), { version: 2 });
+    expect(sent).toEqual(['SEG', 'SR']);
+    const [seg1, seg2, sr2] = [fromPart10(v1.seg), fromPart10(r.seg), fromPart10(r.sr)];
+    expect(seg2.SeriesDescription).toBe('Spine MRI SEG v2');
+    expect(seg2.SeriesInstanceUID).not.toBe(seg1.SeriesInstanceUID);
+    expect(seg2.SOPInstanceUID).not.toBe(seg1.SOPInstanceUID);
+    expect(seg2.SegmentSequence).toEqual(seg1.SegmentSequence);
+    expect(new Uint8Array(seg2.PixelData[0] ?? seg2.PixelData)).toEqual(new Uint8Array(seg1.PixelData[0] ?? seg1.PixelData));
+    expect(seg2.ReferencedSeriesSequence).toEqual(seg1.ReferencedSeriesSequence);
+    expect([seg2.PatientName, seg2.PatientID, seg2.StudyInstanceUID]).toEqual([seg1.PatientName, seg1.PatientID, seg1.StudyInstanceUID]);
+    expect(sr2.SeriesDescription).toBe('Spine MRI Report v2');
+    expect(sr2.PatientID).toBe(PATIENT.PatientID);
+    const evidence = sr2.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence;
+    expect(evidence.map((x: any) => x.SeriesInstanceUID)).toEqual(expect.arrayContaining([v.seriesInstanceUid, seg2.SeriesInstanceUID]));
+    const back = readSr(r.sr);
+    expect(back.levels[0].pfirrmannGrade).toMatchObject({ value: 5, readerModified: true, automaticValue: stored.levels[0].pfirrmannGrade.value });
+    expect(back.levels.slice(1)).toEqual(stored.levels.slice(1));
+    if (hasDciodvfy) {
+      expect(dciodvfy(r.seg).errors).toEqual([]);
+      expect(dciodvfy(r.sr).errors).toEqual([]);
+    }
+    expect(() => buildRevision({ report: changed, storedSeg: v1.sr })).toThrow(/not a Segmentation/);
   });
 
   it('describes network errors from fetch too', () => {

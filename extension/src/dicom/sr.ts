@@ -30,7 +30,7 @@
  */
 import type { NaturalDataset } from 'dcmjs';
 import type { Finding, LevelReport, Measurement, SpineReport } from '../pipeline/report';
-import type { SpineVolume } from '../pipeline/volume';
+import type { SourceSeriesRef } from './seg-revision';
 import {
   DISC_LEVEL, LEE_VALUE, PATHRIA_VALUE, PFIRRMANN_VALUE, PRESENCE, PRIVATE, PRIVATE_SCHEME, SR, STENOSIS_GRADE, UNIT, YES_NO,
   measurementCode, type CodedConcept,
@@ -42,7 +42,8 @@ import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID, MR_IMAGE_SOP_CLASS_UID, SEG_SOP_CLAS
 export interface WriteSrOptions {
   /** The SEG Part 10 bytes this SR refers to (its UIDs are read from it). */
   seg: ArrayBuffer;
-  sourceVolume: SpineVolume;
+  /** The analysed series (a SpineVolume, or seg-revision.ts segSource of a stored SEG): its UIDs are referenced. */
+  sourceVolume: SourceSeriesRef;
   version?: number;
   seriesInstanceUid?: string;
   sopInstanceUid?: string;
@@ -152,7 +153,7 @@ function groupNode(level: LevelReport, report: SpineReport, segUid: string, sour
 }
 
 /** TID 1600 Image Library: one group for the source series (modality, frame of reference) with its slices. */
-function imageLibrary(v: SpineVolume, sourceClass: string): Node {
+function imageLibrary(v: SourceSeriesRef, sourceClass: string): Node {
   return {
     rel: 'CONTAINS', type: 'CONTAINER', name: SR.imageLibrary,
     children: [

@@ -63,17 +63,31 @@ function wadoClient(dataSource: OhifDicomWebDataSource): api.DICOMwebClient {
 export async function loadStoredReport(studyInstanceUid: string, dataSource: OhifDicomWebDataSource = activeDataSource()): Promise<StoredReport | undefined> {
   const ref = latestStoredReport(await studySeries(studyInstanceUid, dataSource));
   if (!ref) return undefined;
+  return { ...ref, report: readSr(await retrieveInstance(studyInstanceUid, ref.srSeriesInstanceUid, `the stored report (SR v${ref.version})`, dataSource)) };
+}
+
+/**
+ * The stored SEG's Part 10 bytes (to carry it into a new version when the reader changes the stored findings).
+ * @throws Error when the PACS cannot return it
+ */
+export function retrieveStoredSeg(studyInstanceUid: string, ref: StoredReportRef, dataSource: OhifDicomWebDataSource = activeDataSource()): Promise<ArrayBuffer> {
+  if (!ref.segSeriesInstanceUid) return Promise.reject(new Error(`the study holds no SEG of version ${ref.version} beside the stored report`));
+  return retrieveInstance(studyInstanceUid, ref.segSeriesInstanceUid, `the stored segmentation (SEG v${ref.version})`, dataSource);
+}
+
+/** The first instance of a series as Part 10, over WADO-RS. @throws Error naming `what` when it cannot be retrieved. */
+async function retrieveInstance(studyInstanceUid: string, seriesInstanceUid: string, what: string, dataSource: OhifDicomWebDataSource): Promise<ArrayBuffer> {
   let parts: ArrayBuffer[];
   try {
     // dicomweb-client's typings mark `request` required; it is optional at runtime (a new XMLHttpRequest).
-    const options = { studyInstanceUID: studyInstanceUid, seriesInstanceUID: ref.srSeriesInstanceUid } as Parameters<api.DICOMwebClient['retrieveSeries']>[0];
+    const options = { studyInstanceUID: studyInstanceUid, seriesInstanceUID: seriesInstanceUid } as Parameters<api.DICOMwebClient['retrieveSeries']>[0];
     parts = await wadoClient(dataSource).retrieveSeries(options);
   } catch (e) {
     const status = (e as { status?: number }).status;
-    throw new Error(`Could not retrieve the stored report (SR v${ref.version}) from the PACS${status !== undefined ? ` (HTTP ${status})` : ''}: ${(e as Error).message}`);
+    throw new Error(`Could not retrieve ${what} from the PACS${status !== undefined ? ` (HTTP ${status})` : ''}: ${(e as Error).message}`);
   }
-  if (!parts?.length) throw new Error(`The stored report series (SR v${ref.version}) has no instances.`);
-  return { ...ref, report: readSr(parts[0]) };
+  if (!parts?.length) throw new Error(`The series of ${what} has no instances.`);
+  return parts[0];
 }
 
 /** Outcome of showStoredSeg. */

@@ -10,7 +10,10 @@ import type { PendingResult } from '../store/pending';
 import { LevelNamingLine, LevelsTable } from './ResultsView';
 import { FindingsTextBox } from './FindingsTextBox';
 import { useAnalysis } from './useAnalysis';
-import { SAVE_STEP_LABEL, useAllSaveStates, useSave, useStudySave } from './useSave';
+import { SAVE_STEP_LABEL, useAllSaveStates, useSave, useStoredEdits, useStudySave } from './useSave';
+import { applyReaderEdit } from './readerEdits';
+import type { StoredReport } from '../ohif/loadStoredReport';
+import type { SpineReport } from '../pipeline/report';
 import { colors, s } from './styles';
 
 const when = (iso: string) => (iso ? new Date(iso).toLocaleString() : 'an unknown time');
@@ -39,6 +42,39 @@ function PendingItem({ p, studyUid, retry, discard }: { p: PendingResult; studyU
   );
 }
 
+/** The reader's unsaved changes to the stored findings: Save as the next version, or Discard; progress and outcome. */
+function StoredEditsBar({ studyInstanceUid, stored, edited }: { studyInstanceUid: string; stored: StoredReport; edited?: SpineReport }) {
+  const { state, save, discard } = useStoredEdits(studyInstanceUid);
+  if (state.status === 'saved') {
+    return (
+      <div style={{ ...s.message, color: colors.ok }} data-testid="spine-stored-save-status">
+        Saved your changes: SEG series ‘{state.segDescription}’ (the stored segmentation, carried over) and SR ‘{state.srDescription}’ stored in the PACS.
+      </div>
+    );
+  }
+  if (!edited) return null;
+  const working = state.status === 'working';
+  return (
+    <div style={{ border: `1px solid ${colors.border}`, borderRadius: 4, padding: 6, margin: '6px 0' }} data-testid="spine-stored-edits">
+      <div style={{ color: colors.warn }}>Your changes to the stored findings (version {stored.version}) are not saved yet.</div>
+      <div style={{ display: 'flex', gap: 6, marginTop: 4 }}>
+        <button type="button" style={s.button} data-testid="spine-stored-save" disabled={working} onClick={() => void save()}>
+          {state.status === 'error' ? 'Retry' : 'Save to PACS as a new version'}
+        </button>
+        <button type="button" style={s.secondaryButton} data-testid="spine-stored-discard" disabled={working} onClick={discard}>
+          Discard changes
+        </button>
+      </div>
+      {working && <div style={s.muted}>{SAVE_STEP_LABEL[state.step]}</div>}
+      {state.status === 'error' && (
+        <div style={s.error} data-testid="spine-stored-save-error">
+          {state.message}
+        </div>
+      )}
+    </div>
+  );
+}
+
 /**
  * @param studyInstanceUid the study shown
  * @param analysedSeriesUid the series the Analyze button uses: once its new analysis is on screen, that
@@ -54,6 +90,8 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
   const shownElsewhere = new Set([...saveStates.entries()].filter(([k, v]) => k !== resumeKey && v.status === 'error').map(([, v]) => (v.status === 'error' ? v.pendingId : undefined)));
   const pending = state.pending.filter((p) => !shownElsewhere.has(p.id));
   const { stored } = state;
+  const { edit } = useStoredEdits(studyInstanceUid);
+  const shownReport = stored.status === 'loaded' ? stored.edited ?? stored.stored.report : undefined;
   return (
     <div data-testid="spine-stored-results">
       {stored.status === 'loaded' && (
@@ -64,16 +102,19 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
           </div>
           {stored.segNote && <div style={s.muted}>The stored SEG is not shown: {stored.segNote}.</div>}
           {showStoredFindings &&
-            (stored.stored.report.levels.length ? (
+            (shownReport!.levels.length ? (
               <>
-                <LevelNamingLine naming={stored.stored.report.levelNaming} testId="spine-stored-level-naming" />
+                <LevelNamingLine naming={shownReport!.levelNaming} testId="spine-stored-level-naming" />
                 <LevelsTable
-                  levels={stored.stored.report.levels}
+                  levels={shownReport!.levels}
                   segments={stored.segments ?? []}
                   segmentationId={stored.segmentationId}
-                  axialSeriesUid={stored.stored.report.sourceSeries.find((x) => x.role === 'axial_t2')?.seriesInstanceUid}
+                  axialSeriesUid={shownReport!.sourceSeries.find((x) => x.role === 'axial_t2')?.seriesInstanceUid}
+                  onEdit={(level, k, v) => edit((r) => applyReaderEdit(r, level, k, v))}
                 />
-                <FindingsTextBox report={stored.stored.report} />
+                <div style={s.muted}>Click a level for the evidence and to correct a grade (saved as a new version); to rename the levels, analyse again. * = changed by the reader.</div>
+                <StoredEditsBar studyInstanceUid={studyInstanceUid} stored={stored.stored} edited={stored.edited} />
+                <FindingsTextBox report={shownReport!} />
               </>
             ) : (
               <div style={s.muted} data-testid="spine-stored-nolevels">

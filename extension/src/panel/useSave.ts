@@ -12,7 +12,7 @@ import { createStore, get as idbGet, set as idbSet, type UseStore } from 'idb-ke
 import type { DisplaySet } from '../../../types/ohif';
 import type { ViewerAnalysis } from '../ohif/analysisClient';
 import { dataSourceStow, studySeries } from '../ohif/dataSourceStow';
-import { loadStoredReport, showStoredSeg, type StoredReport, type StoredSegShown } from '../ohif/loadStoredReport';
+import { loadStoredReport, retrieveStoredSeg, showStoredSeg, type StoredReport, type StoredSegShown } from '../ohif/loadStoredReport';
 import { showAxialOutlines } from '../ohif/axialOverlay';
 import { showForamenOutlines } from '../ohif/foramenOverlay';
 import { showLevelLabels } from '../ohif/levelLabels';
@@ -22,7 +22,7 @@ import { srSeriesDescription } from '../dicom/sr';
 import type { SegmentInfo, SpineReport } from '../pipeline/report';
 import { listPending, type PendingResult } from '../store/pending';
 import { IdbPendingStore } from '../store/pending-idb';
-import { nextVersion, retryPending, saveToPacs, type Stow } from '../store/save';
+import { nextVersion, retryPending, saveRevisionToPacs, saveToPacs, type Stow } from '../store/save';
 import { SaveToPacsError } from '../store/stow-error';
 
 export type SaveStep = 'build' | 'SEG' | 'SR';
@@ -42,8 +42,11 @@ export type SaveState =
 export type StoredState =
   | { status: 'loading' }
   | { status: 'none' }
-  /** segments / segmentationId: the stored SEG as shown in OHIF (a clicked level row jumps to its disc). */
-  | { status: 'loaded'; stored: StoredReport; segShown?: boolean; segNote?: string; segmentationId?: string; segments?: SegmentInfo[] }
+  /**
+   * segments / segmentationId: the stored SEG as shown in OHIF (a clicked level row jumps to its disc).
+   * edited: the stored findings as the reader has changed them since, not yet saved (saveStoredEdits).
+   */
+  | { status: 'loaded'; stored: StoredReport; segShown?: boolean; segNote?: string; segmentationId?: string; segments?: SegmentInfo[]; edited?: SpineReport }
   | { status: 'error'; message: string };
 
 export interface StudySaveState {
@@ -236,6 +239,75 @@ async function saveAnalysis(ds: DisplaySet, a: ViewerAnalysis): Promise<void> {
     setSave(seriesUid, { status: 'error', message: saveFailureMessage(e), pendingId: e instanceof SaveToPacsError ? e.pendingId : undefined });
   }
   await refreshPending(studyUid);
+}
+
+/** Save-state key of the reader's changes to a study's stored findings (they belong to no analysed series). */
+export const storedEditsKey = (studyUid: string) => `stored:${studyUid}`;
+
+/** Applies a change to the stored findings of a study (kept until saved or discarded; survives the panel closing). */
+export function editStored(studyUid: string, change: (r: SpineReport) => SpineReport): void {
+  const st = studyStates.get(studyUid)?.stored;
+  if (st?.status !== 'loaded') return;
+  setStudy(studyUid, { stored: { ...st, edited: change(st.edited ?? st.stored.report) } });
+  setSave(storedEditsKey(studyUid), IDLE);
+}
+
+/** Drops the unsaved changes to the stored findings. */
+export function discardStoredEdits(studyUid: string): void {
+  const st = studyStates.get(studyUid)?.stored;
+  if (st?.status === 'loaded') setStudy(studyUid, { stored: { ...st, edited: undefined } });
+  setSave(storedEditsKey(studyUid), IDLE);
+}
+
+/**
+ * Saves the reader's changes to the stored findings as the next version: the stored SEG carried over, an SR of
+ * the changed report (store/save.ts saveRevisionToPacs). On success the changed report is the stored one; on a
+ * failed STOW it stays pending in IndexedDB ("Resume unsaved result", Retry) and the changes stay on screen.
+ */
+async function saveStoredEdits(studyUid: string): Promise<void> {
+  const key = storedEditsKey(studyUid);
+  const st = studyStates.get(studyUid)?.stored;
+  if (st?.status !== 'loaded' || !st.edited) return;
+  const edited = st.edited;
+  setSave(key, { status: 'working', step: 'build' });
+  try {
+    const open = await listPending(pending(), studyUid);
+    // After a failed STOW the same changes are pending: send those bytes again (no duplicate version).
+    const same = open.find((p) => reportFingerprint(p.report) === reportFingerprint(edited));
+    let r: PendingResult;
+    if (same) {
+      const stow = withSteps(dataSourceStow(), same.segStored ? ['SR'] : ['SEG', 'SR'], (step) => setSave(key, { status: 'working', step }));
+      r = await retryPending(same.id, stow, pending());
+    } else {
+      const storedSeg = await retrieveStoredSeg(studyUid, st.stored);
+      const version = Math.max(await versionFromPacs(studyUid), st.stored.version + 1, ...open.map((p) => p.version + 1));
+      const stow = withSteps(dataSourceStow(), ['SEG', 'SR'], (step) => setSave(key, { status: 'working', step }));
+      r = await saveRevisionToPacs({ report: edited, storedSeg }, stow, pending(), { version });
+    }
+    const version = r.version;
+    const now = studyStates.get(studyUid)?.stored;
+    if (now?.status === 'loaded') {
+      const stored = { version, srSeriesInstanceUid: r.srSeriesInstanceUid, segSeriesInstanceUid: r.segSeriesInstanceUid, report: { ...edited, createdAt: r.createdAt } };
+      setStudy(studyUid, { stored: { ...now, stored, edited: now.edited === edited ? undefined : now.edited } });
+    }
+    setSave(key, savedState(r));
+  } catch (e) {
+    console.error(e);
+    const message = e instanceof SaveToPacsError ? saveFailureMessage(e) : `Could not save the changed findings: ${(e as Error)?.message ?? String(e)}. Your changes are still on screen; press Save again.`;
+    setSave(key, { status: 'error', message, pendingId: e instanceof SaveToPacsError ? e.pendingId : undefined });
+  }
+  await refreshPending(studyUid);
+}
+
+/** The reader's changes to a study's stored findings: their save state, and change / save / discard. */
+export function useStoredEdits(studyUid: string) {
+  const state = useSyncExternalStore(subscribe, () => saveStates.get(storedEditsKey(studyUid)) ?? IDLE);
+  return {
+    state,
+    edit: useCallback((change: (r: SpineReport) => SpineReport) => editStored(studyUid, change), [studyUid]),
+    save: useCallback(() => saveStoredEdits(studyUid), [studyUid]),
+    discard: useCallback(() => discardStoredEdits(studyUid), [studyUid]),
+  };
 }
 
 /** Forget the save state of a series (a new analysis is a new result). */

@@ -9,6 +9,7 @@ import type { SpineReport } from '../pipeline/report';
 import type { Labelmap, SpineVolume } from '../pipeline/volume';
 import type { PatientStudy } from '../dicom/patient-study';
 import { writeSeg } from '../dicom/seg';
+import { reviseSeg, segSource } from '../dicom/seg-revision';
 import { writeSr } from '../dicom/sr';
 import { newUid } from '../dicom/uids';
 import type { PendingResult, PendingStore } from './pending';
@@ -65,6 +66,21 @@ export function buildResult(input: SaveInput, opts: SaveOptions = {}): PendingRe
   };
 }
 
+/**
+ * A new version of a stored result whose findings the reader changed in place (no new analysis): a copy of
+ * the stored SEG under the new version (seg-revision.ts) and an SR of the changed report referring to it.
+ * @throws Error when storedSeg is not a SEG naming its source series, or the SR cannot be built
+ */
+export function buildRevision(input: { report: SpineReport; storedSeg: ArrayBuffer }, opts: SaveOptions = {}): PendingResult {
+  const version = opts.version ?? 1;
+  const now = opts.now ?? new Date();
+  const { source, patientStudy } = segSource(input.storedSeg);
+  const ids = { segSeriesInstanceUid: newUid(), segSopInstanceUid: newUid(), srSeriesInstanceUid: newUid(), srSopInstanceUid: newUid() };
+  const seg = reviseSeg(input.storedSeg, { version, now, seriesInstanceUid: ids.segSeriesInstanceUid, sopInstanceUid: ids.segSopInstanceUid });
+  const sr = writeSr(input.report, { seg, sourceVolume: source, version, now, patientStudy, seriesInstanceUid: ids.srSeriesInstanceUid, sopInstanceUid: ids.srSopInstanceUid });
+  return { id: ids.srSopInstanceUid, studyInstanceUid: source.studyInstanceUid, version, createdAt: now.toISOString(), report: input.report, seg, sr, ...ids, segStored: false };
+}
+
 /** Sends a pending result (SEG first unless already stored, then SR) and removes it on success. */
 export async function sendPending(result: PendingResult, stow: Stow, pending: PendingStore): Promise<PendingResult> {
   const attempt = async (step: 'SEG' | 'SR', bytes: ArrayBuffer) => {
@@ -93,6 +109,16 @@ export async function sendPending(result: PendingResult, stow: Stow, pending: Pe
  */
 export async function saveToPacs(input: SaveInput, stow: Stow, pending: PendingStore, opts: SaveOptions = {}): Promise<PendingResult> {
   const result = buildResult(input, opts);
+  await pending.put(result);
+  return sendPending(result, stow, pending);
+}
+
+/**
+ * buildRevision, kept pending, then stored like any result.
+ * @throws SaveToPacsError when a STOW fails (the revision stays pending for retryPending)
+ */
+export async function saveRevisionToPacs(input: { report: SpineReport; storedSeg: ArrayBuffer }, stow: Stow, pending: PendingStore, opts: SaveOptions = {}): Promise<PendingResult> {
+  const result = buildRevision(input, opts);
   await pending.put(result);
   return sendPending(result, stow, pending);
 }
