@@ -3,6 +3,9 @@
  *   1. Analyze → Save to PACS → the SEG and SR series are in the study (QIDO-RS through the gateway);
  *      Save again without changes says "already saved" and stores nothing; reloading the study shows
  *      the findings loaded from the SR (no re-analysis) and OHIF shows the stored SEG.
+ *   1b. The reopened findings corrected in place: Discard drops a change; Save stores version 2 (the stored
+ *      SEG carried over, an SR of the changed findings); reopened, version 2 shows; a change not saved yet is
+ *      offered again after a new analysis.
  *   2. Fault path: Orthanc stopped → Save says what failed and offers Retry; Orthanc restarted on the
  *      same storage → Retry stores it; exactly one SEG + one SR.
  *   3. Resume: a save that failed, then a page reload → "Resume unsaved result from <time>" → Retry
@@ -219,7 +222,20 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(await storedRow('L2/L3').textContent()).toContain(`${newGrade}*`);
     expect(await storedRow('L4/L5').textContent()).toBe(storedL45);
     await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 15000 });
-  }, 300000);
+
+    // A change not saved yet is not lost by analysing again: the new result offers it with the stored ones.
+    await storedRow('L3/L4').click();
+    const l34 = page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
+    const l34Grade = (await l34.inputValue()) === '1' ? 'II' : 'I';
+    await l34.selectOption(l34Grade === 'I' ? '1' : '2');
+    await page.getByTestId('spine-stored-edits').waitFor({ timeout: 10000 });
+    await page.getByTestId('spine-analyze').click();
+    await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
+    const offer = await page.getByTestId('spine-carry-over').textContent();
+    expect(offer).toContain('Your changes in the stored report (version 2, changed and not saved yet):');
+    expect(offer).toContain(`L2/L3 Pfirrmann grade ${newGrade}`);
+    expect(offer).toContain(`L3/L4 Pfirrmann grade ${l34Grade}`);
+  }, 420000);
 
   it('says plainly when the PACS is down, keeps the result, and Retry stores it once', async () => {
     const { page } = env;

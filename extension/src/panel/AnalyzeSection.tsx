@@ -30,9 +30,11 @@ export function AnalyzeSection({
 }) {
   const { state, start, cancel, edit, previousReport } = useAnalysis(displaySet?.SeriesInstanceUID ?? '');
   const { stored } = useStudySave(displaySet?.StudyInstanceUID).state;
-  // Where reader changes may wait to be carried over to a new result: this session's previous analysis, the stored report.
+  // Where reader changes may wait to be carried over to a new result: this session's previous analysis, the reader's
+  // unsaved changes to the stored findings, the stored report.
   const earlier: EarlierResult[] = [
     ...(previousReport ? [{ report: previousReport, what: 'the previous analysis' }] : []),
+    ...(stored.status === 'loaded' && stored.edited ? [{ report: stored.edited, what: `the stored report (version ${stored.stored.version}, changed and not saved yet)` }] : []),
     ...(stored.status === 'loaded' ? [{ report: stored.stored.report, what: `the stored report (version ${stored.stored.version})` }] : []),
   ];
   const running = state.status === 'running';

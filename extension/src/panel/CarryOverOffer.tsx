@@ -1,6 +1,6 @@
 /**
  * After analysing again: the reader's changes in an earlier result (this session's previous analysis of the
- * series, or the study's stored report; the first with changes the new result lacks) offered for the new one, so
+ * series, the reader's unsaved changes to the stored report, or the stored report; the first with changes the new result lacks) offered for the new one, so
  * that re-analysis loses no work (storedReaderChanges.ts). Nothing is shown when there is nothing to carry over.
  */
 import type { SpineReport } from '../pipeline/report';
