@@ -6,6 +6,8 @@
  *   1b. The reopened findings corrected in place: Discard drops a change; Save stores version 2 (the stored
  *      SEG carried over, an SR of the changed findings); reopened, version 2 shows; a change not saved yet is
  *      offered again after a new analysis.
+ *   1c. The reopened levels renamed (one vertebra lower) and saved as version 3: table, SR and the SEG's segment
+ *      names (drawn on the image) follow; renamed once, the stored names are not offered for renaming again.
  *   2. Fault path: Orthanc stopped → Save says what failed and offers Retry; Orthanc restarted on the
  *      same storage → Retry stores it; exactly one SEG + one SR.
  *   3. Resume: a save that failed, then a page reload → "Resume unsaved result from <time>" → Retry
@@ -18,6 +20,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startOrthanc } from '../../scripts/orthanc';
+import { shiftLevelName } from '../../extension/src/panel/readerEdits';
 import { artifactsDir, dismissBanner, e2eSkipReason, importData, repoRoot, scrollAwayThenWaitForJump, startViewerEnv, type ViewerEnv } from './env';
 
 const skip = e2eSkipReason();
@@ -236,6 +239,42 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(offer).toContain(`L2/L3 Pfirrmann grade ${newGrade}`);
     expect(offer).toContain(`L3/L4 Pfirrmann grade ${l34Grade}`);
   }, 420000);
+
+  it('renames the levels of reopened findings and saves them as version 3, the SEG\'s segments renamed', async () => {
+    const { page } = env;
+    await openStudy(page, studyA); // holds version 2 from the test above, software names
+    await page.waitForFunction(() => /version 2\); segmentation shown from the stored SEG/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
+    await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 15000 });
+    const namesOnImage = async () => (await page.locator('[data-testid="spine-level-labels"] span').allTextContents()).sort();
+    const before = await namesOnImage();
+    const storedLevels = async () => (await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr[title^="Click to show"] td:first-child').allTextContents())
+      .map((t) => /[CTLS]\d+\/[CTLS]\d+/.exec(t)?.[0]);
+    const levelsBefore = await storedLevels();
+    await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L2/L3' }).first().click();
+    await page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Level name').selectOption({ label: 'L3/L4' });
+    await page.getByTestId('spine-stored-edits').waitFor({ timeout: 10000 });
+    expect(await page.getByTestId('spine-stored-level-naming').textContent()).toMatch(/Level names set by the reader \(1 vertebra lower than the software named them/);
+    // Every name one vertebra lower, in the table and beside the bodies on the image.
+    expect(await storedLevels()).toEqual(levelsBefore.map((l) => shiftLevelName(l!, 1)));
+    expect(await namesOnImage()).not.toEqual(before);
+    expect(await namesOnImage()).toContain('L5');
+    const saved = await saveOutcome(page, 'spine-stored-save', ['spine-stored-save-status', 'spine-stored-save-error']);
+    expect(saved).toContain('SEG series ‘Spine MRI SEG v3’');
+
+    // Reopened: version 3 names the levels the reader's way, in the SR and in the SEG (the names on the image come from it).
+    await openStudy(page, studyA);
+    await page.waitForFunction(() => /version 3\); segmentation shown from the stored SEG/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
+    expect(await page.getByTestId('spine-stored-level-naming').textContent()).toMatch(/Level names set by the reader/);
+    await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 15000 });
+    const after = await namesOnImage();
+    expect(after).not.toEqual(before);
+    expect(await storedLevels()).toEqual(levelsBefore.map((l) => shiftLevelName(l!, 1)));
+    expect(after.length).toBe(before.length);
+    await shot(page, 'stored-renamed');
+    // Renamed once by the reader, the stored names are not offered for renaming again (the SEG keeps no software names).
+    await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr').first().click();
+    expect(await page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Level name').count()).toBe(0);
+  }, 300000);
 
   it('says plainly when the PACS is down, keeps the result, and Retry stores it once', async () => {
     const { page } = env;

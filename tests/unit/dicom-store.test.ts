@@ -4,6 +4,7 @@ import { IdbPendingStore } from '../../extension/src/store/pending-idb';
 import { buildRevision, nextVersion, retryPending, saveRevisionToPacs, saveToPacs, type Stow } from '../../extension/src/store/save';
 import { readSr } from '../../extension/src/dicom/sr-read';
 import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
+import { shiftLevels } from '../../extension/src/panel/readerEdits';
 import { SaveToPacsError, describeStowError } from '../../extension/src/store/stow-error';
 import { fromPart10 } from '../../extension/src/dicom/uids';
 import { PATIENT, dciodvfy, hasDciodvfy, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
@@ -118,6 +119,24 @@ describe('versions', () => {
       expect(dciodvfy(r.sr).errors).toEqual([]);
     }
     expect(() => buildRevision({ report: changed, storedSeg: v1.sr })).toThrow(/not a Segmentation/);
+  });
+
+  it('a revision with the levels renamed by the reader renames the stored SEG\'s segments (label, codes, SEMIAUTOMATIC), pixels unchanged', async () => {
+    const v1 = await saveToPacs(input, async () => undefined, new MemoryPendingStore(), { version: 1 });
+    // The viewer gives the stored report the stored SEG's segments before a shift (StoredResults).
+    const stored = { ...readSr(v1.sr), segments: report.segments };
+    const shifted = shiftLevels(stored, 1);
+    const r = buildRevision({ report: shifted, storedSeg: v1.seg }, { version: 2 });
+    const [seg1, seg2] = [fromPart10(v1.seg), fromPart10(r.seg)];
+    const item = (seg: any, n: number) => seg.SegmentSequence.find((x: any) => x.SegmentNumber === n);
+    const body = report.segments.find((x) => x.kind === 'vertebral_body')!;
+    const renamed = shifted.segments.find((x) => x.segmentNumber === body.segmentNumber)!;
+    expect(renamed.level).not.toBe(body.level);
+    expect(item(seg2, body.segmentNumber)).toMatchObject({ SegmentLabel: `${renamed.level} vertebral body`, SegmentAlgorithmType: 'SEMIAUTOMATIC', TrackingUID: item(seg1, body.segmentNumber).TrackingUID });
+    expect(item(seg2, body.segmentNumber).AnatomicRegionSequence[0].CodeMeaning).not.toBe(item(seg1, body.segmentNumber).AnatomicRegionSequence[0].CodeMeaning);
+    expect(new Uint8Array(seg2.PixelData[0] ?? seg2.PixelData)).toEqual(new Uint8Array(seg1.PixelData[0] ?? seg1.PixelData));
+    expect(readSr(r.sr).levels.map((l) => l.level)).toEqual(shifted.levels.map((l) => l.level));
+    if (hasDciodvfy) expect(dciodvfy(r.seg).errors).toEqual([]);
   });
 
   it('describes network errors from fetch too', () => {

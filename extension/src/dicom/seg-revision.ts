@@ -1,13 +1,15 @@
 /**
  * A stored result's SEG carried into a new result version, for a reader who changed the stored findings
- * (grades) without analysing again: the same segments and pixels, new series and instance UIDs, the new
+ * (grades, level names) without analysing again: the same segments and pixels (renamed where the reader shifted
+ * the level names), new series and instance UIDs, the new
  * version's SeriesDescription ('Spine MRI SEG v3'), SeriesNumber and content date. The new SR refers to this
  * copy, so every version stays a SEG + SR pair, as the loader expects (loadStoredReport.ts).
  * Also reads back from a SEG the source series it segments, which the SR references (writeSr's sourceVolume).
  */
 import type { NaturalDataset } from 'dcmjs';
 import type { SpineVolume } from '../pipeline/volume';
-import { segSeriesDescription } from './seg';
+import { segSeriesDescription, segmentNaming } from './seg';
+import type { SegmentInfo } from '../pipeline/report';
 import { patientStudyFrom, type PatientStudy } from './patient-study';
 import { MR_IMAGE_SOP_CLASS_UID, SEG_SOP_CLASS_UID, dicomDateTime, fromPart10, newUid, toPart10 } from './uids';
 
@@ -43,13 +45,23 @@ export function segSource(bytes: ArrayBuffer): { source: SourceSeriesRef; patien
 
 /**
  * The stored SEG as the SEG of result `version` (see the module comment).
+ * @param opts.segments the segments as the reader named them (levels shifted): a stored segment whose label
+ *   differs gets the new name, codes and SEMIAUTOMATIC (seg.ts segmentNaming); its pixels stay.
  * @throws Error when the bytes are not a SEG
  */
-export function reviseSeg(bytes: ArrayBuffer, opts: { version: number; now?: Date; seriesInstanceUid?: string; sopInstanceUid?: string }): ArrayBuffer {
+export function reviseSeg(bytes: ArrayBuffer, opts: { version: number; now?: Date; seriesInstanceUid?: string; sopInstanceUid?: string; segments?: SegmentInfo[] }): ArrayBuffer {
   const { _meta: _dropped, ...seg } = parseSeg(bytes);
+  const renamed = new Map((opts.segments ?? []).map((s) => [s.segmentNumber, s]));
+  const segmentSequence = (seg.SegmentSequence ?? []).map((item: NaturalDataset) => {
+    const s = renamed.get(Number(item.SegmentNumber));
+    if (!s || s.label === item.SegmentLabel) return item;
+    const { AnatomicRegionSequence: _old, ...rest } = item;
+    return { ...rest, ...segmentNaming(s) };
+  });
   const { date, time } = dicomDateTime(opts.now ?? new Date());
   return toPart10({
     ...seg,
+    SegmentSequence: segmentSequence,
     SOPInstanceUID: opts.sopInstanceUid ?? newUid(),
     SeriesInstanceUID: opts.seriesInstanceUid ?? newUid(),
     SeriesNumber: 9000 + opts.version,

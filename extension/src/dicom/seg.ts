@@ -11,7 +11,7 @@
 import { data as dcmData, type NaturalDataset } from 'dcmjs';
 import type { Labelmap, SpineVolume } from '../pipeline/volume';
 import { voxelToLps } from '../pipeline/volume';
-import type { SpineReport } from '../pipeline/report';
+import type { SegmentInfo, SpineReport } from '../pipeline/report';
 import { PRIVATE_SCHEME } from './codes';
 import { segmentCoding } from './segment-codes';
 import { patientStudyElements, type PatientStudy } from './patient-study';
@@ -40,6 +40,22 @@ export function ds(x: number): number {
 /** Series description for a version: 'Spine MRI SEG v2'. */
 export function segSeriesDescription(version: number): string {
   return `Spine MRI SEG v${version}`;
+}
+
+/**
+ * The elements of a SegmentSequence item that follow the segment's name (kind + level): label, tracking ID,
+ * type and anatomic region codes, and SEMIAUTOMATIC when the reader renamed it. Also used to rename the
+ * segments of a stored SEG (seg-revision.ts).
+ */
+export function segmentNaming(s: SegmentInfo): NaturalDataset {
+  const coding = segmentCoding(s);
+  return {
+    SegmentLabel: s.label.slice(0, 64),
+    SegmentAlgorithmType: s.readerModified ? 'SEMIAUTOMATIC' : 'AUTOMATIC',
+    SegmentedPropertyTypeCodeSequence: [coding.type],
+    TrackingID: s.label.slice(0, 64),
+    ...(coding.anatomicRegion ? { AnatomicRegionSequence: [coding.anatomicRegion] } : {}),
+  };
 }
 
 function checkInputs(report: SpineReport, labelmap: Labelmap, v: SpineVolume): void {
@@ -140,16 +156,12 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
     const coding = segmentCoding(s);
     const item: NaturalDataset = {
       SegmentNumber: s.segmentNumber,
-      SegmentLabel: s.label.slice(0, 64),
-      SegmentAlgorithmType: s.readerModified ? 'SEMIAUTOMATIC' : 'AUTOMATIC',
+      ...segmentNaming(s),
       SegmentAlgorithmName: algorithmName,
       SegmentedPropertyCategoryCodeSequence: [coding.category],
-      SegmentedPropertyTypeCodeSequence: [coding.type],
       RecommendedDisplayCIELabValue: (dcmData as any).Colors.rgb2DICOMLAB(coding.rgb.map((x) => x / 255)).map((x: number) => Math.round(x)),
-      TrackingID: s.label.slice(0, 64),
       TrackingUID: newUid(),
     };
-    if (coding.anatomicRegion) item.AnatomicRegionSequence = [coding.anatomicRegion];
     // Type 3 Segment Description: tell any viewer that this disc was painted by rule, not by the network.
     if (s.inferred) item.SegmentDescription = 'disc space inferred by rule; not segmented by the network';
     return item;

@@ -11,7 +11,7 @@ import { LevelNamingLine, LevelsTable } from './ResultsView';
 import { FindingsTextBox } from './FindingsTextBox';
 import { useAnalysis } from './useAnalysis';
 import { SAVE_STEP_LABEL, useAllSaveStates, useSave, useStoredEdits, useStudySave } from './useSave';
-import { applyReaderEdit } from './readerEdits';
+import { applyReaderEdit, confirmLevels, shiftLevels } from './readerEdits';
 import type { StoredReport } from '../ohif/loadStoredReport';
 import type { SpineReport } from '../pipeline/report';
 import { colors, s } from './styles';
@@ -92,6 +92,11 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
   const { stored } = state;
   const { edit } = useStoredEdits(studyInstanceUid);
   const shownReport = stored.status === 'loaded' ? stored.edited ?? stored.stored.report : undefined;
+  const storedSegments = (stored.status === 'loaded' && stored.segments) || [];
+  // Renaming needs the stored SEG's segments, and their software names: a segment the reader renamed before was
+  // stored without the software's name (only SEMIAUTOMATIC), so a second renaming goes through a new analysis.
+  const canRename = !!shownReport && storedSegments.length > 0 && (shownReport.segments.length > 0 || !storedSegments.some((x) => x.readerModified));
+  const withSegments = (r: SpineReport): SpineReport => (r.segments.length ? r : { ...r, segments: storedSegments });
   return (
     <div data-testid="spine-stored-results">
       {stored.status === 'loaded' && (
@@ -105,14 +110,22 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
             (shownReport!.levels.length ? (
               <>
                 <LevelNamingLine naming={shownReport!.levelNaming} testId="spine-stored-level-naming" />
+                {!shownReport!.levelNaming.certain && (
+                  <button type="button" style={s.secondaryButton} data-testid="spine-stored-confirm-levels" onClick={() => edit(confirmLevels)} title="The names are right: I checked them against the sacrum or a localiser">
+                    Names are right
+                  </button>
+                )}
                 <LevelsTable
                   levels={shownReport!.levels}
-                  segments={stored.segments ?? []}
+                  segments={shownReport!.segments.length ? shownReport!.segments : storedSegments}
                   segmentationId={stored.segmentationId}
                   axialSeriesUid={shownReport!.sourceSeries.find((x) => x.role === 'axial_t2')?.seriesInstanceUid}
                   onEdit={(level, k, v) => edit((r) => applyReaderEdit(r, level, k, v))}
+                  onShiftLevels={canRename ? (delta) => edit((r) => shiftLevels(withSegments(r), delta)) : undefined}
                 />
-                <div style={s.muted}>Click a level for the evidence and to correct a grade (saved as a new version); to rename the levels, analyse again. * = changed by the reader.</div>
+                <div style={s.muted}>
+                  Click a level for the evidence, to correct a grade{canRename ? ' or the level name' : ''} (saved as a new version){canRename ? '' : '; to rename the levels again, analyse again'}. * = changed by the reader.
+                </div>
                 <StoredEditsBar studyInstanceUid={studyInstanceUid} stored={stored.stored} edited={stored.edited} />
                 <FindingsTextBox report={shownReport!} />
               </>

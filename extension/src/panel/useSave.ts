@@ -44,9 +44,10 @@ export type StoredState =
   | { status: 'none' }
   /**
    * segments / segmentationId: the stored SEG as shown in OHIF (a clicked level row jumps to its disc).
+   * sourceImageIds: the images the stored SEG lies on (the level names are drawn there).
    * edited: the stored findings as the reader has changed them since, not yet saved (saveStoredEdits).
    */
-  | { status: 'loaded'; stored: StoredReport; segShown?: boolean; segNote?: string; segmentationId?: string; segments?: SegmentInfo[]; edited?: SpineReport }
+  | { status: 'loaded'; stored: StoredReport; segShown?: boolean; segNote?: string; segmentationId?: string; segments?: SegmentInfo[]; sourceImageIds?: string[]; edited?: SpineReport }
   | { status: 'error'; message: string };
 
 export interface StudySaveState {
@@ -158,7 +159,7 @@ async function loadStored(studyUid: string): Promise<void> {
       else if (seg.segments?.length && seg.sourceImageIds?.length) {
         try { showLevelLabels(seg.sourceImageIds, seg.segments, !stored.report.levelNaming.certain); } catch (e) { console.error(e); }
       }
-      setStudy(studyUid, { stored: { status: 'loaded', stored, segShown: seg.shown, segNote: seg.reason, segmentationId: seg.segmentationId, segments: seg.segments } });
+      setStudy(studyUid, { stored: { status: 'loaded', stored, segShown: seg.shown, segNote: seg.reason, segmentationId: seg.segmentationId, segments: seg.segments, sourceImageIds: seg.sourceImageIds } });
     }
   } catch (e) {
     setStudy(studyUid, { stored: { status: 'error', message: (e as Error).message } });
@@ -244,18 +245,33 @@ async function saveAnalysis(ds: DisplaySet, a: ViewerAnalysis): Promise<void> {
 /** Save-state key of the reader's changes to a study's stored findings (they belong to no analysed series). */
 export const storedEditsKey = (studyUid: string) => `stored:${studyUid}`;
 
-/** Applies a change to the stored findings of a study (kept until saved or discarded; survives the panel closing). */
+/** The level names beside the stored SEG's bodies, as `report` names them ('L4?' while uncertain). */
+function redrawStoredLabels(st: Extract<StoredState, { status: 'loaded' }>, report: SpineReport): void {
+  const segments = report.segments.length ? report.segments : st.segments;
+  if (!st.sourceImageIds?.length || !segments?.length) return;
+  try { showLevelLabels(st.sourceImageIds, segments, !report.levelNaming.certain); } catch (e) { console.error(e); }
+}
+
+/**
+ * Applies a change to the stored findings of a study (kept until saved or discarded; survives the panel closing).
+ * A level shift needs the stored SEG's segments in the report (StoredResults puts them there).
+ */
 export function editStored(studyUid: string, change: (r: SpineReport) => SpineReport): void {
   const st = studyStates.get(studyUid)?.stored;
   if (st?.status !== 'loaded') return;
-  setStudy(studyUid, { stored: { ...st, edited: change(st.edited ?? st.stored.report) } });
+  const edited = change(st.edited ?? st.stored.report);
+  setStudy(studyUid, { stored: { ...st, edited } });
   setSave(storedEditsKey(studyUid), IDLE);
+  redrawStoredLabels(st, edited);
 }
 
 /** Drops the unsaved changes to the stored findings. */
 export function discardStoredEdits(studyUid: string): void {
   const st = studyStates.get(studyUid)?.stored;
-  if (st?.status === 'loaded') setStudy(studyUid, { stored: { ...st, edited: undefined } });
+  if (st?.status === 'loaded') {
+    setStudy(studyUid, { stored: { ...st, edited: undefined } });
+    if (st.edited) redrawStoredLabels(st, st.stored.report);
+  }
   setSave(storedEditsKey(studyUid), IDLE);
 }
 
@@ -288,7 +304,8 @@ async function saveStoredEdits(studyUid: string): Promise<void> {
     const now = studyStates.get(studyUid)?.stored;
     if (now?.status === 'loaded') {
       const stored = { version, srSeriesInstanceUid: r.srSeriesInstanceUid, segSeriesInstanceUid: r.segSeriesInstanceUid, report: { ...edited, createdAt: r.createdAt } };
-      setStudy(studyUid, { stored: { ...now, stored, edited: now.edited === edited ? undefined : now.edited } });
+      const segments = edited.segments.length ? edited.segments : now.segments; // renamed when the reader shifted the levels
+      setStudy(studyUid, { stored: { ...now, stored, segments, edited: now.edited === edited ? undefined : now.edited } });
     }
     setSave(key, savedState(r));
   } catch (e) {

@@ -68,7 +68,8 @@ export function buildResult(input: SaveInput, opts: SaveOptions = {}): PendingRe
 
 /**
  * A new version of a stored result whose findings the reader changed in place (no new analysis): a copy of
- * the stored SEG under the new version (seg-revision.ts) and an SR of the changed report referring to it.
+ * the stored SEG under the new version (seg-revision.ts; its segments renamed as report.segments name them,
+ * when the reader shifted the level names) and an SR of the changed report referring to it.
  * @throws Error when storedSeg is not a SEG naming its source series, or the SR cannot be built
  */
 export function buildRevision(input: { report: SpineReport; storedSeg: ArrayBuffer }, opts: SaveOptions = {}): PendingResult {
@@ -76,7 +77,7 @@ export function buildRevision(input: { report: SpineReport; storedSeg: ArrayBuff
   const now = opts.now ?? new Date();
   const { source, patientStudy } = segSource(input.storedSeg);
   const ids = { segSeriesInstanceUid: newUid(), segSopInstanceUid: newUid(), srSeriesInstanceUid: newUid(), srSopInstanceUid: newUid() };
-  const seg = reviseSeg(input.storedSeg, { version, now, seriesInstanceUid: ids.segSeriesInstanceUid, sopInstanceUid: ids.segSopInstanceUid });
+  const seg = reviseSeg(input.storedSeg, { version, now, seriesInstanceUid: ids.segSeriesInstanceUid, sopInstanceUid: ids.segSopInstanceUid, segments: input.report.segments });
   const sr = writeSr(input.report, { seg, sourceVolume: source, version, now, patientStudy, seriesInstanceUid: ids.srSeriesInstanceUid, sopInstanceUid: ids.srSopInstanceUid });
   return { id: ids.srSopInstanceUid, studyInstanceUid: source.studyInstanceUid, version, createdAt: now.toISOString(), report: input.report, seg, sr, ...ids, segStored: false };
 }
