@@ -8,6 +8,7 @@
  *      offered again after a new analysis.
  *   1c. The reopened levels renamed (one vertebra lower) and saved as version 3: table, SR and the SEG's segment
  *      names (drawn on the image) follow; renamed once, the stored names are not offered for renaming again.
+ *   1d. Uncertain stored names ('L4?') confirmed by the reader and saved as version 2 (SPIDER patient 3).
  *   2. Fault path: Orthanc stopped → Save says what failed and offers Retry; Orthanc restarted on the
  *      same storage → Retry stores it; exactly one SEG + one SR.
  *   3. Resume: a save that failed, then a page reload → "Resume unsaved result from <time>" → Retry
@@ -274,6 +275,32 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     // Renamed once by the reader, the stored names are not offered for renaming again (the SEG keeps no software names).
     await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr').first().click();
     expect(await page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Level name').count()).toBe(0);
+  }, 300000);
+
+  it('confirms uncertain level names of reopened findings and saves that as version 2', async () => {
+    if (!modelDir.endsWith('models')) return; // the random-weights fixture names no levels
+    const { page } = env;
+    // SPIDER patient 3: one mid-sagittal T2 slice whose names come with a warning.
+    const [spider] = await importData(env.orthanc, 'spider_midsagittal/3_t2.png');
+    await openStudy(page, spider);
+    await analyze(page);
+    expect(await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error'])).toContain('Spine MRI Report v1');
+    await openStudy(page, spider);
+    await page.waitForFunction(() => /segmentation shown from the stored SEG/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
+    expect(await page.getByTestId('spine-stored-level-naming').textContent()).toMatch(/^⚠ Level names uncertain: /);
+    const labels = page.locator('[data-testid="spine-level-labels"] span');
+    await labels.first().waitFor({ timeout: 15000 });
+    expect((await labels.allTextContents()).every((n) => n.endsWith('?'))).toBe(true);
+    await page.getByTestId('spine-stored-confirm-levels').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="spine-level-labels"] span')].every((x) => !x.textContent!.endsWith('?')), null, { timeout: 10000 });
+    expect(await page.getByTestId('spine-stored-level-naming').textContent()).toMatch(/^Levels: Level names checked and confirmed by the reader/);
+    expect(await saveOutcome(page, 'spine-stored-save', ['spine-stored-save-status', 'spine-stored-save-error'])).toContain('SR ‘Spine MRI Report v2’');
+    await openStudy(page, spider);
+    await page.waitForFunction(() => /version 2\); segmentation shown from the stored SEG/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
+    expect(await page.getByTestId('spine-stored-level-naming').textContent()).toMatch(/^Levels: Level names checked and confirmed by the reader/);
+    expect(await page.getByTestId('spine-stored-confirm-levels').count()).toBe(0);
+    await labels.first().waitFor({ timeout: 15000 });
+    expect((await labels.allTextContents()).some((n) => n.endsWith('?'))).toBe(false);
   }, 300000);
 
   it('says plainly when the PACS is down, keeps the result, and Retry stores it once', async () => {
