@@ -124,7 +124,8 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
                   onShiftLevels={canRename ? (delta) => edit((r) => shiftLevels(withSegments(r), delta)) : undefined}
                 />
                 <div style={s.muted}>
-                  Click a level for the evidence, to correct a grade{canRename ? ' or the level name' : ''} (saved as a new version){canRename ? '' : '; to rename the levels again, analyse again'}. * = changed by the reader.
+                  Click a level for the evidence, to correct a grade{canRename ? ' or the level name' : ''} (saved as a new version)
+                  {canRename ? '' : storedSegments.length ? '; to rename the levels again, analyse again' : '; to rename the levels, analyse again'}. * = changed by the reader.
                 </div>
                 <StoredEditsBar studyInstanceUid={studyInstanceUid} stored={stored.stored} edited={stored.edited} />
                 <FindingsTextBox report={shownReport!} />
