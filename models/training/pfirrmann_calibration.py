@@ -33,6 +33,8 @@ import os
 
 import numpy as np
 
+from pfirrmann import linear_kappa
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 # Pfirrmann's two signal criteria as build-report.ts measures them (PfirrmannFeatures of grade/pfirrmann.ts): nucleus
@@ -79,15 +81,6 @@ def grade(rows: list[dict], c: dict) -> np.ndarray:
     return np.clip(np.floor(score + 0.5), 1, 5).astype(int)
 
 
-def linear_kappa(t: np.ndarray, p: np.ndarray) -> float:
-    o = np.zeros((5, 5))
-    for a, b in zip(t, p):
-        o[a - 1, b - 1] += 1
-    w = np.abs(np.subtract.outer(np.arange(5), np.arange(5))) / 4
-    e = np.outer(o.sum(1), o.sum(0)) / o.sum()
-    return float(1 - (w * o).sum() / (w * e).sum())
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cache", default=os.path.join(ROOT, ".data", "eval-grading-features.json"))
@@ -107,7 +100,7 @@ def main() -> None:
         train = [r for r, f in zip(rows, folds) if f != k]
         entry["calibration"] = {**fit(train), "classifierSha256": entry["sha256"]}
         calibrated[folds == k] = grade([r for r, f in zip(rows, folds) if f == k], entry["calibration"])
-    kappa = linear_kappa(truth, calibrated)
+    kappa = float(linear_kappa(truth, calibrated))
     for name, p in (("rounded mean grade (uncalibrated)", uncalibrated), ("calibrated", calibrated)):
         print(f"{name}: {len(p)} discs, exact {np.mean(p == truth):.3f}, within one {np.mean(np.abs(p - truth) <= 1):.3f}, "
               f"linear kappa {linear_kappa(truth, p):.3f}, grade V called {np.mean(p[truth == 5] == 5):.3f} of reader grade V")
