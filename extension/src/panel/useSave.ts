@@ -310,7 +310,7 @@ async function saveStoredEdits(studyUid: string): Promise<void> {
     setSave(key, savedState(r));
   } catch (e) {
     console.error(e);
-    const message = e instanceof SaveToPacsError ? saveFailureMessage(e) : `Could not save the changed findings: ${(e as Error)?.message ?? String(e)}. Your changes are still on screen; press Save again.`;
+    const message = e instanceof SaveToPacsError ? saveFailureMessage(e) : `Could not save the changed findings: ${(e as Error)?.message ?? String(e)}. Your changes are still on screen; press Retry.`;
     setSave(key, { status: 'error', message, pendingId: e instanceof SaveToPacsError ? e.pendingId : undefined });
   }
   await refreshPending(studyUid);
