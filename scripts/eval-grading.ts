@@ -18,7 +18,7 @@ import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { DiscAnalysis } from '../extension/src/pipeline/build-report';
 import { gradePfirrmann, type PfirrmannCalibration, type PfirrmannFeatures } from '../extension/src/pipeline/grade/pfirrmann';
-import { DISC_FINDINGS, parsePfirrmannManifest, type DiscClassifier } from '../extension/src/pipeline/disc-classifier';
+import { DISC_FINDINGS, calibrationFor, parsePfirrmannManifest, type DiscClassifier, type PfirrmannClassifierManifest } from '../extension/src/pipeline/disc-classifier';
 import { NARROWING_HEIGHT_INDEX } from '../extension/src/pipeline/grade/narrowing';
 import { auc, confusion, weightedKappa } from './lib/grading-metrics';
 import { loadNodeModels, openClassifier } from './lib/node-models';
@@ -112,16 +112,20 @@ async function main() {
   // Each fold's calibration was fitted without that fold (models/training/pfirrmann_calibration.py), like its classifier.
   const block = JSON.parse(readFileSync(resolve(o.model), 'utf8')).pfirrmann;
   const pf = block ? parsePfirrmannManifest(block) : undefined;
-  const cvCalibrations = pf?.crossValidationFolds?.map((f) => {
-    if (f.calibration && f.calibration.classifierSha256 !== f.sha256) throw new Error(`${f.file}: its calibration was fitted for another file; rerun models/training/pfirrmann_calibration.py`);
-    return f.calibration;
-  });
-  if (pf?.calibration && graded.some((r) => r.fold === undefined || !cvCalibrations?.[r.fold])) {
+  // The viewer's check (calibrationFor), but an evaluation must not quietly fall back to the uncalibrated grade.
+  const calibrationOf = (m: PfirrmannClassifierManifest) => {
+    const { calibration, calibrationRefused } = calibrationFor(m);
+    if (calibrationRefused) throw new Error(`${m.file}: ${calibrationRefused}`);
+    return calibration;
+  };
+  const shippedCalibration = pf && calibrationOf(pf);
+  const cvCalibrations = pf?.crossValidationFolds?.map((f) => calibrationOf({ ...pf, ...f, calibration: f.calibration }));
+  if (shippedCalibration && graded.some((r) => r.fold === undefined || !cvCalibrations?.[r.fold])) {
     throw new Error(`${cache}: rows without a fold, or folds without a calibration: rerun with --fresh, then models/training/pfirrmann_calibration.py`);
   }
   const truth = graded.map((r) => r.grade);
-  const cvPred = graded.map((r) => classifierGrade(r.cvProbabilities!, r.features, pf?.calibration && cvCalibrations![r.fold!]));
-  const shippedPred = graded.map((r) => classifierGrade(r.shippedProbabilities!, r.features, pf?.calibration));
+  const cvPred = graded.map((r) => classifierGrade(r.cvProbabilities!, r.features, shippedCalibration && cvCalibrations![r.fold!]));
+  const shippedPred = graded.map((r) => classifierGrade(r.shippedProbabilities!, r.features, shippedCalibration));
   const uncalibratedCvPred = graded.map((r) => classifierGrade(r.cvProbabilities!, r.features));
   const acc = (p: number[]) => p.filter((g, n) => g === truth[n]).length / truth.length;
   const within1 = (p: number[]) => p.filter((g, n) => Math.abs(g - truth[n]) <= 1).length / truth.length;
@@ -136,7 +140,7 @@ async function main() {
     ...(rows.every((r) => r.outsideImage !== undefined) ? { outsideImage: outsideSummary(rows) } : {}),
     pfirrmannAssessed: graded.length,
     pfirrmannCv5ByPatient: { exact: acc(cvPred), withinOne: within1(cvPred), linearKappa: weightedKappa(truth, cvPred), confusionTruthRowsPredCols: confusion(truth, cvPred) },
-    ...(pf?.calibration ? { pfirrmannCv5ByPatientUncalibrated: { exact: acc(uncalibratedCvPred), withinOne: within1(uncalibratedCvPred), linearKappa: weightedKappa(truth, uncalibratedCvPred) } } : {}),
+    ...(shippedCalibration ? { pfirrmannCv5ByPatientUncalibrated: { exact: acc(uncalibratedCvPred), withinOne: within1(uncalibratedCvPred), linearKappa: weightedKappa(truth, uncalibratedCvPred) } } : {}),
     pfirrmannShippedModelInSample: { exact: acc(shippedPred), withinOne: within1(shippedPred), linearKappa: weightedKappa(truth, shippedPred) },
     narrowing: { rule: `height index < ${NARROWING_HEIGHT_INDEX}`, assessed: nr.length, sensitivity: tp / nTruth.filter(Boolean).length, specificity: tn / nTruth.filter((x) => !x).length, auc: auc(nr.map((r) => -r.heightIndex), nTruth) },
     classifierFindingsCv5ByPatient: Object.fromEntries(DISC_FINDINGS.map((f, n) => {

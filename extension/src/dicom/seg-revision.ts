@@ -8,10 +8,10 @@
  */
 import type { NaturalDataset } from 'dcmjs';
 import type { SpineVolume } from '../pipeline/volume';
-import { segSeriesDescription, segmentNaming } from './seg';
+import { segVersionElements, segmentNaming } from './seg';
 import type { SegmentInfo } from '../pipeline/report';
 import { patientStudyFrom, type PatientStudy } from './patient-study';
-import { MR_IMAGE_SOP_CLASS_UID, SEG_SOP_CLASS_UID, dicomDateTime, fromPart10, newUid, toPart10 } from './uids';
+import { MR_IMAGE_SOP_CLASS_UID, SEG_SOP_CLASS_UID, fromPart10, newUid, toPart10 } from './uids';
 
 /** What an SR needs of its source series: UIDs, in slice order, and the frame of reference. */
 export type SourceSeriesRef = Pick<SpineVolume, 'studyInstanceUid' | 'seriesInstanceUid' | 'sopInstanceUids' | 'frameOfReferenceUid' | 'sopClassUid'>;
@@ -58,18 +58,11 @@ export function reviseSeg(bytes: ArrayBuffer, opts: { version: number; now?: Dat
     const { AnatomicRegionSequence: _old, ...rest } = item;
     return { ...rest, ...segmentNaming(s) };
   });
-  const { date, time } = dicomDateTime(opts.now ?? new Date());
   return toPart10({
     ...seg,
     SegmentSequence: segmentSequence,
     SOPInstanceUID: opts.sopInstanceUid ?? newUid(),
     SeriesInstanceUID: opts.seriesInstanceUid ?? newUid(),
-    SeriesNumber: 9000 + opts.version,
-    SeriesDescription: segSeriesDescription(opts.version),
-    ContentDescription: `Spine segmentation v${opts.version}`,
-    SeriesDate: date,
-    SeriesTime: time,
-    ContentDate: date,
-    ContentTime: time,
+    ...segVersionElements(opts.version, opts.now ?? new Date()),
   });
 }

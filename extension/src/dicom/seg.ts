@@ -42,6 +42,20 @@ export function segSeriesDescription(version: number): string {
   return `Spine MRI SEG v${version}`;
 }
 
+/** The elements that say which result version a SEG is, and when it was made (the writer's, and a stored SEG carried into a new version). */
+export function segVersionElements(version: number, now: Date): NaturalDataset {
+  const { date, time } = dicomDateTime(now);
+  return {
+    SeriesNumber: 9000 + version,
+    SeriesDescription: segSeriesDescription(version),
+    ContentDescription: `Spine segmentation v${version}`.slice(0, 64),
+    SeriesDate: date,
+    SeriesTime: time,
+    ContentDate: date,
+    ContentTime: time,
+  };
+}
+
 /**
  * The elements of a SegmentSequence item that follow the segment's name (kind + level): label, tracking ID,
  * type and anatomic region codes, and SEMIAUTOMATIC when the reader renamed it. Also used to rename the
@@ -98,7 +112,6 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
   checkInputs(report, labelmap, v);
   const [nx, ny, nz] = v.dims;
   const version = opts.version ?? 1;
-  const { date, time } = dicomDateTime(opts.now ?? new Date());
   const sourceClass = v.sopClassUid ?? MR_IMAGE_SOP_CLASS_UID;
   const algorithmName = `${report.model.name} ${report.model.version}`.slice(0, 64);
   const segments = [...report.segments].sort((a, b) => a.segmentNumber - b.segmentNumber);
@@ -177,10 +190,8 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
     StudyInstanceUID: v.studyInstanceUid,
     Modality: 'SEG',
     SeriesInstanceUID: seriesUid,
-    SeriesNumber: opts.seriesNumber ?? 9000 + version,
-    SeriesDescription: segSeriesDescription(version),
-    SeriesDate: date,
-    SeriesTime: time,
+    ...segVersionElements(version, opts.now ?? new Date()),
+    ...(opts.seriesNumber !== undefined ? { SeriesNumber: opts.seriesNumber } : {}),
     FrameOfReferenceUID: v.frameOfReferenceUid,
     PositionReferenceIndicator: '',
     Manufacturer: opts.manufacturer ?? report.software.name,
@@ -189,10 +200,7 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
     SoftwareVersions: [report.software.version, report.model.version],
     InstanceNumber: 1,
     ContentLabel: 'SPINE',
-    ContentDescription: `Spine segmentation v${version}`.slice(0, 64),
     ContentCreatorName: '',
-    ContentDate: date,
-    ContentTime: time,
     ImageType: ['DERIVED', 'PRIMARY'],
     SamplesPerPixel: 1,
     PhotometricInterpretation: 'MONOCHROME2',

@@ -9,7 +9,7 @@ import type { SpineReport } from '../pipeline/report';
 import type { Labelmap, SpineVolume } from '../pipeline/volume';
 import type { PatientStudy } from '../dicom/patient-study';
 import { writeSeg } from '../dicom/seg';
-import { reviseSeg, segSource } from '../dicom/seg-revision';
+import { reviseSeg, segSource, type SourceSeriesRef } from '../dicom/seg-revision';
 import { writeSr } from '../dicom/sr';
 import { newUid } from '../dicom/uids';
 import type { PendingResult, PendingStore } from './pending';
@@ -41,29 +41,24 @@ export function nextVersion(seriesDescriptions: string[]): number {
   return max + 1;
 }
 
-/** Builds SEG + SR for a save (new series and instance UIDs each time) without sending anything. */
-export function buildResult(input: SaveInput, opts: SaveOptions = {}): PendingResult {
+type ResultIds = Pick<PendingResult, 'segSeriesInstanceUid' | 'segSopInstanceUid' | 'srSeriesInstanceUid' | 'srSopInstanceUid'>;
+
+/** New UIDs, the SEG from `makeSeg`, then the SR of `report` referring to it: a result ready to keep and send. */
+function buildWith(report: SpineReport, source: SourceSeriesRef, patientStudy: PatientStudy | undefined, opts: SaveOptions,
+  makeSeg: (ids: ResultIds, version: number, now: Date) => ArrayBuffer): PendingResult {
   const version = opts.version ?? 1;
   const now = opts.now ?? new Date();
-  const ids = { segSeriesInstanceUid: newUid(), segSopInstanceUid: newUid(), srSeriesInstanceUid: newUid(), srSopInstanceUid: newUid() };
-  const seg = writeSeg(input.report, input.labelmap, input.sourceVolume, {
+  const ids: ResultIds = { segSeriesInstanceUid: newUid(), segSopInstanceUid: newUid(), srSeriesInstanceUid: newUid(), srSopInstanceUid: newUid() };
+  const seg = makeSeg(ids, version, now);
+  const sr = writeSr(report, { seg, sourceVolume: source, version, now, patientStudy, seriesInstanceUid: ids.srSeriesInstanceUid, sopInstanceUid: ids.srSopInstanceUid });
+  return { id: ids.srSopInstanceUid, studyInstanceUid: source.studyInstanceUid, version, createdAt: now.toISOString(), report, seg, sr, ...ids, segStored: false };
+}
+
+/** Builds SEG + SR for a save (new series and instance UIDs each time) without sending anything. */
+export function buildResult(input: SaveInput, opts: SaveOptions = {}): PendingResult {
+  return buildWith(input.report, input.sourceVolume, input.patientStudy, opts, (ids, version, now) => writeSeg(input.report, input.labelmap, input.sourceVolume, {
     version, now, patientStudy: input.patientStudy, seriesInstanceUid: ids.segSeriesInstanceUid, sopInstanceUid: ids.segSopInstanceUid,
-  });
-  const sr = writeSr(input.report, {
-    seg, sourceVolume: input.sourceVolume, version, now, patientStudy: input.patientStudy,
-    seriesInstanceUid: ids.srSeriesInstanceUid, sopInstanceUid: ids.srSopInstanceUid,
-  });
-  return {
-    id: ids.srSopInstanceUid,
-    studyInstanceUid: input.sourceVolume.studyInstanceUid,
-    version,
-    createdAt: now.toISOString(),
-    report: input.report,
-    seg,
-    sr,
-    ...ids,
-    segStored: false,
-  };
+  }));
 }
 
 /**
@@ -73,13 +68,10 @@ export function buildResult(input: SaveInput, opts: SaveOptions = {}): PendingRe
  * @throws Error when storedSeg is not a SEG naming its source series, or the SR cannot be built
  */
 export function buildRevision(input: { report: SpineReport; storedSeg: ArrayBuffer }, opts: SaveOptions = {}): PendingResult {
-  const version = opts.version ?? 1;
-  const now = opts.now ?? new Date();
   const { source, patientStudy } = segSource(input.storedSeg);
-  const ids = { segSeriesInstanceUid: newUid(), segSopInstanceUid: newUid(), srSeriesInstanceUid: newUid(), srSopInstanceUid: newUid() };
-  const seg = reviseSeg(input.storedSeg, { version, now, seriesInstanceUid: ids.segSeriesInstanceUid, sopInstanceUid: ids.segSopInstanceUid, segments: input.report.segments });
-  const sr = writeSr(input.report, { seg, sourceVolume: source, version, now, patientStudy, seriesInstanceUid: ids.srSeriesInstanceUid, sopInstanceUid: ids.srSopInstanceUid });
-  return { id: ids.srSopInstanceUid, studyInstanceUid: source.studyInstanceUid, version, createdAt: now.toISOString(), report: input.report, seg, sr, ...ids, segStored: false };
+  return buildWith(input.report, source, patientStudy, opts, (ids, version, now) => reviseSeg(input.storedSeg, {
+    version, now, seriesInstanceUid: ids.segSeriesInstanceUid, sopInstanceUid: ids.segSopInstanceUid, segments: input.report.segments,
+  }));
 }
 
 /** Sends a pending result (SEG first unless already stored, then SR) and removes it on success. */
@@ -109,7 +101,11 @@ export async function sendPending(result: PendingResult, stow: Stow, pending: Pe
  * @throws SaveToPacsError when a STOW fails (the result stays pending for retryPending)
  */
 export async function saveToPacs(input: SaveInput, stow: Stow, pending: PendingStore, opts: SaveOptions = {}): Promise<PendingResult> {
-  const result = buildResult(input, opts);
+  return keepAndSend(buildResult(input, opts), stow, pending);
+}
+
+/** Keeps a built result pending (nothing is lost if sending fails), then sends it. */
+async function keepAndSend(result: PendingResult, stow: Stow, pending: PendingStore): Promise<PendingResult> {
   await pending.put(result);
   return sendPending(result, stow, pending);
 }
@@ -119,9 +115,7 @@ export async function saveToPacs(input: SaveInput, stow: Stow, pending: PendingS
  * @throws SaveToPacsError when a STOW fails (the revision stays pending for retryPending)
  */
 export async function saveRevisionToPacs(input: { report: SpineReport; storedSeg: ArrayBuffer }, stow: Stow, pending: PendingStore, opts: SaveOptions = {}): Promise<PendingResult> {
-  const result = buildRevision(input, opts);
-  await pending.put(result);
-  return sendPending(result, stow, pending);
+  return keepAndSend(buildRevision(input, opts), stow, pending);
 }
 
 /**
