@@ -35,6 +35,8 @@ export interface DisplaySet {
 export interface DisplaySetService extends PubSub {
   getActiveDisplaySets(): DisplaySet[];
   getDisplaySetByUID(uid: string): DisplaySet | undefined;
+  /** Display sets of naturalised instances through the mode's SOP class handlers (DISPLAY_SETS_ADDED). */
+  makeDisplaySets(instances: Record<string, unknown>[], options?: { madeInClient?: boolean }): DisplaySet[] | undefined;
 }
 
 export interface HangingProtocolService extends PubSub {

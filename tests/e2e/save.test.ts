@@ -1,6 +1,7 @@
 /**
  * Browser test of Save to PACS (real Orthanc + gateway + Debian Chromium, real lumbar cases):
- *   1. Analyze → Save to PACS → the SEG and SR series are in the study (QIDO-RS through the gateway);
+ *   1. Analyze → Save to PACS → the SEG and SR series are in the study (QIDO-RS through the gateway) and in
+ *      OHIF's study browser at once (the SEG, opened from there, loads back from the PACS);
  *      Save again without changes says "already saved" and stores nothing; reloading the study shows
  *      the findings loaded from the SR (no re-analysis) and OHIF shows the stored SEG.
  *   1b. The reopened findings corrected in place: Discard drops a change; Save stores version 2 (the stored
@@ -95,6 +96,12 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
   afterEach(() => restartOrthanc(), 60000);
 
   const shot = (page: Page, name: string) => page.screenshot({ path: join(artifactsDir, `save-${name}.png`) });
+  /** OHIF's segmentations (window.services is OHIF's own global): label and number of segments of each. */
+  const ohifSegmentations = (page: Page) =>
+    page.evaluate(() =>
+      ((window as unknown as { services: { segmentationService: { getSegmentations(): { label?: string; segments?: object }[] } } }).services.segmentationService
+        .getSegmentations() ?? []).map((x) => ({ label: x.label ?? '', segments: Object.keys(x.segments ?? {}).length })),
+    );
 
   beforeAll(async () => {
     mkdirSync(artifactsDir, { recursive: true });
@@ -130,14 +137,28 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await page.getByTestId('finding-pfirrmannGrade').getByText(/changed by the reader/).waitFor({ timeout: 10000 });
 
     const saved = await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error']);
-    await shot(page, 'saved');
     expect(saved).toContain('Saved: SEG series ‘Spine MRI SEG v1’ and SR ‘Spine MRI Report v1’ stored in the PACS');
     expect(ours(await qidoSeries(studyA))).toEqual(['SEG Spine MRI SEG v1', 'SR Spine MRI Report v1']);
+    // The study browser lists the stored SEG and SR at once (no reopening), and nothing is loaded over the
+    // analysis: OHIF still holds one segmentation, the analysis' own.
+    const seriesInBrowser = (description: string) =>
+      page.locator('[data-cy="study-browser-thumbnail-no-image"], [data-cy="study-browser-thumbnail"]', { hasText: description }).first();
+    await seriesInBrowser('Spine MRI SEG v1').waitFor({ timeout: 15000 });
+    await seriesInBrowser('Spine MRI Report v1').waitFor({ timeout: 15000 });
+    expect((await ohifSegmentations(page)).map((x) => x.label)).toEqual(['Spine MRI analysis']);
+    await shot(page, 'saved');
 
     // Nothing changed: no second copy.
     const again = await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error']);
     expect(again).toMatch(/Already saved: nothing changed since version 1/);
     expect(ours(await qidoSeries(studyA))).toEqual(['SEG Spine MRI SEG v1', 'SR Spine MRI Report v1']);
+    // The stored SEG, opened from the study browser, loads back from the PACS (WADO-RS) with every segment.
+    await seriesInBrowser('Spine MRI SEG v1').dblclick();
+    await page.getByRole('button', { name: 'Yes' }).click({ timeout: 30000 });
+    await page.waitForFunction(() => (window as unknown as { services: { segmentationService: { getSegmentations(): unknown[] } } }).services.segmentationService.getSegmentations().length === 2, null, { timeout: 60000 });
+    const [analysed, stored] = await ohifSegmentations(page);
+    expect([analysed.label, stored.label]).toEqual(['Spine MRI analysis', 'Spine MRI SEG v1']);
+    expect(stored.segments).toBe(analysed.segments);
 
     // Reload: findings come from the SR, not from a new analysis; OHIF shows the stored SEG.
     await openStudy(page, studyA);
@@ -172,10 +193,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(await page.locator('[data-testid="spine-foramina"] svg circle').count()).toBeGreaterThan(0);
     await shot(page, 'reloaded-foramen');
     // The stored SEG is a segmentation in OHIF (window.services is OHIF's own global) with our segments.
-    const segs = await page.evaluate(() =>
-      ((window as unknown as { services: { segmentationService: { getSegmentations(): { label?: string; segments?: Record<string, unknown> }[] } } }).services.segmentationService
-        .getSegmentations() ?? []).map((x) => ({ label: x.label ?? '', segments: Object.keys(x.segments ?? {}).length })),
-    );
+    const segs = await ohifSegmentations(page);
     expect(segs.length).toBe(1);
     expect(segs[0].segments).toBeGreaterThan(0);
     await page.locator('[data-cy="panelSegmentation-btn"]').click();

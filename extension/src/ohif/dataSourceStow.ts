@@ -7,10 +7,12 @@
  * OHIF's store.dicom resolves on HTTP 200 and 202 and discards the response body, so we hand it our
  * own XMLHttpRequest (dicomweb-client uses a caller's request object when given one) and read the
  * STOW-RS response ourselves: a FailedSOPSequence (0008,1198) in it is a failure, not a success.
+ * Each object stored is then shown in OHIF's study browser (showStored.ts).
  */
 import type { Stow } from '../store/save';
 import { serverMessage } from '../store/stow-error';
 import { getOhifContext } from './context';
+import { showStoredInStudyBrowser } from './showStored';
 
 /** The parts of OHIF's DicomWebDataSource used here. */
 export interface OhifDicomWebDataSource {
@@ -75,6 +77,7 @@ export function dataSourceStow(dataSource: OhifDicomWebDataSource = activeDataSo
         err.response = serverMessage(text) || `${failed} instance(s) in FailedSOPSequence`;
         throw err;
       }
+      showStoredInStudyBrowser(buffer, dataSource.getConfig?.()?.wadoRoot);
     }
   };
 }
