@@ -49,7 +49,10 @@ describe('disc classifier manifest', () => {
     expect(calibrationFor(parsePfirrmannManifest({ ...ok, calibration }))).toEqual({ calibration });
     const other = calibrationFor(parsePfirrmannManifest({ ...ok, calibration: { ...calibration, classifierSha256: 'b'.repeat(64) } }));
     expect(other.calibration).toBeUndefined();
-    expect(other.calibrationRefused).toMatch(/fitted for another classifier file .* not applied/);
+    expect(other.calibrationRefused).toMatch(/fitted for another classifier file .* not applied and the grade's agreement with readers is unknown/);
+    // The manifest's kappa was measured with the calibration applied: withdrawn with it.
+    const info = { cvLinearKappa: 0.48, ...other };
+    expect(info.cvLinearKappa).toBeUndefined();
     expect(calibrationFor(parsePfirrmannManifest(ok))).toEqual({});
     expect(() => parsePfirrmannManifest({ ...ok, calibration: { ...calibration, featureMeans: {} } })).toThrow(/featureMeans.heightIndex/);
     expect(() => parsePfirrmannManifest({ ...ok, calibration: { ...calibration, intercept: 'x' } })).toThrow(/finite intercept/);

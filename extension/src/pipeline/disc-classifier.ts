@@ -55,12 +55,17 @@ export function parsePfirrmannManifest(o: unknown): PfirrmannClassifierManifest 
 
 /**
  * The manifest's calibration when it was fitted for this classifier file, else why not (then the grade is the
- * uncalibrated rounded mean grade and its evidence says so: a classifier swapped without refitting).
+ * uncalibrated rounded mean grade and its evidence says so: a classifier swapped without refitting). Spread it over
+ * the classifier info after cvLinearKappa: a refused calibration also withdraws the kappa measured with it.
  */
-export function calibrationFor(m: PfirrmannClassifierManifest): { calibration?: PfirrmannCalibration; calibrationRefused?: string } {
+export function calibrationFor(m: PfirrmannClassifierManifest): { calibration?: PfirrmannCalibration; calibrationRefused?: string; cvLinearKappa?: undefined } {
   if (!m.calibration) return {};
   if (m.calibration.classifierSha256?.toLowerCase() === m.sha256.toLowerCase()) return { calibration: m.calibration };
-  return { calibrationRefused: `the manifest's calibration was fitted for another classifier file (its classifierSha256 is not this file's sha256), so it is not applied: refit it with models/training/pfirrmann_calibration.py` };
+  // The manifest's cvLinearKappa was measured with that calibration applied: not this grade's agreement.
+  return {
+    calibrationRefused: `the manifest's calibration was fitted for another classifier file (its classifierSha256 is not this file's sha256), so it is not applied and the grade's agreement with readers is unknown: refit it with models/training/pfirrmann_calibration.py`,
+    cvLinearKappa: undefined,
+  };
 }
 
 /** A calibration must hold finite numbers for the mean grade and every weighted feature. */
