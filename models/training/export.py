@@ -57,7 +57,11 @@ def main() -> None:
                      "steps": ck.get("step"), "recipe": "models/training/run_all.py"},
         "metrics": {"pythonValidationDice2D": ck.get("val")},
     }
-    with open(os.path.join(args.out_dir, "manifest.json"), "w") as f:
+    # The disc classifier's block (pfirrmann.py) describes other model files: keep it.
+    man_path = os.path.join(args.out_dir, "manifest.json")
+    if os.path.exists(man_path) and "pfirrmann" in (old := json.load(open(man_path))):
+        manifest["pfirrmann"] = old["pfirrmann"]
+    with open(man_path, "w") as f:
         json.dump(manifest, f, indent=2, ensure_ascii=False)
         f.write("\n")
     print(f"wrote {path} ({len(data)} bytes) and {os.path.join(args.out_dir, 'manifest.json')}")
