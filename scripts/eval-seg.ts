@@ -11,19 +11,17 @@
  * Level accuracy (cases whose `levels` column lists names): GT label k is levels[k-1]; each GT
  * instance takes the name of the predicted segment it overlaps most.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { classIndex, type ModelManifest } from '../extension/src/pipeline/model';
 import { labelAnatomy } from '../extension/src/pipeline/anatomy';
-import { voxelToLps, type Labelmap, type SpineVolume, type Vec3 } from '../extension/src/pipeline/volume';
+import { voxelToLps, type Labelmap, type SpineVolume } from '../extension/src/pipeline/volume';
 import { segmentSpine } from '../extension/src/pipeline/analyze';
 import type { StructureKind } from '../extension/src/pipeline/report';
 import { readNiftiLabelmap, readNiftiVolume } from './lib/nifti';
 import { loadNodeModels } from './lib/node-models';
 import { clipToGtRange, diceBinary, instanceDice, kindMask, levelAccuracy } from './lib/seg-metrics';
-
-interface CaseRow { case: string; structure: string; levels: string[] | null }
+import { conformLabelmap, readCases, splitCases } from './lib/labelled-cases';
 
 export interface CaseResult {
   case: string;
@@ -38,48 +36,6 @@ export interface CaseResult {
   levelNaming: { anchor: string; certain: boolean };
   predictedLevels: string[];
   seconds: number;
-}
-
-function readCases(dir: string): CaseRow[] {
-  const csv = resolve(dir, 'cases.csv');
-  if (!existsSync(csv)) throw new Error(`${csv} not found: --data must be a folder with cases.csv and <case>_image.nii.gz / <case>_label.nii.gz`);
-  const [head, ...rows] = readFileSync(csv, 'utf8').trim().split(/\r?\n/);
-  const cols = head.split(',');
-  const at = (name: string) => {
-    const i = cols.indexOf(name);
-    if (i < 0) throw new Error(`${csv} has no "${name}" column (has: ${cols.join(', ')})`);
-    return i;
-  };
-  const [ci, si, li] = [at('case'), at('structure'), at('levels')];
-  return rows.map((r) => {
-    const f = r.split(',');
-    const lv = f[li]?.trim() ?? '';
-    const names = lv.split(/\s+/).filter(Boolean);
-    const named = names.length > 0 && names.every((n) => /^[CTLS]\d+(\/[CTLS]\d+)?$/.test(n));
-    return { case: f[ci], structure: f[si], levels: named ? names : null };
-  });
-}
-
-function splitCases(splitPath: string, which: string): Set<string> {
-  if (!existsSync(splitPath)) throw new Error(`--split ${which} needs ${splitPath} (written by the model training recipe)`);
-  const s = JSON.parse(readFileSync(splitPath, 'utf8')) as Record<string, unknown>;
-  const ids = s[which];
-  if (!Array.isArray(ids)) throw new Error(`${splitPath} has no "${which}" list (has: ${Object.keys(s).join(', ')})`);
-  return new Set(ids as string[]);
-}
-
-/**
- * The label grid must be the image grid. One public case (vb2_04) has a label with one extra slice;
- * keep the overlapping index range (voxel (i,j,k) ↔ (i,j,k)), warn, and go on.
- */
-function conformLabelmap(gt: Labelmap, dims: Vec3, name: string): Labelmap {
-  if (gt.dims.every((d, i) => d === dims[i])) return gt;
-  process.stderr.write(`warning: ${name}: label dims [${gt.dims.join(',')}] != image dims [${dims.join(',')}]; comparing the overlapping voxel range\n`);
-  const values = new Uint8Array(dims[0] * dims[1] * dims[2]);
-  for (let k = 0; k < Math.min(dims[2], gt.dims[2]); k++)
-    for (let j = 0; j < Math.min(dims[1], gt.dims[1]); j++)
-      for (let i = 0; i < Math.min(dims[0], gt.dims[0]); i++) values[i + j * dims[0] + k * dims[0] * dims[1]] = gt.values[i + j * gt.dims[0] + k * gt.dims[0] * gt.dims[1]];
-  return { dims: [...dims], values };
 }
 
 /** Ground truth as the class labelmap, then the same instance/naming step as the pipeline. */

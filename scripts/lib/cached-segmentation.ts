@@ -1,14 +1,14 @@
 /**
  * Node-only, for the evaluation scripts: the network's class labelmap of one image, cached on disk per
- * image and model checksum (the network is the slow part), then instances and level names
+ * image, model checksum and logit offsets (the network is the slow part), then instances and level names
  * (anatomy.ts labelAnatomy) computed afresh, as segmentSpine does — so anatomy or canal changes
  * re-run in seconds and a new model never reads an old cache.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { classIndex, parseModelManifest, type ModelManifest } from '../../extension/src/pipeline/model';
-import { segmentClasses } from '../../extension/src/pipeline/segment';
+import { classIndex, outlineOffsets, parseModelManifest, type ModelManifest } from '../../extension/src/pipeline/model';
+import { segmentClasses, type ClassLabelmap } from '../../extension/src/pipeline/segment';
 import { labelAnatomy, type AnatomyOptions, type AnatomyResult } from '../../extension/src/pipeline/anatomy';
 import type { Labelmap, SpineVolume } from '../../extension/src/pipeline/volume';
 import { loadNodeModels, type NodeModels } from './node-models';
@@ -25,17 +25,23 @@ export function cachedSegmenter(manifestPath: string, cacheDir?: string): Cached
   const manifest = parseModelManifest(readFileSync(manifestPath, 'utf8'));
   const idx = { vertebralBody: classIndex(manifest, 'vertebral_body'), disc: classIndex(manifest, 'disc') };
   if (cacheDir) mkdirSync(cacheDir, { recursive: true });
+  // The cached labelmap depends on the network file and on the logit offsets that draw the outline.
+  const offsets = outlineOffsets(manifest);
+  const modelKey = manifest.sha256.slice(0, 8) + (offsets ? `-o${offsets.join('_')}` : '');
   let models: Promise<NodeModels> | undefined; // loaded on the first cache miss only
   return {
     manifest,
     async segment(volume, key, options = {}) {
-      const file = cacheDir && resolve(cacheDir, `${key}-${manifest.sha256.slice(0, 8)}.classes.gz`);
-      let classes: Labelmap;
-      if (file && existsSync(file)) classes = { dims: [...volume.dims], values: new Uint8Array(gunzipSync(readFileSync(file))) };
-      else {
+      const file = cacheDir && resolve(cacheDir, `${key}-${modelKey}.classes.gz`);
+      const n = volume.voxels.length;
+      let classes: ClassLabelmap;
+      if (file && existsSync(file)) {
+        const bytes = new Uint8Array(gunzipSync(readFileSync(file))); // class per voxel, then the outline when the model has one
+        classes = { dims: [...volume.dims], values: bytes.subarray(0, n), ...(bytes.length === 2 * n ? { outline: bytes.subarray(n) } : {}) };
+      } else {
         const m = await (models ??= loadNodeModels(manifestPath, 2));
         classes = await segmentClasses(volume, m.backend, m.manifest);
-        if (file) writeFileSync(file, gzipSync(classes.values));
+        if (file) writeFileSync(file, gzipSync(classes.outline ? Buffer.concat([classes.values, classes.outline]) : classes.values));
       }
       return labelAnatomy(classes, volume, idx, options);
     },

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { createNodeBackend, hasHardwareWebGpu, parseModelManifest, sha256Hex, verifyModelBytes, type OrtModule } from '../../extension/src/pipeline/model';
+import { createNodeBackend, hasHardwareWebGpu, outlineOffsets, parseModelManifest, sha256Hex, verifyModelBytes, type OrtModule } from '../../extension/src/pipeline/model';
 import { segmentSpine } from '../../extension/src/pipeline/analyze';
 import type { SpineVolume } from '../../extension/src/pipeline/volume';
 
@@ -30,6 +30,17 @@ describe('model manifest', () => {
     bad2.input.normalisation.method = 'magic';
     expect(() => parseModelManifest(bad2)).toThrow(/unknown input.normalisation.method "magic"/);
     expect(() => parseModelManifest('{not json')).toThrow(/not JSON/);
+  });
+
+  it('accepts logit offsets one per class, and applies them only to the model file they were fitted for', () => {
+    const m = JSON.parse(manifestJson);
+    m.output.logitOffsets = [0, -2, -3];
+    m.output.logitOffsetsModelSha256 = m.sha256;
+    expect(outlineOffsets(parseModelManifest(m))).toEqual([0, -2, -3]);
+    expect(() => parseModelManifest({ ...m, output: { ...m.output, logitOffsets: [0, -2] } })).toThrow(/"output.logitOffsets" must hold 3 finite numbers/);
+    // A network swapped without refitting: segments left untrimmed, the analysis still runs.
+    expect(outlineOffsets(parseModelManifest({ ...m, output: { ...m.output, logitOffsetsModelSha256: 'f'.repeat(64) } }))).toBeUndefined();
+    expect(outlineOffsets(parseModelManifest(manifestJson))).toBeUndefined();
   });
 });
 

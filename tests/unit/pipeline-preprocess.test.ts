@@ -143,6 +143,25 @@ describe('labels map back onto the source grid', () => {
   });
 });
 
+describe('the calibrated outline', () => {
+  it('marks the voxels whose structure class still wins with the manifest\'s logit offsets added', async () => {
+    const vol = makeVolume('rowsSI', 100, 50, 1.25, 1.25);
+    const plain = await segmentClasses(vol, oneHotBackend, manifest([1.25, 1.25]));
+    expect(plain.outline).toBeUndefined();
+    const withOffsets = (offsets: number[]) => {
+      const m = manifest([1.25, 1.25]);
+      return segmentClasses(vol, oneHotBackend, { ...m, output: { ...m.output, logitOffsets: offsets, logitOffsetsModelSha256: m.sha256 } });
+    };
+    const same = await withOffsets([0, 0, 0]);
+    expect(Array.from(same.values)).toEqual(Array.from(plain.values));
+    expect(Array.from(same.outline!)).toEqual(Array.from(plain.values).map((c) => (c ? 1 : 0)));
+    // One-hot logits differ by at most 4: an offset of −5 leaves no structure inside the outline.
+    const none = await withOffsets([0, -5, -5]);
+    expect(Array.from(none.values)).toEqual(Array.from(plain.values));
+    expect(none.outline!.some((x) => x)).toBe(false);
+  });
+});
+
 describe('segmentClasses progress and cancel', () => {
   it('reports progress per slice and stops on abort', async () => {
     const vol = makeVolume('rowsSI', 40, 40, 1, 1, 5);

@@ -21,6 +21,8 @@ import { connectedComponents, defaultMinComponentMm3, splitComponent, type Compo
 import { bodiesBetweenDiscs, discPlanes } from './split-by-discs';
 import { discSpaceBetween, INFERRED_DISC_MIN_FRACTION_OF_COMPONENT_FLOOR, INFERRED_DISC_MIN_SPACING_FRACTION } from './infer-discs';
 import { keepOnColumn, lowerLumbarForwardStep, OFF_COLUMN_MIN_ANTERIOR_MM } from './column';
+import { trimToOutline } from './outline-trim';
+import type { ClassLabelmap } from './segment';
 
 export type LevelNaming = SpineReport['levelNaming'];
 
@@ -486,9 +488,10 @@ function verticalAxis(volume: SpineVolume): { axis: 0 | 1; up: boolean } {
 /**
  * Instances and level names from a class labelmap (values = model class indices, geometry of `volume`).
  * Segment numbers 1..N are assigned superior→inferior; discs with the same level are merged into one segment.
+ * With the network's calibrated outline (classes.outline), each segment is then trimmed to it (outline-trim.ts).
  * @throws Error when the labelmap does not match the volume's dims, or there are more than 255 segments.
  */
-export function labelAnatomy(classes: Labelmap, volume: SpineVolume, idx: AnatomyClassIndices, opts: AnatomyOptions = {}): AnatomyResult {
+export function labelAnatomy(classes: ClassLabelmap, volume: SpineVolume, idx: AnatomyClassIndices, opts: AnatomyOptions = {}): AnatomyResult {
   const dims = volume.dims;
   if (classes.dims.some((d, i) => d !== dims[i])) throw new Error(`labelmap dims [${classes.dims.join(',')}] != volume dims [${dims.join(',')}]`);
   const minMm3 = opts.minComponentMm3 ?? defaultMinComponentMm3(dims, volume.spacingMm);
@@ -557,5 +560,7 @@ export function labelAnatomy(classes: Labelmap, volume: SpineVolume, idx: Anatom
     levelNaming.certain = false;
     levelNaming.note += ' ' + forwardStep;
   }
-  return { labelmap: { dims: [...dims], values }, segments, levelNaming };
+  const labelmap: Labelmap = { dims: [...dims], values };
+  // Found and named above on the plain argmax; only their outline is drawn tighter.
+  return { labelmap, segments: classes.outline ? trimToOutline(labelmap, segments, classes.outline, volume) : segments, levelNaming };
 }

@@ -54,7 +54,19 @@ export interface ModelManifest {
     sizeMultipleOf: number;
     normalisation: ModelNormalisation;
   };
-  output: { name: string; classes: ModelClass[] };
+  output: {
+    name: string;
+    classes: ModelClass[];
+    /**
+     * Added to each class's logit (one per class, index order) to draw the structures' outline: a voxel whose
+     * class loses to background once they are added lies outside it, and anatomy.ts trims it from its segment
+     * (instances and level names still come from the plain argmax). Fitted on the training cases by
+     * scripts/fit-logit-offsets.ts for the ONNX file whose sha256 is logitOffsetsModelSha256. Absent, or fitted for
+     * another file (outlineOffsets): no trimming.
+     */
+    logitOffsets?: number[];
+    logitOffsetsModelSha256?: string;
+  };
   /** The Pfirrmann disc-patch classifier shipped with this segmentation model (disc-classifier.ts); absent = no Pfirrmann grades. */
   pfirrmann?: PfirrmannClassifierManifest;
   training?: Record<string, unknown>;
@@ -112,8 +124,21 @@ export function parseModelManifest(json: string | unknown): ModelManifest {
   idx.forEach((v: number, i: number) => {
     if (v !== i) fail('output.classes indices must be 0..C-1, each once');
   });
+  if (out.logitOffsets !== undefined) {
+    if (!Array.isArray(out.logitOffsets) || out.logitOffsets.length !== out.classes.length || !out.logitOffsets.every((x: unknown) => typeof x === 'number' && Number.isFinite(x)))
+      fail(`"output.logitOffsets" must hold ${out.classes.length} finite numbers, one per class`);
+  }
   if (o.pfirrmann !== undefined) parsePfirrmannManifest(o.pfirrmann);
   return o as ModelManifest;
+}
+
+/**
+ * The logit offsets that draw the calibrated outline, or undefined when the manifest has none or they were fitted
+ * for another model file (a network swapped without refitting them: the segments are then left untrimmed).
+ */
+export function outlineOffsets(manifest: ModelManifest): number[] | undefined {
+  const { logitOffsets, logitOffsetsModelSha256 } = manifest.output;
+  return logitOffsets && logitOffsetsModelSha256?.toLowerCase() === manifest.sha256.toLowerCase() ? logitOffsets : undefined;
 }
 
 /** Output channel index of a named class, or -1 when the model does not produce it. */
