@@ -22,7 +22,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { classIndex, type InferenceBackend, type ModelManifest } from '../extension/src/pipeline/model';
-import { sagittalGeometry } from '../extension/src/pipeline/preprocess';
+import { canonicalPixelOfSource, sagittalGeometry } from '../extension/src/pipeline/preprocess';
 import { segmentClasses } from '../extension/src/pipeline/segment';
 import { voxelToLps } from '../extension/src/pipeline/volume';
 import { conformLabelmap, readCases, splitCases } from './lib/labelled-cases';
@@ -68,8 +68,7 @@ async function tallyCase(volumePath: string, labelPath: string, kind: CaseTally[
       for (let i = 0; i < nI; i++) {
         const z = voxelToLps(volume, i, j, k)[2];
         if (z < zMin || z > zMax) continue;
-        const [u, v] = g.verticalAxis === 0 ? [i, j] : [j, i];
-        const p = g.rowOfSource[u] * g.width + g.colOfSource[v];
+        const p = canonicalPixelOfSource(g, i, j);
         voxels[p]++;
         if (gt.values[i + j * nI + k * nI * nJ]) labelled[p]++;
       }

@@ -239,10 +239,12 @@ export function labelsToSource(g: SliceGeometry, canonical: Uint8Array, dims: re
   const [nI, nJ] = dims;
   const base = k * nI * nJ;
   for (let j = 0; j < nJ; j++) {
-    for (let i = 0; i < nI; i++) {
-      const u = g.verticalAxis === 0 ? i : j;
-      const v = g.verticalAxis === 0 ? j : i;
-      target[base + i + j * nI] = canonical[g.rowOfSource[u] * g.width + g.colOfSource[v]];
-    }
+    for (let i = 0; i < nI; i++) target[base + i + j * nI] = canonical[canonicalPixelOfSource(g, i, j)];
   }
+}
+
+/** Index (row · width + column) of the canonical pixel whose centre is nearest to source voxel (i, j) of a slice. */
+export function canonicalPixelOfSource(g: SliceGeometry, i: number, j: number): number {
+  const [u, v] = g.verticalAxis === 0 ? [i, j] : [j, i];
+  return g.rowOfSource[u] * g.width + g.colOfSource[v];
 }
