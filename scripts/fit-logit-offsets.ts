@@ -28,6 +28,7 @@ import { voxelToLps } from '../extension/src/pipeline/volume';
 import { conformLabelmap, readCases, splitCases } from './lib/labelled-cases';
 import { readNiftiLabelmap, readNiftiVolume } from './lib/nifti';
 import { loadNodeModels } from './lib/node-models';
+import { clipToGtRange } from './lib/seg-metrics';
 
 /** One case reduced to what any offset pair needs: the model pixels the network did not call background. */
 interface CaseTally {
@@ -51,14 +52,10 @@ async function tallyCase(volumePath: string, labelPath: string, kind: CaseTally[
   await segmentClasses(volume, recorder, manifest);
   const g = sagittalGeometry(volume, manifest);
   const [nI, nJ, nK] = volume.dims;
-  let zMin = Infinity, zMax = -Infinity, labelledTotal = 0;
-  for (let p = 0; p < gt.values.length; p++) {
-    if (!gt.values[p]) continue;
-    labelledTotal++;
-    const k = Math.floor(p / (nI * nJ)), j = Math.floor((p % (nI * nJ)) / nI), z = voxelToLps(volume, p % nI, j, k)[2];
-    zMin = Math.min(zMin, z);
-    zMax = Math.max(zMax, z);
-  }
+  // The labelled superior–inferior range, as eval:seg clips it.
+  const zOf = (p: number) => voxelToLps(volume, p % nI, Math.floor(p / nI) % nJ, Math.floor(p / (nI * nJ)))[2];
+  const inRange = clipToGtRange(new Uint8Array(gt.values.length).fill(1), gt.values, zOf);
+  const labelledTotal = gt.values.reduce((n, v) => n + (v ? 1 : 0), 0);
   const plane = g.height * g.width;
   const keptLogits: number[] = [], keptVoxels: number[] = [], keptLabelled: number[] = [];
   for (let k = 0; k < nK; k++) {
@@ -66,11 +63,11 @@ async function tallyCase(volumePath: string, labelPath: string, kind: CaseTally[
     const voxels = new Uint32Array(plane), labelled = new Uint32Array(plane);
     for (let j = 0; j < nJ; j++)
       for (let i = 0; i < nI; i++) {
-        const z = voxelToLps(volume, i, j, k)[2];
-        if (z < zMin || z > zMax) continue;
+        const q = i + j * nI + k * nI * nJ;
+        if (!inRange[q]) continue;
         const p = canonicalPixelOfSource(g, i, j);
         voxels[p]++;
-        if (gt.values[i + j * nI + k * nI * nJ]) labelled[p]++;
+        if (gt.values[q]) labelled[p]++;
       }
     for (let p = 0; p < plane; p++) {
       // Offsets only lower the two structure classes, so a pixel the network calls background stays background.
