@@ -121,6 +121,8 @@ export interface OhifExtension {
   onModeExit?(p: ExtensionParams): void;
   getPanelModule?(p: ExtensionParams): PanelModuleEntry[];
   getHangingProtocolModule?(p: ExtensionParams): HangingProtocolModuleEntry[];
+  getSopClassHandlerModule?(p: ExtensionParams): { name: string; sopClassUids: string[]; getDisplaySetsFromSeries(instances: InstanceMetadata[]): DisplaySet[] }[];
+  getViewportModule?(p: ExtensionParams): { name: string; component: (props: Record<string, unknown>) => unknown }[];
   getCommandsModule?(p: ExtensionParams): { definitions: Record<string, { commandFn: (o: any) => unknown }>; defaultContext?: string };
 }
 

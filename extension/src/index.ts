@@ -5,11 +5,16 @@
  * Module entries (OHIF names them `<id>.<moduleType>.<name>`):
  *   ohif-spine-mri-extension.panelModule.spineMri
  *   ohif-spine-mri-extension.hangingProtocolModule.ohif-spine-mri-hp
+ *   ohif-spine-mri-extension.sopClassHandlerModule.spine-mri-report (our stored SR; others go to OHIF's)
+ *   ohif-spine-mri-extension.viewportModule.spine-mri-report (shows it as text)
  */
-import type { ExtensionParams, OhifExtension } from '../../types/ohif';
+import type { DisplaySet, ExtensionParams, OhifExtension } from '../../types/ohif';
 import { setOhifContext } from './ohif/context';
 import { registerSpineAttributes, spineHangingProtocol, SPINE_HP_ID } from './ohif/hangingProtocol';
-import { hostInOwnRoot } from './ohif/reactBridge';
+import { hostInOwnRoot, hostInOwnRootWithProps } from './ohif/reactBridge';
+import { STORED_REPORT_HANDLER, STORED_REPORT_VIEWPORT, storedReportDisplaySets } from './ohif/storedReportDisplaySet';
+import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID } from './dicom/uids';
+import { StoredReportViewport } from './panel/StoredReportViewport';
 import { SpinePanel } from './panel/SpinePanel';
 
 export const EXTENSION_ID = 'ohif-spine-mri-extension';
@@ -32,6 +37,14 @@ const extension: OhifExtension = {
         component: hostInOwnRoot(SpinePanel, 'spine-mri-panel-host'),
       },
     ];
+  },
+  getSopClassHandlerModule() {
+    const id = `${EXTENSION_ID}.sopClassHandlerModule.${STORED_REPORT_HANDLER}`;
+    return [{ name: STORED_REPORT_HANDLER, sopClassUids: [COMPREHENSIVE_3D_SR_SOP_CLASS_UID], getDisplaySetsFromSeries: (instances) => storedReportDisplaySets(instances, id) }];
+  },
+  getViewportModule() {
+    const component = hostInOwnRootWithProps(StoredReportViewport, 'spine-mri-report-host', (p) => ({ displaySets: p.displaySets as DisplaySet[] | undefined }));
+    return [{ name: STORED_REPORT_VIEWPORT, component }];
   },
   getHangingProtocolModule() {
     return [{ name: SPINE_HP_ID, protocol: spineHangingProtocol() }];

@@ -26,6 +26,9 @@ const ids = {
   segViewport: '@ohif/extension-cornerstone-dicom-seg.viewportModule.dicom-seg',
   srSop: '@ohif/extension-cornerstone-dicom-sr.sopClassHandlerModule.dicom-sr',
   srViewport: '@ohif/extension-cornerstone-dicom-sr.viewportModule.dicom-sr',
+  /** Our stored report (extension/src/ohif/storedReportDisplaySet.ts): before OHIF's SR handler, which takes every other SR. */
+  reportSop: `${EXT}.sopClassHandlerModule.spine-mri-report`,
+  reportViewport: `${EXT}.viewportModule.spine-mri-report`,
 };
 
 export const extensionDependencies = {
@@ -57,6 +60,7 @@ export function spineLayout() {
         { namespace: ids.viewport, displaySetsToDisplay: [ids.stack] },
         { namespace: ids.segViewport, displaySetsToDisplay: [ids.segSop] },
         { namespace: ids.srViewport, displaySetsToDisplay: [ids.srSop] },
+        { namespace: ids.reportViewport, displaySetsToDisplay: [ids.reportSop] },
       ],
     },
   };
@@ -74,7 +78,7 @@ function ownParts() {
     routes: [{ path: ROUTE_NAME, layoutTemplate: spineLayout }],
     extensions: extensionDependencies,
     hangingProtocol: [HP_ID, 'default'],
-    sopClassHandlers: [ids.segSop, ids.srSop, ids.stack],
+    sopClassHandlers: [ids.reportSop, ids.segSop, ids.srSop, ids.stack],
   };
 }
 

@@ -159,6 +159,13 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const [analysed, stored] = await ohifSegmentations(page);
     expect([analysed.label, stored.label]).toEqual(['Spine MRI analysis', 'Spine MRI SEG v1']);
     expect(stored.segments).toBe(analysed.segments);
+    // The stored SR, opened from the study browser, shows its findings (read back from the PACS), the reader's
+    // change marked; OHIF's own SR viewport stays black on our report.
+    await seriesInBrowser('Spine MRI Report v1').dblclick();
+    const reportText = page.getByTestId('spine-stored-report-text');
+    await reportText.waitFor({ timeout: 30000 });
+    expect(await reportText.textContent()).toContain(`L4/L5: Pfirrmann ${readerGrade}*`);
+    await shot(page, 'stored-report');
 
     // Reload: findings come from the SR, not from a new analysis; OHIF shows the stored SEG.
     await openStudy(page, studyA);

@@ -56,6 +56,9 @@ export function srSeriesDescription(version: number): string {
   return `Spine MRI Report v${version}`;
 }
 
+/** Matches srSeriesDescription's output; group 1 is the version. */
+export const SR_SERIES_DESCRIPTION = /^Spine MRI Report v(\d+)$/;
+
 const PRESENT_ABSENT = { true: PRESENCE.present, false: PRESENCE.absent };
 
 /** The finding fields of a LevelReport, their concept names and value tables; `optional`: may be absent (older reports). */

@@ -9,13 +9,13 @@
  */
 import { api } from 'dicomweb-client';
 import type { DisplaySet } from '../../../types/ohif';
+import { SR_SERIES_DESCRIPTION } from '../dicom/sr';
 import { readSr } from '../dicom/sr-read';
 import type { SegmentInfo, SpineReport } from '../pipeline/report';
 import { getOhifContext } from './context';
 import { activeDataSource, studySeries, type OhifDicomWebDataSource, type QidoSeries } from './dataSourceStow';
 import { ohifLabelmapSlices, segmentStatsLps, segmentsFromStoredSeg } from './storedSegments';
 
-const SR_DESCRIPTION = /^Spine MRI Report v(\d+)$/;
 const SEG_DESCRIPTION = /^Spine MRI SEG v(\d+)$/;
 
 /** Our newest stored result in a study: SR series and, when present, the SEG series of the same version. */
@@ -33,7 +33,7 @@ export interface StoredReport extends StoredReportRef {
 export function latestStoredReport(series: QidoSeries[]): StoredReportRef | undefined {
   let best: StoredReportRef | undefined;
   for (const s of series) {
-    const m = SR_DESCRIPTION.exec(s.description ?? '');
+    const m = SR_SERIES_DESCRIPTION.exec(s.description ?? '');
     if (!m || (s.modality && s.modality !== 'SR')) continue;
     const version = Number(m[1]);
     if (!best || version > best.version) best = { version, srSeriesInstanceUid: s.seriesInstanceUid };
@@ -64,6 +64,14 @@ export async function loadStoredReport(studyInstanceUid: string, dataSource: Ohi
   const ref = latestStoredReport(await studySeries(studyInstanceUid, dataSource));
   if (!ref) return undefined;
   return { ...ref, report: readSr(await retrieveInstance(studyInstanceUid, ref.srSeriesInstanceUid, `the stored report (SR v${ref.version})`, dataSource)) };
+}
+
+/**
+ * One stored report series of ours (any version), read from its SR.
+ * @throws Error when the PACS cannot return it or it is not our SR
+ */
+export async function readStoredReportSeries(studyInstanceUid: string, seriesInstanceUid: string, dataSource: OhifDicomWebDataSource = activeDataSource()): Promise<SpineReport> {
+  return readSr(await retrieveInstance(studyInstanceUid, seriesInstanceUid, 'the stored report (SR)', dataSource));
 }
 
 /**

@@ -1,0 +1,42 @@
+/**
+ * A stored 'Spine MRI Report v<n>' opened from the study browser: the report's findings as text (the same
+ * text as the panel's "Findings as text"), its version, date and software, read from the SR in the PACS.
+ * Older versions can be read here too; the Spine MRI panel works on the newest one.
+ */
+import { useEffect, useState } from 'react';
+import type { DisplaySet } from '../../../types/ohif';
+import { readStoredReportSeries } from '../ohif/loadStoredReport';
+import { findingsText } from './findingsText';
+import { colors, s } from './styles';
+
+type Loaded = { status: 'loading' } | { status: 'shown'; text: string; createdAt: string } | { status: 'error'; message: string };
+
+export function StoredReportViewport({ displaySets }: { displaySets?: DisplaySet[] }) {
+  const ds = displaySets?.[0];
+  const [state, setState] = useState<Loaded>({ status: 'loading' });
+  useEffect(() => {
+    if (!ds) return;
+    let live = true;
+    setState({ status: 'loading' });
+    readStoredReportSeries(ds.StudyInstanceUID, ds.SeriesInstanceUID).then(
+      (report) => live && setState({ status: 'shown', text: findingsText(report), createdAt: report.createdAt }),
+      (e: Error) => live && setState({ status: 'error', message: e.message }),
+    );
+    return () => { live = false; };
+  }, [ds?.StudyInstanceUID, ds?.SeriesInstanceUID]);
+  return (
+    <div style={{ ...s.panel, height: '100%', overflow: 'auto', background: '#000', padding: '16px 24px' }} data-testid="spine-stored-report-viewport">
+      <div style={s.h}>{ds?.SeriesDescription ?? 'Spine MRI Report'}</div>
+      {state.status === 'loading' && <div style={s.muted}>Reading the report from the PACS…</div>}
+      {state.status === 'error' && <div style={s.error}>{state.message}</div>}
+      {state.status === 'shown' && (
+        <>
+          <div style={s.muted}>Stored {new Date(state.createdAt).toLocaleString()}. To review or correct the findings, use the Spine MRI panel (it opens the newest stored version).</div>
+          <pre style={{ whiteSpace: 'pre-wrap', fontFamily: 'inherit', fontSize: 14, color: colors.text, margin: '12px 0' }} data-testid="spine-stored-report-text">
+            {state.text}
+          </pre>
+        </>
+      )}
+    </div>
+  );
+}
