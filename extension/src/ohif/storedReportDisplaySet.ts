@@ -14,7 +14,7 @@ export const STORED_REPORT_VIEWPORT = 'spine-mri-report';
 export interface StoredReportDisplaySet extends DisplaySet {
   SOPClassHandlerId: string;
   SOPInstanceUID: string;
-  /** OHIF: derived objects are not hung by protocols of their own; the study browser shows them without an image. */
+  /** As OHIF's SR and SEG display sets: a derived object, not hung by a protocol as an image series. */
   isDerivedDisplaySet: true;
   label: string;
 }
