@@ -63,15 +63,16 @@ function wadoClient(dataSource: OhifDicomWebDataSource): api.DICOMwebClient {
 export async function loadStoredReport(studyInstanceUid: string, dataSource: OhifDicomWebDataSource = activeDataSource()): Promise<StoredReport | undefined> {
   const ref = latestStoredReport(await studySeries(studyInstanceUid, dataSource));
   if (!ref) return undefined;
-  return { ...ref, report: readSr(await retrieveInstance(studyInstanceUid, ref.srSeriesInstanceUid, `the stored report (SR v${ref.version})`, dataSource)) };
+  return { ...ref, report: await readStoredReportSeries(studyInstanceUid, ref.srSeriesInstanceUid, `SR v${ref.version}`, dataSource) };
 }
 
 /**
  * One stored report series of ours (any version), read from its SR.
+ * @param name how errors name it ('SR v2')
  * @throws Error when the PACS cannot return it or it is not our SR
  */
-export async function readStoredReportSeries(studyInstanceUid: string, seriesInstanceUid: string, dataSource: OhifDicomWebDataSource = activeDataSource()): Promise<SpineReport> {
-  return readSr(await retrieveInstance(studyInstanceUid, seriesInstanceUid, 'the stored report (SR)', dataSource));
+export async function readStoredReportSeries(studyInstanceUid: string, seriesInstanceUid: string, name = 'SR', dataSource: OhifDicomWebDataSource = activeDataSource()): Promise<SpineReport> {
+  return readSr(await retrieveInstance(studyInstanceUid, seriesInstanceUid, `the stored report (${name})`, dataSource));
 }
 
 /**

@@ -18,7 +18,7 @@ export function StoredReportViewport({ displaySets }: { displaySets?: DisplaySet
     if (!ds) return;
     let live = true;
     setState({ status: 'loading' });
-    readStoredReportSeries(ds.StudyInstanceUID, ds.SeriesInstanceUID).then(
+    readStoredReportSeries(ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SeriesDescription?.replace(/^Spine MRI Report /, 'SR ')).then(
       (report) => live && setState({ status: 'shown', text: findingsText(report), createdAt: report.createdAt }),
       (e: Error) => live && setState({ status: 'error', message: e.message }),
     );
