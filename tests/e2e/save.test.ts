@@ -8,7 +8,7 @@
  *      SEG carried over, an SR of the changed findings); reopened, version 2 shows; a change not saved yet is
  *      offered again after a new analysis.
  *   1c. The reopened levels renamed (one vertebra lower) and saved as version 3: table, SR and the SEG's segment
- *      names (drawn on the image) follow; renamed once, the stored names are not offered for renaming again.
+ *      names (drawn on the image) follow; version 3 reopened is renamed back to the software's names (its note again).
  *   1d. Uncertain stored names ('L4?') confirmed by the reader and saved as version 2 (SPIDER patient 3).
  *   2. Fault path: Orthanc stopped → Save says what failed and offers Retry; Orthanc restarted on the
  *      same storage → Retry stores it; exactly one SEG + one SR.
@@ -297,9 +297,15 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(await storedLevels()).toEqual(levelsBefore.map((l) => shiftLevelName(l!, 1)));
     expect(after.length).toBe(before.length);
     await shot(page, 'stored-renamed');
-    // Renamed once by the reader, the stored names are not offered for renaming again (the SEG keeps no software names).
-    await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr').first().click();
-    expect(await page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Level name').count()).toBe(0);
+    // Renamed again from the stored version 3 (the SR kept the shift from the software's names): back to the
+    // software's names, its own naming note again; then discarded.
+    await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L3/L4' }).first().click();
+    await page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Level name').selectOption({ label: 'L2/L3' });
+    await page.getByTestId('spine-stored-edits').waitFor({ timeout: 10000 });
+    expect(await storedLevels()).toEqual(levelsBefore);
+    expect(await page.getByTestId('spine-stored-level-naming').textContent()).not.toMatch(/set by the reader/);
+    await page.getByTestId('spine-stored-discard').click();
+    await page.waitForFunction(() => /set by the reader/.test(document.querySelector('[data-testid="spine-stored-level-naming"]')?.textContent ?? ''), null, { timeout: 10000 });
   }, 300000);
 
   it('confirms uncertain level names of reopened findings and saves that as version 2', async () => {

@@ -4,7 +4,7 @@ import { IdbPendingStore } from '../../extension/src/store/pending-idb';
 import { buildRevision, nextVersion, retryPending, saveRevisionToPacs, saveToPacs, type Stow } from '../../extension/src/store/save';
 import { readSr } from '../../extension/src/dicom/sr-read';
 import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
-import { shiftLevels } from '../../extension/src/panel/readerEdits';
+import { shiftLevels, withSoftwareLevels } from '../../extension/src/panel/readerEdits';
 import { SaveToPacsError, describeStowError } from '../../extension/src/store/stow-error';
 import { fromPart10 } from '../../extension/src/dicom/uids';
 import { PATIENT, dciodvfy, hasDciodvfy, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
@@ -137,6 +137,22 @@ describe('versions', () => {
     expect(new Uint8Array(seg2.PixelData[0] ?? seg2.PixelData)).toEqual(new Uint8Array(seg1.PixelData[0] ?? seg1.PixelData));
     expect(readSr(r.sr).levels.map((l) => l.level)).toEqual(shifted.levels.map((l) => l.level));
     if (hasDciodvfy) expect(dciodvfy(r.seg).errors).toEqual([]);
+
+    // Reopened, version 2 is renamed again (back to the software's names) and saved as version 3: the SR kept the
+    // shift, so the software's names are known although the SEG keeps only the reader's (SEMIAUTOMATIC, no automaticLevel).
+    const v2 = readSr(r.sr);
+    expect(v2.levelNaming.automatic).toEqual({ shift: 1, certain: report.levelNaming.certain, note: report.levelNaming.note });
+    const fromSeg = shifted.segments.map(({ automaticLevel: _software, ...s }) => s);
+    const segments = withSoftwareLevels(fromSeg, v2.levelNaming);
+    expect(segments.map((s) => s.automaticLevel)).toEqual(report.segments.map((s) => (s.level ? s.level : undefined)));
+    const back = shiftLevels({ ...v2, segments }, -1);
+    expect(back.segments.map((s) => s.level)).toEqual(report.segments.map((s) => s.level));
+    expect(back.segments.some((s) => s.readerModified)).toBe(false);
+    expect(back.levelNaming).toEqual(report.levelNaming);
+    const v3 = buildRevision({ report: back, storedSeg: r.seg }, { version: 3 });
+    expect(item(fromPart10(v3.seg), body.segmentNumber)).toMatchObject({ SegmentLabel: body.label, SegmentAlgorithmType: 'AUTOMATIC' });
+    expect(readSr(v3.sr).levelNaming).toEqual(report.levelNaming);
+    if (hasDciodvfy) expect(dciodvfy(r.sr).errors).toEqual([]); // with the software's naming item
   });
 
   it('describes network errors from fetch too', () => {

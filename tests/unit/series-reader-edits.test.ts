@@ -1,5 +1,5 @@
 /** Reader corrections in the panel: grade overrides keep the software's value; level shifts rename consistently. */
-import { applyReaderEdit, confirmLevels, shiftLevelName, shiftLevels } from '../../extension/src/panel/readerEdits';
+import { applyReaderEdit, confirmLevels, shiftLevelName, shiftLevels, withSoftwareLevels } from '../../extension/src/panel/readerEdits';
 import type { Finding, LevelReport, SpineReport } from '../../extension/src/pipeline/report';
 
 function finding<T>(value: T | null): Finding<T> {
@@ -89,6 +89,7 @@ describe('shiftLevels', () => {
     const twice = shiftLevels(shiftLevels(report, 1), 1);
     expect(shiftLevels(report, 2).segments.map((s) => s.level)).toEqual(twice.segments.map((s) => s.level));
     expect(twice.levelNaming.note).toBe('Level names set by the reader (2 vertebrae lower than the software named them; topmost now S1).');
+    expect(twice.levelNaming.automatic?.shift).toBe(2);
     expect(shiftLevels(report, -1).levelNaming.note).toBe('Level names set by the reader (1 vertebra higher than the software named them; topmost now L3).');
   });
   it('crosses region boundaries and refuses to leave C1–S5', () => {
@@ -96,6 +97,19 @@ describe('shiftLevels', () => {
     expect(shiftLevelName('T12/L1', 1)).toBe('L1/L2');
     expect(shiftLevelName('C1', -1)).toBeUndefined();
     expect(() => shiftLevels({ ...report, segments: [{ ...report.segments[0], level: 'S5', label: 'S5 vertebral body' }], levels: [] }, 1)).toThrow(/outside C1–S5/);
+  });
+});
+
+describe('withSoftwareLevels', () => {
+  it("gives a stored SEG's renamed segments the software's names from the SR's shift, and leaves them when it is unknown", () => {
+    const shifted = shiftLevels(report, -1);
+    const fromSeg = shifted.segments.map(({ automaticLevel: _software, ...s }) => s); // what a stored SEG says
+    expect(withSoftwareLevels(fromSeg, shifted.levelNaming).map((s) => s.automaticLevel)).toEqual(['L4', 'L4/L5', 'L5', undefined]);
+    const { shift: _unknown, ...olderSr } = shifted.levelNaming.automatic!;
+    expect(withSoftwareLevels(fromSeg, { ...shifted.levelNaming, automatic: olderSr })).toBe(fromSeg);
+    // A segment beyond the range keeps no software name rather than a wrong one.
+    const lower = shiftLevels(report, 1).levelNaming; // the software's name one vertebra above C1 does not exist
+    expect(withSoftwareLevels([{ ...fromSeg[0], level: 'C1', label: 'C1 vertebral body' }], lower)[0].automaticLevel).toBeUndefined();
   });
 });
 

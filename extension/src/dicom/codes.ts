@@ -191,6 +191,7 @@ export const PRIVATE = {
   gradingReference: c('GRADEREF', P, 'Grading system reference', PRIV),
   measurementMethod: c('MEASMETHOD', P, 'Measurement method description', PRIV),
   levelNaming: c('LEVELNAMING', P, 'Level naming anchor', PRIV),
+  softwareLevelNaming: c('SWLEVELNAMING', P, 'Level naming proposed by software', PRIV),
   regionOfSpine: c('SPINEREGION', P, 'Region of spine analysed', PRIV),
 } as const;
 

@@ -169,6 +169,7 @@ export function readSr(buffer: ArrayBuffer): SpineReport {
   const seriesInstanceUid = sourceSeriesUid ?? evidenceSeries[0]?.SeriesInstanceUID ?? '';
 
   const [anchor, certainty, ...noteParts] = (text(root, PRIVATE.levelNaming) ?? 'none|uncertain|').split('|');
+  const software = text(root, PRIVATE.softwareLevelNaming)?.split('|');
   const readerItem = find(root, SR.personObserverName);
   const versions: string[] = ([] as string[]).concat(ds.SoftwareVersions ?? []);
   const date = String(ds.ContentDate ?? ''), time = String(ds.ContentTime ?? '').padEnd(6, '0');
@@ -181,7 +182,10 @@ export function readSr(buffer: ArrayBuffer): SpineReport {
     model: { name: text(root, SR.deviceObserverModelName) ?? '', version: versions[1] ?? '', sha256: sha256PrefixOf(find(root, SR.deviceObserverUid)?.UID) },
     software: { name: text(root, SR.deviceObserverName) ?? '', version: versions[0] ?? '' },
     region: (text(root, PRIVATE.regionOfSpine) ?? 'unknown') as SpineReport['region'],
-    levelNaming: { anchor: anchor as SpineReport['levelNaming']['anchor'], certain: certainty === 'certain', note: noteParts.join('|') },
+    levelNaming: {
+      anchor: anchor as SpineReport['levelNaming']['anchor'], certain: certainty === 'certain', note: noteParts.join('|'),
+      ...(software && Number.isInteger(Number(software[0])) ? { automatic: { shift: Number(software[0]), certain: software[1] === 'certain', note: software.slice(2).join('|') } } : {}),
+    },
     segments: [],
     levels,
     createdAt: date.length === 8 ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${time.slice(0, 2)}:${time.slice(2, 4)}:${time.slice(4, 6)}Z` : '',

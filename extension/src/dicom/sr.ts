@@ -208,6 +208,8 @@ export function buildSrDataset(report: SpineReport, opts: WriteSrOptions): Natur
   });
   const ln = report.levelNaming;
   rootChildren.push({ rel: 'CONTAINS', type: 'TEXT', name: PRIVATE.levelNaming, value: `${ln.anchor}|${ln.certain ? 'certain' : 'uncertain'}|${ln.note}` });
+  // The software's naming once the reader renamed or confirmed the levels: the shift, its certainty and note.
+  if (ln.automatic) rootChildren.push({ rel: 'CONTAINS', type: 'TEXT', name: PRIVATE.softwareLevelNaming, value: `${ln.automatic.shift ?? 0}|${ln.automatic.certain ? 'certain' : 'uncertain'}|${ln.automatic.note}` });
   rootChildren.push({ rel: 'CONTAINS', type: 'TEXT', name: PRIVATE.regionOfSpine, value: report.region });
 
   const content = encodeTree({ type: 'CONTAINER', name: SR.imagingMeasurementReport, children: rootChildren });

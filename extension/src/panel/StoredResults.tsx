@@ -11,7 +11,7 @@ import { LevelNamingLine, LevelsTable } from './ResultsView';
 import { FindingsTextBox } from './FindingsTextBox';
 import { useAnalysis } from './useAnalysis';
 import { SAVE_STEP_LABEL, useAllSaveStates, useSave, useStoredEdits, useStudySave } from './useSave';
-import { applyReaderEdit, confirmLevels, shiftLevels } from './readerEdits';
+import { applyReaderEdit, confirmLevels, shiftLevels, withSoftwareLevels } from './readerEdits';
 import type { StoredReport } from '../ohif/loadStoredReport';
 import type { SpineReport } from '../pipeline/report';
 import { colors, s } from './styles';
@@ -92,10 +92,11 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
   const { stored } = state;
   const { edit } = useStoredEdits(studyInstanceUid);
   const shownReport = stored.status === 'loaded' ? stored.edited ?? stored.stored.report : undefined;
-  const storedSegments = (stored.status === 'loaded' && stored.segments) || [];
-  // Renaming needs the stored SEG's segments, and their software names: a segment the reader renamed before was
-  // stored without the software's name (only SEMIAUTOMATIC), so a second renaming goes through a new analysis.
-  const canRename = !!shownReport && storedSegments.length > 0 && (shownReport.segments.length > 0 || !storedSegments.some((x) => x.readerModified));
+  // Renaming needs the stored SEG's segments, and their software names: the SEG keeps the reader's names only
+  // (SEMIAUTOMATIC), the SR the shift from the software's. An SR stored before it kept the shift cannot say: a
+  // second renaming then goes through a new analysis.
+  const storedSegments = shownReport && stored.status === 'loaded' && stored.segments ? withSoftwareLevels(stored.segments, shownReport.levelNaming) : [];
+  const canRename = !!shownReport && storedSegments.length > 0 && (shownReport.segments.length > 0 || storedSegments.every((x) => !x.readerModified || x.automaticLevel));
   const withSegments = (r: SpineReport): SpineReport => (r.segments.length ? r : { ...r, segments: storedSegments });
   return (
     <div data-testid="spine-stored-results">

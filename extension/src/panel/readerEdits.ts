@@ -62,7 +62,23 @@ export const READER_CONFIRMED_NOTE = 'Level names checked and confirmed by the r
 
 /** The software's own level naming (certainty and note), kept in `automatic` once the reader has changed it. */
 function softwareNaming(report: SpineReport): { certain: boolean; note: string } {
-  return report.levelNaming.automatic ?? { certain: report.levelNaming.certain, note: report.levelNaming.note };
+  const { certain, note } = report.levelNaming.automatic ?? report.levelNaming;
+  return { certain, note };
+}
+
+/**
+ * A stored SEG's segments with the software's level names (`automaticLevel`) filled in where the reader renamed them:
+ * the SEG keeps only the reader's names, the SR the shift between them (levelNaming.automatic.shift). Segments are
+ * returned unchanged when the shift is unknown (an SR written before it was kept).
+ */
+export function withSoftwareLevels(segments: SegmentInfo[], naming: SpineReport['levelNaming']): SegmentInfo[] {
+  const shift = naming.automatic?.shift;
+  if (shift === undefined) return segments;
+  return segments.map((s) => {
+    if (!s.level || !s.readerModified || s.automaticLevel) return s;
+    const automaticLevel = shiftLevelName(s.level, -shift);
+    return automaticLevel ? { ...s, automaticLevel } : s;
+  });
 }
 
 /**
@@ -84,10 +100,12 @@ export function shiftLevels(report: SpineReport, delta: number): SpineReport {
   const levels = report.levels.map((l): LevelReport => ({ ...l, level: rename(l.level) }));
   const first = segments.find((s) => s.level);
   // How far the names now are from the software's (several shifts add up).
-  const offset = first ? VERTEBRA_NAMES.indexOf(first.level!.split('/')[0]) - VERTEBRA_NAMES.indexOf((first.automaticLevel ?? first.level!).split('/')[0]) : delta;
+  const offset = first
+    ? VERTEBRA_NAMES.indexOf(first.level!.split('/')[0]) - VERTEBRA_NAMES.indexOf((first.automaticLevel ?? first.level!).split('/')[0])
+    : (report.levelNaming.automatic?.shift ?? 0) + delta;
   const automatic = softwareNaming(report), { anchor } = report.levelNaming;
   // Shifted back to the software's names: its own note (and certainty) again.
-  const backToSoftware = segments.every((s) => !s.readerModified);
+  const backToSoftware = first ? segments.every((s) => !s.readerModified) : offset === 0;
   return {
     ...report,
     segments,
@@ -96,7 +114,7 @@ export function shiftLevels(report: SpineReport, delta: number): SpineReport {
       anchor,
       certain: true,
       note: `${READER_NAMED_NOTE} (${Math.abs(offset)} vertebra${Math.abs(offset) > 1 ? 'e' : ''} ${offset > 0 ? 'lower' : 'higher'} than the software named them; topmost now ${first?.level ?? '–'}).`,
-      automatic,
+      automatic: { ...automatic, shift: offset },
     },
   };
 }
@@ -108,5 +126,6 @@ export function shiftLevels(report: SpineReport, delta: number): SpineReport {
  */
 export function confirmLevels(report: SpineReport): SpineReport {
   const automatic = softwareNaming(report), { anchor } = report.levelNaming;
-  return { ...report, levelNaming: { anchor, certain: true, note: `${READER_CONFIRMED_NOTE} (the software had marked them uncertain).`, automatic } };
+  const shift = report.levelNaming.automatic?.shift ?? 0;
+  return { ...report, levelNaming: { anchor, certain: true, note: `${READER_CONFIRMED_NOTE} (the software had marked them uncertain).`, automatic: { ...automatic, shift } } };
 }

@@ -115,7 +115,13 @@ export interface SpineReport {
   region: 'lumbar' | 'cervical' | 'thoracolumbar' | 'unknown';
   /** How level names were anchored; certain=false means the names are a best guess and the panel says so. */
   /** `automatic`: the software's certainty and note while a reader's shift is in place (not stored in the SR). */
-  levelNaming: { anchor: 'sacrum' | 'assumed_lowest_is_L5' | 'none'; certain: boolean; note: string; automatic?: { certain: boolean; note: string } };
+  /**
+   * How the levels were named. `automatic`: the software's own certainty and note, kept once the reader renamed or
+   * confirmed the names; its `shift` = vertebrae the shown names lie below the software's (+1: the software's L5 is
+   * shown as S1; 0 or absent: same names), so the software's names stay known where no segment carries them (a
+   * stored report).
+   */
+  levelNaming: { anchor: 'sacrum' | 'assumed_lowest_is_L5' | 'none'; certain: boolean; note: string; automatic?: { certain: boolean; note: string; shift?: number } };
   segments: SegmentInfo[];
   levels: LevelReport[];
   /** ISO 8601 time of the analysis. */
