@@ -67,6 +67,21 @@ describe('sacrum', () => {
     expect(names(r, 'disc')).toEqual(['L1/L2', 'L2/L3', 'L3/L4', 'L4/L5', 'L5/S1']);
   });
 
+  it('names counted from that one sacral segment are uncertain when 150 mm or more below it shows nothing segmented', () => {
+    const { boxes, next } = lumbar();
+    const s1 = { kind: 1 as const, top: next + 1, h: 20, ap: 30 };
+    const below = (mm: number) => labelAnatomy(slice([...boxes, s1], next + 21 + mm).lm, slice([...boxes, s1], next + 21 + mm).vol, idx);
+    // 100 mm below a correctly named S1 is ordinary (the rest of the sacrum and the coccyx, often unsegmented).
+    expect(below(100).levelNaming).toMatchObject({ anchor: 'sacrum', certain: true });
+    const far = below(160);
+    expect(far.levelNaming).toMatchObject({ anchor: 'sacrum', certain: false });
+    expect(far.levelNaming.note).toMatch(/160 mm is imaged below that S1 with nothing segmented/);
+    expect(names(far, 'vertebral_body')).toEqual(['L1', 'L2', 'L3', 'L4', 'L5', 'S1']); // names kept, only flagged
+    // Two sacral segments: the network did segment the sacrum; no flag however much lies below.
+    const two = slice([...boxes, s1, { kind: 1, top: next + 22, h: 20, ap: 30 }], next + 42 + 160);
+    expect(labelAnatomy(two.lm, two.vol, idx).levelNaming).toMatchObject({ anchor: 'sacrum', certain: true });
+  });
+
   it('no such evidence when that body is cut by the image edge within half a segment', () => {
     const { boxes, next } = lumbar();
     const { vol, lm } = slice([...boxes, { kind: 1, top: next + 1, h: 27 }], next + 10);

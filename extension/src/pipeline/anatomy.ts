@@ -55,6 +55,17 @@ export const SACRUM_MIN_IMAGED_BELOW_DISC_MM = 20;
 export const SACRUM_UNCERTAIN_IMAGED_BELOW_DISC_MM = 60;
 
 /**
+ * When the sacrum is recognised by a single vertebral-body segment below the lowest disc (S1) and this much or more
+ * is imaged below that segment with nothing segmented, the names are marked uncertain: below S1, the rest of the
+ * sacrum and the coccyx measure roughly 100–120 mm in adults (textbook lengths: sacrum about 10 cm from the S1
+ * endplate, coccyx about 3 cm), so a field reaching 150 mm further down shows bone the network missed — more often
+ * the lower lumbar spine, with the segment called S1 a lumbar body. Project heuristic: on the SPIDER T2 images named
+ * certain from a single sacral segment, up to 100 mm lay below a correctly named S1 (patients 9, 37, checked on
+ * overlays); the one image with more (236 mm, patient 181) had L4, L5 and the sacrum unsegmented below its "S1".
+ */
+export const SACRUM_UNCERTAIN_IMAGED_BELOW_S1_MM = 150;
+
+/**
  * With fewer named discs than this, level names are marked uncertain: a lumbar sagittal series shows at least
  * the five lumbar discs, so the network has missed part of the spine and what it did segment may not be where
  * the count assumes. Project heuristic: in the SPIDER T2 images, the 4 images with fewer than 4 named discs
@@ -324,6 +335,12 @@ export function nameVertebrae(bodies: Instance[], discs: Instance[]): LevelNamin
     notes.push(
       `Counted upward from the sacrum: ${bodies.length - belowDiscs} vertebral body segment(s) lie below the lowest disc with no disc between them, as the fused sacral segments do; the first is named S1.`,
     );
+    if (bodies.length - belowDiscs === 1 && lowest.imagedBelowMm >= SACRUM_UNCERTAIN_IMAGED_BELOW_S1_MM) {
+      certain = false;
+      notes.push(
+        `But ${Math.round(lowest.imagedBelowMm)} mm is imaged below that S1 with nothing segmented, more than the rest of the sacrum and the coccyx measure: the lower lumbar spine may continue there unsegmented, in which case every name belongs to a higher level. Check the lowest disc against the sacrum on the image.`,
+      );
+    }
   } else if (s1 > 0) {
     anchorPos = s1 - 1;
     certain = true;
