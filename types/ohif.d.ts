@@ -46,6 +46,7 @@ export interface HangingProtocolService extends PubSub {
 export interface ViewportGridService extends PubSub {
   getState(): { activeViewportId: string; viewports: Map<string, { viewportId: string; displaySetInstanceUIDs: string[] }> };
   getDisplaySetsUIDsForViewport(viewportId: string): string[] | undefined;
+  setDisplaySetsForViewport(args: { viewportId: string; displaySetInstanceUIDs: string[] }): void;
 }
 
 export interface UINotificationService {

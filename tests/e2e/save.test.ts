@@ -1,7 +1,8 @@
 /**
  * Browser test of Save to PACS (real Orthanc + gateway + Debian Chromium, real lumbar cases):
  *   1. Analyze → Save to PACS → the SEG and SR series are in the study (QIDO-RS through the gateway) and in
- *      OHIF's study browser at once (the SEG, opened from there, loads back from the PACS);
+ *      OHIF's study browser at once (the SEG, opened from there, loads back from the PACS; the SR shows its
+ *      findings as text, and "Back to the images" puts the T2 back in its viewport);
  *      Save again without changes says "already saved" and stores nothing; reloading the study shows
  *      the findings loaded from the SR (no re-analysis) and OHIF shows the stored SEG.
  *   1b. The reopened findings corrected in place: Discard drops a change; Save stores version 2 (the stored
@@ -166,6 +167,15 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await reportText.waitFor({ timeout: 30000 });
     expect(await reportText.textContent()).toContain(`L4/L5: Pfirrmann ${readerGrade}*`);
     await shot(page, 'stored-report');
+    // "Back to the images": the viewport shows the analysed sagittal T2 again instead of the report.
+    const viewportSeries = () => page.evaluate(() => {
+      const { viewportGridService, displaySetService } = (window as unknown as { services: any }).services;
+      return [...viewportGridService.getState().viewports.values()].flatMap((v: any) => v.displaySetInstanceUIDs.map((u: string) => displaySetService.getDisplaySetByUID(u)?.Modality));
+    });
+    expect(await viewportSeries()).toContain('SR');
+    await page.getByTestId('spine-stored-report-back').click();
+    await page.getByTestId('spine-stored-report-viewport').waitFor({ state: 'detached', timeout: 15000 });
+    expect(await viewportSeries()).toEqual(['MR']);
 
     // Reload: findings come from the SR, not from a new analysis; OHIF shows the stored SEG.
     await openStudy(page, studyA);

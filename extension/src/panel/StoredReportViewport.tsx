@@ -1,13 +1,30 @@
 /**
  * A stored 'Spine MRI Report v<n>' opened from the study browser: the report's findings as text (the same
  * text as the panel's "Findings as text"), its version, date and software, read from the SR in the PACS.
- * Older versions can be read here too; the Spine MRI panel works on the newest one.
+ * Older versions can be read here too; the Spine MRI panel works on the newest one. Opened by double-click, it
+ * takes the place of the images in that viewport: "Back to the images" puts the analysed series back.
  */
 import { useEffect, useState } from 'react';
 import type { DisplaySet } from '../../../types/ohif';
 import { readStoredReportSeries } from '../ohif/loadStoredReport';
+import { getOhifContext } from '../ohif/context';
+import { chooseForStudy } from '../ohif/headers';
 import { findingsText } from './findingsText';
 import { colors, s } from './styles';
+
+/**
+ * Shows the study's analysis series (sagittal T2 first, as the panel chooses) in the viewport that shows `report`.
+ * @returns false when the study has no image series to show or no viewport shows the report.
+ */
+function showImagesInstead(report: DisplaySet): boolean {
+  const { displaySetService, viewportGridService } = getOhifContext().servicesManager.services;
+  const choice = chooseForStudy(displaySetService.getActiveDisplaySets(), report.StudyInstanceUID);
+  const images = choice.displaySetOf(choice.analysisSeries ?? choice.classified[0]?.headers);
+  const viewport = [...viewportGridService.getState().viewports.values()].find((v) => v.displaySetInstanceUIDs.includes(report.displaySetInstanceUID));
+  if (!images || !viewport) return false;
+  viewportGridService.setDisplaySetsForViewport({ viewportId: viewport.viewportId, displaySetInstanceUIDs: [images.displaySetInstanceUID] });
+  return true;
+}
 
 type Loaded = { status: 'loading' } | { status: 'shown'; text: string; createdAt: string } | { status: 'error'; message: string };
 
@@ -26,7 +43,14 @@ export function StoredReportViewport({ displaySets }: { displaySets?: DisplaySet
   }, [ds?.StudyInstanceUID, ds?.SeriesInstanceUID]);
   return (
     <div style={{ ...s.panel, height: '100%', overflow: 'auto', background: '#000', padding: '16px 24px' }} data-testid="spine-stored-report-viewport">
-      <div style={s.h}>{ds?.SeriesDescription ?? 'Spine MRI Report'}</div>
+      <div style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
+        <div style={s.h}>{ds?.SeriesDescription ?? 'Spine MRI Report'}</div>
+        {ds && (
+          <button type="button" style={s.secondaryButton} data-testid="spine-stored-report-back" onClick={() => showImagesInstead(ds)} title="Show the analysed series in this viewport again">
+            Back to the images
+          </button>
+        )}
+      </div>
       {state.status === 'loading' && <div style={s.muted}>Reading the report from the PACS…</div>}
       {state.status === 'error' && <div style={s.error}>{state.message}</div>}
       {state.status === 'shown' && (
