@@ -113,10 +113,9 @@ export interface SpineReport {
   model: { name: string; version: string; sha256: string };
   software: { name: string; version: string };
   region: 'lumbar' | 'cervical' | 'thoracolumbar' | 'unknown';
-  /** How level names were anchored; certain=false means the names are a best guess and the panel says so. */
-  /** `automatic`: the software's certainty and note while a reader's shift is in place (not stored in the SR). */
   /**
-   * How the levels were named. `automatic`: the software's own certainty and note, kept once the reader renamed or
+   * How level names were anchored; certain=false means the names are a best guess and the panel says so.
+   * `automatic`: the software's own certainty and note, kept once the reader renamed or
    * confirmed the names; its `shift` = vertebrae the shown names lie below the software's (+1: the software's L5 is
    * shown as S1; 0 or absent: same names), so the software's names stay known where no segment carries them (a
    * stored report).
