@@ -82,6 +82,17 @@ describe('sacrum', () => {
     expect(labelAnatomy(two.lm, two.vol, idx).levelNaming).toMatchObject({ anchor: 'sacrum', certain: true });
   });
 
+  it('bodies far smaller than lumbar ones (a cervical series, or a PixelSpacing that does not fit) make the names uncertain', () => {
+    const { boxes, next } = lumbar();
+    const withSacrum = [...boxes, { kind: 1 as const, top: next + 1, h: 20, ap: 30 }];
+    const at = (pixelMm: number) => { const { vol, lm } = slice(withSacrum, next + 50, 1); return labelAnatomy(lm, { ...vol, spacingMm: [pixelMm, pixelMm, 4] }, idx); };
+    expect(at(1).levelNaming.certain).toBe(true); // 35 mm deep bodies
+    // The same pixels at 0.5 mm: 17.5 mm deep, cervical size.
+    const small = at(0.5);
+    expect(small.levelNaming.certain).toBe(false);
+    expect(small.levelNaming.note).toMatch(/measure about 18 mm from front to back, where adult lumbar bodies measure about 30–35 mm: this may be a cervical series, or the series' PixelSpacing may not fit the image/);
+  });
+
   it('no such evidence when that body is cut by the image edge within half a segment', () => {
     const { boxes, next } = lumbar();
     const { vol, lm } = slice([...boxes, { kind: 1, top: next + 1, h: 27 }], next + 10);

@@ -66,6 +66,26 @@ export const SACRUM_UNCERTAIN_IMAGED_BELOW_DISC_MM = 60;
 export const SACRUM_UNCERTAIN_IMAGED_BELOW_S1_MM = 150;
 
 /**
+ * Below this median front-to-back depth of the vertebral bodies (mm), level names are marked uncertain and the note
+ * says why: adult lumbar vertebral bodies measure about 30–35 mm from front to back, cervical ones about 15–17 mm
+ * (Panjabi M.M. et al., Spine 1992;17(3):299–306 lumbar and 1991;16(8):861–869 cervical), so bodies this small mean
+ * a cervical series without a header saying so, or a PixelSpacing that does not fit the image — either way the
+ * lumbar count and every mm value are wrong. Project threshold, between the two: on the 172 SPIDER T2 images this
+ * median was 26–54 mm, except on the three whose PixelSpacing does not fit the image (SPIDER 15, 123, 209: 10, 16 and
+ * 20 mm; README).
+ */
+export const MIN_BODY_DEPTH_MM = 22;
+
+/** Median front-to-back depth (mm) of the bodies that do not touch the top or bottom edge, sacral ones left out; NaN with none. */
+function medianBodyDepthMm(bodies: Instance[], volume: SpineVolume, verticalAxis: 0 | 1): number {
+  const ap = 1 - verticalAxis;
+  const depths = bodies
+    .filter((b) => !b.touchesSuperiorEdge && !b.touchesInferiorEdge && !b.level?.startsWith('S'))
+    .map((b) => (b.maxIjk[ap] - b.minIjk[ap] + 1) * volume.spacingMm[ap]);
+  return depths.length ? median(depths) : NaN;
+}
+
+/**
  * With fewer named discs than this, level names are marked uncertain: a lumbar sagittal series shows at least
  * the five lumbar discs, so the network has missed part of the spine and what it did segment may not be where
  * the count assumes. Project heuristic: in the SPIDER T2 images, the 4 images with fewer than 4 named discs
@@ -571,6 +591,11 @@ export function labelAnatomy(classes: ClassLabelmap, volume: SpineVolume, idx: A
   if (bodies.length && namedDiscs < MIN_NAMED_DISCS_FOR_CERTAIN_NAMES) {
     levelNaming.certain = false;
     levelNaming.note += ` Only ${namedDiscs} disc${namedDiscs === 1 ? ' was' : 's were'} segmented, where a lumbar sagittal series shows at least the five lumbar discs: the network has missed part of the spine, so the count may be off.`;
+  }
+  const depthMm = medianBodyDepthMm(bodies, volume, axis);
+  if (depthMm < MIN_BODY_DEPTH_MM) {
+    levelNaming.certain = false;
+    levelNaming.note += ` The vertebral bodies measure about ${Math.round(depthMm)} mm from front to back, where adult lumbar bodies measure about 30–35 mm: this may be a cervical series, or the series' PixelSpacing may not fit the image; level names and every mm value are then wrong.`;
   }
   const forwardStep = lowerLumbarForwardStep({ values }, volume, segments);
   if (forwardStep) {
