@@ -31,6 +31,7 @@ type Loaded = { status: 'loading' } | { status: 'shown'; text: string; createdAt
 export function StoredReportViewport({ displaySets }: { displaySets?: DisplaySet[] }) {
   const ds = displaySets?.[0];
   const [state, setState] = useState<Loaded>({ status: 'loading' });
+  const [noImages, setNoImages] = useState(false);
   useEffect(() => {
     if (!ds) return;
     let live = true;
@@ -46,11 +47,12 @@ export function StoredReportViewport({ displaySets }: { displaySets?: DisplaySet
       <div style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
         <div style={s.h}>{ds?.SeriesDescription ?? 'Spine MRI Report'}</div>
         {ds && (
-          <button type="button" style={s.secondaryButton} data-testid="spine-stored-report-back" onClick={() => showImagesInstead(ds)} title="Show the analysed series in this viewport again">
+          <button type="button" style={s.secondaryButton} data-testid="spine-stored-report-back" onClick={() => setNoImages(!showImagesInstead(ds))} title="Show the analysed series in this viewport again">
             Back to the images
           </button>
         )}
       </div>
+      {noImages && <div style={s.error}>No image series of this study to show here: double-click one in the study browser.</div>}
       {state.status === 'loading' && <div style={s.muted}>Reading the report from the PACS…</div>}
       {state.status === 'error' && <div style={s.error}>{state.message}</div>}
       {state.status === 'shown' && (
