@@ -16,6 +16,12 @@ export function getOhifContext(): { servicesManager: ServicesManager; commandsMa
   return current;
 }
 
+/** The viewports of OHIF's grid that show a display set (its displaySetInstanceUID). */
+export function viewportsShowing(displaySetInstanceUid: string): { viewportId: string; displaySetInstanceUIDs: string[] }[] {
+  const { viewportGridService } = getOhifContext().servicesManager.services;
+  return [...viewportGridService.getState().viewports.values()].filter((v) => v.displaySetInstanceUIDs?.includes(displaySetInstanceUid));
+}
+
 /** Runtime settings from app-config.js `window.config.spineMri`. */
 export interface SpineMriConfig {
   /** Base URL of models/ (manifest.json + ONNX), e.g. '/models/'. */

@@ -12,7 +12,7 @@ import type { DisplaySet } from '../../../types/ohif';
 import { SR_SERIES_DESCRIPTION } from '../dicom/sr';
 import { readSr } from '../dicom/sr-read';
 import type { SegmentInfo, SpineReport } from '../pipeline/report';
-import { getOhifContext } from './context';
+import { getOhifContext, viewportsShowing } from './context';
 import { activeDataSource, studySeries, type OhifDicomWebDataSource, type QidoSeries } from './dataSourceStow';
 import { ohifLabelmapSlices, segmentStatsLps, segmentsFromStoredSeg } from './storedSegments';
 
@@ -128,7 +128,7 @@ async function poll<T>(probe: () => T | undefined, timeoutMs: number): Promise<T
  * @throws Error when OHIF fails to load the SEG
  */
 export async function showStoredSeg(segSeriesInstanceUid: string, timeoutMs = 30000): Promise<StoredSegShown> {
-  const { viewportGridService, segmentationService, userAuthenticationService } = getOhifContext().servicesManager.services;
+  const { segmentationService, userAuthenticationService } = getOhifContext().servicesManager.services;
   if (!segmentationService) return { shown: false, reason: 'OHIF segmentationService is not available in this mode' };
   type SegDisplaySet = DisplaySet & {
     referencedDisplaySetInstanceUID?: string;
@@ -143,9 +143,7 @@ export async function showStoredSeg(segSeriesInstanceUid: string, timeoutMs = 30
   const viewportsShowingSource = () => {
     const ref = seg.referencedDisplaySetInstanceUID;
     if (!ref) return undefined;
-    const list = [...viewportGridService.getState().viewports.values()].filter(
-      (v) => v.displaySetInstanceUIDs?.includes(ref) && (!cornerstoneViewportService || cornerstoneViewportService.getCornerstoneViewport?.(v.viewportId)),
-    );
+    const list = viewportsShowing(ref).filter((v) => !cornerstoneViewportService || cornerstoneViewportService.getCornerstoneViewport?.(v.viewportId));
     return list.length ? list : undefined;
   };
   const targets = await poll(viewportsShowingSource, timeoutMs);

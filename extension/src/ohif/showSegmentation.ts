@@ -7,7 +7,7 @@
 import type { DisplaySet } from '../../../types/ohif';
 import type { SegmentInfo, StructureKind } from '../pipeline/report';
 import type { Labelmap, Vec3 } from '../pipeline/volume';
-import { getOhifContext } from './context';
+import { getOhifContext, viewportsShowing } from './context';
 import { getCornerstone } from './cornerstone';
 
 /** Base hue per structure kind (degrees); instances of one kind alternate lightness so neighbours differ. */
@@ -43,7 +43,7 @@ export const SEGMENTATION_ID_PREFIX = 'spine-mri-';
  */
 export async function showLabelmap(ds: DisplaySet, imageIds: string[], labelmap: Labelmap, segments: SegmentInfo[]): Promise<string> {
   const { servicesManager } = getOhifContext();
-  const { segmentationService, viewportGridService } = servicesManager.services;
+  const { segmentationService } = servicesManager.services;
   if (!segmentationService) throw new Error('OHIF segmentationService is not available in this mode.');
   const { core, tools } = getCornerstone();
   const [cols, rows, n] = labelmap.dims;
@@ -76,15 +76,13 @@ export async function showLabelmap(ds: DisplaySet, imageIds: string[], labelmap:
   tools?.segmentation?.triggerSegmentationEvents?.triggerSegmentationDataModified?.(segmentationId);
 
   // Show it in every viewport that displays the analysed series, with our colours.
-  const { viewports } = viewportGridService.getState();
   const byKind = new Map<string, number>();
   const colors = segments.map((s) => {
     const i = byKind.get(s.kind) ?? 0;
     byKind.set(s.kind, i + 1);
     return segmentColor(s, i);
   });
-  for (const vp of viewports.values()) {
-    if (!vp.displaySetInstanceUIDs?.includes(ds.displaySetInstanceUID)) continue;
+  for (const vp of viewportsShowing(ds.displaySetInstanceUID)) {
     await segmentationService.addSegmentationRepresentation(vp.viewportId, { segmentationId });
     segments.forEach((s, i) => segmentationService.setSegmentColor?.(vp.viewportId, segmentationId, s.segmentNumber, colors[i]));
   }

@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'react';
 import type { DisplaySet } from '../../../types/ohif';
 import { readStoredReportSeries } from '../ohif/loadStoredReport';
-import { getOhifContext } from '../ohif/context';
+import { getOhifContext, viewportsShowing } from '../ohif/context';
 import { chooseForStudy } from '../ohif/headers';
 import { findingsText } from './findingsText';
 import { colors, s } from './styles';
@@ -20,7 +20,7 @@ function showImagesInstead(report: DisplaySet): boolean {
   const { displaySetService, viewportGridService } = getOhifContext().servicesManager.services;
   const choice = chooseForStudy(displaySetService.getActiveDisplaySets(), report.StudyInstanceUID);
   const images = choice.displaySetOf(choice.analysisSeries ?? choice.classified[0]?.headers);
-  const viewport = [...viewportGridService.getState().viewports.values()].find((v) => v.displaySetInstanceUIDs.includes(report.displaySetInstanceUID));
+  const [viewport] = viewportsShowing(report.displaySetInstanceUID);
   if (!images || !viewport) return false;
   viewportGridService.setDisplaySetsForViewport({ viewportId: viewport.viewportId, displaySetInstanceUIDs: [images.displaySetInstanceUID] });
   return true;
