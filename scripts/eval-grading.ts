@@ -85,6 +85,33 @@ function outsideSummary(rows: DiscRow[]) {
   return { gradedDiscs: rows.length - inside.length, detectionRateInsideImage: inside.filter((r) => r.detected).length / inside.length };
 }
 
+/**
+ * Names shifted by one level leave "found at the right level" untouched (every disc still has a name) but pair
+ * each disc with the readers' grade of its neighbour. Per image (≥ SHIFT_MIN_DISCS discs compared), the mean
+ * |cross-validated mean grade − reader grade| under the pipeline's names, and with every name moved one level
+ * down (the pipeline's L4/L5 taken as the readers' L5/S1) or up; an image counts as "fits shifted" when a moved
+ * pairing is better by more than SHIFT_MIN_GAIN grades. The classifier was trained on the pipeline's names, so
+ * this undercounts. A diagnostic, not ground truth: grades of neighbouring discs are often alike.
+ */
+const SHIFT_MIN_DISCS = 4, SHIFT_MIN_GAIN = 0.25;
+function shiftEvidence(rows: DiscRow[]): { images: number; fitsNamesOneLower: string[]; fitsNamesOneHigher: string[] } {
+  const byPatient = new Map<string, DiscRow[]>();
+  for (const r of rows) byPatient.set(r.patient, [...(byPatient.get(r.patient) ?? []), r]);
+  const meanGrade = (p: number[]) => { const s = p.slice(0, 5).reduce((a, x) => a + x, 0); return p.slice(0, 5).reduce((a, x, n) => a + x * (n + 1), 0) / s; };
+  const out = { images: 0, fitsNamesOneLower: [] as string[], fitsNamesOneHigher: [] as string[] };
+  for (const [patient, rs] of byPatient) {
+    const grade = new Map(rs.map((r) => [r.ivd, r.grade]));
+    const found = rs.filter((r) => r.detected && r.cvProbabilities && grade.has(r.ivd - 1) && grade.has(r.ivd + 1));
+    if (found.length < SHIFT_MIN_DISCS) continue;
+    out.images++;
+    const err = (shift: number) => found.reduce((a, r) => a + Math.abs(meanGrade(r.cvProbabilities!) - grade.get(r.ivd + shift)!), 0) / found.length;
+    const now = err(0);
+    if (err(-1) < now - SHIFT_MIN_GAIN) out.fitsNamesOneLower.push(patient);
+    else if (err(1) < now - SHIFT_MIN_GAIN) out.fitsNamesOneHigher.push(patient);
+  }
+  return out;
+}
+
 /** Pfirrmann grade of the first five columns and the disc's features, by grade/pfirrmann.ts's rule with the given calibration. */
 const classifierGrade = (p: number[], features: PfirrmannFeatures | null, calibration?: PfirrmannCalibration) =>
   gradePfirrmann(p.slice(0, 5), [], { name: 'eval', calibration }, undefined, features).value ?? 0;
@@ -138,6 +165,7 @@ async function main() {
     detectionRate: detected.length / rows.length,
     ...(rows.every((r) => r.namesCertain !== undefined) ? { namesUncertain: namingSummary(rows) } : {}),
     ...(rows.every((r) => r.outsideImage !== undefined) ? { outsideImage: outsideSummary(rows) } : {}),
+    ...(graded.length ? { levelShiftByGrades: shiftEvidence(rows) } : {}),
     pfirrmannAssessed: graded.length,
     pfirrmannCv5ByPatient: { exact: acc(cvPred), withinOne: within1(cvPred), linearKappa: weightedKappa(truth, cvPred), confusionTruthRowsPredCols: confusion(truth, cvPred) },
     ...(shippedCalibration ? { pfirrmannCv5ByPatientUncalibrated: { exact: acc(uncalibratedCvPred), withinOne: within1(uncalibratedCvPred), linearKappa: weightedKappa(truth, uncalibratedCvPred) } } : {}),
@@ -162,6 +190,10 @@ async function main() {
   if (result.outsideImage) {
     const o = result.outsideImage;
     console.log(`graded discs outside the mid-sagittal image (beyond its top or bottom edge at the spacing of the discs found; the readers graded the whole study): ${o.gradedDiscs}; found among the ${result.gradedDiscs - o.gradedDiscs} inside: ${pct(o.detectionRateInsideImage)}`);
+  }
+  if (result.levelShiftByGrades) {
+    const s = result.levelShiftByGrades;
+    console.log(`level names checked against the readers' grades (${s.images} images with ≥ ${SHIFT_MIN_DISCS} discs compared): the cross-validated grades fit the readers' grades better, by > ${SHIFT_MIN_GAIN} grade per disc, with every name one level lower on ${s.fitsNamesOneLower.length} (${s.fitsNamesOneLower.join(' ')}) and one level higher on ${s.fitsNamesOneHigher.length} (${s.fitsNamesOneHigher.join(' ')}): names possibly shifted there`);
   }
   if (!graded.length) console.log('Pfirrmann: not evaluated — the manifest lists no disc classifier or no cross-validation fold models');
   else console.log(`Pfirrmann (${graded.length} graded discs found), 5-fold CV by patient (fold classifiers): exact ${pct(acc(cvPred))}, within one ${pct(within1(cvPred))}, linear kappa ${weightedKappa(truth, cvPred).toFixed(3)}`);

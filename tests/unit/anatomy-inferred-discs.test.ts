@@ -5,7 +5,7 @@
  * (20) where a test paints a collapsed disc.
  */
 import { labelAnatomy } from '../../extension/src/pipeline/anatomy';
-import { keepOnColumn, OFF_COLUMN_MIN_ANTERIOR_MM } from '../../extension/src/pipeline/column';
+import { dropPresacral, keepOnColumn, OFF_COLUMN_MIN_ANTERIOR_MM } from '../../extension/src/pipeline/column';
 import { discSpaceBetween } from '../../extension/src/pipeline/infer-discs';
 import type { Labelmap, SpineVolume, Vec3 } from '../../extension/src/pipeline/volume';
 
@@ -199,5 +199,22 @@ describe('off-column labels', () => {
     expect(far.bodies.map((b) => b.zMm)).toEqual([200, 165, 95]);
     expect(far.discs.map((d) => d.zMm)).toEqual([182]);
     expect(far.dropped).toBe(2);
+  });
+
+  it('dropPresacral drops a lowest disc in front of a body that steps back like S1, and the bodies below it', () => {
+    const at = (y: number, z: number) => ({ centroidLps: [0, y, z] as Vec3, zMm: z });
+    // L4 (y 50), then S1 35 mm lower and 15 mm behind (step 0.43 of the drop ≥ 0.3); a "disc" below S1
+    // and 5 mm in front of it, with a "body" below that: presacral tissue.
+    const bodies = [at(50, 200), at(52, 165), at(67, 130), at(55, 95)];
+    const discsAt = [at(51, 182), at(60, 147), at(62, 112)];
+    const r = dropPresacral(bodies, discsAt);
+    expect(r.bodies.map((b) => b.zMm)).toEqual([200, 165, 130]);
+    expect(r.discs.map((d) => d.zMm)).toEqual([182, 147]);
+    expect(r.dropped).toBe(2);
+    // The same lowest disc behind that body's centroid: a real disc; nothing dropped.
+    expect(dropPresacral(bodies, [at(51, 182), at(60, 147), at(68, 112)]).dropped).toBe(0);
+    // A body stacked nearly vertically (2 mm back for 35 mm down, as L5 on L4): the disc in front of it is kept.
+    const stacked = [at(50, 200), at(52, 165), at(54, 130), at(55, 95)];
+    expect(dropPresacral(stacked, discsAt).dropped).toBe(0);
   });
 });

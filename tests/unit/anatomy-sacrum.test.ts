@@ -100,11 +100,12 @@ describe('sacrum', () => {
     expect(r.levelNaming.anchor).not.toBe('sacrum');
   });
 
-  // L1–L5, L5/S1, S1 stepped 22 mm back for 36 mm down (the promontory), then a disc below S1 and an S2 body.
+  // L1–L5, L5/S1, S1 stepped 22 mm back for 36 mm down (the promontory), then a disc below S1 (behind S1's
+  // centre, as the sacrum curves back) and an S2 body.
   function withSacralDisc(discAp: number, discH: number) {
     const { boxes, next } = lumbar();
     const s1: Box = { kind: 1, top: next + 1, h: 22, x0: 45, ap: 30 };
-    const disc: Box = { kind: 2, top: next + 24, h: discH, x0: 47, ap: discAp };
+    const disc: Box = { kind: 2, top: next + 24, h: discH, x0: 55, ap: discAp };
     const s2: Box = { kind: 1, top: next + 25 + discH, h: 15, x0: 50, ap: 25 };
     const { vol, lm } = slice([...boxes, s1, disc, s2], next + 70);
     return labelAnatomy(lm, vol, idx);
@@ -114,6 +115,21 @@ describe('sacrum', () => {
     const r = withSacralDisc(15, 4); // 60 mm² vs 264 mm² lumbar discs
     expect(names(r, 'vertebral_body')).toEqual(['L1', 'L2', 'L3', 'L4', 'L5', 'S1', 'S2']);
     expect(names(r, 'disc')).toEqual(['L1/L2', 'L2/L3', 'L3/L4', 'L4/L5', 'L5/S1', 'S1/S2']);
+  });
+
+  it('a "disc" in front of S1 with a "body" below it (presacral tissue) is dropped and does not shift the names', () => {
+    const { boxes, next } = lumbar();
+    const s1: Box = { kind: 1, top: next + 1, h: 22, x0: 45, ap: 30 };
+    const fakeDisc: Box = { kind: 2, top: next + 24, h: 8, x0: 30, ap: 25 }; // 200 mm²: no remnant by size
+    const fakeBody: Box = { kind: 1, top: next + 33, h: 20, x0: 25, ap: 30 };
+    const { vol, lm } = slice([...boxes, s1, fakeDisc, fakeBody], next + 70);
+    const r = labelAnatomy(lm, vol, idx);
+    expect(names(r, 'vertebral_body')).toEqual(['L1', 'L2', 'L3', 'L4', 'L5', 'S1']);
+    expect(names(r, 'disc')).toEqual(['L1/L2', 'L2/L3', 'L3/L4', 'L4/L5', 'L5/S1']);
+    expect(r.levelNaming.note).toMatch(/steps back from the one above it as S1 does; it is named S1. Below it, a disc label in front of it and 1 vertebral-body label\(s\) were taken as tissue in front of the sacrum/);
+    // Their voxels are background in the labelmap.
+    const [W] = vol.dims;
+    expect(r.labelmap.values[35 + (next + 27) * W]).toBe(0);
   });
 
   it('a full-size lowest disc is L5/S1 even below a posterior step', () => {

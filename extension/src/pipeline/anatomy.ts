@@ -11,7 +11,9 @@
  * tissue below it; else the lowest complete body is assumed to be L5 (uncertain).
  *
  * Before naming, labels well in front of the spinal column (pelvic bowel loops) are dropped
- * (column.ts); after naming, a disc the network missed between two adjacent named bodies is painted
+ * (column.ts); when the count makes "L5" a body that steps back like S1 above a lowest disc lying in
+ * front of it, that disc and the bodies below are presacral tissue: dropped, and the count restarts with
+ * that body as S1 (column.ts dropPresacral); after naming, a disc the network missed between two adjacent named bodies is painted
  * in the disc space by rule and marked inferred (infer-discs.ts).
  */
 import type { Labelmap, SpineVolume, Vec3 } from './volume';
@@ -20,7 +22,7 @@ import type { SegmentInfo, SpineReport } from './report';
 import { connectedComponents, defaultMinComponentMm3, splitComponent, type Component, type ComponentResult } from './components';
 import { bodiesBetweenDiscs, discPlanes } from './split-by-discs';
 import { discSpaceBetween, INFERRED_DISC_MIN_FRACTION_OF_COMPONENT_FLOOR, INFERRED_DISC_MIN_SPACING_FRACTION } from './infer-discs';
-import { keepOnColumn, lowerLumbarForwardStep, OFF_COLUMN_MIN_ANTERIOR_MM } from './column';
+import { dropPresacral, keepOnColumn, lowerLumbarForwardStep, OFF_COLUMN_MIN_ANTERIOR_MM } from './column';
 import { trimToOutline } from './outline-trim';
 import type { ClassLabelmap } from './segment';
 
@@ -321,8 +323,9 @@ function dropSpurious(instances: Instance[]): Instance[] {
 /**
  * Name vertebral bodies (sorted superior→inferior) in place and return how naming was anchored.
  * Pure function of the instance layout; exported for tests.
+ * @param knownS1 the body already identified as S1 (index in `bodies`) and the note saying how; the count starts there.
  */
-export function nameVertebrae(bodies: Instance[], discs: Instance[]): LevelNaming {
+export function nameVertebrae(bodies: Instance[], discs: Instance[], knownS1?: { index: number; note: string }): LevelNaming {
   if (bodies.length === 0) return { anchor: 'none', certain: false, note: 'No vertebral body was segmented; levels are not named.' };
   const lowest = bodies[bodies.length - 1];
   const discBelowLowest = discs.find((d) => d.zMm < lowest.zMm);
@@ -348,7 +351,12 @@ export function nameVertebrae(bodies: Instance[], discs: Instance[]): LevelNamin
   // must leave imaged tissue below them or span at least one segment (body + disc) without a disc.
   if (belowDiscs > 0 && lowest.touchesInferiorEdge && discs[discs.length - 1].zMinMm - lowest.zMinMm < 0.5 * spacing) belowDiscs = -1;
   const remnant = discs.length > 1 && discs[discs.length - 1].volumeMm3 < SACRAL_REMNANT_MAX_FRACTION * median(discs.slice(-4, -1).map((d) => d.volumeMm3));
-  if (belowDiscs > 0 && !(s1 > 0 && s1 < belowDiscs && remnant)) {
+  if (knownS1) {
+    anchorPos = knownS1.index - 1;
+    certain = true;
+    anchor = 'sacrum';
+    notes.push(knownS1.note);
+  } else if (belowDiscs > 0 && !(s1 > 0 && s1 < belowDiscs && remnant)) {
     anchorPos = belowDiscs - 1;
     certain = true;
     anchor = 'sacrum';
@@ -542,9 +550,20 @@ export function labelAnatomy(classes: ClassLabelmap, volume: SpineVolume, idx: A
     : connectedComponents(classes.values, dims, idx.vertebralBody, volume.spacingMm, minMm3);
   const fused = splitFused(vb, volume, axis);
   const column = keepOnColumn(dropSpurious(mergeFragments(fused.components.map((c) => toInstance('vertebral_body', c, volume, axis, up)).sort(bySuperior), volume)), discs);
-  const bodies = column.bodies;
+  let bodies = column.bodies;
   discs = column.discs;
-  const levelNaming = nameVertebrae(bodies, discs);
+  let levelNaming = nameVertebrae(bodies, discs);
+  // Counted so, the body the presacral rule takes for S1 was named L5: the lowest disc and the bodies below it
+  // were taken for L5/S1 and the sacrum. (Named S1 already, they are a sacral remnant and S2: kept.)
+  const presacral = dropPresacral(bodies, discs);
+  if (presacral.dropped && presacral.bodies[presacral.bodies.length - 1].level === 'L5') {
+    bodies = presacral.bodies;
+    discs = presacral.discs;
+    levelNaming = nameVertebrae(bodies, discs, {
+      index: bodies.length - 1,
+      note: `Counted upward from the sacrum: the lowest segmented body steps back from the one above it as S1 does; it is named S1. Below it, a disc label in front of it${presacral.dropped > 1 ? ` and ${presacral.dropped - 1} vertebral-body label(s)` : ''} were taken as tissue in front of the sacrum (presacral fat or bowel) and dropped. Check L5/S1 on the image.`,
+    });
+  }
   if (column.dropped) levelNaming.note += ` ${column.dropped} vertebral-body or disc label(s) more than ${OFF_COLUMN_MIN_ANTERIOR_MM} mm in front of the spinal column (e.g. bowel loops in the pelvis) were dropped.`;
   if (fused.note) levelNaming.note += ' ' + fused.note;
   nameDiscs(discs, bodies);
