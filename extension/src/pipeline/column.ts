@@ -41,8 +41,8 @@ export function keepOnColumn<T extends Placed>(bodies: T[], discs: T[]): { bodie
 }
 
 /**
- * The sacral promontory's step: a body whose centroid lies at least this fraction of its drop (the
- * centroid-to-centroid distance down from the body above) behind that body's centroid steps back as S1
+ * The sacral promontory's step: a body whose centroid lies at least this fraction of its drop (how far
+ * its centroid lies below the centroid of the body above) behind that body's centroid steps back as S1
  * does below L5. Lower than anatomy.ts's S1_MIN_POSTERIOR_PER_INFERIOR (0.5), which names S1 on shape
  * alone; here a second sign must agree (see dropPresacral). Project heuristic (not from a paper).
  */
@@ -56,7 +56,7 @@ export const PRESACRAL_S1_MIN_POSTERIOR_PER_INFERIOR = 0.3;
  * bodies below it are dropped. A real L5/S1 disc lies under L5, whose centroid stacks nearly vertically on
  * L4's. Project heuristic, checked on the 172 SPIDER mid-sagittal T2 images against the readers' per-level
  * Pfirrmann grades: on the 46 images it renames, the classifier's grades (cross-validated, trained on the old
- * names) agree better with the readers' grades of the new names on 20 and worse on 6 (the rest: within 0.1
+ * names) agree better with the readers' grades of the new names on 21 and worse on 5 (the rest: within 0.1
  * grade), and the overlays show the fake disc and body in front of the sacrum (SPIDER 25, 28, 144, 242).
  * @param bodies, discs sorted superior→inferior; returned in the same order
  */
