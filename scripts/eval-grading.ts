@@ -20,7 +20,7 @@ import type { DiscAnalysis } from '../extension/src/pipeline/build-report';
 import { gradePfirrmann, type PfirrmannCalibration, type PfirrmannFeatures } from '../extension/src/pipeline/grade/pfirrmann';
 import { DISC_FINDINGS, calibrationFor, parsePfirrmannManifest, type DiscClassifier, type PfirrmannClassifierManifest } from '../extension/src/pipeline/disc-classifier';
 import { NARROWING_HEIGHT_INDEX } from '../extension/src/pipeline/grade/narrowing';
-import { auc, confusion, weightedKappa } from './lib/grading-metrics';
+import { auc, confusion, shiftEvidence, SHIFT_MIN_DISCS, SHIFT_MIN_GAIN, weightedKappa } from './lib/grading-metrics';
 import { loadNodeModels, openClassifier } from './lib/node-models';
 import { verifyModelBytes } from '../extension/src/pipeline/model';
 import { forEachSpiderT2, patientFolds, spiderT2Images } from './lib/spider';
@@ -83,33 +83,6 @@ function namingSummary(rows: DiscRow[]) {
 function outsideSummary(rows: DiscRow[]) {
   const inside = rows.filter((r) => !r.outsideImage);
   return { gradedDiscs: rows.length - inside.length, detectionRateInsideImage: inside.filter((r) => r.detected).length / inside.length };
-}
-
-/**
- * Names shifted by one level leave "found at the right level" untouched (every disc still has a name) but pair
- * each disc with the readers' grade of its neighbour. Per image (≥ SHIFT_MIN_DISCS discs compared), the mean
- * |cross-validated mean grade − reader grade| under the pipeline's names, and with every name moved one level
- * down (the pipeline's L4/L5 taken as the readers' L5/S1) or up; an image counts as "fits shifted" when a moved
- * pairing is better by more than SHIFT_MIN_GAIN grades. The classifier was trained on the pipeline's names, so
- * this undercounts. A diagnostic, not ground truth: grades of neighbouring discs are often alike.
- */
-const SHIFT_MIN_DISCS = 4, SHIFT_MIN_GAIN = 0.25;
-function shiftEvidence(rows: DiscRow[]): { images: number; fitsNamesOneLower: string[]; fitsNamesOneHigher: string[] } {
-  const byPatient = new Map<string, DiscRow[]>();
-  for (const r of rows) byPatient.set(r.patient, [...(byPatient.get(r.patient) ?? []), r]);
-  const meanGrade = (p: number[]) => { const s = p.slice(0, 5).reduce((a, x) => a + x, 0); return p.slice(0, 5).reduce((a, x, n) => a + x * (n + 1), 0) / s; };
-  const out = { images: 0, fitsNamesOneLower: [] as string[], fitsNamesOneHigher: [] as string[] };
-  for (const [patient, rs] of byPatient) {
-    const grade = new Map(rs.map((r) => [r.ivd, r.grade]));
-    const found = rs.filter((r) => r.detected && r.cvProbabilities && grade.has(r.ivd - 1) && grade.has(r.ivd + 1));
-    if (found.length < SHIFT_MIN_DISCS) continue;
-    out.images++;
-    const err = (shift: number) => found.reduce((a, r) => a + Math.abs(meanGrade(r.cvProbabilities!) - grade.get(r.ivd + shift)!), 0) / found.length;
-    const now = err(0);
-    if (err(-1) < now - SHIFT_MIN_GAIN) out.fitsNamesOneLower.push(patient);
-    else if (err(1) < now - SHIFT_MIN_GAIN) out.fitsNamesOneHigher.push(patient);
-  }
-  return out;
 }
 
 /** Pfirrmann grade of the first five columns and the disc's features, by grade/pfirrmann.ts's rule with the given calibration. */

@@ -71,6 +71,12 @@ export interface PfirrmannClassifierInfo {
   calibrationRefused?: string;
 }
 
+/** The probability-weighted mean grade (1 = I … 5 = V) of the classifier's [p(I) … p(V)]; they need not sum exactly to 1. */
+export function meanPfirrmannGrade(probabilities: readonly number[]): number {
+  const total = probabilities.reduce((a, p) => a + p, 0) || 1;
+  return probabilities.reduce((a, p, n) => a + p * (n + 1), 0) / total;
+}
+
 /**
  * Grade one disc from the classifier's probabilities [p(I) … p(V)] (they need not sum exactly to 1) and, when
  * the classifier carries a calibration, the disc's measured criteria (null: none measured).
@@ -81,7 +87,7 @@ export function gradePfirrmann(probabilities: readonly number[] | null, measurem
     return { value: null, notAssessableReason: missingReason ?? 'not assessable: the disc classifier did not run', evidence: { measurements, rule: 'needs the disc-patch classifier', reference: PFIRRMANN_REFERENCE }, readerModified: false };
   }
   const total = probabilities.reduce((a, p) => a + p, 0) || 1;
-  const mean = probabilities.reduce((a, p, n) => a + p * (n + 1), 0) / total;
+  const mean = meanPfirrmannGrade(probabilities);
   const c = classifier.calibration;
   const score = c ? calibratedPfirrmannScore(mean, features, c) : mean;
   const value = Math.min(5, Math.max(1, Math.floor(score + 0.5))) as PfirrmannGrade;
