@@ -17,7 +17,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { DiscAnalysis } from '../extension/src/pipeline/build-report';
-import { gradePfirrmann, type PfirrmannCalibration, type PfirrmannFeatures } from '../extension/src/pipeline/grade/pfirrmann';
+import { gradePfirrmann, SMALL_DISC_OUTLINE_FRACTION, type PfirrmannCalibration, type PfirrmannFeatures } from '../extension/src/pipeline/grade/pfirrmann';
 import { DISC_FINDINGS, calibrationFor, parsePfirrmannManifest, type DiscClassifier, type PfirrmannClassifierManifest } from '../extension/src/pipeline/disc-classifier';
 import { NARROWING_HEIGHT_INDEX } from '../extension/src/pipeline/grade/narrowing';
 import { auc, confusion, shiftEvidence, SHIFT_MIN_DISCS, SHIFT_MIN_GAIN, weightedKappa } from './lib/grading-metrics';
@@ -33,6 +33,8 @@ interface DiscRow {
   namesCertain?: boolean;
   /** Outside the mid-sagittal image (scripts/lib/spider.ts outsideImage): graded by the readers on the whole study. */
   outsideImage?: boolean;
+  /** The disc's outline relative to the median disc of the image (DiscAnalysis.outlineFraction); absent in older caches. */
+  outlineFraction?: number;
   /** The patient's cross-validation fold (scripts/lib/spider.ts patientFolds): that fold's classifier and calibration never saw the patient. */
   fold?: number;
 }
@@ -63,7 +65,7 @@ async function extract(data: string, limit: number | undefined, modelPath: strin
       const n = d ? discs.indexOf(d) : -1;
       rows.push({
         patient: s.patient, ivd, grade: Number(g['Pfirrman grade']), narrowing: g['Disc narrowing'] === '1', herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', modic: Number(g.Modic) > 0, detected: !!d, features: d?.features ?? null,
-        heightIndex: d?.heightIndex ?? NaN, canalApMm: d?.canalApMm ?? null, heightMm: d?.measures.discHeightMm, lengthMm: d?.measures.discLengthMm,
+        heightIndex: d?.heightIndex ?? NaN, canalApMm: d?.canalApMm ?? null, heightMm: d?.measures.discHeightMm, lengthMm: d?.measures.discLengthMm, outlineFraction: d?.outlineFraction,
         cvProbabilities: cvProbs[n], shippedProbabilities: shippedProbs[n], namesCertain: levelNaming?.certain ?? false, outsideImage, fold: fold.get(s.patient),
       });
     }
@@ -83,6 +85,15 @@ function namingSummary(rows: DiscRow[]) {
 function outsideSummary(rows: DiscRow[]) {
   const inside = rows.filter((r) => !r.outsideImage);
   return { gradedDiscs: rows.length - inside.length, detectionRateInsideImage: inside.filter((r) => r.detected).length / inside.length };
+}
+
+/** CV agreement on the discs whose outline is under SMALL_DISC_OUTLINE_FRACTION of the image's median disc (the viewer adds a caution to their grade) and on the rest. */
+function smallOutlineSplit(graded: DiscRow[], truth: number[], pred: number[]) {
+  const part = (small: boolean) => {
+    const idx = graded.map((r, n) => ((r.outlineFraction! < SMALL_DISC_OUTLINE_FRACTION) === small ? n : -1)).filter((n) => n >= 0);
+    return { discs: idx.length, linearKappa: weightedKappa(idx.map((n) => truth[n]), idx.map((n) => pred[n])) };
+  };
+  return { small: part(true), rest: part(false) };
 }
 
 /** Pfirrmann grade of the first five columns and the disc's features, by grade/pfirrmann.ts's rule with the given calibration. */
@@ -142,6 +153,7 @@ async function main() {
     pfirrmannAssessed: graded.length,
     pfirrmannCv5ByPatient: { exact: acc(cvPred), withinOne: within1(cvPred), linearKappa: weightedKappa(truth, cvPred), confusionTruthRowsPredCols: confusion(truth, cvPred) },
     ...(shippedCalibration ? { pfirrmannCv5ByPatientUncalibrated: { exact: acc(uncalibratedCvPred), withinOne: within1(uncalibratedCvPred), linearKappa: weightedKappa(truth, uncalibratedCvPred) } } : {}),
+    ...(graded.every((r) => r.outlineFraction !== undefined) ? { pfirrmannBySmallOutline: smallOutlineSplit(graded, truth, cvPred) } : {}),
     pfirrmannShippedModelInSample: { exact: acc(shippedPred), withinOne: within1(shippedPred), linearKappa: weightedKappa(truth, shippedPred) },
     narrowing: { rule: `height index < ${NARROWING_HEIGHT_INDEX}`, assessed: nr.length, sensitivity: tp / nTruth.filter(Boolean).length, specificity: tn / nTruth.filter((x) => !x).length, auc: auc(nr.map((r) => -r.heightIndex), nTruth) },
     classifierFindingsCv5ByPatient: Object.fromEntries(DISC_FINDINGS.map((f, n) => {
@@ -173,6 +185,10 @@ async function main() {
   if (result.pfirrmannCv5ByPatientUncalibrated) {
     const u = result.pfirrmannCv5ByPatientUncalibrated;
     console.log(`  (calibrated with each fold's calibration; the rounded mean grade without it: exact ${pct(u.exact)}, within one ${pct(u.withinOne)}, linear kappa ${u.linearKappa.toFixed(3)})`);
+  }
+  if (result.pfirrmannBySmallOutline) {
+    const { small, rest } = result.pfirrmannBySmallOutline;
+    console.log(`  discs whose outline is under ${SMALL_DISC_OUTLINE_FRACTION} of the image's median disc (the viewer cautions their grade): ${small.discs} (${pct(small.discs / graded.length)}), linear kappa ${small.linearKappa.toFixed(3)}; the other ${rest.discs}: ${rest.linearKappa.toFixed(3)}`);
   }
   console.log(`Pfirrmann with the shipped classifier (trained on all of this data: in-sample, optimistic): exact ${pct(acc(shippedPred))}, within one ${pct(within1(shippedPred))}, linear kappa ${weightedKappa(truth, shippedPred).toFixed(3)}`);
   console.log('confusion (rows = reader grade I..V, cols = predicted I..V):');

@@ -1,3 +1,4 @@
+import type { Measurement } from '../../extension/src/pipeline/report';
 import { buildSpineReport } from '../../extension/src/pipeline/build-report';
 import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
 import { gradeNarrowing } from '../../extension/src/pipeline/grade/narrowing';
@@ -57,6 +58,16 @@ describe('Pfirrmann calibration (models/training/pfirrmann_calibration.py)', () 
   const features = (nucleusCsfSignalRatio: number): PfirrmannFeatures => ({ nucleusCsfSignalRatio, nucleusAnnulusContrast: 0, heightIndex: 1, nucleusVertebralBodySignalRatio: 1, nucleusBrightestDiscRatio: 1 });
   const c = { name: 'cnn', calibration };
   const meanIV = [0, 0, 0, 1, 0]; // mean grade 4
+
+  it('a disc whose outline is under half the median disc of the spine keeps its grade with a caution in the evidence', () => {
+    const probs = [0.05, 0.1, 0.7, 0.1, 0.05];
+    const outline = (value: number): Measurement => ({ name: 'discOutlineFraction', value, unit: '{ratio}', method: 'test' });
+    const small = gradePfirrmann(probs, [outline(0.3)], { name: 'test-cnn' });
+    expect(small.value).toBe(3);
+    expect(small.evidence.rule).toMatch(/Caution: the disc outline covers 30 % of this spine's median disc/);
+    expect(gradePfirrmann(probs, [outline(0.5)], { name: 'test-cnn' }).evidence.rule).not.toMatch(/Caution/);
+    expect(gradePfirrmann(probs, [], { name: 'test-cnn' }).evidence.rule).not.toMatch(/Caution/);
+  });
 
   it('score = intercept + weights × (mean grade, measured criteria); a criterion not measured takes its cohort mean', () => {
     expect(calibratedPfirrmannScore(4, features(0.2), calibration)).toBeCloseTo(-1 + 6 - 0.2);

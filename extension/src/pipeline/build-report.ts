@@ -42,6 +42,8 @@ export interface DiscAnalysis {
   features: PfirrmannFeatures | null;
   /** The disc patch the disc classifier reads (disc-crop.ts layout). */
   patch: Float32Array;
+  /** The disc's outline on the slice, pixels, relative to the median disc of this spine (grade/pfirrmann.ts SMALL_DISC_OUTLINE_FRACTION). */
+  outlineFraction: number;
 }
 
 export interface SpineMeasurements {
@@ -106,6 +108,8 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
   }
 
   const brightest = Math.max(...discs.map((d) => d.nucleusMean));
+  const counts = discs.map((d) => d.pixelCount).sort((a, b) => a - b);
+  const medianCount = counts[counts.length >> 1];
   const out: DiscAnalysis[] = discs.map((d, n) => {
     const seg = discSegs.find((s) => s.segmentNumber === d.segmentNumber)!;
     const c = canalBySeg.get(d.segmentNumber);
@@ -125,6 +129,7 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
       segment: seg, measures: d, heightIndex: hIdx[n], canalApMm: c?.apMm ?? null, canalReason: c?.reason, canalApLineMm: c?.apLineMm, canalCsfEffaced: c?.csfEffaced, canalSacSeedMm: c?.sacSeedMm,
       midVertebralCanalApMm: above ? canalBySeg.get(above.segmentNumber)?.apMm ?? null : null, marrowMedian: marrow, features,
       patch: discCrop(volume, frame, d.shape),
+      outlineFraction: d.pixelCount / medianCount,
     };
   });
   return { discs: out, labelmap, segments, csfMedian: canal.csfMean, sliceIndex: k };
@@ -182,6 +187,7 @@ export function discMeasurements(d: DiscAnalysis, duralSacSegment?: number): Mea
   ];
   if (d.marrowMedian > 0) out.push(m('nucleusVertebralBodySignalRatio', d.measures.nucleusMean / d.marrowMedian, '{ratio}', 'nucleus mean / median of adjacent vertebral bodies', s));
   if (Number.isFinite(d.heightIndex)) out.push(m('discHeightIndex', d.heightIndex, '{ratio}', 'disc height / mean height of adjacent discs', s));
+  out.push(m('discOutlineFraction', d.outlineFraction, '{ratio}', 'area of the disc outline on the mid-sagittal slice / that of the median disc of this spine', s));
   if (d.features) {
     out.push(m('nucleusCsfSignalRatio', d.features.nucleusCsfSignalRatio, '{ratio}', 'nucleus mean / median CSF intensity of the dural sac', s));
     out.push(m('nucleusAnnulusContrast', d.features.nucleusAnnulusContrast, '{ratio}', '(nucleus − annulus) / annulus mean intensity', s));
@@ -243,7 +249,7 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
       discSegmentNumber: d.segment.segmentNumber,
       measurements: meas,
       pfirrmannGrade: 'predictions' in pf
-        ? gradePfirrmann(pf.predictions.get(d.segment.segmentNumber)?.pfirrmann ?? null, meas.filter((x) => /nucleus|annulus|HeightIndex|discHeight/i.test(x.name)), pf.classifier, undefined, d.features)
+        ? gradePfirrmann(pf.predictions.get(d.segment.segmentNumber)?.pfirrmann ?? null, meas.filter((x) => /nucleus|annulus|HeightIndex|discHeight|discOutline/i.test(x.name)), pf.classifier, undefined, d.features)
         : gradePfirrmann(null, [], null, pf.unavailableReason),
       // The classifier's narrowing agrees far better with readers than the height-index rule (eval:grading AUC); the rule stays as the fallback.
       discNarrowing: prediction?.findings.narrowing !== undefined

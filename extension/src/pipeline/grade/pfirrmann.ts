@@ -71,6 +71,15 @@ export interface PfirrmannClassifierInfo {
   calibrationRefused?: string;
 }
 
+/**
+ * A disc whose outline on the slice covers less than this fraction of the median disc of the same spine gets a
+ * caution beside its grade: the outline (and so the patch centred on it) may be a fragment of the disc or not the
+ * disc at all — at L5/S1 often presacral tissue or the front corner of the disc. Project threshold, from
+ * `npm run eval:grading`: such discs (99 of the 1,132 found on SPIDER, 8.7 %, mostly at L5/S1) agreed
+ * with the readers at cross-validated linear kappa 0.33, against 0.58 for the rest. The grade is kept: a collapsed grade V disc is small too.
+ */
+export const SMALL_DISC_OUTLINE_FRACTION = 0.5;
+
 /** The probability-weighted mean grade (1 = I … 5 = V) of the classifier's [p(I) … p(V)]; they need not sum exactly to 1. */
 export function meanPfirrmannGrade(probabilities: readonly number[]): number {
   const total = probabilities.reduce((a, p) => a + p, 0) || 1;
@@ -95,6 +104,10 @@ export function gradePfirrmann(probabilities: readonly number[] | null, measurem
   const kappa = classifier.cvLinearKappa !== undefined ? `; agreement with readers: linear-weighted kappa ${classifier.cvLinearKappa.toFixed(2)}, cross-validated` : '';
   const calibrated = c ? ` → calibrated to the readers' grades with the measured criteria: ${calibrationFormula(mean, features, c)}`
     : classifier.calibrationRefused ? ` (uncalibrated: ${classifier.calibrationRefused})` : '';
-  const rule = `disc-patch classifier (${classifier.name}) on the mid-sagittal T2: ${shares} → mean grade ${mean.toFixed(2)}${calibrated} → grade ${ROMAN[value - 1]}${kappa}`;
+  const outline = measurements.find((x) => x.name === 'discOutlineFraction')?.value;
+  const caution = outline !== undefined && outline < SMALL_DISC_OUTLINE_FRACTION
+    ? `. Caution: the disc outline covers ${Math.round(100 * outline)} % of this spine's median disc on the slice, so the patch may show a fragment of the disc or other tissue — check the outline before trusting the grade`
+    : '';
+  const rule = `disc-patch classifier (${classifier.name}) on the mid-sagittal T2: ${shares} → mean grade ${mean.toFixed(2)}${calibrated} → grade ${ROMAN[value - 1]}${kappa}${caution}`;
   return { value, evidence: { measurements, rule, reference: PFIRRMANN_REFERENCE }, readerModified: false, automaticValue: value };
 }
