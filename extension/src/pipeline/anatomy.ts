@@ -561,7 +561,7 @@ export function labelAnatomy(classes: ClassLabelmap, volume: SpineVolume, idx: A
     discs = presacral.discs;
     levelNaming = nameVertebrae(bodies, discs, {
       index: bodies.length - 1,
-      note: `Counted upward from the sacrum: the lowest segmented body steps back from the one above it as S1 does; it is named S1. Below it, a disc label in front of it${presacral.dropped > 1 ? ` and ${presacral.dropped - 1} vertebral-body label(s)` : ''} were taken as tissue in front of the sacrum (presacral fat or bowel) and dropped. Check L5/S1 on the image.`,
+      note: `Counted upward from the sacrum: the lowest segmented body steps back from the one above it as S1 does; it is named S1. Below it, a disc label in front of it${presacral.dropped > 1 ? ` and ${presacral.dropped - 1} vertebral-body label(s) were` : ' was'} taken as tissue in front of the sacrum (presacral fat or bowel) and dropped. Check L5/S1 on the image.`,
     });
   }
   if (column.dropped) levelNaming.note += ` ${column.dropped} vertebral-body or disc label(s) more than ${OFF_COLUMN_MIN_ANTERIOR_MM} mm in front of the spinal column (e.g. bowel loops in the pelvis) were dropped.`;
