@@ -98,6 +98,25 @@ describe('writeSeg', () => {
     });
   });
 
+  it('adds one empty frame when whole-byte frames would make the pixel data odd (dcmjs, as in OHIF, refuses the pad byte)', () => {
+    // 24 × 41 pixels = 123 bytes per frame, 53 frames: 6,519 bytes, odd.
+    const base = makeVolume();
+    const odd = { ...base, dims: [24, 41, 5] as [number, number, number], voxels: new Float32Array(24 * 41 * 5) };
+    const oddLm = makeLabelmap(odd);
+    const d = fromPart10(writeSeg(makeReport(odd, oddLm), oddLm, odd));
+    const frames = d.PerFrameFunctionalGroupsSequence as any[];
+    expect(d.NumberOfFrames).toBe(54);
+    expect(new Uint8Array(d.PixelData[0]).length).toBe(54 * 123);
+    // The extra frame: the dural sac (segment 11, on slices 2..4) on slice 1, with no pixel set; order kept.
+    const keys = frames.map((f) => [f.SegmentIdentificationSequence[0].ReferencedSegmentNumber, f.FrameContentSequence[0].DimensionIndexValues[1]]);
+    expect(keys.filter(([s]) => s === 11)).toEqual([[11, 1], [11, 2], [11, 3], [11, 4]]);
+    const at = keys.findIndex(([s, k]) => s === 11 && k === 1);
+    const bits = new Uint8Array(d.PixelData[0]).subarray(at * 123, (at + 1) * 123);
+    expect(bits.every((b) => b === 0)).toBe(true);
+    // Even frames stay as they were: 24 × 40 pixels = 120 bytes per frame.
+    expect(ds.NumberOfFrames).toBe(53);
+  });
+
   it('gives each save new UIDs, and dcmjs reads it back', () => {
     const again = fromPart10(writeSeg(report, lm, v));
     expect(again.SeriesInstanceUID).not.toBe(ds.SeriesInstanceUID);

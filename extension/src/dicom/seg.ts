@@ -3,7 +3,8 @@
  * (Segmentation Storage 1.2.840.10008.5.1.4.1.1.66.4, SegmentationType BINARY; PS3.3 A.51, C.8.20).
  *
  * Geometry is exactly the source's: one frame per (segment, source slice k) where the segment has at
- * least one voxel in slice k; each frame carries the slice's ImagePositionPatient (LPS mm), the shared
+ * least one voxel in slice k (plus at most one empty frame, so that the pixel data has an even length: see writeSeg);
+ * each frame carries the slice's ImagePositionPatient (LPS mm), the shared
  * ImageOrientationPatient and PixelSpacing, and a DerivationImageSequence/SourceImageSequence naming the
  * source slice's SOP Instance UID. Frames are ordered by segment number, then slice index k.
  * Encoded with dcmjs (naturalized dataset → denaturalizeDataset → DicomDict.write).
@@ -134,6 +135,18 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
   const frames: { seg: number; k: number }[] = [];
   for (const s of segments) present.get(s.segmentNumber)!.forEach((has, k) => has && frames.push({ seg: s.segmentNumber, k }));
   if (frames.length === 0) throw new Error('writeSeg: the labelmap contains none of the report\'s segments (nothing to store)');
+  // dcmjs's frame reader, which OHIF 3 uses to load a SEG, splits the pixel data evenly among the frames and refuses
+  // the pad byte DICOM adds to an odd-length value ("Invalid frame length"); the SEG then does not open. When whole-byte
+  // frames would add up to an odd length, one more frame — empty, for a segment on a slice it does not reach — makes it
+  // even. (Not possible when every segment is on every slice; then the pad byte stays.)
+  const bytesPerFrame = sliceSize / 8;
+  if (Number.isInteger(bytesPerFrame) && (frames.length * bytesPerFrame) % 2 === 1) {
+    const empty = segments.map((s) => ({ seg: s.segmentNumber, k: present.get(s.segmentNumber)!.indexOf(false) })).find((f) => f.k >= 0);
+    if (empty) {
+      const at = frames.findIndex((f) => f.seg > empty.seg || (f.seg === empty.seg && f.k > empty.k));
+      frames.splice(at < 0 ? frames.length : at, 0, empty);
+    }
+  }
 
   // Pack bits: frames back to back, pixel n of the whole pixel data at bit n%8 of byte n>>3 (PS3.5 8.1.1).
   const bitsTotal = frames.length * sliceSize;
