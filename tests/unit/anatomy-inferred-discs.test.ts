@@ -5,7 +5,7 @@
  * (20) where a test paints a collapsed disc.
  */
 import { labelAnatomy } from '../../extension/src/pipeline/anatomy';
-import { dropPresacral, keepOnColumn, OFF_COLUMN_MIN_ANTERIOR_MM } from '../../extension/src/pipeline/column';
+import { dropPresacral, keepOnColumn, OFF_COLUMN_MAX_POSTERIOR_MM, OFF_COLUMN_MIN_ANTERIOR_MM } from '../../extension/src/pipeline/column';
 import { discSpaceBetween } from '../../extension/src/pipeline/infer-discs';
 import type { Labelmap, SpineVolume, Vec3 } from '../../extension/src/pipeline/volume';
 
@@ -193,12 +193,25 @@ describe('off-column labels', () => {
     const col = [at(50, 200), at(45, 165), at(50 - OFF_COLUMN_MIN_ANTERIOR_MM, 130), at(20, 95), at(48, 60)];
     const disc = [at(48, 182), at(0, 110)];
     const r = keepOnColumn(col, disc);
-    // 45 → 25 (20 mm forward: kept); 25 → 20 kept; 20 → 48 kept (posterior steps always are).
+    // 45 → 25 (20 mm forward: kept); 25 → 20 kept; 20 → 48 kept (28 mm back, as S1 behind L5).
     expect(r.bodies).toHaveLength(5);
     const far = keepOnColumn([at(50, 200), at(48, 165), at(48 - OFF_COLUMN_MIN_ANTERIOR_MM - 1, 130), at(46, 95)], disc);
     expect(far.bodies.map((b) => b.zMm)).toEqual([200, 165, 95]);
     expect(far.discs.map((d) => d.zMm)).toEqual([182]);
     expect(far.dropped).toBe(2);
+  });
+
+  it('keepOnColumn drops a label far behind the body above (the back\'s soft tissue) and keeps the spine below it', () => {
+    const at = (y: number, z: number) => ({ centroidLps: [0, y, z] as Vec3, zMm: z });
+    // SPIDER 162: a blob 130 mm behind the spine, between two bodies; kept, it made every body below "in front".
+    const col = [at(50, 200), at(52, 165), at(52 + OFF_COLUMN_MAX_POSTERIOR_MM + 1, 150), at(54, 130), at(56, 95)];
+    const disc = [at(53, 147), at(55, 112), at(52 + OFF_COLUMN_MAX_POSTERIOR_MM + 5, 140)];
+    const r = keepOnColumn(col, disc);
+    expect(r.bodies.map((b) => b.zMm)).toEqual([200, 165, 130, 95]);
+    expect(r.discs.map((d) => d.zMm)).toEqual([147, 112]);
+    expect(r.dropped).toBe(2);
+    // Up to the limit behind: kept.
+    expect(keepOnColumn([at(50, 200), at(50 + OFF_COLUMN_MAX_POSTERIOR_MM, 165)], []).dropped).toBe(0);
   });
 
   it('dropPresacral drops a lowest disc in front of a body that steps back like S1, and the bodies below it', () => {

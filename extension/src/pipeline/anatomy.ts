@@ -22,7 +22,7 @@ import type { SegmentInfo, SpineReport } from './report';
 import { connectedComponents, defaultMinComponentMm3, splitComponent, type Component, type ComponentResult } from './components';
 import { bodiesBetweenDiscs, discPlanes } from './split-by-discs';
 import { discSpaceBetween, INFERRED_DISC_MIN_FRACTION_OF_COMPONENT_FLOOR, INFERRED_DISC_MIN_SPACING_FRACTION } from './infer-discs';
-import { dropPresacral, keepOnColumn, lowerLumbarForwardStep, OFF_COLUMN_MIN_ANTERIOR_MM } from './column';
+import { dropPresacral, keepOnColumn, lowerLumbarForwardStep, OFF_COLUMN_MAX_POSTERIOR_MM, OFF_COLUMN_MIN_ANTERIOR_MM } from './column';
 import { trimToOutline } from './outline-trim';
 import type { ClassLabelmap } from './segment';
 
@@ -564,7 +564,7 @@ export function labelAnatomy(classes: ClassLabelmap, volume: SpineVolume, idx: A
       note: `Counted upward from the sacrum: the lowest segmented body steps back from the one above it as S1 does; it is named S1. Below it, a disc label in front of it${presacral.dropped > 1 ? ` and ${presacral.dropped - 1} vertebral-body label(s) were` : ' was'} taken as tissue in front of the sacrum (presacral fat or bowel) and dropped. Check L5/S1 on the image.`,
     });
   }
-  if (column.dropped) levelNaming.note += ` ${column.dropped} vertebral-body or disc label(s) more than ${OFF_COLUMN_MIN_ANTERIOR_MM} mm in front of the spinal column (e.g. bowel loops in the pelvis) were dropped.`;
+  if (column.dropped) levelNaming.note += ` ${column.dropped} vertebral-body or disc label(s) more than ${OFF_COLUMN_MIN_ANTERIOR_MM} mm in front of the spinal column (e.g. bowel loops in the pelvis) or ${OFF_COLUMN_MAX_POSTERIOR_MM} mm behind it (the back's soft tissue) were dropped.`;
   if (fused.note) levelNaming.note += ' ' + fused.note;
   nameDiscs(discs, bodies);
   // One segment per disc level: merge same-level disc components.

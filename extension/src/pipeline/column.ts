@@ -15,6 +15,17 @@ import { voxelToLps, type SpineVolume, type Vec3 } from './volume';
  */
 export const OFF_COLUMN_MIN_ANTERIOR_MM = 25;
 
+/**
+ * …or more than this far (mm) posterior of it: a spinous process or a blob in the subcutaneous fat of the
+ * back. Kept, such a label becomes the reference for the next body and every real body below it lies "in
+ * front" and is dropped (SPIDER 162 lost its whole lower spine this way). Project heuristic (not from a
+ * paper): on the SPIDER mid-sagittal T2 images consecutive bodies step back at most 38 mm (S1 behind L5, S2
+ * behind S1; 99th percentile 24 mm), a spinous process tip lies about 65–75 mm behind its body's centroid
+ * (body depth 30–35 mm, canal 15–18 mm, arch and process 30–40 mm; Panjabi 1992) and the labels dropped
+ * lay 114 and 132 mm behind.
+ */
+export const OFF_COLUMN_MAX_POSTERIOR_MM = 60;
+
 export interface Placed {
   centroidLps: Vec3;
   /** LPS z of the centroid. */
@@ -25,7 +36,7 @@ export interface Placed {
  * Keep the bodies and discs on the spinal column. Bodies are walked superior→inferior; the top one
  * is taken as on the column (the thoracolumbar spine at the top of a lumbar image; the network's
  * off-column labels lie in the pelvis and lower abdomen), and each next body is kept unless its
- * centroid lies more than OFF_COLUMN_MIN_ANTERIOR_MM anterior of the last kept body's. A disc is
+ * centroid lies more than OFF_COLUMN_MIN_ANTERIOR_MM anterior (or OFF_COLUMN_MAX_POSTERIOR_MM posterior) of the last kept body's. A disc is
  * judged against the nearest kept body above it (the top body for a disc above all bodies).
  * Why a vertical reference and not the line through the bodies above: the sacrum turns backward
  * below L5 and forward again below S1, so a line through L5 and S1 puts S2 15–30 mm "anterior".
@@ -35,8 +46,9 @@ export function keepOnColumn<T extends Placed>(bodies: T[], discs: T[]): { bodie
   if (bodies.length < 2) return { bodies, discs, dropped: 0 };
   const anterior = (x: T, ref: T) => ref.centroidLps[1] - x.centroidLps[1];
   const kept = [bodies[0]];
-  for (const b of bodies.slice(1)) if (anterior(b, kept[kept.length - 1]) <= OFF_COLUMN_MIN_ANTERIOR_MM) kept.push(b);
-  const keptDiscs = discs.filter((d) => anterior(d, [...kept].reverse().find((b) => b.zMm > d.zMm) ?? kept[0]) <= OFF_COLUMN_MIN_ANTERIOR_MM);
+  const onColumn = (x: T, ref: T) => anterior(x, ref) <= OFF_COLUMN_MIN_ANTERIOR_MM && -anterior(x, ref) <= OFF_COLUMN_MAX_POSTERIOR_MM;
+  for (const b of bodies.slice(1)) if (onColumn(b, kept[kept.length - 1])) kept.push(b);
+  const keptDiscs = discs.filter((d) => onColumn(d, [...kept].reverse().find((b) => b.zMm > d.zMm) ?? kept[0]));
   return { bodies: kept, discs: keptDiscs, dropped: bodies.length - kept.length + discs.length - keptDiscs.length };
 }
 
