@@ -20,7 +20,7 @@ from net import UNet  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = os.path.abspath(os.path.join(HERE, ".."))
-NAME, VERSION = "spine-sag-unet", "1.1.0"
+NAME, VERSION = "spine-sag-unet", "1.2.0"
 
 
 def main() -> None:

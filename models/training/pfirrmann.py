@@ -35,7 +35,7 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = os.path.abspath(os.path.join(HERE, ".."))
-NAME, VERSION = "pfirrmann-cnn", "1.2.0"
+NAME, VERSION = "pfirrmann-cnn", "1.3.0"
 FINDINGS = ("narrowing", "herniation", "bulging", "modic")
 FINDING_WEIGHT = 0.5  # loss weight of the binary findings relative to the Pfirrmann cross-entropy
 

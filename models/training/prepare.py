@@ -13,7 +13,8 @@ Output per case (arrays [H, W, S] = [rows S→I, columns A→P, sagittal slices]
 Partial labels: vb_* cases label vertebral bodies only; ivd_* cases label discs only. The missing
 class is pseudo-labelled geometrically (the gap between two consecutive labelled structures in the
 same image column), with a ring of ignored pixels around every pseudo-label and around the ends of
-the labelled column (unlabelled T12 / S1 / adjacent discs there).
+the labelled column (unlabelled T12 / S1 / adjacent discs there) — except the presacral tissue in front of
+and below the lowest instance, which is background (presacral_background).
 
 Also writes split.json (fixed held-out cases) and a few overlay PNGs in cache/overlays/.
 """
@@ -38,6 +39,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MAX_GAP_MM = {"disc": 22.0, "vertebral_body": 40.0}
 RING_PX = 2  # ignored ring around each pseudo-label, pixels at 1.25 mm
 END_MARGIN_PX = 10  # AP margin of the ignored band above/below the labelled column, pixels
+# Below the lowest labelled instance, pixels more than PRESACRAL_MARGIN_PX in front of its anterior
+# edge are background, not ignored: presacral fat, vessels and bowel. The promontory lies about level
+# with L5's front edge and the sacrum slopes back from it (sacral slope about 40° from horizontal,
+# Legaye J. et al., Eur Spine J 1998;7:99-103, so its front surface runs back ≈ 0.8 mm per mm down);
+# from PRESACRAL_SLOPE_START_PX below the instance the boundary moves back PRESACRAL_SLOPE mm per mm,
+# well inside that. 5 mm leaves room for an anterior disc bulge or a slight retrolisthesis. Why: with
+# the whole band ignored the network learnt nothing there, and on clinical T2 (SPIDER) it outlined
+# presacral tissue as "L5/S1 disc" and "S1 body".
+PRESACRAL_MARGIN_PX = 4
+PRESACRAL_SLOPE_START_PX = 12
+PRESACRAL_SLOPE = 0.35
 
 
 def normalise(vol: np.ndarray) -> np.ndarray:
@@ -90,13 +102,30 @@ def end_bands(lab3: np.ndarray) -> np.ndarray:
     return band
 
 
+def presacral_background(lab: np.ndarray, last: int) -> np.ndarray:
+    """Pixels [H, W] of one sagittal slice below the lowest labelled instance `last` and more than
+    PRESACRAL_MARGIN_PX in front of its anterior edge (columns run anterior → posterior). Empty when
+    the slice does not show that instance."""
+    out = np.zeros(lab.shape, bool)
+    rows, cols = np.where(lab == last)
+    if rows.size == 0:
+        return out
+    bottom = rows.max()
+    for r in range(bottom + 1, lab.shape[0]):
+        front = cols.min() - PRESACRAL_MARGIN_PX + int(max(0, r - bottom - PRESACRAL_SLOPE_START_PX) * PRESACRAL_SLOPE)
+        out[r, :max(0, front)] = True
+    return out
+
+
 def build_allowed(lab3: np.ndarray, known_bit: int, pseudo_bit: int, other_bits: int) -> np.ndarray:
     """Allowed-class bit sets [H, W, S] for a volume whose instances are class `known_bit`.
 
     known instances → known_bit; gap between consecutive instances (pseudo) → pseudo_bit;
-    everything else → other_bits; ring around pseudo-labels and end bands → ALL (ignored)."""
+    everything else → other_bits; ring around pseudo-labels and end bands → ALL (ignored), except
+    the presacral part of the lower band (presacral_background) → BIT_BG."""
     max_gap = int(round(MAX_GAP_MM["disc" if pseudo_bit == BIT_DISC else "vertebral_body"] / PIXEL_SPACING_MM))
     bands = end_bands(lab3)
+    ids3 = [int(i) for i in np.unique(lab3) if i > 0]
     out = np.empty(lab3.shape, np.uint8)
     struct = ndimage.generate_binary_structure(2, 1)
     for s in range(lab3.shape[2]):
@@ -112,6 +141,8 @@ def build_allowed(lab3: np.ndarray, known_bit: int, pseudo_bit: int, other_bits:
         ring_src = pseudo | known
         ring = ndimage.binary_dilation(ring_src, struct, RING_PX) & ~ring_src
         a[bands & ~known] = ALL
+        if ids3:
+            a[bands & presacral_background(lab, ids3[-1]) & ~known] = BIT_BG
         a[ring] = ALL
         a[pseudo] = pseudo_bit
         a[known] = known_bit

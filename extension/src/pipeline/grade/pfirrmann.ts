@@ -75,8 +75,9 @@ export interface PfirrmannClassifierInfo {
  * A disc whose outline on the slice covers less than this fraction of the median disc of the same spine gets a
  * caution beside its grade: the outline (and so the patch centred on it) may be a fragment of the disc or not the
  * disc at all — at L5/S1 often presacral tissue or the front corner of the disc. Project threshold, from
- * `npm run eval:grading`: such discs (99 of the 1,132 found on SPIDER, 8.7 %, mostly at L5/S1) agreed
- * with the readers at cross-validated linear kappa 0.33, against 0.58 for the rest. The grade is kept: a collapsed grade V disc is small too.
+ * `npm run eval:grading`: such discs (57 of the 1,154 found on SPIDER with segmentation network v1.2.0, 4.9 %, mostly at
+ * L5/S1) agreed with the readers at cross-validated linear kappa 0.53, against 0.62 for the rest (network v1.1.0: 99 discs,
+ * 0.33 against 0.58). The grade is kept: a collapsed grade V disc is small too.
  */
 export const SMALL_DISC_OUTLINE_FRACTION = 0.5;
 
