@@ -2,17 +2,22 @@
  * eval:grading — run the viewer's pipeline (segmentSpine with onnxruntime-node, then the report
  * builder's measurements and grades) on SPIDER-style mid-sagittal PNGs and compare with the readers'
  * gradings: disc detection, Pfirrmann accuracy / within-one / linear-weighted kappa / confusion
- * matrix (5-fold cross-validated by patient: each patient's discs are graded by the classifier of the fold
- * that did not see that patient, models/pfirrmann-cv/fold<k>.onnx; patients are dealt to folds as
- * scripts/lib/spider.ts patientFolds says, the same split models/training/pfirrmann.py trained on), and
- * sensitivity / specificity / AUC of the classifier's disc findings (narrowing, herniation, bulging, Modic;
- * same cross-validation) and of the fallback narrowing rule (height index < 0.75).
+ * matrix, and sensitivity / specificity / AUC of the classifier's disc findings (narrowing, herniation,
+ * bulging, Modic) and of the fallback narrowing rule (height index < 0.75).
+ * Every disc is graded out of sample, by a classifier that never saw its patient: an image the shipped
+ * classifier was trained on (its PNG sha256 is in the manifest's pfirrmann.trainingImages) by the fold
+ * classifier that held it out (models/pfirrmann-cv/fold<k>.onnx, with fold k's calibration: 5-fold
+ * cross-validation by patient); any other image (a held-out or external folder) by the shipped classifier
+ * and calibration. A manifest without trainingImages: every patient is taken as a training patient, dealt to
+ * folds as scripts/lib/spider.ts patientFolds says.
+ * The per-disc results are cached (--cache) for the data folder, models and options they were computed with.
  *
  *   npm run eval:grading -- --data ../shared/data/spider_midsagittal [--json] [--limit N] [--folds 3,4]
  * Data layout: series.csv (series, patient, sequence, rows, columns, pixel_spacing_mm row\col,
  * slice_thickness_mm), gradings.csv (Patient, IVD label 1 = most caudal disc, Disc narrowing,
  * Pfirrman grade), <patient>_t2.png (8-bit, head top, anterior left).
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -23,26 +28,31 @@ import { NARROWING_HEIGHT_INDEX } from '../extension/src/pipeline/grade/narrowin
 import { auc, confusion, shiftEvidence, SHIFT_MIN_DISCS, SHIFT_MIN_GAIN, weightedKappa } from './lib/grading-metrics';
 import { loadNodeModels, openClassifier } from './lib/node-models';
 import { verifyModelBytes } from '../extension/src/pipeline/model';
-import { forEachSpiderT2, patientFolds, spiderT2Images } from './lib/spider';
+import { classifierTrainingImages, forEachSpiderT2, patientFolds, spiderT2Images } from './lib/spider';
 
 interface DiscRow {
   patient: string; ivd: number; grade: number; narrowing: boolean; herniation: boolean; bulging: boolean; modic: boolean; detected: boolean; features: PfirrmannFeatures | null; heightIndex: number; canalApMm: number | null; heightMm?: number; lengthMm?: number;
-  /** Classifier outputs (Pfirrmann I..V, then DISC_FINDINGS): from the fold model that never saw this patient, and from the shipped model (in-sample). */
-  cvProbabilities?: number[]; shippedProbabilities?: number[];
+  /** Classifier outputs (Pfirrmann I..V, then DISC_FINDINGS) from a classifier that never saw this patient: the fold model that held it out, or for a patient outside the training data (fold undefined) the shipped model. */
+  outOfSampleProbabilities?: number[];
+  /** The shipped model's outputs (in-sample for a training patient). */
+  shippedProbabilities?: number[];
   /** The pipeline marked the image's level names certain (levelNaming.certain); absent in caches written before it was recorded. */
   namesCertain?: boolean;
   /** Outside the mid-sagittal image (scripts/lib/spider.ts outsideImage): graded by the readers on the whole study. */
   outsideImage?: boolean;
   /** The disc's outline relative to the median disc of the image (DiscAnalysis.outlineFraction); absent in older caches. */
   outlineFraction?: number;
-  /** The patient's cross-validation fold (scripts/lib/spider.ts patientFolds): that fold's classifier and calibration never saw the patient. */
+  /** For a patient whose image trained the shipped classifier, its cross-validation fold: that fold's classifier and calibration never saw the patient. Undefined for a patient outside the training data. */
   fold?: number;
 }
 
 async function extract(data: string, limit: number | undefined, modelPath: string, match: 'name' | 'position', folds?: Set<number>): Promise<DiscRow[]> {
   const models = await loadNodeModels(modelPath, 2);
   const { manifest, classifier } = models;
-  const fold = patientFolds(spiderT2Images(data).map((s) => s.patient));
+  const trainedFold = classifierTrainingImages(modelPath);
+  if (!trainedFold) process.stderr.write(`${modelPath} names no pfirrmann.trainingImages: taking every patient for a training patient (5-fold CV by patient)\n`);
+  const patientFold = patientFolds(spiderT2Images(data).map((s) => s.patient));
+  const foldOf = (s: { patient: string; sha256(): string }) => (trainedFold ? trainedFold.get(s.sha256()) : patientFold.get(s.patient));
   const foldModels: (DiscClassifier | undefined)[] = [];
   for (const f of manifest.pfirrmann?.crossValidationFolds ?? []) {
     const path = resolve(dirname(modelPath), f.file);
@@ -54,10 +64,11 @@ async function extract(data: string, limit: number | undefined, modelPath: strin
     (await c?.classify(discs.map((d) => d.patch)))?.map((p) => [...p.pfirrmann, ...DISC_FINDINGS.map((f) => p.findings[f] ?? NaN)]) ?? [];
   await forEachSpiderT2(data, models, async (s, _vol, ms, graded, levelNaming) => {
     const discs = ms?.discs ?? [];
-    let cvProbs: number[][] = [], shippedProbs: number[][] = [];
+    const fold = foldOf(s);
+    let outOfSample: number[][] = [], shippedProbs: number[][] = [];
     try {
-      cvProbs = await probabilities(foldModels[fold.get(s.patient)!], discs);
       shippedProbs = await probabilities(classifier, discs);
+      outOfSample = fold === undefined ? shippedProbs : await probabilities(foldModels[fold], discs);
     } catch (e) { process.stderr.write(`${s.series}: ${(e as Error).message}\n`); }
     const caudalFirst = [...discs].sort((a, b) => a.segment.centroidLps[2] - b.segment.centroidLps[2]);
     for (const { ivd, grading: g, disc, outsideImage } of graded) {
@@ -66,10 +77,10 @@ async function extract(data: string, limit: number | undefined, modelPath: strin
       rows.push({
         patient: s.patient, ivd, grade: Number(g['Pfirrman grade']), narrowing: g['Disc narrowing'] === '1', herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', modic: Number(g.Modic) > 0, detected: !!d, features: d?.features ?? null,
         heightIndex: d?.heightIndex ?? NaN, canalApMm: d?.canalApMm ?? null, heightMm: d?.measures.discHeightMm, lengthMm: d?.measures.discLengthMm, outlineFraction: d?.outlineFraction,
-        cvProbabilities: cvProbs[n], shippedProbabilities: shippedProbs[n], namesCertain: levelNaming?.certain ?? false, outsideImage, fold: fold.get(s.patient),
+        outOfSampleProbabilities: outOfSample[n], shippedProbabilities: shippedProbs[n], namesCertain: levelNaming?.certain ?? false, outsideImage, fold,
       });
     }
-  }, limit, folds && new Set([...fold].filter(([, k]) => folds.has(k)).map(([p]) => p)));
+  }, limit, folds && new Set(spiderT2Images(data).filter((s) => folds.has(foldOf(s) ?? -1)).map((s) => s.patient)));
   for (const m of foldModels) await m?.release();
   await models.release();
   return rows;
@@ -100,12 +111,23 @@ function smallOutlineSplit(graded: DiscRow[], truth: number[], pred: number[]) {
 const classifierGrade = (p: number[], features: PfirrmannFeatures | null, calibration?: PfirrmannCalibration) =>
   gradePfirrmann(p.slice(0, 5), [], { name: 'eval', calibration }, undefined, features).value ?? 0;
 
+/** What the cached rows depend on: the folder's CSVs and images, the manifest and every model file it names, the options. */
+function cacheKey(data: string, manifestPath: string, options: string): string {
+  const h = createHash('sha256').update(options).update(resolve(data));
+  for (const f of ['series.csv', 'gradings.csv']) h.update(readFileSync(resolve(data, f)));
+  for (const s of spiderT2Images(data)) h.update(s.sha256());
+  h.update(readFileSync(manifestPath)); // holds the sha256 of every model file, checked when loaded
+  const trainingImages = JSON.parse(readFileSync(manifestPath, 'utf8')).pfirrmann?.trainingImages;
+  if (typeof trainingImages === 'string' && existsSync(resolve(dirname(manifestPath), trainingImages))) h.update(readFileSync(resolve(dirname(manifestPath), trainingImages)));
+  return h.digest('hex');
+}
+
 async function main() {
   const o = new Command().requiredOption('--data <dir>', 'folder with series.csv, gradings.csv, <patient>_t2.png')
     .option('--model <manifest>', 'model manifest', 'models/manifest.json')
     .option('--limit <n>', 'first N T2 images only')
     .option('--folds <list>', 'only the patients of these folds (scripts/lib/spider.ts patientFolds), e.g. 3,4 held out from a fine-tuning; no cache')
-    .option('--cache <file>', 'features cache (JSON); reused when it exists', '.data/eval-grading-features.json')
+    .option('--cache <file>', 'per-disc results (JSON); reused when written for the same data folder, models and options (after changing the pipeline code, pass --fresh)', '.data/eval-grading-features.json')
     .option('--fresh', 'ignore the cache')
     .option('--match <how>', "'name': a graded disc is found when the pipeline names that level (L5/S1 = IVD 1); 'position': n-th detected disc from caudal", 'name')
     .option('--json', 'print JSON').parse().opts<{ data: string; model: string; limit?: string; folds?: string; cache: string; fresh?: boolean; json?: boolean; match: string }>();
@@ -114,12 +136,23 @@ async function main() {
   const cache = resolve(o.cache);
   let rows: DiscRow[];
   const folds = o.folds ? new Set(o.folds.split(',').map(Number)) : undefined;
-  if (folds) rows = await extract(o.data, o.limit ? Number(o.limit) : undefined, resolve(o.model), o.match as 'name' | 'position', folds);
-  else if (!o.fresh && existsSync(cache)) rows = JSON.parse(readFileSync(cache, 'utf8'));
-  else { rows = await extract(o.data, o.limit ? Number(o.limit) : undefined, resolve(o.model), o.match as 'name' | 'position'); mkdirSync(dirname(cache), { recursive: true }); writeFileSync(cache, JSON.stringify(rows)); }
+  const run = () => extract(o.data, o.limit ? Number(o.limit) : undefined, resolve(o.model), o.match as 'name' | 'position', folds);
+  if (folds) rows = await run();
+  else {
+    const key = cacheKey(o.data, resolve(o.model), `${o.match} ${o.limit ?? 'all'}`);
+    const cached = !o.fresh && existsSync(cache) ? JSON.parse(readFileSync(cache, 'utf8')) : undefined;
+    if (cached?.key === key) rows = cached.rows;
+    else {
+      if (cached) process.stderr.write(`${cache} holds results for other data, models or options: running the pipeline afresh\n`);
+      rows = await run();
+      mkdirSync(dirname(cache), { recursive: true });
+      writeFileSync(cache, JSON.stringify({ key, rows }));
+    }
+  }
 
   const detected = rows.filter((r) => r.detected);
-  const graded = detected.filter((r) => r.cvProbabilities && r.shippedProbabilities);
+  const graded = detected.filter((r) => r.outOfSampleProbabilities && r.shippedProbabilities);
+  const trainingPatients = graded.filter((r) => r.fold !== undefined);
   // Each fold's calibration was fitted without that fold (models/training/pfirrmann_calibration.py), like its classifier.
   const block = JSON.parse(readFileSync(resolve(o.model), 'utf8')).pfirrmann;
   const pf = block ? parsePfirrmannManifest(block) : undefined;
@@ -131,15 +164,17 @@ async function main() {
   };
   const shippedCalibration = pf && calibrationOf(pf);
   const cvCalibrations = pf?.crossValidationFolds?.map((f) => calibrationOf({ ...pf, ...f, calibration: f.calibration }));
-  if (shippedCalibration && graded.some((r) => r.fold === undefined || !cvCalibrations?.[r.fold])) {
-    throw new Error(`${cache}: rows without a fold, or folds without a calibration: rerun with --fresh, then models/training/pfirrmann_calibration.py`);
+  if (shippedCalibration && trainingPatients.some((r) => !cvCalibrations?.[r.fold!])) {
+    throw new Error(`${o.model}: cross-validation folds without a calibration: run models/training/pfirrmann_calibration.py (after eval:grading --fresh on the training data)`);
   }
   const truth = graded.map((r) => r.grade);
-  const cvPred = graded.map((r) => classifierGrade(r.cvProbabilities!, r.features, shippedCalibration && cvCalibrations![r.fold!]));
-  const shippedPred = graded.map((r) => classifierGrade(r.shippedProbabilities!, r.features, shippedCalibration));
-  const uncalibratedCvPred = graded.map((r) => classifierGrade(r.cvProbabilities!, r.features));
-  const acc = (p: number[]) => p.filter((g, n) => g === truth[n]).length / truth.length;
-  const within1 = (p: number[]) => p.filter((g, n) => Math.abs(g - truth[n]) <= 1).length / truth.length;
+  // A training patient's grade takes its fold's calibration (fitted without that fold), any other patient's the shipped one.
+  const pred = graded.map((r) => classifierGrade(r.outOfSampleProbabilities!, r.features, shippedCalibration && (r.fold === undefined ? shippedCalibration : cvCalibrations![r.fold])));
+  const uncalibratedPred = graded.map((r) => classifierGrade(r.outOfSampleProbabilities!, r.features));
+  const inSampleTruth = trainingPatients.map((r) => r.grade);
+  const inSamplePred = trainingPatients.map((r) => classifierGrade(r.shippedProbabilities!, r.features, shippedCalibration));
+  const acc = (p: number[], t = truth) => p.filter((g, n) => g === t[n]).length / t.length;
+  const within1 = (p: number[], t = truth) => p.filter((g, n) => Math.abs(g - t[n]) <= 1).length / t.length;
   const nr = detected.filter((r) => Number.isFinite(r.heightIndex));
   const nPred = nr.map((r) => r.heightIndex < NARROWING_HEIGHT_INDEX), nTruth = nr.map((r) => r.narrowing);
   const tp = nPred.filter((p, n) => p && nTruth[n]).length, tn = nPred.filter((p, n) => !p && !nTruth[n]).length;
@@ -151,16 +186,18 @@ async function main() {
     ...(rows.every((r) => r.outsideImage !== undefined) ? { outsideImage: outsideSummary(rows) } : {}),
     ...(graded.length ? { levelShiftByGrades: shiftEvidence(rows) } : {}),
     pfirrmannAssessed: graded.length,
-    pfirrmannCv5ByPatient: { exact: acc(cvPred), withinOne: within1(cvPred), linearKappa: weightedKappa(truth, cvPred), confusionTruthRowsPredCols: confusion(truth, cvPred) },
-    ...(shippedCalibration ? { pfirrmannCv5ByPatientUncalibrated: { exact: acc(uncalibratedCvPred), withinOne: within1(uncalibratedCvPred), linearKappa: weightedKappa(truth, uncalibratedCvPred) } } : {}),
-    ...(graded.every((r) => r.outlineFraction !== undefined) ? { pfirrmannBySmallOutline: smallOutlineSplit(graded, truth, cvPred) } : {}),
-    pfirrmannShippedModelInSample: { exact: acc(shippedPred), withinOne: within1(shippedPred), linearKappa: weightedKappa(truth, shippedPred) },
+    /** Who graded the discs out of sample: fold classifiers (training patients, 5-fold CV) and the shipped classifier (patients outside its training data). */
+    pfirrmannGradedBy: { foldClassifiersCv5ByPatient: trainingPatients.length, shippedClassifierUnseenPatients: graded.length - trainingPatients.length },
+    pfirrmannOutOfSample: { exact: acc(pred), withinOne: within1(pred), linearKappa: weightedKappa(truth, pred), confusionTruthRowsPredCols: confusion(truth, pred) },
+    ...(shippedCalibration ? { pfirrmannOutOfSampleUncalibrated: { exact: acc(uncalibratedPred), withinOne: within1(uncalibratedPred), linearKappa: weightedKappa(truth, uncalibratedPred) } } : {}),
+    ...(graded.every((r) => r.outlineFraction !== undefined) ? { pfirrmannBySmallOutline: smallOutlineSplit(graded, truth, pred) } : {}),
+    ...(trainingPatients.length ? { pfirrmannShippedModelInSample: { discs: trainingPatients.length, exact: acc(inSamplePred, inSampleTruth), withinOne: within1(inSamplePred, inSampleTruth), linearKappa: weightedKappa(inSampleTruth, inSamplePred) } } : {}),
     narrowing: { rule: `height index < ${NARROWING_HEIGHT_INDEX}`, assessed: nr.length, sensitivity: tp / nTruth.filter(Boolean).length, specificity: tn / nTruth.filter((x) => !x).length, auc: auc(nr.map((r) => -r.heightIndex), nTruth) },
-    classifierFindingsCv5ByPatient: Object.fromEntries(DISC_FINDINGS.map((f, n) => {
-      const scored = graded.filter((r) => Number.isFinite(r.cvProbabilities![5 + n]));
-      const t = scored.map((r) => r[f]), p = scored.map((r) => r.cvProbabilities![5 + n] >= 0.5);
+    classifierFindingsOutOfSample: Object.fromEntries(DISC_FINDINGS.map((f, n) => {
+      const scored = graded.filter((r) => Number.isFinite(r.outOfSampleProbabilities![5 + n]));
+      const t = scored.map((r) => r[f]), p = scored.map((r) => r.outOfSampleProbabilities![5 + n] >= 0.5);
       const sens = p.filter((x, i) => x && t[i]).length / t.filter(Boolean).length, spec = p.filter((x, i) => !x && !t[i]).length / t.filter((x) => !x).length;
-      return [f, { assessed: scored.length, prevalence: t.filter(Boolean).length / scored.length, sensitivity: sens, specificity: spec, auc: auc(scored.map((r) => r.cvProbabilities![5 + n]), t) }];
+      return [f, { assessed: scored.length, prevalence: t.filter(Boolean).length / scored.length, sensitivity: sens, specificity: spec, auc: auc(scored.map((r) => r.outOfSampleProbabilities![5 + n]), t) }];
     })),
     narrowingAlternativeAuc: { heightToLengthRatio: auc(nr.map((r) => -((r.heightMm ?? NaN) / (r.lengthMm ?? NaN))), nTruth), heightMm: auc(nr.map((r) => -(r.heightMm ?? NaN)), nTruth) },
   };
@@ -178,24 +215,29 @@ async function main() {
   }
   if (result.levelShiftByGrades) {
     const s = result.levelShiftByGrades;
-    console.log(`level names checked against the readers' grades (${s.images} images with ≥ ${SHIFT_MIN_DISCS} discs compared): the cross-validated grades fit the readers' grades better, by > ${SHIFT_MIN_GAIN} grade per disc, with every name one level lower on ${s.fitsNamesOneLower.length} (${s.fitsNamesOneLower.join(' ')}) and one level higher on ${s.fitsNamesOneHigher.length} (${s.fitsNamesOneHigher.join(' ')}): names possibly shifted there`);
+    console.log(`level names checked against the readers' grades (${s.images} images with ≥ ${SHIFT_MIN_DISCS} discs compared): the out-of-sample grades fit the readers' grades better, by > ${SHIFT_MIN_GAIN} grade per disc, with every name one level lower on ${s.fitsNamesOneLower.length} (${s.fitsNamesOneLower.join(' ')}) and one level higher on ${s.fitsNamesOneHigher.length} (${s.fitsNamesOneHigher.join(' ')}): names possibly shifted there`);
   }
-  if (!graded.length) console.log('Pfirrmann: not evaluated — the manifest lists no disc classifier or no cross-validation fold models');
-  else console.log(`Pfirrmann (${graded.length} graded discs found), 5-fold CV by patient (fold classifiers): exact ${pct(acc(cvPred))}, within one ${pct(within1(cvPred))}, linear kappa ${weightedKappa(truth, cvPred).toFixed(3)}`);
-  if (result.pfirrmannCv5ByPatientUncalibrated) {
-    const u = result.pfirrmannCv5ByPatientUncalibrated;
-    console.log(`  (calibrated with each fold's calibration; the rounded mean grade without it: exact ${pct(u.exact)}, within one ${pct(u.withinOne)}, linear kappa ${u.linearKappa.toFixed(3)})`);
+  const { foldClassifiersCv5ByPatient: nCv, shippedClassifierUnseenPatients: nUnseen } = result.pfirrmannGradedBy;
+  const gradedBy = !nUnseen ? '5-fold CV by patient (fold classifiers)'
+    : !nCv ? 'patients the classifier never saw (shipped classifier and calibration)'
+      : `each disc by a classifier that never saw its patient (${nCv} by the 5-fold CV fold classifiers, ${nUnseen} of patients outside the training data by the shipped classifier)`;
+  if (!graded.length) console.log('Pfirrmann: not evaluated — the manifest lists no disc classifier, or no fold classifiers for its training patients');
+  else console.log(`Pfirrmann (${graded.length} graded discs found), ${gradedBy}: exact ${pct(acc(pred))}, within one ${pct(within1(pred))}, linear kappa ${weightedKappa(truth, pred).toFixed(3)}`);
+  if (result.pfirrmannOutOfSampleUncalibrated) {
+    const u = result.pfirrmannOutOfSampleUncalibrated;
+    console.log(`  (calibrated; the rounded mean grade without calibration: exact ${pct(u.exact)}, within one ${pct(u.withinOne)}, linear kappa ${u.linearKappa.toFixed(3)})`);
   }
   if (result.pfirrmannBySmallOutline) {
     const { small, rest } = result.pfirrmannBySmallOutline;
     console.log(`  discs whose outline is under ${SMALL_DISC_OUTLINE_FRACTION} of the image's median disc (the viewer cautions their grade): ${small.discs} (${pct(small.discs / graded.length)}), linear kappa ${small.linearKappa.toFixed(3)}; the other ${rest.discs}: ${rest.linearKappa.toFixed(3)}`);
   }
-  console.log(`Pfirrmann with the shipped classifier (trained on all of this data: in-sample, optimistic): exact ${pct(acc(shippedPred))}, within one ${pct(within1(shippedPred))}, linear kappa ${weightedKappa(truth, shippedPred).toFixed(3)}`);
+  const inSample = result.pfirrmannShippedModelInSample;
+  if (inSample) console.log(`Pfirrmann with the shipped classifier on the ${inSample.discs} discs of its training patients (in-sample, optimistic): exact ${pct(inSample.exact)}, within one ${pct(inSample.withinOne)}, linear kappa ${inSample.linearKappa.toFixed(3)}`);
   console.log('confusion (rows = reader grade I..V, cols = predicted I..V):');
-  result.pfirrmannCv5ByPatient.confusionTruthRowsPredCols.forEach((r, n) => console.log(`  ${['I  ', 'II ', 'III', 'IV ', 'V  '][n]} ${r.map((v) => String(v).padStart(4)).join('')}`));
+  result.pfirrmannOutOfSample.confusionTruthRowsPredCols.forEach((r, n) => console.log(`  ${['I  ', 'II ', 'III', 'IV ', 'V  '][n]} ${r.map((v) => String(v).padStart(4)).join('')}`));
   console.log(`narrowing, fallback rule used when no classifier is loaded (${result.narrowing.rule}, ${nr.length} discs): sensitivity ${pct(result.narrowing.sensitivity)}, specificity ${pct(result.narrowing.specificity)}, AUC ${result.narrowing.auc.toFixed(3)}`);
-  console.log('disc findings from the classifier, 5-fold CV by patient (probability ≥ 0.5 = present):');
-  for (const [f, v] of Object.entries(result.classifierFindingsCv5ByPatient)) {
+  console.log(`disc findings from the classifier, graded as the Pfirrmann grade above (probability ≥ 0.5 = present):`);
+  for (const [f, v] of Object.entries(result.classifierFindingsOutOfSample)) {
     if (v.assessed) console.log(`  ${f.padEnd(10)} ${v.assessed} discs, prevalence ${pct(v.prevalence)}: sensitivity ${pct(v.sensitivity)}, specificity ${pct(v.specificity)}, AUC ${v.auc.toFixed(3)}`);
   }
   console.log(`narrowing alternatives (AUC only): disc height/length ${result.narrowingAlternativeAuc.heightToLengthRatio.toFixed(3)}, disc height mm ${result.narrowingAlternativeAuc.heightMm.toFixed(3)}`);

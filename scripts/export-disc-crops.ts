@@ -4,7 +4,7 @@
  * measurement code as the viewer; a graded disc is used when the pipeline names its level (L5/S1 = IVD 1).
  *
  *   npx tsx scripts/export-disc-crops.ts --data ../shared/data/spider_midsagittal [--out .data/disc-crops] [--jitter 7]
- * Writes <out>/crops.f32 (float32, [disc][1 + jitter][H][W]) and <out>/meta.json (per disc: patient, ivd, grade, fold, …).
+ * Writes <out>/crops.f32 (float32, [disc][1 + jitter][H][W]) and <out>/meta.json (per disc: patient, PNG sha256, ivd, grade, fold, …).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -39,7 +39,7 @@ async function main() {
       }))];
       for (const j of jitters) crops.push(discCrop(vol, frame, d.measures.shape, j));
       const r = g.grading;
-      meta.push({ patient: s.patient, fold: folds.get(s.patient), ivd: g.ivd, level: d.segment.level, grade: Number(r['Pfirrman grade']), narrowing: Number(r['Disc narrowing']), herniation: Number(r['Disc herniation']), bulging: Number(r['Disc bulging']), modic: Number(r.Modic) });
+      meta.push({ patient: s.patient, imageSha256: s.sha256(), fold: folds.get(s.patient), ivd: g.ivd, level: d.segment.level, grade: Number(r['Pfirrman grade']), narrowing: Number(r['Disc narrowing']), herniation: Number(r['Disc herniation']), bulging: Number(r['Disc bulging']), modic: Number(r.Modic) });
     }
   });
   await models.release();

@@ -13,7 +13,9 @@ over Pfirrmann grades I..V, then sigmoid probabilities of the readers' binary fi
 FINDINGS = disc narrowing, disc herniation, disc bulging, Modic change (type 1-3)):
 models/pfirrmann-cnn-v1.onnx (shipped; its block in models/manifest.json is rewritten) and
 models/pfirrmann-cv/fold<k>.onnx (used by `npm run eval:grading` to report cross-validated numbers on the
-same TypeScript pipeline).
+same TypeScript pipeline), and models/pfirrmann-cv/training-images.json (the PNG sha256 of each training image
+and its fold: eval:grading grades a training patient with the fold model that held it out, any other patient
+with the shipped model).
 
   /usr/bin/python3 models/training/pfirrmann.py [--crops .data/disc-crops] [--epochs 30] [--members 3] [--threads 2]
 
@@ -146,6 +148,18 @@ def export(model: nn.Module, path: str) -> str:
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
 
+TRAINING_IMAGES = "pfirrmann-cv/training-images.json"
+
+
+def write_training_images(discs: list[dict]) -> None:
+    """TRAINING_IMAGES: {"foldBySha256": {PNG sha256: fold}} of the images whose discs trained the shipped model (meta.json discs)."""
+    folds = {d["imageSha256"]: d["fold"] for d in discs}
+    with open(os.path.join(MODELS, TRAINING_IMAGES), "w") as f:
+        json.dump({"about": "T2 images (sha256 of the PNG file) whose discs trained the shipped disc classifier, and the cross-validation fold that "
+                   "held each out; written by models/training/pfirrmann.py, read by npm run eval:grading", "foldBySha256": dict(sorted(folds.items()))}, f, indent=1)
+        f.write("\n")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--crops", default=os.path.join(MODELS, "..", ".data", "disc-crops"))
@@ -184,6 +198,7 @@ def main() -> None:
     net = train_ensemble(patches, grades, findings, args.epochs, seeds=[100 + m for m in range(args.members)])
     fname = f"{NAME}-v{VERSION.split('.')[0]}.onnx"
     sha = export(net, os.path.join(MODELS, fname))
+    write_training_images(meta["discs"])
     man_path = os.path.join(MODELS, "manifest.json")
     manifest = json.load(open(man_path))
     manifest["pfirrmann"] = {
@@ -193,6 +208,7 @@ def main() -> None:
         "cvLinearKappa": round(float(linear_kappa(grades, pred)), 3),
         "cvAuc": {k: round(auc(oof[:, 5 + n], findings[:, n]), 3) for n, k in enumerate(FINDINGS)},
         "crossValidationFolds": [{"file": f"pfirrmann-cv/fold{k}.onnx", "sha256": fold_sha[k]} for k in range(5)],
+        "trainingImages": TRAINING_IMAGES,
         "training": {"data": "SPIDER mid-sagittal T2 with readers' gradings (../shared/data/spider_midsagittal), discs found and named by the segmentation pipeline",
                      "discs": int(len(grades)), "epochs": args.epochs, "ensembleMembers": args.members, "recipe": "npx tsx scripts/export-disc-crops.ts, then models/training/pfirrmann.py"},
     }

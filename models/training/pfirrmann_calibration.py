@@ -14,8 +14,9 @@ whole scale); the grade is the score rounded half up, clamped to I..V (extension
 
 Input: the rows `npm run eval:grading -- --data ../shared/data/spider_midsagittal --fresh` caches in
 .data/eval-grading-features.json: per graded disc the TypeScript pipeline's Pfirrmann features, the
-probabilities of the fold classifier that never saw the patient (cvProbabilities) and the patient's fold.
-Only those out-of-fold probabilities are used (the shipped classifier is in-sample on this data).
+probabilities of the fold classifier that never saw the patient (outOfSampleProbabilities) and the patient's fold.
+Only the classifier's training patients (rows with a fold) and their out-of-fold probabilities are used (the
+shipped classifier is in-sample on them).
 
 Writes into models/manifest.json "pfirrmann": "calibration" (fitted on all rows; used by the viewer) and
 crossValidationFolds[k].calibration (fitted on the rows of the other folds; eval:grading grades fold k with
@@ -62,7 +63,7 @@ def fit(rows: list[dict]) -> dict:
     """Least squares on [meanGrade, features], then stretched to the readers' spread (see the module docstring)."""
     feats = feature_matrix(rows)
     means = np.nanmean(feats, axis=0)
-    x = np.c_[[mean_grade(r["cvProbabilities"]) for r in rows], np.where(np.isnan(feats), means, feats)]
+    x = np.c_[[mean_grade(r["outOfSampleProbabilities"]) for r in rows], np.where(np.isnan(feats), means, feats)]
     t = np.array([r["grade"] for r in rows], dtype=float)
     a = np.c_[x, np.ones(len(t))]
     w = np.linalg.lstsq(a, t, rcond=None)[0]
@@ -76,7 +77,7 @@ def fit(rows: list[dict]) -> dict:
 def grade(rows: list[dict], c: dict) -> np.ndarray:
     feats = feature_matrix(rows)
     means = np.array([c["featureMeans"][k] for k in FEATURES])
-    x = np.c_[[mean_grade(r["cvProbabilities"]) for r in rows], np.where(np.isnan(feats), means, feats)]
+    x = np.c_[[mean_grade(r["outOfSampleProbabilities"]) for r in rows], np.where(np.isnan(feats), means, feats)]
     score = c["intercept"] + x @ np.array([c["weights"][k] for k in ("meanGrade",) + FEATURES])
     return np.clip(np.floor(score + 0.5), 1, 5).astype(int)
 
@@ -87,14 +88,14 @@ def main() -> None:
     ap.add_argument("--manifest", default=os.path.join(ROOT, "models", "manifest.json"))
     ap.add_argument("--dry-run", action="store_true", help="print the cross-validated numbers, write nothing")
     args = ap.parse_args()
-    rows = [r for r in json.load(open(args.cache)) if r.get("detected") and r.get("cvProbabilities")]
-    if not rows or any(r.get("fold") is None for r in rows):
-        raise SystemExit(f"{args.cache}: no rows with cvProbabilities and fold; run `npm run eval:grading -- --data ../shared/data/spider_midsagittal --fresh` first")
+    rows = [r for r in json.load(open(args.cache))["rows"] if r.get("detected") and r.get("outOfSampleProbabilities") and r.get("fold") is not None]
+    if not rows:
+        raise SystemExit(f"{args.cache}: no graded discs of the classifier's training patients; run `npm run eval:grading -- --data ../shared/data/spider_midsagittal --fresh` first")
     manifest = json.load(open(args.manifest))
     block = manifest["pfirrmann"]
     folds = np.array([r["fold"] for r in rows])
     truth = np.array([r["grade"] for r in rows])
-    uncalibrated = np.clip(np.floor(np.array([mean_grade(r["cvProbabilities"]) for r in rows]) + 0.5), 1, 5).astype(int)
+    uncalibrated = np.clip(np.floor(np.array([mean_grade(r["outOfSampleProbabilities"]) for r in rows]) + 0.5), 1, 5).astype(int)
     calibrated = np.zeros(len(rows), dtype=int)
     for k, entry in enumerate(block["crossValidationFolds"]):
         train = [r for r, f in zip(rows, folds) if f != k]

@@ -38,8 +38,8 @@ export function auc(scores: number[], labels: boolean[]): number {
  */
 export const SHIFT_MIN_DISCS = 4, SHIFT_MIN_GAIN = 0.25;
 
-/** One graded disc: the readers' grade at IVD label `ivd` (1 = most caudal) and, when the pipeline found a disc of that name, the cross-validated classifier output (grades I..V first). */
-export interface GradedDiscRow { patient: string; ivd: number; grade: number; detected: boolean; cvProbabilities?: number[] }
+/** One graded disc: the readers' grade at IVD label `ivd` (1 = most caudal) and, when the pipeline found a disc of that name, the out-of-sample classifier output (grades I..V first; eval-grading.ts DiscRow). */
+export interface GradedDiscRow { patient: string; ivd: number; grade: number; detected: boolean; outOfSampleProbabilities?: number[] }
 
 export function shiftEvidence(rows: GradedDiscRow[]): { images: number; fitsNamesOneLower: string[]; fitsNamesOneHigher: string[] } {
   const byPatient = new Map<string, GradedDiscRow[]>();
@@ -47,10 +47,10 @@ export function shiftEvidence(rows: GradedDiscRow[]): { images: number; fitsName
   const out = { images: 0, fitsNamesOneLower: [] as string[], fitsNamesOneHigher: [] as string[] };
   for (const [patient, rs] of byPatient) {
     const grade = new Map(rs.map((r) => [r.ivd, r.grade]));
-    const found = rs.filter((r) => r.detected && r.cvProbabilities && grade.has(r.ivd - 1) && grade.has(r.ivd + 1));
+    const found = rs.filter((r) => r.detected && r.outOfSampleProbabilities && grade.has(r.ivd - 1) && grade.has(r.ivd + 1));
     if (found.length < SHIFT_MIN_DISCS) continue;
     out.images++;
-    const err = (shift: number) => found.reduce((a, r) => a + Math.abs(meanPfirrmannGrade(r.cvProbabilities!.slice(0, 5)) - grade.get(r.ivd + shift)!), 0) / found.length;
+    const err = (shift: number) => found.reduce((a, r) => a + Math.abs(meanPfirrmannGrade(r.outOfSampleProbabilities!.slice(0, 5)) - grade.get(r.ivd + shift)!), 0) / found.length;
     const now = err(0);
     if (err(-1) < now - SHIFT_MIN_GAIN) out.fitsNamesOneLower.push(patient);
     else if (err(1) < now - SHIFT_MIN_GAIN) out.fitsNamesOneHigher.push(patient);

@@ -1,6 +1,7 @@
 /** SPIDER-style folder helpers (series.csv, gradings.csv, <patient>_<sequence>.png) and the pipeline loop over its T2 images, shared by eval:grading and the Pfirrmann training export. */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { segmentSpine } from '../../extension/src/pipeline/analyze';
 import { measureSpine, type DiscAnalysis, type SpineMeasurements } from '../../extension/src/pipeline/build-report';
 import type { Labelmap, SpineVolume } from '../../extension/src/pipeline/volume';
@@ -25,8 +26,8 @@ export function patientFolds(patients: string[], k = 5): Map<string, number> {
   return new Map(ids.map((p, n) => [p, n % k]));
 }
 
-/** One T2 image of a SPIDER-style folder: its series.csv row and its pixels as a 1-slice SpineVolume. */
-export interface SpiderImage { series: string; patient: string; row: Record<string, string>; volume(): SpineVolume }
+/** One T2 image of a SPIDER-style folder: its series.csv row, its pixels as a 1-slice SpineVolume, and the sha256 of its PNG file (names the image whatever the folder calls its patient). */
+export interface SpiderImage { series: string; patient: string; row: Record<string, string>; volume(): SpineVolume; sha256(): string }
 
 /** The T2 images listed in series.csv that exist on disk, optionally only some patients; PixelSpacing from the row (row\column mm). */
 export function spiderT2Images(data: string, only?: Set<string> | null): SpiderImage[] {
@@ -38,7 +39,24 @@ export function spiderT2Images(data: string, only?: Set<string> | null): SpiderI
         const [rs, cs] = s.pixel_spacing_mm.split('\\').map(Number);
         return pngVolume(resolve(data, `${s.series}.png`), rs, cs, Number(s.slice_thickness_mm) || 4);
       },
+      sha256: () => createHash('sha256').update(readFileSync(resolve(data, `${s.series}.png`))).digest('hex'),
     }));
+}
+
+/**
+ * The T2 images whose discs trained the shipped disc classifier, as PNG sha256 → the cross-validation fold that
+ * held the image out (the file the manifest's pfirrmann.trainingImages names, relative to the manifest; written by
+ * models/training/pfirrmann.py). Undefined when the manifest names none (a classifier trained before it was recorded).
+ * @throws Error when the named file is missing or malformed.
+ */
+export function classifierTrainingImages(manifestPath: string): Map<string, number> | undefined {
+  const file = JSON.parse(readFileSync(manifestPath, 'utf8')).pfirrmann?.trainingImages;
+  if (typeof file !== 'string') return undefined;
+  const path = resolve(dirname(manifestPath), file);
+  if (!existsSync(path)) throw new Error(`${path}: missing (the manifest's pfirrmann.trainingImages names it)`);
+  const folds = JSON.parse(readFileSync(path, 'utf8')).foldBySha256;
+  if (typeof folds !== 'object' || !folds || Object.values(folds).some((k) => !Number.isInteger(k))) throw new Error(`${path}: expected "foldBySha256": { "<png sha256>": fold }`);
+  return new Map(Object.entries(folds as Record<string, number>));
 }
 
 /** A graded disc (gradings.csv row) with the disc the pipeline named at that level (L5/S1 = IVD 1), if any, and whether it lies outside the image (outsideImage). */

@@ -20,8 +20,8 @@ export function realDataSuite(folder: string, marker: string, what: string) {
   return {
     data,
     describe: have ? describe : describe.skip,
-    /** stdout of `tsx scripts/<script>.ts --data <data> ...args` (throws on a non-zero exit). */
-    run: (script: string, args: string[]) =>
-      execFileSync(resolve(repoRoot, 'node_modules/.bin/tsx'), [`scripts/${script}.ts`, '--data', data, ...args], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    /** stdout of `tsx scripts/<script>.ts --data <dataDir> ...args` (throws on a non-zero exit); dataDir defaults to the real-data folder. */
+    run: (script: string, args: string[], dataDir = data) =>
+      execFileSync(resolve(repoRoot, 'node_modules/.bin/tsx'), [`scripts/${script}.ts`, '--data', dataDir, ...args], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
   };
 }

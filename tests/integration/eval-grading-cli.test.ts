@@ -2,9 +2,12 @@
  * `npm run eval:grading` end to end on the first 6 SPIDER T2 images with the shipped models (skips when
  * ../shared/data is absent): the real segmentation, naming, patches and the cross-validation fold
  * classifiers run, and the JSON carries detection, Pfirrmann agreement and the disc findings' AUCs.
+ * On a folder holding images the classifier was not trained on (here: training images re-encoded, so their
+ * PNG bytes differ) those are graded by the shipped classifier, and the cache is not reused across folders.
  */
-import { patientFolds, spiderT2Images } from '../../scripts/lib/spider';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { patientFolds, readCsv, spiderT2Images } from '../../scripts/lib/spider';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { realDataSuite } from '../helpers/eval-cli';
@@ -27,14 +30,50 @@ suite.describe('eval:grading CLI', () => {
       expect(r.outsideImage.gradedDiscs).toBeLessThan(r.gradedDiscs);
       expect(r.outsideImage.detectionRateInsideImage).toBeGreaterThanOrEqual(r.detectionRate);
       expect(r.pfirrmannAssessed).toBeGreaterThan(25);
-      expect(r.pfirrmannCv5ByPatient.withinOne).toBeGreaterThan(0.6);
-      expect(r.pfirrmannCv5ByPatientUncalibrated.withinOne).toBeGreaterThan(0.6); // each fold's calibration applied, and the plain rounded mean beside it
-      expect(r.pfirrmannCv5ByPatient.confusionTruthRowsPredCols.flat().reduce((a: number, b: number) => a + b, 0)).toBe(r.pfirrmannAssessed);
-      for (const f of ['narrowing', 'bulging', 'modic']) expect(r.classifierFindingsCv5ByPatient[f].assessed).toBe(r.pfirrmannAssessed);
+      expect(r.pfirrmannGradedBy).toEqual({ foldClassifiersCv5ByPatient: r.pfirrmannAssessed, shippedClassifierUnseenPatients: 0 }); // all training patients
+      expect(r.pfirrmannOutOfSample.withinOne).toBeGreaterThan(0.6);
+      expect(r.pfirrmannOutOfSampleUncalibrated.withinOne).toBeGreaterThan(0.6); // each fold's calibration applied, and the plain rounded mean beside it
+      expect(r.pfirrmannOutOfSample.confusionTruthRowsPredCols.flat().reduce((a: number, b: number) => a + b, 0)).toBe(r.pfirrmannAssessed);
+      expect(r.pfirrmannShippedModelInSample.discs).toBe(r.pfirrmannAssessed);
+      for (const f of ['narrowing', 'bulging', 'modic']) expect(r.classifierFindingsOutOfSample[f].assessed).toBe(r.pfirrmannAssessed);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 180000);
+
+  it('grades images outside the training data with the shipped classifier, and keeps caches of different folders apart', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eval-grading-heldout-'));
+    try {
+      // Three T2 images: the first two re-encoded (same pixels, other bytes: not a training image to the manifest), the third copied.
+      const images = spiderT2Images(data).slice(0, 3);
+      const series = readCsv(join(data, 'series.csv')).filter((s) => images.some((i) => i.series === s.series));
+      const csv = (rows: Record<string, string>[]) => [Object.keys(rows[0]).join(','), ...rows.map((x) => Object.values(x).join(','))].join('\n') + '\n';
+      writeFileSync(join(dir, 'series.csv'), csv(series));
+      writeFileSync(join(dir, 'gradings.csv'), csv(readCsv(join(data, 'gradings.csv')).filter((g) => images.some((i) => i.patient === g.Patient))));
+      images.forEach((img, n) => {
+        const src = join(data, `${img.series}.png`), dst = join(dir, `${img.series}.png`);
+        if (n < 2) writeFileSync(dst, PNG.sync.write(PNG.sync.read(readFileSync(src)), { deflateLevel: 1 }));
+        else copyFileSync(src, dst);
+      });
+      const reencoded = spiderT2Images(dir).slice(0, 2);
+      expect(reencoded.map((i) => i.sha256())).not.toEqual(images.slice(0, 2).map((i) => i.sha256()));
+      const cache = join(dir, 'cache.json');
+      const r = JSON.parse(suite.run('eval-grading', ['--cache', cache, '--json'], dir));
+      expect(r.images).toBe(3);
+      expect(r.pfirrmannGradedBy.shippedClassifierUnseenPatients).toBeGreaterThan(5); // the two re-encoded images' discs
+      expect(r.pfirrmannGradedBy.foldClassifiersCv5ByPatient).toBeGreaterThan(2); // the copied training image's discs
+      expect(r.pfirrmannShippedModelInSample.discs).toBe(r.pfirrmannGradedBy.foldClassifiersCv5ByPatient);
+      // The same cache file with another folder: recomputed, not the first folder's rows.
+      const one = join(dir, 'one');
+      mkdirSync(one);
+      writeFileSync(join(one, 'series.csv'), csv(series.slice(2)));
+      copyFileSync(join(dir, 'gradings.csv'), join(one, 'gradings.csv'));
+      copyFileSync(join(dir, `${images[2].series}.png`), join(one, `${images[2].series}.png`));
+      expect(JSON.parse(suite.run('eval-grading', ['--cache', cache, '--json'], one)).images).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300000);
 
   it('--folds evaluates only those patients (held out from a fine-tuning), without the cache', () => {
     const out = suite.run('eval-grading', ['--folds', '1', '--json']);

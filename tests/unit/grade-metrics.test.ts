@@ -20,7 +20,7 @@ describe('grading metrics', () => {
     const onehot = (g: number) => [1, 2, 3, 4, 5].map((x) => (x === g ? 1 : 0));
     const rows = (patient: string, predictedFor: (ivd: number) => number) => readers.map((grade, n) => {
       const ivd = n + 1;
-      return { patient, ivd, grade, detected: true, cvProbabilities: [...onehot(predictedFor(ivd)), 0, 0, 0, 0] };
+      return { patient, ivd, grade, detected: true, outOfSampleProbabilities: [...onehot(predictedFor(ivd)), 0, 0, 0, 0] };
     });
     const right = rows('a', (ivd) => readers[ivd - 1]);
     // Names one level too high: the disc named ivd k is the readers' k − 1, so its grade is theirs for k − 1.
