@@ -10,7 +10,10 @@
  * all predicted vertebral-body segments vs all GT labels (binary), or all disc segments.
  * Level accuracy (cases whose `levels` column lists names): GT label k is levels[k-1]; each GT
  * instance takes the name of the predicted segment it overlaps most.
+ * Cases the network was trained on (the "train" list of --split-file) are marked in the table; when the
+ * selection mixes them with others, the summary is repeated for the cases the network never saw.
  */
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { classIndex, type ModelManifest } from '../extension/src/pipeline/model';
@@ -35,6 +38,8 @@ export interface CaseResult {
   levelAccuracy: number | null;
   levelNaming: { anchor: string; certain: boolean };
   predictedLevels: string[];
+  /** The case is in the network's training list (--split-file "train"). */
+  trainedOn: boolean;
   seconds: number;
 }
 
@@ -48,6 +53,30 @@ function oracleSegmentation(volume: SpineVolume, gt: Labelmap, kind: StructureKi
 
 const fmt = (x: number | null | undefined, d = 3) => (x === null || x === undefined || Number.isNaN(x) ? '—' : x.toFixed(d));
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+/** Mean Dice (whole volume, in GT range, per instance) per structure and mean level accuracy of some case results. */
+function summarise(results: CaseResult[]) {
+  const vb = results.filter((r) => r.structure === 'vertebral_body');
+  const dc = results.filter((r) => r.structure === 'disc');
+  const named = results.filter((r) => r.levelAccuracy !== null);
+  const meanOf = (rs: CaseResult[], f: (r: CaseResult) => number) => mean(rs.map(f).filter((x) => !Number.isNaN(x)));
+  return {
+    cases: results.length,
+    meanDiceVertebralBody: meanOf(vb, (r) => r.dice),
+    meanDiceInRangeVertebralBody: meanOf(vb, (r) => r.diceInRange),
+    meanInstanceDiceVertebralBody: meanOf(vb, (r) => r.meanInstanceDice),
+    vertebralBodyCases: vb.length,
+    meanDiceDisc: meanOf(dc, (r) => r.dice),
+    meanDiceInRangeDisc: meanOf(dc, (r) => r.diceInRange),
+    meanInstanceDiceDisc: meanOf(dc, (r) => r.meanInstanceDice),
+    discCases: dc.length,
+    meanLevelAccuracyVertebralBody: mean(named.filter((r) => r.structure === 'vertebral_body').map((r) => r.levelAccuracy!)),
+    levelNamedVertebralBodyCases: named.filter((r) => r.structure === 'vertebral_body').length,
+    meanLevelAccuracyDisc: mean(named.filter((r) => r.structure === 'disc').map((r) => r.levelAccuracy!)),
+    levelNamedDiscCases: named.filter((r) => r.structure === 'disc').length,
+    sacrumAnchoredCases: results.filter((r) => r.levelNaming.anchor === 'sacrum').length,
+  };
+}
 
 async function main(): Promise<void> {
   const program = new Command()
@@ -79,6 +108,7 @@ async function main(): Promise<void> {
     cases = cases.filter((r) => keep.has(r.case));
   }
   if (!cases.length) throw new Error('no cases selected');
+  const trainCases = existsSync(resolve(o.splitFile)) ? splitCases(resolve(o.splitFile), 'train') : new Set<string>();
 
   const results: CaseResult[] = [];
   for (const c of cases) {
@@ -108,6 +138,7 @@ async function main(): Promise<void> {
       levelAccuracy: acc,
       levelNaming: { anchor: r.levelNaming.anchor, certain: r.levelNaming.certain },
       predictedLevels: r.segments.filter((s) => s.kind === kind).map((s) => s.level ?? '?'),
+      trainedOn: trainCases.has(c.case),
       seconds: (Date.now() - t0) / 1000,
     };
     results.push(res);
@@ -115,47 +146,44 @@ async function main(): Promise<void> {
   }
   await models.release();
 
-  const vb = results.filter((r) => r.structure === 'vertebral_body');
-  const dc = results.filter((r) => r.structure === 'disc');
-  const named = results.filter((r) => r.levelAccuracy !== null);
+  const unseen = results.filter((r) => !r.trainedOn);
   const summary = {
     model: { name: manifest.name, version: manifest.version, sha256: manifest.sha256 },
     backend: backend.name,
     split: o.split,
-    cases: results.length,
-    meanDiceVertebralBody: mean(vb.map((r) => r.dice).filter((x) => !Number.isNaN(x))),
-    meanDiceInRangeVertebralBody: mean(vb.map((r) => r.diceInRange).filter((x) => !Number.isNaN(x))),
-    meanInstanceDiceVertebralBody: mean(vb.map((r) => r.meanInstanceDice).filter((x) => !Number.isNaN(x))),
-    vertebralBodyCases: vb.length,
-    meanDiceDisc: mean(dc.map((r) => r.dice).filter((x) => !Number.isNaN(x))),
-    meanDiceInRangeDisc: mean(dc.map((r) => r.diceInRange).filter((x) => !Number.isNaN(x))),
-    meanInstanceDiceDisc: mean(dc.map((r) => r.meanInstanceDice).filter((x) => !Number.isNaN(x))),
-    discCases: dc.length,
-    meanLevelAccuracyVertebralBody: mean(named.filter((r) => r.structure === 'vertebral_body').map((r) => r.levelAccuracy!)),
-    levelNamedVertebralBodyCases: named.filter((r) => r.structure === 'vertebral_body').length,
-    meanLevelAccuracyDisc: mean(named.filter((r) => r.structure === 'disc').map((r) => r.levelAccuracy!)),
-    levelNamedDiscCases: named.filter((r) => r.structure === 'disc').length,
-    sacrumAnchoredCases: results.filter((r) => r.levelNaming.anchor === 'sacrum').length,
+    ...summarise(results),
+    ...(unseen.length && unseen.length < results.length ? { notTrainedOn: summarise(unseen) } : {}),
   };
   if (o.json) {
     process.stdout.write(JSON.stringify({ summary, results }, null, 2) + '\n');
     return;
   }
   const lines = [
-    ['case', 'structure', 'Dice', 'Dice GT range', 'inst Dice', 'level acc', 'anchor', 'predicted levels', 's'],
-    ...results.map((r) => [r.case, r.structure, fmt(r.dice), fmt(r.diceInRange), fmt(r.meanInstanceDice), fmt(r.levelAccuracy, 2), `${r.levelNaming.anchor}${r.levelNaming.certain ? '' : '?'}`, r.predictedLevels.join(' '), r.seconds.toFixed(1)]),
+    ['case', 'trained on', 'structure', 'Dice', 'Dice GT range', 'inst Dice', 'level acc', 'anchor', 'predicted levels', 's'],
+    ...results.map((r) => [r.case, r.trainedOn ? 'yes' : '', r.structure, fmt(r.dice), fmt(r.diceInRange), fmt(r.meanInstanceDice), fmt(r.levelAccuracy, 2), `${r.levelNaming.anchor}${r.levelNaming.certain ? '' : '?'}`, r.predictedLevels.join(' '), r.seconds.toFixed(1)]),
   ];
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   for (const l of lines) console.log(l.map((x, i) => x.padEnd(widths[i])).join('  ').trimEnd());
   console.log('');
   console.log(o.oracle ? `ORACLE (ground truth as segmentation), split ${o.split}, ${results.length} cases` : `model ${manifest.name} ${manifest.version} (${backend.name}), split ${o.split}, ${results.length} cases`);
-  console.log(`mean Dice vertebral body: ${fmt(summary.meanDiceVertebralBody)} whole volume, ${fmt(summary.meanDiceInRangeVertebralBody)} in GT range, ${fmt(summary.meanInstanceDiceVertebralBody)} per instance (${vb.length} cases)`);
-  console.log(`mean Dice disc:           ${fmt(summary.meanDiceDisc)} whole volume, ${fmt(summary.meanDiceInRangeDisc)} in GT range, ${fmt(summary.meanInstanceDiceDisc)} per instance (${dc.length} cases)`);
+  const trained = results.length - unseen.length;
+  if (trained) console.log(`${trained} of these cases trained the network (--split-file "train"; 'trained on' above): their Dice is in-sample`);
+  const diceLines = (x: ReturnType<typeof summarise>, indent = '') => {
+    console.log(`${indent}mean Dice vertebral body: ${fmt(x.meanDiceVertebralBody)} whole volume, ${fmt(x.meanDiceInRangeVertebralBody)} in GT range, ${fmt(x.meanInstanceDiceVertebralBody)} per instance (${x.vertebralBodyCases} cases)`);
+    console.log(`${indent}mean Dice disc:           ${fmt(x.meanDiceDisc)} whole volume, ${fmt(x.meanDiceInRangeDisc)} in GT range, ${fmt(x.meanInstanceDiceDisc)} per instance (${x.discCases} cases)`);
+  };
+  diceLines(summary);
   console.log('Ground truth labels one structure and only some instances per case (vb3: L1-L5; ivd: L1/L2-L5/S1).');
   console.log("'Dice GT range' ignores predictions above the highest / below the lowest GT voxel (LPS z); 'inst Dice' = mean over GT instances of Dice with the predicted segment overlapping it most.");
   console.log(`level accuracy, bodies:   ${fmt(summary.meanLevelAccuracyVertebralBody)} (${summary.levelNamedVertebralBodyCases} cases with level names)`);
   console.log(`level accuracy, discs:    ${fmt(summary.meanLevelAccuracyDisc)} (${summary.levelNamedDiscCases} cases with level names)`);
   console.log(`sacrum-anchored naming:   ${summary.sacrumAnchoredCases}/${results.length} cases ('?' = uncertain naming)`);
+  if (summary.notTrainedOn) {
+    const x = summary.notTrainedOn;
+    console.log(`the ${x.cases} cases the network was not trained on:`);
+    diceLines(x, '  ');
+    console.log(`  level accuracy, bodies:   ${fmt(x.meanLevelAccuracyVertebralBody)} (${x.levelNamedVertebralBodyCases} cases with level names); discs: ${fmt(x.meanLevelAccuracyDisc)} (${x.levelNamedDiscCases})`);
+  }
 }
 
 main().catch((e: unknown) => {

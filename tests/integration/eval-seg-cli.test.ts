@@ -2,7 +2,8 @@
  * `npm run eval:seg` end to end on one real case (skips when ../shared/data is absent):
  * --oracle (ground truth as the segmentation) must score Dice 1 and name L1..L5 correctly on a
  * vb3 case, which checks NIfTI reading, instance separation, level naming and the metrics together;
- * a run with the random-weights fixture model must complete and print valid JSON.
+ * a run with the random-weights fixture model must complete and print valid JSON. Cases of the network's
+ * training list are marked, and the summary is repeated for the others.
  */
 import { realDataSuite } from '../helpers/eval-cli';
 
@@ -10,14 +11,20 @@ const suite = realDataSuite('segmentation', 'cases.csv', 'eval:seg CLI test');
 const evalSeg = (args: string[]): any => JSON.parse(suite.run('eval-seg', ['--model', 'tests/fixtures/tiny-random-model/manifest.json', '--json', ...args]));
 
 suite.describe('eval:seg CLI', () => {
-  it('--oracle on vb3_08 and ivd_11: Dice 1, vertebral levels L1..L5 all right', () => {
-    const r = evalSeg(['--oracle', '--cases', 'vb3_08,ivd_11']);
+  it('--oracle on vb3_08 and ivd_20: Dice 1, vertebral levels L1..L5 all right', () => {
+    const r = evalSeg(['--oracle', '--cases', 'vb3_08,ivd_20']);
     expect(r.summary.cases).toBe(2);
     expect(r.summary.meanDiceVertebralBody).toBe(1);
     expect(r.summary.meanDiceDisc).toBe(1);
     const vb = r.results.find((x: any) => x.case === 'vb3_08');
     expect(vb.levelAccuracy).toBe(1);
     expect(vb.predictedLevels).toEqual(['L1', 'L2', 'L3', 'L4', 'L5']);
+    // ivd_20 is in models/training/split.json "train", vb3_08 in "val": marked, and summarised apart.
+    expect(vb.trainedOn).toBe(false);
+    expect(r.results.find((x: any) => x.case === 'ivd_20').trainedOn).toBe(true);
+    expect(r.summary.notTrainedOn.cases).toBe(1);
+    expect(r.summary.notTrainedOn.vertebralBodyCases).toBe(1);
+    expect(r.summary.notTrainedOn.discCases).toBe(0);
   });
 
   it('runs the network path with the fixture model and reports per-case results', () => {
