@@ -117,8 +117,8 @@ describe('inferred discs: gap rule', () => {
     expect(discs(r).map((d) => d.level)).toEqual(['L1/L2', 'L2/L3', 'L3/L4', 'L4/L5', 'L5/S1']);
   });
 
-  it('no disc between two pieces of one body (closer than half a segment)', () => {
-    // L3 cut by a 2 mm line into two 12.5 mm pieces: named as two bodies, but no disc between them.
+  it('two pieces of one body (closer than half a segment, no disc between) are one body: no disc inferred, names not shifted', () => {
+    // L3 cut by a 2 mm line into two 12.5 mm pieces (SPIDER 231: counted as two bodies, every name above was one level too high).
     const { boxes, end } = spine(-1, 0);
     const l3 = boxes.findIndex((b) => b.kind === 1 && b.top > 70);
     const cut = boxes[l3];
@@ -126,6 +126,19 @@ describe('inferred discs: gap rule', () => {
     const { vol, lm } = slice(boxes, end + 30);
     const r = labelAnatomy(lm, vol, idx);
     expect(discs(r).filter((d) => d.inferred)).toHaveLength(0);
+    expect(bodies(r)).toEqual(['L1', 'L2', 'L3', 'L4', 'L5', 'S1']);
+    expect(discs(r).map((d) => d.level)).toEqual(['L1/L2', 'L2/L3', 'L3/L4', 'L4/L5', 'L5/S1']);
+    const l3seg = r.segments.find((x) => x.level === 'L3')!;
+    expect(l3seg.voxelCount).toBe(2 * 25 * 70); // both pieces: 2 × 12.5 mm × 35 mm at 0.5 mm pixels
+    expect(r.levelNaming.note).toMatch(/1 vertebral-body label\(s\) lying within one body of the label above.*pieces of that body/);
+  });
+
+  it('two bodies a segment apart with no disc between stay two (a missed disc, not pieces)', () => {
+    const { boxes, end } = spine(1, 8); // L2/L3 missing, the bodies 8 mm apart: inferred, not merged
+    const { vol, lm } = slice(boxes, end + 30);
+    const r = labelAnatomy(lm, vol, idx);
+    expect(bodies(r)).toEqual(['L1', 'L2', 'L3', 'L4', 'L5', 'S1']);
+    expect(r.levelNaming.note).not.toMatch(/pieces of that body/);
   });
 });
 

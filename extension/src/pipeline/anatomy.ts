@@ -278,6 +278,26 @@ function mergeFragments(sorted: Instance[], volume: SpineVolume): Instance[] {
 }
 
 /**
+ * Pieces of one body: two consecutive bodies (sorted superior→inferior) with no disc between them whose
+ * centroids are closer than INFERRED_DISC_MIN_SPACING_FRACTION of the median spacing of consecutive bodies are
+ * one vertebral body whose mask the network broke (e.g. across a dark band in the marrow) — the pairs inferDiscs
+ * leaves without a disc. Counted as two, they named every body above them one level too high (SPIDER 231: one L3
+ * in two pieces named L2 and L3). Returns the merged list and how many pieces were joined.
+ */
+export function mergeBodyPieces(bodies: Instance[], discs: Instance[], volume: SpineVolume): { bodies: Instance[]; merged: number } {
+  if (bodies.length < 3) return { bodies, merged: 0 };
+  const spacing = median(bodies.slice(1).map((b, i) => distance(b.centroidLps, bodies[i].centroidLps)));
+  const out: Instance[] = [bodies[0]];
+  for (const body of bodies.slice(1)) {
+    const upper = out[out.length - 1];
+    const discBetween = discs.some((d) => d.zMm < upper.zMm && d.zMm > body.zMm);
+    if (!discBetween && distance(upper.centroidLps, body.centroidLps) < INFERRED_DISC_MIN_SPACING_FRACTION * spacing) out[out.length - 1] = merge(upper, body, volume);
+    else out.push(body);
+  }
+  return { bodies: out, merged: bodies.length - out.length };
+}
+
+/**
  * Bodies whose superior-inferior extent is ≥ 1.6× the median extent (of the components that are
  * not specks, see MIN_INSTANCE_FRACTION_OF_MEDIAN; needs ≥ 3 of them) are taken as
  * fused masks of round(extent / median) bodies (a thin or collapsed disc the network bridged) and
@@ -551,7 +571,8 @@ export function labelAnatomy(classes: ClassLabelmap, volume: SpineVolume, idx: A
     : connectedComponents(classes.values, dims, idx.vertebralBody, volume.spacingMm, minMm3);
   const fused = splitFused(vb, volume, axis);
   const column = keepOnColumn(dropSpurious(mergeFragments(fused.components.map((c) => toInstance('vertebral_body', c, volume, axis, up)).sort(bySuperior), volume)), discs);
-  let bodies = column.bodies;
+  const pieces = mergeBodyPieces(column.bodies, column.discs, volume);
+  let bodies = pieces.bodies;
   discs = column.discs;
   let levelNaming = nameVertebrae(bodies, discs);
   // Counted so, the body the presacral rule takes for S1 was named L5: the lowest disc and the bodies below it
@@ -567,6 +588,7 @@ export function labelAnatomy(classes: ClassLabelmap, volume: SpineVolume, idx: A
   }
   if (column.dropped) levelNaming.note += ` ${column.dropped} vertebral-body or disc label(s) more than ${OFF_COLUMN_MIN_ANTERIOR_MM} mm in front of the spinal column (e.g. bowel loops in the pelvis) or ${OFF_COLUMN_MAX_POSTERIOR_MM} mm behind it (the back's soft tissue) were dropped.`;
   if (fused.note) levelNaming.note += ' ' + fused.note;
+  if (pieces.merged) levelNaming.note += ` ${pieces.merged} vertebral-body label(s) lying within one body of the label above, with no disc between, were taken as pieces of that body.`;
   nameDiscs(discs, bodies);
   // One segment per disc level: merge same-level disc components.
   const mergedDiscs: Instance[] = [];
