@@ -117,8 +117,7 @@ function cacheKey(data: string, manifestPath: string, options: string): string {
   for (const f of ['series.csv', 'gradings.csv']) h.update(readFileSync(resolve(data, f)));
   for (const s of spiderT2Images(data)) h.update(s.sha256());
   h.update(readFileSync(manifestPath)); // holds the sha256 of every model file, checked when loaded
-  const trainingImages = JSON.parse(readFileSync(manifestPath, 'utf8')).pfirrmann?.trainingImages;
-  if (typeof trainingImages === 'string' && existsSync(resolve(dirname(manifestPath), trainingImages))) h.update(readFileSync(resolve(dirname(manifestPath), trainingImages)));
+  h.update(JSON.stringify([...(classifierTrainingImages(manifestPath) ?? [])]));
   return h.digest('hex');
 }
 
