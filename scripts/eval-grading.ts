@@ -131,7 +131,8 @@ async function main() {
     .option('--match <how>', "'name': a graded disc is found when the pipeline names that level (L5/S1 = IVD 1); 'position': n-th detected disc from caudal", 'name')
     .option('--json', 'print JSON').parse().opts<{ data: string; model: string; limit?: string; folds?: string; cache: string; fresh?: boolean; json?: boolean; match: string }>();
   if (o.match !== 'name' && o.match !== 'position') throw new Error(`--match must be 'name' or 'position', not '${o.match}'`);
-  if (!existsSync(resolve(o.data, 'gradings.csv'))) throw new Error(`${o.data}: no gradings.csv (expected a SPIDER-style folder)`);
+  for (const f of ['series.csv', 'gradings.csv']) if (!existsSync(resolve(o.data, f))) throw new Error(`${o.data}: no ${f} (expected a SPIDER-style folder: series.csv, gradings.csv, <patient>_t2.png)`);
+  if (!spiderT2Images(o.data).length) throw new Error(`${o.data}: series.csv lists no T2 image (sequence t2) whose <series>.png is in the folder`);
   const cache = resolve(o.cache);
   let rows: DiscRow[];
   const folds = o.folds ? new Set(o.folds.split(',').map(Number)) : undefined;

@@ -75,6 +75,18 @@ suite.describe('eval:grading CLI', () => {
     }
   }, 300000);
 
+  it('fails clearly on a folder that is not SPIDER-style', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eval-grading-bad-'));
+    try {
+      copyFileSync(join(data, 'gradings.csv'), join(dir, 'gradings.csv'));
+      expect(() => suite.run('eval-grading', ['--cache', join(dir, 'cache.json')], dir)).toThrow(/no series\.csv \(expected a SPIDER-style folder/);
+      writeFileSync(join(dir, 'series.csv'), readFileSync(join(data, 'series.csv'), 'utf8').split('\n')[0] + '\n');
+      expect(() => suite.run('eval-grading', ['--cache', join(dir, 'cache.json')], dir)).toThrow(/series\.csv lists no T2 image/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('--folds evaluates only those patients (held out from a fine-tuning), without the cache', () => {
     const out = suite.run('eval-grading', ['--folds', '1', '--json']);
     const r = JSON.parse(out);
