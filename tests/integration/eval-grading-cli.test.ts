@@ -15,10 +15,15 @@ import { realDataSuite } from '../helpers/eval-cli';
 const suite = realDataSuite('spider_midsagittal', 'gradings.csv', 'eval:grading CLI test');
 const { data } = suite;
 
+/** Runs fn in a fresh temporary folder, removed afterwards whatever fn does. */
+function inTempDir(prefix: string, fn: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try { fn(dir); } finally { rmSync(dir, { recursive: true, force: true }); }
+}
+
 suite.describe('eval:grading CLI', () => {
   it('grades the first images with the fold classifiers and reports detection, kappa and finding AUCs', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'eval-grading-'));
-    try {
+    inTempDir('eval-grading-', (dir) => {
       const out = suite.run('eval-grading', ['--limit', '6', '--cache', join(dir, 'cache.json'), '--json']);
       const r = JSON.parse(out);
       expect(r.images).toBe(6);
@@ -36,14 +41,11 @@ suite.describe('eval:grading CLI', () => {
       expect(r.pfirrmannOutOfSample.confusionTruthRowsPredCols.flat().reduce((a: number, b: number) => a + b, 0)).toBe(r.pfirrmannAssessed);
       expect(r.pfirrmannShippedModelInSample.discs).toBe(r.pfirrmannAssessed);
       for (const f of ['narrowing', 'bulging', 'modic']) expect(r.classifierFindingsOutOfSample[f].assessed).toBe(r.pfirrmannAssessed);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   }, 180000);
 
   it('grades images outside the training data with the shipped classifier, and keeps caches of different folders apart', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'eval-grading-heldout-'));
-    try {
+    inTempDir('eval-grading-heldout-', (dir) => {
       // Three T2 images: the first two re-encoded (same pixels, other bytes: not a training image to the manifest), the third copied.
       const images = spiderT2Images(data).slice(0, 3);
       const series = readCsv(join(data, 'series.csv')).filter((s) => images.some((i) => i.series === s.series));
@@ -70,21 +72,16 @@ suite.describe('eval:grading CLI', () => {
       copyFileSync(join(dir, 'gradings.csv'), join(one, 'gradings.csv'));
       copyFileSync(join(dir, `${images[2].series}.png`), join(one, `${images[2].series}.png`));
       expect(JSON.parse(suite.run('eval-grading', ['--cache', cache, '--json'], one)).images).toBe(1);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   }, 300000);
 
   it('fails clearly on a folder that is not SPIDER-style', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'eval-grading-bad-'));
-    try {
+    inTempDir('eval-grading-bad-', (dir) => {
       copyFileSync(join(data, 'gradings.csv'), join(dir, 'gradings.csv'));
       expect(() => suite.run('eval-grading', ['--cache', join(dir, 'cache.json')], dir)).toThrow(/no series\.csv \(expected a SPIDER-style folder/);
       writeFileSync(join(dir, 'series.csv'), readFileSync(join(data, 'series.csv'), 'utf8').split('\n')[0] + '\n');
       expect(() => suite.run('eval-grading', ['--cache', join(dir, 'cache.json')], dir)).toThrow(/series\.csv lists no T2 image/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('--folds evaluates only those patients (held out from a fine-tuning), without the cache', () => {
