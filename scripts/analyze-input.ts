@@ -91,6 +91,7 @@ export function volumeFromInstances(instances: NaturalDataset[]): SpineVolume {
     sopInstanceUids: sorted.map((s) => String(s.SOPInstanceUID)),
     sopClassUid: String(sorted[0].SOPClassUID ?? ''),
     seriesDescription: String(sorted[0].SeriesDescription ?? ''),
+    mrAcquisitionType: sorted[0].MRAcquisitionType === undefined ? undefined : String(sorted[0].MRAcquisitionType),
   };
 }
 

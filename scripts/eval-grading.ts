@@ -8,14 +8,17 @@
  * classifier was trained on (its PNG sha256 is in the manifest's pfirrmann.trainingImages) by the fold
  * classifier that held it out (models/pfirrmann-cv/fold<k>.onnx, with fold k's calibration: 5-fold
  * cross-validation by patient); any other image (a held-out or external folder) by the shipped classifier
- * and calibration. A manifest without trainingImages: every patient is taken as a training patient, dealt to
+ * and calibration. Images are recognised by their PNG bytes, not by patient: a new image of a training patient (a
+ * re-exported copy, say) is graded by the shipped classifier, which saw that patient's discs on the original.
+ * A manifest without trainingImages: every patient is taken as a training patient, dealt to
  * folds as scripts/lib/spider.ts patientFolds says.
  * The per-disc results are cached (--cache) for the data folder, models and options they were computed with.
  *
- *   npm run eval:grading -- --data ../shared/data/spider_midsagittal [--json] [--limit N] [--folds 3,4]
+ *   npm run eval:grading -- --data ../shared/data/spider_midsagittal [--sequence t2|t2_SPACE] [--json] [--limit N] [--folds 3,4]
  * Data layout: series.csv (series, patient, sequence, rows, columns, pixel_spacing_mm row\col,
  * slice_thickness_mm), gradings.csv (Patient, IVD label 1 = most caudal disc, Disc narrowing,
- * Pfirrman grade), <patient>_t2.png (8-bit, head top, anterior left).
+ * Pfirrman grade), <patient>_t2.png (8-bit, head top, anterior left); with --sequence t2_SPACE the 3D T2 SPACE images
+ * (<patient>_t2_SPACE.png) instead, each patient dealt to the fold of its t2 image.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -28,11 +31,11 @@ import { NARROWING_HEIGHT_INDEX } from '../extension/src/pipeline/grade/narrowin
 import { auc, confusion, shiftEvidence, SHIFT_MIN_DISCS, SHIFT_MIN_GAIN, weightedKappa } from './lib/grading-metrics';
 import { loadNodeModels, openClassifier } from './lib/node-models';
 import { verifyModelBytes } from '../extension/src/pipeline/model';
-import { classifierTrainingImages, forEachSpiderT2, patientFolds, spiderT2Images } from './lib/spider';
+import { classifierTrainingImages, forEachSpiderT2, patientFolds, spiderT2Images, SPIDER_T2_SEQUENCES, type SpiderT2Sequence } from './lib/spider';
 
 interface DiscRow {
   patient: string; ivd: number; grade: number; narrowing: boolean; herniation: boolean; bulging: boolean; modic: boolean; detected: boolean; features: PfirrmannFeatures | null; heightIndex: number; canalApMm: number | null; heightMm?: number; lengthMm?: number;
-  /** Classifier outputs (Pfirrmann I..V, then DISC_FINDINGS) from a classifier that never saw this patient: the fold model that held it out, or for a patient outside the training data (fold undefined) the shipped model. */
+  /** Classifier outputs (Pfirrmann I..V, then DISC_FINDINGS) from a classifier that never saw this image: for a training image the fold model that held its patient out, for any other image (fold undefined) the shipped model. */
   outOfSampleProbabilities?: number[];
   /** The shipped model's outputs (in-sample for a training patient). */
   shippedProbabilities?: number[];
@@ -42,11 +45,11 @@ interface DiscRow {
   outsideImage?: boolean;
   /** The disc's outline relative to the median disc of the image (DiscAnalysis.outlineFraction); absent in older caches. */
   outlineFraction?: number;
-  /** For a patient whose image trained the shipped classifier, its cross-validation fold: that fold's classifier and calibration never saw the patient. Undefined for a patient outside the training data. */
+  /** For a patient whose image trained the shipped classifier, its cross-validation fold: that fold's classifier and calibration never saw the patient. Undefined for an image outside the training data. */
   fold?: number;
 }
 
-async function extract(data: string, limit: number | undefined, modelPath: string, match: 'name' | 'position', folds?: Set<number>): Promise<DiscRow[]> {
+async function extract(data: string, sequence: SpiderT2Sequence, limit: number | undefined, modelPath: string, match: 'name' | 'position', folds?: Set<number>): Promise<DiscRow[]> {
   const models = await loadNodeModels(modelPath, 2);
   const { manifest, classifier } = models;
   const trainedFold = classifierTrainingImages(modelPath);
@@ -80,7 +83,7 @@ async function extract(data: string, limit: number | undefined, modelPath: strin
         outOfSampleProbabilities: outOfSample[n], shippedProbabilities: shippedProbs[n], namesCertain: levelNaming?.certain ?? false, outsideImage, fold,
       });
     }
-  }, limit, folds && new Set(spiderT2Images(data).filter((s) => folds.has(foldOf(s) ?? -1)).map((s) => s.patient)));
+  }, limit, folds && new Set(spiderT2Images(data, null, sequence).filter((s) => folds.has(foldOf(s) ?? -1)).map((s) => s.patient)), sequence);
   for (const m of foldModels) await m?.release();
   await models.release();
   return rows;
@@ -112,10 +115,10 @@ const classifierGrade = (p: number[], features: PfirrmannFeatures | null, calibr
   gradePfirrmann(p.slice(0, 5), [], { name: 'eval', calibration }, undefined, features).value ?? 0;
 
 /** What the cached rows depend on: the folder's CSVs and images, the manifest and every model file it names, the options. */
-function cacheKey(data: string, manifestPath: string, options: string): string {
+function cacheKey(data: string, sequence: SpiderT2Sequence, manifestPath: string, options: string): string {
   const h = createHash('sha256').update(options).update(resolve(data));
   for (const f of ['series.csv', 'gradings.csv']) h.update(readFileSync(resolve(data, f)));
-  for (const s of spiderT2Images(data)) h.update(s.sha256());
+  for (const s of spiderT2Images(data, null, sequence)) h.update(s.sha256());
   h.update(readFileSync(manifestPath)); // holds the sha256 of every model file, checked when loaded
   h.update(JSON.stringify([...(classifierTrainingImages(manifestPath) ?? [])]));
   return h.digest('hex');
@@ -124,22 +127,25 @@ function cacheKey(data: string, manifestPath: string, options: string): string {
 async function main() {
   const o = new Command().requiredOption('--data <dir>', 'folder with series.csv, gradings.csv, <patient>_t2.png')
     .option('--model <manifest>', 'model manifest', 'models/manifest.json')
-    .option('--limit <n>', 'first N T2 images only')
+    .option('--sequence <name>', "'t2' (2D T2) or 't2_SPACE' (3D T2 SPACE)", 't2')
+    .option('--limit <n>', 'first N images only')
     .option('--folds <list>', 'only the patients of these folds (scripts/lib/spider.ts patientFolds), e.g. 3,4 held out from a fine-tuning; no cache')
-    .option('--cache <file>', 'per-disc results (JSON); reused when written for the same data folder, models and options (after changing the pipeline code, pass --fresh)', '.data/eval-grading-features.json')
+    .option('--cache <file>', 'per-disc results (JSON); reused when written for the same data folder, models and options (after changing the pipeline code, pass --fresh); default .data/eval-grading-features.json for t2, .data/eval-grading-features-t2_SPACE.json for t2_SPACE')
     .option('--fresh', 'ignore the cache')
     .option('--match <how>', "'name': a graded disc is found when the pipeline names that level (L5/S1 = IVD 1); 'position': n-th detected disc from caudal", 'name')
-    .option('--json', 'print JSON').parse().opts<{ data: string; model: string; limit?: string; folds?: string; cache: string; fresh?: boolean; json?: boolean; match: string }>();
+    .option('--json', 'print JSON').parse().opts<{ data: string; sequence: string; model: string; limit?: string; folds?: string; cache?: string; fresh?: boolean; json?: boolean; match: string }>();
+  const sequence = o.sequence as SpiderT2Sequence;
+  if (!SPIDER_T2_SEQUENCES.includes(sequence)) throw new Error(`--sequence must be one of ${SPIDER_T2_SEQUENCES.join(', ')}, not '${o.sequence}'`);
   if (o.match !== 'name' && o.match !== 'position') throw new Error(`--match must be 'name' or 'position', not '${o.match}'`);
   for (const f of ['series.csv', 'gradings.csv']) if (!existsSync(resolve(o.data, f))) throw new Error(`${o.data}: no ${f} (expected a SPIDER-style folder: series.csv, gradings.csv, <patient>_t2.png)`);
-  if (!spiderT2Images(o.data).length) throw new Error(`${o.data}: series.csv lists no T2 image (sequence t2) whose <series>.png is in the folder`);
-  const cache = resolve(o.cache);
+  if (!spiderT2Images(o.data, null, sequence).length) throw new Error(`${o.data}: series.csv lists no image of sequence ${sequence} whose <series>.png is in the folder`);
+  const cache = resolve(o.cache ?? `.data/eval-grading-features${sequence === 't2' ? '' : `-${sequence}`}.json`);
   let rows: DiscRow[];
   const folds = o.folds ? new Set(o.folds.split(',').map(Number)) : undefined;
-  const run = () => extract(o.data, o.limit ? Number(o.limit) : undefined, resolve(o.model), o.match as 'name' | 'position', folds);
+  const run = () => extract(o.data, sequence, o.limit ? Number(o.limit) : undefined, resolve(o.model), o.match as 'name' | 'position', folds);
   if (folds) rows = await run();
   else {
-    const key = cacheKey(o.data, resolve(o.model), `${o.match} ${o.limit ?? 'all'}`);
+    const key = cacheKey(o.data, sequence, resolve(o.model), `${o.match} ${o.limit ?? 'all'}`);
     const cached = !o.fresh && existsSync(cache) ? JSON.parse(readFileSync(cache, 'utf8')) : undefined;
     if (cached?.key === key) rows = cached.rows;
     else {
@@ -179,6 +185,7 @@ async function main() {
   const nPred = nr.map((r) => r.heightIndex < NARROWING_HEIGHT_INDEX), nTruth = nr.map((r) => r.narrowing);
   const tp = nPred.filter((p, n) => p && nTruth[n]).length, tn = nPred.filter((p, n) => !p && !nTruth[n]).length;
   const result = {
+    sequence,
     images: new Set(rows.map((r) => r.patient)).size,
     gradedDiscs: rows.length,
     detectionRate: detected.length / rows.length,
@@ -186,8 +193,8 @@ async function main() {
     ...(rows.every((r) => r.outsideImage !== undefined) ? { outsideImage: outsideSummary(rows) } : {}),
     ...(graded.length ? { levelShiftByGrades: shiftEvidence(rows) } : {}),
     pfirrmannAssessed: graded.length,
-    /** Who graded the discs out of sample: fold classifiers (training patients, 5-fold CV) and the shipped classifier (patients outside its training data). */
-    pfirrmannGradedBy: { foldClassifiersCv5ByPatient: trainingPatients.length, shippedClassifierUnseenPatients: graded.length - trainingPatients.length },
+    /** Who graded the discs out of sample: fold classifiers (training patients, 5-fold CV) and the shipped classifier (images outside its training data). */
+    pfirrmannGradedBy: { foldClassifiersCv5ByPatient: trainingPatients.length, shippedClassifierOtherImages: graded.length - trainingPatients.length },
     pfirrmannOutOfSample: { exact: acc(pred), withinOne: within1(pred), linearKappa: weightedKappa(truth, pred), confusionTruthRowsPredCols: confusion(truth, pred) },
     ...(shippedCalibration ? { pfirrmannOutOfSampleUncalibrated: { exact: acc(uncalibratedPred), withinOne: within1(uncalibratedPred), linearKappa: weightedKappa(truth, uncalibratedPred) } } : {}),
     ...(graded.every((r) => r.outlineFraction !== undefined) ? { pfirrmannBySmallOutline: smallOutlineSplit(graded, truth, pred) } : {}),
@@ -203,7 +210,7 @@ async function main() {
   };
   if (o.json) { console.log(JSON.stringify(result, null, 2)); return; }
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-  console.log(`SPIDER mid-sagittal T2: ${result.images} patients, ${result.gradedDiscs} graded discs`);
+  console.log(`SPIDER mid-sagittal ${sequence === 't2' ? 'T2' : 'T2 SPACE (3D)'}: ${result.images} patients, ${result.gradedDiscs} graded discs`);
   console.log(`graded discs found (match by ${o.match}${o.match === 'name' ? ': pipeline level name, L5/S1 = IVD 1' : ': n-th disc from caudal'}): ${pct(result.detectionRate)}`);
   if (result.namesUncertain) {
     const u = result.namesUncertain;
@@ -217,10 +224,10 @@ async function main() {
     const s = result.levelShiftByGrades;
     console.log(`level names checked against the readers' grades (${s.images} images with ≥ ${SHIFT_MIN_DISCS} discs compared): the out-of-sample grades fit the readers' grades better, by > ${SHIFT_MIN_GAIN} grade per disc, with every name one level lower on ${s.fitsNamesOneLower.length} (${s.fitsNamesOneLower.join(' ')}) and one level higher on ${s.fitsNamesOneHigher.length} (${s.fitsNamesOneHigher.join(' ')}): names possibly shifted there`);
   }
-  const { foldClassifiersCv5ByPatient: nCv, shippedClassifierUnseenPatients: nUnseen } = result.pfirrmannGradedBy;
+  const { foldClassifiersCv5ByPatient: nCv, shippedClassifierOtherImages: nUnseen } = result.pfirrmannGradedBy;
   const gradedBy = !nUnseen ? '5-fold CV by patient (fold classifiers)'
-    : !nCv ? 'patients the classifier never saw (shipped classifier and calibration)'
-      : `each disc by a classifier that never saw its patient (${nCv} by the 5-fold CV fold classifiers, ${nUnseen} of patients outside the training data by the shipped classifier)`;
+    : !nCv ? 'images outside the classifier\'s training data (shipped classifier and calibration)'
+      : `each disc by a classifier that never saw its image (${nCv} of training patients by the 5-fold CV fold classifiers, ${nUnseen} on images outside the training data by the shipped classifier)`;
   if (!graded.length) console.log('Pfirrmann: not evaluated — the manifest lists no disc classifier, or no fold classifiers for its training patients');
   else console.log(`Pfirrmann (${graded.length} graded discs found), ${gradedBy}: exact ${pct(acc(pred))}, within one ${pct(within1(pred))}, linear kappa ${weightedKappa(truth, pred).toFixed(3)}`);
   if (result.pfirrmannOutOfSampleUncalibrated) {

@@ -2,16 +2,18 @@
  * Export disc patches (pipeline/disc-crop.ts) with the readers' gradings from a SPIDER-style folder, for
  * training the disc classifier (models/training/pfirrmann.py). The same segmentation, naming and
  * measurement code as the viewer; a graded disc is used when the pipeline names its level (L5/S1 = IVD 1).
+ * Both T2 sequences: the 2D 't2' images, then the 3D 't2_SPACE' ones (so that the classifier also grades 3D T2;
+ * a patient's SPACE discs take the fold of its 't2' image; a patient with no 't2' image has no fold and is left out).
  *
  *   npx tsx scripts/export-disc-crops.ts --data ../shared/data/spider_midsagittal [--out .data/disc-crops] [--jitter 7]
- * Writes <out>/crops.f32 (float32, [disc][1 + jitter][H][W]) and <out>/meta.json (per disc: patient, PNG sha256, ivd, grade, fold, …).
+ * Writes <out>/crops.f32 (float32, [disc][1 + jitter][H][W]) and <out>/meta.json (per disc: patient, sequence, PNG sha256, ivd, grade, fold, …).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { sagittalFrame } from '../extension/src/pipeline/measure';
 import { DISC_CROP, NO_JITTER, discCrop, type CropJitter } from '../extension/src/pipeline/disc-crop';
-import { forEachSpiderT2, patientFolds, spiderT2Images } from './lib/spider';
+import { forEachSpiderT2, patientFolds, spiderT2Images, SPIDER_T2_SEQUENCES } from './lib/spider';
 import { loadNodeModels } from './lib/node-models';
 
 /** Deterministic pseudo-random numbers (mulberry32) so an export is reproducible. */
@@ -28,7 +30,7 @@ async function main() {
   const nJitter = Number(o.jitter), random = rng(1);
   const crops: Float32Array[] = [];
   const meta: Record<string, unknown>[] = [];
-  await forEachSpiderT2(o.data, models, (s, vol, ms, graded) => {
+  for (const sequence of SPIDER_T2_SEQUENCES) await forEachSpiderT2(o.data, models, (s, vol, ms, graded) => {
     if (!ms) return;
     const frame = sagittalFrame(vol, ms.sliceIndex);
     for (const d of ms.discs) { // superior → inferior, as the pipeline lists them
@@ -39,16 +41,17 @@ async function main() {
       }))];
       for (const j of jitters) crops.push(discCrop(vol, frame, d.measures.shape, j));
       const r = g.grading;
-      meta.push({ patient: s.patient, imageSha256: s.sha256(), fold: folds.get(s.patient), ivd: g.ivd, level: d.segment.level, grade: Number(r['Pfirrman grade']), narrowing: Number(r['Disc narrowing']), herniation: Number(r['Disc herniation']), bulging: Number(r['Disc bulging']), modic: Number(r.Modic) });
+      meta.push({ patient: s.patient, sequence, imageSha256: s.sha256(), fold: folds.get(s.patient), ivd: g.ivd, level: d.segment.level, grade: Number(r['Pfirrman grade']), narrowing: Number(r['Disc narrowing']), herniation: Number(r['Disc herniation']), bulging: Number(r['Disc bulging']), modic: Number(r.Modic) });
     }
-  });
+  }, undefined, sequence === 't2' ? undefined : new Set(folds.keys()), sequence);
   await models.release();
   mkdirSync(o.out, { recursive: true });
   const flat = new Float32Array(crops.length * DISC_CROP.widthPx * DISC_CROP.heightPx);
   crops.forEach((c, n) => flat.set(c, n * c.length));
   writeFileSync(resolve(o.out, 'crops.f32'), Buffer.from(flat.buffer));
   writeFileSync(resolve(o.out, 'meta.json'), JSON.stringify({ ...DISC_CROP, copies: nJitter + 1, discs: meta }));
-  process.stderr.write(`\n${meta.length} discs × ${nJitter + 1} patches → ${o.out}\n`);
+  const bySequence = SPIDER_T2_SEQUENCES.map((q) => `${meta.filter((m) => m.sequence === q).length} ${q}`).join(', ');
+  process.stderr.write(`\n${meta.length} discs (${bySequence}) × ${nJitter + 1} patches → ${o.out}\n`);
 }
 
 main().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });

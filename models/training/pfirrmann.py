@@ -3,24 +3,27 @@
 
 Input: the disc patches written by `npx tsx scripts/export-disc-crops.ts` (.data/disc-crops/crops.f32,
 meta.json: float32 [disc][copy][40][64], copy 0 = the un-jittered patch the viewer computes, copies 1..
-= small shifts/rotations/scalings; per-disc patient, 5-fold assignment by patient, reader grade 1..5).
+= small shifts/rotations/scalings; per-disc patient, sequence (2D 't2' or 3D 't2_SPACE'), 5-fold assignment by
+patient, reader grade 1..5). A patient's SPACE discs share its fold: the fold that holds a patient out holds out
+both of its images.
 
 Every model is an ensemble of --members nets (default 3, different seeds) whose probabilities are averaged.
 Procedure: for each of the 5 folds a model is trained on the other 4 and predicts the held-out fold
-(out-of-fold predictions -> the CV numbers printed); then one model is trained on all discs and shipped.
+(out-of-fold predictions -> the CV numbers printed, per sequence); then one model is trained on all discs and shipped.
 Every model is exported to ONNX (input "patch" [N,1,40,64], output "probabilities" [N,9]: softmax
 over Pfirrmann grades I..V, then sigmoid probabilities of the readers' binary findings
 FINDINGS = disc narrowing, disc herniation, disc bulging, Modic change (type 1-3)):
 models/pfirrmann-cnn-v1.onnx (shipped; its block in models/manifest.json is rewritten) and
 models/pfirrmann-cv/fold<k>.onnx (used by `npm run eval:grading` to report cross-validated numbers on the
 same TypeScript pipeline), and models/pfirrmann-cv/training-images.json (the PNG sha256 of each training image
-and its fold: eval:grading grades a training patient with the fold model that held it out, any other patient
-with the shipped model).
+and its fold: eval:grading grades a training image with the fold model that held its patient out, any other
+image with the shipped model).
 
   /usr/bin/python3 models/training/pfirrmann.py [--crops .data/disc-crops] [--epochs 30] [--members 3] [--threads 2]
 
 Then recalibrate (the manifest block written here has no calibration, which is fitted per classifier file):
-`npm run eval:grading -- --data ../shared/data/spider_midsagittal --fresh`, then models/training/pfirrmann_calibration.py.
+`npm run eval:grading -- --data ../shared/data/spider_midsagittal --fresh` and the same with `--sequence t2_SPACE`,
+then models/training/pfirrmann_calibration.py.
 """
 from __future__ import annotations
 
@@ -37,7 +40,7 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = os.path.abspath(os.path.join(HERE, ".."))
-NAME, VERSION = "pfirrmann-cnn", "1.3.0"
+NAME, VERSION = "pfirrmann-cnn", "1.4.0"
 FINDINGS = ("narrowing", "herniation", "bulging", "modic")
 FINDING_WEIGHT = 0.5  # loss weight of the binary findings relative to the Pfirrmann cross-entropy
 
@@ -155,7 +158,7 @@ def write_training_images(discs: list[dict]) -> None:
     """TRAINING_IMAGES: {"foldBySha256": {PNG sha256: fold}} of the images whose discs trained the shipped model (meta.json discs)."""
     folds = {d["imageSha256"]: d["fold"] for d in discs}
     with open(os.path.join(MODELS, TRAINING_IMAGES), "w") as f:
-        json.dump({"about": "T2 images (sha256 of the PNG file) whose discs trained the shipped disc classifier, and the cross-validation fold that "
+        json.dump({"about": "T2 and T2 SPACE images (sha256 of the PNG file) whose discs trained the shipped disc classifier, and the cross-validation fold that "
                    "held each out; written by models/training/pfirrmann.py, read by npm run eval:grading", "foldBySha256": dict(sorted(folds.items()))}, f, indent=1)
         f.write("\n")
 
@@ -189,10 +192,14 @@ def main() -> None:
     np.save(os.path.join(args.crops, "oof.npy"), oof)
     argmax = oof[:, :5].argmax(1) + 1
     pred = expected_grade(oof)
+    sequences = np.array([d.get("sequence", "t2") for d in meta["discs"]])
+    t2 = sequences == "t2"  # the manifest's CV numbers are the 2D T2's (the viewer shows them; 3D has its own kappa)
     for n, k in enumerate(FINDINGS):
-        print(f"5-fold CV by patient, {k}: prevalence {findings[:, n].mean():.3f}, AUC {auc(oof[:, 5 + n], findings[:, n]):.3f}")
-    for name, p in (("rounded expected grade: the shipped rule", pred), ("most probable grade", argmax)):
-        print(f"5-fold CV by patient ({name}): exact {np.mean(p == grades):.3f}, within one {np.mean(np.abs(p - grades) <= 1):.3f}, linear kappa {linear_kappa(grades, p):.3f}")
+        print(f"5-fold CV by patient, t2, {k}: prevalence {findings[t2, n].mean():.3f}, AUC {auc(oof[t2, 5 + n], findings[t2, n]):.3f}")
+    for seq in sorted(set(sequences)):
+        m = sequences == seq
+        for name, p in (("rounded expected grade: the shipped rule", pred), ("most probable grade", argmax)):
+            print(f"5-fold CV by patient, {seq} ({m.sum()} discs; {name}): exact {np.mean(p[m] == grades[m]):.3f}, within one {np.mean(np.abs(p[m] - grades[m]) <= 1):.3f}, linear kappa {linear_kappa(grades[m], p[m]):.3f}")
     if args.cv_only:
         return
     net = train_ensemble(patches, grades, findings, args.epochs, seeds=[100 + m for m in range(args.members)])
@@ -205,11 +212,11 @@ def main() -> None:
         "file": fname, "sha256": sha, "version": VERSION, "bytes": os.path.getsize(os.path.join(MODELS, fname)),
         "input": {"name": "patch", "heightPx": h, "widthPx": w, "mmPerPx": meta["mmPerPx"], "uStartMm": meta["uStartMm"]},
         "output": {"name": "probabilities", "columns": [f"pfirrmann_{g}" for g in ("I", "II", "III", "IV", "V")] + list(FINDINGS)},
-        "cvLinearKappa": round(float(linear_kappa(grades, pred)), 3),
-        "cvAuc": {k: round(auc(oof[:, 5 + n], findings[:, n]), 3) for n, k in enumerate(FINDINGS)},
+        "cvLinearKappa": round(float(linear_kappa(grades[t2], pred[t2])), 3),
+        "cvAuc": {k: round(auc(oof[t2, 5 + n], findings[t2, n]), 3) for n, k in enumerate(FINDINGS)},
         "crossValidationFolds": [{"file": f"pfirrmann-cv/fold{k}.onnx", "sha256": fold_sha[k]} for k in range(5)],
         "trainingImages": TRAINING_IMAGES,
-        "training": {"data": "SPIDER mid-sagittal T2 with readers' gradings (../shared/data/spider_midsagittal), discs found and named by the segmentation pipeline",
+        "training": {"data": "SPIDER mid-sagittal T2 (2D TSE and 3D SPACE) with readers' gradings (../shared/data/spider_midsagittal), discs found and named by the segmentation pipeline",
                      "discs": int(len(grades)), "epochs": args.epochs, "ensembleMembers": args.members, "recipe": "npx tsx scripts/export-disc-crops.ts, then models/training/pfirrmann.py"},
     }
     with open(man_path, "w") as f:

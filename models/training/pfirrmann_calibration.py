@@ -13,18 +13,20 @@ grades (same mean and standard deviation: linear-weighted kappa rewards matching
 whole scale); the grade is the score rounded half up, clamped to I..V (extension/src/pipeline/grade/pfirrmann.ts).
 
 Input: the rows `npm run eval:grading -- --data ../shared/data/spider_midsagittal --fresh` caches in
-.data/eval-grading-features.json: per graded disc the TypeScript pipeline's Pfirrmann features, the
+.data/eval-grading-features.json (2D T2), and with `--sequence t2_SPACE` in .data/eval-grading-features-t2_SPACE.json
+(3D T2 SPACE; fitting on both keeps the signal ratios from pushing SPACE grades up, where CSF is brighter): per graded disc the TypeScript pipeline's Pfirrmann features, the
 probabilities of the fold classifier that never saw the patient (outOfSampleProbabilities) and the patient's fold.
 Only the classifier's training patients (rows with a fold) and their out-of-fold probabilities are used (the
 shipped classifier is in-sample on them).
 
 Writes into models/manifest.json "pfirrmann": "calibration" (fitted on all rows; used by the viewer) and
 crossValidationFolds[k].calibration (fitted on the rows of the other folds; eval:grading grades fold k with
-it), and "cvLinearKappa" = the calibrated grade's linear kappa over the folds. Each calibration records the
+it), and "cvLinearKappa" = the calibrated grade's linear kappa over the folds on the first cache (2D T2, what
+the viewer shows beside a grade), "cvLinearKappa3d" the same on the second (3D T2 SPACE, shown on a 3D series). Each calibration records the
 sha256 of the classifier it was fitted for; the viewer refuses a calibration fitted for another classifier.
 Recipe order: pfirrmann.py (classifier), then eval:grading --fresh, then this script.
 
-  /usr/bin/python3 models/training/pfirrmann_calibration.py [--cache .data/eval-grading-features.json] [--dry-run]
+  /usr/bin/python3 models/training/pfirrmann_calibration.py [--cache T2.json [SPACE.json ...]] [--dry-run]
 """
 from __future__ import annotations
 
@@ -84,13 +86,21 @@ def grade(rows: list[dict], c: dict) -> np.ndarray:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--cache", default=os.path.join(ROOT, ".data", "eval-grading-features.json"))
+    ap.add_argument("--cache", nargs="+", help="eval:grading caches; the first one's CV kappa is recorded (default: the 2D T2 and the T2 SPACE cache)",
+                    default=[os.path.join(ROOT, ".data", f"eval-grading-features{s}.json") for s in ("", "-t2_SPACE")])
     ap.add_argument("--manifest", default=os.path.join(ROOT, "models", "manifest.json"))
     ap.add_argument("--dry-run", action="store_true", help="print the cross-validated numbers, write nothing")
     args = ap.parse_args()
-    rows = [r for r in json.load(open(args.cache))["rows"] if r.get("detected") and r.get("outOfSampleProbabilities") and r.get("fold") is not None]
-    if not rows:
-        raise SystemExit(f"{args.cache}: no graded discs of the classifier's training patients; run `npm run eval:grading -- --data ../shared/data/spider_midsagittal --fresh` first")
+    rows, source = [], []
+    for n, path in enumerate(args.cache):
+        if not os.path.exists(path):
+            raise SystemExit(f"{path}: missing; run `npm run eval:grading -- --data ../shared/data/spider_midsagittal --fresh` (and with `--sequence t2_SPACE`) first")
+        kept = [r for r in json.load(open(path))["rows"] if r.get("detected") and r.get("outOfSampleProbabilities") and r.get("fold") is not None]
+        if not kept:
+            raise SystemExit(f"{path}: no graded discs of the classifier's training patients")
+        rows += kept
+        source += [n] * len(kept)
+    source = np.array(source)
     manifest = json.load(open(args.manifest))
     block = manifest["pfirrmann"]
     folds = np.array([r["fold"] for r in rows])
@@ -101,12 +111,18 @@ def main() -> None:
         train = [r for r, f in zip(rows, folds) if f != k]
         entry["calibration"] = {**fit(train), "classifierSha256": entry["sha256"]}
         calibrated[folds == k] = grade([r for r, f in zip(rows, folds) if f == k], entry["calibration"])
-    kappa = float(linear_kappa(truth, calibrated))
-    for name, p in (("rounded mean grade (uncalibrated)", uncalibrated), ("calibrated", calibrated)):
-        print(f"{name}: {len(p)} discs, exact {np.mean(p == truth):.3f}, within one {np.mean(np.abs(p - truth) <= 1):.3f}, "
-              f"linear kappa {linear_kappa(truth, p):.3f}, grade V called {np.mean(p[truth == 5] == 5):.3f} of reader grade V")
+    kappa = float(linear_kappa(truth[source == 0], calibrated[source == 0]))
+    for n, path in enumerate(args.cache):
+        m = source == n
+        for name, p in (("rounded mean grade (uncalibrated)", uncalibrated[m]), ("calibrated", calibrated[m])):
+            print(f"{os.path.basename(path)}, {name}: {len(p)} discs, exact {np.mean(p == truth[m]):.3f}, within one {np.mean(np.abs(p - truth[m]) <= 1):.3f}, "
+                  f"linear kappa {linear_kappa(truth[m], p):.3f}, grade V called {np.mean(p[truth[m] == 5] == 5):.3f} of reader grade V")
     block["calibration"] = {**fit(rows), "classifierSha256": block["sha256"]}
     block["cvLinearKappa"] = round(kappa, 3)
+    if len(args.cache) > 1:
+        block["cvLinearKappa3d"] = round(float(linear_kappa(truth[source == 1], calibrated[source == 1])), 3)
+    else:
+        block.pop("cvLinearKappa3d", None)
     print(json.dumps(block["calibration"]))
     if args.dry_run:
         return

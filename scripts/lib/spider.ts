@@ -26,13 +26,20 @@ export function patientFolds(patients: string[], k = 5): Map<string, number> {
   return new Map(ids.map((p, n) => [p, n % k]));
 }
 
+/**
+ * The T2 sequences of a SPIDER-style series.csv: 't2' (2D turbo spin echo, one per patient) and 't2_SPACE' (3D
+ * T2 SPACE, some patients). The disc classifier trains on both; eval:grading measures one at a time (--sequence).
+ */
+export const SPIDER_T2_SEQUENCES = ['t2', 't2_SPACE'] as const;
+export type SpiderT2Sequence = (typeof SPIDER_T2_SEQUENCES)[number];
+
 /** One T2 image of a SPIDER-style folder: its series.csv row, its pixels as a 1-slice SpineVolume, and the sha256 of its PNG file (names the image whatever the folder calls its patient). */
 export interface SpiderImage { series: string; patient: string; row: Record<string, string>; volume(): SpineVolume; sha256(): string }
 
-/** The T2 images listed in series.csv that exist on disk, optionally only some patients; PixelSpacing from the row (row\column mm). */
-export function spiderT2Images(data: string, only?: Set<string> | null): SpiderImage[] {
+/** The images of one T2 sequence (default 2D 't2') listed in series.csv that exist on disk, optionally only some patients; PixelSpacing from the row (row\column mm). */
+export function spiderT2Images(data: string, only?: Set<string> | null, sequence: SpiderT2Sequence = 't2'): SpiderImage[] {
   return readCsv(resolve(data, 'series.csv'))
-    .filter((s) => s.sequence === 't2' && (!only || only.has(s.patient)) && existsSync(resolve(data, `${s.series}.png`)))
+    .filter((s) => s.sequence === sequence && (!only || only.has(s.patient)) && existsSync(resolve(data, `${s.series}.png`)))
     .map((s) => ({
       series: s.series, patient: s.patient, row: s,
       volume: () => {
@@ -44,7 +51,7 @@ export function spiderT2Images(data: string, only?: Set<string> | null): SpiderI
 }
 
 /**
- * The T2 images whose discs trained the shipped disc classifier, as PNG sha256 → the cross-validation fold that
+ * The T2 images (both sequences) whose discs trained the shipped disc classifier, as PNG sha256 → the cross-validation fold that
  * held the image out (the file the manifest's pfirrmann.trainingImages names, relative to the manifest; written by
  * models/training/pfirrmann.py). Undefined when the manifest names none (a classifier trained before it was recorded).
  * @throws Error when the named file is missing or malformed.
@@ -85,18 +92,20 @@ export function outsideImage(vol: SpineVolume, seg: { labelmap: Labelmap; segmen
 
 
 /**
- * The viewer's segmentation and measurements on each T2 image in turn (a dot on stderr per image), with the
+ * The viewer's segmentation and measurements on each image of one T2 sequence in turn (a dot on stderr per image), with the
  * image's graded discs matched by level name, and how the levels were named. Where the pipeline fails on an
  * image its error is printed and `ms` and `levelNaming` are undefined (every graded disc then unmatched).
  * @param limit only the first N images.
  * @param only only these patients.
+ * @param sequence 't2' (default) or 't2_SPACE'.
  */
 export async function forEachSpiderT2(
   data: string, models: Pick<NodeModels, 'backend' | 'manifest'>,
   fn: (image: SpiderImage, volume: SpineVolume, ms: SpineMeasurements | undefined, graded: GradedDisc[], levelNaming?: LevelNaming) => Promise<void> | void, limit?: number, only?: Set<string>,
+  sequence: SpiderT2Sequence = 't2',
 ): Promise<void> {
   const gradings = readCsv(resolve(data, 'gradings.csv'));
-  for (const image of spiderT2Images(data, only).slice(0, limit)) {
+  for (const image of spiderT2Images(data, only, sequence).slice(0, limit)) {
     const volume = image.volume();
     let ms: SpineMeasurements | undefined;
     let levelNaming: LevelNaming | undefined;

@@ -4,6 +4,7 @@
  * classifiers run, and the JSON carries detection, Pfirrmann agreement and the disc findings' AUCs.
  * On a folder holding images the classifier was not trained on (here: training images re-encoded, so their
  * PNG bytes differ) those are graded by the shipped classifier, and the cache is not reused across folders.
+ * --sequence t2_SPACE grades the 3D T2 SPACE images instead, with the fold classifiers (they train on both sequences).
  */
 import { patientFolds, readCsv, spiderT2Images } from '../../scripts/lib/spider';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,7 +36,7 @@ suite.describe('eval:grading CLI', () => {
       expect(r.outsideImage.gradedDiscs).toBeLessThan(r.gradedDiscs);
       expect(r.outsideImage.detectionRateInsideImage).toBeGreaterThanOrEqual(r.detectionRate);
       expect(r.pfirrmannAssessed).toBeGreaterThan(25);
-      expect(r.pfirrmannGradedBy).toEqual({ foldClassifiersCv5ByPatient: r.pfirrmannAssessed, shippedClassifierUnseenPatients: 0 }); // all training patients
+      expect(r.pfirrmannGradedBy).toEqual({ foldClassifiersCv5ByPatient: r.pfirrmannAssessed, shippedClassifierOtherImages: 0 }); // all training patients
       expect(r.pfirrmannOutOfSample.withinOne).toBeGreaterThan(0.6);
       expect(r.pfirrmannOutOfSampleUncalibrated.withinOne).toBeGreaterThan(0.6); // each fold's calibration applied, and the plain rounded mean beside it
       expect(r.pfirrmannOutOfSample.confusionTruthRowsPredCols.flat().reduce((a: number, b: number) => a + b, 0)).toBe(r.pfirrmannAssessed);
@@ -62,7 +63,7 @@ suite.describe('eval:grading CLI', () => {
       const cache = join(dir, 'cache.json');
       const r = JSON.parse(suite.run('eval-grading', ['--cache', cache, '--json'], dir));
       expect(r.images).toBe(3);
-      expect(r.pfirrmannGradedBy.shippedClassifierUnseenPatients).toBeGreaterThan(5); // the two re-encoded images' discs
+      expect(r.pfirrmannGradedBy.shippedClassifierOtherImages).toBeGreaterThan(5); // the two re-encoded images' discs
       expect(r.pfirrmannGradedBy.foldClassifiersCv5ByPatient).toBeGreaterThan(2); // the copied training image's discs
       expect(r.pfirrmannShippedModelInSample.discs).toBe(r.pfirrmannGradedBy.foldClassifiersCv5ByPatient);
       // The same cache file with another folder: recomputed, not the first folder's rows.
@@ -75,12 +76,23 @@ suite.describe('eval:grading CLI', () => {
     });
   }, 300000);
 
+  it('--sequence t2_SPACE grades the 3D T2 SPACE images, each by the fold classifier that held its patient out', () => {
+    inTempDir('eval-grading-space-', (dir) => {
+      const r = JSON.parse(suite.run('eval-grading', ['--sequence', 't2_SPACE', '--limit', '3', '--cache', join(dir, 'cache.json'), '--json']));
+      expect(r.sequence).toBe('t2_SPACE');
+      expect(r.images).toBe(3);
+      expect(r.pfirrmannAssessed).toBeGreaterThan(10);
+      expect(r.pfirrmannGradedBy).toEqual({ foldClassifiersCv5ByPatient: r.pfirrmannAssessed, shippedClassifierOtherImages: 0 });
+      expect(() => suite.run('eval-grading', ['--sequence', 't1', '--cache', join(dir, 'cache.json')])).toThrow(/--sequence must be one of t2, t2_SPACE, not 't1'/);
+    });
+  }, 180000);
+
   it('fails clearly on a folder that is not SPIDER-style', () => {
     inTempDir('eval-grading-bad-', (dir) => {
       copyFileSync(join(data, 'gradings.csv'), join(dir, 'gradings.csv'));
       expect(() => suite.run('eval-grading', ['--cache', join(dir, 'cache.json')], dir)).toThrow(/no series\.csv \(expected a SPIDER-style folder/);
       writeFileSync(join(dir, 'series.csv'), readFileSync(join(data, 'series.csv'), 'utf8').split('\n')[0] + '\n');
-      expect(() => suite.run('eval-grading', ['--cache', join(dir, 'cache.json')], dir)).toThrow(/series\.csv lists no T2 image/);
+      expect(() => suite.run('eval-grading', ['--cache', join(dir, 'cache.json')], dir)).toThrow(/series\.csv lists no image of sequence t2 /);
     });
   });
 

@@ -1,5 +1,6 @@
 import type { Measurement } from '../../extension/src/pipeline/report';
-import { buildSpineReport } from '../../extension/src/pipeline/build-report';
+import { buildSpineReport, gradeSpine } from '../../extension/src/pipeline/build-report';
+import type { DiscClassifier, PfirrmannClassifierManifest } from '../../extension/src/pipeline/disc-classifier';
 import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
 import { gradeNarrowing } from '../../extension/src/pipeline/grade/narrowing';
 import { calibratedPfirrmannScore, gradePfirrmann, type PfirrmannCalibration, type PfirrmannFeatures } from '../../extension/src/pipeline/grade/pfirrmann';
@@ -31,6 +32,17 @@ describe('disc grades on a synthetic spine', () => {
     expect(r.levels[1].pfirrmannGrade.evidence.rule).toMatch(/IV 50 %.*mean grade 4\.05 → grade IV.*kappa 0\.61/);
     expect(r.levels[1].pfirrmannGrade.evidence.reference).toMatch(/Pfirrmann/);
     expect(r.levels[1].pfirrmannGrade.evidence.measurements.some((m) => m.name === 'nucleusCsfSignalRatio')).toBe(true);
+  });
+  it('on a 3D series (MRAcquisitionType 3D) the evidence shows the agreement measured on 3D T2, with a caution; on 2D the 2D one', async () => {
+    const classifier: DiscClassifier = { name: 'test-cnn', classify: async (patches) => patches.map(() => ({ pfirrmann: [0, 0, 1, 0, 0], findings: {} })), release: async () => {} };
+    const info = { file: 'x.onnx', sha256: '0'.repeat(64), version: '1', input: {}, output: {}, cvLinearKappa: 0.62, cvLinearKappa3d: 0.45 } as unknown as PfirrmannClassifierManifest;
+    const rule = async (mrAcquisitionType?: string) =>
+      (await gradeSpine({ ...s.volume, mrAcquisitionType }, s.labelmap, s.segments, opts, classifier, info, 'none')).report.levels[0].pfirrmannGrade.evidence.rule;
+    expect(await rule('3D')).toMatch(/kappa 0\.45, cross-validated.*Caution: a 3D T2 series.*kappa 0\.45 against 0\.62/);
+    for (const twoD of ['2D', undefined]) {
+      expect(await rule(twoD)).toMatch(/kappa 0\.62, cross-validated/);
+      expect(await rule(twoD)).not.toMatch(/3D/);
+    }
   });
   it('narrowing rule edges and missing neighbours', () => {
     expect(gradeNarrowing(0.74, []).value).toBe(true);

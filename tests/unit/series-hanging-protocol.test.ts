@@ -16,7 +16,7 @@ function ds(uid: string, desc: string, iop: number[], te: number, tr: number, n 
   return { displaySetInstanceUID: `ds-${uid}`, StudyInstanceUID: STUDY, SeriesInstanceUID: uid, SeriesDescription: desc, Modality: 'MR', numImageFrames: n, instances };
 }
 
-const sagT2 = ds('2.25.1.1', 't2_tse_sag_384', SAG, 96, 3500);
+const sagT2 = ds('2.25.1.1', 't2_tse_sag_384', SAG, 96, 3500, 15, { MRAcquisitionType: '2D' });
 const sagT1 = ds('2.25.1.2', 't1_tse_sag_320', SAG, 11, 550);
 const axT2 = ds('2.25.1.3', 't2_tse_tra', AX, 104, 4800, 30);
 const loc = ds('2.25.1.4', 'localizer', SAG, 4, 9, 3, { ImageType: ['ORIGINAL', 'PRIMARY', 'LOCALIZER'] });
@@ -25,7 +25,7 @@ const seg = { ...ds('2.25.1.5', 'Spine SEG', SAG, 0, 0, 1), Modality: 'SEG' };
 describe('displaySetToHeaders', () => {
   it('reads the first instance and counts slices; flags mixed orientations', () => {
     const h = displaySetToHeaders(sagT2);
-    expect(h).toMatchObject({ SeriesInstanceUID: '2.25.1.1', Modality: 'MR', EchoTime: 96, RepetitionTime: 3500, numberOfSlices: 15, orientationsDiffer: false });
+    expect(h).toMatchObject({ SeriesInstanceUID: '2.25.1.1', Modality: 'MR', EchoTime: 96, RepetitionTime: 3500, MRAcquisitionType: '2D', numberOfSlices: 15, orientationsDiffer: false });
     const mixed = { ...loc, instances: [...loc.instances!.slice(0, 2), { ...loc.instances![2], ImageOrientationPatient: AX }] };
     expect(displaySetToHeaders(mixed).orientationsDiffer).toBe(true);
   });

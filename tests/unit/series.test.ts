@@ -24,7 +24,7 @@ function series(p: Partial<SeriesHeaders>): SeriesHeaders {
 // Siemens Avanto_fit 1.5 T (SPIDER): t2_tse_sag_384, t1_tse_sag_320, T2_space_sag_c4.
 const avantoT2 = series({ SeriesDescription: 't2_tse_sag_384', ImageOrientationPatient: SAG, EchoTime: 96, RepetitionTime: 3500 });
 const avantoT1 = series({ SeriesDescription: 't1_tse_sag_320', ImageOrientationPatient: SAG, EchoTime: 11, RepetitionTime: 550 });
-const avantoSpace = series({ SeriesDescription: 'T2_space_sag_c4', ImageOrientationPatient: SAG, EchoTime: 125, RepetitionTime: 1500, numberOfSlices: 160 });
+const avantoSpace = series({ SeriesDescription: 'T2_space_sag_c4', ImageOrientationPatient: SAG, EchoTime: 125, RepetitionTime: 1500, numberOfSlices: 160, MRAcquisitionType: '3D' });
 // Philips Ingenia 3 T (SPIDER rows without a description): timing only.
 const ingeniaT2 = series({ SeriesDescription: '', ImageOrientationPatient: SAG_TILTED, EchoTime: '100', RepetitionTime: '3200' });
 const ingeniaT1 = series({ SeriesDescription: '', ImageOrientationPatient: SAG_TILTED, EchoTime: 8, RepetitionTime: 600 });
@@ -111,10 +111,14 @@ describe('chooseSeries', () => {
     expect(c.warnings).toEqual([]);
   });
 
-  it('prefers the multi-slice T2 over a single-slice one, and more slices among volumes', () => {
+  it('prefers the multi-slice T2 over a single-slice one, a 2D one over a 3D one, and more slices among the rest', () => {
     const single = series({ SeriesDescription: 't2_tse_sag', ImageOrientationPatient: SAG, EchoTime: 100, RepetitionTime: 3000, numberOfSlices: 1 });
     expect(chooseSeries([single, avantoT2]).sagittalT2).toBe(avantoT2);
-    expect(chooseSeries([avantoT2, avantoSpace]).sagittalT2).toBe(avantoSpace);
+    expect(chooseSeries([avantoSpace, avantoT2]).sagittalT2).toBe(avantoT2); // 2D TSE over 3D SPACE, though SPACE has more slices
+    expect(chooseSeries([single, avantoSpace]).sagittalT2).toBe(avantoSpace); // a 3D volume still beats one slice
+    const moreSlices = { ...avantoT2, SeriesInstanceUID: '2.25.99', numberOfSlices: 19 };
+    expect(chooseSeries([avantoT2, moreSlices]).sagittalT2).toBe(moreSlices);
+    expect(chooseSeries([avantoT2, { ...avantoSpace, MRAcquisitionType: undefined }]).sagittalT2?.SeriesDescription).toBe('T2_space_sag_c4'); // unmarked: slice count decides
   });
 
   it('falls back to sagittal T1 with a warning that Pfirrmann needs T2', () => {

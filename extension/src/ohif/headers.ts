@@ -21,6 +21,7 @@ export function displaySetToHeaders(ds: DisplaySet): SeriesHeaders {
     InversionTime: first.InversionTime,
     ImageType: first.ImageType,
     ScanningSequence: first.ScanningSequence,
+    MRAcquisitionType: first.MRAcquisitionType,
     BodyPartExamined: first.BodyPartExamined,
     numberOfSlices: Math.max(ds.numImageFrames ?? 0, instances.length),
     orientationsDiffer,

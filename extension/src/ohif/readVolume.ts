@@ -72,6 +72,7 @@ export async function readDisplaySetVolume(ds: DisplaySet, onProgress?: (done: n
     sopInstanceUids: order.map((o) => String(core.metaData.get('instance', o.id)?.SOPInstanceUID ?? core.metaData.get('sopCommonModule', o.id)?.sopInstanceUID ?? '')),
     sopClassUid: inst.SOPClassUID,
     seriesDescription: ds.SeriesDescription,
+    mrAcquisitionType: inst.MRAcquisitionType,
   };
   return { volume, imageIds: order.map((o) => o.id) };
 }

@@ -162,15 +162,25 @@ export type DiscPredictionsInput = { predictions: Map<number, DiscPrediction>; c
 /**
  * Run the disc classifier on every measured disc's patch. A classifier failure becomes the
  * not-assessable reason of every Pfirrmann grade; the rest of the report is unaffected.
+ * @param mrAcquisitionType the analysed series' MRAcquisitionType: on '3D' the evidence shows the agreement measured on
+ *   3D T2 (manifest cvLinearKappa3d) and says it is lower than on 2D.
  */
-export async function classifyDiscs(ms: SpineMeasurements, classifier: DiscClassifier | undefined, info?: PfirrmannClassifierManifest, unavailableReason = 'no disc classifier was loaded'): Promise<DiscPredictionsInput> {
+export async function classifyDiscs(ms: SpineMeasurements, classifier: DiscClassifier | undefined, info?: PfirrmannClassifierManifest, unavailableReason = 'no disc classifier was loaded', mrAcquisitionType?: string): Promise<DiscPredictionsInput> {
   if (!classifier) return { unavailableReason: `not assessable: ${unavailableReason}` };
   try {
     const probs = await classifier.classify(ms.discs.map((d) => d.patch));
-    return { predictions: new Map(ms.discs.map((d, n) => [d.segment.segmentNumber, probs[n]])), classifier: { name: classifier.name, cvLinearKappa: info?.cvLinearKappa, cvAuc: info?.cvAuc, ...(info ? calibrationFor(info) : {}) } };
+    const is3d = mrAcquisitionType?.trim().toUpperCase() === '3D';
+    const agreement = is3d ? { cvLinearKappa: info?.cvLinearKappa3d, acquisitionCaution: threeDCaution(info) } : { cvLinearKappa: info?.cvLinearKappa };
+    return { predictions: new Map(ms.discs.map((d, n) => [d.segment.segmentNumber, probs[n]])), classifier: { name: classifier.name, ...agreement, cvAuc: info?.cvAuc, ...(info ? calibrationFor(info) : {}) } };
   } catch (e) {
     return { unavailableReason: `not assessable: the disc classifier failed (${(e as Error).message})` };
   }
+}
+
+/** The caution beside a Pfirrmann grade read on a 3D series: its agreement with readers is lower than on 2D TSE. */
+function threeDCaution(info?: PfirrmannClassifierManifest): string {
+  const k = (x?: number) => (x === undefined ? 'not measured' : x.toFixed(2));
+  return `Caution: a 3D T2 series (MRAcquisitionType 3D, e.g. SPACE): the classifier agrees with readers less on 3D T2 than on 2D TSE T2 (cross-validated kappa ${k(info?.cvLinearKappa3d)} against ${k(info?.cvLinearKappa)}); where the study has a 2D sagittal T2, grade on that`;
 }
 
 function m(name: string, value: number, unit: Measurement['unit'], method: string, segmentNumber?: number): Measurement {
@@ -301,7 +311,7 @@ export async function gradeSpine(
 ): Promise<GradedSpine & { gradingError?: string }> {
   try {
     const ms = measureSpine(volume, labelmap, segments);
-    const discPredictions = await classifyDiscs(ms, classifier, classifierInfo, classifierMissing);
+    const discPredictions = await classifyDiscs(ms, classifier, classifierInfo, classifierMissing, volume.mrAcquisitionType);
     return buildSpineReport(volume, labelmap, segments, { ...opts, discPredictions }, ms);
   } catch (e) {
     return { report: reportShell(volume, segments, [], opts), labelmap, segments, gradingError: `Grading failed: ${e instanceof Error ? e.message : String(e)}` };

@@ -23,8 +23,10 @@ export interface PfirrmannClassifierManifest {
    * the model); further columns are independent probabilities of the named binary findings (DISC_FINDINGS).
    */
   output: { name: string; columns?: string[] };
-  /** Pfirrmann linear-weighted kappa of the same recipe, 5-fold cross-validated by patient (training script). */
+  /** Pfirrmann linear-weighted kappa of the same recipe, 5-fold cross-validated by patient, on 2D T2 (pfirrmann_calibration.py). */
   cvLinearKappa?: number;
+  /** The same on 3D T2 (SPIDER's T2 SPACE images); shown instead, with a caution, when the analysed series is 3D. */
+  cvLinearKappa3d?: number;
   /** AUC of each finding column against the readers, same cross-validation. */
   cvAuc?: Partial<Record<DiscFinding, number>>;
   /** Maps the mean grade and the measured criteria to the grade (grade/pfirrmann.ts); fitted for this file's sha256. */

@@ -34,6 +34,8 @@ export interface SpineVolume {
   sopInstanceUids: string[];
   sopClassUid?: string;
   seriesDescription?: string;
+  /** DICOM MRAcquisitionType: '2D' or '3D' (e.g. T2 SPACE); the disc classifier's evidence cautions on 3D. Absent when unknown. */
+  mrAcquisitionType?: string;
   role?: SeriesRole;
 }
 

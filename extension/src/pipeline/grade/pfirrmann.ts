@@ -69,14 +69,16 @@ export interface PfirrmannClassifierInfo {
   calibration?: PfirrmannCalibration;
   /** Why the manifest's calibration is not applied (disc-classifier.ts calibrationFor); shown in the evidence. */
   calibrationRefused?: string;
+  /** A caution about the series the classifier read (a 3D acquisition: build-report.ts classifyDiscs), appended to the evidence. */
+  acquisitionCaution?: string;
 }
 
 /**
  * A disc whose outline on the slice covers less than this fraction of the median disc of the same spine gets a
  * caution beside its grade: the outline (and so the patch centred on it) may be a fragment of the disc or not the
  * disc at all — at L5/S1 often presacral tissue or the front corner of the disc. Project threshold, from
- * `npm run eval:grading`: such discs (57 of the 1,154 found on SPIDER with segmentation network v1.2.0, 4.9 %, mostly at
- * L5/S1) agreed with the readers at cross-validated linear kappa 0.53, against 0.62 for the rest (network v1.1.0: 99 discs,
+ * `npm run eval:grading`: such discs (57 of the 1,155 found on SPIDER with segmentation network v1.2.0, 4.9 %, mostly at
+ * L5/S1) agreed with the readers at cross-validated linear kappa 0.51, against 0.62 for the rest (classifier v1.4.0; 0.53 with v1.3.0) (network v1.1.0: 99 discs,
  * 0.33 against 0.58). The grade is kept: a collapsed grade V disc is small too.
  */
 export const SMALL_DISC_OUTLINE_FRACTION = 0.5;
@@ -109,6 +111,7 @@ export function gradePfirrmann(probabilities: readonly number[] | null, measurem
   const caution = outline !== undefined && outline < SMALL_DISC_OUTLINE_FRACTION
     ? `. Caution: the disc outline covers ${Math.round(100 * outline)} % of this spine's median disc on the slice, so the patch may show a fragment of the disc or other tissue — check the outline before trusting the grade`
     : '';
-  const rule = `disc-patch classifier (${classifier.name}) on the mid-sagittal T2: ${shares} → mean grade ${mean.toFixed(2)}${calibrated} → grade ${ROMAN[value - 1]}${kappa}${caution}`;
+  const acquisition = classifier.acquisitionCaution ? `. ${classifier.acquisitionCaution}` : '';
+  const rule = `disc-patch classifier (${classifier.name}) on the mid-sagittal T2: ${shares} → mean grade ${mean.toFixed(2)}${calibrated} → grade ${ROMAN[value - 1]}${kappa}${caution}${acquisition}`;
   return { value, evidence: { measurements, rule, reference: PFIRRMANN_REFERENCE }, readerModified: false, automaticValue: value };
 }
