@@ -39,6 +39,10 @@ describe('disc grades on a synthetic spine', () => {
     const rule = async (mrAcquisitionType?: string) =>
       (await gradeSpine({ ...s.volume, mrAcquisitionType }, s.labelmap, s.segments, opts, classifier, info, 'none')).report.levels[0].pfirrmannGrade.evidence.rule;
     expect(await rule('3D')).toMatch(/kappa 0\.45, cross-validated.*Caution: a 3D T2 series.*kappa 0\.45 against 0\.62/);
+    const refused = { ...info, calibration: { intercept: 0, weights: { meanGrade: 1 }, featureMeans: {}, classifierSha256: '1'.repeat(64) } } as PfirrmannClassifierManifest;
+    const r = (await gradeSpine({ ...s.volume, mrAcquisitionType: '3D' }, s.labelmap, s.segments, opts, classifier, refused, 'none')).report.levels[0].pfirrmannGrade.evidence.rule;
+    expect(r).toMatch(/Caution: a 3D T2 series/);
+    expect(r).not.toMatch(/kappa 0\.45/); // measured with a calibration this file refuses
     for (const twoD of ['2D', undefined]) {
       expect(await rule(twoD)).toMatch(/kappa 0\.62, cross-validated/);
       expect(await rule(twoD)).not.toMatch(/3D/);
