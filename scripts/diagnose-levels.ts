@@ -22,7 +22,7 @@ import { PNG } from 'pngjs';
 import type { AnatomyResult } from '../extension/src/pipeline/anatomy';
 import type { SpineVolume } from '../extension/src/pipeline/volume';
 import { cachedSegmenter } from './lib/cached-segmentation';
-import { outsideImage, IVD_BY_LEVEL as SPIDER_IVD, readCsv as csv, spiderT2Images } from './lib/spider';
+import { outsideImage, IVD_BY_LEVEL as SPIDER_IVD, readCsv as csv, spiderImages } from './lib/spider';
 
 /** IVD label by level name, plus the sacral remnant discs a naming shift can produce (diagnosis only). */
 const IVD_BY_LEVEL: Record<string, number> = { 'S2/S3': -1, 'S1/S2': 0, ...SPIDER_IVD };
@@ -75,7 +75,7 @@ async function main() {
     .parse().opts<{ data: string; model: string; out?: string; overlays: string; overlayAll?: boolean; overlayInferred?: boolean; classCache?: string; only?: string; minComponentMm3?: string }>();
   const segmenter = cachedSegmenter(resolve(o.model), o.classCache && resolve(o.classCache));
   const only = o.only ? new Set(o.only.split(',')) : undefined;
-  const series = spiderT2Images(o.data, only);
+  const series = spiderImages(o.data, only);
   const grades = csv(resolve(o.data, 'gradings.csv'));
   if (o.out) mkdirSync(o.out, { recursive: true });
   const tally = { graded: 0, found: 0, notSegmented: 0, outside: 0, misnamed: new Map<number, number>() };

@@ -21,7 +21,7 @@ import { sagittalFrame } from '../extension/src/pipeline/measure';
 import type { Labelmap, SpineVolume } from '../extension/src/pipeline/volume';
 import { auc } from './lib/grading-metrics';
 import { cachedSegmenter } from './lib/cached-segmentation';
-import { IVD_BY_LEVEL, readCsv, spiderT2Images } from './lib/spider';
+import { IVD_BY_LEVEL, readCsv, spiderImages } from './lib/spider';
 
 /** Grey image cropped to the spine and enlarged ×3, with the dural sac (green) and each disc's AP line (red) painted over it. */
 function overlay(vol: SpineVolume, labelmap: Labelmap, k: number, duralSac: number | undefined, lines: [number, number][][], out: string): void {
@@ -93,7 +93,7 @@ async function main() {
   const segmenter = cachedSegmenter(resolve(o.model), resolve(o.segCache));
   if (o.overlays) mkdirSync(resolve(o.overlays), { recursive: true });
   const only = o.patients ? new Set(o.patients.split(',')) : null;
-  const series = spiderT2Images(o.data, only);
+  const series = spiderImages(o.data, only);
   const grades = readCsv(resolve(o.data, 'gradings.csv'));
   const rows: Row[] = [];
   let overlays = 0;

@@ -18,7 +18,8 @@
  * Data layout: series.csv (series, patient, sequence, rows, columns, pixel_spacing_mm row\col,
  * slice_thickness_mm), gradings.csv (Patient, IVD label 1 = most caudal disc, Disc narrowing,
  * Pfirrman grade), <patient>_t2.png (8-bit, head top, anterior left); with --sequence t2_SPACE the 3D T2 SPACE images
- * (<patient>_t2_SPACE.png) instead, each patient dealt to the fold of its t2 image.
+ * (<patient>_t2_SPACE.png) instead, each patient dealt to the fold of its t2 image; with --sequence t1 the T1 images,
+ * for disc detection and level names only.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -31,7 +32,7 @@ import { NARROWING_HEIGHT_INDEX } from '../extension/src/pipeline/grade/narrowin
 import { auc, confusion, shiftEvidence, SHIFT_MIN_DISCS, SHIFT_MIN_GAIN, weightedKappa } from './lib/grading-metrics';
 import { loadNodeModels, openClassifier } from './lib/node-models';
 import { verifyModelBytes } from '../extension/src/pipeline/model';
-import { classifierTrainingImages, forEachSpiderT2, patientFolds, spiderT2Images, SPIDER_T2_SEQUENCES, type SpiderT2Sequence } from './lib/spider';
+import { classifierTrainingImages, forEachSpiderImage, patientFolds, spiderImages, SPIDER_SEQUENCES, type SpiderSequence } from './lib/spider';
 
 interface DiscRow {
   patient: string; ivd: number; grade: number; narrowing: boolean; herniation: boolean; bulging: boolean; modic: boolean; detected: boolean; features: PfirrmannFeatures | null; heightIndex: number; canalApMm: number | null; heightMm?: number; lengthMm?: number;
@@ -49,12 +50,12 @@ interface DiscRow {
   fold?: number;
 }
 
-async function extract(data: string, sequence: SpiderT2Sequence, limit: number | undefined, modelPath: string, match: 'name' | 'position', folds?: Set<number>): Promise<DiscRow[]> {
+async function extract(data: string, sequence: SpiderSequence, limit: number | undefined, modelPath: string, match: 'name' | 'position', folds?: Set<number>): Promise<DiscRow[]> {
   const models = await loadNodeModels(modelPath, 2);
   const { manifest, classifier } = models;
   const trainedFold = classifierTrainingImages(modelPath);
   if (!trainedFold) process.stderr.write(`${modelPath} names no pfirrmann.trainingImages: taking every patient for a training patient (5-fold CV by patient)\n`);
-  const patientFold = patientFolds(spiderT2Images(data).map((s) => s.patient));
+  const patientFold = patientFolds(spiderImages(data).map((s) => s.patient));
   const foldOf = (s: { patient: string; sha256(): string }) => (trainedFold ? trainedFold.get(s.sha256()) : patientFold.get(s.patient));
   const foldModels: (DiscClassifier | undefined)[] = [];
   for (const f of manifest.pfirrmann?.crossValidationFolds ?? []) {
@@ -65,11 +66,11 @@ async function extract(data: string, sequence: SpiderT2Sequence, limit: number |
   const rows: DiscRow[] = [];
   const probabilities = async (c: DiscClassifier | undefined, discs: DiscAnalysis[]) =>
     (await c?.classify(discs.map((d) => d.patch)))?.map((p) => [...p.pfirrmann, ...DISC_FINDINGS.map((f) => p.findings[f] ?? NaN)]) ?? [];
-  await forEachSpiderT2(data, models, async (s, _vol, ms, graded, levelNaming) => {
+  await forEachSpiderImage(data, models, async (s, _vol, ms, graded, levelNaming) => {
     const discs = ms?.discs ?? [];
     const fold = foldOf(s);
     let outOfSample: number[][] = [], shippedProbs: number[][] = [];
-    try {
+    if (sequence !== 't1') try { // the classifier reads T2 only (the viewer reports its grades not assessable on T1)
       shippedProbs = await probabilities(classifier, discs);
       outOfSample = fold === undefined ? shippedProbs : await probabilities(foldModels[fold], discs);
     } catch (e) { process.stderr.write(`${s.series}: ${(e as Error).message}\n`); }
@@ -83,7 +84,7 @@ async function extract(data: string, sequence: SpiderT2Sequence, limit: number |
         outOfSampleProbabilities: outOfSample[n], shippedProbabilities: shippedProbs[n], namesCertain: levelNaming?.certain ?? false, outsideImage, fold,
       });
     }
-  }, limit, folds && new Set(spiderT2Images(data, null, sequence).filter((s) => folds.has(foldOf(s) ?? -1)).map((s) => s.patient)), sequence);
+  }, limit, folds && new Set(spiderImages(data, null, sequence).filter((s) => folds.has(foldOf(s) ?? -1)).map((s) => s.patient)), sequence);
   for (const m of foldModels) await m?.release();
   await models.release();
   return rows;
@@ -115,10 +116,10 @@ const classifierGrade = (p: number[], features: PfirrmannFeatures | null, calibr
   gradePfirrmann(p.slice(0, 5), [], { name: 'eval', calibration }, undefined, features).value ?? 0;
 
 /** What the cached rows depend on: the folder's CSVs and images, the manifest and every model file it names, the options. */
-function cacheKey(data: string, sequence: SpiderT2Sequence, manifestPath: string, options: string): string {
+function cacheKey(data: string, sequence: SpiderSequence, manifestPath: string, options: string): string {
   const h = createHash('sha256').update(options).update(resolve(data));
   for (const f of ['series.csv', 'gradings.csv']) h.update(readFileSync(resolve(data, f)));
-  for (const s of spiderT2Images(data, null, sequence)) h.update(s.sha256());
+  for (const s of spiderImages(data, null, sequence)) h.update(s.sha256());
   h.update(readFileSync(manifestPath)); // holds the sha256 of every model file, checked when loaded
   h.update(JSON.stringify([...(classifierTrainingImages(manifestPath) ?? [])]));
   return h.digest('hex');
@@ -127,18 +128,18 @@ function cacheKey(data: string, sequence: SpiderT2Sequence, manifestPath: string
 async function main() {
   const o = new Command().requiredOption('--data <dir>', 'folder with series.csv, gradings.csv, <patient>_t2.png')
     .option('--model <manifest>', 'model manifest', 'models/manifest.json')
-    .option('--sequence <name>', "'t2' (2D T2) or 't2_SPACE' (3D T2 SPACE)", 't2')
+    .option('--sequence <name>', "'t2' (2D T2), 't2_SPACE' (3D T2 SPACE) or 't1' (detection and level names only: the disc classifier reads T2)", 't2')
     .option('--limit <n>', 'first N images only')
     .option('--folds <list>', 'only the patients of these folds (scripts/lib/spider.ts patientFolds), e.g. 3,4 held out from a fine-tuning; no cache')
-    .option('--cache <file>', 'per-disc results (JSON); reused when written for the same data folder, models and options (after changing the pipeline code, pass --fresh); default .data/eval-grading-features.json for t2, .data/eval-grading-features-t2_SPACE.json for t2_SPACE')
+    .option('--cache <file>', 'per-disc results (JSON); reused when written for the same data folder, models and options (after changing the pipeline code, pass --fresh); default .data/eval-grading-features.json for t2, .data/eval-grading-features-<sequence>.json for the others')
     .option('--fresh', 'ignore the cache')
     .option('--match <how>', "'name': a graded disc is found when the pipeline names that level (L5/S1 = IVD 1); 'position': n-th detected disc from caudal", 'name')
     .option('--json', 'print JSON').parse().opts<{ data: string; sequence: string; model: string; limit?: string; folds?: string; cache?: string; fresh?: boolean; json?: boolean; match: string }>();
-  const sequence = o.sequence as SpiderT2Sequence;
-  if (!SPIDER_T2_SEQUENCES.includes(sequence)) throw new Error(`--sequence must be one of ${SPIDER_T2_SEQUENCES.join(', ')}, not '${o.sequence}'`);
+  const sequence = o.sequence as SpiderSequence;
+  if (!SPIDER_SEQUENCES.includes(sequence)) throw new Error(`--sequence must be one of ${SPIDER_SEQUENCES.join(', ')}, not '${o.sequence}'`);
   if (o.match !== 'name' && o.match !== 'position') throw new Error(`--match must be 'name' or 'position', not '${o.match}'`);
   for (const f of ['series.csv', 'gradings.csv']) if (!existsSync(resolve(o.data, f))) throw new Error(`${o.data}: no ${f} (expected a SPIDER-style folder: series.csv, gradings.csv, <patient>_t2.png)`);
-  if (!spiderT2Images(o.data, null, sequence).length) throw new Error(`${o.data}: series.csv lists no image of sequence ${sequence} whose <series>.png is in the folder`);
+  if (!spiderImages(o.data, null, sequence).length) throw new Error(`${o.data}: series.csv lists no image of sequence ${sequence} whose <series>.png is in the folder`);
   const cache = resolve(o.cache ?? `.data/eval-grading-features${sequence === 't2' ? '' : `-${sequence}`}.json`);
   let rows: DiscRow[];
   const folds = o.folds ? new Set(o.folds.split(',').map(Number)) : undefined;
@@ -210,7 +211,7 @@ async function main() {
   };
   if (o.json) { console.log(JSON.stringify(result, null, 2)); return; }
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-  console.log(`SPIDER mid-sagittal ${sequence === 't2' ? 'T2' : 'T2 SPACE (3D)'}: ${result.images} patients, ${result.gradedDiscs} graded discs`);
+  console.log(`SPIDER mid-sagittal ${{ t2: 'T2', t2_SPACE: 'T2 SPACE (3D)', t1: 'T1' }[sequence]}: ${result.images} patients, ${result.gradedDiscs} graded discs`);
   console.log(`graded discs found (match by ${o.match}${o.match === 'name' ? ': pipeline level name, L5/S1 = IVD 1' : ': n-th disc from caudal'}): ${pct(result.detectionRate)}`);
   if (result.namesUncertain) {
     const u = result.namesUncertain;
@@ -228,25 +229,29 @@ async function main() {
   const gradedBy = !nUnseen ? '5-fold CV by patient (fold classifiers)'
     : !nCv ? 'images outside the classifier\'s training data (shipped classifier and calibration)'
       : `each disc by a classifier that never saw its image (${nCv} of training patients by the 5-fold CV fold classifiers, ${nUnseen} on images outside the training data by the shipped classifier)`;
-  if (!graded.length) console.log('Pfirrmann: not evaluated — the manifest lists no disc classifier, or no fold classifiers for its training patients');
-  else console.log(`Pfirrmann (${graded.length} graded discs found), ${gradedBy}: exact ${pct(acc(pred))}, within one ${pct(within1(pred))}, linear kappa ${weightedKappa(truth, pred).toFixed(3)}`);
-  if (result.pfirrmannOutOfSampleUncalibrated) {
-    const u = result.pfirrmannOutOfSampleUncalibrated;
-    console.log(`  (calibrated; the rounded mean grade without calibration: exact ${pct(u.exact)}, within one ${pct(u.withinOne)}, linear kappa ${u.linearKappa.toFixed(3)})`);
+  function printPfirrmann() {
+    console.log(`Pfirrmann (${graded.length} graded discs found), ${gradedBy}: exact ${pct(acc(pred))}, within one ${pct(within1(pred))}, linear kappa ${weightedKappa(truth, pred).toFixed(3)}`);
+    if (result.pfirrmannOutOfSampleUncalibrated) {
+      const u = result.pfirrmannOutOfSampleUncalibrated;
+      console.log(`  (calibrated; the rounded mean grade without calibration: exact ${pct(u.exact)}, within one ${pct(u.withinOne)}, linear kappa ${u.linearKappa.toFixed(3)})`);
+    }
+    if (result.pfirrmannBySmallOutline) {
+      const { small, rest } = result.pfirrmannBySmallOutline;
+      console.log(`  discs whose outline is under ${SMALL_DISC_OUTLINE_FRACTION} of the image's median disc (the viewer cautions their grade): ${small.discs} (${pct(small.discs / graded.length)}), linear kappa ${small.linearKappa.toFixed(3)}; the other ${rest.discs}: ${rest.linearKappa.toFixed(3)}`);
+    }
+    const inSample = result.pfirrmannShippedModelInSample;
+    if (inSample) console.log(`Pfirrmann with the shipped classifier on the ${inSample.discs} discs of its training patients (in-sample, optimistic): exact ${pct(inSample.exact)}, within one ${pct(inSample.withinOne)}, linear kappa ${inSample.linearKappa.toFixed(3)}`);
+    console.log('confusion (rows = reader grade I..V, cols = predicted I..V):');
+    result.pfirrmannOutOfSample.confusionTruthRowsPredCols.forEach((r, n) => console.log(`  ${['I  ', 'II ', 'III', 'IV ', 'V  '][n]} ${r.map((v) => String(v).padStart(4)).join('')}`));
+    console.log(`disc findings from the classifier, graded as the Pfirrmann grade above (probability ≥ 0.5 = present):`);
+    for (const [f, v] of Object.entries(result.classifierFindingsOutOfSample)) {
+      if (v.assessed) console.log(`  ${f.padEnd(10)} ${v.assessed} discs, prevalence ${pct(v.prevalence)}: sensitivity ${pct(v.sensitivity)}, specificity ${pct(v.specificity)}, AUC ${v.auc.toFixed(3)}`);
+    }
   }
-  if (result.pfirrmannBySmallOutline) {
-    const { small, rest } = result.pfirrmannBySmallOutline;
-    console.log(`  discs whose outline is under ${SMALL_DISC_OUTLINE_FRACTION} of the image's median disc (the viewer cautions their grade): ${small.discs} (${pct(small.discs / graded.length)}), linear kappa ${small.linearKappa.toFixed(3)}; the other ${rest.discs}: ${rest.linearKappa.toFixed(3)}`);
-  }
-  const inSample = result.pfirrmannShippedModelInSample;
-  if (inSample) console.log(`Pfirrmann with the shipped classifier on the ${inSample.discs} discs of its training patients (in-sample, optimistic): exact ${pct(inSample.exact)}, within one ${pct(inSample.withinOne)}, linear kappa ${inSample.linearKappa.toFixed(3)}`);
-  console.log('confusion (rows = reader grade I..V, cols = predicted I..V):');
-  result.pfirrmannOutOfSample.confusionTruthRowsPredCols.forEach((r, n) => console.log(`  ${['I  ', 'II ', 'III', 'IV ', 'V  '][n]} ${r.map((v) => String(v).padStart(4)).join('')}`));
+  if (sequence === 't1') console.log('Pfirrmann and the disc findings: not evaluated on T1 — the disc classifier reads T2 (the viewer reports them not assessable on a T1 series)');
+  else if (!graded.length) console.log('Pfirrmann: not evaluated — the manifest lists no disc classifier, or no fold classifiers for its training patients');
+  else printPfirrmann();
   console.log(`narrowing, fallback rule used when no classifier is loaded (${result.narrowing.rule}, ${nr.length} discs): sensitivity ${pct(result.narrowing.sensitivity)}, specificity ${pct(result.narrowing.specificity)}, AUC ${result.narrowing.auc.toFixed(3)}`);
-  console.log(`disc findings from the classifier, graded as the Pfirrmann grade above (probability ≥ 0.5 = present):`);
-  for (const [f, v] of Object.entries(result.classifierFindingsOutOfSample)) {
-    if (v.assessed) console.log(`  ${f.padEnd(10)} ${v.assessed} discs, prevalence ${pct(v.prevalence)}: sensitivity ${pct(v.sensitivity)}, specificity ${pct(v.specificity)}, AUC ${v.auc.toFixed(3)}`);
-  }
   console.log(`narrowing alternatives (AUC only): disc height/length ${result.narrowingAlternativeAuc.heightToLengthRatio.toFixed(3)}, disc height mm ${result.narrowingAlternativeAuc.heightMm.toFixed(3)}`);
 }
 

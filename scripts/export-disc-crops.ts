@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { sagittalFrame } from '../extension/src/pipeline/measure';
 import { DISC_CROP, NO_JITTER, discCrop, type CropJitter } from '../extension/src/pipeline/disc-crop';
-import { forEachSpiderT2, patientFolds, spiderT2Images, SPIDER_T2_SEQUENCES } from './lib/spider';
+import { forEachSpiderImage, patientFolds, spiderImages, SPIDER_T2_SEQUENCES } from './lib/spider';
 import { loadNodeModels } from './lib/node-models';
 
 /** Deterministic pseudo-random numbers (mulberry32) so an export is reproducible. */
@@ -26,11 +26,11 @@ async function main() {
     .option('--model <manifest>', 'segmentation model manifest', 'models/manifest.json').option('--jitter <n>', 'augmented copies per disc', '7')
     .parse().opts<{ data: string; out: string; model: string; jitter: string }>();
   const models = await loadNodeModels(o.model, 2);
-  const folds = patientFolds(spiderT2Images(o.data).map((s) => s.patient));
+  const folds = patientFolds(spiderImages(o.data).map((s) => s.patient));
   const nJitter = Number(o.jitter), random = rng(1);
   const crops: Float32Array[] = [];
   const meta: Record<string, unknown>[] = [];
-  for (const sequence of SPIDER_T2_SEQUENCES) await forEachSpiderT2(o.data, models, (s, vol, ms, graded) => {
+  for (const sequence of SPIDER_T2_SEQUENCES) await forEachSpiderImage(o.data, models, (s, vol, ms, graded) => {
     if (!ms) return;
     const frame = sagittalFrame(vol, ms.sliceIndex);
     for (const d of ms.discs) { // superior → inferior, as the pipeline lists them

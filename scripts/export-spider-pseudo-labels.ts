@@ -15,7 +15,7 @@ import { Command } from 'commander';
 import { PNG } from 'pngjs';
 import { segmentSpine } from '../extension/src/pipeline/analyze';
 import { loadNodeModels } from './lib/node-models';
-import { patientFolds, spiderT2Images } from './lib/spider';
+import { patientFolds, spiderImages } from './lib/spider';
 
 const MIN_NAMED_DISCS = 5;
 
@@ -25,7 +25,7 @@ async function main() {
     .parse().opts<{ data: string; folds: string; out: string; model: string }>();
   const folds = new Set(o.folds.split(',').map(Number));
   const models = await loadNodeModels(o.model, 2);
-  const images = spiderT2Images(o.data);
+  const images = spiderImages(o.data);
   const fold = patientFolds(images.map((s) => s.patient));
   mkdirSync(o.out, { recursive: true });
   const cases: { series: string; image: string; rowSpacingMm: number; colSpacingMm: number }[] = [];

@@ -1,4 +1,4 @@
-/** SPIDER-style folder helpers (series.csv, gradings.csv, <patient>_<sequence>.png) and the pipeline loop over its T2 images, shared by eval:grading and the Pfirrmann training export. */
+/** SPIDER-style folder helpers (series.csv, gradings.csv, <patient>_<sequence>.png) and the pipeline loop over the images of one sequence, shared by eval:grading and the Pfirrmann training export. */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -32,12 +32,15 @@ export function patientFolds(patients: string[], k = 5): Map<string, number> {
  */
 export const SPIDER_T2_SEQUENCES = ['t2', 't2_SPACE'] as const;
 export type SpiderT2Sequence = (typeof SPIDER_T2_SEQUENCES)[number];
+/** Every sequence eval:grading reads: the T2 ones and 't1' (2D T1 TSE: detection and level names only, the disc classifier reads T2). */
+export const SPIDER_SEQUENCES = [...SPIDER_T2_SEQUENCES, 't1'] as const;
+export type SpiderSequence = (typeof SPIDER_SEQUENCES)[number];
 
-/** One T2 image of a SPIDER-style folder: its series.csv row, its pixels as a 1-slice SpineVolume, and the sha256 of its PNG file (names the image whatever the folder calls its patient). */
+/** One image of a SPIDER-style folder: its series.csv row, its pixels as a 1-slice SpineVolume, and the sha256 of its PNG file (names the image whatever the folder calls its patient). */
 export interface SpiderImage { series: string; patient: string; row: Record<string, string>; volume(): SpineVolume; sha256(): string }
 
 /** The images of one T2 sequence (default 2D 't2') listed in series.csv that exist on disk, optionally only some patients; PixelSpacing from the row (row\column mm). */
-export function spiderT2Images(data: string, only?: Set<string> | null, sequence: SpiderT2Sequence = 't2'): SpiderImage[] {
+export function spiderImages(data: string, only?: Set<string> | null, sequence: SpiderSequence = 't2'): SpiderImage[] {
   return readCsv(resolve(data, 'series.csv'))
     .filter((s) => s.sequence === sequence && (!only || only.has(s.patient)) && existsSync(resolve(data, `${s.series}.png`)))
     .map((s) => ({
@@ -92,20 +95,20 @@ export function outsideImage(vol: SpineVolume, seg: { labelmap: Labelmap; segmen
 
 
 /**
- * The viewer's segmentation and measurements on each image of one T2 sequence in turn (a dot on stderr per image), with the
+ * The viewer's segmentation and measurements on each image of one sequence in turn (a dot on stderr per image), with the
  * image's graded discs matched by level name, and how the levels were named. Where the pipeline fails on an
  * image its error is printed and `ms` and `levelNaming` are undefined (every graded disc then unmatched).
  * @param limit only the first N images.
  * @param only only these patients.
- * @param sequence 't2' (default) or 't2_SPACE'.
+ * @param sequence 't2' (default), 't2_SPACE' or 't1'.
  */
-export async function forEachSpiderT2(
+export async function forEachSpiderImage(
   data: string, models: Pick<NodeModels, 'backend' | 'manifest'>,
   fn: (image: SpiderImage, volume: SpineVolume, ms: SpineMeasurements | undefined, graded: GradedDisc[], levelNaming?: LevelNaming) => Promise<void> | void, limit?: number, only?: Set<string>,
-  sequence: SpiderT2Sequence = 't2',
+  sequence: SpiderSequence = 't2',
 ): Promise<void> {
   const gradings = readCsv(resolve(data, 'gradings.csv'));
-  for (const image of spiderT2Images(data, only, sequence).slice(0, limit)) {
+  for (const image of spiderImages(data, only, sequence).slice(0, limit)) {
     const volume = image.volume();
     let ms: SpineMeasurements | undefined;
     let levelNaming: LevelNaming | undefined;

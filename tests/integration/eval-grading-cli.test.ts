@@ -4,9 +4,10 @@
  * classifiers run, and the JSON carries detection, Pfirrmann agreement and the disc findings' AUCs.
  * On a folder holding images the classifier was not trained on (here: training images re-encoded, so their
  * PNG bytes differ) those are graded by the shipped classifier, and the cache is not reused across folders.
- * --sequence t2_SPACE grades the 3D T2 SPACE images instead, with the fold classifiers (they train on both sequences).
+ * --sequence t2_SPACE grades the 3D T2 SPACE images instead, with the fold classifiers (they train on both sequences);
+ * --sequence t1 measures detection and level names on the T1 images, without Pfirrmann (the classifier reads T2).
  */
-import { patientFolds, readCsv, spiderT2Images } from '../../scripts/lib/spider';
+import { patientFolds, readCsv, spiderImages } from '../../scripts/lib/spider';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { tmpdir } from 'node:os';
@@ -48,7 +49,7 @@ suite.describe('eval:grading CLI', () => {
   it('grades images outside the training data with the shipped classifier, and keeps caches of different folders apart', () => {
     inTempDir('eval-grading-heldout-', (dir) => {
       // Three T2 images: the first two re-encoded (same pixels, other bytes: not a training image to the manifest), the third copied.
-      const images = spiderT2Images(data).slice(0, 3);
+      const images = spiderImages(data).slice(0, 3);
       const series = readCsv(join(data, 'series.csv')).filter((s) => images.some((i) => i.series === s.series));
       const csv = (rows: Record<string, string>[]) => [Object.keys(rows[0]).join(','), ...rows.map((x) => Object.values(x).join(','))].join('\n') + '\n';
       writeFileSync(join(dir, 'series.csv'), csv(series));
@@ -58,7 +59,7 @@ suite.describe('eval:grading CLI', () => {
         if (n < 2) writeFileSync(dst, PNG.sync.write(PNG.sync.read(readFileSync(src)), { deflateLevel: 1 }));
         else copyFileSync(src, dst);
       });
-      const reencoded = spiderT2Images(dir).slice(0, 2);
+      const reencoded = spiderImages(dir).slice(0, 2);
       expect(reencoded.map((i) => i.sha256())).not.toEqual(images.slice(0, 2).map((i) => i.sha256()));
       const cache = join(dir, 'cache.json');
       const r = JSON.parse(suite.run('eval-grading', ['--cache', cache, '--json'], dir));
@@ -83,7 +84,18 @@ suite.describe('eval:grading CLI', () => {
       expect(r.images).toBe(3);
       expect(r.pfirrmannAssessed).toBeGreaterThan(10);
       expect(r.pfirrmannGradedBy).toEqual({ foldClassifiersCv5ByPatient: r.pfirrmannAssessed, shippedClassifierOtherImages: 0 });
-      expect(() => suite.run('eval-grading', ['--sequence', 't1', '--cache', join(dir, 'cache.json')])).toThrow(/--sequence must be one of t2, t2_SPACE, not 't1'/);
+      expect(() => suite.run('eval-grading', ['--sequence', 'stir', '--cache', join(dir, 'cache.json')])).toThrow(/--sequence must be one of t2, t2_SPACE, t1, not 'stir'/);
+    });
+  }, 180000);
+
+  it('--sequence t1 reports detection and level names on the T1 images, and no Pfirrmann grade', () => {
+    inTempDir('eval-grading-t1-', (dir) => {
+      const r = JSON.parse(suite.run('eval-grading', ['--sequence', 't1', '--limit', '3', '--cache', join(dir, 'cache.json'), '--json']));
+      expect(r.sequence).toBe('t1');
+      expect(r.images).toBe(3);
+      expect(r.detectionRate).toBeGreaterThan(0.7);
+      expect(r.pfirrmannAssessed).toBe(0);
+      expect(suite.run('eval-grading', ['--sequence', 't1', '--limit', '3', '--cache', join(dir, 'cache.json')])).toMatch(/SPIDER mid-sagittal T1: 3 patients[\s\S]*Pfirrmann and the disc findings: not evaluated on T1/);
     });
   }, 180000);
 
@@ -99,7 +111,7 @@ suite.describe('eval:grading CLI', () => {
   it('--folds evaluates only those patients (held out from a fine-tuning), without the cache', () => {
     const out = suite.run('eval-grading', ['--folds', '1', '--json']);
     const r = JSON.parse(out);
-    const fold = patientFolds(spiderT2Images(data).map((s) => s.patient));
+    const fold = patientFolds(spiderImages(data).map((s) => s.patient));
     expect(r.images).toBe([...fold.values()].filter((k) => k === 1).length);
     expect(r.images).toBeLessThan(40); // a fifth of the 172 patients, not all
   }, 180000);
