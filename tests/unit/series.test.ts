@@ -115,7 +115,10 @@ describe('chooseSeries', () => {
     const single = series({ SeriesDescription: 't2_tse_sag', ImageOrientationPatient: SAG, EchoTime: 100, RepetitionTime: 3000, numberOfSlices: 1 });
     expect(chooseSeries([single, avantoT2]).sagittalT2).toBe(avantoT2);
     expect(chooseSeries([avantoSpace, avantoT2]).sagittalT2).toBe(avantoT2); // 2D TSE over 3D SPACE, though SPACE has more slices
-    expect(chooseSeries([single, avantoSpace]).sagittalT2).toBe(avantoSpace); // a 3D volume still beats one slice
+    expect(chooseSeries([avantoSpace, avantoT2]).warnings).toEqual([]);
+    const spaceOnly = chooseSeries([single, avantoSpace]);
+    expect(spaceOnly.sagittalT2).toBe(avantoSpace); // a 3D volume still beats one slice
+    expect(spaceOnly.warnings.join(' ')).toMatch(/3D acquisition .*agree less with readers/);
     const moreSlices = { ...avantoT2, SeriesInstanceUID: '2.25.99', numberOfSlices: 19 };
     expect(chooseSeries([avantoT2, moreSlices]).sagittalT2).toBe(moreSlices);
     expect(chooseSeries([avantoT2, { ...avantoSpace, MRAcquisitionType: undefined }]).sagittalT2?.SeriesDescription).toBe('T2_space_sag_c4'); // unmarked: slice count decides

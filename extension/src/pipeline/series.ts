@@ -213,9 +213,10 @@ function describe(h: SeriesHeaders): string {
  * T2 than on 3D T2 SPACE (models/PFIRRMANN_MODEL_CARD.md), and a 3D series' 100+ thin slices take ten times as long
  * to segment as a 2D series' 15.
  */
+const is3d = (h: SeriesHeaders) => (String(h.MRAcquisitionType ?? '').trim().toUpperCase() === '3D' ? 1 : 0);
+
 function best(list: ClassifiedSeries[], role: SeriesRole): SeriesHeaders | undefined {
   const c = list.filter((s) => s.classification.role === role).map((s) => s.headers);
-  const is3d = (h: SeriesHeaders) => (String(h.MRAcquisitionType ?? '').trim().toUpperCase() === '3D' ? 1 : 0);
   c.sort((a, b) => {
     const va = a.numberOfSlices >= MIN_VOLUME_SLICES ? 1 : 0;
     const vb = b.numberOfSlices >= MIN_VOLUME_SLICES ? 1 : 0;
@@ -275,6 +276,9 @@ export function chooseSeries(all: SeriesHeaders[]): SeriesChoice {
   }
   if (!sagittalT2) {
     warnings.push(`No sagittal T2: segmentation runs on the sagittal ${sagittalT1 ? 'T1' : 'STIR'}; the disc classifier (Pfirrmann grade, bulging, Modic change) reads T2 only, so those are not assessable.`);
+  }
+  if (analysisSeries === sagittalT2 && is3d(sagittalT2)) {
+    warnings.push(`The sagittal T2 is a 3D acquisition (MRAcquisitionType 3D, e.g. SPACE): the Pfirrmann grades agree less with readers on 3D T2 than on 2D TSE T2 (each grade's evidence gives the figures), and its many thin slices take longer to analyse. A 2D sagittal T2, where one exists, is the better series.`);
   }
   if (analysisSeries.numberOfSlices < MIN_VOLUME_SLICES) {
     warnings.push(`The analysis series has only ${analysisSeries.numberOfSlices} slice${analysisSeries.numberOfSlices === 1 ? '' : 's'}: 2D analysis of that slice only (no left/right foramina).`);
