@@ -21,6 +21,7 @@ import { measureForamina, type DiscForamina } from './foramen';
 import { gradeFacet } from './grade/facet';
 import type { AxialSacResult, AxialSlice } from './axial-canal';
 import { axialSacByDisc } from './axial-levels';
+import { isThreeDAcquisition } from './series';
 
 /** Per-disc measurements and Pfirrmann features (superior→inferior). */
 export interface DiscAnalysis {
@@ -169,7 +170,7 @@ export async function classifyDiscs(ms: SpineMeasurements, classifier: DiscClass
   if (!classifier) return { unavailableReason: `not assessable: ${unavailableReason}` };
   try {
     const probs = await classifier.classify(ms.discs.map((d) => d.patch));
-    const is3d = mrAcquisitionType?.trim().toUpperCase() === '3D';
+    const is3d = isThreeDAcquisition(mrAcquisitionType);
     const calibration = info ? calibrationFor(info) : {};
     // A refused calibration withdraws the kappas measured with it, the 3D one included.
     const kappas = calibration.calibrationRefused ? undefined : info;

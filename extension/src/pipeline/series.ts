@@ -207,21 +207,25 @@ function describe(h: SeriesHeaders): string {
   return `${n}"${h.SeriesDescription || 'no description'}" (${h.numberOfSlices} slice${h.numberOfSlices === 1 ? '' : 's'})`;
 }
 
+/** Whether a DICOM MRAcquisitionType value says 3D (a volume acquisition, e.g. SPACE/CUBE/VISTA); false when absent. */
+export function isThreeDAcquisition(mrAcquisitionType: unknown): boolean {
+  return String(mrAcquisitionType ?? '').trim().toUpperCase() === '3D';
+}
+
 /**
  * Best of several series of one role: multi-slice first, then a 2D acquisition before a 3D one (MRAcquisitionType),
  * then most slices, then lowest SeriesNumber. Why 2D first: the disc classifier agrees with readers better on 2D TSE
  * T2 than on 3D T2 SPACE (models/PFIRRMANN_MODEL_CARD.md), and a 3D series' 100+ thin slices take ten times as long
  * to segment as a 2D series' 15.
  */
-const is3d = (h: SeriesHeaders) => (String(h.MRAcquisitionType ?? '').trim().toUpperCase() === '3D' ? 1 : 0);
-
 function best(list: ClassifiedSeries[], role: SeriesRole): SeriesHeaders | undefined {
   const c = list.filter((s) => s.classification.role === role).map((s) => s.headers);
   c.sort((a, b) => {
     const va = a.numberOfSlices >= MIN_VOLUME_SLICES ? 1 : 0;
     const vb = b.numberOfSlices >= MIN_VOLUME_SLICES ? 1 : 0;
     if (va !== vb) return vb - va;
-    if (is3d(a) !== is3d(b)) return is3d(a) - is3d(b);
+    const a3d = isThreeDAcquisition(a.MRAcquisitionType), b3d = isThreeDAcquisition(b.MRAcquisitionType);
+    if (a3d !== b3d) return a3d ? 1 : -1;
     if (a.numberOfSlices !== b.numberOfSlices) return b.numberOfSlices - a.numberOfSlices;
     return (toNumber(a.SeriesNumber) ?? 1e9) - (toNumber(b.SeriesNumber) ?? 1e9);
   });
@@ -277,7 +281,7 @@ export function chooseSeries(all: SeriesHeaders[]): SeriesChoice {
   if (!sagittalT2) {
     warnings.push(`No sagittal T2: segmentation runs on the sagittal ${sagittalT1 ? 'T1' : 'STIR'}; the disc classifier (Pfirrmann grade, bulging, Modic change) reads T2 only, so those are not assessable.`);
   }
-  if (analysisSeries === sagittalT2 && is3d(sagittalT2)) {
+  if (analysisSeries === sagittalT2 && isThreeDAcquisition(sagittalT2.MRAcquisitionType)) {
     warnings.push(`The sagittal T2 is a 3D acquisition (MRAcquisitionType 3D, e.g. SPACE): the Pfirrmann grades agree less with readers on 3D T2 than on 2D TSE T2 (each grade's evidence gives the figures), and its many thin slices take longer to analyse. A 2D sagittal T2, where one exists, is the better series.`);
   }
   if (analysisSeries.numberOfSlices < MIN_VOLUME_SLICES) {
