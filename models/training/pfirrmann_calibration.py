@@ -24,7 +24,7 @@ crossValidationFolds[k].calibration (fitted on the rows of the other folds; eval
 it), and "cvLinearKappa" = the calibrated grade's linear kappa over the folds on the first cache (2D T2, what
 the viewer shows beside a grade), "cvLinearKappa3d" the same on the second (3D T2 SPACE, shown on a 3D series). Each calibration records the
 sha256 of the classifier it was fitted for; the viewer refuses a calibration fitted for another classifier.
-Recipe order: pfirrmann.py (classifier), then eval:grading --fresh, then this script.
+Recipe order: pfirrmann.py (classifier), then eval:grading --fresh (and with --sequence t2_SPACE), then this script.
 
   /usr/bin/python3 models/training/pfirrmann_calibration.py [--cache T2.json [SPACE.json ...]] [--dry-run]
 """

@@ -31,7 +31,6 @@ export function patientFolds(patients: string[], k = 5): Map<string, number> {
  * T2 SPACE, some patients). The disc classifier trains on both; eval:grading measures one at a time (--sequence).
  */
 export const SPIDER_T2_SEQUENCES = ['t2', 't2_SPACE'] as const;
-export type SpiderT2Sequence = (typeof SPIDER_T2_SEQUENCES)[number];
 /** Every sequence eval:grading reads: the T2 ones and 't1' (2D T1 TSE: detection and level names only, the disc classifier reads T2). */
 export const SPIDER_SEQUENCES = [...SPIDER_T2_SEQUENCES, 't1'] as const;
 export type SpiderSequence = (typeof SPIDER_SEQUENCES)[number];
