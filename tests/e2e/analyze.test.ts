@@ -180,6 +180,23 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await page.getByTestId('spine-confirm-levels').count()).toBe(0);
   }, 420000);
 
+  it('on a 3D T2 (SPACE) series, warns in the panel and cautions beside each Pfirrmann grade', async () => {
+    if (!sourceDir.endsWith('models')) return; // needs the trained classifier's grades
+    const { page } = env;
+    // SPIDER patient 5's 3D T2 SPACE mid-sagittal slice alone (imported with MRAcquisitionType 3D, as the scanner wrote it).
+    const [space] = await importData(env.orthanc, 'spider_midsagittal/5_t2_SPACE.png');
+    await openStudyAndAnalyze(space);
+    expect(await page.getByTestId('spine-mri-panel').textContent()).toMatch(/The sagittal T2 is a 3D acquisition \(MRAcquisitionType 3D/);
+    await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
+    expect(await page.getByTestId('spine-error').count()).toBe(0);
+    await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first().click();
+    const finding = page.getByTestId('finding-pfirrmannGrade');
+    await finding.waitFor({ timeout: 10000 });
+    expect(await finding.textContent()).toMatch(/kappa 0\.\d+, cross-validated.*Caution: a 3D T2 series .*cross-validated kappa 0\.\d+ against 0\.\d+/);
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: join(artifactsDir, 'analyze-3d-t2.png') });
+  }, 420000);
+
   it('with an axial T2 in the study, grades the canal with the dural sac area measured on it', async () => {
     if (!sourceDir.endsWith('models')) return; // needs the trained model's levels
     const { page, baseUrl } = env;
