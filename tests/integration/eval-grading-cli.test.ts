@@ -23,6 +23,10 @@ function inTempDir(prefix: string, fn: (dir: string) => void): void {
   try { fn(dir); } finally { rmSync(dir, { recursive: true, force: true }); }
 }
 
+/** eval:grading on the first 3 images of one sequence (stdout; with --json unless asked for the table), cached in dir. */
+const firstThree = (sequence: string, dir: string, table = false) =>
+  suite.run('eval-grading', ['--sequence', sequence, '--limit', '3', '--cache', join(dir, 'cache.json'), ...(table ? [] : ['--json'])]);
+
 suite.describe('eval:grading CLI', () => {
   it('grades the first images with the fold classifiers and reports detection, kappa and finding AUCs', () => {
     inTempDir('eval-grading-', (dir) => {
@@ -79,7 +83,7 @@ suite.describe('eval:grading CLI', () => {
 
   it('--sequence t2_SPACE grades the 3D T2 SPACE images, each by the fold classifier that held its patient out', () => {
     inTempDir('eval-grading-space-', (dir) => {
-      const r = JSON.parse(suite.run('eval-grading', ['--sequence', 't2_SPACE', '--limit', '3', '--cache', join(dir, 'cache.json'), '--json']));
+      const r = JSON.parse(firstThree('t2_SPACE', dir));
       expect(r.sequence).toBe('t2_SPACE');
       expect(r.images).toBe(3);
       expect(r.pfirrmannAssessed).toBeGreaterThan(10);
@@ -90,12 +94,12 @@ suite.describe('eval:grading CLI', () => {
 
   it('--sequence t1 reports detection and level names on the T1 images, and no Pfirrmann grade', () => {
     inTempDir('eval-grading-t1-', (dir) => {
-      const r = JSON.parse(suite.run('eval-grading', ['--sequence', 't1', '--limit', '3', '--cache', join(dir, 'cache.json'), '--json']));
+      const r = JSON.parse(firstThree('t1', dir));
       expect(r.sequence).toBe('t1');
       expect(r.images).toBe(3);
       expect(r.detectionRate).toBeGreaterThan(0.7);
       expect(r.pfirrmannAssessed).toBe(0);
-      expect(suite.run('eval-grading', ['--sequence', 't1', '--limit', '3', '--cache', join(dir, 'cache.json')])).toMatch(/SPIDER mid-sagittal T1: 3 patients[\s\S]*Pfirrmann and the disc findings: not evaluated on T1/);
+      expect(firstThree('t1', dir, true)).toMatch(/SPIDER mid-sagittal T1: 3 patients[\s\S]*Pfirrmann and the disc findings: not evaluated on T1/);
     });
   }, 180000);
 
