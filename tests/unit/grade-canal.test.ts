@@ -20,6 +20,16 @@ describe('central canal grade (Verbiest AP diameter)', () => {
   it('cut-offs: 9.9 severe, 10 moderate, 11.9 moderate, 12 none', () => {
     expect([9.9, 10, 11.9, 12].map((x) => gradeCentralCanal(x, []).value)).toEqual(['severe', 'moderate', 'moderate', 'none']);
   });
+  it('at L5/S1 an AP-only stenosis keeps its grade with a caution (the canal narrows towards S1); not elsewhere, not without stenosis, not with an axial area', () => {
+    const rule = (ap: number, level: string, area: number | null = null) => gradeCentralCanal(ap, [], area, undefined, false, level).evidence.rule;
+    expect(gradeCentralCanal(9, [], null, undefined, false, 'L5/S1').value).toBe('severe');
+    expect(gradeCentralCanal(9, [], null, undefined, false, 'L5/S1').evidence.reference).toMatch(/Verbiest.*Pierro A\. et al\., J Clin Imaging Sci 2017/);
+    expect(rule(9, 'L5/S1')).toMatch(/Caution at L5\/S1: the normal canal narrows towards S1.*Pierro 2017/);
+    expect(rule(11, 'L5/S1')).toMatch(/Caution at L5\/S1/);
+    expect(rule(9, 'L4/L5')).not.toMatch(/Caution/);
+    expect(rule(14, 'L5/S1')).not.toMatch(/Caution/);
+    expect(rule(9, 'L5/S1', 80)).not.toMatch(/Caution/); // the axial area measured the sac there
+  });
   it('with an axial area, the area decides stenosis (Bolender < 100 mm²) and the sagittal AP how severe', () => {
     expect(gradeCentralCanal(9, [], 150).value).toBe('none'); // AP alone would say severe
     expect(gradeCentralCanal(9, [], 150).evidence.rule).toMatch(/150 mm² on axial T2 ≥ 100 mm².*axial area measures the sac itself/);

@@ -276,7 +276,7 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
         // The AP cut-offs are lumbar (cauda equina); at thoracolumbar levels the cord/conus interrupts the CSF column.
         ? gradeCentralCanal(null, canalMeas, null, `not assessable: ${level} is above the lumbar canal the AP and area cut-offs were defined for (the sac holds the cord or conus there)`)
         : gradeCentralCanal(d.canalApMm, canalMeas, sac?.areaMm2 ?? null,
-          `not assessable: ${d.canalReason ?? 'no dural sac found'} on the sagittal T2; ${noArea}`, d.canalCsfEffaced),
+          `not assessable: ${d.canalReason ?? 'no dural sac found'} on the sagittal T2; ${noArea}`, d.canalCsfEffaced, level),
       foraminalStenosisLeft: gradeForamen('left', foramen?.left, noForamen),
       foraminalStenosisRight: gradeForamen('right', foramen?.right, noForamen),
       facetArthropathyLeft: gradeFacet('left', hasAxialT2),

@@ -17,6 +17,10 @@
  * No CSF at the level while the sac above and below holds CSF → 'severe': Schizas grades C/D (no CSF
  * visible in the dural sac; Schizas C. et al., Spine 2010;35:1919–24), defined on axial T2 and applied
  * here to the mid-sagittal slice.
+ * At L5/S1 an AP-only stenosis grade carries a caution (LUMBOSACRAL_CAUTION): the normal canal narrows towards S1
+ * (lower limit of the normal sagittal canal diameter about 10 mm at S1: Pierro A. et al., J Clin Imaging Sci
+ * 2017;7:35), and on SPIDER (`npm run eval:canal`) the AP-only grade was moderate or severe at 20 of the 41 L5/S1
+ * discs the readers graded free of herniation and bulging.
  */
 import type { Finding, Measurement, StenosisGrade } from '../report';
 
@@ -25,17 +29,20 @@ export const VERBIEST_RELATIVE_MM = 12;
 export const BOLENDER_AREA_MM2 = 100;
 export const CANAL_REFERENCE = 'Verbiest H., J Bone Joint Surg Br 1954;36-B:230-7 (AP diameter <10 mm absolute, 10-12 mm relative stenosis); Bolender N.F. et al., J Bone Joint Surg Am 1985;67:240-6 (dural sac area <100 mm2); Schizas C. et al., Spine 2010;35:1919-24 (no CSF in the dural sac)';
 const CONFIRM = ' — dural sac on the mid-sagittal T2 against cut-offs Verbiest set for the bony canal, not yet validated against readers: confirm on the image';
+const PIERRO_REFERENCE = 'Pierro A. et al., J Clin Imaging Sci 2017;7:35 (normal sagittal canal diameter by level: lower limit about 10 mm at S1)';
+export const LUMBOSACRAL_CAUTION = '. Caution at L5/S1: the normal canal narrows towards S1 (lower limit of normal about 10 mm at S1, Pierro 2017), so these cut-offs over-call here more than elsewhere (on SPIDER, 20 of 41 L5/S1 discs the readers graded free of herniation and bulging read as moderate or severe) — check the axial T2';
 
 /**
  * Grade from AP diameter in mm and, when an axial T2 measured it, the dural sac area in mm².
  * @param csfEffaced canal.ts found no CSF at this level although the sac above and below holds CSF.
  * @param notFoundReason the not-assessable reason when neither AP nor area exists (or the CSF is not effaced).
+ * @param level the disc level (e.g. 'L5/S1'): an AP-only stenosis at L5/S1 gets LUMBOSACRAL_CAUTION.
  */
-export function gradeCentralCanal(apMm: number | null, measurements: Measurement[], areaMm2?: number | null, notFoundReason?: string, csfEffaced = false): Finding<StenosisGrade> {
+export function gradeCentralCanal(apMm: number | null, measurements: Measurement[], areaMm2?: number | null, notFoundReason?: string, csfEffaced = false, level?: string): Finding<StenosisGrade> {
   const ap = apMm !== null && Number.isFinite(apMm) && apMm > 0 ? apMm : null;
   const area = areaMm2 !== undefined && areaMm2 !== null && Number.isFinite(areaMm2) && areaMm2 > 0 ? areaMm2 : null;
   const graded = (value: StenosisGrade, rule: string): Finding<StenosisGrade> =>
-    ({ value, evidence: { measurements, rule, reference: CANAL_REFERENCE }, readerModified: false, automaticValue: value });
+    ({ value, evidence: { measurements, rule, reference: rule.endsWith(LUMBOSACRAL_CAUTION) ? `${CANAL_REFERENCE}; ${PIERRO_REFERENCE}` : CANAL_REFERENCE }, readerModified: false, automaticValue: value });
   const effacedWords = 'no CSF in the dural sac at this level while the sac above and below holds CSF → CSF effaced (Schizas C/D, axial criterion applied to the sagittal slice)';
   if (area !== null) {
     const a = `dural sac area ${area.toFixed(0)} mm² on axial T2`;
@@ -57,7 +64,8 @@ export function gradeCentralCanal(apMm: number | null, measurements: Measurement
     };
   }
   const apText = ap.toFixed(1);
-  if (ap < VERBIEST_ABSOLUTE_MM) return graded('severe', `AP diameter ${apText} mm < ${VERBIEST_ABSOLUTE_MM} mm → absolute stenosis (severe)${CONFIRM}`);
-  if (ap < VERBIEST_RELATIVE_MM) return graded('moderate', `AP diameter ${apText} mm in [${VERBIEST_ABSOLUTE_MM}, ${VERBIEST_RELATIVE_MM}) mm → relative stenosis (moderate)${CONFIRM}`);
+  const caution = level === 'L5/S1' ? LUMBOSACRAL_CAUTION : '';
+  if (ap < VERBIEST_ABSOLUTE_MM) return graded('severe', `AP diameter ${apText} mm < ${VERBIEST_ABSOLUTE_MM} mm → absolute stenosis (severe)${CONFIRM}${caution}`);
+  if (ap < VERBIEST_RELATIVE_MM) return graded('moderate', `AP diameter ${apText} mm in [${VERBIEST_ABSOLUTE_MM}, ${VERBIEST_RELATIVE_MM}) mm → relative stenosis (moderate)${CONFIRM}${caution}`);
   return graded('none', `AP diameter ${apText} mm ≥ ${VERBIEST_RELATIVE_MM} mm → no stenosis`);
 }
