@@ -14,7 +14,7 @@
  * folds as scripts/lib/spider.ts patientFolds says.
  * The per-disc results are cached (--cache) for the data folder, models and options they were computed with.
  *
- *   npm run eval:grading -- --data ../shared/data/spider_midsagittal [--sequence t2|t2_SPACE] [--json] [--limit N] [--folds 3,4]
+ *   npm run eval:grading -- --data ../shared/data/spider_midsagittal [--sequence t2|t2_SPACE|t1] [--json] [--limit N] [--folds 3,4]
  * Data layout: series.csv (series, patient, sequence, rows, columns, pixel_spacing_mm row\col,
  * slice_thickness_mm), gradings.csv (Patient, IVD label 1 = most caudal disc, Disc narrowing,
  * Pfirrman grade), <patient>_t2.png (8-bit, head top, anterior left); with --sequence t2_SPACE the 3D T2 SPACE images

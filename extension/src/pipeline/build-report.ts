@@ -10,7 +10,7 @@ import type { Labelmap, SpineVolume, Vec3 } from './volume';
 import { voxelToLps } from './volume';
 import { heightIndices, measureDisc, medianIntensity, midSagittalSlice, sagittalFrame, segmentPixels, type DiscMeasures } from './measure';
 import { findDuralSac, type CanalProfileResult, type CanalStructure } from './canal';
-import { gradePfirrmann, type PfirrmannClassifierInfo, type PfirrmannFeatures } from './grade/pfirrmann';
+import { gradePfirrmann, threeDAcquisitionCaution, type PfirrmannClassifierInfo, type PfirrmannFeatures } from './grade/pfirrmann';
 import { discCrop } from './disc-crop';
 import { calibrationFor, type DiscClassifier, type DiscPrediction, type PfirrmannClassifierManifest } from './disc-classifier';
 import { gradeDiscFinding } from './grade/disc-findings';
@@ -174,18 +174,11 @@ export async function classifyDiscs(ms: SpineMeasurements, classifier: DiscClass
     const calibration = info ? calibrationFor(info) : {};
     // A refused calibration withdraws the kappas measured with it, the 3D one included.
     const kappas = calibration.calibrationRefused ? undefined : info;
-    const agreement = is3d ? { cvLinearKappa: kappas?.cvLinearKappa3d, acquisitionCaution: threeDCaution(kappas) } : { cvLinearKappa: kappas?.cvLinearKappa };
+    const agreement = is3d ? { cvLinearKappa: kappas?.cvLinearKappa3d, acquisitionCaution: threeDAcquisitionCaution(kappas?.cvLinearKappa3d, kappas?.cvLinearKappa) } : { cvLinearKappa: kappas?.cvLinearKappa };
     return { predictions: new Map(ms.discs.map((d, n) => [d.segment.segmentNumber, probs[n]])), classifier: { name: classifier.name, ...agreement, cvAuc: info?.cvAuc, ...calibration } };
   } catch (e) {
     return { unavailableReason: `not assessable: the disc classifier failed (${(e as Error).message})` };
   }
-}
-
-/** The caution beside a Pfirrmann grade read on a 3D series: its agreement with readers is lower than on 2D TSE. */
-function threeDCaution(kappas?: Pick<PfirrmannClassifierManifest, 'cvLinearKappa' | 'cvLinearKappa3d'>): string {
-  const measured = kappas?.cvLinearKappa3d !== undefined && kappas.cvLinearKappa !== undefined
-    ? ` (cross-validated kappa ${kappas.cvLinearKappa3d.toFixed(2)} against ${kappas.cvLinearKappa.toFixed(2)})` : '';
-  return `Caution: a 3D T2 series (MRAcquisitionType 3D, e.g. SPACE): the classifier agrees with readers less on 3D T2 than on 2D TSE T2${measured}; where the study has a 2D sagittal T2, grade on that`;
 }
 
 function m(name: string, value: number, unit: Measurement['unit'], method: string, segmentNumber?: number): Measurement {

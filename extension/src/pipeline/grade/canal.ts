@@ -41,8 +41,8 @@ export const LUMBOSACRAL_CAUTION = '. Caution at L5/S1: the normal canal narrows
 export function gradeCentralCanal(apMm: number | null, measurements: Measurement[], areaMm2?: number | null, notFoundReason?: string, csfEffaced = false, level?: string): Finding<StenosisGrade> {
   const ap = apMm !== null && Number.isFinite(apMm) && apMm > 0 ? apMm : null;
   const area = areaMm2 !== undefined && areaMm2 !== null && Number.isFinite(areaMm2) && areaMm2 > 0 ? areaMm2 : null;
-  const graded = (value: StenosisGrade, rule: string): Finding<StenosisGrade> =>
-    ({ value, evidence: { measurements, rule, reference: rule.endsWith(LUMBOSACRAL_CAUTION) ? `${CANAL_REFERENCE}; ${PIERRO_REFERENCE}` : CANAL_REFERENCE }, readerModified: false, automaticValue: value });
+  const graded = (value: StenosisGrade, rule: string, reference = CANAL_REFERENCE): Finding<StenosisGrade> =>
+    ({ value, evidence: { measurements, rule, reference }, readerModified: false, automaticValue: value });
   const effacedWords = 'no CSF in the dural sac at this level while the sac above and below holds CSF → CSF effaced (Schizas C/D, axial criterion applied to the sagittal slice)';
   if (area !== null) {
     const a = `dural sac area ${area.toFixed(0)} mm² on axial T2`;
@@ -64,8 +64,8 @@ export function gradeCentralCanal(apMm: number | null, measurements: Measurement
     };
   }
   const apText = ap.toFixed(1);
-  const caution = level === 'L5/S1' ? LUMBOSACRAL_CAUTION : '';
-  if (ap < VERBIEST_ABSOLUTE_MM) return graded('severe', `AP diameter ${apText} mm < ${VERBIEST_ABSOLUTE_MM} mm → absolute stenosis (severe)${CONFIRM}${caution}`);
-  if (ap < VERBIEST_RELATIVE_MM) return graded('moderate', `AP diameter ${apText} mm in [${VERBIEST_ABSOLUTE_MM}, ${VERBIEST_RELATIVE_MM}) mm → relative stenosis (moderate)${CONFIRM}${caution}`);
+  const [caution, reference] = level === 'L5/S1' ? [LUMBOSACRAL_CAUTION, `${CANAL_REFERENCE}; ${PIERRO_REFERENCE}`] : ['', CANAL_REFERENCE];
+  if (ap < VERBIEST_ABSOLUTE_MM) return graded('severe', `AP diameter ${apText} mm < ${VERBIEST_ABSOLUTE_MM} mm → absolute stenosis (severe)${CONFIRM}${caution}`, reference);
+  if (ap < VERBIEST_RELATIVE_MM) return graded('moderate', `AP diameter ${apText} mm in [${VERBIEST_ABSOLUTE_MM}, ${VERBIEST_RELATIVE_MM}) mm → relative stenosis (moderate)${CONFIRM}${caution}`, reference);
   return graded('none', `AP diameter ${apText} mm ≥ ${VERBIEST_RELATIVE_MM} mm → no stenosis`);
 }

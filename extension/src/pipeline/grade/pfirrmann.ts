@@ -74,6 +74,16 @@ export interface PfirrmannClassifierInfo {
 }
 
 /**
+ * The caution beside a Pfirrmann grade read on a 3D series (MRAcquisitionType 3D): the classifier agrees with readers less
+ * on 3D T2 than on 2D TSE T2 (models/PFIRRMANN_MODEL_CARD.md). The two cross-validated kappas are quoted when both are known.
+ */
+export function threeDAcquisitionCaution(cvLinearKappa3d?: number, cvLinearKappa?: number): string {
+  const measured = cvLinearKappa3d !== undefined && cvLinearKappa !== undefined
+    ? ` (cross-validated kappa ${cvLinearKappa3d.toFixed(2)} against ${cvLinearKappa.toFixed(2)})` : '';
+  return `Caution: a 3D T2 series (MRAcquisitionType 3D, e.g. SPACE): the classifier agrees with readers less on 3D T2 than on 2D TSE T2${measured}; where the study has a 2D sagittal T2, grade on that`;
+}
+
+/**
  * A disc whose outline on the slice covers less than this fraction of the median disc of the same spine gets a
  * caution beside its grade: the outline (and so the patch centred on it) may be a fragment of the disc or not the
  * disc at all — at L5/S1 often presacral tissue or the front corner of the disc. Project threshold, from
