@@ -3,10 +3,11 @@
  * per-disc herniation / bulging gradings (SPIDER grades no stenosis): AP median and IQR per group and per
  * level, AUC of −AP for herniation and for bulging, why no AP was measured, and the central canal grade
  * distribution (grade/canal.ts), for all matched discs and for the lumbar ones (IVD 1–5). Optional overlay
- * PNGs (dural sac green, each disc's AP line red) and a per-disc CSV, to look at.
+ * PNGs (dural sac green, each disc's AP line red) and a per-disc CSV, to look at. With --sequence t2_SPACE it
+ * measures the 3D T2 SPACE images and also the same patients' 2D T2, and prints the paired AP difference.
  *
  *   npm run eval:canal -- --data ../shared/data/spider_midsagittal [--overlays DIR --overlay-count 10]
- *     [--patients 3,5] [--list FILE.csv] [--json]
+ *     [--sequence t2|t2_SPACE] [--patients 3,5] [--list FILE.csv] [--json]
  * The network's class labelmap of each image is cached per model checksum (--seg-cache, default
  * .data/eval-canal-seg; scripts/lib/cached-segmentation.ts), level naming runs afresh, so canal.ts changes
  * re-measure in seconds.
@@ -21,7 +22,7 @@ import { sagittalFrame } from '../extension/src/pipeline/measure';
 import type { Labelmap, SpineVolume } from '../extension/src/pipeline/volume';
 import { auc } from './lib/grading-metrics';
 import { cachedSegmenter } from './lib/cached-segmentation';
-import { IVD_BY_LEVEL, readCsv, spiderImages } from './lib/spider';
+import { IVD_BY_LEVEL, readCsv, spiderImages, SPIDER_T2_SEQUENCES, type SpiderImage, type SpiderSequence } from './lib/spider';
 
 /** Grey image cropped to the spine and enlarged ×3, with the dural sac (green) and each disc's AP line (red) painted over it. */
 function overlay(vol: SpineVolume, labelmap: Labelmap, k: number, duralSac: number | undefined, lines: [number, number][][], out: string): void {
@@ -79,24 +80,12 @@ function summarize(rows: Row[]) {
   };
 }
 
-async function main() {
-  const o = new Command().requiredOption('--data <dir>', 'folder with series.csv, gradings.csv, <patient>_t2.png')
-    .option('--model <manifest>', 'model manifest', 'models/manifest.json')
-    .option('--seg-cache <dir>', 'cached network class labelmaps (one gzip per image)', '.data/eval-canal-seg')
-    .option('--patients <list>', 'only these patients (comma-separated)')
-    .option('--overlays <dir>', 'write overlay PNGs here')
-    .option('--overlay-count <n>', 'how many overlays', '10')
-    .option('--list <file>', 'write one CSV row per matched disc (patient, IVD, herniation, bulging, AP, grade, reason)')
-    .option('--json', 'print JSON').parse()
-    .opts<{ data: string; model: string; segCache: string; patients?: string; overlays?: string; overlayCount: string; list?: string; json?: boolean }>();
-  if (!existsSync(resolve(o.data, 'gradings.csv'))) throw new Error(`${o.data}: no gradings.csv (expected a SPIDER-style folder)`);
-  const segmenter = cachedSegmenter(resolve(o.model), resolve(o.segCache));
-  if (o.overlays) mkdirSync(resolve(o.overlays), { recursive: true });
-  const only = o.patients ? new Set(o.patients.split(',')) : null;
-  const series = spiderImages(o.data, only);
-  const grades = readCsv(resolve(o.data, 'gradings.csv'));
+type Segmenter = ReturnType<typeof cachedSegmenter>;
+
+/** Canal AP and grade of every graded disc found (matched by level name) on these images; optional overlays. */
+async function measureRows(series: SpiderImage[], grades: Record<string, string>[], segmenter: Segmenter, overlays?: { dir: string; count: number }): Promise<Row[]> {
   const rows: Row[] = [];
-  let overlays = 0;
+  let written = 0;
   for (const s of series) {
     const vol = s.volume();
     const seg = await segmenter.segment(vol, s.series);
@@ -108,20 +97,56 @@ async function main() {
       if (!d) continue;
       rows.push({ patient: s.patient, ivd: Number(g['IVD label']), herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', apMm: d.canalApMm, grade: gradeCentralCanal(d.canalApMm, [], null, undefined, d.canalCsfEffaced).value ?? 'not assessable', reason: d.canalReason });
     }
-    if (ms && o.overlays && overlays < Number(o.overlayCount)) {
-      overlay(vol, ms.labelmap, ms.sliceIndex, ms.segments.find((x) => x.kind === 'dural_sac')?.segmentNumber, ms.discs.map((d) => d.canalApLineMm ?? []), resolve(o.overlays, `${s.series}.png`));
-      overlays++;
+    if (ms && overlays && written < overlays.count) {
+      overlay(vol, ms.labelmap, ms.sliceIndex, ms.segments.find((x) => x.kind === 'dural_sac')?.segmentNumber, ms.discs.map((d) => d.canalApLineMm ?? []), resolve(overlays.dir, `${s.series}.png`));
+      written++;
     }
     process.stderr.write('.');
   }
   process.stderr.write('\n');
+  return rows;
+}
+
+/**
+ * AP on this sequence minus AP on the same patient's 2D T2 at the same lumbar disc (IVD 1–5), where both
+ * were measured: median and IQR, mm. The two slices need not be the same plane, so this is agreement, not error.
+ */
+function pairedDifference(rows: Row[], t2Rows: Row[]): Stats & { medianAbs: number } {
+  const t2 = new Map(t2Rows.filter((r) => r.apMm !== null).map((r) => [`${r.patient} ${r.ivd}`, r.apMm!]));
+  const d = rows.filter((r) => r.ivd <= 5 && r.apMm !== null && t2.has(`${r.patient} ${r.ivd}`)).map((r) => r.apMm! - t2.get(`${r.patient} ${r.ivd}`)!);
+  return { n: d.length, median: quantile(d, 0.5), q1: quantile(d, 0.25), q3: quantile(d, 0.75), medianAbs: quantile(d.map(Math.abs), 0.5) };
+}
+
+async function main() {
+  const o = new Command().requiredOption('--data <dir>', 'folder with series.csv, gradings.csv, <patient>_t2.png')
+    .option('--sequence <name>', "'t2' (2D T2) or 't2_SPACE' (3D T2 SPACE); the sac is found by its bright CSF, so not T1", 't2')
+    .option('--model <manifest>', 'model manifest', 'models/manifest.json')
+    .option('--seg-cache <dir>', 'cached network class labelmaps (one gzip per image)', '.data/eval-canal-seg')
+    .option('--patients <list>', 'only these patients (comma-separated)')
+    .option('--overlays <dir>', 'write overlay PNGs here')
+    .option('--overlay-count <n>', 'how many overlays', '10')
+    .option('--list <file>', 'write one CSV row per matched disc (patient, IVD, herniation, bulging, AP, grade, reason)')
+    .option('--json', 'print JSON').parse()
+    .opts<{ data: string; model: string; segCache: string; patients?: string; overlays?: string; overlayCount: string; list?: string; json?: boolean; sequence: string }>();
+  const sequence = o.sequence as SpiderSequence;
+  if (!(SPIDER_T2_SEQUENCES as readonly string[]).includes(sequence)) throw new Error(`--sequence must be one of ${SPIDER_T2_SEQUENCES.join(', ')}, not '${o.sequence}'`);
+  if (!existsSync(resolve(o.data, 'gradings.csv'))) throw new Error(`${o.data}: no gradings.csv (expected a SPIDER-style folder)`);
+  const segmenter = cachedSegmenter(resolve(o.model), resolve(o.segCache));
+  if (o.overlays) mkdirSync(resolve(o.overlays), { recursive: true });
+  const only = o.patients ? new Set(o.patients.split(',')) : null;
+  const series = spiderImages(o.data, only, sequence);
+  const grades = readCsv(resolve(o.data, 'gradings.csv'));
+  const rows = await measureRows(series, grades, segmenter, o.overlays ? { dir: resolve(o.overlays), count: Number(o.overlayCount) } : undefined);
+  // The same patients' 2D T2, measured alike: does the 3D sequence read the same sac the same?
+  const paired = sequence === 't2' ? undefined
+    : pairedDifference(rows, await measureRows(spiderImages(o.data, new Set(series.map((s) => s.patient)), 't2'), grades, segmenter));
 
   if (o.list) writeFileSync(o.list, ['patient,ivd,herniation,bulging,apMm,grade,reason', ...rows.map((r) => [r.patient, r.ivd, +r.herniation, +r.bulging, r.apMm?.toFixed(1) ?? '', r.grade, `"${r.reason ?? ''}"`].join(','))].join('\n') + '\n');
-  const result = { all: summarize(rows), lumbarIvd1to5: summarize(rows.filter((r) => r.ivd <= 5)) };
+  const result = { all: summarize(rows), lumbarIvd1to5: summarize(rows.filter((r) => r.ivd <= 5)), ...(paired ? { lumbarApMinus2dT2ApMm: paired } : {}) };
   if (o.json) { console.log(JSON.stringify(result, null, 2)); return; }
   const f = (s: Stats) => `n=${s.n} median ${s.median.toFixed(1)} mm (IQR ${s.q1.toFixed(1)}–${s.q3.toFixed(1)})`;
   for (const [name, r] of [['all matched discs', result.all], ['lumbar discs (IVD 1–5)', result.lumbarIvd1to5]] as const) {
-    console.log(`SPIDER mid-sagittal T2, ${name}: ${r.matchedDiscs} graded discs matched by level name, ${r.withAp} with a canal AP`);
+    console.log(`SPIDER mid-sagittal ${sequence === 't2' ? 'T2' : 'T2 SPACE (3D)'}, ${name}: ${r.matchedDiscs} graded discs matched by level name, ${r.withAp} with a canal AP`);
     console.log(`  canal AP all: ${f(r.apMm.all)}`);
     console.log(`  no herniation, no bulging: ${f(r.apMm.noHerniationNoBulging)}`);
     console.log(`  herniation: ${f(r.apMm.herniation)}; bulging: ${f(r.apMm.bulging)}`);
@@ -131,6 +156,7 @@ async function main() {
   }
   console.log('no herniation, no bulging, by IVD:');
   for (const [i, s] of Object.entries(result.all.apMm.noHerniationNoBulgingByIvd)) console.log(`  IVD ${i}: ${f(s)}`);
+  if (paired) console.log(`lumbar discs (IVD 1–5) measured on both: AP here minus AP on the same patient's 2D T2: n=${paired.n} median ${paired.median.toFixed(1)} mm (IQR ${paired.q1.toFixed(1)}–${paired.q3.toFixed(1)}), median absolute ${paired.medianAbs.toFixed(1)} mm`);
 }
 
 main().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });

@@ -180,7 +180,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await page.getByTestId('spine-confirm-levels').count()).toBe(0);
   }, 420000);
 
-  it('on a 3D T2 (SPACE) series, warns in the panel and cautions beside each Pfirrmann grade', async () => {
+  it('on a 3D T2 (SPACE) series, warns in the panel, cautions beside each Pfirrmann grade and does not grade the canal from the sagittal AP', async () => {
     if (!sourceDir.endsWith('models')) return; // needs the trained classifier's grades
     const { page } = env;
     // SPIDER patient 5's 3D T2 SPACE mid-sagittal slice alone (imported with MRAcquisitionType 3D, as the scanner wrote it).
@@ -193,6 +193,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     const finding = page.getByTestId('finding-pfirrmannGrade');
     await finding.waitFor({ timeout: 10000 });
     expect(await finding.textContent()).toMatch(/kappa 0\.\d+, cross-validated.*Caution: a 3D T2 series .*cross-validated kappa 0\.\d+ against 0\.\d+/);
+    expect(await page.getByTestId('finding-centralCanalStenosis').textContent()).toMatch(/not assessable from the sagittal slice of a 3D T2/);
     await page.waitForTimeout(800);
     await page.screenshot({ path: join(artifactsDir, 'analyze-3d-t2.png') });
   }, 420000);

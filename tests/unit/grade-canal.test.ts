@@ -1,5 +1,5 @@
 import { buildSpineReport } from '../../extension/src/pipeline/build-report';
-import { gradeCentralCanal } from '../../extension/src/pipeline/grade/canal';
+import { gradeCentralCanal, THREE_D_SAGITTAL_REASON } from '../../extension/src/pipeline/grade/canal';
 import { synthSpine } from './measure-synthetic';
 
 const opts = {
@@ -50,6 +50,17 @@ describe('central canal grade (Verbiest AP diameter)', () => {
     expect(t12.centralCanalStenosis.notAssessableReason).toMatch(/T12\/L1 is above the lumbar canal/);
     expect(t12.centralCanalStenosis.evidence.measurements.some((x) => x.name === 'canalApDiameterMm')).toBe(true);
     expect(l2.centralCanalStenosis.value).toBe('severe');
+  });
+  it('on a 3D T2 (MRAcquisitionType 3D) the sagittal AP is shown but does not grade, saying why; an axial area still grades', () => {
+    const s = synthSpine({ canalApMm: 8, discHeightsMm: [10, 10], nucleus: [200, 200] });
+    const levels = (mrAcquisitionType?: string) => buildSpineReport({ ...s.volume, mrAcquisitionType }, s.labelmap, s.segments, opts).report.levels;
+    for (const l of levels('3D')) {
+      expect(l.centralCanalStenosis.value).toBeNull();
+      expect(l.centralCanalStenosis.notAssessableReason).toMatch(/3D T2 .*median 3\.0 mm narrower on 3D T2 SPACE than on the same patients' 2D T2/);
+      expect(l.centralCanalStenosis.evidence.measurements.find((x) => x.name === 'canalApDiameterMm')?.value).toBeCloseTo(8, 0);
+    }
+    expect(levels('2D').map((l) => l.centralCanalStenosis.value)).toEqual(['severe', 'severe']);
+    expect(gradeCentralCanal(null, [], 80, THREE_D_SAGITTAL_REASON).value).toBe('moderate');
   });
   it('no dural sac found → null with a reason', () => {
     const s = synthSpine({ canalApMm: 11, discHeightsMm: [10, 10], nucleus: [200, 200], withCsf: false });

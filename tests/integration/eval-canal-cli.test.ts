@@ -1,0 +1,35 @@
+/**
+ * `npm run eval:canal` end to end on real SPIDER slices (skips when ../shared/data is absent): the real network,
+ * level names and the dural sac AP at each graded disc; with --sequence t2_SPACE the 3D images and the paired
+ * difference against the same patients' 2D T2; a T1 sequence is refused (the sac is found by bright CSF).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { realDataSuite } from '../helpers/eval-cli';
+
+const suite = realDataSuite('spider_midsagittal', 'gradings.csv', 'eval:canal CLI test');
+
+suite.describe('eval:canal CLI', () => {
+  const cache = mkdtempSync(join(tmpdir(), 'eval-canal-'));
+  afterAll(() => rmSync(cache, { recursive: true, force: true }));
+  const run = (args: string[]) => suite.run('eval-canal', ['--seg-cache', cache, ...args]);
+
+  it('--sequence t2_SPACE measures the 3D images and pairs their lumbar discs with the same patients\' 2D T2', () => {
+    const r = JSON.parse(run(['--sequence', 't2_SPACE', '--patients', '5,81', '--json']));
+    expect(r.lumbarIvd1to5.withAp).toBeGreaterThanOrEqual(6);
+    const p = r.lumbarApMinus2dT2ApMm;
+    expect(p.n).toBeGreaterThanOrEqual(6);
+    expect(p.n).toBeLessThanOrEqual(10); // lumbar discs of two patients
+    expect(p.q1).toBeLessThanOrEqual(p.median);
+    expect(p.median).toBeLessThanOrEqual(p.q3);
+    expect(Math.abs(p.median)).toBeLessThan(20);
+  }, 240_000);
+
+  it('2D T2 prints no pairing; T1 is refused', () => {
+    const out = run(['--patients', '5']);
+    expect(out).toMatch(/^SPIDER mid-sagittal T2, lumbar discs \(IVD 1–5\): \d+ graded discs matched by level name/m);
+    expect(out).not.toMatch(/same patient's 2D T2/);
+    expect(() => run(['--sequence', 't1', '--patients', '5'])).toThrow(/--sequence must be one of t2, t2_SPACE, not 't1'/);
+  }, 120_000);
+});
