@@ -62,9 +62,61 @@ if (!haveSpider) console.warn(`skipping the graded real-pipeline test: ${spider}
       expect(l.measurements.find((m) => m.name === 'discHeightMm')!.value).toBeGreaterThan(3);
     }
   });
+  it('gives the same names, grades and measurements whichever way the image is stored (rows or columns reversed)', async () => {
+    // DICOM stores a sagittal image with its rows or columns in either direction (ImageOrientationPatient says which);
+    // the pipeline must read anatomy from the direction cosines, not from the pixel order.
+    const { runPipeline } = await import('../../scripts/analyze');
+    const { pngVolume } = await import('../../scripts/lib/png-volume');
+    const v = pngVolume(resolve(spider, '1_t2.png'), 0.625, 0.625, 3);
+    const [nx, ny] = v.dims;
+    const stored = (flipAp: boolean, flipSi: boolean) => {
+      const voxels = new Float32Array(v.voxels.length);
+      for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) voxels[i + j * nx] = v.voxels[(flipAp ? nx - 1 - i : i) + (flipSi ? ny - 1 - j : j) * nx];
+      return {
+        ...v, voxels,
+        rowDirection: [0, flipAp ? -1 : 1, 0] as [number, number, number], columnDirection: [0, 0, flipSi ? 1 : -1] as [number, number, number],
+        originLps: [0, flipAp ? (nx - 1) * v.spacingMm[0] : 0, flipSi ? -(ny - 1) * v.spacingMm[1] : 0] as [number, number, number],
+      };
+    };
+    const summary = async (flipAp: boolean, flipSi: boolean) => (await runPipeline(stored(flipAp, flipSi), { manifestPath })).report.levels.map((l) => ({
+      level: l.level, pfirrmann: l.pfirrmannGrade.value, canal: l.centralCanalStenosis.value,
+      mm: l.measurements.filter((m) => m.unit === 'mm').map((m) => `${m.name} ${m.value.toFixed(1)}`),
+    }));
+    const asStored = await summary(false, false);
+    expect(asStored.length).toBeGreaterThanOrEqual(5);
+    for (const [ap, si] of [[true, false], [false, true], [true, true]]) expect(await summary(ap, si)).toEqual(asStored);
+  }, 120_000);
 });
 
 const axialCase = resolve(data, 'vb2_02_image.nii.gz');
+(existsSync(axialCase) && haveModel ? describe : describe.skip)('left and right on a real 3D T2 (vb2_02)', () => {
+  it('keep to the patient whichever way the sagittal slices are stored (right→left or left→right)', async () => {
+    // A foramen reported on the wrong side is a wrong-side finding: sides must come from the slice direction (LPS), not the slice order.
+    const { runPipeline } = await import('../../scripts/analyze');
+    const v = readNiftiVolume(axialCase);
+    const [nx, ny, nz] = v.dims;
+    const voxels = new Float32Array(v.voxels.length);
+    for (let k = 0; k < nz; k++) voxels.set(v.voxels.subarray((nz - 1 - k) * nx * ny, (nz - k) * nx * ny), k * nx * ny);
+    const reversed = {
+      ...v, voxels,
+      sliceDirection: v.sliceDirection.map((x) => -x) as [number, number, number],
+      originLps: v.originLps.map((x, a) => x + v.sliceDirection[a] * (nz - 1) * v.spacingMm[2]) as [number, number, number],
+    };
+    const sides = async (vol: typeof v) => (await runPipeline(vol, { manifestPath })).report.levels.map((l) => [
+      l.level, l.foraminalStenosisLeft.value, l.foraminalStenosisRight.value,
+      ...l.measurements.filter((m) => /^foramen.*(Left|Right)/.test(m.name)).map((m) => `${m.name} ${m.value.toFixed(0)}`),
+    ]);
+    const asStored = await sides(v);
+    const measuredLeftAndRight = asStored.filter((l) => l.some((x) => /^foramenAreaLeft/.test(String(x))) && l.some((x) => /^foramenAreaRight/.test(String(x))));
+    expect(measuredLeftAndRight.length).toBeGreaterThanOrEqual(3);
+    // The two sides differ somewhere, so a swap would show.
+    expect(measuredLeftAndRight.some((l) => {
+      const area = (side: string) => l.find((x) => String(x).startsWith(`foramenArea${side}`));
+      return String(area('Left')).split(' ')[1] !== String(area('Right')).split(' ')[1];
+    })).toBe(true);
+    expect(await sides(reversed)).toEqual(asStored);
+  }, 180_000);
+});
 (existsSync(axialCase) && haveModel ? describe : describe.skip)('npm run analyze on a DICOM folder with a sagittal T2 and an axial T2', () => {
   it('measures the dural sac area on the axial images and grades the canal with it', async () => {
     const { importPaths } = await import('../../scripts/import');
