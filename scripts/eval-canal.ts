@@ -4,7 +4,8 @@
  * level, AUC of −AP for herniation and for bulging, why no AP was measured, and the central canal grade
  * distribution (grade/canal.ts), for all matched discs and for the lumbar ones (IVD 1–5). Optional overlay
  * PNGs (dural sac green, each disc's AP line red) and a per-disc CSV, to look at. With --sequence t2_SPACE it
- * measures the 3D T2 SPACE images and also the same patients' 2D T2, and prints the paired AP difference.
+ * measures the 3D T2 SPACE images and also the same patients' 2D T2 (19 of the 30: the other 11 't2' images are
+ * themselves 3D SPACE slices), and prints the paired AP difference.
  *
  *   npm run eval:canal -- --data ../shared/data/spider_midsagittal [--overlays DIR --overlay-count 10]
  *     [--sequence t2|t2_SPACE] [--patients 3,5] [--list FILE.csv] [--json]
@@ -109,7 +110,7 @@ async function measureRows(series: SpiderImage[], grades: Record<string, string>
 
 /**
  * AP on this sequence minus AP on the same patient's 2D T2 at the same lumbar disc (IVD 1–5), where both
- * were measured: median and IQR, mm. The two slices need not be the same plane, so this is agreement, not error.
+ * were measured: median and IQR, mm. Patients whose only T2 is 3D have no pair. The two slices need not be the same plane, so this is agreement, not error.
  */
 function pairedDifference(rows: Row[], t2Rows: Row[]): Stats & { medianAbs: number } {
   const t2 = new Map(t2Rows.filter((r) => r.apMm !== null).map((r) => [`${r.patient} ${r.ivd}`, r.apMm!]));
@@ -137,9 +138,9 @@ async function main() {
   const series = spiderImages(o.data, only, sequence);
   const grades = readCsv(resolve(o.data, 'gradings.csv'));
   const rows = await measureRows(series, grades, segmenter, o.overlays ? { dir: resolve(o.overlays), count: Number(o.overlayCount) } : undefined);
-  // The same patients' 2D T2, measured alike: does the 3D sequence read the same sac the same?
+  // The same patients' 2D T2 (their 't2' image where it is not itself a 3D slice), measured alike: does the 3D sequence read the same sac the same?
   const paired = sequence === 't2' ? undefined
-    : pairedDifference(rows, await measureRows(spiderImages(o.data, new Set(series.map((s) => s.patient)), 't2'), grades, segmenter));
+    : pairedDifference(rows, await measureRows(spiderImages(o.data, new Set(series.map((s) => s.patient)), 't2').filter((s) => !s.threeD), grades, segmenter));
 
   if (o.list) writeFileSync(o.list, ['patient,ivd,herniation,bulging,apMm,grade,reason', ...rows.map((r) => [r.patient, r.ivd, +r.herniation, +r.bulging, r.apMm?.toFixed(1) ?? '', r.grade, `"${r.reason ?? ''}"`].join(','))].join('\n') + '\n');
   const result = { all: summarize(rows), lumbarIvd1to5: summarize(rows.filter((r) => r.ivd <= 5)), ...(paired ? { lumbarApMinus2dT2ApMm: paired } : {}) };

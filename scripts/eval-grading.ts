@@ -111,6 +111,19 @@ function smallOutlineSplit(graded: DiscRow[], truth: number[], pred: number[]) {
   return { small: part(true), rest: part(false) };
 }
 
+/**
+ * Kappa (calibrated and not) on the discs of 2D and of 3D images apart: SPIDER's 't2' images include 11 slices of a
+ * 3D SPACE (spider.ts threeD), and the viewer shows a 3D series the 3D figure. Undefined unless both kinds are graded.
+ */
+function acquisitionSplit(graded: DiscRow[], threeD: Set<string>, truth: number[], pred: number[], uncalibrated: number[]) {
+  const part = (is3d: boolean) => {
+    const idx = graded.map((r, n) => (threeD.has(r.patient) === is3d ? n : -1)).filter((n) => n >= 0);
+    const t = idx.map((n) => truth[n]);
+    return { images: new Set(idx.map((n) => graded[n].patient)).size, discs: idx.length, linearKappa: weightedKappa(t, idx.map((n) => pred[n])), linearKappaUncalibrated: weightedKappa(t, idx.map((n) => uncalibrated[n])) };
+  };
+  return graded.some((r) => threeD.has(r.patient)) && graded.some((r) => !threeD.has(r.patient)) ? { twoD: part(false), threeD: part(true) } : undefined;
+}
+
 /** Pfirrmann grade of the first five columns and the disc's features, by grade/pfirrmann.ts's rule with the given calibration. */
 const classifierGrade = (p: number[], features: PfirrmannFeatures | null, calibration?: PfirrmannCalibration) =>
   gradePfirrmann(p.slice(0, 5), [], { name: 'eval', calibration }, undefined, features).value ?? 0;
@@ -178,6 +191,7 @@ async function main() {
   // A training patient's grade takes its fold's calibration (fitted without that fold), any other patient's the shipped one.
   const pred = graded.map((r) => classifierGrade(r.outOfSampleProbabilities!, r.features, shippedCalibration && (r.fold === undefined ? shippedCalibration : cvCalibrations![r.fold])));
   const uncalibratedPred = graded.map((r) => classifierGrade(r.outOfSampleProbabilities!, r.features));
+  const byAcquisition = acquisitionSplit(graded, new Set(spiderImages(o.data, null, sequence).filter((s) => s.threeD).map((s) => s.patient)), truth, pred, uncalibratedPred);
   const inSampleTruth = trainingPatients.map((r) => r.grade);
   const inSamplePred = trainingPatients.map((r) => classifierGrade(r.shippedProbabilities!, r.features, shippedCalibration));
   const acc = (p: number[], t = truth) => p.filter((g, n) => g === t[n]).length / t.length;
@@ -199,6 +213,7 @@ async function main() {
     pfirrmannOutOfSample: { exact: acc(pred), withinOne: within1(pred), linearKappa: weightedKappa(truth, pred), confusionTruthRowsPredCols: confusion(truth, pred) },
     ...(shippedCalibration ? { pfirrmannOutOfSampleUncalibrated: { exact: acc(uncalibratedPred), withinOne: within1(uncalibratedPred), linearKappa: weightedKappa(truth, uncalibratedPred) } } : {}),
     ...(graded.every((r) => r.outlineFraction !== undefined) ? { pfirrmannBySmallOutline: smallOutlineSplit(graded, truth, pred) } : {}),
+    ...(byAcquisition ? { pfirrmannByAcquisition: byAcquisition } : {}),
     ...(trainingPatients.length ? { pfirrmannShippedModelInSample: { discs: trainingPatients.length, exact: acc(inSamplePred, inSampleTruth), withinOne: within1(inSamplePred, inSampleTruth), linearKappa: weightedKappa(inSampleTruth, inSamplePred) } } : {}),
     narrowing: { rule: `height index < ${NARROWING_HEIGHT_INDEX}`, assessed: nr.length, sensitivity: tp / nTruth.filter(Boolean).length, specificity: tn / nTruth.filter((x) => !x).length, auc: auc(nr.map((r) => -r.heightIndex), nTruth) },
     classifierFindingsOutOfSample: Object.fromEntries(DISC_FINDINGS.map((f, n) => {
@@ -238,6 +253,10 @@ async function main() {
     if (result.pfirrmannBySmallOutline) {
       const { small, rest } = result.pfirrmannBySmallOutline;
       console.log(`  discs whose outline is under ${SMALL_DISC_OUTLINE_FRACTION} of the image's median disc (the viewer cautions their grade): ${small.discs} (${pct(small.discs / graded.length)}), linear kappa ${small.linearKappa.toFixed(3)}; the other ${rest.discs}: ${rest.linearKappa.toFixed(3)}`);
+    }
+    if (result.pfirrmannByAcquisition) {
+      const f = (x: { images: number; discs: number; linearKappa: number; linearKappaUncalibrated: number }) => `${x.images} images, ${x.discs} discs: linear kappa ${x.linearKappa.toFixed(3)} (${x.linearKappaUncalibrated.toFixed(3)} uncalibrated)`;
+      console.log(`  by acquisition (2D or 3D by series.csv's description and slice thickness): 2D ${f(result.pfirrmannByAcquisition.twoD)}; 3D ${f(result.pfirrmannByAcquisition.threeD)}`);
     }
     const inSample = result.pfirrmannShippedModelInSample;
     if (inSample) console.log(`Pfirrmann with the shipped classifier on the ${inSample.discs} discs of its training patients (in-sample, optimistic): exact ${pct(inSample.exact)}, within one ${pct(inSample.withinOne)}, linear kappa ${inSample.linearKappa.toFixed(3)}`);

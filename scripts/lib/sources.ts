@@ -211,6 +211,15 @@ export function readSpiderSeriesCsv(file: string): Map<string, SpiderSeriesRow> 
   return out;
 }
 
+/**
+ * Whether a SPIDER image is a slice of a 3D acquisition: its series description names a 3D sequence (Siemens SPACE,
+ * GE CUBE, Philips VISTA) or its slices are under 1.5 mm (2D TSE slices are 3–4 mm in SPIDER). Not only the
+ * `t2_SPACE` images: 11 of SPIDER's 172 `t2` images are "T2_space_sag_c4" slices of 0.9 mm.
+ */
+export function spiderImageIsThreeD(seriesDescription: string, sliceThicknessMm: number): boolean {
+  return /space|cube|vista|\b3d\b/i.test(seriesDescription) || sliceThicknessMm < 1.5;
+}
+
 const SPIDER_SEQUENCES: Record<string, { preset: SequencePreset; label: string; number: number }> = {
   t1: { preset: SEQUENCES.t1Tse, label: 'SAG T1', number: 1 },
   t2: { preset: SEQUENCES.t2Tse, label: 'SAG T2', number: 2 },
@@ -238,6 +247,8 @@ export function spiderPngToSeries(pngPath: string, rows?: Map<string, SpiderSeri
   const [rowSp, colSp] = row.pixelSpacingMm;
   const seq = SPIDER_SEQUENCES[row.sequence] ?? { preset: SEQUENCES.unknown, label: `SAG ${row.sequence}`, number: 9 };
   const stir = /stir|tirm/i.test(row.seriesDescription);
+  // A 't2' that is a 3D SPACE slice is written as one (MRAcquisitionType 3D), as its scanner wrote it.
+  const preset = seq.preset === SEQUENCES.t2Tse && spiderImageIsThreeD(row.seriesDescription, row.sliceThicknessMm) ? SEQUENCES.t2Space : seq.preset;
   const volume: SpineVolume = {
     voxels,
     dims: [png.width, png.height, 1],
@@ -263,7 +274,7 @@ export function spiderPngToSeries(pngPath: string, rows?: Map<string, SpiderSeri
     seriesDescription: `${seq.label} — SPIDER ${row.patient}${original}`.slice(0, 64),
     frameOfReferenceUid: volume.frameOfReferenceUid,
     sopInstanceUid: () => volume.sopInstanceUids[0],
-    sequence: stir ? SEQUENCES.unknown : seq.preset,
+    sequence: stir ? SEQUENCES.unknown : preset,
     manufacturer: row.manufacturer,
     manufacturerModelName: row.model,
     magneticFieldStrengthT: Number.isFinite(row.fieldStrengthT) ? row.fieldStrengthT : undefined,

@@ -9,6 +9,7 @@ import type { SegmentInfo } from '../../extension/src/pipeline/report';
 import type { LevelNaming } from '../../extension/src/pipeline/anatomy';
 import type { NodeModels } from './node-models';
 import { pngVolume } from './png-volume';
+import { spiderImageIsThreeD } from './sources';
 
 /** Rows of a plain comma-separated file with a header line (SPIDER's CSVs have no quoted commas). */
 export function readCsv(path: string): Record<string, string>[] {
@@ -36,20 +37,31 @@ export const SPIDER_SEQUENCES = [...SPIDER_T2_SEQUENCES, 't1'] as const;
 export type SpiderSequence = (typeof SPIDER_SEQUENCES)[number];
 
 /** One image of a SPIDER-style folder: its series.csv row, its pixels as a 1-slice SpineVolume, and the sha256 of its PNG file (names the image whatever the folder calls its patient). */
-export interface SpiderImage { series: string; patient: string; row: Record<string, string>; volume(): SpineVolume; sha256(): string }
+export interface SpiderImage {
+  series: string; patient: string; row: Record<string, string>;
+  /** A slice of a 3D acquisition (sources.ts spiderImageIsThreeD): all t2_SPACE images and 11 of the t2 ones. */
+  threeD: boolean;
+  /** The pixels, with MRAcquisitionType '3D' or '2D' as threeD says. */
+  volume(): SpineVolume;
+  sha256(): string;
+}
 
-/** The images of one T2 sequence (default 2D 't2') listed in series.csv that exist on disk, optionally only some patients; PixelSpacing from the row (row\column mm). */
+/** The images of one sequence (default 't2', mostly 2D TSE) listed in series.csv that exist on disk, optionally only some patients; PixelSpacing from the row (row\column mm). */
 export function spiderImages(data: string, only?: Set<string> | null, sequence: SpiderSequence = 't2'): SpiderImage[] {
   return readCsv(resolve(data, 'series.csv'))
     .filter((s) => s.sequence === sequence && (!only || only.has(s.patient)) && existsSync(resolve(data, `${s.series}.png`)))
-    .map((s) => ({
-      series: s.series, patient: s.patient, row: s,
-      volume: () => {
-        const [rs, cs] = s.pixel_spacing_mm.split('\\').map(Number);
-        return pngVolume(resolve(data, `${s.series}.png`), rs, cs, Number(s.slice_thickness_mm) || 4);
-      },
-      sha256: () => createHash('sha256').update(readFileSync(resolve(data, `${s.series}.png`))).digest('hex'),
-    }));
+    .map((s) => {
+      const thicknessMm = Number(s.slice_thickness_mm) || 4;
+      const threeD = spiderImageIsThreeD(s.series_description ?? '', thicknessMm);
+      return {
+        series: s.series, patient: s.patient, row: s, threeD,
+        volume: () => {
+          const [rs, cs] = s.pixel_spacing_mm.split('\\').map(Number);
+          return { ...pngVolume(resolve(data, `${s.series}.png`), rs, cs, thicknessMm), mrAcquisitionType: threeD ? '3D' : '2D' };
+        },
+        sha256: () => createHash('sha256').update(readFileSync(resolve(data, `${s.series}.png`))).digest('hex'),
+      };
+    });
 }
 
 /**

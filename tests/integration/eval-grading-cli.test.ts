@@ -81,6 +81,22 @@ suite.describe('eval:grading CLI', () => {
     });
   }, 300000);
 
+  it("splits the kappa by acquisition when the 't2' images include a 3D SPACE slice (SPIDER 7)", () => {
+    inTempDir('eval-grading-3d-t2-', (dir) => {
+      const images = spiderImages(data).filter((i) => i.patient === '1' || i.patient === '7');
+      expect(images.map((i) => [i.patient, i.threeD])).toEqual([['1', false], ['7', true]]);
+      const csv = (rows: Record<string, string>[]) => [Object.keys(rows[0]).join(','), ...rows.map((x) => Object.values(x).join(','))].join('\n') + '\n';
+      writeFileSync(join(dir, 'series.csv'), csv(readCsv(join(data, 'series.csv')).filter((s) => images.some((i) => i.series === s.series))));
+      writeFileSync(join(dir, 'gradings.csv'), csv(readCsv(join(data, 'gradings.csv')).filter((g) => images.some((i) => i.patient === g.Patient))));
+      for (const i of images) copyFileSync(join(data, `${i.series}.png`), join(dir, `${i.series}.png`));
+      const r = JSON.parse(suite.run('eval-grading', ['--cache', join(dir, 'cache.json'), '--json'], dir));
+      const { twoD, threeD } = r.pfirrmannByAcquisition;
+      expect([twoD.images, threeD.images]).toEqual([1, 1]);
+      expect(twoD.discs + threeD.discs).toBe(r.pfirrmannAssessed);
+      expect(threeD.discs).toBeGreaterThan(3);
+    });
+  }, 180000);
+
   it('--sequence t2_SPACE grades the 3D T2 SPACE images, each by the fold classifier that held its patient out', () => {
     inTempDir('eval-grading-space-', (dir) => {
       const r = JSON.parse(firstThree('t2_SPACE', dir));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import dcmjs from 'dcmjs';
 import { readNiftiFile } from '../../scripts/lib/nifti';
-import { niftiToSeries, spiderPngToSeries } from '../../scripts/lib/sources';
+import { niftiToSeries, spiderImageIsThreeD, spiderPngToSeries } from '../../scripts/lib/sources';
 
 const data = resolve(__dirname, '../../../shared/data');
 const d = existsSync(data) ? describe : describe.skip;
@@ -113,6 +113,14 @@ d('SPIDER PNG → single-slice sagittal MR', () => {
     expect(Math.max(...px.subarray(0, 60000))).toBeLessThanOrEqual(255);
     expect(px.some((v) => v > 0)).toBe(true);
     expect(ds.ImageOrientationPatient.map(Number)).toEqual([0, 1, 0, 0, 0, -1]);
+    expect(ds.MRAcquisitionType).toBe('2D');
+  });
+  it("writes a 't2' image that is a 3D SPACE slice (SPIDER 7: \"T2_space_sag_c4\", 0.9 mm) as 3D, as its scanner did", () => {
+    const space = read(spiderPngToSeries(join(data, 'spider_midsagittal', '7_t2.png')).instances[0]);
+    expect(space.MRAcquisitionType).toBe('3D');
+    expect(space.SeriesDescription).toMatch(/^SAG T2 — SPIDER 7 \(T2_space_sag_c4\)/);
+    expect(spiderImageIsThreeD('t2_tse_sag_384', 4)).toBe(false);
+    expect(spiderImageIsThreeD('', 0.9)).toBe(true); // thin slices without a description
   });
 });
 
