@@ -109,8 +109,9 @@ async function measureRows(series: SpiderImage[], grades: Record<string, string>
 }
 
 /**
- * AP on this sequence minus AP on the same patient's 2D T2 at the same lumbar disc (IVD 1–5), where both
- * were measured: median and IQR, mm. Patients whose only T2 is 3D have no pair. The two slices need not be the same plane, so this is agreement, not error.
+ * AP on this sequence minus AP on the same patient's 2D T2 at the same lumbar disc (IVD 1–5), where both were
+ * measured: median and IQR, mm (n = 0: no pair). Patients whose only T2 is 3D have no pair. The two slices need not
+ * lie in the same plane, so this is agreement, not error.
  */
 function pairedDifference(rows: Row[], t2Rows: Row[]): Stats & { medianAbs: number } {
   const t2 = new Map(t2Rows.filter((r) => r.apMm !== null).map((r) => [`${r.patient} ${r.ivd}`, r.apMm!]));
@@ -120,7 +121,7 @@ function pairedDifference(rows: Row[], t2Rows: Row[]): Stats & { medianAbs: numb
 
 async function main() {
   const o = new Command().requiredOption('--data <dir>', 'folder with series.csv, gradings.csv, <patient>_t2.png')
-    .option('--sequence <name>', "'t2' (2D T2) or 't2_SPACE' (3D T2 SPACE); the sac is found by its bright CSF, so not T1", 't2')
+    .option('--sequence <name>', "'t2' (SPIDER's T2, mostly 2D TSE) or 't2_SPACE' (3D T2 SPACE); the sac is found by its bright CSF, so not T1", 't2')
     .option('--model <manifest>', 'model manifest', 'models/manifest.json')
     .option('--seg-cache <dir>', 'cached network class labelmaps (one gzip per image)', '.data/eval-canal-seg')
     .option('--patients <list>', 'only these patients (comma-separated)')
@@ -157,7 +158,11 @@ async function main() {
   }
   console.log('no herniation, no bulging, by IVD:');
   for (const [i, s] of Object.entries(result.all.apMm.noHerniationNoBulgingByIvd)) console.log(`  IVD ${i}: ${f(s)}`);
-  if (paired) console.log(`lumbar discs (IVD 1–5) measured on both: AP here minus AP on the same patient's 2D T2: n=${paired.n} median ${paired.median.toFixed(1)} mm (IQR ${paired.q1.toFixed(1)}–${paired.q3.toFixed(1)}), median absolute ${paired.medianAbs.toFixed(1)} mm`);
+  if (paired) {
+    console.log(paired.n
+      ? `lumbar discs (IVD 1–5) measured on both: AP here minus AP on the same patient's 2D T2: n=${paired.n} median ${paired.median.toFixed(1)} mm (IQR ${paired.q1.toFixed(1)}–${paired.q3.toFixed(1)}), median absolute ${paired.medianAbs.toFixed(1)} mm`
+      : "no lumbar disc measured both here and on the same patient's 2D T2 (no pair to compare)");
+  }
 }
 
 main().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });
