@@ -10,6 +10,7 @@
  */
 import type { DisplaySet, ExtensionParams, OhifExtension } from '../../types/ohif';
 import { setOhifContext } from './ohif/context';
+import { rememberImagesShown } from './ohif/imagesShown';
 import { registerSpineAttributes, spineHangingProtocol, SPINE_HP_ID } from './ohif/hangingProtocol';
 import { hostInOwnRoot, hostInOwnRootWithProps } from './ohif/reactBridge';
 import { STORED_REPORT_HANDLER, STORED_REPORT_VIEWPORT, storedReportDisplaySets } from './ohif/storedReportDisplaySet';
@@ -26,6 +27,7 @@ const extension: OhifExtension = {
   preRegistration(params: ExtensionParams) {
     setOhifContext(params);
     registerSpineAttributes(params.servicesManager.services.hangingProtocolService);
+    rememberImagesShown(params.servicesManager.services);
   },
   getPanelModule() {
     return [

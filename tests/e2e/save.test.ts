@@ -162,20 +162,25 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(stored.segments).toBe(analysed.segments);
     // The stored SR, opened from the study browser, shows its findings (read back from the PACS), the reader's
     // change marked; OHIF's own SR viewport stays black on our report.
+    const viewportSeries = () => page.evaluate(() => {
+      const { viewportGridService, displaySetService } = (window as unknown as { services: any }).services;
+      return [...viewportGridService.getState().viewports.values()].map((v: any) => {
+        const ds = displaySetService.getDisplaySetByUID(v.displaySetInstanceUIDs[0]);
+        return `${ds?.Modality} ${ds?.displaySetInstanceUID}`;
+      });
+    });
+    const before = await viewportSeries();
+    expect(before).toEqual([expect.stringMatching(/^MR /)]);
     await seriesInBrowser('Spine MRI Report v1').dblclick();
     const reportText = page.getByTestId('spine-stored-report-text');
     await reportText.waitFor({ timeout: 30000 });
     expect(await reportText.textContent()).toContain(`L4/L5: Pfirrmann ${readerGrade}*`);
     await shot(page, 'stored-report');
-    // "Back to the images": the viewport shows the analysed sagittal T2 again instead of the report.
-    const viewportSeries = () => page.evaluate(() => {
-      const { viewportGridService, displaySetService } = (window as unknown as { services: any }).services;
-      return [...viewportGridService.getState().viewports.values()].flatMap((v: any) => v.displaySetInstanceUIDs.map((u: string) => displaySetService.getDisplaySetByUID(u)?.Modality));
-    });
-    expect(await viewportSeries()).toContain('SR');
+    // "Back to the images": the viewport shows the sagittal T2 it showed before the report again.
+    expect(await viewportSeries()).toEqual([expect.stringMatching(/^SR /)]);
     await page.getByTestId('spine-stored-report-back').click();
     await page.getByTestId('spine-stored-report-viewport').waitFor({ state: 'detached', timeout: 15000 });
-    expect(await viewportSeries()).toEqual(['MR']);
+    expect(await viewportSeries()).toEqual(before);
 
     // Reload: findings come from the SR, not from a new analysis; OHIF shows the stored SEG.
     await openStudy(page, studyA);

@@ -2,27 +2,32 @@
  * A stored 'Spine MRI Report v<n>' opened from the study browser: the report's findings as text (the same
  * text as the panel's "Findings as text"), its version, date and software, read from the SR in the PACS.
  * Older versions can be read here too; the Spine MRI panel works on the newest one. Opened by double-click, it
- * takes the place of the images in that viewport: "Back to the images" puts the analysed series back.
+ * takes the place of the images in that viewport: "Back to the images" puts back the series that viewport showed
+ * before (ohif/imagesShown.ts), else the analysed one.
  */
 import { useEffect, useState } from 'react';
 import type { DisplaySet } from '../../../types/ohif';
 import { readStoredReportSeries } from '../ohif/loadStoredReport';
 import { getOhifContext, viewportsShowing } from '../ohif/context';
 import { chooseForStudy } from '../ohif/headers';
+import { lastImagesShownIn } from '../ohif/imagesShown';
 import { findingsText } from './findingsText';
 import { colors, s } from './styles';
 
 /**
- * Shows the study's analysis series (sagittal T2 first, as the panel chooses) in the viewport that shows `report`.
+ * In the viewport that shows `report`, the MR series of that study it showed before; else the study's analysis series
+ * (sagittal T2 first, as the panel chooses).
  * @returns false when the study has no image series to show or no viewport shows the report.
  */
 function showImagesInstead(report: DisplaySet): boolean {
-  const { displaySetService, viewportGridService } = getOhifContext().servicesManager.services;
-  const choice = chooseForStudy(displaySetService.getActiveDisplaySets(), report.StudyInstanceUID);
-  const images = choice.displaySetOf(choice.analysisSeries ?? choice.classified[0]?.headers);
+  const { services } = getOhifContext().servicesManager;
+  const { displaySetService, viewportGridService } = services;
   const [viewport] = viewportsShowing(report.displaySetInstanceUID);
-  if (!images || !viewport) return false;
-  viewportGridService.setDisplaySetsForViewport({ viewportId: viewport.viewportId, displaySetInstanceUIDs: [images.displaySetInstanceUID] });
+  if (!viewport) return false;
+  const choice = chooseForStudy(displaySetService.getActiveDisplaySets(), report.StudyInstanceUID);
+  const images = lastImagesShownIn(viewport.viewportId, report.StudyInstanceUID, services) ?? choice.displaySetOf(choice.analysisSeries ?? choice.classified[0]?.headers)?.displaySetInstanceUID;
+  if (!images) return false;
+  viewportGridService.setDisplaySetsForViewport({ viewportId: viewport.viewportId, displaySetInstanceUIDs: [images] });
   return true;
 }
 
@@ -47,7 +52,7 @@ export function StoredReportViewport({ displaySets }: { displaySets?: DisplaySet
       <div style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
         <div style={s.h}>{ds?.SeriesDescription ?? 'Spine MRI Report'}</div>
         {ds && (
-          <button type="button" style={s.secondaryButton} data-testid="spine-stored-report-back" onClick={() => setNoImages(!showImagesInstead(ds))} title="Show the analysed series in this viewport again">
+          <button type="button" style={s.secondaryButton} data-testid="spine-stored-report-back" onClick={() => setNoImages(!showImagesInstead(ds))} title="Show the images this viewport showed before the report">
             Back to the images
           </button>
         )}
