@@ -23,6 +23,9 @@ function inTempDir(prefix: string, fn: (dir: string) => void): void {
   try { fn(dir); } finally { rmSync(dir, { recursive: true, force: true }); }
 }
 
+/** Rows back to CSV text (SPIDER's CSVs have no quoted commas). */
+const csv = (rows: Record<string, string>[]) => [Object.keys(rows[0]).join(','), ...rows.map((x) => Object.values(x).join(','))].join('\n') + '\n';
+
 /** eval:grading on the first 3 images of one sequence (stdout; with --json unless asked for the table), cached in dir. */
 const firstThree = (sequence: string, dir: string, table = false) =>
   suite.run('eval-grading', ['--sequence', sequence, '--limit', '3', '--cache', join(dir, 'cache.json'), ...(table ? [] : ['--json'])]);
@@ -55,7 +58,6 @@ suite.describe('eval:grading CLI', () => {
       // Three T2 images: the first two re-encoded (same pixels, other bytes: not a training image to the manifest), the third copied.
       const images = spiderImages(data).slice(0, 3);
       const series = readCsv(join(data, 'series.csv')).filter((s) => images.some((i) => i.series === s.series));
-      const csv = (rows: Record<string, string>[]) => [Object.keys(rows[0]).join(','), ...rows.map((x) => Object.values(x).join(','))].join('\n') + '\n';
       writeFileSync(join(dir, 'series.csv'), csv(series));
       writeFileSync(join(dir, 'gradings.csv'), csv(readCsv(join(data, 'gradings.csv')).filter((g) => images.some((i) => i.patient === g.Patient))));
       images.forEach((img, n) => {
@@ -85,7 +87,6 @@ suite.describe('eval:grading CLI', () => {
     inTempDir('eval-grading-3d-t2-', (dir) => {
       const images = spiderImages(data).filter((i) => i.patient === '1' || i.patient === '7');
       expect(images.map((i) => [i.patient, i.threeD])).toEqual([['1', false], ['7', true]]);
-      const csv = (rows: Record<string, string>[]) => [Object.keys(rows[0]).join(','), ...rows.map((x) => Object.values(x).join(','))].join('\n') + '\n';
       writeFileSync(join(dir, 'series.csv'), csv(readCsv(join(data, 'series.csv')).filter((s) => images.some((i) => i.series === s.series))));
       writeFileSync(join(dir, 'gradings.csv'), csv(readCsv(join(data, 'gradings.csv')).filter((g) => images.some((i) => i.patient === g.Patient))));
       for (const i of images) copyFileSync(join(data, `${i.series}.png`), join(dir, `${i.series}.png`));
