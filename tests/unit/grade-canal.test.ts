@@ -1,5 +1,5 @@
 import { buildSpineReport } from '../../extension/src/pipeline/build-report';
-import { gradeCentralCanal, THREE_D_SAGITTAL_REASON } from '../../extension/src/pipeline/grade/canal';
+import { gradeCentralCanal, gradeCentralCanalOn3d } from '../../extension/src/pipeline/grade/canal';
 import { synthSpine } from './measure-synthetic';
 
 const opts = {
@@ -58,9 +58,11 @@ describe('central canal grade (Verbiest AP diameter)', () => {
       expect(l.centralCanalStenosis.value).toBeNull();
       expect(l.centralCanalStenosis.notAssessableReason).toMatch(/3D T2 .*median 2\.8 mm narrower on 3D T2 SPACE than on the same patients' 2D T2/);
       expect(l.centralCanalStenosis.evidence.measurements.find((x) => x.name === 'canalApDiameterMm')?.value).toBeCloseTo(8, 0);
+      expect(l.centralCanalStenosis.evidence.rule).toMatch(/on a 3D T2 only the dural sac area on an axial T2 grades/);
     }
     expect(levels('2D').map((l) => l.centralCanalStenosis.value)).toEqual(['severe', 'severe']);
-    expect(gradeCentralCanal(null, [], 80, THREE_D_SAGITTAL_REASON).value).toBe('moderate');
+    expect(gradeCentralCanalOn3d([], 80).value).toBe('moderate');
+    expect(gradeCentralCanalOn3d([], 150).value).toBe('none');
   });
   it('no dural sac found → null with a reason', () => {
     const s = synthSpine({ canalApMm: 11, discHeightsMm: [10, 10], nucleus: [200, 200], withCsf: false });

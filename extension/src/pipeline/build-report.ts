@@ -14,7 +14,7 @@ import { gradePfirrmann, threeDAcquisitionCaution, type PfirrmannClassifierInfo,
 import { discCrop } from './disc-crop';
 import { calibrationFor, type DiscClassifier, type DiscPrediction, type PfirrmannClassifierManifest } from './disc-classifier';
 import { gradeDiscFinding } from './grade/disc-findings';
-import { gradeCentralCanal, THREE_D_SAGITTAL_REASON } from './grade/canal';
+import { gradeCentralCanal, gradeCentralCanalOn3d } from './grade/canal';
 import { gradeNarrowing } from './grade/narrowing';
 import { foramenMeasurements, gradeForamen } from './grade/foramen';
 import { measureForamina, type DiscForamina } from './foramen';
@@ -268,7 +268,7 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
       centralCanalStenosis: level.startsWith('T')
         // The AP cut-offs are lumbar (cauda equina); at thoracolumbar levels the cord/conus interrupts the CSF column.
         ? gradeCentralCanal(null, canalMeas, null, `not assessable: ${level} is above the lumbar canal the AP and area cut-offs were defined for (the sac holds the cord or conus there)`)
-        : isThreeDAcquisition(volume.mrAcquisitionType) ? gradeCentralCanal(null, canalMeas, sac?.areaMm2 ?? null, THREE_D_SAGITTAL_REASON)
+        : isThreeDAcquisition(volume.mrAcquisitionType) ? gradeCentralCanalOn3d(canalMeas, sac?.areaMm2)
         : gradeCentralCanal(d.canalApMm, canalMeas, sac?.areaMm2 ?? null,
           `not assessable: ${d.canalReason ?? 'no dural sac found'} on the sagittal T2; ${noArea}`, d.canalCsfEffaced, level),
       foraminalStenosisLeft: gradeForamen('left', foramen?.left, noForamen),

@@ -35,7 +35,7 @@ const CONFIRM = ' — dural sac on the mid-sagittal T2 against cut-offs Verbiest
 const PIERRO_REFERENCE = 'Pierro A. et al., J Clin Imaging Sci 2017;7:35 (normal sagittal canal diameter by level: lower limit about 10 mm at S1)';
 export const LUMBOSACRAL_CAUTION = '. Caution at L5/S1: the normal canal narrows towards S1 (lower limit of normal about 10 mm at S1, Pierro 2017), so these cut-offs over-call here more than elsewhere (on SPIDER, 20 of 41 L5/S1 discs the readers graded free of herniation and bulging read as moderate or severe) — check the axial T2';
 /** Why a 3D T2's sagittal AP is shown but not graded (measured by `npm run eval:canal -- --data … --sequence t2_SPACE`). */
-export const THREE_D_SAGITTAL_REASON = 'not assessable from the sagittal slice of a 3D T2 (MRAcquisitionType 3D, e.g. SPACE): on SPIDER the dural sac AP read a median 2.8 mm narrower on 3D T2 SPACE than on the same patients\' 2D T2 (69 lumbar discs of 19 patients, IQR −9.0 to +0.2 mm), enough to change the grade; the AP is shown for reference — grade on the axial T2 or a 2D sagittal T2';
+const THREE_D_SAGITTAL_REASON = 'not assessable from the sagittal slice of a 3D T2 (MRAcquisitionType 3D, e.g. SPACE): on SPIDER the dural sac AP read a median 2.8 mm narrower on 3D T2 SPACE than on the same patients\' 2D T2 (69 lumbar discs of 19 patients, IQR −9.0 to +0.2 mm), enough to change the grade; the AP is shown for reference — grade on the axial T2 or a 2D sagittal T2';
 
 /**
  * Grade from AP diameter in mm and, when an axial T2 measured it, the dural sac area in mm².
@@ -73,4 +73,13 @@ export function gradeCentralCanal(apMm: number | null, measurements: Measurement
   if (ap < VERBIEST_ABSOLUTE_MM) return graded('severe', `AP diameter ${apText} mm < ${VERBIEST_ABSOLUTE_MM} mm → absolute stenosis (severe)${CONFIRM}${caution}`, reference);
   if (ap < VERBIEST_RELATIVE_MM) return graded('moderate', `AP diameter ${apText} mm in [${VERBIEST_ABSOLUTE_MM}, ${VERBIEST_RELATIVE_MM}) mm → relative stenosis (moderate)${CONFIRM}${caution}`, reference);
   return graded('none', `AP diameter ${apText} mm ≥ ${VERBIEST_RELATIVE_MM} mm → no stenosis`);
+}
+
+/**
+ * The central canal grade on a 3D T2 series (MRAcquisitionType 3D): the axial area grades when measured (as in
+ * gradeCentralCanal); the sagittal AP never does (THREE_D_SAGITTAL_REASON) and stays among the measurements.
+ */
+export function gradeCentralCanalOn3d(measurements: Measurement[], areaMm2?: number | null): Finding<StenosisGrade> {
+  const f = gradeCentralCanal(null, measurements, areaMm2, THREE_D_SAGITTAL_REASON);
+  return f.value !== null ? f : { ...f, evidence: { ...f.evidence, rule: 'on a 3D T2 only the dural sac area on an axial T2 grades; the sagittal AP is shown, not graded' } };
 }
