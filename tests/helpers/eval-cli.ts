@@ -3,8 +3,9 @@
  * skipped, with a message, when it is absent) and a runner for `tsx scripts/<script>.ts --data <folder> …`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 export const repoRoot = resolve(__dirname, '../..');
 
@@ -20,6 +21,12 @@ export function realDataSuite(folder: string, marker: string, what: string) {
   return {
     data,
     describe: have ? describe : describe.skip,
+    /** A new temporary folder (call inside the describe), removed after the suite: e.g. a --seg-cache shared by its tests. */
+    tempDir: (prefix: string) => {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      afterAll(() => rmSync(dir, { recursive: true, force: true }));
+      return dir;
+    },
     /** stdout of `tsx scripts/<script>.ts --data <dataDir> ...args` (throws on a non-zero exit); dataDir defaults to the real-data folder. */
     run: (script: string, args: string[], dataDir = data) =>
       execFileSync(resolve(repoRoot, 'node_modules/.bin/tsx'), [`scripts/${script}.ts`, '--data', dataDir, ...args], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),

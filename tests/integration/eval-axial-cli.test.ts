@@ -4,16 +4,12 @@
  * cases at least half of the lumbar discs must get an area in the plausible 70–300 mm² range; a T1 case is
  * skipped (the measurement needs bright CSF).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { realDataSuite } from '../helpers/eval-cli';
 
 const suite = realDataSuite('segmentation', 'cases.csv', 'eval:axial CLI test');
 
 suite.describe('eval:axial CLI', () => {
-  const cache = mkdtempSync(join(tmpdir(), 'eval-axial-'));
-  afterAll(() => rmSync(cache, { recursive: true, force: true }));
+  const cache = suite.tempDir('eval-axial-');
   const run = (args: string[]) => suite.run('eval-axial', ['--seg-cache', cache, ...args]);
 
   it('measures the dural sac on two T2 cases and skips a T1 case', () => {

@@ -3,16 +3,12 @@
  * level names and the dural sac AP at each graded disc; with --sequence t2_SPACE the 3D images and the paired
  * difference against the same patients' 2D T2; a T1 sequence is refused (the sac is found by bright CSF).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { realDataSuite } from '../helpers/eval-cli';
 
 const suite = realDataSuite('spider_midsagittal', 'gradings.csv', 'eval:canal CLI test');
 
 suite.describe('eval:canal CLI', () => {
-  const cache = mkdtempSync(join(tmpdir(), 'eval-canal-'));
-  afterAll(() => rmSync(cache, { recursive: true, force: true }));
+  const cache = suite.tempDir('eval-canal-');
   const run = (args: string[]) => suite.run('eval-canal', ['--seg-cache', cache, ...args]);
 
   it('--sequence t2_SPACE measures the 3D images and pairs their lumbar discs with the same patients\' 2D T2', () => {

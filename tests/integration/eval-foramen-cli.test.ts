@@ -4,16 +4,14 @@
  * adults most lumbar foramina must be found with a height in the plausible 12–28 mm range (normal about
  * 18–23 mm, Hasegawa 1995), and most graded foramina must be Lee 0.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { realDataSuite } from '../helpers/eval-cli';
 
 const suite = realDataSuite('segmentation', 'cases.csv', 'eval:foramen CLI test');
 
 suite.describe('eval:foramen CLI', () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'eval-foramen-'));
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const tmp = suite.tempDir('eval-foramen-');
   const run = (args: string[]) => suite.run('eval-foramen', ['--seg-cache', join(tmp, 'seg'), ...args]);
 
   it('finds and grades the lumbar foramina of two T2 cases, and writes overlays', () => {
