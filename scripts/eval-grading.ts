@@ -3,7 +3,8 @@
  * builder's measurements and grades) on SPIDER-style mid-sagittal PNGs and compare with the readers'
  * gradings: disc detection, Pfirrmann accuracy / within-one / linear-weighted kappa / confusion
  * matrix, and sensitivity / specificity / AUC of the classifier's disc findings (narrowing, herniation,
- * bulging, Modic) and of the fallback narrowing rule (height index < 0.75).
+ * bulging, Modic) and of the fallback narrowing rule (height index < 0.75), and of the measured slip (listhesis.ts,
+ * Meyerding grade ≥ I) against the readers' spondylolisthesis.
  * Every disc is graded out of sample, by a classifier that never saw its patient: an image the shipped
  * classifier was trained on (its PNG sha256 is in the manifest's pfirrmann.trainingImages) by the fold
  * classifier that held it out (models/pfirrmann-cv/fold<k>.onnx, with fold k's calibration: 5-fold
@@ -29,6 +30,7 @@ import type { DiscAnalysis } from '../extension/src/pipeline/build-report';
 import { gradePfirrmann, SMALL_DISC_OUTLINE_FRACTION, type PfirrmannCalibration, type PfirrmannFeatures } from '../extension/src/pipeline/grade/pfirrmann';
 import { DISC_FINDINGS, calibrationFor, parsePfirrmannManifest, type DiscClassifier, type PfirrmannClassifierManifest } from '../extension/src/pipeline/disc-classifier';
 import { NARROWING_HEIGHT_INDEX } from '../extension/src/pipeline/grade/narrowing';
+import { meyerdingGrade, MIN_SLIP_PERCENT } from '../extension/src/pipeline/grade/listhesis';
 import { auc, confusion, shiftEvidence, SHIFT_MIN_DISCS, SHIFT_MIN_GAIN, weightedKappa } from './lib/grading-metrics';
 import { loadNodeModels, openClassifier } from './lib/node-models';
 import { verifyModelBytes } from '../extension/src/pipeline/model';
@@ -46,6 +48,8 @@ interface DiscRow {
   outsideImage?: boolean;
   /** The disc's outline relative to the median disc of the image (DiscAnalysis.outlineFraction); absent in older caches. */
   outlineFraction?: number;
+  /** The readers' Spondylolisthesis (gradings.csv) and the slip the pipeline measured (listhesis.ts; absent when not measured or in older caches). */
+  spondylolisthesis?: boolean; slipMm?: number; slipPercent?: number;
   /** For a patient whose image trained the shipped classifier, its cross-validation fold: that fold's classifier and calibration never saw the patient. Undefined for an image outside the training data. */
   fold?: number;
 }
@@ -82,6 +86,7 @@ async function extract(data: string, sequence: SpiderSequence, limit: number | u
         patient: s.patient, ivd, grade: Number(g['Pfirrman grade']), narrowing: g['Disc narrowing'] === '1', herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', modic: Number(g.Modic) > 0, detected: !!d, features: d?.features ?? null,
         heightIndex: d?.heightIndex ?? NaN, canalApMm: d?.canalApMm ?? null, heightMm: d?.measures.discHeightMm, lengthMm: d?.measures.discLengthMm, outlineFraction: d?.outlineFraction,
         outOfSampleProbabilities: outOfSample[n], shippedProbabilities: shippedProbs[n], namesCertain: levelNaming?.certain ?? false, outsideImage, fold,
+        spondylolisthesis: g.Spondylolisthesis === '1', ...(d && 'slipMm' in d.listhesis ? { slipMm: d.listhesis.slipMm, slipPercent: d.listhesis.slipPercent } : {}),
       });
     }
   }, limit, folds && new Set(spiderImages(data, null, sequence).filter((s) => folds.has(foldOf(s) ?? -1)).map((s) => s.patient)), sequence);
@@ -94,6 +99,18 @@ async function extract(data: string, sequence: SpiderSequence, limit: number | u
 function namingSummary(rows: DiscRow[]) {
   const uncertain = rows.filter((r) => !r.namesCertain), certain = rows.filter((r) => r.namesCertain);
   return { images: new Set(uncertain.map((r) => r.patient)).size, gradedDiscs: uncertain.length, detectionRateOnCertainImages: certain.filter((r) => r.detected).length / certain.length };
+}
+
+/** The measured slip (grade/listhesis.ts) against the readers' Spondylolisthesis label, on the found discs where it was measured. */
+function slipSummary(found: DiscRow[]) {
+  const m = found.filter((r) => r.slipPercent !== undefined && r.spondylolisthesis !== undefined);
+  const t = m.map((r) => r.spondylolisthesis!), p = m.map((r) => meyerdingGrade(r.slipPercent!) > 0);
+  const pos = t.filter(Boolean).length;
+  return {
+    rule: `Meyerding grade >= I, |slip| >= ${MIN_SLIP_PERCENT} % of the lower endplate depth`, found: found.length, measured: m.length, prevalence: pos / m.length,
+    sensitivity: p.filter((x, i) => x && t[i]).length / pos, specificity: p.filter((x, i) => !x && !t[i]).length / (m.length - pos),
+    aucAbsSlipPercent: auc(m.map((r) => Math.abs(r.slipPercent!)), t),
+  };
 }
 
 /** Graded discs outside the image (no software could find them there), and the found-rate on the others. */
@@ -222,6 +239,7 @@ async function main() {
       const sens = p.filter((x, i) => x && t[i]).length / t.filter(Boolean).length, spec = p.filter((x, i) => !x && !t[i]).length / t.filter((x) => !x).length;
       return [f, { assessed: scored.length, prevalence: t.filter(Boolean).length / scored.length, sensitivity: sens, specificity: spec, auc: auc(scored.map((r) => r.outOfSampleProbabilities![5 + n]), t) }];
     })),
+    ...(detected.some((r) => r.spondylolisthesis !== undefined) ? { spondylolisthesis: slipSummary(detected) } : {}),
     narrowingAlternativeAuc: { heightToLengthRatio: auc(nr.map((r) => -((r.heightMm ?? NaN) / (r.lengthMm ?? NaN))), nTruth), heightMm: auc(nr.map((r) => -(r.heightMm ?? NaN)), nTruth) },
   };
   if (o.json) { console.log(JSON.stringify(result, null, 2)); return; }
@@ -271,6 +289,10 @@ async function main() {
   else if (!graded.length) console.log('Pfirrmann: not evaluated — the manifest lists no disc classifier, or no fold classifiers for its training patients');
   else printPfirrmann();
   console.log(`narrowing, fallback rule used when no classifier is loaded (${result.narrowing.rule}, ${nr.length} discs): sensitivity ${pct(result.narrowing.sensitivity)}, specificity ${pct(result.narrowing.specificity)}, AUC ${result.narrowing.auc.toFixed(3)}`);
+  if (result.spondylolisthesis) {
+    const l = result.spondylolisthesis;
+    console.log(`spondylolisthesis, measured slip (${l.rule}; measured at ${l.measured} of ${l.found} discs found, prevalence ${pct(l.prevalence)}): sensitivity ${pct(l.sensitivity)}, specificity ${pct(l.specificity)}, AUC of |slip %| ${l.aucAbsSlipPercent.toFixed(3)}`);
+  }
   console.log(`narrowing alternatives (AUC only): disc height/length ${result.narrowingAlternativeAuc.heightToLengthRatio.toFixed(3)}, disc height mm ${result.narrowingAlternativeAuc.heightMm.toFixed(3)}`);
 }
 

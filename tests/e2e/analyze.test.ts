@@ -98,7 +98,11 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       expect(Math.abs((await jump.waitForJump()) - jump.before)).toBeLessThanOrEqual(8);
       const detail = page.getByTestId('spine-level-detail');
       await detail.waitFor({ timeout: 10000 });
-      expect(await detail.textContent()).toMatch(/Pfirrmann grade.*Pfirrmann C.*Disc bulging.*Modic change/);
+      expect(await detail.textContent()).toMatch(/Pfirrmann grade.*Pfirrmann C.*Disc bulging.*Modic change.*Spondylolisthesis \(Meyerding grade\).*Meyerding H\.W\./);
+      // The Slip column: a Meyerding grade with its direction, or none, at the levels where both bodies are outlined.
+      const slips = await page.locator('[data-testid="spine-slip"]').allTextContents();
+      for (const x of slips) expect(x).toMatch(/^(none|n\/a|(I|II|III|IV|V) (ant|retro))$/);
+      expect(slips.filter((x) => x !== 'n/a').length).toBeGreaterThanOrEqual(3);
       const select = detail.getByLabel('Pfirrmann grade');
       const before = await select.inputValue();
       await select.selectOption(before === '5' ? '4' : '5');

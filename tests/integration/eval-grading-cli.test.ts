@@ -1,7 +1,8 @@
 /**
  * `npm run eval:grading` end to end on the first 6 SPIDER T2 images with the shipped models (skips when
  * ../shared/data is absent): the real segmentation, naming, patches and the cross-validation fold
- * classifiers run, and the JSON carries detection, Pfirrmann agreement and the disc findings' AUCs.
+ * classifiers run, and the JSON carries detection, Pfirrmann agreement, the disc findings' AUCs and the measured slip's
+ * agreement with the readers' spondylolisthesis.
  * On a folder holding images the classifier was not trained on (here: training images re-encoded, so their
  * PNG bytes differ) those are graded by the shipped classifier, and the cache is not reused across folders.
  * --sequence t2_SPACE grades the 3D T2 SPACE images instead, with the fold classifiers (they train on both sequences);
@@ -50,6 +51,11 @@ suite.describe('eval:grading CLI', () => {
       expect(r.pfirrmannOutOfSample.confusionTruthRowsPredCols.flat().reduce((a: number, b: number) => a + b, 0)).toBe(r.pfirrmannAssessed);
       expect(r.pfirrmannShippedModelInSample.discs).toBe(r.pfirrmannAssessed);
       for (const f of ['narrowing', 'bulging', 'modic']) expect(r.classifierFindingsOutOfSample[f].assessed).toBe(r.pfirrmannAssessed);
+      // The slip is measured where both bodies are outlined (most found discs) and scored against the readers' label.
+      expect(r.spondylolisthesis.found).toBe(r.pfirrmannAssessed);
+      expect(r.spondylolisthesis.measured).toBeGreaterThan(0.7 * r.spondylolisthesis.found);
+      expect(r.spondylolisthesis.measured).toBeLessThanOrEqual(r.spondylolisthesis.found);
+      expect(r.spondylolisthesis.specificity).toBeGreaterThan(0.8);
     });
   }, 180000);
 

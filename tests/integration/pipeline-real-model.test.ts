@@ -62,6 +62,20 @@ if (!haveSpider) console.warn(`skipping the graded real-pipeline test: ${spider}
       expect(l.measurements.find((m) => m.name === 'discHeightMm')!.value).toBeGreaterThan(3);
     }
   });
+  it('finds the spondylolisthesis the readers graded on SPIDER 162 (L5 on S1) and no slip at its other lumbar levels', async () => {
+    // Patient 162: 1 mm pixels; readers: spondylolisthesis at IVD 1 (L5/S1) only.
+    const { runPipeline } = await import('../../scripts/analyze');
+    const { pngVolume } = await import('../../scripts/lib/png-volume');
+    const { readCsv } = await import('../../scripts/lib/spider');
+    const s = readCsv(resolve(spider, 'series.csv')).find((x) => x.series === '162_t2')!;
+    const [rowMm, colMm] = s.pixel_spacing_mm.split('\\').map(Number);
+    const { report } = await runPipeline(pngVolume(resolve(spider, '162_t2.png'), rowMm, colMm, Number(s.slice_thickness_mm)), { manifestPath });
+    const slip = Object.fromEntries(report.levels.map((l) => [l.level, l.spondylolisthesis]));
+    console.log(`SPIDER 162_t2 slips: ${report.levels.map((l) => `${l.level} ${l.spondylolisthesis?.value}`).join('; ')}`);
+    expect(slip['L5/S1']?.value).toBeGreaterThanOrEqual(1);
+    expect(slip['L5/S1']!.evidence.rule).toMatch(/^L5 lies \d+\.\d mm .* anterior to S1 → anterolisthesis, Meyerding grade I/);
+    for (const level of ['L1/L2', 'L2/L3', 'L3/L4', 'L4/L5']) expect(slip[level]?.value).toBe(0);
+  }, 60_000);
   it('gives the same names, grades and measurements whichever way the image is stored (rows or columns reversed)', async () => {
     // DICOM stores a sagittal image with its rows or columns in either direction (ImageOrientationPatient says which);
     // the pipeline must read anatomy from the direction cosines, not from the pixel order.

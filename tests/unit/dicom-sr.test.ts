@@ -2,7 +2,7 @@ import { writeSeg } from '../../extension/src/dicom/seg';
 import { writeSr } from '../../extension/src/dicom/sr';
 import { readSr, srSegmentReferences } from '../../extension/src/dicom/sr-read';
 import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID, SEG_SOP_CLASS_UID, fromPart10 } from '../../extension/src/dicom/uids';
-import { PRESENCE, PRIVATE, STENOSIS_GRADE, SR } from '../../extension/src/dicom/codes';
+import { MEYERDING_VALUE, PRESENCE, PRIVATE, STENOSIS_GRADE, SR } from '../../extension/src/dicom/codes';
 import type { LevelReport, Measurement, SpineReport } from '../../extension/src/pipeline/report';
 import { AXIAL_SERIES_UID, PATIENT, dciodvfy, hasDciodvfy, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
 
@@ -126,11 +126,25 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
     expect(readSr(writeSr(na, { seg, sourceVolume: v })).levels[0].discBulging).toMatchObject({ value: null, notAssessableReason: 'no classifier', readerModified: false });
   });
 
+  it('writes spondylolisthesis as a Meyerding grade code with its slip in % (UCUM) and reads it back', () => {
+    const groups = ds.ContentSequence.find((i: any) => i.ConceptNameCodeSequence[0].CodeValue === SR.imagingMeasurements.CodeValue).ContentSequence;
+    const item = (g: number, concept: { CodeValue: string }) => groups[g].ContentSequence.find((i: any) => i.ConceptNameCodeSequence[0].CodeValue === concept.CodeValue);
+    expect(item(4, PRIVATE.spondylolisthesis).ConceptCodeSequence[0].CodeValue).toBe(MEYERDING_VALUE[2].CodeValue);
+    expect(item(0, PRIVATE.spondylolisthesis).ConceptCodeSequence[0].CodeValue).toBe(PRIVATE.notAssessable.CodeValue);
+    const slip = groups[4].ContentSequence.find((i: any) => i.ValueType === 'NUM' && i.ConceptNameCodeSequence[0].CodeValue === 'SLIPPCT');
+    expect(slip.MeasuredValueSequence[0].MeasurementUnitsCodeSequence[0]).toMatchObject({ CodeValue: '%', CodingSchemeDesignator: 'UCUM' });
+    const back = readSr(bytes).levels;
+    expect(back.map((l) => l.spondylolisthesis?.value)).toEqual([null, 0, 0, 1, 2]);
+    expect(back[4].spondylolisthesis!.evidence.measurements).toMatchObject([{ name: 'vertebralSlipPercent', value: 20, unit: '%' }]);
+    expect(back[0].spondylolisthesis!.notAssessableReason).toMatch(/not segmented/);
+  });
+
   it('reads an SR of an older version without disc bulging / Modic change: the fields stay absent', () => {
     const old: SpineReport = structuredClone(report);
     for (const l of old.levels) {
       delete l.discBulging;
       delete l.modicChange;
+      delete l.spondylolisthesis;
     }
     old.levels[2].modicChange = report.levels[2].modicChange; // one level with one of them
     const oldBytes = writeSr(old, { seg, sourceVolume: v });

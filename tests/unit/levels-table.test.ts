@@ -2,7 +2,7 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { LevelsTable } from '../../extension/src/panel/ResultsView';
-import type { Finding, LevelReport, SegmentInfo } from '../../extension/src/pipeline/report';
+import type { Finding, LevelReport, MeyerdingGrade, SegmentInfo } from '../../extension/src/pipeline/report';
 
 const f = <T,>(value: T | null): Finding<T> => ({ value, evidence: { measurements: [], rule: '', reference: '' }, readerModified: false });
 const level = (name: string, disc: number): LevelReport => ({
@@ -18,5 +18,23 @@ describe('LevelsTable', () => {
     expect(rows.find((r) => r.includes('L4/L5'))).toMatch(/data-testid="spine-level-inferred"[^>]*>†</);
     expect(rows.find((r) => r.includes('L3/L4'))).not.toContain('†');
     expect(html).toMatch(/title="Disc not segmented by the network/);
+  });
+});
+
+describe('LevelsTable Slip column', () => {
+  const slip = (value: MeyerdingGrade | null, slipMm?: number, readerModified = false): LevelReport => ({
+    ...level('L4/L5', 1),
+    measurements: slipMm === undefined ? [] : [{ name: 'vertebralSlipMm', value: slipMm, unit: 'mm', method: '' }],
+    spondylolisthesis: { ...f(value), readerModified, evidence: { measurements: [], rule: 'L4 lies 6.0 mm anterior to L5', reference: 'Meyerding' } },
+  });
+  const cell = (l: LevelReport) => renderToStaticMarkup(createElement(LevelsTable, { levels: [l], segments: [disc(1, 'L4/L5')] })).match(/data-testid="spine-slip">([^<]*)</)![1];
+
+  it('shows the Meyerding grade with the measured direction, none, n/a, a reader change, and – for reports from before the measure', () => {
+    expect(cell(slip(1, 6))).toBe('I ant');
+    expect(cell(slip(2, -9))).toBe('II retro');
+    expect(cell(slip(0, 1.2))).toBe('none');
+    expect(cell(slip(null))).toBe('n/a');
+    expect(cell(slip(1, undefined, true))).toBe('I*');
+    expect(cell(level('L4/L5', 1))).toBe('–');
   });
 });

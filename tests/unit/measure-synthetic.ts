@@ -3,7 +3,8 @@ import type { SegmentInfo } from '../../extension/src/pipeline/report';
 import type { Labelmap, SpineVolume, Vec3 } from '../../extension/src/pipeline/volume';
 import { voxelToLps } from '../../extension/src/pipeline/volume';
 
-export interface SynthOptions { canalApMm: number; discHeightsMm: number[]; nucleus: number[]; withCsf?: boolean }
+/** bodyShiftsMm: per vertebral body (superior first), its shift in mm, + posterior (a slipped body: listhesis tests). */
+export interface SynthOptions { canalApMm: number; discHeightsMm: number[]; nucleus: number[]; withCsf?: boolean; bodyShiftsMm?: number[] }
 
 /** Vertebral bodies 25 mm tall alternating with discs (given heights), anterior wall i=20, posterior wall i=59, CSF behind a 2 mm dark ligament. */
 export function synthSpine(o: SynthOptions): { volume: SpineVolume; labelmap: Labelmap; segments: SegmentInfo[] } {
@@ -21,11 +22,12 @@ export function synthSpine(o: SynthOptions): { volume: SpineVolume; labelmap: La
     voxels: vox, dims: [nx, ny, 1], spacingMm: [1, 1, 4], originLps: [0, 0, 0], rowDirection: [0, 1, 0], columnDirection: [0, 0, -1], sliceDirection: [1, 0, 0],
     studyInstanceUid: '1.2.3', seriesInstanceUid: '1.2.3.4', frameOfReferenceUid: '1.2.3.5', sopInstanceUids: ['1.2.3.6'],
   };
-  let discNo = 0;
+  let discNo = 0, bodyNo = 0;
   segs.forEach((s, n) => {
     const segNo = n + 1;
     let si = 0, sj = 0, count = 0;
-    for (let jj = s.j0; jj < s.j1; jj++) for (let i = 20; i < 60; i++) {
+    const shift = s.kind === 'vertebral_body' ? o.bodyShiftsMm?.[bodyNo++] ?? 0 : 0;
+    for (let jj = s.j0; jj < s.j1; jj++) for (let i = 20 + shift; i < 60 + shift; i++) {
       const p = i + jj * nx;
       lab[p] = segNo; count++; si += i; sj += jj;
       if (s.kind === 'vertebral_body') vox[p] = 100;

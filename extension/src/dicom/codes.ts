@@ -178,6 +178,7 @@ export const PRIVATE = {
   discNarrowing: c('DISCNARROW', P, 'Intervertebral disc space narrowing', PRIV),
   discBulging: c('DISCBULGE', P, 'Intervertebral disc bulging', PRIV + '; Fardon D.F. et al., Spine J 2014;14:2525-45'),
   modicChange: c('MODIC', P, 'Modic change of an adjacent vertebral endplate', PRIV + '; Modic M.T. et al., Radiology 1988;166:193-9'),
+  spondylolisthesis: c('LISTHESIS', P, 'Spondylolisthesis (Meyerding grade)', PRIV + '; Meyerding H.W., Surg Gynecol Obstet 1932;54:371-7'),
   centralCanalStenosis: c('CANALSTEN', P, 'Central canal stenosis', PRIV + ' (values from CID 3832)'),
   foraminalStenosisLeft: c('FORAMSTEN-L', P, 'Left foraminal stenosis (Lee grade)', PRIV + '; Lee S. et al., AJR 2010;194:1095-8'),
   foraminalStenosisRight: c('FORAMSTEN-R', P, 'Right foraminal stenosis (Lee grade)', PRIV + '; Lee S. et al., AJR 2010;194:1095-8'),
@@ -202,6 +203,16 @@ export const PFIRRMANN_VALUE: Record<1 | 2 | 3 | 4 | 5, CodeEntry> = {
   3: c('PFIRRMANN-3', P, 'Pfirrmann grade III', PRIV),
   4: c('PFIRRMANN-4', P, 'Pfirrmann grade IV', PRIV),
   5: c('PFIRRMANN-5', P, 'Pfirrmann grade V', PRIV),
+};
+
+/** Meyerding grade 0 (no slip) .. V (private; grade/listhesis.ts). */
+export const MEYERDING_VALUE: Record<0 | 1 | 2 | 3 | 4 | 5, CodeEntry> = {
+  0: c('MEYERDING-0', P, 'No spondylolisthesis', PRIV),
+  1: c('MEYERDING-1', P, 'Meyerding grade I', PRIV),
+  2: c('MEYERDING-2', P, 'Meyerding grade II', PRIV),
+  3: c('MEYERDING-3', P, 'Meyerding grade III', PRIV),
+  4: c('MEYERDING-4', P, 'Meyerding grade IV', PRIV),
+  5: c('MEYERDING-5', P, 'Meyerding grade V (spondyloptosis)', PRIV),
 };
 
 /** Lee foraminal grade 0..3 (private). */
@@ -234,15 +245,18 @@ export const MEASUREMENT: Record<string, CodeEntry> = {
   nerveRootAreaRightMm2: c('ROOTAREA-R', P, 'Right exiting nerve root area', PRIV),
   nucleusCsfSignalRatio: c('NUCCSFRATIO', P, 'Nucleus pulposus to CSF signal intensity ratio', PRIV),
   discVolumeMm3: c('DISCVOLUME', P, 'Disc volume', PRIV),
+  vertebralSlipMm: c('SLIPMM', P, 'Vertebral slip (anterior positive)', PRIV),
+  vertebralSlipPercent: c('SLIPPCT', P, 'Vertebral slip, % of lower endplate depth (anterior positive)', PRIV),
 };
 
 /** UCUM units (Ucum type of report.ts). */
-export const UNIT: Record<'mm' | 'mm2' | '{ratio}' | '1' | 'mm3', CodeEntry> = {
+export const UNIT: Record<'mm' | 'mm2' | '{ratio}' | '1' | 'mm3' | '%', CodeEntry> = {
   mm: c('mm', UCUM, 'millimeter', 'UCUM'),
   mm2: c('mm2', UCUM, 'square millimeter', 'UCUM'),
   mm3: c('mm3', UCUM, 'cubic millimeter', 'UCUM'),
   '{ratio}': c('{ratio}', UCUM, 'ratio', 'UCUM'),
   '1': c('1', UCUM, 'no units', 'UCUM'),
+  '%': c('%', UCUM, 'percent', 'UCUM'),
 };
 
 /** Every entry, for tests and lookups. */
@@ -257,6 +271,7 @@ export const ALL_CODES: CodeEntry[] = [
   ...Object.values(SR),
   ...Object.values(PRIVATE),
   ...Object.values(PFIRRMANN_VALUE),
+  ...Object.values(MEYERDING_VALUE),
   ...Object.values(LEE_VALUE),
   ...Object.values(PATHRIA_VALUE),
   ...Object.values(MEASUREMENT),

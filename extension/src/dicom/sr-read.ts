@@ -110,6 +110,7 @@ const PARSERS: Record<string, (k: string) => unknown> = {
   discNarrowing: (k) => k === 'true',
   discBulging: (k) => k === 'true',
   modicChange: (k) => k === 'true',
+  spondylolisthesis: Number,
   centralCanalStenosis: (k) => k,
   foraminalStenosisLeft: Number,
   foraminalStenosisRight: Number,

@@ -7,14 +7,14 @@ import type { Finding, LevelReport, Measurement } from '../pipeline/report';
 import { FINDING_CHOICES, FINDING_KEYS, shiftLevelName, type FindingKey } from './readerEdits';
 import { colors, s } from './styles';
 
-const UNIT: Record<string, string> = { mm: 'mm', mm2: 'mm²', '{ratio}': '', '1': '' };
+const UNIT: Record<string, string> = { mm: 'mm', mm2: 'mm²', '%': '%', '{ratio}': '', '1': '' };
 
 const ACRONYMS: Record<string, string> = { ap: 'AP', csf: 'CSF', vb: 'VB', t1: 'T1', t2: 'T2', lr: 'L/R' };
 
 /** 'canalApDiameterMm' → 'canal AP diameter'; 'nucleusCsfSignalRatio' → 'nucleus CSF signal ratio'. */
 export function humanMeasurementName(name: string): string {
   return name
-    .replace(/(Mm2|Mm)$/, '')
+    .replace(/(Mm2|Mm|Percent)$/, '')
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase()
     .split(' ')
@@ -22,9 +22,9 @@ export function humanMeasurementName(name: string): string {
     .join(' ');
 }
 
-/** 'canal AP diameter 9.2 mm', 'dural sac area 84.0 mm²', 'nucleus CSF signal ratio 0.42'. */
+/** 'canal AP diameter 9.2 mm', 'dural sac area 84.0 mm²', 'listhesis slip 16.0 %', 'nucleus CSF signal ratio 0.42'. */
 export function formatMeasurement(m: Measurement): string {
-  const digits = m.unit === 'mm' || m.unit === 'mm2' ? 1 : 2;
+  const digits = m.unit === 'mm' || m.unit === 'mm2' || m.unit === '%' ? 1 : 2;
   return `${humanMeasurementName(m.name)} ${m.value.toFixed(digits)}${UNIT[m.unit] ? ` ${UNIT[m.unit]}` : ''}`;
 }
 

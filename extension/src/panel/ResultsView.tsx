@@ -8,6 +8,7 @@ import { jumpToSegment } from '../ohif/showSegmentation';
 import { outlineCentreLps, scrollSeriesTo } from '../ohif/scrollStacks';
 import type { Side } from '../pipeline/foramen';
 import { foramenMeasurementNames } from '../pipeline/grade/foramen';
+import { slipDirection } from '../pipeline/grade/listhesis';
 import type { Finding, LevelReport, SegmentInfo, SpineReport } from '../pipeline/report';
 import { colors, s } from './styles';
 import { FindingsTextBox } from './FindingsTextBox';
@@ -38,6 +39,14 @@ function DiscFlags({ l }: { l: LevelReport }) {
     ? present.map((x) => x.letter + (x.f.readerModified ? '*' : '')).join(' ')
     : `${fs.some((x) => x.f.value === null) ? 'n/a' : 'none'}${fs.some((x) => x.f.readerModified) ? '*' : ''}`;
   return <td style={s.td} title={title}>{text}</td>;
+}
+
+/** Meyerding grade with the slip's direction ('I ant', 'II retro'), 'none', or 'n/a'; '–' in reports from before the measure. */
+function SlipCell({ l }: { l: LevelReport }) {
+  const f = l.spondylolisthesis;
+  const slip = l.measurements.find((x) => x.name === 'vertebralSlipMm');
+  const show = (v: number) => (v ? `${FINDING_CHOICES.spondylolisthesis.show(v)}${slip ? (slipDirection(slip.value) === 'anterolisthesis' ? ' ant' : ' retro') : ''}` : 'none');
+  return <td style={s.td} title={findingTitle(f)} data-testid="spine-slip">{fmt(f, show)}</td>;
 }
 
 export function LevelsTable({
@@ -89,6 +98,7 @@ export function LevelsTable({
           <th style={s.th}>Level</th>
           <th style={s.th}>Pfirrmann</th>
           <th style={s.th} title="Disc findings present: N narrowing, B bulging, M Modic change">Disc</th>
+          <th style={s.th} title="Spondylolisthesis: Meyerding grade, anterolisthesis (ant) or retrolisthesis (retro)">Slip</th>
           <th style={s.th}>Canal</th>
           <th style={s.th}>Foramen L/R</th>
           <th style={s.th}>Facet L/R</th>
@@ -110,6 +120,7 @@ export function LevelsTable({
                 {fmt(l.pfirrmannGrade, FINDING_CHOICES.pfirrmannGrade.show)}
               </td>
               <DiscFlags l={l} />
+              <SlipCell l={l} />
               <td style={s.td} title={findingTitle(l.centralCanalStenosis)}>
                 {fmt(l.centralCanalStenosis)}
               </td>
@@ -134,7 +145,7 @@ export function LevelsTable({
             </tr>
             {open === l.level && (
               <tr>
-                <td colSpan={6} style={{ ...s.td, background: colors.rowAlt }}>
+                <td colSpan={7} style={{ ...s.td, background: colors.rowAlt }}>
                   <LevelDetail
                     level={l}
                     onEdit={onEdit ? (k, v) => onEdit(l.level, k, v) : undefined}

@@ -5,6 +5,7 @@
  */
 import type { Finding, LevelReport, Measurement, SpineReport } from '../pipeline/report';
 import { FINDING_CHOICES } from './readerEdits';
+import { slipDirection } from '../pipeline/grade/listhesis';
 
 const star = (f: Finding<unknown> | undefined) => (f?.readerModified ? '*' : '');
 const measured = (l: LevelReport, name: string, digits: number, unit: string) => {
@@ -13,10 +14,20 @@ const measured = (l: LevelReport, name: string, digits: number, unit: string) =>
 };
 const present = (f: Finding<boolean> | undefined, word: string) => (f?.value ? [`${word}${star(f)}`] : []);
 
+/** 'grade I anterolisthesis (4.9 mm, 16 %)'; the direction from the measured slip's sign, where it was measured. */
+function slipText(l: LevelReport): string[] {
+  const f = l.spondylolisthesis;
+  if (!f?.value) return [];
+  const mm = l.measurements.find((x) => x.name === 'vertebralSlipMm'), pct = l.measurements.find((x) => x.name === 'vertebralSlipPercent');
+  const what = mm ? slipDirection(mm.value) : 'spondylolisthesis';
+  const basis = mm && pct ? ` (${Math.abs(mm.value).toFixed(1)} mm, ${Math.abs(pct.value).toFixed(0)} %)` : '';
+  return [`grade ${FINDING_CHOICES.spondylolisthesis.show(f.value)} ${what}${star(f)}${basis}`];
+}
+
 function discText(l: LevelReport): string {
   const p = l.pfirrmannGrade;
   const grade = p.value !== null ? `Pfirrmann ${FINDING_CHOICES.pfirrmannGrade.show(p.value)}${star(p)}` : 'Pfirrmann not assessable';
-  return [grade, ...present(l.discNarrowing, 'narrowing'), ...present(l.discBulging, 'bulging'), ...present(l.modicChange, 'Modic change')].join(', ');
+  return [grade, ...present(l.discNarrowing, 'narrowing'), ...present(l.discBulging, 'bulging'), ...present(l.modicChange, 'Modic change'), ...slipText(l)].join(', ');
 }
 
 /** Undefined when not assessed (then `missing` says so, unless no level has it: notAssessedAnywhere does). */

@@ -22,6 +22,7 @@ export const FINDING_CHOICES: Record<FindingKey, { label: string; values: Value[
   discNarrowing: { label: 'Disc narrowing', values: [false, true], show: yesNo },
   discBulging: { label: 'Disc bulging', values: [false, true], show: yesNo },
   modicChange: { label: 'Modic change', values: [false, true], show: yesNo },
+  spondylolisthesis: { label: 'Spondylolisthesis (Meyerding grade)', values: [0, 1, 2, 3, 4, 5], show: (v) => ['none', 'I', 'II', 'III', 'IV', 'V'][Number(v)] ?? String(v) },
   centralCanalStenosis: { label: 'Central canal stenosis', values: ['none', 'mild', 'moderate', 'severe'], show: String },
   foraminalStenosisLeft: { label: 'Foraminal stenosis left (Lee 0–3)', values: [0, 1, 2, 3], show: String },
   foraminalStenosisRight: { label: 'Foraminal stenosis right (Lee 0–3)', values: [0, 1, 2, 3], show: String },

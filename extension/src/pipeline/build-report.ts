@@ -8,7 +8,8 @@
 import { sourceImageOf, type LevelReport, type Measurement, type SegmentInfo, type SpineReport } from './report';
 import type { Labelmap, SpineVolume, Vec3 } from './volume';
 import { voxelToLps } from './volume';
-import { heightIndices, measureDisc, medianIntensity, midSagittalSlice, sagittalFrame, segmentPixels, type DiscMeasures } from './measure';
+import { heightIndices, measureDisc, medianIntensity, midSagittalSlice, sagittalFrame, segmentPixels, type DiscMeasures, type PlaneShape } from './measure';
+import { measureListhesis, type ListhesisMeasure } from './listhesis';
 import { findDuralSac, type CanalProfileResult, type CanalStructure } from './canal';
 import { gradePfirrmann, threeDAcquisitionCaution, type PfirrmannClassifierInfo, type PfirrmannFeatures } from './grade/pfirrmann';
 import { discCrop } from './disc-crop';
@@ -19,6 +20,7 @@ import { gradeNarrowing } from './grade/narrowing';
 import { foramenMeasurements, gradeForamen } from './grade/foramen';
 import { measureForamina, type DiscForamina } from './foramen';
 import { gradeFacet } from './grade/facet';
+import { gradeListhesis } from './grade/listhesis';
 import type { AxialSacResult, AxialSlice } from './axial-canal';
 import { axialSacByDisc } from './axial-levels';
 import { isThreeDAcquisition } from './series';
@@ -45,6 +47,8 @@ export interface DiscAnalysis {
   patch: Float32Array;
   /** The disc's outline on the slice, pixels, relative to the median disc of this spine (grade/pfirrmann.ts SMALL_DISC_OUTLINE_FRACTION). */
   outlineFraction: number;
+  /** Slip of the body above on the body below (listhesis.ts), or why it was not measured. */
+  listhesis: ListhesisMeasure | { reason: string };
 }
 
 export interface SpineMeasurements {
@@ -108,6 +112,14 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
     segments.push({ segmentNumber: duralSacSegment, kind: 'dural_sac', label: 'Dural sac', voxelCount: count, centroidLps: [sum[0] / count, sum[1] / count, sum[2] / count] });
   }
 
+  // Only between the two bodies named by the disc: a body the network missed would otherwise pair bodies two levels apart.
+  const slipAt = (disc: SegmentInfo, shape: PlaneShape & { discLengthMm: number }, above?: SegmentInfo, below?: SegmentInfo): ListhesisMeasure | { reason: string } => {
+    const [up, down] = disc.level?.split('/') ?? [];
+    if (!above || !below || (disc.level && (above.level !== up || below.level !== down))) {
+      return { reason: `the vertebral body ${!above || (disc.level && above.level !== up) ? 'above' : 'below'} the disc is not segmented on the mid-sagittal slice` };
+    }
+    return measureListhesis(pixels.get(above.segmentNumber)!, pixels.get(below.segmentNumber)!, shape, frame.pixelMm);
+  };
   const brightest = Math.max(...discs.map((d) => d.nucleusMean));
   const counts = discs.map((d) => d.pixelCount).sort((a, b) => a - b);
   const medianCount = counts[counts.length >> 1];
@@ -131,6 +143,7 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
       midVertebralCanalApMm: above ? canalBySeg.get(above.segmentNumber)?.apMm ?? null : null, marrowMedian: marrow, features,
       patch: discCrop(volume, frame, d.shape),
       outlineFraction: d.pixelCount / medianCount,
+      listhesis: slipAt(seg, { ...d.shape, discLengthMm: d.discLengthMm }, above, below),
     };
   });
   return { discs: out, labelmap, segments, csfMedian: canal.csfMean, sliceIndex: k };
@@ -202,6 +215,12 @@ export function discMeasurements(d: DiscAnalysis, duralSacSegment?: number): Mea
     if (Number.isFinite(d.features.nucleusBrightestDiscRatio)) out.push(m('nucleusBrightestDiscRatio', d.features.nucleusBrightestDiscRatio, '{ratio}', 'nucleus mean / that of the brightest disc of this spine', s));
   }
   if (d.canalApMm !== null) out.push(m('canalApDiameterMm', d.canalApMm, 'mm', 'AP length of the CSF column behind the disc centre, mid-sagittal T2', duralSacSegment));
+  if ('slipMm' in d.listhesis) {
+    out.push(
+      m('vertebralSlipMm', d.listhesis.slipMm, 'mm', 'between the posterior vertebral body lines above and below the disc, along its AP axis, mid-sagittal slice; + = anterolisthesis', s),
+      m('vertebralSlipPercent', d.listhesis.slipPercent, '%', `the slip as % of the lower body's superior endplate depth (${d.listhesis.lowerEndplateDepthMm.toFixed(1)} mm)`, s),
+    );
+  }
   if (d.midVertebralCanalApMm !== null) out.push(m('canalApDiameterMidVertebralMm', d.midVertebralCanalApMm, 'mm', 'AP length of the CSF column behind the vertebral body above, mid-sagittal T2', duralSacSegment));
   return out;
 }
@@ -273,6 +292,7 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
           `not assessable: ${d.canalReason ?? 'no dural sac found'} on the sagittal T2; ${noArea}`, d.canalCsfEffaced, level),
       foraminalStenosisLeft: gradeForamen('left', foramen?.left, noForamen),
       foraminalStenosisRight: gradeForamen('right', foramen?.right, noForamen),
+      spondylolisthesis: gradeListhesis(d.listhesis, meas.filter((x) => x.name.startsWith('vertebralSlip')), level),
       facetArthropathyLeft: gradeFacet('left', hasAxialT2),
       facetArthropathyRight: gradeFacet('right', hasAxialT2),
     };

@@ -29,7 +29,7 @@ export interface SegmentInfo {
 }
 
 /** UCUM unit codes used in measurements (the SR writes them as UCUM codes). */
-export type Ucum = 'mm' | 'mm2' | '{ratio}' | '1';
+export type Ucum = 'mm' | 'mm2' | '{ratio}' | '1' | '%';
 
 /** The image a measurement was taken on (Measurement.sourceImage), from the DICOM identity of an image; undefined when any part is unknown. */
 export function sourceImageOf(x: { seriesInstanceUid?: string; sopInstanceUid?: string; frameOfReferenceUid?: string }): Measurement['sourceImage'] {
@@ -75,6 +75,8 @@ export interface Finding<T> {
 
 export type PfirrmannGrade = 1 | 2 | 3 | 4 | 5;
 export type StenosisGrade = 'none' | 'mild' | 'moderate' | 'severe';
+/** Meyerding spondylolisthesis grade I-V, 0 = no slip (grade/listhesis.ts). */
+export type MeyerdingGrade = 0 | 1 | 2 | 3 | 4 | 5;
 /** Lee foraminal grade 0-3; Pathria facet grade 0-3. */
 export type Grade0to3 = 0 | 1 | 2 | 3;
 
@@ -90,6 +92,8 @@ export interface LevelReport {
   discBulging?: Finding<boolean>;
   /** Modic change of either adjacent endplate, any type 1-3. Optional as discBulging. */
   modicChange?: Finding<boolean>;
+  /** Slip of the upper vertebral body on the lower one (grade/listhesis.ts). Optional as discBulging (reports of versions before it). */
+  spondylolisthesis?: Finding<MeyerdingGrade>;
   centralCanalStenosis: Finding<StenosisGrade>;
   foraminalStenosisLeft: Finding<Grade0to3>;
   foraminalStenosisRight: Finding<Grade0to3>;
