@@ -184,6 +184,26 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await page.getByTestId('spine-confirm-levels').count()).toBe(0);
   }, 420000);
 
+  it('grades a spondylolisthesis in the Slip column and draws its posterior vertebral body lines on the image', async () => {
+    if (!sourceDir.endsWith('models')) return; // the random-weights fixture names no levels
+    const { page } = env;
+    // SPIDER patient 162: the readers graded a spondylolisthesis at L5/S1 (the real-model test measures about 25 %).
+    const [spider] = await importData(env.orthanc, 'spider_midsagittal/162_t2.png');
+    await openStudyAndAnalyze(spider);
+    await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
+    const l5s1 = page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L5/S1' }).first();
+    expect(await l5s1.getByTestId('spine-slip').textContent()).toBe('I ant');
+    await page.waitForSelector('[data-testid="spine-slip-lines"] svg polyline', { timeout: 15000 });
+    const labels = await page.locator('[data-testid="spine-slip-lines"] svg text').allTextContents();
+    expect(labels).toEqual([expect.stringMatching(/^L5\/S1 anterolisthesis \d+\.\d mm \(\d+ %\) · Meyerding I$/)]);
+    // A reader's grade is drawn as the reader set it.
+    await l5s1.click();
+    await page.getByTestId('spine-level-detail').getByLabel('Spondylolisthesis (Meyerding grade)').selectOption({ label: 'II' });
+    await page.waitForFunction(() => document.querySelector('[data-testid="spine-slip-lines"] svg text')?.textContent?.endsWith('Meyerding II*'), null, { timeout: 10000 });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(artifactsDir, 'analyze-slip.png') });
+  }, 420000);
+
   it('on a 3D T2 (SPACE) series, warns in the panel, cautions beside each Pfirrmann grade and does not grade the canal from the sagittal AP', async () => {
     if (!sourceDir.endsWith('models')) return; // needs the trained classifier's grades
     const { page } = env;

@@ -155,6 +155,12 @@ export function makeReport(v: SpineVolume, labelmap: Labelmap): SpineReport {
         pointLps: [-18.5, 20.25, 15 - 7 * b] as Vec3,
       },
       { name: 'vertebralSlipPercent', value: 8 * b - 12, unit: '%' as const, segmentNumber: discSeg, method: 'slip between the posterior vertebral body lines, % of the lower endplate' },
+      {
+        // Measured along an open path (the posterior vertebral body lines) on a slice of the analysed series.
+        name: 'vertebralSlipMm', value: 2.4 * b - 3.6, unit: 'mm' as const, segmentNumber: discSeg, method: 'slip between the posterior vertebral body lines',
+        sourceImage: { seriesInstanceUid: v.seriesInstanceUid, sopInstanceUid: v.sopInstanceUids[0], frameOfReferenceUid: v.frameOfReferenceUid },
+        lineLps: [[0, 10, 30 - 7 * b], [0, 10.5, 20 - 7 * b], [0, 10.5 - 0.25 * b, 20 - 7 * b], [0, 10, 10 - 7 * b]] as Vec3[],
+      },
     ];
     const lr: LevelReport = {
       level,
@@ -168,7 +174,7 @@ export function makeReport(v: SpineVolume, labelmap: Labelmap): SpineReport {
       modicChange: finding(b === 4, `P(Modic change) ${(0.15 * b).toFixed(2)} vs 0.5`, 'Modic M.T. et al., Radiology 1988;166:193-9'),
       spondylolisthesis: b === 0
         ? finding<0 | 1 | 2 | 3 | 4 | 5>(null, 'needs both vertebral bodies', 'Meyerding 1932', { notAssessableReason: 'not assessable: the vertebral body above the disc is not segmented' })
-        : finding<0 | 1 | 2 | 3 | 4 | 5>(b === 4 ? 2 : b === 3 ? 1 : 0, `slip ${8 * b - 12} %`, 'Meyerding H.W., Surg Gynecol Obstet 1932;54:371-7', { evidence: { measurements: [m[5]], rule: `slip ${8 * b - 12} %`, reference: 'Meyerding 1932' } }),
+        : finding<0 | 1 | 2 | 3 | 4 | 5>(b === 4 ? 2 : b === 3 ? 1 : 0, `slip ${8 * b - 12} %`, 'Meyerding H.W., Surg Gynecol Obstet 1932;54:371-7', { evidence: { measurements: [m[6], m[5]], rule: `slip ${8 * b - 12} %`, reference: 'Meyerding 1932' } }),
       centralCanalStenosis: finding((['none', 'none', 'mild', 'moderate', 'severe'] as const)[b], 'dural sac area < 100 mm² → stenosis', 'Bolender NF et al., JBJS Am 1985;67:240-6', { evidence: { measurements: [m[3], m[2]], rule: `area ${m[3].value} mm²`, reference: 'Bolender 1985' } }),
       foraminalStenosisLeft: finding<0 | 1 | 2 | 3>(null, 'Lee 2010 grades on parasagittal T1', 'Lee S. et al., AJR 2010;194:1095-8', { notAssessableReason: 'no sagittal T1 series in this study' }),
       foraminalStenosisRight: finding<0 | 1 | 2 | 3>(null, 'Lee 2010 grades on parasagittal T1', 'Lee S. et al., AJR 2010;194:1095-8', { notAssessableReason: 'no sagittal T1 series in this study' }),

@@ -135,7 +135,13 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
     expect(slip.MeasuredValueSequence[0].MeasurementUnitsCodeSequence[0]).toMatchObject({ CodeValue: '%', CodingSchemeDesignator: 'UCUM' });
     const back = readSr(bytes).levels;
     expect(back.map((l) => l.spondylolisthesis?.value)).toEqual([null, 0, 0, 1, 2]);
-    expect(back[4].spondylolisthesis!.evidence.measurements).toMatchObject([{ name: 'vertebralSlipPercent', value: 20, unit: '%' }]);
+    expect(back[4].spondylolisthesis!.evidence.measurements).toMatchObject([{ name: 'vertebralSlipMm', unit: 'mm' }, { name: 'vertebralSlipPercent', value: 20, unit: '%' }]);
+    // The posterior vertebral body lines: an open SCOORD3D POLYLINE on the image, read back point for point.
+    const mm = groups[4].ContentSequence.find((i: any) => i.ValueType === 'NUM' && i.ConceptNameCodeSequence[0].CodeValue === 'SLIPMM');
+    const line = mm.ContentSequence.find((i: any) => i.ValueType === 'SCOORD3D');
+    expect(line.GraphicType).toBe('POLYLINE');
+    expect(([] as number[]).concat(line.GraphicData).map(Number)).toEqual(report.levels[4].measurements[6].lineLps!.flat().map((x) => Math.round(x * 100) / 100));
+    expect(back[4].measurements.find((m) => m.name === 'vertebralSlipMm')!.lineLps).toEqual(report.levels[4].measurements[6].lineLps!.map((p) => p.map((x) => Math.round(x * 100) / 100)));
     expect(back[0].spondylolisthesis!.notAssessableReason).toMatch(/not segmented/);
   });
 

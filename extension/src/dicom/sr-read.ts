@@ -65,7 +65,10 @@ function readMeasurement(num: Item, seriesOfSop: Map<string, string>): Measureme
     m.sourceImage = { seriesInstanceUid: seriesOfSop.get(sop)!, sopInstanceUid: sop, frameOfReferenceUid: String(region.ReferencedFrameOfReferenceUID ?? '') };
     const xyz: number[] = ([] as number[]).concat(region.GraphicData ?? []).map(Number);
     if (region.GraphicType === 'POINT') m.pointLps = [xyz[0], xyz[1], xyz[2]];
-    else {
+    else if (region.GraphicType === 'POLYLINE') {
+      m.lineLps = [];
+      for (let n = 0; n + 2 < xyz.length; n += 3) m.lineLps.push([xyz[n], xyz[n + 1], xyz[n + 2]]);
+    } else {
       const pts: Vec3[] = [];
       for (let n = 0; n + 2 < xyz.length - 3; n += 3) pts.push([xyz[n], xyz[n + 1], xyz[n + 2]]); // the closing repeat of the first point left out
       m.outlineLps = pts;

@@ -25,8 +25,8 @@ export type Node =
   | (Base & { type: 'PNAME'; value: string })
   | (Base & { type: 'NUM'; value: number; unit: CodedConcept })
   | (Base & { type: 'IMAGE'; sopClassUid: string; sopInstanceUid: string; segmentNumber?: number })
-  /** A closed POLYGON (points without the closing repeat) or a single POINT, in patient coordinates (LPS mm) of a frame of reference. */
-  | (Base & { type: 'SCOORD3D'; graphicType: 'POLYGON' | 'POINT'; pointsLps: [number, number, number][]; frameOfReferenceUid: string })
+  /** A closed POLYGON (points without the closing repeat), an open POLYLINE or a single POINT, in patient coordinates (LPS mm) of a frame of reference. */
+  | (Base & { type: 'SCOORD3D'; graphicType: 'POLYGON' | 'POLYLINE' | 'POINT'; pointsLps: [number, number, number][]; frameOfReferenceUid: string })
   | { type: 'REF'; rel: Relationship; target: string };
 
 /** Encodes children of a node whose position path is `path`; `paths` maps ids → position paths. */
@@ -65,9 +65,9 @@ function encodeNode(n: Node, path: number[], paths: Map<string, number[]>): Natu
       item.MeasuredValueSequence = [{ NumericValue: ds(n.value), MeasurementUnitsCodeSequence: [code(n.unit)] }];
       break;
     case 'SCOORD3D':
-      // PS3.3 C.18.9.1.2: a POLYGON's first and last points are the same; a POINT is one point.
+      // PS3.3 C.18.9.1.2: a POLYGON's first and last points are the same; a POINT is one point; a POLYLINE as given.
       item.GraphicType = n.graphicType;
-      item.GraphicData = (n.graphicType === 'POLYGON' ? [...n.pointsLps, n.pointsLps[0]] : n.pointsLps.slice(0, 1)).flat().map((x) => Math.round(x * 100) / 100);
+      item.GraphicData = (n.graphicType === 'POLYGON' ? [...n.pointsLps, n.pointsLps[0]] : n.graphicType === 'POLYLINE' ? n.pointsLps : n.pointsLps.slice(0, 1)).flat().map((x) => Math.round(x * 100) / 100);
       item.ReferencedFrameOfReferenceUID = n.frameOfReferenceUid;
       break;
     case 'IMAGE': {

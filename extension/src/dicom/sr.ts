@@ -110,6 +110,8 @@ function measurementNodes(level: LevelReport, segUid: string): { nodes: Node[]; 
       const frameOfReferenceUid = m.sourceImage.frameOfReferenceUid;
       if (m.outlineLps && m.outlineLps.length >= 3) {
         children.push({ rel: 'INFERRED FROM', type: 'SCOORD3D', name: SR.imageRegion, graphicType: 'POLYGON', pointsLps: m.outlineLps, frameOfReferenceUid });
+      } else if (m.lineLps && m.lineLps.length >= 2) {
+        children.push({ rel: 'INFERRED FROM', type: 'SCOORD3D', name: SR.imageRegion, graphicType: 'POLYLINE', pointsLps: m.lineLps, frameOfReferenceUid });
       } else if (m.pointLps) {
         children.push({ rel: 'INFERRED FROM', type: 'SCOORD3D', name: SR.imageRegion, graphicType: 'POINT', pointsLps: [m.pointLps], frameOfReferenceUid });
       }

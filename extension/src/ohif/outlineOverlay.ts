@@ -1,14 +1,14 @@
 /**
  * Measured regions drawn on the images they were measured on: per image (SOPInstanceUID) a list of
  * outlines, each with a label above it and optionally a dashed marker (SVG over the viewport,
- * viewportOverlay.ts). Used for the axial dural sac and the foramina.
+ * viewportOverlay.ts). Used for the axial dural sac, the foramina and the slips.
  */
 import type { Vec3 } from '../pipeline/volume';
 import { getCornerstone } from './cornerstone';
 import { createViewportOverlay } from './viewportOverlay';
 
-/** One region: where (image), what it says, its outline and an optional point marker, LPS mm. */
-export interface ImageOutline { sopInstanceUid: string; label: string; outlineLps: Vec3[]; markerLps?: Vec3 }
+/** One region: where (image), what it says, its outline (an open path when `open`) and an optional point marker, LPS mm. */
+export interface ImageOutline { sopInstanceUid: string; label: string; outlineLps: Vec3[]; markerLps?: Vec3; open?: boolean }
 
 const SVG = 'http://www.w3.org/2000/svg';
 const sopOf = (imageId: string): string | undefined => getCornerstone().core.metaData.get('instance', imageId)?.SOPInstanceUID;
@@ -31,7 +31,8 @@ export function createOutlineOverlay(testId: string, colour: string): (list: Ima
     const svg = svgEl('svg', { style: 'position: absolute; inset: 0; width: 100%; height: 100%' });
     for (const o of here) {
       const pts = o.outlineLps.map((p) => vp.worldToCanvas(p));
-      svg.append(svgEl('polygon', { points: pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' '), fill: 'none', stroke: colour, 'stroke-width': '1.5' }));
+      // An open path (a few straight lines over coloured segments) is drawn thicker than an outline to stand out.
+      svg.append(svgEl(o.open ? 'polyline' : 'polygon', { points: pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' '), fill: 'none', stroke: colour, 'stroke-width': o.open ? '3' : '1.5' }));
       if (o.markerLps) {
         const [x, y] = vp.worldToCanvas(o.markerLps);
         svg.append(svgEl('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: '3', fill: 'none', stroke: colour, 'stroke-width': '1.5', 'stroke-dasharray': '2 2' }));

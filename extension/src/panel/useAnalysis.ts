@@ -6,8 +6,7 @@ export { overallProgress, STAGE_LABEL } from './progress';
 import { startAnalysis, type AnalysisRun, type ViewerAnalysis } from '../ohif/analysisClient';
 import { renameSegments, showLabelmap } from '../ohif/showSegmentation';
 import { showLevelLabels } from '../ohif/levelLabels';
-import { showAxialOutlines } from '../ohif/axialOverlay';
-import { showForamenOutlines } from '../ohif/foramenOverlay';
+import { showEvidenceOverlays } from '../ohif/evidenceOverlays';
 import type { SourceSeriesRef, SpineReport } from '../pipeline/report';
 import type { SeriesRole } from '../pipeline/volume';
 
@@ -57,8 +56,7 @@ export function useAnalysis(key: string) {
           try {
             if (result.segments.length) segmentationId = await showLabelmap(ds, result.imageIds, result.labelmap, result.segments);
             try { showLevelLabels(result.imageIds, result.segments, !result.report.levelNaming.certain); } catch (e) { console.error(e); } // names on the image are a help, not the result
-            try { showAxialOutlines(result.report); } catch (e) { console.error(e); }
-            try { showForamenOutlines(result.report); } catch (e) { console.error(e); }
+            showEvidenceOverlays(result.report);
           } catch (e) {
             displayError = `Could not show the segmentation: ${(e as Error).message}`;
             console.error(e);
@@ -87,7 +85,7 @@ export function useAnalysis(key: string) {
         try { showLevelLabels(st.result.imageIds, report.segments, !report.levelNaming.certain); } catch (e) { console.error(e); }
       }
       // Names and grades on the outlines may have changed.
-      try { showAxialOutlines(report); showForamenOutlines(report); } catch (e) { console.error(e); }
+      showEvidenceOverlays(report);
     },
     [key],
   );

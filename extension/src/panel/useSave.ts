@@ -13,8 +13,7 @@ import type { DisplaySet } from '../../../types/ohif';
 import type { ViewerAnalysis } from '../ohif/analysisClient';
 import { dataSourceStow, studySeries } from '../ohif/dataSourceStow';
 import { loadStoredReport, retrieveStoredSeg, showStoredSeg, type StoredReport, type StoredSegShown } from '../ohif/loadStoredReport';
-import { showAxialOutlines } from '../ohif/axialOverlay';
-import { showForamenOutlines } from '../ohif/foramenOverlay';
+import { showEvidenceOverlays } from '../ohif/evidenceOverlays';
 import { showLevelLabels } from '../ohif/levelLabels';
 import { patientStudyFrom } from '../dicom/patient-study';
 import { segSeriesDescription } from '../dicom/seg';
@@ -151,7 +150,7 @@ async function loadStored(studyUid: string): Promise<void> {
     if (!stored) return setStudy(studyUid, { stored: { status: 'none' } });
     setStudy(studyUid, { stored: { status: 'loaded', stored } });
     // The outlines the SR carries, on the images they were measured on (a new analysis replaces them).
-    try { showAxialOutlines(stored.report); showForamenOutlines(stored.report); } catch (e) { console.error(e); }
+    showEvidenceOverlays(stored.report);
     if (stored.segSeriesInstanceUid) {
       const seg = await showStoredSeg(stored.segSeriesInstanceUid).catch((e: Error): StoredSegShown => ({ shown: false, reason: e.message }));
       if (!seg.shown) console.warn(`Spine MRI: the stored SEG is not shown: ${seg.reason}`);

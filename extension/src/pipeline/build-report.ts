@@ -49,6 +49,8 @@ export interface DiscAnalysis {
   outlineFraction: number;
   /** Slip of the body above on the body below (listhesis.ts), or why it was not measured. */
   listhesis: ListhesisMeasure | { reason: string };
+  /** The mid-sagittal image the slip was measured on, and its posterior vertebral body lines there (LPS mm), when measured. */
+  listhesisImage?: { sourceImage: Measurement['sourceImage']; lineLps: Vec3[] };
 }
 
 export interface SpineMeasurements {
@@ -120,6 +122,7 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
     }
     return measureListhesis(pixels.get(above.segmentNumber)!, pixels.get(below.segmentNumber)!, shape, frame.pixelMm);
   };
+  const slice = sourceImageOf({ seriesInstanceUid: volume.seriesInstanceUid, sopInstanceUid: volume.sopInstanceUids[k], frameOfReferenceUid: volume.frameOfReferenceUid });
   const brightest = Math.max(...discs.map((d) => d.nucleusMean));
   const counts = discs.map((d) => d.pixelCount).sort((a, b) => a - b);
   const medianCount = counts[counts.length >> 1];
@@ -131,6 +134,7 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
     const adj = [above, below].filter(Boolean).map((b) => marrowPerBody[bodies.indexOf(b!)]);
     const marrow = adj.length ? adj.reduce((a, x) => a + x, 0) / adj.length : marrowAll;
     const csf = canal.csfMean;
+    const slip = slipAt(seg, { ...d.shape, discLengthMm: d.discLengthMm }, above, below);
     const features: PfirrmannFeatures | null = csf && csf > 0 ? {
       nucleusCsfSignalRatio: d.nucleusMean / csf,
       nucleusAnnulusContrast: d.annulusMean > 0 ? (d.nucleusMean - d.annulusMean) / d.annulusMean : 0,
@@ -143,7 +147,8 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
       midVertebralCanalApMm: above ? canalBySeg.get(above.segmentNumber)?.apMm ?? null : null, marrowMedian: marrow, features,
       patch: discCrop(volume, frame, d.shape),
       outlineFraction: d.pixelCount / medianCount,
-      listhesis: slipAt(seg, { ...d.shape, discLengthMm: d.discLengthMm }, above, below),
+      listhesis: slip,
+      listhesisImage: 'posteriorLinesMm' in slip ? { sourceImage: slice, lineLps: slip.posteriorLinesMm.map(([ap, si]) => voxelToLps(volume, ...frame.toIj(ap, si), k)) } : undefined,
     };
   });
   return { discs: out, labelmap, segments, csfMedian: canal.csfMean, sliceIndex: k };
@@ -217,7 +222,7 @@ export function discMeasurements(d: DiscAnalysis, duralSacSegment?: number): Mea
   if (d.canalApMm !== null) out.push(m('canalApDiameterMm', d.canalApMm, 'mm', 'AP length of the CSF column behind the disc centre, mid-sagittal T2', duralSacSegment));
   if ('slipMm' in d.listhesis) {
     out.push(
-      m('vertebralSlipMm', d.listhesis.slipMm, 'mm', 'between the posterior vertebral body lines above and below the disc, along its AP axis, mid-sagittal slice; + = anterolisthesis', s),
+      { ...m('vertebralSlipMm', d.listhesis.slipMm, 'mm', 'between the posterior vertebral body lines above and below the disc, along its AP axis, mid-sagittal slice; + = anterolisthesis', s), ...d.listhesisImage },
       m('vertebralSlipPercent', d.listhesis.slipPercent, '%', `the slip as % of the lower body's superior endplate depth (${d.listhesis.lowerEndplateDepthMm.toFixed(1)} mm)`, s),
     );
   }

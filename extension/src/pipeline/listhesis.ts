@@ -39,6 +39,12 @@ export interface ListhesisMeasure {
   lowerEndplateDepthMm: number;
   /** 100 × slipMm / lowerEndplateDepthMm (signed like slipMm). */
   slipPercent: number;
+  /**
+   * The two posterior vertebral body lines as one path, sagittal mm frame [ap, si]: the upper body's line from 15 mm
+   * above its endplate to the disc's centre line, then the lower body's from the centre line to 15 mm below its
+   * endplate (the step between points 2 and 3 is the slip). For drawing the evidence on the image.
+   */
+  posteriorLinesMm: [number, number][];
 }
 
 /**
@@ -58,7 +64,8 @@ export function measureListhesis(upper: PlanePixel[], lower: PlanePixel[], disc:
   if (cut || !upperWalls || !lowerWalls) return { reason: `the vertebral body ${cut} the disc is only partly segmented at its endplate on the mid-sagittal slice (under ${MIN_ENDPLATE_DEPTH_FRACTION} of the disc's AP length)` };
   const slipMm = lowerWalls.posteriorU - upperWalls.posteriorU;
   const depth = depthOf(lowerWalls);
-  return { slipMm, lowerEndplateDepthMm: depth, slipPercent: (100 * slipMm) / depth };
+  const at = ([u, v]: [number, number]): [number, number] => [disc.centre[0] + u * disc.major[0] + v * disc.minor[0], disc.centre[1] + u * disc.major[1] + v * disc.minor[1]];
+  return { slipMm, lowerEndplateDepthMm: depth, slipPercent: (100 * slipMm) / depth, posteriorLinesMm: [...upperWalls.lineUv, ...lowerWalls.lineUv.reverse()].map(at) };
 }
 
 /**
@@ -91,8 +98,12 @@ function endplateWalls(px: PlanePixel[], disc: PlaneShape, pixelMm: number, side
   for (let a = 0; a < pts.length; a++) for (let b = a + 1; b < pts.length; b++) if (Math.abs(pts[b][0] - pts[a][0]) > 2) slopes.push((pts[b][1] - pts[a][1]) / (pts[b][0] - pts[a][0]));
   const slope = slopes.length ? median(slopes) : 0;
   const rows = [...band.values()];
+  const posteriorU = median(pts.map(([v, u]) => u - slope * v));
+  const farV = side === 'inferior' ? endplateV + WALL_TO_MM : endplateV - WALL_TO_MM;
   return {
-    posteriorU: median(pts.map(([v, u]) => u - slope * v)),
+    posteriorU,
+    /** The fitted wall from its far end to the disc's centre line, (u, v). */
+    lineUv: [[posteriorU + slope * farV, farV], [posteriorU, 0]] as [number, number][],
     depthMm: median(rows.map((e) => e.hi)) - median(rows.map((e) => e.lo)) + pixelMm,
   };
 }

@@ -51,6 +51,8 @@ export interface Measurement {
   outlineLps?: Vec3[];
   /** Where the measured structure lies on sourceImage when it has no outline (the exiting nerve root's centre), LPS mm. */
   pointLps?: Vec3;
+  /** An open path measured along on sourceImage (the posterior vertebral body lines of a slip), LPS mm. */
+  lineLps?: Vec3[];
   /** How it was measured, one line, for the evidence view. */
   method: string;
 }

@@ -1,0 +1,28 @@
+/**
+ * The evidence of a graded spondylolisthesis: the two posterior vertebral body lines and the step between them,
+ * drawn on the mid-sagittal image they were measured on (outlineOverlay.ts, as an open path), labelled with the
+ * level, direction, slip and Meyerding grade. Levels graded 'none' are not drawn (their lines would only clutter the
+ * spine). The same for a report read back from a stored SR (it keeps the lines).
+ */
+import type { SpineReport } from '../pipeline/report';
+import { slipDirection } from '../pipeline/grade/listhesis';
+import { FINDING_CHOICES } from '../panel/readerEdits';
+import { createOutlineOverlay } from './outlineOverlay';
+
+const show = createOutlineOverlay('spine-slip-lines', '#b6ff00');
+
+/** Show the slip lines of `report` (replacing earlier ones), with its grades (reader changes included: call again after an edit). */
+export function showSlipLines(report: SpineReport): void {
+  show(report.levels.flatMap((l) => {
+    const f = l.spondylolisthesis;
+    const mm = l.measurements.find((m) => m.name === 'vertebralSlipMm');
+    const pct = l.measurements.find((m) => m.name === 'vertebralSlipPercent');
+    if (!f?.value || !mm?.sourceImage || !mm.lineLps?.length) return [];
+    return [{
+      sopInstanceUid: mm.sourceImage.sopInstanceUid,
+      label: `${l.level} ${slipDirection(mm.value)} ${Math.abs(mm.value).toFixed(1)} mm${pct ? ` (${Math.abs(pct.value).toFixed(0)} %)` : ''} · Meyerding ${FINDING_CHOICES.spondylolisthesis.show(f.value)}${f.readerModified ? '*' : ''}`,
+      outlineLps: mm.lineLps,
+      open: true,
+    }];
+  }));
+}
