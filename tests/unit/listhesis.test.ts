@@ -1,7 +1,7 @@
 /** Spondylolisthesis: the slip measure (listhesis.ts) and its Meyerding grade (grade/listhesis.ts) on constructed geometry with known answers. */
 import { buildSpineReport } from '../../extension/src/pipeline/build-report';
 import { measureListhesis } from '../../extension/src/pipeline/listhesis';
-import { MIN_SLIP_PERCENT, meyerdingGrade } from '../../extension/src/pipeline/grade/listhesis';
+import { gradeListhesis, MIN_SLIP_PERCENT, meyerdingGrade } from '../../extension/src/pipeline/grade/listhesis';
 import { principalAxes, type PlanePixel } from '../../extension/src/pipeline/measure';
 import { findingsText } from '../../extension/src/panel/findingsText';
 import { synthSpine } from './measure-synthetic';
@@ -62,6 +62,13 @@ describe('spondylolisthesis (Meyerding)', () => {
     const m = measureListhesis(body(-20, 30), body(0, 0), disc, 1);
     expect(m).toMatchObject({ slipMm: expect.closeTo(20, 0), slipPercent: expect.closeTo(50, 0) });
     expect(meyerdingGrade((m as { slipPercent: number }).slipPercent)).toBe(2);
+  });
+
+  it('shows a slip beyond grade II but does not grade it (rare; mostly misread outlines), and says so', () => {
+    const m = measureListhesis(body(-24, 30), body(0, 0), disc, 1); // 24 mm on a 40 mm endplate: 60 %
+    const f = gradeListhesis(m, [], 'L4/L5');
+    expect(f).toMatchObject({ value: null, notAssessableReason: expect.stringMatching(/^not assessable: L4 lies 24\.\d mm \(6\d % .* anterior to L5 — beyond Meyerding grade II/) });
+    expect(gradeListhesis(measureListhesis(body(-20, 30), body(0, 0), disc, 1), [], 'L4/L5').value).toBe(2);
   });
 
   it('does not measure against a body only partly outlined at its endplate, and the grade says why', () => {
