@@ -14,7 +14,7 @@
 import type { PlanePixel, PlaneShape } from './measure';
 import { median } from './measure';
 
-/** Thickness of the endplate band of each body in which its walls are found, mm (project choice: a few rows of a 25–30 mm high lumbar body). */
+/** Thickness of the band next to the lower body's endplate in which its AP depth is measured (and the upper body's, to check it is whole), mm (project choice: a few rows of a 25–30 mm high lumbar body). */
 export const ENDPLATE_BAND_MM = 4;
 /**
  * The part of each body whose posterior wall is fitted with a line, mm from the endplate facing the disc: not the
