@@ -38,3 +38,12 @@ describe('LevelsTable Slip column', () => {
     expect(cell(level('L4/L5', 1))).toBe('–');
   });
 });
+
+describe('LevelsTable Facet column', () => {
+  const cell = (l: LevelReport) => renderToStaticMarkup(createElement(LevelsTable, { levels: [l], segments: [disc(1, 'L4/L5')] })).match(/data-testid="spine-facets"[^>]*>(.*?)<\/td>/)![1].replace(/<[^>]+>/g, '');
+  it('says n/a once when neither side was assessable, and shows both sides otherwise', () => {
+    expect(cell(level('L4/L5', 1))).toBe('n/a');
+    expect(cell({ ...level('L4/L5', 1), facetArthropathyLeft: f<0 | 1 | 2 | 3>(2), facetArthropathyRight: f<0 | 1 | 2 | 3>(null) })).toBe('2 / n/a');
+    expect(cell({ ...level('L4/L5', 1), facetArthropathyLeft: { ...f<0 | 1 | 2 | 3>(null), readerModified: true } })).toBe('n/a / n/a'); // a side the reader set to not assessable stays shown per side
+  });
+});

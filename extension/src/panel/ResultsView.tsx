@@ -49,6 +49,19 @@ function SlipCell({ l }: { l: LevelReport }) {
   return <td style={s.td} title={findingTitle(f)} data-testid="spine-slip">{fmt(f, show)}</td>;
 }
 
+/** Facet grades 'L / R'; one 'n/a' when neither side could be assessed (the usual case without an axial T2), to keep the table narrow. */
+function FacetCell({ l }: { l: LevelReport }) {
+  const [left, right] = [l.facetArthropathyLeft, l.facetArthropathyRight];
+  if (left.value === null && right.value === null && !left.readerModified && !right.readerModified) {
+    return <td style={s.td} title={findingTitle(left)} data-testid="spine-facets">n/a</td>;
+  }
+  return (
+    <td style={s.td} data-testid="spine-facets">
+      <span title={findingTitle(left)}>{fmt(left)}</span> / <span title={findingTitle(right)}>{fmt(right)}</span>
+    </td>
+  );
+}
+
 export function LevelsTable({
   levels,
   segments,
@@ -138,10 +151,7 @@ export function LevelsTable({
                   );
                 })}
               </td>
-              <td style={s.td}>
-                <span title={findingTitle(l.facetArthropathyLeft)}>{fmt(l.facetArthropathyLeft)}</span> /{' '}
-                <span title={findingTitle(l.facetArthropathyRight)}>{fmt(l.facetArthropathyRight)}</span>
-              </td>
+              <FacetCell l={l} />
             </tr>
             {open === l.level && (
               <tr>
