@@ -53,11 +53,21 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await analyze.click();
   }
 
+  /** Waits until the analysis has finished (results shown) or failed (error shown). */
+  const analysisFinished = () => env.page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
+
+  /** Imports one image of ../shared/data as its own study, opens it in the mode, presses Analyze and waits for the end. */
+  async function analyzeImported(relPath: string): Promise<void> {
+    const [uid] = await importData(env.orthanc, relPath);
+    await openStudyAndAnalyze(uid);
+    await analysisFinished();
+  }
+
   it('runs the analysis and shows backend, time, segments and the labelmap', async () => {
     const { page } = env;
     await openStudyAndAnalyze();
     await page.getByTestId('spine-progress').waitFor({ timeout: 10000 });
-    await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
+    await analysisFinished();
     expect(await page.getByTestId('spine-error').count()).toBe(0);
     const info = (await page.getByTestId('spine-run-info').textContent()) ?? '';
     expect(info).toMatch(/onnxruntime-web (wasm \(\d+ threads?\)|webgpu) · \d+\.\d s \(total \d+\.\d s\) · model /);
@@ -167,9 +177,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     if (!sourceDir.endsWith('models')) return; // the random-weights fixture names no levels
     const { page } = env;
     // SPIDER patient 3: one mid-sagittal T2 slice; its names come with a warning (eval: uncertain).
-    const [spider] = await importData(env.orthanc, 'spider_midsagittal/3_t2.png');
-    await openStudyAndAnalyze(spider);
-    await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
+    await analyzeImported('spider_midsagittal/3_t2.png');
     const naming = page.getByTestId('spine-level-naming');
     expect(await naming.textContent()).toMatch(/^⚠ Level names uncertain: /);
     await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 10000 });
@@ -188,9 +196,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     if (!sourceDir.endsWith('models')) return; // the random-weights fixture names no levels
     const { page } = env;
     // SPIDER patient 162: the readers graded a spondylolisthesis at L5/S1 (the real-model test measures about 25 %).
-    const [spider] = await importData(env.orthanc, 'spider_midsagittal/162_t2.png');
-    await openStudyAndAnalyze(spider);
-    await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
+    await analyzeImported('spider_midsagittal/162_t2.png');
     const l5s1 = page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L5/S1' }).first();
     expect(await l5s1.getByTestId('spine-slip').textContent()).toBe('I ant');
     await page.waitForSelector('[data-testid="spine-slip-lines"] svg polyline', { timeout: 15000 });
@@ -211,7 +217,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     const [space] = await importData(env.orthanc, 'spider_midsagittal/5_t2_SPACE.png');
     await openStudyAndAnalyze(space);
     expect(await page.getByTestId('spine-mri-panel').textContent()).toMatch(/The sagittal T2 is a 3D acquisition \(MRAcquisitionType 3D/);
-    await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
+    await analysisFinished();
     expect(await page.getByTestId('spine-error').count()).toBe(0);
     await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first().click();
     const finding = page.getByTestId('finding-pfirrmannGrade');
@@ -232,7 +238,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
     await dismissBanner(page);
     await page.getByTestId('spine-analyze').click();
-    await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
+    await analysisFinished();
     expect(await page.getByTestId('spine-error').count()).toBe(0);
     const row = page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first();
     await row.click();
@@ -261,7 +267,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
     await dismissBanner(page);
     await page.getByTestId('spine-analyze').click();
-    await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
+    await analysisFinished();
     expect(await page.getByTestId('spine-error').count()).toBe(0);
     const graded = page.locator('[data-testid^="spine-foramen-"]').filter({ hasText: /^[0-3]$/ }).first();
     await graded.click();
@@ -289,7 +295,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     const { page } = env;
     writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify({ ...manifest, pfirrmann: { ...manifest.pfirrmann, sha256: '0'.repeat(64) } }));
     await openStudyAndAnalyze();
-    await page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
+    await analysisFinished();
     expect(await page.getByTestId('spine-error').count()).toBe(0);
     expect(await page.getByTestId('spine-disc-grades-unavailable').textContent()).toMatch(/No automatic disc grades .*the disc classifier could not be loaded/);
     await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first().click();
