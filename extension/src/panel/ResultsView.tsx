@@ -83,7 +83,9 @@ export function LevelsTable({
   const [open, setOpen] = useState<string | undefined>();
   const click = (l: LevelReport) => {
     const seg = segments.find((x) => x.segmentNumber === l.discSegmentNumber);
-    if (seg && segmentationId) jumpToSegment(segmentationId, seg);
+    // A graded slip: to the mid-sagittal image its lines are drawn on (the disc's own centre may lie a slice away).
+    const slipLines = l.spondylolisthesis?.value ? l.measurements.find((m) => m.name === 'vertebralSlipMm')?.lineLps : undefined;
+    if (seg && segmentationId) jumpToSegment(segmentationId, seg, slipLines?.length ? outlineCentreLps(slipLines) : undefined);
     // The axial image the dural sac was measured on (also for a stored SR), else the one nearest the disc.
     const area = l.measurements.find((m) => m.name === 'duralSacAreaMm2');
     if (area?.sourceImage && area.outlineLps?.length) scrollSeriesTo(area.sourceImage.seriesInstanceUid, outlineCentreLps(area.outlineLps));
