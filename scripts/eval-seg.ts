@@ -3,6 +3,7 @@
  * on labelled NIfTI cases and report Dice and level-name accuracy.
  *
  *   npm run eval:seg -- --data ../shared/data/segmentation [--split val] [--cases vb3_08,ivd_11] [--json]
+ * Also counts, per data source, the lumbar levels whose slip the pipeline grades Meyerding I–II (no labels: plausibility).
  *
  * Data folder: cases.csv (case, split, structure, shape, crop_offset_voxels, dtype, n_labels, levels)
  * + <case>_image.nii.gz + <case>_label.nii.gz (instance labels 1..N superior→inferior).
@@ -20,7 +21,9 @@ import { classIndex, type ModelManifest } from '../extension/src/pipeline/model'
 import { labelAnatomy } from '../extension/src/pipeline/anatomy';
 import { voxelToLps, type Labelmap, type SpineVolume } from '../extension/src/pipeline/volume';
 import { segmentSpine } from '../extension/src/pipeline/analyze';
-import type { StructureKind } from '../extension/src/pipeline/report';
+import type { SegmentInfo, StructureKind } from '../extension/src/pipeline/report';
+import { measureSpine } from '../extension/src/pipeline/build-report';
+import { gradeListhesis } from '../extension/src/pipeline/grade/listhesis';
 import { readNiftiLabelmap, readNiftiVolume } from './lib/nifti';
 import { loadNodeModels } from './lib/node-models';
 import { clipToGtRange, diceBinary, instanceDice, kindMask, levelAccuracy } from './lib/seg-metrics';
@@ -41,6 +44,28 @@ export interface CaseResult {
   /** The case is in the network's training list (--split-file "train"). */
   trainedOn: boolean;
   seconds: number;
+  /** Meyerding grade of the measured slip at each lumbar level (T12/L1 … L5/S1; null = not assessable), as the viewer grades it; no labels exist: a plausibility count. */
+  slips?: { level: string; grade: number | null }[];
+}
+
+/** The pipeline's slip grades at the lumbar levels of one segmentation (grade/listhesis.ts), or none when it cannot be measured. */
+function lumbarSlips(volume: SpineVolume, labelmap: Labelmap, segments: SegmentInfo[]): CaseResult['slips'] {
+  try {
+    return measureSpine(volume, labelmap, segments).discs.filter((d) => /^(L|T12\/L1)/.test(d.segment.level ?? ''))
+      .map((d) => ({ level: d.segment.level!, grade: gradeListhesis(d.listhesis, [], d.segment.level!).value }));
+  } catch { return []; }
+}
+
+/** Per data source (vb1, vb2, vb3, ivd): lumbar levels graded (none or I–II) and those graded I–II, with where. */
+function slipSummary(results: CaseResult[]) {
+  const by: Record<string, { graded: number; slipped: string[] }> = {};
+  for (const r of results) for (const s of r.slips ?? []) {
+    const e = (by[r.case.split('_')[0]] ??= { graded: 0, slipped: [] });
+    if (s.grade === null) continue;
+    e.graded++;
+    if (s.grade > 0) e.slipped.push(`${r.case} ${s.level}`);
+  }
+  return by;
 }
 
 /** Ground truth as the class labelmap, then the same instance/naming step as the pipeline. */
@@ -140,6 +165,7 @@ async function main(): Promise<void> {
       predictedLevels: r.segments.filter((s) => s.kind === kind).map((s) => s.level ?? '?'),
       trainedOn: trainCases.has(c.case),
       seconds: (Date.now() - t0) / 1000,
+      ...(o.oracle ? {} : { slips: lumbarSlips(volume, r.labelmap, r.segments) }),
     };
     results.push(res);
     if (!o.json) process.stderr.write(`${c.case}: Dice ${fmt(dice)} (${res.seconds.toFixed(1)} s)\n`);
@@ -152,6 +178,7 @@ async function main(): Promise<void> {
     backend: backend.name,
     split: o.split,
     ...summarise(results),
+    slipsBySource: slipSummary(results),
     ...(unseen.length && unseen.length < results.length ? { notTrainedOn: summarise(unseen) } : {}),
   };
   if (o.json) {
@@ -177,6 +204,7 @@ async function main(): Promise<void> {
   console.log("'Dice GT range' ignores predictions above the highest / below the lowest GT voxel (LPS z); 'inst Dice' = mean over GT instances of Dice with the predicted segment overlapping it most.");
   console.log(`level accuracy, bodies:   ${fmt(summary.meanLevelAccuracyVertebralBody)} (${summary.levelNamedVertebralBodyCases} cases with level names)`);
   console.log(`level accuracy, discs:    ${fmt(summary.meanLevelAccuracyDisc)} (${summary.levelNamedDiscCases} cases with level names)`);
+  console.log(`spondylolisthesis (no labels: a plausibility count; vb1 pathological spines, vb2/vb3/ivd mostly healthy): ${Object.entries(summary.slipsBySource).map(([k, v]) => `${k} ${v.slipped.length} of ${v.graded} lumbar levels graded I-II${v.slipped.length ? ` (${v.slipped.join(', ')})` : ''}`).join('; ')}`);
   console.log(`sacrum-anchored naming:   ${summary.sacrumAnchoredCases}/${results.length} cases ('?' = uncertain naming)`);
   if (summary.notTrainedOn) {
     const x = summary.notTrainedOn;

@@ -33,6 +33,10 @@ suite.describe('eval:seg CLI', () => {
     expect(r.results[0].case).toBe('vb3_08');
     expect(r.results[0].dice).toBeGreaterThanOrEqual(0);
     expect(r.summary.backend).toMatch(/^onnxruntime-node cpu/);
+    // The slip grades at its lumbar levels (whatever the random weights segment), tallied by data source.
+    expect(Array.isArray(r.results[0].slips)).toBe(true);
+    const graded = r.results[0].slips.filter((x: any) => x.grade !== null);
+    expect(r.summary.slipsBySource.vb3?.graded ?? 0).toBe(graded.length);
   });
 
   it('fails clearly on an unknown case', () => {
