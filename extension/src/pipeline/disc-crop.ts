@@ -10,7 +10,7 @@
  * Intensities: (x − p1) / (p99 − p1) over the patch's own samples (MR intensities have no absolute
  * scale; the patch holds marrow, disc and CSF, so this keeps the nucleus-to-CSF relation).
  */
-import type { SagittalFrame, PlaneShape } from './measure';
+import { fromShapeAxes, type SagittalFrame, type PlaneShape } from './measure';
 import type { SpineVolume } from './volume';
 
 export const DISC_CROP = { widthPx: 64, heightPx: 40, mmPerPx: 1, uStartMm: -26 } as const;
@@ -37,15 +37,17 @@ function percentile(sorted: Float32Array, q: number): number {
 export function discCrop(volume: SpineVolume, frame: SagittalFrame, shape: PlaneShape, jitter: CropJitter = NO_JITTER): Float32Array {
   const { widthPx: w, heightPx: h, mmPerPx, uStartMm } = DISC_CROP;
   const c = Math.cos(jitter.angleRad), s = Math.sin(jitter.angleRad);
-  const major: [number, number] = [c * shape.major[0] - s * shape.major[1], s * shape.major[0] + c * shape.major[1]];
-  const minor: [number, number] = [c * shape.minor[0] - s * shape.minor[1], s * shape.minor[0] + c * shape.minor[1]];
+  const turned: PlaneShape = {
+    centre: shape.centre,
+    major: [c * shape.major[0] - s * shape.major[1], s * shape.major[0] + c * shape.major[1]],
+    minor: [c * shape.minor[0] - s * shape.minor[1], s * shape.minor[0] + c * shape.minor[1]],
+  };
   const out = new Float32Array(w * h);
   for (let r = 0; r < h; r++) {
     const v = (h / 2 - 0.5 - r) * mmPerPx * jitter.scale + jitter.shiftVMm;
     for (let col = 0; col < w; col++) {
       const u = (uStartMm + (col + 0.5) * mmPerPx) * jitter.scale + jitter.shiftUMm;
-      const ap = shape.centre[0] + u * major[0] + v * minor[0], si = shape.centre[1] + u * major[1] + v * minor[1];
-      const [fi, fj] = frame.toIj(ap, si);
+      const [fi, fj] = frame.toIj(...fromShapeAxes(turned, u, v));
       out[r * w + col] = bilinear(volume, frame.k, fi, fj);
     }
   }

@@ -31,7 +31,7 @@
  */
 import type { DiscAnalysis } from './build-report';
 import { components4, convexHull, hullMask, otsuThreshold } from './mask2d';
-import { sagittalFrame } from './measure';
+import { fromShapeAxes, sagittalFrame, toShapeAxes } from './measure';
 import { voxelToLps, type Labelmap, type SpineVolume, type Vec3 } from './volume';
 
 /** Lateral distance of the measured slices from the disc centre, mm (lumbar foramina lie 10–25 mm off the midline). */
@@ -140,10 +140,10 @@ function measureSlice(volume: SpineVolume, labelmap: Labelmap | undefined, d: Di
     sopInstanceUid: volume.sopInstanceUids[k], seriesInstanceUid: volume.seriesInstanceUid, frameOfReferenceUid: volume.frameOfReferenceUid,
   };
   const frame = sagittalFrame(volume, k);
-  const { centre, major, minor } = d.measures.shape; // major: posterior, minor: superior (principalAxes)
-  const toMm = (u: number, v: number): [number, number] => [centre[0] + u * major[0] + v * minor[0], centre[1] + u * major[1] + v * minor[1]];
+  const shape = d.measures.shape; // major: posterior, minor: superior (principalAxes)
+  const toMm = (u: number, v: number) => fromShapeAxes(shape, u, v);
   const halfH = d.measures.discHeightMm / 2;
-  const uPost = (labelmap && posteriorMarginU(volume, labelmap, d, k)) ?? ((d.measures.posteriorPointMm[0] - centre[0]) * major[0] + (d.measures.posteriorPointMm[1] - centre[1]) * major[1]);
+  const uPost = (labelmap && posteriorMarginU(volume, labelmap, d, k)) ?? toShapeAxes(shape, ...d.measures.posteriorPointMm).u;
 
   const step = frame.pixelMm;
   const u0 = uPost + WINDOW_U_MM[0], v0 = -halfH - WINDOW_V_MM[0];
@@ -218,15 +218,12 @@ function measureSlice(volume: SpineVolume, labelmap: Labelmap | undefined, d: Di
 function posteriorMarginU(volume: SpineVolume, labelmap: Labelmap, d: DiscAnalysis, k: number): number | null {
   const [nx, ny] = volume.dims;
   const frame = sagittalFrame(volume, k);
-  const { centre, major, minor } = d.measures.shape;
   const seg = d.segment.segmentNumber, base = k * nx * ny;
   let best: number | null = null, n = 0;
   for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
     if (labelmap.values[base + i + j * nx] !== seg) continue;
-    const [ap, si] = frame.toMm(i, j);
-    const x = ap - centre[0], y = si - centre[1];
-    if (Math.abs(x * minor[0] + y * minor[1]) > d.measures.discHeightMm / 4) continue;
-    const u = x * major[0] + y * major[1];
+    const { u, v } = toShapeAxes(d.measures.shape, ...frame.toMm(i, j));
+    if (Math.abs(v) > d.measures.discHeightMm / 4) continue;
     n++;
     if (best === null || u > best) best = u;
   }

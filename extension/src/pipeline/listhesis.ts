@@ -12,7 +12,7 @@
  * All positions in the sagittal mm frame of measure.ts (ap = posterior mm, si = superior mm).
  */
 import type { PlanePixel, PlaneShape } from './measure';
-import { median } from './measure';
+import { fromShapeAxes, median, toShapeAxes } from './measure';
 
 /** Thickness of the band next to the lower body's endplate in which its AP depth is measured (and the upper body's, to check it is whole), mm (project choice: a few rows of a 25–30 mm high lumbar body). */
 export const ENDPLATE_BAND_MM = 4;
@@ -64,8 +64,7 @@ export function measureListhesis(upper: PlanePixel[], lower: PlanePixel[], disc:
   if (cut || !upperWalls || !lowerWalls) return { reason: `the vertebral body ${cut} the disc is only partly segmented at its endplate on the mid-sagittal slice (under ${MIN_ENDPLATE_DEPTH_FRACTION} of the disc's AP length)` };
   const slipMm = lowerWalls.posteriorU - upperWalls.posteriorU;
   const depth = depthOf(lowerWalls);
-  const at = ([u, v]: [number, number]): [number, number] => [disc.centre[0] + u * disc.major[0] + v * disc.minor[0], disc.centre[1] + u * disc.major[1] + v * disc.minor[1]];
-  return { slipMm, lowerEndplateDepthMm: depth, slipPercent: (100 * slipMm) / depth, posteriorLinesMm: [...upperWalls.lineUv, ...lowerWalls.lineUv.reverse()].map(at) };
+  return { slipMm, lowerEndplateDepthMm: depth, slipPercent: (100 * slipMm) / depth, posteriorLinesMm: [...upperWalls.lineUv, ...lowerWalls.lineUv.reverse()].map(([u, v]) => fromShapeAxes(disc, u, v)) };
 }
 
 /**
@@ -75,10 +74,7 @@ export function measureListhesis(upper: PlanePixel[], lower: PlanePixel[], disc:
  */
 function endplateWalls(px: PlanePixel[], disc: PlaneShape, pixelMm: number, side: 'inferior' | 'superior') {
   if (px.length < 10) return undefined;
-  const uv = px.map((p) => {
-    const x = p.ap - disc.centre[0], y = p.si - disc.centre[1];
-    return { u: x * disc.major[0] + y * disc.major[1], v: x * disc.minor[0] + y * disc.minor[1] };
-  });
+  const uv = px.map((p) => toShapeAxes(disc, p.ap, p.si));
   // The endplate's level: the 2nd percentile of v from the disc side, so that a stray pixel does not set it.
   const vs = uv.map((q) => q.v).sort((a, b) => a - b);
   const endplateV = side === 'inferior' ? vs[Math.floor(0.02 * (vs.length - 1))] : vs[Math.ceil(0.98 * (vs.length - 1))];

@@ -90,6 +90,17 @@ export function segmentPixels(volume: SpineVolume, labelmap: Labelmap, frame: Sa
 /** Principal axes of a pixel cloud in the sagittal mm frame. major points posterior (+ap), minor points superior (+si). */
 export interface PlaneShape { centre: [number, number]; major: [number, number]; minor: [number, number] }
 
+/** A point (ap, si) of the sagittal mm frame in a shape's own axes, mm from its centre: u along major (+ posterior), v along minor (+ superior). */
+export function toShapeAxes(shape: PlaneShape, ap: number, si: number): { u: number; v: number } {
+  const x = ap - shape.centre[0], y = si - shape.centre[1];
+  return { u: x * shape.major[0] + y * shape.major[1], v: x * shape.minor[0] + y * shape.minor[1] };
+}
+
+/** The inverse of toShapeAxes: (u, v) mm in the shape's axes → (ap, si) mm in the sagittal frame. */
+export function fromShapeAxes(shape: PlaneShape, u: number, v: number): [number, number] {
+  return [shape.centre[0] + u * shape.major[0] + v * shape.minor[0], shape.centre[1] + u * shape.major[1] + v * shape.minor[1]];
+}
+
 export function principalAxes(px: PlanePixel[]): PlaneShape {
   let ma = 0, ms = 0;
   for (const p of px) { ma += p.ap; ms += p.si; }
@@ -139,10 +150,7 @@ export interface DiscMeasures {
 export function measureDisc(px: PlanePixel[], pixelMm: number, segmentNumber: number, level?: string): DiscMeasures {
   if (px.length < 10) throw new Error(`disc segment ${segmentNumber} has only ${px.length} pixels on the mid-sagittal slice`);
   const shape = principalAxes(px);
-  const uv = px.map((p) => {
-    const x = p.ap - shape.centre[0], y = p.si - shape.centre[1];
-    return { u: x * shape.major[0] + y * shape.major[1], v: x * shape.minor[0] + y * shape.minor[1], value: p.value };
-  });
+  const uv = px.map((p) => ({ ...toShapeAxes(shape, p.ap, p.si), value: p.value }));
   const us = uv.map((q) => q.u);
   const uMin = Math.min(...us), uMax = Math.max(...us);
   const length = uMax - uMin + pixelMm;
@@ -165,7 +173,7 @@ export function measureDisc(px: PlanePixel[], pixelMm: number, segmentNumber: nu
     nucleusMean: mean(nucleus.length ? nucleus : uv.map((q) => q.value)),
     nucleusSd: sd(nucleus.length ? nucleus : uv.map((q) => q.value)),
     annulusMean: mean(annulus.length ? annulus : uv.map((q) => q.value)),
-    posteriorPointMm: [shape.centre[0] + uPost * shape.major[0], shape.centre[1] + uPost * shape.major[1]],
+    posteriorPointMm: fromShapeAxes(shape, uPost, 0),
     pixelCount: px.length,
   };
 }
