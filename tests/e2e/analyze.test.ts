@@ -201,7 +201,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await l5s1.getByTestId('spine-slip').textContent()).toBe('I ant');
     await page.waitForSelector('[data-testid="spine-slip-lines"] svg polyline', { timeout: 15000 });
     const labels = await page.locator('[data-testid="spine-slip-lines"] svg text').allTextContents();
-    expect(labels).toEqual([expect.stringMatching(/^L5\/S1 anterolisthesis \d+\.\d mm \(\d+ %\) · Meyerding I$/)]);
+    expect(labels).toEqual([expect.stringMatching(/^L5\/S1 anterolisthesis \d+\.\d mm, \d+ % · Meyerding I$/)]);
     // A reader's grade is drawn as the reader set it.
     await l5s1.click();
     await page.getByTestId('spine-level-detail').getByLabel('Spondylolisthesis (Meyerding grade)').selectOption({ label: 'II' });

@@ -1,7 +1,7 @@
 /** Spondylolisthesis: the slip measure (listhesis.ts) and its Meyerding grade (grade/listhesis.ts) on constructed geometry with known answers. */
 import { buildSpineReport } from '../../extension/src/pipeline/build-report';
 import { measureListhesis } from '../../extension/src/pipeline/listhesis';
-import { gradeListhesis, MIN_SLIP_PERCENT, meyerdingGrade } from '../../extension/src/pipeline/grade/listhesis';
+import { gradeListhesis, measuredSlip, MIN_SLIP_PERCENT, meyerdingGrade } from '../../extension/src/pipeline/grade/listhesis';
 import { principalAxes, type PlanePixel } from '../../extension/src/pipeline/measure';
 import { findingsText } from '../../extension/src/panel/findingsText';
 import { synthSpine } from './measure-synthetic';
@@ -52,6 +52,13 @@ describe('spondylolisthesis (Meyerding)', () => {
 
   it('shows the slip measurements in the evidence view with their units', () => {
     expect(level('L3/L4').spondylolisthesis!.evidence.measurements.map(formatMeasurement)).toEqual([expect.stringMatching(/^vertebral slip 8\.\d mm$/), expect.stringMatching(/^vertebral slip 2\d\.\d %$/)]);
+  });
+
+  it('words the measured slip one way for the table, the findings text and the image label', () => {
+    expect(measuredSlip(level('L3/L4').measurements)).toEqual({ direction: 'anterolisthesis', size: expect.stringMatching(/^8\.\d mm, 2\d %$/) });
+    const mmOnly = [{ name: 'vertebralSlipMm', value: -4.94, unit: 'mm' as const, method: '' }];
+    expect(measuredSlip(mmOnly)).toEqual({ direction: 'retrolisthesis', size: '4.9 mm' });
+    expect(measuredSlip([])).toBeUndefined();
   });
 
   it('grades by Meyerding quarters above the project floor, either direction', () => {

@@ -5,7 +5,7 @@
  * spine). The same for a report read back from a stored SR (it keeps the lines).
  */
 import type { SpineReport } from '../pipeline/report';
-import { slipDirection } from '../pipeline/grade/listhesis';
+import { measuredSlip } from '../pipeline/grade/listhesis';
 import { FINDING_CHOICES } from '../panel/readerEdits';
 import { createOutlineOverlay } from './outlineOverlay';
 
@@ -16,11 +16,11 @@ export function showSlipLines(report: SpineReport): void {
   show(report.levels.flatMap((l) => {
     const f = l.spondylolisthesis;
     const mm = l.measurements.find((m) => m.name === 'vertebralSlipMm');
-    const pct = l.measurements.find((m) => m.name === 'vertebralSlipPercent');
-    if (!f?.value || !mm?.sourceImage || !mm.lineLps?.length) return [];
+    const slip = measuredSlip(l.measurements);
+    if (!f?.value || !slip || !mm?.sourceImage || !mm.lineLps?.length) return [];
     return [{
       sopInstanceUid: mm.sourceImage.sopInstanceUid,
-      label: `${l.level} ${slipDirection(mm.value)} ${Math.abs(mm.value).toFixed(1)} mm${pct ? ` (${Math.abs(pct.value).toFixed(0)} %)` : ''} · Meyerding ${FINDING_CHOICES.spondylolisthesis.show(f.value)}${f.readerModified ? '*' : ''}`,
+      label: `${l.level} ${slip.direction} ${slip.size} · Meyerding ${FINDING_CHOICES.spondylolisthesis.show(f.value)}${f.readerModified ? '*' : ''}`,
       outlineLps: mm.lineLps,
       open: true,
     }];

@@ -8,7 +8,7 @@ import { jumpToSegment } from '../ohif/showSegmentation';
 import { outlineCentreLps, scrollSeriesTo } from '../ohif/scrollStacks';
 import type { Side } from '../pipeline/foramen';
 import { foramenMeasurementNames } from '../pipeline/grade/foramen';
-import { slipDirection } from '../pipeline/grade/listhesis';
+import { measuredSlip } from '../pipeline/grade/listhesis';
 import type { Finding, LevelReport, SegmentInfo, SpineReport } from '../pipeline/report';
 import { colors, s } from './styles';
 import { FindingsTextBox } from './FindingsTextBox';
@@ -44,8 +44,8 @@ function DiscFlags({ l }: { l: LevelReport }) {
 /** Meyerding grade with the slip's direction ('I ant', 'II retro'), 'none', or 'n/a'; '–' in reports from before the measure. */
 function SlipCell({ l }: { l: LevelReport }) {
   const f = l.spondylolisthesis;
-  const slip = l.measurements.find((x) => x.name === 'vertebralSlipMm');
-  const show = (v: number) => (v ? `${FINDING_CHOICES.spondylolisthesis.show(v)}${slip ? (slipDirection(slip.value) === 'anterolisthesis' ? ' ant' : ' retro') : ''}` : 'none');
+  const slip = measuredSlip(l.measurements);
+  const show = (v: number) => (v ? `${FINDING_CHOICES.spondylolisthesis.show(v)}${slip ? (slip.direction === 'anterolisthesis' ? ' ant' : ' retro') : ''}` : 'none');
   return <td style={s.td} title={findingTitle(f)} data-testid="spine-slip">{fmt(f, show)}</td>;
 }
 

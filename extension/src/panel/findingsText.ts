@@ -5,7 +5,7 @@
  */
 import type { Finding, LevelReport, Measurement, SpineReport } from '../pipeline/report';
 import { FINDING_CHOICES } from './readerEdits';
-import { slipDirection } from '../pipeline/grade/listhesis';
+import { measuredSlip } from '../pipeline/grade/listhesis';
 
 const star = (f: Finding<unknown> | undefined) => (f?.readerModified ? '*' : '');
 const measured = (l: LevelReport, name: string, digits: number, unit: string) => {
@@ -18,10 +18,8 @@ const present = (f: Finding<boolean> | undefined, word: string) => (f?.value ? [
 function slipText(l: LevelReport): string[] {
   const f = l.spondylolisthesis;
   if (!f?.value) return [];
-  const mm = l.measurements.find((x) => x.name === 'vertebralSlipMm'), pct = l.measurements.find((x) => x.name === 'vertebralSlipPercent');
-  const what = mm ? slipDirection(mm.value) : 'spondylolisthesis';
-  const basis = mm && pct ? ` (${Math.abs(mm.value).toFixed(1)} mm, ${Math.abs(pct.value).toFixed(0)} %)` : '';
-  return [`grade ${FINDING_CHOICES.spondylolisthesis.show(f.value)} ${what}${star(f)}${basis}`];
+  const slip = measuredSlip(l.measurements);
+  return [`grade ${FINDING_CHOICES.spondylolisthesis.show(f.value)} ${slip?.direction ?? 'spondylolisthesis'}${star(f)}${slip ? ` (${slip.size})` : ''}`];
 }
 
 function discText(l: LevelReport): string {

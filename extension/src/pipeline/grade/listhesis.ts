@@ -36,6 +36,16 @@ export function slipDirection(slipMm: number): 'anterolisthesis' | 'retrolisthes
 }
 
 /**
+ * A level's measured slip as the panel, the findings text and the image label show it: its direction and its size
+ * ('4.9 mm, 16 %'; without the percentage when only the mm were stored). Undefined where no slip was measured.
+ */
+export function measuredSlip(measurements: Measurement[]): { direction: 'anterolisthesis' | 'retrolisthesis'; size: string } | undefined {
+  const mm = measurements.find((m) => m.name === 'vertebralSlipMm'), pct = measurements.find((m) => m.name === 'vertebralSlipPercent');
+  if (!mm) return undefined;
+  return { direction: slipDirection(mm.value), size: `${Math.abs(mm.value).toFixed(1)} mm${pct ? `, ${Math.abs(pct.value).toFixed(0)} %` : ''}` };
+}
+
+/**
  * Grade the slip at one level.
  * @param measured listhesis.ts's measure, or why it could not be taken (→ not assessable with that reason).
  * @param measurements the slip measurements shown as evidence (vertebralSlipMm, vertebralSlipPercent).
