@@ -65,12 +65,21 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
 
   it('runs the analysis and shows backend, time, segments and the labelmap', async () => {
     const { page } = env;
+    const ortFiles: string[] = [];
+    const onRequest = (r: { url(): string }) => { if (r.url().includes('/ort/')) ortFiles.push(r.url().split('/').pop()!); };
+    page.on('request', onRequest);
     await openStudyAndAnalyze();
     await page.getByTestId('spine-progress').waitFor({ timeout: 10000 });
     await analysisFinished();
+    page.off('request', onRequest);
     expect(await page.getByTestId('spine-error').count()).toBe(0);
     const info = (await page.getByTestId('spine-run-info').textContent()) ?? '';
     expect(info).toMatch(/onnxruntime-web (wasm \(\d+ threads?\)|webgpu) · \d+\.\d s \(total \d+\.\d s\) · model /);
+    // Without a hardware GPU the worker loads the wasm-only bundle, not the WebGPU one (whose wasm runs twice as slow).
+    if (info.includes('wasm')) {
+      expect(ortFiles).toEqual(expect.arrayContaining(['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.wasm']));
+      expect(ortFiles.filter((f) => f.includes('webgpu') || f.includes('jsep'))).toEqual([]);
+    }
     expect(info).toContain(manifest.name);
     const results = (await page.getByTestId('spine-results').textContent()) ?? '';
     // Either segments are listed (and shown in OHIF's segmentation state) or the panel says none were found.

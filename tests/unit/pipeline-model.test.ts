@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { createNodeBackend, hasHardwareWebGpu, outlineOffsets, parseModelManifest, sha256Hex, verifyModelBytes, type OrtModule } from '../../extension/src/pipeline/model';
+import { createNodeBackend, hasHardwareWebGpu, ORT_BROWSER_BUNDLE, outlineOffsets, willUseWebGpu, parseModelManifest, sha256Hex, verifyModelBytes, type OrtModule } from '../../extension/src/pipeline/model';
 import { segmentSpine } from '../../extension/src/pipeline/analyze';
 import type { SpineVolume } from '../../extension/src/pipeline/volume';
 
@@ -71,6 +71,17 @@ describe('WebGPU adapter choice', () => {
     expect(await hasHardwareWebGpu({ requestAdapter: async () => ({ info: { isFallbackAdapter: false } }) })).toBe(true);
     expect(await hasHardwareWebGpu({ requestAdapter: async () => ({ requestAdapterInfo: async () => ({ isFallbackAdapter: false }) }) })).toBe(true);
     expect(await hasHardwareWebGpu({ requestAdapter: async () => null })).toBe(false);
+  });
+
+  it('imports the WebGPU bundle only when WebGPU will run (its wasm build is the slower one)', async () => {
+    const hardware = { requestAdapter: async () => ({ info: { isFallbackAdapter: false } }) };
+    const software = { requestAdapter: async () => ({ info: { isFallbackAdapter: true } }) };
+    expect(await willUseWebGpu(hardware)).toBe(true);
+    expect(await willUseWebGpu(software)).toBe(false);
+    expect(await willUseWebGpu(undefined)).toBe(false);
+    expect(await willUseWebGpu(hardware, 'wasm')).toBe(false);
+    expect(await willUseWebGpu(software, 'webgpu')).toBe(true);
+    expect(ORT_BROWSER_BUNDLE).toEqual({ webgpu: 'ort.webgpu.min.mjs', wasm: 'ort.wasm.min.mjs' });
   });
 });
 

@@ -3,7 +3,7 @@
  * onnxruntime-web (imported at runtime from `ortBaseUrl`, not bundled), segmentation, level naming,
  * report. Keeps inference off the UI thread; 'cancel' aborts between slices.
  */
-import { createBrowserBackend, type InferenceBackend, type OrtModule } from '../pipeline/model';
+import { createBrowserBackend, ORT_BROWSER_BUNDLE, willUseWebGpu, type InferenceBackend, type OrtModule } from '../pipeline/model';
 import { segmentSpine } from '../pipeline/analyze';
 import { gradeSpine, type BuildReportOptions } from '../pipeline/build-report';
 import { createDiscClassifier, type DiscClassifier } from '../pipeline/disc-classifier';
@@ -26,13 +26,16 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
     post({ type: 'progress', stage: 'model', done: 0, total: 1 });
     const origin = self.location.origin;
     const model = await loadModel(req.modelBaseUrl, origin);
-    const ortUrl = new URL('ort.webgpu.min.mjs', new URL(req.ortBaseUrl, origin)).href;
+    const gpu = (self.navigator as unknown as { gpu?: never }).gpu;
+    // The WebGPU bundle only where WebGPU will run: its wasm build is twice as slow (ORT_BROWSER_BUNDLE).
+    const webGpu = await willUseWebGpu(gpu, req.prefer);
+    const ortUrl = new URL(ORT_BROWSER_BUNDLE[webGpu ? 'webgpu' : 'wasm'], new URL(req.ortBaseUrl, origin)).href;
     const ort = (await import(/* @vite-ignore */ ortUrl)) as OrtModule;
     backend = await createBrowserBackend(ort, model.bytes, model.manifest, {
-      gpu: (self.navigator as unknown as { gpu?: never }).gpu,
+      gpu,
       wasmPaths: new URL(req.ortBaseUrl, origin).href,
       numThreads: req.numThreads,
-      prefer: req.prefer,
+      prefer: webGpu ? req.prefer : 'wasm',
     });
     classifierError = model.pfirrmannError && `the disc classifier could not be loaded (${model.pfirrmannError})`;
     if (model.manifest.pfirrmann && model.pfirrmannBytes) {
