@@ -286,9 +286,9 @@ export async function willUseWebGpu(gpu: GpuLike | undefined, prefer?: 'webgpu' 
 
 /**
  * The onnxruntime-web bundle (file under `ortBaseUrl`) for each backend. Without a GPU the wasm-only
- * bundle: the WebGPU bundle's wasm build (JSEP, 28 MB against 14 MB) took 3.8 s instead of 1.3 s to
- * create the session and ran the segmentation of an 18-slice series in 9.0 s instead of 4.6 s (1 thread,
- * Chromium 156, 2-core VM; `npm run bench`, viewer lines).
+ * bundle: with the WebGPU bundle's wasm build (JSEP, 28 MB against 14 MB) the panel's segmentation time
+ * of an 18-slice series was 8.1 / 8.5 s against 5.1 / 4.7 s (1 / 2 threads, Chromium 156, 2-core VM;
+ * `npm run bench`, viewer lines), creating the session 3.8 s against 1.3 s (timing points, one run).
  */
 export const ORT_BROWSER_BUNDLE = { webgpu: 'ort.webgpu.min.mjs', wasm: 'ort.wasm.min.mjs' } as const;
 
