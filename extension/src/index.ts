@@ -10,6 +10,7 @@
  */
 import type { DisplaySet, ExtensionParams, OhifExtension } from '../../types/ohif';
 import { setOhifContext } from './ohif/context';
+import { discardPreparedAnalysis } from './ohif/analysisClient';
 import { rememberImagesShown } from './ohif/imagesShown';
 import { registerSpineAttributes, spineHangingProtocol, SPINE_HP_ID } from './ohif/hangingProtocol';
 import { hostInOwnRoot, hostInOwnRootWithProps } from './ohif/reactBridge';
@@ -28,6 +29,9 @@ const extension: OhifExtension = {
     setOhifContext(params);
     registerSpineAttributes(params.servicesManager.services.hangingProtocolService);
     rememberImagesShown(params.servicesManager.services);
+  },
+  onModeExit() {
+    discardPreparedAnalysis();
   },
   getPanelModule() {
     return [

@@ -15,6 +15,8 @@ import { niftiToSeries } from './sources';
 
 export interface ViewerTiming {
   threads: number;
+  /** Seconds between the study being shown (Analyze enabled, image drawn) and the click: the reader looking at it. */
+  readingSeconds: number;
   /** Seconds from the Analyze click to the levels table, one per repeat. */
   seconds: number[];
   /** The panel's run info line of the last repeat (backend, thread count, model). */
@@ -35,9 +37,11 @@ export function viewerBenchSkipReason(): string | undefined {
  * @param caseRel NIfTI image relative to ../shared/data (e.g. 'segmentation/vb2_02_image.nii.gz').
  * @param threadsList wasm thread counts; repeats are interleaved (1,2,1,2,…) after one untimed warm-up
  *   (model download into Cache Storage, OHIF caches).
+ * @param readingSecondsList waits before the click, each with every thread count: with none the click meets the
+ *   worker the panel prepared when it opened (analysisClient.ts prepareAnalysis) still loading the models.
  * @throws Error when the panel shows an error or the levels table does not appear within 10 min.
  */
-export async function benchViewer(caseRel: string, sliceStep: number, maxSlices: number, threadsList: number[], reps: number): Promise<ViewerBenchResult> {
+export async function benchViewer(caseRel: string, sliceStep: number, maxSlices: number, threadsList: number[], reps: number, readingSecondsList = [0]): Promise<ViewerBenchResult> {
   const series = niftiToSeries(join(sharedData, caseRel), { sliceStep, maxSlices });
   const env = await startViewerEnv();
   try {
@@ -49,7 +53,7 @@ export async function benchViewer(caseRel: string, sliceStep: number, maxSlices:
       const body = `${await response.text()}\nwindow.config.spineMri.wasmThreads = ${threads};\n`;
       await route.fulfill({ response, body });
     });
-    const once = async (t: number): Promise<{ s: number; info: string }> => {
+    const once = async (t: number, readingSeconds = 0): Promise<{ s: number; info: string }> => {
       threads = t;
       await page.goto(`${env.baseUrl}/spine-mri?StudyInstanceUIDs=${series.studyInstanceUid}`);
       const analyze = page.getByTestId('spine-analyze');
@@ -57,6 +61,7 @@ export async function benchViewer(caseRel: string, sliceStep: number, maxSlices:
       await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 120000 });
       await page.locator('canvas.cornerstone-canvas').first().waitFor({ timeout: 120000 });
       await dismissBanner(page);
+      await page.waitForTimeout(1000 * readingSeconds);
       const t0 = performance.now();
       await analyze.click();
       await page.waitForSelector('[data-testid="spine-levels-table"], [data-testid="spine-error"]', { state: 'visible', timeout: 600000 });
@@ -65,10 +70,10 @@ export async function benchViewer(caseRel: string, sliceStep: number, maxSlices:
       return { s, info: ((await page.getByTestId('spine-run-info').textContent()) ?? '').trim() };
     };
     await once(threadsList[0]);
-    const rows: ViewerTiming[] = threadsList.map((t) => ({ threads: t, seconds: [], runInfo: '' }));
+    const rows: ViewerTiming[] = readingSecondsList.flatMap((readingSeconds) => threadsList.map((t) => ({ threads: t, readingSeconds, seconds: [], runInfo: '' })));
     for (let r = 0; r < reps; r++) {
       for (const row of rows) {
-        const { s, info } = await once(row.threads);
+        const { s, info } = await once(row.threads, row.readingSeconds);
         row.seconds.push(s);
         row.runInfo = info;
       }

@@ -1,14 +1,15 @@
 /**
  * The analysis Web Worker (bundled as /plugins/analysis-worker.mjs): model download + checksum,
  * onnxruntime-web (imported at runtime from `ortBaseUrl`, not bundled), segmentation, level naming,
- * report. Keeps inference off the UI thread; 'cancel' aborts between slices.
+ * report. Keeps inference off the UI thread; 'cancel' aborts between slices. One analysis per worker;
+ * 'prepare' loads its models before the 'analyze' arrives (analysisClient.ts prepareAnalysis).
  */
-import { createBrowserBackend, ORT_BROWSER_BUNDLE, willUseWebGpu, type InferenceBackend, type OrtModule } from '../pipeline/model';
+import { createBrowserBackend, ORT_BROWSER_BUNDLE, willUseWebGpu, type InferenceBackend, type ModelManifest, type OrtModule } from '../pipeline/model';
 import { segmentSpine } from '../pipeline/analyze';
 import { gradeSpine, type BuildReportOptions } from '../pipeline/build-report';
 import { createDiscClassifier, type DiscClassifier } from '../pipeline/disc-classifier';
-import { loadModel } from './modelCache';
-import type { AnalyzeRequest, FromWorker, ToWorker } from './analysisProtocol';
+import { loadModel, type LoadedModel } from './modelCache';
+import type { AnalyzeRequest, FromWorker, ModelRequest, ToWorker } from './analysisProtocol';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 let controller: AbortController | undefined;
@@ -16,33 +17,60 @@ let controller: AbortController | undefined;
 /** Software identity written into every report, SEG and SR (kept in step with package.json's version). */
 const SOFTWARE = { name: 'ohif-spine-mri', version: '0.1.0' };
 
+/** The models of this worker's one analysis, loaded by 'prepare' ahead of it or by 'analyze' itself. */
+interface Models {
+  model: LoadedModel;
+  backend: InferenceBackend;
+  classifier?: DiscClassifier;
+  classifierError?: string;
+}
+let models: Promise<Models> | undefined;
+
+/**
+ * Downloads (or reads from Cache Storage) and verifies the models, imports onnxruntime-web, creates the sessions and
+ * runs the network once on a blank slice: the first run in a fresh worker is several times slower than the next
+ * (wasm code still being optimised), and a prepared worker has that behind it before Analyze is pressed.
+ */
+async function loadModels(req: ModelRequest): Promise<Models> {
+  const origin = self.location.origin;
+  const model = await loadModel(req.modelBaseUrl, origin);
+  const gpu = (self.navigator as unknown as { gpu?: never }).gpu;
+  // The WebGPU bundle only where WebGPU will run: its wasm build is slower (ORT_BROWSER_BUNDLE).
+  const webGpu = await willUseWebGpu(gpu, req.prefer);
+  const ortUrl = new URL(ORT_BROWSER_BUNDLE[webGpu ? 'webgpu' : 'wasm'], new URL(req.ortBaseUrl, origin)).href;
+  const ort = (await import(/* @vite-ignore */ ortUrl)) as OrtModule;
+  const backend = await createBrowserBackend(ort, model.bytes, model.manifest, {
+    gpu,
+    wasmPaths: new URL(req.ortBaseUrl, origin).href,
+    numThreads: req.numThreads,
+    prefer: webGpu ? req.prefer : 'wasm',
+  });
+  let classifierError = model.pfirrmannError && `the disc classifier could not be loaded (${model.pfirrmannError})`;
+  let classifier: DiscClassifier | undefined;
+  if (model.manifest.pfirrmann && model.pfirrmannBytes) {
+    // A few small patches per study: the wasm backend is plenty and avoids a second WebGPU device.
+    classifier = await createDiscClassifier(ort, model.pfirrmannBytes, model.manifest.pfirrmann, { executionProviders: ['wasm'] })
+      .catch((e: Error) => { classifierError = e.message; return undefined; });
+  }
+  const side = warmUpSide(model.manifest);
+  await backend.run(new Float32Array(side * side), side, side);
+  return { model, backend, classifier, classifierError };
+}
+
+/** A typical lumbar sagittal field of view (300 mm) at the network's pixel spacing, padded to its size multiple. */
+function warmUpSide(m: ModelManifest): number {
+  const multiple = m.input.sizeMultipleOf;
+  return Math.ceil(300 / Math.min(...m.input.pixelSpacingMm) / multiple) * multiple;
+}
+
 async function analyze(req: AnalyzeRequest): Promise<void> {
   controller = new AbortController();
   const signal = controller.signal;
-  let backend: InferenceBackend | undefined;
-  let classifier: DiscClassifier | undefined;
-  let classifierError: string | undefined;
+  let loaded: Models | undefined;
   try {
     post({ type: 'progress', stage: 'model', done: 0, total: 1 });
-    const origin = self.location.origin;
-    const model = await loadModel(req.modelBaseUrl, origin);
-    const gpu = (self.navigator as unknown as { gpu?: never }).gpu;
-    // The WebGPU bundle only where WebGPU will run: its wasm build is twice as slow (ORT_BROWSER_BUNDLE).
-    const webGpu = await willUseWebGpu(gpu, req.prefer);
-    const ortUrl = new URL(ORT_BROWSER_BUNDLE[webGpu ? 'webgpu' : 'wasm'], new URL(req.ortBaseUrl, origin)).href;
-    const ort = (await import(/* @vite-ignore */ ortUrl)) as OrtModule;
-    backend = await createBrowserBackend(ort, model.bytes, model.manifest, {
-      gpu,
-      wasmPaths: new URL(req.ortBaseUrl, origin).href,
-      numThreads: req.numThreads,
-      prefer: webGpu ? req.prefer : 'wasm',
-    });
-    classifierError = model.pfirrmannError && `the disc classifier could not be loaded (${model.pfirrmannError})`;
-    if (model.manifest.pfirrmann && model.pfirrmannBytes) {
-      // A few small patches per study: the wasm backend is plenty and avoids a second WebGPU device.
-      classifier = await createDiscClassifier(ort, model.pfirrmannBytes, model.manifest.pfirrmann, { executionProviders: ['wasm'] })
-        .catch((e: Error) => { classifierError = e.message; return undefined; });
-    }
+    loaded = await (models ??= loadModels(req));
+    const { model, backend, classifier, classifierError } = loaded;
     post({ type: 'progress', stage: 'model', done: 1, total: 1 });
     const seg = await segmentSpine(req.volume, backend, model.manifest, {
       signal,
@@ -71,8 +99,8 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
     const cancelled = signal.aborted;
     post({ type: 'error', message: cancelled ? 'Analysis cancelled.' : e instanceof Error ? e.message : String(e), cancelled });
   } finally {
-    await backend?.release().catch(() => undefined);
-    await classifier?.release().catch(() => undefined);
+    await loaded?.backend.release().catch(() => undefined);
+    await loaded?.classifier?.release().catch(() => undefined);
     controller = undefined;
   }
 }
@@ -80,5 +108,6 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const m = ev.data;
   if (m.type === 'cancel') controller?.abort(new DOMException('Analysis cancelled', 'AbortError'));
+  else if (m.type === 'prepare') (models ??= loadModels(m)).catch(() => undefined); // a failure is reported by 'analyze'
   else if (m.type === 'analyze') void analyze(m);
 };

@@ -5,7 +5,7 @@
 import type { DisplaySet } from '../../../types/ohif';
 import type { SourceSeriesRef } from '../pipeline/report';
 import type { SeriesRole, SpineVolume } from '../pipeline/volume';
-import type { AnalysisResult, AnalysisStage, FromWorker, ToWorker } from './analysisProtocol';
+import type { AnalysisResult, AnalysisStage, FromWorker, ModelRequest, ToWorker } from './analysisProtocol';
 import { getSpineMriConfig } from './context';
 import { readDisplaySetSlices, readDisplaySetVolume } from './readVolume';
 import type { AxialSlice } from '../pipeline/axial-canal';
@@ -30,6 +30,35 @@ function workerUrl(): URL {
   return new URL('./analysis-worker.mjs', import.meta.url);
 }
 
+function modelRequest(): ModelRequest {
+  const cfg = getSpineMriConfig();
+  return { modelBaseUrl: cfg.modelBaseUrl, ortBaseUrl: cfg.ortBaseUrl, numThreads: cfg.wasmThreads };
+}
+
+/** A worker loading the models ahead of the next Analyze (prepareAnalysis), taken by startAnalysis. */
+let prepared: Worker | undefined;
+
+/**
+ * Starts the next analysis' worker now, so that it has downloaded and verified the models, created the
+ * onnxruntime sessions and run the network once (about 2 s on a 2-core machine, `npm run bench`) before
+ * Analyze is pressed. Called when the panel offers Analyze; does nothing while one is waiting. Its errors
+ * (a missing model, a failed checksum) are reported when Analyze is pressed, as without it.
+ */
+export function prepareAnalysis(): void {
+  if (prepared) return;
+  const worker = new Worker(workerUrl(), { type: 'module', name: 'spine-mri-analysis' });
+  // A worker whose script failed to load would never answer: drop it, and Analyze starts (and reports) a new one.
+  worker.onerror = () => { if (prepared === worker) prepared = undefined; worker.terminate(); };
+  worker.postMessage({ type: 'prepare', ...modelRequest() } satisfies ToWorker);
+  prepared = worker;
+}
+
+/** Ends a prepared worker that is no longer wanted (the panel closed), freeing its models' memory. */
+export function discardPreparedAnalysis(): void {
+  prepared?.terminate();
+  prepared = undefined;
+}
+
 export function startAnalysis(
   ds: DisplaySet,
   role: SeriesRole,
@@ -38,7 +67,6 @@ export function startAnalysis(
   axialT2?: DisplaySet,
   sagittalT1?: DisplaySet,
 ): AnalysisRun {
-  const cfg = getSpineMriConfig();
   const abort = new AbortController();
   let worker: Worker | undefined;
   const t0 = performance.now();
@@ -58,7 +86,8 @@ export function startAnalysis(
       .catch((e: Error) => { console.warn(`Spine MRI: the sagittal T1 could not be read, foramina measured on the analysed series: ${e.message}`); return undefined; });
     if (t1) t1.volume.role = 'sagittal_t1';
     if (abort.signal.aborted) throw new Error('Analysis cancelled.');
-    worker = new Worker(workerUrl(), { type: 'module', name: 'spine-mri-analysis' });
+    worker = prepared ?? new Worker(workerUrl(), { type: 'module', name: 'spine-mri-analysis' });
+    prepared = undefined;
     const w = worker;
     const result = await new Promise<AnalysisResult>((resolve, reject) => {
       w.onmessage = (ev: MessageEvent<FromWorker>) => {
@@ -69,7 +98,7 @@ export function startAnalysis(
       };
       w.onerror = (ev) => reject(new Error(`Analysis worker failed: ${ev.message || 'could not load /plugins/analysis-worker.mjs'}`));
       abort.signal.addEventListener('abort', () => w.postMessage({ type: 'cancel' } satisfies ToWorker));
-      const req: ToWorker = { type: 'analyze', volume, modelBaseUrl: cfg.modelBaseUrl, ortBaseUrl: cfg.ortBaseUrl, numThreads: cfg.wasmThreads, otherSeries, axialT2: axial, axialT2Unavailable, sagittalT1: t1?.volume };
+      const req: ToWorker = { type: 'analyze', volume, ...modelRequest(), otherSeries, axialT2: axial, axialT2Unavailable, sagittalT1: t1?.volume };
       w.postMessage(req, [volume.voxels.buffer, ...(axial ?? []).map((a) => a.pixels.buffer), ...(t1 ? [t1.volume.voxels.buffer] : [])]);
     });
     return { ...result, imageIds, sourceVolume, totalSeconds: (performance.now() - t0) / 1000 };

@@ -6,15 +6,24 @@ import type { AxialSlice } from '../pipeline/axial-canal';
 
 export type AnalysisStage = 'read' | 'model' | 'preprocess' | 'inference' | 'postprocess' | 'report';
 
-export interface AnalyzeRequest {
-  type: 'analyze';
-  volume: SpineVolume;
+/** Where the models and onnxruntime-web come from, and how they run. */
+export interface ModelRequest {
   /** Absolute or origin-relative URLs. */
   modelBaseUrl: string;
   ortBaseUrl: string;
   /** Force a backend (tests); default: WebGPU on a hardware adapter, else wasm. */
   prefer?: 'webgpu' | 'wasm';
   numThreads?: number;
+}
+
+/** Load the models and warm onnxruntime up before Analyze is pressed (the worker then keeps them for its one analysis). */
+export interface PrepareRequest extends ModelRequest {
+  type: 'prepare';
+}
+
+export interface AnalyzeRequest extends ModelRequest {
+  type: 'analyze';
+  volume: SpineVolume;
   /** The study's other series by role (sagittal T1, axial T2): the grading says "not assessable" without them. */
   otherSeries?: SourceSeriesRef[];
   /** The axial T2 images (dural sac area); absent when the study has none or they could not be read. */
@@ -36,7 +45,7 @@ export interface AnalysisResult {
   gradingError?: string;
 }
 
-export type ToWorker = AnalyzeRequest | { type: 'cancel' };
+export type ToWorker = PrepareRequest | AnalyzeRequest | { type: 'cancel' };
 export type FromWorker =
   | { type: 'progress'; stage: AnalysisStage; done: number; total: number }
   | { type: 'result'; result: AnalysisResult }

@@ -1,4 +1,5 @@
 /** Analyze button, stage progress bar with Cancel, then the results. */
+import { useEffect } from 'react';
 import type { DisplaySet } from '../../../types/ohif';
 import type { SourceSeriesRef } from '../pipeline/report';
 import type { SeriesRole } from '../pipeline/volume';
@@ -8,6 +9,7 @@ import { SaveSection } from './SaveSection';
 import { resetSave, useStudySave } from './useSave';
 import { CarryOverOffer, type EarlierResult } from './CarryOverOffer';
 import { overallProgress, STAGE_LABEL, useAnalysis } from './useAnalysis';
+import { prepareAnalysis } from '../ohif/analysisClient';
 import { colors, s } from './styles';
 
 export function AnalyzeSection({
@@ -39,6 +41,8 @@ export function AnalyzeSection({
   ];
   const running = state.status === 'running';
   const disabled = !displaySet || running || !!disabledReason;
+  // Load the models while the reader looks at the images, so that Analyze starts at once.
+  useEffect(() => { if (!disabled && state.status === 'idle') prepareAnalysis(); }, [disabled, state.status]);
   return (
     <div>
       <div style={{ display: 'flex', gap: 8, alignItems: 'center', margin: '6px 0' }}>
