@@ -307,6 +307,21 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.screenshot({ path: join(artifactsDir, 'analyze-foramen-t1.png') });
   }, 360000);
 
+  it('loads the models while the reader looks at the study, before Analyze is pressed', async () => {
+    const { page, baseUrl } = env;
+    const requested: string[] = [];
+    const onRequest = (r: { url(): string }) => { if (/\/(models|ort)\//.test(r.url())) requested.push(new URL(r.url()).pathname); };
+    page.on('request', onRequest);
+    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${studyUid}`);
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
+    const loaded = () => requested.includes(`/models/${manifest.file}`) && requested.some((p) => /^\/ort\/.*\.wasm$/.test(p));
+    for (let waited = 0; !loaded() && waited < 60000; waited += 250) await page.waitForTimeout(250);
+    page.off('request', onRequest);
+    expect(requested).toEqual(expect.arrayContaining(['/models/manifest.json', `/models/${manifest.file}`]));
+    expect(requested.some((p) => /^\/ort\/.*\.wasm$/.test(p))).toBe(true); // onnxruntime's wasm, fetched by the prepared worker
+    expect(await page.getByTestId('spine-progress').count()).toBe(0); // nothing started in the panel
+  }, 180000);
+
   it('refuses a model whose sha256 does not match the manifest, with a clear message', async () => {
     const { page } = env;
     writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify({ ...manifest, sha256: '0'.repeat(64) }));
