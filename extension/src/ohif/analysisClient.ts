@@ -40,9 +40,10 @@ let prepared: Worker | undefined;
 
 /**
  * Starts the next analysis' worker now, so that it has downloaded and verified the models, created the
- * onnxruntime sessions and run the network once (about 2 s on a 2-core machine, `npm run bench`) before
- * Analyze is pressed. Called when the panel offers Analyze; does nothing while one is waiting. Its errors
- * (a missing model, a failed checksum) are reported when Analyze is pressed, as without it.
+ * onnxruntime sessions and run the network once before Analyze is pressed (2–3 s less from Analyze to the
+ * table on a 2-core machine: `npm run bench`, README). Called when the panel offers Analyze; does nothing
+ * while one is waiting. Its errors (a missing model, a failed checksum) are reported when Analyze is
+ * pressed, as without it.
  */
 export function prepareAnalysis(): void {
   if (prepared) return;
@@ -53,7 +54,7 @@ export function prepareAnalysis(): void {
   prepared = worker;
 }
 
-/** Ends a prepared worker that is no longer wanted (the panel closed), freeing its models' memory. */
+/** Ends a prepared worker that is no longer wanted (the reader left the mode), freeing its models' memory. */
 export function discardPreparedAnalysis(): void {
   prepared?.terminate();
   prepared = undefined;
