@@ -69,7 +69,8 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
   let loaded: Models | undefined;
   try {
     post({ type: 'progress', stage: 'model', done: 0, total: 1 });
-    loaded = await (models ??= loadModels(req));
+    // A preparation that failed is tried again: the models may have been deployed (or the network come back) since.
+    loaded = await (models ??= loadModels(req)).catch(() => (models = loadModels(req)));
     const { model, backend, classifier, classifierError } = loaded;
     post({ type: 'progress', stage: 'model', done: 1, total: 1 });
     const seg = await segmentSpine(req.volume, backend, model.manifest, {
