@@ -41,16 +41,24 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     rmSync(modelDir, { recursive: true, force: true });
   });
 
-  /** Opens the study (default: the vb2_02 case) in the Spine MRI mode, waits for the image and an enabled Analyze, presses it. */
-  async function openStudyAndAnalyze(uid = studyUid): Promise<void> {
+  /**
+   * Opens the study (default: the vb2_02 case) in the Spine MRI mode and waits for the image and an enabled Analyze.
+   * @param whileLoading runs right after the navigation, before the waits.
+   */
+  async function openStudy(uid = studyUid, whileLoading?: () => Promise<void>): Promise<void> {
     const { page, baseUrl } = env;
     await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${uid}`);
-    const analyze = page.getByTestId('spine-analyze');
-    await analyze.waitFor({ timeout: 60000 });
+    await whileLoading?.();
+    await page.getByTestId('spine-analyze').waitFor({ timeout: 60000 });
     await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
     await page.locator('canvas.cornerstone-canvas').first().waitFor({ timeout: 60000 });
     await dismissBanner(page);
-    await analyze.click();
+  }
+
+  /** openStudy, then presses Analyze. */
+  async function openStudyAndAnalyze(uid = studyUid): Promise<void> {
+    await openStudy(uid);
+    await env.page.getByTestId('spine-analyze').click();
   }
 
   /** Waits until the analysis has finished (results shown) or failed (error shown). */
@@ -308,12 +316,11 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
   }, 360000);
 
   it('loads the models while the reader looks at the study, before Analyze is pressed', async () => {
-    const { page, baseUrl } = env;
+    const { page } = env;
     const requested: string[] = [];
     const onRequest = (r: { url(): string }) => { if (/\/(models|ort)\//.test(r.url())) requested.push(new URL(r.url()).pathname); };
     page.on('request', onRequest);
-    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${studyUid}`);
-    await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
+    await openStudy();
     // The model files come from Cache Storage once an earlier test downloaded them; the manifest is fetched every time.
     const started = () => requested.some((p) => /^\/ort\/.*\.wasm$/.test(p));
     for (let waited = 0; !started() && waited < 60000; waited += 250) await page.waitForTimeout(250);
@@ -370,15 +377,13 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
   }, 180000);
 
   it('analyses when Analyze is pressed after models/ was deployed, although the panel found none when it opened', async () => {
-    const { page, baseUrl } = env;
+    const { page } = env;
     rmSync(join(modelDir, 'manifest.json'));
     const missing = page.waitForResponse((r) => r.url().endsWith('/models/manifest.json') && r.status() === 404, { timeout: 60000 });
-    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${studyUid}`);
-    await missing; // the prepared worker looked for the models and found none
-    writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify(manifest));
-    await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
-    await page.locator('canvas.cornerstone-canvas').first().waitFor({ timeout: 60000 });
-    await dismissBanner(page);
+    await openStudy(studyUid, async () => {
+      await missing; // the prepared worker looked for the models and found none
+      writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify(manifest));
+    });
     await page.getByTestId('spine-analyze').click();
     await analysisFinished();
     expect(await page.getByTestId('spine-error').count()).toBe(0);
