@@ -41,8 +41,9 @@ export function AnalyzeSection({
   ];
   const running = state.status === 'running';
   const disabled = !displaySet || running || !!disabledReason;
-  // Load the models while the reader looks at the images, so that Analyze starts at once.
-  useEffect(() => { if (!disabled && state.status === 'idle') prepareAnalysis(); }, [disabled, state.status]);
+  // Load the models while the reader looks at the images, so that Analyze starts at once (again after a failed or
+  // cancelled run; not after a result, when Analyze again is rare and the worker would hold its memory for nothing).
+  useEffect(() => { if (!disabled && (state.status === 'idle' || state.status === 'error')) prepareAnalysis(); }, [disabled, state.status]);
   return (
     <div>
       <div style={{ display: 'flex', gap: 8, alignItems: 'center', margin: '6px 0' }}>
