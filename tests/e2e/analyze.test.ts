@@ -390,6 +390,22 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await page.getByTestId('spine-run-info').textContent()).toContain(manifest.name);
   }, 240000);
 
+  it('a wrong wasmThreads in app-config.js leaves the panel working and says what is wrong when Analyze is pressed', async () => {
+    const { page } = env;
+    await page.route('**/app-config.js', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, body: `${await response.text()}\nwindow.config.spineMri.wasmThreads = 0;\n` });
+    });
+    try {
+      await openStudyAndAnalyze();
+      const err = page.getByTestId('spine-error');
+      await err.waitFor({ timeout: 60000 });
+      expect(await err.textContent()).toMatch(/window\.config\.spineMri\.wasmThreads must be an integer ≥ 1, got 0/);
+    } finally {
+      await page.unroute('**/app-config.js');
+    }
+  }, 180000);
+
   it('says where the model is missing when models/ is not deployed', async () => {
     const { page } = env;
     rmSync(join(modelDir, 'manifest.json'));

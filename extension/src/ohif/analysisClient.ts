@@ -47,10 +47,16 @@ let prepared: Worker | undefined;
  */
 export function prepareAnalysis(): void {
   if (prepared) return;
+  let request: ModelRequest;
+  try {
+    request = modelRequest();
+  } catch {
+    return; // a bad window.config.spineMri: Analyze reports it (this runs in a React effect, where a throw would break the panel)
+  }
   const worker = new Worker(workerUrl(), { type: 'module', name: 'spine-mri-analysis' });
   // A worker whose script failed to load would never answer: drop it, and Analyze starts (and reports) a new one.
   worker.onerror = () => { if (prepared === worker) prepared = undefined; worker.terminate(); };
-  worker.postMessage({ type: 'prepare', ...modelRequest() } satisfies ToWorker);
+  worker.postMessage({ type: 'prepare', ...request } satisfies ToWorker);
   prepared = worker;
 }
 
