@@ -394,7 +394,8 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     const { page } = env;
     await page.route('**/app-config.js', async (route) => {
       const response = await route.fetch();
-      await route.fulfill({ response, body: `${await response.text()}\nwindow.config.spineMri.wasmThreads = 0;\n` });
+      // no-store: a cached copy would carry the wrong setting into the next tests.
+      await route.fulfill({ response, headers: { ...response.headers(), 'cache-control': 'no-store' }, body: `${await response.text()}\nwindow.config.spineMri.wasmThreads = 0;\n` });
     });
     try {
       await openStudyAndAnalyze();
