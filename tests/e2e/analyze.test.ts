@@ -330,6 +330,20 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await page.getByTestId('spine-progress').count()).toBe(0); // nothing started in the panel
   }, 180000);
 
+  it('ends the prepared analysis worker when the reader leaves the mode for the study list', async () => {
+    const { page } = env;
+    await openStudy();
+    const isAnalysisWorker = (w: { url(): string }) => w.url().includes('/plugins/analysis-worker.mjs');
+    const worker = page.workers().find(isAnalysisWorker) ?? await page.waitForEvent('worker', { predicate: isAnalysisWorker, timeout: 60000 });
+    const closed = new Promise<void>((resolve) => worker.once('close', () => resolve()));
+    await page.locator('[data-cy="return-to-work-list"]').click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/spine-mri'), { timeout: 30000 });
+    // Client-side navigation: only the extension's onModeExit (discardPreparedAnalysis) ends the worker.
+    const ended = await Promise.race([closed.then(() => true), page.waitForTimeout(10000).then(() => false)]);
+    expect(ended).toBe(true);
+    expect(page.workers().filter(isAnalysisWorker)).toHaveLength(0);
+  }, 180000);
+
   it('refuses a model whose sha256 does not match the manifest, with a clear message', async () => {
     const { page } = env;
     writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify({ ...manifest, sha256: '0'.repeat(64) }));
