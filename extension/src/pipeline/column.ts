@@ -55,7 +55,7 @@ export function keepOnColumn<T extends Placed>(bodies: T[], discs: T[]): { bodie
 /**
  * The sacral promontory's step: a body whose centroid lies at least this fraction of its drop (how far
  * its centroid lies below the centroid of the body above) behind that body's centroid steps back as S1
- * does below L5. Lower than anatomy.ts's S1_MIN_POSTERIOR_PER_INFERIOR (0.5), which names S1 on shape
+ * does below L5. Lower than level-naming.ts's S1_MIN_POSTERIOR_PER_INFERIOR (0.5), which names S1 on shape
  * alone; here a second sign must agree (see dropPresacral). Project heuristic (not from a paper).
  */
 export const PRESACRAL_S1_MIN_POSTERIOR_PER_INFERIOR = 0.3;

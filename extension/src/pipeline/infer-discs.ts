@@ -48,7 +48,7 @@ export const INFERRED_DISC_MIN_COLUMN_FRACTION = 0.6;
 export const INFERRED_DISC_MAX_BAND_MARROW_RATIO = 0.6;
 
 /**
- * Used by anatomy.ts: no disc is inferred between two bodies whose centroids are closer than this
+ * Used by anatomy.ts and instances.ts (mergeBodyPieces): no disc is inferred between two bodies whose centroids are closer than this
  * fraction of the median centroid spacing of consecutive bodies: they are two pieces of one body
  * mask (a body is about 3/4 of a segment). Project heuristic: on SPIDER the inferred discs lie
  * between bodies ≥ 0.64 of it apart.
