@@ -15,20 +15,10 @@ import { voxelToLps } from '../pipeline/volume';
 import type { SegmentInfo, SpineReport } from '../pipeline/report';
 import { PRIVATE_SCHEME } from './codes';
 import { segmentCoding } from './segment-codes';
-import { patientStudyElements, type PatientStudy } from './patient-study';
-import { MR_IMAGE_SOP_CLASS_UID, SEG_SOP_CLASS_UID, dicomDateTime, newUid, toPart10 } from './uids';
+import { patientStudyElements } from './patient-study';
+import { MR_IMAGE_SOP_CLASS_UID, SEG_SOP_CLASS_UID, dicomDateTime, newUid, toPart10, type NewInstanceOptions } from './uids';
 
-export interface WriteSegOptions {
-  /** Version of this result: 1 for the first save, +1 for each save after edits (SeriesDescription 'Spine MRI SEG v2'). */
-  version?: number;
-  /** SeriesInstanceUID / SOPInstanceUID to use (default: new UIDs, i.e. a new series on each save). */
-  seriesInstanceUid?: string;
-  sopInstanceUid?: string;
-  /** SeriesNumber (default 9000 + version). */
-  seriesNumber?: number;
-  patientStudy?: PatientStudy;
-  /** Content time (default now). */
-  now?: Date;
+export interface WriteSegOptions extends NewInstanceOptions {
   manufacturer?: string;
 }
 

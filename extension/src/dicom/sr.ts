@@ -36,20 +36,14 @@ import {
   measurementCode, type CodedConcept,
 } from './codes';
 import { encodeTree, type Node } from './sr-tree';
-import { patientStudyElements, type PatientStudy } from './patient-study';
-import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID, MR_IMAGE_SOP_CLASS_UID, SEG_SOP_CLASS_UID, dicomDateTime, fromPart10, newUid, toPart10 } from './uids';
+import { patientStudyElements } from './patient-study';
+import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID, MR_IMAGE_SOP_CLASS_UID, SEG_SOP_CLASS_UID, dicomDateTime, fromPart10, newUid, toPart10, type NewInstanceOptions } from './uids';
 
-export interface WriteSrOptions {
+export interface WriteSrOptions extends NewInstanceOptions {
   /** The SEG Part 10 bytes this SR refers to (its UIDs are read from it). */
   seg: ArrayBuffer;
   /** The analysed series (a SpineVolume, or seg-revision.ts segSource of a stored SEG): its UIDs are referenced. */
   sourceVolume: SourceSeriesRef;
-  version?: number;
-  seriesInstanceUid?: string;
-  sopInstanceUid?: string;
-  seriesNumber?: number;
-  patientStudy?: PatientStudy;
-  now?: Date;
 }
 
 export function srSeriesDescription(version: number): string {

@@ -4,6 +4,22 @@
  * so no organisational root is needed. Works in the browser and in Node (globalThis.crypto).
  */
 import { data as dcmData, type NaturalDataset } from 'dcmjs';
+import type { PatientStudy } from './patient-study';
+
+/** Identity and time of a SEG or SR the writers create (each writer's options add what is its own). */
+export interface NewInstanceOptions {
+  /** Version of this result: 1 for the first save, +1 for each save after edits (SeriesDescription '… v2'). */
+  version?: number;
+  /** SeriesInstanceUID / SOPInstanceUID to use (default: new UIDs, i.e. a new series on each save). */
+  seriesInstanceUid?: string;
+  sopInstanceUid?: string;
+  /** SeriesNumber (default: 9000 + version for the SEG, 9100 + version for the SR). */
+  seriesNumber?: number;
+  /** Patient and study module values copied from the analysed images. */
+  patientStudy?: PatientStudy;
+  /** Content time (default now). */
+  now?: Date;
+}
 
 /** Binary Segmentation Storage (PS3.4 B.5). */
 export const SEG_SOP_CLASS_UID = '1.2.840.10008.5.1.4.1.1.66.4';
