@@ -232,7 +232,8 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     const { page } = env;
     // vb3_26 (MyoSegmenTUM, sagittal T1 of a healthy volunteer; the analysis falls back to the T1): the measure grades its
     // L5/S1 (about 20 % in Node) — one of the four vb3 levels README counts as likely over-calls; any graded slip does here.
-    // (The pathological vb1 cases, whose slips look real, are imported with their weighting unknown: no series to analyse.)
+    // (The pathological vb1 cases, whose slips look real, are imported with their weighting unknown: only a series the
+    // reader chooses is analysed, and then as weighting unknown — see the next test.)
     await analyzeImported('segmentation/vb3_26_image.nii.gz');
     const slipped = page.locator('[data-testid="spine-levels-table"] tbody tr').filter({ has: page.getByTestId('spine-slip').filter({ hasText: /^I{1,2} (ant|retro)$/ }) });
     expect(await slipped.count()).toBeGreaterThanOrEqual(1);
@@ -244,6 +245,36 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.waitForSelector('[data-testid="spine-slip-lines"] svg polyline', { timeout: 15000 });
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(artifactsDir, 'analyze-slip-3d.png') });
+  }, 420000);
+
+  it('analyses the sagittal series the reader chooses where the automatic choice finds none (weighting unknown), saying what it cannot grade', async () => {
+    const { page, baseUrl } = env;
+    // vb1_06 (Chu 2015, pathological spines, weighting not given by the source): no EchoTime, no T1/T2 in its description.
+    const [uid] = await importData(env.orthanc, 'segmentation/vb1_06_image.nii.gz');
+    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${uid}`);
+    const message = () => page.getByTestId('spine-series-message').textContent();
+    await page.getByTestId('spine-series-choose').waitFor({ timeout: 60000 });
+    expect(await message()).toMatch(/No sagittal T2, T1 or STIR series.*weighting "unknown".*choose it under Series below/);
+    expect(await page.getByTestId('spine-analyze').isDisabled()).toBe(true);
+    await page.getByTestId('spine-series-choose').click();
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 30000 });
+    expect(await message()).toMatch(/^Analysis will use the sagittal series you chose .*"SAG MR, weighting not given/);
+    expect(await page.getByTestId('spine-mri-panel').textContent()).toMatch(/weighting "unknown".*not assessable/);
+    await page.locator('canvas.cornerstone-canvas').first().waitFor({ timeout: 60000 });
+    await dismissBanner(page);
+    await page.getByTestId('spine-analyze').click();
+    await analysisFinished();
+    expect(await page.getByTestId('spine-error').count()).toBe(0);
+    const rows = page.locator('[data-testid="spine-levels-table"] tbody tr');
+    expect(await rows.count()).toBeGreaterThanOrEqual(3);
+    await rows.first().click();
+    expect(await page.getByTestId('spine-level-detail').textContent()).toMatch(/the disc classifier reads sagittal T2, and this analysis ran on a sagittal series the reader chose/);
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: join(artifactsDir, 'analyze-reader-chosen.png') });
+    // Back to the automatic choice: nothing to analyse again.
+    await page.getByTestId('spine-series-automatic').click();
+    await page.waitForFunction(() => (document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement | null)?.disabled !== false, null, { timeout: 30000 });
+    expect(await message()).toMatch(/choose it under Series below/);
   }, 420000);
 
   it('on a 3D T2 (SPACE) series, warns in the panel, cautions beside each Pfirrmann grade and does not grade the canal from the sagittal AP', async () => {

@@ -163,4 +163,20 @@ describe('the disc classifier only grades T2', () => {
       expect(l.discNarrowing.evidence.rule).toMatch(/height index/);
     }
   });
+
+  it.each([
+    ['sagittal_stir', 'the sagittal STIR', /on the sagittal STIR, which suppresses fat with no sagittal T1/],
+    ['other', 'a sagittal series the reader chose whose weighting is not T2, T1 or STIR', /on a sagittal series the reader chose .* with no sagittal T1/],
+  ] as const)('on a volume of role %s, Pfirrmann and the foramina (Lee reads perineural fat) are not assessable, saying why', (role, words, foramenWhy) => {
+    const probs = new Map(report.levels.map((l) => [l.discSegmentNumber!, { pfirrmann: [1, 0, 0, 0, 0], findings: { bulging: 0.9, modic: 0.9, narrowing: 0.9 } }]));
+    const r = buildSpineReport({ ...s.volume, role }, s.labelmap, s.segments, { ...opts, discPredictions: { predictions: probs, classifier: { name: 'cnn' } } }).report;
+    expect(r.levels.length).toBeGreaterThan(0);
+    for (const l of r.levels) {
+      expect(l.pfirrmannGrade.notAssessableReason).toBe(`not assessable: the disc classifier reads sagittal T2, and this analysis ran on ${words}`);
+      for (const f of [l.foraminalStenosisLeft, l.foraminalStenosisRight]) {
+        expect(f.value).toBeNull();
+        expect(f.notAssessableReason).toMatch(foramenWhy);
+      }
+    }
+  });
 });

@@ -144,6 +144,32 @@ describe('chooseSeries', () => {
     expect(spineRegion(sagT2({ SeriesDescription: 'sag t2 tse' }))).toBe('unknown');
   });
 
+  it('analyses the sagittal series the reader chose, with the role its weighting allows; ignores a choice it cannot analyse', () => {
+    const unknown = series({ SeriesDescription: 'SAG MR, weighting not given', ImageOrientationPatient: SAG });
+    const alone = chooseSeries([unknown, axialT2]);
+    expect(alone.suitable).toBe(false);
+    expect(alone.message).toMatch(/weighting "unknown".*choose it under Series below/);
+    const chosen = chooseSeries([unknown, axialT2], unknown.SeriesInstanceUID);
+    expect(chosen.suitable).toBe(true);
+    expect(chosen.analysisSeries).toBe(unknown);
+    expect(chosen.analysisRole).toBe('other');
+    expect(chosen.readerChosen).toBe(true);
+    expect(chosen.message).toMatch(/^Analysis will use the sagittal series you chose #\d+ "SAG MR, weighting not given"/);
+    expect(chosen.warnings.join(' ')).toMatch(/weighting "unknown".*Pfirrmann grade, the disc findings and the foramina .* not assessable/);
+    // The T1 over the automatic T2: analysed as T1, the T2 still listed.
+    const t1 = chooseSeries([avantoT2, avantoT1], avantoT1.SeriesInstanceUID);
+    expect([t1.analysisSeries, t1.analysisRole, t1.sagittalT2]).toEqual([avantoT1, 'sagittal_t1', avantoT2]);
+    expect(t1.warnings.join(' ')).toMatch(/No sagittal T2 chosen: segmentation runs on the sagittal T1/);
+    // An axial series, a localizer or an unknown UID cannot be chosen: the automatic choice stands.
+    for (const uid of [axialT2.SeriesInstanceUID, localizer.SeriesInstanceUID, '2.25.404']) {
+      const c = chooseSeries([localizer, avantoT2, axialT2], uid);
+      expect([c.analysisSeries, c.analysisRole, c.readerChosen]).toEqual([avantoT2, 'sagittal_t2', undefined]);
+    }
+    // A chosen cervical series is refused like an automatic one.
+    const cervical = series({ SeriesDescription: 'HWS sag T2', ImageOrientationPatient: SAG, EchoTime: 100, RepetitionTime: 3500 });
+    expect(chooseSeries([avantoT2, cervical], cervical.SeriesInstanceUID).suitable).toBe(false);
+  });
+
   it('accepts a single-slice sagittal T2 (SPIDER mid-sagittal import) with a 2D warning', () => {
     const single = series({ SeriesDescription: 't2_tse_sag_384', ImageOrientationPatient: SAG, EchoTime: 96, RepetitionTime: 3500, numberOfSlices: 1 });
     const c = chooseSeries([single]);

@@ -35,9 +35,12 @@ export function studyImageSeries(all: DisplaySet[], studyInstanceUid: string): {
     .map((ds) => ({ ds, headers: displaySetToHeaders(ds) }));
 }
 
-/** chooseSeries over one study's image display sets, plus the display set of each chosen series. */
-export function chooseForStudy(all: DisplaySet[], studyInstanceUid: string): SeriesChoice & { displaySetOf: (h?: SeriesHeaders) => DisplaySet | undefined } {
+/**
+ * chooseSeries over one study's image display sets, plus the display set of each chosen series.
+ * @param readerChoiceUid the SeriesInstanceUID the reader chose for the analysis (chooseSeries), if any.
+ */
+export function chooseForStudy(all: DisplaySet[], studyInstanceUid: string, readerChoiceUid?: string): SeriesChoice & { displaySetOf: (h?: SeriesHeaders) => DisplaySet | undefined } {
   const series = studyImageSeries(all, studyInstanceUid);
-  const choice = chooseSeries(series.map((s) => s.headers));
+  const choice = chooseSeries(series.map((s) => s.headers), readerChoiceUid);
   return { ...choice, displaySetOf: (h) => series.find((s) => s.headers === h)?.ds };
 }

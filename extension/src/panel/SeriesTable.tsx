@@ -1,5 +1,8 @@
-/** The study's series with their classification and the reasons, one row per series. */
-import type { ClassifiedSeries, SeriesHeaders } from '../pipeline/series';
+/**
+ * The study's series with their classification and the reasons, one row per series; a sagittal MR series that is not
+ * the analysed one can be chosen for the analysis (the automatic choice misread it, or the reader prefers another).
+ */
+import { readerMayChoose, type ClassifiedSeries, type SeriesHeaders } from '../pipeline/series';
 import { colors, s } from './styles';
 
 const ROLE_LABEL: Record<string, string> = {
@@ -10,7 +13,7 @@ const ROLE_LABEL: Record<string, string> = {
   other: 'other',
 };
 
-export function SeriesTable({ classified, analysisSeries }: { classified: ClassifiedSeries[]; analysisSeries?: SeriesHeaders }) {
+export function SeriesTable({ classified, analysisSeries, onChoose }: { classified: ClassifiedSeries[]; analysisSeries?: SeriesHeaders; onChoose?: (h: SeriesHeaders) => void }) {
   return (
     <table style={s.table} data-testid="spine-series-table">
       <thead>
@@ -21,7 +24,8 @@ export function SeriesTable({ classified, analysisSeries }: { classified: Classi
         </tr>
       </thead>
       <tbody>
-        {classified.map(({ headers, classification }) => {
+        {classified.map((c) => {
+          const { headers, classification } = c;
           const used = headers === analysisSeries;
           const color = classification.role === 'other' ? colors.muted : used ? colors.ok : colors.accent;
           return (
@@ -36,6 +40,11 @@ export function SeriesTable({ classified, analysisSeries }: { classified: Classi
               <td style={s.td}>
                 <span style={{ ...s.badge, color, border: `1px solid ${color}` }}>{ROLE_LABEL[classification.role]}</span>
                 {used && <div style={{ ...s.muted, color: colors.ok }}>analysed</div>}
+                {!used && onChoose && readerMayChoose(c) && (
+                  <button type="button" style={{ ...s.secondaryButton, marginTop: 4 }} data-testid="spine-series-choose" title="Run the analysis on this series instead" onClick={() => onChoose(headers)}>
+                    Analyse this
+                  </button>
+                )}
               </td>
               <td style={{ ...s.td, ...s.muted }}>{classification.reasons.join('; ')}</td>
             </tr>

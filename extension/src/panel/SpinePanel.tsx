@@ -14,7 +14,7 @@ export function SpinePanel() {
   const choice = useSeriesChoice();
   const [showSeries, setShowSeries] = useState(true);
   const ds = choice.displaySetOf(choice.analysisSeries);
-  const role = choice.analysisSeries === choice.sagittalT2 ? 'sagittal_t2' : choice.analysisSeries === choice.sagittalT1 ? 'sagittal_t1' : 'sagittal_stir';
+  const role = choice.analysisRole ?? 'sagittal_t2';
   const otherSeries: SourceSeriesRef[] = [];
   if (choice.sagittalT1 && choice.sagittalT1 !== choice.analysisSeries) otherSeries.push({ role: 'sagittal_t1', seriesInstanceUid: choice.sagittalT1.SeriesInstanceUID });
   if (choice.axialT2) otherSeries.push({ role: 'axial_t2', seriesInstanceUid: choice.axialT2.SeriesInstanceUID });
@@ -23,6 +23,11 @@ export function SpinePanel() {
       <div style={s.h}>Spine MRI</div>
       <div style={choice.suitable ? s.message : s.error} data-testid="spine-series-message">
         {choice.message}
+        {choice.readerChosen && (
+          <button type="button" style={{ ...s.secondaryButton, marginLeft: 8 }} data-testid="spine-series-automatic" onClick={() => choice.chooseForAnalysis(undefined)}>
+            Back to the automatic choice
+          </button>
+        )}
       </div>
       {choice.warnings.map((w) => (
         <div key={w} style={s.warn}>
@@ -42,7 +47,7 @@ export function SpinePanel() {
       <div style={{ ...s.h, cursor: 'pointer' }} onClick={() => setShowSeries(!showSeries)}>
         {showSeries ? '▾' : '▸'} Series
       </div>
-      {showSeries && <SeriesTable classified={choice.classified} analysisSeries={choice.analysisSeries} />}
+      {showSeries && <SeriesTable classified={choice.classified} analysisSeries={choice.analysisSeries} onChoose={(h) => choice.chooseForAnalysis(h.SeriesInstanceUID)} />}
     </div>
   );
 }

@@ -1,13 +1,24 @@
 /**
- * React hook: the active study's series, classified, and the series chosen for analysis.
+ * React hook: the active study's series, classified, and the series chosen for analysis — automatically, or the
+ * one the reader chose in the Series table (kept per study for the session: OHIF unmounts the panel on a tab switch).
  * Re-evaluates when OHIF adds or changes display sets or the active viewport changes.
  */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { DisplaySet } from '../../../types/ohif';
 import { getOhifContext } from '../ohif/context';
 import { chooseForStudy } from '../ohif/headers';
 
-export type StudyChoice = ReturnType<typeof chooseForStudy> & { studyInstanceUid?: string };
+export type StudyChoice = ReturnType<typeof chooseForStudy> & {
+  studyInstanceUid?: string;
+  /**
+   * Analyse this series (SeriesInstanceUID) instead of the automatic choice, and show it in the active viewport;
+   * undefined goes back to the automatic choice.
+   */
+  chooseForAnalysis: (seriesInstanceUid: string | undefined) => void;
+};
+
+/** StudyInstanceUID → the SeriesInstanceUID the reader chose for the analysis. */
+const readerChoices = new Map<string, string>();
 
 /** The study of the active viewport, else the first study with display sets. */
 function activeStudyUid(all: DisplaySet[]): string | undefined {
@@ -23,15 +34,22 @@ function activeStudyUid(all: DisplaySet[]): string | undefined {
   return all[0]?.StudyInstanceUID;
 }
 
-function compute(): StudyChoice {
+function compute(): Omit<StudyChoice, 'chooseForAnalysis'> {
   const { displaySetService } = getOhifContext().servicesManager.services;
   const all = displaySetService.getActiveDisplaySets();
   const studyInstanceUid = activeStudyUid(all);
-  return { ...chooseForStudy(all, studyInstanceUid ?? ''), studyInstanceUid };
+  return { ...chooseForStudy(all, studyInstanceUid ?? '', readerChoices.get(studyInstanceUid ?? '')), studyInstanceUid };
+}
+
+/** Shows a display set in the active viewport (where the analysis draws its segmentation). */
+function showInActiveViewport(ds: DisplaySet): void {
+  const { viewportGridService } = getOhifContext().servicesManager.services;
+  const { activeViewportId } = viewportGridService.getState();
+  if (activeViewportId) viewportGridService.setDisplaySetsForViewport({ viewportId: activeViewportId, displaySetInstanceUIDs: [ds.displaySetInstanceUID] });
 }
 
 export function useSeriesChoice(): StudyChoice {
-  const [choice, setChoice] = useState<StudyChoice>(compute);
+  const [choice, setChoice] = useState(compute);
   useEffect(() => {
     const { displaySetService, viewportGridService } = getOhifContext().servicesManager.services;
     const update = () => setChoice(compute());
@@ -48,5 +66,14 @@ export function useSeriesChoice(): StudyChoice {
     update();
     return () => subs.forEach((s) => s.unsubscribe());
   }, []);
-  return choice;
+  const chooseForAnalysis = useCallback((seriesInstanceUid: string | undefined) => {
+    const study = choice.studyInstanceUid ?? '';
+    if (seriesInstanceUid) readerChoices.set(study, seriesInstanceUid);
+    else readerChoices.delete(study);
+    const next = compute();
+    setChoice(next);
+    const ds = next.displaySetOf(next.analysisSeries);
+    if (ds) showInActiveViewport(ds);
+  }, [choice.studyInstanceUid]);
+  return { ...choice, chooseForAnalysis };
 }

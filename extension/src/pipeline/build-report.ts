@@ -6,7 +6,7 @@
  * (axial-levels.ts), grades each level (grade/), and returns the SpineReport.
  */
 import { sourceImageOf, type LevelReport, type Measurement, type SegmentInfo, type SpineReport } from './report';
-import type { Labelmap, SpineVolume, Vec3 } from './volume';
+import type { Labelmap, SeriesRole, SpineVolume, Vec3 } from './volume';
 import { voxelToLps } from './volume';
 import { heightIndices, measureDisc, medianIntensity, midSagittalSlice, sagittalFrame, segmentPixels, type DiscMeasures, type PlaneShape } from './measure';
 import { measureListhesis, type ListhesisMeasure } from './listhesis';
@@ -24,6 +24,12 @@ import { gradeListhesis } from './grade/listhesis';
 import type { AxialSacResult, AxialSlice } from './axial-canal';
 import { axialSacByDisc } from './axial-levels';
 import { isThreeDAcquisition } from './series';
+
+/** How a not-assessable reason names the analysed series, by its role. */
+const ANALYSED_SERIES_WORDS: Record<SeriesRole, string> = {
+  sagittal_t2: 'the sagittal T2', sagittal_t1: 'the sagittal T1', sagittal_stir: 'the sagittal STIR', axial_t2: 'the axial T2',
+  other: 'a sagittal series the reader chose whose weighting is not T2, T1 or STIR',
+};
 
 /** Per-disc measurements and Pfirrmann features (superior→inferior). */
 export interface DiscAnalysis {
@@ -250,7 +256,7 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
   // The classifier learned T2 patches; on a T1 or STIR series its output means nothing. A volume without a role (NIfTI CLI input) is taken as T2.
   const notT2 = volume.role !== undefined && volume.role !== 'sagittal_t2';
   const pf: DiscPredictionsInput = notT2
-    ? { unavailableReason: `not assessable: the disc classifier reads sagittal T2, and this analysis ran on the ${volume.role!.replace('_', ' ').replace('t1', 'T1').replace('stir', 'STIR')}` }
+    ? { unavailableReason: `not assessable: the disc classifier reads sagittal T2, and this analysis ran on ${ANALYSED_SERIES_WORDS[volume.role!]}` }
     : opts.discPredictions ?? { unavailableReason: 'not assessable: no disc classifier was loaded' };
   const source = (k: 'narrowing' | 'bulging' | 'modic') => ('predictions' in pf ? { name: pf.classifier.name, cvAuc: pf.classifier.cvAuc?.[k] } : null);
   const classifierMissing = 'unavailableReason' in pf ? pf.unavailableReason : undefined;
@@ -264,7 +270,9 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
   const notLumbar = (level?: string) => (level?.startsWith('T') && level !== 'T12/L1') || level?.startsWith('C');
   const t1 = opts.sagittalT1 && opts.sagittalT1.frameOfReferenceUid === volume.frameOfReferenceUid ? opts.sagittalT1 : undefined;
   const lumbarDiscs = graded.filter((d) => !notLumbar(d.segment.level));
-  const measuredForamina = (t1 && foraminaOnOtherSeries(t1, lumbarDiscs)) ?? measureForamina(volume, lumbarDiscs, ms.labelmap);
+  // Lee grades the fat around the root: bright on T1 and T2 TSE, suppressed on STIR, of unknown look on a series of unknown weighting.
+  const fatHidden = volume.role === 'sagittal_stir' || volume.role === 'other';
+  const measuredForamina = (t1 && foraminaOnOtherSeries(t1, lumbarDiscs)) ?? (fatHidden ? [] : measureForamina(volume, lumbarDiscs, ms.labelmap));
   const foramina = new Map(measuredForamina.map((f) => [f.segmentNumber, f]));
   const levels: LevelReport[] = graded.map((d) => {
     const sac = axial?.get(d.segment.segmentNumber);
@@ -273,7 +281,8 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
     const canalMeas = meas.filter((x) => x.name.startsWith('canalAp') || x.name === 'duralSacAreaMm2');
     const noArea = !hasAxialT2 ? 'no axial T2 series for the dural sac area' : sac?.reason ?? opts.axialT2Unavailable ?? (axial ? 'dural sac area not measured' : 'the axial T2 images were not read');
     const level = d.segment.level ?? `disc ${d.segment.segmentNumber}`;
-    const noForamen = notLumbar(level) ? `${level} is not a lumbar level (the foramen measurement and Lee grade are lumbar)` : undefined;
+    const noForamen = notLumbar(level) ? `${level} is not a lumbar level (the foramen measurement and Lee grade are lumbar)`
+      : fatHidden && !foramen ? `Lee grades the fat around the exiting root, and this analysis ran on ${ANALYSED_SERIES_WORDS[volume.role!]}${volume.role === 'sagittal_stir' ? ', which suppresses fat' : ''} with no sagittal T1 in the study` : undefined;
     const prediction = 'predictions' in pf ? pf.predictions.get(d.segment.segmentNumber) : undefined;
     const heightMeas = meas.filter((x) => x.name === 'discHeightMm' || x.name === 'discHeightIndex');
     return {

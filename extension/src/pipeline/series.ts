@@ -72,8 +72,12 @@ export interface ClassifiedSeries {
 }
 
 export interface SeriesChoice {
-  /** The series the segmentation runs on (sagittal T2, else sagittal T1, else sagittal STIR). */
+  /** The series the segmentation runs on (sagittal T2, else sagittal T1, else sagittal STIR; or the one the reader chose). */
   analysisSeries?: SeriesHeaders;
+  /** Its role for the analysis: what its weighting lets the pipeline grade ('other': shape only, no grade that reads T2 signal). */
+  analysisRole?: SeriesRole;
+  /** The reader chose analysisSeries (chooseSeries' readerChoiceUid) in place of the automatic choice. */
+  readerChosen?: boolean;
   sagittalT2?: SeriesHeaders;
   sagittalT1?: SeriesHeaders;
   sagittalStir?: SeriesHeaders;
@@ -250,13 +254,28 @@ export function spineRegion(h: SeriesHeaders): 'cervical' | 'thoracic' | 'lumbar
 }
 
 /**
+ * Whether the reader may choose a series for the analysis (chooseSeries' readerChoiceUid): an MR series whose
+ * plane is sagittal and that is not a localizer, whatever its weighting.
+ */
+export function readerMayChoose(c: ClassifiedSeries): boolean {
+  const modality = (c.headers.Modality ?? '').toUpperCase();
+  return (!modality || modality === 'MR') && c.classification.plane === 'sagittal' && !c.classification.isLocalizer;
+}
+
+const ROLE_WORDS: Record<SeriesRole, string> = { sagittal_t2: 'sagittal T2', sagittal_t1: 'sagittal T1', sagittal_stir: 'sagittal STIR', axial_t2: 'axial T2', other: 'sagittal series' };
+
+/**
  * Chooses the series of one study for the analysis and the hanging protocol.
  * The analysis runs on the sagittal T2 (Pfirrmann grading needs T2); without one it falls back to
  * the sagittal T1, then sagittal STIR, and says so. Not suitable: empty study, no MR, no sagittal
  * series, a cervical or thoracic series (spineRegion). A single-slice sagittal series is accepted with a
  * warning (2D analysis of that slice).
+ * @param readerChoiceUid SeriesInstanceUID of the series the reader chose in the panel: it is analysed in place of
+ *   the automatic choice when readerMayChoose allows it (otherwise ignored). Its role follows its weighting; a weighting
+ *   other than T2, T1 or STIR (e.g. unknown: no EchoTime and no keyword) analyses as 'other' — segmentation, level
+ *   names and shape measurements, no grade that reads T2 signal — and a warning says so.
  */
-export function chooseSeries(all: SeriesHeaders[]): SeriesChoice {
+export function chooseSeries(all: SeriesHeaders[], readerChoiceUid?: string): SeriesChoice {
   const classified = all.map((headers) => ({ headers, classification: classifySeries(headers) }));
   const warnings: string[] = [];
   const sagittalT2 = best(classified, 'sagittal_t2');
@@ -270,18 +289,25 @@ export function chooseSeries(all: SeriesHeaders[]): SeriesChoice {
   if (modalities.length > 0 && !modalities.includes('MR')) {
     return { ...base, suitable: false, message: `Not an MR study (modalities: ${modalities.join(', ')}). Spine MRI analysis needs a sagittal MR series.` };
   }
-  const analysisSeries = sagittalT2 ?? sagittalT1 ?? sagittalStir;
+  const picked = classified.find((c) => c.headers.SeriesInstanceUID === readerChoiceUid && readerMayChoose(c));
+  const analysisSeries = picked?.headers ?? sagittalT2 ?? sagittalT1 ?? sagittalStir;
   if (!analysisSeries) {
     const sagittalOther = classified.find((s) => s.classification.plane === 'sagittal' && !s.classification.isLocalizer);
     const msg = sagittalOther
-      ? `No sagittal T2, T1 or STIR series: the only sagittal series ${describe(sagittalOther.headers)} has weighting "${sagittalOther.classification.weighting}" (${sagittalOther.classification.reasons.join('; ')}).`
+      ? `No sagittal T2, T1 or STIR series: the only sagittal series ${describe(sagittalOther.headers)} has weighting "${sagittalOther.classification.weighting}" (${sagittalOther.classification.reasons.join('; ')}). If you know it can be analysed, choose it under Series below.`
       : 'No sagittal series in this study (spine analysis needs a sagittal T2 or T1 series; axial-only or localizer-only studies cannot be analysed).';
     return { ...base, suitable: false, message: msg };
   }
-  if (!sagittalT2) {
-    warnings.push(`No sagittal T2: segmentation runs on the sagittal ${sagittalT1 ? 'T1' : 'STIR'}; the disc classifier (Pfirrmann grade, bulging, Modic change) reads T2 only, so those are not assessable.`);
+  const pickedRole = picked?.classification.role;
+  const analysisRole: SeriesRole = picked
+    ? (pickedRole === 'sagittal_t2' || pickedRole === 'sagittal_t1' || pickedRole === 'sagittal_stir' ? pickedRole : 'other')
+    : analysisSeries === sagittalT2 ? 'sagittal_t2' : analysisSeries === sagittalT1 ? 'sagittal_t1' : 'sagittal_stir';
+  if (analysisRole === 'other') {
+    warnings.push(`The series you chose has weighting "${picked!.classification.weighting}" (${picked!.classification.reasons.join('; ')}): it is segmented and its levels named and measured, but the Pfirrmann grade, the disc findings and the foramina are graded on T2 or T1 only, so they are not assessable.`);
+  } else if (analysisRole !== 'sagittal_t2') {
+    warnings.push(`No sagittal T2${picked ? ' chosen' : ''}: segmentation runs on the ${ROLE_WORDS[analysisRole]}; the disc classifier (Pfirrmann grade, bulging, Modic change) reads T2 only, so those are not assessable.`);
   }
-  if (analysisSeries === sagittalT2 && isThreeDAcquisition(sagittalT2.MRAcquisitionType)) {
+  if (analysisRole === 'sagittal_t2' && isThreeDAcquisition(analysisSeries.MRAcquisitionType)) {
     warnings.push(`The sagittal T2 is a 3D acquisition (MRAcquisitionType 3D, e.g. SPACE): the Pfirrmann grades agree less with readers on 3D T2 than on 2D TSE T2 (each grade's evidence gives the figures), the central canal is not graded from its sagittal slice (the dural sac reads narrower there), and its many thin slices take longer to analyse. A 2D sagittal T2, where one exists, is the better series.`);
   }
   if (analysisSeries.numberOfSlices < MIN_VOLUME_SLICES) {
@@ -293,10 +319,10 @@ export function chooseSeries(all: SeriesHeaders[]): SeriesChoice {
   if (region === 'cervical' || region === 'thoracic') {
     return { ...base, suitable: false, message: `This looks like a ${region} spine series (${analysisSeries.BodyPartExamined ? `BodyPartExamined ${analysisSeries.BodyPartExamined}` : `"${analysisSeries.SeriesDescription}"`}). Only lumbar spine MRI can be analysed: the segmentation model was trained on lumbar spines and levels are counted from the sacrum, so names and grades would be wrong.` };
   }
-  const role = analysisSeries === sagittalT2 ? 'sagittal T2' : analysisSeries === sagittalT1 ? 'sagittal T1' : 'sagittal STIR';
   const extras = [sagittalT1 && analysisSeries !== sagittalT1 ? `sagittal T1 ${describe(sagittalT1)}` : '', axialT2 ? `axial T2 ${describe(axialT2)}` : '']
     .filter(Boolean)
     .join(' and ');
-  const message = `Analysis will use the ${role} ${describe(analysisSeries)}${extras ? `; also shown: ${extras}` : ''}.`;
-  return { ...base, analysisSeries, suitable: true, message };
+  const what = picked ? `${ROLE_WORDS[analysisRole]} you chose` : ROLE_WORDS[analysisRole];
+  const message = `Analysis will use the ${what} ${describe(analysisSeries)}${extras ? `; also shown: ${extras}` : ''}.`;
+  return { ...base, analysisSeries, analysisRole, ...(picked ? { readerChosen: true } : {}), suitable: true, message };
 }
