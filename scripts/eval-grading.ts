@@ -35,6 +35,7 @@ import { auc, confusion, shiftEvidence, SHIFT_MIN_DISCS, SHIFT_MIN_GAIN, weighte
 import { loadNodeModels, openClassifier } from './lib/node-models';
 import { verifyModelBytes } from '../extension/src/pipeline/model';
 import { classifierTrainingImages, forEachSpiderImage, patientFolds, spiderImages, SPIDER_SEQUENCES, type SpiderSequence } from './lib/spider';
+import { PIPELINE_SOURCES, sourceDigest } from './lib/source-digest';
 
 interface DiscRow {
   patient: string; ivd: number; grade: number; narrowing: boolean; herniation: boolean; bulging: boolean; modic: boolean; detected: boolean; features: PfirrmannFeatures | null; heightIndex: number; canalApMm: number | null; heightMm?: number; lengthMm?: number;
@@ -148,9 +149,9 @@ function acquisitionSplit(graded: DiscRow[], threeD: Set<string>, truth: number[
 const classifierGrade = (p: number[], features: PfirrmannFeatures | null, calibration?: PfirrmannCalibration) =>
   gradePfirrmann(p.slice(0, 5), [], { name: 'eval', calibration }, undefined, features).value ?? 0;
 
-/** What the cached rows depend on: the folder's CSVs and images, the manifest and every model file it names, the options. */
+/** What the cached rows depend on: the folder's CSVs and images, the manifest and every model file it names, the options, the pipeline code. */
 function cacheKey(data: string, sequence: SpiderSequence, manifestPath: string, options: string): string {
-  const h = createHash('sha256').update(options).update(resolve(data));
+  const h = createHash('sha256').update(options).update(resolve(data)).update(sourceDigest(PIPELINE_SOURCES));
   for (const f of ['series.csv', 'gradings.csv']) h.update(readFileSync(resolve(data, f)));
   for (const s of spiderImages(data, null, sequence)) h.update(s.sha256());
   h.update(readFileSync(manifestPath)); // holds the sha256 of every model file, checked when loaded
@@ -164,7 +165,7 @@ async function main() {
     .option('--sequence <name>', "'t2' (2D T2), 't2_SPACE' (3D T2 SPACE) or 't1' (detection and level names only: the disc classifier reads T2)", 't2')
     .option('--limit <n>', 'first N images only')
     .option('--folds <list>', 'only the patients of these folds (scripts/lib/spider.ts patientFolds), e.g. 3,4 held out from a fine-tuning; no cache')
-    .option('--cache <file>', 'per-disc results (JSON); reused when written for the same data folder, models and options (after changing the pipeline code, pass --fresh); default .data/eval-grading-features.json for t2, .data/eval-grading-features-<sequence>.json for the others')
+    .option('--cache <file>', 'per-disc results (JSON); reused when written for the same data folder, models, options and pipeline code (extension/src/pipeline, scripts/lib); default .data/eval-grading-features.json for t2, .data/eval-grading-features-<sequence>.json for the others')
     .option('--fresh', 'ignore the cache')
     .option('--match <how>', "'name': a graded disc is found when the pipeline names that level (L5/S1 = IVD 1); 'position': n-th detected disc from caudal", 'name')
     .option('--json', 'print JSON').parse().opts<{ data: string; sequence: string; model: string; limit?: string; folds?: string; cache?: string; fresh?: boolean; json?: boolean; match: string }>();
@@ -183,7 +184,7 @@ async function main() {
     const cached = !o.fresh && existsSync(cache) ? JSON.parse(readFileSync(cache, 'utf8')) : undefined;
     if (cached?.key === key) rows = cached.rows;
     else {
-      if (cached) process.stderr.write(`${cache} holds results for other data, models or options: running the pipeline afresh\n`);
+      if (cached) process.stderr.write(`${cache} holds results for other data, models, options or pipeline code: running the pipeline afresh\n`);
       rows = await run();
       mkdirSync(dirname(cache), { recursive: true });
       writeFileSync(cache, JSON.stringify({ key, rows }));

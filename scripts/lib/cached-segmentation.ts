@@ -1,6 +1,6 @@
 /**
  * Node-only, for the evaluation scripts: the network's class labelmap of one image, cached on disk per
- * image, model checksum and logit offsets (the network is the slow part), then instances and level names
+ * image, model checksum, logit offsets and input code (the network is the slow part), then instances and level names
  * (anatomy.ts labelAnatomy) computed afresh, as segmentSpine does — so anatomy or canal changes
  * re-run in seconds and a new model never reads an old cache.
  */
@@ -12,6 +12,7 @@ import { segmentClasses, type ClassLabelmap } from '../../extension/src/pipeline
 import { labelAnatomy, type AnatomyOptions, type AnatomyResult } from '../../extension/src/pipeline/anatomy';
 import type { Labelmap, SpineVolume } from '../../extension/src/pipeline/volume';
 import { loadNodeModels, type NodeModels } from './node-models';
+import { NETWORK_INPUT_SOURCES, sourceDigest } from './source-digest';
 
 export interface CachedSegmenter {
   manifest: ModelManifest;
@@ -25,9 +26,9 @@ export function cachedSegmenter(manifestPath: string, cacheDir?: string): Cached
   const manifest = parseModelManifest(readFileSync(manifestPath, 'utf8'));
   const idx = { vertebralBody: classIndex(manifest, 'vertebral_body'), disc: classIndex(manifest, 'disc') };
   if (cacheDir) mkdirSync(cacheDir, { recursive: true });
-  // The cached labelmap depends on the network file and on the logit offsets that draw the outline.
+  // The cached labelmap depends on the network file, the logit offsets that draw the outline and the code that feeds the network.
   const offsets = outlineOffsets(manifest);
-  const modelKey = manifest.sha256.slice(0, 8) + (offsets ? `-o${offsets.join('_')}` : '');
+  const modelKey = manifest.sha256.slice(0, 8) + (offsets ? `-o${offsets.join('_')}` : '') + `-c${sourceDigest(NETWORK_INPUT_SOURCES).slice(0, 8)}`;
   let models: Promise<NodeModels> | undefined; // loaded on the first cache miss only
   return {
     manifest,
