@@ -247,7 +247,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.screenshot({ path: join(artifactsDir, 'analyze-slip-3d.png') });
   }, 420000);
 
-  it('analyses the sagittal series the reader chooses where the automatic choice finds none (weighting unknown), saying what it cannot grade', async () => {
+  it('analyses the sagittal series the reader chooses where the automatic choice finds none (weighting unknown), saying what it cannot grade, and as T2 when the reader says so', async () => {
     const { page, baseUrl } = env;
     // vb1_06 (Chu 2015, pathological spines, weighting not given by the source): no EchoTime, no T1/T2 in its description.
     const [uid] = await importData(env.orthanc, 'segmentation/vb1_06_image.nii.gz');
@@ -271,6 +271,15 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await page.getByTestId('spine-level-detail').textContent()).toMatch(/the disc classifier reads sagittal T2, and this analysis ran on a sagittal series the reader chose/);
     await page.waitForTimeout(1000);
     await page.screenshot({ path: join(artifactsDir, 'analyze-reader-chosen.png') });
+    // The reader states that it is a T2 (it is: CSF bright): analysed as T2, each classifier grade says who said so.
+    await page.getByTestId('spine-series-choose-t2').click();
+    await page.waitForFunction(() => /You stated that the series you chose is T2-weighted/.test(document.querySelector('[data-testid="spine-mri-panel"]')?.textContent ?? ''), null, { timeout: 30000 });
+    await page.getByTestId('spine-analyze').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="spine-levels-table"] tbody tr td:nth-child(2)')].some((td) => /^(I|II|III|IV|V)$/.test(td.textContent ?? '')), null, { timeout: 300000 });
+    await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L3/L4' }).first().click();
+    await page.waitForFunction(() => /Caution: the reader stated that this series is T2-weighted/.test(document.querySelector('[data-testid="spine-level-detail"]')?.textContent ?? ''), null, { timeout: 10000 });
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: join(artifactsDir, 'analyze-reader-stated-t2.png') });
     // Back to the automatic choice: nothing to analyse again.
     await page.getByTestId('spine-series-automatic').click();
     await page.waitForFunction(() => (document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement | null)?.disabled !== false, null, { timeout: 30000 });

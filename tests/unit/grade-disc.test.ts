@@ -45,7 +45,13 @@ describe('disc grades on a synthetic spine', () => {
     expect(r).not.toMatch(/kappa 0\.45/); // measured with a calibration this file refuses
     for (const twoD of ['2D', undefined]) {
       expect(await rule(twoD)).toMatch(/kappa 0\.62, cross-validated/);
-      expect(await rule(twoD)).not.toMatch(/3D/);
+      expect(await rule(twoD)).not.toMatch(/3D|reader stated/);
+    }
+    // A series the reader called T2 in the panel (its headers do not say): every grade says so, beside any 3D caution.
+    for (const mrAcquisitionType of ['2D', '3D']) {
+      const stated = (await gradeSpine({ ...s.volume, mrAcquisitionType, role: 'sagittal_t2', weightingStatedByReader: true }, s.labelmap, s.segments, opts, classifier, info, 'none')).report.levels;
+      for (const l of stated) expect(l.pfirrmannGrade.evidence.rule.includes('Caution: a 3D T2 series')).toBe(mrAcquisitionType === '3D');
+      for (const l of stated) expect(l.pfirrmannGrade.evidence.rule).toMatch(/Caution: the reader stated that this series is T2-weighted \(its DICOM headers do not say\)/);
     }
   });
   it('narrowing rule edges and missing neighbours', () => {

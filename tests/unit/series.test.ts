@@ -149,25 +149,30 @@ describe('chooseSeries', () => {
     const alone = chooseSeries([unknown, axialT2]);
     expect(alone.suitable).toBe(false);
     expect(alone.message).toMatch(/weighting "unknown".*choose it under Series below/);
-    const chosen = chooseSeries([unknown, axialT2], unknown.SeriesInstanceUID);
+    const chosen = chooseSeries([unknown, axialT2], { seriesInstanceUid: unknown.SeriesInstanceUID });
     expect(chosen.suitable).toBe(true);
     expect(chosen.analysisSeries).toBe(unknown);
     expect(chosen.analysisRole).toBe('other');
     expect(chosen.readerChosen).toBe(true);
     expect(chosen.message).toMatch(/^Analysis will use the sagittal series you chose #\d+ "SAG MR, weighting not given"/);
     expect(chosen.warnings.join(' ')).toMatch(/weighting "unknown".*Pfirrmann grade, the disc findings and the foramina .* not assessable/);
-    // The T1 over the automatic T2: analysed as T1, the T2 still listed.
-    const t1 = chooseSeries([avantoT2, avantoT1], avantoT1.SeriesInstanceUID);
-    expect([t1.analysisSeries, t1.analysisRole, t1.sagittalT2]).toEqual([avantoT1, 'sagittal_t1', avantoT2]);
+    // With the weighting the reader states: analysed as that, and the warning says so.
+    const statedT2 = chooseSeries([unknown, axialT2], { seriesInstanceUid: unknown.SeriesInstanceUID, statedWeighting: 't2' });
+    expect([statedT2.analysisSeries, statedT2.analysisRole, statedT2.weightingStatedByReader]).toEqual([unknown, 'sagittal_t2', true]);
+    expect(statedT2.warnings.join(' ')).toMatch(/You stated that the series you chose is T2-weighted; its headers say "unknown" .*each disc classifier grade says/);
+    expect(chooseSeries([unknown], { seriesInstanceUid: unknown.SeriesInstanceUID, statedWeighting: 't1' }).analysisRole).toBe('sagittal_t1');
+    // The T1 over the automatic T2: analysed as T1 (a stated weighting does not override the headers), the T2 still listed.
+    const t1 = chooseSeries([avantoT2, avantoT1], { seriesInstanceUid: avantoT1.SeriesInstanceUID, statedWeighting: 't2' });
+    expect([t1.analysisSeries, t1.analysisRole, t1.sagittalT2, t1.weightingStatedByReader]).toEqual([avantoT1, 'sagittal_t1', avantoT2, undefined]);
     expect(t1.warnings.join(' ')).toMatch(/No sagittal T2 chosen: segmentation runs on the sagittal T1/);
     // An axial series, a localizer or an unknown UID cannot be chosen: the automatic choice stands.
     for (const uid of [axialT2.SeriesInstanceUID, localizer.SeriesInstanceUID, '2.25.404']) {
-      const c = chooseSeries([localizer, avantoT2, axialT2], uid);
+      const c = chooseSeries([localizer, avantoT2, axialT2], { seriesInstanceUid: uid });
       expect([c.analysisSeries, c.analysisRole, c.readerChosen]).toEqual([avantoT2, 'sagittal_t2', undefined]);
     }
     // A chosen cervical series is refused like an automatic one.
     const cervical = series({ SeriesDescription: 'HWS sag T2', ImageOrientationPatient: SAG, EchoTime: 100, RepetitionTime: 3500 });
-    expect(chooseSeries([avantoT2, cervical], cervical.SeriesInstanceUID).suitable).toBe(false);
+    expect(chooseSeries([avantoT2, cervical], { seriesInstanceUid: cervical.SeriesInstanceUID }).suitable).toBe(false);
   });
 
   it('accepts a single-slice sagittal T2 (SPIDER mid-sagittal import) with a 2D warning', () => {

@@ -73,6 +73,8 @@ export function startAnalysis(
   onProgress: (stage: AnalysisStage, done: number, total: number) => void,
   axialT2?: DisplaySet,
   sagittalT1?: DisplaySet,
+  /** The reader stated the weighting `role` names (SeriesChoice weightingStatedByReader). */
+  weightingStatedByReader = false,
 ): AnalysisRun {
   const abort = new AbortController();
   let worker: Worker | undefined;
@@ -80,6 +82,7 @@ export function startAnalysis(
   const promise = (async () => {
     const { volume, imageIds } = await readDisplaySetVolume(ds, (d, t) => onProgress('read', d, t), abort.signal);
     volume.role = role;
+    if (weightingStatedByReader) volume.weightingStatedByReader = true;
     const sourceVolume: SpineVolume = { ...volume, voxels: new Float32Array(0) };
     // The axial T2 adds the dural sac area; if it cannot be read the analysis goes on without it and says why.
     let axial: AxialSlice[] | undefined;

@@ -2,7 +2,7 @@
  * OHIF display set → the DICOM attributes the series classifier reads (pipeline/series.ts).
  */
 import type { DisplaySet } from '../../../types/ohif';
-import { chooseSeries, type SeriesChoice, type SeriesHeaders } from '../pipeline/series';
+import { chooseSeries, type ReaderSeriesChoice, type SeriesChoice, type SeriesHeaders } from '../pipeline/series';
 
 /** Headers of one display set, from its first instance; numberOfSlices = frames or instances. */
 export function displaySetToHeaders(ds: DisplaySet): SeriesHeaders {
@@ -37,10 +37,10 @@ export function studyImageSeries(all: DisplaySet[], studyInstanceUid: string): {
 
 /**
  * chooseSeries over one study's image display sets, plus the display set of each chosen series.
- * @param readerChoiceUid the SeriesInstanceUID the reader chose for the analysis (chooseSeries), if any.
+ * @param readerChoice the series the reader chose for the analysis (chooseSeries), if any.
  */
-export function chooseForStudy(all: DisplaySet[], studyInstanceUid: string, readerChoiceUid?: string): SeriesChoice & { displaySetOf: (h?: SeriesHeaders) => DisplaySet | undefined } {
+export function chooseForStudy(all: DisplaySet[], studyInstanceUid: string, readerChoice?: ReaderSeriesChoice): SeriesChoice & { displaySetOf: (h?: SeriesHeaders) => DisplaySet | undefined } {
   const series = studyImageSeries(all, studyInstanceUid);
-  const choice = chooseSeries(series.map((s) => s.headers), readerChoiceUid);
+  const choice = chooseSeries(series.map((s) => s.headers), readerChoice);
   return { ...choice, displaySetOf: (h) => series.find((s) => s.headers === h)?.ds };
 }

@@ -15,6 +15,7 @@ import { colors, s } from './styles';
 export function AnalyzeSection({
   displaySet,
   role,
+  weightingStatedByReader = false,
   otherSeries = [],
   axialT2,
   sagittalT1,
@@ -22,6 +23,8 @@ export function AnalyzeSection({
 }: {
   displaySet?: DisplaySet;
   role: SeriesRole;
+  /** The reader stated the weighting `role` names (the headers do not say). */
+  weightingStatedByReader?: boolean;
   /** The study's sagittal T1 / axial T2, for the grading's "not assessable" decisions. */
   otherSeries?: SourceSeriesRef[];
   /** The study's axial T2 display set: its images give the dural sac area. */
@@ -56,7 +59,7 @@ export function AnalyzeSection({
           onClick={() => {
             if (!displaySet) return;
             resetSave(displaySet.SeriesInstanceUID);
-            start(displaySet, role, otherSeries, axialT2, sagittalT1);
+            start(displaySet, role, otherSeries, axialT2, sagittalT1, weightingStatedByReader);
           }}
         >
           {state.status === 'done' ? 'Analyze again' : 'Analyze'}

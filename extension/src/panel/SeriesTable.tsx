@@ -13,7 +13,20 @@ const ROLE_LABEL: Record<string, string> = {
   other: 'other',
 };
 
-export function SeriesTable({ classified, analysisSeries, onChoose }: { classified: ClassifiedSeries[]; analysisSeries?: SeriesHeaders; onChoose?: (h: SeriesHeaders) => void }) {
+/** Buttons that choose a series: as its headers weight it, or, where they give no T2/T1/STIR weighting, as the reader states. */
+function chooseButtons(c: ClassifiedSeries): { label: string; testId: string; stated?: 't2' | 't1' }[] {
+  const known = ['t2', 't1', 'stir'].includes(c.classification.weighting);
+  return known ? [{ label: 'Analyse this', testId: 'spine-series-choose' }] : [
+    { label: 'Analyse as T2', testId: 'spine-series-choose-t2', stated: 't2' },
+    { label: 'Analyse as T1', testId: 'spine-series-choose-t1', stated: 't1' },
+    { label: `Analyse as ${c.classification.weighting}`, testId: 'spine-series-choose' },
+  ];
+}
+
+/**
+ * @param statedWeighting the weighting the reader stated for the analysed series, if any (its other weightings stay offered).
+ */
+export function SeriesTable({ classified, analysisSeries, statedWeighting, onChoose }: { classified: ClassifiedSeries[]; analysisSeries?: SeriesHeaders; statedWeighting?: 't2' | 't1'; onChoose?: (h: SeriesHeaders, statedWeighting?: 't2' | 't1') => void }) {
   return (
     <table style={s.table} data-testid="spine-series-table">
       <thead>
@@ -40,11 +53,12 @@ export function SeriesTable({ classified, analysisSeries, onChoose }: { classifi
               <td style={s.td}>
                 <span style={{ ...s.badge, color, border: `1px solid ${color}` }}>{ROLE_LABEL[classification.role]}</span>
                 {used && <div style={{ ...s.muted, color: colors.ok }}>analysed</div>}
-                {!used && onChoose && readerMayChoose(c) && (
-                  <button type="button" style={{ ...s.secondaryButton, marginTop: 4 }} data-testid="spine-series-choose" title="Run the analysis on this series instead" onClick={() => onChoose(headers)}>
-                    Analyse this
+                {onChoose && readerMayChoose(c) && chooseButtons(c).filter((b) => !used || (b.stated !== statedWeighting && b.testId !== 'spine-series-choose')).map((b) => (
+                  <button key={b.testId} type="button" style={{ ...s.secondaryButton, marginTop: 4, marginRight: 4 }} data-testid={b.testId}
+                    title={b.stated ? `Its headers do not say; analyse it as ${b.stated.toUpperCase()}-weighted` : 'Run the analysis on this series instead'} onClick={() => onChoose(headers, b.stated)}>
+                    {b.label}
                   </button>
-                )}
+                ))}
               </td>
               <td style={{ ...s.td, ...s.muted }}>{classification.reasons.join('; ')}</td>
             </tr>

@@ -42,12 +42,12 @@ export function useAnalysis(key: string) {
   const state = useSyncExternalStore(subscribe, () => states.get(key) ?? IDLE);
 
   const start = useCallback(
-    (ds: DisplaySet, role: SeriesRole, otherSeries: SourceSeriesRef[] = [], axialT2?: DisplaySet, sagittalT1?: DisplaySet) => {
+    (ds: DisplaySet, role: SeriesRole, otherSeries: SourceSeriesRef[] = [], axialT2?: DisplaySet, sagittalT1?: DisplaySet, weightingStatedByReader = false) => {
       const startedAt = Date.now();
       const prev = states.get(key);
       if (prev?.status === 'done') previousReports.set(key, prev.result.report);
       setState(key, { status: 'running', stage: 'read', done: 0, total: 1, startedAt });
-      const r = startAnalysis(ds, role, otherSeries, (stage, done, total) => setState(key, { status: 'running', stage, done, total, startedAt }), axialT2, sagittalT1);
+      const r = startAnalysis(ds, role, otherSeries, (stage, done, total) => setState(key, { status: 'running', stage, done, total, startedAt }), axialT2, sagittalT1, weightingStatedByReader);
       runs.set(key, r);
       r.promise.then(
         async (result) => {

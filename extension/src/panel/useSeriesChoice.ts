@@ -7,18 +7,19 @@ import { useCallback, useEffect, useState } from 'react';
 import type { DisplaySet } from '../../../types/ohif';
 import { getOhifContext } from '../ohif/context';
 import { chooseForStudy } from '../ohif/headers';
+import type { ReaderSeriesChoice } from '../pipeline/series';
 
 export type StudyChoice = ReturnType<typeof chooseForStudy> & {
   studyInstanceUid?: string;
   /**
-   * Analyse this series (SeriesInstanceUID) instead of the automatic choice, and show it in the active viewport;
-   * undefined goes back to the automatic choice.
+   * Analyse this series (with the weighting the reader states, where its headers give none) instead of the automatic
+   * choice, and show it in the active viewport; undefined goes back to the automatic choice.
    */
-  chooseForAnalysis: (seriesInstanceUid: string | undefined) => void;
+  chooseForAnalysis: (readerChoice: ReaderSeriesChoice | undefined) => void;
 };
 
-/** StudyInstanceUID → the SeriesInstanceUID the reader chose for the analysis. */
-const readerChoices = new Map<string, string>();
+/** StudyInstanceUID → the series the reader chose for the analysis. */
+const readerChoices = new Map<string, ReaderSeriesChoice>();
 
 /** The study of the active viewport, else the first study with display sets. */
 function activeStudyUid(all: DisplaySet[]): string | undefined {
@@ -66,9 +67,9 @@ export function useSeriesChoice(): StudyChoice {
     update();
     return () => subs.forEach((s) => s.unsubscribe());
   }, []);
-  const chooseForAnalysis = useCallback((seriesInstanceUid: string | undefined) => {
+  const chooseForAnalysis = useCallback((readerChoice: ReaderSeriesChoice | undefined) => {
     const study = choice.studyInstanceUid ?? '';
-    if (seriesInstanceUid) readerChoices.set(study, seriesInstanceUid);
+    if (readerChoice) readerChoices.set(study, readerChoice);
     else readerChoices.delete(study);
     const next = compute();
     setChoice(next);

@@ -25,6 +25,9 @@ import type { AxialSacResult, AxialSlice } from './axial-canal';
 import { axialSacByDisc } from './axial-levels';
 import { isThreeDAcquisition } from './series';
 
+/** Beside each classifier grade on a series the reader called T2 in the panel (SeriesChoice weightingStatedByReader). */
+export const READER_STATED_T2_CAUTION = 'Caution: the reader stated that this series is T2-weighted (its DICOM headers do not say); the classifier was trained on T2 and its grade means nothing on other weightings';
+
 /** How a not-assessable reason names the analysed series, by its role. */
 const ANALYSED_SERIES_WORDS: Record<SeriesRole, string> = {
   sagittal_t2: 'the sagittal T2', sagittal_t1: 'the sagittal T1', sagittal_stir: 'the sagittal STIR', axial_t2: 'the axial T2',
@@ -189,8 +192,9 @@ export type DiscPredictionsInput = { predictions: Map<number, DiscPrediction>; c
  * not-assessable reason of every Pfirrmann grade; the rest of the report is unaffected.
  * @param mrAcquisitionType the analysed series' MRAcquisitionType: on '3D' the evidence shows the agreement measured on
  *   3D T2 (manifest cvLinearKappa3d) and says it is lower than on 2D.
+ * @param weightingStatedByReader the reader stated that the series is T2 (its headers do not say): the evidence says so.
  */
-export async function classifyDiscs(ms: SpineMeasurements, classifier: DiscClassifier | undefined, info?: PfirrmannClassifierManifest, unavailableReason = 'no disc classifier was loaded', mrAcquisitionType?: string): Promise<DiscPredictionsInput> {
+export async function classifyDiscs(ms: SpineMeasurements, classifier: DiscClassifier | undefined, info?: PfirrmannClassifierManifest, unavailableReason = 'no disc classifier was loaded', mrAcquisitionType?: string, weightingStatedByReader = false): Promise<DiscPredictionsInput> {
   if (!classifier) return { unavailableReason: `not assessable: ${unavailableReason}` };
   try {
     const probs = await classifier.classify(ms.discs.map((d) => d.patch));
@@ -198,7 +202,8 @@ export async function classifyDiscs(ms: SpineMeasurements, classifier: DiscClass
     const calibration = info ? calibrationFor(info) : {};
     // A refused calibration withdraws the kappas measured with it, the 3D one included.
     const kappas = calibration.calibrationRefused ? undefined : info;
-    const agreement = is3d ? { cvLinearKappa: kappas?.cvLinearKappa3d, acquisitionCaution: threeDAcquisitionCaution(kappas?.cvLinearKappa3d, kappas?.cvLinearKappa) } : { cvLinearKappa: kappas?.cvLinearKappa };
+    const cautions = [is3d ? threeDAcquisitionCaution(kappas?.cvLinearKappa3d, kappas?.cvLinearKappa) : '', weightingStatedByReader ? READER_STATED_T2_CAUTION : ''].filter(Boolean);
+    const agreement = { cvLinearKappa: is3d ? kappas?.cvLinearKappa3d : kappas?.cvLinearKappa, ...(cautions.length ? { acquisitionCaution: cautions.join('. ') } : {}) };
     return { predictions: new Map(ms.discs.map((d, n) => [d.segment.segmentNumber, probs[n]])), classifier: { name: classifier.name, ...agreement, cvAuc: info?.cvAuc, ...calibration } };
   } catch (e) {
     return { unavailableReason: `not assessable: the disc classifier failed (${(e as Error).message})` };
@@ -344,7 +349,7 @@ export async function gradeSpine(
 ): Promise<GradedSpine & { gradingError?: string }> {
   try {
     const ms = measureSpine(volume, labelmap, segments);
-    const discPredictions = await classifyDiscs(ms, classifier, classifierInfo, classifierMissing, volume.mrAcquisitionType);
+    const discPredictions = await classifyDiscs(ms, classifier, classifierInfo, classifierMissing, volume.mrAcquisitionType, volume.weightingStatedByReader);
     return buildSpineReport(volume, labelmap, segments, { ...opts, discPredictions }, ms);
   } catch (e) {
     return { report: reportShell(volume, segments, [], opts), labelmap, segments, gradingError: `Grading failed: ${e instanceof Error ? e.message : String(e)}` };

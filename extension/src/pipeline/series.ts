@@ -76,8 +76,10 @@ export interface SeriesChoice {
   analysisSeries?: SeriesHeaders;
   /** Its role for the analysis: what its weighting lets the pipeline grade ('other': shape only, no grade that reads T2 signal). */
   analysisRole?: SeriesRole;
-  /** The reader chose analysisSeries (chooseSeries' readerChoiceUid) in place of the automatic choice. */
+  /** The reader chose analysisSeries (chooseSeries' readerChoice) in place of the automatic choice. */
   readerChosen?: boolean;
+  /** The reader also stated its weighting (T2 or T1), which its headers do not give: analysisRole follows it. */
+  weightingStatedByReader?: boolean;
   sagittalT2?: SeriesHeaders;
   sagittalT1?: SeriesHeaders;
   sagittalStir?: SeriesHeaders;
@@ -253,8 +255,11 @@ export function spineRegion(h: SeriesHeaders): 'cervical' | 'thoracic' | 'lumbar
   return 'unknown';
 }
 
+/** A series the reader chose for the analysis; `statedWeighting` only for a series whose headers give no T2/T1/STIR weighting. */
+export interface ReaderSeriesChoice { seriesInstanceUid: string; statedWeighting?: 't2' | 't1' }
+
 /**
- * Whether the reader may choose a series for the analysis (chooseSeries' readerChoiceUid): an MR series whose
+ * Whether the reader may choose a series for the analysis (chooseSeries' readerChoice): an MR series whose
  * plane is sagittal and that is not a localizer, whatever its weighting.
  */
 export function readerMayChoose(c: ClassifiedSeries): boolean {
@@ -270,12 +275,14 @@ const ROLE_WORDS: Record<SeriesRole, string> = { sagittal_t2: 'sagittal T2', sag
  * the sagittal T1, then sagittal STIR, and says so. Not suitable: empty study, no MR, no sagittal
  * series, a cervical or thoracic series (spineRegion). A single-slice sagittal series is accepted with a
  * warning (2D analysis of that slice).
- * @param readerChoiceUid SeriesInstanceUID of the series the reader chose in the panel: it is analysed in place of
- *   the automatic choice when readerMayChoose allows it (otherwise ignored). Its role follows its weighting; a weighting
- *   other than T2, T1 or STIR (e.g. unknown: no EchoTime and no keyword) analyses as 'other' — segmentation, level
- *   names and shape measurements, no grade that reads T2 signal — and a warning says so.
+ * @param readerChoice the series the reader chose in the panel: it is analysed in place of the automatic choice when
+ *   readerMayChoose allows it (otherwise ignored). Its role follows its weighting; a weighting other than T2, T1 or
+ *   STIR (e.g. unknown: no EchoTime and no keyword) takes the weighting the reader stated (statedWeighting, said in a
+ *   warning and, for T2, beside each classifier grade), else analyses as 'other' — segmentation, level names and shape
+ *   measurements, no grade that reads T2 signal — and a warning says so. A stated weighting is ignored where the
+ *   headers give one.
  */
-export function chooseSeries(all: SeriesHeaders[], readerChoiceUid?: string): SeriesChoice {
+export function chooseSeries(all: SeriesHeaders[], readerChoice?: ReaderSeriesChoice): SeriesChoice {
   const classified = all.map((headers) => ({ headers, classification: classifySeries(headers) }));
   const warnings: string[] = [];
   const sagittalT2 = best(classified, 'sagittal_t2');
@@ -289,7 +296,7 @@ export function chooseSeries(all: SeriesHeaders[], readerChoiceUid?: string): Se
   if (modalities.length > 0 && !modalities.includes('MR')) {
     return { ...base, suitable: false, message: `Not an MR study (modalities: ${modalities.join(', ')}). Spine MRI analysis needs a sagittal MR series.` };
   }
-  const picked = classified.find((c) => c.headers.SeriesInstanceUID === readerChoiceUid && readerMayChoose(c));
+  const picked = classified.find((c) => c.headers.SeriesInstanceUID === readerChoice?.seriesInstanceUid && readerMayChoose(c));
   const analysisSeries = picked?.headers ?? sagittalT2 ?? sagittalT1 ?? sagittalStir;
   if (!analysisSeries) {
     const sagittalOther = classified.find((s) => s.classification.plane === 'sagittal' && !s.classification.isLocalizer);
@@ -299,9 +306,14 @@ export function chooseSeries(all: SeriesHeaders[], readerChoiceUid?: string): Se
     return { ...base, suitable: false, message: msg };
   }
   const pickedRole = picked?.classification.role;
+  const headersWeighted = pickedRole === 'sagittal_t2' || pickedRole === 'sagittal_t1' || pickedRole === 'sagittal_stir';
+  const stated = picked && !headersWeighted ? readerChoice?.statedWeighting : undefined;
   const analysisRole: SeriesRole = picked
-    ? (pickedRole === 'sagittal_t2' || pickedRole === 'sagittal_t1' || pickedRole === 'sagittal_stir' ? pickedRole : 'other')
+    ? (headersWeighted ? pickedRole : stated ? `sagittal_${stated}` : 'other')
     : analysisSeries === sagittalT2 ? 'sagittal_t2' : analysisSeries === sagittalT1 ? 'sagittal_t1' : 'sagittal_stir';
+  if (stated) {
+    warnings.push(`You stated that the series you chose is ${stated.toUpperCase()}-weighted; its headers say "${picked!.classification.weighting}" (${picked!.classification.reasons.join('; ')}). It is analysed as ${stated.toUpperCase()}${stated === 't2' ? ', and each disc classifier grade says the weighting was stated by you' : ''}.`);
+  }
   if (analysisRole === 'other') {
     warnings.push(`The series you chose has weighting "${picked!.classification.weighting}" (${picked!.classification.reasons.join('; ')}): it is segmented and its levels named and measured, but the Pfirrmann grade, the disc findings and the foramina are graded on T2 or T1 only, so they are not assessable.`);
   } else if (analysisRole !== 'sagittal_t2') {
@@ -324,5 +336,5 @@ export function chooseSeries(all: SeriesHeaders[], readerChoiceUid?: string): Se
     .join(' and ');
   const what = picked ? `${ROLE_WORDS[analysisRole]} you chose` : ROLE_WORDS[analysisRole];
   const message = `Analysis will use the ${what} ${describe(analysisSeries)}${extras ? `; also shown: ${extras}` : ''}.`;
-  return { ...base, analysisSeries, analysisRole, ...(picked ? { readerChosen: true } : {}), suitable: true, message };
+  return { ...base, analysisSeries, analysisRole, ...(picked ? { readerChosen: true } : {}), ...(stated ? { weightingStatedByReader: true } : {}), suitable: true, message };
 }

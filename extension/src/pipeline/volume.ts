@@ -37,6 +37,8 @@ export interface SpineVolume {
   /** DICOM MRAcquisitionType: '2D' or '3D' (e.g. T2 SPACE); the disc classifier's evidence cautions on 3D. Absent when unknown. */
   mrAcquisitionType?: string;
   role?: SeriesRole;
+  /** The reader stated the weighting `role` names (its DICOM headers do not say): the disc classifier's evidence cautions. */
+  weightingStatedByReader?: boolean;
 }
 
 /** Voxel (i, j, k) → LPS mm. */
