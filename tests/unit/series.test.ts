@@ -158,12 +158,12 @@ describe('chooseSeries', () => {
     expect(chosen.warnings.join(' ')).toMatch(/weighting "unknown".*Pfirrmann grade, the disc findings and the foramina .* not assessable/);
     // With the weighting the reader states: analysed as that, and the warning says so.
     const statedT2 = chooseSeries([unknown, axialT2], { seriesInstanceUid: unknown.SeriesInstanceUID, statedWeighting: 't2' });
-    expect([statedT2.analysisSeries, statedT2.analysisRole, statedT2.weightingStatedByReader]).toEqual([unknown, 'sagittal_t2', true]);
+    expect([statedT2.analysisSeries, statedT2.analysisRole, statedT2.statedWeighting]).toEqual([unknown, 'sagittal_t2', 't2']);
     expect(statedT2.warnings.join(' ')).toMatch(/You stated that the series you chose is T2-weighted; its headers say "unknown" .*each disc classifier grade says/);
     expect(chooseSeries([unknown], { seriesInstanceUid: unknown.SeriesInstanceUID, statedWeighting: 't1' }).analysisRole).toBe('sagittal_t1');
     // The T1 over the automatic T2: analysed as T1 (a stated weighting does not override the headers), the T2 still listed.
     const t1 = chooseSeries([avantoT2, avantoT1], { seriesInstanceUid: avantoT1.SeriesInstanceUID, statedWeighting: 't2' });
-    expect([t1.analysisSeries, t1.analysisRole, t1.sagittalT2, t1.weightingStatedByReader]).toEqual([avantoT1, 'sagittal_t1', avantoT2, undefined]);
+    expect([t1.analysisSeries, t1.analysisRole, t1.sagittalT2, t1.statedWeighting]).toEqual([avantoT1, 'sagittal_t1', avantoT2, undefined]);
     expect(t1.warnings.join(' ')).toMatch(/No sagittal T2 chosen: segmentation runs on the sagittal T1/);
     // An axial series, a localizer or an unknown UID cannot be chosen: the automatic choice stands.
     for (const uid of [axialT2.SeriesInstanceUID, localizer.SeriesInstanceUID, '2.25.404']) {

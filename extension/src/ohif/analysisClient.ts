@@ -73,7 +73,7 @@ export function startAnalysis(
   onProgress: (stage: AnalysisStage, done: number, total: number) => void,
   axialT2?: DisplaySet,
   sagittalT1?: DisplaySet,
-  /** The reader stated the weighting `role` names (SeriesChoice weightingStatedByReader). */
+  /** The reader stated the weighting `role` names (SeriesChoice statedWeighting). */
   weightingStatedByReader = false,
 ): AnalysisRun {
   const abort = new AbortController();

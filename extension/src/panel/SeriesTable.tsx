@@ -53,7 +53,7 @@ export function SeriesTable({ classified, analysisSeries, statedWeighting, onCho
               <td style={s.td}>
                 <span style={{ ...s.badge, color, border: `1px solid ${color}` }}>{ROLE_LABEL[classification.role]}</span>
                 {used && <div style={{ ...s.muted, color: colors.ok }}>analysed</div>}
-                {onChoose && readerMayChoose(c) && chooseButtons(c).filter((b) => !used || (b.stated !== statedWeighting && b.testId !== 'spine-series-choose')).map((b) => (
+                {onChoose && readerMayChoose(c) && chooseButtons(c).filter((b) => !used || (b.stated && b.stated !== statedWeighting)).map((b) => (
                   <button key={b.testId} type="button" style={{ ...s.secondaryButton, marginTop: 4, marginRight: 4 }} data-testid={b.testId}
                     title={b.stated ? `Its headers do not say; analyse it as ${b.stated.toUpperCase()}-weighted` : 'Run the analysis on this series instead'} onClick={() => onChoose(headers, b.stated)}>
                     {b.label}

@@ -38,7 +38,7 @@ export function SpinePanel() {
         key={`${choice.analysisSeries?.SeriesInstanceUID ?? 'none'} ${role}`}
         displaySet={ds}
         role={role}
-        weightingStatedByReader={choice.weightingStatedByReader}
+        weightingStatedByReader={!!choice.statedWeighting}
         otherSeries={otherSeries}
         axialT2={choice.axialT2 && choice.displaySetOf(choice.axialT2)}
         sagittalT1={choice.sagittalT1 && choice.sagittalT1 !== choice.analysisSeries ? choice.displaySetOf(choice.sagittalT1) : undefined}
@@ -48,7 +48,7 @@ export function SpinePanel() {
       <div style={{ ...s.h, cursor: 'pointer' }} onClick={() => setShowSeries(!showSeries)}>
         {showSeries ? '▾' : '▸'} Series
       </div>
-      {showSeries && <SeriesTable classified={choice.classified} analysisSeries={choice.analysisSeries} statedWeighting={choice.weightingStatedByReader ? (role === 'sagittal_t1' ? 't1' : 't2') : undefined} onChoose={(h, statedWeighting) => choice.chooseForAnalysis({ seriesInstanceUid: h.SeriesInstanceUID, statedWeighting })} />}
+      {showSeries && <SeriesTable classified={choice.classified} analysisSeries={choice.analysisSeries} statedWeighting={choice.statedWeighting} onChoose={(h, statedWeighting) => choice.chooseForAnalysis({ seriesInstanceUid: h.SeriesInstanceUID, statedWeighting })} />}
     </div>
   );
 }

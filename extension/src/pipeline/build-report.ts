@@ -25,7 +25,7 @@ import type { AxialSacResult, AxialSlice } from './axial-canal';
 import { axialSacByDisc } from './axial-levels';
 import { isThreeDAcquisition } from './series';
 
-/** Beside each classifier grade on a series the reader called T2 in the panel (SeriesChoice weightingStatedByReader). */
+/** Beside each classifier grade on a series the reader called T2 in the panel (SeriesChoice statedWeighting). */
 export const READER_STATED_T2_CAUTION = 'Caution: the reader stated that this series is T2-weighted (its DICOM headers do not say); the classifier was trained on T2 and its grade means nothing on other weightings';
 
 /** How a not-assessable reason names the analysed series, by its role. */

@@ -78,8 +78,8 @@ export interface SeriesChoice {
   analysisRole?: SeriesRole;
   /** The reader chose analysisSeries (chooseSeries' readerChoice) in place of the automatic choice. */
   readerChosen?: boolean;
-  /** The reader also stated its weighting (T2 or T1), which its headers do not give: analysisRole follows it. */
-  weightingStatedByReader?: boolean;
+  /** The weighting the reader stated for it (its headers give none): analysisRole follows it. */
+  statedWeighting?: 't2' | 't1';
   sagittalT2?: SeriesHeaders;
   sagittalT1?: SeriesHeaders;
   sagittalStir?: SeriesHeaders;
@@ -336,5 +336,5 @@ export function chooseSeries(all: SeriesHeaders[], readerChoice?: ReaderSeriesCh
     .join(' and ');
   const what = picked ? `${ROLE_WORDS[analysisRole]} you chose` : ROLE_WORDS[analysisRole];
   const message = `Analysis will use the ${what} ${describe(analysisSeries)}${extras ? `; also shown: ${extras}` : ''}.`;
-  return { ...base, analysisSeries, analysisRole, ...(picked ? { readerChosen: true } : {}), ...(stated ? { weightingStatedByReader: true } : {}), suitable: true, message };
+  return { ...base, analysisSeries, analysisRole, ...(picked ? { readerChosen: true } : {}), ...(stated ? { statedWeighting: stated } : {}), suitable: true, message };
 }
