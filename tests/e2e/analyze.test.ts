@@ -256,6 +256,8 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.getByTestId('spine-series-choose').waitFor({ timeout: 60000 });
     expect(await message()).toMatch(/No sagittal T2, T1 or STIR series.*weighting "unknown".*choose it under Series below/);
     expect(await page.getByTestId('spine-analyze').isDisabled()).toBe(true);
+    await page.getByTestId('spine-series-table').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifactsDir, 'analyze-series-choice.png') });
     await page.getByTestId('spine-series-choose').click();
     await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 30000 });
     expect(await message()).toMatch(/^Analysis will use the sagittal series you chose .*"SAG MR, weighting not given/);
