@@ -6,7 +6,8 @@
  *   gives the same file (deterministic UIDs, scripts/lib/sources.ts), so the SEG references the
  *   imported series' instances.
  * - DICOM folder: Part 10 files grouped by SeriesInstanceUID; the series is picked by
- *   pipeline/series.ts chooseSeries (sagittal T2, else T1, else STIR). Slices are sorted along the
+ *   pipeline/series.ts chooseSeries (sagittal T2, else T1, else STIR), or named by the user (--series, with
+ *   --weighting where its headers give none), as the reader chooses in the panel. Slices are sorted along the
  *   slice normal (row × column direction, LPS); voxel values = stored value × RescaleSlope + RescaleIntercept.
  *   The folder's axial T2 series, when there is one, is read image by image (stacks may be angled) for
  *   the dural sac area.
@@ -16,7 +17,7 @@ import type { NaturalDataset } from 'dcmjs';
 import type { SpineVolume, Vec3 } from '../extension/src/pipeline/volume';
 import type { AxialSlice } from '../extension/src/pipeline/axial-canal';
 import type { SourceSeriesRef } from '../extension/src/pipeline/report';
-import { chooseSeries, type SeriesHeaders } from '../extension/src/pipeline/series';
+import { chooseSeries, type ReaderSeriesChoice, type SeriesHeaders } from '../extension/src/pipeline/series';
 import { fromPart10 } from '../extension/src/dicom/uids';
 import { patientStudyFrom, type PatientStudy } from '../extension/src/dicom/patient-study';
 import { findDicomFiles, niftiToSeries, readNiftiCase } from './lib/sources';
@@ -26,6 +27,8 @@ export interface AnalysisInput {
   patientStudy: PatientStudy;
   /** What was read, for logs. */
   description: string;
+  /** The series choice's caveats (chooseSeries warnings), for logs. */
+  warnings?: string[];
   /** The other series the grading looks for (sagittal T1, axial T2), by role. */
   otherSeries?: SourceSeriesRef[];
   /** Images of the axial T2 series, when the input has one. */
@@ -135,8 +138,11 @@ function headersOf(uid: string, list: NaturalDataset[]): SeriesHeaders {
   };
 }
 
-/** Reads a DICOM folder and picks the analysis series. Throws when nothing suitable is there. */
-export function readDicomFolder(dir: string): AnalysisInput {
+/**
+ * Reads a DICOM folder and picks the analysis series: chooseSeries' choice, or `userChoice` (chooseSeries' readerChoice).
+ * @throws Error when nothing suitable is there, or when `userChoice` names no sagittal MR series of the folder.
+ */
+export function readDicomFolder(dir: string, userChoice?: ReaderSeriesChoice): AnalysisInput {
   const files = findDicomFiles(dir);
   if (files.length === 0) throw new Error(`no DICOM Part 10 files under ${dir}`);
   const bySeries = new Map<string, NaturalDataset[]>();
@@ -147,11 +153,15 @@ export function readDicomFolder(dir: string): AnalysisInput {
     if (!bySeries.has(uid)) bySeries.set(uid, []);
     bySeries.get(uid)!.push(ds);
   }
-  const choice = chooseSeries([...bySeries].map(([uid, list]) => headersOf(uid, list)));
+  const choice = chooseSeries([...bySeries].map(([uid, list]) => headersOf(uid, list)), userChoice);
+  if (userChoice && !choice.readerChosen) {
+    const listed = choice.classified.map((c) => `${c.headers.SeriesInstanceUID} (${c.classification.plane} ${c.classification.weighting}${c.classification.isLocalizer ? ', localizer' : ''})`).join(', ');
+    throw new Error(`--series ${userChoice.seriesInstanceUid} is not a sagittal MR series of ${dir} (series there: ${listed})`);
+  }
   if (!choice.suitable || !choice.analysisSeries) throw new Error(`no series to analyse in ${dir}: ${choice.message ?? 'no sagittal MR series'}`);
   const list = bySeries.get(choice.analysisSeries.SeriesInstanceUID)!;
   const volume = volumeFromInstances(list);
-  const role = choice.classified.find((c) => c.headers.SeriesInstanceUID === choice.analysisSeries!.SeriesInstanceUID)?.classification.role;
+  const role = choice.analysisRole;
   const otherSeries: SourceSeriesRef[] = [];
   if (choice.sagittalT1 && choice.sagittalT1 !== choice.analysisSeries) otherSeries.push({ role: 'sagittal_t1', seriesInstanceUid: choice.sagittalT1.SeriesInstanceUID });
   const axial = choice.axialT2 && bySeries.get(choice.axialT2.SeriesInstanceUID);
@@ -171,7 +181,8 @@ export function readDicomFolder(dir: string): AnalysisInput {
     }
   }
   return {
-    volume: { ...volume, role }, patientStudy: patientStudyFrom(list[0]), otherSeries, axialT2, axialT2Unavailable, sagittalT1,
+    volume: { ...volume, role, ...(choice.statedWeighting ? { weightingStatedByReader: true } : {}) }, patientStudy: patientStudyFrom(list[0]), otherSeries, axialT2, axialT2Unavailable, sagittalT1,
+    warnings: choice.warnings,
     description: `${list.length} slices of '${volume.seriesDescription}'${axial ? ` and ${axial.length} axial T2 images` : ''}${sagittalT1 ? ` and a sagittal T1 of ${sagittalT1.dims[2]} slices` : ''} from ${dir}`,
   };
 }
@@ -183,15 +194,19 @@ export function readNiftiInput(path: string): AnalysisInput {
   return { volume, patientStudy: patientStudyFrom(fromPart10(series.instances[0])), description: `${path} (${volume.dims.join('×')}, UIDs as \`npm run import\`)` };
 }
 
-/** NIfTI file or DICOM folder. */
-export function readAnalysisInput(path: string): AnalysisInput {
+/**
+ * NIfTI file or DICOM folder.
+ * @param userChoice for a DICOM folder, the series to analyse (readDicomFolder); refused for a NIfTI file, which holds one.
+ */
+export function readAnalysisInput(path: string, userChoice?: ReaderSeriesChoice): AnalysisInput {
   let st;
   try {
     st = statSync(path);
   } catch {
     throw new Error(`input ${path} does not exist`);
   }
-  if (st.isDirectory()) return readDicomFolder(path);
+  if (st.isDirectory()) return readDicomFolder(path, userChoice);
+  if (userChoice) throw new Error(`--series and --weighting choose among the series of a DICOM folder; ${path} is not a folder`);
   if (/\.nii(\.gz)?$/i.test(path)) return readNiftiInput(path);
   throw new Error(`input ${path} is neither a NIfTI file (.nii/.nii.gz) nor a folder of DICOM files`);
 }

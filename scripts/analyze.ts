@@ -1,6 +1,7 @@
 /**
  * Headless analysis without a PACS:
  *   npm run analyze -- --input <NIfTI file | DICOM folder> --out <dir> [--model models/manifest.json]
+ *     [--series <SeriesInstanceUID> [--weighting t2|t1]]
  * runs the whole pipeline in Node (onnxruntime-node) and writes <out>/seg.dcm (binary DICOM SEG),
  * <out>/sr.dcm (TID 1500 Comprehensive 3D SR) and <out>/report.json (the SpineReport).
  * For NIfTI input the DICOM identity is the one `npm run import` gives the same file, so after importing
@@ -8,7 +9,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { Labelmap, SpineVolume } from '../extension/src/pipeline/volume';
 import type { SpineReport } from '../extension/src/pipeline/report';
 import { gradeSpine, type BuildReportOptions } from '../extension/src/pipeline/build-report';
@@ -17,6 +18,7 @@ import { segmentSpine } from '../extension/src/pipeline/analyze';
 import { writeSeg } from '../extension/src/dicom/seg';
 import { writeSr } from '../extension/src/dicom/sr';
 import { readAnalysisInput } from './analyze-input';
+import type { ReaderSeriesChoice } from '../extension/src/pipeline/series';
 
 const SOFTWARE = { name: 'ohif-spine-mri', version: (JSON.parse(readFileSync(resolve(__dirname, '../package.json'), 'utf8')) as { version: string }).version };
 
@@ -51,13 +53,16 @@ export async function runPipeline(volume: SpineVolume, o: PipelineOptions & Pick
 export interface AnalyzeCliOptions extends PipelineOptions {
   input: string;
   out: string;
+  /** In a DICOM folder, the series to analyse instead of the automatic choice (and its weighting where the headers give none). */
+  series?: ReaderSeriesChoice;
 }
 
 /** Reads the input, runs the pipeline, writes seg.dcm, sr.dcm, report.json. Returns the written paths. */
 export async function analyze(o: AnalyzeCliOptions): Promise<{ report: SpineReport; files: string[] }> {
   const log = o.log ?? (() => undefined);
-  const input = readAnalysisInput(o.input);
+  const input = readAnalysisInput(o.input, o.series);
   log(`input: ${input.description}`);
+  for (const w of input.warnings ?? []) log(`warning: ${w}`);
   const { report, labelmap } = await runPipeline(input.volume, { ...o, otherSeries: input.otherSeries, axialT2: input.axialT2, axialT2Unavailable: input.axialT2Unavailable, sagittalT1: input.sagittalT1 });
   mkdirSync(o.out, { recursive: true });
   const files: string[] = [];
@@ -86,9 +91,13 @@ if (require.main === module) {
     .option('--model <manifest>', 'model manifest.json', 'models/manifest.json')
     .option('--threads <n>', 'onnxruntime CPU threads', '2')
     .option('--reader <name>', 'reader name for the SR observer context (DICOM PN, e.g. Doe^Jane)')
+    .option('--series <uid>', 'DICOM folder: analyse this series (SeriesInstanceUID; sagittal MR, not a localizer) instead of the automatic choice')
+    .addOption(new Option('--weighting <w>', "with --series: its weighting, where its headers give no T2/T1/STIR weighting (said beside each grade it affects)").choices(['t2', 't1']))
     .parse();
-  const opts = program.opts<{ input: string; out: string; model: string; threads: string; reader?: string }>();
-  analyze({ input: opts.input, out: opts.out, manifestPath: opts.model, threads: Number(opts.threads), readerName: opts.reader, log: (s) => console.log(s) })
+  const opts = program.opts<{ input: string; out: string; model: string; threads: string; reader?: string; series?: string; weighting?: 't2' | 't1' }>();
+  if (opts.weighting && !opts.series) program.error('--weighting needs --series (the series it describes)');
+  const series = opts.series ? { seriesInstanceUid: opts.series, ...(opts.weighting ? { statedWeighting: opts.weighting } : {}) } : undefined;
+  analyze({ input: opts.input, out: opts.out, manifestPath: opts.model, threads: Number(opts.threads), readerName: opts.reader, series, log: (s) => console.log(s) })
     .then((r) => console.log(`wrote ${r.files.join(', ')}`))
     .catch((e: Error) => {
       console.error(`analyze: ${e.message}`);

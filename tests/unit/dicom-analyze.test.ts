@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { readDicomFolder } from '../../scripts/analyze-input';
 import { analyze } from '../../scripts/analyze';
 import { niftiCaseUids } from '../../scripts/lib/sources';
-import { fromPart10 } from '../../extension/src/dicom/uids';
+import { fromPart10, toPart10 } from '../../extension/src/dicom/uids';
 import { readSr } from '../../extension/src/dicom/sr-read';
 import { PATIENT, dciodvfy, hasDciodvfy, makeSourceInstances, makeVolume } from './dicom-fixtures';
 
@@ -29,6 +29,33 @@ describe('analyze CLI input: DICOM folder', () => {
       expect(maxErr).toBe(0);
       expect(patientStudy.PatientID).toBe(PATIENT.PatientID);
       expect(patientStudy.PatientName).toBe(PATIENT.PatientName);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('analyses the series the user names (--series), as the weighting stated (--weighting) where its headers give none', () => {
+    const v = makeVolume();
+    const dir = mkdtempSync(join(tmpdir(), 'analyze-choice-'));
+    try {
+      // The fixture's T2 (TE 100 ms, TR 3000 ms), and a copy without timing under another series: weighting unknown.
+      const t2 = makeSourceInstances(v);
+      t2.forEach((b, i) => writeFileSync(join(dir, `t2-${i}.dcm`), Buffer.from(b)));
+      const unknownUid = `${v.seriesInstanceUid}.9`;
+      t2.forEach((b, i) => {
+        const { EchoTime: _te, RepetitionTime: _tr, ...ds } = fromPart10(b);
+        writeFileSync(join(dir, `x-${i}.dcm`), Buffer.from(toPart10({ ...ds, SeriesInstanceUID: unknownUid, SOPInstanceUID: `${ds.SOPInstanceUID}.9`, SeriesDescription: 'SAG MR' })));
+      });
+      expect(readDicomFolder(dir).volume).toMatchObject({ seriesInstanceUid: v.seriesInstanceUid, role: 'sagittal_t2' });
+      const unknown = readDicomFolder(dir, { seriesInstanceUid: unknownUid });
+      expect(unknown.volume).toMatchObject({ seriesInstanceUid: unknownUid, role: 'other' });
+      expect(unknown.volume.weightingStatedByReader).toBeUndefined();
+      expect(unknown.warnings?.join(' ')).toMatch(/weighting "unknown".*not assessable/);
+      const stated = readDicomFolder(dir, { seriesInstanceUid: unknownUid, statedWeighting: 't2' });
+      expect(stated.volume).toMatchObject({ seriesInstanceUid: unknownUid, role: 'sagittal_t2', weightingStatedByReader: true });
+      // A stated weighting does not override headers that give one.
+      expect(readDicomFolder(dir, { seriesInstanceUid: v.seriesInstanceUid, statedWeighting: 't1' }).volume).toMatchObject({ role: 'sagittal_t2' });
+      expect(() => readDicomFolder(dir, { seriesInstanceUid: '2.25.404' })).toThrow(/--series 2\.25\.404 is not a sagittal MR series of .* \(series there: .*sagittal unknown/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
