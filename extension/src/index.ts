@@ -18,6 +18,7 @@ import { STORED_REPORT_HANDLER, STORED_REPORT_VIEWPORT, storedReportDisplaySets 
 import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID } from './dicom/uids';
 import { StoredReportViewport } from './panel/StoredReportViewport';
 import { SpinePanel } from './panel/SpinePanel';
+import { askBeforeLeavingUnsavedWork } from './panel/unsavedWork';
 
 export const EXTENSION_ID = 'ohif-spine-mri-extension';
 export const PANEL_NAME = 'spineMri';
@@ -29,6 +30,7 @@ const extension: OhifExtension = {
     setOhifContext(params);
     registerSpineAttributes(params.servicesManager.services.hangingProtocolService);
     rememberImagesShown(params.servicesManager.services);
+    askBeforeLeavingUnsavedWork();
   },
   onModeExit() {
     discardPreparedAnalysis();

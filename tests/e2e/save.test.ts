@@ -97,6 +97,12 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
   afterEach(() => restartOrthanc(), 60000);
 
   const shot = (page: Page, name: string) => page.screenshot({ path: join(artifactsDir, `save-${name}.png`) });
+  /** Whether the page would ask before being closed (its beforeunload handler cancels a synthetic event). */
+  const asksBeforeLeaving = (page: Page) => page.evaluate(() => {
+    const e = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(e);
+    return e.defaultPrevented;
+  });
   /** OHIF's segmentations (window.services is OHIF's own global): label and number of segments of each. */
   const ohifSegmentations = (page: Page) =>
     page.evaluate(() =>
@@ -127,6 +133,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(await page.getByTestId('spine-stored-line').count()).toBe(0);
     expect(await page.getByTestId('spine-pending').count()).toBe(0);
     await analyze(page);
+    expect(await asksBeforeLeaving(page)).toBe(false); // an analysis without reader changes is redone in seconds
     const namesOnImage = () => page.locator('[data-testid="spine-level-labels"] span').allTextContents();
     await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 10000 });
     const analysedNames = (await namesOnImage()).sort();
@@ -136,9 +143,11 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const readerGrade = (await grade.inputValue()) === '5' ? 'IV' : 'V';
     await grade.selectOption(readerGrade === 'V' ? '5' : '4');
     await page.getByTestId('finding-pfirrmannGrade').getByText(/changed by the reader/).waitFor({ timeout: 10000 });
+    expect(await asksBeforeLeaving(page)).toBe(true); // the reader's change is only in this page
 
     const saved = await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error']);
     expect(saved).toContain('Saved: SEG series ‘Spine MRI SEG v1’ and SR ‘Spine MRI Report v1’ stored in the PACS');
+    expect(await asksBeforeLeaving(page)).toBe(false);
     expect(ours(await qidoSeries(studyA))).toEqual(['SEG Spine MRI SEG v1', 'SR Spine MRI Report v1']);
     // The study browser lists the stored SEG and SR at once (no reopening), and nothing is loaded over the
     // analysis: OHIF still holds one segmentation, the analysis' own.
@@ -234,6 +243,23 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const row = page.locator('[data-testid="spine-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first();
     expect(await row.textContent()).toContain(`${readerGrade}*`);
   }, 600000);
+
+  it('the browser asks before a page holding unsaved reader changes is closed', async () => {
+    const page = await env.context.newPage();
+    await openStudy(page, studyB);
+    await analyze(page);
+    await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L3/L4' }).first().click();
+    const grade = page.getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
+    await grade.selectOption((await grade.inputValue()) === '5' ? '4' : '5');
+    await page.getByTestId('finding-pfirrmannGrade').getByText(/changed by the reader/).waitFor({ timeout: 10000 });
+    const dialog = page.waitForEvent('dialog', { timeout: 15000 });
+    await page.close({ runBeforeUnload: true });
+    const d = await dialog;
+    expect(d.type()).toBe('beforeunload');
+    await d.accept(); // leave anyway: the page closes
+    await page.waitForEvent('close', { timeout: 15000 }).catch(() => undefined);
+    expect(page.isClosed()).toBe(true);
+  }, 420000);
 
   it('corrects a grade in the reopened findings and saves them as version 2, the stored SEG carried over', async () => {
     const { page } = env;
@@ -353,12 +379,21 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const { page } = env;
     await openStudy(page, studyB);
     await analyze(page);
+    // A reader change, so that leaving would lose something unless the failed save keeps it.
+    await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L3/L4' }).first().click();
+    const grade = page.getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
+    await grade.selectOption((await grade.inputValue()) === '5' ? '4' : '5');
+    await page.getByTestId('finding-pfirrmannGrade').getByText(/changed by the reader/).waitFor({ timeout: 10000 });
+    expect(await asksBeforeLeaving(page)).toBe(true);
     await stopOrthanc();
     const failed = await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error']);
     await shot(page, 'error');
     expect(failed).toMatch(/^Saving failed while storing the SEG: the PACS is unreachable/);
     expect(failed).toContain('press Retry');
     expect(failed).toContain('kept in this browser');
+    // Kept as a pending result in IndexedDB (resumable after a reload): closing the page loses nothing.
+    for (let waited = 0; (await asksBeforeLeaving(page)) && waited < 10000; waited += 250) await page.waitForTimeout(250);
+    expect(await asksBeforeLeaving(page)).toBe(false);
     const retry = page.getByTestId('spine-save-retry');
     expect(await retry.isVisible()).toBe(true);
     // The failure is shown once (not again as a "resume" item).

@@ -1,7 +1,8 @@
 import type { Measurement } from '../../extension/src/pipeline/report';
 import { buildSpineReport, gradeSpine } from '../../extension/src/pipeline/build-report';
 import type { DiscClassifier, PfirrmannClassifierManifest } from '../../extension/src/pipeline/disc-classifier';
-import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
+import { applyReaderEdit, hasReaderChanges } from '../../extension/src/pipeline/reader-edit';
+import { confirmLevels, shiftLevels } from '../../extension/src/panel/readerEdits';
 import { gradeNarrowing } from '../../extension/src/pipeline/grade/narrowing';
 import { calibratedPfirrmannScore, gradePfirrmann, type PfirrmannCalibration, type PfirrmannFeatures } from '../../extension/src/pipeline/grade/pfirrmann';
 import { synthSpine } from './measure-synthetic';
@@ -145,6 +146,12 @@ describe('applyReaderEdit', () => {
     expect(e2.levels[1].pfirrmannGrade.automaticValue).toBe(auto);
     expect(report.levels[1].pfirrmannGrade.readerModified).toBe(false);
     expect(report.levels[1].pfirrmannGrade.value).toBe(auto);
+  });
+  it('hasReaderChanges: none in the software\'s report; a changed grade, a level shift or confirmed names are changes', () => {
+    expect(hasReaderChanges(report)).toBe(false);
+    expect(hasReaderChanges(applyReaderEdit(report, 'L2/L3', 'pfirrmannGrade', 5))).toBe(true);
+    expect(hasReaderChanges(shiftLevels(report, 1))).toBe(true);
+    expect(hasReaderChanges(confirmLevels(report))).toBe(true);
   });
   it('throws for an unknown level', () => {
     expect(() => applyReaderEdit(report, 'C9/C10', 'discNarrowing', true)).toThrow(/C9\/C10 is not in the report/);

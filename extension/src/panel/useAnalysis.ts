@@ -37,6 +37,11 @@ function subscribe(l: () => void): () => void {
   return () => listeners.delete(l);
 }
 
+/** The reports of the finished analyses of this page (with the reader's changes), for unsavedWork.ts. */
+export function finishedAnalysisReports(): SpineReport[] {
+  return [...states.values()].flatMap((s) => (s.status === 'done' ? [s.result.report] : []));
+}
+
 /** @param key the analysed series' SeriesInstanceUID (one state per series). */
 export function useAnalysis(key: string) {
   const state = useSyncExternalStore(subscribe, () => states.get(key) ?? IDLE);

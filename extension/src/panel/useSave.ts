@@ -135,9 +135,27 @@ function withSteps(stow: Stow, steps: SaveStep[], onStep: (s: SaveStep) => void)
   };
 }
 
+/**
+ * Fingerprints (reportFingerprint) of the results this page saw stored in the PACS or kept as pending results in
+ * IndexedDB: leaving the page loses nothing of them (unsavedWork.ts).
+ */
+const keptFingerprints = new Set<string>();
+
+/** Whether `report`'s content is in the PACS or in this browser's pending results, as far as this page has seen. */
+export function isKept(report: SpineReport): boolean {
+  return keptFingerprints.has(reportFingerprint(report));
+}
+
+/** The reader's changes to stored findings, per study, not saved yet (each kept pending after a failed save is still listed). */
+export function storedEditsNotSaved(): { studyUid: string; edited: SpineReport }[] {
+  return [...studyStates].flatMap(([studyUid, st]) => (st.stored.status === 'loaded' && st.stored.edited ? [{ studyUid, edited: st.stored.edited }] : []));
+}
+
 async function refreshPending(studyUid: string): Promise<void> {
   try {
-    setStudy(studyUid, { pending: await listPending(pending(), studyUid) });
+    const list = await listPending(pending(), studyUid);
+    for (const p of list) keptFingerprints.add(reportFingerprint(p.report));
+    setStudy(studyUid, { pending: list });
   } catch (e) {
     console.error('Spine MRI: could not read unsaved results from IndexedDB', e);
   }
@@ -167,6 +185,7 @@ async function loadStored(studyUid: string): Promise<void> {
 
 async function recordSaved(studyUid: string, report: SpineReport, version: number): Promise<void> {
   const rec: SavedRecord = { fingerprint: reportFingerprint(report), version, savedAt: new Date().toISOString() };
+  keptFingerprints.add(rec.fingerprint);
   await idbSet(studyUid, rec, saved()).catch((e) => console.error('Spine MRI: could not remember the saved result', e));
 }
 
@@ -220,7 +239,10 @@ async function saveAnalysis(ds: DisplaySet, a: ViewerAnalysis): Promise<void> {
   const studyUid = ds.StudyInstanceUID;
   const fp = reportFingerprint(a.report);
   const last = await idbGet<SavedRecord>(studyUid, saved()).catch(() => undefined);
-  if (last?.fingerprint === fp) return setSave(seriesUid, { status: 'unchanged', version: last.version, savedAt: last.savedAt });
+  if (last?.fingerprint === fp) {
+    keptFingerprints.add(fp);
+    return setSave(seriesUid, { status: 'unchanged', version: last.version, savedAt: last.savedAt });
+  }
   const open = await listPending(pending(), studyUid);
   const same = open.find((p) => reportFingerprint(p.report) === fp);
   if (same) return resend(seriesUid, studyUid, same);

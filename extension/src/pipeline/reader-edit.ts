@@ -1,7 +1,8 @@
 /**
  * applyReaderEdit: a reader's correction of one finding at one level. Pure: returns a new
  * SpineReport; the edited finding gets readerModified = true and keeps the software's value in
- * automaticValue (set on the first edit, never overwritten by later edits).
+ * automaticValue (set on the first edit, never overwritten by later edits). hasReaderChanges: whether a report
+ * carries any reader change.
  */
 import type { Finding, LevelReport, SpineReport } from './report';
 
@@ -22,4 +23,13 @@ export function applyReaderEdit<K extends FindingKey>(report: SpineReport, level
   };
   const levels = report.levels.map((l, n) => (n === idx ? { ...l, [findingKey]: edited } : l));
   return { ...report, levels };
+}
+
+/**
+ * Whether the reader changed anything in `report`: a finding (readerModified), a segment's name, or the software's
+ * level naming (renamed or confirmed: levelNaming.automatic is kept from then on).
+ */
+export function hasReaderChanges(report: SpineReport): boolean {
+  const changed = (level: LevelReport) => Object.values(level).some((f) => !!f && typeof f === 'object' && (f as Finding<unknown>).readerModified === true);
+  return report.levelNaming.automatic !== undefined || report.segments.some((s) => s.readerModified) || report.levels.some(changed);
 }
