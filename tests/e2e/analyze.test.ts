@@ -276,10 +276,13 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     // The reader states that it is a T2 (it is: CSF bright): analysed as T2, each classifier grade says who said so.
     await page.getByTestId('spine-series-choose-t2').click();
     await page.waitForFunction(() => /You stated that the series you chose is T2-weighted/.test(document.querySelector('[data-testid="spine-mri-panel"]')?.textContent ?? ''), null, { timeout: 30000 });
+    // The result on screen is still the one analysed as unknown weighting, and says so until Analyze again.
+    expect(await page.getByTestId('spine-result-other-weighting').textContent()).toMatch(/analysed the series as unknown weighting; the series is now chosen as T2 \(as you stated\): press Analyze again/);
     await page.getByTestId('spine-analyze').click();
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="spine-levels-table"] tbody tr td:nth-child(2)')].some((td) => /^(I|II|III|IV|V)$/.test(td.textContent ?? '')), null, { timeout: 300000 });
     await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L3/L4' }).first().click();
     await page.waitForFunction(() => /Caution: the reader stated that this series is T2-weighted/.test(document.querySelector('[data-testid="spine-level-detail"]')?.textContent ?? ''), null, { timeout: 10000 });
+    expect(await page.getByTestId('spine-result-other-weighting').count()).toBe(0);
     await page.waitForTimeout(1000);
     await page.screenshot({ path: join(artifactsDir, 'analyze-reader-stated-t2.png') });
     // Back to the automatic choice: nothing to analyse again.

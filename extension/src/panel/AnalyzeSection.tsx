@@ -12,6 +12,12 @@ import { overallProgress, STAGE_LABEL, useAnalysis } from './useAnalysis';
 import { prepareAnalysis } from '../ohif/analysisClient';
 import { colors, s } from './styles';
 
+/** How an analysis took its series' weighting, in words ('T2', 'T2 (as you stated)', 'unknown weighting'). */
+function analysedAs(v: { role?: SeriesRole; weightingStatedByReader?: boolean }): string {
+  const words = v.role === 'sagittal_t1' ? 'T1' : v.role === 'sagittal_stir' ? 'STIR' : v.role === 'other' ? 'unknown weighting' : 'T2';
+  return v.weightingStatedByReader ? `${words} (as you stated)` : words;
+}
+
 export function AnalyzeSection({
   displaySet,
   role,
@@ -83,6 +89,11 @@ export function AnalyzeSection({
       {state.status === 'error' && (
         <div style={state.cancelled ? s.warn : s.error} data-testid="spine-error">
           {state.message}
+        </div>
+      )}
+      {state.status === 'done' && analysedAs(state.result.sourceVolume) !== analysedAs({ role, weightingStatedByReader }) && (
+        <div style={s.warn} data-testid="spine-result-other-weighting">
+          ⚠ This result analysed the series as {analysedAs(state.result.sourceVolume)}; the series is now chosen as {analysedAs({ role, weightingStatedByReader })}: press Analyze again to use that.
         </div>
       )}
       {state.status === 'done' && displaySet && <SaveSection displaySet={displaySet} analysis={state.result} />}
