@@ -97,6 +97,15 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
   afterEach(() => restartOrthanc(), 60000);
 
   const shot = (page: Page, name: string) => page.screenshot({ path: join(artifactsDir, `save-${name}.png`) });
+  /** Opens a level's evidence and changes its Pfirrmann grade (V ↔ IV: any other grade becomes V); returns the grade set. */
+  async function changePfirrmannGrade(page: Page, level: string): Promise<'IV' | 'V'> {
+    await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: level }).first().click();
+    const grade = page.getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
+    const readerGrade = (await grade.inputValue()) === '5' ? 'IV' : 'V';
+    await grade.selectOption(readerGrade === 'V' ? '5' : '4');
+    await page.getByTestId('finding-pfirrmannGrade').getByText(/changed by the reader/).waitFor({ timeout: 10000 });
+    return readerGrade;
+  }
   /** Whether the page would ask before being closed (its beforeunload handler cancels a synthetic event). */
   const asksBeforeLeaving = (page: Page) => page.evaluate(() => {
     const e = new Event('beforeunload', { cancelable: true });
@@ -138,11 +147,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 10000 });
     const analysedNames = (await namesOnImage()).sort();
     // The reader corrects a grade before saving (the SR keeps it; analysing again must not lose it).
-    await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first().click();
-    const grade = page.getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
-    const readerGrade = (await grade.inputValue()) === '5' ? 'IV' : 'V';
-    await grade.selectOption(readerGrade === 'V' ? '5' : '4');
-    await page.getByTestId('finding-pfirrmannGrade').getByText(/changed by the reader/).waitFor({ timeout: 10000 });
+    const readerGrade = await changePfirrmannGrade(page, 'L4/L5');
     expect(await asksBeforeLeaving(page)).toBe(true); // the reader's change is only in this page
 
     const saved = await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error']);
@@ -248,10 +253,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const page = await env.context.newPage();
     await openStudy(page, studyB);
     await analyze(page);
-    await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L3/L4' }).first().click();
-    const grade = page.getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
-    await grade.selectOption((await grade.inputValue()) === '5' ? '4' : '5');
-    await page.getByTestId('finding-pfirrmannGrade').getByText(/changed by the reader/).waitFor({ timeout: 10000 });
+    await changePfirrmannGrade(page, 'L3/L4');
     const dialog = page.waitForEvent('dialog', { timeout: 15000 });
     await page.close({ runBeforeUnload: true });
     const d = await dialog;
@@ -380,10 +382,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await openStudy(page, studyB);
     await analyze(page);
     // A reader change, so that leaving would lose something unless the failed save keeps it.
-    await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L3/L4' }).first().click();
-    const grade = page.getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
-    await grade.selectOption((await grade.inputValue()) === '5' ? '4' : '5');
-    await page.getByTestId('finding-pfirrmannGrade').getByText(/changed by the reader/).waitFor({ timeout: 10000 });
+    await changePfirrmannGrade(page, 'L3/L4');
     expect(await asksBeforeLeaving(page)).toBe(true);
     await stopOrthanc();
     const failed = await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error']);
