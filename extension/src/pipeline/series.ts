@@ -315,7 +315,8 @@ export function chooseSeries(all: SeriesHeaders[], readerChoice?: ReaderSeriesCh
     warnings.push(`You stated that the series you chose is ${stated.toUpperCase()}-weighted; its headers say "${picked!.classification.weighting}" (${picked!.classification.reasons.join('; ')}). It is analysed as ${stated.toUpperCase()}${stated === 't2' ? ', and each disc classifier grade says the weighting was stated by you' : ''}.`);
   }
   if (analysisRole === 'other') {
-    warnings.push(`The series you chose has weighting "${picked!.classification.weighting}" (${picked!.classification.reasons.join('; ')}): it is segmented and its levels named and measured, but the Pfirrmann grade, the disc findings and the foramina are graded on T2 or T1 only, so they are not assessable.`);
+    const foramina = sagittalT1 ? 'the foramina are measured on the sagittal T1' : 'the foramina (graded on the fat of T1 or T2 images) are not assessable';
+    warnings.push(`The series you chose has weighting "${picked!.classification.weighting}" (${picked!.classification.reasons.join('; ')}): it is segmented and its levels named and measured, but the Pfirrmann grade and the disc findings are graded on T2 only, so they are not assessable; ${foramina}.`);
   } else if (analysisRole !== 'sagittal_t2') {
     warnings.push(`No sagittal T2${picked ? ' chosen' : ''}: segmentation runs on the ${ROLE_WORDS[analysisRole]}; the disc classifier (Pfirrmann grade, bulging, Modic change) reads T2 only, so those are not assessable.`);
   }
