@@ -69,7 +69,7 @@ export interface PfirrmannClassifierInfo {
   calibration?: PfirrmannCalibration;
   /** Why the manifest's calibration is not applied (disc-classifier.ts calibrationFor); shown in the evidence. */
   calibrationRefused?: string;
-  /** A caution about the series the classifier read (a 3D acquisition: build-report.ts classifyDiscs), appended to the evidence. */
+  /** Cautions about the series the classifier read (a 3D acquisition; a T2 weighting stated by the reader: build-report.ts classifyDiscs), appended to the evidence. */
   acquisitionCaution?: string;
 }
 
