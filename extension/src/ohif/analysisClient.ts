@@ -25,9 +25,9 @@ export interface AnalysisRun {
   cancel(): void;
 }
 
-/** URL of the worker bundle: next to extension.mjs (both in /plugins/). */
-function workerUrl(): URL {
-  return new URL('./analysis-worker.mjs', import.meta.url);
+/** A new analysis worker, from its bundle next to extension.mjs (both in /plugins/). */
+function newAnalysisWorker(): Worker {
+  return new Worker(new URL('./analysis-worker.mjs', import.meta.url), { type: 'module', name: 'spine-mri-analysis' });
 }
 
 function modelRequest(): ModelRequest {
@@ -53,7 +53,7 @@ export function prepareAnalysis(): void {
   } catch {
     return; // a bad window.config.spineMri: Analyze reports it (this runs in a React effect, where a throw would break the panel)
   }
-  const worker = new Worker(workerUrl(), { type: 'module', name: 'spine-mri-analysis' });
+  const worker = newAnalysisWorker();
   // A worker whose script failed to load would never answer: drop it, and Analyze starts (and reports) a new one.
   worker.onerror = () => { if (prepared === worker) prepared = undefined; worker.terminate(); };
   worker.postMessage({ type: 'prepare', ...request } satisfies ToWorker);
@@ -96,7 +96,7 @@ export function startAnalysis(
       .catch((e: Error) => { console.warn(`Spine MRI: the sagittal T1 could not be read, foramina measured on the analysed series: ${e.message}`); return undefined; });
     if (t1) t1.volume.role = 'sagittal_t1';
     if (abort.signal.aborted) throw new Error('Analysis cancelled.');
-    worker = prepared ?? new Worker(workerUrl(), { type: 'module', name: 'spine-mri-analysis' });
+    worker = prepared ?? newAnalysisWorker();
     prepared = undefined;
     const w = worker;
     const result = await new Promise<AnalysisResult>((resolve, reject) => {
