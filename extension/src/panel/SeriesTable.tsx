@@ -2,7 +2,7 @@
  * The study's series with their classification and the reasons, one row per series; a sagittal MR series that is not
  * the analysed one can be chosen for the analysis (the automatic choice misread it, or the reader prefers another).
  */
-import { readerMayChoose, type ClassifiedSeries, type SeriesHeaders } from '../pipeline/series';
+import { readerMayChoose, readerMayStateWeighting, type ClassifiedSeries, type SeriesHeaders } from '../pipeline/series';
 import { colors, s } from './styles';
 
 const ROLE_LABEL: Record<string, string> = {
@@ -15,8 +15,7 @@ const ROLE_LABEL: Record<string, string> = {
 
 /** Buttons that choose a series: as its headers weight it, or, where they give no T2/T1/STIR weighting, as the reader states. */
 function chooseButtons(c: ClassifiedSeries): { label: string; testId: string; stated?: 't2' | 't1' }[] {
-  const known = ['t2', 't1', 'stir'].includes(c.classification.weighting);
-  return known ? [{ label: 'Analyse this', testId: 'spine-series-choose' }] : [
+  return !readerMayStateWeighting(c) ? [{ label: 'Analyse this', testId: 'spine-series-choose' }] : [
     { label: 'Analyse as T2', testId: 'spine-series-choose-t2', stated: 't2' },
     { label: 'Analyse as T1', testId: 'spine-series-choose-t1', stated: 't1' },
     { label: `Analyse as ${c.classification.weighting}`, testId: 'spine-series-choose' },

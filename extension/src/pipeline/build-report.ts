@@ -23,16 +23,14 @@ import { gradeFacet } from './grade/facet';
 import { gradeListhesis } from './grade/listhesis';
 import type { AxialSacResult, AxialSlice } from './axial-canal';
 import { axialSacByDisc } from './axial-levels';
-import { isThreeDAcquisition } from './series';
+import { isThreeDAcquisition, ROLE_WORDS } from './series';
 
 /** Beside each classifier grade on a series the reader called T2 in the panel (SeriesChoice statedWeighting). */
 export const READER_STATED_T2_CAUTION = 'Caution: the reader stated that this series is T2-weighted (its DICOM headers do not say); the classifier was trained on T2 and its grade means nothing on other weightings';
 
 /** How a not-assessable reason names the analysed series, by its role. */
-const ANALYSED_SERIES_WORDS: Record<SeriesRole, string> = {
-  sagittal_t2: 'the sagittal T2', sagittal_t1: 'the sagittal T1', sagittal_stir: 'the sagittal STIR', axial_t2: 'the axial T2',
-  other: 'a sagittal series the reader chose whose weighting is not T2, T1 or STIR',
-};
+const analysedSeriesWords = (role: SeriesRole) =>
+  role === 'other' ? 'a sagittal series the reader chose whose weighting is not T2, T1 or STIR' : `the ${ROLE_WORDS[role]}`;
 
 /** Per-disc measurements and Pfirrmann features (superior→inferior). */
 export interface DiscAnalysis {
@@ -261,7 +259,7 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
   // The classifier learned T2 patches; on a T1 or STIR series its output means nothing. A volume without a role (NIfTI CLI input) is taken as T2.
   const notT2 = volume.role !== undefined && volume.role !== 'sagittal_t2';
   const pf: DiscPredictionsInput = notT2
-    ? { unavailableReason: `not assessable: the disc classifier reads sagittal T2, and this analysis ran on ${ANALYSED_SERIES_WORDS[volume.role!]}` }
+    ? { unavailableReason: `not assessable: the disc classifier reads sagittal T2, and this analysis ran on ${analysedSeriesWords(volume.role!)}` }
     : opts.discPredictions ?? { unavailableReason: 'not assessable: no disc classifier was loaded' };
   const source = (k: 'narrowing' | 'bulging' | 'modic') => ('predictions' in pf ? { name: pf.classifier.name, cvAuc: pf.classifier.cvAuc?.[k] } : null);
   const classifierMissing = 'unavailableReason' in pf ? pf.unavailableReason : undefined;
@@ -287,7 +285,7 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
     const noArea = !hasAxialT2 ? 'no axial T2 series for the dural sac area' : sac?.reason ?? opts.axialT2Unavailable ?? (axial ? 'dural sac area not measured' : 'the axial T2 images were not read');
     const level = d.segment.level ?? `disc ${d.segment.segmentNumber}`;
     const noForamen = notLumbar(level) ? `${level} is not a lumbar level (the foramen measurement and Lee grade are lumbar)`
-      : fatHidden && !foramen ? `Lee grades the fat around the exiting root, and this analysis ran on ${ANALYSED_SERIES_WORDS[volume.role!]}${volume.role === 'sagittal_stir' ? ', which suppresses fat' : ''} with no sagittal T1 in the study` : undefined;
+      : fatHidden && !foramen ? `Lee grades the fat around the exiting root, and this analysis ran on ${analysedSeriesWords(volume.role!)}${volume.role === 'sagittal_stir' ? ', which suppresses fat' : ''} with no sagittal T1 in the study` : undefined;
     const prediction = 'predictions' in pf ? pf.predictions.get(d.segment.segmentNumber) : undefined;
     const heightMeas = meas.filter((x) => x.name === 'discHeightMm' || x.name === 'discHeightIndex');
     return {

@@ -267,7 +267,16 @@ export function readerMayChoose(c: ClassifiedSeries): boolean {
   return (!modality || modality === 'MR') && c.classification.plane === 'sagittal' && !c.classification.isLocalizer;
 }
 
-const ROLE_WORDS: Record<SeriesRole, string> = { sagittal_t2: 'sagittal T2', sagittal_t1: 'sagittal T1', sagittal_stir: 'sagittal STIR', axial_t2: 'axial T2', other: 'sagittal series' };
+/**
+ * Whether the reader may state the weighting of a series they may choose: its headers give none the analysis knows
+ * (T2, T1, STIR), e.g. no EchoTime and no keyword, or PD.
+ */
+export function readerMayStateWeighting(c: ClassifiedSeries): boolean {
+  return readerMayChoose(c) && !['t2', 't1', 'stir'].includes(c.classification.weighting);
+}
+
+/** A role in words ('sagittal T2'); 'other' is a sagittal series of another or unknown weighting. */
+export const ROLE_WORDS: Record<SeriesRole, string> = { sagittal_t2: 'sagittal T2', sagittal_t1: 'sagittal T1', sagittal_stir: 'sagittal STIR', axial_t2: 'axial T2', other: 'sagittal series' };
 
 /**
  * Chooses the series of one study for the analysis and the hanging protocol.
@@ -305,11 +314,9 @@ export function chooseSeries(all: SeriesHeaders[], readerChoice?: ReaderSeriesCh
       : 'No sagittal series in this study (spine analysis needs a sagittal T2 or T1 series; axial-only or localizer-only studies cannot be analysed).';
     return { ...base, suitable: false, message: msg };
   }
-  const pickedRole = picked?.classification.role;
-  const headersWeighted = pickedRole === 'sagittal_t2' || pickedRole === 'sagittal_t1' || pickedRole === 'sagittal_stir';
-  const stated = picked && !headersWeighted ? readerChoice?.statedWeighting : undefined;
+  const stated = picked && readerMayStateWeighting(picked) ? readerChoice?.statedWeighting : undefined;
   const analysisRole: SeriesRole = picked
-    ? (headersWeighted ? pickedRole : stated ? `sagittal_${stated}` : 'other')
+    ? (!readerMayStateWeighting(picked) ? picked.classification.role : stated ? `sagittal_${stated}` : 'other')
     : analysisSeries === sagittalT2 ? 'sagittal_t2' : analysisSeries === sagittalT1 ? 'sagittal_t1' : 'sagittal_stir';
   if (stated) {
     warnings.push(`You stated that the series you chose is ${stated.toUpperCase()}-weighted; its headers say "${picked!.classification.weighting}" (${picked!.classification.reasons.join('; ')}). It is analysed as ${stated.toUpperCase()}${stated === 't2' ? ', and each disc classifier grade says the weighting was stated by you' : ''}.`);
