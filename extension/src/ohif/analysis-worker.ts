@@ -53,7 +53,14 @@ async function loadModels(req: ModelRequest): Promise<Models> {
       .catch((e: Error) => { classifierError = e.message; return undefined; });
   }
   const side = warmUpSide(model.manifest);
-  await backend.run(new Float32Array(side * side), side, side);
+  try {
+    await backend.run(new Float32Array(side * side), side, side);
+  } catch (e) {
+    // 'analyze' loads again after a failed preparation: free these sessions (WebGPU buffers, wasm heap) first.
+    await backend.release().catch(() => undefined);
+    await classifier?.release().catch(() => undefined);
+    throw e;
+  }
   return { model, backend, classifier, classifierError };
 }
 
