@@ -1,6 +1,7 @@
 /** Reader corrections in the panel: grade overrides keep the software's value; level shifts rename consistently. */
 import { applyReaderEdit, confirmLevels, shiftLevelName, shiftLevels, withSoftwareLevels } from '../../extension/src/panel/readerEdits';
 import type { Finding, LevelReport, SpineReport } from '../../extension/src/pipeline/report';
+import { hasReaderChanges } from '../../extension/src/pipeline/reader-edit';
 
 function finding<T>(value: T | null): Finding<T> {
   return { value, evidence: { measurements: [], rule: 'r', reference: 'ref' }, readerModified: false };
@@ -84,6 +85,7 @@ describe('shiftLevels', () => {
     // Back at the software's names: no longer reader-modified (names on the image are upright again).
     expect(back.segments.some((s) => s.readerModified)).toBe(false);
     expect(back.levelNaming).toEqual(report.levelNaming); // the software's note and certainty again
+    expect(hasReaderChanges(back)).toBe(false); // nothing for the leave-page question to guard
   });
   it('shifts by several vertebrae at once, and the note gives the total offset from the software\'s names', () => {
     const twice = shiftLevels(shiftLevels(report, 1), 1);
