@@ -3,7 +3,7 @@
  * builder's measurements and grades) on SPIDER-style mid-sagittal PNGs and compare with the readers'
  * gradings: disc detection, Pfirrmann accuracy / within-one / linear-weighted kappa / confusion
  * matrix, and sensitivity / specificity / AUC of the classifier's disc findings (narrowing, herniation,
- * bulging, Modic) and of the fallback narrowing rule (height index < 0.75), and of the measured slip (listhesis.ts,
+ * bulging, Modic, endplate defects above / below the disc) and of the fallback narrowing rule (height index < 0.75), and of the measured slip (listhesis.ts,
  * Meyerding grade ≥ I) against the readers' spondylolisthesis.
  * Every disc is graded out of sample, by a classifier that never saw its patient: an image the shipped
  * classifier was trained on (its PNG sha256 is in the manifest's pfirrmann.trainingImages) by the fold
@@ -38,7 +38,7 @@ import { classifierTrainingImages, forEachSpiderImage, patientFolds, spiderImage
 import { PIPELINE_SOURCES, sourceDigest } from './lib/source-digest';
 
 interface DiscRow {
-  patient: string; ivd: number; grade: number; narrowing: boolean; herniation: boolean; bulging: boolean; modic: boolean; detected: boolean; features: PfirrmannFeatures | null; heightIndex: number; canalApMm: number | null; heightMm?: number; lengthMm?: number;
+  patient: string; ivd: number; grade: number; narrowing: boolean; herniation: boolean; bulging: boolean; modic: boolean; upperEndplate: boolean; lowerEndplate: boolean; detected: boolean; features: PfirrmannFeatures | null; heightIndex: number; canalApMm: number | null; heightMm?: number; lengthMm?: number;
   /** Classifier outputs (Pfirrmann I..V, then DISC_FINDINGS) from a classifier that never saw this image: for a training image the fold model that held its patient out, for any other image (fold undefined) the shipped model. */
   outOfSampleProbabilities?: number[];
   /** The shipped model's outputs (in-sample for a training patient). */
@@ -84,7 +84,7 @@ async function extract(data: string, sequence: SpiderSequence, limit: number | u
       const d = match === 'name' ? disc : caudalFirst[ivd - 1];
       const n = d ? discs.indexOf(d) : -1;
       rows.push({
-        patient: s.patient, ivd, grade: Number(g['Pfirrman grade']), narrowing: g['Disc narrowing'] === '1', herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', modic: Number(g.Modic) > 0, detected: !!d, features: d?.features ?? null,
+        patient: s.patient, ivd, grade: Number(g['Pfirrman grade']), narrowing: g['Disc narrowing'] === '1', herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', modic: Number(g.Modic) > 0, upperEndplate: g['UP endplate'] === '1', lowerEndplate: g['LOW endplate'] === '1', detected: !!d, features: d?.features ?? null,
         heightIndex: d?.heightIndex ?? NaN, canalApMm: d?.canalApMm ?? null, heightMm: d?.measures.discHeightMm, lengthMm: d?.measures.discLengthMm, outlineFraction: d?.outlineFraction,
         outOfSampleProbabilities: outOfSample[n], shippedProbabilities: shippedProbs[n], namesCertain: levelNaming?.certain ?? false, outsideImage, fold,
         spondylolisthesis: g.Spondylolisthesis === '1', ...(d && 'slipMm' in d.listhesis ? { slipMm: d.listhesis.slipMm, slipPercent: d.listhesis.slipPercent } : {}),
@@ -286,7 +286,7 @@ async function main() {
     result.pfirrmannOutOfSample.confusionTruthRowsPredCols.forEach((r, n) => console.log(`  ${['I  ', 'II ', 'III', 'IV ', 'V  '][n]} ${r.map((v) => String(v).padStart(4)).join('')}`));
     console.log(`disc findings from the classifier, graded as the Pfirrmann grade above (probability ≥ 0.5 = present):`);
     for (const [f, v] of Object.entries(result.classifierFindingsOutOfSample)) {
-      if (v.assessed) console.log(`  ${f.padEnd(10)} ${v.assessed} discs, prevalence ${pct(v.prevalence)}: sensitivity ${pct(v.sensitivity)}, specificity ${pct(v.specificity)}, AUC ${v.auc.toFixed(3)}`);
+      if (v.assessed) console.log(`  ${f.padEnd(13)} ${v.assessed} discs, prevalence ${pct(v.prevalence)}: sensitivity ${pct(v.sensitivity)}, specificity ${pct(v.specificity)}, AUC ${v.auc.toFixed(3)}`);
     }
   }
   if (sequence === 't1') console.log('Pfirrmann and the disc findings: not evaluated on T1 — the disc classifier reads T2 (the viewer reports them not assessable on a T1 series)');

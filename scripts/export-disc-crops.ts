@@ -41,7 +41,7 @@ async function main() {
       }))];
       for (const j of jitters) crops.push(discCrop(vol, frame, d.measures.shape, j));
       const r = g.grading;
-      meta.push({ patient: s.patient, sequence, imageSha256: s.sha256(), fold: folds.get(s.patient), ivd: g.ivd, level: d.segment.level, grade: Number(r['Pfirrman grade']), narrowing: Number(r['Disc narrowing']), herniation: Number(r['Disc herniation']), bulging: Number(r['Disc bulging']), modic: Number(r.Modic) });
+      meta.push({ patient: s.patient, sequence, imageSha256: s.sha256(), fold: folds.get(s.patient), ivd: g.ivd, level: d.segment.level, grade: Number(r['Pfirrman grade']), narrowing: Number(r['Disc narrowing']), herniation: Number(r['Disc herniation']), bulging: Number(r['Disc bulging']), modic: Number(r.Modic), upperEndplate: Number(r['UP endplate']), lowerEndplate: Number(r['LOW endplate']) });
     }
   }, undefined, sequence === 't2' ? undefined : new Set(folds.keys()), sequence);
   await models.release();

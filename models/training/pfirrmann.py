@@ -10,9 +10,10 @@ both of its images.
 Every model is an ensemble of --members nets (default 3, different seeds) whose probabilities are averaged.
 Procedure: for each of the 5 folds a model is trained on the other 4 and predicts the held-out fold
 (out-of-fold predictions -> the CV numbers printed, per sequence); then one model is trained on all discs and shipped.
-Every model is exported to ONNX (input "patch" [N,1,40,64], output "probabilities" [N,9]: softmax
+Every model is exported to ONNX (input "patch" [N,1,40,64], output "probabilities" [N,11]: softmax
 over Pfirrmann grades I..V, then sigmoid probabilities of the readers' binary findings
-FINDINGS = disc narrowing, disc herniation, disc bulging, Modic change (type 1-3)):
+FINDINGS = disc narrowing, disc herniation, disc bulging, Modic change (type 1-3), defect of the endplate above
+and of the endplate below the disc (SPIDER's "UP endplate" / "LOW endplate", as SpineNet grades them)):
 models/pfirrmann-cnn-v1.onnx (shipped; its block in models/manifest.json is rewritten) and
 models/pfirrmann-cv/fold<k>.onnx (used by `npm run eval:grading` to report cross-validated numbers on the
 same TypeScript pipeline), and models/pfirrmann-cv/training-images.json (the PNG sha256 of each training image
@@ -40,8 +41,8 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = os.path.abspath(os.path.join(HERE, ".."))
-NAME, VERSION = "pfirrmann-cnn", "1.4.0"
-FINDINGS = ("narrowing", "herniation", "bulging", "modic")
+NAME, VERSION = "pfirrmann-cnn", "1.5.0"
+FINDINGS = ("narrowing", "herniation", "bulging", "modic", "upperEndplate", "lowerEndplate")
 FINDING_WEIGHT = 0.5  # loss weight of the binary findings relative to the Pfirrmann cross-entropy
 
 
@@ -85,7 +86,7 @@ def augment_intensity(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
 
 
 def train(patches: np.ndarray, grades: np.ndarray, findings: np.ndarray, epochs: int, seed: int) -> nn.Module:
-    """patches [disc][copy][H][W]; grades 1..5; findings [disc][4] 0/1. Each epoch draws one random copy per disc."""
+    """patches [disc][copy][H][W]; grades 1..5; findings [disc][len(FINDINGS)] 0/1. Each epoch draws one random copy per disc."""
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
     net = PfirrmannNet()

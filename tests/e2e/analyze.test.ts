@@ -125,7 +125,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       expect(Math.abs((await jump.waitForJump()) - jump.before)).toBeLessThanOrEqual(8);
       const detail = page.getByTestId('spine-level-detail');
       await detail.waitFor({ timeout: 10000 });
-      expect(await detail.textContent()).toMatch(/Pfirrmann grade.*Pfirrmann C.*Disc bulging.*Modic change.*Spondylolisthesis \(Meyerding grade\).*Meyerding H\.W\./);
+      expect(await detail.textContent()).toMatch(/Pfirrmann grade.*Pfirrmann C.*Disc bulging.*Modic change.*L4 inferior endplate defect.*Jamaludin A.*L5 superior endplate defect.*Spondylolisthesis \(Meyerding grade\).*Meyerding H\.W\./);
       // The Slip column: a Meyerding grade with its direction, or none, at the levels where both bodies are outlined.
       const slips = await page.locator('[data-testid="spine-slip"]').allTextContents();
       for (const x of slips) expect(x).toMatch(/^(none|n\/a|(I|II|III|IV|V) (ant|retro))$/);

@@ -50,7 +50,7 @@ suite.describe('eval:grading CLI', () => {
       expect(r.pfirrmannOutOfSampleUncalibrated.withinOne).toBeGreaterThan(0.6); // each fold's calibration applied, and the plain rounded mean beside it
       expect(r.pfirrmannOutOfSample.confusionTruthRowsPredCols.flat().reduce((a: number, b: number) => a + b, 0)).toBe(r.pfirrmannAssessed);
       expect(r.pfirrmannShippedModelInSample.discs).toBe(r.pfirrmannAssessed);
-      for (const f of ['narrowing', 'bulging', 'modic']) expect(r.classifierFindingsOutOfSample[f].assessed).toBe(r.pfirrmannAssessed);
+      for (const f of ['narrowing', 'bulging', 'modic', 'upperEndplate', 'lowerEndplate']) expect(r.classifierFindingsOutOfSample[f].assessed).toBe(r.pfirrmannAssessed);
       // The slip is measured where both bodies are outlined (most found discs) and scored against the readers' label.
       expect(r.spondylolisthesis.found).toBe(r.pfirrmannAssessed);
       expect(r.spondylolisthesis.measured).toBeGreaterThan(0.7 * r.spondylolisthesis.found);

@@ -45,7 +45,7 @@ const spider = resolve(root, '../shared/data/spider_midsagittal');
 const haveSpider = existsSync(resolve(spider, '1_t2.png'));
 if (!haveSpider) console.warn(`skipping the graded real-pipeline test: ${spider} is absent (real data lives outside the repository)`);
 (haveSpider && haveModel ? describe : describe.skip)('the headless pipeline (npm run analyze) on a real SPIDER T2 slice', () => {
-  it('names the lumbar levels and grades every one with its evidence (Pfirrmann, narrowing, bulging, Modic from the disc classifier)', async () => {
+  it('names the lumbar levels and grades every one with its evidence (Pfirrmann, narrowing, bulging, Modic, endplate defects from the disc classifier)', async () => {
     // Patient 1 (SPIDER): 0.625 mm pixels, 3 mm slices; readers graded 7 discs.
     const { runPipeline } = await import('../../scripts/analyze');
     const { pngVolume } = await import('../../scripts/lib/png-volume');
@@ -58,6 +58,8 @@ if (!haveSpider) console.warn(`skipping the graded real-pipeline test: ${spider}
       expect(l.pfirrmannGrade.evidence.rule).toMatch(/disc-patch classifier .* → calibrated to the readers' grades with the measured criteria: .*nucleus\/CSF signal ratio \d+\.\d\d.* = -?\d+\.\d\d → grade (I|II|III|IV|V)/);
       expect(typeof l.discBulging?.value).toBe('boolean');
       expect(typeof l.modicChange?.value).toBe('boolean');
+      expect(typeof l.upperEndplateDefect?.value).toBe('boolean');
+      expect(typeof l.lowerEndplateDefect?.value).toBe('boolean');
       expect(l.discNarrowing.evidence.rule).toMatch(/P\(disc narrowing\)/);
       expect(l.measurements.find((m) => m.name === 'discHeightMm')!.value).toBeGreaterThan(3);
     }

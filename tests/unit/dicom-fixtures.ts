@@ -172,6 +172,8 @@ export function makeReport(v: SpineVolume, labelmap: Labelmap): SpineReport {
         ? finding<boolean>(null, 'needs the disc-patch classifier', 'Fardon D.F. et al., Spine J 2014;14:2525-45', { notAssessableReason: 'not assessable: no disc-patch classifier was loaded' })
         : finding(b >= 2, `P(disc bulging) ${(0.2 * b).toFixed(2)} vs 0.5`, 'Fardon D.F. et al., Spine J 2014;14:2525-45', { evidence: { measurements: [m[0]], rule: `P(disc bulging) ${(0.2 * b).toFixed(2)} vs 0.5`, reference: 'Fardon 2014' } }),
       modicChange: finding(b === 4, `P(Modic change) ${(0.15 * b).toFixed(2)} vs 0.5`, 'Modic M.T. et al., Radiology 1988;166:193-9'),
+      upperEndplateDefect: finding(b === 2, `P(defect of the endplate above the disc) ${(0.2 * b).toFixed(2)} vs 0.5`, 'Jamaludin A. et al., Eur Spine J 2017;26:1374-83'),
+      lowerEndplateDefect: finding(b >= 3, `P(defect of the endplate below the disc) ${(0.2 * b).toFixed(2)} vs 0.5`, 'Jamaludin A. et al., Eur Spine J 2017;26:1374-83'),
       spondylolisthesis: b === 0
         ? finding<0 | 1 | 2 | 3 | 4 | 5>(null, 'needs both vertebral bodies', 'Meyerding 1932', { notAssessableReason: 'not assessable: the vertebral body above the disc is not segmented' })
         : finding<0 | 1 | 2 | 3 | 4 | 5>(b === 4 ? 2 : b === 3 ? 1 : 0, `slip ${8 * b - 12} %`, 'Meyerding H.W., Surg Gynecol Obstet 1932;54:371-7', { evidence: { measurements: [m[6], m[5]], rule: `slip ${8 * b - 12} %`, reference: 'Meyerding 1932' } }),
@@ -189,6 +191,8 @@ export function makeReport(v: SpineVolume, labelmap: Labelmap): SpineReport {
   // Reader marked a Modic change at L4/L5 that the software called absent, and graded L1/L2 bulging the software could not assess.
   levels[3].modicChange = { ...levels[3].modicChange!, value: true, readerModified: true, automaticValue: false };
   levels[0].discBulging = { ...levels[0].discBulging!, value: false, notAssessableReason: undefined, readerModified: true, automaticValue: null };
+  // ... and removed the lower endplate defect the software found at L5/S1.
+  levels[4].lowerEndplateDefect = { ...levels[4].lowerEndplateDefect!, value: false, readerModified: true, automaticValue: true };
   return {
     schemaVersion: 1,
     studyInstanceUid: v.studyInstanceUid,

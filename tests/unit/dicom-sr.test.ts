@@ -108,7 +108,7 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
     expect(readSr(bytes).levels[1].measurements.find((m) => m.name === 'nerveRootAreaLeftMm2')?.pointLps).toEqual([-18.5, 20.25, 8]);
   });
 
-  it('writes disc bulging and Modic change as present/absent (DCM 121053/121054) and round trips reader edits and not assessable', () => {
+  it('writes disc bulging, Modic change and endplate defects as present/absent (DCM 121053/121054) and round trips reader edits and not assessable', () => {
     const groups = ds.ContentSequence.find((i: any) => i.ConceptNameCodeSequence[0].CodeValue === SR.imagingMeasurements.CodeValue).ContentSequence;
     const item = (g: number, concept: { CodeValue: string }) => groups[g].ContentSequence.find((i: any) => i.ConceptNameCodeSequence[0].CodeValue === concept.CodeValue);
     expect(item(4, PRIVATE.modicChange).ConceptCodeSequence[0].CodeValue).toBe(PRESENCE.present.CodeValue);
@@ -119,6 +119,11 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
     expect(back.map((l) => l.modicChange?.value)).toEqual([false, false, false, true, true]);
     expect(back[0].discBulging).toMatchObject({ value: false, readerModified: true, automaticValue: null });
     expect(back[3].modicChange).toMatchObject({ value: true, readerModified: true, automaticValue: false });
+    expect(item(2, PRIVATE.upperEndplateDefect).ConceptCodeSequence[0].CodeValue).toBe(PRESENCE.present.CodeValue);
+    expect(item(3, PRIVATE.lowerEndplateDefect).ConceptCodeSequence[0].CodeValue).toBe(PRESENCE.present.CodeValue);
+    expect(back.map((l) => l.upperEndplateDefect?.value)).toEqual([false, false, true, false, false]);
+    expect(back.map((l) => l.lowerEndplateDefect?.value)).toEqual([false, false, false, true, false]);
+    expect(back[4].lowerEndplateDefect).toMatchObject({ value: false, readerModified: true, automaticValue: true });
     expect(back[2].discBulging!.evidence.measurements.map((m) => m.name)).toEqual(['discHeightMm']);
     // Not assessable, unedited: the reason comes back.
     const na = structuredClone(report);
@@ -150,12 +155,15 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
     for (const l of old.levels) {
       delete l.discBulging;
       delete l.modicChange;
+      delete l.upperEndplateDefect;
+      delete l.lowerEndplateDefect;
       delete l.spondylolisthesis;
     }
     old.levels[2].modicChange = report.levels[2].modicChange; // one level with one of them
     const oldBytes = writeSr(old, { seg, sourceVolume: v });
     const items = JSON.stringify(fromPart10(oldBytes).ContentSequence);
     expect(items).not.toContain(`"${PRIVATE.discBulging.CodeValue}"`);
+    expect(items).not.toContain(`"${PRIVATE.lowerEndplateDefect.CodeValue}"`);
     const back = readSr(oldBytes);
     expect(back.levels).toEqual(old.levels.map(rounded));
     expect(back.levels.map((l) => 'discBulging' in l)).toEqual([false, false, false, false, false]);

@@ -19,7 +19,7 @@ const report = {
     level('L2/L3', { centralCanalStenosis: f<'none' | 'mild' | 'moderate' | 'severe'>(null, 'not assessable: no CSF'), foraminalStenosisLeft: f<0 | 1 | 2 | 3>(null, 'x') }),
     level('L3/L4'),
     level('L4/L5', {
-      discBulging: f(true), modicChange: f(true),
+      discBulging: f(true), modicChange: f(true), upperEndplateDefect: f(false), lowerEndplateDefect: f(true),
       centralCanalStenosis: f<'none' | 'mild' | 'moderate' | 'severe'>('moderate'),
       measurements: [{ name: 'canalApDiameterMm', value: 9.14, unit: 'mm', method: '' }, { name: 'duralSacAreaMm2', value: 84.4, unit: 'mm2', method: '' }],
     }),
@@ -33,7 +33,7 @@ describe('findingsText', () => {
     expect(lines).toContain('L3/L4: Pfirrmann III; canal no stenosis; foramina Lee L 0 / R n/a.');
     // Not assessed here but elsewhere: said at the level, not left out (a gap would read as normal).
     expect(lines).toContain('L2/L3: Pfirrmann III; canal not assessed; foramina not assessed.');
-    expect(lines).toContain('L4/L5: Pfirrmann III, bulging, Modic change; canal moderate stenosis (9.1 mm AP, 84 mm² dural sac); foramina Lee L 0 / R n/a.');
+    expect(lines).toContain('L4/L5: Pfirrmann III, bulging, Modic change, L5 superior endplate defect; canal moderate stenosis (9.1 mm AP, 84 mm² dural sac); foramina Lee L 0 / R n/a.');
     // A grade no level has is said once, with why; then software and model.
     expect(lines).toContain('Facet arthropathy (Pathria) not assessed: no axial T2 series in this study.');
     expect(lines[lines.length - 1]).toBe('ohif-spine-mri 0.1.0, model spine-sag-unet 1.0.0.');

@@ -34,6 +34,18 @@ describe('disc grades on a synthetic spine', () => {
     expect(r.levels[1].pfirrmannGrade.evidence.reference).toMatch(/Pfirrmann/);
     expect(r.levels[1].pfirrmannGrade.evidence.measurements.some((m) => m.name === 'nucleusCsfSignalRatio')).toBe(true);
   });
+  it('endplate defects above and below each disc come from the classifier\'s two endplate probabilities, with its AUC; without them not assessable', () => {
+    const probs = new Map(report.levels.map((l, n) => [l.discSegmentNumber!, { pfirrmann: [0, 1, 0, 0, 0], findings: { upperEndplate: n === 1 ? 0.72 : 0.2, lowerEndplate: n === 2 ? 0.5 : 0.49 } }]));
+    const r = buildSpineReport(s.volume, s.labelmap, s.segments, { ...opts, discPredictions: { predictions: probs, classifier: { name: 'test-cnn', cvAuc: { upperEndplate: 0.81 } } } }).report;
+    expect(r.levels.map((l) => l.upperEndplateDefect?.value)).toEqual([false, true, false]);
+    expect(r.levels.map((l) => l.lowerEndplateDefect?.value)).toEqual([false, false, true]);
+    expect(r.levels[1].upperEndplateDefect!.evidence.rule).toBe('disc-patch classifier (test-cnn): P(defect of the endplate above the disc) 0.72 ≥ 0.5 → present; AUC 0.81 against the readers, cross-validated');
+    expect(r.levels[1].upperEndplateDefect!.evidence.reference).toMatch(/Jamaludin A\. et al\., Eur Spine J 2017/);
+    // A classifier without endplate columns (v1.4.0 and older): said, not guessed.
+    const older = new Map(report.levels.map((l) => [l.discSegmentNumber!, { pfirrmann: [0, 1, 0, 0, 0], findings: { modic: 0.1 } }]));
+    const o = buildSpineReport(s.volume, s.labelmap, s.segments, { ...opts, discPredictions: { predictions: older, classifier: { name: 'old-cnn' } } }).report;
+    expect(o.levels[0].lowerEndplateDefect).toMatchObject({ value: null, notAssessableReason: 'not assessable: the disc-patch classifier gave no defect of the endplate below the disc probability' });
+  });
   it('on a 3D series (MRAcquisitionType 3D) the evidence shows the agreement measured on 3D T2, with a caution; on 2D the 2D one', async () => {
     const classifier: DiscClassifier = { name: 'test-cnn', classify: async (patches) => patches.map(() => ({ pfirrmann: [0, 0, 1, 0, 0], findings: {} })), release: async () => {} };
     const info = { file: 'x.onnx', sha256: '0'.repeat(64), version: '1', input: {}, output: {}, cvLinearKappa: 0.62, cvLinearKappa3d: 0.45 } as unknown as PfirrmannClassifierManifest;

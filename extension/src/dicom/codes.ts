@@ -178,6 +178,8 @@ export const PRIVATE = {
   discNarrowing: c('DISCNARROW', P, 'Intervertebral disc space narrowing', PRIV),
   discBulging: c('DISCBULGE', P, 'Intervertebral disc bulging', PRIV + '; Fardon D.F. et al., Spine J 2014;14:2525-45'),
   modicChange: c('MODIC', P, 'Modic change of an adjacent vertebral endplate', PRIV + '; Modic M.T. et al., Radiology 1988;166:193-9'),
+  upperEndplateDefect: c('ENDPLATE-UP', P, 'Defect of the endplate above the intervertebral disc', PRIV + '; Jamaludin A. et al., Eur Spine J 2017;26:1374-83'),
+  lowerEndplateDefect: c('ENDPLATE-LOW', P, 'Defect of the endplate below the intervertebral disc', PRIV + '; Jamaludin A. et al., Eur Spine J 2017;26:1374-83'),
   spondylolisthesis: c('LISTHESIS', P, 'Spondylolisthesis (Meyerding grade)', PRIV + '; Meyerding H.W., Surg Gynecol Obstet 1932;54:371-7'),
   centralCanalStenosis: c('CANALSTEN', P, 'Central canal stenosis', PRIV + ' (values from CID 3832)'),
   foraminalStenosisLeft: c('FORAMSTEN-L', P, 'Left foraminal stenosis (Lee grade)', PRIV + '; Lee S. et al., AJR 2010;194:1095-8'),

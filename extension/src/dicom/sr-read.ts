@@ -113,6 +113,8 @@ const PARSERS: Record<string, (k: string) => unknown> = {
   discNarrowing: (k) => k === 'true',
   discBulging: (k) => k === 'true',
   modicChange: (k) => k === 'true',
+  upperEndplateDefect: (k) => k === 'true',
+  lowerEndplateDefect: (k) => k === 'true',
   spondylolisthesis: Number,
   centralCanalStenosis: (k) => k,
   foraminalStenosisLeft: Number,

@@ -20,7 +20,7 @@
  *        CODE per graded finding (qualitative evaluation): concept from codes.ts PRIVATE, value from
  *        CID 3832 / CID 240 / private grade codes, with HAS PROPERTIES TEXT rule and reference and
  *        INFERRED FROM by-reference links to the NUMs in its evidence. Optional findings (disc bulging,
- *        Modic change, spondylolisthesis) are written only when the level has them (reports of older versions lack them).
+ *        Modic change, endplate defects, spondylolisthesis) are written only when the level has them (reports of older versions lack them).
  *   > CONTAINS TEXT Level naming anchor / Region of spine (private annotations, read back by sr-read.ts)
  *
  * Not assessable: the CODE value is 99SPINEMRI NOTASSESSABLE "Not assessable" with a HAS PROPERTIES
@@ -61,6 +61,8 @@ export const FINDINGS = [
   { key: 'discNarrowing', concept: PRIVATE.discNarrowing, values: PRESENT_ABSENT },
   { key: 'discBulging', concept: PRIVATE.discBulging, values: PRESENT_ABSENT, optional: true },
   { key: 'modicChange', concept: PRIVATE.modicChange, values: PRESENT_ABSENT, optional: true },
+  { key: 'upperEndplateDefect', concept: PRIVATE.upperEndplateDefect, values: PRESENT_ABSENT, optional: true },
+  { key: 'lowerEndplateDefect', concept: PRIVATE.lowerEndplateDefect, values: PRESENT_ABSENT, optional: true },
   { key: 'spondylolisthesis', concept: PRIVATE.spondylolisthesis, values: MEYERDING_VALUE, optional: true },
   { key: 'centralCanalStenosis', concept: PRIVATE.centralCanalStenosis, values: STENOSIS_GRADE },
   { key: 'foraminalStenosisLeft', concept: PRIVATE.foraminalStenosisLeft, values: LEE_VALUE },

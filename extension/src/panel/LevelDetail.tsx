@@ -1,10 +1,10 @@
 /**
  * One level's findings with the evidence behind each (measurements, rule with thresholds, grading
  * system and source) and, when editable, a choice to override the grade (reader correction).
- * Optional findings a report lacks (disc bulging, Modic change in older reports) are not shown.
+ * Optional findings a report lacks (disc bulging, Modic change, endplate defects in older reports) are not shown.
  */
 import type { Finding, LevelReport, Measurement } from '../pipeline/report';
-import { FINDING_CHOICES, FINDING_KEYS, shiftLevelName, type FindingKey } from './readerEdits';
+import { FINDING_CHOICES, FINDING_KEYS, findingLabel, shiftLevelName, type FindingKey } from './readerEdits';
 import { colors, s } from './styles';
 
 const UNIT: Record<string, string> = { mm: 'mm', mm2: 'mm²', '%': '%', '{ratio}': '', '1': '' };
@@ -30,13 +30,13 @@ export function formatMeasurement(m: Measurement): string {
 
 type Value = string | number | boolean;
 
-function FindingRow({ k, f, onEdit }: { k: FindingKey; f: Finding<Value>; onEdit?: (k: FindingKey, v: Value) => void }) {
+function FindingRow({ k, f, label, onEdit }: { k: FindingKey; f: Finding<Value>; label: string; onEdit?: (k: FindingKey, v: Value) => void }) {
   const c = FINDING_CHOICES[k];
   const shown = f.value === null ? 'not assessable' : c.show(f.value);
   return (
     <div style={{ margin: '4px 0', paddingBottom: 4, borderBottom: `1px dotted ${colors.border}` }} data-testid={`finding-${k}`}>
       <div style={{ display: 'flex', justifyContent: 'space-between', gap: 6 }}>
-        <span style={{ color: colors.muted }}>{c.label}</span>
+        <span style={{ color: colors.muted }}>{label}</span>
         {onEdit ? (
           <select
             value={f.value === null ? '' : String(f.value)}
@@ -45,7 +45,7 @@ function FindingRow({ k, f, onEdit }: { k: FindingKey; f: Finding<Value>; onEdit
               if (v !== undefined) onEdit(k, v);
             }}
             style={{ background: '#0b1a2a', color: colors.text, border: `1px solid ${colors.border}`, fontSize: 12 }}
-            aria-label={c.label}
+            aria-label={label}
           >
             {f.value === null && <option value="">not assessable</option>}
             {c.values.map((v) => (
@@ -100,7 +100,7 @@ export function LevelDetail({ level, onEdit, onRename }: { level: LevelReport; o
           </select>
         </div>
       )}
-      {FINDING_KEYS.map((k) => level[k] && <FindingRow key={k} k={k} f={level[k] as Finding<Value>} onEdit={onEdit} />)}
+      {FINDING_KEYS.map((k) => level[k] && <FindingRow key={k} k={k} f={level[k] as Finding<Value>} label={findingLabel(k, level.level)} onEdit={onEdit} />)}
       {level.measurements.length > 0 && (
         <div style={s.muted}>
           <b>All measurements:</b> {level.measurements.map((m) => `${formatMeasurement(m)} (${m.method})`).join('; ')}

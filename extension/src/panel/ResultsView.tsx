@@ -3,7 +3,7 @@ import { Fragment, useState } from 'react';
 import type { AnalysisResult } from '../ohif/analysisProtocol';
 import { LevelDetail } from './LevelDetail';
 import { discGradesUnavailable } from './notices';
-import { FINDING_CHOICES, shiftLevelName, type FindingKey } from './readerEdits';
+import { FINDING_CHOICES, findingLabel, shiftLevelName, type FindingKey } from './readerEdits';
 import { jumpToSegment } from '../ohif/showSegmentation';
 import { outlineCentreLps, scrollSeriesTo } from '../ohif/scrollStacks';
 import type { Side } from '../pipeline/foramen';
@@ -28,13 +28,13 @@ function findingTitle(f: Finding<unknown> | undefined): string | undefined {
 }
 
 /** The yes/no disc findings, as letters in the compact Disc column (absent in older reports: left out). */
-const DISC_FLAGS = [['discNarrowing', 'N'], ['discBulging', 'B'], ['modicChange', 'M']] as const;
+const DISC_FLAGS = [['discNarrowing', 'N'], ['discBulging', 'B'], ['modicChange', 'M'], ['upperEndplateDefect', 'E↑'], ['lowerEndplateDefect', 'E↓']] as const;
 
 /** Letters of the disc findings present ('N B*'), 'none' when all were assessed absent, else 'n/a'; the tooltip lists each. */
 function DiscFlags({ l }: { l: LevelReport }) {
   const fs = DISC_FLAGS.flatMap(([k, letter]) => (l[k] ? [{ k, letter, f: l[k]! }] : []));
   const present = fs.filter((x) => x.f.value === true);
-  const title = fs.map((x) => `${FINDING_CHOICES[x.k].label}: ${x.f.value === null ? 'not assessable' : x.f.value ? 'yes' : 'no'}${x.f.readerModified ? ' (reader)' : ''}`).join('; ');
+  const title = fs.map((x) => `${findingLabel(x.k, l.level)}: ${x.f.value === null ? 'not assessable' : x.f.value ? 'yes' : 'no'}${x.f.readerModified ? ' (reader)' : ''}`).join('; ');
   const text = present.length
     ? present.map((x) => x.letter + (x.f.readerModified ? '*' : '')).join(' ')
     : `${fs.some((x) => x.f.value === null) ? 'n/a' : 'none'}${fs.some((x) => x.f.readerModified) ? '*' : ''}`;
@@ -112,7 +112,7 @@ export function LevelsTable({
         <tr>
           <th style={s.th}>Level</th>
           <th style={s.th}>Pfirrmann</th>
-          <th style={s.th} title="Disc findings present: N narrowing, B bulging, M Modic change">Disc</th>
+          <th style={s.th} title="Disc findings present: N narrowing, B bulging, M Modic change, E↑ / E↓ defect of the endplate above / below the disc">Disc</th>
           <th style={s.th} title="Spondylolisthesis: Meyerding grade, anterolisthesis (ant) or retrolisthesis (retro)">Slip</th>
           <th style={s.th}>Canal</th>
           <th style={s.th}>Foramen L/R</th>
@@ -264,10 +264,10 @@ export function ResultsView({
         <>
           <div style={s.h}>Levels</div>
           {discGradesUnavailable(report.levels) && (
-            <div style={{ ...s.warn, overflowWrap: 'anywhere' }} data-testid="spine-disc-grades-unavailable">⚠ No automatic disc grades (Pfirrmann, bulging, Modic): {discGradesUnavailable(report.levels)}</div>
+            <div style={{ ...s.warn, overflowWrap: 'anywhere' }} data-testid="spine-disc-grades-unavailable">⚠ No automatic disc grades (Pfirrmann, bulging, Modic, endplates): {discGradesUnavailable(report.levels)}</div>
           )}
           <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} axialSeriesUid={report.sourceSeries.find((x) => x.role === 'axial_t2')?.seriesInstanceUid} onEdit={onEdit} onShiftLevels={onShiftLevels} />
-          <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. Disc: N narrowing, B bulging, M Modic change present. n/a = not assessable; * = changed by the reader; † = disc inferred by rule, not segmented.</div>
+          <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. Disc: N narrowing, B bulging, M Modic change, E↑ / E↓ endplate defect above / below the disc present. n/a = not assessable; * = changed by the reader; † = disc inferred by rule, not segmented.</div>
           <FindingsTextBox report={report} />
         </>
       )}

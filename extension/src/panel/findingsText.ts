@@ -4,7 +4,7 @@
  * caveat first when the names are uncertain, and a grade no level could be assessed for said once with why.
  */
 import type { Finding, LevelReport, Measurement, SpineReport } from '../pipeline/report';
-import { FINDING_CHOICES } from './readerEdits';
+import { FINDING_CHOICES, findingLabel } from './readerEdits';
 import { measuredSlip } from '../pipeline/grade/listhesis';
 
 const star = (f: Finding<unknown> | undefined) => (f?.readerModified ? '*' : '');
@@ -25,7 +25,8 @@ function slipText(l: LevelReport): string[] {
 function discText(l: LevelReport): string {
   const p = l.pfirrmannGrade;
   const grade = p.value !== null ? `Pfirrmann ${FINDING_CHOICES.pfirrmannGrade.show(p.value)}${star(p)}` : 'Pfirrmann not assessable';
-  return [grade, ...present(l.discNarrowing, 'narrowing'), ...present(l.discBulging, 'bulging'), ...present(l.modicChange, 'Modic change'), ...slipText(l)].join(', ');
+  return [grade, ...present(l.discNarrowing, 'narrowing'), ...present(l.discBulging, 'bulging'), ...present(l.modicChange, 'Modic change'),
+    ...present(l.upperEndplateDefect, findingLabel('upperEndplateDefect', l.level)), ...present(l.lowerEndplateDefect, findingLabel('lowerEndplateDefect', l.level)), ...slipText(l)].join(', ');
 }
 
 /** Undefined when not assessed (then `missing` says so, unless no level has it: notAssessedAnywhere does). */

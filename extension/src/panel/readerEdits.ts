@@ -22,6 +22,8 @@ export const FINDING_CHOICES: Record<FindingKey, { label: string; values: Value[
   discNarrowing: { label: 'Disc narrowing', values: [false, true], show: yesNo },
   discBulging: { label: 'Disc bulging', values: [false, true], show: yesNo },
   modicChange: { label: 'Modic change', values: [false, true], show: yesNo },
+  upperEndplateDefect: { label: 'Upper endplate defect (endplate above the disc)', values: [false, true], show: yesNo },
+  lowerEndplateDefect: { label: 'Lower endplate defect (endplate below the disc)', values: [false, true], show: yesNo },
   spondylolisthesis: { label: 'Spondylolisthesis (Meyerding grade)', values: [0, 1, 2, 3, 4, 5], show: (v) => ['none', 'I', 'II', 'III', 'IV', 'V'][Number(v)] ?? String(v) },
   centralCanalStenosis: { label: 'Central canal stenosis', values: ['none', 'mild', 'moderate', 'severe'], show: String },
   foraminalStenosisLeft: { label: 'Foraminal stenosis left (Lee 0–3)', values: [0, 1, 2, 3], show: String },
@@ -31,6 +33,17 @@ export const FINDING_CHOICES: Record<FindingKey, { label: string; values: Value[
 };
 
 export const FINDING_KEYS = Object.keys(FINDING_CHOICES) as FindingKey[];
+
+/**
+ * A finding's label at one level: an endplate finding names its endplate as a radiologist does ('L4 inferior endplate
+ * defect' for the endplate above L4/L5, 'L5 superior endplate defect' below it); every other finding its FINDING_CHOICES label.
+ */
+export function findingLabel(k: FindingKey, level: string): string {
+  const [upper, lower] = level.split('/');
+  if (lower && k === 'upperEndplateDefect') return `${upper} inferior endplate defect`;
+  if (lower && k === 'lowerEndplateDefect') return `${lower} superior endplate defect`;
+  return FINDING_CHOICES[k].label;
+}
 
 /**
  * The panel's grade override: checks the value against the grading scale, then applies the one

@@ -14,7 +14,7 @@ import { findDuralSac, type CanalProfileResult, type CanalStructure } from './ca
 import { gradePfirrmann, threeDAcquisitionCaution, type PfirrmannClassifierInfo, type PfirrmannFeatures } from './grade/pfirrmann';
 import { discCrop } from './disc-crop';
 import { calibrationFor, type DiscClassifier, type DiscPrediction, type PfirrmannClassifierManifest } from './disc-classifier';
-import { gradeDiscFinding } from './grade/disc-findings';
+import { gradeDiscFinding, type ReportedDiscFinding } from './grade/disc-findings';
 import { gradeCentralCanal, gradeCentralCanalOn3d } from './grade/canal';
 import { gradeNarrowing } from './grade/narrowing';
 import { foramenMeasurements, gradeForamen } from './grade/foramen';
@@ -261,7 +261,7 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
   const pf: DiscPredictionsInput = notT2
     ? { unavailableReason: `not assessable: the disc classifier reads sagittal T2, and this analysis ran on ${analysedSeriesWords(volume.role!)}` }
     : opts.discPredictions ?? { unavailableReason: 'not assessable: no disc classifier was loaded' };
-  const source = (k: 'narrowing' | 'bulging' | 'modic') => ('predictions' in pf ? { name: pf.classifier.name, cvAuc: pf.classifier.cvAuc?.[k] } : null);
+  const source = (k: ReportedDiscFinding) => ('predictions' in pf ? { name: pf.classifier.name, cvAuc: pf.classifier.cvAuc?.[k] } : null);
   const classifierMissing = 'unavailableReason' in pf ? pf.unavailableReason : undefined;
   const others = opts.otherSeries ?? [];
   const hasAxialT2 = others.some((s) => s.role === 'axial_t2') || (opts.axialT2?.length ?? 0) > 0;
@@ -301,6 +301,8 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
         : gradeNarrowing(d.heightIndex, heightMeas),
       discBulging: gradeDiscFinding('bulging', prediction?.findings.bulging, meas.filter((x) => x.name === 'discHeightMm'), source('bulging'), classifierMissing),
       modicChange: gradeDiscFinding('modic', prediction?.findings.modic, meas.filter((x) => x.name === 'nucleusVertebralBodySignalRatio'), source('modic'), classifierMissing),
+      upperEndplateDefect: gradeDiscFinding('upperEndplate', prediction?.findings.upperEndplate, [], source('upperEndplate'), classifierMissing),
+      lowerEndplateDefect: gradeDiscFinding('lowerEndplate', prediction?.findings.lowerEndplate, [], source('lowerEndplate'), classifierMissing),
       centralCanalStenosis: level.startsWith('T')
         // The AP cut-offs are lumbar (cauda equina); at thoracolumbar levels the cord/conus interrupts the CSF column.
         ? gradeCentralCanal(null, canalMeas, null, `not assessable: ${level} is above the lumbar canal the AP and area cut-offs were defined for (the sac holds the cord or conus there)`)

@@ -1,7 +1,7 @@
 /**
  * The disc-patch classifier: its manifest block (models/manifest.json "pfirrmann") and an onnxruntime
  * session that turns disc patches (disc-crop.ts) into Pfirrmann grade probabilities and the
- * probabilities of the readers' binary disc findings (narrowing, herniation, bulging, Modic change).
+ * probabilities of the readers' binary disc findings (narrowing, herniation, bulging, Modic change, endplate defects).
  * Framework-free: the onnxruntime module is passed in (onnxruntime-node or onnxruntime-web).
  */
 import { DISC_CROP } from './disc-crop';
@@ -80,8 +80,11 @@ function checkCalibration(c: any, fail: (msg: string) => never): void {
   if (typeof c.classifierSha256 !== 'string') fail('"calibration.classifierSha256" (the classifier file it was fitted for) is required');
 }
 
-/** Binary disc findings the classifier may output, as SPIDER's readers graded them. */
-export const DISC_FINDINGS = ['narrowing', 'herniation', 'bulging', 'modic'] as const;
+/**
+ * Binary disc findings the classifier may output, as SPIDER's readers graded them; upperEndplate / lowerEndplate = a defect
+ * of the endplate above / below the disc (SPIDER's 'UP endplate' / 'LOW endplate'). A model without a column lacks that finding.
+ */
+export const DISC_FINDINGS = ['narrowing', 'herniation', 'bulging', 'modic', 'upperEndplate', 'lowerEndplate'] as const;
 export type DiscFinding = (typeof DISC_FINDINGS)[number];
 
 export interface DiscPrediction {

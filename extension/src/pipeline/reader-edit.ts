@@ -6,7 +6,7 @@
  */
 import type { Finding, LevelReport, SpineReport } from './report';
 
-export type FindingKey = 'pfirrmannGrade' | 'discNarrowing' | 'discBulging' | 'modicChange' | 'spondylolisthesis' | 'centralCanalStenosis' | 'foraminalStenosisLeft' | 'foraminalStenosisRight' | 'facetArthropathyLeft' | 'facetArthropathyRight';
+export type FindingKey = 'pfirrmannGrade' | 'discNarrowing' | 'discBulging' | 'modicChange' | 'upperEndplateDefect' | 'lowerEndplateDefect' | 'spondylolisthesis' | 'centralCanalStenosis' | 'foraminalStenosisLeft' | 'foraminalStenosisRight' | 'facetArthropathyLeft' | 'facetArthropathyRight';
 
 /** @throws Error when the level is not in the report, or has no such finding (optional findings of older reports). */
 export function applyReaderEdit<K extends FindingKey>(report: SpineReport, level: string, findingKey: K, newValue: NonNullable<LevelReport[K]>['value']): SpineReport {

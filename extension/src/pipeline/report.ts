@@ -94,6 +94,10 @@ export interface LevelReport {
   discBulging?: Finding<boolean>;
   /** Modic change of either adjacent endplate, any type 1-3. Optional as discBulging. */
   modicChange?: Finding<boolean>;
+  /** Defect of the endplate above the disc (the upper vertebra's inferior endplate; L4's at L4/L5). Optional as discBulging. */
+  upperEndplateDefect?: Finding<boolean>;
+  /** Defect of the endplate below the disc (the lower vertebra's superior endplate; L5's at L4/L5). Optional as discBulging. */
+  lowerEndplateDefect?: Finding<boolean>;
   /** Slip of the upper vertebral body on the lower one (grade/listhesis.ts). Optional as discBulging (reports of versions before it). */
   spondylolisthesis?: Finding<MeyerdingGrade>;
   centralCanalStenosis: Finding<StenosisGrade>;

@@ -1,7 +1,9 @@
 /**
  * Binary disc findings from the disc-patch classifier (disc-classifier.ts), which was trained on the
  * SPIDER readers' gradings of the same findings (van der Graaf J.W. et al., Sci Data 2024;11:264):
- * disc narrowing, disc bulging and Modic change (any type, Modic M.T. et al., Radiology 1988;166:193–9).
+ * disc narrowing, disc bulging, Modic change (any type, Modic M.T. et al., Radiology 1988;166:193–9) and a defect of
+ * the endplate above / below the disc (SPIDER's readers graded endplates as SpineNet does: Jamaludin A. et al.,
+ * Eur Spine J 2017;26:1374–83).
  * Present when the classifier's probability ≥ FINDING_PROBABILITY_THRESHOLD. The classifier's
  * cross-validated AUC against the readers is shown with every value; `npm run eval:grading` prints
  * sensitivity, specificity and AUC. Disc herniation is predicted too but not reported: its CV AUC
@@ -14,12 +16,20 @@ import type { DiscFinding } from '../disc-classifier';
 export const FINDING_PROBABILITY_THRESHOLD = 0.5;
 
 const SPIDER = 'classifier trained on SPIDER readers\' gradings (van der Graaf J.W. et al., Sci Data 2024;11:264)';
-export const DISC_FINDING_REFERENCE: Record<Exclude<DiscFinding, 'herniation'>, string> = {
+const ENDPLATE = 'Endplate defect (irregularity, Schmorl node or fracture of the endplate) as graded in SpineNet (Jamaludin A. et al., Eur Spine J 2017;26:1374-83)';
+/** The classifier's findings the viewer reports (herniation is not: see above). */
+export type ReportedDiscFinding = Exclude<DiscFinding, 'herniation'>;
+export const DISC_FINDING_REFERENCE: Record<ReportedDiscFinding, string> = {
   narrowing: `Disc space narrowing as graded by the SPIDER readers; ${SPIDER}`,
   bulging: `Disc bulging (Fardon D.F. et al., Spine J 2014;14:2525-45, lumbar disc nomenclature 2.0); ${SPIDER}`,
   modic: `Modic change types 1-3 (Modic M.T. et al., Radiology 1988;166:193-9); ${SPIDER}`,
+  upperEndplate: `${ENDPLATE}, endplate above the disc; ${SPIDER}`,
+  lowerEndplate: `${ENDPLATE}, endplate below the disc; ${SPIDER}`,
 };
-const WORDS: Record<Exclude<DiscFinding, 'herniation'>, string> = { narrowing: 'disc narrowing', bulging: 'disc bulging', modic: 'Modic change' };
+const WORDS: Record<ReportedDiscFinding, string> = {
+  narrowing: 'disc narrowing', bulging: 'disc bulging', modic: 'Modic change',
+  upperEndplate: 'defect of the endplate above the disc', lowerEndplate: 'defect of the endplate below the disc',
+};
 
 /** What produced the probability, for the evidence line. */
 export interface DiscFindingSource { name: string; cvAuc?: number }
@@ -27,7 +37,7 @@ export interface DiscFindingSource { name: string; cvAuc?: number }
 /**
  * Finding from one classifier probability; not assessable (null, with the reason) when the probability is missing.
  */
-export function gradeDiscFinding(kind: Exclude<DiscFinding, 'herniation'>, probability: number | undefined, measurements: Measurement[], source: DiscFindingSource | null, missingReason?: string): Finding<boolean> {
+export function gradeDiscFinding(kind: ReportedDiscFinding, probability: number | undefined, measurements: Measurement[], source: DiscFindingSource | null, missingReason?: string): Finding<boolean> {
   const reference = DISC_FINDING_REFERENCE[kind];
   if (probability === undefined || !Number.isFinite(probability) || !source) {
     return { value: null, notAssessableReason: missingReason ?? `not assessable: the disc-patch classifier gave no ${WORDS[kind]} probability`, evidence: { measurements, rule: 'needs the disc-patch classifier', reference }, readerModified: false };
