@@ -7,7 +7,7 @@
  * Present when the classifier's probability ≥ FINDING_PROBABILITY_THRESHOLD. The classifier's
  * cross-validated AUC against the readers is shown with every value; `npm run eval:grading` prints
  * sensitivity, specificity and AUC. Disc herniation is predicted too but not reported: its CV AUC
- * (about 0.6, 4 % prevalence) is too low to show a reader.
+ * (0.75 at 5 % prevalence: no herniation reaches p ≥ 0.5, PFIRRMANN_MODEL_CARD.md) is too low to show a reader.
  */
 import type { Finding, Measurement } from '../report';
 import type { DiscFinding } from '../disc-classifier';
