@@ -136,6 +136,16 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       await page.getByTestId('finding-pfirrmannGrade').getByText(/changed by the reader; software said/).waitFor({ timeout: 10000 });
       expect(await row.textContent()).toContain('*');
       await page.screenshot({ path: join(artifactsDir, 'analyze-level-detail.png') });
+      // An endplate finding is labelled by its endplate; the reader's answer shows in the Disc column (E↑ = the endplate above).
+      const upperEndplate = detail.getByLabel('L4 inferior endplate defect');
+      const endplateBefore = await upperEndplate.inputValue();
+      await upperEndplate.selectOption(endplateBefore === 'true' ? 'false' : 'true');
+      await page.getByTestId('finding-upperEndplateDefect').getByText(/changed by the reader; software said (yes|no)/).waitFor({ timeout: 10000 });
+      const discCell = (await row.locator('td').nth(2).textContent()) ?? '';
+      if (endplateBefore === 'true') expect(discCell).not.toContain('E↑');
+      else expect(discCell).toContain('E↑*');
+      await page.getByTestId('finding-upperEndplateDefect').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(artifactsDir, 'analyze-level-endplates.png') });
       // Renaming one level in its evidence view renames them all (names are counted): L4/L5 → L5/S1, and back.
       await detail.getByLabel('Level name').selectOption({ label: 'L5/S1' });
       const levelCell = (name: string) => page.locator('[data-testid="spine-levels-table"] tbody tr td:first-child').filter({ hasText: new RegExp(`^[▸▾] ${name}†?$`) });
