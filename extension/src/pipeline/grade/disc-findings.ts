@@ -22,7 +22,8 @@ export type ReportedDiscFinding = Exclude<DiscFinding, 'herniation'>;
 export const DISC_FINDING_REFERENCE: Record<ReportedDiscFinding, string> = {
   narrowing: `Disc space narrowing as graded by the SPIDER readers; ${SPIDER}`,
   bulging: `Disc bulging (Fardon D.F. et al., Spine J 2014;14:2525-45, lumbar disc nomenclature 2.0); ${SPIDER}`,
-  modic: `Modic change types 1-3 (Modic M.T. et al., Radiology 1988;166:193-9); ${SPIDER}`,
+  // The readers' Modic changes were almost all type 2 (fatty marrow): what the classifier learned to see.
+  modic: `Modic change types 1-3 (Modic M.T. et al., Radiology 1988;166:193-9); ${SPIDER}, whose Modic changes were type 2 in 376 of 386 discs (type 1, oedema, in 4): type 1 may be missed`,
   upperEndplate: `${ENDPLATE}, endplate above the disc; ${SPIDER}`,
   lowerEndplate: `${ENDPLATE}, endplate below the disc; ${SPIDER}`,
 };
