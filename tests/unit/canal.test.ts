@@ -1,4 +1,4 @@
-import { findDuralSac, sacRun, type CanalStructure } from '../../extension/src/pipeline/canal';
+import { findDuralSac, sacRun, THREE_D_WALL, type CanalStructure, type SacWall } from '../../extension/src/pipeline/canal';
 import { gradeCentralCanal } from '../../extension/src/pipeline/grade/canal';
 import { sagittalFrame } from '../../extension/src/pipeline/measure';
 import type { SpineVolume } from '../../extension/src/pipeline/volume';
@@ -6,11 +6,11 @@ import type { SpineVolume } from '../../extension/src/pipeline/volume';
 const CSF = 250, STEP = 0.5;
 
 /** A profile of [intensity, length mm] pieces sampled every 0.5 mm; returns the sac's AP (mm) or null. */
-function ap(pieces: [number, number][]): { mm: number; closed: boolean } | null {
+function ap(pieces: [number, number][], wall?: SacWall): { mm: number; closed: boolean } | null {
   const vals: number[] = [];
   for (const [v, mm] of pieces) for (let n = 0; n < mm / STEP; n++) vals.push(v);
   const ts = vals.map((_, n) => n * STEP);
-  const run = sacRun(ts, vals, CSF, STEP);
+  const run = sacRun(ts, vals, CSF, STEP, wall);
   return run && { mm: ts[run.b] + STEP - ts[run.a], closed: run.closed };
 }
 
@@ -39,6 +39,14 @@ describe('sacRun: the dural sac on one posterior profile', () => {
   });
   it('marks a run without a posterior wall in view as open', () => {
     expect(ap([[20, 1], [CSF, 12]])?.closed).toBe(false);
+  });
+  it('on a 3D T2 crosses the thicker, darker layer of roots to the posterior dura, which the 2D rule takes for the wall', () => {
+    // 6 mm CSF, 5 mm of roots at 0.3 × CSF (below the 0.4 edge), 2 mm CSF behind them, then dura and ligament.
+    const sac3d: [number, number][] = [[20, 1], [CSF, 6], [75, 5], [CSF, 2], [20, 6]];
+    expect(ap(sac3d)?.mm).toBe(6);
+    expect(ap(sac3d, THREE_D_WALL)).toEqual({ mm: 13, closed: true });
+    // Its wall: a dark dura line of 1.5 mm still closes the sac, with bright epidural fat behind it.
+    expect(ap([[20, 1], [CSF, 10], [30, 1.5], [CSF, 4], [20, 6]], THREE_D_WALL)?.mm).toBe(10);
   });
 });
 

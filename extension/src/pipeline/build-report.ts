@@ -10,7 +10,7 @@ import type { Labelmap, SeriesRole, SpineVolume, Vec3 } from './volume';
 import { voxelToLps } from './volume';
 import { heightIndices, measureDisc, medianIntensity, midSagittalSlice, sagittalFrame, segmentPixels, type DiscMeasures, type PlaneShape } from './measure';
 import { measureListhesis, type ListhesisMeasure } from './listhesis';
-import { findDuralSac, type CanalProfileResult, type CanalStructure } from './canal';
+import { findDuralSac, THREE_D_WALL, TSE_WALL, type CanalProfileResult, type CanalStructure } from './canal';
 import { gradePfirrmann, threeDAcquisitionCaution, type PfirrmannClassifierInfo, type PfirrmannFeatures } from './grade/pfirrmann';
 import { discCrop } from './disc-crop';
 import { calibrationFor, type DiscClassifier, type DiscPrediction, type PfirrmannClassifierManifest } from './disc-classifier';
@@ -107,7 +107,7 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
   }
   const duralSacSegment = Math.max(0, ...segmentsIn.map((s) => s.segmentNumber)) + 1;
   const canal = Number.isFinite(marrowAll) && duralSacSegment <= 255
-    ? findDuralSac(frame, labelmap, structures, marrowAll, duralSacSegment)
+    ? findDuralSac(frame, labelmap, structures, marrowAll, duralSacSegment, isThreeDAcquisition(volume.mrAcquisitionType) ? THREE_D_WALL : TSE_WALL)
     : { perStructure: structures.map(() => ({ apMm: null, csfMean: null, reason: 'no vertebral body marrow reference' })), paintedVoxels: 0, csfMean: null };
   const canalBySeg = new Map<number, CanalProfileResult>(structures.map((s, n) => [s.segmentNumber, canal.perStructure[n]]));
 

@@ -16,7 +16,8 @@
  *   posterior wall: SAC_WALL_GAP_MM below the edge level (ligamentum flavum, lamina) or SAC_WALL_DARK_MM
  *   below SAC_WALL_FRACTION × CSF level (the thin dark dura line, also where bright epidural fat lies
  *   behind it). A run that reaches the profile's end has no wall in view and is not measured.
- *   (The former half-maximum edge cut the sac at the roots and read it 3–5 mm short.)
+ *   (The former half-maximum edge cut the sac at the roots and read it 3–5 mm short.) On a 3D T2 the wall is
+ *   further out (THREE_D_WALL): its roots form a darker, thicker layer.
  * - Direction: a first pass along the structure's own axis (a disc's major axis; a body's, the mean of its
  *   neighbouring discs) finds the sac; the AP is then measured across the sac's long axis — the line
  *   through the sac centres behind the neighbouring structures above and below — from the same border
@@ -89,6 +90,21 @@ export interface CanalProfileResult {
   reason?: string;
 }
 
+/** What ends the sac on a profile: a grey stretch this long (mm) below the edge level, or a dark one below darkFraction × CSF level. */
+export interface SacWall { greyGapMm: number; darkGapMm: number; darkFraction: number }
+/** 2D TSE T2 (the file comment's rule). */
+export const TSE_WALL: SacWall = { greyGapMm: SAC_WALL_GAP_MM, darkGapMm: SAC_WALL_DARK_MM, darkFraction: SAC_WALL_FRACTION };
+/**
+ * 3D T2 (MRAcquisitionType 3D, e.g. SPACE): its thin slice shows the dorsal layer of cauda equina roots darker and
+ * thicker than 2D TSE does, so the TSE wall cut the sac at the roots (SPIDER 52, 5). Here up to 8 mm of grey is
+ * crossed, and the wall is 1.5 mm below 0.2 × the CSF level. Project heuristic (not from a paper), chosen among ten
+ * variants on the 19 SPIDER patients with both a 3D SPACE and a 2D TSE T2 (`npm run eval:canal -- --sequence
+ * t2_SPACE`): the lumbar AP on 3D minus that on 2D went from a median −2.8 mm (IQR −9.0 to +0.2, 69 discs) with
+ * TSE_WALL to 0.0 mm (IQR −2.3 to +3.6, 67 discs). On 2D TSE it would leave twice as many discs without an AP (roots
+ * merge with bright epidural fat), so it is for 3D only; no reader canal grades exist to check it against.
+ */
+export const THREE_D_WALL: SacWall = { greyGapMm: 8, darkGapMm: 1.5, darkFraction: 0.2 };
+
 /** One profile: distances t (mm from its start) and intensities. */
 interface Profile { from: [number, number]; dir: [number, number]; ts: number[]; vals: number[] }
 /** A sac run on a profile: sample indices a..b (inclusive); closed = a posterior wall was found behind it. */
@@ -130,9 +146,9 @@ function peak(p: Profile): number {
  * The dural sac on one profile (rule in the file comment), or null.
  * @param csfLevel the image's CSF intensity (same units as the profile).
  */
-export function sacRun(ts: number[], vals: number[], csfLevel: number, step: number): SacRun | null {
-  const edge = SAC_EDGE_FRACTION * csfLevel, core = SAC_CORE_FRACTION * csfLevel, wallDark = SAC_WALL_FRACTION * csfLevel;
-  const greyGap = Math.max(1, Math.round(SAC_WALL_GAP_MM / step)), darkGap = Math.max(1, Math.round(SAC_WALL_DARK_MM / step));
+export function sacRun(ts: number[], vals: number[], csfLevel: number, step: number, wall: SacWall = TSE_WALL): SacRun | null {
+  const edge = SAC_EDGE_FRACTION * csfLevel, core = SAC_CORE_FRACTION * csfLevel, wallDark = wall.darkFraction * csfLevel;
+  const greyGap = Math.max(1, Math.round(wall.greyGapMm / step)), darkGap = Math.max(1, Math.round(wall.darkGapMm / step));
   let n = 0;
   while (n < ts.length && ts[n] <= CSF_SEARCH_MM) {
     if (vals[n] < edge) { n++; continue; }
@@ -203,7 +219,7 @@ function canalNormal(structures: CanalStructure[], found: Found[][], n: number):
  *   (the CSF reference of the Pfirrmann features), null when no sac was found.
  */
 export function findDuralSac(
-  frame: SagittalFrame, labelmap: Labelmap, structures: CanalStructure[], marrow: number, duralSacSegment: number,
+  frame: SagittalFrame, labelmap: Labelmap, structures: CanalStructure[], marrow: number, duralSacSegment: number, wall: SacWall = TSE_WALL,
 ): { perStructure: CanalProfileResult[]; paintedVoxels: number; csfMean: number | null } {
   const [nx, ny] = labelmap.dims;
   const base = frame.k * nx * ny;
@@ -215,7 +231,7 @@ export function findDuralSac(
   if (!peaks.length || !(csfLevel > 0)) {
     return { perStructure: structures.map(() => ({ apMm: null, reason: 'no CSF-bright sample posterior to the posterior walls (not a T2 image, or no dural sac in the slice)' })), paintedVoxels: 0, csfMean: null };
   }
-  const runs = (ps: { off: number; p: Profile }[]) => ps.map((x) => ({ ...x, run: sacRun(x.p.ts, x.p.vals, csfLevel, step) }));
+  const runs = (ps: { off: number; p: Profile }[]) => ps.map((x) => ({ ...x, run: sacRun(x.p.ts, x.p.vals, csfLevel, step, wall) }));
   const closed = (fs: ReturnType<typeof runs>): Found[] => fs.filter((f): f is Found => !!f.run?.closed);
   // Pass 1 along each structure's own axis finds the sac; pass 2 measures across the sac's long axis.
   const pass1 = first.map((ps) => closed(runs(ps)));

@@ -328,7 +328,7 @@ export function chooseSeries(all: SeriesHeaders[], readerChoice?: ReaderSeriesCh
     warnings.push(`No sagittal T2${picked ? ' chosen' : ''}: segmentation runs on the ${ROLE_WORDS[analysisRole]}; the disc classifier (Pfirrmann grade, bulging, Modic change, endplate defects) reads T2 only, so those are not assessable.`);
   }
   if (analysisRole === 'sagittal_t2' && isThreeDAcquisition(analysisSeries.MRAcquisitionType)) {
-    warnings.push(`The sagittal T2 is a 3D acquisition (MRAcquisitionType 3D, e.g. SPACE): the Pfirrmann grades agree less with readers on 3D T2 than on 2D TSE T2 (each grade's evidence gives the figures), the central canal is not graded from its sagittal slice (the dural sac reads narrower there), and its many thin slices take longer to analyse. A 2D sagittal T2, where one exists, is the better series.`);
+    warnings.push(`The sagittal T2 is a 3D acquisition (MRAcquisitionType 3D, e.g. SPACE): the Pfirrmann grades agree less with readers on 3D T2 than on 2D TSE T2 (each grade's evidence gives the figures), the central canal is not graded from its sagittal slice (the dural sac outline on 3D T2 is not checked against readers), and its many thin slices take longer to analyse. A 2D sagittal T2, where one exists, is the better series.`);
   }
   if (analysisSeries.numberOfSlices < MIN_VOLUME_SLICES) {
     warnings.push(`The analysis series has only ${analysisSeries.numberOfSlices} slice${analysisSeries.numberOfSlices === 1 ? '' : 's'}: 2D analysis of that slice only (no left/right foramina).`);

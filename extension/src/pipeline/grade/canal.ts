@@ -21,9 +21,9 @@
  * (lower limit of the normal sagittal canal diameter about 10 mm at S1: Pierro A. et al., J Clin Imaging Sci
  * 2017;7:35), and on SPIDER (`npm run eval:canal`) the AP-only grade was moderate or severe at 20 of the 41 L5/S1
  * discs the readers graded free of herniation and bulging.
- * On a 3D T2 (MRAcquisitionType 3D, e.g. SPACE) the sagittal AP does not grade (THREE_D_SAGITTAL_REASON): on
- * SPIDER it read a median 2.8 mm narrower than on the same patients' 2D T2 (`npm run eval:canal -- --sequence
- * t2_SPACE`), a bias as large as the step between the cut-offs; an axial area still grades.
+ * On a 3D T2 (MRAcquisitionType 3D, e.g. SPACE) the sagittal AP does not grade (THREE_D_SAGITTAL_REASON): its
+ * sac outline rule (canal.ts THREE_D_WALL) was chosen on the same SPIDER patients it is checked on, by agreement with
+ * their 2D T2 (`npm run eval:canal -- --sequence t2_SPACE`), with no reader grades; an axial area still grades.
  */
 import type { Finding, Measurement, StenosisGrade } from '../report';
 
@@ -35,7 +35,7 @@ const CONFIRM = ' — dural sac on the mid-sagittal T2 against cut-offs Verbiest
 const PIERRO_REFERENCE = 'Pierro A. et al., J Clin Imaging Sci 2017;7:35 (normal sagittal canal diameter by level: lower limit about 10 mm at S1)';
 export const LUMBOSACRAL_CAUTION = '. Caution at L5/S1: the normal canal narrows towards S1 (lower limit of normal about 10 mm at S1, Pierro 2017), so these cut-offs over-call here more than elsewhere (on SPIDER, 20 of 41 L5/S1 discs the readers graded free of herniation and bulging read as moderate or severe) — check the axial T2';
 /** Why a 3D T2's sagittal AP is shown but not graded (measured by `npm run eval:canal -- --data … --sequence t2_SPACE`). */
-const THREE_D_SAGITTAL_REASON = 'not assessable from the sagittal slice of a 3D T2 (MRAcquisitionType 3D, e.g. SPACE): on SPIDER the dural sac AP read a median 2.8 mm narrower on 3D T2 SPACE than on the same patients\' 2D T2 (69 lumbar discs of 19 patients, IQR −9.0 to +0.2 mm), enough to change the grade; the AP is shown for reference — grade on the axial T2 or a 2D sagittal T2';
+const THREE_D_SAGITTAL_REASON = 'not assessable from the sagittal slice of a 3D T2 (MRAcquisitionType 3D, e.g. SPACE): the dural sac is outlined there with a rule for the 3D image\'s darker layer of nerve roots, chosen on SPIDER by its agreement with the same patients\' 2D T2 (AP difference median 0.0 mm, IQR −2.3 to +3.6 mm, 67 lumbar discs of 19 patients; −2.8 mm with the 2D rule) and not checked against readers; the AP is shown for reference — grade on the axial T2 or a 2D sagittal T2';
 
 /**
  * Grade from AP diameter in mm and, when an axial T2 measured it, the dural sac area in mm².
