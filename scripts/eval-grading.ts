@@ -28,17 +28,18 @@ import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { DiscAnalysis } from '../extension/src/pipeline/build-report';
 import { gradePfirrmann, SMALL_DISC_OUTLINE_FRACTION, type PfirrmannCalibration, type PfirrmannFeatures } from '../extension/src/pipeline/grade/pfirrmann';
-import { DISC_FINDINGS, calibrationFor, parsePfirrmannManifest, type DiscClassifier, type PfirrmannClassifierManifest } from '../extension/src/pipeline/disc-classifier';
+import { DISC_FINDINGS, calibrationFor, type DiscFinding, parsePfirrmannManifest, type DiscClassifier, type PfirrmannClassifierManifest } from '../extension/src/pipeline/disc-classifier';
 import { NARROWING_HEIGHT_INDEX } from '../extension/src/pipeline/grade/narrowing';
 import { MAX_GRADED_SLIP_PERCENT, meyerdingGrade, MIN_SLIP_PERCENT } from '../extension/src/pipeline/grade/listhesis';
 import { auc, confusion, shiftEvidence, SHIFT_MIN_DISCS, SHIFT_MIN_GAIN, weightedKappa } from './lib/grading-metrics';
 import { loadNodeModels, openClassifier } from './lib/node-models';
 import { verifyModelBytes } from '../extension/src/pipeline/model';
-import { classifierTrainingImages, forEachSpiderImage, patientFolds, spiderImages, SPIDER_SEQUENCES, type SpiderSequence } from './lib/spider';
+import { classifierTrainingImages, forEachSpiderImage, patientFolds, spiderFindings, spiderImages, SPIDER_SEQUENCES, type SpiderSequence } from './lib/spider';
 import { PIPELINE_SOURCES, sourceDigest } from './lib/source-digest';
 
-interface DiscRow {
-  patient: string; ivd: number; grade: number; narrowing: boolean; herniation: boolean; bulging: boolean; modic: boolean; upperEndplate: boolean; lowerEndplate: boolean; detected: boolean; features: PfirrmannFeatures | null; heightIndex: number; canalApMm: number | null; heightMm?: number; lengthMm?: number;
+/** One graded disc; the readers' findings by DISC_FINDINGS name. */
+interface DiscRow extends Record<DiscFinding, boolean> {
+  patient: string; ivd: number; grade: number; detected: boolean; features: PfirrmannFeatures | null; heightIndex: number; canalApMm: number | null; heightMm?: number; lengthMm?: number;
   /** Classifier outputs (Pfirrmann I..V, then DISC_FINDINGS) from a classifier that never saw this image: for a training image the fold model that held its patient out, for any other image (fold undefined) the shipped model. */
   outOfSampleProbabilities?: number[];
   /** The shipped model's outputs (in-sample for a training patient). */
@@ -84,7 +85,7 @@ async function extract(data: string, sequence: SpiderSequence, limit: number | u
       const d = match === 'name' ? disc : caudalFirst[ivd - 1];
       const n = d ? discs.indexOf(d) : -1;
       rows.push({
-        patient: s.patient, ivd, grade: Number(g['Pfirrman grade']), narrowing: g['Disc narrowing'] === '1', herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', modic: Number(g.Modic) > 0, upperEndplate: g['UP endplate'] === '1', lowerEndplate: g['LOW endplate'] === '1', detected: !!d, features: d?.features ?? null,
+        patient: s.patient, ivd, grade: Number(g['Pfirrman grade']), ...spiderFindings(g), detected: !!d, features: d?.features ?? null,
         heightIndex: d?.heightIndex ?? NaN, canalApMm: d?.canalApMm ?? null, heightMm: d?.measures.discHeightMm, lengthMm: d?.measures.discLengthMm, outlineFraction: d?.outlineFraction,
         outOfSampleProbabilities: outOfSample[n], shippedProbabilities: shippedProbs[n], namesCertain: levelNaming?.certain ?? false, outsideImage, fold,
         spondylolisthesis: g.Spondylolisthesis === '1', ...(d && 'slipMm' in d.listhesis ? { slipMm: d.listhesis.slipMm, slipPercent: d.listhesis.slipPercent } : {}),

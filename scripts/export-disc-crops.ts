@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { sagittalFrame } from '../extension/src/pipeline/measure';
 import { DISC_CROP, NO_JITTER, discCrop, type CropJitter } from '../extension/src/pipeline/disc-crop';
-import { forEachSpiderImage, patientFolds, spiderImages, SPIDER_T2_SEQUENCES } from './lib/spider';
+import { forEachSpiderImage, patientFolds, spiderFindings, spiderImages, SPIDER_T2_SEQUENCES } from './lib/spider';
 import { loadNodeModels } from './lib/node-models';
 
 /** Deterministic pseudo-random numbers (mulberry32) so an export is reproducible. */
@@ -41,7 +41,7 @@ async function main() {
       }))];
       for (const j of jitters) crops.push(discCrop(vol, frame, d.measures.shape, j));
       const r = g.grading;
-      meta.push({ patient: s.patient, sequence, imageSha256: s.sha256(), fold: folds.get(s.patient), ivd: g.ivd, level: d.segment.level, grade: Number(r['Pfirrman grade']), narrowing: Number(r['Disc narrowing']), herniation: Number(r['Disc herniation']), bulging: Number(r['Disc bulging']), modic: Number(r.Modic), upperEndplate: Number(r['UP endplate']), lowerEndplate: Number(r['LOW endplate']) });
+      meta.push({ patient: s.patient, sequence, imageSha256: s.sha256(), fold: folds.get(s.patient), ivd: g.ivd, level: d.segment.level, grade: Number(r['Pfirrman grade']), ...spiderFindings(r) });
     }
   }, undefined, sequence === 't2' ? undefined : new Set(folds.keys()), sequence);
   await models.release();

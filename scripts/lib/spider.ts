@@ -7,6 +7,7 @@ import { measureSpine, type DiscAnalysis, type SpineMeasurements } from '../../e
 import type { Labelmap, SpineVolume } from '../../extension/src/pipeline/volume';
 import type { SegmentInfo } from '../../extension/src/pipeline/report';
 import type { LevelNaming } from '../../extension/src/pipeline/anatomy';
+import { DISC_FINDINGS, type DiscFinding } from '../../extension/src/pipeline/disc-classifier';
 import type { NodeModels } from './node-models';
 import { pngVolume } from './png-volume';
 import { spiderImageIsThreeD } from './sources';
@@ -19,6 +20,16 @@ export function readCsv(path: string): Record<string, string>[] {
 }
 
 /** SPIDER IVD label (1 = most caudal disc = L5/S1 in a normally segmented spine) by level name. */
+/** gradings.csv column of each binary disc finding the classifier learns (Modic is 0–3: any type counts). */
+export const SPIDER_FINDING_COLUMNS: Record<DiscFinding, string> = {
+  narrowing: 'Disc narrowing', herniation: 'Disc herniation', bulging: 'Disc bulging', modic: 'Modic', upperEndplate: 'UP endplate', lowerEndplate: 'LOW endplate',
+};
+
+/** The readers' disc findings of one gradings.csv row, present when the column's value is above 0. */
+export function spiderFindings(grading: Record<string, string>): Record<DiscFinding, boolean> {
+  return Object.fromEntries(DISC_FINDINGS.map((f) => [f, Number(grading[SPIDER_FINDING_COLUMNS[f]]) > 0])) as Record<DiscFinding, boolean>;
+}
+
 export const IVD_BY_LEVEL: Record<string, number> = { 'L5/S1': 1, 'L4/L5': 2, 'L3/L4': 3, 'L2/L3': 4, 'L1/L2': 5, 'T12/L1': 6, 'T11/T12': 7, 'T10/T11': 8, 'T9/T10': 9 };
 
 /** Patient → fold 0..k−1 (patients sorted by number, dealt round-robin): the one fold assignment of every cross-validation here. */
