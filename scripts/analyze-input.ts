@@ -17,8 +17,9 @@ import type { NaturalDataset } from 'dcmjs';
 import type { SpineVolume, Vec3 } from '../extension/src/pipeline/volume';
 import type { AxialSlice } from '../extension/src/pipeline/axial-canal';
 import type { SourceSeriesRef } from '../extension/src/pipeline/report';
-import { chooseSeries, type ReaderSeriesChoice, type SeriesHeaders } from '../extension/src/pipeline/series';
+import { chooseSeries, type ReaderSeriesChoice } from '../extension/src/pipeline/series';
 import { fromPart10 } from '../extension/src/dicom/uids';
+import { seriesHeadersFrom } from '../extension/src/dicom/series-headers';
 import { patientStudyFrom, type PatientStudy } from '../extension/src/dicom/patient-study';
 import { findDicomFiles, niftiToSeries, readNiftiCase } from './lib/sources';
 
@@ -120,24 +121,6 @@ export function axialSliceOf(ds: NaturalDataset): AxialSlice {
   };
 }
 
-function headersOf(uid: string, list: NaturalDataset[]): SeriesHeaders {
-  const f = list[0];
-  return {
-    SeriesInstanceUID: uid,
-    Modality: f.Modality,
-    SeriesDescription: f.SeriesDescription,
-    SeriesNumber: f.SeriesNumber,
-    ImageOrientationPatient: f.ImageOrientationPatient,
-    EchoTime: f.EchoTime,
-    RepetitionTime: f.RepetitionTime,
-    InversionTime: f.InversionTime,
-    ImageType: f.ImageType,
-    ScanningSequence: f.ScanningSequence,
-    numberOfSlices: list.length,
-    orientationsDiffer: list.some((s) => nums(s.ImageOrientationPatient).some((x, i) => Math.abs(x - nums(f.ImageOrientationPatient)[i]) > 1e-3)),
-  };
-}
-
 /**
  * Reads a DICOM folder and picks the analysis series: chooseSeries' choice, or `userChoice` (chooseSeries' readerChoice).
  * @throws Error when nothing suitable is there, or when `userChoice` names no sagittal MR series of the folder.
@@ -153,7 +136,7 @@ export function readDicomFolder(dir: string, userChoice?: ReaderSeriesChoice): A
     if (!bySeries.has(uid)) bySeries.set(uid, []);
     bySeries.get(uid)!.push(ds);
   }
-  const choice = chooseSeries([...bySeries].map(([uid, list]) => headersOf(uid, list)), userChoice);
+  const choice = chooseSeries([...bySeries].map(([uid, list]) => seriesHeadersFrom(uid, list, list.length)), userChoice);
   if (userChoice && !choice.readerChosen) {
     const listed = choice.classified.map((c) => `${c.headers.SeriesInstanceUID} (${c.classification.plane} ${c.classification.weighting}${c.classification.isLocalizer ? ', localizer' : ''})`).join(', ');
     throw new Error(`--series ${userChoice.seriesInstanceUid} is not a sagittal MR series of ${dir} (series there: ${listed})`);

@@ -127,5 +127,7 @@ describe('writeSeg', () => {
   it('rejects a labelmap of the wrong size and a volume without SOP Instance UIDs', () => {
     expect(() => writeSeg(report, { dims: [2, 2, 2], values: new Uint8Array(8) }, v)).toThrow(/labelmap dims/);
     expect(() => writeSeg(report, lm, { ...v, sopInstanceUids: [] })).toThrow(/SOP Instance UID/);
+    // Frames of one Enhanced MR instance share its UID: no SEG that would reference one frame for every slice.
+    expect(() => writeSeg(report, lm, { ...v, sopInstanceUids: v.sopInstanceUids.map(() => v.sopInstanceUids[0]) })).toThrow(/multi-frame \(Enhanced MR\).*not supported yet/);
   });
 });

@@ -74,6 +74,11 @@ function checkInputs(report: SpineReport, labelmap: Labelmap, v: SpineVolume): v
   if (v.sopInstanceUids.length !== nz || v.sopInstanceUids.some((u) => !u)) {
     throw new Error('writeSeg: the source volume has no SOP Instance UID for every slice (import the series as DICOM first)');
   }
+  if (new Set(v.sopInstanceUids).size !== nz) {
+    // Slices sharing one SOP Instance UID are frames of an Enhanced (multi-frame) MR image: a SEG would need a
+    // ReferencedFrameNumber per frame, which this writer does not write — refuse rather than reference one frame nz times.
+    throw new Error('writeSeg: the analysed series is a multi-frame (Enhanced MR) image; storing a SEG of it is not supported yet (the results stay shown here; Findings as text can be copied). A classic (single-frame) MR export of the series can be analysed and stored');
+  }
   if (!v.studyInstanceUid || !v.seriesInstanceUid || !v.frameOfReferenceUid) {
     throw new Error('writeSeg: the source volume lacks StudyInstanceUID, SeriesInstanceUID or FrameOfReferenceUID');
   }

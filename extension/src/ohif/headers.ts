@@ -3,29 +3,12 @@
  */
 import type { DisplaySet } from '../../../types/ohif';
 import { chooseSeries, type ReaderSeriesChoice, type SeriesChoice, type SeriesHeaders } from '../pipeline/series';
+import { seriesHeadersFrom } from '../dicom/series-headers';
 
-/** Headers of one display set, from its first instance; numberOfSlices = frames or instances. */
+/** Headers of one display set, from its first instance (Enhanced MR: its functional groups); numberOfSlices = frames or instances. */
 export function displaySetToHeaders(ds: DisplaySet): SeriesHeaders {
   const instances = ds.instances ?? (ds.instance ? [ds.instance] : []);
-  const first = instances[0] ?? ({} as Record<string, any>);
-  const iop0 = first.ImageOrientationPatient ? String(first.ImageOrientationPatient) : '';
-  const orientationsDiffer = instances.some((i) => i.ImageOrientationPatient && String(i.ImageOrientationPatient) !== iop0);
-  return {
-    SeriesInstanceUID: ds.SeriesInstanceUID,
-    Modality: ds.Modality ?? first.Modality,
-    SeriesDescription: ds.SeriesDescription ?? first.SeriesDescription,
-    SeriesNumber: ds.SeriesNumber ?? first.SeriesNumber,
-    ImageOrientationPatient: first.ImageOrientationPatient,
-    EchoTime: first.EchoTime,
-    RepetitionTime: first.RepetitionTime,
-    InversionTime: first.InversionTime,
-    ImageType: first.ImageType,
-    ScanningSequence: first.ScanningSequence,
-    MRAcquisitionType: first.MRAcquisitionType,
-    BodyPartExamined: first.BodyPartExamined,
-    numberOfSlices: Math.max(ds.numImageFrames ?? 0, instances.length),
-    orientationsDiffer,
-  };
+  return seriesHeadersFrom(ds.SeriesInstanceUID, instances, Math.max(ds.numImageFrames ?? 0, instances.length), ds);
 }
 
 /** Image display sets of one study (SEG/SR/unsupported excluded), each with its headers. */
