@@ -38,7 +38,8 @@ function DiscFlags({ l }: { l: LevelReport }) {
   const text = present.length
     ? present.map((x) => x.letter + (x.f.readerModified ? '*' : '')).join(' ')
     : `${fs.some((x) => x.f.value === null) ? 'n/a' : 'none'}${fs.some((x) => x.f.readerModified) ? '*' : ''}`;
-  return <td style={s.td} title={title}>{text}</td>;
+  // nowrap: 'B E↑ E↓' split over two lines reads as two findings rows.
+  return <td style={{ ...s.td, whiteSpace: 'nowrap' }} title={title}>{text}</td>;
 }
 
 /** Meyerding grade with the slip's direction ('I ant', 'II retro'), 'none', or 'n/a'; '–' in reports from before the measure. */
@@ -123,7 +124,7 @@ export function LevelsTable({
         {levels.map((l) => (
           <Fragment key={l.level}>
             <tr onClick={() => click(l)} style={{ cursor: 'pointer', background: open === l.level ? colors.rowAlt : undefined }} title="Click to show this level and the evidence">
-              <td style={{ ...s.td, fontWeight: 600 }}>
+              <td style={{ ...s.td, fontWeight: 600, whiteSpace: 'nowrap' }}>
                 {open === l.level ? '▾' : '▸'} {l.level}
                 {segments.find((x) => x.segmentNumber === l.discSegmentNumber)?.inferred && (
                   <span style={{ color: colors.warn }} title={INFERRED_DISC} data-testid="spine-level-inferred">
