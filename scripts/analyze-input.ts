@@ -19,7 +19,7 @@ import type { AxialSlice } from '../extension/src/pipeline/axial-canal';
 import type { SourceSeriesRef } from '../extension/src/pipeline/report';
 import { chooseSeries, type ReaderSeriesChoice } from '../extension/src/pipeline/series';
 import { fromPart10 } from '../extension/src/dicom/uids';
-import { seriesHeadersFrom } from '../extension/src/dicom/series-headers';
+import { functionalGroupValue, seriesHeadersFrom } from '../extension/src/dicom/series-headers';
 import { patientStudyFrom, type PatientStudy } from '../extension/src/dicom/patient-study';
 import { findDicomFiles, niftiToSeries, readNiftiCase } from './lib/sources';
 
@@ -60,10 +60,43 @@ function sliceValues(ds: NaturalDataset): Float32Array {
   return out;
 }
 
-/** A SpineVolume from the instances of one single-frame series. Throws on mixed sizes/orientations or uneven spacing. */
-export function volumeFromInstances(instances: NaturalDataset[]): SpineVolume {
+/**
+ * The frames of a multi-frame (Enhanced MR) instance as single-frame datasets — geometry and rescale from its functional
+ * groups (PS3.3 C.7.6.16), the frame's pixels, `frameNumber` 1-based — so the single-frame reader below takes them;
+ * a single-frame instance as it is.
+ */
+export function framesOf(ds: NaturalDataset): (NaturalDataset & { frameNumber?: number })[] {
+  const n = Number(ds.NumberOfFrames ?? 1);
+  if (!(n > 1)) return [ds];
+  const buf: ArrayBuffer | undefined = Array.isArray(ds.PixelData) ? ds.PixelData[0] : ds.PixelData;
+  const frameBytes = Number(ds.Rows) * Number(ds.Columns) * (Number(ds.BitsAllocated) / 8);
+  if (!buf || buf.byteLength < n * frameBytes) throw new Error(`instance ${ds.SOPInstanceUID}: multi-frame pixel data is missing, short or compressed (${n} frames of ${frameBytes} bytes expected)`);
+  const perFrame: NaturalDataset[] = ds.PerFrameFunctionalGroupsSequence ?? [];
+  const group = (f: number, sequence: string, attribute: string) => {
+    const own = perFrame[f]?.[sequence];
+    return (Array.isArray(own) ? own[0] : own)?.[attribute] ?? functionalGroupValue({ SharedFunctionalGroupsSequence: ds.SharedFunctionalGroupsSequence }, sequence, attribute);
+  };
+  return Array.from({ length: n }, (_, f) => ({
+    ...ds,
+    NumberOfFrames: 1,
+    frameNumber: f + 1,
+    ImagePositionPatient: group(f, 'PlanePositionSequence', 'ImagePositionPatient'),
+    ImageOrientationPatient: group(f, 'PlaneOrientationSequence', 'ImageOrientationPatient'),
+    PixelSpacing: group(f, 'PixelMeasuresSequence', 'PixelSpacing'),
+    SliceThickness: group(f, 'PixelMeasuresSequence', 'SliceThickness'),
+    RescaleSlope: ds.RescaleSlope ?? group(f, 'PixelValueTransformationSequence', 'RescaleSlope'),
+    RescaleIntercept: ds.RescaleIntercept ?? group(f, 'PixelValueTransformationSequence', 'RescaleIntercept'),
+    PixelData: buf.slice(f * frameBytes, (f + 1) * frameBytes),
+  }));
+}
+
+/**
+ * A SpineVolume from the instances of one series: single-frame images, or the frames of multi-frame ones (framesOf;
+ * the volume then records each slice's frame number). Throws on mixed sizes/orientations or uneven spacing.
+ */
+export function volumeFromInstances(series: NaturalDataset[]): SpineVolume {
+  const instances = series.flatMap(framesOf);
   if (instances.length === 0) throw new Error('no instances in the series');
-  if (Number(instances[0].NumberOfFrames ?? 1) > 1) throw new Error('multi-frame (enhanced) MR is not supported by the CLI reader yet');
   const iop = nums(instances[0].ImageOrientationPatient);
   if (iop.length !== 6 || iop.some((x) => !Number.isFinite(x))) throw new Error('the series has no ImageOrientationPatient');
   const row = iop.slice(0, 3) as Vec3, col = iop.slice(3, 6) as Vec3;
@@ -93,6 +126,7 @@ export function volumeFromInstances(instances: NaturalDataset[]): SpineVolume {
     seriesInstanceUid: String(sorted[0].SeriesInstanceUID ?? ''),
     frameOfReferenceUid: String(sorted[0].FrameOfReferenceUID ?? ''),
     sopInstanceUids: sorted.map((s) => String(s.SOPInstanceUID)),
+    ...(sorted.some((s) => s.frameNumber) ? { frameNumbers: sorted.map((s) => Number(s.frameNumber ?? 1)) } : {}),
     sopClassUid: String(sorted[0].SOPClassUID ?? ''),
     seriesDescription: String(sorted[0].SeriesDescription ?? ''),
     mrAcquisitionType: sorted[0].MRAcquisitionType === undefined ? undefined : String(sorted[0].MRAcquisitionType),
@@ -118,6 +152,7 @@ export function axialSliceOf(ds: NaturalDataset): AxialSlice {
     seriesInstanceUid: String(ds.SeriesInstanceUID ?? ''),
     frameOfReferenceUid: String(ds.FrameOfReferenceUID ?? ''),
     instanceNumber: ds.InstanceNumber !== undefined ? Number(ds.InstanceNumber) : undefined,
+    ...(ds.frameNumber ? { frameNumber: Number(ds.frameNumber) } : {}),
   };
 }
 
@@ -136,7 +171,7 @@ export function readDicomFolder(dir: string, userChoice?: ReaderSeriesChoice): A
     if (!bySeries.has(uid)) bySeries.set(uid, []);
     bySeries.get(uid)!.push(ds);
   }
-  const choice = chooseSeries([...bySeries].map(([uid, list]) => seriesHeadersFrom(uid, list, list.length)), userChoice);
+  const choice = chooseSeries([...bySeries].map(([uid, list]) => seriesHeadersFrom(uid, list, list.reduce((n, d) => n + Number(d.NumberOfFrames ?? 1), 0))), userChoice);
   if (userChoice && !choice.readerChosen) {
     const listed = choice.classified.map((c) => `${c.headers.SeriesInstanceUID} (${c.classification.plane} ${c.classification.weighting}${c.classification.isLocalizer ? ', localizer' : ''})`).join(', ');
     throw new Error(`--series ${userChoice.seriesInstanceUid} is not a sagittal MR series of ${dir} (series there: ${listed})`);
@@ -151,7 +186,7 @@ export function readDicomFolder(dir: string, userChoice?: ReaderSeriesChoice): A
   if (choice.axialT2) otherSeries.push({ role: 'axial_t2', seriesInstanceUid: choice.axialT2.SeriesInstanceUID });
   let axialT2: AxialSlice[] | undefined, axialT2Unavailable: string | undefined;
   try {
-    axialT2 = axial?.map(axialSliceOf);
+    axialT2 = axial?.flatMap(framesOf).map(axialSliceOf);
   } catch (e) {
     axialT2Unavailable = `the axial T2 images could not be read (${(e as Error).message})`;
   }

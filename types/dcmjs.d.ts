@@ -29,6 +29,12 @@ declare module 'dcmjs' {
       time(): string;
     };
   }
-  const dcmjs: { data: typeof data };
+  export namespace normalizers {
+    const Normalizer: {
+      /** Joins single-frame instances of one series into one (legacy converted) multi-frame dataset (tests only). */
+      normalizeToDataset(datasets: NaturalDataset[]): NaturalDataset | undefined;
+    };
+  }
+  const dcmjs: { data: typeof data; normalizers: typeof normalizers };
   export default dcmjs;
 }

@@ -10,7 +10,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { artifactsDir, dismissBanner, e2eSkipReason, importData, importDataWith, importDataWithT1StandIn, repoRoot, scrollAwayThenWaitForJump, startViewerEnv, type ViewerEnv } from './env';
+import { artifactsDir, dismissBanner, e2eSkipReason, importData, importDataWith, importDataWithT1StandIn, importEnhancedMrStandIn, repoRoot, scrollAwayThenWaitForJump, startViewerEnv, type ViewerEnv } from './env';
 
 const skip = e2eSkipReason();
 if (skip) console.warn(`Skipping analyze e2e: ${skip}`);
@@ -317,6 +317,29 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await page.getByTestId('finding-centralCanalStenosis').textContent()).toMatch(/not assessable from the sagittal slice of a 3D T2/);
     await page.waitForTimeout(800);
     await page.screenshot({ path: join(artifactsDir, 'analyze-3d-t2.png') });
+  }, 420000);
+
+  it('analyses an Enhanced (multi-frame) MR sagittal T2 (headers from its functional groups), stores SEG + SR referencing its frames, and shows the stored SEG on reopening', async () => {
+    if (!sourceDir.endsWith('models')) return; // needs the trained model's levels
+    const { page } = env;
+    const mfStudy = await importEnhancedMrStandIn(env.orthanc, 'segmentation/vb2_02_image.nii.gz');
+    await openStudyAndAnalyze(mfStudy);
+    expect(await page.getByTestId('spine-series-message').textContent()).toMatch(/sagittal T2 .*Enhanced MR \(multi-frame test stand-in\).*\(75 slices\)/);
+    await analysisFinished();
+    expect(await page.getByTestId('spine-error').count()).toBe(0);
+    const levels = await page.locator('[data-testid="spine-levels-table"] tbody tr td:first-child').allTextContents();
+    expect(levels.some((l) => /L4\/L5/.test(l))).toBe(true);
+    await page.getByTestId('spine-save').click();
+    const status = page.locator('[data-testid="spine-save-status"], [data-testid="spine-save-error"]').first();
+    await status.waitFor({ timeout: 120000 });
+    expect(await status.textContent()).toContain('Saved: SEG series ‘Spine MRI SEG v1’ and SR ‘Spine MRI Report v1’ stored in the PACS');
+    // Reopened: the findings come from the SR, and OHIF lays the stored SEG on the frames it references.
+    await openStudy(mfStudy);
+    await page.waitForFunction(() => document.querySelector('[data-testid="spine-stored-line"]')?.textContent?.includes('segmentation shown from the stored SEG'), null, { timeout: 60000 });
+    await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 15000 });
+    expect(await page.locator('[data-testid="spine-level-labels"] span').allTextContents()).toContain('L4');
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: join(artifactsDir, 'analyze-enhanced-mr.png') });
   }, 420000);
 
   it('with an axial T2 in the study, grades the canal with the dural sac area measured on it', async () => {

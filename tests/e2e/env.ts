@@ -15,6 +15,7 @@ import { createGateway } from '../../scripts/gateway';
 import { importPaths } from '../../scripts/import';
 import { findFreePort, orthancInstalled, startOrthanc, type RunningOrthanc } from '../../scripts/orthanc';
 import { writeT1StandIn } from '../helpers/t1-stand-in';
+import { writeEnhancedMrStandIn } from '../helpers/enhanced-mr-stand-in';
 
 export const repoRoot = resolve(__dirname, '../..');
 export const sharedData = resolve(repoRoot, '../shared/data');
@@ -59,6 +60,19 @@ export async function importDataWithT1StandIn(orthanc: RunningOrthanc, relPath: 
     writeT1StandIn(dir);
     await importPaths([dir], { url: orthanc.dicomwebUrl, authorization: orthanc.authorization }, { log: () => undefined });
     return study;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One NIfTI volume stored as one Enhanced (multi-frame) MR instance, in a study of its own (tests/helpers/enhanced-mr-stand-in.ts); returns its StudyInstanceUID. */
+export async function importEnhancedMrStandIn(orthanc: RunningOrthanc, relPath: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'spine-e2e-mf-'));
+  try {
+    await importPaths([join(sharedData, relPath)], undefined, { outDir: dir, log: () => undefined });
+    const { studyInstanceUid } = writeEnhancedMrStandIn(dir);
+    await importPaths([dir], { url: orthanc.dicomwebUrl, authorization: orthanc.authorization }, { log: () => undefined });
+    return studyInstanceUid;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@ import { analyze } from '../../scripts/analyze';
 import { niftiCaseUids } from '../../scripts/lib/sources';
 import { fromPart10, toPart10 } from '../../extension/src/dicom/uids';
 import { readSr } from '../../extension/src/dicom/sr-read';
+import { ENHANCED_MR_SOP_CLASS_UID, writeEnhancedMrStandIn } from '../helpers/enhanced-mr-stand-in';
 import { PATIENT, dciodvfy, hasDciodvfy, makeSourceInstances, makeVolume } from './dicom-fixtures';
 
 describe('analyze CLI input: DICOM folder', () => {
@@ -56,6 +57,26 @@ describe('analyze CLI input: DICOM folder', () => {
       // A stated weighting does not override headers that give one.
       expect(readDicomFolder(dir, { seriesInstanceUid: v.seriesInstanceUid, statedWeighting: 't1' }).volume).toMatchObject({ role: 'sagittal_t2' });
       expect(() => readDicomFolder(dir, { seriesInstanceUid: '2.25.404' })).toThrow(/--series 2\.25\.404 is not a sagittal MR series of .* \(series there: .*sagittal unknown/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads an Enhanced (multi-frame) MR series frame by frame: the same volume, one instance, a frame number per slice', () => {
+    const v = makeVolume();
+    const dir = mkdtempSync(join(tmpdir(), 'analyze-mf-'));
+    try {
+      makeSourceInstances(v).forEach((b, i) => writeFileSync(join(dir, `im${i}.dcm`), Buffer.from(b)));
+      const { seriesInstanceUid } = writeEnhancedMrStandIn(dir);
+      const { volume } = readDicomFolder(dir);
+      expect(volume).toMatchObject({ seriesInstanceUid, dims: v.dims, role: 'sagittal_t2', sopClassUid: ENHANCED_MR_SOP_CLASS_UID });
+      volume.spacingMm.forEach((x, a) => expect(x).toBeCloseTo(v.spacingMm[a], 5));
+      volume.originLps.forEach((x, a) => expect(x).toBeCloseTo(v.originLps[a], 4));
+      expect(new Set(volume.sopInstanceUids).size).toBe(1);
+      expect([...volume.frameNumbers!].sort((a, b) => a - b)).toEqual(v.sopInstanceUids.map((_, k) => k + 1));
+      let maxErr = 0;
+      for (let n = 0; n < v.voxels.length; n++) maxErr = Math.max(maxErr, Math.abs(volume.voxels[n] - Math.round(v.voxels[n])));
+      expect(maxErr).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -127,7 +127,20 @@ describe('writeSeg', () => {
   it('rejects a labelmap of the wrong size and a volume without SOP Instance UIDs', () => {
     expect(() => writeSeg(report, { dims: [2, 2, 2], values: new Uint8Array(8) }, v)).toThrow(/labelmap dims/);
     expect(() => writeSeg(report, lm, { ...v, sopInstanceUids: [] })).toThrow(/SOP Instance UID/);
-    // Frames of one Enhanced MR instance share its UID: no SEG that would reference one frame for every slice.
-    expect(() => writeSeg(report, lm, { ...v, sopInstanceUids: v.sopInstanceUids.map(() => v.sopInstanceUids[0]) })).toThrow(/multi-frame \(Enhanced MR\).*not supported yet/);
+    // Frames of one multi-frame instance share its UID: without a frame number each, a SEG would reference one frame for every slice.
+    expect(() => writeSeg(report, lm, { ...v, sopInstanceUids: v.sopInstanceUids.map(() => v.sopInstanceUids[0]) })).toThrow(/share a SOP Instance UID .* without a frame number each/);
+  });
+
+  it('segments a multi-frame (Enhanced MR) source frame by frame: ReferencedFrameNumber per SEG frame, the instance listed once; valid DICOM', () => {
+    const enhanced = { ...v, sopInstanceUids: v.sopInstanceUids.map(() => '2.25.777'), frameNumbers: v.sopInstanceUids.map((_, k) => k + 1), sopClassUid: '1.2.840.10008.5.1.4.1.1.4.1' };
+    const b = writeSeg(report, lm, enhanced, { patientStudy: PATIENT });
+    const mf = fromPart10(b);
+    const refs = (mf.PerFrameFunctionalGroupsSequence as any[]).map((f) => f.DerivationImageSequence[0].SourceImageSequence[0]);
+    const slices = (mf.PerFrameFunctionalGroupsSequence as any[]).map((f) => f.FrameContentSequence[0].DimensionIndexValues[1]);
+    // Each SEG frame names the source frame of its own slice (the dimension index is the slice, 1-based).
+    expect(refs.every((r, n) => r.ReferencedSOPInstanceUID === '2.25.777' && r.ReferencedFrameNumber === slices[n])).toBe(true);
+    expect(new Set(refs.map((r) => r.ReferencedFrameNumber)).size).toBeGreaterThan(1);
+    expect(mf.ReferencedSeriesSequence[0].ReferencedInstanceSequence).toEqual([expect.objectContaining({ ReferencedSOPInstanceUID: '2.25.777', ReferencedSOPClassUID: '1.2.840.10008.5.1.4.1.1.4.1' })]);
+    if (hasDciodvfy) expect(dciodvfy(b).errors).toEqual([]);
   });
 });

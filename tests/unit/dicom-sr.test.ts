@@ -210,4 +210,22 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
     expect(() => readSr(seg)).toThrow(/not a Comprehensive 3D SR/);
     expect(() => readSr(new ArrayBuffer(10))).toThrow(/Not a DICOM/);
   });
+
+  it('on a multi-frame (Enhanced MR) source, references each measured frame and the instance once; valid DICOM, and reads the frame back', () => {
+    const ENHANCED_MR = '1.2.840.10008.5.1.4.1.1.4.1';
+    const mf = { ...v, sopInstanceUids: v.sopInstanceUids.map(() => '2.25.778'), frameNumbers: v.sopInstanceUids.map((_, k) => k + 1), sopClassUid: ENHANCED_MR };
+    // The fixture's measurements on the analysed series name slice 0; as frames of one instance they name frame 3.
+    const onFrame = (m: Measurement): Measurement => (m.sourceImage?.seriesInstanceUid === v.seriesInstanceUid ? { ...m, sourceImage: { ...m.sourceImage, sopInstanceUid: '2.25.778', frameNumber: 3 } } : m);
+    const mfReport: SpineReport = { ...report, levels: report.levels.map((l) => ({ ...l, measurements: l.measurements.map(onFrame) })) };
+    const mfSeg = writeSeg(mfReport, lm, mf, { patientStudy: PATIENT });
+    const mfBytes = writeSr(mfReport, { seg: mfSeg, sourceVolume: mf, patientStudy: PATIENT });
+    if (hasDciodvfy) expect(dciodvfy(mfBytes).errors).toEqual([]);
+    const sr = fromPart10(mfBytes);
+    const source = sr.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence.find((x: any) => x.SeriesInstanceUID === v.seriesInstanceUid);
+    expect(source.ReferencedSOPSequence).toEqual([expect.objectContaining({ ReferencedSOPInstanceUID: '2.25.778', ReferencedSOPClassUID: ENHANCED_MR })]);
+    const root = readSr(mfBytes).levels[1].measurements.find((m) => m.name === 'nerveRootAreaLeftMm2');
+    expect(root?.sourceImage).toEqual({ seriesInstanceUid: v.seriesInstanceUid, sopInstanceUid: '2.25.778', frameOfReferenceUid: v.frameOfReferenceUid, frameNumber: 3 });
+    // A single-frame source keeps its references without frame numbers.
+    expect(readSr(bytes).levels[1].measurements.find((m) => m.name === 'nerveRootAreaLeftMm2')?.sourceImage?.frameNumber).toBeUndefined();
+  });
 });

@@ -74,10 +74,10 @@ function checkInputs(report: SpineReport, labelmap: Labelmap, v: SpineVolume): v
   if (v.sopInstanceUids.length !== nz || v.sopInstanceUids.some((u) => !u)) {
     throw new Error('writeSeg: the source volume has no SOP Instance UID for every slice (import the series as DICOM first)');
   }
-  if (new Set(v.sopInstanceUids).size !== nz) {
-    // Slices sharing one SOP Instance UID are frames of an Enhanced (multi-frame) MR image: a SEG would need a
-    // ReferencedFrameNumber per frame, which this writer does not write — refuse rather than reference one frame nz times.
-    throw new Error('writeSeg: the analysed series is a multi-frame (Enhanced MR) image; storing a SEG of it is not supported yet (the results stay shown here; Findings as text can be copied). A classic (single-frame) MR export of the series can be analysed and stored');
+  const images = new Set(v.sopInstanceUids.map((u, k) => `${u} ${v.frameNumbers?.[k] ?? ''}`));
+  if (images.size !== nz) {
+    // Slices sharing one SOP Instance UID are frames of a multi-frame (Enhanced MR) image: each needs its frame number.
+    throw new Error('writeSeg: slices share a SOP Instance UID (frames of a multi-frame image) without a frame number each (SpineVolume.frameNumbers)');
   }
   if (!v.studyInstanceUid || !v.seriesInstanceUid || !v.frameOfReferenceUid) {
     throw new Error('writeSeg: the source volume lacks StudyInstanceUID, SeriesInstanceUID or FrameOfReferenceUID');
@@ -163,7 +163,11 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
     DerivationImageSequence: [
       {
         SourceImageSequence: [
-          { ReferencedSOPClassUID: sourceClass, ReferencedSOPInstanceUID: v.sopInstanceUids[f.k], PurposeOfReferenceCodeSequence: purposeSource },
+          {
+            ReferencedSOPClassUID: sourceClass, ReferencedSOPInstanceUID: v.sopInstanceUids[f.k],
+            ...(v.frameNumbers ? { ReferencedFrameNumber: v.frameNumbers[f.k] } : {}),
+            PurposeOfReferenceCodeSequence: purposeSource,
+          },
         ],
         DerivationCodeSequence: [{ CodeValue: '113076', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Segmentation' }],
       },
@@ -246,7 +250,8 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
     ReferencedSeriesSequence: [
       {
         SeriesInstanceUID: v.seriesInstanceUid,
-        ReferencedInstanceSequence: v.sopInstanceUids.map((u) => ({ ReferencedSOPClassUID: sourceClass, ReferencedSOPInstanceUID: u })),
+        // Each instance once: the frames of a multi-frame source are one instance.
+        ReferencedInstanceSequence: [...new Set(v.sopInstanceUids)].map((u) => ({ ReferencedSOPClassUID: sourceClass, ReferencedSOPInstanceUID: u })),
       },
     ],
     PixelData: bytes.buffer,

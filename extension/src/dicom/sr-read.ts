@@ -59,10 +59,12 @@ function readMeasurement(num: Item, seriesOfSop: Map<string, string>): Measureme
   const m: Measurement = { name: measurementName(nameOf(num)!), value: Number(mv.NumericValue), unit, method: text(kids, PRIVATE.measurementMethod) ?? '' };
   const seg = find(kids, SR.referencedSegment)?.ReferencedSOPSequence?.[0]?.ReferencedSegmentNumber;
   if (seg !== undefined) m.segmentNumber = Number(seg);
-  const sop = find(kids, SR.sourceOfMeasurement)?.ReferencedSOPSequence?.[0]?.ReferencedSOPInstanceUID;
+  const imageRef = find(kids, SR.sourceOfMeasurement)?.ReferencedSOPSequence?.[0];
+  const sop = imageRef?.ReferencedSOPInstanceUID;
   const region = find(kids, SR.imageRegion);
   if (sop && region && seriesOfSop.has(sop)) {
-    m.sourceImage = { seriesInstanceUid: seriesOfSop.get(sop)!, sopInstanceUid: sop, frameOfReferenceUid: String(region.ReferencedFrameOfReferenceUID ?? '') };
+    const frame = Number(imageRef.ReferencedFrameNumber);
+    m.sourceImage = { seriesInstanceUid: seriesOfSop.get(sop)!, sopInstanceUid: sop, frameOfReferenceUid: String(region.ReferencedFrameOfReferenceUID ?? ''), ...(frame >= 1 ? { frameNumber: frame } : {}) };
     const xyz: number[] = ([] as number[]).concat(region.GraphicData ?? []).map(Number);
     if (region.GraphicType === 'POINT') m.pointLps = [xyz[0], xyz[1], xyz[2]];
     else if (region.GraphicType === 'POLYLINE') {

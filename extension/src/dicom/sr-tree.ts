@@ -24,7 +24,7 @@ export type Node =
   | (Base & { type: 'UIDREF'; value: string })
   | (Base & { type: 'PNAME'; value: string })
   | (Base & { type: 'NUM'; value: number; unit: CodedConcept })
-  | (Base & { type: 'IMAGE'; sopClassUid: string; sopInstanceUid: string; segmentNumber?: number })
+  | (Base & { type: 'IMAGE'; sopClassUid: string; sopInstanceUid: string; segmentNumber?: number; /** of a multi-frame image */ frameNumber?: number })
   /** A closed POLYGON (points without the closing repeat), an open POLYLINE or a single POINT, in patient coordinates (LPS mm) of a frame of reference. */
   | (Base & { type: 'SCOORD3D'; graphicType: 'POLYGON' | 'POLYLINE' | 'POINT'; pointsLps: [number, number, number][]; frameOfReferenceUid: string })
   | { type: 'REF'; rel: Relationship; target: string };
@@ -73,6 +73,7 @@ function encodeNode(n: Node, path: number[], paths: Map<string, number[]>): Natu
     case 'IMAGE': {
       const ref: NaturalDataset = { ReferencedSOPClassUID: n.sopClassUid, ReferencedSOPInstanceUID: n.sopInstanceUid };
       if (n.segmentNumber !== undefined) ref.ReferencedSegmentNumber = n.segmentNumber;
+      if (n.frameNumber !== undefined) ref.ReferencedFrameNumber = n.frameNumber;
       item.ReferencedSOPSequence = [ref];
       break;
     }

@@ -84,7 +84,8 @@ function deviceUid(sha256: string): string {
   return '2.25.' + BigInt('0x' + hex).toString(10);
 }
 
-function measurementNodes(level: LevelReport, segUid: string): { nodes: Node[]; ids: Map<string, string> } {
+/** @param source the analysed series and its SOP Class (an image of another series is referenced as MR Image Storage). */
+function measurementNodes(level: LevelReport, segUid: string, source: { seriesInstanceUid: string; sopClassUid: string }): { nodes: Node[]; ids: Map<string, string> } {
   const all: Measurement[] = [];
   const seen = new Set<string>();
   const add = (m: Measurement) => { if (!seen.has(m.name)) { seen.add(m.name); all.push(m); } };
@@ -102,7 +103,10 @@ function measurementNodes(level: LevelReport, segUid: string): { nodes: Node[]; 
       children.push({ rel: 'INFERRED FROM', type: 'IMAGE', name: SR.referencedSegment, sopClassUid: SEG_SOP_CLASS_UID, sopInstanceUid: segUid, segmentNumber: m.segmentNumber });
     }
     if (m.sourceImage) {
-      children.push({ rel: 'INFERRED FROM', type: 'IMAGE', name: SR.sourceOfMeasurement, sopClassUid: MR_IMAGE_SOP_CLASS_UID, sopInstanceUid: m.sourceImage.sopInstanceUid });
+      children.push({
+        rel: 'INFERRED FROM', type: 'IMAGE', name: SR.sourceOfMeasurement, sopInstanceUid: m.sourceImage.sopInstanceUid, frameNumber: m.sourceImage.frameNumber,
+        sopClassUid: m.sourceImage.seriesInstanceUid === source.seriesInstanceUid ? source.sopClassUid : MR_IMAGE_SOP_CLASS_UID,
+      });
       const frameOfReferenceUid = m.sourceImage.frameOfReferenceUid;
       if (m.outlineLps && m.outlineLps.length >= 3) {
         children.push({ rel: 'INFERRED FROM', type: 'SCOORD3D', name: SR.imageRegion, graphicType: 'POLYGON', pointsLps: m.outlineLps, frameOfReferenceUid });
@@ -136,7 +140,7 @@ function findingNode(level: LevelReport, f: (typeof FINDINGS)[number], ids: Map<
   return { rel: 'CONTAINS', type: 'CODE', name: f.concept, value: valueCode(values, finding.value, what), children };
 }
 
-function groupNode(level: LevelReport, report: SpineReport, segUid: string, sourceSeriesUid: string): Node {
+function groupNode(level: LevelReport, report: SpineReport, segUid: string, sourceSeriesUid: string, sourceClass: string): Node {
   const children: Node[] = [
     { rel: 'HAS OBS CONTEXT', type: 'TEXT', name: SR.trackingIdentifier, value: level.level },
     { rel: 'HAS OBS CONTEXT', type: 'UIDREF', name: SR.trackingUid, value: newUid() },
@@ -147,7 +151,7 @@ function groupNode(level: LevelReport, report: SpineReport, segUid: string, sour
   }
   const site = DISC_LEVEL[level.level];
   if (site) children.push({ rel: 'HAS CONCEPT MOD', type: 'CODE', name: SR.findingSite, value: site });
-  const { nodes, ids } = measurementNodes(level, segUid);
+  const { nodes, ids } = measurementNodes(level, segUid, { seriesInstanceUid: sourceSeriesUid, sopClassUid: sourceClass });
   children.push(...nodes);
   for (const f of FINDINGS) if (level[f.key]) children.push(findingNode(level, f, ids));
   void report;
@@ -164,7 +168,8 @@ function imageLibrary(v: SourceSeriesRef, sourceClass: string): Node {
         children: [
           { rel: 'HAS ACQ CONTEXT', type: 'CODE', name: SR.modality, value: SR.magneticResonance },
           { rel: 'HAS ACQ CONTEXT', type: 'UIDREF', name: SR.frameOfReferenceUid, value: v.frameOfReferenceUid },
-          ...v.sopInstanceUids.map((u): Node => ({ rel: 'CONTAINS', type: 'IMAGE', sopClassUid: sourceClass, sopInstanceUid: u })),
+          // Each instance once (the frames of a multi-frame image are one instance).
+          ...[...new Set(v.sopInstanceUids)].map((u): Node => ({ rel: 'CONTAINS', type: 'IMAGE', sopClassUid: sourceClass, sopInstanceUid: u })),
         ],
       },
     ],
@@ -203,7 +208,7 @@ export function buildSrDataset(report: SpineReport, opts: WriteSrOptions): Natur
   rootChildren.push(imageLibrary(v, sourceClass));
   rootChildren.push({
     rel: 'CONTAINS', type: 'CONTAINER', name: SR.imagingMeasurements,
-    children: report.levels.map((l) => groupNode(l, report, seg.SOPInstanceUID, seg.ReferencedSeriesSequence?.[0]?.SeriesInstanceUID ?? v.seriesInstanceUid)),
+    children: report.levels.map((l) => groupNode(l, report, seg.SOPInstanceUID, seg.ReferencedSeriesSequence?.[0]?.SeriesInstanceUID ?? v.seriesInstanceUid, sourceClass)),
   });
   const ln = report.levelNaming;
   rootChildren.push({ rel: 'CONTAINS', type: 'TEXT', name: PRIVATE.levelNaming, value: `${ln.anchor}|${ln.certain ? 'certain' : 'uncertain'}|${ln.note}` });
@@ -226,7 +231,7 @@ export function buildSrDataset(report: SpineReport, opts: WriteSrOptions): Natur
     {
       StudyInstanceUID: v.studyInstanceUid,
       ReferencedSeriesSequence: [
-        { SeriesInstanceUID: v.seriesInstanceUid, ReferencedSOPSequence: v.sopInstanceUids.map((u) => ({ ReferencedSOPClassUID: sourceClass, ReferencedSOPInstanceUID: u })) },
+        { SeriesInstanceUID: v.seriesInstanceUid, ReferencedSOPSequence: [...new Set(v.sopInstanceUids)].map((u) => ({ ReferencedSOPClassUID: sourceClass, ReferencedSOPInstanceUID: u })) },
         ...[...otherImages].map(([series, sops]) => ({ SeriesInstanceUID: series, ReferencedSOPSequence: [...sops].map((u) => ({ ReferencedSOPClassUID: MR_IMAGE_SOP_CLASS_UID, ReferencedSOPInstanceUID: u })) })),
         { SeriesInstanceUID: seg.SeriesInstanceUID, ReferencedSOPSequence: [{ ReferencedSOPClassUID: SEG_SOP_CLASS_UID, ReferencedSOPInstanceUID: seg.SOPInstanceUID }] },
       ],

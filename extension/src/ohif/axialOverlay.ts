@@ -16,6 +16,7 @@ export function showAxialOutlines(report: SpineReport): void {
     const g = l.centralCanalStenosis;
     return {
       sopInstanceUid: m.sourceImage!.sopInstanceUid,
+      frameNumber: m.sourceImage!.frameNumber,
       label: `${l.level} dural sac ${m.value.toFixed(0)} mm²${g.value !== null ? ` · ${g.value === 'none' ? 'no stenosis' : `${g.value} stenosis`}${g.readerModified ? '*' : ''}` : ''}`,
       outlineLps: m.outlineLps!,
     };

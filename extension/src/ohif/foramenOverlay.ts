@@ -23,6 +23,7 @@ export function showForamenOutlines(report: SpineReport): void {
     const root = l.measurements.find((m) => m.name === names.rootArea)?.pointLps;
     return [{
       sopInstanceUid: area.sourceImage.sopInstanceUid,
+      frameNumber: area.sourceImage.frameNumber,
       label: `${l.level} ${side} foramen${height ? ` ${height.value.toFixed(0)} mm` : ''}${grade.value !== null ? ` · Lee ${grade.value}${grade.readerModified ? '*' : ''}` : ''}`,
       outlineLps: area.outlineLps,
       markerLps: root,

@@ -6,12 +6,19 @@
 import type { Vec3 } from '../pipeline/volume';
 import { getCornerstone } from './cornerstone';
 import { createViewportOverlay } from './viewportOverlay';
+import { frameOfImageId } from './readVolume';
 
-/** One region: where (image), what it says, its outline (an open path when `open`) and an optional point marker, LPS mm. */
-export interface ImageOutline { sopInstanceUid: string; label: string; outlineLps: Vec3[]; markerLps?: Vec3; open?: boolean }
+/**
+ * One region: where (image; frameNumber: the frame of a multi-frame instance, absent for a single-frame image), what it
+ * says, its outline (an open path when `open`) and an optional point marker, LPS mm.
+ */
+export interface ImageOutline { sopInstanceUid: string; frameNumber?: number; label: string; outlineLps: Vec3[]; markerLps?: Vec3; open?: boolean }
 
 const SVG = 'http://www.w3.org/2000/svg';
 const sopOf = (imageId: string): string | undefined => getCornerstone().core.metaData.get('instance', imageId)?.SOPInstanceUID;
+/** Outlines are kept by image: 'sop' for a single-frame image, 'sop#frame' for a frame of a multi-frame one. */
+const keyOf = (sop: string, frame?: number) => (frame ? `${sop}#${frame}` : sop);
+
 
 function svgEl(name: string, attrs: Record<string, string>): SVGElement {
   const el = document.createElementNS(SVG, name);
@@ -26,7 +33,8 @@ function svgEl(name: string, attrs: Record<string, string>): SVGElement {
 export function createOutlineOverlay(testId: string, colour: string): (list: ImageOutline[]) => void {
   let bySop = new Map<string, ImageOutline[]>();
   const refresh = createViewportOverlay(testId, testId, (vp, imageId, layer) => {
-    const here = bySop.get(sopOf(imageId) ?? '');
+    const sop = sopOf(imageId) ?? '';
+    const here = bySop.get(keyOf(sop, frameOfImageId(imageId))) ?? bySop.get(sop); // single-frame images name frame 1 too
     if (!here?.length) return;
     const svg = svgEl('svg', { style: 'position: absolute; inset: 0; width: 100%; height: 100%' });
     for (const o of here) {
@@ -47,7 +55,10 @@ export function createOutlineOverlay(testId: string, colour: string): (list: Ima
   });
   return (list) => {
     bySop = new Map();
-    for (const o of list) bySop.set(o.sopInstanceUid, [...(bySop.get(o.sopInstanceUid) ?? []), o]);
+    for (const o of list) {
+      const key = keyOf(o.sopInstanceUid, o.frameNumber);
+      bySop.set(key, [...(bySop.get(key) ?? []), o]);
+    }
     refresh();
   };
 }

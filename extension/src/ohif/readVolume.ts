@@ -58,6 +58,7 @@ export async function readDisplaySetVolume(ds: DisplaySet, onProgress?: (done: n
   }
   await loadImages(order.map((o) => o.id), (k, px) => voxels.set(px, k * rows * cols), onProgress, signal);
   const inst: Record<string, any> = ds.instances?.[0] ?? {};
+  const sopInstanceUids = order.map((o) => String(core.metaData.get('instance', o.id)?.SOPInstanceUID ?? core.metaData.get('sopCommonModule', o.id)?.sopInstanceUID ?? ''));
   const volume: SpineVolume = {
     voxels,
     dims: [cols, rows, n],
@@ -69,12 +70,30 @@ export async function readDisplaySetVolume(ds: DisplaySet, onProgress?: (done: n
     studyInstanceUid: ds.StudyInstanceUID,
     seriesInstanceUid: ds.SeriesInstanceUID,
     frameOfReferenceUid: String(first.frameOfReferenceUID ?? inst.FrameOfReferenceUID ?? ''),
-    sopInstanceUids: order.map((o) => String(core.metaData.get('instance', o.id)?.SOPInstanceUID ?? core.metaData.get('sopCommonModule', o.id)?.sopInstanceUID ?? '')),
+    sopInstanceUids,
+    ...frameNumbersOf(order.map((o) => o.id), sopInstanceUids, ds.SeriesDescription),
     sopClassUid: inst.SOPClassUID,
     seriesDescription: ds.SeriesDescription,
     mrAcquisitionType: inst.MRAcquisitionType,
   };
   return { volume, imageIds: order.map((o) => o.id) };
+}
+
+/** The frame a WADO-RS imageId names ('…/instances/<uid>/frames/<n>', 1-based; single-frame images name frame 1 too). */
+export function frameOfImageId(imageId: string): number | undefined {
+  return Number(/\/frames\/(\d+)/.exec(imageId)?.[1]) || undefined;
+}
+
+/**
+ * Frame numbers of images that are frames of multi-frame instances (their SOP Instance UIDs repeat), from the
+ * WADO-RS imageIds ('…/instances/<uid>/frames/<n>', n 1-based); {} for single-frame images.
+ * @throws Error when a repeated instance's imageId names no frame (the SEG and SR could not say which frame they mean).
+ */
+export function frameNumbersOf(imageIds: string[], sopInstanceUids: string[], seriesDescription?: string): { frameNumbers?: number[] } {
+  if (new Set(sopInstanceUids).size === sopInstanceUids.length) return {};
+  const frames = imageIds.map(frameOfImageId);
+  if (frames.some((f) => f === undefined)) throw new Error(`Series "${seriesDescription}": its images are frames of a multi-frame instance, but their image IDs do not say which frame (WADO-RS '/frames/<n>' expected).`);
+  return { frameNumbers: frames as number[] };
 }
 
 /**
@@ -116,6 +135,7 @@ export async function readDisplaySetSlices(ds: DisplaySet, onProgress?: (done: n
       throw new Error(`Series "${ds.SeriesDescription}": image ${k + 1} lacks ImagePositionPatient, ImageOrientationPatient or PixelSpacing.`);
     }
     const inst = core.metaData.get('instance', id) ?? {};
+    const frame = Number(inst.NumberOfFrames) > 1 ? frameOfImageId(id) : undefined;
     return {
       pixels: new Float32Array(0),
       columns: p.columns,
@@ -126,6 +146,7 @@ export async function readDisplaySetSlices(ds: DisplaySet, onProgress?: (done: n
       columnDirection: Array.from(p.columnCosines as number[]) as Vec3,
       sliceThicknessMm: Number(p.sliceThickness) || 0,
       sopInstanceUid: String(inst.SOPInstanceUID ?? ''),
+      ...(frame ? { frameNumber: frame } : {}),
       seriesInstanceUid: String(inst.SeriesInstanceUID ?? ds.SeriesInstanceUID ?? ''),
       frameOfReferenceUid: String(inst.FrameOfReferenceUID ?? ''),
       instanceNumber: inst.InstanceNumber !== undefined ? Number(inst.InstanceNumber) : k + 1,

@@ -20,6 +20,7 @@ export function showSlipLines(report: SpineReport): void {
     if (!f?.value || !slip || !mm?.sourceImage || !mm.lineLps?.length) return [];
     return [{
       sopInstanceUid: mm.sourceImage.sopInstanceUid,
+      frameNumber: mm.sourceImage.frameNumber,
       label: `${l.level} ${slip.direction} ${slip.size} · Meyerding ${FINDING_CHOICES.spondylolisthesis.show(f.value)}${f.readerModified ? '*' : ''}`,
       outlineLps: mm.lineLps,
       open: true,

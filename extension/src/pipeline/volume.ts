@@ -32,6 +32,11 @@ export interface SpineVolume {
   frameOfReferenceUid: string;
   /** SOPInstanceUID of each slice k (length = slices); empty for non-DICOM input. */
   sopInstanceUids: string[];
+  /**
+   * Frame number (1-based) of slice k within its instance, when the slices are frames of a multi-frame (Enhanced MR)
+   * instance (sopInstanceUids then repeat one UID); absent for single-frame images.
+   */
+  frameNumbers?: number[];
   sopClassUid?: string;
   seriesDescription?: string;
   /** DICOM MRAcquisitionType: '2D' or '3D' (e.g. T2 SPACE); the disc classifier's evidence cautions on 3D. Absent when unknown. */
