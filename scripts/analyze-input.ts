@@ -201,7 +201,7 @@ export function readDicomFolder(dir: string, userChoice?: ReaderSeriesChoice): A
   return {
     volume: { ...volume, role, ...(choice.statedWeighting ? { weightingStatedByReader: true } : {}) }, patientStudy: patientStudyFrom(list[0]), otherSeries, axialT2, axialT2Unavailable, sagittalT1,
     warnings: choice.warnings,
-    description: `${list.length} slices of '${volume.seriesDescription}'${axial ? ` and ${axial.length} axial T2 images` : ''}${sagittalT1 ? ` and a sagittal T1 of ${sagittalT1.dims[2]} slices` : ''} from ${dir}`,
+    description: `${volume.dims[2]} slices of '${volume.seriesDescription}'${axialT2 ? ` and ${axialT2.length} axial T2 images` : ''}${sagittalT1 ? ` and a sagittal T1 of ${sagittalT1.dims[2]} slices` : ''} from ${dir}`,
   };
 }
 
