@@ -153,6 +153,7 @@ export function axialSliceOf(ds: NaturalDataset): AxialSlice {
     frameOfReferenceUid: String(ds.FrameOfReferenceUID ?? ''),
     instanceNumber: ds.InstanceNumber !== undefined ? Number(ds.InstanceNumber) : undefined,
     ...(ds.frameNumber ? { frameNumber: Number(ds.frameNumber) } : {}),
+    ...(ds.SOPClassUID ? { sopClassUid: String(ds.SOPClassUID) } : {}),
   };
 }
 

@@ -215,7 +215,10 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
     const ENHANCED_MR = '1.2.840.10008.5.1.4.1.1.4.1';
     const mf = { ...v, sopInstanceUids: v.sopInstanceUids.map(() => '2.25.778'), frameNumbers: v.sopInstanceUids.map((_, k) => k + 1), sopClassUid: ENHANCED_MR };
     // The fixture's measurements on the analysed series name slice 0; as frames of one instance they name frame 3.
-    const onFrame = (m: Measurement): Measurement => (m.sourceImage?.seriesInstanceUid === v.seriesInstanceUid ? { ...m, sourceImage: { ...m.sourceImage, sopInstanceUid: '2.25.778', frameNumber: 3 } } : m);
+    // The axial images, another series, are Enhanced MR too: the SR names each image with its own class.
+    const onFrame = (m: Measurement): Measurement => (m.sourceImage?.seriesInstanceUid === v.seriesInstanceUid
+      ? { ...m, sourceImage: { ...m.sourceImage, sopInstanceUid: '2.25.778', frameNumber: 3, sopClassUid: ENHANCED_MR } }
+      : m.sourceImage ? { ...m, sourceImage: { ...m.sourceImage, sopClassUid: ENHANCED_MR } } : m);
     const mfReport: SpineReport = { ...report, levels: report.levels.map((l) => ({ ...l, measurements: l.measurements.map(onFrame) })) };
     const mfSeg = writeSeg(mfReport, lm, mf, { patientStudy: PATIENT });
     const mfBytes = writeSr(mfReport, { seg: mfSeg, sourceVolume: mf, patientStudy: PATIENT });
@@ -223,8 +226,10 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
     const sr = fromPart10(mfBytes);
     const source = sr.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence.find((x: any) => x.SeriesInstanceUID === v.seriesInstanceUid);
     expect(source.ReferencedSOPSequence).toEqual([expect.objectContaining({ ReferencedSOPInstanceUID: '2.25.778', ReferencedSOPClassUID: ENHANCED_MR })]);
+    const axial = sr.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence.find((x: any) => x.SeriesInstanceUID === AXIAL_SERIES_UID);
+    expect(axial.ReferencedSOPSequence.every((r: any) => r.ReferencedSOPClassUID === ENHANCED_MR)).toBe(true);
     const root = readSr(mfBytes).levels[1].measurements.find((m) => m.name === 'nerveRootAreaLeftMm2');
-    expect(root?.sourceImage).toEqual({ seriesInstanceUid: v.seriesInstanceUid, sopInstanceUid: '2.25.778', frameOfReferenceUid: v.frameOfReferenceUid, frameNumber: 3 });
+    expect(root?.sourceImage).toEqual({ seriesInstanceUid: v.seriesInstanceUid, sopInstanceUid: '2.25.778', frameOfReferenceUid: v.frameOfReferenceUid, frameNumber: 3, sopClassUid: ENHANCED_MR });
     // A single-frame source keeps its references without frame numbers.
     expect(readSr(bytes).levels[1].measurements.find((m) => m.name === 'nerveRootAreaLeftMm2')?.sourceImage?.frameNumber).toBeUndefined();
   });

@@ -10,7 +10,7 @@ import type { Finding, LevelReport, Measurement, SpineReport, Ucum } from '../pi
 import type { Vec3 } from '../pipeline/volume';
 import { PRIVATE, SR, UNIT, keyOf, measurementName, sameCode, type CodedConcept } from './codes';
 import { FINDINGS } from './sr';
-import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID, fromPart10 } from './uids';
+import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID, MR_IMAGE_SOP_CLASS_UID, fromPart10 } from './uids';
 
 type Item = NaturalDataset;
 
@@ -64,7 +64,12 @@ function readMeasurement(num: Item, seriesOfSop: Map<string, string>): Measureme
   const region = find(kids, SR.imageRegion);
   if (sop && region && seriesOfSop.has(sop)) {
     const frame = Number(imageRef.ReferencedFrameNumber);
-    m.sourceImage = { seriesInstanceUid: seriesOfSop.get(sop)!, sopInstanceUid: sop, frameOfReferenceUid: String(region.ReferencedFrameOfReferenceUID ?? ''), ...(frame >= 1 ? { frameNumber: frame } : {}) };
+    // MR Image Storage is what an absent class means (Measurement.sourceImage): only another class is kept.
+    const sopClassUid = imageRef.ReferencedSOPClassUID && imageRef.ReferencedSOPClassUID !== MR_IMAGE_SOP_CLASS_UID ? String(imageRef.ReferencedSOPClassUID) : undefined;
+    m.sourceImage = {
+      seriesInstanceUid: seriesOfSop.get(sop)!, sopInstanceUid: sop, frameOfReferenceUid: String(region.ReferencedFrameOfReferenceUID ?? ''),
+      ...(frame >= 1 ? { frameNumber: frame } : {}), ...(sopClassUid ? { sopClassUid } : {}),
+    };
     const xyz: number[] = ([] as number[]).concat(region.GraphicData ?? []).map(Number);
     if (region.GraphicType === 'POINT') m.pointLps = [xyz[0], xyz[1], xyz[2]];
     else if (region.GraphicType === 'POLYLINE') {

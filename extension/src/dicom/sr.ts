@@ -105,7 +105,7 @@ function measurementNodes(level: LevelReport, segUid: string, source: { seriesIn
     if (m.sourceImage) {
       children.push({
         rel: 'INFERRED FROM', type: 'IMAGE', name: SR.sourceOfMeasurement, sopInstanceUid: m.sourceImage.sopInstanceUid, frameNumber: m.sourceImage.frameNumber,
-        sopClassUid: m.sourceImage.seriesInstanceUid === source.seriesInstanceUid ? source.sopClassUid : MR_IMAGE_SOP_CLASS_UID,
+        sopClassUid: m.sourceImage.sopClassUid ?? (m.sourceImage.seriesInstanceUid === source.seriesInstanceUid ? source.sopClassUid : MR_IMAGE_SOP_CLASS_UID),
       });
       const frameOfReferenceUid = m.sourceImage.frameOfReferenceUid;
       if (m.outlineLps && m.outlineLps.length >= 3) {
@@ -219,12 +219,14 @@ export function buildSrDataset(report: SpineReport, opts: WriteSrOptions): Natur
   const content = encodeTree({ type: 'CONTAINER', name: SR.imagingMeasurementReport, children: rootChildren });
 
   // Images of other series a value was measured on (the axial T2 of a dural sac area) are evidence too.
-  const otherImages = new Map<string, Set<string>>();
+  const otherImages = new Map<string, Map<string, string>>(); // series → SOP Instance UID → SOP Class UID
   for (const l of report.levels) {
     for (const m of [...l.measurements, ...FINDINGS.flatMap((f) => (l[f.key] as Finding<unknown> | undefined)?.evidence.measurements ?? [])]) {
       const img = m.sourceImage;
       if (!img || img.seriesInstanceUid === v.seriesInstanceUid) continue;
-      otherImages.set(img.seriesInstanceUid, (otherImages.get(img.seriesInstanceUid) ?? new Set()).add(img.sopInstanceUid));
+      const sops = otherImages.get(img.seriesInstanceUid) ?? new Map<string, string>();
+      // A class given anywhere wins over the default (a finding's evidence may copy a measurement without it).
+      otherImages.set(img.seriesInstanceUid, sops.set(img.sopInstanceUid, img.sopClassUid ?? sops.get(img.sopInstanceUid) ?? MR_IMAGE_SOP_CLASS_UID));
     }
   }
   const evidence = [
@@ -232,7 +234,7 @@ export function buildSrDataset(report: SpineReport, opts: WriteSrOptions): Natur
       StudyInstanceUID: v.studyInstanceUid,
       ReferencedSeriesSequence: [
         { SeriesInstanceUID: v.seriesInstanceUid, ReferencedSOPSequence: [...new Set(v.sopInstanceUids)].map((u) => ({ ReferencedSOPClassUID: sourceClass, ReferencedSOPInstanceUID: u })) },
-        ...[...otherImages].map(([series, sops]) => ({ SeriesInstanceUID: series, ReferencedSOPSequence: [...sops].map((u) => ({ ReferencedSOPClassUID: MR_IMAGE_SOP_CLASS_UID, ReferencedSOPInstanceUID: u })) })),
+        ...[...otherImages].map(([series, sops]) => ({ SeriesInstanceUID: series, ReferencedSOPSequence: [...sops].map(([u, c]) => ({ ReferencedSOPClassUID: c, ReferencedSOPInstanceUID: u })) })),
         { SeriesInstanceUID: seg.SeriesInstanceUID, ReferencedSOPSequence: [{ ReferencedSOPClassUID: SEG_SOP_CLASS_UID, ReferencedSOPInstanceUID: seg.SOPInstanceUID }] },
       ],
     },

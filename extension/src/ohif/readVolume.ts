@@ -147,6 +147,7 @@ export async function readDisplaySetSlices(ds: DisplaySet, onProgress?: (done: n
       sliceThicknessMm: Number(p.sliceThickness) || 0,
       sopInstanceUid: String(inst.SOPInstanceUID ?? ''),
       ...(frame ? { frameNumber: frame } : {}),
+      ...(inst.SOPClassUID ? { sopClassUid: String(inst.SOPClassUID) } : {}),
       seriesInstanceUid: String(inst.SeriesInstanceUID ?? ds.SeriesInstanceUID ?? ''),
       frameOfReferenceUid: String(inst.FrameOfReferenceUID ?? ''),
       instanceNumber: inst.InstanceNumber !== undefined ? Number(inst.InstanceNumber) : k + 1,

@@ -57,6 +57,7 @@ export interface AxialSlice {
   sopInstanceUid: string;
   /** The frame of a multi-frame (Enhanced MR) instance, 1-based; absent for a single-frame image. */
   frameNumber?: number;
+  sopClassUid?: string;
   /** The image's series and frame of reference (the SR references the image and its outline), where known. */
   seriesInstanceUid?: string;
   frameOfReferenceUid?: string;
@@ -89,6 +90,7 @@ export interface AxialSacResult {
   /** The axial image measured (frameNumber: of a multi-frame instance), its series and frame of reference. */
   sopInstanceUid?: string;
   frameNumber?: number;
+  sopClassUid?: string;
   seriesInstanceUid?: string;
   frameOfReferenceUid?: string;
   instanceNumber?: number;
@@ -177,6 +179,7 @@ export function axialSlicesOfVolume(v: SpineVolume): AxialSlice[] {
     sliceThicknessMm: v.spacingMm[2],
     sopInstanceUid: v.sopInstanceUids[k] ?? '',
     frameNumber: v.frameNumbers?.[k],
+    sopClassUid: v.sopClassUid,
     seriesInstanceUid: v.seriesInstanceUid,
     frameOfReferenceUid: v.frameOfReferenceUid,
     instanceNumber: k + 1,
@@ -229,7 +232,7 @@ function measureOne(slices: AxialSlice[], d: AxialSacInput): AxialSacResult {
   if (bestDist > limit) {
     return { ...base, reason: `no axial image within ${fmt(limit)} mm of the ${d.level} disc centre (nearest ${fmt(bestDist)} mm)` };
   }
-  const where = { sopInstanceUid: best.sopInstanceUid, frameNumber: best.frameNumber, seriesInstanceUid: best.seriesInstanceUid, frameOfReferenceUid: best.frameOfReferenceUid, instanceNumber: best.instanceNumber, distanceMm: bestDist };
+  const where = { sopInstanceUid: best.sopInstanceUid, frameNumber: best.frameNumber, sopClassUid: best.sopClassUid, seriesInstanceUid: best.seriesInstanceUid, frameOfReferenceUid: best.frameOfReferenceUid, instanceNumber: best.instanceNumber, distanceMm: bestDist };
   if (!d.canalCentreLps) return { ...base, ...where, reason: 'not measured: the sagittal analysis found no dural sac at this level to place the seed' };
   const seed = toPixel(best, d.canalCentreLps);
   if (!inside(best, seed)) return { ...base, ...where, reason: `not measured: the dural sac centre of ${d.level} lies outside the axial image` };

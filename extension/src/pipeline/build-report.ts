@@ -129,7 +129,7 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
     }
     return measureListhesis(pixels.get(above.segmentNumber)!, pixels.get(below.segmentNumber)!, shape, frame.pixelMm);
   };
-  const slice = sourceImageOf({ seriesInstanceUid: volume.seriesInstanceUid, sopInstanceUid: volume.sopInstanceUids[k], frameNumber: volume.frameNumbers?.[k], frameOfReferenceUid: volume.frameOfReferenceUid });
+  const slice = sourceImageOf({ seriesInstanceUid: volume.seriesInstanceUid, sopInstanceUid: volume.sopInstanceUids[k], frameNumber: volume.frameNumbers?.[k], sopClassUid: volume.sopClassUid, frameOfReferenceUid: volume.frameOfReferenceUid });
   const brightest = Math.max(...discs.map((d) => d.nucleusMean));
   const counts = discs.map((d) => d.pixelCount).sort((a, b) => a - b);
   const medianCount = counts[counts.length >> 1];

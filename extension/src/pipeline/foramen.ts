@@ -64,8 +64,9 @@ export interface ForamenMeasure {
   weighting: 'T1' | 'T2' | 'STIR';
   /** The slice measured: SOPInstanceUID, series and frame of reference (empty for non-DICOM input). */
   sopInstanceUid?: string;
-  /** The frame of a multi-frame instance (SpineVolume.frameNumbers). */
+  /** The frame of a multi-frame instance (SpineVolume.frameNumbers), and the image's SOP Class. */
   frameNumber?: number;
+  sopClassUid?: string;
   seriesInstanceUid?: string;
   frameOfReferenceUid?: string;
   foramenAreaMm2: number | null;
@@ -139,7 +140,7 @@ const NO_FAT = 'no bright foraminal fat behind the disc (fat obliterated, or the
 function measureSlice(volume: SpineVolume, labelmap: Labelmap | undefined, d: DiscAnalysis, k: number, offset: number, side: Side): ForamenMeasure {
   const base: ForamenMeasure = {
     ...unmeasured(volume, d, side), sliceIndex: k, lateralOffsetMm: Math.abs(offset),
-    sopInstanceUid: volume.sopInstanceUids[k], frameNumber: volume.frameNumbers?.[k], seriesInstanceUid: volume.seriesInstanceUid, frameOfReferenceUid: volume.frameOfReferenceUid,
+    sopInstanceUid: volume.sopInstanceUids[k], frameNumber: volume.frameNumbers?.[k], sopClassUid: volume.sopClassUid, seriesInstanceUid: volume.seriesInstanceUid, frameOfReferenceUid: volume.frameOfReferenceUid,
   };
   const frame = sagittalFrame(volume, k);
   const shape = d.measures.shape; // major: posterior, minor: superior (principalAxes)

@@ -32,9 +32,9 @@ export interface SegmentInfo {
 export type Ucum = 'mm' | 'mm2' | '{ratio}' | '1' | '%';
 
 /** The image a measurement was taken on (Measurement.sourceImage), from the DICOM identity of an image; undefined when any part is unknown. */
-export function sourceImageOf(x: { seriesInstanceUid?: string; sopInstanceUid?: string; frameOfReferenceUid?: string; frameNumber?: number }): Measurement['sourceImage'] {
+export function sourceImageOf(x: { seriesInstanceUid?: string; sopInstanceUid?: string; frameOfReferenceUid?: string; frameNumber?: number; sopClassUid?: string }): Measurement['sourceImage'] {
   return x.seriesInstanceUid && x.sopInstanceUid && x.frameOfReferenceUid
-    ? { seriesInstanceUid: x.seriesInstanceUid, sopInstanceUid: x.sopInstanceUid, frameOfReferenceUid: x.frameOfReferenceUid, ...(x.frameNumber ? { frameNumber: x.frameNumber } : {}) }
+    ? { seriesInstanceUid: x.seriesInstanceUid, sopInstanceUid: x.sopInstanceUid, frameOfReferenceUid: x.frameOfReferenceUid, ...(x.frameNumber ? { frameNumber: x.frameNumber } : {}), ...(x.sopClassUid ? { sopClassUid: x.sopClassUid } : {}) }
     : undefined;
 }
 
@@ -46,8 +46,11 @@ export interface Measurement {
   /** SEG segment the value was measured on. */
   segmentNumber?: number;
   /** The one image the value was measured on (an axial or parasagittal slice), where it is one image. */
-  /** frameNumber (1-based): the frame of a multi-frame (Enhanced MR) instance; absent for a single-frame image. */
-  sourceImage?: { seriesInstanceUid: string; sopInstanceUid: string; frameOfReferenceUid: string; frameNumber?: number };
+  /**
+   * frameNumber (1-based): the frame of a multi-frame (Enhanced MR) instance, absent for a single-frame image;
+   * sopClassUid where known (the SR references an image by its class; MR Image Storage when absent).
+   */
+  sourceImage?: { seriesInstanceUid: string; sopInstanceUid: string; frameOfReferenceUid: string; frameNumber?: number; sopClassUid?: string };
   /** Outline of the measured region on sourceImage, LPS mm in its frame of reference (closed polygon, first point not repeated). */
   outlineLps?: Vec3[];
   /** Where the measured structure lies on sourceImage when it has no outline (the exiting nerve root's centre), LPS mm. */
