@@ -71,11 +71,7 @@ export function framesOf(ds: NaturalDataset): (NaturalDataset & { frameNumber?: 
   const buf: ArrayBuffer | undefined = Array.isArray(ds.PixelData) ? ds.PixelData[0] : ds.PixelData;
   const frameBytes = Number(ds.Rows) * Number(ds.Columns) * (Number(ds.BitsAllocated) / 8);
   if (!buf || buf.byteLength < n * frameBytes) throw new Error(`instance ${ds.SOPInstanceUID}: multi-frame pixel data is missing, short or compressed (${n} frames of ${frameBytes} bytes expected)`);
-  const perFrame: NaturalDataset[] = ds.PerFrameFunctionalGroupsSequence ?? [];
-  const group = (f: number, sequence: string, attribute: string) => {
-    const own = perFrame[f]?.[sequence];
-    return (Array.isArray(own) ? own[0] : own)?.[attribute] ?? functionalGroupValue({ SharedFunctionalGroupsSequence: ds.SharedFunctionalGroupsSequence }, sequence, attribute);
-  };
+  const group = (f: number, sequence: string, attribute: string) => functionalGroupValue(ds, sequence, attribute, f);
   return Array.from({ length: n }, (_, f) => ({
     ...ds,
     NumberOfFrames: 1,

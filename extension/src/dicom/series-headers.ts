@@ -19,9 +19,13 @@ function firstItem(v: unknown): Dataset | undefined {
   return item && typeof item === 'object' ? (item as Dataset) : undefined;
 }
 
-/** `attribute` inside `sequence` of the shared functional groups, else of the first frame's; undefined when neither has it. */
-export function functionalGroupValue(ds: Dataset, sequence: string, attribute: string): unknown {
-  for (const groups of [ds.SharedFunctionalGroupsSequence, ds.PerFrameFunctionalGroupsSequence]) {
+/**
+ * `attribute` inside `sequence` of frame `frameIndex`'s functional groups (0-based), else of the shared ones; undefined
+ * when neither has it (a functional group is either per-frame or shared, PS3.3 C.7.6.16).
+ */
+export function functionalGroupValue(ds: Dataset, sequence: string, attribute: string, frameIndex = 0): unknown {
+  const perFrame = ds.PerFrameFunctionalGroupsSequence;
+  for (const groups of [Array.isArray(perFrame) ? perFrame[frameIndex] : perFrame, ds.SharedFunctionalGroupsSequence]) {
     const v = firstItem(firstItem(groups)?.[sequence])?.[attribute];
     if (v !== undefined && v !== null && v !== '') return v;
   }
