@@ -84,7 +84,10 @@ function deviceUid(sha256: string): string {
   return '2.25.' + BigInt('0x' + hex).toString(10);
 }
 
-/** @param source the analysed series and its SOP Class (an image of another series is referenced as MR Image Storage). */
+/**
+ * @param source the analysed series and its SOP Class: the class of a measured image that names none (reports written
+ *   before Measurement.sourceImage.sopClassUid); an image of another series that names none is MR Image Storage.
+ */
 function measurementNodes(level: LevelReport, segUid: string, source: { seriesInstanceUid: string; sopClassUid: string }): { nodes: Node[]; ids: Map<string, string> } {
   const all: Measurement[] = [];
   const seen = new Set<string>();
