@@ -3,10 +3,11 @@
  *   - import of one real NIfTI case over STOW-RS, found with QIDO-RS, a frame retrieved with WADO-RS
  *     equals the source pixels; importing again adds nothing (deterministic UIDs);
  *   - the gateway on port 0: /dicom-web works without credentials from the client, COOP/COEP/CORP
- *     headers everywhere, index.html carries the import map, app-config.js our extension and mode.
+ *     headers everywhere, index.html carries the import map, app-config.js our extension and mode;
+ *   - the gateway's GET /health: 200 when all is there, 503 naming each failing part.
  * Skips with a message when Orthanc is not installed; the import part also when ../shared/data is absent.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -186,6 +187,56 @@ o('gateway (express + http-proxy-middleware) in front of Orthanc', () => {
     expect((await r.json()).error).toMatch(/unreachable/);
     s.closeAllConnections();
     await new Promise((res) => s.close(res));
+  });
+});
+
+o('gateway GET /health (for monitoring)', () => {
+  /** Starts a gateway with these options, fetches /health, stops it. */
+  async function health(opts: Partial<Parameters<typeof createGateway>[0]>): Promise<{ status: number; body: { status: string; checks: { name: string; ok: boolean; detail: string }[] } }> {
+    const app = createGateway({ ohifDir: resolve(__dirname, '../../.data/ohif'), pluginsDir: join(tmp, 'no-plugins'), dicomwebUpstream: orthanc.dicomwebUrl, authorization: orthanc.authorization, ...opts });
+    const s = app.listen(0, '127.0.0.1');
+    await new Promise((r) => s.once('listening', r));
+    const addr = s.address();
+    try {
+      const r = await fetch(`http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/health`);
+      return { status: r.status, body: await r.json() };
+    } finally {
+      s.closeAllConnections();
+      await new Promise((res) => s.close(res));
+    }
+  }
+  const detail = (b: { checks: { name: string; detail: string }[] }, name: string) => b.checks.find((c) => c.name === name)?.detail ?? '';
+  const plugins = () => {
+    const dir = join(tmp, 'health-plugins');
+    mkdirSync(dir, { recursive: true });
+    for (const f of ['extension.mjs', 'mode.mjs', 'analysis-worker.mjs']) writeFileSync(join(dir, f), '// test\n');
+    return dir;
+  };
+
+  it('answers 200 when the DICOMweb server, the plugins, the models (sha256) and onnxruntime-web are all there', async () => {
+    const r = await health({ pluginsDir: plugins(), modelDir: resolve(__dirname, '../../models') });
+    expect(r.body.checks.map((c) => `${c.name} ${c.ok}`)).toEqual(['dicomweb true', 'plugins true', 'models true', 'onnxruntime-web true']);
+    expect(r.status).toBe(200);
+    expect(detail(r.body, 'models')).toMatch(/spine-sag-unet-v1\.onnx, pfirrmann-cnn-v1\.onnx match manifest\.json/);
+  });
+
+  it('answers 503 naming what fails: PACS down or refusing the credentials, bundles missing, a model that fails its checksum', async () => {
+    const models = join(tmp, 'health-models');
+    mkdirSync(models, { recursive: true });
+    const manifest = JSON.parse(readFileSync(resolve(__dirname, '../../models/manifest.json'), 'utf8'));
+    writeFileSync(join(models, 'manifest.json'), JSON.stringify(manifest));
+    writeFileSync(join(models, manifest.file), readFileSync(resolve(__dirname, '../../models', manifest.file)));
+    writeFileSync(join(models, manifest.pfirrmann.file), 'not the classifier');
+    const down = await health({ dicomwebUpstream: `http://127.0.0.1:${await findFreePort()}/dicom-web`, modelDir: models });
+    expect(down.status).toBe(503);
+    expect(down.body.status).toBe('failing');
+    expect(detail(down.body, 'dicomweb')).toMatch(/is unreachable/);
+    expect(detail(down.body, 'plugins')).toMatch(/missing in .*: extension\.mjs, mode\.mjs, analysis-worker\.mjs \(run npm run build\)/);
+    expect(detail(down.body, 'models')).toBe(`${manifest.pfirrmann.file} does not match its sha256 in manifest.json (the browser refuses it)`);
+    const refused = await health({ pluginsDir: plugins(), authorization: 'Basic d3Jvbmc6d3Jvbmc=' });
+    expect(refused.status).toBe(503);
+    expect(detail(refused.body, 'dicomweb')).toMatch(/answered HTTP 401: the credentials were refused/);
+    expect(refused.body.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['dicomweb']);
   });
 });
 
