@@ -203,6 +203,7 @@ async function main(): Promise<void> {
   const host = cfg.gatewayHost === '127.0.0.1' || cfg.gatewayHost === '0.0.0.0' ? 'localhost' : cfg.gatewayHost;
   console.log(`\n✔ Spine MRI viewer: http://${host}:${port}/`);
   console.log(`  DICOMweb (same origin, no credentials needed in the browser): http://${host}:${port}/dicom-web`);
+  console.log(`  Health check for monitoring (200 ok / 503 with what fails): http://${host}:${port}/health`);
   console.log(`  ${credentialsNote}`);
   console.log('  Import more studies: npm run import -- <path>…    Stop: Ctrl-C\n');
 }
