@@ -22,6 +22,7 @@ import { fromPart10 } from '../extension/src/dicom/uids';
 import { functionalGroupValue, seriesHeadersFrom } from '../extension/src/dicom/series-headers';
 import { patientStudyFrom, type PatientStudy } from '../extension/src/dicom/patient-study';
 import { findDicomFiles, niftiToSeries, readNiftiCase } from './lib/sources';
+import { decodeFrame } from './lib/pixel-codecs';
 
 export interface AnalysisInput {
   volume: SpineVolume;
@@ -44,16 +45,20 @@ const nums = (v: unknown): number[] => (Array.isArray(v) ? v : String(v ?? '').s
 const cross = (a: Vec3, b: Vec3): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
 const dot = (a: number[], b: number[]) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 
-/** Voxels of one single-frame slice as modality values (Float32, row-major columns fastest). */
+/**
+ * Voxels of one single-frame slice as modality values (Float32, row-major columns fastest); compressed pixel data is
+ * decoded first (scripts/lib/pixel-codecs.ts: JPEG Lossless, JPEG-LS; loadPixelCodecs() must have run).
+ */
 function sliceValues(ds: NaturalDataset): Float32Array {
   const rows = Number(ds.Rows), cols = Number(ds.Columns), bits = Number(ds.BitsAllocated);
-  const buf: ArrayBuffer | undefined = Array.isArray(ds.PixelData) ? ds.PixelData[0] : ds.PixelData;
-  if (!buf) throw new Error(`instance ${ds.SOPInstanceUID} has no PixelData`);
+  const stored: ArrayBuffer | undefined = Array.isArray(ds.PixelData) ? ds.PixelData[0] : ds.PixelData;
+  if (!stored) throw new Error(`instance ${ds.SOPInstanceUID} has no PixelData`);
+  const buf = decodeFrame(ds._meta?.TransferSyntaxUID, stored, String(ds.SOPInstanceUID));
   if (Number(ds.SamplesPerPixel ?? 1) !== 1) throw new Error(`instance ${ds.SOPInstanceUID} is not grayscale`);
   const n = rows * cols;
   const signed = Number(ds.PixelRepresentation) === 1;
   const raw = bits === 16 ? (signed ? new Int16Array(buf, 0, n) : new Uint16Array(buf, 0, n)) : bits === 8 ? new Uint8Array(buf, 0, n) : undefined;
-  if (!raw) throw new Error(`instance ${ds.SOPInstanceUID}: BitsAllocated ${bits} not supported (8 or 16; compressed transfer syntaxes are not read here)`);
+  if (!raw) throw new Error(`instance ${ds.SOPInstanceUID}: BitsAllocated ${bits} not supported (8 or 16)`);
   const slope = Number(ds.RescaleSlope ?? 1) || 1, intercept = Number(ds.RescaleIntercept ?? 0) || 0;
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = raw[i] * slope + intercept;
@@ -68,9 +73,11 @@ function sliceValues(ds: NaturalDataset): Float32Array {
 export function framesOf(ds: NaturalDataset): (NaturalDataset & { frameNumber?: number })[] {
   const n = Number(ds.NumberOfFrames ?? 1);
   if (!(n > 1)) return [ds];
+  // Compressed: one item per frame (dcmjs); native: one buffer of n frames.
+  const frames: ArrayBuffer[] | undefined = Array.isArray(ds.PixelData) && ds.PixelData.length === n ? ds.PixelData : undefined;
   const buf: ArrayBuffer | undefined = Array.isArray(ds.PixelData) ? ds.PixelData[0] : ds.PixelData;
   const frameBytes = Number(ds.Rows) * Number(ds.Columns) * (Number(ds.BitsAllocated) / 8);
-  if (!buf || buf.byteLength < n * frameBytes) throw new Error(`instance ${ds.SOPInstanceUID}: multi-frame pixel data is missing, short or compressed (${n} frames of ${frameBytes} bytes expected)`);
+  if (!frames && (!buf || buf.byteLength < n * frameBytes)) throw new Error(`instance ${ds.SOPInstanceUID}: multi-frame pixel data is missing or short (${n} frames of ${frameBytes} bytes expected)`);
   const group = (f: number, sequence: string, attribute: string) => functionalGroupValue(ds, sequence, attribute, f);
   return Array.from({ length: n }, (_, f) => ({
     ...ds,
@@ -82,7 +89,7 @@ export function framesOf(ds: NaturalDataset): (NaturalDataset & { frameNumber?: 
     SliceThickness: group(f, 'PixelMeasuresSequence', 'SliceThickness'),
     RescaleSlope: ds.RescaleSlope ?? group(f, 'PixelValueTransformationSequence', 'RescaleSlope'),
     RescaleIntercept: ds.RescaleIntercept ?? group(f, 'PixelValueTransformationSequence', 'RescaleIntercept'),
-    PixelData: buf.slice(f * frameBytes, (f + 1) * frameBytes),
+    PixelData: frames ? frames[f] : buf!.slice(f * frameBytes, (f + 1) * frameBytes),
   }));
 }
 

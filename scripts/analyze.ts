@@ -18,6 +18,7 @@ import { segmentSpine } from '../extension/src/pipeline/analyze';
 import { writeSeg } from '../extension/src/dicom/seg';
 import { writeSr } from '../extension/src/dicom/sr';
 import { readAnalysisInput } from './analyze-input';
+import { loadPixelCodecs } from './lib/pixel-codecs';
 import type { ReaderSeriesChoice } from '../extension/src/pipeline/series';
 
 const SOFTWARE = { name: 'ohif-spine-mri', version: (JSON.parse(readFileSync(resolve(__dirname, '../package.json'), 'utf8')) as { version: string }).version };
@@ -60,6 +61,7 @@ export interface AnalyzeCliOptions extends PipelineOptions {
 /** Reads the input, runs the pipeline, writes seg.dcm, sr.dcm, report.json. Returns the written paths. */
 export async function analyze(o: AnalyzeCliOptions): Promise<{ report: SpineReport; files: string[] }> {
   const log = o.log ?? (() => undefined);
+  await loadPixelCodecs(); // JPEG-LS files in a DICOM folder
   const input = readAnalysisInput(o.input, o.series);
   log(`input: ${input.description}`);
   for (const w of input.warnings ?? []) log(`warning: ${w}`);
