@@ -10,3 +10,8 @@ declare module '@cornerstonejs/codec-charls' {
   const factory: () => Promise<unknown>;
   export default factory;
 }
+declare module '@cornerstonejs/codec-openjpeg' {
+  /** Emscripten module factory of OpenJPEG (JPEG 2000). */
+  const factory: () => Promise<unknown>;
+  export default factory;
+}

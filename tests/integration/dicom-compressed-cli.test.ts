@@ -2,7 +2,8 @@
  * The CLI reader (scripts/analyze-input.ts) on compressed DICOM made by a real Orthanc (DCMTK transcoding: POST
  * /instances/{id}/modify with Transcode): JPEG Lossless (process 14 and SV1) and JPEG-LS read back to the very
  * voxels of the uncompressed series, single-frame and as frames of an Enhanced MR instance; a transfer syntax not
- * read says so. Skips with a message when Orthanc is not installed.
+ * read says so. Skips with a message when Orthanc is not installed. JPEG 2000, which this Orthanc cannot transcode
+ * to, from files encoded with OpenJPEG (tests/helpers/jpeg2000-copy.ts).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { findFreePort, orthancInstalled, startOrthanc, type RunningOrthanc } fro
 import { fromPart10 } from '../../extension/src/dicom/uids';
 import { writeEnhancedMrStandIn } from '../helpers/enhanced-mr-stand-in';
 import { makeSourceInstances, makeVolume } from '../unit/dicom-fixtures';
+import { JPEG_2000_LOSSLESS, toJpeg2000 } from '../helpers/jpeg2000-copy';
 
 const installed = orthancInstalled();
 if (!installed.ok) console.log(`dicom-compressed-cli: skipped, Orthanc not installed (missing ${installed.missing.join(', ')})`);
@@ -75,7 +77,25 @@ d('analyze CLI reads JPEG Lossless and JPEG-LS DICOM (transcoded by Orthanc)', (
     expect(maxVoxelError(volume.voxels)).toBe(0);
   }, 60000);
 
-  it('says which transfer syntaxes it reads when given another (JPEG 2000)', () => {
-    expect(() => decodeFrame('1.2.840.10008.1.2.4.90', new ArrayBuffer(8), '2.25.1')).toThrow(/instance 2\.25\.1: transfer syntax 1\.2\.840\.10008\.1\.2\.4\.90 is not read by the CLI \(it reads uncompressed data and JPEG Lossless .*JPEG-LS Lossless/);
+});
+
+describe('analyze CLI reads JPEG 2000 DICOM', () => {
+  it('JPEG 2000 lossless (OpenJPEG-encoded copies): the same voxels as the uncompressed series', async () => {
+    await loadPixelCodecs();
+    const v = makeVolume();
+    const dir = mkdtempSync(join(tmpdir(), 'j2k-cli-'));
+    try {
+      for (const [n, b] of makeSourceInstances(v).entries()) writeFileSync(join(dir, `${n}.dcm`), Buffer.from(await toJpeg2000(b)));
+      const b = readFileSync(findDicomFiles(dir)[0]);
+      expect(fromPart10(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))._meta?.TransferSyntaxUID).toBe(JPEG_2000_LOSSLESS);
+      const { volume } = readDicomFolder(dir);
+      expect(volume.voxels.reduce((m, x, n) => Math.max(m, Math.abs(x - Math.round(v.voxels[n]))), 0)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says which transfer syntaxes it reads when given another (RLE)', () => {
+    expect(() => decodeFrame('1.2.840.10008.1.2.5', new ArrayBuffer(8), '2.25.1')).toThrow(/instance 2\.25\.1: transfer syntax 1\.2\.840\.10008\.1\.2\.5 is not read by the CLI \(it reads uncompressed data and JPEG Lossless .*JPEG-LS Lossless .*JPEG 2000 Lossless/);
   });
 });
