@@ -10,6 +10,7 @@
 import { build, type BuildOptions } from 'esbuild';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { PLUGIN_ENTRIES } from './lib/plugin-files';
 
 const root = resolve(__dirname, '..');
 export const pluginsDir = join(root, 'dist', 'plugins');
@@ -29,13 +30,8 @@ const common: BuildOptions = {
 
 export async function buildPlugins(): Promise<string[]> {
   mkdirSync(pluginsDir, { recursive: true });
-  const entries: [string, string][] = [
-    ['extension/src/index.ts', 'extension.mjs'],
-    ['mode/src/index.ts', 'mode.mjs'],
-    ['extension/src/ohif/analysis-worker.ts', 'analysis-worker.mjs'],
-  ];
   const built: string[] = [];
-  for (const [src, out] of entries) {
+  for (const [src, out] of PLUGIN_ENTRIES) {
     if (!existsSync(join(root, src))) {
       console.warn(`build: ${src} not found; skipping ${out}`);
       continue;

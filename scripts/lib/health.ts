@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ORT_BROWSER_BUNDLE } from '../../extension/src/pipeline/model';
+import { PLUGIN_ENTRIES } from './plugin-files';
 
 export interface HealthCheck { name: 'dicomweb' | 'plugins' | 'models' | 'onnxruntime-web'; ok: boolean; detail: string }
 
@@ -20,10 +22,8 @@ export interface HealthOptions {
   ortDir: string;
 }
 
-/** The bundles the viewer loads from /plugins/ (scripts/build.ts). */
-export const PLUGIN_FILES = ['extension.mjs', 'mode.mjs', 'analysis-worker.mjs'];
-/** The onnxruntime-web bundle the analysis worker imports on wasm (extension/src/pipeline/model.ts ORT_BROWSER_BUNDLE). */
-const ORT_FILES = ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.wasm'];
+/** The onnxruntime-web bundle the analysis worker imports on wasm, and the wasm binary it loads. */
+const ORT_FILES = [ORT_BROWSER_BUNDLE.wasm, 'ort-wasm-simd-threaded.wasm'];
 const DICOMWEB_TIMEOUT_MS = 5000;
 
 /** sha256 per file path, recomputed only when the file's size or mtime changes. */
@@ -81,7 +81,7 @@ function checkModels(modelDir: string | undefined): HealthCheck {
 export async function healthChecks(o: HealthOptions): Promise<HealthCheck[]> {
   return [
     await checkDicomweb(o),
-    checkFiles('plugins', o.pluginsDir, PLUGIN_FILES, 'run npm run build'),
+    checkFiles('plugins', o.pluginsDir, PLUGIN_ENTRIES.map(([, out]) => out), 'run npm run build'),
     checkModels(o.modelDir),
     checkFiles('onnxruntime-web', o.ortDir, ORT_FILES, 'run npm install'),
   ];
