@@ -52,30 +52,30 @@ export async function importDataWith(orthanc: RunningOrthanc, opts: { axialRefor
   return summary.studyInstanceUids;
 }
 
-/** importData of one NIfTI volume plus a sagittal T1 stand-in of it in the same study (tests/helpers/t1-stand-in.ts). */
-export async function importDataWithT1StandIn(orthanc: RunningOrthanc, relPath: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'spine-e2e-t1-'));
+/**
+ * Imports one volume of ../shared/data after `rewrite` changed its DICOM files (written by the importer to a temporary
+ * folder); returns the StudyInstanceUID `rewrite` names (its argument: the study the importer gave).
+ */
+async function importRewritten(orthanc: RunningOrthanc, relPath: string, rewrite: (dir: string, study: string) => string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'spine-e2e-rewrite-'));
   try {
     const [study] = (await importPaths([join(sharedData, relPath)], undefined, { outDir: dir, log: () => undefined })).studyInstanceUids;
-    writeT1StandIn(dir);
+    const stored = rewrite(dir, study);
     await importPaths([dir], { url: orthanc.dicomwebUrl, authorization: orthanc.authorization }, { log: () => undefined });
-    return study;
+    return stored;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** importData of one NIfTI volume plus a sagittal T1 stand-in of it in the same study (tests/helpers/t1-stand-in.ts). */
+export function importDataWithT1StandIn(orthanc: RunningOrthanc, relPath: string): Promise<string> {
+  return importRewritten(orthanc, relPath, (dir, study) => (writeT1StandIn(dir), study));
+}
+
 /** One NIfTI volume stored as one Enhanced (multi-frame) MR instance, in a study of its own (tests/helpers/enhanced-mr-stand-in.ts); returns its StudyInstanceUID. */
-export async function importEnhancedMrStandIn(orthanc: RunningOrthanc, relPath: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'spine-e2e-mf-'));
-  try {
-    await importPaths([join(sharedData, relPath)], undefined, { outDir: dir, log: () => undefined });
-    const { studyInstanceUid } = writeEnhancedMrStandIn(dir);
-    await importPaths([dir], { url: orthanc.dicomwebUrl, authorization: orthanc.authorization }, { log: () => undefined });
-    return studyInstanceUid;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+export function importEnhancedMrStandIn(orthanc: RunningOrthanc, relPath: string): Promise<string> {
+  return importRewritten(orthanc, relPath, (dir) => writeEnhancedMrStandIn(dir).studyInstanceUid);
 }
 
 export interface ViewerEnv {
