@@ -4,7 +4,7 @@
  * modality rescale, and clear errors for stacks that are not volumes.
  */
 import { setOhifContext } from '../../extension/src/ohif/context';
-import { readDisplaySetVolume } from '../../extension/src/ohif/readVolume';
+import { frameNumbersOf, readDisplaySetVolume } from '../../extension/src/ohif/readVolume';
 import { voxelToLps } from '../../extension/src/pipeline/volume';
 import type { DisplaySet } from '../../types/ohif';
 
@@ -109,5 +109,16 @@ describe('readDisplaySetVolume', () => {
     ]);
     await expect(readDisplaySetVolume(displaySet(['a', 'b']))).rejects.toThrow(/slice \d is 4×5, not 4×3/);
     await expect(readDisplaySetVolume(displaySet([]))).rejects.toThrow(/has no images/);
+  });
+});
+
+describe('frameNumbersOf (frames of a multi-frame instance)', () => {
+  const wado = (n: number) => `wadors:/dicom-web/studies/1/series/2/instances/3/frames/${n}`;
+  it('gives nothing for single-frame images (their imageIds name frame 1 too), the frame of each image otherwise', () => {
+    expect(frameNumbersOf([wado(1), wado(1)], ['a', 'b'])).toEqual({});
+    expect(frameNumbersOf([wado(3), wado(1), wado(2)], ['m', 'm', 'm'])).toEqual({ frameNumbers: [3, 1, 2] });
+  });
+  it('refuses repeated instances whose imageIds name no frame', () => {
+    expect(() => frameNumbersOf(['dicomfile:0', 'dicomfile:1'], ['m', 'm'], 'SAG T2')).toThrow(/Series "SAG T2": its images are frames of a multi-frame instance, but their image IDs do not say which frame/);
   });
 });
