@@ -17,7 +17,7 @@ import type { NaturalDataset } from 'dcmjs';
 import type { SpineVolume, Vec3 } from '../extension/src/pipeline/volume';
 import type { AxialSlice } from '../extension/src/pipeline/axial-canal';
 import type { SourceSeriesRef } from '../extension/src/pipeline/report';
-import { chooseSeries, type ReaderSeriesChoice } from '../extension/src/pipeline/series';
+import { chooseSeries, classifySeries, type ReaderSeriesChoice } from '../extension/src/pipeline/series';
 import { fromPart10 } from '../extension/src/dicom/uids';
 import { functionalGroupValue, seriesHeadersFrom } from '../extension/src/dicom/series-headers';
 import { patientStudyFrom, type PatientStudy } from '../extension/src/dicom/patient-study';
@@ -213,7 +213,13 @@ export function readDicomFolder(dir: string, userChoice?: ReaderSeriesChoice): A
 export function readNiftiInput(path: string): AnalysisInput {
   const volume = readNiftiCase(path);
   const series = niftiToSeries(path);
-  return { volume, patientStudy: patientStudyFrom(fromPart10(series.instances[0])), description: `${path} (${volume.dims.join('×')}, UIDs as \`npm run import\`)` };
+  const first = fromPart10(series.instances[0]);
+  // Weighted as the importer labels the source (a vb3 T1 is analysed as a sagittal T1, as in the viewer).
+  const role = classifySeries(seriesHeadersFrom(volume.seriesInstanceUid, [first], series.instances.length)).role;
+  return {
+    volume: { ...volume, ...(role.startsWith('sagittal') || role === 'other' ? { role } : {}) },
+    patientStudy: patientStudyFrom(first), description: `${path} (${volume.dims.join('×')}, UIDs as \`npm run import\`)`,
+  };
 }
 
 /**

@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readDicomFolder } from '../../scripts/analyze-input';
+import { readDicomFolder, readNiftiInput } from '../../scripts/analyze-input';
 import { analyze } from '../../scripts/analyze';
 import { niftiCaseUids } from '../../scripts/lib/sources';
 import { fromPart10, toPart10 } from '../../extension/src/dicom/uids';
@@ -98,6 +98,11 @@ const haveData = existsSync(nifti);
 if (!haveData) console.log(`dicom-analyze: NIfTI end-to-end test skipped, ${nifti} is absent (real data lives outside the repo)`);
 
 (haveData ? describe : describe.skip)('npm run analyze on a real NIfTI case (tiny random test model)', () => {
+  it('weights a NIfTI volume as the importer labels its source, as the viewer does (vb3: sagittal T1; ivd: sagittal T2)', () => {
+    expect(readNiftiInput(join(data, 'segmentation/vb3_26_image.nii.gz')).volume.role).toBe('sagittal_t1');
+    expect(readNiftiInput(nifti).volume.role).toBe('sagittal_t2');
+  });
+
   it('writes seg.dcm, sr.dcm and report.json that reference the importer\'s UIDs and pass dciodvfy', async () => {
     const out = mkdtempSync(join(tmpdir(), 'analyze-out-'));
     try {

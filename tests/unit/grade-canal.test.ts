@@ -64,6 +64,19 @@ describe('central canal grade (Verbiest AP diameter)', () => {
     expect(gradeCentralCanalOn3d([], 80).value).toBe('moderate');
     expect(gradeCentralCanalOn3d([], 150).value).toBe('none');
   });
+  it('on a T1 or a series of unknown weighting no dural sac is sought (CSF is not the bright tissue there): no sac segment, canal not assessable, saying why', () => {
+    const s = synthSpine({ canalApMm: 15, discHeightsMm: [10, 10], nucleus: [200, 200] });
+    expect(buildSpineReport({ ...s.volume, role: 'sagittal_t2' }, s.labelmap, s.segments, opts).report.levels.map((l) => l.centralCanalStenosis.value)).toEqual(['none', 'none']);
+    for (const [role, why] of [['sagittal_t1', /bright CSF, which is dark on T1 on the sagittal T1/], ['other', /bright CSF, and this series' weighting is not known on a sagittal series the reader chose/]] as const) {
+      const { report } = buildSpineReport({ ...s.volume, role }, s.labelmap, s.segments, opts);
+      expect(report.segments.some((x) => x.kind === 'dural_sac')).toBe(false);
+      for (const l of report.levels) {
+        expect(l.centralCanalStenosis.value).toBeNull();
+        expect(l.centralCanalStenosis.notAssessableReason).toMatch(why);
+        expect(l.measurements.some((x) => x.name === 'canalApDiameterMm')).toBe(false);
+      }
+    }
+  });
   it('no dural sac found → null with a reason', () => {
     const s = synthSpine({ canalApMm: 11, discHeightsMm: [10, 10], nucleus: [200, 200], withCsf: false });
     const { report } = buildSpineReport(s.volume, s.labelmap, s.segments, opts);

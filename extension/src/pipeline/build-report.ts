@@ -106,9 +106,14 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
     structures.push({ segmentNumber: b.segmentNumber, centreMm: c, posteriorDir: dir, halfHeightMm: (Math.max(...sis) - Math.min(...sis)) / 2 });
   }
   const duralSacSegment = Math.max(0, ...segmentsIn.map((s) => s.segmentNumber)) + 1;
-  const canal = Number.isFinite(marrowAll) && duralSacSegment <= 255
-    ? findDuralSac(frame, labelmap, structures, marrowAll, duralSacSegment, isThreeDAcquisition(volume.mrAcquisitionType) ? THREE_D_WALL : TSE_WALL)
-    : { perStructure: structures.map(() => ({ apMm: null, csfMean: null, reason: 'no vertebral body marrow reference' })), paintedVoxels: 0, csfMean: null };
+  const noSac = (reason: string) => ({ perStructure: structures.map(() => ({ apMm: null, csfMean: null, reason })), paintedVoxels: 0, csfMean: null });
+  // The sac is found by its bright CSF (T2, STIR). On T1 CSF is dark and the brightest tissue behind the disc is epidural
+  // fat, which the rule outlined as a "sac" and measured (vb3_26); of unknown weighting, nobody knows what is bright.
+  const csfNotBright = volume.role === 'sagittal_t1' || volume.role === 'other';
+  const canal = csfNotBright ? noSac(volume.role === 'sagittal_t1' ? 'not measured: the dural sac is found by its bright CSF, which is dark on T1' : 'not measured: the dural sac is found by its bright CSF, and this series\' weighting is not known')
+    : Number.isFinite(marrowAll) && duralSacSegment <= 255
+      ? findDuralSac(frame, labelmap, structures, marrowAll, duralSacSegment, isThreeDAcquisition(volume.mrAcquisitionType) ? THREE_D_WALL : TSE_WALL)
+      : noSac('no vertebral body marrow reference');
   const canalBySeg = new Map<number, CanalProfileResult>(structures.map((s, n) => [s.segmentNumber, canal.perStructure[n]]));
 
   const segments = [...segmentsIn];
@@ -308,7 +313,7 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
         ? gradeCentralCanal(null, canalMeas, null, `not assessable: ${level} is above the lumbar canal the AP and area cut-offs were defined for (the sac holds the cord or conus there)`)
         : isThreeDAcquisition(volume.mrAcquisitionType) ? gradeCentralCanalOn3d(canalMeas, sac?.areaMm2)
         : gradeCentralCanal(d.canalApMm, canalMeas, sac?.areaMm2 ?? null,
-          `not assessable: ${d.canalReason ?? 'no dural sac found'} on the sagittal T2; ${noArea}`, d.canalCsfEffaced, level),
+          `not assessable: ${d.canalReason ?? 'no dural sac found'} on ${volume.role ? analysedSeriesWords(volume.role) : 'the sagittal T2'}; ${noArea}`, d.canalCsfEffaced, level),
       foraminalStenosisLeft: gradeForamen('left', foramen?.left, noForamen),
       foraminalStenosisRight: gradeForamen('right', foramen?.right, noForamen),
       spondylolisthesis: gradeListhesis(d.listhesis, meas.filter((x) => x.name.startsWith('vertebralSlip')), level),

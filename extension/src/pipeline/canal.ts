@@ -31,8 +31,9 @@
  * Known limits: bright epidural fat touching the sac with no dark dura line ≥ SAC_WALL_DARK_MM between
  * them is counted as sac (common at L5/S1); the conus medullaris (grey, several mm) ends the sac early at
  * T12–L1; the slice is the one with most disc voxels, and off the midline the sac reads narrower; a
- * mis-segmented or misnamed disc (e.g. a sacral segment) gives a meaningless line; on T1 (dark CSF)
- * nothing is found.
+ * mis-segmented or misnamed disc (e.g. a sacral segment) gives a meaningless line. On T1 CSF is dark and epidural
+ * fat is the bright tissue behind the disc, which this rule would take for the sac: measureSpine does not call it on
+ * a T1 or a series of unknown weighting.
  */
 import type { Labelmap } from './volume';
 import type { SagittalFrame } from './measure';
