@@ -129,6 +129,7 @@ describe('chooseSeries', () => {
     expect(c.suitable).toBe(true);
     expect(c.analysisSeries).toBe(ingeniaT1);
     expect(c.warnings.join(' ')).toMatch(/No sagittal T2/);
+    expect(c.warnings.join(' ')).toMatch(/so is the central canal \(its dural sac is found by its bright CSF, dark on T1\)/);
   });
 
   it('refuses cervical and thoracic series (lumbar-only model and level counting), saying why; lumbar and unknown pass', () => {
@@ -156,7 +157,8 @@ describe('chooseSeries', () => {
     expect(chosen.readerChosen).toBe(true);
     expect(chosen.message).toMatch(/^Analysis will use the sagittal series you chose #\d+ "SAG MR, weighting not given"/);
     expect(chosen.warnings.join(' ')).toMatch(/weighting "unknown".*Pfirrmann grade and the disc findings .* not assessable; the foramina \(graded on the fat of T1 or T2 images\) are not assessable/);
-    expect(chooseSeries([unknown, avantoT1], { seriesInstanceUid: unknown.SeriesInstanceUID }).warnings.join(' ')).toMatch(/; the foramina are measured on the sagittal T1\./);
+    expect(chosen.warnings.join(' ')).toMatch(/the central canal is not assessable either \(its dural sac is found by bright CSF\)\./);
+    expect(chooseSeries([unknown, avantoT1], { seriesInstanceUid: unknown.SeriesInstanceUID }).warnings.join(' ')).toMatch(/; the foramina are measured on the sagittal T1;/);
     // With the weighting the reader states: analysed as that, and the warning says so.
     const statedT2 = chooseSeries([unknown, axialT2], { seriesInstanceUid: unknown.SeriesInstanceUID, statedWeighting: 't2' });
     expect([statedT2.analysisSeries, statedT2.analysisRole, statedT2.statedWeighting]).toEqual([unknown, 'sagittal_t2', 't2']);

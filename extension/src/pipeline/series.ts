@@ -323,9 +323,9 @@ export function chooseSeries(all: SeriesHeaders[], readerChoice?: ReaderSeriesCh
   }
   if (analysisRole === 'other') {
     const foramina = sagittalT1 ? 'the foramina are measured on the sagittal T1' : 'the foramina (graded on the fat of T1 or T2 images) are not assessable';
-    warnings.push(`The series you chose has weighting "${picked!.classification.weighting}" (${picked!.classification.reasons.join('; ')}): it is segmented and its levels named and measured, but the Pfirrmann grade and the disc findings are graded on T2 only, so they are not assessable; ${foramina}.`);
+    warnings.push(`The series you chose has weighting "${picked!.classification.weighting}" (${picked!.classification.reasons.join('; ')}): it is segmented and its levels named and measured, but the Pfirrmann grade and the disc findings are graded on T2 only, so they are not assessable; ${foramina}; the central canal is not assessable either (its dural sac is found by bright CSF).`);
   } else if (analysisRole !== 'sagittal_t2') {
-    warnings.push(`No sagittal T2${picked ? ' chosen' : ''}: segmentation runs on the ${ROLE_WORDS[analysisRole]}; the disc classifier (Pfirrmann grade, bulging, Modic change, endplate defects) reads T2 only, so those are not assessable.`);
+    warnings.push(`No sagittal T2${picked ? ' chosen' : ''}: segmentation runs on the ${ROLE_WORDS[analysisRole]}; the disc classifier (Pfirrmann grade, bulging, Modic change, endplate defects) reads T2 only, so those are not assessable${analysisRole === 'sagittal_t1' ? '; so is the central canal (its dural sac is found by its bright CSF, dark on T1)' : ''}.`);
   }
   if (analysisRole === 'sagittal_t2' && isThreeDAcquisition(analysisSeries.MRAcquisitionType)) {
     warnings.push(`The sagittal T2 is a 3D acquisition (MRAcquisitionType 3D, e.g. SPACE): the Pfirrmann grades agree less with readers on 3D T2 than on 2D TSE T2 (each grade's evidence gives the figures), the central canal is not graded from its sagittal slice (the dural sac outline on 3D T2 is not checked against readers), and its many thin slices take longer to analyse. A 2D sagittal T2, where one exists, is the better series.`);
