@@ -67,7 +67,7 @@ describe('central canal grade (Verbiest AP diameter)', () => {
   it('on a T1 or a series of unknown weighting no dural sac is sought (CSF is not the bright tissue there): no sac segment, canal not assessable, saying why', () => {
     const s = synthSpine({ canalApMm: 15, discHeightsMm: [10, 10], nucleus: [200, 200] });
     expect(buildSpineReport({ ...s.volume, role: 'sagittal_t2' }, s.labelmap, s.segments, opts).report.levels.map((l) => l.centralCanalStenosis.value)).toEqual(['none', 'none']);
-    for (const [role, why] of [['sagittal_t1', /bright CSF, which is dark on T1 on the sagittal T1/], ['other', /bright CSF, and this series' weighting is not known on a sagittal series the reader chose/]] as const) {
+    for (const [role, why] of [['sagittal_t1', /no dural sac sought \(it is found by its bright CSF, which is dark on T1\) on the sagittal T1/], ['other', /no dural sac sought \(it is found by its bright CSF, and this series' weighting is not known\) on a sagittal series the reader chose/]] as const) {
       const { report } = buildSpineReport({ ...s.volume, role }, s.labelmap, s.segments, opts);
       expect(report.segments.some((x) => x.kind === 'dural_sac')).toBe(false);
       for (const l of report.levels) {

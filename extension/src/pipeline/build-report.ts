@@ -110,7 +110,7 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
   // The sac is found by its bright CSF (T2, STIR). On T1 CSF is dark and the brightest tissue behind the disc is epidural
   // fat, which the rule outlined as a "sac" and measured (vb3_26); of unknown weighting, nobody knows what is bright.
   const csfNotBright = volume.role === 'sagittal_t1' || volume.role === 'other';
-  const canal = csfNotBright ? noSac(volume.role === 'sagittal_t1' ? 'not measured: the dural sac is found by its bright CSF, which is dark on T1' : 'not measured: the dural sac is found by its bright CSF, and this series\' weighting is not known')
+  const canal = csfNotBright ? noSac(`no dural sac sought (it is found by its bright CSF, ${volume.role === 'sagittal_t1' ? 'which is dark on T1' : 'and this series\' weighting is not known'})`)
     : Number.isFinite(marrowAll) && duralSacSegment <= 255
       ? findDuralSac(frame, labelmap, structures, marrowAll, duralSacSegment, isThreeDAcquisition(volume.mrAcquisitionType) ? THREE_D_WALL : TSE_WALL)
       : noSac('no vertebral body marrow reference');
