@@ -12,7 +12,7 @@
  *   The folder's axial T2 series, when there is one, is read image by image (stacks may be angled) for
  *   the dural sac area.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { NaturalDataset } from 'dcmjs';
 import type { SpineVolume, Vec3 } from '../extension/src/pipeline/volume';
 import type { AxialSlice } from '../extension/src/pipeline/axial-canal';
@@ -21,7 +21,7 @@ import { chooseSeries, classifySeries, type ReaderSeriesChoice } from '../extens
 import { fromPart10 } from '../extension/src/dicom/uids';
 import { functionalGroupValue, seriesHeadersFrom } from '../extension/src/dicom/series-headers';
 import { patientStudyFrom, type PatientStudy } from '../extension/src/dicom/patient-study';
-import { findDicomFiles, niftiToSeries, readNiftiCase } from './lib/sources';
+import { findDicomFiles, niftiToSeries, readNiftiCase, readPart10 } from './lib/sources';
 import { decodeFrame } from './lib/pixel-codecs';
 
 export interface AnalysisInput {
@@ -169,8 +169,7 @@ export function readDicomFolder(dir: string, userChoice?: ReaderSeriesChoice): A
   if (files.length === 0) throw new Error(`no DICOM Part 10 files under ${dir}`);
   const bySeries = new Map<string, NaturalDataset[]>();
   for (const f of files) {
-    const b = readFileSync(f);
-    const ds = fromPart10(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    const ds = fromPart10(readPart10(f));
     const uid = String(ds.SeriesInstanceUID ?? '');
     if (!bySeries.has(uid)) bySeries.set(uid, []);
     bySeries.get(uid)!.push(ds);

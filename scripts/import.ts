@@ -13,11 +13,11 @@
  * can be tried on research data that has no real axial acquisition.
  */
 import { Command } from 'commander';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig, type SpineConfig } from './config';
 import { dicomwebClient, explainDicomwebError, type DicomwebTarget } from './lib/dicomweb';
-import { findDicomFiles, isPart10, niftiAxialReformatSeries, niftiToSeries, readSpiderSeriesCsv, spiderPngToSeries, type DicomSeries } from './lib/sources';
+import { findDicomFiles, isPart10, niftiAxialReformatSeries, niftiToSeries, readPart10, readSpiderSeriesCsv, spiderPngToSeries, type DicomSeries } from './lib/sources';
 import { basicAuth, loadOrCreateCredentials } from './orthanc';
 
 /** A unit of work: converts lazily so a folder of 70 volumes is never all in memory. */
@@ -75,11 +75,6 @@ export function planImport(paths: string[], opts: { axialReformat?: boolean } = 
     }
   }
   return items;
-}
-
-function readPart10(file: string): ArrayBuffer {
-  const b = readFileSync(file);
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }
 
 /** Tag (0008,1198) FailedSOPSequence of a STOW-RS response, as "uid: reason" strings. */

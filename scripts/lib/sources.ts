@@ -299,6 +299,12 @@ export function isPart10(file: string): boolean {
 }
 
 /** All Part 10 files under `dir` (recursive), sorted; non-DICOM files are ignored. */
+/** A Part 10 file's bytes as an ArrayBuffer of its own (a Node Buffer may share a larger pool). */
+export function readPart10(file: string): ArrayBuffer {
+  const b = readFileSync(file);
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+}
+
 export function findDicomFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {

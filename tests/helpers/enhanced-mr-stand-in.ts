@@ -7,11 +7,11 @@
  * and nothing of the classifier's stays at the top level. Not a complete Enhanced MR object (dciodvfy lists the
  * MR macros the converter leaves out): an input for the reader, which only needs the frames and their geometry.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { normalizers } from 'dcmjs';
 import { fromPart10, toPart10 } from '../../extension/src/dicom/uids';
-import { findDicomFiles } from '../../scripts/lib/sources';
+import { findDicomFiles, readPart10 } from '../../scripts/lib/sources';
 
 export const ENHANCED_MR_SOP_CLASS_UID = '1.2.840.10008.5.1.4.1.1.4.1';
 
@@ -21,10 +21,7 @@ export const ENHANCED_MR_SOP_CLASS_UID = '1.2.840.10008.5.1.4.1.1.4.1';
  */
 export function writeEnhancedMrStandIn(dir: string, uidRoot = '2.25.9876543210123'): { studyInstanceUid: string; seriesInstanceUid: string } {
   const files = findDicomFiles(dir);
-  const instances = files.map((f) => {
-    const b = readFileSync(f);
-    return fromPart10(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-  });
+  const instances = files.map((f) => fromPart10(readPart10(f)));
   const { EchoTime, RepetitionTime, MRAcquisitionType } = instances[0];
   const mf = normalizers.Normalizer.normalizeToDataset(instances);
   if (!mf || Number(mf.NumberOfFrames) !== instances.length) throw new Error('dcmjs did not build a multi-frame MR dataset');

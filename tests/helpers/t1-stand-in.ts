@@ -4,16 +4,15 @@
  * frame of reference). Tests with it check that a study's T1 is read and used (the foramina are measured
  * on it); they say nothing about T1 contrast.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromPart10, toPart10 } from '../../extension/src/dicom/uids';
-import { findDicomFiles } from '../../scripts/lib/sources';
+import { findDicomFiles, readPart10 } from '../../scripts/lib/sources';
 
 /** Writes the T1 copies of every DICOM file in `dir` beside them; returns the new SeriesInstanceUID. */
 export function writeT1StandIn(dir: string, seriesInstanceUid = '2.25.1234567890123456789'): string {
   for (const [n, f] of findDicomFiles(dir).entries()) {
-    const b = readFileSync(f);
-    const ds = fromPart10(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    const ds = fromPart10(readPart10(f));
     Object.assign(ds, {
       SeriesInstanceUID: seriesInstanceUid, SOPInstanceUID: `${seriesInstanceUid}.${n + 1}`, SeriesNumber: 2,
       SeriesDescription: 'SAG T1 TSE (T2 voxels, test stand-in)', EchoTime: '10', RepetitionTime: '550',
