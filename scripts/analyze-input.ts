@@ -17,7 +17,7 @@ import type { NaturalDataset } from 'dcmjs';
 import type { SpineVolume, Vec3 } from '../extension/src/pipeline/volume';
 import type { AxialSlice } from '../extension/src/pipeline/axial-canal';
 import type { SourceSeriesRef } from '../extension/src/pipeline/report';
-import { chooseSeries, classifySeries, type ReaderSeriesChoice } from '../extension/src/pipeline/series';
+import { chooseSeries, classifySeries, type ReaderSeriesChoice, type SeriesHeaders } from '../extension/src/pipeline/series';
 import { fromPart10 } from '../extension/src/dicom/uids';
 import { functionalGroupValue, seriesHeadersFrom } from '../extension/src/dicom/series-headers';
 import { patientStudyFrom, type PatientStudy } from '../extension/src/dicom/patient-study';
@@ -167,19 +167,37 @@ export function axialSliceOf(ds: NaturalDataset): AxialSlice {
 export function readDicomFolder(dir: string, userChoice?: ReaderSeriesChoice): AnalysisInput {
   const files = findDicomFiles(dir);
   if (files.length === 0) throw new Error(`no DICOM Part 10 files under ${dir}`);
+  return readDicomDatasets(files.map((f) => fromPart10(readPart10(f))), dir, userChoice);
+}
+
+/** Series headers (series.ts) of naturalized instances grouped by SeriesInstanceUID, frames counted. */
+export function headersBySeries(bySeries: Map<string, NaturalDataset[]>): SeriesHeaders[] {
+  return [...bySeries].map(([uid, list]) => seriesHeadersFrom(uid, list, list.reduce((n, d) => n + Number(d.NumberOfFrames ?? 1), 0)));
+}
+
+/** Naturalized instances (with pixel data) grouped by SeriesInstanceUID, in input order. */
+export function groupBySeries(datasets: NaturalDataset[]): Map<string, NaturalDataset[]> {
   const bySeries = new Map<string, NaturalDataset[]>();
-  for (const f of files) {
-    const ds = fromPart10(readPart10(f));
+  for (const ds of datasets) {
     const uid = String(ds.SeriesInstanceUID ?? '');
     if (!bySeries.has(uid)) bySeries.set(uid, []);
     bySeries.get(uid)!.push(ds);
   }
-  const choice = chooseSeries([...bySeries].map(([uid, list]) => seriesHeadersFrom(uid, list, list.reduce((n, d) => n + Number(d.NumberOfFrames ?? 1), 0))), userChoice);
+  return bySeries;
+}
+
+/**
+ * readDicomFolder on instances already read (from files, or retrieved over DICOMweb); `where` names their origin in messages.
+ * @throws Error as readDicomFolder.
+ */
+export function readDicomDatasets(datasets: NaturalDataset[], where: string, userChoice?: ReaderSeriesChoice): AnalysisInput {
+  const bySeries = groupBySeries(datasets);
+  const choice = chooseSeries(headersBySeries(bySeries), userChoice);
   if (userChoice && !choice.readerChosen) {
     const listed = choice.classified.map((c) => `${c.headers.SeriesInstanceUID} (${c.classification.plane} ${c.classification.weighting}${c.classification.isLocalizer ? ', localizer' : ''})`).join(', ');
-    throw new Error(`--series ${userChoice.seriesInstanceUid} is not a sagittal MR series of ${dir} (series there: ${listed})`);
+    throw new Error(`--series ${userChoice.seriesInstanceUid} is not a sagittal MR series of ${where} (series there: ${listed})`);
   }
-  if (!choice.suitable || !choice.analysisSeries) throw new Error(`no series to analyse in ${dir}: ${choice.message ?? 'no sagittal MR series'}`);
+  if (!choice.suitable || !choice.analysisSeries) throw new Error(`no series to analyse in ${where}: ${choice.message ?? 'no sagittal MR series'}`);
   const list = bySeries.get(choice.analysisSeries.SeriesInstanceUID)!;
   const volume = volumeFromInstances(list);
   const role = choice.analysisRole;
@@ -204,7 +222,7 @@ export function readDicomFolder(dir: string, userChoice?: ReaderSeriesChoice): A
   return {
     volume: { ...volume, role, ...(choice.statedWeighting ? { weightingStatedByReader: true } : {}) }, patientStudy: patientStudyFrom(list[0]), otherSeries, axialT2, axialT2Unavailable, sagittalT1,
     warnings: choice.warnings,
-    description: `${volume.dims[2]} slices of '${volume.seriesDescription}'${axialT2 ? ` and ${axialT2.length} axial T2 images` : ''}${sagittalT1 ? ` and a sagittal T1 of ${sagittalT1.dims[2]} slices` : ''} from ${dir}`,
+    description: `${volume.dims[2]} slices of '${volume.seriesDescription}'${axialT2 ? ` and ${axialT2.length} axial T2 images` : ''}${sagittalT1 ? ` and a sagittal T1 of ${sagittalT1.dims[2]} slices` : ''} from ${where}`,
   };
 }
 

@@ -15,12 +15,17 @@
  *      same storage → Retry stores it; exactly one SEG + one SR.
  *   3. Resume: a save that failed, then a page reload → "Resume unsaved result from <time>" → Retry
  *      stores it; exactly one SEG + one SR.
+ *   4. A study analysed and stored by `npm run analyze:pacs` (the CLI, before anyone opens it) opens with the
+ *      findings read from its SR and the stored SEG shown.
  * The model is models/ when a trained model exists there, else the tiny random-weights fixture (its
  * output has segments but no graded levels, which is enough to save SEG + SR).
  * Screenshots: tests/artifacts/save-*.png.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { startOrthanc } from '../../scripts/orthanc';
 import { shiftLevelName } from '../../extension/src/panel/readerEdits';
@@ -432,4 +437,23 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await shot(page, 'resumed');
     expect(ours(await qidoSeries(studyC))).toEqual(['SEG Spine MRI SEG v1', 'SR Spine MRI Report v1']);
   }, 600000);
+
+  it('opens a study analysed beforehand by `npm run analyze:pacs` with its findings and SEG from the PACS', async () => {
+    if (!modelDir.endsWith('models')) return; // the random-weights fixture grades nothing
+    const { page } = env;
+    const [study] = await importData(env.orthanc, 'segmentation/vb2_06_image.nii.gz');
+    // The README's command, as a cron job runs it, against the same Orthanc.
+    const cli = await promisify(execFile)('npx', ['tsx', 'scripts/analyze-pacs.ts', '--url', env.orthanc.dicomwebUrl, '--user', 'e2e', '--password', 'e2e-secret',
+      '--study', study, '--store', '--out', join(tmpdir(), `analyze-pacs-e2e-${Date.now()}`)], { cwd: repoRoot });
+    expect(cli.stdout).toContain('1 study: 1 stored');
+    expect(ours(await qidoSeries(study))).toEqual(['SEG Spine MRI SEG v1', 'SR Spine MRI Report v1']);
+    await openStudy(page, study);
+    await page.waitForFunction(() => /^Findings loaded from the PACS \(SR of .+, version 1\); segmentation shown from the stored SEG/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
+    expect(await page.getByTestId('spine-results').count()).toBe(0);
+    const rows = await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr').allTextContents();
+    expect(rows.some((r) => r.startsWith('▸ L4/L5'))).toBe(true);
+    await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 15000 });
+    await page.waitForTimeout(1500);
+    await shot(page, 'batch-analysed');
+  }, 300000);
 });

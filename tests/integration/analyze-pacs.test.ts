@@ -1,0 +1,113 @@
+/** @jest-environment ./tests/helpers/ort-node-environment.cjs */
+/**
+ * `npm run analyze:pacs` against a real Orthanc (Debian orthanc + orthanc-dicomweb) holding real research volumes:
+ * a study with a sagittal T2 and an axial T2 is analysed headless and its SEG + SR stored as the viewer stores them;
+ * a study with only an axial series is reported "not analysed"; the next run skips the analysed study and fails an
+ * unknown one (the CLI's exit code); --redo writes v2, and when the PACS refuses it the files stay on disk and
+ * `npm run import` stores them later. Skips with a message when Orthanc or ../shared/data is absent.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { analyzePacs, listMrStudies, summarize } from '../../scripts/analyze-pacs';
+import { importPaths, storeInstances } from '../../scripts/import';
+import { dicomwebClient } from '../../scripts/lib/dicomweb';
+import { niftiAxialReformatSeries } from '../../scripts/lib/sources';
+import { findFreePort, orthancInstalled, startOrthanc, type RunningOrthanc } from '../../scripts/orthanc';
+import { readSr } from '../../extension/src/dicom/sr-read';
+import type { SpineReport } from '../../extension/src/pipeline/report';
+import { dciodvfy, hasDciodvfy } from '../unit/dicom-fixtures';
+
+const root = resolve(__dirname, '../..');
+const data = resolve(root, '../shared/data');
+const hasOrthanc = orthancInstalled().ok;
+const hasData = existsSync(join(data, 'segmentation'));
+if (!hasOrthanc) console.warn(`analyze-pacs skipped: ${orthancInstalled().missing.join(', ')} missing (apt-get install orthanc orthanc-dicomweb)`);
+else if (!hasData) console.warn(`analyze-pacs skipped: ${data}/segmentation is absent (real research data is not in the repository)`);
+const d = hasOrthanc && hasData ? describe : describe.skip;
+
+type Json = Record<string, { Value?: unknown[] }>;
+const val = (ds: Json, tag: string) => String(ds[tag]?.Value?.[0] ?? '');
+
+d('headless analysis of PACS studies over DICOMweb', () => {
+  let orthanc: RunningOrthanc;
+  let tmp: string;
+  const target = () => ({ url: orthanc.dicomwebUrl, authorization: orthanc.authorization });
+  const password = `pw-${Date.now()}`;
+  let spineStudy = '';
+  let axialOnlyStudy = '';
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'analyze-pacs-'));
+    orthanc = await startOrthanc({ dataDir: join(tmp, 'orthanc'), httpPort: await findFreePort(), user: 'admin', password });
+    const log = () => undefined;
+    spineStudy = (await importPaths([join(data, 'segmentation/vb2_02_image.nii.gz')], target(), { axialReformat: true, log })).studyInstanceUids[0];
+    const axial = niftiAxialReformatSeries(join(data, 'segmentation/vb2_05_image.nii.gz'));
+    await storeInstances(target(), axial.instances, axial.source);
+    axialOnlyStudy = axial.studyInstanceUid;
+  }, 120_000);
+  afterAll(async () => {
+    await orthanc?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const seriesOf = async (study: string) => (await dicomwebClient(target()).searchForSeries({ studyInstanceUID: study, queryParams: { includefield: '0008103E' } })) as Json[];
+
+  it('analyses every MR study: stores SEG + SR for the spine study, reports the axial-only one as not analysed', async () => {
+    const studies = await listMrStudies(target());
+    expect(studies.sort()).toEqual([spineStudy, axialOnlyStudy].sort());
+    const lines: string[] = [];
+    const outDir = join(tmp, 'out');
+    const outcomes = await analyzePacs([spineStudy, axialOnlyStudy], { target: target(), manifestPath: join(root, 'models/manifest.json'), outDir, store: true, log: (s) => lines.push(s) });
+    expect(lines).toHaveLength(2);
+    const [spine, axialOnly] = outcomes;
+    expect(spine).toMatchObject({ studyInstanceUid: spineStudy, status: 'stored', version: 1 });
+    expect(spine.detail).toMatch(/slices of 'SAG T2.*', \d+ levels \(.*L5\/S1\); SEG \+ SR v1 stored/);
+    expect(axialOnly.status).toBe('not analysed');
+    expect(axialOnly.detail).toMatch(/sagittal/i);
+    expect(summarize(outcomes)).toBe('2 studies: 1 stored, 1 not analysed');
+
+    // What the PACS now holds is what the viewer's Save to PACS stores: SEG v1 and Report v1 beside the source series.
+    const series = await seriesOf(spineStudy);
+    expect(series.map((s) => `${val(s, '00080060')} ${val(s, '0008103E')}`).filter((s) => !s.startsWith('MR')).sort()).toEqual(['SEG Spine MRI SEG v1', 'SR Spine MRI Report v1']);
+    // The axial T2 was retrieved and read with the sagittal one (the report names it), and the SR read back has the report's levels.
+    const report = JSON.parse(readFileSync(join(spine.dir!, 'report.json'), 'utf8')) as SpineReport;
+    expect(report.sourceSeries.map((s) => s.role)).toEqual(expect.arrayContaining(['sagittal_t2', 'axial_t2']));
+    const srSeries = series.find((s) => val(s, '00080060') === 'SR')!;
+    const client = dicomwebClient(target());
+    const [sr] = await client.retrieveSeries({ studyInstanceUID: spineStudy, seriesInstanceUID: val(srSeries, '0020000E'), request: {} });
+    expect(readFileSync(join(spine.dir!, 'sr.dcm')).equals(Buffer.from(sr))).toBe(true);
+    expect(readSr(sr).levels.map((l) => l.level)).toEqual(report.levels.map((l) => l.level));
+    if (hasDciodvfy) for (const f of ['seg.dcm', 'sr.dcm']) expect(dciodvfy(new Uint8Array(readFileSync(join(spine.dir!, f))).buffer).errors).toEqual([]);
+  }, 300_000);
+
+  it('the CLI skips an analysed study and fails an unknown one (exit code 1)', async () => {
+    const cli = promisify(execFile)('npx', ['tsx', 'scripts/analyze-pacs.ts', '--url', orthanc.dicomwebUrl, '--user', 'admin', '--password', password,
+      '--study', `${spineStudy},1.2.3.999`, '--store', '--out', join(tmp, 'cli')], { cwd: root });
+    const err = (await cli.then(() => undefined, (e: { code: number; stdout: string }) => e))!;
+    expect(err?.code).toBe(1);
+    expect(err.stdout).toContain(`${spineStudy}: skipped — already analysed ('Spine MRI Report v1' is on the PACS; --redo stores v2)`);
+    expect(err.stdout).toContain(`1.2.3.999: failed — no such study on ${orthanc.dicomwebUrl}`);
+    expect(err.stdout).toContain('2 studies: 1 skipped, 1 failed');
+  }, 120_000);
+
+  it('--redo writes v2; a refused store keeps it on disk and `npm run import` stores it later', async () => {
+    const refuse = async () => { throw Object.assign(new Error('refused'), { status: 409, response: 'no space left' }); };
+    const [r] = await analyzePacs([spineStudy], { target: target(), manifestPath: join(root, 'models/manifest.json'), outDir: join(tmp, 'redo'), store: true, redo: true, stow: refuse, log: () => undefined });
+    expect(r).toMatchObject({ status: 'failed', version: 2 });
+    expect(r.detail).toMatch(/storing the SEG: the PACS answered HTTP 409: no space left\. Kept in .*: `npm run import -- .*` stores it/);
+    expect((await seriesOf(spineStudy)).some((s) => val(s, '0008103E') === 'Spine MRI Report v2')).toBe(false);
+    await importPaths([r.dir!], target(), { log: () => undefined });
+    expect((await seriesOf(spineStudy)).map((s) => val(s, '0008103E'))).toEqual(expect.arrayContaining(['Spine MRI SEG v2', 'Spine MRI Report v2']));
+  }, 300_000);
+
+  it('says so when the DICOMweb server is down', async () => {
+    const down = { url: `http://127.0.0.1:${await findFreePort()}/dicom-web` };
+    await expect(listMrStudies(down)).rejects.toThrow(/Listing the MR studies: the DICOMweb server at .* is unreachable/);
+    const [r] = await analyzePacs(['1.2.3'], { target: down, manifestPath: join(root, 'models/manifest.json'), outDir: join(tmp, 'down'), log: () => undefined });
+    expect(r.status).toBe('failed');
+    expect(r.detail).toMatch(/unreachable/);
+  });
+});
