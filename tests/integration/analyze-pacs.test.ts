@@ -18,6 +18,7 @@ import { niftiAxialReformatSeries } from '../../scripts/lib/sources';
 import { findFreePort, orthancInstalled, startOrthanc, type RunningOrthanc } from '../../scripts/orthanc';
 import { readSr } from '../../extension/src/dicom/sr-read';
 import type { SpineReport } from '../../extension/src/pipeline/report';
+import { MEASUREMENT } from '../../extension/src/dicom/codes';
 import { dciodvfy, hasDciodvfy } from '../unit/dicom-fixtures';
 
 const root = resolve(__dirname, '../..');
@@ -80,6 +81,11 @@ d('headless analysis of PACS studies over DICOMweb', () => {
     const [sr] = await client.retrieveSeries({ studyInstanceUID: spineStudy, seriesInstanceUID: val(srSeries, '0020000E'), request: {} });
     expect(readFileSync(join(spine.dir!, 'sr.dcm')).equals(Buffer.from(sr))).toBe(true);
     expect(readSr(sr).levels.map((l) => l.level)).toEqual(report.levels.map((l) => l.level));
+    // Every measurement of a real report has a worded code (an SR read elsewhere shows 'Nucleus pulposus mean signal
+    // intensity', not a derived 'M-' code meaning 'nucleusSignalMean').
+    const names = new Set(report.levels.flatMap((l) => l.measurements).map((m) => m.name));
+    expect(names.size).toBeGreaterThan(8);
+    expect([...names].filter((n) => !(n in MEASUREMENT))).toEqual([]);
     if (hasDciodvfy) for (const f of ['seg.dcm', 'sr.dcm']) expect(dciodvfy(new Uint8Array(readFileSync(join(spine.dir!, f))).buffer).errors).toEqual([]);
   }, 300_000);
 

@@ -249,6 +249,15 @@ export const MEASUREMENT: Record<string, CodeEntry> = {
   discVolumeMm3: c('DISCVOLUME', P, 'Disc volume', PRIV),
   vertebralSlipMm: c('SLIPMM', P, 'Vertebral slip (anterior positive)', PRIV),
   vertebralSlipPercent: c('SLIPPCT', P, 'Vertebral slip, % of lower endplate depth (anterior positive)', PRIV),
+  // Worded for a reader of the SR in another viewer (until 2026-12-03 these were 'M-' codes meaning the bare name,
+  // e.g. 'nucleusSignalMean'; measurementName still reads those back by their meaning).
+  nucleusSignalMean: c('NUCSIGNAL', P, 'Nucleus pulposus mean signal intensity', PRIV),
+  annulusSignalMean: c('ANNSIGNAL', P, 'Annulus fibrosus mean signal intensity', PRIV),
+  nucleusVertebralBodySignalRatio: c('NUCVBRATIO', P, 'Nucleus pulposus to vertebral body signal intensity ratio', PRIV),
+  nucleusAnnulusContrast: c('NUCANNCONTRAST', P, 'Nucleus pulposus to annulus fibrosus signal contrast', PRIV),
+  nucleusBrightestDiscRatio: c('NUCMAXDISCRATIO', P, 'Nucleus pulposus signal relative to the brightest disc', PRIV),
+  discOutlineFraction: c('DISCOUTLINEFRAC', P, 'Disc outline area relative to the median disc', PRIV),
+  canalApDiameterMidVertebralMm: c('CANALAPMIDVB', P, 'Canal AP diameter behind the vertebral body above', PRIV),
 };
 
 /** UCUM units (Ucum type of report.ts). */
