@@ -19,7 +19,7 @@ import { findFreePort, orthancInstalled, startOrthanc, type RunningOrthanc } fro
 import { readSr } from '../../extension/src/dicom/sr-read';
 import type { SpineReport } from '../../extension/src/pipeline/report';
 import { MEASUREMENT } from '../../extension/src/dicom/codes';
-import { dciodvfy, hasDciodvfy } from '../unit/dicom-fixtures';
+import { dciodvfy, dsrdump, hasDciodvfy, hasDsrdump } from '../unit/dicom-fixtures';
 
 const root = resolve(__dirname, '../..');
 const data = resolve(root, '../shared/data');
@@ -87,6 +87,7 @@ d('headless analysis of PACS studies over DICOMweb', () => {
     expect(names.size).toBeGreaterThan(8);
     expect([...names].filter((n) => !(n in MEASUREMENT))).toEqual([]);
     if (hasDciodvfy) for (const f of ['seg.dcm', 'sr.dcm']) expect(dciodvfy(new Uint8Array(readFileSync(join(spine.dir!, f))).buffer).errors).toEqual([]);
+    if (hasDsrdump) expect(dsrdump(new Uint8Array(sr).buffer)).toEqual({ ok: true, problems: [] });
   }, 300_000);
 
   it('the CLI skips an analysed study and fails an unknown one (exit code 1)', async () => {

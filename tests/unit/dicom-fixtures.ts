@@ -233,3 +233,23 @@ export function dciodvfy(bytes: ArrayBuffer): DciodvfyResult {
 }
 
 export const hasDciodvfy = spawnSync('which', ['dciodvfy']).status === 0;
+
+/**
+ * DCMTK's dsrdump reads the SR as a consumer would and refuses a content item that breaks the IOD's relationship
+ * constraints. Returns whether it read the whole document and its E:/W: lines (its note that the VR checker does not
+ * know ISO_IR 192, i.e. UTF-8, left out: it says nothing about the object).
+ */
+export function dsrdump(bytes: ArrayBuffer): { ok: boolean; problems: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'dsrdump-'));
+  try {
+    const f = join(dir, 'sr.dcm');
+    writeFileSync(f, Buffer.from(bytes));
+    const r = spawnSync('dsrdump', [f], { encoding: 'utf8' });
+    const problems = `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n').filter((l) => /^[EWF]:/.test(l) && !/VR checker does not support this Specific Character Set: ISO_IR 192/.test(l));
+    return { ok: r.status === 0, problems };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const hasDsrdump = spawnSync('which', ['dsrdump']).status === 0;

@@ -4,7 +4,7 @@ import { readSr, srSegmentReferences } from '../../extension/src/dicom/sr-read';
 import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID, SEG_SOP_CLASS_UID, fromPart10 } from '../../extension/src/dicom/uids';
 import { MEYERDING_VALUE, PRESENCE, PRIVATE, STENOSIS_GRADE, SR } from '../../extension/src/dicom/codes';
 import type { LevelReport, Measurement, SpineReport } from '../../extension/src/pipeline/report';
-import { AXIAL_SERIES_UID, PATIENT, dciodvfy, hasDciodvfy, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
+import { AXIAL_SERIES_UID, PATIENT, dciodvfy, dsrdump, hasDciodvfy, hasDsrdump, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
 
 const v = makeVolume();
 const lm = makeLabelmap(v);
@@ -32,6 +32,10 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
     if (distinct.length) console.log(`dciodvfy SR warnings (${r.warnings.length}, distinct):\n${distinct.join('\n')}`);
     expect(r.errors).toEqual([]);
     expect(r.output).toMatch(/Comprehensive3DSR/);
+  });
+
+  (hasDsrdump ? it : it.skip)('is read whole by DCMTK\'s dsrdump, which refuses content items breaking the relationship constraints', () => {
+    expect(dsrdump(bytes)).toEqual({ ok: true, problems: [] });
   });
 
   it('is a TID 1500 report in the source study that references the SEG and the source series as evidence', () => {
