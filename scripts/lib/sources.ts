@@ -298,13 +298,16 @@ export function isPart10(file: string): boolean {
   }
 }
 
-/** All Part 10 files under `dir` (recursive), sorted; non-DICOM files are ignored. */
 /** A Part 10 file's bytes as an ArrayBuffer of its own (a Node Buffer may share a larger pool). */
 export function readPart10(file: string): ArrayBuffer {
   const b = readFileSync(file);
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }
 
+/**
+ * All Part 10 files under `dir` (recursive), sorted; non-DICOM files are ignored, and so is a DICOMDIR (the index
+ * of a CD or USB export, PS3.10 8.6: not an image, and a PACS refuses it over STOW-RS).
+ */
 export function findDicomFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
@@ -312,7 +315,7 @@ export function findDicomFiles(dir: string): string[] {
       const p = join(d, name);
       const st = statSync(p);
       if (st.isDirectory()) walk(p);
-      else if (st.isFile() && isPart10(p)) out.push(p);
+      else if (st.isFile() && name.toUpperCase() !== 'DICOMDIR' && isPart10(p)) out.push(p);
     }
   };
   walk(dir);

@@ -7,7 +7,8 @@
  *   - the gateway's GET /health: 200 when all is there, 503 naming each failing part.
  * Skips with a message when Orthanc is not installed; the import part also when ../shared/data is absent.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,11 +16,13 @@ import { createGateway, EXTENSION_ID, MODE_ID } from '../../scripts/gateway';
 import { importPaths } from '../../scripts/import';
 import { dicomwebClient } from '../../scripts/lib/dicomweb';
 import { readNiftiFile } from '../../scripts/lib/nifti';
+import { findDicomFiles } from '../../scripts/lib/sources';
 import { findFreePort, orthancInstalled, startOrthanc, type RunningOrthanc } from '../../scripts/orthanc';
 
 const data = resolve(__dirname, '../../../shared/data');
 const hasOrthanc = orthancInstalled().ok;
 const hasData = existsSync(data);
+const hasDcmmkdir = spawnSync('which', ['dcmmkdir']).status === 0; // DCMTK (.ci/run installs it)
 if (!hasOrthanc) console.warn(`orthanc-import skipped: ${orthancInstalled().missing.join(', ')} missing (apt-get install orthanc orthanc-dicomweb)`);
 else if (!hasData) console.warn(`orthanc-import: import part skipped, ${data} is absent (real research data is not in the repository)`);
 const o = hasOrthanc ? describe : describe.skip;
@@ -97,6 +100,19 @@ withData('import of a real NIfTI case (ivd_11, T2, uint16) into Orthanc', () => 
     const studies = await client.searchForStudies({ queryParams: { PatientID: 'fcs-ivd_11' } });
     expect(studies).toHaveLength(1);
     expect(studies[0]['00201208'].Value[0]).toBe(59); // NumberOfStudyRelatedInstances
+  });
+
+  (hasDcmmkdir ? it : it.skip)('imports a CD/USB export (DICOM files + DICOMDIR) without sending the DICOMDIR, which Orthanc refuses', async () => {
+    const cd = join(tmp, 'cd');
+    await importPaths([file], undefined, { outDir: join(tmp, 'cd-source'), log: () => undefined });
+    mkdirSync(join(cd, 'DICOM'), { recursive: true });
+    findDicomFiles(join(tmp, 'cd-source')).forEach((f, k) => copyFileSync(f, join(cd, 'DICOM', `IM${String(k).padStart(4, '0')}`)));
+    // +I: the research files have no StudyDate, which a DICOMDIR record needs.
+    const made = spawnSync('dcmmkdir', ['+r', '+I', '-Pgp', 'DICOM'], { cwd: cd, encoding: 'utf8' });
+    expect(made.status).toBe(0);
+    expect(existsSync(join(cd, 'DICOMDIR'))).toBe(true);
+    const r = await importPaths([cd], target(), { log: () => undefined });
+    expect(r.instances).toBe(59);
   });
 });
 
