@@ -176,7 +176,7 @@ export function headersBySeries(bySeries: Map<string, NaturalDataset[]>): Series
 }
 
 /** Naturalized instances (with pixel data) grouped by SeriesInstanceUID, in input order. */
-export function groupBySeries(datasets: NaturalDataset[]): Map<string, NaturalDataset[]> {
+function groupBySeries(datasets: NaturalDataset[]): Map<string, NaturalDataset[]> {
   const bySeries = new Map<string, NaturalDataset[]>();
   for (const ds of datasets) {
     const uid = String(ds.SeriesInstanceUID ?? '');

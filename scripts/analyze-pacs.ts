@@ -24,7 +24,7 @@ import type { api } from 'dicomweb-client';
 import { loadConfig } from './config';
 import { defaultTarget } from './import';
 import { runPipeline } from './analyze';
-import { groupBySeries, headersBySeries, readDicomDatasets } from './analyze-input';
+import { headersBySeries, readDicomDatasets } from './analyze-input';
 import { dicomwebClient, explainDicomwebError, type DicomwebTarget } from './lib/dicomweb';
 import { loadPixelCodecs } from './lib/pixel-codecs';
 import { fromPart10 } from '../extension/src/dicom/uids';
@@ -138,7 +138,7 @@ export async function analyzePacsStudy(studyInstanceUid: string, o: AnalyzePacsO
     writeFileSync(join(dir, 'seg.dcm'), Buffer.from(written.seg));
     writeFileSync(join(dir, 'sr.dcm'), Buffer.from(written.sr));
     const levels = report.levels.map((l) => l.level);
-    summary = `${input.volume.dims[2]} slices of '${input.volume.seriesDescription}', ${levels.length} levels (${levels[0] ?? '–'} … ${levels[levels.length - 1] ?? '–'})`;
+    summary = `${input.volume.dims[2]} slices of '${input.volume.seriesDescription}'${input.warnings?.length ? ` (${input.warnings.join(' ')})` : ''}, ${levels.length} levels (${levels[0] ?? '–'} … ${levels[levels.length - 1] ?? '–'})`;
   } catch (e) {
     return outcome('failed', `analysis: ${(e as Error).message}`);
   }
