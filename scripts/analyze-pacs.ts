@@ -22,7 +22,7 @@ import { Command } from 'commander';
 import { data as dcmData, type NaturalDataset } from 'dcmjs';
 import type { api } from 'dicomweb-client';
 import { loadConfig } from './config';
-import { defaultTarget } from './import';
+import { TARGET_OPTIONS, defaultTarget } from './import';
 import { runPipeline } from './analyze';
 import { headersBySeries, readDicomDatasets } from './analyze-input';
 import { dicomwebClient, explainDicomwebError, type DicomwebTarget } from './lib/dicomweb';
@@ -184,9 +184,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--store', 'store SEG + SR in the PACS over STOW-RS (else only write them to --out)')
     .option('--redo', 'analyse studies that already hold a Spine MRI report again (stored as the next version)')
     .option('--out <dir>', 'results folder, one sub-folder per study (default <dataDir>/analyze-pacs)')
-    .option('--url <url>', 'DICOMweb base URL (default: the Orthanc of `npm start`, from spine-mri.config.json / SPINE_* env)')
-    .option('--user <user>', 'HTTP Basic user (default SPINE_ORTHANC_USER)')
-    .option('--password <password>', 'HTTP Basic password (default SPINE_ORTHANC_PASSWORD or .data/orthanc/credentials.json)')
+    .addOption(TARGET_OPTIONS.url).addOption(TARGET_OPTIONS.user).addOption(TARGET_OPTIONS.password)
     .option('--model <manifest>', 'model manifest.json', 'models/manifest.json')
     .option('--threads <n>', 'onnxruntime CPU threads', '2')
     .option('--reader <name>', 'reader name for the SR observer context (DICOM PN, e.g. Doe^Jane)')

@@ -12,7 +12,7 @@
  * an axial T2 series resampled from it (4 mm slabs, labelled as a reformat), so the axial dural sac area
  * can be tried on research data that has no real axial acquisition.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig, type SpineConfig } from './config';
@@ -151,6 +151,13 @@ export async function importPaths(paths: string[], target: DicomwebTarget | unde
   return { series: items.length, instances, studyInstanceUids: [...studies] };
 }
 
+/** The CLI options that override defaultTarget (`npm run import`, `npm run analyze:pacs`). */
+export const TARGET_OPTIONS = {
+  url: new Option('--url <url>', 'DICOMweb base URL (default: the Orthanc of `npm start`, from spine-mri.config.json / SPINE_* env)'),
+  user: new Option('--user <user>', 'HTTP Basic user (default SPINE_ORTHANC_USER)'),
+  password: new Option('--password <password>', 'HTTP Basic password (default SPINE_ORTHANC_PASSWORD or .data/orthanc/credentials.json)'),
+};
+
 /** The DICOMweb target `npm run import` uses by default: our Orthanc from the configuration, or the configured PACS. */
 export function defaultTarget(cfg: SpineConfig, over: { url?: string; user?: string; password?: string } = {}): DicomwebTarget {
   const base = cfg.orthancUrl ?? `http://127.0.0.1:${cfg.orthancPort}`;
@@ -169,9 +176,7 @@ async function main(argv: string[]): Promise<void> {
     .name('npm run import --')
     .description('Convert NIfTI / SPIDER PNG / DICOM folders to DICOM MR and store them over STOW-RS (idempotent: deterministic UIDs).')
     .argument('<path...>', 'NIfTI files, SPIDER PNGs or folders, DICOM files or folders')
-    .option('--url <url>', 'DICOMweb base URL (default: the Orthanc of `npm start`, from spine-mri.config.json / SPINE_* env)')
-    .option('--user <user>', 'HTTP Basic user (default SPINE_ORTHANC_USER)')
-    .option('--password <password>', 'HTTP Basic password (default SPINE_ORTHANC_PASSWORD or .data/orthanc/credentials.json)')
+    .addOption(TARGET_OPTIONS.url).addOption(TARGET_OPTIONS.user).addOption(TARGET_OPTIONS.password)
     .option('--out <dir>', 'write Part 10 files into <dir> instead of storing them')
     .option('--axial-reformat', 'also store an axial T2 series resampled from each NIfTI volume (research data without a real axial series)')
     .parse(argv);
