@@ -120,7 +120,7 @@ export function volumeFromInstances(series: NaturalDataset[]): SpineVolume {
   return {
     voxels,
     dims: [cols, rows, sorted.length],
-    spacingMm: [ps[1], ps[0], Math.abs(mean) || 1],
+    spacingMm: [ps[1] ?? NaN, ps[0] ?? NaN, Math.abs(mean) || 1], // no PixelSpacing: NaN, refused with that reason by the pipeline
     originLps: pos[0] as Vec3,
     rowDirection: row,
     columnDirection: col,

@@ -10,7 +10,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { artifactsDir, dismissBanner, e2eSkipReason, importData, importDataWith, importDataWithT1StandIn, importEnhancedMrStandIn, repoRoot, scrollAwayThenWaitForJump, startViewerEnv, type ViewerEnv } from './env';
+import { artifactsDir, dismissBanner, e2eSkipReason, importData, importDataWith, importDataWithT1StandIn, importEnhancedMrStandIn, importWithoutPixelSpacing, repoRoot, scrollAwayThenWaitForJump, startViewerEnv, type ViewerEnv } from './env';
 
 const skip = e2eSkipReason();
 if (skip) console.warn(`Skipping analyze e2e: ${skip}`);
@@ -421,6 +421,16 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(ended).toBe(true);
     expect(page.workers().filter(isAnalysisWorker)).toHaveLength(0);
   }, 180000);
+
+  it('refuses a series without PixelSpacing with that reason, never measuring in an assumed spacing', async () => {
+    const { page } = env;
+    await openStudyAndAnalyze(await importWithoutPixelSpacing(env.orthanc, 'spider_midsagittal/7_t2.png'));
+    const err = page.getByTestId('spine-error');
+    await err.waitFor({ timeout: 120000 });
+    expect(await err.textContent()).toMatch(/has no usable PixelSpacing \(0028,0030\): distances in mm cannot be measured on it, so it is not analysed/);
+    expect(await page.getByTestId('spine-results').count()).toBe(0);
+    await page.screenshot({ path: join(artifactsDir, 'analyze-no-pixel-spacing.png') });
+  }, 240000);
 
   it('refuses a model whose sha256 does not match the manifest, with a clear message', async () => {
     const { page } = env;

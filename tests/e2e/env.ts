@@ -3,7 +3,7 @@
  * case imported as DICOM, the gateway on port 0 serving OHIF + our freshly built plugins, and a
  * Debian Chromium (playwright-core) with a fresh profile.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,8 @@ import { createGateway } from '../../scripts/gateway';
 import { importPaths } from '../../scripts/import';
 import { findFreePort, orthancInstalled, startOrthanc, type RunningOrthanc } from '../../scripts/orthanc';
 import { writeT1StandIn } from '../helpers/t1-stand-in';
+import { findDicomFiles, readPart10 } from '../../scripts/lib/sources';
+import { fromPart10, toPart10 } from '../../extension/src/dicom/uids';
 import { writeEnhancedMrStandIn } from '../helpers/enhanced-mr-stand-in';
 
 export const repoRoot = resolve(__dirname, '../..');
@@ -71,6 +73,23 @@ async function importRewritten(orthanc: RunningOrthanc, relPath: string, rewrite
 /** importData of one NIfTI volume plus a sagittal T1 stand-in of it in the same study (tests/helpers/t1-stand-in.ts). */
 export function importDataWithT1StandIn(orthanc: RunningOrthanc, relPath: string): Promise<string> {
   return importRewritten(orthanc, relPath, (dir, study) => (writeT1StandIn(dir), study));
+}
+
+/**
+ * One image of ../shared/data stored in a study of its own with PixelSpacing (0028,0030) removed from every file, as
+ * some exports and secondary captures arrive; returns its StudyInstanceUID.
+ */
+export function importWithoutPixelSpacing(orthanc: RunningOrthanc, relPath: string): Promise<string> {
+  const study = '2.25.20261203000000000000000000000000001';
+  return importRewritten(orthanc, relPath, (dir) => {
+    for (const [n, f] of findDicomFiles(dir).entries()) {
+      const ds = fromPart10(readPart10(f));
+      delete ds.PixelSpacing;
+      Object.assign(ds, { StudyInstanceUID: study, SeriesInstanceUID: `${study}.1`, SOPInstanceUID: `${study}.1.${n + 1}` });
+      writeFileSync(f, Buffer.from(toPart10(ds)));
+    }
+    return study;
+  });
 }
 
 /** One NIfTI volume stored as one Enhanced (multi-frame) MR instance, in a study of its own (tests/helpers/enhanced-mr-stand-in.ts); returns its StudyInstanceUID. */

@@ -82,6 +82,23 @@ describe('analyze CLI input: DICOM folder', () => {
     }
   });
 
+  it('refuses a series without PixelSpacing by name (the pipeline never assumes one)', async () => {
+    const v = makeVolume();
+    const dir = mkdtempSync(join(tmpdir(), 'analyze-nops-'));
+    try {
+      makeSourceInstances(v).forEach((b, i) => {
+        const ds = fromPart10(b);
+        delete ds.PixelSpacing;
+        writeFileSync(join(dir, `im${i}.dcm`), Buffer.from(toPart10(ds)));
+      });
+      expect(readDicomFolder(dir).volume.spacingMm.slice(0, 2).some((s) => s > 0)).toBe(false); // not assumed
+      await expect(analyze({ input: dir, out: join(dir, 'out'), manifestPath: resolve(__dirname, '../fixtures/tiny-random-model/manifest.json') }))
+        .rejects.toThrow(/^Series ".*" has no usable PixelSpacing \(0028,0030\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('says clearly when a folder has no DICOM', () => {
     const dir = mkdtempSync(join(tmpdir(), 'analyze-empty-'));
     try {

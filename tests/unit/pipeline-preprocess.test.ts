@@ -103,6 +103,14 @@ describe('sagittal geometry', () => {
     expect(() => sagittalGeometry(vol, manifest([1, 1]))).toThrow(/not sagittal.*coronal/);
   });
 
+  it('refuses a series without PixelSpacing by name, never assuming a spacing', () => {
+    const vol = { ...makeVolume('rowsSI', 20, 20, 1, 1), seriesDescription: 'SAG T2' };
+    for (const spacingMm of [[NaN, NaN, 4], [0.5, 0, 4]] as [number, number, number][]) {
+      expect(() => sagittalGeometry({ ...vol, spacingMm }, manifest([1, 1]))).toThrow(/^Series "SAG T2" has no usable PixelSpacing \(0028,0030\): distances in mm cannot be measured/);
+    }
+    expect(() => sagittalGeometry({ ...vol, spacingMm: [0.5, 0.5, 0] }, manifest([1, 1]))).toThrow(/spacing between its slices/);
+  });
+
   it('accepts a one-slice sagittal image (e.g. a SPIDER mid-sagittal PNG)', async () => {
     const vol = makeVolume('rowsSI', 100, 50, 1, 1, 1);
     const lm = await segmentClasses(vol, oneHotBackend, manifest([1, 1]));

@@ -11,6 +11,7 @@ import type { DisplaySet } from '../../../types/ohif';
 import type { SpineVolume, Vec3 } from '../pipeline/volume';
 import type { AxialSlice } from '../pipeline/axial-canal';
 import { getCornerstone } from './cornerstone';
+import { functionalGroupValue } from '../dicom/series-headers';
 
 export interface VolumeFromDisplaySet {
   volume: SpineVolume;
@@ -20,6 +21,12 @@ export interface VolumeFromDisplaySet {
 
 const dot = (a: number[], b: number[]) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 const cross = (a: number[], b: number[]): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+
+/** Whether the instance holds a PixelSpacing (0028,0030) of its own, at the top level or, Enhanced MR, in its pixel measures functional group. */
+function hasStoredPixelSpacing(instance: Record<string, unknown>): boolean {
+  const v = instance.PixelSpacing ?? functionalGroupValue(instance, 'PixelMeasuresSequence', 'PixelSpacing');
+  return v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
+}
 
 /**
  * @param onProgress called with (slices loaded, total).
@@ -62,7 +69,9 @@ export async function readDisplaySetVolume(ds: DisplaySet, onProgress?: (done: n
   const volume: SpineVolume = {
     voxels,
     dims: [cols, rows, n],
-    spacingMm: [Number(first.columnPixelSpacing) || 1, Number(first.rowPixelSpacing) || 1, sliceSpacing],
+    // No stored PixelSpacing: NaN, and the pipeline refuses the series with that reason (preprocess.ts) rather than
+    // measure in the 1 mm that cornerstone's imagePlaneModule fills in.
+    spacingMm: hasStoredPixelSpacing(inst) ? [Number(first.columnPixelSpacing), Number(first.rowPixelSpacing), sliceSpacing] : [NaN, NaN, sliceSpacing],
     originLps: Array.from(planes[order[0].i].imagePositionPatient as number[]) as Vec3,
     rowDirection: rowDir,
     columnDirection: colDir,
@@ -131,10 +140,10 @@ export async function readDisplaySetSlices(ds: DisplaySet, onProgress?: (done: n
   const ids = ds.imageIds ?? [];
   const slices: AxialSlice[] = ids.map((id, k) => {
     const p = core.metaData.get('imagePlaneModule', id);
-    if (!p?.imagePositionPatient || !p.rowCosines || !p.columnCosines || !p.rowPixelSpacing || !p.columnPixelSpacing) {
+    const inst = core.metaData.get('instance', id) ?? {};
+    if (!p?.imagePositionPatient || !p.rowCosines || !p.columnCosines || !p.rowPixelSpacing || !p.columnPixelSpacing || !hasStoredPixelSpacing(inst)) {
       throw new Error(`Series "${ds.SeriesDescription}": image ${k + 1} lacks ImagePositionPatient, ImageOrientationPatient or PixelSpacing.`);
     }
-    const inst = core.metaData.get('instance', id) ?? {};
     const frame = Number(inst.NumberOfFrames) > 1 ? frameOfImageId(id) : undefined;
     return {
       pixels: new Float32Array(0),

@@ -54,13 +54,19 @@ function cross(a: readonly number[], b: readonly number[]): [number, number, num
 /**
  * Geometry of the sagittal slices of `volume` for `manifest`.
  * @throws Error when the series is not sagittal (slice normal more than 45° from LPS ±x), e.g.
- *   an axial or coronal series; or when dims/spacing are invalid.
+ *   an axial or coronal series; when it has no usable PixelSpacing (never assumed); or when dims are invalid.
  */
 export function sagittalGeometry(volume: SpineVolume, manifest: ModelManifest): SliceGeometry {
   const [nI, nJ, nK] = volume.dims;
   if (!(nI > 0 && nJ > 0 && nK > 0) || volume.voxels.length !== nI * nJ * nK)
     throw new Error(`SpineVolume dims [${volume.dims.join(',')}] do not match ${volume.voxels.length} voxels`);
-  if (!volume.spacingMm.every((s) => Number.isFinite(s) && s > 0)) throw new Error(`SpineVolume spacingMm [${volume.spacingMm.join(',')}] must be > 0`);
+  const positive = (s: number) => Number.isFinite(s) && s > 0;
+  const series = volume.seriesDescription ? `"${volume.seriesDescription}"` : volume.seriesInstanceUid || '(no UID)';
+  if (!positive(volume.spacingMm[0]) || !positive(volume.spacingMm[1])) {
+    // Never assumed (e.g. 1 mm): every disc height, canal diameter and the network's input scale would be wrong.
+    throw new Error(`Series ${series} has no usable PixelSpacing (0028,0030): distances in mm cannot be measured on it, so it is not analysed. Check the series' headers at the scanner or PACS.`);
+  }
+  if (!positive(volume.spacingMm[2])) throw new Error(`Series ${series}: the spacing between its slices (${volume.spacingMm[2]} mm) is not a positive distance`);
   const r = volume.rowDirection;
   const c = volume.columnDirection;
   const n = cross(r, c);
