@@ -222,7 +222,7 @@ export function readDicomDatasets(datasets: NaturalDataset[], where: string, use
   return {
     volume: { ...volume, role, ...(choice.statedWeighting ? { weightingStatedByReader: true } : {}) }, patientStudy: patientStudyFrom(list[0]), otherSeries, axialT2, axialT2Unavailable, sagittalT1,
     warnings: choice.warnings,
-    description: `${volume.dims[2]} slices of '${volume.seriesDescription}'${axialT2 ? ` and ${axialT2.length} axial T2 images` : ''}${sagittalT1 ? ` and a sagittal T1 of ${sagittalT1.dims[2]} slices` : ''} from ${where}`,
+    description: `${volume.dims[2]} ${volume.dims[2] === 1 ? 'slice' : 'slices'} of '${volume.seriesDescription}'${axialT2 ? ` and ${axialT2.length} axial T2 images` : ''}${sagittalT1 ? ` and a sagittal T1 of ${sagittalT1.dims[2]} slices` : ''} from ${where}`,
   };
 }
 
