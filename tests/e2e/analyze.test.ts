@@ -4,13 +4,14 @@
  * progress, then the run info (backend, seconds), the segments, and the labelmap in the viewport.
  * The model is models/ when a trained model exists there, else the tiny random-weights test fixture
  * (then only the mechanics are checked, not anatomy). A model whose checksum does not match its
- * manifest must be refused with a clear message.
+ * manifest must be refused with a clear message, and so must a series without PixelSpacing; a series the PACS keeps
+ * JPEG-LS compressed is decoded in the browser and analysed.
  * Screenshot: tests/artifacts/analyze.png.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { artifactsDir, dismissBanner, e2eSkipReason, importData, importDataWith, importDataWithT1StandIn, importEnhancedMrStandIn, importWithoutPixelSpacing, repoRoot, scrollAwayThenWaitForJump, startViewerEnv, type ViewerEnv } from './env';
+import { artifactsDir, dismissBanner, e2eSkipReason, importData, importDataWith, importDataWithT1StandIn, importEnhancedMrStandIn, importTranscoded, importWithoutPixelSpacing, repoRoot, scrollAwayThenWaitForJump, startViewerEnv, type ViewerEnv } from './env';
 
 const skip = e2eSkipReason();
 if (skip) console.warn(`Skipping analyze e2e: ${skip}`);
@@ -421,6 +422,28 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(ended).toBe(true);
     expect(page.workers().filter(isAnalysisWorker)).toHaveLength(0);
   }, 180000);
+
+  it('analyses a series the PACS keeps JPEG-LS compressed, decoded in the browser', async () => {
+    const { page } = env;
+    const JPEG_LS_LOSSLESS = '1.2.840.10008.1.2.4.80';
+    const study = await importTranscoded(env.orthanc, 'spider_midsagittal/8_t2.png', JPEG_LS_LOSSLESS);
+    // What the PACS holds is compressed (Orthanc's stored transfer syntax of the copy's image).
+    const auth = { Authorization: env.orthanc.authorization };
+    const [instance] = (await (await fetch(`${env.orthanc.url}/tools/lookup`, { method: 'POST', body: study, headers: auth })).json()) as { ID: string }[];
+    const instances = (await (await fetch(`${env.orthanc.url}/studies/${instance.ID}/instances`, { headers: auth })).json()) as { ID: string }[];
+    expect(await (await fetch(`${env.orthanc.url}/instances/${instances[0].ID}/metadata/TransferSyntax`, { headers: auth })).text()).toBe(JPEG_LS_LOSSLESS);
+    const accepts: string[] = [];
+    const onRequest = (r: { url(): string; headers(): Record<string, string> }) => { if (r.url().includes('/frames/')) accepts.push(r.headers().accept); };
+    page.on('request', onRequest);
+    await openStudyAndAnalyze(study);
+    await analysisFinished();
+    page.off('request', onRequest);
+    // OHIF asks for the frames as stored (transfer-syntax=*): the browser decoded JPEG-LS itself.
+    expect(accepts.length).toBeGreaterThan(0);
+    expect(accepts.every((a) => /transfer-syntax=\*/.test(a))).toBe(true);
+    expect(await page.getByTestId('spine-error').count()).toBe(0);
+    expect(await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).count()).toBe(1);
+  }, 240000);
 
   it('refuses a series without PixelSpacing with that reason, never measuring in an assumed spacing', async () => {
     const { page } = env;

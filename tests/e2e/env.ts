@@ -76,6 +76,22 @@ export function importDataWithT1StandIn(orthanc: RunningOrthanc, relPath: string
 }
 
 /**
+ * One image or volume of ../shared/data stored, then copied by Orthanc into a new study whose images Orthanc (DCMTK)
+ * transcoded to `transferSyntax` (POST /studies/{id}/modify with Transcode), as a PACS that keeps images compressed holds
+ * them; returns the new study's StudyInstanceUID.
+ */
+export async function importTranscoded(orthanc: RunningOrthanc, relPath: string, transferSyntax: string): Promise<string> {
+  const [source] = await importData(orthanc, relPath);
+  const auth = { Authorization: orthanc.authorization };
+  const [id] = (await (await fetch(`${orthanc.url}/tools/lookup`, { method: 'POST', body: source, headers: auth })).json()) as { ID: string }[];
+  const r = await fetch(`${orthanc.url}/studies/${id.ID}/modify`, { method: 'POST', body: JSON.stringify({ Transcode: transferSyntax, Force: true }), headers: auth });
+  if (!r.ok) throw new Error(`Orthanc could not transcode ${relPath} to ${transferSyntax}: HTTP ${r.status}`);
+  const copy = (await r.json()) as { ID: string };
+  const study = (await (await fetch(`${orthanc.url}/studies/${copy.ID}`, { headers: auth })).json()) as { MainDicomTags: { StudyInstanceUID: string } };
+  return study.MainDicomTags.StudyInstanceUID;
+}
+
+/**
  * One image of ../shared/data stored in a study of its own with PixelSpacing (0028,0030) removed from every file, as
  * some exports and secondary captures arrive; returns its StudyInstanceUID.
  */
