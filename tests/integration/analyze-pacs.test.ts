@@ -59,6 +59,9 @@ d('headless analysis of PACS studies over DICOMweb', () => {
   it('analyses every MR study: stores SEG + SR for the spine study, reports the axial-only one as not analysed', async () => {
     const studies = await listMrStudies(target());
     expect(studies.sort()).toEqual([spineStudy, axialOnlyStudy].sort());
+    expect(await listMrStudies(target(), { limit: 1 })).toHaveLength(1);
+    // The research studies carry no StudyDate, so a date range leaves them out (and the server took the range query).
+    expect(await listMrStudies(target(), { since: '19000101' })).toEqual([]);
     const lines: string[] = [];
     const outDir = join(tmp, 'out');
     const outcomes = await analyzePacs([spineStudy, axialOnlyStudy], { target: target(), manifestPath: join(root, 'models/manifest.json'), outDir, store: true, log: (s) => lines.push(s) });
