@@ -138,7 +138,8 @@ export async function analyzePacsStudy(studyInstanceUid: string, o: AnalyzePacsO
     writeFileSync(join(dir, 'seg.dcm'), Buffer.from(written.seg));
     writeFileSync(join(dir, 'sr.dcm'), Buffer.from(written.sr));
     const levels = report.levels.map((l) => l.level);
-    summary = `${input.volume.dims[2]} ${input.volume.dims[2] === 1 ? 'slice' : 'slices'} of '${input.volume.seriesDescription}'${input.warnings?.length ? ` (${input.warnings.join(' ')})` : ''}, ${levels.length} levels (${levels[0] ?? '–'} … ${levels[levels.length - 1] ?? '–'})`;
+    const who = [input.patientStudy.PatientID && `patient ${input.patientStudy.PatientID}`, input.patientStudy.StudyDate && `study of ${input.patientStudy.StudyDate}`].filter(Boolean).join(', ');
+    summary = `${who ? `${who}: ` : ''}${input.volume.dims[2]} ${input.volume.dims[2] === 1 ? 'slice' : 'slices'} of '${input.volume.seriesDescription}'${input.warnings?.length ? ` (${input.warnings.join(' ')})` : ''}, ${levels.length} levels (${levels[0] ?? '–'} … ${levels[levels.length - 1] ?? '–'})`;
   } catch (e) {
     return outcome('failed', `analysis: ${(e as Error).message}`);
   }

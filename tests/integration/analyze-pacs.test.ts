@@ -68,7 +68,7 @@ d('headless analysis of PACS studies over DICOMweb', () => {
     expect(lines).toHaveLength(2);
     const [spine, axialOnly] = outcomes;
     expect(spine).toMatchObject({ studyInstanceUid: spineStudy, status: 'stored', version: 1 });
-    expect(spine.detail).toMatch(/slices of 'SAG T2.*', \d+ levels \(.*L5\/S1\); SEG \+ SR v1 stored/);
+    expect(spine.detail).toMatch(/^patient fcs-vb2_02: 75 slices of 'SAG T2.*', \d+ levels \(.*L5\/S1\); SEG \+ SR v1 stored/);
     expect(axialOnly.status).toBe('not analysed');
     expect(axialOnly.detail).toMatch(/sagittal/i);
     expect(summarize(outcomes)).toBe('2 studies: 1 stored, 1 not analysed');
