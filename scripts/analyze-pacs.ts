@@ -35,7 +35,7 @@ import { dicomwebStow } from '../extension/src/store/stow-dicomweb';
 import { SaveToPacsError } from '../extension/src/store/stow-error';
 
 /** DICOM JSON tags read from QIDO-RS answers. */
-const TAG = { studyUid: '0020000D', seriesUid: '0020000E', modality: '00080060', seriesDescription: '0008103E', patientId: '00100020', studyDate: '00080020' };
+const TAG = { studyUid: '0020000D', seriesUid: '0020000E', modality: '00080060', seriesDescription: '0008103E' };
 type DicomJson = Record<string, { Value?: unknown[] }>;
 const valueOf = (ds: DicomJson, tag: string): string => String(ds[tag]?.Value?.[0] ?? '');
 
@@ -71,7 +71,7 @@ export interface StudyOutcome {
 }
 
 /**
- * StudyInstanceUIDs of the MR studies on the server, oldest first as the server lists them.
+ * StudyInstanceUIDs of the MR studies on the server, in the order the server lists them.
  * @param since StudyDate lower bound, YYYYMMDD (inclusive). @param limit at most this many studies.
  * @throws Error when the server cannot be reached or refuses the query (explainDicomwebError).
  */
