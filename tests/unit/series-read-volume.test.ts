@@ -62,10 +62,17 @@ function install(slices: FakeSlice[], slope = 1, intercept = 0) {
 }
 
 function displaySet(ids: string[]): DisplaySet {
-  return { displaySetInstanceUID: 'ds', StudyInstanceUID: 'st', SeriesInstanceUID: 'se', SeriesDescription: 't2_tse_sag', imageIds: ids, instances: [{ SOPInstanceUID: 'x', SOPClassUID: '1.2.840.10008.5.1.4.1.1.4' }] };
+  return { displaySetInstanceUID: 'ds', StudyInstanceUID: 'st', SeriesInstanceUID: 'se', SeriesDescription: 't2_tse_sag', imageIds: ids, instances: [{ SOPInstanceUID: 'x', SOPClassUID: '1.2.840.10008.5.1.4.1.1.4', PixelSpacing: [0.5, 0.8] }] };
 }
 
 describe('readDisplaySetVolume', () => {
+  it('leaves the spacing NaN when the instance holds no PixelSpacing, whatever cornerstone fills in (the pipeline refuses it)', async () => {
+    install([{ id: 'a', x: -8, value: 1 }, { id: 'b', x: -4, value: 2 }]);
+    const ds = displaySet(['a', 'b']);
+    const { volume } = await readDisplaySetVolume({ ...ds, instances: [{ SOPInstanceUID: 'x' }] });
+    expect(volume.spacingMm.slice(0, 2)).toEqual([NaN, NaN]);
+  });
+
   it('orders slices along the normal, maps PixelSpacing to [column, row] spacing and keeps imageIds in that order', async () => {
     // imageIds arrive out of anatomical order (as a PACS may list them).
     install([
