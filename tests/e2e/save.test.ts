@@ -22,7 +22,7 @@
  * Screenshots: tests/artifacts/save-*.png.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -443,8 +443,9 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const { page } = env;
     const [study] = await importData(env.orthanc, 'segmentation/vb2_06_image.nii.gz');
     // The README's command, as a cron job runs it, against the same Orthanc.
+    const out = mkdtempSync(join(tmpdir(), 'analyze-pacs-e2e-'));
     const cli = await promisify(execFile)('npx', ['tsx', 'scripts/analyze-pacs.ts', '--url', env.orthanc.dicomwebUrl, '--user', 'e2e', '--password', 'e2e-secret',
-      '--study', study, '--store', '--out', join(tmpdir(), `analyze-pacs-e2e-${Date.now()}`)], { cwd: repoRoot });
+      '--study', study, '--store', '--out', out], { cwd: repoRoot }).finally(() => rmSync(out, { recursive: true, force: true }));
     expect(cli.stdout).toContain('1 study: 1 stored');
     expect(ours(await qidoSeries(study))).toEqual(['SEG Spine MRI SEG v1', 'SR Spine MRI Report v1']);
     await openStudy(page, study);
