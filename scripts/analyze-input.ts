@@ -17,6 +17,7 @@ import type { NaturalDataset } from 'dcmjs';
 import type { SpineVolume, Vec3 } from '../extension/src/pipeline/volume';
 import type { AxialSlice } from '../extension/src/pipeline/axial-canal';
 import type { SourceSeriesRef } from '../extension/src/pipeline/report';
+import { evenlySpacedRun } from '../extension/src/pipeline/slice-run';
 import { chooseSeries, classifySeries, type ReaderSeriesChoice, type SeriesHeaders } from '../extension/src/pipeline/series';
 import { fromPart10 } from '../extension/src/dicom/uids';
 import { functionalGroupValue, seriesHeadersFrom } from '../extension/src/dicom/series-headers';
@@ -95,7 +96,9 @@ export function framesOf(ds: NaturalDataset): (NaturalDataset & { frameNumber?: 
 
 /**
  * A SpineVolume from the instances of one series: single-frame images, or the frames of multi-frame ones (framesOf;
- * the volume then records each slice's frame number). Throws on mixed sizes/orientations or uneven spacing.
+ * the volume then records each slice's frame number). Of a series with a gap (an image missing), the evenly spaced
+ * slices (pipeline/slice-run.ts; the volume's analysedSlicesNote says which). Throws on mixed sizes/orientations, on
+ * images sharing a position, or on spacing uneven throughout.
  */
 export function volumeFromInstances(series: NaturalDataset[]): SpineVolume {
   const instances = series.flatMap(framesOf);
@@ -104,23 +107,23 @@ export function volumeFromInstances(series: NaturalDataset[]): SpineVolume {
   if (iop.length !== 6 || iop.some((x) => !Number.isFinite(x))) throw new Error('the series has no ImageOrientationPatient');
   const row = iop.slice(0, 3) as Vec3, col = iop.slice(3, 6) as Vec3;
   const normal = cross(row, col);
-  const sorted = [...instances].sort((a, b) => dot(nums(a.ImagePositionPatient), normal) - dot(nums(b.ImagePositionPatient), normal));
+  const all = [...instances].sort((a, b) => dot(nums(a.ImagePositionPatient), normal) - dot(nums(b.ImagePositionPatient), normal));
+  const run = evenlySpacedRun(all.map((s) => dot(nums(s.ImagePositionPatient), normal)), `"${all[0].SeriesDescription ?? all[0].SeriesInstanceUID}"`);
+  const sorted = all.slice(run.start, run.end);
   const rows = Number(sorted[0].Rows), cols = Number(sorted[0].Columns);
   for (const s of sorted) {
     if (Number(s.Rows) !== rows || Number(s.Columns) !== cols) throw new Error('instances of the series differ in size');
     if (nums(s.ImageOrientationPatient).some((x, i) => Math.abs(x - iop[i]) > 1e-3)) throw new Error('instances of the series differ in orientation');
   }
   const pos = sorted.map((s) => nums(s.ImagePositionPatient));
-  const gaps = pos.slice(1).map((p, i) => dot(p.map((x, a) => x - pos[i][a]), normal));
-  const mean = gaps.length ? gaps.reduce((a, b) => a + b, 0) / gaps.length : Number(sorted[0].SpacingBetweenSlices ?? sorted[0].SliceThickness ?? 1);
-  if (gaps.some((g) => Math.abs(g - mean) > 0.1 * Math.abs(mean))) throw new Error('slice spacing is not uniform within 10 % (not a volume)');
+  const sliceSpacingMm = run.spacingMm ?? Number(sorted[0].SpacingBetweenSlices ?? sorted[0].SliceThickness ?? 1);
   const ps = nums(sorted[0].PixelSpacing);
   const voxels = new Float32Array(rows * cols * sorted.length);
   sorted.forEach((s, k) => voxels.set(sliceValues(s), k * rows * cols));
   return {
     voxels,
     dims: [cols, rows, sorted.length],
-    spacingMm: [ps[1] ?? NaN, ps[0] ?? NaN, Math.abs(mean) || 1], // no PixelSpacing: NaN, refused with that reason by the pipeline
+    spacingMm: [ps[1] ?? NaN, ps[0] ?? NaN, sliceSpacingMm || 1], // no PixelSpacing: NaN, refused with that reason by the pipeline
     originLps: pos[0] as Vec3,
     rowDirection: row,
     columnDirection: col,
@@ -133,6 +136,7 @@ export function volumeFromInstances(series: NaturalDataset[]): SpineVolume {
     sopClassUid: String(sorted[0].SOPClassUID ?? ''),
     seriesDescription: String(sorted[0].SeriesDescription ?? ''),
     mrAcquisitionType: sorted[0].MRAcquisitionType === undefined ? undefined : String(sorted[0].MRAcquisitionType),
+    ...(run.note ? { analysedSlicesNote: run.note } : {}),
   };
 }
 
@@ -221,7 +225,7 @@ export function readDicomDatasets(datasets: NaturalDataset[], where: string, use
   }
   return {
     volume: { ...volume, role, ...(choice.statedWeighting ? { weightingStatedByReader: true } : {}) }, patientStudy: patientStudyFrom(list[0]), otherSeries, axialT2, axialT2Unavailable, sagittalT1,
-    warnings: choice.warnings,
+    warnings: [...(choice.warnings ?? []), ...(volume.analysedSlicesNote ? [volume.analysedSlicesNote] : [])],
     description: `${volume.dims[2]} ${volume.dims[2] === 1 ? 'slice' : 'slices'} of '${volume.seriesDescription}'${axialT2 ? ` and ${axialT2.length} axial T2 images` : ''}${sagittalT1 ? ` and a sagittal T1 of ${sagittalT1.dims[2]} slices` : ''} from ${where}`,
   };
 }

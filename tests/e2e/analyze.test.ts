@@ -11,7 +11,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { artifactsDir, dismissBanner, e2eSkipReason, importData, importDataWith, importDataWithT1StandIn, importEnhancedMrStandIn, importTranscoded, importWithoutPixelSpacing, repoRoot, scrollAwayThenWaitForJump, startViewerEnv, type ViewerEnv } from './env';
+import { artifactsDir, dismissBanner, e2eSkipReason, importData, importDataWith, importDataWithT1StandIn, importEnhancedMrStandIn, importTranscoded, importWithImageMissing, importWithoutPixelSpacing, repoRoot, scrollAwayThenWaitForJump, startViewerEnv, type ViewerEnv } from './env';
 
 const skip = e2eSkipReason();
 if (skip) console.warn(`Skipping analyze e2e: ${skip}`);
@@ -453,6 +453,17 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await err.textContent()).toMatch(/has no usable PixelSpacing \(0028,0030\): distances in mm cannot be measured on it, so it is not analysed/);
     expect(await page.getByTestId('spine-results').count()).toBe(0);
     await page.screenshot({ path: join(artifactsDir, 'analyze-no-pixel-spacing.png') });
+  }, 240000);
+
+  it('analyses a series with an image missing on its evenly spaced slices, and says which', async () => {
+    const { page } = env;
+    await openStudyAndAnalyze(await importWithImageMissing(env.orthanc, 'segmentation/vb2_02_image.nii.gz', 9));
+    await analysisFinished();
+    expect(await page.getByTestId('spine-error').count()).toBe(0);
+    const note = page.getByTestId('spine-analysed-slices');
+    expect(await note.textContent()).toMatch(/^⚠ Slices \d+–\d+ of 74 analysed: the series' slices are 1 mm apart, but 2 mm between slices \d+ and \d+ \(an image missing from the series\?\)/);
+    if (sourceDir.endsWith('models')) expect(await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).count()).toBe(1);
+    await page.screenshot({ path: join(artifactsDir, 'analyze-image-missing.png') });
   }, 240000);
 
   it('refuses a model whose sha256 does not match the manifest, with a clear message', async () => {

@@ -108,6 +108,25 @@ export function importWithoutPixelSpacing(orthanc: RunningOrthanc, relPath: stri
   });
 }
 
+/**
+ * One volume of ../shared/data stored in a study of its own without one of its images (the `missing`-th file in name
+ * order), as when an image never reached the PACS; returns its StudyInstanceUID.
+ */
+export function importWithImageMissing(orthanc: RunningOrthanc, relPath: string, missing: number): Promise<string> {
+  const study = '2.25.20261203000000000000000000000000002';
+  return importRewritten(orthanc, relPath, (dir) => {
+    const files = findDicomFiles(dir).sort();
+    rmSync(files[missing]);
+    for (const [n, f] of files.entries()) {
+      if (n === missing) continue;
+      const ds = fromPart10(readPart10(f));
+      Object.assign(ds, { StudyInstanceUID: study, SeriesInstanceUID: `${study}.1`, SOPInstanceUID: `${study}.1.${n + 1}` });
+      writeFileSync(f, Buffer.from(toPart10(ds)));
+    }
+    return study;
+  });
+}
+
 /** One NIfTI volume stored as one Enhanced (multi-frame) MR instance, in a study of its own (tests/helpers/enhanced-mr-stand-in.ts); returns its StudyInstanceUID. */
 export function importEnhancedMrStandIn(orthanc: RunningOrthanc, relPath: string): Promise<string> {
   return importRewritten(orthanc, relPath, (dir) => writeEnhancedMrStandIn(dir).studyInstanceUid);

@@ -99,6 +99,26 @@ describe('analyze CLI input: DICOM folder', () => {
     }
   });
 
+  it('analyses the evenly spaced part of a series with an image missing, and says so; refuses two images at one position', () => {
+    const v = makeVolume();
+    const dir = mkdtempSync(join(tmpdir(), 'analyze-gap-'));
+    try {
+      const instances = makeSourceInstances(v);
+      instances.forEach((b, i) => { if (i !== 1) writeFileSync(join(dir, `im${i}.dcm`), Buffer.from(b)); });
+      const { volume, warnings } = readDicomFolder(dir);
+      expect(volume.dims[2]).toBe(3);
+      expect(volume.sopInstanceUids).toEqual(v.sopInstanceUids.slice(2));
+      expect(volume.spacingMm[2]).toBeCloseTo(v.spacingMm[2], 5);
+      expect(volume.analysedSlicesNote).toMatch(/^Slices 2–4 of 4 analysed: .* 7 mm between slices 1 and 2 \(an image missing from the series\?\)/);
+      expect(warnings).toContain(volume.analysedSlicesNote);
+      // A second image at slice 0's position in the same series (a repeat, or another echo): not one volume.
+      writeFileSync(join(dir, 'echo2.dcm'), Buffer.from(toPart10({ ...fromPart10(instances[0]), SOPInstanceUID: `${v.sopInstanceUids[0]}.2` })));
+      expect(() => readDicomFolder(dir)).toThrow(/^Series ".*" has 1 image\(s\) at the position of another \(two echoes/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('says clearly when a folder has no DICOM', () => {
     const dir = mkdtempSync(join(tmpdir(), 'analyze-empty-'));
     try {

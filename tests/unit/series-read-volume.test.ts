@@ -103,13 +103,23 @@ describe('readDisplaySetVolume', () => {
     expect(volume.spacingMm[2]).toBe(4); // single slice: SliceThickness
   });
 
-  it('refuses unevenly spaced stacks and mixed image sizes with clear messages', async () => {
+  it('reads the evenly spaced slices of a stack with an image missing, and says so in the volume', async () => {
     install([
       { id: 'a', x: 0, value: 1 },
-      { id: 'b', x: 4, value: 1 },
-      { id: 'c', x: 12, value: 1 },
+      { id: 'b', x: 4, value: 2 },
+      { id: 'c', x: 12, value: 3 },
     ]);
-    await expect(readDisplaySetVolume(displaySet(['a', 'b', 'c']))).rejects.toThrow(/not evenly spaced/);
+    const { volume, imageIds } = await readDisplaySetVolume(displaySet(['c', 'a', 'b']));
+    expect(imageIds).toEqual(['b', 'a']); // along the normal, row × column = -x
+    expect(volume.sopInstanceUids).toEqual(['sop-b', 'sop-a']);
+    expect(volume.dims[2]).toBe(2);
+    expect(volume.spacingMm[2]).toBe(4);
+    expect(volume.analysedSlicesNote).toMatch(/^Slices 2–3 of 3 analysed: .* 8 mm between slices 1 and 2/);
+  });
+
+  it('refuses unevenly spaced stacks and mixed image sizes with clear messages', async () => {
+    install([0, 1, 3, 6, 10].map((x, k) => ({ id: `s${k}`, x, value: 1 })));
+    await expect(readDisplaySetVolume(displaySet(['s0', 's1', 's2', 's3', 's4']))).rejects.toThrow(/^Series "t2_tse_sag": its slices are not evenly spaced/);
     install([
       { id: 'a', x: 0, value: 1 },
       { id: 'b', x: 4, value: 1, rows: 5 },

@@ -12,6 +12,7 @@ import type { SpineVolume, Vec3 } from '../pipeline/volume';
 import type { AxialSlice } from '../pipeline/axial-canal';
 import { getCornerstone } from './cornerstone';
 import { functionalGroupValue } from '../dicom/series-headers';
+import { evenlySpacedRun } from '../pipeline/slice-run';
 
 export interface VolumeFromDisplaySet {
   volume: SpineVolume;
@@ -30,8 +31,10 @@ function hasStoredPixelSpacing(instance: Record<string, unknown>): boolean {
 
 /**
  * @param onProgress called with (slices loaded, total).
- * @throws Error when the display set has no images, slices differ in size/orientation, or the
- *   spacing between slices is not uniform within 10 % (a non-uniform stack is not a volume).
+ * Of a series with a gap (an image missing), only the evenly spaced slices (pipeline/slice-run.ts), said in the
+ * volume's analysedSlicesNote.
+ * @throws Error when the display set has no images, slices differ in size/orientation, images share a position, or
+ *   the spacing between slices is uneven throughout (evenlySpacedRun).
  */
 export async function readDisplaySetVolume(ds: DisplaySet, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<VolumeFromDisplaySet> {
   const { core } = getCornerstone();
@@ -45,19 +48,13 @@ export async function readDisplaySetVolume(ds: DisplaySet, onProgress?: (done: n
   const rowDir = Array.from(first.rowCosines as number[]) as Vec3;
   const colDir = Array.from(first.columnCosines as number[]) as Vec3;
   const normal = cross(rowDir, colDir);
-  const order = ids.map((id, i) => ({ id, i, d: dot(planes[i].imagePositionPatient, normal) })).sort((a, b) => a.d - b.d);
+  const all = ids.map((id, i) => ({ id, i, d: dot(planes[i].imagePositionPatient, normal) })).sort((a, b) => a.d - b.d);
+  const run = evenlySpacedRun(all.map((o) => o.d), `"${ds.SeriesDescription ?? ds.SeriesInstanceUID}"`);
+  const order = all.slice(run.start, run.end);
   const rows: number = first.rows;
   const cols: number = first.columns;
   const n = order.length;
-  let sliceSpacing = Number(first.sliceThickness) || 1;
-  if (n > 1) {
-    const gaps = order.slice(1).map((o, k) => o.d - order[k].d);
-    const mean = (order[n - 1].d - order[0].d) / (n - 1);
-    if (mean <= 0 || gaps.some((g) => Math.abs(g - mean) > 0.1 * mean)) {
-      throw new Error(`Series "${ds.SeriesDescription}": slices are not evenly spaced (gaps ${gaps.map((g) => g.toFixed(2)).join(', ')} mm).`);
-    }
-    sliceSpacing = mean;
-  }
+  const sliceSpacing = run.spacingMm ?? (Number(first.sliceThickness) || 1);
   const voxels = new Float32Array(rows * cols * n);
   for (let k = 0; k < n; k++) {
     const p = planes[order[k].i];
@@ -84,6 +81,7 @@ export async function readDisplaySetVolume(ds: DisplaySet, onProgress?: (done: n
     sopClassUid: inst.SOPClassUID,
     seriesDescription: ds.SeriesDescription,
     mrAcquisitionType: inst.MRAcquisitionType,
+    ...(run.note ? { analysedSlicesNote: run.note } : {}),
   };
   return { volume, imageIds: order.map((o) => o.id) };
 }

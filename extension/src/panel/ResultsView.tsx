@@ -10,6 +10,7 @@ import type { Side } from '../pipeline/foramen';
 import { foramenMeasurementNames } from '../pipeline/grade/foramen';
 import { measuredSlip } from '../pipeline/grade/listhesis';
 import type { Finding, LevelReport, SegmentInfo, SpineReport } from '../pipeline/report';
+import type { SpineVolume } from '../pipeline/volume';
 import { colors, s } from './styles';
 import { FindingsTextBox } from './FindingsTextBox';
 
@@ -232,11 +233,14 @@ export function ResultsView({
   onConfirmLevels?: () => void;
 }) {
   const { report, segments, run } = result;
+  // A live result of a series with a gap: only its evenly spaced slices were analysed (pipeline/slice-run.ts).
+  const slicesNote = (result as Partial<{ sourceVolume: SpineVolume }>).sourceVolume?.analysedSlicesNote;
   return (
     <div data-testid="spine-results">
       <div style={s.muted} data-testid="spine-run-info">
         {run.backend} · {run.seconds.toFixed(1)} s{'totalSeconds' in result ? ` (total ${(result as { totalSeconds: number }).totalSeconds.toFixed(1)} s)` : ''} · model {report.model.name} {report.model.version} ({result.modelSource === 'cache' ? 'cached' : 'downloaded'})
       </div>
+      {slicesNote && <div style={s.warn} data-testid="spine-analysed-slices">⚠ {slicesNote}</div>}
       {displayError && <div style={s.error}>{displayError}</div>}
       {result.gradingError && (
         <div style={s.error} data-testid="spine-grading-error">

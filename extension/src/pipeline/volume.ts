@@ -44,6 +44,8 @@ export interface SpineVolume {
   role?: SeriesRole;
   /** The reader stated the weighting `role` names (its DICOM headers do not say): the disc classifier's evidence cautions. */
   weightingStatedByReader?: boolean;
+  /** Set when the volume is only some of the series' slices, the evenly spaced ones (slice-run.ts): which, and why. */
+  analysedSlicesNote?: string;
 }
 
 /** Voxel (i, j, k) → LPS mm. */
