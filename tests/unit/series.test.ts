@@ -124,6 +124,27 @@ describe('chooseSeries', () => {
     expect(chooseSeries([avantoT2, { ...avantoSpace, MRAcquisitionType: undefined }]).sagittalT2?.SeriesDescription).toBe('T2_space_sag_c4'); // unmarked: slice count decides
   });
 
+  it('of a Dixon T2, never analyses the fat image and prefers the in-phase image, then water (with a warning)', () => {
+    // Siemens T2 TSE Dixon: four series, one per image type, more slices than the plain T2 of the same study.
+    const dixon = (suffix: string, type: string) =>
+      series({ SeriesDescription: `t2_tse_dixon_sag_${suffix}`, ImageType: ['DERIVED', 'PRIMARY', 'DIXON', type], ImageOrientationPatient: SAG, EchoTime: 87, RepetitionTime: 3600, numberOfSlices: 19 });
+    const [fat, water, inPhase, opposed] = [dixon('F', 'FAT'), dixon('W', 'WATER'), dixon('in', 'IN_PHASE'), dixon('opp', 'OPP_PHASE')];
+    expect(classifySeries(fat)).toMatchObject({ role: 'other', weighting: 't2' });
+    expect(classifySeries(fat).reasons.join('; ')).toMatch(/Dixon fat image .*fat-only image shows neither disc nor CSF signal/);
+    expect(chooseSeries([fat, water, opposed, inPhase]).analysisSeries).toBe(inPhase);
+    expect(chooseSeries([fat, water, opposed, inPhase]).warnings).toEqual([]);
+    expect(chooseSeries([fat, water, opposed, avantoT2]).analysisSeries).toBe(avantoT2); // the plain T2, though it has fewer slices
+    const waterOnly = chooseSeries([fat, opposed, water]);
+    expect(waterOnly.analysisSeries).toBe(water);
+    expect(waterOnly.warnings.join(' ')).toMatch(/water \(fat-suppressed\) image of a Dixon acquisition/);
+    expect(chooseSeries([fat]).suitable).toBe(false);
+    // Named only in the description (GE FLEX prefixes, Siemens suffixes); a fat-saturated T2 is not a Dixon fat image.
+    expect(classifySeries(series({ SeriesDescription: 'FAT: Sag T2 FSE FLEX', ImageOrientationPatient: SAG, EchoTime: 85, RepetitionTime: 3000 })).role).toBe('other');
+    expect(classifySeries(series({ SeriesDescription: 't2_tse_dixon_sag_F', ImageOrientationPatient: SAG, EchoTime: 85, RepetitionTime: 3000 })).role).toBe('other');
+    expect(classifySeries(series({ SeriesDescription: 'fat sat T2 sag', ImageOrientationPatient: SAG, EchoTime: 85, RepetitionTime: 3000 })).role).toBe('sagittal_t2');
+    expect(classifySeries(series({ SeriesDescription: 'T2 SAG FS', ImageOrientationPatient: SAG, EchoTime: 85, RepetitionTime: 3000 })).role).toBe('sagittal_t2');
+  });
+
   it('falls back to sagittal T1 with a warning that Pfirrmann needs T2', () => {
     const c = chooseSeries([ingeniaT1, axialT2]);
     expect(c.suitable).toBe(true);

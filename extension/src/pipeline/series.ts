@@ -57,6 +57,10 @@ export interface SeriesHeaders {
   orientationsDiffer?: boolean;
 }
 
+const DIXON_WORDS: Record<DixonImage, string> = { fat: 'fat', water: 'water (fat-suppressed)', in_phase: 'in-phase', opposed_phase: 'opposed-phase' };
+/** Preference among series of one role: an ordinary or in-phase image (a plain T2), then water, then opposed phase. */
+const DIXON_RANK: Record<DixonImage | 'none', number> = { none: 0, in_phase: 0, water: 1, opposed_phase: 2, fat: 3 };
+
 export interface SeriesClassification {
   role: SeriesRole;
   plane: Plane;
@@ -140,6 +144,29 @@ function planeFromDescription(d: string): Plane {
   return 'unknown';
 }
 
+/** One image of a Dixon (fat/water separation) acquisition: the vendor stores each as a series or image type of its own. */
+export type DixonImage = 'fat' | 'water' | 'in_phase' | 'opposed_phase';
+
+/**
+ * Which Dixon image a series holds, from ImageType values (Siemens: DIXON with WATER, FAT, IN_PHASE, OPP_PHASE;
+ * single letters W/F/IP/OP as Philips mDIXON writes them) or, where ImageType says nothing, the SeriesDescription
+ * (Siemens' suffixes _W/_F/_in/_opp; GE FLEX/IDEAL's 'WATER:'/'FAT:'/'InPhase:'/'OutPhase:' prefixes). Undefined for an
+ * ordinary series. 'fat sat' / 'FS' (fat-saturated) is not a Dixon fat image.
+ */
+export function dixonImage(h: Pick<SeriesHeaders, 'ImageType' | 'SeriesDescription'>): DixonImage | undefined {
+  const t = new Set(toStrings(h.ImageType));
+  if (t.has('FAT') || t.has('F')) return 'fat';
+  if (t.has('WATER') || t.has('W')) return 'water';
+  if (['IN_PHASE', 'IN PHASE', 'INPHASE', 'IP'].some((x) => t.has(x))) return 'in_phase';
+  if (['OPP_PHASE', 'OPPOSED_PHASE', 'OUT_PHASE', 'OUT PHASE', 'OUTPHASE', 'OP'].some((x) => t.has(x))) return 'opposed_phase';
+  const d = (h.SeriesDescription ?? '').trim().toLowerCase();
+  if (/^fat:|[_ ]f$/.test(d)) return 'fat';
+  if (/^water:|[_ ]w$/.test(d)) return 'water';
+  if (/^in ?phase:|[_ ]in$/.test(d)) return 'in_phase';
+  if (/^(out|opp) ?phase:|[_ ]opp$/.test(d)) return 'opposed_phase';
+  return undefined;
+}
+
 function weightingFromDescription(d: string): Weighting {
   if (/stir|tirm/.test(d)) return 'stir';
   if (/flair/.test(d)) return 'flair';
@@ -196,11 +223,15 @@ export function classifySeries(h: SeriesHeaders): SeriesClassification {
     }
   }
 
+  const dixon = dixonImage(h);
+  if (dixon) reasons.push(`Dixon ${DIXON_WORDS[dixon]} image (ImageType ${toStrings(h.ImageType).join('\\') || 'none'}, "${h.SeriesDescription ?? ''}")`);
   let role: SeriesRole = 'other';
   if (modality && modality !== 'MR') {
     reasons.push(`Modality ${modality} is not MR`);
   } else if (isLocalizer) {
     reasons.push('localizer/scout');
+  } else if (dixon === 'fat') {
+    reasons.push('a fat-only image shows neither disc nor CSF signal: not analysed');
   } else if (plane === 'sagittal' && weighting === 't2') role = 'sagittal_t2';
   else if (plane === 'sagittal' && weighting === 't1') role = 'sagittal_t1';
   else if (plane === 'sagittal' && weighting === 'stir') role = 'sagittal_stir';
@@ -219,8 +250,9 @@ export function isThreeDAcquisition(mrAcquisitionType: unknown): boolean {
 }
 
 /**
- * Best of several series of one role: multi-slice first, then a 2D acquisition before a 3D one (MRAcquisitionType),
- * then most slices, then lowest SeriesNumber. Why 2D first: the disc classifier agrees with readers better on 2D TSE
+ * Best of several series of one role: multi-slice first, then an ordinary or Dixon in-phase image before a Dixon water
+ * image before an opposed-phase one (the disc classifier learned T2 without fat suppression), then a 2D acquisition
+ * before a 3D one (MRAcquisitionType), then most slices, then lowest SeriesNumber. Why 2D first: the disc classifier agrees with readers better on 2D TSE
  * T2 than on 3D T2 SPACE (models/PFIRRMANN_MODEL_CARD.md), and a 3D series' 100+ thin slices take ten times as long
  * to segment as a 2D series' 15.
  */
@@ -230,6 +262,8 @@ function best(list: ClassifiedSeries[], role: SeriesRole): SeriesHeaders | undef
     const va = a.numberOfSlices >= MIN_VOLUME_SLICES ? 1 : 0;
     const vb = b.numberOfSlices >= MIN_VOLUME_SLICES ? 1 : 0;
     if (va !== vb) return vb - va;
+    const da = DIXON_RANK[dixonImage(a) ?? 'none'], db = DIXON_RANK[dixonImage(b) ?? 'none'];
+    if (da !== db) return da - db;
     const a3d = isThreeDAcquisition(a.MRAcquisitionType), b3d = isThreeDAcquisition(b.MRAcquisitionType);
     if (a3d !== b3d) return a3d ? 1 : -1;
     if (a.numberOfSlices !== b.numberOfSlices) return b.numberOfSlices - a.numberOfSlices;
@@ -329,6 +363,10 @@ export function chooseSeries(all: SeriesHeaders[], readerChoice?: ReaderSeriesCh
   }
   if (analysisRole === 'sagittal_t2' && isThreeDAcquisition(analysisSeries.MRAcquisitionType)) {
     warnings.push(`The sagittal T2 is a 3D acquisition (MRAcquisitionType 3D, e.g. SPACE): the Pfirrmann grades agree less with readers on 3D T2 than on 2D TSE T2 (each grade's evidence gives the figures), the central canal is not graded from its sagittal slice (the dural sac outline on 3D T2 is not checked against readers), and its many thin slices take longer to analyse. A 2D sagittal T2, where one exists, is the better series.`);
+  }
+  const dixon = dixonImage(analysisSeries);
+  if (dixon === 'water' || dixon === 'opposed_phase') {
+    warnings.push(`The analysed series is the ${DIXON_WORDS[dixon]} image of a Dixon acquisition: the disc classifier learned T2 images without fat suppression, so treat its grades with care; the in-phase image, where the study has one, is the better series.`);
   }
   if (analysisSeries.numberOfSlices < MIN_VOLUME_SLICES) {
     warnings.push(`The analysis series has only ${analysisSeries.numberOfSlices} slice${analysisSeries.numberOfSlices === 1 ? '' : 's'}: 2D analysis of that slice only (no left/right foramina).`);
