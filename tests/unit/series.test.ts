@@ -162,6 +162,11 @@ describe('chooseSeries', () => {
     expect(chooseSeries([sagT2({ SeriesDescription: 'T-Spine SAG T2' })]).message).toMatch(/thoracic/);
     expect(chooseSeries([sagT2({ SeriesDescription: 'T2 TSE SAG', BodyPartExamined: 'LSPINE' })]).suitable).toBe(true);
     expect(chooseSeries([sagT2({ SeriesDescription: 't2_tse_sag_384' })]).suitable).toBe(true);
+    // A whole-spine study: the lumbar station is analysed, though the others have more slices.
+    const stations = [sagT2({ SeriesDescription: 'SAG T2 C-spine', numberOfSlices: 17 }), sagT2({ SeriesDescription: 'T2 TSE SAG', BodyPartExamined: 'TSPINE', numberOfSlices: 19 }), sagT2({ SeriesDescription: 'SAG T2 L-spine' })];
+    const whole = chooseSeries(stations);
+    expect(whole.suitable).toBe(true);
+    expect(whole.analysisSeries).toBe(stations[2]);
     // 't2' alone is a weighting, not 'T-spine'
     expect(spineRegion(sagT2({ SeriesDescription: 'sag t2 tse' }))).toBe('unknown');
   });

@@ -250,7 +250,8 @@ export function isThreeDAcquisition(mrAcquisitionType: unknown): boolean {
 }
 
 /**
- * Best of several series of one role: multi-slice first, then an ordinary or Dixon in-phase image before a Dixon water
+ * Best of several series of one role: a lumbar (or unnamed) series before a cervical or thoracic one (a whole-spine
+ * study's other stations, which the lumbar-only analysis refuses: spineRegion), then multi-slice, then an ordinary or Dixon in-phase image before a Dixon water
  * image before an opposed-phase one (the disc classifier learned T2 without fat suppression), then a 2D acquisition
  * before a 3D one (MRAcquisitionType), then most slices, then lowest SeriesNumber. Why 2D first: the disc classifier agrees with readers better on 2D TSE
  * T2 than on 3D T2 SPACE (models/PFIRRMANN_MODEL_CARD.md), and a 3D series' 100+ thin slices take ten times as long
@@ -258,7 +259,9 @@ export function isThreeDAcquisition(mrAcquisitionType: unknown): boolean {
  */
 function best(list: ClassifiedSeries[], role: SeriesRole): SeriesHeaders | undefined {
   const c = list.filter((s) => s.classification.role === role).map((s) => s.headers);
+  const otherRegion = (h: SeriesHeaders) => (['cervical', 'thoracic'].includes(spineRegion(h)) ? 1 : 0);
   c.sort((a, b) => {
+    if (otherRegion(a) !== otherRegion(b)) return otherRegion(a) - otherRegion(b);
     const va = a.numberOfSlices >= MIN_VOLUME_SLICES ? 1 : 0;
     const vb = b.numberOfSlices >= MIN_VOLUME_SLICES ? 1 : 0;
     if (va !== vb) return vb - va;
