@@ -466,6 +466,47 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.screenshot({ path: join(artifactsDir, 'analyze-image-missing.png') });
   }, 240000);
 
+  it('says which image could not be loaded when the PACS stops answering during Analyze', async () => {
+    const { page } = env;
+    await openStudy();
+    const refuse = (r: { fulfill(o: { status: number; body: string }): Promise<void> }) => r.fulfill({ status: 503, body: 'unavailable' });
+    await page.route('**/frames/**', refuse);
+    try {
+      await page.getByTestId('spine-analyze').click();
+      const err = page.getByTestId('spine-error');
+      await err.waitFor({ timeout: 120000 });
+      // It was an empty error box: cornerstone's loader rejects with an object that has no message.
+      expect(await err.textContent()).toMatch(/^Image \d+ of 75 of series "SAG T2 TSE — vb2_02 .*" could not be loaded from the PACS \(HTTP 503\)\. Check the connection to the PACS, then press Analyze again\.$/);
+      await page.screenshot({ path: join(artifactsDir, 'analyze-pacs-unavailable.png') });
+    } finally {
+      await page.unroute('**/frames/**', refuse);
+    }
+  }, 240000);
+
+  it('a cancelled (or failed) Analyze again keeps the result before it, with the reader\'s changes', async () => {
+    if (!sourceDir.endsWith('models')) return; // the random-weights fixture names no levels to change
+    const { page } = env;
+    await openStudyAndAnalyze();
+    await analysisFinished();
+    const row = page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first();
+    await row.click();
+    const select = page.getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
+    const changed = (await select.inputValue()) === '5' ? '4' : '5';
+    await select.selectOption(changed);
+    await page.getByTestId('finding-pfirrmannGrade').getByText(/changed by the reader; software said/).waitFor({ timeout: 10000 });
+    // Analyze again, cancelled at once: the result used to vanish, the reader's change only offered after a new result.
+    await page.getByTestId('spine-analyze').click();
+    await page.getByTestId('spine-cancel').click();
+    const note = page.getByTestId('spine-rerun-failed');
+    await note.waitFor({ timeout: 60000 });
+    expect(await note.textContent()).toBe('Analyze again did not finish: Analysis cancelled. Shown below: the result before it, with your changes.');
+    expect(await row.textContent()).toContain('*');
+    await row.click();
+    expect(await page.getByTestId('spine-level-detail').getByLabel('Pfirrmann grade').inputValue()).toBe(changed);
+    expect(await page.getByTestId('spine-save').count()).toBe(1);
+    await page.screenshot({ path: join(artifactsDir, 'analyze-rerun-cancelled.png') });
+  }, 420000);
+
   it('refuses a model whose sha256 does not match the manifest, with a clear message', async () => {
     const { page } = env;
     writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify({ ...manifest, sha256: '0'.repeat(64) }));

@@ -60,7 +60,7 @@ export async function readDisplaySetVolume(ds: DisplaySet, onProgress?: (done: n
     const p = planes[order[k].i];
     if (p.rows !== rows || p.columns !== cols) throw new Error(`Series "${ds.SeriesDescription}": slice ${k + 1} is ${p.columns}×${p.rows}, not ${cols}×${rows}.`);
   }
-  await loadImages(order.map((o) => o.id), (k, px) => voxels.set(px, k * rows * cols), onProgress, signal);
+  await loadImages(`"${ds.SeriesDescription ?? ds.SeriesInstanceUID}"`, order.map((o) => o.id), (k, px) => voxels.set(px, k * rows * cols), onProgress, signal);
   const inst: Record<string, any> = ds.instances?.[0] ?? {};
   const sopInstanceUids = order.map((o) => String(core.metaData.get('instance', o.id)?.SOPInstanceUID ?? core.metaData.get('sopCommonModule', o.id)?.sopInstanceUID ?? ''));
   const volume: SpineVolume = {
@@ -108,12 +108,18 @@ export function frameNumbersOf(imageIds: string[], sopInstanceUids: string[], se
  * others are fetched over WADO-RS a few at a time) and hands each one's modality values
  * (stored × RescaleSlope + RescaleIntercept, row-major) to `use`.
  */
-async function loadImages(ids: string[], use: (k: number, px: Float32Array) => void, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+async function loadImages(series: string, ids: string[], use: (k: number, px: Float32Array) => void, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
   const { core } = getCornerstone();
   const BATCH = 6;
   let loaded = 0;
   const loadOne = async (k: number) => {
-    const image = await core.imageLoader.loadAndCacheImage(ids[k]);
+    let image;
+    try {
+      image = await core.imageLoader.loadAndCacheImage(ids[k]);
+    } catch (e) {
+      // cornerstone's loaders reject with an Error, an XHR-like object or nothing at all: name what failed either way.
+      throw new Error(`Image ${k + 1} of ${ids.length} of series ${series} could not be loaded from the PACS (${loadFailure(e)}). Check the connection to the PACS, then press Analyze again.`);
+    }
     const px: ArrayLike<number> = image.voxelManager?.getScalarData?.() ?? image.getPixelData();
     const slope = Number(image.slope ?? 1) || 1;
     const intercept = Number(image.intercept ?? 0) || 0;
@@ -126,6 +132,17 @@ async function loadImages(ids: string[], use: (k: number, px: Float32Array) => v
     if (signal?.aborted) throw signal.reason ?? new Error('Cancelled');
     await Promise.all(Array.from({ length: Math.min(BATCH, ids.length - k0) }, (_, j) => loadOne(k0 + j)));
   }
+}
+
+/** What a rejected image load says: its message, its HTTP status, or that nothing answered. */
+function loadFailure(e: unknown): string {
+  const x = e as { message?: unknown; status?: unknown; error?: { message?: unknown } } | undefined;
+  const status = /\bstatus (\d{3})\b/.exec(String(x?.message ?? ''))?.[1]; // "Couldn't retrieve <long URL> got status 503"
+  if (status) return `HTTP ${status}`;
+  if (typeof x?.message === 'string' && x.message) return x.message;
+  if (typeof x?.error?.message === 'string' && x.error.message) return x.error.message;
+  if (typeof x?.status === 'number' && x.status > 0) return `HTTP ${x.status}`;
+  return 'no answer from the server';
 }
 
 /**
@@ -160,6 +177,6 @@ export async function readDisplaySetSlices(ds: DisplaySet, onProgress?: (done: n
       instanceNumber: inst.InstanceNumber !== undefined ? Number(inst.InstanceNumber) : k + 1,
     };
   });
-  await loadImages(ids, (k, px) => { slices[k].pixels = px; }, onProgress, signal);
+  await loadImages(`"${ds.SeriesDescription ?? ds.SeriesInstanceUID}"`, ids, (k, px) => { slices[k].pixels = px; }, onProgress, signal);
   return slices;
 }

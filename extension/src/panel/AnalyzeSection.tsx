@@ -91,6 +91,11 @@ export function AnalyzeSection({
           {state.message}
         </div>
       )}
+      {state.status === 'done' && state.rerunFailed && (
+        <div style={/cancel/i.test(state.rerunFailed) ? s.warn : s.error} data-testid="spine-rerun-failed">
+          Analyze again did not finish: {state.rerunFailed} Shown below: the result before it, with your changes.
+        </div>
+      )}
       {state.status === 'done' && analysedAs(state.result.sourceVolume) !== analysedAs({ role, weightingStatedByReader }) && (
         <div style={s.warn} data-testid="spine-result-other-weighting">
           ⚠ This result analysed the series as {analysedAs(state.result.sourceVolume)}; the series is now chosen as {analysedAs({ role, weightingStatedByReader })}: press Analyze again to use that.

@@ -13,7 +13,8 @@ import type { SeriesRole } from '../pipeline/volume';
 export type AnalysisState =
   | { status: 'idle' }
   | { status: 'running'; stage: AnalysisStage; done: number; total: number; startedAt: number }
-  | { status: 'done'; result: ViewerAnalysis; segmentationId?: string; displayError?: string }
+  /** rerunFailed: why the last Analyze again did not finish (failed or cancelled); the result shown is the one before it. */
+  | { status: 'done'; result: ViewerAnalysis; segmentationId?: string; displayError?: string; rerunFailed?: string }
   | { status: 'error'; message: string; cancelled: boolean };
 
 const IDLE: AnalysisState = { status: 'idle' };
@@ -50,6 +51,7 @@ export function useAnalysis(key: string) {
     (ds: DisplaySet, role: SeriesRole, otherSeries: SourceSeriesRef[] = [], axialT2?: DisplaySet, sagittalT1?: DisplaySet, weightingStatedByReader = false) => {
       const startedAt = Date.now();
       const prev = states.get(key);
+      const previousBefore = previousReports.get(key);
       if (prev?.status === 'done') previousReports.set(key, prev.result.report);
       setState(key, { status: 'running', stage: 'read', done: 0, total: 1, startedAt });
       const r = startAnalysis(ds, role, otherSeries, (stage, done, total) => setState(key, { status: 'running', stage, done, total, startedAt }), axialT2, sagittalT1, weightingStatedByReader);
@@ -68,8 +70,19 @@ export function useAnalysis(key: string) {
           }
           if (runs.get(key) === r) setState(key, { status: 'done', result, segmentationId, displayError });
         },
-        (e: Error) => {
-          if (runs.get(key) === r) setState(key, { status: 'error', message: e.message, cancelled: /cancel/i.test(e.message) });
+        (e: unknown) => {
+          // Never an empty message: some libraries reject with something other than an Error.
+          const message = e instanceof Error && e.message ? e.message : `The analysis failed (${String(e)}); press Analyze to try again.`;
+          if (runs.get(key) !== r) return;
+          if (prev?.status === 'done') {
+            // A failed or cancelled Analyze again keeps the result it would have replaced, with the reader's changes
+            // (still unsaved work, still saveable); the labelmap shown was never replaced.
+            if (previousBefore) previousReports.set(key, previousBefore);
+            else previousReports.delete(key);
+            setState(key, { ...prev, rerunFailed: message });
+          } else {
+            setState(key, { status: 'error', message, cancelled: /cancel/i.test(message) });
+          }
         },
       );
     },
@@ -84,7 +97,7 @@ export function useAnalysis(key: string) {
       const st = states.get(key);
       if (st?.status !== 'done') return;
       const report = fn(st.result.report);
-      setState(key, { ...st, result: { ...st.result, report, segments: report.segments } });
+      setState(key, { ...st, rerunFailed: undefined, result: { ...st.result, report, segments: report.segments } });
       if (st.segmentationId && report.segments !== st.result.report.segments) renameSegments(st.segmentationId, report.segments);
       if (report.segments !== st.result.report.segments || report.levelNaming.certain !== st.result.report.levelNaming.certain) {
         try { showLevelLabels(st.result.imageIds, report.segments, !report.levelNaming.certain); } catch (e) { console.error(e); }
