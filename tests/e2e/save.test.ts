@@ -456,5 +456,15 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 15000 });
     await page.waitForTimeout(1500);
     await shot(page, 'batch-analysed');
+    // The SEG deleted from the PACS (by an admin, or lost): the findings still open, and the panel says why no outlines.
+    const auth = { Authorization: env.orthanc.authorization };
+    const [orthancStudy] = (await (await fetch(`${env.orthanc.url}/tools/lookup`, { method: 'POST', body: study, headers: auth })).json()) as { ID: string }[];
+    const series = (await (await fetch(`${env.orthanc.url}/studies/${orthancStudy.ID}/series`, { headers: auth })).json()) as { ID: string; MainDicomTags: { Modality: string } }[];
+    const seg = series.find((x) => x.MainDicomTags.Modality === 'SEG')!;
+    expect((await fetch(`${env.orthanc.url}/series/${seg.ID}`, { method: 'DELETE', headers: auth })).ok).toBe(true);
+    await openStudy(page, study);
+    await page.waitForFunction(() => /^Findings loaded from the PACS \(SR of .+, version 1\)$/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
+    expect(await page.getByTestId('spine-stored-results').textContent()).toContain('The stored SEG is not shown: the PACS holds no "Spine MRI SEG v1" beside this report (deleted, or never stored); press Analyze to outline the structures again.');
+    expect((await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr').allTextContents()).some((r) => r.startsWith('▸ L4/L5'))).toBe(true);
   }, 300000);
 });

@@ -177,6 +177,9 @@ async function loadStored(studyUid: string): Promise<void> {
         try { showLevelLabels(seg.sourceImageIds, seg.segments, !stored.report.levelNaming.certain); } catch (e) { console.error(e); }
       }
       setStudy(studyUid, { stored: { status: 'loaded', stored, segShown: seg.shown, segNote: seg.reason, segmentationId: seg.segmentationId, segments: seg.segments, sourceImageIds: seg.sourceImageIds } });
+    } else {
+      // An SR whose SEG was deleted from the PACS (or never reached it): say so rather than show findings without outlines.
+      setStudy(studyUid, { stored: { status: 'loaded', stored, segShown: false, segNote: `the PACS holds no "Spine MRI SEG v${stored.version}" beside this report (deleted, or never stored); press Analyze to outline the structures again` } });
     }
   } catch (e) {
     setStudy(studyUid, { stored: { status: 'error', message: (e as Error).message } });
