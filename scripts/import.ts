@@ -19,6 +19,7 @@ import { loadConfig, type SpineConfig } from './config';
 import { dicomwebClient, explainDicomwebError, type DicomwebTarget } from './lib/dicomweb';
 import { findDicomFiles, isPart10, niftiAxialReformatSeries, niftiToSeries, readPart10, readSpiderSeriesCsv, spiderPngToSeries, type DicomSeries } from './lib/sources';
 import { basicAuth, loadOrCreateCredentials } from './orthanc';
+import { part10Header } from '../extension/src/dicom/uids';
 
 /** A unit of work: converts lazily so a folder of 70 volumes is never all in memory. */
 export interface ImportItem {
@@ -131,10 +132,21 @@ export async function importPaths(paths: string[], target: DicomwebTarget | unde
   const log = opts.log ?? ((s: string) => console.log(s));
   const items = planImport(paths, opts);
   const studies = new Set<string>();
+  const series = new Set<string>();
   let instances = 0;
   for (const item of items) {
     const s = item.load();
-    if ('studyInstanceUid' in s) studies.add(s.studyInstanceUid);
+    if ('studyInstanceUid' in s) {
+      studies.add(s.studyInstanceUid);
+      series.add(s.seriesInstanceUid);
+    } else {
+      // DICOM files, read in batches of 50: count their own series and studies.
+      for (const b of s.instances) {
+        const h = part10Header(b);
+        studies.add(String(h.StudyInstanceUID));
+        series.add(String(h.SeriesInstanceUID));
+      }
+    }
     const desc = 'seriesDescription' in s ? ` → "${s.seriesDescription}"` : '';
     if (opts.outDir) {
       const dir = join(opts.outDir, 'seriesInstanceUid' in s ? s.seriesInstanceUid : basename(s.source));
@@ -148,7 +160,7 @@ export async function importPaths(paths: string[], target: DicomwebTarget | unde
     }
     instances += s.instances.length;
   }
-  return { series: items.length, instances, studyInstanceUids: [...studies] };
+  return { series: series.size, instances, studyInstanceUids: [...studies] };
 }
 
 /** The CLI options that override defaultTarget (`npm run import`, `npm run analyze:pacs`). */
