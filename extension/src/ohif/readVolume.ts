@@ -49,7 +49,8 @@ export async function readDisplaySetVolume(ds: DisplaySet, onProgress?: (done: n
   const colDir = Array.from(first.columnCosines as number[]) as Vec3;
   const normal = cross(rowDir, colDir);
   const all = ids.map((id, i) => ({ id, i, d: dot(planes[i].imagePositionPatient, normal) })).sort((a, b) => a.d - b.d);
-  const run = evenlySpacedRun(all.map((o) => o.d), `"${ds.SeriesDescription ?? ds.SeriesInstanceUID}"`);
+  const seriesName = `"${ds.SeriesDescription ?? ds.SeriesInstanceUID}"`;
+  const run = evenlySpacedRun(all.map((o) => o.d), seriesName);
   const order = all.slice(run.start, run.end);
   const rows: number = first.rows;
   const cols: number = first.columns;
@@ -60,7 +61,7 @@ export async function readDisplaySetVolume(ds: DisplaySet, onProgress?: (done: n
     const p = planes[order[k].i];
     if (p.rows !== rows || p.columns !== cols) throw new Error(`Series "${ds.SeriesDescription}": slice ${k + 1} is ${p.columns}×${p.rows}, not ${cols}×${rows}.`);
   }
-  await loadImages(`"${ds.SeriesDescription ?? ds.SeriesInstanceUID}"`, order.map((o) => o.id), (k, px) => voxels.set(px, k * rows * cols), onProgress, signal);
+  await loadImages(seriesName, order.map((o) => o.id), (k, px) => voxels.set(px, k * rows * cols), onProgress, signal);
   const inst: Record<string, any> = ds.instances?.[0] ?? {};
   const sopInstanceUids = order.map((o) => String(core.metaData.get('instance', o.id)?.SOPInstanceUID ?? core.metaData.get('sopCommonModule', o.id)?.sopInstanceUID ?? ''));
   const volume: SpineVolume = {
