@@ -196,7 +196,19 @@ function groupBySeries(datasets: NaturalDataset[]): Map<string, NaturalDataset[]
  */
 export function readDicomDatasets(datasets: NaturalDataset[], where: string, userChoice?: ReaderSeriesChoice): AnalysisInput {
   const bySeries = groupBySeries(datasets);
-  const choice = chooseSeries(headersBySeries(bySeries), userChoice);
+  const all = headersBySeries(bySeries);
+  let choice = chooseSeries(all, userChoice);
+  // A CD or folder may hold several studies (a prior exam, another patient): the sagittal T1 and axial T2 must come
+  // from the analysed series' study, so the choice is made again among that study's series.
+  const studyOf = (seriesUid: string) => String(bySeries.get(seriesUid)?.[0]?.StudyInstanceUID ?? '');
+  const studies = new Set(all.map((h) => studyOf(h.SeriesInstanceUID)));
+  let otherStudies: string | undefined;
+  if (studies.size > 1 && choice.analysisSeries) {
+    const study = studyOf(choice.analysisSeries.SeriesInstanceUID);
+    choice = chooseSeries(all.filter((h) => studyOf(h.SeriesInstanceUID) === study), userChoice);
+    const first = bySeries.get(choice.analysisSeries!.SeriesInstanceUID)![0];
+    otherStudies = `${where} holds ${studies.size} studies; analysed: study ${study}${first.StudyDate ? ` of ${first.StudyDate}` : ''}${first.StudyDescription ? ` "${first.StudyDescription}"` : ''}, with that study's series only. Name a series of another study with --series <SeriesInstanceUID> to analyse it.`;
+  }
   if (userChoice && !choice.readerChosen) {
     const listed = choice.classified.map((c) => `${c.headers.SeriesInstanceUID} (${c.classification.plane} ${c.classification.weighting}${c.classification.isLocalizer ? ', localizer' : ''})`).join(', ');
     throw new Error(`--series ${userChoice.seriesInstanceUid} is not a sagittal MR series of ${where} (series there: ${listed})`);
@@ -225,7 +237,7 @@ export function readDicomDatasets(datasets: NaturalDataset[], where: string, use
   }
   return {
     volume: { ...volume, role, ...(choice.statedWeighting ? { weightingStatedByReader: true } : {}) }, patientStudy: patientStudyFrom(list[0]), otherSeries, axialT2, axialT2Unavailable, sagittalT1,
-    warnings: [...(choice.warnings ?? []), ...(volume.analysedSlicesNote ? [volume.analysedSlicesNote] : [])],
+    warnings: [...(otherStudies ? [otherStudies] : []), ...(choice.warnings ?? []), ...(volume.analysedSlicesNote ? [volume.analysedSlicesNote] : [])],
     description: `${volume.dims[2]} ${volume.dims[2] === 1 ? 'slice' : 'slices'} of '${volume.seriesDescription}'${axialT2 ? ` and ${axialT2.length} axial T2 images` : ''}${sagittalT1 ? ` and a sagittal T1 of ${sagittalT1.dims[2]} slices` : ''} from ${where}`,
   };
 }

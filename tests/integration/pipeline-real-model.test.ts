@@ -157,6 +157,42 @@ const axialCase = resolve(data, 'vb2_02_image.nii.gz');
       rmSync(dir, { recursive: true, force: true });
     }
   }, 240000);
+
+  it('never measures on the axial T2 of another study or another frame of reference', async () => {
+    const { importPaths } = await import('../../scripts/import');
+    const { analyze } = await import('../../scripts/analyze');
+    const { findDicomFiles, readPart10 } = await import('../../scripts/lib/sources');
+    const { fromPart10, toPart10 } = await import('../../extension/src/dicom/uids');
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(resolve(tmpdir(), 'spine-axial-other-'));
+    const areas = (r: { levels: { measurements: { name: string }[] }[] }) => r.levels.flatMap((l) => l.measurements).filter((m) => m.name === 'duralSacAreaMm2').length;
+    try {
+      // A folder (a CD) with two studies: vb2_02 without an axial series, another patient's with one. The other
+      // patient's axial T2 was used at vb2_02's discs, and graded a stenosis there.
+      const other = resolve(data, 'ivd_11_image.nii.gz');
+      await importPaths([axialCase], undefined, { outDir: resolve(dir, 'two'), log: () => undefined });
+      await importPaths([other], undefined, { outDir: resolve(dir, 'two'), axialReformat: true, log: () => undefined });
+      const logs: string[] = [];
+      const two = await analyze({ input: resolve(dir, 'two'), out: resolve(dir, 'out-two'), manifestPath, log: (s) => logs.push(s) });
+      expect(logs.join('\n')).toMatch(/holds 2 studies; analysed: study .* with that study's series only/);
+      expect(two.report.sourceSeries.map((s) => s.role)).not.toContain('axial_t2');
+      expect(areas(two.report)).toBe(0);
+      // One study whose axial T2 has a FrameOfReferenceUID of its own (the patient repositioned): positions do not compare.
+      await importPaths([axialCase], undefined, { outDir: resolve(dir, 'for'), axialReformat: true, log: () => undefined });
+      for (const f of findDicomFiles(resolve(dir, 'for'))) {
+        const ds = fromPart10(readPart10(f));
+        if (/reformat/.test(String(ds.SeriesDescription))) writeFileSync(f, Buffer.from(toPart10({ ...ds, FrameOfReferenceUID: '2.25.404' })));
+      }
+      const { report } = await analyze({ input: resolve(dir, 'for'), out: resolve(dir, 'out-for'), manifestPath, log: () => undefined });
+      expect(report.sourceSeries.map((s) => s.role)).toContain('axial_t2');
+      expect(areas(report)).toBe(0);
+      const l4 = report.levels.find((l) => l.level === 'L4/L5')!;
+      expect(JSON.stringify(l4.centralCanalStenosis)).toMatch(/another frame of reference \(FrameOfReferenceUID\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240000);
 });
 
 (existsSync(axialCase) && haveModel ? describe : describe.skip)('npm run analyze on a DICOM folder with a sagittal T2 and a sagittal T1', () => {

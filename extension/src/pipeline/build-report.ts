@@ -5,7 +5,7 @@
  * as a 'dural_sac' segment), measures the dural sac area on the study's axial T2 images when given
  * (axial-levels.ts), grades each level (grade/), and returns the SpineReport.
  */
-import { sourceImageOf, type LevelReport, type Measurement, type SegmentInfo, type SpineReport } from './report';
+import { sourceImageOf, type Finding, type LevelReport, type Measurement, type SegmentInfo, type SpineReport, type StenosisGrade } from './report';
 import type { Labelmap, SeriesRole, SpineVolume, Vec3 } from './volume';
 import { voxelToLps } from './volume';
 import { heightIndices, measureDisc, medianIntensity, midSagittalSlice, sagittalFrame, segmentPixels, type DiscMeasures, type PlaneShape } from './measure';
@@ -175,7 +175,7 @@ export interface BuildReportOptions {
   otherSeries?: SpineReport['sourceSeries'];
   /** Disc classifier output (classifyDiscs); absent = its grades are not assessable. */
   discPredictions?: DiscPredictionsInput;
-  /** Images of the study's axial T2 series (any stacks and angles): the dural sac area at each disc. */
+  /** Images of the study's axial T2 series (any stacks and angles): the dural sac area at each disc; only images in the analysed series' frame of reference are used. */
   axialT2?: AxialSlice[];
   /** Why the axial T2 images of a study that has them are missing (e.g. could not be read). */
   axialT2Unavailable?: string;
@@ -244,6 +244,11 @@ export function discMeasurements(d: DiscAnalysis, duralSacSegment?: number): Mea
   return out;
 }
 
+/** A canal grade made without the axial area of a study that has an axial T2 says why there is none (never a silent gap). */
+function sayWhyNoArea(f: Finding<StenosisGrade>, noArea: string | undefined): Finding<StenosisGrade> {
+  return noArea && f.value !== null ? { ...f, evidence: { ...f.evidence, rule: `${f.evidence.rule}; no axial dural sac area: ${noArea}` } } : f;
+}
+
 /** The axial dural sac area as a measurement, where one was measured. */
 function axialAreaMeasurement(r: AxialSacResult | undefined): Measurement[] {
   if (!r || r.areaMm2 === null) return [];
@@ -273,7 +278,13 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
   const dural = ms.segments.find((s) => s.kind === 'dural_sac')?.segmentNumber;
   // Sacral 'discs' (S1/S2 …) are fused remnants that no grading system covers: keep their segment, grade no level.
   const graded = ms.discs.filter((d) => !d.segment.level?.startsWith('S'));
-  const axial = opts.axialT2?.length ? axialSacByDisc(volume, ms, opts.axialT2) : undefined;
+  // Positions compare only within one frame of reference (DICOM FrameOfReferenceUID): an axial T2 of another session or
+  // patient position would put another place's canal at these discs.
+  const sameFrame = (opts.axialT2 ?? []).filter((a) => !a.frameOfReferenceUid || !volume.frameOfReferenceUid || a.frameOfReferenceUid === volume.frameOfReferenceUid);
+  const axial = sameFrame.length ? axialSacByDisc(volume, ms, sameFrame) : undefined;
+  const otherFrame = opts.axialT2?.length && !sameFrame.length
+    ? 'the axial T2 lies in another frame of reference (FrameOfReferenceUID) than the sagittal series — another session or patient position — so its images cannot be placed at the discs'
+    : undefined;
   // Lee graded lumbar foramina; thoracic (ribs) and cervical (oblique) foramina are not what foramen.ts's window expects.
   const notLumbar = (level?: string) => (level?.startsWith('T') && level !== 'T12/L1') || level?.startsWith('C');
   const t1 = opts.sagittalT1 && opts.sagittalT1.frameOfReferenceUid === volume.frameOfReferenceUid ? opts.sagittalT1 : undefined;
@@ -287,7 +298,7 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
     const foramen = foramina.get(d.segment.segmentNumber);
     const meas = [...discMeasurements(d, dural), ...axialAreaMeasurement(sac), ...foramenMeasurements(foramen?.left), ...foramenMeasurements(foramen?.right)];
     const canalMeas = meas.filter((x) => x.name.startsWith('canalAp') || x.name === 'duralSacAreaMm2');
-    const noArea = !hasAxialT2 ? 'no axial T2 series for the dural sac area' : sac?.reason ?? opts.axialT2Unavailable ?? (axial ? 'dural sac area not measured' : 'the axial T2 images were not read');
+    const noArea = !hasAxialT2 ? 'no axial T2 series for the dural sac area' : sac?.reason ?? opts.axialT2Unavailable ?? otherFrame ?? (axial ? 'dural sac area not measured' : 'the axial T2 images were not read');
     const level = d.segment.level ?? `disc ${d.segment.segmentNumber}`;
     const noForamen = notLumbar(level) ? `${level} is not a lumbar level (the foramen measurement and Lee grade are lumbar)`
       : fatHidden && !foramen ? `Lee grades the fat around the exiting root, and this analysis ran on ${analysedSeriesWords(volume.role!)}${volume.role === 'sagittal_stir' ? ', which suppresses fat' : ''} with no sagittal T1 in the study` : undefined;
@@ -312,8 +323,9 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
         // The AP cut-offs are lumbar (cauda equina); at thoracolumbar levels the cord/conus interrupts the CSF column.
         ? gradeCentralCanal(null, canalMeas, null, `not assessable: ${level} is above the lumbar canal the AP and area cut-offs were defined for (the sac holds the cord or conus there)`)
         : isThreeDAcquisition(volume.mrAcquisitionType) ? gradeCentralCanalOn3d(canalMeas, sac?.areaMm2)
-        : gradeCentralCanal(d.canalApMm, canalMeas, sac?.areaMm2 ?? null,
+        : sayWhyNoArea(gradeCentralCanal(d.canalApMm, canalMeas, sac?.areaMm2 ?? null,
           `not assessable: ${d.canalReason ?? 'no dural sac found'} on ${volume.role ? analysedSeriesWords(volume.role) : 'the sagittal T2'}; ${noArea}`, d.canalCsfEffaced, level),
+          hasAxialT2 && sac?.areaMm2 === undefined ? noArea : undefined),
       foraminalStenosisLeft: gradeForamen('left', foramen?.left, noForamen),
       foraminalStenosisRight: gradeForamen('right', foramen?.right, noForamen),
       spondylolisthesis: gradeListhesis(d.listhesis, meas.filter((x) => x.name.startsWith('vertebralSlip')), level),
