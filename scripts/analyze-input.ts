@@ -205,8 +205,8 @@ export function readDicomDatasets(datasets: NaturalDataset[], where: string, use
   let otherStudies: string | undefined;
   if (studies.size > 1 && choice.analysisSeries) {
     const study = studyOf(choice.analysisSeries.SeriesInstanceUID);
+    const first = bySeries.get(choice.analysisSeries.SeriesInstanceUID)![0];
     choice = chooseSeries(all.filter((h) => studyOf(h.SeriesInstanceUID) === study), userChoice);
-    const first = bySeries.get(choice.analysisSeries!.SeriesInstanceUID)![0];
     otherStudies = `${where} holds ${studies.size} studies; analysed: study ${study}${first.StudyDate ? ` of ${first.StudyDate}` : ''}${first.StudyDescription ? ` "${first.StudyDescription}"` : ''}, with that study's series only. Name a series of another study with --series <SeriesInstanceUID> to analyse it.`;
   }
   if (userChoice && !choice.readerChosen) {

@@ -92,16 +92,6 @@ function patchDcmjsSequenceDecoder(): void {
 }
 
 /** Parses Part 10 bytes into a naturalized dataset (dcmjs). Throws with a clear message on non-DICOM input. */
-/** The attributes of a DICOM Part 10 file before its pixel data (which is not read). @throws Error when it is not Part 10. */
-export function part10Header(buffer: ArrayBuffer): NaturalDataset {
-  patchDcmjsSequenceDecoder();
-  try {
-    return dcmData.DicomMetaDictionary.naturalizeDataset(dcmData.DicomMessage.readFile(buffer, { untilTag: '7FE00010', includeUntilTagValue: false }).dict);
-  } catch (e) {
-    throw new Error(`Not a DICOM Part 10 file: ${(e as Error).message}`);
-  }
-}
-
 export function fromPart10(buffer: ArrayBuffer): NaturalDataset {
   patchDcmjsSequenceDecoder();
   let dict;
@@ -113,4 +103,14 @@ export function fromPart10(buffer: ArrayBuffer): NaturalDataset {
   const ds = dcmData.DicomMetaDictionary.naturalizeDataset(dict.dict);
   ds._meta = dcmData.DicomMetaDictionary.naturalizeDataset(dict.meta);
   return ds;
+}
+
+/** The attributes of a DICOM Part 10 file before its pixel data (which is not read). @throws Error when it is not Part 10. */
+export function part10Header(buffer: ArrayBuffer): NaturalDataset {
+  patchDcmjsSequenceDecoder();
+  try {
+    return dcmData.DicomMetaDictionary.naturalizeDataset(dcmData.DicomMessage.readFile(buffer, { untilTag: '7FE00010', includeUntilTagValue: false }).dict);
+  } catch (e) {
+    throw new Error(`Not a DICOM Part 10 file: ${(e as Error).message}`);
+  }
 }

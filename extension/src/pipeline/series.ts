@@ -57,10 +57,6 @@ export interface SeriesHeaders {
   orientationsDiffer?: boolean;
 }
 
-const DIXON_WORDS: Record<DixonImage, string> = { fat: 'fat', water: 'water (fat-suppressed)', in_phase: 'in-phase', opposed_phase: 'opposed-phase' };
-/** Preference among series of one role: an ordinary or in-phase image (a plain T2), then water, then opposed phase. */
-const DIXON_RANK: Record<DixonImage | 'none', number> = { none: 0, in_phase: 0, water: 1, opposed_phase: 2, fat: 3 };
-
 export interface SeriesClassification {
   role: SeriesRole;
   plane: Plane;
@@ -167,6 +163,10 @@ export function dixonImage(h: Pick<SeriesHeaders, 'ImageType' | 'SeriesDescripti
   return undefined;
 }
 
+const DIXON_WORDS: Record<DixonImage, string> = { fat: 'fat', water: 'water (fat-suppressed)', in_phase: 'in-phase', opposed_phase: 'opposed-phase' };
+/** Preference among series of one role: an ordinary or in-phase image (a plain T2), then water, then opposed phase. */
+const DIXON_RANK: Record<DixonImage | 'none', number> = { none: 0, in_phase: 0, water: 1, opposed_phase: 2, fat: 3 };
+
 function weightingFromDescription(d: string): Weighting {
   if (/stir|tirm/.test(d)) return 'stir';
   if (/flair/.test(d)) return 'flair';
@@ -251,11 +251,12 @@ export function isThreeDAcquisition(mrAcquisitionType: unknown): boolean {
 
 /**
  * Best of several series of one role: a lumbar (or unnamed) series before a cervical or thoracic one (a whole-spine
- * study's other stations, which the lumbar-only analysis refuses: spineRegion), then multi-slice, then an ordinary or Dixon in-phase image before a Dixon water
- * image before an opposed-phase one (the disc classifier learned T2 without fat suppression), then a 2D acquisition
- * before a 3D one (MRAcquisitionType), then most slices, then lowest SeriesNumber. Why 2D first: the disc classifier agrees with readers better on 2D TSE
- * T2 than on 3D T2 SPACE (models/PFIRRMANN_MODEL_CARD.md), and a 3D series' 100+ thin slices take ten times as long
- * to segment as a 2D series' 15.
+ * study's other stations, which the lumbar-only analysis refuses: spineRegion), then multi-slice, then an ordinary or
+ * Dixon in-phase image before a Dixon water image before an opposed-phase one (the disc classifier learned T2 without
+ * fat suppression), then a 2D acquisition before a 3D one (MRAcquisitionType), then most slices, then lowest
+ * SeriesNumber. Why 2D first: the disc classifier agrees with readers better on 2D TSE T2 than on 3D T2 SPACE
+ * (models/PFIRRMANN_MODEL_CARD.md), and a 3D series' 100+ thin slices take ten times as long to segment as a 2D
+ * series' 15.
  */
 function best(list: ClassifiedSeries[], role: SeriesRole): SeriesHeaders | undefined {
   const c = list.filter((s) => s.classification.role === role).map((s) => s.headers);
