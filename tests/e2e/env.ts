@@ -96,16 +96,18 @@ export async function importTranscoded(orthanc: RunningOrthanc, relPath: string,
  * some exports and secondary captures arrive; returns its StudyInstanceUID.
  */
 export function importWithoutPixelSpacing(orthanc: RunningOrthanc, relPath: string): Promise<string> {
-  const study = '2.25.20261203000000000000000000000000001';
-  return importRewritten(orthanc, relPath, (dir) => {
-    for (const [n, f] of findDicomFiles(dir).entries()) {
-      const ds = fromPart10(readPart10(f));
-      delete ds.PixelSpacing;
-      Object.assign(ds, { StudyInstanceUID: study, SeriesInstanceUID: `${study}.1`, SOPInstanceUID: `${study}.1.${n + 1}` });
-      writeFileSync(f, Buffer.from(toPart10(ds)));
-    }
-    return study;
-  });
+  return importRewritten(orthanc, relPath, (dir) => asStudyOfItsOwn(findDicomFiles(dir), '2.25.20261203000000000000000000000000001', (ds) => { delete ds.PixelSpacing; }));
+}
+
+/** Rewrites the Part 10 `files` (one series) as series 1 of `study`, each after `change`; returns `study`. */
+function asStudyOfItsOwn(files: string[], study: string, change: (ds: ReturnType<typeof fromPart10>) => void = () => undefined): string {
+  for (const [n, f] of files.entries()) {
+    const ds = fromPart10(readPart10(f));
+    change(ds);
+    Object.assign(ds, { StudyInstanceUID: study, SeriesInstanceUID: `${study}.1`, SOPInstanceUID: `${study}.1.${n + 1}` });
+    writeFileSync(f, Buffer.from(toPart10(ds)));
+  }
+  return study;
 }
 
 /**
@@ -113,17 +115,10 @@ export function importWithoutPixelSpacing(orthanc: RunningOrthanc, relPath: stri
  * order), as when an image never reached the PACS; returns its StudyInstanceUID.
  */
 export function importWithImageMissing(orthanc: RunningOrthanc, relPath: string, missing: number): Promise<string> {
-  const study = '2.25.20261203000000000000000000000000002';
   return importRewritten(orthanc, relPath, (dir) => {
     const files = findDicomFiles(dir).sort();
     rmSync(files[missing]);
-    for (const [n, f] of files.entries()) {
-      if (n === missing) continue;
-      const ds = fromPart10(readPart10(f));
-      Object.assign(ds, { StudyInstanceUID: study, SeriesInstanceUID: `${study}.1`, SOPInstanceUID: `${study}.1.${n + 1}` });
-      writeFileSync(f, Buffer.from(toPart10(ds)));
-    }
-    return study;
+    return asStudyOfItsOwn(files.filter((_, n) => n !== missing), '2.25.20261203000000000000000000000000002');
   });
 }
 
