@@ -89,6 +89,10 @@ d('headless analysis of PACS studies over DICOMweb', () => {
     const names = new Set(report.levels.flatMap((l) => l.measurements).map((m) => m.name));
     expect(names.size).toBeGreaterThan(8);
     expect([...names].filter((n) => !(n in MEASUREMENT))).toEqual([]);
+    // Sizes are coded with standard concepts told apart by their modifiers (codes.ts measurementCoding): each reads back as itself.
+    const back = readSr(sr).levels;
+    report.levels.forEach((l, i) => expect(back[i].measurements.map((m) => m.name)).toEqual(expect.arrayContaining(l.measurements.map((m) => m.name))));
+    expect(back.flatMap((l) => l.measurements).filter((m) => !(m.name in MEASUREMENT))).toEqual([]);
     if (hasDciodvfy) for (const f of ['seg.dcm', 'sr.dcm']) expect(dciodvfy(new Uint8Array(readFileSync(join(spine.dir!, f))).buffer).errors).toEqual([]);
     if (hasDsrdump) expect(dsrdump(new Uint8Array(sr).buffer)).toEqual({ ok: true, problems: [] });
   }, 300_000);

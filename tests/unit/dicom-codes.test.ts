@@ -1,4 +1,4 @@
-import { ALL_CODES, DISC, DISC_LEVEL, MEASUREMENT, PRIVATE_SCHEME, STENOSIS_GRADE, VERTEBRA, measurementCode, measurementName } from '../../extension/src/dicom/codes';
+import { ALL_CODES, ANATOMY, DISC, DISC_LEVEL, MEASUREMENT, PRIVATE_SCHEME, STANDARD_MEASUREMENT, STENOSIS_GRADE, VERTEBRA, measurementCode, measurementCoding, measurementName, measurementNameOf } from '../../extension/src/dicom/codes';
 
 describe('codes.ts table', () => {
   it('never gives one concept two different codes (same scheme + meaning → same value)', () => {
@@ -58,6 +58,21 @@ describe('codes.ts table', () => {
       expect(c.source.length).toBeGreaterThan(0);
       if (c.CodingSchemeDesignator.startsWith('99')) expect(c.CodingSchemeDesignator).toBe(PRIVATE_SCHEME.CodingSchemeDesignator);
     }
+  });
+
+  it('codes each measurement for the SR and reads the coding back to the same name, at any level', () => {
+    for (const level of ['L4/L5', 'T9/T10']) {
+      for (const name of [...Object.keys(MEASUREMENT), 'cordCompressionRatio']) expect(measurementNameOf(measurementCoding(name, level))).toBe(name);
+    }
+    const mean = measurementCoding('nucleusSignalMean', 'L4/L5');
+    expect(mean).toMatchObject({ concept: STANDARD_MEASUREMENT.mrSignalIntensity, derivation: STANDARD_MEASUREMENT.mean, site: ANATOMY.nucleusPulposus });
+    expect(measurementCoding('discHeightMm', 'L4/L5').site).toBe(DISC['L4/L5']);
+    expect(measurementCoding('discHeightMm', 'T9/T10').site).toBe(ANATOMY.intervertebralDisc); // no CID 7604 code for that disc
+    expect(measurementCoding('discHeightIndex', 'L4/L5')).toEqual({ concept: MEASUREMENT.discHeightIndex });
+    // Side and structure are what tell two areas apart.
+    const left = measurementCoding('foramenAreaLeftMm2', 'L4/L5');
+    expect(measurementNameOf({ ...left, laterality: undefined })).not.toBe('foramenAreaLeftMm2');
+    expect(measurementNameOf({ ...left, site: ANATOMY.duraMater, laterality: undefined })).toBe('duralSacAreaMm2');
   });
 
   it('maps measurement names to codes and back, also for names not in the table', () => {

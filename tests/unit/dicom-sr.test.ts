@@ -1,8 +1,8 @@
 import { writeSeg } from '../../extension/src/dicom/seg';
 import { writeSr } from '../../extension/src/dicom/sr';
 import { readSr, srSegmentReferences } from '../../extension/src/dicom/sr-read';
-import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID, SEG_SOP_CLASS_UID, fromPart10 } from '../../extension/src/dicom/uids';
-import { MEYERDING_VALUE, PRESENCE, PRIVATE, STENOSIS_GRADE, SR } from '../../extension/src/dicom/codes';
+import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID, SEG_SOP_CLASS_UID, fromPart10, toPart10 } from '../../extension/src/dicom/uids';
+import { ANATOMY, DISC, LATERALITY, MEASUREMENT, MEYERDING_VALUE, PRESENCE, PRIVATE, STANDARD_MEASUREMENT, STENOSIS_GRADE, SR } from '../../extension/src/dicom/codes';
 import type { LevelReport, Measurement, SpineReport } from '../../extension/src/pipeline/report';
 import { AXIAL_SERIES_UID, PATIENT, dciodvfy, dsrdump, hasDciodvfy, hasDsrdump, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
 
@@ -13,6 +13,12 @@ const seg = writeSeg(report, lm, v, { patientStudy: PATIENT });
 const segDs = fromPart10(seg);
 const bytes = writeSr(report, { seg, sourceVolume: v, patientStudy: PATIENT, version: 2 });
 const ds = fromPart10(bytes);
+
+/** The NUM of a measurement group whose Equivalent Meaning of Concept Name, else whose concept meaning, is `meaning`. */
+function numNamed(group: any, meaning: string): any {
+  const said = (i: any) => i.ContentSequence?.find((k: any) => k.ConceptNameCodeSequence[0].CodeValue === SR.equivalentMeaning.CodeValue)?.TextValue ?? i.ConceptNameCodeSequence[0].CodeMeaning;
+  return group.ContentSequence.find((i: any) => i.ValueType === 'NUM' && said(i) === meaning);
+}
 
 /** DS values are written rounded to 1e-6. */
 function rounded(l: LevelReport): LevelReport {
@@ -90,7 +96,7 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
 
   it('references the image each area was measured on, with its outline as a closed SCOORD3D polygon, and lists that series as evidence', () => {
     const group = ds.ContentSequence.find((i: any) => i.ConceptNameCodeSequence[0].CodeValue === SR.imagingMeasurements.CodeValue).ContentSequence[0];
-    const area = group.ContentSequence.find((i: any) => i.ValueType === 'NUM' && i.ConceptNameCodeSequence[0].CodeValue === 'DURALSACAREA');
+    const area = numNamed(group, 'Dural sac cross-sectional area');
     const image = area.ContentSequence.find((i: any) => i.ValueType === 'IMAGE' && i.ConceptNameCodeSequence[0].CodeValue === SR.sourceOfMeasurement.CodeValue);
     expect(image.ReferencedSOPSequence[0].ReferencedSOPInstanceUID).toBe(`${AXIAL_SERIES_UID}.1`);
     const region = area.ContentSequence.find((i: any) => i.ValueType === 'SCOORD3D');
@@ -105,7 +111,7 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
 
   it('stores a measured structure without an outline as a SCOORD3D POINT on its image (the nerve root centre)', () => {
     const group = ds.ContentSequence.find((i: any) => i.ConceptNameCodeSequence[0].CodeValue === SR.imagingMeasurements.CodeValue).ContentSequence[1];
-    const root = group.ContentSequence.find((i: any) => i.ValueType === 'NUM' && i.ConceptNameCodeSequence[0].CodeValue === 'ROOTAREA-L');
+    const root = numNamed(group, 'Left exiting nerve root area');
     const region = root.ContentSequence.find((i: any) => i.ValueType === 'SCOORD3D');
     expect(region.GraphicType).toBe('POINT');
     expect(([] as number[]).concat(region.GraphicData).map(Number)).toEqual([-18.5, 20.25, 8]);
@@ -152,6 +158,48 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
     expect(([] as number[]).concat(line.GraphicData).map(Number)).toEqual(report.levels[4].measurements[6].lineLps!.flat().map((x) => Math.round(x * 100) / 100));
     expect(back[4].measurements.find((m) => m.name === 'vertebralSlipMm')!.lineLps).toEqual(report.levels[4].measurements[6].lineLps!.map((p) => p.map((x) => Math.round(x * 100) / 100)));
     expect(back[0].spondylolisthesis!.notAssessableReason).toMatch(/not segmented/);
+  });
+
+  it('names sizes and signal means with CID 7469 concepts and tells them apart by Finding Site, Laterality and Derivation (TID 1419)', () => {
+    const groups = ds.ContentSequence.find((i: any) => i.ConceptNameCodeSequence[0].CodeValue === SR.imagingMeasurements.CodeValue).ContentSequence;
+    const modifier = (num: any, concept: { CodeValue: string }) => num.ContentSequence.find((k: any) => k.ConceptNameCodeSequence[0].CodeValue === concept.CodeValue);
+    const l45 = groups[3];
+    const height = numNamed(l45, 'Disc height');
+    expect(height.ConceptNameCodeSequence[0]).toMatchObject({ CodeValue: '121207', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Height' });
+    expect(modifier(height, SR.findingSite).ConceptCodeSequence[0]).toMatchObject({ CodeValue: DISC['L4/L5'].CodeValue, CodingSchemeDesignator: 'SCT' });
+    const area = numNamed(groups[0], 'Dural sac cross-sectional area');
+    expect(area.ConceptNameCodeSequence[0].CodeValue).toBe(STANDARD_MEASUREMENT.area.CodeValue);
+    expect(modifier(area, SR.findingSite).ConceptCodeSequence[0].CodeValue).toBe(ANATOMY.duraMater.CodeValue);
+    expect(modifier(area, SR.findingSite).ContentSequence).toBeUndefined();
+    const root = numNamed(groups[1], 'Left exiting nerve root area');
+    expect(root.ConceptNameCodeSequence[0].CodeValue).toBe(STANDARD_MEASUREMENT.area.CodeValue);
+    const site = modifier(root, SR.findingSite);
+    expect(site.ConceptCodeSequence[0].CodeValue).toBe(ANATOMY.exitingNerveRoot.CodeValue);
+    expect(modifier(site, SR.laterality).ConceptCodeSequence[0].CodeValue).toBe(LATERALITY.left.CodeValue);
+    // Every NUM of the report names a standard concept, or a private one with no modifiers that would suggest otherwise.
+    const nums = groups.flatMap((g: any) => g.ContentSequence.filter((i: any) => i.ValueType === 'NUM'));
+    const standard = nums.filter((n: any) => n.ConceptNameCodeSequence[0].CodingSchemeDesignator !== '99SPINEMRI');
+    expect(standard.length).toBeGreaterThan(0);
+    for (const n of standard) expect(modifier(n, SR.findingSite)).toBeDefined();
+    for (const n of nums.filter((x: any) => !standard.includes(x))) expect(modifier(n, SR.findingSite)).toBeUndefined();
+  });
+
+  it('reads the private measurement concepts of SRs written before the standard ones (2026-12-03) to the same measurements', () => {
+    const old = fromPart10(bytes);
+    const groups = old.ContentSequence.find((i: any) => i.ConceptNameCodeSequence[0].CodeValue === SR.imagingMeasurements.CodeValue).ContentSequence;
+    const backNow = readSr(bytes).levels;
+    let rewritten = 0;
+    groups.forEach((g: any, gi: number) => g.ContentSequence.filter((i: any) => i.ValueType === 'NUM').forEach((num: any, ni: number) => {
+      const name = backNow[gi].measurements[ni].name;
+      const { source: _source, ...privateConcept } = MEASUREMENT[name];
+      if (num.ConceptNameCodeSequence[0].CodingSchemeDesignator !== '99SPINEMRI') rewritten++;
+      num.ConceptNameCodeSequence = [privateConcept];
+      const dropped = [SR.findingSite, SR.derivation, SR.equivalentMeaning].map((c) => c.CodeValue);
+      num.ContentSequence = num.ContentSequence.filter((k: any) => !dropped.includes(k.ConceptNameCodeSequence[0].CodeValue));
+    }));
+    expect(rewritten).toBeGreaterThan(5);
+    expect(old.SOPClassUID).toBe(COMPREHENSIVE_3D_SR_SOP_CLASS_UID);
+    expect(readSr(toPart10(old)).levels).toEqual(backNow);
   });
 
   it('reads an SR of an older version without disc bulging / Modic change: the fields stay absent', () => {

@@ -4,8 +4,9 @@
  * Every entry names its source. Standard codes were checked against DICOM PS3.16 context groups
  * (CID 7603 Vertebra, CID 7604 Intervertebral Disc, CID 1003 Anatomical Reference Basis - Spine,
  * CID 3832 Stenosis Grade, CID 3716 Severity, CID 230 Yes-No, CID 7150 Segmentation Property
- * Categories) and PS3.16 Annex D (DCM). Where no standard code exists (Pfirrmann grade, Lee
- * foraminal grade, Pathria facet grade, spine measurements) or none could be confirmed from a source
+ * Categories, CID 7469 Generic Intensity and Size Measurements, CID 244 Laterality) and PS3.16 Annex D (DCM).
+ * Where no standard code exists (Pfirrmann grade, Lee foraminal grade, Pathria facet grade, ratios and
+ * indices of the spine) or none could be confirmed from a source
  * (disc bulging, Modic change: no SNOMED CT concept with a checked code and meaning) the private coding scheme
  * `99SPINEMRI` is used; it is declared in the CodingSchemeIdentificationSequence of every SEG and SR.
  *
@@ -121,6 +122,11 @@ export const ANATOMY = {
   posteriorElements: c('POSTELEM', P, 'Posterior elements of vertebra', PRIV),
   /** Disc whose level is unknown (CID 7604 lists only level-specific discs). */
   intervertebralDisc: c('IVDISC', P, 'Intervertebral disc', PRIV),
+  // Finding sites of measurements (TID 1419 row "Finding Site"); no PS3.16 code confirmed for these.
+  neuralForamen: c('NEURALFORAMEN', P, 'Neural foramen', PRIV),
+  exitingNerveRoot: c('EXITNERVEROOT', P, 'Exiting spinal nerve root', PRIV),
+  nucleusPulposus: c('NUCLEUSPULPOSUS', P, 'Nucleus pulposus', PRIV),
+  annulusFibrosus: c('ANNULUSFIBROSUS', P, 'Annulus fibrosus', PRIV),
 } as const;
 
 /** Stenosis grades: CID 3832 for mild/moderate/severe; 'none' from CID 3716 Severity. */
@@ -170,6 +176,29 @@ export const SR = {
   sourceSeriesForSegmentation: c('121232', DCM, 'Source series for segmentation', 'DICOM PS3.16 TID 1411'),
   sourceOfMeasurement: c('121112', DCM, 'Source of Measurement', 'DICOM PS3.16 TID 300/320'),
   imageRegion: c('111030', DCM, 'Image Region', 'DICOM PS3.16 TID 1410'),
+  laterality: c('272741003', SCT, 'Laterality', 'DICOM PS3.16 TID 1419'),
+  derivation: c('121401', DCM, 'Derivation', 'DICOM PS3.16 TID 1419'),
+  equivalentMeaning: c('121050', DCM, 'Equivalent Meaning of Concept Name', 'DICOM PS3.16 TID 1419'),
+} as const;
+
+/** Laterality of a measurement's finding site (CID 244 Laterality, from CID 247). */
+export const LATERALITY = {
+  left: c('7771000', SCT, 'Left', 'DICOM PS3.16 CID 244 Laterality'),
+  right: c('24028007', SCT, 'Right', 'DICOM PS3.16 CID 244 Laterality'),
+} as const;
+
+/**
+ * Standard measurement concepts: DICOM PS3.16 CID 7469 Generic Intensity and Size Measurements (its size
+ * members come from CID 7470 length, 7471 area, 7472 volume) and CID 7464 ROI Statistical Calculations;
+ * codes as DCMTK 3.6.7 lists these context groups (dcmsr/cmr/cid7469.h, cid7464.h).
+ */
+export const STANDARD_MEASUREMENT = {
+  height: c('121207', DCM, 'Height', 'DICOM PS3.16 CID 7469 (CID 7470)'),
+  diameter: c('81827009', SCT, 'Diameter', 'DICOM PS3.16 CID 7469 (CID 7470)'),
+  area: c('42798000', SCT, 'Area', 'DICOM PS3.16 CID 7469 (CID 7471)'),
+  volume: c('118565006', SCT, 'Volume', 'DICOM PS3.16 CID 7469 (CID 7472)'),
+  mrSignalIntensity: c('110852', DCM, 'MR signal intensity', 'DICOM PS3.16 CID 7469 (CID 7180)'),
+  mean: c('373098007', SCT, 'Mean', 'DICOM PS3.16 CID 7464 ROI Statistical Calculations'),
 } as const;
 
 /** Private concepts: grade names, grade values, measurement names, annotations. */
@@ -260,6 +289,81 @@ export const MEASUREMENT: Record<string, CodeEntry> = {
   canalApDiameterMidVertebralMm: c('CANALAPMIDVB', P, 'Canal AP diameter behind the vertebral body above', PRIV),
 };
 
+type MeasuredSite = 'disc' | 'duralSac' | 'neuralForamen' | 'exitingNerveRoot' | 'nucleusPulposus' | 'annulusFibrosus';
+
+/** A measurement coded as TID 1419 codes it: a standard concept, the structure measured, and where needed its side or statistic. */
+interface StandardCoding { concept: CodeEntry; site: MeasuredSite; laterality?: keyof typeof LATERALITY; derivation?: CodeEntry }
+
+const S = STANDARD_MEASUREMENT;
+/**
+ * The measurements a standard concept describes, with the modifiers that tell them apart (a consumer of the SR reads
+ * "Area, Finding Site Neural foramen, Laterality Left"). The others (ratios, indices, the slip, the canal behind the
+ * vertebral body) keep their private concept: no standard one says what they are.
+ */
+const STANDARD_CODING: Record<string, StandardCoding> = {
+  discHeightMm: { concept: S.height, site: 'disc' },
+  discVolumeMm3: { concept: S.volume, site: 'disc' },
+  canalApDiameterMm: { concept: S.diameter, site: 'duralSac' },
+  duralSacAreaMm2: { concept: S.area, site: 'duralSac' },
+  foramenAreaLeftMm2: { concept: S.area, site: 'neuralForamen', laterality: 'left' },
+  foramenAreaRightMm2: { concept: S.area, site: 'neuralForamen', laterality: 'right' },
+  foramenHeightLeftMm: { concept: S.height, site: 'neuralForamen', laterality: 'left' },
+  foramenHeightRightMm: { concept: S.height, site: 'neuralForamen', laterality: 'right' },
+  nerveRootAreaLeftMm2: { concept: S.area, site: 'exitingNerveRoot', laterality: 'left' },
+  nerveRootAreaRightMm2: { concept: S.area, site: 'exitingNerveRoot', laterality: 'right' },
+  nucleusSignalMean: { concept: S.mrSignalIntensity, site: 'nucleusPulposus', derivation: S.mean },
+  annulusSignalMean: { concept: S.mrSignalIntensity, site: 'annulusFibrosus', derivation: S.mean },
+};
+
+/** The finding site code of a measured structure; a disc is named by its level (CID 7604) where it has one. */
+function siteCode(site: MeasuredSite, level: string): CodeEntry {
+  if (site === 'disc') return DISC[level] ?? ANATOMY.intervertebralDisc;
+  if (site === 'duralSac') return ANATOMY.duraMater;
+  return ANATOMY[site];
+}
+
+function siteOf(code: CodedConcept | undefined): MeasuredSite | undefined {
+  if (!code) return undefined;
+  if (sameCode(code, ANATOMY.intervertebralDisc) || Object.values(DISC).some((d) => sameCode(code, d))) return 'disc';
+  if (sameCode(code, ANATOMY.duraMater)) return 'duralSac';
+  return (['neuralForamen', 'exitingNerveRoot', 'nucleusPulposus', 'annulusFibrosus'] as const).find((k) => sameCode(code, ANATOMY[k]));
+}
+
+/** How sr.ts writes a measurement: its concept name and the TID 1419 modifiers (all absent for a private concept). */
+export interface MeasurementCoding {
+  concept: CodedConcept;
+  /** Finding Site (and its Laterality), Derivation, and the Equivalent Meaning of Concept Name (the specific wording). */
+  site?: CodedConcept;
+  laterality?: CodedConcept;
+  derivation?: CodedConcept;
+  equivalentMeaning?: string;
+}
+
+/** @param level the measurement group's level ('L4/L5'): a disc measurement's finding site names it. */
+export function measurementCoding(name: string, level: string): MeasurementCoding {
+  const std = STANDARD_CODING[name];
+  if (!std) return { concept: measurementCode(name) };
+  return {
+    concept: std.concept, site: siteCode(std.site, level), laterality: std.laterality && LATERALITY[std.laterality],
+    derivation: std.derivation, equivalentMeaning: MEASUREMENT[name].CodeMeaning,
+  };
+}
+
+/**
+ * Measurement name back from a NUM's concept and modifiers (inverse of measurementCoding). Private concepts —
+ * also those every measurement had in SRs written before 2026-12-03 — are read by measurementName.
+ */
+export function measurementNameOf(coding: MeasurementCoding): string {
+  const site = siteOf(coding.site);
+  for (const [name, std] of Object.entries(STANDARD_CODING)) {
+    if (!sameCode(coding.concept, std.concept) || site !== std.site) continue;
+    if ((std.laterality ? LATERALITY[std.laterality] : undefined)?.CodeValue !== coding.laterality?.CodeValue) continue;
+    if (std.derivation?.CodeValue !== coding.derivation?.CodeValue) continue;
+    return name;
+  }
+  return measurementName(coding.concept);
+}
+
 /** UCUM units (Ucum type of report.ts). */
 export const UNIT: Record<'mm' | 'mm2' | '{ratio}' | '1' | 'mm3' | '%', CodeEntry> = {
   mm: c('mm', UCUM, 'millimeter', 'UCUM'),
@@ -286,6 +390,8 @@ export const ALL_CODES: CodeEntry[] = [
   ...Object.values(LEE_VALUE),
   ...Object.values(PATHRIA_VALUE),
   ...Object.values(MEASUREMENT),
+  ...Object.values(STANDARD_MEASUREMENT),
+  ...Object.values(LATERALITY),
   ...Object.values(UNIT),
 ];
 

@@ -8,7 +8,7 @@
 import type { NaturalDataset } from 'dcmjs';
 import type { Finding, LevelReport, Measurement, SpineReport, Ucum } from '../pipeline/report';
 import type { Vec3 } from '../pipeline/volume';
-import { PRIVATE, SR, UNIT, keyOf, measurementName, sameCode, type CodedConcept } from './codes';
+import { PRIVATE, SR, UNIT, keyOf, measurementNameOf, sameCode, type CodedConcept } from './codes';
 import { FINDINGS } from './sr';
 import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID, MR_IMAGE_SOP_CLASS_UID, fromPart10 } from './uids';
 
@@ -56,7 +56,11 @@ function readMeasurement(num: Item, seriesOfSop: Map<string, string>): Measureme
   const unit = keyOf(UNIT, mv?.MeasurementUnitsCodeSequence?.[0]) as Ucum | undefined;
   if (!mv || unit === undefined) throw new Error(`readSr: NUM '${nameOf(num)?.CodeMeaning}' has no value or an unknown unit`);
   const kids = children(num);
-  const m: Measurement = { name: measurementName(nameOf(num)!), value: Number(mv.NumericValue), unit, method: text(kids, PRIVATE.measurementMethod) ?? '' };
+  const site = find(kids, SR.findingSite);
+  const name = measurementNameOf({
+    concept: nameOf(num)!, site: site && codeOf(site), laterality: site && codeOf(find(children(site), SR.laterality) ?? {}), derivation: codeOf(find(kids, SR.derivation) ?? {}),
+  });
+  const m: Measurement = { name, value: Number(mv.NumericValue), unit, method: text(kids, PRIVATE.measurementMethod) ?? '' };
   const seg = find(kids, SR.referencedSegment)?.ReferencedSOPSequence?.[0]?.ReferencedSegmentNumber;
   if (seg !== undefined) m.segmentNumber = Number(seg);
   const imageRef = find(kids, SR.sourceOfMeasurement)?.ReferencedSOPSequence?.[0];

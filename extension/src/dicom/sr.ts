@@ -16,7 +16,10 @@
  *        else TID 1501. Tracking Identifier = the level ('L4/L5'), Tracking UID, Finding Site = the
  *        disc level (CID 1003, e.g. SCT 243923001 "Level of L4/L5 intervertebral disc").
  *        NUM per measurement (UCUM unit), with a TEXT "Measurement method description" and, where the
- *        value was measured on another segment, INFERRED FROM IMAGE Referenced Segment.
+ *        value was measured on another segment, INFERRED FROM IMAGE Referenced Segment. Sizes and signal
+ *        means are named as TID 1419 names them — a CID 7469 concept (Height, Diameter, Area, Volume, MR signal
+ *        intensity) with HAS CONCEPT MOD Finding Site (>> Laterality), Derivation (Mean) and Equivalent Meaning of
+ *        Concept Name ('Left neural foramen area'); ratios and indices keep a private concept (codes.ts).
  *        CODE per graded finding (qualitative evaluation): concept from codes.ts PRIVATE, value from
  *        CID 3832 / CID 240 / private grade codes, with HAS PROPERTIES TEXT rule and reference and
  *        INFERRED FROM by-reference links to the NUMs in its evidence. Optional findings (disc bulging,
@@ -33,7 +36,7 @@ import type { Finding, LevelReport, Measurement, SpineReport } from '../pipeline
 import type { SourceSeriesRef } from './seg-revision';
 import {
   DISC_LEVEL, LEE_VALUE, MEYERDING_VALUE, PATHRIA_VALUE, PFIRRMANN_VALUE, PRESENCE, PRIVATE, PRIVATE_SCHEME, SR, STENOSIS_GRADE, UNIT, YES_NO,
-  measurementCode, type CodedConcept,
+  measurementCoding, type CodedConcept,
 } from './codes';
 import { encodeTree, type Node } from './sr-tree';
 import { patientStudyElements } from './patient-study';
@@ -101,7 +104,15 @@ function measurementNodes(level: LevelReport, segUid: string, source: { seriesIn
     if (!Number.isFinite(m.value)) throw new Error(`writeSr: measurement ${m.name} at ${level.level} is not a finite number`);
     const id = `${level.level}#${m.name}`;
     ids.set(m.name, id);
-    const children: Node[] = [{ rel: 'HAS CONCEPT MOD', type: 'TEXT', name: PRIVATE.measurementMethod, value: m.method || '-' }];
+    const coding = measurementCoding(m.name, level.level);
+    const children: Node[] = [];
+    if (coding.derivation) children.push({ rel: 'HAS CONCEPT MOD', type: 'CODE', name: SR.derivation, value: coding.derivation });
+    if (coding.site) {
+      const laterality: Node[] = coding.laterality ? [{ rel: 'HAS CONCEPT MOD', type: 'CODE', name: SR.laterality, value: coding.laterality }] : [];
+      children.push({ rel: 'HAS CONCEPT MOD', type: 'CODE', name: SR.findingSite, value: coding.site, children: laterality });
+    }
+    if (coding.equivalentMeaning) children.push({ rel: 'HAS CONCEPT MOD', type: 'TEXT', name: SR.equivalentMeaning, value: coding.equivalentMeaning });
+    children.push({ rel: 'HAS CONCEPT MOD', type: 'TEXT', name: PRIVATE.measurementMethod, value: m.method || '-' });
     if (m.segmentNumber !== undefined) {
       children.push({ rel: 'INFERRED FROM', type: 'IMAGE', name: SR.referencedSegment, sopClassUid: SEG_SOP_CLASS_UID, sopInstanceUid: segUid, segmentNumber: m.segmentNumber });
     }
@@ -119,7 +130,7 @@ function measurementNodes(level: LevelReport, segUid: string, source: { seriesIn
         children.push({ rel: 'INFERRED FROM', type: 'SCOORD3D', name: SR.imageRegion, graphicType: 'POINT', pointsLps: [m.pointLps], frameOfReferenceUid });
       }
     }
-    return { rel: 'CONTAINS', type: 'NUM', name: measurementCode(m.name), value: m.value, unit, id, children };
+    return { rel: 'CONTAINS', type: 'NUM', name: coding.concept, value: m.value, unit, id, children };
   });
   return { nodes, ids };
 }
