@@ -355,13 +355,10 @@ export function measurementCoding(name: string, level: string): MeasurementCodin
  */
 export function measurementNameOf(coding: MeasurementCoding): string {
   const site = siteOf(coding.site);
-  for (const [name, std] of Object.entries(STANDARD_CODING)) {
-    if (!sameCode(coding.concept, std.concept) || site !== std.site) continue;
-    if ((std.laterality ? LATERALITY[std.laterality] : undefined)?.CodeValue !== coding.laterality?.CodeValue) continue;
-    if (std.derivation?.CodeValue !== coding.derivation?.CodeValue) continue;
-    return name;
-  }
-  return measurementName(coding.concept);
+  const same = (a?: CodedConcept, b?: CodedConcept) => (a && b ? sameCode(a, b) : a === b);
+  const found = Object.entries(STANDARD_CODING).find(([, std]) => sameCode(coding.concept, std.concept) && site === std.site
+    && same(std.laterality && LATERALITY[std.laterality], coding.laterality) && same(std.derivation, coding.derivation));
+  return found ? found[0] : measurementName(coding.concept);
 }
 
 /** UCUM units (Ucum type of report.ts). */
