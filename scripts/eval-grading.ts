@@ -34,7 +34,7 @@ import { MAX_GRADED_SLIP_PERCENT, meyerdingGrade, MIN_SLIP_PERCENT } from '../ex
 import { auc, confusion, shiftEvidence, SHIFT_MIN_DISCS, SHIFT_MIN_GAIN, weightedKappa } from './lib/grading-metrics';
 import { loadNodeModels, openClassifier } from './lib/node-models';
 import { verifyModelBytes } from '../extension/src/pipeline/model';
-import { classifierTrainingImages, forEachSpiderImage, patientFolds, spiderFindings, spiderImages, SPIDER_SEQUENCES, type SpiderSequence } from './lib/spider';
+import { classifierTrainingImages, forEachSpiderImage, IVD_BY_LEVEL, patientFolds, spiderFindings, spiderImages, SPIDER_SEQUENCES, type SpiderSequence } from './lib/spider';
 import { PIPELINE_SOURCES, sourceDigest } from './lib/source-digest';
 
 /** One graded disc; the readers' findings by DISC_FINDINGS name. */
@@ -105,14 +105,18 @@ function namingSummary(rows: DiscRow[]) {
 
 /** The measured slip (grade/listhesis.ts) against the readers' Spondylolisthesis label, on the found discs where it was measured. */
 function slipSummary(found: DiscRow[]) {
-  // As the viewer grades: a slip over MAX_GRADED_SLIP_PERCENT is shown but not graded.
-  const measured = found.filter((r) => r.slipPercent !== undefined && r.spondylolisthesis !== undefined);
+  // As the viewer grades: a slip over MAX_GRADED_SLIP_PERCENT, or at a thoracic level (T11/T12 and above), is shown but not graded.
+  const thoracic = (r: DiscRow) => r.ivd >= IVD_BY_LEVEL['T11/T12'];
+  const all = found.filter((r) => r.slipPercent !== undefined && r.spondylolisthesis !== undefined);
+  const measured = all.filter((r) => !thoracic(r));
+  const thoracicLevels = all.filter(thoracic);
   const m = measured.filter((r) => Math.abs(r.slipPercent!) <= MAX_GRADED_SLIP_PERCENT);
   const t = m.map((r) => r.spondylolisthesis!), p = m.map((r) => meyerdingGrade(r.slipPercent!) > 0);
   const pos = t.filter(Boolean).length;
   return {
-    rule: `Meyerding grade >= I, |slip| >= ${MIN_SLIP_PERCENT} % of the lower endplate depth`, found: found.length, measured: measured.length, graded: m.length, prevalence: pos / m.length,
+    rule: `Meyerding grade >= I, |slip| >= ${MIN_SLIP_PERCENT} % of the lower endplate depth`, found: found.length, measured: all.length, graded: m.length, prevalence: pos / m.length,
     notGradedOverMax: { levels: measured.length - m.length, readerPositive: measured.filter((r) => Math.abs(r.slipPercent!) > MAX_GRADED_SLIP_PERCENT && r.spondylolisthesis).length },
+    notGradedThoracic: { levels: thoracicLevels.length, measuredGradeAtLeastI: thoracicLevels.filter((r) => meyerdingGrade(r.slipPercent!) > 0 && Math.abs(r.slipPercent!) <= MAX_GRADED_SLIP_PERCENT).length, readerPositive: thoracicLevels.filter((r) => r.spondylolisthesis).length },
     sensitivity: p.filter((x, i) => x && t[i]).length / pos, specificity: p.filter((x, i) => !x && !t[i]).length / (m.length - pos),
     aucAbsSlipPercent: auc(m.map((r) => Math.abs(r.slipPercent!)), t),
   };
@@ -296,7 +300,7 @@ async function main() {
   console.log(`narrowing, fallback rule used when no classifier is loaded (${result.narrowing.rule}, ${nr.length} discs): sensitivity ${pct(result.narrowing.sensitivity)}, specificity ${pct(result.narrowing.specificity)}, AUC ${result.narrowing.auc.toFixed(3)}`);
   if (result.spondylolisthesis) {
     const l = result.spondylolisthesis;
-    console.log(`spondylolisthesis, measured slip (${l.rule}; measured at ${l.measured} of ${l.found} discs found, graded at ${l.graded} — ${l.notGradedOverMax.levels} over ${MAX_GRADED_SLIP_PERCENT} % shown, not graded, ${l.notGradedOverMax.readerPositive} of them reader-positive; prevalence ${pct(l.prevalence)}): sensitivity ${pct(l.sensitivity)}, specificity ${pct(l.specificity)}, AUC of |slip %| ${l.aucAbsSlipPercent.toFixed(3)}`);
+    console.log(`spondylolisthesis, measured slip (${l.rule}; measured at ${l.measured} of ${l.found} discs found, graded at ${l.graded} — ${l.notGradedOverMax.levels} over ${MAX_GRADED_SLIP_PERCENT} % shown, not graded, ${l.notGradedOverMax.readerPositive} of them reader-positive; ${l.notGradedThoracic.levels} at thoracic levels T11/T12 and above shown, not graded — ${l.notGradedThoracic.measuredGradeAtLeastI} measured grade I–II there, ${l.notGradedThoracic.readerPositive} reader-positive; prevalence ${pct(l.prevalence)}): sensitivity ${pct(l.sensitivity)}, specificity ${pct(l.specificity)}, AUC of |slip %| ${l.aucAbsSlipPercent.toFixed(3)}`);
   }
   console.log(`narrowing alternatives (AUC only): disc height/length ${result.narrowingAlternativeAuc.heightToLengthRatio.toFixed(3)}, disc height mm ${result.narrowingAlternativeAuc.heightMm.toFixed(3)}`);
 }

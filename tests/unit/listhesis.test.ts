@@ -1,7 +1,7 @@
 /** Spondylolisthesis: the slip measure (listhesis.ts) and its Meyerding grade (grade/listhesis.ts) on constructed geometry with known answers. */
 import { buildSpineReport } from '../../extension/src/pipeline/build-report';
 import { measureListhesis } from '../../extension/src/pipeline/listhesis';
-import { gradeListhesis, measuredSlip, MIN_SLIP_PERCENT, meyerdingGrade } from '../../extension/src/pipeline/grade/listhesis';
+import { gradeListhesis, isThoracicLevel, measuredSlip, MIN_SLIP_PERCENT, meyerdingGrade } from '../../extension/src/pipeline/grade/listhesis';
 import { principalAxes, type PlanePixel } from '../../extension/src/pipeline/measure';
 import { findingsText } from '../../extension/src/panel/findingsText';
 import { synthSpine } from './measure-synthetic';
@@ -76,6 +76,15 @@ describe('spondylolisthesis (Meyerding)', () => {
     const f = gradeListhesis(m, [], 'L4/L5');
     expect(f).toMatchObject({ value: null, notAssessableReason: expect.stringMatching(/^not assessable: L4 lies 24\.\d mm \(6\d % .* anterior to L5 — beyond Meyerding grade II/) });
     expect(gradeListhesis(measureListhesis(body(-20, 30), body(0, 0), disc, 1), [], 'L4/L5').value).toBe(2);
+  });
+
+  it('shows a slip at a thoracic level (T11/T12 and above) but does not grade it, and says so; T12/L1 is graded', () => {
+    const m = measureListhesis(body(-8, 30), body(0, 0), disc, 1); // 8 mm on a 40 mm endplate: 20 %, grade I
+    expect(gradeListhesis(m, [], 'T12/L1').value).toBe(1);
+    const f = gradeListhesis(m, [], 'T10/T11');
+    expect(f).toMatchObject({ value: null, notAssessableReason: expect.stringMatching(/^not assessable: T10 lies 8\.\d mm \(2\d % .* anterior to T11 — T10\/T11 is a thoracic level, where the slip is shown, not graded/) });
+    expect(isThoracicLevel('T11/T12')).toBe(true);
+    expect(['T12/L1', 'L4/L5', 'L5/S1'].some(isThoracicLevel)).toBe(false);
   });
 
   it('does not measure against a body only partly outlined at its endplate, and the grade says why', () => {

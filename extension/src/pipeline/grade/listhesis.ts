@@ -8,11 +8,15 @@
  * A slip under MIN_SLIP_PERCENT grades 0 (none): project cut-off, above the measure's own spread — on SPIDER
  * (`npm run eval:grading`) 95 % of the levels the readers graded free of spondylolisthesis measured under 13 %
  * (1,034 graded levels); at 15 % the measure found 10 of the 28 levels the readers called spondylolisthesis and
- * flagged 2.8 % of the others (AUC of |slip %| 0.83).
+ * flagged 2.8 % of the others (AUC of |slip %| 0.83; at the 941 lumbar levels graded since thoracic ones are not: 3.0 %, 0.83).
  * A slip over MAX_GRADED_SLIP_PERCENT (beyond grade II) is shown but not graded: high-grade slips are rare, and such
  * values came mostly from outlines the wall lines misread — on SPIDER's T2 images 7 levels measured over 50 %, and the
  * readers called 1 of them; on its T1 images the readers called none of the 9 over 50 %; on the healthy
  * volunteers of the vb3 set one level read a 203 % retrolisthesis (project rule).
+ * At thoracic levels (T11/T12 and above) the slip is shown but not graded: the rule was checked at lumbar levels, and
+ * above T12/L1 the SPIDER readers called no spondylolisthesis (167 graded discs) while the measure flagged 12 of the
+ * 266 levels it measured there on the T2, T1 and 3D T2 images (`npm run eval:grading`, all three sequences) — outlines of thoracic bodies, often cut by the image's top edge (project rule; the
+ * canal and foramen grades are lumbar too).
  */
 import type { ListhesisMeasure } from '../listhesis';
 import type { Finding, MeyerdingGrade, Measurement } from '../report';
@@ -22,6 +26,11 @@ export const MAX_GRADED_SLIP_PERCENT = 50;
 export const LISTHESIS_REFERENCE = 'Meyerding H.W., Surg Gynecol Obstet 1932;54:371-7 (slip in quarters of the lower endplate: I <=25 %, II <=50 %, III <=75 %, IV <=100 %, V >100 %); measured as in Butt S., Saifuddin A., Clin Radiol 2005;60:533-46';
 const CONFIRM = ' — posterior vertebral body lines on the network\'s body outlines, mid-sagittal slice, supine: confirm on the image (supine MRI shows less slip than standing radiographs: Issa T.Z. et al., Asian Spine J 2023;17(4))';
 const ROMAN = ['0', 'I', 'II', 'III', 'IV', 'V'];
+
+/** A thoracic disc level (T11/T12 and above), where the slip is shown, not graded; T12/L1 counts as lumbar. */
+export function isThoracicLevel(level: string): boolean {
+  return level.startsWith('T') && level !== 'T12/L1';
+}
 
 /** Meyerding grade 1..5 of a slip percentage of any sign (0 below MIN_SLIP_PERCENT). */
 export function meyerdingGrade(slipPercent: number): MeyerdingGrade {
@@ -63,6 +72,14 @@ export function gradeListhesis(measured: ListhesisMeasure | { reason: string }, 
       value: null,
       notAssessableReason: `not assessable: ${where} — beyond Meyerding grade II, which is rare, and measured slips this large were mostly misread outlines (SPIDER): check the vertebral body outlines and grade on the image`,
       evidence: { measurements, rule: `slips over ${MAX_GRADED_SLIP_PERCENT} % are shown, not graded`, reference: LISTHESIS_REFERENCE },
+      readerModified: false,
+    };
+  }
+  if (isThoracicLevel(level)) {
+    return {
+      value: null,
+      notAssessableReason: `not assessable: ${where} — ${level} is a thoracic level, where the slip is shown, not graded: on SPIDER the readers called no spondylolisthesis above T12/L1 (167 graded discs) while this measure flagged 12 of the 266 levels it measured there on T2, T1 and 3D T2 images (thoracic bodies are often cut by the image's edge): judge it on the image`,
+      evidence: { measurements, rule: 'the slip is graded at T12/L1 and below (lumbar); thoracic levels are shown, not graded', reference: LISTHESIS_REFERENCE },
       readerModified: false,
     };
   }
