@@ -26,7 +26,7 @@ import { measureSpine } from '../extension/src/pipeline/build-report';
 import { gradeListhesis } from '../extension/src/pipeline/grade/listhesis';
 import { readNiftiLabelmap, readNiftiVolume } from './lib/nifti';
 import { loadNodeModels } from './lib/node-models';
-import { clipToGtRange, diceBinary, instanceDice, kindMask, levelAccuracy } from './lib/seg-metrics';
+import { clipToGtRange, diceBinary, instanceDice, kindMask, labelCentreSlice, levelAccuracy } from './lib/seg-metrics';
 import { conformLabelmap, readCases, splitCases } from './lib/labelled-cases';
 
 export interface CaseResult {
@@ -46,14 +46,24 @@ export interface CaseResult {
   seconds: number;
   /** Meyerding grade of the measured slip at each lumbar level (T12/L1 … L5/S1; null = not assessable), as the viewer grades it; no labels exist: a plausibility count. */
   slips?: { level: string; grade: number | null }[];
+  /** |mid-sagittal slice the pipeline measured on − the expert labels' mean slice index| × slice spacing, mm. */
+  midSagittalOffsetMm?: number;
 }
 
-/** The pipeline's slip grades at the lumbar levels of one segmentation (grade/listhesis.ts), or none when it cannot be measured. */
-function lumbarSlips(volume: SpineVolume, labelmap: Labelmap, segments: SegmentInfo[]): CaseResult['slips'] {
+/**
+ * What the measurements of one segmentation see: the pipeline's slip grades at its lumbar levels (grade/listhesis.ts)
+ * and how far its mid-sagittal slice (measure.ts midSagittalSlice: discs, canal, slip and the disc patch are read there)
+ * lies from the left–right centre of the expert labels, mm. Empty when measureSpine fails.
+ */
+function measuredOnCase(volume: SpineVolume, labelmap: Labelmap, segments: SegmentInfo[], gt: Labelmap): Pick<CaseResult, 'slips' | 'midSagittalOffsetMm'> {
   try {
-    return measureSpine(volume, labelmap, segments).discs.filter((d) => /^(L|T12\/L1)/.test(d.segment.level ?? ''))
-      .map((d) => ({ level: d.segment.level!, grade: gradeListhesis(d.listhesis, [], d.segment.level!).value }));
-  } catch { return []; }
+    const ms = measureSpine(volume, labelmap, segments);
+    return {
+      slips: ms.discs.filter((d) => /^(L|T12\/L1)/.test(d.segment.level ?? ''))
+        .map((d) => ({ level: d.segment.level!, grade: gradeListhesis(d.listhesis, [], d.segment.level!).value })),
+      midSagittalOffsetMm: Math.abs(ms.sliceIndex - labelCentreSlice(gt)) * volume.spacingMm[2],
+    };
+  } catch { return {}; }
 }
 
 /** Per data source (vb1, vb2, vb3, ivd): lumbar levels graded (none or I–II) and those graded I–II, with where. */
@@ -100,6 +110,8 @@ function summarise(results: CaseResult[]) {
     meanLevelAccuracyDisc: mean(named.filter((r) => r.structure === 'disc').map((r) => r.levelAccuracy!)),
     levelNamedDiscCases: named.filter((r) => r.structure === 'disc').length,
     sacrumAnchoredCases: results.filter((r) => r.levelNaming.anchor === 'sacrum').length,
+    meanMidSagittalOffsetMm: meanOf(results, (r) => r.midSagittalOffsetMm ?? NaN),
+    maxMidSagittalOffsetMm: Math.max(...results.map((r) => r.midSagittalOffsetMm ?? -Infinity)),
   };
 }
 
@@ -165,7 +177,7 @@ async function main(): Promise<void> {
       predictedLevels: r.segments.filter((s) => s.kind === kind).map((s) => s.level ?? '?'),
       trainedOn: trainCases.has(c.case),
       seconds: (Date.now() - t0) / 1000,
-      ...(o.oracle ? {} : { slips: lumbarSlips(volume, r.labelmap, r.segments) }),
+      ...(o.oracle ? {} : measuredOnCase(volume, r.labelmap, r.segments, gt)),
     };
     results.push(res);
     if (!o.json) process.stderr.write(`${c.case}: Dice ${fmt(dice)} (${res.seconds.toFixed(1)} s)\n`);
@@ -206,6 +218,7 @@ async function main(): Promise<void> {
   console.log(`level accuracy, discs:    ${fmt(summary.meanLevelAccuracyDisc)} (${summary.levelNamedDiscCases} cases with level names)`);
   console.log(`spondylolisthesis (no labels: a plausibility count; vb1 pathological spines, vb2/vb3/ivd mostly healthy): ${Object.entries(summary.slipsBySource).map(([k, v]) => `${k} ${v.slipped.length} of ${v.graded} lumbar levels graded I-II${v.slipped.length ? ` (${v.slipped.join(', ')})` : ''}`).join('; ')}`);
   console.log(`sacrum-anchored naming:   ${summary.sacrumAnchoredCases}/${results.length} cases ('?' = uncertain naming)`);
+  console.log(`mid-sagittal slice (measured on) from the labels' left-right centre: mean ${fmt(summary.meanMidSagittalOffsetMm, 1)} mm, max ${fmt(summary.maxMidSagittalOffsetMm, 1)} mm`);
   if (summary.notTrainedOn) {
     const x = summary.notTrainedOn;
     console.log(`the ${x.cases} cases the network was not trained on:`);

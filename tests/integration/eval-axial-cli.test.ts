@@ -1,8 +1,9 @@
 /**
  * `npm run eval:axial` end to end on real volumes (skips when ../shared/data is absent): the real network,
- * level names and sagittal sac centre, an axial reformat, and the dural sac area at each disc. On two T2
- * cases at least half of the lumbar discs must get an area in the plausible 70–300 mm² range; a T1 case is
- * skipped (the measurement needs bright CSF).
+ * level names and sagittal sac centre, an axial reformat, and the dural sac area at each disc. Over the 18 T2
+ * volumes (the default selection) at least 60 % of the 90 lumbar discs must get an area in the plausible
+ * 70–300 mm² range (66 % with network v1.2.0 on the discs' midline, 61 % before: README); a T1 case is skipped
+ * (the measurement needs bright CSF).
  */
 import { realDataSuite } from '../helpers/eval-cli';
 
@@ -12,12 +13,18 @@ suite.describe('eval:axial CLI', () => {
   const cache = suite.tempDir('eval-axial-');
   const run = (args: string[]) => suite.run('eval-axial', ['--seg-cache', cache, ...args]);
 
-  it('measures the dural sac on two T2 cases and skips a T1 case', () => {
-    const r = JSON.parse(run(['--cases', 'vb2_02,ivd_11,vb3_08', '--json']));
-    const t2Lumbar = r.rows.filter((x: any) => x.case !== 'vb3_08' && /^L\d\/(L\d|S1)$/.test(x.level));
-    expect(t2Lumbar.length).toBeGreaterThanOrEqual(8);
+  it('measures a plausible dural sac area at most lumbar discs of the T2 volumes', () => {
+    const r = JSON.parse(run(['--json']));
+    expect(r.summary.cases).toBe(18);
+    const t2Lumbar = r.rows.filter((x: any) => /^L\d\/(L\d|S1)$/.test(x.level));
+    expect(t2Lumbar.length).toBeGreaterThanOrEqual(85);
     const plausible = t2Lumbar.filter((x: any) => x.areaMm2 !== null && x.areaMm2 >= 70 && x.areaMm2 <= 300);
-    expect(plausible.length).toBeGreaterThanOrEqual(t2Lumbar.length / 2);
+    expect(plausible.length).toBeGreaterThanOrEqual(0.6 * t2Lumbar.length);
+  }, 420_000);
+
+  it('skips a T1 case', () => {
+    const r = JSON.parse(run(['--cases', 'ivd_11,vb3_08', '--json']));
+    expect(r.rows.some((x: any) => x.case === 'ivd_11')).toBe(true);
     expect(r.rows.some((x: any) => x.case === 'vb3_08')).toBe(false);
     expect(r.summary.skipped).toEqual(['vb3_08']);
   }, 240_000);

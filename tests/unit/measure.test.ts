@@ -1,5 +1,5 @@
 import { buildSpineReport, measureSpine } from '../../extension/src/pipeline/build-report';
-import { heightIndices, sagittalFrame } from '../../extension/src/pipeline/measure';
+import { heightIndices, midSagittalSlice, sagittalFrame } from '../../extension/src/pipeline/measure';
 import { synthSpine } from './measure-synthetic';
 
 const opts = {
@@ -48,5 +48,24 @@ describe('measurement input checks', () => {
   });
   it('heightIndices is NaN without neighbours', () => {
     expect(heightIndices([8])[0]).toBeNaN();
+  });
+});
+
+describe('midSagittalSlice', () => {
+  /** 4×4-pixel slices; `perSlice[k]` pixels of segment 1 on slice k. */
+  const labelmap = (perSlice: number[]) => {
+    const values = new Uint8Array(16 * perSlice.length);
+    perSlice.forEach((n, k) => values.fill(1, 16 * k, 16 * k + n));
+    return { dims: [4, 4, perSlice.length] as [number, number, number], values };
+  };
+
+  it("takes the discs' left-right centre, not the slice where a flat-topped disc profile happens to peak", () => {
+    // A disc over slices 2..10, one pixel larger on slice 3: its centre is slice 6.
+    expect(midSagittalSlice(labelmap([0, 0, 8, 11, 10, 10, 10, 10, 10, 10, 8, 0, 0]), [1])).toBe(6);
+  });
+  it('counts only the given segments, and falls back to the middle slice when they have no voxel', () => {
+    const m = labelmap([0, 0, 0, 0, 16, 16, 16]);
+    expect(midSagittalSlice(m, [1])).toBe(5);
+    expect(midSagittalSlice(m, [2])).toBe(3);
   });
 });

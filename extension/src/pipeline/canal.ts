@@ -30,7 +30,8 @@
  *   SAC_SEED_DEPTH_MM behind the sac's anterior edge for the axial area step (axial-canal.ts).
  * Known limits: bright epidural fat touching the sac with no dark dura line ≥ SAC_WALL_DARK_MM between
  * them is counted as sac (common at L5/S1); the conus medullaris (grey, several mm) ends the sac early at
- * T12–L1; the slice is the one with most disc voxels, and off the midline the sac reads narrower; a
+ * T12–L1; the slice is the discs' midline (measure.ts midSagittalSlice), where the dorsal epidural fat at the
+ * interlaminar level can join the sac when no dark dura line separates them (vb2_02 L1–L4 read 20–21 mm AP); a
  * mis-segmented or misnamed disc (e.g. a sacral segment) gives a meaningless line. On T1 CSF is dark and epidural
  * fat is the bright tissue behind the disc, which this rule would take for the sac: measureSpine does not call it on
  * a T1 or a series of unknown weighting.
