@@ -107,15 +107,14 @@ function namingSummary(rows: DiscRow[]) {
 function slipSummary(found: DiscRow[]) {
   // As the viewer grades: a slip over MAX_GRADED_SLIP_PERCENT, or at a thoracic level (T11/T12 and above), is shown but not graded.
   const thoracic = (r: DiscRow) => r.ivd >= IVD_BY_LEVEL['T11/T12'];
-  const all = found.filter((r) => r.slipPercent !== undefined && r.spondylolisthesis !== undefined);
-  const measured = all.filter((r) => !thoracic(r));
-  const thoracicLevels = all.filter(thoracic);
-  const m = measured.filter((r) => Math.abs(r.slipPercent!) <= MAX_GRADED_SLIP_PERCENT);
+  const measured = found.filter((r) => r.slipPercent !== undefined && r.spondylolisthesis !== undefined);
+  const lumbar = measured.filter((r) => !thoracic(r)), thoracicLevels = measured.filter(thoracic);
+  const m = lumbar.filter((r) => Math.abs(r.slipPercent!) <= MAX_GRADED_SLIP_PERCENT);
   const t = m.map((r) => r.spondylolisthesis!), p = m.map((r) => meyerdingGrade(r.slipPercent!) > 0);
   const pos = t.filter(Boolean).length;
   return {
-    rule: `Meyerding grade >= I, |slip| >= ${MIN_SLIP_PERCENT} % of the lower endplate depth`, found: found.length, measured: all.length, graded: m.length, prevalence: pos / m.length,
-    notGradedOverMax: { levels: measured.length - m.length, readerPositive: measured.filter((r) => Math.abs(r.slipPercent!) > MAX_GRADED_SLIP_PERCENT && r.spondylolisthesis).length },
+    rule: `Meyerding grade >= I, |slip| >= ${MIN_SLIP_PERCENT} % of the lower endplate depth`, found: found.length, measured: measured.length, graded: m.length, prevalence: pos / m.length,
+    notGradedOverMax: { levels: lumbar.length - m.length, readerPositive: lumbar.filter((r) => Math.abs(r.slipPercent!) > MAX_GRADED_SLIP_PERCENT && r.spondylolisthesis).length },
     notGradedThoracic: { levels: thoracicLevels.length, measuredGradeAtLeastI: thoracicLevels.filter((r) => meyerdingGrade(r.slipPercent!) > 0 && Math.abs(r.slipPercent!) <= MAX_GRADED_SLIP_PERCENT).length, readerPositive: thoracicLevels.filter((r) => r.spondylolisthesis).length },
     sensitivity: p.filter((x, i) => x && t[i]).length / pos, specificity: p.filter((x, i) => !x && !t[i]).length / (m.length - pos),
     aucAbsSlipPercent: auc(m.map((r) => Math.abs(r.slipPercent!)), t),

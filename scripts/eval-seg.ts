@@ -23,10 +23,11 @@ import { voxelToLps, type Labelmap, type SpineVolume } from '../extension/src/pi
 import { segmentSpine } from '../extension/src/pipeline/analyze';
 import type { SegmentInfo, StructureKind } from '../extension/src/pipeline/report';
 import { measureSpine } from '../extension/src/pipeline/build-report';
+import { meanSliceIndex } from '../extension/src/pipeline/measure';
 import { gradeListhesis } from '../extension/src/pipeline/grade/listhesis';
 import { readNiftiLabelmap, readNiftiVolume } from './lib/nifti';
 import { loadNodeModels } from './lib/node-models';
-import { clipToGtRange, diceBinary, instanceDice, kindMask, labelCentreSlice, levelAccuracy } from './lib/seg-metrics';
+import { clipToGtRange, diceBinary, instanceDice, kindMask, levelAccuracy } from './lib/seg-metrics';
 import { conformLabelmap, readCases, splitCases } from './lib/labelled-cases';
 
 export interface CaseResult {
@@ -61,7 +62,7 @@ function measuredOnCase(volume: SpineVolume, labelmap: Labelmap, segments: Segme
     return {
       slips: ms.discs.filter((d) => /^(L|T12\/L1)/.test(d.segment.level ?? ''))
         .map((d) => ({ level: d.segment.level!, grade: gradeListhesis(d.listhesis, [], d.segment.level!).value })),
-      midSagittalOffsetMm: Math.abs(ms.sliceIndex - labelCentreSlice(gt)) * volume.spacingMm[2],
+      midSagittalOffsetMm: Math.abs(ms.sliceIndex - meanSliceIndex(gt, (v) => v > 0)) * volume.spacingMm[2],
     };
   } catch { return {}; }
 }

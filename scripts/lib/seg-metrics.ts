@@ -3,7 +3,6 @@
  * truth (labels 1..N superior→inferior, as in ../shared/data/segmentation). Node-free pure functions.
  */
 import type { SegmentInfo, StructureKind } from '../../extension/src/pipeline/report';
-import type { Labelmap } from '../../extension/src/pipeline/volume';
 
 /**
  * Dice = 2|P∩G| / (|P|+|G|) of two binary masks given as predicates over voxel indices
@@ -76,17 +75,6 @@ export function levelAccuracy(
   });
   const accuracy = matches.length ? matches.filter((m) => m.correct).length / matches.length : NaN;
   return { matches, accuracy };
-}
-
-/**
- * The left–right centre of the labelled structures: mean slice index (axis 2, the sagittal slices) of the labelled
- * voxels, unrounded; NaN when nothing is labelled.
- */
-export function labelCentreSlice(labelmap: Labelmap): number {
-  const [nx, ny] = labelmap.dims;
-  let n = 0, sum = 0;
-  for (let p = 0; p < labelmap.values.length; p++) if (labelmap.values[p]) { n++; sum += Math.floor(p / (nx * ny)); }
-  return n ? sum / n : NaN;
 }
 
 /**

@@ -8,15 +8,16 @@
  * A slip under MIN_SLIP_PERCENT grades 0 (none): project cut-off, above the measure's own spread — on SPIDER
  * (`npm run eval:grading`) 95 % of the levels the readers graded free of spondylolisthesis measured under 13 %
  * (1,034 graded levels); at 15 % the measure found 10 of the 28 levels the readers called spondylolisthesis and
- * flagged 2.8 % of the others (AUC of |slip %| 0.83; at the 941 lumbar levels graded since thoracic ones are not: 3.0 %, 0.83).
+ * flagged 2.8 % of the others (AUC of |slip %| 0.83; on the 941 lumbar levels graded since thoracic ones are
+ * not: 3.0 %, 0.83).
  * A slip over MAX_GRADED_SLIP_PERCENT (beyond grade II) is shown but not graded: high-grade slips are rare, and such
  * values came mostly from outlines the wall lines misread — on SPIDER's T2 images 7 levels measured over 50 %, and the
  * readers called 1 of them; on its T1 images the readers called none of the 9 over 50 %; on the healthy
  * volunteers of the vb3 set one level read a 203 % retrolisthesis (project rule).
  * At thoracic levels (T11/T12 and above) the slip is shown but not graded: the rule was checked at lumbar levels, and
  * above T12/L1 the SPIDER readers called no spondylolisthesis (167 graded discs) while the measure flagged 12 of the
- * 266 levels it measured there on the T2, T1 and 3D T2 images (`npm run eval:grading`, all three sequences) — outlines of thoracic bodies, often cut by the image's top edge (project rule; the
- * canal and foramen grades are lumbar too).
+ * 266 levels it measured there on the T2, T1 and 3D T2 images (`npm run eval:grading`, each `--sequence`) — outlines
+ * of thoracic bodies, often cut by the image's top edge (project rule; the canal and foramen grades are lumbar too).
  */
 import type { ListhesisMeasure } from '../listhesis';
 import type { Finding, MeyerdingGrade, Measurement } from '../report';
