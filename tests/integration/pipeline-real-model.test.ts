@@ -224,3 +224,29 @@ const axialCase = resolve(data, 'vb2_02_image.nii.gz');
     }
   }, 240000);
 });
+
+const thoracicCase = resolve(data, 'vb2_04_image.nii.gz');
+(existsSync(thoracicCase) && haveModel ? describe : describe.skip)('renaming the levels of a real analysis (vb2_04, T10/T11 to L5/S1)', () => {
+  it('grades the canal, foramina and slip as an analysis naming the levels so would', async () => {
+    const { gradeSpine } = await import('../../extension/src/pipeline/build-report');
+    const { shiftLevels, shiftLevelName } = await import('../../extension/src/panel/readerEdits');
+    const volume = readNiftiVolume(thoracicCase);
+    const models = await loadNodeModels(manifestPath, 2);
+    try {
+      const seg = await segmentSpine(volume, models.backend, models.manifest);
+      const opts = { model: { name: 'm', version: '0', sha256: '' }, software: { name: 's', version: '0' }, levelNaming: seg.levelNaming };
+      const grade = async (delta: number) => (await gradeSpine(volume, seg.labelmap, seg.segments.map((s) => (s.level ? { ...s, level: shiftLevelName(s.level, delta)!, label: s.label.replace(s.level, shiftLevelName(s.level, delta)!) } : s)), opts, models.classifier, models.manifest.pfirrmann, '')).report;
+      const software = await grade(0), lower = await grade(1);
+      expect(software.levels.map((l) => l.level)).toContain('T12/L1');
+      const renamed = shiftLevels(software, 1);
+      // The analysis grades no sacral 'disc' (a fused remnant); a disc the reader names S1/S2 (a lumbarised S1) keeps its row.
+      expect(renamed.levels.map((l) => l.level)).toEqual([...lower.levels.map((l) => l.level), 'S1/S2']);
+      // The renamed T12/L1 → L1/L2 is graded for the canal now, and the thoracic T11/T12 → T12/L1 for its foramina.
+      const changed = renamed.levels.filter((l, n) => JSON.stringify(l.centralCanalStenosis) !== JSON.stringify(software.levels[n].centralCanalStenosis) || JSON.stringify(l.foraminalStenosisLeft) !== JSON.stringify(software.levels[n].foraminalStenosisLeft));
+      expect(changed.length).toBeGreaterThanOrEqual(2);
+      expect(renamed.levels.slice(0, -1)).toEqual(lower.levels);
+    } finally {
+      await models.release();
+    }
+  }, 180_000);
+});

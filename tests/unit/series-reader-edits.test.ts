@@ -90,9 +90,9 @@ describe('shiftLevels', () => {
   it('shifts by several vertebrae at once, and the note gives the total offset from the software\'s names', () => {
     const twice = shiftLevels(shiftLevels(report, 1), 1);
     expect(shiftLevels(report, 2).segments.map((s) => s.level)).toEqual(twice.segments.map((s) => s.level));
-    expect(twice.levelNaming.note).toBe('Level names set by the reader (2 vertebrae lower than the software named them; topmost now S1).');
+    expect(twice.levelNaming.note).toBe('Level names set by the reader (2 vertebrae lower than the software named them; topmost now S1); the canal, foramen and slip rules follow these names.');
     expect(twice.levelNaming.automatic?.shift).toBe(2);
-    expect(shiftLevels(report, -1).levelNaming.note).toBe('Level names set by the reader (1 vertebra higher than the software named them; topmost now L3).');
+    expect(shiftLevels(report, -1).levelNaming.note).toBe('Level names set by the reader (1 vertebra higher than the software named them; topmost now L3); the canal, foramen and slip rules follow these names.');
   });
   it('crosses region boundaries and refuses to leave C1–S5', () => {
     expect(shiftLevelName('L1', -1)).toBe('T12');

@@ -3,12 +3,14 @@
  *  - change one graded finding (validated here, applied by pipeline/reader-edit.ts);
  *  - shift all level names by ±1 vertebra (the usual correction when counting from the sacrum went
  *    wrong, e.g. a transitional lumbosacral vertebra): segment levels and labels, and level rows, are
- *    renamed; segments get `readerModified` and levelNaming says the reader set them.
- * Grades are never recomputed here (pipeline/grade is the one place that computes them).
+ *    renamed; segments get `readerModified` and levelNaming says the reader set them; the grades whose rules
+ *    depend on the name (canal, foramina, slip) are graded again by pipeline/grade/level-rules.ts.
+ * Grades are never computed here (pipeline/grade is the one place that computes them).
  */
 import { VERTEBRA_NAMES } from '../pipeline/anatomy';
 import type { LevelReport, SegmentInfo, SpineReport } from '../pipeline/report';
 import { applyReaderEdit as applyPipelineEdit, type FindingKey } from '../pipeline/reader-edit';
+import { renameLevel } from '../pipeline/grade/level-rules';
 
 export type { FindingKey };
 
@@ -111,7 +113,8 @@ export function shiftLevels(report: SpineReport, delta: number): SpineReport {
     const automaticLevel = s.automaticLevel ?? s.level;
     return { ...s, level, label: s.label.replace(s.level, level), automaticLevel, readerModified: level !== automaticLevel };
   });
-  const levels = report.levels.map((l): LevelReport => ({ ...l, level: rename(l.level) }));
+  // The canal, foramen and slip rules depend on the name: graded again as a new analysis naming them so would.
+  const levels = report.levels.map((l): LevelReport => renameLevel(l, rename(l.level)));
   const first = segments.find((s) => s.level);
   // How far the names now are from the software's (several shifts add up).
   const offset = first
@@ -127,7 +130,7 @@ export function shiftLevels(report: SpineReport, delta: number): SpineReport {
     levelNaming: backToSoftware ? { anchor, ...automatic } : {
       anchor,
       certain: true,
-      note: `${READER_NAMED_NOTE} (${Math.abs(offset)} vertebra${Math.abs(offset) > 1 ? 'e' : ''} ${offset > 0 ? 'lower' : 'higher'} than the software named them; topmost now ${first?.level ?? '–'}).`,
+      note: `${READER_NAMED_NOTE} (${Math.abs(offset)} vertebra${Math.abs(offset) > 1 ? 'e' : ''} ${offset > 0 ? 'lower' : 'higher'} than the software named them; topmost now ${first?.level ?? '–'}); the canal, foramen and slip rules follow these names.`,
       automatic: { ...automatic, shift: offset },
     },
   };

@@ -5,7 +5,7 @@
  * as a 'dural_sac' segment), measures the dural sac area on the study's axial T2 images when given
  * (axial-levels.ts), grades each level (grade/), and returns the SpineReport.
  */
-import { sourceImageOf, type Finding, type LevelReport, type Measurement, type SegmentInfo, type SpineReport, type StenosisGrade } from './report';
+import { sourceImageOf, type LevelReport, type Measurement, type SegmentInfo, type SpineReport } from './report';
 import type { Labelmap, SeriesRole, SpineVolume, Vec3 } from './volume';
 import { voxelToLps } from './volume';
 import { heightIndices, measureDisc, medianIntensity, midSagittalSlice, sagittalFrame, segmentPixels, type DiscMeasures, type PlaneShape } from './measure';
@@ -15,12 +15,10 @@ import { gradePfirrmann, threeDAcquisitionCaution, type PfirrmannClassifierInfo,
 import { discCrop } from './disc-crop';
 import { calibrationFor, type DiscClassifier, type DiscPrediction, type PfirrmannClassifierManifest } from './disc-classifier';
 import { gradeDiscFinding, type ReportedDiscFinding } from './grade/disc-findings';
-import { gradeCentralCanal, gradeCentralCanalOn3d } from './grade/canal';
 import { gradeNarrowing } from './grade/narrowing';
-import { foramenMeasurements, gradeForamen } from './grade/foramen';
 import { measureForamina, type DiscForamina } from './foramen';
 import { gradeFacet } from './grade/facet';
-import { gradeListhesis } from './grade/listhesis';
+import { gradeLevelRules, type LevelRuleInputs } from './grade/level-rules';
 import type { AxialSacResult, AxialSlice } from './axial-canal';
 import { axialSacByDisc } from './axial-levels';
 import { isThreeDAcquisition, ROLE_WORDS } from './series';
@@ -244,11 +242,6 @@ export function discMeasurements(d: DiscAnalysis, duralSacSegment?: number): Mea
   return out;
 }
 
-/** A canal grade made without the axial area of a study that has an axial T2 says why there is none (never a silent gap). */
-function sayWhyNoArea(f: Finding<StenosisGrade>, noArea: string | undefined): Finding<StenosisGrade> {
-  return noArea && f.value !== null ? { ...f, evidence: { ...f.evidence, rule: `${f.evidence.rule}; no axial dural sac area: ${noArea}` } } : f;
-}
-
 /** The axial dural sac area as a measurement, where one was measured. */
 function axialAreaMeasurement(r: AxialSacResult | undefined): Measurement[] {
   if (!r || r.areaMm2 === null) return [];
@@ -285,23 +278,30 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
   const otherFrame = opts.axialT2?.length && !sameFrame.length
     ? 'the axial T2 lies in another frame of reference (FrameOfReferenceUID) than the sagittal series — another session or patient position — so its images cannot be placed at the discs'
     : undefined;
-  // Lee graded lumbar foramina; thoracic (ribs) and cervical (oblique) foramina are not what foramen.ts's window expects.
-  const notLumbar = (level?: string) => (level?.startsWith('T') && level !== 'T12/L1') || level?.startsWith('C');
   const t1 = opts.sagittalT1 && opts.sagittalT1.frameOfReferenceUid === volume.frameOfReferenceUid ? opts.sagittalT1 : undefined;
-  const lumbarDiscs = graded.filter((d) => !notLumbar(d.segment.level));
   // Lee grades the fat around the root: bright on T1 and T2 TSE, suppressed on STIR, of unknown look on a series of unknown weighting.
   const fatHidden = volume.role === 'sagittal_stir' || volume.role === 'other';
-  const measuredForamina = (t1 && foraminaOnOtherSeries(t1, lumbarDiscs)) ?? (fatHidden ? [] : measureForamina(volume, lumbarDiscs, ms.labelmap));
+  // Measured at every level, graded at lumbar ones (grade/level-rules.ts), so that renaming a level can grade it.
+  const measuredForamina = (t1 && foraminaOnOtherSeries(t1, graded)) ?? (fatHidden ? [] : measureForamina(volume, graded, ms.labelmap));
   const foramina = new Map(measuredForamina.map((f) => [f.segmentNumber, f]));
+  const noForamina = fatHidden && !measuredForamina.length
+    ? `Lee grades the fat around the exiting root, and this analysis ran on ${analysedSeriesWords(volume.role!)}${volume.role === 'sagittal_stir' ? ', which suppresses fat' : ''} with no sagittal T1 in the study` : undefined;
+  const threeD = isThreeDAcquisition(volume.mrAcquisitionType);
   const levels: LevelReport[] = graded.map((d) => {
     const sac = axial?.get(d.segment.segmentNumber);
     const foramen = foramina.get(d.segment.segmentNumber);
-    const meas = [...discMeasurements(d, dural), ...axialAreaMeasurement(sac), ...foramenMeasurements(foramen?.left), ...foramenMeasurements(foramen?.right)];
-    const canalMeas = meas.filter((x) => x.name.startsWith('canalAp') || x.name === 'duralSacAreaMm2');
     const noArea = !hasAxialT2 ? 'no axial T2 series for the dural sac area' : sac?.reason ?? opts.axialT2Unavailable ?? otherFrame ?? (axial ? 'dural sac area not measured' : 'the axial T2 images were not read');
     const level = d.segment.level ?? `disc ${d.segment.segmentNumber}`;
-    const noForamen = notLumbar(level) ? `${level} is not a lumbar level (the foramen measurement and Lee grade are lumbar)`
-      : fatHidden && !foramen ? `Lee grades the fat around the exiting root, and this analysis ran on ${analysedSeriesWords(volume.role!)}${volume.role === 'sagittal_stir' ? ', which suppresses fat' : ''} with no sagittal T1 in the study` : undefined;
+    const levelRuleInputs: LevelRuleInputs = {
+      canal: {
+        apMm: d.canalApMm, areaMm2: sac?.areaMm2 ?? null, csfEffaced: !!d.canalCsfEffaced, threeD,
+        notFoundReason: `not assessable: ${d.canalReason ?? 'no dural sac found'} on ${volume.role ? analysedSeriesWords(volume.role) : 'the sagittal T2'}; ${noArea}`,
+        ...(hasAxialT2 && sac?.areaMm2 === undefined ? { noAreaNote: noArea } : {}),
+      },
+      listhesis: d.listhesis,
+      foramina: { left: foramen?.left, right: foramen?.right, unmeasuredReason: noForamina },
+    };
+    const { measurements: meas, ...nameDependent } = gradeLevelRules(level, levelRuleInputs, [...discMeasurements(d, dural), ...axialAreaMeasurement(sac)]);
     const prediction = 'predictions' in pf ? pf.predictions.get(d.segment.segmentNumber) : undefined;
     const heightMeas = meas.filter((x) => x.name === 'discHeightMm' || x.name === 'discHeightIndex');
     return {
@@ -319,18 +319,10 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
       modicChange: gradeDiscFinding('modic', prediction?.findings.modic, meas.filter((x) => x.name === 'nucleusVertebralBodySignalRatio'), source('modic'), classifierMissing),
       upperEndplateDefect: gradeDiscFinding('upperEndplate', prediction?.findings.upperEndplate, [], source('upperEndplate'), classifierMissing),
       lowerEndplateDefect: gradeDiscFinding('lowerEndplate', prediction?.findings.lowerEndplate, [], source('lowerEndplate'), classifierMissing),
-      centralCanalStenosis: level.startsWith('T')
-        // The AP cut-offs are lumbar (cauda equina); at thoracolumbar levels the cord/conus interrupts the CSF column.
-        ? gradeCentralCanal(null, canalMeas, null, `not assessable: ${level} is above the lumbar canal the AP and area cut-offs were defined for (the sac holds the cord or conus there)`)
-        : isThreeDAcquisition(volume.mrAcquisitionType) ? gradeCentralCanalOn3d(canalMeas, sac?.areaMm2)
-        : sayWhyNoArea(gradeCentralCanal(d.canalApMm, canalMeas, sac?.areaMm2 ?? null,
-          `not assessable: ${d.canalReason ?? 'no dural sac found'} on ${volume.role ? analysedSeriesWords(volume.role) : 'the sagittal T2'}; ${noArea}`, d.canalCsfEffaced, level),
-          hasAxialT2 && sac?.areaMm2 === undefined ? noArea : undefined),
-      foraminalStenosisLeft: gradeForamen('left', foramen?.left, noForamen),
-      foraminalStenosisRight: gradeForamen('right', foramen?.right, noForamen),
-      spondylolisthesis: gradeListhesis(d.listhesis, meas.filter((x) => x.name.startsWith('vertebralSlip')), level),
+      ...nameDependent,
       facetArthropathyLeft: gradeFacet('left', hasAxialT2),
       facetArthropathyRight: gradeFacet('right', hasAxialT2),
+      levelRuleInputs,
     };
   });
   const report = reportShell(volume, ms.segments, levels, opts);

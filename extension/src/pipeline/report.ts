@@ -4,6 +4,7 @@
  * and only stored here.
  */
 import type { Vec3 } from './volume';
+import type { LevelRuleInputs } from './grade/level-rules';
 
 /** Structures the pipeline segments. */
 export type StructureKind = 'vertebral_body' | 'disc' | 'dural_sac' | 'spinal_cord' | 'posterior_elements' | 'sacrum';
@@ -109,6 +110,11 @@ export interface LevelReport {
   foraminalStenosisRight: Finding<Grade0to3>;
   facetArthropathyLeft: Finding<Grade0to3>;
   facetArthropathyRight: Finding<Grade0to3>;
+  /**
+   * What the name-dependent grades (canal, foramina, slip) were computed from, so that renaming the levels grades them
+   * again (grade/level-rules.ts). Set by the analysis; not in the SR, so absent from a report read back from one.
+   */
+  levelRuleInputs?: LevelRuleInputs;
 }
 
 export interface SourceSeriesRef {

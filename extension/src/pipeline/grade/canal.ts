@@ -76,6 +76,19 @@ export function gradeCentralCanal(apMm: number | null, measurements: Measurement
 }
 
 /**
+ * A stored canal finding under a new level name (grade/level-rules.ts): LUMBOSACRAL_CAUTION and Pierro's reference
+ * added to an AP-only stenosis grade at L5/S1 (as gradeCentralCanal words it), removed at any other level.
+ */
+export function withLumbosacralCaution(f: Finding<StenosisGrade>, atL5S1: boolean): Finding<StenosisGrade> {
+  const rule = f.evidence.rule.replace(LUMBOSACRAL_CAUTION, ''), reference = f.evidence.reference.replace(`; ${PIERRO_REFERENCE}`, '');
+  const automatic = f.readerModified ? f.automaticValue : f.value;
+  const apOnlyStenosis = (automatic === 'moderate' || automatic === 'severe') && rule.startsWith('AP diameter');
+  return atL5S1 && apOnlyStenosis
+    ? { ...f, evidence: { ...f.evidence, rule: `${rule}${LUMBOSACRAL_CAUTION}`, reference: `${reference}; ${PIERRO_REFERENCE}` } }
+    : { ...f, evidence: { ...f.evidence, rule, reference } };
+}
+
+/**
  * The central canal grade on a 3D T2 series (MRAcquisitionType 3D): the axial area grades when measured (as in
  * gradeCentralCanal); the sagittal AP never does (THREE_D_SAGITTAL_REASON) and stays among the measurements.
  */

@@ -61,7 +61,7 @@ export function measuredSlip(measurements: Measurement[]): { direction: 'anterol
  * @param measurements the slip measurements shown as evidence (vertebralSlipMm, vertebralSlipPercent).
  * @param level the disc level, e.g. 'L4/L5' (names the bodies in the rule).
  */
-export function gradeListhesis(measured: ListhesisMeasure | { reason: string }, measurements: Measurement[], level: string): Finding<MeyerdingGrade> {
+export function gradeListhesis(measured: Pick<ListhesisMeasure, 'slipMm' | 'slipPercent' | 'lowerEndplateDepthMm'> | { reason: string }, measurements: Measurement[], level: string): Finding<MeyerdingGrade> {
   if (!('slipMm' in measured)) {
     return { value: null, notAssessableReason: `not assessable: ${measured.reason}`, evidence: { measurements, rule: 'needs both vertebral bodies at the disc outlined on the mid-sagittal slice', reference: LISTHESIS_REFERENCE }, readerModified: false };
   }
