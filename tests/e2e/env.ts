@@ -230,3 +230,18 @@ export async function scrollAwayThenWaitForJump(page: Page): Promise<{ before: n
     },
   };
 }
+
+/**
+ * In a levels table (the panel's, or the stored findings'), every not-assessable reason or rule (the cells' titles)
+ * that calls a level thoracic or not lumbar names its own row's level: 'row T12/L1 says T11/T12' for each that names
+ * another (the levels were renamed and the name-dependent grades not graded again: grade/level-rules.ts).
+ */
+export function levelReasonsNamingOtherLevels(page: Page, tableSelector: string): Promise<string[]> {
+  return page.locator(`${tableSelector} tbody tr`).evaluateAll((rows) => rows.flatMap((tr) => {
+    const level = /^[▸▾] (\S+?)†?$/.exec(tr.querySelector('td')?.textContent?.trim() ?? '')?.[1];
+    if (!level) return [];
+    const titles = [...tr.querySelectorAll('[title]')].map((el) => el.getAttribute('title') ?? '');
+    return titles.flatMap((t) => [...t.matchAll(/([CTLS]\d+\/[CTLS]\d+) is (?:a thoracic level|above the lumbar canal|not a lumbar level)/g)].map((m) => m[1]))
+      .filter((named) => named !== level).map((named) => `row ${level} says ${named}`);
+  }));
+}

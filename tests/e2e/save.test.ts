@@ -29,7 +29,7 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { startOrthanc } from '../../scripts/orthanc';
 import { shiftLevelName } from '../../extension/src/panel/readerEdits';
-import { artifactsDir, dismissBanner, e2eSkipReason, importData, repoRoot, scrollAwayThenWaitForJump, startViewerEnv, type ViewerEnv } from './env';
+import { artifactsDir, dismissBanner, e2eSkipReason, importData, levelReasonsNamingOtherLevels, repoRoot, scrollAwayThenWaitForJump, startViewerEnv, type ViewerEnv } from './env';
 
 const skip = e2eSkipReason();
 if (skip) console.warn(`Skipping save e2e: ${skip}`);
@@ -330,6 +330,8 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(await page.getByTestId('spine-stored-level-naming').textContent()).toMatch(/Level names set by the reader \(1 vertebra lower than the software named them/);
     // Every name one vertebra lower, in the table and beside the bodies on the image.
     expect(await storedLevels()).toEqual(levelsBefore.map((l) => shiftLevelName(l!, 1)));
+    // The stored report's name-dependent grades follow the new names too (what its measurements allow, else "press Analyze").
+    expect(await levelReasonsNamingOtherLevels(page, '[data-testid="spine-stored-results"] [data-testid="spine-levels-table"]')).toEqual([]);
     expect(await namesOnImage()).not.toEqual(before);
     expect(await namesOnImage()).toContain('L5');
     const saved = await saveOutcome(page, 'spine-stored-save', ['spine-stored-save-status', 'spine-stored-save-error']);

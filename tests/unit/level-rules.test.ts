@@ -104,6 +104,23 @@ describe('renaming the levels of a report read back from its SR (no grading inpu
     const down = shiftLevels({ ...stored, segments: report.segments }, -1);
     expect(at(down, 'T11/T12').foraminalStenosisLeft.notAssessableReason).toMatch(/T11\/T12 is not a lumbar level/);
     expect(at(down, 'T11/T12').measurements.some((m) => m.name.startsWith('foramen'))).toBe(false);
+    expect(at(down, 'T10/T11').foraminalStenosisLeft.notAssessableReason).toMatch(/T10\/T11 is not a lumbar level/);
+    expect(at(down, 'T10/T11').centralCanalStenosis.notAssessableReason).toMatch(/T10\/T11 is above the lumbar canal/);
+  });
+
+  it('shifted and shifted back, is the stored report again (the foramen grades of a level once named thoracic included)', () => {
+    const withSegs = { ...stored, segments: report.segments };
+    const up = shiftLevels(withSegs, -1);
+    expect(at(up, 'T11/T12').foraminalStenosisLeft.notAssessableReason).toMatch(/T11\/T12 is not a lumbar level/);
+    expect(shiftLevels(up, 1).levels).toEqual(withSegs.levels);
+    expect(shiftLevels(shiftLevels(withSegs, 2), -2).levels).toEqual(withSegs.levels);
+  });
+
+  it('keeps a stored reader\'s grade, with the software\'s value behind it', () => {
+    const edited = applyReaderEdit(report, 'L1/L2', 'centralCanalStenosis', 'mild');
+    const back = readSr(writeSr(edited, { seg, sourceVolume: volume, patientStudy: PATIENT, version: 2 }));
+    const f = at(shiftLevels({ ...back, segments: report.segments }, 1), 'L2/L3').centralCanalStenosis;
+    expect(f).toMatchObject({ value: 'mild', readerModified: true, automaticValue: 'severe' });
   });
 
   it('removes the L5/S1 caution from a level renamed away from L5/S1, and adds it back', () => {

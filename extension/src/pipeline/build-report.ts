@@ -1,5 +1,6 @@
 /**
- * The report builder: the ONE place grades are computed. From a sagittal T2 SpineVolume, its
+ * The report builder: the ONE place grades are computed (the name-dependent ones through grade/level-rules.ts, which
+ * grades them again when the reader renames the levels). From a sagittal T2 SpineVolume, its
  * labelmap and segments (pipeline/analyze.ts segmentSpine), it measures every disc on the
  * mid-sagittal slice (measure.ts), finds the dural sac classically (canal.ts, added to the labelmap
  * as a 'dural_sac' segment), measures the dural sac area on the study's axial T2 images when given
@@ -255,7 +256,7 @@ function axialAreaMeasurement(r: AxialSacResult | undefined): Measurement[] {
 }
 
 /**
- * Build the SpineReport (grades computed here and nowhere else) plus the labelmap/segments including the dural sac.
+ * Build the SpineReport (grades computed here, and again by grade/level-rules.ts on a rename) plus the labelmap/segments including the dural sac.
  * Pass `ms` when measureSpine already ran (to classify the disc patches first: classifyDiscs).
  */
 export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segments: SegmentInfo[], opts: BuildReportOptions, ms: SpineMeasurements = measureSpine(volume, labelmap, segments)): GradedSpine {

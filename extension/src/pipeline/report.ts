@@ -4,7 +4,7 @@
  * and only stored here.
  */
 import type { Vec3 } from './volume';
-import type { LevelRuleInputs } from './grade/level-rules';
+import type { LevelRuleInputs, StoredLevelGrades } from './grade/level-rules';
 
 /** Structures the pipeline segments. */
 export type StructureKind = 'vertebral_body' | 'disc' | 'dural_sac' | 'spinal_cord' | 'posterior_elements' | 'sacrum';
@@ -115,6 +115,8 @@ export interface LevelReport {
    * again (grade/level-rules.ts). Set by the analysis; not in the SR, so absent from a report read back from one.
    */
   levelRuleInputs?: LevelRuleInputs;
+  /** A level read back from an SR, once renamed: as it was stored, so each rename grades from it (grade/level-rules.ts). */
+  asStored?: StoredLevelGrades;
 }
 
 export interface SourceSeriesRef {

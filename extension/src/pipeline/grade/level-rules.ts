@@ -81,20 +81,28 @@ export function gradeLevelRules(level: string, inputs: LevelRuleInputs, measurem
   };
 }
 
+/** A stored report's level as read back (name, measurements, name-dependent grades): every rename grades from it, and its own name restores it. */
+export type StoredLevelGrades = { level: string; measurements: Measurement[] } & LevelRuleFindings;
+
 /**
  * The level renamed, its name-dependent grades graded again under the new name. A finding the reader changed keeps
  * the reader's value (automaticValue becomes the new automatic one).
  */
 export function renameLevel(l: LevelReport, level: string): LevelReport {
+  const stored: StoredLevelGrades | undefined = l.levelRuleInputs ? undefined
+    : l.asStored ?? { level: l.level, measurements: l.measurements, ...Object.fromEntries(RULE_KEYS.filter((k) => l[k]).map((k) => [k, l[k]])) as LevelRuleFindings };
   const graded = l.levelRuleInputs
     ? gradeLevelRules(level, l.levelRuleInputs, l.measurements.filter((m) => !isForamenMeasurement(m)))
-    : regradeFromMeasurements(l, level);
-  const out: LevelReport = { ...l, level, measurements: graded.measurements };
+    : stored!.level === level ? stored! : regradeFromStored(stored!, level);
+  const { asStored: _, ...rest } = l;
+  const out: LevelReport = { ...rest, level, measurements: graded.measurements, ...(stored && stored.level !== level ? { asStored: stored } : {}) };
   for (const k of RULE_KEYS) {
     const before = l[k] as Finding<unknown> | undefined, after = graded[k] as Finding<unknown> | undefined;
     if (!after) continue;
+    // A stored finding may carry a reader's value already: its automatic one is then automaticValue.
+    const automaticValue = after.readerModified ? after.automaticValue : after.value;
     (out as unknown as Record<string, Finding<unknown>>)[k] = before?.readerModified
-      ? { ...after, value: before.value, notAssessableReason: before.value === null ? before.notAssessableReason : undefined, readerModified: true, automaticValue: after.value }
+      ? { ...after, value: before.value, notAssessableReason: before.value === null ? before.notAssessableReason : undefined, readerModified: true, automaticValue }
       : after;
   }
   return out;
@@ -106,7 +114,7 @@ export function renameLevel(l: LevelReport, level: string): LevelReport {
  * thoracic levels; the L5/S1 caution), and where the new name asks for a grade the analysis did not make they say
  * "press Analyze".
  */
-function regradeFromMeasurements(l: LevelReport, level: string): LevelRuleFindings & { measurements: Measurement[] } {
+function regradeFromStored(l: StoredLevelGrades, level: string): LevelRuleFindings & { measurements: Measurement[] } {
   const old = l.level;
   const analyseAgain = (what: string) =>
     `the analysis named this level ${old}, where the ${what} is not graded, and the stored report keeps no measurement to grade it at ${level}: press Analyze to grade it`;
@@ -122,7 +130,7 @@ function regradeFromMeasurements(l: LevelReport, level: string): LevelRuleFindin
 
   const foramenNow = foramenGradedAt(level), foramenThen = foramenGradedAt(old);
   const foramen = (side: 'left' | 'right', f: LevelReport['foraminalStenosisLeft']) =>
-    foramenNow === foramenThen ? f : gradeForamen(side, undefined, foramenNow ? analyseAgain('foramen') : foramenNotGradedHere(level));
+    !foramenNow ? gradeForamen(side, undefined, foramenNotGradedHere(level)) : foramenThen ? f : gradeForamen(side, undefined, analyseAgain('foramen'));
   return {
     measurements: foramenNow ? l.measurements : l.measurements.filter((m) => !isForamenMeasurement(m)),
     centralCanalStenosis,
