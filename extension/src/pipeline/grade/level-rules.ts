@@ -9,7 +9,7 @@
  *    cervical (oblique) foramina are not what foramen.ts's window expects (project rule);
  *  - spondylolisthesis (grade/listhesis.ts): not graded at T11/T12 and above; its rule names the two bodies.
  * A report read back from an SR has no LevelRuleInputs (the SR stores measurements, not these): renaming it
- * regrades what its measurements allow (regradeFromMeasurements) and says "press Analyze" for the rest.
+ * regrades what its measurements allow (regradeFromStored) and says "press Analyze" for the rest.
  */
 import type { ForamenMeasure } from '../foramen';
 import type { ListhesisMeasure } from '../listhesis';
@@ -89,13 +89,18 @@ export type StoredLevelGrades = { level: string; measurements: Measurement[] } &
  * the reader's value (automaticValue becomes the new automatic one).
  */
 export function renameLevel(l: LevelReport, level: string): LevelReport {
-  const stored: StoredLevelGrades | undefined = l.levelRuleInputs ? undefined
-    : l.asStored ?? { level: l.level, measurements: l.measurements, ...Object.fromEntries(RULE_KEYS.filter((k) => l[k]).map((k) => [k, l[k]])) as LevelRuleFindings };
-  const graded = l.levelRuleInputs
-    ? gradeLevelRules(level, l.levelRuleInputs, l.measurements.filter((m) => !isForamenMeasurement(m)))
-    : stored!.level === level ? stored! : regradeFromStored(stored!, level);
-  const { asStored: _, ...rest } = l;
-  const out: LevelReport = { ...rest, level, measurements: graded.measurements, ...(stored && stored.level !== level ? { asStored: stored } : {}) };
+  const { asStored, levelRuleInputs, ...rest } = l;
+  let graded: LevelRuleFindings & { measurements: Measurement[] };
+  let kept: Pick<LevelReport, 'levelRuleInputs' | 'asStored'> = {};
+  if (levelRuleInputs) {
+    graded = gradeLevelRules(level, levelRuleInputs, l.measurements.filter((m) => !isForamenMeasurement(m)));
+    kept = { levelRuleInputs };
+  } else {
+    const stored = asStored ?? { level: l.level, measurements: l.measurements, ...Object.fromEntries(RULE_KEYS.filter((k) => l[k]).map((k) => [k, l[k]])) as LevelRuleFindings };
+    graded = stored.level === level ? stored : regradeFromStored(stored, level);
+    if (stored.level !== level) kept = { asStored: stored };
+  }
+  const out: LevelReport = { ...rest, ...kept, level, measurements: graded.measurements };
   for (const k of RULE_KEYS) {
     const before = l[k] as Finding<unknown> | undefined, after = graded[k] as Finding<unknown> | undefined;
     if (!after) continue;
