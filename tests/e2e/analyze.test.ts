@@ -127,6 +127,8 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       const detail = page.getByTestId('spine-level-detail');
       await detail.waitFor({ timeout: 10000 });
       expect(await detail.textContent()).toMatch(/Pfirrmann grade.*Pfirrmann C.*Disc bulging.*Modic change.*L4 inferior endplate defect.*Jamaludin A.*L5 superior endplate defect.*Spondylolisthesis \(Meyerding grade\).*Meyerding H\.W\./);
+      // Herniation is not graded, and the evidence says so (a level with no disc finding must not read as free of it).
+      expect(await detail.getByTestId('finding-discHerniation').textContent()).toMatch(/^Disc herniationnot assessedDisc herniation is not assessed by this software: .*Look for it on the image\.$/);
       // The Slip column: a Meyerding grade with its direction, or none, at the levels where both bodies are outlined.
       const slips = await page.locator('[data-testid="spine-slip"]').allTextContents();
       for (const x of slips) expect(x).toMatch(/^(none|n\/a|(I|II|III|IV|V) (ant|retro))$/);

@@ -1,4 +1,5 @@
 import { findingsText } from '../../extension/src/panel/findingsText';
+import { HERNIATION_NOT_ASSESSED } from '../../extension/src/pipeline/grade/disc-findings';
 import { applyReaderEdit } from '../../extension/src/panel/readerEdits';
 import type { Finding, LevelReport, SpineReport } from '../../extension/src/pipeline/report';
 
@@ -36,6 +37,8 @@ describe('findingsText', () => {
     expect(lines).toContain('L4/L5: Pfirrmann III, bulging, Modic change, L5 superior endplate defect; canal moderate stenosis (9.1 mm AP, 84 mm² dural sac); foramina Lee L 0 / R n/a.');
     // A grade no level has is said once, with why; then software and model.
     expect(lines).toContain('Facet arthropathy (Pathria) not assessed: no axial T2 series in this study.');
+    // Herniation is never graded: said, so that a level listing no disc finding does not read as free of herniation.
+    expect(lines).toContain(`${HERNIATION_NOT_ASSESSED}.`);
     expect(lines[lines.length - 1]).toBe('ohif-spine-mri 0.1.0, model spine-sag-unet 1.0.0.');
   });
   it('marks reader changes with * and puts the naming caveat first when names are uncertain', () => {

@@ -2,6 +2,7 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { LevelsTable } from '../../extension/src/panel/ResultsView';
+import { LevelDetail } from '../../extension/src/panel/LevelDetail';
 import type { Finding, LevelReport, MeyerdingGrade, SegmentInfo } from '../../extension/src/pipeline/report';
 
 const f = <T,>(value: T | null): Finding<T> => ({ value, evidence: { measurements: [], rule: '', reference: '' }, readerModified: false });
@@ -45,5 +46,12 @@ describe('LevelsTable Facet column', () => {
     expect(cell(level('L4/L5', 1))).toBe('n/a');
     expect(cell({ ...level('L4/L5', 1), facetArthropathyLeft: f<0 | 1 | 2 | 3>(2), facetArthropathyRight: f<0 | 1 | 2 | 3>(null) })).toBe('2 / n/a');
     expect(cell({ ...level('L4/L5', 1), facetArthropathyLeft: { ...f<0 | 1 | 2 | 3>(null), readerModified: true } })).toBe('n/a / n/a'); // a side the reader set to not assessable stays shown per side
+  });
+});
+
+describe('LevelDetail', () => {
+  it('says that disc herniation is not assessed, and why, at every level', () => {
+    const html = renderToStaticMarkup(createElement(LevelDetail, { level: level('L4/L5', 1) })).replace(/<[^>]+>/g, ' ');
+    expect(html).toMatch(/Disc herniation\s+not assessed\s+Disc herniation is not assessed by this software: .*AUC 0\.75/);
   });
 });

@@ -6,6 +6,7 @@
 import type { Finding, LevelReport, Measurement } from '../pipeline/report';
 import { FINDING_CHOICES, FINDING_KEYS, findingLabel, shiftLevelName, type FindingKey } from './readerEdits';
 import { colors, s } from './styles';
+import { HERNIATION_NOT_ASSESSED } from '../pipeline/grade/disc-findings';
 
 const UNIT: Record<string, string> = { mm: 'mm', mm2: 'mm²', '%': '%', '{ratio}': '', '1': '' };
 
@@ -101,6 +102,13 @@ export function LevelDetail({ level, onEdit, onRename }: { level: LevelReport; o
         </div>
       )}
       {FINDING_KEYS.map((k) => level[k] && <FindingRow key={k} k={k} f={level[k] as Finding<Value>} label={findingLabel(k, level.level)} onEdit={onEdit} />)}
+      <div style={{ margin: '4px 0', paddingBottom: 4, borderBottom: `1px dotted ${colors.border}` }} data-testid="finding-discHerniation">
+        <div style={{ display: 'flex', justifyContent: 'space-between', gap: 6 }}>
+          <span style={{ color: colors.muted }}>Disc herniation</span>
+          <b>not assessed</b>
+        </div>
+        <div style={s.muted}>{HERNIATION_NOT_ASSESSED}.</div>
+      </div>
       {level.measurements.length > 0 && (
         <div style={s.muted}>
           <b>All measurements:</b> {level.measurements.map((m) => `${formatMeasurement(m)} (${m.method})`).join('; ')}

@@ -114,7 +114,7 @@ export function LevelsTable({
         <tr>
           <th style={s.th}>Level</th>
           <th style={s.th}>Pfirrmann</th>
-          <th style={s.th} title="Disc findings present: N narrowing, B bulging, M Modic change, E↑ / E↓ defect of the endplate above / below the disc">Disc</th>
+          <th style={s.th} title="Disc findings present: N narrowing, B bulging, M Modic change, E↑ / E↓ defect of the endplate above / below the disc. Disc herniation is not assessed (click a level for why)">Disc</th>
           <th style={s.th} title="Spondylolisthesis: Meyerding grade, anterolisthesis (ant) or retrolisthesis (retro)">Slip</th>
           <th style={s.th}>Canal</th>
           <th style={s.th}>Foramen L/R</th>

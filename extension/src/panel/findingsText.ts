@@ -6,6 +6,7 @@
 import type { Finding, LevelReport, Measurement, SpineReport } from '../pipeline/report';
 import { FINDING_CHOICES, findingLabel } from './readerEdits';
 import { measuredSlip } from '../pipeline/grade/listhesis';
+import { HERNIATION_NOT_ASSESSED } from '../pipeline/grade/disc-findings';
 
 const star = (f: Finding<unknown> | undefined) => (f?.readerModified ? '*' : '');
 const measured = (l: LevelReport, name: string, digits: number, unit: string) => {
@@ -63,7 +64,7 @@ function notAssessedAnywhere(levels: LevelReport[]): string[] {
 /**
  * @returns lines joined by '\n': heading, naming caveat (uncertain names only), one line per level
  *   ('L4/L5: Pfirrmann III*, bulging; canal moderate stenosis (9.1 mm AP); foramina Lee L 1 / R 0'), then
- *   grades not assessed at any level, then the software and model.
+ *   grades not assessed at any level, that disc herniation is not assessed, then the software and model.
  */
 export function findingsText(report: SpineReport): string {
   const lines = [`Spine MRI, automated findings for review (* = changed by the reader):`];
@@ -80,6 +81,7 @@ export function findingsText(report: SpineReport): string {
     lines.push(`${l.level}: ${parts.filter(Boolean).join('; ')}.`);
   }
   lines.push(...notAssessedAnywhere(report.levels));
+  if (report.levels.length) lines.push(`${HERNIATION_NOT_ASSESSED}.`);
   lines.push(`${report.software.name} ${report.software.version}, model ${report.model.name} ${report.model.version}.`);
   return lines.join('\n');
 }

@@ -17,6 +17,12 @@ export const FINDING_PROBABILITY_THRESHOLD = 0.5;
 
 const SPIDER = 'classifier trained on SPIDER readers\' gradings (van der Graaf J.W. et al., Sci Data 2024;11:264)';
 const ENDPLATE = 'Endplate defect (irregularity, Schmorl node or fracture of the endplate) as graded in SpineNet (Jamaludin A. et al., Eur Spine J 2017;26:1374-83)';
+/**
+ * What the panel and the findings text say in place of a herniation grade, so that a disc with no finding is not read
+ * as free of herniation (figures: PFIRRMANN_MODEL_CARD.md, from `npm run eval:grading`; the outline measure from its
+ * 2026-12-03 prototype).
+ */
+export const HERNIATION_NOT_ASSESSED = 'Disc herniation is not assessed by this software: at its threshold the disc classifier found none of the discs the SPIDER readers called herniated (5 % of discs; cross-validated AUC 0.75), and the disc outline behind the vertebral body line did no better (AUC 0.58). Look for it on the image';
 /** The classifier's findings the viewer reports (herniation is not: see above). */
 export type ReportedDiscFinding = Exclude<DiscFinding, 'herniation'>;
 export const DISC_FINDING_REFERENCE: Record<ReportedDiscFinding, string> = {
