@@ -129,6 +129,8 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       expect(await detail.textContent()).toMatch(/Pfirrmann grade.*Pfirrmann C.*Disc bulging.*Modic change.*L4 inferior endplate defect.*Jamaludin A.*L5 superior endplate defect.*Spondylolisthesis \(Meyerding grade\).*Meyerding H\.W\./);
       // Herniation is not graded, and the evidence says so (a level with no disc finding must not read as free of it).
       expect(await detail.getByTestId('finding-discHerniation').textContent()).toMatch(/^Disc herniationnot assessedDisc herniation is not assessed by this software: .*Look for it on the image\.$/);
+      await detail.getByTestId('finding-discHerniation').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(artifactsDir, 'analyze-herniation-not-assessed.png') });
       // The Slip column: a Meyerding grade with its direction, or none, at the levels where both bodies are outlined.
       const slips = await page.locator('[data-testid="spine-slip"]').allTextContents();
       for (const x of slips) expect(x).toMatch(/^(none|n\/a|(I|II|III|IV|V) (ant|retro))$/);
