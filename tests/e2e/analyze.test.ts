@@ -159,10 +159,13 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       // as thoracic or not lumbar names its own row's level (the software's T11/T12 is T12/L1 now).
       expect(await levelReasonsNamingOtherLevels(page, '[data-testid="spine-results"] [data-testid="spine-levels-table"]')).toEqual([]);
       expect(await levelCell('T12/L1').count()).toBe(1);
+      // What the new names changed is said under the naming note (gone once the names are the software's again, below).
+      expect(await page.getByTestId('spine-level-naming-regraded').textContent()).toMatch(/^Graded again under the new names: .*(T12\/L1|L1\/L2) (canal|left foramen|right foramen|slip): .* as (T11\/T12|T12\/L1)\)/);
       await page.screenshot({ path: join(artifactsDir, 'analyze-renamed.png') });
       expect(await page.getByTestId('spine-level-naming').textContent()).toMatch(/1 vertebra lower than the software named them/);
       await detail.getByLabel('Level name').selectOption({ label: 'L4/L5' });
       await levelCell('S1/S2').first().waitFor({ state: 'detached', timeout: 10000 });
+      expect(await page.getByTestId('spine-level-naming-regraded').count()).toBe(0);
       expect(await row.textContent()).toContain('*'); // the reader's grade stays with its disc
       // The findings as text for the radiologist's report: one line per level, the reader's change marked.
       await page.getByTestId('spine-findings-text-toggle').click();

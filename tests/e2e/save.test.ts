@@ -332,6 +332,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(await storedLevels()).toEqual(levelsBefore.map((l) => shiftLevelName(l!, 1)));
     // The stored report's name-dependent grades follow the new names too (what its measurements allow, else "press Analyze").
     expect(await levelReasonsNamingOtherLevels(page, '[data-testid="spine-stored-results"] [data-testid="spine-levels-table"]')).toEqual([]);
+    expect(await page.getByTestId('spine-stored-level-naming-regraded').textContent()).toMatch(/^Graded again under the new names: .* as T1[12]\/(T12|L1)\)/);
     expect(await namesOnImage()).not.toEqual(before);
     expect(await namesOnImage()).toContain('L5');
     const saved = await saveOutcome(page, 'spine-stored-save', ['spine-stored-save-status', 'spine-stored-save-error']);

@@ -1,7 +1,7 @@
 /** Renaming the levels grades the name-dependent findings again (grade/level-rules.ts via readerEdits.ts shiftLevels). */
 import { buildSpineReport } from '../../extension/src/pipeline/build-report';
 import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
-import { shiftLevelName, shiftLevels } from '../../extension/src/panel/readerEdits';
+import { regradedByRename, shiftLevelName, shiftLevels } from '../../extension/src/panel/readerEdits';
 import { LUMBOSACRAL_CAUTION } from '../../extension/src/pipeline/grade/canal';
 import type { SpineReport } from '../../extension/src/pipeline/report';
 import { writeSeg } from '../../extension/src/dicom/seg';
@@ -69,6 +69,17 @@ describe('renaming the levels grades the canal, foramina and slip under the new 
     expect(at(shiftLevels(shiftLevels(edited, 1), -1), 'T12/L1').centralCanalStenosis).toEqual(at(edited, 'T12/L1').centralCanalStenosis);
   });
 
+  it('tells the panel which grades the new names changed, and nothing once the names are the software\'s again', () => {
+    expect(regradedByRename(software)).toEqual([]);
+    const changes = regradedByRename(renamed);
+    expect(changes).toContain('L1/L2 canal: severe (not assessable as T12/L1)');
+    expect(changes).toContain('T12/L1 slip: I (not assessable as T11/T12)');
+    expect(changes.every((c) => /^(T12\/L1|L1\/L2|L2\/L3) (canal|left foramen|right foramen|slip): .* as (T11\/T12|T12\/L1|L1\/L2)\)$/.test(c))).toBe(true);
+    expect(regradedByRename(shiftLevels(renamed, -1))).toEqual([]);
+    // A reader's own value is not compared: the software's behind it is.
+    expect(regradedByRename(applyReaderEdit(renamed, 'L1/L2', 'centralCanalStenosis', 'none'))).toContain('L1/L2 canal: severe (not assessable as T12/L1)');
+  });
+
   it('moves the L5/S1 caution of an AP-only stenosis grade with the name', () => {
     const low = spineNamed(2).report; // L3/L4, L4/L5, L5/S1
     expect(at(low, 'L5/S1').centralCanalStenosis.evidence.rule).toContain(LUMBOSACRAL_CAUTION);
@@ -121,6 +132,13 @@ describe('renaming the levels of a report read back from its SR (no grading inpu
     const back = readSr(writeSr(edited, { seg, sourceVolume: volume, patientStudy: PATIENT, version: 2 }));
     const f = at(shiftLevels({ ...back, segments: report.segments }, 1), 'L2/L3').centralCanalStenosis;
     expect(f).toMatchObject({ value: 'mild', readerModified: true, automaticValue: 'severe' });
+  });
+
+  it('tells the panel what the new names changed against the stored grades', () => {
+    const r = shiftLevels({ ...stored, segments: report.segments }, 1);
+    expect(regradedByRename(r)).toContain('T12/L1 slip: I (not assessable as T11/T12)');
+    expect(regradedByRename(r).some((c) => c.startsWith('L1/L2 canal'))).toBe(false); // not assessable before and after ("press Analyze")
+    expect(regradedByRename(shiftLevels(r, -1))).toEqual([]);
   });
 
   it('removes the L5/S1 caution from a level renamed away from L5/S1, and adds it back', () => {

@@ -3,7 +3,7 @@ import { Fragment, useState } from 'react';
 import type { AnalysisResult } from '../ohif/analysisProtocol';
 import { LevelDetail } from './LevelDetail';
 import { discGradesUnavailable } from './notices';
-import { FINDING_CHOICES, findingLabel, shiftLevelName, type FindingKey } from './readerEdits';
+import { FINDING_CHOICES, findingLabel, regradedByRename, shiftLevelName, type FindingKey } from './readerEdits';
 import { jumpToSegment } from '../ohif/showSegmentation';
 import { outlineCentreLps, scrollSeriesTo } from '../ohif/scrollStacks';
 import type { Side } from '../pipeline/foramen';
@@ -205,13 +205,22 @@ function SegmentsTable({ segments, segmentationId }: { segments: SegmentInfo[]; 
   );
 }
 
-/** How the levels were named (and whether the names are certain), for a live or a stored result. */
-export function LevelNamingLine({ naming, testId }: { naming: SpineReport['levelNaming']; testId: string }) {
+/** How the levels were named (and whether the names are certain), and what renaming them changed, for a live or a stored result. */
+export function LevelNamingLine({ report, testId }: { report: SpineReport; testId: string }) {
+  const naming = report.levelNaming;
+  const regraded = regradedByRename(report);
   return (
-    <div style={naming.certain ? s.muted : s.warn} data-testid={testId}>
-      {naming.certain ? 'Levels: ' : '⚠ Level names uncertain: '}
-      {naming.note}
-    </div>
+    <>
+      <div style={naming.certain ? s.muted : s.warn} data-testid={testId}>
+        {naming.certain ? 'Levels: ' : '⚠ Level names uncertain: '}
+        {naming.note}
+      </div>
+      {regraded.length > 0 && (
+        <div style={s.warn} data-testid={`${testId}-regraded`}>
+          Graded again under the new names: {regraded.join('; ')}.
+        </div>
+      )}
+    </>
   );
 }
 
@@ -247,7 +256,7 @@ export function ResultsView({
           {result.gradingError}
         </div>
       )}
-      <LevelNamingLine naming={report.levelNaming} testId="spine-level-naming" />
+      <LevelNamingLine report={report} testId="spine-level-naming" />
       {onShiftLevels && segments.some((x) => x.level) && (
         <div style={{ display: 'flex', flexWrap: 'wrap', gap: 6, alignItems: 'center', margin: '4px 0' }}>
           <span style={s.muted}>Level names wrong?</span>

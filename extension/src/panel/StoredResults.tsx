@@ -110,7 +110,7 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
           {showStoredFindings &&
             (shownReport!.levels.length ? (
               <>
-                <LevelNamingLine naming={shownReport!.levelNaming} testId="spine-stored-level-naming" />
+                <LevelNamingLine report={shownReport!} testId="spine-stored-level-naming" />
                 {!shownReport!.levelNaming.certain && (
                   <button type="button" style={s.secondaryButton} data-testid="spine-stored-confirm-levels" onClick={() => edit(confirmLevels)} title="The names are right: I checked them against the sacrum or a localiser">
                     Names are right

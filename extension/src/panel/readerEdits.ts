@@ -8,9 +8,9 @@
  * Grades are never computed here (pipeline/grade is the one place that computes them).
  */
 import { VERTEBRA_NAMES } from '../pipeline/anatomy';
-import type { LevelReport, SegmentInfo, SpineReport } from '../pipeline/report';
+import type { Finding, LevelReport, SegmentInfo, SpineReport } from '../pipeline/report';
 import { applyReaderEdit as applyPipelineEdit, type FindingKey } from '../pipeline/reader-edit';
-import { renameLevel } from '../pipeline/grade/level-rules';
+import { gradesBeforeRename, renameLevel, RULE_KEYS } from '../pipeline/grade/level-rules';
 
 export type { FindingKey };
 
@@ -145,4 +145,27 @@ export function confirmLevels(report: SpineReport): SpineReport {
   const automatic = softwareNaming(report), { anchor } = report.levelNaming;
   const shift = report.levelNaming.automatic?.shift ?? 0;
   return { ...report, levelNaming: { anchor, certain: true, note: `${READER_CONFIRMED_NOTE} (the software had marked them uncertain).`, automatic: { ...automatic, shift } } };
+}
+
+const RULE_WORDS: Record<(typeof RULE_KEYS)[number], string> = { centralCanalStenosis: 'canal', foraminalStenosisLeft: 'left foramen', foraminalStenosisRight: 'right foramen', spondylolisthesis: 'slip' };
+
+/**
+ * The software's grades that renaming the levels changed, for the panel: 'L1/L2 canal: severe (not assessable as
+ * T12/L1)'. Compared with the grades under the software's names (an analysis) or as stored (a stored report renamed in
+ * this session); a reader's own value is not compared, the software's behind it is. Empty when nothing changed.
+ */
+export function regradedByRename(report: SpineReport): string[] {
+  const shift = report.levelNaming.automatic?.shift ?? 0;
+  const automatic = (f: Finding<unknown>) => (f.readerModified ? f.automaticValue : f.value);
+  return report.levels.flatMap((l) => {
+    const formerName = l.asStored?.level ?? (shift ? shiftLevelName(l.level, -shift) : undefined);
+    const before = formerName ? gradesBeforeRename(l, formerName) : undefined;
+    if (!before) return [];
+    return RULE_KEYS.flatMap((k) => {
+      const was = before[k], now = l[k];
+      if (!was || !now || automatic(was) === automatic(now)) return [];
+      const show = (v: unknown) => (v === null || v === undefined ? 'not assessable' : FINDING_CHOICES[k].show(v as Value));
+      return [`${l.level} ${RULE_WORDS[k]}: ${show(automatic(now))} (${show(automatic(was))} as ${formerName})`];
+    });
+  });
 }

@@ -39,7 +39,7 @@ export interface LevelRuleInputs {
 }
 
 export type LevelRuleFindings = Pick<LevelReport, 'centralCanalStenosis' | 'foraminalStenosisLeft' | 'foraminalStenosisRight' | 'spondylolisthesis'>;
-const RULE_KEYS = ['centralCanalStenosis', 'foraminalStenosisLeft', 'foraminalStenosisRight', 'spondylolisthesis'] as const;
+export const RULE_KEYS = ['centralCanalStenosis', 'foraminalStenosisLeft', 'foraminalStenosisRight', 'spondylolisthesis'] as const;
 
 /** The canal cut-offs apply below T12/L1 ('L1/L2' … 'L5/S1'; an unnamed 'disc 3' too); T12/L1 and above are not graded. */
 export const canalGradedAt = (level: string): boolean => !level.startsWith('T');
@@ -111,6 +111,15 @@ export function renameLevel(l: LevelReport, level: string): LevelReport {
       : after;
   }
   return out;
+}
+
+/**
+ * The level's name-dependent grades as they were before the reader renamed it: graded under `formerName` from the
+ * analysis' inputs, or as stored (a report read back from an SR, renamed since); undefined when unknown or not renamed.
+ */
+export function gradesBeforeRename(l: LevelReport, formerName: string): LevelRuleFindings | undefined {
+  if (l.levelRuleInputs) return formerName === l.level ? undefined : gradeLevelRules(formerName, l.levelRuleInputs, l.measurements.filter((m) => !isForamenMeasurement(m)));
+  return l.asStored?.level === formerName ? l.asStored : undefined;
 }
 
 /**
