@@ -161,6 +161,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       expect(await levelCell('T12/L1').count()).toBe(1);
       // What the new names changed is said under the naming note (gone once the names are the software's again, below).
       expect(await page.getByTestId('spine-level-naming-regraded').textContent()).toMatch(/^Graded again under the new names: .*(T12\/L1|L1\/L2) (canal|left foramen|right foramen|slip): .* as (T11\/T12|T12\/L1)\)/);
+      await page.getByTestId('spine-level-naming-regraded').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(artifactsDir, 'analyze-renamed.png') });
       expect(await page.getByTestId('spine-level-naming').textContent()).toMatch(/1 vertebra lower than the software named them/);
       await detail.getByLabel('Level name').selectOption({ label: 'L4/L5' });
