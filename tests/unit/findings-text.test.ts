@@ -1,5 +1,4 @@
 import { findingsText } from '../../extension/src/panel/findingsText';
-import { HERNIATION_NOT_ASSESSED } from '../../extension/src/pipeline/grade/disc-findings';
 import { applyReaderEdit } from '../../extension/src/panel/readerEdits';
 import type { Finding, LevelReport, SpineReport } from '../../extension/src/pipeline/report';
 
@@ -38,7 +37,7 @@ describe('findingsText', () => {
     // A grade no level has is said once, with why; then software and model.
     expect(lines).toContain('Facet arthropathy (Pathria) not assessed: no axial T2 series in this study.');
     // Herniation is never graded: said, so that a level listing no disc finding does not read as free of herniation.
-    expect(lines).toContain(`${HERNIATION_NOT_ASSESSED}.`);
+    expect(lines).toContain('Disc herniation not assessed by the software: look for it on the images.');
     expect(lines[lines.length - 1]).toBe('ohif-spine-mri 0.1.0, model spine-sag-unet 1.0.0.');
   });
   it('marks reader changes with * and puts the naming caveat first when names are uncertain', () => {

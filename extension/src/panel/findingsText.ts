@@ -6,7 +6,6 @@
 import type { Finding, LevelReport, Measurement, SpineReport } from '../pipeline/report';
 import { FINDING_CHOICES, findingLabel } from './readerEdits';
 import { measuredSlip } from '../pipeline/grade/listhesis';
-import { HERNIATION_NOT_ASSESSED } from '../pipeline/grade/disc-findings';
 
 const star = (f: Finding<unknown> | undefined) => (f?.readerModified ? '*' : '');
 const measured = (l: LevelReport, name: string, digits: number, unit: string) => {
@@ -81,7 +80,8 @@ export function findingsText(report: SpineReport): string {
     lines.push(`${l.level}: ${parts.filter(Boolean).join('; ')}.`);
   }
   lines.push(...notAssessedAnywhere(report.levels));
-  if (report.levels.length) lines.push(`${HERNIATION_NOT_ASSESSED}.`);
+  // Short for the report; the panel's evidence gives why (HERNIATION_NOT_ASSESSED).
+  if (report.levels.length) lines.push('Disc herniation not assessed by the software: look for it on the images.');
   lines.push(`${report.software.name} ${report.software.version}, model ${report.model.name} ${report.model.version}.`);
   return lines.join('\n');
 }
