@@ -1,5 +1,5 @@
 import { buildSpineReport } from '../../extension/src/pipeline/build-report';
-import { gradeCentralCanal, gradeCentralCanalOn3d } from '../../extension/src/pipeline/grade/canal';
+import { AREA_AP_DISAGREE, gradeCentralCanal, gradeCentralCanalOn3d } from '../../extension/src/pipeline/grade/canal';
 import { synthSpine } from './measure-synthetic';
 
 const opts = {
@@ -100,5 +100,15 @@ describe('no dural sac behind the sacrum', () => {
     const l5 = s.segments.find((x) => x.level === 'L5')!.segmentNumber, s1 = s.segments.find((x) => x.level === 'S1')!.segmentNumber;
     expect(sacInRows(rowsOf(l5))).toBeGreaterThan(0);
     expect(sacInRows(rowsOf(s1).slice(3))).toBe(0); // the first rows may still belong to the L5/S1 disc profile's half-height
+  });
+});
+
+describe('an axial area that disagrees with the sagittal AP', () => {
+  it('grades by the area and says that a normal sagittal AP disagrees with a stenotic area', () => {
+    const f = gradeCentralCanal(21, [], 36);
+    expect(f.value).toBe('moderate');
+    expect(f.evidence.rule).toContain(AREA_AP_DISAGREE);
+    expect(gradeCentralCanal(10.5, [], 60).evidence.rule).not.toContain('Caution: the sagittal AP reads normal');
+    expect(gradeCentralCanal(21, [], 140).evidence.rule).not.toContain('Caution: the sagittal AP reads normal');
   });
 });

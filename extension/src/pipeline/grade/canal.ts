@@ -34,6 +34,13 @@ export const CANAL_REFERENCE = 'Verbiest H., J Bone Joint Surg Br 1954;36-B:230-
 const CONFIRM = ' — dural sac on the mid-sagittal T2 against cut-offs Verbiest set for the bony canal, not yet validated against readers: confirm on the image';
 const PIERRO_REFERENCE = 'Pierro A. et al., J Clin Imaging Sci 2017;7:35 (normal sagittal canal diameter by level: lower limit about 10 mm at S1)';
 export const LUMBOSACRAL_CAUTION = '. Caution at L5/S1: the normal canal narrows towards S1 (lower limit of normal about 10 mm at S1, Pierro 2017), so these cut-offs over-call here more than elsewhere (on SPIDER, 20 of 41 L5/S1 discs the readers graded free of herniation and bulging read as moderate or severe) — check the axial T2';
+/**
+ * Said when the axial area reads stenotic but the sagittal AP reads normal (≥ VERBIEST_RELATIVE_MM). On the shared
+ * volumes' axial reformats (`npm run eval:axial -- --overlays DIR`) the two lumbar areas under 50 mm² at discs whose
+ * sagittal AP read 17–21 mm (ivd_11 L3/L4, vb2_07 L2/L3) outlined a bright spot behind the sac, seeded from the
+ * midpoint of a sagittal AP that took in the dorsal epidural fat (project caution; the area still grades).
+ */
+export const AREA_AP_DISAGREE = 'Caution: the sagittal AP reads normal (≥ 12 mm) while the axial area reads stenotic, so one of them is likely wrong (a sagittal AP that takes in the dorsal epidural fat seeds the axial region behind the sac): check both outlines';
 /** Why a 3D T2's sagittal AP is shown but not graded (measured by `npm run eval:canal -- --data … --sequence t2_SPACE`). */
 const THREE_D_SAGITTAL_REASON = 'not assessable from the sagittal slice of a 3D T2 (MRAcquisitionType 3D, e.g. SPACE): the dural sac is outlined there with a rule for the 3D image\'s darker layer of nerve roots, chosen on SPIDER by its agreement with the same patients\' 2D T2 (AP difference median 0.0 mm, IQR −2.3 to +3.6 mm, 67 lumbar discs of 19 patients; −2.8 mm with the 2D rule) and not checked against readers; the AP is shown for reference — grade on the axial T2 or a 2D sagittal T2';
 
@@ -57,7 +64,9 @@ export function gradeCentralCanal(apMm: number | null, measurements: Measurement
       return graded('none', `${a} ≥ ${BOLENDER_AREA_MM2} mm² → no stenosis${note}`);
     }
     const severe = csfEffaced || (ap !== null && ap < VERBIEST_ABSOLUTE_MM);
-    return graded(severe ? 'severe' : 'moderate', `${a} < ${BOLENDER_AREA_MM2} mm² → stenosis (Bolender); ${sagittal}${severe ? (csfEffaced ? ' → severe' : ` < ${VERBIEST_ABSOLUTE_MM} mm → severe`) : ' → moderate'}`);
+    // The area prevails, but a sagittal AP that reads normal says one of the two outlines is wrong: the reader checks it.
+    const disagree = ap !== null && ap >= VERBIEST_RELATIVE_MM ? `. ${AREA_AP_DISAGREE}` : '';
+    return graded(severe ? 'severe' : 'moderate', `${a} < ${BOLENDER_AREA_MM2} mm² → stenosis (Bolender); ${sagittal}${severe ? (csfEffaced ? ' → severe' : ` < ${VERBIEST_ABSOLUTE_MM} mm → severe`) : ' → moderate'}${disagree}`);
   }
   if (ap === null && csfEffaced) return graded('severe', `${effacedWords} → severe${CONFIRM}`);
   if (ap === null) {
