@@ -15,8 +15,8 @@ import type { ForamenMeasure } from '../foramen';
 import type { ListhesisMeasure } from '../listhesis';
 import type { Finding, LevelReport, Measurement, StenosisGrade } from '../report';
 import { gradeCentralCanal, gradeCentralCanalOn3d, withLumbosacralCaution } from './canal';
-import { foramenMeasurements, gradeForamen } from './foramen';
-import { gradeListhesis } from './listhesis';
+import { foramenMeasurementNames, foramenMeasurements, gradeForamen } from './foramen';
+import { gradeListhesis, isThoracicLevel } from './listhesis';
 
 /** What a level's name-dependent grades are computed from (kept on LevelReport.levelRuleInputs, in memory only). */
 export interface LevelRuleInputs {
@@ -44,9 +44,11 @@ export const RULE_KEYS = ['centralCanalStenosis', 'foraminalStenosisLeft', 'fora
 /** The canal cut-offs apply below T12/L1 ('L1/L2' … 'L5/S1'; an unnamed 'disc 3' too); T12/L1 and above are not graded. */
 export const canalGradedAt = (level: string): boolean => !level.startsWith('T');
 /** Lee's lumbar foramina: T12/L1 and below. */
-export const foramenGradedAt = (level: string): boolean => !level.startsWith('C') && (!level.startsWith('T') || level === 'T12/L1');
+export const foramenGradedAt = (level: string): boolean => !level.startsWith('C') && !isThoracicLevel(level);
 
-const isForamenMeasurement = (m: Measurement) => /^(foramen(Area|Height)|nerveRootArea)(Left|Right)/.test(m.name);
+const FORAMEN_MEASUREMENTS = new Set((['left', 'right'] as const).flatMap((side) => Object.values(foramenMeasurementNames(side))));
+const isForamenMeasurement = (m: Measurement) => FORAMEN_MEASUREMENTS.has(m.name);
+const withoutForamina = (ms: Measurement[]) => ms.filter((m) => !isForamenMeasurement(m));
 const canalMeasurements = (ms: Measurement[]) => ms.filter((x) => x.name.startsWith('canalAp') || x.name === 'duralSacAreaMm2');
 const slipMeasurements = (ms: Measurement[]) => ms.filter((x) => x.name.startsWith('vertebralSlip'));
 const canalNotGradedHere = (level: string) =>
@@ -93,7 +95,7 @@ export function renameLevel(l: LevelReport, level: string): LevelReport {
   let graded: LevelRuleFindings & { measurements: Measurement[] };
   let kept: Pick<LevelReport, 'levelRuleInputs' | 'asStored'> = {};
   if (levelRuleInputs) {
-    graded = gradeLevelRules(level, levelRuleInputs, l.measurements.filter((m) => !isForamenMeasurement(m)));
+    graded = gradeLevelRules(level, levelRuleInputs, withoutForamina(l.measurements));
     kept = { levelRuleInputs };
   } else {
     const stored = asStored ?? { level: l.level, measurements: l.measurements, ...Object.fromEntries(RULE_KEYS.filter((k) => l[k]).map((k) => [k, l[k]])) as LevelRuleFindings };
@@ -118,7 +120,7 @@ export function renameLevel(l: LevelReport, level: string): LevelReport {
  * analysis' inputs, or as stored (a report read back from an SR, renamed since); undefined when unknown or not renamed.
  */
 export function gradesBeforeRename(l: LevelReport, formerName: string): LevelRuleFindings | undefined {
-  if (l.levelRuleInputs) return formerName === l.level ? undefined : gradeLevelRules(formerName, l.levelRuleInputs, l.measurements.filter((m) => !isForamenMeasurement(m)));
+  if (l.levelRuleInputs) return formerName === l.level ? undefined : gradeLevelRules(formerName, l.levelRuleInputs, withoutForamina(l.measurements));
   return l.asStored?.level === formerName ? l.asStored : undefined;
 }
 
@@ -146,7 +148,7 @@ function regradeFromStored(l: StoredLevelGrades, level: string): LevelRuleFindin
   const foramen = (side: 'left' | 'right', f: LevelReport['foraminalStenosisLeft']) =>
     !foramenNow ? gradeForamen(side, undefined, foramenNotGradedHere(level)) : foramenThen ? f : gradeForamen(side, undefined, analyseAgain('foramen'));
   return {
-    measurements: foramenNow ? l.measurements : l.measurements.filter((m) => !isForamenMeasurement(m)),
+    measurements: foramenNow ? l.measurements : withoutForamina(l.measurements),
     centralCanalStenosis,
     foraminalStenosisLeft: foramen('left', l.foraminalStenosisLeft),
     foraminalStenosisRight: foramen('right', l.foraminalStenosisRight),
