@@ -49,6 +49,13 @@ export interface CaseResult {
   slips?: { level: string; grade: number | null }[];
   /** |mid-sagittal slice the pipeline measured on − the expert labels' mean slice index| × slice spacing, mm. */
   midSagittalOffsetMm?: number;
+  /**
+   * Per measured disc: how far the slice it was measured on (DiscAnalysis.sliceIndex) and the spine's mid-sagittal
+   * slice lie from the left–right centre of the expert labels next to it (the two labelled instances nearest in S–I), mm.
+   */
+  discSliceOffsets?: { level: string; ownMm: number; spineMm: number }[];
+  /** Sagittal dural sac AP at the lumbar discs (L1/L2 … L5/S1), mm, null = not measured; no labels: a plausibility count. */
+  lumbarCanalApMm?: (number | null)[];
 }
 
 /**
@@ -56,15 +63,39 @@ export interface CaseResult {
  * and how far its mid-sagittal slice (measure.ts midSagittalSlice: discs, canal, slip and the disc patch are read there)
  * lies from the left–right centre of the expert labels, mm. Empty when measureSpine fails.
  */
-function measuredOnCase(volume: SpineVolume, labelmap: Labelmap, segments: SegmentInfo[], gt: Labelmap): Pick<CaseResult, 'slips' | 'midSagittalOffsetMm'> {
+function measuredOnCase(volume: SpineVolume, labelmap: Labelmap, segments: SegmentInfo[], gt: Labelmap): Pick<CaseResult, 'slips' | 'midSagittalOffsetMm' | 'discSliceOffsets' | 'lumbarCanalApMm'> {
   try {
     const ms = measureSpine(volume, labelmap, segments);
+    const centres = labelCentres(volume, gt);
+    const local = (z: number) => {
+      const near = [...centres].sort((a, b) => Math.abs(a.z - z) - Math.abs(b.z - z)).slice(0, 2).filter((c) => Math.abs(c.z - z) <= 40);
+      return near.length ? near.reduce((a, c) => a + c.slice, 0) / near.length : NaN;
+    };
+    const mm = volume.spacingMm[2];
     return {
+      discSliceOffsets: ms.discs.map((d) => ({ d, c: local(d.segment.centroidLps[2]) })).filter(({ c }) => !Number.isNaN(c))
+        .map(({ d, c }) => ({ level: d.segment.level ?? '?', ownMm: Math.abs(d.sliceIndex - c) * mm, spineMm: Math.abs(ms.sliceIndex - c) * mm })),
+      lumbarCanalApMm: ms.discs.filter((d) => /^L\d\/(L|S1)/.test(d.segment.level ?? '')).map((d) => d.canalApMm),
       slips: ms.discs.filter((d) => /^(L|T12\/L1)/.test(d.segment.level ?? ''))
         .map((d) => ({ level: d.segment.level!, grade: gradeListhesis(d.listhesis, [], d.segment.level!).value })),
       midSagittalOffsetMm: Math.abs(ms.sliceIndex - meanSliceIndex(gt, (v) => v > 0)) * volume.spacingMm[2],
     };
   } catch { return {}; }
+}
+
+/** Mean slice index and mean S–I position (LPS z, mm) of each labelled instance. */
+function labelCentres(volume: SpineVolume, gt: Labelmap): { slice: number; z: number }[] {
+  const [nx, ny] = gt.dims;
+  const acc = new Map<number, { n: number; k: number; z: number }>();
+  for (let p = 0; p < gt.values.length; p++) {
+    const v = gt.values[p];
+    if (!v) continue;
+    const k = Math.floor(p / (nx * ny)), j = Math.floor(p / nx) % ny;
+    const e = acc.get(v) ?? { n: 0, k: 0, z: 0 };
+    e.n++; e.k += k; e.z += voxelToLps(volume, p % nx, j, k)[2];
+    acc.set(v, e);
+  }
+  return [...acc.values()].map((e) => ({ slice: e.k / e.n, z: e.z / e.n }));
 }
 
 /** Per data source (vb1, vb2, vb3, ivd): lumbar levels graded (none or I–II) and those graded I–II, with where. */
@@ -113,7 +144,30 @@ function summarise(results: CaseResult[]) {
     sacrumAnchoredCases: results.filter((r) => r.levelNaming.anchor === 'sacrum').length,
     meanMidSagittalOffsetMm: meanOf(results, (r) => r.midSagittalOffsetMm ?? NaN),
     maxMidSagittalOffsetMm: Math.max(...results.map((r) => r.midSagittalOffsetMm ?? -Infinity)),
+    discSliceOffsets: discOffsetSummary(results),
+    lumbarCanalBySource: canalSummary(results),
   };
+}
+
+/** The per-disc slice offsets (CaseResult.discSliceOffsets) of all cases: mean, max and count over 3 mm, for the disc's own slice and the spine's. */
+function discOffsetSummary(results: CaseResult[]) {
+  const all = results.flatMap((r) => r.discSliceOffsets ?? []);
+  const of = (f: (x: (typeof all)[number]) => number) => ({ meanMm: mean(all.map(f)), maxMm: Math.max(...all.map(f)), over3Mm: all.filter((x) => f(x) > 3).length });
+  return { discs: all.length, measuredOn: of((x) => x.ownMm), spineMidSagittal: of((x) => x.spineMm) };
+}
+
+/**
+ * Per data source: lumbar discs, those with a sagittal canal AP, and those under 10 mm (Verbiest's absolute stenosis).
+ * Not vb3: its volumes are T1, where the viewer seeks no sac, but a NIfTI carries no weighting and is read as T2 here.
+ */
+function canalSummary(results: CaseResult[]) {
+  const by: Record<string, { discs: number; measured: number; under10Mm: number }> = {};
+  for (const r of results.filter((x) => !x.case.startsWith('vb3_'))) for (const ap of r.lumbarCanalApMm ?? []) {
+    const e = (by[r.case.split('_')[0]] ??= { discs: 0, measured: 0, under10Mm: 0 });
+    e.discs++;
+    if (ap !== null) { e.measured++; if (ap < 10) e.under10Mm++; }
+  }
+  return by;
 }
 
 async function main(): Promise<void> {
@@ -220,6 +274,9 @@ async function main(): Promise<void> {
   console.log(`spondylolisthesis (no labels: a plausibility count; vb1 pathological spines, vb2/vb3/ivd mostly healthy): ${Object.entries(summary.slipsBySource).map(([k, v]) => `${k} ${v.slipped.length} of ${v.graded} lumbar levels graded I-II${v.slipped.length ? ` (${v.slipped.join(', ')})` : ''}`).join('; ')}`);
   console.log(`sacrum-anchored naming:   ${summary.sacrumAnchoredCases}/${results.length} cases ('?' = uncertain naming)`);
   console.log(`mid-sagittal slice (measured on) from the labels' left-right centre: mean ${fmt(summary.meanMidSagittalOffsetMm, 1)} mm, max ${fmt(summary.maxMidSagittalOffsetMm, 1)} mm`);
+  const o3 = summary.discSliceOffsets;
+  console.log(`each disc's measured slice from the labels' left-right centre next to it (${o3.discs} discs): mean ${fmt(o3.measuredOn.meanMm, 1)} mm, max ${fmt(o3.measuredOn.maxMm, 1)} mm, ${o3.measuredOn.over3Mm} over 3 mm (the spine's mid-sagittal slice: mean ${fmt(o3.spineMidSagittal.meanMm, 1)}, max ${fmt(o3.spineMidSagittal.maxMm, 1)}, ${o3.spineMidSagittal.over3Mm} over 3 mm)`);
+  console.log(`sagittal canal AP at lumbar discs (no labels: a plausibility count; vb2/ivd T2, vb1 mixed T1/T2/TIRM; not vb3, which is T1): ${Object.entries(summary.lumbarCanalBySource).map(([k, v]) => `${k} measured ${v.measured} of ${v.discs}, under 10 mm ${v.under10Mm}`).join('; ')}`);
   if (summary.notTrainedOn) {
     const x = summary.notTrainedOn;
     console.log(`the ${x.cases} cases the network was not trained on:`);

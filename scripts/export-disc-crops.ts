@@ -32,8 +32,8 @@ async function main() {
   const meta: Record<string, unknown>[] = [];
   for (const sequence of SPIDER_T2_SEQUENCES) await forEachSpiderImage(o.data, models, (s, vol, ms, graded) => {
     if (!ms) return;
-    const frame = sagittalFrame(vol, ms.sliceIndex);
     for (const d of ms.discs) { // superior → inferior, as the pipeline lists them
+      const frame = sagittalFrame(vol, d.sliceIndex);
       const g = graded.find((x) => x.disc === d);
       if (!g) continue;
       const jitters: CropJitter[] = [NO_JITTER, ...Array.from({ length: nJitter }, () => ({

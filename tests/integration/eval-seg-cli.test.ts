@@ -3,7 +3,7 @@
  * --oracle (ground truth as the segmentation) must score Dice 1 and name L1..L5 correctly on a
  * vb3 case, which checks NIfTI reading, instance separation, level naming and the metrics together;
  * a run with the random-weights fixture model must complete and print valid JSON; with the real network the
- * measurements' mid-sagittal slice must lie on the labels' midline. Cases of the network's
+ * measurements' mid-sagittal slice must lie on the labels' midline, and a disc off it be measured on its own slice. Cases of the network's
  * training list are marked, and the summary is repeated for the others.
  */
 import { realDataSuite } from '../helpers/eval-cli';
@@ -45,6 +45,16 @@ suite.describe('eval:seg CLI', () => {
     const r = JSON.parse(suite.run('eval-seg', ['--json', '--cases', 'vb2_05,ivd_46']));
     for (const x of r.results) expect(x.midSagittalOffsetMm).toBeLessThanOrEqual(2);
     expect(r.summary.maxMidSagittalOffsetMm).toBeLessThanOrEqual(2);
+  }, 120_000);
+
+  it("measures an off-centre disc on its own slice: vb2_04's lumbar discs within 3.5 mm of the labels' centre next to them", () => {
+    // vb2_04 is a scoliosis: the spine's mid-sagittal slice lies 5–7.7 mm from the centre of its L1/L2, L2/L3 and L5/S1.
+    const r = JSON.parse(suite.run('eval-seg', ['--json', '--cases', 'vb2_04']));
+    const lumbar = r.results[0].discSliceOffsets.filter((x: any) => /^L\d\/(L|S1)/.test(x.level));
+    expect(lumbar.length).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...lumbar.map((x: any) => x.spineMm))).toBeGreaterThan(5);
+    for (const x of lumbar) expect(x.ownMm).toBeLessThanOrEqual(3.5);
+    expect(r.summary.discSliceOffsets.measuredOn.over3Mm).toBeLessThan(r.summary.discSliceOffsets.spineMidSagittal.over3Mm);
   }, 120_000);
 
   it('fails clearly on an unknown case', () => {

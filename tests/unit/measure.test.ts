@@ -69,3 +69,43 @@ describe('midSagittalSlice', () => {
     expect(midSagittalSlice(m, [2])).toBe(3);
   });
 });
+
+describe('measureSpine on a spine whose lowest disc lies off the mid-sagittal slice', () => {
+  // Seven 2 mm slices. L1/L2 and L2/L3 are labelled on slices 1–3, L3/L4 on slices 4–6 (a curved or oblique spine);
+  // the bodies on every slice. The sac reads 7 mm AP on slices 0–3 and 11 mm on 4–6.
+  const narrow = synthSpine({ canalApMm: 7, discHeightsMm: [10, 10, 10], nucleus: [240, 240, 240] });
+  const wide = synthSpine({ canalApMm: 11, discHeightsMm: [10, 10, 10], nucleus: [240, 240, 240] });
+  const slicePixels = narrow.volume.voxels.length, lowest = narrow.segments.find((s) => s.level === 'L3/L4')!.segmentNumber;
+  const voxels = new Float32Array(7 * slicePixels), values = new Uint8Array(7 * slicePixels);
+  for (let k = 0; k < 7; k++) {
+    voxels.set((k <= 3 ? narrow : wide).volume.voxels, k * slicePixels);
+    narrow.labelmap.values.forEach((v, p) => {
+      const disc = narrow.segments.find((s) => s.segmentNumber === v)?.kind === 'disc';
+      const onSlice = !disc || (v === lowest ? k >= 4 : k >= 1 && k <= 3);
+      if (v && onSlice) values[k * slicePixels + p] = v;
+    });
+  }
+  const volume = { ...narrow.volume, voxels, dims: [narrow.volume.dims[0], narrow.volume.dims[1], 7] as [number, number, number], spacingMm: [1, 1, 2] as [number, number, number], sopInstanceUids: Array.from({ length: 7 }, (_, k) => `1.2.3.6.${k}`) };
+  const labelmap = { dims: volume.dims, values };
+  const m = measureSpine(volume, labelmap, narrow.segments);
+
+  it("measures each disc on the spine's mid-sagittal slice unless its own centre lies over 3 mm away", () => {
+    expect(m.sliceIndex).toBe(3);
+    expect(m.discs.map((d) => [d.segment.level, d.sliceIndex])).toEqual([['L1/L2', 3], ['L2/L3', 3], ['L3/L4', 5]]);
+  });
+  it('reads the canal, the slip and the disc patch on that slice', () => {
+    expect(m.discs.map((d) => Math.round(d.canalApMm ?? 0))).toEqual([7, 7, 11]);
+    expect(m.discs[2].listhesisImage?.sourceImage?.sopInstanceUid).toBe('1.2.3.6.5');
+    expect(m.discs[0].listhesisImage?.sourceImage?.sopInstanceUid).toBe('1.2.3.6.3');
+  });
+  it("paints the sac found on the disc's own slice only near that disc", () => {
+    const sac = m.segments.find((x) => x.kind === 'dural_sac')!.segmentNumber;
+    const frame = sagittalFrame(volume, 5);
+    const discSi = m.discs[2].measures.shape.centre[1];
+    const painted: number[] = [];
+    for (let p = 0; p < slicePixels; p++) if (m.labelmap.values[5 * slicePixels + p] === sac) painted.push(frame.toMm(p % volume.dims[0], Math.floor(p / volume.dims[0]))[1]);
+    expect(painted.length).toBeGreaterThan(50);
+    expect(Math.max(...painted.map((si) => Math.abs(si - discSi)))).toBeLessThanOrEqual(12);
+    expect(m.labelmap.values.subarray(4 * slicePixels, 5 * slicePixels).includes(sac)).toBe(false);
+  });
+});

@@ -11,15 +11,12 @@ import { voxelToLps, type SpineVolume, type Vec3 } from './volume';
  * Dural sac area at each disc of `ms`, keyed by the disc's segment number.
  * The seed is the midpoint of the sagittal AP line (canal.ts), or where no AP was measured for want of
  * a posterior wall, the point behind the sac's anterior edge (canal.ts sacSeedMm; the input is marked
- * seedFromAnteriorEdge), mapped from the sagittal mm frame of the measured slice to LPS.
+ * seedFromAnteriorEdge), mapped from the sagittal mm frame of the disc's measured slice (DiscAnalysis.sliceIndex) to LPS.
  */
 export function axialSacByDisc(volume: SpineVolume, ms: SpineMeasurements, axial: AxialSlice[]): Map<number, AxialSacResult> {
-  const frame = sagittalFrame(volume, ms.sliceIndex);
-  const toLps = (ap: number, si: number): Vec3 => {
-    const [i, j] = frame.toIj(ap, si);
-    return voxelToLps(volume, i, j, ms.sliceIndex);
-  };
   const inputs = ms.discs.map((d) => {
+    const frame = sagittalFrame(volume, d.sliceIndex);
+    const toLps = (ap: number, si: number): Vec3 => voxelToLps(volume, ...frame.toIj(ap, si), d.sliceIndex);
     const line = d.canalApLineMm;
     return {
       segmentNumber: d.segment.segmentNumber,

@@ -67,6 +67,16 @@ export function meanSliceIndex(labelmap: Labelmap, counts: (label: number) => bo
   return n ? sum / n : NaN;
 }
 
+/** Mean slice index (axis 2) of each label's voxels, unrounded (label 0 included). */
+export function meanSliceIndexByLabel(labelmap: Labelmap): Map<number, number> {
+  const [nx, ny] = labelmap.dims;
+  const n = new Float64Array(256), sum = new Float64Array(256);
+  for (let p = 0; p < labelmap.values.length; p++) { const v = labelmap.values[p]; n[v]++; sum[v] += Math.floor(p / (nx * ny)); }
+  const out = new Map<number, number>();
+  for (let v = 0; v < 256; v++) if (n[v]) out.set(v, sum[v] / n[v]);
+  return out;
+}
+
 /**
  * The mid-sagittal slice: the slice nearest the left–right centre (voxel-weighted mean slice index) of the given
  * segments (the discs). Not the slice with the most disc voxels: across the middle of a disc its sagittal area is
