@@ -243,6 +243,14 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.waitForSelector('[data-testid="spine-slip-lines"] svg polyline', { timeout: 15000 });
     const labels = await page.locator('[data-testid="spine-slip-lines"] svg text').allTextContents();
     expect(labels).toEqual([expect.stringMatching(/^L5\/S1 anterolisthesis \d+\.\d mm, \d+ % · Meyerding I$/)]);
+    // Each stenotic level's canal AP line is drawn on the image, with its AP and grade; levels graded 'none' are not.
+    const canalRows = await page.locator('[data-testid="spine-levels-table"] tbody tr').evaluateAll((rows) => rows
+      .map((r) => [r.querySelector('td')?.textContent?.replace(/^▸|^▾/, '').trim(), r.querySelector('[data-testid="spine-canal"]')?.textContent?.trim()]));
+    const stenotic = canalRows.filter(([, g]) => g === 'moderate' || g === 'severe').map(([level, g]) => `${level} · ${g}`);
+    expect(stenotic.length).toBeGreaterThanOrEqual(1);
+    await page.waitForSelector('[data-testid="spine-canal-lines"] svg polyline', { timeout: 15000 });
+    const canalLabels = await page.locator('[data-testid="spine-canal-lines"] svg text').allTextContents();
+    expect(canalLabels.map((t) => t.replace(/ canal AP \d+\.\d mm/, ''))).toEqual(stenotic);
     // A reader's grade is drawn as the reader set it.
     await l5s1.click();
     await page.getByTestId('spine-level-detail').getByLabel('Spondylolisthesis (Meyerding grade)').selectOption({ label: 'II' });

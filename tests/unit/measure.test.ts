@@ -1,4 +1,4 @@
-import { buildSpineReport, measureSpine } from '../../extension/src/pipeline/build-report';
+import { buildSpineReport, discMeasurements, measureSpine } from '../../extension/src/pipeline/build-report';
 import { heightIndices, midSagittalSlice, sagittalFrame } from '../../extension/src/pipeline/measure';
 import { synthSpine } from './measure-synthetic';
 
@@ -97,6 +97,12 @@ describe('measureSpine on a spine whose lowest disc lies off the mid-sagittal sl
     expect(m.discs.map((d) => Math.round(d.canalApMm ?? 0))).toEqual([7, 7, 11]);
     expect(m.discs[2].listhesisImage?.sourceImage?.sopInstanceUid).toBe('1.2.3.6.5');
     expect(m.discs[0].listhesisImage?.sourceImage?.sopInstanceUid).toBe('1.2.3.6.3');
+    // The canal AP line (drawn as evidence and stored in the SR) lies on that image, 11 mm long.
+    const line = m.discs[2].canalApImage!;
+    expect(line.sourceImage?.sopInstanceUid).toBe('1.2.3.6.5');
+    expect(line.lineLps.map((p) => p[0])).toEqual([10, 10]); // LPS x of slice 5: 5 × 2 mm along the slice direction
+    expect(Math.hypot(...line.lineLps[0].map((x, n) => x - line.lineLps[1][n]))).toBeCloseTo(m.discs[2].canalApMm!, 5);
+    expect(discMeasurements(m.discs[2]).find((x) => x.name === 'canalApDiameterMm')).toMatchObject({ sourceImage: line.sourceImage, lineLps: line.lineLps });
   });
   it("paints the sac found on the disc's own slice only near that disc", () => {
     const sac = m.segments.find((x) => x.kind === 'dural_sac')!.segmentNumber;

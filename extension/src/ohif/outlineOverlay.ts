@@ -1,7 +1,7 @@
 /**
  * Measured regions drawn on the images they were measured on: per image (SOPInstanceUID) a list of
  * outlines, each with a label above it and optionally a dashed marker (SVG over the viewport,
- * viewportOverlay.ts). Used for the axial dural sac, the foramina and the slips.
+ * viewportOverlay.ts). Used for the axial dural sac, the foramina, the slips and the canal AP lines.
  */
 import type { Vec3 } from '../pipeline/volume';
 import { getCornerstone } from './cornerstone';
@@ -12,7 +12,11 @@ import { frameOfImageId } from './readVolume';
  * One region: where (image; frameNumber: the frame of a multi-frame instance, absent for a single-frame image), what it
  * says, its outline (an open path when `open`) and an optional point marker, LPS mm.
  */
-export interface ImageOutline { sopInstanceUid: string; frameNumber?: number; label: string; outlineLps: Vec3[]; markerLps?: Vec3; open?: boolean }
+export interface ImageOutline {
+  sopInstanceUid: string; frameNumber?: number; label: string; outlineLps: Vec3[]; markerLps?: Vec3; open?: boolean;
+  /** The label beside the path's last point, continuing its direction, instead of above it (a short line whose surroundings the label would hide). */
+  labelAfterEnd?: boolean;
+}
 
 const SVG = 'http://www.w3.org/2000/svg';
 const sopOf = (imageId: string): string | undefined => getCornerstone().core.metaData.get('instance', imageId)?.SOPInstanceUID;
@@ -45,9 +49,14 @@ export function createOutlineOverlay(testId: string, colour: string): (list: Ima
         const [x, y] = vp.worldToCanvas(o.markerLps);
         svg.append(svgEl('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: '3', fill: 'none', stroke: colour, 'stroke-width': '1.5', 'stroke-dasharray': '2 2' }));
       }
-      // Above the outline, centred (to its side it is cut off at the viewport's edge when zoomed in).
+      // Above the outline, centred (to its side it is cut off at the viewport's edge when zoomed in), unless asked otherwise.
       const top = pts.reduce((a, b) => (b[1] < a[1] ? b : a), pts[0]);
-      const text = svgEl('text', { x: String(top[0]), y: String(top[1] - 8), 'text-anchor': 'middle', fill: colour, style: 'font: bold 12px sans-serif; paint-order: stroke; stroke: #000; stroke-width: 3px' });
+      const [first, last] = [pts[0], pts[pts.length - 1]];
+      const rightward = last[0] >= first[0];
+      const at = o.labelAfterEnd
+        ? { x: String(last[0] + (rightward ? 6 : -6)), y: String(last[1] + 4), 'text-anchor': rightward ? 'start' : 'end' }
+        : { x: String(top[0]), y: String(top[1] - 8), 'text-anchor': 'middle' };
+      const text = svgEl('text', { ...at, fill: colour, style: 'font: bold 12px sans-serif; paint-order: stroke; stroke: #000; stroke-width: 3px' });
       text.textContent = o.label;
       svg.append(text);
     }

@@ -85,9 +85,12 @@ export function LevelsTable({
   const [open, setOpen] = useState<string | undefined>();
   const click = (l: LevelReport) => {
     const seg = segments.find((x) => x.segmentNumber === l.discSegmentNumber);
-    // A graded slip: to the mid-sagittal image its lines are drawn on (the disc's own centre may lie a slice away).
+    // A graded slip or canal stenosis: to the image its lines are drawn on (the disc's own centre may lie a slice away).
     const slipLines = l.spondylolisthesis?.value ? l.measurements.find((m) => m.name === 'vertebralSlipMm')?.lineLps : undefined;
-    if (seg && segmentationId) jumpToSegment(segmentationId, seg, slipLines?.length ? outlineCentreLps(slipLines) : undefined);
+    const stenotic = l.centralCanalStenosis.value && l.centralCanalStenosis.value !== 'none';
+    const canalLine = stenotic ? l.measurements.find((m) => m.name === 'canalApDiameterMm')?.lineLps : undefined;
+    const drawn = slipLines?.length ? slipLines : canalLine?.length ? canalLine : undefined;
+    if (seg && segmentationId) jumpToSegment(segmentationId, seg, drawn ? outlineCentreLps(drawn) : undefined);
     // The axial image the dural sac was measured on (also for a stored SR), else the one nearest the disc.
     const area = l.measurements.find((m) => m.name === 'duralSacAreaMm2');
     if (area?.sourceImage && area.outlineLps?.length) scrollSeriesTo(area.sourceImage.seriesInstanceUid, outlineCentreLps(area.outlineLps));
@@ -138,7 +141,7 @@ export function LevelsTable({
               </td>
               <DiscFlags l={l} />
               <SlipCell l={l} />
-              <td style={s.td} title={findingTitle(l.centralCanalStenosis)}>
+              <td style={s.td} title={findingTitle(l.centralCanalStenosis)} data-testid="spine-canal">
                 {fmt(l.centralCanalStenosis)}
               </td>
               <td style={s.td}>

@@ -59,6 +59,8 @@ export interface DiscAnalysis {
   listhesis: ListhesisMeasure | { reason: string };
   /** The mid-sagittal image the slip was measured on, and its posterior vertebral body lines there (LPS mm), when measured. */
   listhesisImage?: { sourceImage: Measurement['sourceImage']; lineLps: Vec3[] };
+  /** The image the canal AP was measured on, and the AP line there (anterior, posterior; LPS mm), when measured. */
+  canalApImage?: { sourceImage: Measurement['sourceImage']; lineLps: Vec3[] };
 }
 
 export interface SpineMeasurements {
@@ -200,6 +202,7 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
     // One CSF reference for the whole spine (its signal ratios compare discs): the mid-sagittal slice's, where the sac is longest.
     const csf = mid.csfMean ?? sm.csfMean;
     const slip = slipAt(sm, seg, { ...d.shape, discLengthMm: d.discLengthMm }, above, below);
+    const toLps = ([ap, si]: [number, number]): Vec3 => voxelToLps(volume, ...sm.frame.toIj(ap, si), sm.k);
     const features: PfirrmannFeatures | null = csf && csf > 0 ? {
       nucleusCsfSignalRatio: d.nucleusMean / csf,
       nucleusAnnulusContrast: d.annulusMean > 0 ? (d.nucleusMean - d.annulusMean) / d.annulusMean : 0,
@@ -213,7 +216,8 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
       patch: discCrop(volume, sm.frame, d.shape),
       outlineFraction: d.pixelCount / medianCount,
       listhesis: slip,
-      listhesisImage: 'posteriorLinesMm' in slip ? { sourceImage: imageOf(sm.k), lineLps: slip.posteriorLinesMm.map(([ap, si]) => voxelToLps(volume, ...sm.frame.toIj(ap, si), sm.k)) } : undefined,
+      listhesisImage: 'posteriorLinesMm' in slip ? { sourceImage: imageOf(sm.k), lineLps: slip.posteriorLinesMm.map(toLps) } : undefined,
+      canalApImage: c?.apLineMm ? { sourceImage: imageOf(sm.k), lineLps: c.apLineMm.map(toLps) } : undefined,
     };
   });
   return { discs: out, labelmap, segments, csfMedian: mid.csfMean, sliceIndex: k };
@@ -299,7 +303,7 @@ export function discMeasurements(d: DiscAnalysis, duralSacSegment?: number): Mea
     out.push(m('nucleusAnnulusContrast', d.features.nucleusAnnulusContrast, '{ratio}', '(nucleus − annulus) / annulus mean intensity', s));
     if (Number.isFinite(d.features.nucleusBrightestDiscRatio)) out.push(m('nucleusBrightestDiscRatio', d.features.nucleusBrightestDiscRatio, '{ratio}', 'nucleus mean / that of the brightest disc of this spine', s));
   }
-  if (d.canalApMm !== null) out.push(m('canalApDiameterMm', d.canalApMm, 'mm', 'AP length of the CSF column behind the disc centre, mid-sagittal T2', duralSacSegment));
+  if (d.canalApMm !== null) out.push({ ...m('canalApDiameterMm', d.canalApMm, 'mm', 'AP length of the CSF column behind the disc centre, mid-sagittal T2', duralSacSegment), ...d.canalApImage });
   if ('slipMm' in d.listhesis) {
     out.push(
       { ...m('vertebralSlipMm', d.listhesis.slipMm, 'mm', 'between the posterior vertebral body lines above and below the disc, along its AP axis, mid-sagittal slice; + = anterolisthesis', s), ...d.listhesisImage },
