@@ -29,7 +29,15 @@ describe('sacRun: the dural sac on one posterior profile', () => {
     expect(ap([[20, 1], [CSF, 10], [30, 1.5], [CSF, 4], [20, 6]])?.mm).toBe(10);
   });
   it('stops at a long grey stretch (ligamentum flavum) even when it is not wall-dark', () => {
-    expect(ap([[20, 1], [CSF, 10], [90, 4], [CSF, 4], [20, 4]])?.mm).toBe(10);
+    expect(ap([[20, 1], [CSF, 10], [90, 4], [20, 4]])?.mm).toBe(10);
+    // Bright tissue further behind it than a conus is thick (ROOT_BAND_MM) is not CSF of this sac.
+    expect(ap([[20, 1], [CSF, 10], [90, 9], [CSF, 4], [20, 4]])?.mm).toBe(10);
+  });
+  it('crosses the conus or a clump of roots with CSF behind it to the posterior dura', () => {
+    // 6 mm CSF, a 6 mm grey conus at 0.3 × CSF, 5 mm of dorsal CSF, then dura and ligament: the sac is 17 mm, not 6.
+    expect(ap([[20, 1], [CSF, 6], [75, 6], [CSF, 5], [20, 6]])).toEqual({ mm: 17, closed: true });
+    // A wall-dark line (dura) in the grey ends the sac there: the bright tissue behind it is epidural fat.
+    expect(ap([[20, 1], [CSF, 6], [75, 3], [30, 1.5], [CSF, 5], [20, 6]])?.mm).toBe(6);
   });
   it('finds no sac without a CSF-bright sample (dim tissue only)', () => {
     expect(ap([[20, 1], [120, 10], [20, 6]])).toBeNull();
@@ -41,8 +49,9 @@ describe('sacRun: the dural sac on one posterior profile', () => {
     expect(ap([[20, 1], [CSF, 12]])?.closed).toBe(false);
   });
   it('on a 3D T2 crosses the thicker, darker layer of roots to the posterior dura, which the 2D rule takes for the wall', () => {
-    // 6 mm CSF, 5 mm of roots at 0.3 × CSF (below the 0.4 edge), 2 mm CSF behind them, then dura and ligament.
-    const sac3d: [number, number][] = [[20, 1], [CSF, 6], [75, 5], [CSF, 2], [20, 6]];
+    // 6 mm CSF, 5 mm of roots at 0.3 × CSF (below the 0.4 edge), 2 mm of dimmer CSF behind them (0.6 × CSF: under the
+    // 0.75 that lets the 2D rule cross a root band), then dura and ligament.
+    const sac3d: [number, number][] = [[20, 1], [CSF, 6], [75, 5], [150, 2], [20, 6]];
     expect(ap(sac3d)?.mm).toBe(6);
     expect(ap(sac3d, THREE_D_WALL)).toEqual({ mm: 13, closed: true });
     // Its wall: a dark dura line of 1.5 mm still closes the sac, with bright epidural fat behind it.

@@ -15,7 +15,9 @@
  *   (the grey layer of cauda equina roots, which lie dorsally in the supine sac; flow voids) until the
  *   posterior wall: SAC_WALL_GAP_MM below the edge level (ligamentum flavum, lamina) or SAC_WALL_DARK_MM
  *   below SAC_WALL_FRACTION × CSF level (the thin dark dura line, also where bright epidural fat lies
- *   behind it). A run that reaches the profile's end has no wall in view and is not measured.
+ *   behind it). A grey stretch with CSF-bright signal behind it within ROOT_BAND_MM, and no wall-dark line between, is
+ *   the conus or a clump of roots inside the sac, which goes on behind it (2D only; a 3D wall crosses grey anyway).
+ *   A run that reaches the profile's end has no wall in view and is not measured.
  *   (The former half-maximum edge cut the sac at the roots and read it 3–5 mm short.) On a 3D T2 the wall is
  *   further out (THREE_D_WALL): its roots form a darker, thicker layer.
  * - Direction: a first pass along the structure's own axis (a disc's major axis; a body's, the mean of its
@@ -29,8 +31,9 @@
  * - No posterior wall in view (bright epidural fat behind the sac, common on TSE): no AP, but a seed
  *   SAC_SEED_DEPTH_MM behind the sac's anterior edge for the axial area step (axial-canal.ts).
  * Known limits: bright epidural fat touching the sac with no dark dura line ≥ SAC_WALL_DARK_MM between
- * them is counted as sac (common at L5/S1); the conus medullaris (grey, several mm) ends the sac early at
- * T12–L1; the slice is the discs' midline (measure.ts midSagittalSlice), where the dorsal epidural fat at the
+ * them is counted as sac (common at L5/S1); roots dark enough to pass for the dura (a wall-dark line ≥ SAC_WALL_DARK_MM)
+ * still end the sac early (SPIDER 22 L1/L2); a grey ligamentum flavum with bright fat within ROOT_BAND_MM behind it
+ * would be crossed; the slice is the discs' midline (measure.ts midSagittalSlice), where the dorsal epidural fat at the
  * interlaminar level can join the sac when no dark dura line separates them (vb2_02 L1–L4 read 20–21 mm AP); a
  * mis-segmented or misnamed disc (e.g. a sacral segment) gives a meaningless line. On T1 CSF is dark and epidural
  * fat is the bright tissue behind the disc, which this rule would take for the sac: measureSpine does not call it on
@@ -92,10 +95,20 @@ export interface CanalProfileResult {
   reason?: string;
 }
 
-/** What ends the sac on a profile: a grey stretch this long (mm) below the edge level, or a dark one below darkFraction × CSF level. */
-export interface SacWall { greyGapMm: number; darkGapMm: number; darkFraction: number }
+/**
+ * What ends the sac on a profile: a grey stretch this long (mm) below the edge level, or a dark one below darkFraction ×
+ * CSF level. A grey stretch with CSF-bright signal (≥ SAC_CORE_FRACTION × CSF level) behind it within rootBandMm, and no
+ * dark wall between, lies inside the sac (the conus or a bundle of roots with CSF behind): the sac goes on.
+ */
+export interface SacWall { greyGapMm: number; darkGapMm: number; darkFraction: number; rootBandMm: number }
+/**
+ * Project heuristic: a grey band up to this deep (mm) with CSF behind it is inside the sac. The conus medullaris is
+ * about 8 mm thick; across it or a clump of roots the 2D rule stopped short: ivd_11 L1/L2 (a healthy volunteer) read 6 mm
+ * "severe" in a sac 18 mm deep (`npm run eval:canal`, `eval:seg`).
+ */
+export const ROOT_BAND_MM = 8;
 /** 2D TSE T2 (the file comment's rule). */
-export const TSE_WALL: SacWall = { greyGapMm: SAC_WALL_GAP_MM, darkGapMm: SAC_WALL_DARK_MM, darkFraction: SAC_WALL_FRACTION };
+export const TSE_WALL: SacWall = { greyGapMm: SAC_WALL_GAP_MM, darkGapMm: SAC_WALL_DARK_MM, darkFraction: SAC_WALL_FRACTION, rootBandMm: ROOT_BAND_MM };
 /**
  * 3D T2 (MRAcquisitionType 3D, e.g. SPACE): its thin slice shows the dorsal layer of cauda equina roots darker and
  * thicker than 2D TSE does, so the TSE wall cut the sac at the roots (SPIDER 52, 5). Here up to 8 mm of grey is
@@ -105,7 +118,7 @@ export const TSE_WALL: SacWall = { greyGapMm: SAC_WALL_GAP_MM, darkGapMm: SAC_WA
  * TSE_WALL to 0.0 mm (IQR −2.3 to +3.6, 67 discs). On 2D TSE it would leave twice as many discs without an AP (roots
  * merge with bright epidural fat), so it is for 3D only; no reader canal grades exist to check it against.
  */
-export const THREE_D_WALL: SacWall = { greyGapMm: 8, darkGapMm: 1.5, darkFraction: 0.2 };
+export const THREE_D_WALL: SacWall = { greyGapMm: 8, darkGapMm: 1.5, darkFraction: 0.2, rootBandMm: 0 };
 
 /** One profile: distances t (mm from its start) and intensities. */
 interface Profile { from: [number, number]; dir: [number, number]; ts: number[]; vals: number[] }
@@ -159,12 +172,26 @@ export function sacRun(ts: number[], vals: number[], csfLevel: number, step: num
     for (let grey = 0, dark = 0; n < ts.length; n++) {
       if (vals[n] >= edge) { b = n; grey = 0; dark = 0; hasCore ||= vals[n] >= core; continue; }
       grey++; dark = vals[n] < wallDark ? dark + 1 : 0;
-      if (grey >= greyGap || dark >= darkGap) { closed = true; break; }
+      if (dark >= darkGap) { closed = true; break; }
+      if (grey < greyGap) continue;
+      const resume = hasCore ? csfBehindGrey(ts, vals, b, core, wallDark, darkGap, wall.rootBandMm) : -1;
+      if (resume < 0) { closed = true; break; }
+      n = resume - 1; grey = 0; dark = 0;
     }
     if (hasCore) return { a, b, closed };
     n = b + 1;
   }
   return null;
+}
+
+/** The first CSF-bright sample (≥ core) within rootBandMm behind sample b with no dark wall (darkGap samples < wallDark) before it; −1 when none. */
+function csfBehindGrey(ts: number[], vals: number[], b: number, core: number, wallDark: number, darkGap: number, rootBandMm: number): number {
+  for (let m = b + 1, dark = 0; m < ts.length && ts[m] - ts[b] <= rootBandMm; m++) {
+    if (vals[m] >= core) return m;
+    dark = vals[m] < wallDark ? dark + 1 : 0;
+    if (dark >= darkGap) return -1;
+  }
+  return -1;
 }
 
 type Pt = [number, number];
