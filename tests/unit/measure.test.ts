@@ -92,6 +92,11 @@ describe('measureSpine on a spine whose lowest disc lies off the mid-sagittal sl
   it("measures each disc on the spine's mid-sagittal slice unless its own centre lies over 3 mm away", () => {
     expect(m.sliceIndex).toBe(3);
     expect(m.discs.map((d) => [d.segment.level, d.sliceIndex])).toEqual([['L1/L2', 3], ['L2/L3', 3], ['L3/L4', 5]]);
+    // The evidence says where: the disc's own slice, 4 mm off the mid-sagittal one.
+    expect(m.discs.map((d) => d.offMidlineMm)).toEqual([undefined, undefined, 4]);
+    const method = (d: (typeof m.discs)[number]) => discMeasurements(d).find((x) => x.name === 'canalApDiameterMm')?.method;
+    expect(method(m.discs[2])).toMatch(/sagittal slice through the disc's centre, 4 mm off the mid-sagittal slice$/);
+    expect(method(m.discs[0])).toMatch(/, mid-sagittal T2$/);
   });
   it('reads the canal, the slip and the disc patch on that slice', () => {
     expect(m.discs.map((d) => Math.round(d.canalApMm ?? 0))).toEqual([7, 7, 11]);

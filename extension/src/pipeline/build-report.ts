@@ -36,6 +36,8 @@ export interface DiscAnalysis {
   segment: SegmentInfo;
   /** The sagittal slice (index along volume axis 2) the disc, its canal and its slip were measured on (measureSpine). */
   sliceIndex: number;
+  /** Set when that slice is the disc's own, not the spine's mid-sagittal slice: the distance between the two, mm. */
+  offMidlineMm?: number;
   measures: DiscMeasures;
   heightIndex: number;
   canalApMm: number | null;
@@ -57,7 +59,7 @@ export interface DiscAnalysis {
   outlineFraction: number;
   /** Slip of the body above on the body below (listhesis.ts), or why it was not measured. */
   listhesis: ListhesisMeasure | { reason: string };
-  /** The mid-sagittal image the slip was measured on, and its posterior vertebral body lines there (LPS mm), when measured. */
+  /** The sagittal image the slip was measured on (sliceIndex), and its posterior vertebral body lines there (LPS mm), when measured. */
   listhesisImage?: { sourceImage: Measurement['sourceImage']; lineLps: Vec3[] };
   /** The image the canal AP was measured on, and the AP line there (anterior, posterior; LPS mm), when measured. */
   canalApImage?: { sourceImage: Measurement['sourceImage']; lineLps: Vec3[] };
@@ -211,7 +213,7 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
       nucleusBrightestDiscRatio: brightest > 0 ? d.nucleusMean / brightest : NaN,
     } : null;
     return {
-      segment: seg, sliceIndex: sm.k, measures: d, heightIndex: hIdx[n], canalApMm: c?.apMm ?? null, canalReason: c?.reason, canalApLineMm: c?.apLineMm, canalCsfEffaced: c?.csfEffaced, canalSacSeedMm: c?.sacSeedMm,
+      segment: seg, sliceIndex: sm.k, ...(sm.k !== k ? { offMidlineMm: Math.abs(sm.k - k) * volume.spacingMm[2] } : {}), measures: d, heightIndex: hIdx[n], canalApMm: c?.apMm ?? null, canalReason: c?.reason, canalApLineMm: c?.apLineMm, canalCsfEffaced: c?.csfEffaced, canalSacSeedMm: c?.sacSeedMm,
       midVertebralCanalApMm: above ? sm.canalBySeg.get(above.segmentNumber)?.apMm ?? null : null, marrowMedian: marrow, features,
       patch: discCrop(volume, sm.frame, d.shape),
       outlineFraction: d.pixelCount / medianCount,
@@ -287,11 +289,15 @@ function m(name: string, value: number, unit: Measurement['unit'], method: strin
   return { name, value, unit, method, segmentNumber };
 }
 
+/** Where a disc was measured, for a measurement's method: the mid-sagittal slice, or (a curved or oblique spine) its own. */
+const onSlice = (d: DiscAnalysis, midSagittal: string) =>
+  d.offMidlineMm === undefined ? midSagittal : `sagittal slice through the disc's centre, ${d.offMidlineMm.toFixed(0)} mm off the mid-sagittal slice`;
+
 /** Measurements of one disc for the evidence view. */
 export function discMeasurements(d: DiscAnalysis, duralSacSegment?: number): Measurement[] {
   const s = d.segment.segmentNumber;
   const out: Measurement[] = [
-    m('discHeightMm', d.measures.discHeightMm, 'mm', 'mask extent ⟂ endplates, median over central third, mid-sagittal T2', s),
+    m('discHeightMm', d.measures.discHeightMm, 'mm', `mask extent ⟂ endplates, median over central third, ${onSlice(d, 'mid-sagittal T2')}`, s),
     m('nucleusSignalMean', d.measures.nucleusMean, '1', 'mean T2 intensity of the central disc (nucleus) region', s),
     m('annulusSignalMean', d.measures.annulusMean, '1', 'mean T2 intensity of the anterior+posterior disc ends', s),
   ];
@@ -303,10 +309,10 @@ export function discMeasurements(d: DiscAnalysis, duralSacSegment?: number): Mea
     out.push(m('nucleusAnnulusContrast', d.features.nucleusAnnulusContrast, '{ratio}', '(nucleus − annulus) / annulus mean intensity', s));
     if (Number.isFinite(d.features.nucleusBrightestDiscRatio)) out.push(m('nucleusBrightestDiscRatio', d.features.nucleusBrightestDiscRatio, '{ratio}', 'nucleus mean / that of the brightest disc of this spine', s));
   }
-  if (d.canalApMm !== null) out.push({ ...m('canalApDiameterMm', d.canalApMm, 'mm', 'AP length of the CSF column behind the disc centre, mid-sagittal T2', duralSacSegment), ...d.canalApImage });
+  if (d.canalApMm !== null) out.push({ ...m('canalApDiameterMm', d.canalApMm, 'mm', `AP length of the CSF column behind the disc centre, ${onSlice(d, 'mid-sagittal T2')}`, duralSacSegment), ...d.canalApImage });
   if ('slipMm' in d.listhesis) {
     out.push(
-      { ...m('vertebralSlipMm', d.listhesis.slipMm, 'mm', 'between the posterior vertebral body lines above and below the disc, along its AP axis, mid-sagittal slice; + = anterolisthesis', s), ...d.listhesisImage },
+      { ...m('vertebralSlipMm', d.listhesis.slipMm, 'mm', `between the posterior vertebral body lines above and below the disc, along its AP axis, ${onSlice(d, 'mid-sagittal slice')}; + = anterolisthesis`, s), ...d.listhesisImage },
       m('vertebralSlipPercent', d.listhesis.slipPercent, '%', `the slip as % of the lower body's superior endplate depth (${d.listhesis.lowerEndplateDepthMm.toFixed(1)} mm)`, s),
     );
   }
