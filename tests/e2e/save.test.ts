@@ -284,6 +284,18 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await page.getByTestId('spine-stored-discard').click();
     await page.getByTestId('spine-stored-edits').waitFor({ state: 'detached', timeout: 10000 });
     expect(await storedRow('L2/L3').textContent()).not.toContain('*');
+    // A stenosis the reader calls on the stored findings is drawn at once from the SR's AP line, marked as the
+    // reader's; Discard takes it away again.
+    if (!(await grade.isVisible())) await storedRow('L2/L3').click();
+    await page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Central canal stenosis').selectOption('severe');
+    await page.getByTestId('spine-stored-edits').waitFor({ timeout: 10000 });
+    await storedRow('L2/L3').click(); // to the slice its line is drawn on
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="spine-canal-lines"] svg text')]
+      .some((t) => /^L2\/L3 canal AP \d+\.\d mm · severe\*$/.test(t.textContent ?? '')), null, { timeout: 10000 });
+    await shot(page, 'stored-canal-line');
+    await page.getByTestId('spine-stored-discard').click();
+    await page.getByTestId('spine-stored-edits').waitFor({ state: 'detached', timeout: 10000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="spine-canal-lines"] svg text').length === 0, null, { timeout: 10000 });
     // Changed again and saved: a new version pair, the SEG a copy of the stored one.
     if (!(await grade.isVisible())) await storedRow('L2/L3').click();
     await grade.selectOption(newGrade === 'V' ? '5' : '4');

@@ -269,8 +269,9 @@ async function saveAnalysis(ds: DisplaySet, a: ViewerAnalysis): Promise<void> {
 /** Save-state key of the reader's changes to a study's stored findings (they belong to no analysed series). */
 export const storedEditsKey = (studyUid: string) => `stored:${studyUid}`;
 
-/** The level names beside the stored SEG's bodies, as `report` names them ('L4?' while uncertain). */
-function redrawStoredLabels(st: Extract<StoredState, { status: 'loaded' }>, report: SpineReport): void {
+/** The level names beside the stored SEG's bodies, as `report` names them ('L4?' while uncertain), and the evidence drawn with its grades. */
+function redrawStored(st: Extract<StoredState, { status: 'loaded' }>, report: SpineReport): void {
+  showEvidenceOverlays(report);
   const segments = report.segments.length ? report.segments : st.segments;
   if (!st.sourceImageIds?.length || !segments?.length) return;
   try { showLevelLabels(st.sourceImageIds, segments, !report.levelNaming.certain); } catch (e) { console.error(e); }
@@ -286,7 +287,7 @@ export function editStored(studyUid: string, change: (r: SpineReport) => SpineRe
   const edited = change(st.edited ?? st.stored.report);
   setStudy(studyUid, { stored: { ...st, edited } });
   setSave(storedEditsKey(studyUid), IDLE);
-  redrawStoredLabels(st, edited);
+  redrawStored(st, edited);
 }
 
 /** Drops the unsaved changes to the stored findings. */
@@ -294,7 +295,7 @@ export function discardStoredEdits(studyUid: string): void {
   const st = studyStates.get(studyUid)?.stored;
   if (st?.status === 'loaded') {
     setStudy(studyUid, { stored: { ...st, edited: undefined } });
-    if (st.edited) redrawStoredLabels(st, st.stored.report);
+    if (st.edited) redrawStored(st, st.stored.report);
   }
   setSave(storedEditsKey(studyUid), IDLE);
 }
