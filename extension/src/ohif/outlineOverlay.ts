@@ -14,7 +14,7 @@ import { frameOfImageId } from './readVolume';
  */
 export interface ImageOutline {
   sopInstanceUid: string; frameNumber?: number; label: string; outlineLps: Vec3[]; markerLps?: Vec3; open?: boolean;
-  /** The label beside the path's last point, continuing its direction, instead of above it (a short line whose surroundings the label would hide). */
+  /** The label beside the line instead of above it (a short line whose surroundings the label would hide): after its last point, or before its first where the viewport ends; above where neither fits. */
   labelAfterEnd?: boolean;
 }
 
@@ -28,6 +28,24 @@ function svgEl(name: string, attrs: Record<string, string>): SVGElement {
   const el = document.createElementNS(SVG, name);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
   return el;
+}
+
+/** Width of a label's character, px (bold 12 px sans-serif, a little generous). */
+const LABEL_CHAR_PX = 7;
+
+/**
+ * Where a label of `widthPx` goes beside a line (canvas points `pts`): after its last point, continuing its direction,
+ * or where that would leave the viewport (`viewportPx` wide), before its first point; undefined when neither fits.
+ */
+function besideLine(pts: number[][], widthPx: number, viewportPx: number): Record<string, string> | undefined {
+  const [first, last] = [pts[0], pts[pts.length - 1]];
+  const dir = last[0] >= first[0] ? 1 : -1;
+  const fits = (x: number, d: number) => (d > 0 ? x + widthPx <= viewportPx : x - widthPx >= 0);
+  for (const [p, d] of [[last, dir], [first, -dir]] as const) {
+    const x = p[0] + 6 * d;
+    if (fits(x, d)) return { x: String(x), y: String(p[1] + 4), 'text-anchor': d > 0 ? 'start' : 'end' };
+  }
+  return undefined;
 }
 
 /**
@@ -51,11 +69,7 @@ export function createOutlineOverlay(testId: string, colour: string): (list: Ima
       }
       // Above the outline, centred (to its side it is cut off at the viewport's edge when zoomed in), unless asked otherwise.
       const top = pts.reduce((a, b) => (b[1] < a[1] ? b : a), pts[0]);
-      const [first, last] = [pts[0], pts[pts.length - 1]];
-      const rightward = last[0] >= first[0];
-      const at = o.labelAfterEnd
-        ? { x: String(last[0] + (rightward ? 6 : -6)), y: String(last[1] + 4), 'text-anchor': rightward ? 'start' : 'end' }
-        : { x: String(top[0]), y: String(top[1] - 8), 'text-anchor': 'middle' };
+      const at = (o.labelAfterEnd && besideLine(pts, o.label.length * LABEL_CHAR_PX, layer.clientWidth)) || { x: String(top[0]), y: String(top[1] - 8), 'text-anchor': 'middle' };
       const text = svgEl('text', { ...at, fill: colour, style: 'font: bold 12px sans-serif; paint-order: stroke; stroke: #000; stroke-width: 3px' });
       text.textContent = o.label;
       svg.append(text);
