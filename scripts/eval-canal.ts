@@ -78,6 +78,9 @@ function summarize(rows: Row[]) {
     },
     aucMinusAp: { herniation: auc(withAp.map((r) => -r.apMm!), withAp.map((r) => r.herniation)), bulging: auc(withAp.map((r) => -r.apMm!), withAp.map((r) => r.bulging)) },
     stenosisGrades, notFoundReasons,
+    // Over-calling, as far as these labels tell: severe where the readers saw neither herniation nor bulging (and at IVD 1, L5/S1).
+    severeNoHerniationNoBulging: { severe: rows.filter((r) => normal(r) && r.grade === 'severe').length, discs: rows.filter(normal).length },
+    severeNoHerniationNoBulgingIvd1: { severe: rows.filter((r) => normal(r) && r.ivd === 1 && r.grade === 'severe').length, discs: rows.filter((r) => normal(r) && r.ivd === 1).length },
   };
 }
 
@@ -155,6 +158,8 @@ async function main() {
     console.log(`  AUC of −AP: herniation ${r.aucMinusAp.herniation.toFixed(3)}, bulging ${r.aucMinusAp.bulging.toFixed(3)}`);
     for (const [k, v] of Object.entries(r.notFoundReasons)) console.log(`  no AP (${v}): ${k}`);
     console.log(`  central canal grades: ${Object.entries(r.stenosisGrades).map(([k, v]) => `${k} ${v} (${(100 * v / r.matchedDiscs).toFixed(0)} %)`).join(', ')}`);
+    const n = r.severeNoHerniationNoBulging, n1 = r.severeNoHerniationNoBulgingIvd1;
+    console.log(`  severe where the readers saw no herniation and no bulging: ${n.severe} of ${n.discs} (IVD 1: ${n1.severe} of ${n1.discs})`);
   }
   console.log('no herniation, no bulging, by IVD:');
   for (const [i, s] of Object.entries(result.all.apMm.noHerniationNoBulgingByIvd)) console.log(`  IVD ${i}: ${f(s)}`);
