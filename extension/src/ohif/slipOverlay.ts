@@ -1,6 +1,6 @@
 /**
  * The evidence of a graded spondylolisthesis: the two posterior vertebral body lines and the step between them,
- * drawn on the mid-sagittal image they were measured on (outlineOverlay.ts, as an open path), labelled with the
+ * drawn on the sagittal image they were measured on (the mid-sagittal one, or the disc's own off the midline) (outlineOverlay.ts, as an open path), labelled with the
  * level, direction, slip and Meyerding grade. Levels graded 'none' are not drawn (their lines would only clutter the
  * spine). The same for a report read back from a stored SR (it keeps the lines).
  */
