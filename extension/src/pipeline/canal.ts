@@ -34,7 +34,9 @@
  * them is counted as sac (common at L5/S1); roots dark enough to pass for the dura (a wall-dark line ≥ SAC_WALL_DARK_MM)
  * still end the sac early (SPIDER 22 L1/L2); a grey ligamentum flavum with bright fat within ROOT_BAND_MM behind it
  * would be crossed; the slice is the discs' midline (measure.ts midSagittalSlice), where the dorsal epidural fat at the
- * interlaminar level can join the sac when no dark dura line separates them (vb2_02 L1–L4 read 20–21 mm AP); a
+ * interlaminar level can join the sac when no dark dura line separates them (vb2_02 L1–L4 read 20–21 mm AP; the
+ * painted sac bulges behind for 9 mm or more along the spine there, so clipping each run at 2 mm over the median run
+ * within 3 or 10 mm along the canal, tried 2026-12-03, left those bulges in place and was not kept); a
  * mis-segmented or misnamed disc (e.g. a sacral segment) gives a meaningless line. On T1 CSF is dark and epidural
  * fat is the bright tissue behind the disc, which this rule would take for the sac: measureSpine does not call it on
  * a T1 or a series of unknown weighting.
