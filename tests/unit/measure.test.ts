@@ -119,4 +119,12 @@ describe('measureSpine on a spine whose lowest disc lies off the mid-sagittal sl
     expect(Math.max(...painted.map((si) => Math.abs(si - discSi)))).toBeLessThanOrEqual(12);
     expect(m.labelmap.values.subarray(4 * slicePixels, 5 * slicePixels).includes(sac)).toBe(false);
   });
+  it('says the slip was sought on the slice through the disc, not the mid-sagittal one, when a body is missing there', () => {
+    const l4 = narrow.segments.find((s) => s.level === 'L4')!.segmentNumber;
+    const without = { dims: volume.dims, values: new Uint8Array(values) };
+    for (let p = 4 * slicePixels; p < 7 * slicePixels; p++) if (without.values[p] === l4) without.values[p] = 0;
+    const r = measureSpine(volume, without, narrow.segments).discs.find((d) => d.segment.level === 'L3/L4')!;
+    expect(r.sliceIndex).toBe(5);
+    expect(r.listhesis).toEqual({ reason: "the vertebral body below the disc is not segmented on the slice through the disc's centre" });
+  });
 });

@@ -187,7 +187,7 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
   const slipAt = (sm: SliceMeasures, disc: SegmentInfo, shape: PlaneShape & { discLengthMm: number }, above?: SegmentInfo, below?: SegmentInfo): ListhesisMeasure | { reason: string } => {
     const [up, down] = disc.level?.split('/') ?? [];
     if (!above || !below || (disc.level && (above.level !== up || below.level !== down))) {
-      return { reason: `the vertebral body ${!above || (disc.level && above.level !== up) ? 'above' : 'below'} the disc is not segmented on the mid-sagittal slice` };
+      return { reason: `the vertebral body ${!above || (disc.level && above.level !== up) ? 'above' : 'below'} the disc is not segmented on ${sm.k === k ? 'the mid-sagittal slice' : 'the slice through the disc\'s centre'}` };
     }
     return measureListhesis(sm.pixels.get(above.segmentNumber)!, sm.pixels.get(below.segmentNumber)!, shape, sm.frame.pixelMm);
   };

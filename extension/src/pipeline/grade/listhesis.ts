@@ -26,7 +26,7 @@ import type { Finding, MeyerdingGrade, Measurement } from '../report';
 export const MIN_SLIP_PERCENT = 15;
 export const MAX_GRADED_SLIP_PERCENT = 50;
 export const LISTHESIS_REFERENCE = 'Meyerding H.W., Surg Gynecol Obstet 1932;54:371-7 (slip in quarters of the lower endplate: I <=25 %, II <=50 %, III <=75 %, IV <=100 %, V >100 %); measured as in Butt S., Saifuddin A., Clin Radiol 2005;60:533-46';
-const CONFIRM = ' — posterior vertebral body lines on the network\'s body outlines, mid-sagittal slice, supine: confirm on the image (supine MRI shows less slip than standing radiographs: Issa T.Z. et al., Asian Spine J 2023;17(4))';
+const CONFIRM = ' — posterior vertebral body lines on the network\'s body outlines, sagittal slice, supine: confirm on the image (supine MRI shows less slip than standing radiographs: Issa T.Z. et al., Asian Spine J 2023;17(4))';
 const ROMAN = ['0', 'I', 'II', 'III', 'IV', 'V'];
 
 /** A thoracic disc level (T11/T12 and above), where the slip is shown, not graded; T12/L1 counts as lumbar. */
@@ -64,7 +64,7 @@ export function measuredSlip(measurements: Measurement[]): { direction: 'anterol
  */
 export function gradeListhesis(measured: Pick<ListhesisMeasure, 'slipMm' | 'slipPercent' | 'lowerEndplateDepthMm'> | { reason: string }, measurements: Measurement[], level: string): Finding<MeyerdingGrade> {
   if (!('slipMm' in measured)) {
-    return { value: null, notAssessableReason: `not assessable: ${measured.reason}`, evidence: { measurements, rule: 'needs both vertebral bodies at the disc outlined on the mid-sagittal slice', reference: LISTHESIS_REFERENCE }, readerModified: false };
+    return { value: null, notAssessableReason: `not assessable: ${measured.reason}`, evidence: { measurements, rule: 'needs both vertebral bodies at the disc outlined on the sagittal slice the disc is measured on', reference: LISTHESIS_REFERENCE }, readerModified: false };
   }
   const [upper, lower] = level.includes('/') ? level.split('/') : ['the upper body', 'the lower body'];
   const grade = meyerdingGrade(measured.slipPercent);
