@@ -17,7 +17,7 @@ import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { PNG } from 'pngjs';
-import { measureSpine } from '../extension/src/pipeline/build-report';
+import { measureSpine } from '../extension/src/pipeline/measure-spine';
 import { gradeCentralCanal } from '../extension/src/pipeline/grade/canal';
 import { sagittalFrame } from '../extension/src/pipeline/measure';
 import type { Labelmap, SpineVolume } from '../extension/src/pipeline/volume';

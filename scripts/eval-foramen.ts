@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PNG } from 'pngjs';
-import type { DiscAnalysis } from '../extension/src/pipeline/build-report';
+import type { DiscAnalysis } from '../extension/src/pipeline/measure-spine';
 import { measureForamina, type ForamenMeasure } from '../extension/src/pipeline/foramen';
 import { gradeForamen } from '../extension/src/pipeline/grade/foramen';
 import { sagittalFrame } from '../extension/src/pipeline/measure';

@@ -26,7 +26,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
-import type { DiscAnalysis } from '../extension/src/pipeline/build-report';
+import type { DiscAnalysis } from '../extension/src/pipeline/measure-spine';
 import { gradePfirrmann, SMALL_DISC_OUTLINE_FRACTION, type PfirrmannCalibration, type PfirrmannFeatures } from '../extension/src/pipeline/grade/pfirrmann';
 import { DISC_FINDINGS, calibrationFor, type DiscFinding, parsePfirrmannManifest, type DiscClassifier, type PfirrmannClassifierManifest } from '../extension/src/pipeline/disc-classifier';
 import { NARROWING_HEIGHT_INDEX } from '../extension/src/pipeline/grade/narrowing';

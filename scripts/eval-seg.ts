@@ -22,7 +22,7 @@ import { labelAnatomy } from '../extension/src/pipeline/anatomy';
 import { voxelToLps, type Labelmap, type SpineVolume } from '../extension/src/pipeline/volume';
 import { segmentSpine } from '../extension/src/pipeline/analyze';
 import type { SegmentInfo, StructureKind } from '../extension/src/pipeline/report';
-import { measureSpine } from '../extension/src/pipeline/build-report';
+import { measureSpine } from '../extension/src/pipeline/measure-spine';
 import { meanSliceIndex } from '../extension/src/pipeline/measure';
 import { gradeListhesis } from '../extension/src/pipeline/grade/listhesis';
 import { readNiftiLabelmap, readNiftiVolume } from './lib/nifti';

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { measureSpine, type SpineMeasurements } from '../../extension/src/pipeline/build-report';
+import { measureSpine, type SpineMeasurements } from '../../extension/src/pipeline/measure-spine';
 import type { SpineVolume } from '../../extension/src/pipeline/volume';
 import { cachedSegmenter } from './cached-segmentation';
 import { readNiftiCase } from './sources';

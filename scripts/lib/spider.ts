@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { segmentSpine } from '../../extension/src/pipeline/analyze';
-import { measureSpine, type DiscAnalysis, type SpineMeasurements } from '../../extension/src/pipeline/build-report';
+import { measureSpine, type DiscAnalysis, type SpineMeasurements } from '../../extension/src/pipeline/measure-spine';
 import type { Labelmap, SpineVolume } from '../../extension/src/pipeline/volume';
 import type { SegmentInfo } from '../../extension/src/pipeline/report';
 import type { LevelNaming } from '../../extension/src/pipeline/anatomy';

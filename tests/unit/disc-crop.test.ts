@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DISC_CROP, discCrop } from '../../extension/src/pipeline/disc-crop';
 import { calibrationFor, parsePfirrmannManifest } from '../../extension/src/pipeline/disc-classifier';
-import { measureSpine } from '../../extension/src/pipeline/build-report';
+import { measureSpine } from '../../extension/src/pipeline/measure-spine';
 import { sagittalFrame } from '../../extension/src/pipeline/measure';
 import { openClassifier } from '../../scripts/lib/node-models';
 import { synthSpine } from './measure-synthetic';

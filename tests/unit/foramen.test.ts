@@ -1,4 +1,4 @@
-import type { DiscAnalysis } from '../../extension/src/pipeline/build-report';
+import type { DiscAnalysis } from '../../extension/src/pipeline/measure-spine';
 import { measureForamina, type ForamenMeasure } from '../../extension/src/pipeline/foramen';
 import { gradeForamen } from '../../extension/src/pipeline/grade/foramen';
 import type { Labelmap, SpineVolume, Vec3 } from '../../extension/src/pipeline/volume';

@@ -1,4 +1,5 @@
-import { buildSpineReport, discMeasurements, measureSpine } from '../../extension/src/pipeline/build-report';
+import { buildSpineReport, discMeasurements } from '../../extension/src/pipeline/build-report';
+import { measureSpine } from '../../extension/src/pipeline/measure-spine';
 import { heightIndices, midSagittalSlice, sagittalFrame } from '../../extension/src/pipeline/measure';
 import { synthSpine } from './measure-synthetic';
 

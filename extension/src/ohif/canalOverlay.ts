@@ -1,6 +1,6 @@
 /**
  * The evidence of a central canal stenosis: the dural sac AP line drawn on the sagittal image it was measured on
- * (the disc's mid-sagittal slice, or its own when it lies off the midline: build-report.ts measureSpine), labelled
+ * (the disc's mid-sagittal slice, or its own when it lies off the midline: measure-spine.ts measureSpine), labelled
  * with the level, the AP and the grade. Levels graded 'none' are not drawn (their lines would only clutter the canal).
  * The same for a report read back from a stored SR (it keeps the line).
  */

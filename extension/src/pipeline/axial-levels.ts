@@ -3,7 +3,7 @@
  * dural sac behind it lie in patient space (LPS mm), and the sac area measured there (axial-canal.ts).
  */
 import { measureAxialDuralSac, type AxialSacResult, type AxialSlice } from './axial-canal';
-import type { SpineMeasurements } from './build-report';
+import type { SpineMeasurements } from './measure-spine';
 import { sagittalFrame } from './measure';
 import { voxelToLps, type SpineVolume, type Vec3 } from './volume';
 

@@ -29,7 +29,7 @@
  * without any fat left is not found ("no foraminal fat"), so the most severe cases come back not assessable
  * rather than graded; left/right rely on the series' orientation (LPS x).
  */
-import type { DiscAnalysis } from './build-report';
+import type { DiscAnalysis } from './measure-spine';
 import { components4, convexHull, hullMask, otsuThreshold } from './mask2d';
 import { fromShapeAxes, sagittalFrame, toShapeAxes } from './measure';
 import { voxelToLps, type Labelmap, type SpineVolume, type Vec3 } from './volume';

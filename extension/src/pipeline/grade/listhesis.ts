@@ -1,6 +1,6 @@
 /**
  * Spondylolisthesis at a disc level: Meyerding grade of the slip listhesis.ts measured on the mid-sagittal slice (or the
- * disc's own, off the midline: build-report.ts measureSpine).
+ * disc's own, off the midline: measure-spine.ts measureSpine).
  *
  * Rule (Meyerding H.W., Surg Gynecol Obstet 1932;54:371–7; as in Butt S., Saifuddin A., Clin Radiol 2005;60:533–46):
  * slip as a percentage of the AP depth of the lower body's superior endplate — grade I up to 25 %, II up to 50 %,

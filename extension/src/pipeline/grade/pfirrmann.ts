@@ -18,7 +18,7 @@ import type { DiscFinding } from '../disc-classifier';
 
 export const PFIRRMANN_REFERENCE = 'Pfirrmann C.W.A. et al., Spine 2001;26(17):1873-8; classifier trained on SPIDER readers\' grades (van der Graaf J.W. et al., Sci Data 2024;11:264)';
 
-/** Pfirrmann's criteria as measured on the mid-sagittal T2 (evidence shown beside the grade; build-report.ts measures them). Ratios, unitless; NaN when not measurable. */
+/** Pfirrmann's criteria as measured on the mid-sagittal T2 (evidence shown beside the grade; measure-spine.ts measures them). Ratios, unitless; NaN when not measurable. */
 export interface PfirrmannFeatures { nucleusCsfSignalRatio: number; nucleusAnnulusContrast: number; heightIndex: number; nucleusVertebralBodySignalRatio: number; nucleusBrightestDiscRatio: number }
 export const PFIRRMANN_FEATURES = ['nucleusCsfSignalRatio', 'nucleusAnnulusContrast', 'heightIndex', 'nucleusVertebralBodySignalRatio', 'nucleusBrightestDiscRatio'] as const satisfies readonly (keyof PfirrmannFeatures)[];
 
