@@ -3,8 +3,9 @@
  *
  * Extends OHIF's own basic mode (as OHIF's longitudinal mode does): the same tool groups,
  * cornerstone toolbar and lifecycle, with our route: study browser left, the Spine MRI panel and
- * OHIF's segmentation panel right, and the Spine MRI hanging protocol (sagittal T2 | sagittal T1 |
- * axial T2). Valid for studies that contain MR.
+ * OHIF's labelmap segmentation panel with its editing tools right (brush, eraser…: the reader corrects the
+ * outlines, and the Spine MRI panel measures them again), and the Spine MRI hanging protocol (sagittal T2 |
+ * sagittal T1 | axial T2). Valid for studies that contain MR.
  *
  * URL: /spine-mri?StudyInstanceUIDs=<uid>
  */
@@ -20,7 +21,7 @@ const ids = {
   seriesList: '@ohif/extension-default.panelModule.seriesList',
   stack: '@ohif/extension-default.sopClassHandlerModule.stack',
   viewport: '@ohif/extension-cornerstone.viewportModule.cornerstone',
-  segPanel: '@ohif/extension-cornerstone.panelModule.panelSegmentation',
+  segPanel: '@ohif/extension-cornerstone.panelModule.panelSegmentationWithToolsLabelMap',
   spinePanel: `${EXT}.panelModule.spineMri`,
   segSop: '@ohif/extension-cornerstone-dicom-seg.sopClassHandlerModule.dicom-seg',
   segViewport: '@ohif/extension-cornerstone-dicom-seg.viewportModule.dicom-seg',
@@ -82,6 +83,25 @@ function ownParts() {
   };
 }
 
+/** A `{ $reference }` marker that OHIF's customization service expands to a capability pack registered by an extension. */
+const ref = (name: string) => ({ $reference: name });
+const asList = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+
+/**
+ * OHIF 3.13's segmentation editing packs (cornerstone extension), added to what the basic mode composes: the
+ * buttons and toolbox sections the labelmap panel shows, the brush tools in the default tool group, and editing
+ * switched on (the basic mode switches it off).
+ */
+export function withSegmentationEditing(base: Record<string, unknown>): Record<string, unknown> {
+  const groups = (base.toolGroupAdditions ?? {}) as Record<string, unknown>;
+  return {
+    toolbarButtons: [...asList(base.toolbarButtons), ref('cornerstone.segmentationToolbarButtons')],
+    toolbarSections: [...asList(base.toolbarSections), ref('cornerstone.segmentationToolbarSections')],
+    toolGroupAdditions: { ...groups, default: [...asList(groups.default), ref('cornerstone.segmentationTools')] },
+    modeCustomizations: { 'panelSegmentation.disableEditing': false },
+  };
+}
+
 async function modeFactory({ loadModules }: ModeFactoryParams) {
   let base: Record<string, unknown> = {};
   if (loadModules) {
@@ -92,7 +112,7 @@ async function modeFactory({ loadModules }: ModeFactoryParams) {
       console.warn('Spine MRI mode: could not load @ohif/mode-basic; running without its toolbar', e);
     }
   }
-  const mode: Record<string, unknown> = { ...base, ...ownParts() };
+  const mode: Record<string, unknown> = { ...base, ...withSegmentationEditing(base), ...ownParts() };
   if (typeof mode.onModeEnter !== 'function') {
     mode.onModeEnter = () => undefined;
   }

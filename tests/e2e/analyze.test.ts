@@ -200,7 +200,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     }
     if (segRows > 0) {
       // The labelmap is in OHIF's segmentation state: OHIF's own segmentation panel lists it.
-      await page.locator('[data-cy="panelSegmentation-btn"]').click();
+      await page.locator('[data-cy="panelSegmentationWithToolsLabelMap-btn"]').click();
       await page.getByText('Spine MRI analysis').first().waitFor({ timeout: 30000 });
       await page.screenshot({ path: join(artifactsDir, 'analyze-segmentation-panel.png') });
       await page.locator('[data-cy="spineMri-btn"]').click();
@@ -232,6 +232,61 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await naming.textContent()).toMatch(/^Levels: Level names checked and confirmed by the reader/);
     expect(await page.getByTestId('spine-confirm-levels').count()).toBe(0);
   }, 420000);
+
+  it('measures again the outlines the reader corrected with OHIF\'s brush, and will not save edits not yet measured', async () => {
+    if (!sourceDir.endsWith('models')) return; // the random-weights fixture outlines nothing to correct
+    const { page } = env;
+    await analyzeImported('spider_midsagittal/3_t2.png');
+    const voxels = async (label: string) => Number(await page.locator('[data-testid="spine-segments-table"] tbody tr', { has: page.locator('td', { hasText: new RegExp(`^${label}$`) }) }).locator('td').last().textContent());
+    const discBefore = await voxels('L3/L4 disc'), bodyBefore = await voxels('L3 vertebral body');
+    // Nothing edited yet: Measure again says so and measures nothing.
+    await page.getByTestId('spine-measure-again').click();
+    expect(await page.getByTestId('spine-outline-note').textContent()).toMatch(/^No vertebral body or disc outline has been changed/);
+    // The reader paints the L3 body over the middle of the L3/L4 disc with OHIF's brush (segmentation panel, real mouse).
+    await page.locator('[data-cy="panelSegmentationWithToolsLabelMap-btn"]').click();
+    await page.locator('[data-cy="data-row"]', { hasText: 'L3 vertebral body' }).first().click();
+    await page.locator('[data-cy="Brush-btn"]').click();
+    const centre = await page.evaluate(() => {
+      // The disc's centre on the shown image (one slice), from OHIF's labelmap, in page pixels.
+      const w = window as unknown as { cornerstone: any; cornerstoneTools: any };
+      const seg = w.cornerstoneTools.segmentation.state.getSegmentations().find((x: any) => x.segmentationId.startsWith('spine-mri-'));
+      const index = Number(Object.entries(seg.segments).find(([, v]: [string, any]) => v.label === 'L3/L4 disc')![0]);
+      const labels = w.cornerstone.cache.getImage(seg.representationData.Labelmap.imageIds[0]);
+      const px: ArrayLike<number> = labels.voxelManager?.getScalarData?.() ?? labels.getPixelData();
+      let i = 0, j = 0, n = 0;
+      for (let p = 0; p < px.length; p++) if (px[p] === index) { i += p % labels.columns; j += Math.floor(p / labels.columns); n++; }
+      const vp = w.cornerstone.getEnabledElements().map((e: any) => e.viewport).find((v: any) => v.getCurrentImageId?.());
+      // A small brush (3 mm), as a reader correcting an edge would set it in the tool's options.
+      const group = w.cornerstoneTools.ToolGroupManager.getToolGroupForViewport(vp.id, vp.renderingEngineId);
+      w.cornerstoneTools.utilities.segmentation.setBrushSizeForToolGroup(group.id, 3);
+      const world = w.cornerstone.utilities.imageToWorldCoords(vp.getCurrentImageId(), [i / n + 0.5, j / n + 0.5]);
+      const [x, y] = vp.worldToCanvas(world);
+      const rect = vp.canvas.getBoundingClientRect();
+      return { x: rect.left + x, y: rect.top + y };
+    });
+    await page.mouse.move(centre.x - 6, centre.y);
+    await page.mouse.down();
+    for (let dx = -6; dx <= 6; dx += 2) await page.mouse.move(centre.x + dx, centre.y);
+    await page.mouse.up();
+    await page.locator('[data-cy="spineMri-btn"]').click();
+    // Edits not measured yet are not saved: the SEG and SR would not hold them.
+    await page.getByTestId('spine-save').click();
+    expect(await page.getByTestId('spine-save-refused').textContent()).toMatch(/not measured yet: press Measure again first/);
+    await page.getByTestId('spine-measure-again').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="spine-run-info"]')?.textContent?.startsWith('Measured again from your corrected outlines'), null, { timeout: 120000 });
+    // The segments are the reader's: the disc lost voxels to the body, and it is measured from that outline.
+    const discAfter = await voxels('L3/L4 disc'), bodyAfter = await voxels('L3 vertebral body');
+    expect(await page.getByTestId('spine-outline-note').count()).toBe(0); // nothing erased entirely
+    expect(discAfter).toBeLessThan(discBefore);
+    expect(bodyAfter - bodyBefore).toBe(discBefore - discAfter);
+    expect(await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L3/L4' }).count()).toBe(1);
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: join(artifactsDir, 'analyze-outlines-measured-again.png') });
+    // Now they are saved.
+    await page.getByTestId('spine-save').click();
+    await page.getByTestId('spine-save-status').waitFor({ timeout: 60000 });
+    expect(await page.getByTestId('spine-save-status').textContent()).toMatch(/^Saved: SEG series/);
+  }, 300000);
 
   it('grades a spondylolisthesis in the Slip column and draws its posterior vertebral body lines on the image', async () => {
     if (!sourceDir.endsWith('models')) return; // the random-weights fixture names no levels

@@ -237,7 +237,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const segs = await ohifSegmentations(page);
     expect(segs.length).toBe(1);
     expect(segs[0].segments).toBeGreaterThan(0);
-    await page.locator('[data-cy="panelSegmentation-btn"]').click();
+    await page.locator('[data-cy="panelSegmentationWithToolsLabelMap-btn"]').click();
     await page.waitForTimeout(1000);
     await shot(page, 'reloaded-seg-panel');
     await page.locator('[data-cy="spineMri-btn"]').click();

@@ -80,10 +80,14 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
     loaded = await (models ??= loadModels(req)).catch(() => (models = loadModels(req)));
     const { model, backend, classifier, classifierError } = loaded;
     post({ type: 'progress', stage: 'model', done: 1, total: 1 });
-    const seg = await segmentSpine(req.volume, backend, model.manifest, {
-      signal,
-      onProgress: (stage, done, total) => post({ type: 'progress', stage, done, total }),
-    });
+    const t0 = performance.now();
+    // Corrected outlines are measured as they are; the network runs only for a new analysis.
+    const seg = req.readerOutlines
+      ? { ...req.readerOutlines, run: req.readerOutlines.run ?? { backend: backend.name, seconds: 0 } }
+      : await segmentSpine(req.volume, backend, model.manifest, {
+        signal,
+        onProgress: (stage, done, total) => post({ type: 'progress', stage, done, total }),
+      });
     post({ type: 'progress', stage: 'report', done: 0, total: 1 });
     // Measurements, dural sac and grades: pipeline/build-report.ts (the one place grades are computed).
     const reportOptions: BuildReportOptions = {
@@ -100,7 +104,7 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
       classifierError ?? 'the model manifest lists no disc classifier');
     post({ type: 'progress', stage: 'report', done: 1, total: 1 });
     post(
-      { type: 'result', result: { labelmap, segments, levelNaming: seg.levelNaming, report, run: seg.run, modelSource: model.source, gradingError } },
+      { type: 'result', result: { labelmap, segments, levelNaming: seg.levelNaming, report, run: seg.run, modelSource: model.source, gradingError, ...(req.readerOutlines ? { remeasuredSeconds: (performance.now() - t0) / 1000 } : {}) } },
       [labelmap.values.buffer],
     );
   } catch (e) {

@@ -5,7 +5,7 @@
 import type { DisplaySet } from '../../../types/ohif';
 import type { SourceSeriesRef } from '../pipeline/report';
 import type { SeriesRole, SpineVolume } from '../pipeline/volume';
-import type { AnalysisResult, AnalysisStage, FromWorker, ModelRequest, ToWorker } from './analysisProtocol';
+import type { AnalysisResult, AnalysisStage, FromWorker, ModelRequest, ReaderOutlines, ToWorker } from './analysisProtocol';
 import { getSpineMriConfig } from './context';
 import { readDisplaySetSlices, readDisplaySetVolume } from './readVolume';
 import type { AxialSlice } from '../pipeline/axial-canal';
@@ -75,6 +75,8 @@ export function startAnalysis(
   sagittalT1?: DisplaySet,
   /** The reader stated the weighting `role` names (SeriesChoice statedWeighting). */
   weightingStatedByReader = false,
+  /** Measure the reader's corrected outlines instead of segmenting (Measure again). */
+  readerOutlines?: ReaderOutlines,
 ): AnalysisRun {
   const abort = new AbortController();
   let worker: Worker | undefined;
@@ -108,8 +110,8 @@ export function startAnalysis(
       };
       w.onerror = (ev) => reject(new Error(`Analysis worker failed: ${ev.message || 'could not load /plugins/analysis-worker.mjs'}`));
       abort.signal.addEventListener('abort', () => w.postMessage({ type: 'cancel' } satisfies ToWorker));
-      const req: ToWorker = { type: 'analyze', volume, ...modelRequest(), otherSeries, axialT2: axial, axialT2Unavailable, sagittalT1: t1?.volume };
-      w.postMessage(req, [volume.voxels.buffer, ...(axial ?? []).map((a) => a.pixels.buffer), ...(t1 ? [t1.volume.voxels.buffer] : [])]);
+      const req: ToWorker = { type: 'analyze', volume, ...modelRequest(), otherSeries, axialT2: axial, axialT2Unavailable, sagittalT1: t1?.volume, readerOutlines };
+      w.postMessage(req, [volume.voxels.buffer, ...(axial ?? []).map((a) => a.pixels.buffer), ...(t1 ? [t1.volume.voxels.buffer] : []), ...(readerOutlines ? [readerOutlines.labelmap.values.buffer] : [])]);
     });
     return { ...result, imageIds, sourceVolume, totalSeconds: (performance.now() - t0) / 1000 };
   })().finally(() => worker?.terminate());

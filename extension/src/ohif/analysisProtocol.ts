@@ -32,6 +32,16 @@ export interface AnalyzeRequest extends ModelRequest {
   axialT2Unavailable?: string;
   /** The study's sagittal T1 (foramina, as Lee graded them); absent when none, or it could not be read. */
   sagittalT1?: SpineVolume;
+  /** Measure these outlines (the reader's corrections, pipeline/edited-outlines.ts) instead of segmenting: the network does not run. */
+  readerOutlines?: ReaderOutlines;
+}
+
+/** Outlines the reader corrected, with the names and the segmentation run of the analysis they came from. */
+export interface ReaderOutlines {
+  labelmap: Labelmap;
+  segments: SegmentInfo[];
+  levelNaming: LevelNaming;
+  run?: { backend: string; seconds: number };
 }
 
 export interface AnalysisResult {
@@ -43,6 +53,8 @@ export interface AnalysisResult {
   modelSource: 'cache' | 'network';
   /** Set when segmentation succeeded but measuring/grading failed: the report then has no levels. */
   gradingError?: string;
+  /** Measured from the reader's corrected outlines (AnalyzeRequest.readerOutlines), in this many seconds; `run` is the segmentation's. */
+  remeasuredSeconds?: number;
 }
 
 export type ToWorker = PrepareRequest | AnalyzeRequest | { type: 'cancel' };

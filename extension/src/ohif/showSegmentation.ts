@@ -45,7 +45,7 @@ export async function showLabelmap(ds: DisplaySet, imageIds: string[], labelmap:
   const { servicesManager } = getOhifContext();
   const { segmentationService } = servicesManager.services;
   if (!segmentationService) throw new Error('OHIF segmentationService is not available in this mode.');
-  const { core, tools } = getCornerstone();
+  const { tools } = getCornerstone();
   const [cols, rows, n] = labelmap.dims;
   if (imageIds.length !== n) throw new Error(`Labelmap has ${n} slices but the series has ${imageIds.length} images.`);
 
@@ -55,15 +55,8 @@ export async function showLabelmap(ds: DisplaySet, imageIds: string[], labelmap:
   for (const s of segments) segDefs[s.segmentNumber] = { label: s.label, active: s === segments[0] };
   await segmentationService.createLabelmapForDisplaySet(ds, { segmentationId, label: 'Spine MRI analysis', segments: segDefs });
 
-  // Derived labelmap images follow ds.imageIds order; map ours (sorted along the normal) onto them.
-  const seg = segmentationService.getSegmentation(segmentationId);
-  const segImageIds: string[] = seg?.representationData?.Labelmap?.imageIds ?? [];
-  const dsIds = ds.imageIds ?? [];
   const plane = cols * rows;
-  for (let k = 0; k < n; k++) {
-    const target = segImageIds[dsIds.indexOf(imageIds[k])];
-    const image = target ? core.cache.getImage(target) : undefined;
-    if (!image) throw new Error(`No labelmap image for slice ${k + 1}.`);
+  labelmapImages(segmentationId, ds, imageIds).forEach((image, k) => {
     const slice = labelmap.values.subarray(k * plane, (k + 1) * plane);
     if (image.voxelManager?.setScalarData) {
       const data = image.voxelManager.getScalarData();
@@ -72,7 +65,7 @@ export async function showLabelmap(ds: DisplaySet, imageIds: string[], labelmap:
     } else {
       image.getPixelData().set(slice);
     }
-  }
+  });
   tools?.segmentation?.triggerSegmentationEvents?.triggerSegmentationDataModified?.(segmentationId);
 
   // Show it in every viewport that displays the analysed series, with our colours.
@@ -87,6 +80,38 @@ export async function showLabelmap(ds: DisplaySet, imageIds: string[], labelmap:
     segments.forEach((s, i) => segmentationService.setSegmentColor?.(vp.viewportId, segmentationId, s.segmentNumber, colors[i]));
   }
   return segmentationId;
+}
+
+/** The cornerstone images of a labelmap segmentation on `ds`, in labelmap slice order (`imageIds`: the display set's, in that order). */
+function labelmapImages(segmentationId: string, ds: DisplaySet, imageIds: string[]): any[] {
+  const { segmentationService } = getOhifContext().servicesManager.services;
+  const { core } = getCornerstone();
+  // Derived labelmap images follow ds.imageIds order; map ours (sorted along the normal) onto them.
+  const segImageIds: string[] = segmentationService?.getSegmentation(segmentationId)?.representationData?.Labelmap?.imageIds ?? [];
+  const dsIds = ds.imageIds ?? [];
+  return imageIds.map((id, k) => {
+    const target = segImageIds[dsIds.indexOf(id)];
+    const image = target ? core.cache.getImage(target) : undefined;
+    if (!image) throw new Error(`No labelmap image for slice ${k + 1}.`);
+    return image;
+  });
+}
+
+/**
+ * The labelmap as the viewer shows it now, with the reader's brush and eraser edits: the inverse of showLabelmap.
+ * @param dims the labelmap's [columns, rows, slices] (the analysed volume's).
+ * @throws Error when the segmentation or one of its images is gone.
+ */
+export function readLabelmap(segmentationId: string, ds: DisplaySet, imageIds: string[], dims: Vec3): Labelmap {
+  const [cols, rows, n] = dims;
+  const plane = cols * rows;
+  const values = new Uint8Array(plane * n);
+  labelmapImages(segmentationId, ds, imageIds).forEach((image, k) => {
+    const data: ArrayLike<number> = image.voxelManager?.getScalarData?.() ?? image.getPixelData();
+    if (data.length !== plane) throw new Error(`The labelmap image of slice ${k + 1} has ${data.length} pixels, not ${plane}.`);
+    values.set(data, k * plane);
+  });
+  return { dims: [...dims] as Vec3, values };
 }
 
 /** Centres the viewports showing the segmentation on a segment (centroid from SegmentInfo, or another point of it: LPS mm). */

@@ -1,5 +1,5 @@
 /** Analyze button, stage progress bar with Cancel, then the results. */
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { DisplaySet } from '../../../types/ohif';
 import type { SourceSeriesRef } from '../pipeline/report';
 import type { SeriesRole } from '../pipeline/volume';
@@ -9,7 +9,9 @@ import { SaveSection } from './SaveSection';
 import { resetSave, useStudySave } from './useSave';
 import { CarryOverOffer, type EarlierResult } from './CarryOverOffer';
 import { overallProgress, STAGE_LABEL, useAnalysis } from './useAnalysis';
-import { prepareAnalysis } from '../ohif/analysisClient';
+import { prepareAnalysis, type ViewerAnalysis } from '../ohif/analysisClient';
+import { readLabelmap } from '../ohif/showSegmentation';
+import { editedOutlines, type EditedOutlines } from '../pipeline/edited-outlines';
 import { colors, s } from './styles';
 
 /** How an analysis took its series' weighting, in words ('T2', 'T2 (as you stated)', 'unknown weighting'). */
@@ -17,6 +19,14 @@ function analysedAs(v: { role?: SeriesRole; weightingStatedByReader?: boolean })
   const words = v.role === 'sagittal_t1' ? 'T1' : v.role === 'sagittal_stir' ? 'STIR' : v.role === 'other' ? 'unknown weighting' : 'T2';
   return v.weightingStatedByReader ? `${words} (as you stated)` : words;
 }
+
+/** The reader's edits of the outlines shown, against those `result` was measured from. */
+function outlinesShown(displaySet: DisplaySet, result: ViewerAnalysis, segmentationId: string): EditedOutlines {
+  const shown = readLabelmap(segmentationId, displaySet, result.imageIds, result.labelmap.dims);
+  return editedOutlines(result.sourceVolume, shown, result.labelmap, result.report.segments);
+}
+
+const NOTHING_EDITED = 'No vertebral body or disc outline has been changed since it was measured. Correct them with the brush or eraser of the segmentation panel (the dural sac is found by rule from the image and is not measured from its outline).';
 
 export function AnalyzeSection({
   displaySet,
@@ -48,7 +58,38 @@ export function AnalyzeSection({
     ...(stored.status === 'loaded' && stored.edited ? [{ report: stored.edited, what: `the stored report (version ${stored.stored.version}, changed and not saved yet)` }] : []),
     ...(stored.status === 'loaded' ? [{ report: stored.stored.report, what: `the stored report (version ${stored.stored.version})` }] : []),
   ];
+  const [outlineNote, setOutlineNote] = useState<{ text: string; error: boolean }>();
   const running = state.status === 'running';
+  const measured = state.status === 'done' && state.segmentationId && displaySet ? { result: state.result, segmentationId: state.segmentationId, ds: displaySet } : undefined;
+  /** Measure again: the outlines shown, as the reader corrected them, measured and graded with the same series and names. */
+  const measureAgain = () => {
+    if (!measured) return;
+    const { result, segmentationId, ds } = measured;
+    let outlines: EditedOutlines;
+    try {
+      outlines = outlinesShown(ds, result, segmentationId);
+    } catch (e) {
+      setOutlineNote({ text: `Could not read the outlines shown: ${(e as Error).message}`, error: true });
+      return;
+    }
+    if (!outlines.changed) { setOutlineNote({ text: NOTHING_EDITED, error: false }); return; }
+    setOutlineNote(outlines.erased.length ? { text: `Erased entirely, so no longer measured: ${outlines.erased.join(', ')}.`, error: false } : undefined);
+    resetSave(ds.SeriesInstanceUID);
+    const v = result.sourceVolume;
+    start(ds, v.role ?? role, otherSeries, axialT2, sagittalT1, !!v.weightingStatedByReader,
+      { labelmap: outlines.labelmap, segments: outlines.segments, levelNaming: result.report.levelNaming, run: result.run });
+  };
+  /** Why saving now would lose the reader's outline edits (they are not measured yet); undefined when it would not. */
+  const unmeasuredEdits = () => {
+    if (!measured) return undefined;
+    try {
+      return outlinesShown(measured.ds, measured.result, measured.segmentationId).changed
+        ? 'You have changed outlines that are not measured yet: press Measure again first, so that the SEG and the SR hold your outlines and the measurements made from them.'
+        : undefined;
+    } catch {
+      return undefined; // the segmentation is not shown (e.g. removed in OHIF's panel): the analysis' own outlines are saved
+    }
+  };
   const disabled = !displaySet || running || !!disabledReason;
   // Load the models while the reader looks at the images, so that Analyze starts at once (again after a failed or
   // cancelled run; not after a result, when Analyze again is rare and the worker would hold its memory for nothing).
@@ -61,15 +102,27 @@ export function AnalyzeSection({
           data-testid="spine-analyze"
           style={{ ...s.button, ...(disabled ? s.buttonDisabled : {}) }}
           disabled={disabled}
-          title={disabledReason}
+          title={disabledReason ?? (state.status === 'done' ? 'Segment the series again (outlines you corrected are replaced; your grade changes are offered again)' : undefined)}
           onClick={() => {
             if (!displaySet) return;
             resetSave(displaySet.SeriesInstanceUID);
+            setOutlineNote(undefined);
             start(displaySet, role, otherSeries, axialT2, sagittalT1, weightingStatedByReader);
           }}
         >
           {state.status === 'done' ? 'Analyze again' : 'Analyze'}
         </button>
+        {measured && (
+          <button
+            type="button"
+            data-testid="spine-measure-again"
+            style={s.secondaryButton}
+            title="Measure and grade the outlines as you corrected them in the segmentation panel (brush, eraser), without segmenting again"
+            onClick={measureAgain}
+          >
+            Measure again
+          </button>
+        )}
         {running && (
           <button type="button" data-testid="spine-cancel" style={s.secondaryButton} onClick={cancel}>
             Cancel
@@ -84,6 +137,11 @@ export function AnalyzeSection({
           <div style={s.muted}>
             {STAGE_LABEL[state.stage]} {state.total > 1 ? `${state.done}/${state.total}` : ''} · {((Date.now() - state.startedAt) / 1000).toFixed(0)} s
           </div>
+        </div>
+      )}
+      {outlineNote && (
+        <div style={outlineNote.error ? s.error : s.muted} data-testid="spine-outline-note">
+          {outlineNote.text}
         </div>
       )}
       {state.status === 'error' && (
@@ -101,7 +159,7 @@ export function AnalyzeSection({
           ⚠ This result analysed the series as {analysedAs(state.result.sourceVolume)}; the series is now chosen as {analysedAs({ role, weightingStatedByReader })}: press Analyze again to use that.
         </div>
       )}
-      {state.status === 'done' && displaySet && <SaveSection displaySet={displaySet} analysis={state.result} />}
+      {state.status === 'done' && displaySet && <SaveSection displaySet={displaySet} analysis={state.result} unmeasuredEdits={unmeasuredEdits} />}
       {state.status === 'done' && <CarryOverOffer report={state.result.report} candidates={earlier} onApply={edit} />}
       {state.status === 'done' && (
         <ResultsView

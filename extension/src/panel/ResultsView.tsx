@@ -250,7 +250,8 @@ export function ResultsView({
   return (
     <div data-testid="spine-results">
       <div style={s.muted} data-testid="spine-run-info">
-        {run.backend} · {run.seconds.toFixed(1)} s{'totalSeconds' in result ? ` (total ${(result as { totalSeconds: number }).totalSeconds.toFixed(1)} s)` : ''} · model {report.model.name} {report.model.version} ({result.modelSource === 'cache' ? 'cached' : 'downloaded'})
+        {result.remeasuredSeconds !== undefined && `Measured again from your corrected outlines in ${result.remeasuredSeconds.toFixed(1)} s · segmented by `}
+        {run.backend} · {run.seconds.toFixed(1)} s{'totalSeconds' in result && result.remeasuredSeconds === undefined ? ` (total ${(result as { totalSeconds: number }).totalSeconds.toFixed(1)} s)` : ''} · model {report.model.name} {report.model.version} ({result.modelSource === 'cache' ? 'cached' : 'downloaded'})
       </div>
       {slicesNote && <div style={s.warn} data-testid="spine-analysed-slices">⚠ {slicesNote}</div>}
       {displayError && <div style={s.error}>{displayError}</div>}

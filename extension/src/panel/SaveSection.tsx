@@ -3,13 +3,16 @@
  * storing SEG, storing SR), and the outcome — saved (which series), already saved (nothing changed),
  * or the failure in plain words with Retry (the unsaved result is kept in IndexedDB).
  */
+import { useState } from 'react';
 import type { DisplaySet } from '../../../types/ohif';
 import type { ViewerAnalysis } from '../ohif/analysisClient';
 import { SAVE_STEP_LABEL, useSave } from './useSave';
 import { colors, s } from './styles';
 
-export function SaveSection({ displaySet, analysis }: { displaySet: DisplaySet; analysis: ViewerAnalysis }) {
+/** @param unmeasuredEdits why saving now would lose the reader's outline edits (AnalyzeSection), undefined when it would not. */
+export function SaveSection({ displaySet, analysis, unmeasuredEdits }: { displaySet: DisplaySet; analysis: ViewerAnalysis; unmeasuredEdits?: () => string | undefined }) {
   const { state, save, retry } = useSave(displaySet.SeriesInstanceUID);
+  const [refused, setRefused] = useState<string>();
   const empty = analysis.segments.length === 0;
   const busy = state.status === 'working';
   const disabled = busy || empty;
@@ -22,7 +25,11 @@ export function SaveSection({ displaySet, analysis }: { displaySet: DisplaySet; 
           style={{ ...s.button, ...(disabled ? s.buttonDisabled : {}) }}
           disabled={disabled}
           title={empty ? 'Nothing to save: no structures were segmented' : 'Store a DICOM SEG and a DICOM SR (TID 1500) in the PACS'}
-          onClick={() => void save(displaySet, analysis)}
+          onClick={() => {
+            const why = unmeasuredEdits?.();
+            setRefused(why);
+            if (!why) void save(displaySet, analysis);
+          }}
         >
           {busy ? 'Saving…' : 'Save to PACS'}
         </button>
@@ -37,6 +44,11 @@ export function SaveSection({ displaySet, analysis }: { displaySet: DisplaySet; 
           </button>
         )}
       </div>
+      {refused && (
+        <div style={s.error} data-testid="spine-save-refused">
+          {refused}
+        </div>
+      )}
       {busy && (
         <div style={s.muted} data-testid="spine-save-progress">
           {SAVE_STEP_LABEL[state.step]}

@@ -1,7 +1,7 @@
 /** React state of one analysis run: idle → running (stage progress) → done | error; cancel. */
 import { useCallback, useSyncExternalStore } from 'react';
 import type { DisplaySet } from '../../../types/ohif';
-import type { AnalysisStage } from '../ohif/analysisProtocol';
+import type { AnalysisStage, ReaderOutlines } from '../ohif/analysisProtocol';
 export { overallProgress, STAGE_LABEL } from './progress';
 import { startAnalysis, type AnalysisRun, type ViewerAnalysis } from '../ohif/analysisClient';
 import { renameSegments, showLabelmap } from '../ohif/showSegmentation';
@@ -9,6 +9,7 @@ import { showLevelLabels } from '../ohif/levelLabels';
 import { showEvidenceOverlays } from '../ohif/evidenceOverlays';
 import type { SourceSeriesRef, SpineReport } from '../pipeline/report';
 import type { SeriesRole } from '../pipeline/volume';
+import { applyStoredChanges, pendingStoredChanges } from './storedReaderChanges';
 
 export type AnalysisState =
   | { status: 'idle' }
@@ -47,17 +48,25 @@ export function finishedAnalysisReports(): SpineReport[] {
 export function useAnalysis(key: string) {
   const state = useSyncExternalStore(subscribe, () => states.get(key) ?? IDLE);
 
+  /**
+   * Runs an analysis of `ds`; with `readerOutlines` (Measure again) it measures the reader's corrected outlines instead
+   * of segmenting, and the reader's grade changes in the result it replaces are applied to the new one at once.
+   */
   const start = useCallback(
-    (ds: DisplaySet, role: SeriesRole, otherSeries: SourceSeriesRef[] = [], axialT2?: DisplaySet, sagittalT1?: DisplaySet, weightingStatedByReader = false) => {
+    (ds: DisplaySet, role: SeriesRole, otherSeries: SourceSeriesRef[] = [], axialT2?: DisplaySet, sagittalT1?: DisplaySet, weightingStatedByReader = false, readerOutlines?: ReaderOutlines) => {
       const startedAt = Date.now();
       const prev = states.get(key);
       const previousBefore = previousReports.get(key);
       if (prev?.status === 'done') previousReports.set(key, prev.result.report);
       setState(key, { status: 'running', stage: 'read', done: 0, total: 1, startedAt });
-      const r = startAnalysis(ds, role, otherSeries, (stage, done, total) => setState(key, { status: 'running', stage, done, total, startedAt }), axialT2, sagittalT1, weightingStatedByReader);
+      const r = startAnalysis(ds, role, otherSeries, (stage, done, total) => setState(key, { status: 'running', stage, done, total, startedAt }), axialT2, sagittalT1, weightingStatedByReader, readerOutlines);
       runs.set(key, r);
       r.promise.then(
-        async (result) => {
+        async (measured) => {
+          // The same outlines and names, measured again: the reader's grades carry over without asking.
+          const result = readerOutlines && prev?.status === 'done'
+            ? { ...measured, report: applyStoredChanges(measured.report, pendingStoredChanges(measured.report, prev.result.report)) }
+            : measured;
           let segmentationId: string | undefined;
           let displayError: string | undefined;
           try {

@@ -13,6 +13,7 @@ import { findDuralSac, THREE_D_WALL, TSE_WALL, type CanalProfileResult, type Can
 import type { PfirrmannFeatures } from './grade/pfirrmann';
 import { discCrop } from './disc-crop';
 import { isThreeDAcquisition } from './series';
+import { labelCentroids } from './edited-outlines';
 
 /** Per-disc measurements and Pfirrmann features (superior→inferior). */
 export interface DiscAnalysis {
@@ -159,12 +160,8 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
   const hIdx = heightIndices(measured.map((x) => x.d.discHeightMm));
 
   const segments = [...segmentsIn];
-  let sum: Vec3 = [0, 0, 0]; let count = 0;
-  const [nx, ny] = labelmap.dims;
-  for (let p = 0; p < labelmap.values.length; p++) if (labelmap.values[p] === duralSacSegment) {
-    const q = voxelToLps(volume, p % nx, Math.floor(p / nx) % ny, Math.floor(p / (nx * ny))); sum = [sum[0] + q[0], sum[1] + q[1], sum[2] + q[2]]; count++;
-  }
-  if (count > 0) segments.push({ segmentNumber: duralSacSegment, kind: 'dural_sac', label: 'Dural sac', voxelCount: count, centroidLps: [sum[0] / count, sum[1] / count, sum[2] / count] });
+  const sac = labelCentroids(volume, labelmap).get(duralSacSegment);
+  if (sac) segments.push({ segmentNumber: duralSacSegment, kind: 'dural_sac', label: 'Dural sac', ...sac });
 
   // Only between the two bodies named by the disc: a body the network missed would otherwise pair bodies two levels apart.
   const slipAt = (sm: SliceMeasures, disc: SegmentInfo, shape: PlaneShape & { discLengthMm: number }, above?: SegmentInfo, below?: SegmentInfo): ListhesisMeasure | { reason: string } => {

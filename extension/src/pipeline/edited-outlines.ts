@@ -1,0 +1,62 @@
+/**
+ * The reader's corrected outlines (the labelmap as edited in the viewer with OHIF's brush and eraser) turned back
+ * into what measureSpine measures: the vertebral bodies and discs as the reader left them, the dural sac taken out
+ * (canal.ts finds it by rule from the image and measureSpine paints it again), each segment's voxel count and
+ * centroid counted afresh. Segment numbers, kinds and level names are kept; a segment erased entirely is dropped.
+ */
+import type { SegmentInfo } from './report';
+import { voxelToLps, type Labelmap, type SpineVolume, type Vec3 } from './volume';
+
+export interface EditedOutlines {
+  /** A new labelmap: the edited one with the dural sac's voxels set to 0. */
+  labelmap: Labelmap;
+  /** The bodies and discs still outlined, with their new voxel counts and centroids (LPS, mm). */
+  segments: SegmentInfo[];
+  /** Whether any body or disc voxel differs from the measured labelmap (edits to the dural sac alone do not count). */
+  changed: boolean;
+  /** Labels of the segments the reader erased entirely. */
+  erased: string[];
+}
+
+/** Voxel count and centroid (LPS, mm) of every label of a labelmap laid out as `volume` ([i + j·nx + k·nx·ny]). */
+export function labelCentroids(volume: SpineVolume, labelmap: Labelmap): Map<number, { voxelCount: number; centroidLps: Vec3 }> {
+  const [nx, ny] = labelmap.dims;
+  const sums = new Map<number, [number, number, number, number]>();
+  for (let p = 0; p < labelmap.values.length; p++) {
+    const v = labelmap.values[p];
+    if (!v) continue;
+    const q = voxelToLps(volume, p % nx, Math.floor(p / nx) % ny, Math.floor(p / (nx * ny)));
+    const s = sums.get(v) ?? [0, 0, 0, 0];
+    s[0] += q[0]; s[1] += q[1]; s[2] += q[2]; s[3]++;
+    sums.set(v, s);
+  }
+  return new Map([...sums].map(([v, [x, y, z, n]]) => [v, { voxelCount: n, centroidLps: [x / n, y / n, z / n] as Vec3 }]));
+}
+
+/**
+ * @param shown the labelmap shown in the viewer (with the reader's edits), same dims as `measured`.
+ * @param measured the labelmap the report was measured from (its dural sac included).
+ * @param segments the report's segments (the reader's level names included).
+ * @throws Error when the two labelmaps' dims differ.
+ */
+export function editedOutlines(volume: SpineVolume, shown: Labelmap, measured: Labelmap, segments: SegmentInfo[]): EditedOutlines {
+  if (shown.dims.join() !== measured.dims.join()) throw new Error(`the labelmap shown (${shown.dims.join('×')}) is not the one measured (${measured.dims.join('×')})`);
+  const outlined = new Set(segments.filter((s) => s.kind === 'vertebral_body' || s.kind === 'disc').map((s) => s.segmentNumber));
+  // Only the bodies and discs are measured from their outlines; any other label (the sac, a segment the reader added in OHIF's panel) is left out.
+  const keep = (v: number) => (outlined.has(v) ? v : 0);
+  const values = new Uint8Array(shown.values.length);
+  let changed = false;
+  for (let p = 0; p < values.length; p++) {
+    values[p] = keep(shown.values[p]);
+    if (values[p] !== keep(measured.values[p])) changed = true;
+  }
+  const labelmap: Labelmap = { dims: [...shown.dims] as Vec3, values };
+  const counts = labelCentroids(volume, labelmap);
+  const kept = segments.filter((s) => outlined.has(s.segmentNumber));
+  return {
+    labelmap,
+    segments: kept.filter((s) => counts.has(s.segmentNumber)).map((s) => ({ ...s, ...counts.get(s.segmentNumber)! })),
+    changed,
+    erased: kept.filter((s) => !counts.has(s.segmentNumber)).map((s) => s.label),
+  };
+}

@@ -1,0 +1,55 @@
+import { editedOutlines, labelCentroids } from '../../extension/src/pipeline/edited-outlines';
+import { measureSpine } from '../../extension/src/pipeline/measure-spine';
+import { synthSpine } from './measure-synthetic';
+
+describe('editedOutlines (Measure again from the reader\'s corrected outlines)', () => {
+  const s = synthSpine({ canalApMm: 11, discHeightsMm: [10, 10, 10], nucleus: [240, 240, 240] });
+  const measured = measureSpine(s.volume, s.labelmap, s.segments);
+  const sac = measured.segments.find((x) => x.kind === 'dural_sac')!;
+  const disc = measured.segments.find((x) => x.level === 'L2/L3')!;
+  const body = measured.segments.find((x) => x.level === 'L3')!;
+
+  it('finds no change when only the dural sac was edited, and leaves the sac out (it is found again by rule)', () => {
+    const shown = { dims: measured.labelmap.dims, values: new Uint8Array(measured.labelmap.values) };
+    shown.values.forEach((v, p) => { if (v === sac.segmentNumber) shown.values[p] = 0; });
+    const r = editedOutlines(s.volume, shown, measured.labelmap, measured.segments);
+    expect(r.changed).toBe(false);
+    expect(r.labelmap.values.includes(sac.segmentNumber)).toBe(false);
+    expect(r.segments.map((x) => x.kind)).not.toContain('dural_sac');
+    expect(r.segments.map((x) => x.segmentNumber).sort()).toEqual(s.segments.map((x) => x.segmentNumber).sort());
+  });
+
+  it('takes a body painted over a disc: new voxel counts and centroids, and a thinner disc when measured again', () => {
+    const shown = { dims: measured.labelmap.dims, values: new Uint8Array(measured.labelmap.values) };
+    // The reader paints the lower half of the L2/L3 disc as L3 body (a disc outline drawn too thick).
+    const [nx] = shown.dims;
+    const rows = [...shown.values.keys()].filter((p) => shown.values[p] === disc.segmentNumber).map((p) => Math.floor(p / nx));
+    const midRow = (Math.min(...rows) + Math.max(...rows)) / 2;
+    shown.values.forEach((v, p) => { if (v === disc.segmentNumber && Math.floor(p / nx) > midRow) shown.values[p] = body.segmentNumber; });
+    const r = editedOutlines(s.volume, shown, measured.labelmap, measured.segments);
+    expect(r.changed).toBe(true);
+    const before = labelCentroids(s.volume, measured.labelmap);
+    const discAfter = r.segments.find((x) => x.segmentNumber === disc.segmentNumber)!;
+    expect(discAfter.voxelCount).toBeLessThan(before.get(disc.segmentNumber)!.voxelCount * 0.7);
+    expect(discAfter.level).toBe('L2/L3');
+    const heights = (m: ReturnType<typeof measureSpine>) => m.discs.find((d) => d.segment.level === 'L2/L3')!.measures.discHeightMm;
+    const again = measureSpine(s.volume, r.labelmap, r.segments);
+    expect(heights(again)).toBeLessThan(heights(measured) * 0.7);
+    // The sac is found again by rule (same rule, same image).
+    expect(again.segments.filter((x) => x.kind === 'dural_sac')).toHaveLength(1);
+  });
+
+  it('drops a segment the reader erased entirely, and names it', () => {
+    const shown = { dims: measured.labelmap.dims, values: new Uint8Array(measured.labelmap.values) };
+    shown.values.forEach((v, p) => { if (v === disc.segmentNumber) shown.values[p] = 0; });
+    const r = editedOutlines(s.volume, shown, measured.labelmap, measured.segments);
+    expect(r.changed).toBe(true);
+    expect(r.erased).toEqual([disc.label]);
+    expect(r.segments.map((x) => x.segmentNumber)).not.toContain(disc.segmentNumber);
+    expect(measureSpine(s.volume, r.labelmap, r.segments).discs.map((d) => d.segment.level)).not.toContain('L2/L3');
+  });
+
+  it('refuses a labelmap of other dims', () => {
+    expect(() => editedOutlines(s.volume, { dims: [1, 1, 1], values: new Uint8Array(1) }, measured.labelmap, measured.segments)).toThrow(/not the one measured/);
+  });
+});
