@@ -237,7 +237,8 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     if (!sourceDir.endsWith('models')) return; // the random-weights fixture outlines nothing to correct
     const { page } = env;
     await analyzeImported('spider_midsagittal/3_t2.png');
-    const voxels = async (label: string) => Number(await page.locator('[data-testid="spine-segments-table"] tbody tr', { has: page.locator('td', { hasText: new RegExp(`^${label}$`) }) }).locator('td').last().textContent());
+    const segmentRow = (label: string) => page.locator('[data-testid="spine-segments-table"] tbody tr', { has: page.locator('td', { hasText: new RegExp(`^${label}( \\(outline corrected\\))?$`) }) });
+    const voxels = async (label: string) => Number(await segmentRow(label).locator('td').last().textContent());
     const discBefore = await voxels('L3/L4 disc'), bodyBefore = await voxels('L3 vertebral body');
     // Nothing edited yet: Measure again says so and measures nothing.
     await page.getByTestId('spine-measure-again').click();
@@ -279,6 +280,10 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await page.getByTestId('spine-outline-note').count()).toBe(0); // nothing erased entirely
     expect(discAfter).toBeLessThan(discBefore);
     expect(bodyAfter - bodyBefore).toBe(discBefore - discAfter);
+    // Both are marked as the reader's outlines (and stored SEMIAUTOMATIC in the SEG: dicom-seg unit test); the others are not.
+    expect(await segmentRow('L3/L4 disc').textContent()).toContain('(outline corrected)');
+    expect(await segmentRow('L3 vertebral body').textContent()).toContain('(outline corrected)');
+    expect(await segmentRow('L4 vertebral body').textContent()).not.toContain('(outline corrected)');
     expect(await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L3/L4' }).count()).toBe(1);
     await page.waitForTimeout(1000);
     await page.screenshot({ path: join(artifactsDir, 'analyze-outlines-measured-again.png') });

@@ -4,6 +4,7 @@ import { fromPart10, SEG_SOP_CLASS_UID } from '../../extension/src/dicom/uids';
 import { ANATOMY, DISC, VERTEBRA } from '../../extension/src/dicom/codes';
 import { voxelToLps } from '../../extension/src/pipeline/volume';
 import { PATIENT, dciodvfy, hasDciodvfy, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
+import { segmentsFromStoredSeg } from '../../extension/src/ohif/storedSegments';
 
 const v = makeVolume();
 const lm = makeLabelmap(v);
@@ -56,6 +57,27 @@ describe('writeSeg', () => {
     expect(segs.find((x) => x.SegmentNumber === discNo).SegmentDescription).toBe('disc space inferred by rule; not segmented by the network');
     expect(segs.filter((x) => x.SegmentDescription)).toHaveLength(1);
     if (hasDciodvfy) expect(dciodvfy(b).errors).toEqual([]);
+  });
+
+  it('stores an outline the reader corrected as SEMIAUTOMATIC and says so, and says "renamed" beside it; read back as such', () => {
+    const body = report.segments.find((x) => x.kind === 'vertebral_body' && !x.readerModified)!;
+    const renamed = report.segments.find((x) => x.readerModified)!;
+    const corrected = { ...report, segments: report.segments.map((x) => (x === body || x === renamed ? { ...x, outlineCorrected: true as const } : x)) };
+    const b = writeSeg(corrected, lm, v, { patientStudy: PATIENT });
+    const segs = fromPart10(b).SegmentSequence as any[];
+    const item = (n: number) => segs.find((x) => x.SegmentNumber === n);
+    expect(item(body.segmentNumber)).toMatchObject({ SegmentAlgorithmType: 'SEMIAUTOMATIC', SegmentDescription: 'outline corrected by the reader' });
+    expect(item(renamed.segmentNumber)).toMatchObject({ SegmentAlgorithmType: 'SEMIAUTOMATIC', SegmentDescription: 'outline corrected by the reader; renamed by the reader' });
+    if (hasDciodvfy) expect(dciodvfy(b).errors).toEqual([]);
+    // Read back (storedSegments.ts): the corrected body was not renamed; the other one was both.
+    const back = segmentsFromStoredSeg(
+      Object.fromEntries(segs.map((x) => [x.SegmentNumber, { label: x.SegmentLabel, cachedStats: { algorithmType: x.SegmentAlgorithmType } }])),
+      new Map(segs.map((x) => [x.SegmentNumber, { centroidLps: [0, 0, 0] as [number, number, number], voxelCount: 1 }])),
+      new Map(segs.filter((x) => x.SegmentDescription).map((x) => [x.SegmentNumber, x.SegmentDescription])),
+    );
+    expect(back.find((x) => x.segmentNumber === body.segmentNumber)).toMatchObject({ outlineCorrected: true });
+    expect(back.find((x) => x.segmentNumber === body.segmentNumber)?.readerModified).toBeUndefined();
+    expect(back.find((x) => x.segmentNumber === renamed.segmentNumber)).toMatchObject({ outlineCorrected: true, readerModified: true });
   });
 
   it('writes frames only where a segment is present, with the source geometry and source UIDs', () => {

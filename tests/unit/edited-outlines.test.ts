@@ -14,6 +14,7 @@ describe('editedOutlines (Measure again from the reader\'s corrected outlines)',
     shown.values.forEach((v, p) => { if (v === sac.segmentNumber) shown.values[p] = 0; });
     const r = editedOutlines(s.volume, shown, measured.labelmap, measured.segments);
     expect(r.changed).toBe(false);
+    expect(r.segments.some((x) => x.outlineCorrected)).toBe(false);
     expect(r.labelmap.values.includes(sac.segmentNumber)).toBe(false);
     expect(r.segments.map((x) => x.kind)).not.toContain('dural_sac');
     expect(r.segments.map((x) => x.segmentNumber).sort()).toEqual(s.segments.map((x) => x.segmentNumber).sort());
@@ -32,6 +33,8 @@ describe('editedOutlines (Measure again from the reader\'s corrected outlines)',
     const discAfter = r.segments.find((x) => x.segmentNumber === disc.segmentNumber)!;
     expect(discAfter.voxelCount).toBeLessThan(before.get(disc.segmentNumber)!.voxelCount * 0.7);
     expect(discAfter.level).toBe('L2/L3');
+    // The two segments whose voxels changed are marked as the reader's outlines (SEMIAUTOMATIC in the SEG), no other.
+    expect(r.segments.filter((x) => x.outlineCorrected).map((x) => x.level).sort()).toEqual(['L2/L3', 'L3']);
     const heights = (m: ReturnType<typeof measureSpine>) => m.discs.find((d) => d.segment.level === 'L2/L3')!.measures.discHeightMm;
     const again = measureSpine(s.volume, r.labelmap, r.segments);
     expect(heights(again)).toBeLessThan(heights(measured) * 0.7);

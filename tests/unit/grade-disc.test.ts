@@ -159,11 +159,12 @@ describe('applyReaderEdit', () => {
     expect(report.levels[1].pfirrmannGrade.readerModified).toBe(false);
     expect(report.levels[1].pfirrmannGrade.value).toBe(auto);
   });
-  it('hasReaderChanges: none in the software\'s report; a changed grade, a level shift or confirmed names are changes', () => {
+  it('hasReaderChanges: none in the software\'s report; a changed grade, a level shift, confirmed names or a corrected outline are changes', () => {
     expect(hasReaderChanges(report)).toBe(false);
     expect(hasReaderChanges(applyReaderEdit(report, 'L2/L3', 'pfirrmannGrade', 5))).toBe(true);
     expect(hasReaderChanges(shiftLevels(report, 1))).toBe(true);
     expect(hasReaderChanges(confirmLevels(report))).toBe(true);
+    expect(hasReaderChanges({ ...report, segments: report.segments.map((s, n) => (n === 0 ? { ...s, outlineCorrected: true as const } : s)) })).toBe(true);
   });
   it('throws for an unknown level', () => {
     expect(() => applyReaderEdit(report, 'C9/C10', 'discNarrowing', true)).toThrow(/C9\/C10 is not in the report/);

@@ -47,19 +47,33 @@ export function segVersionElements(version: number, now: Date): NaturalDataset {
   };
 }
 
+/** SegmentDescription notes (Type 3): what a viewer should know of how the segment was made; read back by storedSegments.ts. */
+export const SEGMENT_NOTES = {
+  inferred: 'disc space inferred by rule; not segmented by the network',
+  outlineCorrected: 'outline corrected by the reader',
+  renamed: 'renamed by the reader',
+} as const;
+
 /**
- * The elements of a SegmentSequence item that follow the segment's name (kind + level): label, tracking ID,
- * type and anatomic region codes, and SEMIAUTOMATIC when the reader renamed it. Also used to rename the
- * segments of a stored SEG (seg-revision.ts).
+ * The elements of a SegmentSequence item that follow the segment's name (kind + level) and making: label, tracking
+ * ID, type and anatomic region codes, SEMIAUTOMATIC when the reader renamed it or corrected its outline, and a
+ * SegmentDescription saying which (SEGMENT_NOTES; "renamed" is written only beside "outline corrected", where
+ * SEMIAUTOMATIC alone would not tell). Also used to rename the segments of a stored SEG (seg-revision.ts).
  */
 export function segmentNaming(s: SegmentInfo): NaturalDataset {
   const coding = segmentCoding(s);
+  const notes = [
+    ...(s.inferred ? [SEGMENT_NOTES.inferred] : []),
+    ...(s.outlineCorrected ? [SEGMENT_NOTES.outlineCorrected] : []),
+    ...(s.outlineCorrected && s.readerModified ? [SEGMENT_NOTES.renamed] : []),
+  ];
   return {
     SegmentLabel: s.label.slice(0, 64),
-    SegmentAlgorithmType: s.readerModified ? 'SEMIAUTOMATIC' : 'AUTOMATIC',
+    SegmentAlgorithmType: s.readerModified || s.outlineCorrected ? 'SEMIAUTOMATIC' : 'AUTOMATIC',
     SegmentedPropertyTypeCodeSequence: [coding.type],
     TrackingID: s.label.slice(0, 64),
     ...(coding.anatomicRegion ? { AnatomicRegionSequence: [coding.anatomicRegion] } : {}),
+    ...(notes.length ? { SegmentDescription: notes.join('; ') } : {}),
   };
 }
 
@@ -187,8 +201,6 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
       RecommendedDisplayCIELabValue: (dcmData as any).Colors.rgb2DICOMLAB(coding.rgb.map((x) => x / 255)).map((x: number) => Math.round(x)),
       TrackingUID: newUid(),
     };
-    // Type 3 Segment Description: tell any viewer that this disc was painted by rule, not by the network.
-    if (s.inferred) item.SegmentDescription = 'disc space inferred by rule; not segmented by the network';
     return item;
   });
 

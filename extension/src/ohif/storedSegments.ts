@@ -8,6 +8,7 @@
 import type { SegmentInfo } from '../pipeline/report';
 import type { Vec3 } from '../pipeline/volume';
 import { getCornerstone } from './cornerstone';
+import { SEGMENT_NOTES } from '../dicom/seg';
 
 /** One labelmap slice with its DICOM image plane (cornerstone's imagePlaneModule: LPS mm). */
 export interface LabelmapSlice {
@@ -50,6 +51,17 @@ export interface OhifStoredSegment {
 
 const LABEL = /^(?:(\S+) )?(vertebral body|disc)$/i;
 
+/** How a stored segment was made, from its SegmentAlgorithmType and SegmentDescription (seg.ts segmentNaming; SEMIAUTOMATIC alone = renamed, as SEGs stored before outline corrections say it). */
+function madeBy(algorithmType: string | undefined, description: string): Pick<SegmentInfo, 'readerModified' | 'inferred' | 'outlineCorrected'> {
+  const outlineCorrected = description.includes(SEGMENT_NOTES.outlineCorrected);
+  const renamed = algorithmType === 'SEMIAUTOMATIC' && (!outlineCorrected || description.includes(SEGMENT_NOTES.renamed));
+  return {
+    ...(renamed ? { readerModified: true } : {}),
+    ...(/inferred/i.test(description) ? { inferred: true as const } : {}),
+    ...(outlineCorrected ? { outlineCorrected: true as const } : {}),
+  };
+}
+
 /**
  * Our segments among a stored SEG's, as SegmentInfo. A segment the reader renamed was stored with
  * SegmentAlgorithmType SEMIAUTOMATIC, an inferred disc with a SegmentDescription saying so (seg.ts).
@@ -74,8 +86,7 @@ export function segmentsFromStoredSeg(
       ...(m[1] ? { level: m[1] } : {}),
       label: seg!.label!,
       ...st,
-      ...(seg?.cachedStats?.algorithmType === 'SEMIAUTOMATIC' ? { readerModified: true } : {}),
-      ...(/inferred/i.test(descriptions.get(segmentNumber) ?? '') ? { inferred: true as const } : {}),
+      ...madeBy(seg?.cachedStats?.algorithmType, descriptions.get(segmentNumber) ?? ''),
     });
   }
   return out.sort((a, b) => a.segmentNumber - b.segmentNumber);

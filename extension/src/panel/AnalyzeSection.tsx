@@ -10,8 +10,8 @@ import { resetSave, useStudySave } from './useSave';
 import { CarryOverOffer, type EarlierResult } from './CarryOverOffer';
 import { overallProgress, STAGE_LABEL, useAnalysis } from './useAnalysis';
 import { prepareAnalysis, type ViewerAnalysis } from '../ohif/analysisClient';
-import { readLabelmap } from '../ohif/showSegmentation';
-import { editedOutlines, type EditedOutlines } from '../pipeline/edited-outlines';
+import type { EditedOutlines } from '../pipeline/edited-outlines';
+import { NOTHING_EDITED, outlinesShown, unmeasuredOutlineEdits } from './outlineCorrection';
 import { colors, s } from './styles';
 
 /** How an analysis took its series' weighting, in words ('T2', 'T2 (as you stated)', 'unknown weighting'). */
@@ -19,14 +19,6 @@ function analysedAs(v: { role?: SeriesRole; weightingStatedByReader?: boolean })
   const words = v.role === 'sagittal_t1' ? 'T1' : v.role === 'sagittal_stir' ? 'STIR' : v.role === 'other' ? 'unknown weighting' : 'T2';
   return v.weightingStatedByReader ? `${words} (as you stated)` : words;
 }
-
-/** The reader's edits of the outlines shown, against those `result` was measured from. */
-function outlinesShown(displaySet: DisplaySet, result: ViewerAnalysis, segmentationId: string): EditedOutlines {
-  const shown = readLabelmap(segmentationId, displaySet, result.imageIds, result.labelmap.dims);
-  return editedOutlines(result.sourceVolume, shown, result.labelmap, result.report.segments);
-}
-
-const NOTHING_EDITED = 'No vertebral body or disc outline has been changed since it was measured. Correct them with the brush or eraser of the segmentation panel (the dural sac is found by rule from the image and is not measured from its outline).';
 
 export function AnalyzeSection({
   displaySet,
@@ -78,17 +70,6 @@ export function AnalyzeSection({
     const v = result.sourceVolume;
     start(ds, v.role ?? role, otherSeries, axialT2, sagittalT1, !!v.weightingStatedByReader,
       { labelmap: outlines.labelmap, segments: outlines.segments, levelNaming: result.report.levelNaming, run: result.run });
-  };
-  /** Why saving now would lose the reader's outline edits (they are not measured yet); undefined when it would not. */
-  const unmeasuredEdits = () => {
-    if (!measured) return undefined;
-    try {
-      return outlinesShown(measured.ds, measured.result, measured.segmentationId).changed
-        ? 'You have changed outlines that are not measured yet: press Measure again first, so that the SEG and the SR hold your outlines and the measurements made from them.'
-        : undefined;
-    } catch {
-      return undefined; // the segmentation is not shown (e.g. removed in OHIF's panel): the analysis' own outlines are saved
-    }
   };
   const disabled = !displaySet || running || !!disabledReason;
   // Load the models while the reader looks at the images, so that Analyze starts at once (again after a failed or
@@ -151,7 +132,7 @@ export function AnalyzeSection({
       )}
       {state.status === 'done' && state.rerunFailed && (
         <div style={/cancel/i.test(state.rerunFailed) ? s.warn : s.error} data-testid="spine-rerun-failed">
-          Analyze again did not finish: {state.rerunFailed} Shown below: the result before it, with your changes.
+          {state.rerunWhat ?? 'Analyze again'} did not finish: {state.rerunFailed} Shown below: the result before it, with your changes.
         </div>
       )}
       {state.status === 'done' && analysedAs(state.result.sourceVolume) !== analysedAs({ role, weightingStatedByReader }) && (
@@ -159,7 +140,7 @@ export function AnalyzeSection({
           ⚠ This result analysed the series as {analysedAs(state.result.sourceVolume)}; the series is now chosen as {analysedAs({ role, weightingStatedByReader })}: press Analyze again to use that.
         </div>
       )}
-      {state.status === 'done' && displaySet && <SaveSection displaySet={displaySet} analysis={state.result} unmeasuredEdits={unmeasuredEdits} />}
+      {state.status === 'done' && displaySet && <SaveSection displaySet={displaySet} analysis={state.result} unmeasuredEdits={() => (measured ? unmeasuredOutlineEdits(measured.ds, measured.result, measured.segmentationId) : undefined)} />}
       {state.status === 'done' && <CarryOverOffer report={state.result.report} candidates={earlier} onApply={edit} />}
       {state.status === 'done' && (
         <ResultsView

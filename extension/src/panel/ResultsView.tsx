@@ -198,7 +198,7 @@ function SegmentsTable({ segments, segmentationId }: { segments: SegmentInfo[]; 
           >
             <td style={s.td}>{seg.segmentNumber}</td>
             <td style={s.td} title={seg.inferred ? INFERRED_DISC : undefined}>
-              {seg.label}{seg.inferred ? <span style={s.muted}> (inferred)</span> : null}
+              {seg.label}{seg.inferred ? <span style={s.muted}> (inferred)</span> : null}{seg.outlineCorrected ? <span style={s.muted}> (outline corrected)</span> : null}
             </td>
             <td style={{ ...s.td, ...s.muted }}>{seg.voxelCount}</td>
           </tr>

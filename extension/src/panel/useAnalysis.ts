@@ -14,8 +14,8 @@ import { applyStoredChanges, pendingStoredChanges } from './storedReaderChanges'
 export type AnalysisState =
   | { status: 'idle' }
   | { status: 'running'; stage: AnalysisStage; done: number; total: number; startedAt: number }
-  /** rerunFailed: why the last Analyze again did not finish (failed or cancelled); the result shown is the one before it. */
-  | { status: 'done'; result: ViewerAnalysis; segmentationId?: string; displayError?: string; rerunFailed?: string }
+  /** rerunFailed: why the last Analyze again (or Measure again: rerunWhat) did not finish (failed or cancelled); the result shown is the one before it. */
+  | { status: 'done'; result: ViewerAnalysis; segmentationId?: string; displayError?: string; rerunFailed?: string; rerunWhat?: 'Analyze again' | 'Measure again' }
   | { status: 'error'; message: string; cancelled: boolean };
 
 const IDLE: AnalysisState = { status: 'idle' };
@@ -88,7 +88,7 @@ export function useAnalysis(key: string) {
             // (still unsaved work, still saveable); the labelmap shown was never replaced.
             if (previousBefore) previousReports.set(key, previousBefore);
             else previousReports.delete(key);
-            setState(key, { ...prev, rerunFailed: message });
+            setState(key, { ...prev, rerunFailed: message, rerunWhat: readerOutlines ? 'Measure again' : 'Analyze again' });
           } else {
             setState(key, { status: 'error', message, cancelled: /cancel/i.test(message) });
           }

@@ -10,7 +10,7 @@ import { voxelToLps, type Labelmap, type SpineVolume, type Vec3 } from './volume
 export interface EditedOutlines {
   /** A new labelmap: the edited one with the dural sac's voxels set to 0. */
   labelmap: Labelmap;
-  /** The bodies and discs still outlined, with their new voxel counts and centroids (LPS, mm). */
+  /** The bodies and discs still outlined, with their new voxel counts and centroids (LPS, mm); those whose voxels changed marked outlineCorrected. */
   segments: SegmentInfo[];
   /** Whether any body or disc voxel differs from the measured labelmap (edits to the dural sac alone do not count). */
   changed: boolean;
@@ -45,18 +45,20 @@ export function editedOutlines(volume: SpineVolume, shown: Labelmap, measured: L
   // Only the bodies and discs are measured from their outlines; any other label (the sac, a segment the reader added in OHIF's panel) is left out.
   const keep = (v: number) => (outlined.has(v) ? v : 0);
   const values = new Uint8Array(shown.values.length);
-  let changed = false;
+  const corrected = new Set<number>();
   for (let p = 0; p < values.length; p++) {
     values[p] = keep(shown.values[p]);
-    if (values[p] !== keep(measured.values[p])) changed = true;
+    const before = keep(measured.values[p]);
+    if (values[p] !== before) { corrected.add(values[p]); corrected.add(before); }
   }
   const labelmap: Labelmap = { dims: [...shown.dims] as Vec3, values };
   const counts = labelCentroids(volume, labelmap);
   const kept = segments.filter((s) => outlined.has(s.segmentNumber));
   return {
     labelmap,
-    segments: kept.filter((s) => counts.has(s.segmentNumber)).map((s) => ({ ...s, ...counts.get(s.segmentNumber)! })),
-    changed,
+    segments: kept.filter((s) => counts.has(s.segmentNumber))
+      .map((s) => ({ ...s, ...counts.get(s.segmentNumber)!, ...(corrected.has(s.segmentNumber) ? { outlineCorrected: true as const } : {}) })),
+    changed: corrected.size > 0,
     erased: kept.filter((s) => !counts.has(s.segmentNumber)).map((s) => s.label),
   };
 }

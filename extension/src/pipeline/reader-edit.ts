@@ -26,10 +26,10 @@ export function applyReaderEdit<K extends FindingKey>(report: SpineReport, level
 }
 
 /**
- * Whether the reader changed anything in `report`: a finding (readerModified), a segment's name, or the software's
+ * Whether the reader changed anything in `report`: a finding (readerModified), a segment's name or outline, or the software's
  * level naming (renamed or confirmed: levelNaming.automatic is kept from then on).
  */
 export function hasReaderChanges(report: SpineReport): boolean {
   const changed = (level: LevelReport) => Object.values(level).some((f) => !!f && typeof f === 'object' && (f as Finding<unknown>).readerModified === true);
-  return report.levelNaming.automatic !== undefined || report.segments.some((s) => s.readerModified) || report.levels.some(changed);
+  return report.levelNaming.automatic !== undefined || report.segments.some((s) => s.readerModified || s.outlineCorrected) || report.levels.some(changed);
 }

@@ -27,6 +27,8 @@ export interface SegmentInfo {
   automaticLevel?: string;
   /** Disc space between two bodies with no disc segmented by the network; painted by rule. */
   inferred?: true;
+  /** The reader corrected this segment's outline (brush, eraser) and it was measured again (edited-outlines.ts). */
+  outlineCorrected?: true;
 }
 
 /** UCUM unit codes used in measurements (the SR writes them as UCUM codes). */
