@@ -1,4 +1,5 @@
-import { editedOutlines, labelCentroids } from '../../extension/src/pipeline/edited-outlines';
+import { editedOutlines } from '../../extension/src/pipeline/edited-outlines';
+import { labelCentroids } from '../../extension/src/pipeline/measure';
 import { measureSpine } from '../../extension/src/pipeline/measure-spine';
 import { synthSpine } from './measure-synthetic';
 

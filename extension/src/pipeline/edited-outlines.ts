@@ -5,7 +5,8 @@
  * centroid counted afresh. Segment numbers, kinds and level names are kept; a segment erased entirely is dropped.
  */
 import type { SegmentInfo } from './report';
-import { voxelToLps, type Labelmap, type SpineVolume, type Vec3 } from './volume';
+import type { Labelmap, SpineVolume, Vec3 } from './volume';
+import { labelCentroids } from './measure';
 
 export interface EditedOutlines {
   /** A new labelmap: the edited one with the dural sac's voxels set to 0. */
@@ -16,21 +17,6 @@ export interface EditedOutlines {
   changed: boolean;
   /** Labels of the segments the reader erased entirely. */
   erased: string[];
-}
-
-/** Voxel count and centroid (LPS, mm) of every label of a labelmap laid out as `volume` ([i + j·nx + k·nx·ny]). */
-export function labelCentroids(volume: SpineVolume, labelmap: Labelmap): Map<number, { voxelCount: number; centroidLps: Vec3 }> {
-  const [nx, ny] = labelmap.dims;
-  const sums = new Map<number, [number, number, number, number]>();
-  for (let p = 0; p < labelmap.values.length; p++) {
-    const v = labelmap.values[p];
-    if (!v) continue;
-    const q = voxelToLps(volume, p % nx, Math.floor(p / nx) % ny, Math.floor(p / (nx * ny)));
-    const s = sums.get(v) ?? [0, 0, 0, 0];
-    s[0] += q[0]; s[1] += q[1]; s[2] += q[2]; s[3]++;
-    sums.set(v, s);
-  }
-  return new Map([...sums].map(([v, [x, y, z, n]]) => [v, { voxelCount: n, centroidLps: [x / n, y / n, z / n] as Vec3 }]));
 }
 
 /**

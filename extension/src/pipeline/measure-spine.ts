@@ -7,13 +7,12 @@
 import { sourceImageOf, type Measurement, type SegmentInfo } from './report';
 import type { Labelmap, SpineVolume, Vec3 } from './volume';
 import { voxelToLps } from './volume';
-import { heightIndices, meanSliceIndexByLabel, measureDisc, medianIntensity, midSagittalSlice, sagittalFrame, segmentPixels, type DiscMeasures, type PlaneShape } from './measure';
+import { heightIndices, labelCentroids, meanSliceIndexByLabel, measureDisc, medianIntensity, midSagittalSlice, sagittalFrame, segmentPixels, type DiscMeasures, type PlaneShape } from './measure';
 import { measureListhesis, type ListhesisMeasure } from './listhesis';
 import { findDuralSac, THREE_D_WALL, TSE_WALL, type CanalProfileResult, type CanalStructure } from './canal';
 import type { PfirrmannFeatures } from './grade/pfirrmann';
 import { discCrop } from './disc-crop';
 import { isThreeDAcquisition } from './series';
-import { labelCentroids } from './edited-outlines';
 
 /** Per-disc measurements and Pfirrmann features (superior→inferior). */
 export interface DiscAnalysis {

@@ -13,7 +13,7 @@
  *   |u| > 0.35·length (anterior and posterior annulus). Intensities are raw voxel values.
  */
 import type { SegmentInfo } from './report';
-import type { Labelmap, SpineVolume } from './volume';
+import { voxelToLps, type Labelmap, type SpineVolume, type Vec3 } from './volume';
 
 /** A pixel of the chosen slice, with its position in the sagittal mm frame. */
 export interface PlanePixel { i: number; j: number; ap: number; si: number; value: number }
@@ -75,6 +75,21 @@ export function meanSliceIndexByLabel(labelmap: Labelmap): Map<number, number> {
   const out = new Map<number, number>();
   for (let v = 0; v < 256; v++) if (n[v]) out.set(v, sum[v] / n[v]);
   return out;
+}
+
+/** Voxel count and centroid (LPS, mm) of every label of a labelmap laid out as `volume` ([i + j·nx + k·nx·ny]). */
+export function labelCentroids(volume: SpineVolume, labelmap: Labelmap): Map<number, { voxelCount: number; centroidLps: Vec3 }> {
+  const [nx, ny] = labelmap.dims;
+  const sums = new Map<number, [number, number, number, number]>();
+  for (let p = 0; p < labelmap.values.length; p++) {
+    const v = labelmap.values[p];
+    if (!v) continue;
+    const q = voxelToLps(volume, p % nx, Math.floor(p / nx) % ny, Math.floor(p / (nx * ny)));
+    const s = sums.get(v) ?? [0, 0, 0, 0];
+    s[0] += q[0]; s[1] += q[1]; s[2] += q[2]; s[3]++;
+    sums.set(v, s);
+  }
+  return new Map([...sums].map(([v, [x, y, z, n]]) => [v, { voxelCount: n, centroidLps: [x / n, y / n, z / n] as Vec3 }]));
 }
 
 /**
