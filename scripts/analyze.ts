@@ -8,7 +8,7 @@
  * it the SEG and SR reference real instances in the PACS.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Labelmap, SpineVolume } from '../extension/src/pipeline/volume';
 import type { SpineReport } from '../extension/src/pipeline/report';

@@ -15,7 +15,7 @@
  * selection mixes them with others, the summary is repeated for the cases the network never saw.
  */
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { classIndex, type ModelManifest } from '../extension/src/pipeline/model';
 import { labelAnatomy } from '../extension/src/pipeline/anatomy';

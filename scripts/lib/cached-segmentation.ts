@@ -10,7 +10,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { classIndex, outlineOffsets, parseModelManifest, type ModelManifest } from '../../extension/src/pipeline/model';
 import { segmentClasses, type ClassLabelmap } from '../../extension/src/pipeline/segment';
 import { labelAnatomy, type AnatomyOptions, type AnatomyResult } from '../../extension/src/pipeline/anatomy';
-import type { Labelmap, SpineVolume } from '../../extension/src/pipeline/volume';
+import type { SpineVolume } from '../../extension/src/pipeline/volume';
 import { loadNodeModels, type NodeModels } from './node-models';
 import { NETWORK_INPUT_SOURCES, sourceDigest } from './source-digest';
 

@@ -9,7 +9,7 @@ import { SaveSection } from './SaveSection';
 import { resetSave, useStudySave } from './useSave';
 import { CarryOverOffer, type EarlierResult } from './CarryOverOffer';
 import { overallProgress, STAGE_LABEL, useAnalysis } from './useAnalysis';
-import { prepareAnalysis, type ViewerAnalysis } from '../ohif/analysisClient';
+import { prepareAnalysis } from '../ohif/analysisClient';
 import type { EditedOutlines } from '../pipeline/edited-outlines';
 import { NOTHING_EDITED, outlinesShown, unmeasuredOutlineEdits } from './outlineCorrection';
 import { colors, s } from './styles';
