@@ -291,6 +291,12 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.getByTestId('spine-save').click();
     await page.getByTestId('spine-save-status').waitFor({ timeout: 60000 });
     expect(await page.getByTestId('spine-save-status').textContent()).toMatch(/^Saved: SEG series/);
+    // Analyze again would replace the corrected outlines: it asks first, and a reader who declines keeps them.
+    const asked = new Promise<string>((resolve) => page.once('dialog', (d) => { resolve(d.message()); void d.dismiss(); }));
+    await page.getByTestId('spine-analyze').click();
+    expect(await asked).toMatch(/replaces the outlines you corrected/);
+    expect(await page.getByTestId('spine-run-info').textContent()).toMatch(/^Measured again from your corrected outlines/);
+    expect(await segmentRow('L3/L4 disc').textContent()).toContain('(outline corrected)');
   }, 300000);
 
   it('grades a spondylolisthesis in the Slip column and draws its posterior vertebral body lines on the image', async () => {

@@ -11,7 +11,7 @@ import { CarryOverOffer, type EarlierResult } from './CarryOverOffer';
 import { overallProgress, STAGE_LABEL, useAnalysis } from './useAnalysis';
 import { prepareAnalysis } from '../ohif/analysisClient';
 import type { EditedOutlines } from '../pipeline/edited-outlines';
-import { NOTHING_EDITED, outlinesShown, unmeasuredOutlineEdits } from './outlineCorrection';
+import { NOTHING_EDITED, outlinesShown, REPLACE_CORRECTED_OUTLINES, unmeasuredOutlineEdits } from './outlineCorrection';
 import { colors, s } from './styles';
 
 /** How an analysis took its series' weighting, in words ('T2', 'T2 (as you stated)', 'unknown weighting'). */
@@ -86,6 +86,9 @@ export function AnalyzeSection({
           title={disabledReason ?? (state.status === 'done' ? 'Segment the series again (outlines you corrected are replaced; your grade changes are offered again)' : undefined)}
           onClick={() => {
             if (!displaySet) return;
+            // Segmenting afresh replaces the outlines: ask before corrected ones (measured or not) are lost.
+            const corrected = measured && (measured.result.report.segments.some((x) => x.outlineCorrected) || unmeasuredOutlineEdits(measured.ds, measured.result, measured.segmentationId));
+            if (corrected && !window.confirm(REPLACE_CORRECTED_OUTLINES)) return;
             resetSave(displaySet.SeriesInstanceUID);
             setOutlineNote(undefined);
             start(displaySet, role, otherSeries, axialT2, sagittalT1, weightingStatedByReader);

@@ -7,6 +7,8 @@ import type { ViewerAnalysis } from '../ohif/analysisClient';
 import { readLabelmap } from '../ohif/showSegmentation';
 import { editedOutlines, type EditedOutlines } from '../pipeline/edited-outlines';
 
+export const REPLACE_CORRECTED_OUTLINES = 'Analyze again segments the series afresh and replaces the outlines you corrected (your grade changes are offered again). Analyze again?';
+
 export const NOTHING_EDITED = 'No vertebral body or disc outline has been changed since it was measured. Correct them with the brush or eraser of the segmentation panel (the dural sac is found by rule from the image and is not measured from its outline).';
 
 /**
