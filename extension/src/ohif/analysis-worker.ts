@@ -83,8 +83,7 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
     const t0 = performance.now();
     // Corrected outlines are measured as they are; the network runs only for a new analysis.
     const seg = req.readerOutlines
-      ? { ...req.readerOutlines, run: req.readerOutlines.run ?? { backend: backend.name, seconds: 0 } }
-      : await segmentSpine(req.volume, backend, model.manifest, {
+      ?? await segmentSpine(req.volume, backend, model.manifest, {
         signal,
         onProgress: (stage, done, total) => post({ type: 'progress', stage, done, total }),
       });

@@ -41,7 +41,7 @@ export interface ReaderOutlines {
   labelmap: Labelmap;
   segments: SegmentInfo[];
   levelNaming: LevelNaming;
-  run?: { backend: string; seconds: number };
+  run: { backend: string; seconds: number };
 }
 
 export interface AnalysisResult {
