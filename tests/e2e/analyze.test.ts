@@ -11,6 +11,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { artifactsDir, dismissBanner, e2eSkipReason, importData, importDataWith, importDataWithT1StandIn, importEnhancedMrStandIn, importTranscoded, importWithImageMissing, importWithoutPixelSpacing, levelReasonsNamingOtherLevels, repoRoot, scrollAwayThenWaitForJump, startViewerEnv, type ViewerEnv } from './env';
 
 const skip = e2eSkipReason();
@@ -233,6 +234,36 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await page.getByTestId('spine-confirm-levels').count()).toBe(0);
   }, 420000);
 
+  /**
+   * Paints the selected segment across the middle of a disc with OHIF's brush (already the active tool), by real mouse
+   * strokes on the image shown: 3 mm brush, 12 px wide.
+   * @param analysis the analysis' own segmentation (else a stored SEG's, loaded by OHIF)
+   */
+  async function brushAcrossDisc(page: Page, discLabel: string, analysis: boolean): Promise<void> {
+    const centre = await page.evaluate(([label, own]: readonly [string, boolean]) => {
+      // The disc's centre on the shown image (one slice), from OHIF's labelmap, in page pixels.
+      const w = window as unknown as { cornerstone: any; cornerstoneTools: any };
+      const seg = w.cornerstoneTools.segmentation.state.getSegmentations().find((x: any) => x.segmentationId.startsWith('spine-mri-') === own);
+      const index = Number(Object.entries(seg.segments).find(([, v]: [string, any]) => v.label === label)![0]);
+      const labels = w.cornerstone.cache.getImage(seg.representationData.Labelmap.imageIds[0]);
+      const px: ArrayLike<number> = labels.voxelManager?.getScalarData?.() ?? labels.getPixelData();
+      let i = 0, j = 0, n = 0;
+      for (let p = 0; p < px.length; p++) if (px[p] === index) { i += p % labels.columns; j += Math.floor(p / labels.columns); n++; }
+      const vp = w.cornerstone.getEnabledElements().map((e: any) => e.viewport).find((v: any) => v.getCurrentImageId?.());
+      // A small brush (3 mm), as a reader correcting an edge would set it in the tool's options.
+      const group = w.cornerstoneTools.ToolGroupManager.getToolGroupForViewport(vp.id, vp.renderingEngineId);
+      w.cornerstoneTools.utilities.segmentation.setBrushSizeForToolGroup(group.id, 3);
+      const world = w.cornerstone.utilities.imageToWorldCoords(vp.getCurrentImageId(), [i / n + 0.5, j / n + 0.5]);
+      const [x, y] = vp.worldToCanvas(world);
+      const rect = vp.canvas.getBoundingClientRect();
+      return { x: rect.left + x, y: rect.top + y };
+    }, [discLabel, analysis] as const);
+    await page.mouse.move(centre.x - 6, centre.y);
+    await page.mouse.down();
+    for (let dx = -6; dx <= 6; dx += 2) await page.mouse.move(centre.x + dx, centre.y);
+    await page.mouse.up();
+  }
+
   it('measures again the outlines the reader corrected with OHIF\'s brush, and will not save edits not yet measured', async () => {
     if (!sourceDir.endsWith('models')) return; // the random-weights fixture outlines nothing to correct
     const { page } = env;
@@ -247,28 +278,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.locator('[data-cy="panelSegmentationWithToolsLabelMap-btn"]').click();
     await page.locator('[data-cy="data-row"]', { hasText: 'L3 vertebral body' }).first().click();
     await page.locator('[data-cy="Brush-btn"]').click();
-    const centre = await page.evaluate(() => {
-      // The disc's centre on the shown image (one slice), from OHIF's labelmap, in page pixels.
-      const w = window as unknown as { cornerstone: any; cornerstoneTools: any };
-      const seg = w.cornerstoneTools.segmentation.state.getSegmentations().find((x: any) => x.segmentationId.startsWith('spine-mri-'));
-      const index = Number(Object.entries(seg.segments).find(([, v]: [string, any]) => v.label === 'L3/L4 disc')![0]);
-      const labels = w.cornerstone.cache.getImage(seg.representationData.Labelmap.imageIds[0]);
-      const px: ArrayLike<number> = labels.voxelManager?.getScalarData?.() ?? labels.getPixelData();
-      let i = 0, j = 0, n = 0;
-      for (let p = 0; p < px.length; p++) if (px[p] === index) { i += p % labels.columns; j += Math.floor(p / labels.columns); n++; }
-      const vp = w.cornerstone.getEnabledElements().map((e: any) => e.viewport).find((v: any) => v.getCurrentImageId?.());
-      // A small brush (3 mm), as a reader correcting an edge would set it in the tool's options.
-      const group = w.cornerstoneTools.ToolGroupManager.getToolGroupForViewport(vp.id, vp.renderingEngineId);
-      w.cornerstoneTools.utilities.segmentation.setBrushSizeForToolGroup(group.id, 3);
-      const world = w.cornerstone.utilities.imageToWorldCoords(vp.getCurrentImageId(), [i / n + 0.5, j / n + 0.5]);
-      const [x, y] = vp.worldToCanvas(world);
-      const rect = vp.canvas.getBoundingClientRect();
-      return { x: rect.left + x, y: rect.top + y };
-    });
-    await page.mouse.move(centre.x - 6, centre.y);
-    await page.mouse.down();
-    for (let dx = -6; dx <= 6; dx += 2) await page.mouse.move(centre.x + dx, centre.y);
-    await page.mouse.up();
+    await brushAcrossDisc(page, 'L3/L4 disc', true);
     await page.locator('[data-cy="spineMri-btn"]').click();
     // Edits not measured yet are not saved: the SEG and SR would not hold them.
     await page.getByTestId('spine-save').click();
@@ -297,7 +307,40 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await asked).toMatch(/replaces the outlines you corrected/);
     expect(await page.getByTestId('spine-run-info').textContent()).toMatch(/^Measured again from your corrected outlines/);
     expect(await segmentRow('L3/L4 disc').textContent()).toContain('(outline corrected)');
-  }, 300000);
+
+    // Reopened: the stored SEG's outlines are corrected again (L4 painted over L4/L5) and measured, with a grade the
+    // reader changed in the stored findings; saving that change alone would drop the outline edit, so it is refused.
+    await page.reload();
+    await page.getByTestId('spine-analyze').waitFor({ timeout: 60000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="spine-stored-line"]')?.textContent?.includes('segmentation shown from the stored SEG'), null, { timeout: 60000 });
+    await dismissBanner(page);
+    await page.getByTestId('spine-measure-again').click();
+    expect(await page.getByTestId('spine-outline-note').textContent()).toMatch(/^No vertebral body or disc outline of the stored SEG has been changed/);
+    const storedRow = (level: string) => page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: level }).first();
+    await storedRow('L2/L3').click();
+    const grade = page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
+    const readerGrade = (await grade.inputValue()) === '5' ? 'IV' : 'V';
+    await grade.selectOption(readerGrade === 'V' ? '5' : '4');
+    await page.locator('[data-cy="panelSegmentationWithToolsLabelMap-btn"]').click();
+    await page.locator('[data-cy="data-row"]', { hasText: 'L4 vertebral body' }).first().click();
+    await page.locator('[data-cy="Brush-btn"]').click();
+    await brushAcrossDisc(page, 'L4/L5 disc', false);
+    await page.locator('[data-cy="spineMri-btn"]').click();
+    await page.getByTestId('spine-stored-save').click();
+    expect(await page.getByTestId('spine-save-refused').textContent()).toMatch(/^You have changed outlines of the stored SEG: press Measure again first/);
+    await page.getByTestId('spine-measure-again').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="spine-run-info"]')?.textContent?.startsWith('Measured again from your corrected outlines of the stored SEG (version 1)'), null, { timeout: 120000 });
+    expect(await page.getByTestId('spine-run-info').textContent()).toMatch(/^Measured again from your corrected outlines of the stored SEG \(version 1\) in \d+\.\d s · model spine-sag-unet /);
+    // The new correction, the stored one and the stored findings' grade change are all in the result.
+    for (const label of ['L4/L5 disc', 'L4 vertebral body', 'L3/L4 disc', 'L3 vertebral body']) expect(await segmentRow(label).textContent()).toContain('(outline corrected)');
+    expect(await segmentRow('L5 vertebral body').textContent()).not.toContain('(outline corrected)');
+    expect(await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L2/L3' }).first().textContent()).toContain(`${readerGrade}*`);
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: join(artifactsDir, 'analyze-stored-outlines-measured-again.png') });
+    await page.getByTestId('spine-save').click();
+    await page.getByTestId('spine-save-status').waitFor({ timeout: 60000 });
+    expect(await page.getByTestId('spine-save-status').textContent()).toMatch(/^Saved: SEG series ‘Spine MRI SEG v2’/);
+  }, 420000);
 
   it('grades a spondylolisthesis in the Slip column and draws its posterior vertebral body lines on the image', async () => {
     if (!sourceDir.endsWith('models')) return; // the random-weights fixture names no levels

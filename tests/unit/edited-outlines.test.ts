@@ -1,4 +1,5 @@
-import { editedOutlines } from '../../extension/src/pipeline/edited-outlines';
+import { correctedSegments, editedOutlines } from '../../extension/src/pipeline/edited-outlines';
+import { labelmapInOrder } from '../../extension/src/ohif/showSegmentation';
 import { labelCentroids } from '../../extension/src/pipeline/measure';
 import { measureSpine } from '../../extension/src/pipeline/measure-spine';
 import { synthSpine } from './measure-synthetic';
@@ -55,5 +56,30 @@ describe('editedOutlines (Measure again from the reader\'s corrected outlines)',
 
   it('refuses a labelmap of other dims', () => {
     expect(() => editedOutlines(s.volume, { dims: [1, 1, 1], values: new Uint8Array(1) }, measured.labelmap, measured.segments)).toThrow(/not the one measured/);
+  });
+
+  it('keeps the stored SEG\'s corrected marks and adds those of segments edited since it was loaded (reopened findings)', () => {
+    // A stored SEG whose L3 body was corrected before it was stored; now the reader erases the L2/L3 disc's top row.
+    const stored = measured.segments.map((x) => (x.segmentNumber === body.segmentNumber ? { ...x, outlineCorrected: true as const } : x));
+    const shown = { dims: measured.labelmap.dims, values: new Uint8Array(measured.labelmap.values) };
+    const first = shown.values.indexOf(disc.segmentNumber);
+    shown.values[first] = 0;
+    const r = editedOutlines(s.volume, shown, measured.labelmap, stored);
+    expect(r.segments.filter((x) => x.outlineCorrected).map((x) => x.level).sort()).toEqual(['L2/L3', 'L3']);
+    expect(correctedSegments(shown.values, measured.labelmap.values, new Set([disc.segmentNumber, body.segmentNumber]))).toEqual(new Set([disc.segmentNumber]));
+    // A sac edit or a label not outlined counts as no change.
+    expect(correctedSegments([sac.segmentNumber, 0], [0, 0], new Set([disc.segmentNumber])).size).toBe(0);
+  });
+});
+
+describe('labelmapInOrder (a stored SEG\'s slices in the analysed volume\'s order)', () => {
+  const slices = new Map([['b', Uint8Array.of(2, 2)], ['a', Uint8Array.of(1, 1)]]);
+  it('orders the slices by the volume\'s imageIds', () => {
+    expect([...labelmapInOrder(slices, ['a', 'b'], [2, 1, 2]).values]).toEqual([1, 1, 2, 2]);
+  });
+  it('refuses a missing slice, one of another size, or a count other than the volume\'s', () => {
+    expect(() => labelmapInOrder(slices, ['a', 'c'], [2, 1, 2])).toThrow(/No labelmap image for slice 2/);
+    expect(() => labelmapInOrder(slices, ['a', 'b'], [3, 1, 2])).toThrow(/has 2 pixels, not 3/);
+    expect(() => labelmapInOrder(slices, ['a'], [2, 1, 2])).toThrow(/1 slices, not 2/);
   });
 });

@@ -75,8 +75,11 @@ export function startAnalysis(
   sagittalT1?: DisplaySet,
   /** The reader stated the weighting `role` names (SeriesChoice statedWeighting). */
   weightingStatedByReader = false,
-  /** Measure the reader's corrected outlines instead of segmenting (Measure again). */
-  readerOutlines?: ReaderOutlines,
+  /**
+   * Measure the reader's corrected outlines instead of segmenting (Measure again); a function is given the series'
+   * imageIds in the volume's slice order and its volume, once read (the outlines of a stored SEG are read in that order).
+   */
+  readerOutlines?: ReaderOutlines | ((imageIds: string[], volume: SpineVolume) => ReaderOutlines),
 ): AnalysisRun {
   const abort = new AbortController();
   let worker: Worker | undefined;
@@ -98,6 +101,7 @@ export function startAnalysis(
       .catch((e: Error) => { console.warn(`Spine MRI: the sagittal T1 could not be read, foramina measured on the analysed series: ${e.message}`); return undefined; });
     if (t1) t1.volume.role = 'sagittal_t1';
     if (abort.signal.aborted) throw new Error('Analysis cancelled.');
+    const outlines = typeof readerOutlines === 'function' ? readerOutlines(imageIds, volume) : readerOutlines;
     worker = prepared ?? newAnalysisWorker();
     prepared = undefined;
     const w = worker;
@@ -110,8 +114,8 @@ export function startAnalysis(
       };
       w.onerror = (ev) => reject(new Error(`Analysis worker failed: ${ev.message || 'could not load /plugins/analysis-worker.mjs'}`));
       abort.signal.addEventListener('abort', () => w.postMessage({ type: 'cancel' } satisfies ToWorker));
-      const req: ToWorker = { type: 'analyze', volume, ...modelRequest(), otherSeries, axialT2: axial, axialT2Unavailable, sagittalT1: t1?.volume, readerOutlines };
-      w.postMessage(req, [volume.voxels.buffer, ...(axial ?? []).map((a) => a.pixels.buffer), ...(t1 ? [t1.volume.voxels.buffer] : []), ...(readerOutlines ? [readerOutlines.labelmap.values.buffer] : [])]);
+      const req: ToWorker = { type: 'analyze', volume, ...modelRequest(), otherSeries, axialT2: axial, axialT2Unavailable, sagittalT1: t1?.volume, readerOutlines: outlines };
+      w.postMessage(req, [volume.voxels.buffer, ...(axial ?? []).map((a) => a.pixels.buffer), ...(t1 ? [t1.volume.voxels.buffer] : []), ...(outlines ? [outlines.labelmap.values.buffer] : [])]);
     });
     return { ...result, imageIds, sourceVolume, totalSeconds: (performance.now() - t0) / 1000 };
   })().finally(() => worker?.terminate());

@@ -55,6 +55,8 @@ export interface AnalysisResult {
   gradingError?: string;
   /** Measured from the reader's corrected outlines (AnalyzeRequest.readerOutlines), in this many seconds; `run` is the segmentation's. */
   remeasuredSeconds?: number;
+  /** Measured again from the outlines of a stored SEG as the reader corrected them: which ('the stored SEG (version 2)'; set by the panel). */
+  remeasuredFrom?: string;
 }
 
 export type ToWorker = PrepareRequest | AnalyzeRequest | { type: 'cancel' };

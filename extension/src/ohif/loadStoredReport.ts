@@ -14,6 +14,7 @@ import { readSr } from '../dicom/sr-read';
 import type { SegmentInfo, SpineReport } from '../pipeline/report';
 import { getOhifContext, viewportsShowing } from './context';
 import { activeDataSource, studySeries, type OhifDicomWebDataSource, type QidoSeries } from './dataSourceStow';
+import { copyLabelmapSlices } from './showSegmentation';
 import { ohifLabelmapSlices, segmentStatsLps, segmentsFromStoredSeg } from './storedSegments';
 
 const SEG_DESCRIPTION = /^Spine MRI SEG v(\d+)$/;
@@ -106,6 +107,8 @@ export interface StoredSegShown {
   segmentationId?: string;
   segments?: SegmentInfo[];
   sourceImageIds?: string[];
+  /** The stored SEG's pixels as loaded, per source imageId (copyLabelmapSlices): the reader's brush edits are told from them. */
+  loadedOutlines?: Map<string, Uint8Array>;
 }
 
 /** Polls `probe` every 250 ms until it returns a value, or undefined after timeoutMs. */
@@ -124,7 +127,7 @@ async function poll<T>(probe: () => T | undefined, timeoutMs: number): Promise<T
  * displaySetInstanceUID) and added to each such viewport as a labelmap representation.
  * @returns shown: true when the segmentation is in OHIF and on a viewport, with its id, the SEG's segments
  *   (storedSegments.ts: kind, level, centroid in LPS mm) and the source series' imageIds, for the level names on
- *   the image and a clicked level row's jump; otherwise `reason` says why not (SEG display set or a viewport showing its source series not found within timeoutMs).
+ *   the image and a clicked level row's jump, and a copy of its pixels (Measure again tells the reader's edits from it); otherwise `reason` says why not (SEG display set or a viewport showing its source series not found within timeoutMs).
  * @throws Error when OHIF fails to load the SEG
  */
 export async function showStoredSeg(segSeriesInstanceUid: string, timeoutMs = 30000): Promise<StoredSegShown> {
@@ -156,10 +159,14 @@ export async function showStoredSeg(segSeriesInstanceUid: string, timeoutMs = 30
   for (const vp of targets) await segmentationService.addSegmentationRepresentation(vp.viewportId, { segmentationId });
   const descriptions = new Map<number, string>();
   for (const d of seg.segMetadata?.data ?? []) if (d?.SegmentDescription) descriptions.set(Number(d.SegmentNumber), d.SegmentDescription);
+  const sourceImageIds = displaySetService.getDisplaySetByUID(seg.referencedDisplaySetInstanceUID)?.imageIds ?? [];
+  let loadedOutlines: Map<string, Uint8Array> | undefined;
+  try { loadedOutlines = copyLabelmapSlices(segmentationId, sourceImageIds); } catch (e) { console.warn(`Spine MRI: the stored outlines cannot be measured again: ${(e as Error).message}`); }
   return {
     shown: true,
     segmentationId,
     segments: segmentsFromStoredSeg(segmentation.segments ?? {}, segmentStatsLps(ohifLabelmapSlices(segmentation)), descriptions),
-    sourceImageIds: displaySetService.getDisplaySetByUID(seg.referencedDisplaySetInstanceUID)?.imageIds ?? [],
+    sourceImageIds,
+    loadedOutlines,
   };
 }

@@ -56,7 +56,7 @@ export async function showLabelmap(ds: DisplaySet, imageIds: string[], labelmap:
   await segmentationService.createLabelmapForDisplaySet(ds, { segmentationId, label: 'Spine MRI analysis', segments: segDefs });
 
   const plane = cols * rows;
-  labelmapImages(segmentationId, ds, imageIds).forEach((image, k) => {
+  labelmapImages(segmentationId, ds.imageIds ?? [], imageIds).forEach((image, k) => {
     const slice = labelmap.values.subarray(k * plane, (k + 1) * plane);
     if (image.voxelManager?.setScalarData) {
       const data = image.voxelManager.getScalarData();
@@ -82,16 +82,19 @@ export async function showLabelmap(ds: DisplaySet, imageIds: string[], labelmap:
   return segmentationId;
 }
 
-/** The cornerstone images of a labelmap segmentation on `ds`, in labelmap slice order (`imageIds`: the display set's, in that order). */
-function labelmapImages(segmentationId: string, ds: DisplaySet, imageIds: string[]): any[] {
+/**
+ * The cornerstone images of a labelmap segmentation, in labelmap slice order (`imageIds`: source images of `dsImageIds`,
+ * in that order). Each derived image is found by the source image it references, else by its index (derived images
+ * follow the display set's order).
+ */
+function labelmapImages(segmentationId: string, dsImageIds: string[], imageIds: string[]): any[] {
   const { segmentationService } = getOhifContext().servicesManager.services;
   const { core } = getCornerstone();
-  // Derived labelmap images follow ds.imageIds order; map ours (sorted along the normal) onto them.
   const segImageIds: string[] = segmentationService?.getSegmentation(segmentationId)?.representationData?.Labelmap?.imageIds ?? [];
-  const dsIds = ds.imageIds ?? [];
+  const images = segImageIds.map((id) => core.cache.getImage(id));
+  const byReferenced = new Map(images.filter((i) => i?.referencedImageId).map((i) => [i.referencedImageId as string, i]));
   return imageIds.map((id, k) => {
-    const target = segImageIds[dsIds.indexOf(id)];
-    const image = target ? core.cache.getImage(target) : undefined;
+    const image = byReferenced.get(id) ?? images[dsImageIds.indexOf(id)];
     if (!image) throw new Error(`No labelmap image for slice ${k + 1}.`);
     return image;
   });
@@ -103,11 +106,33 @@ function labelmapImages(segmentationId: string, ds: DisplaySet, imageIds: string
  * @throws Error when the segmentation or one of its images is gone.
  */
 export function readLabelmap(segmentationId: string, ds: DisplaySet, imageIds: string[], dims: Vec3): Labelmap {
+  return labelmapInOrder(copyLabelmapSlices(segmentationId, ds.imageIds ?? [], imageIds), imageIds, dims);
+}
+
+/**
+ * A copy of a labelmap segmentation's pixels on each of `imageIds` (source imageId → row-major values): what a stored
+ * SEG held when it was loaded, for telling the reader's edits from it later.
+ * @param dsImageIds the imageIds of the display set the segmentation lies on
+ * @throws Error when the segmentation or one of its images is gone.
+ */
+export function copyLabelmapSlices(segmentationId: string, dsImageIds: string[], imageIds: string[] = dsImageIds): Map<string, Uint8Array> {
+  const images = labelmapImages(segmentationId, dsImageIds, imageIds);
+  return new Map(imageIds.map((id, k) => [id, Uint8Array.from(images[k].voxelManager?.getScalarData?.() ?? images[k].getPixelData())]));
+}
+
+/**
+ * Labelmap slices (copyLabelmapSlices) as one Labelmap, in `imageIds` order.
+ * @param dims [columns, rows, slices] of the analysed volume
+ * @throws Error when a slice is missing or of another size.
+ */
+export function labelmapInOrder(slices: Map<string, ArrayLike<number>>, imageIds: string[], dims: Vec3): Labelmap {
   const [cols, rows, n] = dims;
   const plane = cols * rows;
+  if (imageIds.length !== n) throw new Error(`The labelmap has ${imageIds.length} slices, not ${n}.`);
   const values = new Uint8Array(plane * n);
-  labelmapImages(segmentationId, ds, imageIds).forEach((image, k) => {
-    const data: ArrayLike<number> = image.voxelManager?.getScalarData?.() ?? image.getPixelData();
+  imageIds.forEach((id, k) => {
+    const data = slices.get(id);
+    if (!data) throw new Error(`No labelmap image for slice ${k + 1}.`);
     if (data.length !== plane) throw new Error(`The labelmap image of slice ${k + 1} has ${data.length} pixels, not ${plane}.`);
     values.set(data, k * plane);
   });

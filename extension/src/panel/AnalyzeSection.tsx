@@ -11,7 +11,7 @@ import { CarryOverOffer, type EarlierResult } from './CarryOverOffer';
 import { overallProgress, STAGE_LABEL, useAnalysis } from './useAnalysis';
 import { prepareAnalysis } from '../ohif/analysisClient';
 import type { EditedOutlines } from '../pipeline/edited-outlines';
-import { NOTHING_EDITED, outlinesShown, REPLACE_CORRECTED_OUTLINES, unmeasuredOutlineEdits } from './outlineCorrection';
+import { NOTHING_EDITED, NOTHING_EDITED_STORED, outlinesShown, REPLACE_CORRECTED_OUTLINES, storedOutlinesEdited, storedOutlinesOf, storedOutlinesShown, unmeasuredOutlineEdits } from './outlineCorrection';
 import { colors, s } from './styles';
 
 /** How an analysis took its series' weighting, in words ('T2', 'T2 (as you stated)', 'unknown weighting'). */
@@ -68,8 +68,34 @@ export function AnalyzeSection({
     setOutlineNote(outlines.erased.length ? { text: `Erased entirely, so no longer measured: ${outlines.erased.join(', ')}.`, error: false } : undefined);
     resetSave(ds.SeriesInstanceUID);
     const v = result.sourceVolume;
-    start(ds, v.role ?? role, otherSeries, axialT2, sagittalT1, !!v.weightingStatedByReader,
-      { labelmap: outlines.labelmap, segments: outlines.segments, levelNaming: result.report.levelNaming, run: result.run });
+    start(ds, v.role ?? role, otherSeries, axialT2, sagittalT1, !!v.weightingStatedByReader, {
+      outlines: { labelmap: outlines.labelmap, segments: outlines.segments, levelNaming: result.report.levelNaming, run: result.run },
+      changesFrom: result.report,
+    });
+  };
+  // Reopened findings: the stored SEG on this series, whose outlines the reader may correct and measure again.
+  const storedReport = stored.status === 'loaded' ? stored.edited ?? stored.stored.report : undefined;
+  const storedOutlines = state.status !== 'done' && !running ? storedOutlinesOf(stored, displaySet?.SeriesInstanceUID) : undefined;
+  /** Measure again on reopened findings: the stored SEG's outlines as the reader corrected them, with the stored names and grade changes. */
+  const measureStoredAgain = () => {
+    if (!storedOutlines || !storedReport || !displaySet || stored.status !== 'loaded') return;
+    try {
+      if (!storedOutlinesEdited(storedOutlines)) { setOutlineNote({ text: NOTHING_EDITED_STORED, error: false }); return; }
+    } catch (e) {
+      setOutlineNote({ text: `Could not read the outlines shown: ${(e as Error).message}`, error: true });
+      return;
+    }
+    setOutlineNote(undefined);
+    resetSave(displaySet.SeriesInstanceUID);
+    start(displaySet, role, otherSeries, axialT2, sagittalT1, weightingStatedByReader, {
+      outlines: (imageIds, volume) => {
+        const outlines = storedOutlinesShown(storedOutlines, imageIds, volume);
+        if (outlines.erased.length) setOutlineNote({ text: `Erased entirely, so no longer measured: ${outlines.erased.join(', ')}.`, error: false });
+        return { labelmap: outlines.labelmap, segments: outlines.segments, levelNaming: storedReport.levelNaming, run: { backend: 'stored SEG', seconds: 0 } };
+      },
+      changesFrom: storedReport,
+      from: `the stored SEG (version ${stored.stored.version})`,
+    });
   };
   const disabled = !displaySet || running || !!disabledReason;
   // Load the models while the reader looks at the images, so that Analyze starts at once (again after a failed or
@@ -96,13 +122,15 @@ export function AnalyzeSection({
         >
           {state.status === 'done' ? 'Analyze again' : 'Analyze'}
         </button>
-        {measured && (
+        {(measured || storedOutlines) && (
           <button
             type="button"
             data-testid="spine-measure-again"
             style={s.secondaryButton}
-            title="Measure and grade the outlines as you corrected them in the segmentation panel (brush, eraser), without segmenting again"
-            onClick={measureAgain}
+            title={measured
+              ? 'Measure and grade the outlines as you corrected them in the segmentation panel (brush, eraser), without segmenting again'
+              : 'Measure and grade the stored outlines as you corrected them in the segmentation panel (brush, eraser), with the stored level names and grade changes, without segmenting again'}
+            onClick={measured ? measureAgain : measureStoredAgain}
           >
             Measure again
           </button>

@@ -227,6 +227,19 @@ export function LevelNamingLine({ report, testId }: { report: SpineReport; testI
   );
 }
 
+/** How the result was made: backend and time, or that it measured the reader's corrected outlines; the model. */
+function runLine(result: AnalysisResult): string {
+  const { run, report } = result;
+  const parts = [
+    ...(result.remeasuredSeconds !== undefined ? [`Measured again from your corrected outlines${result.remeasuredFrom ? ` of ${result.remeasuredFrom}` : ''} in ${result.remeasuredSeconds.toFixed(1)} s`] : []),
+    // A stored SEG's outlines were segmented in an earlier session: how, the stored report does not say.
+    ...(result.remeasuredFrom ? [] : [`${result.remeasuredSeconds !== undefined ? 'segmented by ' : ''}${run.backend}`,
+      `${run.seconds.toFixed(1)} s${'totalSeconds' in result && result.remeasuredSeconds === undefined ? ` (total ${(result as { totalSeconds: number }).totalSeconds.toFixed(1)} s)` : ''}`]),
+    `model ${report.model.name} ${report.model.version} (${result.modelSource === 'cache' ? 'cached' : 'downloaded'})`,
+  ];
+  return parts.join(' · ');
+}
+
 export function ResultsView({
   result,
   segmentationId,
@@ -244,14 +257,13 @@ export function ResultsView({
   /** The reader confirms level names the software marked uncertain. */
   onConfirmLevels?: () => void;
 }) {
-  const { report, segments, run } = result;
+  const { report, segments } = result;
   // A live result of a series with a gap: only its evenly spaced slices were analysed (pipeline/slice-run.ts).
   const slicesNote = (result as Partial<{ sourceVolume: SpineVolume }>).sourceVolume?.analysedSlicesNote;
   return (
     <div data-testid="spine-results">
       <div style={s.muted} data-testid="spine-run-info">
-        {result.remeasuredSeconds !== undefined && `Measured again from your corrected outlines in ${result.remeasuredSeconds.toFixed(1)} s · segmented by `}
-        {run.backend} · {run.seconds.toFixed(1)} s{'totalSeconds' in result && result.remeasuredSeconds === undefined ? ` (total ${(result as { totalSeconds: number }).totalSeconds.toFixed(1)} s)` : ''} · model {report.model.name} {report.model.version} ({result.modelSource === 'cache' ? 'cached' : 'downloaded'})
+        {runLine(result)}
       </div>
       {slicesNote && <div style={s.warn} data-testid="spine-analysed-slices">⚠ {slicesNote}</div>}
       {displayError && <div style={s.error}>{displayError}</div>}

@@ -14,6 +14,7 @@ import { SAVE_STEP_LABEL, useAllSaveStates, useSave, useStoredEdits, useStudySav
 import { applyReaderEdit, confirmLevels, shiftLevels, withSoftwareLevels } from './readerEdits';
 import type { StoredReport } from '../ohif/loadStoredReport';
 import type { SpineReport } from '../pipeline/report';
+import { unmeasuredStoredOutlineEdits } from './outlineCorrection';
 import { colors, s } from './styles';
 
 const when = (iso: string) => (iso ? new Date(iso).toLocaleString() : 'an unknown time');
@@ -45,6 +46,8 @@ function PendingItem({ p, studyUid, retry, discard }: { p: PendingResult; studyU
 /** The reader's unsaved changes to the stored findings: Save as the next version, or Discard; progress and outcome. */
 function StoredEditsBar({ studyInstanceUid, stored, edited }: { studyInstanceUid: string; stored: StoredReport; edited?: SpineReport }) {
   const { state, save, discard } = useStoredEdits(studyInstanceUid);
+  const storedState = useStudySave(studyInstanceUid).state.stored;
+  const [refused, setRefused] = useState<string>();
   if (state.status === 'saved') {
     return (
       <div style={{ ...s.message, color: colors.ok }} data-testid="spine-stored-save-status">
@@ -58,13 +61,23 @@ function StoredEditsBar({ studyInstanceUid, stored, edited }: { studyInstanceUid
     <div style={{ border: `1px solid ${colors.border}`, borderRadius: 4, padding: 6, margin: '6px 0' }} data-testid="spine-stored-edits">
       <div style={{ color: colors.warn }}>Your changes to the stored findings (version {stored.version}) are not saved yet.</div>
       <div style={{ display: 'flex', gap: 6, marginTop: 4 }}>
-        <button type="button" style={s.button} data-testid="spine-stored-save" disabled={working} onClick={() => void save()}>
+        <button type="button" style={s.button} data-testid="spine-stored-save" disabled={working} onClick={() => {
+          // The stored SEG is carried over as stored: outline edits not measured yet would be dropped silently.
+          const why = unmeasuredStoredOutlineEdits(storedState);
+          setRefused(why);
+          if (!why) void save();
+        }}>
           {state.status === 'error' ? 'Retry' : 'Save to PACS as a new version'}
         </button>
         <button type="button" style={s.secondaryButton} data-testid="spine-stored-discard" disabled={working} onClick={discard}>
           Discard changes
         </button>
       </div>
+      {refused && (
+        <div style={s.error} data-testid="spine-save-refused">
+          {refused}
+        </div>
+      )}
       {working && <div style={s.muted}>{SAVE_STEP_LABEL[state.step]}</div>}
       {state.status === 'error' && (
         <div style={s.error} data-testid="spine-stored-save-error">

@@ -4,12 +4,18 @@
  */
 import type { DisplaySet } from '../../../types/ohif';
 import type { ViewerAnalysis } from '../ohif/analysisClient';
-import { readLabelmap } from '../ohif/showSegmentation';
-import { editedOutlines, type EditedOutlines } from '../pipeline/edited-outlines';
+import { copyLabelmapSlices, labelmapInOrder, readLabelmap } from '../ohif/showSegmentation';
+import { correctedSegments, editedOutlines, outlinedSegments, type EditedOutlines } from '../pipeline/edited-outlines';
+import type { SegmentInfo } from '../pipeline/report';
+import type { SpineVolume } from '../pipeline/volume';
+import { withSoftwareLevels } from './readerEdits';
+import type { StoredState } from './useSave';
 
 export const REPLACE_CORRECTED_OUTLINES = 'Analyze again segments the series afresh and replaces the outlines you corrected (your grade changes are offered again). Analyze again?';
 
 export const NOTHING_EDITED = 'No vertebral body or disc outline has been changed since it was measured. Correct them with the brush or eraser of the segmentation panel (the dural sac is found by rule from the image and is not measured from its outline).';
+
+export const NOTHING_EDITED_STORED = 'No vertebral body or disc outline of the stored SEG has been changed since it was loaded. Correct them with the brush or eraser of the segmentation panel, then press Measure again (or press Analyze to segment the series afresh).';
 
 /**
  * The outlines shown now as input to measureSpine (pipeline/edited-outlines.ts).
@@ -29,4 +35,65 @@ export function unmeasuredOutlineEdits(ds: DisplaySet, result: ViewerAnalysis, s
   } catch {
     return undefined; // the segmentation is no longer shown (e.g. removed in OHIF's panel): the analysis' own outlines are saved
   }
+}
+
+/** A stored SEG shown on the analysed series (reopened findings), as Measure again reads it. */
+export interface StoredOutlines {
+  segmentationId: string;
+  /** The analysed display set's imageIds (the SEG's source images). */
+  sourceImageIds: string[];
+  /** Its pixels as loaded, per source imageId (loadStoredReport.ts showStoredSeg). */
+  loaded: Map<string, Uint8Array>;
+  /** Its vertebral bodies and discs, named as the stored findings (with the reader's changes) name them. */
+  segments: SegmentInfo[];
+}
+
+/**
+ * The stored SEG of reopened findings as Measure again reads it; undefined when none is shown, its pixels could not be
+ * copied when it was loaded, or it lies on another series than `seriesInstanceUid` (the one Analyze uses).
+ */
+export function storedOutlinesOf(stored: StoredState, seriesInstanceUid: string | undefined): StoredOutlines | undefined {
+  if (stored.status !== 'loaded' || !stored.segmentationId || !stored.loadedOutlines || !stored.sourceImageIds) return undefined;
+  const report = stored.edited ?? stored.stored.report;
+  if (report.seriesInstanceUid !== seriesInstanceUid) return undefined;
+  return {
+    segmentationId: stored.segmentationId,
+    sourceImageIds: stored.sourceImageIds,
+    loaded: stored.loadedOutlines,
+    segments: report.segments.length ? report.segments : withSoftwareLevels(stored.segments ?? [], report.levelNaming),
+  };
+}
+
+/** Why saving the stored findings' changes now would drop the reader's edits of the stored outlines; undefined when it would not. */
+export function unmeasuredStoredOutlineEdits(stored: StoredState): string | undefined {
+  const outlines = stored.status === 'loaded' ? storedOutlinesOf(stored, (stored.edited ?? stored.stored.report).seriesInstanceUid) : undefined;
+  try {
+    return outlines && storedOutlinesEdited(outlines)
+      ? 'You have changed outlines of the stored SEG: press Measure again first (beside Analyze), so that the new version holds your outlines and the measurements made from them; saved now, the stored SEG would be carried over as it was.'
+      : undefined;
+  } catch {
+    return undefined; // the stored SEG is no longer shown: it is carried over as stored
+  }
+}
+
+/**
+ * Whether the reader changed a body or disc outline of the stored SEG since it was loaded.
+ * @throws Error when the segmentation shown cannot be read (removed in OHIF's panel, images gone).
+ */
+export function storedOutlinesEdited(s: StoredOutlines): boolean {
+  const ids = [...s.loaded.keys()];
+  const now = copyLabelmapSlices(s.segmentationId, s.sourceImageIds, ids);
+  const outlined = outlinedSegments(s.segments);
+  return ids.some((id) => correctedSegments(now.get(id)!, s.loaded.get(id)!, outlined).size > 0);
+}
+
+/**
+ * The stored SEG's outlines as the reader corrected them, as input to measureSpine: segments whose voxels changed
+ * since the SEG was loaded are marked outlineCorrected (those the stored SEG says were corrected stay so).
+ * @param imageIds the analysed volume's images, in its slice order; `volume` its geometry (dims, LPS)
+ * @throws Error when the segmentation cannot be read or does not cover the volume's images.
+ */
+export function storedOutlinesShown(s: StoredOutlines, imageIds: string[], volume: SpineVolume): EditedOutlines {
+  const shown = labelmapInOrder(copyLabelmapSlices(s.segmentationId, s.sourceImageIds, imageIds), imageIds, volume.dims);
+  return editedOutlines(volume, shown, labelmapInOrder(s.loaded, imageIds, volume.dims), s.segments);
 }

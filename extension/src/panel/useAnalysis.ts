@@ -8,7 +8,7 @@ import { renameSegments, showLabelmap } from '../ohif/showSegmentation';
 import { showLevelLabels } from '../ohif/levelLabels';
 import { showEvidenceOverlays } from '../ohif/evidenceOverlays';
 import type { SourceSeriesRef, SpineReport } from '../pipeline/report';
-import type { SeriesRole } from '../pipeline/volume';
+import type { SeriesRole, SpineVolume } from '../pipeline/volume';
 import { applyStoredChanges, pendingStoredChanges } from './storedReaderChanges';
 
 export type AnalysisState =
@@ -19,6 +19,15 @@ export type AnalysisState =
   | { status: 'error'; message: string; cancelled: boolean };
 
 const IDLE: AnalysisState = { status: 'idle' };
+
+/** Measure again: the outlines measured instead of segmenting, and the report whose reader changes carry over to the result. */
+export interface Remeasure {
+  outlines: ReaderOutlines | ((imageIds: string[], volume: SpineVolume) => ReaderOutlines);
+  /** The result or stored report the outlines were corrected on: its level names and grade changes are applied at once. */
+  changesFrom: SpineReport;
+  /** Set when the outlines are a stored SEG's: which ('the stored SEG (version 2)'). */
+  from?: string;
+}
 
 /** Each series' previous analysis report in this session, kept when Analyze is pressed again (its reader changes can be carried over). */
 const previousReports = new Map<string, SpineReport>();
@@ -49,23 +58,24 @@ export function useAnalysis(key: string) {
   const state = useSyncExternalStore(subscribe, () => states.get(key) ?? IDLE);
 
   /**
-   * Runs an analysis of `ds`; with `readerOutlines` (Measure again) it measures the reader's corrected outlines instead
-   * of segmenting, and the reader's grade changes in the result it replaces are applied to the new one at once.
+   * Runs an analysis of `ds`; with `remeasure` (Measure again) it measures the reader's corrected outlines instead
+   * of segmenting, and the reader's grade changes in the result or stored report they were corrected on are applied
+   * to the new one at once.
    */
   const start = useCallback(
-    (ds: DisplaySet, role: SeriesRole, otherSeries: SourceSeriesRef[] = [], axialT2?: DisplaySet, sagittalT1?: DisplaySet, weightingStatedByReader = false, readerOutlines?: ReaderOutlines) => {
+    (ds: DisplaySet, role: SeriesRole, otherSeries: SourceSeriesRef[] = [], axialT2?: DisplaySet, sagittalT1?: DisplaySet, weightingStatedByReader = false, remeasure?: Remeasure) => {
       const startedAt = Date.now();
       const prev = states.get(key);
       const previousBefore = previousReports.get(key);
       if (prev?.status === 'done') previousReports.set(key, prev.result.report);
       setState(key, { status: 'running', stage: 'read', done: 0, total: 1, startedAt });
-      const r = startAnalysis(ds, role, otherSeries, (stage, done, total) => setState(key, { status: 'running', stage, done, total, startedAt }), axialT2, sagittalT1, weightingStatedByReader, readerOutlines);
+      const r = startAnalysis(ds, role, otherSeries, (stage, done, total) => setState(key, { status: 'running', stage, done, total, startedAt }), axialT2, sagittalT1, weightingStatedByReader, remeasure?.outlines);
       runs.set(key, r);
       r.promise.then(
         async (measured) => {
           // The same outlines and names, measured again: the reader's grades carry over without asking.
-          const result = readerOutlines && prev?.status === 'done'
-            ? { ...measured, report: applyStoredChanges(measured.report, pendingStoredChanges(measured.report, prev.result.report)) }
+          const result = remeasure
+            ? { ...measured, report: applyStoredChanges(measured.report, pendingStoredChanges(measured.report, remeasure.changesFrom)), ...(remeasure.from ? { remeasuredFrom: remeasure.from } : {}) }
             : measured;
           let segmentationId: string | undefined;
           let displayError: string | undefined;
@@ -88,7 +98,7 @@ export function useAnalysis(key: string) {
             // (still unsaved work, still saveable); the labelmap shown was never replaced.
             if (previousBefore) previousReports.set(key, previousBefore);
             else previousReports.delete(key);
-            setState(key, { ...prev, rerunFailed: message, rerunWhat: readerOutlines ? 'Measure again' : 'Analyze again' });
+            setState(key, { ...prev, rerunFailed: message, rerunWhat: remeasure ? 'Measure again' : 'Analyze again' });
           } else {
             setState(key, { status: 'error', message, cancelled: /cancel/i.test(message) });
           }

@@ -44,9 +44,10 @@ export type StoredState =
   /**
    * segments / segmentationId: the stored SEG as shown in OHIF (a clicked level row jumps to its disc).
    * sourceImageIds: the images the stored SEG lies on (the level names are drawn there).
+   * loadedOutlines: the stored SEG's pixels as loaded, per source imageId (the reader's brush edits differ from them).
    * edited: the stored findings as the reader has changed them since, not yet saved (saveStoredEdits).
    */
-  | { status: 'loaded'; stored: StoredReport; segShown?: boolean; segNote?: string; segmentationId?: string; segments?: SegmentInfo[]; sourceImageIds?: string[]; edited?: SpineReport }
+  | { status: 'loaded'; stored: StoredReport; segShown?: boolean; segNote?: string; segmentationId?: string; segments?: SegmentInfo[]; sourceImageIds?: string[]; loadedOutlines?: Map<string, Uint8Array>; edited?: SpineReport }
   | { status: 'error'; message: string };
 
 export interface StudySaveState {
@@ -176,7 +177,7 @@ async function loadStored(studyUid: string): Promise<void> {
       else if (seg.segments?.length && seg.sourceImageIds?.length) {
         try { showLevelLabels(seg.sourceImageIds, seg.segments, !stored.report.levelNaming.certain); } catch (e) { console.error(e); }
       }
-      setStudy(studyUid, { stored: { status: 'loaded', stored, segShown: seg.shown, segNote: seg.reason, segmentationId: seg.segmentationId, segments: seg.segments, sourceImageIds: seg.sourceImageIds } });
+      setStudy(studyUid, { stored: { status: 'loaded', stored, segShown: seg.shown, segNote: seg.reason, segmentationId: seg.segmentationId, segments: seg.segments, sourceImageIds: seg.sourceImageIds, loadedOutlines: seg.loadedOutlines } });
     } else {
       // An SR whose SEG was deleted from the PACS (or never reached it): say so rather than show findings without outlines.
       setStudy(studyUid, { stored: { status: 'loaded', stored, segShown: false, segNote: `the PACS holds no "Spine MRI SEG v${stored.version}" beside this report (deleted, or never stored); press Analyze to outline the structures again` } });

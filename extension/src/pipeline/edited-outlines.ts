@@ -27,16 +27,10 @@ export interface EditedOutlines {
  */
 export function editedOutlines(volume: SpineVolume, shown: Labelmap, measured: Labelmap, segments: SegmentInfo[]): EditedOutlines {
   if (shown.dims.join() !== measured.dims.join()) throw new Error(`the labelmap shown (${shown.dims.join('×')}) is not the one measured (${measured.dims.join('×')})`);
-  const outlined = new Set(segments.filter((s) => s.kind === 'vertebral_body' || s.kind === 'disc').map((s) => s.segmentNumber));
-  // Only the bodies and discs are measured from their outlines; any other label (the sac, a segment the reader added in OHIF's panel) is left out.
-  const keep = (v: number) => (outlined.has(v) ? v : 0);
+  const outlined = outlinedSegments(segments);
   const values = new Uint8Array(shown.values.length);
-  const corrected = new Set<number>();
-  for (let p = 0; p < values.length; p++) {
-    values[p] = keep(shown.values[p]);
-    const before = keep(measured.values[p]);
-    if (values[p] !== before) { corrected.add(values[p]); corrected.add(before); }
-  }
+  for (let p = 0; p < values.length; p++) values[p] = outlined.has(shown.values[p]) ? shown.values[p] : 0;
+  const corrected = correctedSegments(shown.values, measured.values, outlined);
   const labelmap: Labelmap = { dims: [...shown.dims] as Vec3, values };
   const counts = labelCentroids(volume, labelmap);
   const kept = segments.filter((s) => outlined.has(s.segmentNumber));
@@ -47,4 +41,24 @@ export function editedOutlines(volume: SpineVolume, shown: Labelmap, measured: L
     changed: corrected.size > 0,
     erased: kept.filter((s) => !counts.has(s.segmentNumber)).map((s) => s.label),
   };
+}
+
+/** The segment numbers measured from their outlines: the bodies and discs (not the sac, nor a segment the reader added in OHIF's panel). */
+export function outlinedSegments(segments: SegmentInfo[]): Set<number> {
+  return new Set(segments.filter((s) => s.kind === 'vertebral_body' || s.kind === 'disc').map((s) => s.segmentNumber));
+}
+
+/**
+ * The outlined segments (their numbers) whose voxels differ between two labelmaps of the same images (voxel order
+ * alike): both the segment that gained a voxel and the one that lost it. Other labels count as background.
+ */
+export function correctedSegments(shown: ArrayLike<number>, measured: ArrayLike<number>, outlined: Set<number>): Set<number> {
+  const keep = (v: number) => (outlined.has(v) ? v : 0);
+  const corrected = new Set<number>();
+  for (let p = 0; p < shown.length; p++) {
+    const now = keep(shown[p]), before = keep(measured[p]);
+    if (now !== before) { corrected.add(now); corrected.add(before); }
+  }
+  corrected.delete(0);
+  return corrected;
 }
