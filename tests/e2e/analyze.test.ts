@@ -279,7 +279,14 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.locator('[data-cy="data-row"]', { hasText: 'L3 vertebral body' }).first().click();
     await page.locator('[data-cy="Brush-btn"]').click();
     await brushAcrossDisc(page, 'L3/L4 disc', true);
+    // Back in the Spine MRI panel, a drag windows the image again instead of painting (the brush's button is out of sight).
+    const primaryTools = () => page.evaluate(() => (window as unknown as { cornerstoneTools: any }).cornerstoneTools.ToolGroupManager.getAllToolGroups()
+      .map((g: any) => g.getActivePrimaryMouseButtonTool()));
+    expect((await primaryTools()).some((t: string) => /Brush/.test(t))).toBe(true);
     await page.locator('[data-cy="spineMri-btn"]').click();
+    await page.waitForFunction(() => (window as unknown as { cornerstoneTools: any }).cornerstoneTools.ToolGroupManager.getAllToolGroups()
+      .every((g: any) => !/brush|eraser|scissor|paintfill|labelmap|segment/i.test(g.getActivePrimaryMouseButtonTool() ?? '')), null, { timeout: 10000 });
+    expect(await primaryTools()).toContain('WindowLevel');
     // Edits not measured yet are not saved: the SEG and SR would not hold them.
     await page.getByTestId('spine-save').click();
     expect(await page.getByTestId('spine-save-refused').textContent()).toMatch(/not measured yet: press Measure again first/);

@@ -2,17 +2,22 @@
  * The Spine MRI panel (right side of the Spine MRI mode): which series the analysis uses and why,
  * the Analyze flow and the per-level results.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useSeriesChoice } from './useSeriesChoice';
 import { SeriesTable } from './SeriesTable';
 import { AnalyzeSection } from './AnalyzeSection';
 import { StoredResults } from './StoredResults';
 import { s } from './styles';
 import type { SourceSeriesRef } from '../pipeline/report';
+import { leaveOutlineEditing } from '../ohif/outlineEditingTools';
 
 export function SpinePanel() {
   const choice = useSeriesChoice();
   const [showSeries, setShowSeries] = useState(true);
+  // OHIF mounts the panel each time its tab is shown: the outlines are no longer edited by a drag meant to window the image.
+  useEffect(() => {
+    try { leaveOutlineEditing(); } catch (e) { console.warn('Spine MRI: could not put window/level back as the mouse tool', e); }
+  }, []);
   const ds = choice.displaySetOf(choice.analysisSeries);
   const role = choice.analysisRole ?? 'sagittal_t2';
   const otherSeries: SourceSeriesRef[] = [];
