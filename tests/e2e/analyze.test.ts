@@ -342,6 +342,16 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     for (const label of ['L4/L5 disc', 'L4 vertebral body', 'L3/L4 disc', 'L3 vertebral body']) expect(await segmentRow(label).textContent()).toContain('(outline corrected)');
     expect(await segmentRow('L5 vertebral body').textContent()).not.toContain('(outline corrected)');
     expect(await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L2/L3' }).first().textContent()).toContain(`${readerGrade}*`);
+    // Brushed again, the edit goes into the new result's outlines (not the stored SEG's, still loaded) and is measured;
+    // the run line still says whose outlines they were (the stored SEG's segmentation run is not known).
+    await page.locator('[data-cy="panelSegmentationWithToolsLabelMap-btn"]').click();
+    await page.locator('[data-cy="data-row"]', { hasText: 'L5 vertebral body' }).first().click();
+    await page.locator('[data-cy="Brush-btn"]').click();
+    await brushAcrossDisc(page, 'L5/S1 disc', true);
+    await page.locator('[data-cy="spineMri-btn"]').click();
+    await page.getByTestId('spine-measure-again').click();
+    await page.waitForFunction(() => /^Measured again from your corrected outlines of the stored SEG \(version 1\) in \d+\.\d s · model /.test(document.querySelector('[data-testid="spine-run-info"]')?.textContent ?? ''), null, { timeout: 120000 });
+    for (const label of ['L5/S1 disc', 'L5 vertebral body', 'L4/L5 disc', 'L3/L4 disc']) expect(await segmentRow(label).textContent()).toContain('(outline corrected)');
     await page.waitForTimeout(1000);
     await page.screenshot({ path: join(artifactsDir, 'analyze-stored-outlines-measured-again.png') });
     await page.getByTestId('spine-save').click();

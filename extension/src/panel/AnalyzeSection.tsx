@@ -71,6 +71,7 @@ export function AnalyzeSection({
     start(ds, v.role ?? role, otherSeries, axialT2, sagittalT1, !!v.weightingStatedByReader, {
       outlines: { labelmap: outlines.labelmap, segments: outlines.segments, levelNaming: result.report.levelNaming, run: result.run },
       changesFrom: result.report,
+      from: result.remeasuredFrom, // outlines first taken from a stored SEG still are
     });
   };
   // Reopened findings: the stored SEG on this series, whose outlines the reader may correct and measure again.
