@@ -234,6 +234,13 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await page.getByTestId('spine-confirm-levels').count()).toBe(0);
   }, 420000);
 
+  /** Whether the page would ask before being closed (its beforeunload handler cancels a synthetic event). */
+  const asksBeforeLeaving = (page: Page) => page.evaluate(() => {
+    const e = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(e);
+    return e.defaultPrevented;
+  });
+
   /**
    * Paints the selected segment across the middle of a disc with OHIF's brush (already the active tool), by real mouse
    * strokes on the image shown: 3 mm brush, 12 px wide.
@@ -287,6 +294,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.waitForFunction(() => (window as unknown as { cornerstoneTools: any }).cornerstoneTools.ToolGroupManager.getAllToolGroups()
       .every((g: any) => !/brush|eraser|scissor|paintfill|labelmap|segment/i.test(g.getActivePrimaryMouseButtonTool() ?? '')), null, { timeout: 10000 });
     expect(await primaryTools()).toContain('WindowLevel');
+    expect(await asksBeforeLeaving(page)).toBe(true); // the edit lives only in this page
     // Edits not measured yet are not saved: the SEG and SR would not hold them.
     await page.getByTestId('spine-save').click();
     expect(await page.getByTestId('spine-save-refused').textContent()).toMatch(/not measured yet: press Measure again first/);
@@ -335,6 +343,10 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.locator('[data-cy="spineMri-btn"]').click();
     await page.getByTestId('spine-stored-save').click();
     expect(await page.getByTestId('spine-save-refused').textContent()).toMatch(/^You have changed outlines of the stored SEG: press Measure again first/);
+    await page.getByTestId('spine-stored-discard').click(); // the grade change alone: the outline edit still asks before leaving
+    expect(await asksBeforeLeaving(page)).toBe(true);
+    if (!(await grade.isVisible())) await storedRow('L2/L3').click();
+    await grade.selectOption(readerGrade === 'V' ? '5' : '4');
     await page.getByTestId('spine-measure-again').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="spine-run-info"]')?.textContent?.startsWith('Measured again from your corrected outlines of the stored SEG (version 1)'), null, { timeout: 120000 });
     expect(await page.getByTestId('spine-run-info').textContent()).toMatch(/^Measured again from your corrected outlines of the stored SEG \(version 1\) in \d+\.\d s · model spine-sag-unet /);
@@ -357,6 +369,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.getByTestId('spine-save').click();
     await page.getByTestId('spine-save-status').waitFor({ timeout: 60000 });
     expect(await page.getByTestId('spine-save-status').textContent()).toMatch(/^Saved: SEG series ‘Spine MRI SEG v2’/);
+    expect(await asksBeforeLeaving(page)).toBe(false); // stored, and the stored SEG's edits went into version 2
   }, 420000);
 
   it('grades a spondylolisthesis in the Slip column and draws its posterior vertebral body lines on the image', async () => {

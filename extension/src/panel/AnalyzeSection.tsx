@@ -6,7 +6,7 @@ import type { SeriesRole } from '../pipeline/volume';
 import { ResultsView } from './ResultsView';
 import { applyReaderEdit, confirmLevels, shiftLevels } from './readerEdits';
 import { SaveSection } from './SaveSection';
-import { resetSave, useStudySave } from './useSave';
+import { discardStoredEdits, resetSave, useStudySave } from './useSave';
 import { CarryOverOffer, type EarlierResult } from './CarryOverOffer';
 import { overallProgress, STAGE_LABEL, useAnalysis } from './useAnalysis';
 import { prepareAnalysis } from '../ohif/analysisClient';
@@ -96,6 +96,8 @@ export function AnalyzeSection({
       },
       changesFrom: storedReport,
       from: `the stored SEG (version ${stored.stored.version})`,
+      // The stored findings' unsaved changes are the new result's now (saved with it, or kept pending with it).
+      onMeasured: () => discardStoredEdits(displaySet.StudyInstanceUID, false),
     });
   };
   const disabled = !displaySet || running || !!disabledReason;

@@ -1,12 +1,14 @@
 /**
  * Reader work that lives only in this page: a finished analysis the reader changed (a grade, a level name, names
- * confirmed) and changes to stored findings, whose content is neither in the PACS nor kept as a pending result in
- * IndexedDB. While there is any, the browser asks before the page is closed or reloaded (beforeunload; browsers show
+ * confirmed), changes to stored findings, whose content is neither in the PACS nor kept as a pending result in
+ * IndexedDB, and outlines edited with the brush or eraser and not measured yet (of an analysis or a stored SEG). While there is any, the browser asks before the page is closed or reloaded (beforeunload; browsers show
  * their own wording). Leaving the mode inside OHIF loses nothing: results stay in this page's memory.
  */
 import { hasReaderChanges } from '../pipeline/reader-edit';
-import { finishedAnalysisReports } from './useAnalysis';
-import { isKept, storedEditsNotSaved } from './useSave';
+import { getOhifContext } from '../ohif/context';
+import { storedOutlinesEdited, storedOutlinesOf, unmeasuredOutlineEdits } from './outlineCorrection';
+import { finishedAnalysisReports, shownAnalyses } from './useAnalysis';
+import { isKept, loadedStoredFindings, storedEditsNotSaved } from './useSave';
 
 /** One line per result whose reader changes would be lost with the page; empty when leaving loses nothing. */
 export function unsavedReaderWork(): string[] {
@@ -14,7 +16,27 @@ export function unsavedReaderWork(): string[] {
     .map((r) => `your changes to the analysis of series ${r.seriesInstanceUid}`);
   const stored = storedEditsNotSaved().filter(({ edited }) => !isKept(edited))
     .map(({ studyUid }) => `your changes to the stored findings of study ${studyUid}`);
-  return [...analyses, ...stored];
+  return [...analyses, ...stored, ...unmeasuredOutlines()];
+}
+
+/** One line per segmentation shown whose body or disc outlines the reader edited and has not measured yet. */
+function unmeasuredOutlines(): string[] {
+  const { displaySetService } = getOhifContext().servicesManager.services;
+  const shown = shownAnalyses();
+  const live = shown.filter(({ seriesInstanceUid, result, segmentationId }) => {
+    const ds = displaySetService.getActiveDisplaySets().find((d) => d.SeriesInstanceUID === seriesInstanceUid);
+    return !!ds && !!unmeasuredOutlineEdits(ds, result, segmentationId);
+  }).map(({ seriesInstanceUid }) => `your outline corrections on series ${seriesInstanceUid}, not measured yet`);
+  // A stored SEG is replaced by an analysis of its series (Analyze, or Measure again of its outlines, which took the edits).
+  const analysed = new Set(shown.map((a) => a.seriesInstanceUid));
+  const stored = loadedStoredFindings().filter(({ stored: st }) => {
+    if (st.status !== 'loaded') return false;
+    const seriesInstanceUid = (st.edited ?? st.stored.report).seriesInstanceUid;
+    if (analysed.has(seriesInstanceUid)) return false;
+    const outlines = storedOutlinesOf(st, seriesInstanceUid);
+    try { return !!outlines && storedOutlinesEdited(outlines); } catch { return false; }
+  }).map(({ studyUid }) => `your outline corrections on the stored SEG of study ${studyUid}, not measured yet`);
+  return [...live, ...stored];
 }
 
 /** Makes the browser ask before the page is closed or reloaded while unsavedReaderWork() lists anything. Call once. */

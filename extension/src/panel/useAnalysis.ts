@@ -27,6 +27,8 @@ export interface Remeasure {
   changesFrom: SpineReport;
   /** Set when the outlines are a stored SEG's: which ('the stored SEG (version 2)'). */
   from?: string;
+  /** Called once the result, with the changes of `changesFrom`, is on screen. */
+  onMeasured?: () => void;
 }
 
 /** Each series' previous analysis report in this session, kept when Analyze is pressed again (its reader changes can be carried over). */
@@ -46,6 +48,11 @@ function setState(key: string, s: AnalysisState): void {
 function subscribe(l: () => void): () => void {
   listeners.add(l);
   return () => listeners.delete(l);
+}
+
+/** The finished analyses of this page shown as a segmentation (the reader may have edited its outlines), for unsavedWork.ts. */
+export function shownAnalyses(): { seriesInstanceUid: string; result: ViewerAnalysis; segmentationId: string }[] {
+  return [...states].flatMap(([seriesInstanceUid, s]) => (s.status === 'done' && s.segmentationId ? [{ seriesInstanceUid, result: s.result, segmentationId: s.segmentationId }] : []));
 }
 
 /** The reports of the finished analyses of this page (with the reader's changes), for unsavedWork.ts. */
@@ -87,7 +94,9 @@ export function useAnalysis(key: string) {
             displayError = `Could not show the segmentation: ${(e as Error).message}`;
             console.error(e);
           }
-          if (runs.get(key) === r) setState(key, { status: 'done', result, segmentationId, displayError });
+          if (runs.get(key) !== r) return;
+          setState(key, { status: 'done', result, segmentationId, displayError });
+          remeasure?.onMeasured?.();
         },
         (e: unknown) => {
           // Never an empty message: some libraries reject with something other than an Error.

@@ -147,6 +147,11 @@ export function isKept(report: SpineReport): boolean {
   return keptFingerprints.has(reportFingerprint(report));
 }
 
+/** The stored findings loaded in this page, per study (their SEGs may hold outline edits not measured yet). */
+export function loadedStoredFindings(): { studyUid: string; stored: StoredState }[] {
+  return [...studyStates].flatMap(([studyUid, st]) => (st.stored.status === 'loaded' ? [{ studyUid, stored: st.stored }] : []));
+}
+
 /** The reader's changes to stored findings, per study, not saved yet (each kept pending after a failed save is still listed). */
 export function storedEditsNotSaved(): { studyUid: string; edited: SpineReport }[] {
   return [...studyStates].flatMap(([studyUid, st]) => (st.stored.status === 'loaded' && st.stored.edited ? [{ studyUid, edited: st.stored.edited }] : []));
@@ -291,12 +296,15 @@ export function editStored(studyUid: string, change: (r: SpineReport) => SpineRe
   redrawStored(st, edited);
 }
 
-/** Drops the unsaved changes to the stored findings. */
-export function discardStoredEdits(studyUid: string): void {
+/**
+ * Drops the unsaved changes to the stored findings.
+ * @param redraw false when a new result took them (Measure again of the stored outlines) and is shown instead
+ */
+export function discardStoredEdits(studyUid: string, redraw = true): void {
   const st = studyStates.get(studyUid)?.stored;
   if (st?.status === 'loaded') {
     setStudy(studyUid, { stored: { ...st, edited: undefined } });
-    if (st.edited) redrawStored(st, st.stored.report);
+    if (st.edited && redraw) redrawStored(st, st.stored.report);
   }
   setSave(storedEditsKey(studyUid), IDLE);
 }
