@@ -324,6 +324,13 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(offer).toContain('Your changes in the stored report (version 2, changed and not saved yet):');
     expect(offer).toContain(`L2/L3 Pfirrmann grade ${newGrade}`);
     expect(offer).toContain(`L3/L4 Pfirrmann grade ${l34Grade}`);
+    // Applied, the changes are the new result's: unsaved work of that result, no longer of the stored findings.
+    await page.getByTestId('spine-carry-over-apply').click();
+    const warned = page.waitForEvent('console', (m) => m.text().includes('not saved to the PACS'));
+    expect(await asksBeforeLeaving(page)).toBe(true);
+    const unsaved = (await warned).text();
+    expect(unsaved).toContain('your changes to the analysis of series');
+    expect(unsaved).not.toContain('stored findings');
   }, 420000);
 
   it('renames the levels of reopened findings and saves them as version 3, the SEG\'s segments renamed', async () => {

@@ -47,7 +47,12 @@ export function AnalyzeSection({
   // unsaved changes to the stored findings, the stored report.
   const earlier: EarlierResult[] = [
     ...(previousReport ? [{ report: previousReport, what: 'the previous analysis' }] : []),
-    ...(stored.status === 'loaded' && stored.edited ? [{ report: stored.edited, what: `the stored report (version ${stored.stored.version}, changed and not saved yet)` }] : []),
+    ...(stored.status === 'loaded' && stored.edited && displaySet ? [{
+      report: stored.edited,
+      what: `the stored report (version ${stored.stored.version}, changed and not saved yet)`,
+      // Applied, they are the new result's (saved with it), no longer unsaved changes of the stored findings.
+      onTaken: () => discardStoredEdits(displaySet.StudyInstanceUID, false),
+    }] : []),
     ...(stored.status === 'loaded' ? [{ report: stored.stored.report, what: `the stored report (version ${stored.stored.version})` }] : []),
   ];
   const [outlineNote, setOutlineNote] = useState<{ text: string; error: boolean }>();

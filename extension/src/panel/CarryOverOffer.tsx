@@ -11,6 +11,8 @@ export interface EarlierResult {
   report: SpineReport;
   /** How the panel names it: 'the previous analysis', 'the stored report (version 2)'. */
   what: string;
+  /** Called once its changes are applied: they live in the new result from then on. */
+  onTaken?: () => void;
 }
 
 export function CarryOverOffer({ report, candidates, onApply }: { report: SpineReport; candidates: EarlierResult[]; onApply: (fn: (r: SpineReport) => SpineReport) => void }) {
@@ -31,7 +33,7 @@ export function CarryOverOffer({ report, candidates, onApply }: { report: SpineR
       <span>
         Your changes in {earlier.what}: {changes.join('; ')}.{unmatched}
       </span>
-      <button type="button" style={s.secondaryButton} data-testid="spine-carry-over-apply" onClick={() => onApply((r) => applyStoredChanges(r, pendingStoredChanges(r, earlier.report)))}>
+      <button type="button" style={s.secondaryButton} data-testid="spine-carry-over-apply" onClick={() => { onApply((r) => applyStoredChanges(r, pendingStoredChanges(r, earlier.report))); earlier.onTaken?.(); }}>
         Apply them
       </button>
     </div>
