@@ -360,10 +360,19 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.locator('[data-cy="data-row"]', { hasText: 'L5 vertebral body' }).first().click();
     await page.locator('[data-cy="Brush-btn"]').click();
     await brushAcrossDisc(page, 'L5/S1 disc', true);
+    // A segment added in OHIF's panel and painted over the L2/L3 disc is not measured, and the panel says so.
+    await page.evaluate(() => {
+      const { segmentationService } = (window as unknown as { services: { segmentationService: any } }).services;
+      const own = segmentationService.getSegmentations().find((x: any) => x.segmentationId.startsWith('spine-mri-'));
+      segmentationService.addSegment(own.segmentationId, { segmentIndex: 60, label: 'Segment 60' });
+    });
+    await page.locator('[data-cy="Brush-btn"]').click();
+    await brushAcrossDisc(page, 'L2/L3 disc', true);
     await page.locator('[data-cy="spineMri-btn"]').click();
     await page.getByTestId('spine-measure-again').click();
     await page.waitForFunction(() => /^Measured again from your corrected outlines of the stored SEG \(version 1\) in \d+\.\d s · model /.test(document.querySelector('[data-testid="spine-run-info"]')?.textContent ?? ''), null, { timeout: 120000 });
-    for (const label of ['L5/S1 disc', 'L5 vertebral body', 'L4/L5 disc', 'L3/L4 disc']) expect(await segmentRow(label).textContent()).toContain('(outline corrected)');
+    for (const label of ['L5/S1 disc', 'L5 vertebral body', 'L4/L5 disc', 'L3/L4 disc', 'L2/L3 disc']) expect(await segmentRow(label).textContent()).toContain('(outline corrected)');
+    expect(await page.getByTestId('spine-outline-note').textContent()).toMatch(/^Not measured: Segment 60 — added in the segmentation panel/);
     await page.waitForTimeout(1000);
     await page.screenshot({ path: join(artifactsDir, 'analyze-stored-outlines-measured-again.png') });
     await page.getByTestId('spine-save').click();

@@ -54,6 +54,20 @@ describe('editedOutlines (Measure again from the reader\'s corrected outlines)',
     expect(measureSpine(s.volume, r.labelmap, r.segments).discs.map((d) => d.segment.level)).not.toContain('L2/L3');
   });
 
+  it('leaves out a segment added in OHIF\'s panel, and names its number; the voxels it took from a disc are the disc\'s no longer', () => {
+    const shown = { dims: measured.labelmap.dims, values: new Uint8Array(measured.labelmap.values) };
+    const first = shown.values.indexOf(disc.segmentNumber);
+    shown.values[first] = 99;
+    shown.values[shown.values.indexOf(0)] = 99;
+    const r = editedOutlines(s.volume, shown, measured.labelmap, measured.segments);
+    expect(r.added).toEqual([99]);
+    expect(r.labelmap.values.includes(99)).toBe(false);
+    expect(r.segments.map((x) => x.segmentNumber)).not.toContain(99);
+    expect(r.segments.find((x) => x.segmentNumber === disc.segmentNumber)!.outlineCorrected).toBe(true);
+    // Nothing added: nothing named.
+    expect(editedOutlines(s.volume, measured.labelmap, measured.labelmap, measured.segments).added).toEqual([]);
+  });
+
   it('refuses a labelmap of other dims', () => {
     expect(() => editedOutlines(s.volume, { dims: [1, 1, 1], values: new Uint8Array(1) }, measured.labelmap, measured.segments)).toThrow(/not the one measured/);
   });

@@ -145,6 +145,12 @@ export function jumpToSegment(segmentationId: string, seg: SegmentInfo, worldLps
   (segmentationService as any)?.jumpToSegmentCenter?.(segmentationId, seg.segmentNumber, undefined, 0.9, true, 750, false, undefined, { world: worldLps });
 }
 
+/** A segment's label as OHIF's segmentation panel shows it ('Segment 21' for one added there and not named); undefined when unknown. */
+export function segmentLabel(segmentationId: string, segmentNumber: number): string | undefined {
+  const { segmentationService } = getOhifContext().servicesManager.services;
+  return segmentationService?.getSegmentation(segmentationId)?.segments?.[segmentNumber]?.label;
+}
+
 /** Renames OHIF's segments after a reader correction of level names. */
 export function renameSegments(segmentationId: string, segments: SegmentInfo[]): void {
   const { segmentationService } = getOhifContext().servicesManager.services;

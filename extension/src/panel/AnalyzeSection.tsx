@@ -11,7 +11,7 @@ import { CarryOverOffer, type EarlierResult } from './CarryOverOffer';
 import { overallProgress, STAGE_LABEL, useAnalysis } from './useAnalysis';
 import { prepareAnalysis } from '../ohif/analysisClient';
 import type { EditedOutlines } from '../pipeline/edited-outlines';
-import { NOTHING_EDITED, NOTHING_EDITED_STORED, outlinesShown, REPLACE_CORRECTED_OUTLINES, storedOutlinesEdited, storedOutlinesOf, storedOutlinesShown, unmeasuredOutlineEdits } from './outlineCorrection';
+import { leftOutNote, NOTHING_EDITED, NOTHING_EDITED_STORED, outlinesShown, REPLACE_CORRECTED_OUTLINES, storedOutlinesEdited, storedOutlinesOf, storedOutlinesShown, unmeasuredOutlineEdits } from './outlineCorrection';
 import { colors, s } from './styles';
 
 /** How an analysis took its series' weighting, in words ('T2', 'T2 (as you stated)', 'unknown weighting'). */
@@ -69,8 +69,9 @@ export function AnalyzeSection({
       setOutlineNote({ text: `Could not read the outlines shown: ${(e as Error).message}`, error: true });
       return;
     }
-    if (!outlines.changed) { setOutlineNote({ text: NOTHING_EDITED, error: false }); return; }
-    setOutlineNote(outlines.erased.length ? { text: `Erased entirely, so no longer measured: ${outlines.erased.join(', ')}.`, error: false } : undefined);
+    if (!outlines.changed) { setOutlineNote({ text: [NOTHING_EDITED, leftOutNote(outlines, segmentationId)].filter(Boolean).join(' '), error: false }); return; }
+    const leftOut = leftOutNote(outlines, segmentationId);
+    setOutlineNote(leftOut ? { text: leftOut, error: false } : undefined);
     resetSave(ds.SeriesInstanceUID);
     const v = result.sourceVolume;
     start(ds, v.role ?? role, otherSeries, axialT2, sagittalT1, !!v.weightingStatedByReader, {
@@ -96,7 +97,8 @@ export function AnalyzeSection({
     start(displaySet, role, otherSeries, axialT2, sagittalT1, weightingStatedByReader, {
       outlines: (imageIds, volume) => {
         const outlines = storedOutlinesShown(storedOutlines, imageIds, volume);
-        if (outlines.erased.length) setOutlineNote({ text: `Erased entirely, so no longer measured: ${outlines.erased.join(', ')}.`, error: false });
+        const leftOut = leftOutNote(outlines, storedOutlines.segmentationId);
+        if (leftOut) setOutlineNote({ text: leftOut, error: false });
         return { labelmap: outlines.labelmap, segments: outlines.segments, levelNaming: storedReport.levelNaming, run: { backend: 'stored SEG', seconds: 0 } };
       },
       changesFrom: storedReport,

@@ -4,7 +4,7 @@
  */
 import type { DisplaySet } from '../../../types/ohif';
 import type { ViewerAnalysis } from '../ohif/analysisClient';
-import { copyLabelmapSlices, labelmapInOrder, readLabelmap } from '../ohif/showSegmentation';
+import { copyLabelmapSlices, labelmapInOrder, readLabelmap, segmentLabel } from '../ohif/showSegmentation';
 import { correctedSegments, editedOutlines, outlinedSegments, type EditedOutlines } from '../pipeline/edited-outlines';
 import type { SegmentInfo } from '../pipeline/report';
 import type { SpineVolume } from '../pipeline/volume';
@@ -35,6 +35,20 @@ export function unmeasuredOutlineEdits(ds: DisplaySet, result: ViewerAnalysis, s
   } catch {
     return undefined; // the segmentation is no longer shown (e.g. removed in OHIF's panel): the analysis' own outlines are saved
   }
+}
+
+/**
+ * What Measure again left out of the outlines, for the panel: segments erased entirely, and segments added in OHIF's
+ * panel (the analysis measures only its own vertebral bodies and discs); undefined when nothing was left out.
+ */
+export function leftOutNote(outlines: EditedOutlines, segmentationId: string): string | undefined {
+  const notes = [
+    ...(outlines.erased.length ? [`Erased entirely, so no longer measured: ${outlines.erased.join(', ')}.`] : []),
+    ...(outlines.added.length
+      ? [`Not measured: ${outlines.added.map((n) => segmentLabel(segmentationId, n) ?? `segment ${n}`).join(', ')} — added in the segmentation panel; only the analysis' own vertebral bodies and discs are measured (correct those with the brush and eraser; Analyze again to segment afresh).`]
+      : []),
+  ];
+  return notes.length ? notes.join(' ') : undefined;
 }
 
 /** A stored SEG shown on the analysed series (reopened findings), as Measure again reads it. */

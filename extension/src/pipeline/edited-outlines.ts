@@ -17,6 +17,8 @@ export interface EditedOutlines {
   changed: boolean;
   /** Labels of the segments the reader erased entirely. */
   erased: string[];
+  /** Segment numbers painted now that the measured labelmap lacks (segments added in OHIF's panel): not measured. */
+  added: number[];
 }
 
 /**
@@ -34,12 +36,14 @@ export function editedOutlines(volume: SpineVolume, shown: Labelmap, measured: L
   const labelmap: Labelmap = { dims: [...shown.dims] as Vec3, values };
   const counts = labelCentroids(volume, labelmap);
   const kept = segments.filter((s) => outlined.has(s.segmentNumber));
+  const before = labelsIn(measured.values);
   return {
     labelmap,
     segments: kept.filter((s) => counts.has(s.segmentNumber))
       .map((s) => ({ ...s, ...counts.get(s.segmentNumber)!, ...(corrected.has(s.segmentNumber) ? { outlineCorrected: true as const } : {}) })),
     changed: corrected.size > 0,
     erased: kept.filter((s) => !counts.has(s.segmentNumber)).map((s) => s.label),
+    added: [...labelsIn(shown.values)].filter((v) => !before.has(v)).sort((a, b) => a - b),
   };
 }
 
@@ -61,4 +65,11 @@ export function correctedSegments(shown: ArrayLike<number>, measured: ArrayLike<
   }
   corrected.delete(0);
   return corrected;
+}
+
+/** The non-zero values of a labelmap. */
+function labelsIn(values: ArrayLike<number>): Set<number> {
+  const found = new Set<number>();
+  for (let p = 0; p < values.length; p++) if (values[p]) found.add(values[p]);
+  return found;
 }
