@@ -81,11 +81,11 @@ export function AnalyzeSection({
     });
   };
   // Reopened findings: the stored SEG on this series, whose outlines the reader may correct and measure again.
-  const storedReport = stored.status === 'loaded' ? stored.edited ?? stored.stored.report : undefined;
   const storedOutlines = state.status !== 'done' && !running ? storedOutlinesOf(stored, displaySet?.SeriesInstanceUID) : undefined;
   /** Measure again on reopened findings: the stored SEG's outlines as the reader corrected them, with the stored names and grade changes. */
   const measureStoredAgain = () => {
-    if (!storedOutlines || !storedReport || !displaySet || stored.status !== 'loaded') return;
+    if (!storedOutlines || !displaySet || stored.status !== 'loaded') return;
+    const storedReport = storedOutlines.report;
     try {
       if (!storedOutlinesEdited(storedOutlines)) { setOutlineNote({ text: NOTHING_EDITED_STORED, error: false }); return; }
     } catch (e) {

@@ -6,7 +6,7 @@ import type { DisplaySet } from '../../../types/ohif';
 import type { ViewerAnalysis } from '../ohif/analysisClient';
 import { copyLabelmapSlices, labelmapInOrder, readLabelmap, segmentLabel } from '../ohif/showSegmentation';
 import { correctedSegments, editedOutlines, outlinedSegments, type EditedOutlines } from '../pipeline/edited-outlines';
-import type { SegmentInfo } from '../pipeline/report';
+import type { SegmentInfo, SpineReport } from '../pipeline/report';
 import type { SpineVolume } from '../pipeline/volume';
 import { withSoftwareLevels } from './readerEdits';
 import type { StoredState } from './useSave';
@@ -60,6 +60,8 @@ export interface StoredOutlines {
   loaded: Map<string, Uint8Array>;
   /** Its vertebral bodies and discs, named as the stored findings (with the reader's changes) name them. */
   segments: SegmentInfo[];
+  /** The stored findings, with the reader's changes not saved yet. */
+  report: SpineReport;
 }
 
 /**
@@ -75,6 +77,7 @@ export function storedOutlinesOf(stored: StoredState, seriesInstanceUid: string 
     sourceImageIds: stored.sourceImageIds,
     loaded: stored.loadedOutlines,
     segments: report.segments.length ? report.segments : withSoftwareLevels(stored.segments ?? [], report.levelNaming),
+    report,
   };
 }
 
