@@ -6,7 +6,7 @@
  */
 import { hasReaderChanges } from '../pipeline/reader-edit';
 import { getOhifContext } from '../ohif/context';
-import { storedOutlinesEdited, storedOutlinesOf, unmeasuredOutlineEdits } from './outlineCorrection';
+import { unmeasuredOutlineEdits, unmeasuredStoredOutlineEdits } from './outlineCorrection';
 import { finishedAnalysisReports, shownAnalyses } from './useAnalysis';
 import { isKept, loadedStoredFindings, storedEditsNotSaved } from './useSave';
 
@@ -29,13 +29,8 @@ function unmeasuredOutlines(): string[] {
   }).map(({ seriesInstanceUid }) => `your outline corrections on series ${seriesInstanceUid}, not measured yet`);
   // A stored SEG is replaced by an analysis of its series (Analyze, or Measure again of its outlines, which took the edits).
   const analysed = new Set(shown.map((a) => a.seriesInstanceUid));
-  const stored = loadedStoredFindings().filter(({ stored: st }) => {
-    if (st.status !== 'loaded') return false;
-    const seriesInstanceUid = (st.edited ?? st.stored.report).seriesInstanceUid;
-    if (analysed.has(seriesInstanceUid)) return false;
-    const outlines = storedOutlinesOf(st, seriesInstanceUid);
-    try { return !!outlines && storedOutlinesEdited(outlines); } catch { return false; }
-  }).map(({ studyUid }) => `your outline corrections on the stored SEG of study ${studyUid}, not measured yet`);
+  const stored = loadedStoredFindings().filter(({ stored: st }) => st.status === 'loaded'
+    && !analysed.has((st.edited ?? st.stored.report).seriesInstanceUid) && !!unmeasuredStoredOutlineEdits(st)).map(({ studyUid }) => `your outline corrections on the stored SEG of study ${studyUid}, not measured yet`);
   return [...live, ...stored];
 }
 
