@@ -398,7 +398,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(stenotic.length).toBeGreaterThanOrEqual(1);
     await page.waitForSelector('[data-testid="spine-canal-lines"] svg polyline', { timeout: 15000 });
     const canalLabels = await page.locator('[data-testid="spine-canal-lines"] svg text').allTextContents();
-    expect(canalLabels.map((t) => t.replace(/ canal AP \d+\.\d mm/, ''))).toEqual(stenotic);
+    expect(canalLabels.map((t) => t.replace(/ canal AP \d+\.\d mm(, axial area \d+ mm²)?/, ''))).toEqual(stenotic);
     // A reader's grade is drawn as the reader set it.
     await l5s1.click();
     await page.getByTestId('spine-level-detail').getByLabel('Spondylolisthesis (Meyerding grade)').selectOption({ label: 'II' });

@@ -134,6 +134,32 @@ describe('measureAxialDuralSac', () => {
     expect(r.areaMm2!).toBeLessThan(Math.PI * 7.5 ** 2 * 1.03);
   });
 
+  it('measures the sac from the front seed when the AP midpoint lies on a fat spot behind it, and keeps the midpoint\'s larger region otherwise', () => {
+    // A wide flat sac 30 × 8 mm right behind the disc (y 13–21 mm; brightest at its centre) and a bright fat spot
+    // 5 × 8 mm, 5 mm behind it (y 26–34): a sagittal AP that took in the fat runs y 13–34, its midpoint between the two.
+    // From the spot the sac is not joined as a crescent (it reaches beyond MAX_SAC_RADIUS_MM of the spot).
+    const rho = (x: number, y: number) => Math.hypot(x / 15, (y - 17) / 4);
+    const fat = (x: number, y: number) => Math.abs(x) <= 2.5 && y >= 26 && y <= 34;
+    const img = image(centre, AXIAL_ROW, AXIAL_COL, (x, y) => (rho(x, y) <= 1 ? CSF + 10 * (1 - rho(x, y)) : fat(x, y) ? CSF + 20 : TISSUE));
+    const input = { ...disc(centre, add(centre, [0, 23.5, 0])), canalApMm: 21 };
+    const [midpointOnly] = measureAxialDuralSac([img], [input]);
+    expect(midpointOnly.areaMm2!).toBeLessThan(50); // the fat spot, read as a tight sac
+    const [r] = measureAxialDuralSac([img], [{ ...input, anteriorSeedLps: add(centre, [0, 16, 0]) }]);
+    expect(r.grownFromAnteriorSeed).toBe(true);
+    expect(r.areaMm2!).toBeGreaterThan(Math.PI * 15 * 4 * 0.95);
+    expect(r.areaMm2!).toBeLessThan(Math.PI * 15 * 4 * 1.05);
+    // The front seed finds only a small pocket 9 mm in front of a round sac: the midpoint's sac is larger and is kept.
+    const pocket = (x: number, y: number) => Math.hypot((x + 6) / 2.5, (y - 4) / 3.5) <= 1;
+    const round = image(centre, AXIAL_ROW, AXIAL_COL, (x, y) => (ellipse(x, y) || pocket(x, y) ? CSF : TISSUE));
+    const withPocket = { ...disc(centre), canalApMm: 18, anteriorSeedLps: add(centre, [-6, 4, 0]) };
+    const [pocketOnly] = measureAxialDuralSac([round], [{ ...withPocket, canalCentreLps: withPocket.anteriorSeedLps }]);
+    expect(pocketOnly.areaMm2!).toBeLessThan(40); // measurable on its own
+    const [kept] = measureAxialDuralSac([round], [withPocket]);
+    expect(kept.grownFromAnteriorSeed).toBeUndefined();
+    expect(kept.areaMm2!).toBeGreaterThan(sacArea * 0.97);
+    expect(kept.areaMm2!).toBeLessThan(sacArea * 1.03);
+  });
+
   it('refuses when no image lies near the disc, saying how far the nearest is', () => {
     const img = image([0, 0, 107.2], AXIAL_ROW, AXIAL_COL, (x, y) => (ellipse(x, y) ? CSF : TISSUE));
     const [r] = measureAxialDuralSac([img], [disc(centre)]);

@@ -1,4 +1,5 @@
 import { findingsText } from '../../extension/src/panel/findingsText';
+import { canalLineLabel } from '../../extension/src/ohif/canalOverlay';
 import { applyReaderEdit } from '../../extension/src/panel/readerEdits';
 import type { Finding, LevelReport, SpineReport } from '../../extension/src/pipeline/report';
 
@@ -45,5 +46,16 @@ describe('findingsText', () => {
     const lines = findingsText(edited).split('\n');
     expect(lines[1]).toBe('Level names uncertain: The sacrum was not identified.');
     expect(lines).toContain('L3/L4: Pfirrmann V*; canal no stenosis; foramina Lee L 0 / R n/a.');
+  });
+});
+
+describe('canalLineLabel (the canal AP line drawn on the image)', () => {
+  it('names the axial area beside the AP where one was measured, since the area then decides the grade', () => {
+    expect(canalLineLabel(report.levels[2])).toBe('L4/L5 canal AP 9.1 mm, axial area 84 mm² · moderate');
+    const apOnly = level('L5/S1', {
+      centralCanalStenosis: { ...f<'none' | 'mild' | 'moderate' | 'severe'>('severe'), readerModified: true },
+      measurements: [{ name: 'canalApDiameterMm', value: 8, unit: 'mm', method: '' }],
+    });
+    expect(canalLineLabel(apOnly)).toBe('L5/S1 canal AP 8.0 mm · severe*');
   });
 });

@@ -1,10 +1,12 @@
 /**
  * The evidence of a central canal stenosis: the dural sac AP line drawn on the sagittal image it was measured on
  * (the disc's mid-sagittal slice, or its own when it lies off the midline: measure-spine.ts measureSpine), labelled
- * with the level, the AP and the grade. Levels graded 'none' are not drawn (their lines would only clutter the canal).
+ * with the level, the AP and the grade — and the axial dural sac area where one was measured, since that area then
+ * decides the grade (grade/canal.ts): an AP of 21 mm beside "moderate" would read as a contradiction. Levels graded
+ * 'none' are not drawn (their lines would only clutter the canal).
  * The same for a report read back from a stored SR (it keeps the line).
  */
-import type { SpineReport } from '../pipeline/report';
+import type { LevelReport, SpineReport } from '../pipeline/report';
 import { createOutlineOverlay } from './outlineOverlay';
 
 const show = createOutlineOverlay('spine-canal-lines', '#ffb000');
@@ -18,11 +20,19 @@ export function showCanalLines(report: SpineReport): void {
     return [{
       sopInstanceUid: ap.sourceImage.sopInstanceUid,
       frameNumber: ap.sourceImage.frameNumber,
-      label: `${l.level} canal AP ${ap.value.toFixed(1)} mm · ${f.value}${f.readerModified ? '*' : ''}`,
+      label: canalLineLabel(l),
       outlineLps: ap.lineLps,
       open: true,
       // Behind the sac (the line runs front to back), so that the label does not hide the canal it measures.
       labelAfterEnd: true,
     }];
   }));
+}
+
+/** The label of a level's canal AP line: 'L4/L5 canal AP 8.0 mm · severe', with ', axial area 80 mm²' where one was measured; '*' for a reader's grade. */
+export function canalLineLabel(l: LevelReport): string {
+  const f = l.centralCanalStenosis;
+  const ap = l.measurements.find((m) => m.name === 'canalApDiameterMm');
+  const area = l.measurements.find((m) => m.name === 'duralSacAreaMm2');
+  return `${l.level} canal AP ${ap?.value.toFixed(1) ?? '—'} mm${area ? `, axial area ${area.value.toFixed(0)} mm²` : ''} · ${f.value ?? 'not assessable'}${f.readerModified ? '*' : ''}`;
 }

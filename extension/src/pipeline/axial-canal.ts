@@ -12,6 +12,14 @@
  *   sagittal found no posterior wall (bright epidural fat behind the sac), a point a few mm behind the
  *   sac's anterior edge (marked seedFromAnteriorEdge); projected into the image. The region starts at the
  *   brightest pixel (3 × 3 mean) within SEED_SEARCH_MM of it — CSF is the brightest tissue in the canal on T2.
+ *   With an AP line, the region is grown a second time from a point a few mm behind its anterior end
+ *   (AxialSacInput.anteriorSeedLps), and the larger of the two regions that pass the checks below is the sac
+ *   (marked grownFromAnteriorSeed when it is that one): a sagittal AP that took in the dorsal epidural fat
+ *   puts its midpoint behind the sac, where a bright spot of fat was measured as a tight sac (on the
+ *   segmentation/ T2 volumes' axial reformats, ivd_11 L3/L4 36 mm² and vb2_07 L2/L3 29 mm², sagittal AP 21
+ *   and 17 mm), while the anterior end of the line lies on the anterior dura, which the disc's dark edge
+ *   marks well; the start near the front alone, though, can land in a lateral recess pocket of a round sac
+ *   (vb2_08 L5/S1), which the midpoint's region outgrows. Either failure reads small, hence the larger.
  * - Threshold: first half way between the CSF level (mean of the 3 × 3 pixels at the start) and the tissue
  *   level (median of the ring TISSUE_RING_MM around the seed: disc, bone, ligament, fat, muscle), i.e. the
  *   half-maximum edge of the sac; refused when CSF is not clearly brighter than that tissue
@@ -80,6 +88,11 @@ export interface AxialSacInput {
    * found no posterior wall: bright epidural fat behind the sac); copied to the result.
    */
   seedFromAnteriorEdge?: boolean;
+  /**
+   * A second seed, a few mm behind the anterior end of the sagittal AP line (canal.ts SAC_SEED_DEPTH_MM), LPS mm:
+   * the region is grown from both and the larger kept (module docstring). Absent without an AP line.
+   */
+  anteriorSeedLps?: Vec3 | null;
 }
 
 export interface AxialSacResult {
@@ -104,6 +117,8 @@ export interface AxialSacResult {
   seedFromAnteriorEdge?: true;
   /** Number of further CSF crescents joined to the one at the seed (CRESCENT_GAP_MM), where any. */
   crescentsJoined?: number;
+  /** The region grown from AxialSacInput.anteriorSeedLps was the larger, and is the one measured. */
+  grownFromAnteriorSeed?: true;
 }
 
 /** Project heuristic: an image counts as "at the disc" within this distance (mm) of the disc centre, at least. */
@@ -236,8 +251,14 @@ function measureOne(slices: AxialSlice[], d: AxialSacInput): AxialSacResult {
   if (!d.canalCentreLps) return { ...base, ...where, reason: 'not measured: the sagittal analysis found no dural sac at this level to place the seed' };
   const seed = toPixel(best, d.canalCentreLps);
   if (!inside(best, seed)) return { ...base, ...where, reason: `not measured: the dural sac centre of ${d.level} lies outside the axial image` };
-  const r = growSac(best, seed, d.canalApMm ?? null);
-  const marks = { ...(d.seedFromAnteriorEdge ? { seedFromAnteriorEdge: true as const } : {}) };
+  let r = growSac(best, seed, d.canalApMm ?? null);
+  let fromAnterior = false;
+  const front = d.anteriorSeedLps ? toPixel(best, d.anteriorSeedLps) : null;
+  if (front && inside(best, front)) {
+    const g = growSac(best, front, d.canalApMm ?? null);
+    if (!('reason' in g) && ('reason' in r || g.areaMm2 > r.areaMm2)) { r = g; fromAnterior = true; }
+  }
+  const marks = { ...(d.seedFromAnteriorEdge ? { seedFromAnteriorEdge: true as const } : {}), ...(fromAnterior ? { grownFromAnteriorSeed: true as const } : {}) };
   if ('reason' in r) return { ...base, ...where, ...marks, reason: `not measured: ${r.reason}`, ...(r.levels ? { levels: r.levels } : {}) };
   return {
     ...base, ...where, ...marks, areaMm2: r.areaMm2, levels: r.levels, outlineLps: r.outline.map(([i, j]) => toLps(best!, i, j)),

@@ -38,7 +38,9 @@ export const LUMBOSACRAL_CAUTION = '. Caution at L5/S1: the normal canal narrows
  * Said when the axial area reads stenotic but the sagittal AP reads normal (≥ VERBIEST_RELATIVE_MM). On the shared
  * volumes' axial reformats (`npm run eval:axial -- --overlays DIR`) the two lumbar areas under 50 mm² at discs whose
  * sagittal AP read 17–21 mm (ivd_11 L3/L4, vb2_07 L2/L3) outlined a bright spot behind the sac, seeded from the
- * midpoint of a sagittal AP that took in the dorsal epidural fat (project caution; the area still grades).
+ * midpoint of a sagittal AP that took in the dorsal epidural fat (project caution; the area still grades). Since the
+ * region is also grown from the front of the sac (axial-canal.ts anteriorSeedLps) both read 155–237 mm²; the caution
+ * stays for a bright spot the front seed cannot outgrow.
  */
 export const AREA_AP_DISAGREE = 'Caution: the sagittal AP reads normal (≥ 12 mm) while the axial area reads stenotic, so one of them is likely wrong (a sagittal AP that takes in the dorsal epidural fat seeds the axial region behind the sac): check both outlines';
 /** Why a 3D T2's sagittal AP is shown but not graded (measured by `npm run eval:canal -- --data … --sequence t2_SPACE`). */
