@@ -68,6 +68,8 @@ export interface SegmentationService extends PubSub {
   setActiveSegment?(segmentationId: string, segmentIndex: number): void;
   setSegmentLabel?(segmentationId: string, segmentIndex: number, label: string): void;
   getLabelmapVolume?(segmentationId: string): any;
+  getViewportIdsWithSegmentation?(segmentationId: string): string[];
+  removeRepresentationsFromViewport?(viewportId: string, specifier: { segmentationId: string }): void;
 }
 
 export interface Services {

@@ -124,6 +124,16 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
         .getSegmentations() ?? []).map((x) => ({ label: x.label ?? '', segments: Object.keys(x.segments ?? {}).length })),
     );
 
+  /** The segmentations drawn on each viewport (OHIF's representations), by label, viewports without any left out. */
+  const segmentationsOnViewports = (page: Page) =>
+    page.evaluate(() => {
+      const { viewportGridService, segmentationService } = (window as unknown as { services: any }).services;
+      return [...viewportGridService.getState().viewports.keys()]
+        .map((id: string) => (segmentationService.getSegmentationRepresentations(id) as { segmentationId: string }[])
+          .map((r) => segmentationService.getSegmentation(r.segmentationId)?.label ?? r.segmentationId))
+        .filter((labels: string[]) => labels.length);
+    });
+
   beforeAll(async () => {
     mkdirSync(artifactsDir, { recursive: true });
     env = await startViewerEnv(modelDir);
@@ -237,6 +247,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const segs = await ohifSegmentations(page);
     expect(segs.length).toBe(1);
     expect(segs[0].segments).toBeGreaterThan(0);
+    expect(await segmentationsOnViewports(page)).toEqual([[segs[0].label]]);
     await page.locator('[data-cy="panelSegmentationWithToolsLabelMap-btn"]').click();
     await page.waitForTimeout(1000);
     await shot(page, 'reloaded-seg-panel');
@@ -248,6 +259,19 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const offer = page.getByTestId('spine-carry-over');
     expect(await offer.textContent()).toContain(`Your changes in the stored report (version 1): L4/L5 Pfirrmann grade ${readerGrade}.`);
     await shot(page, 'carry-over');
+    // The new analysis' outlines replace the stored SEG's on the image (as its table replaces the stored one): the stored
+    // SEG stays in OHIF but is no longer drawn under them.
+    expect((await ohifSegmentations(page)).map((x) => x.label)).toEqual(expect.arrayContaining(['Spine MRI analysis', segs[0].label]));
+    await page.waitForFunction(() => {
+      const { viewportGridService, segmentationService } = (window as unknown as { services: any }).services;
+      return [...viewportGridService.getState().viewports.keys()].every((id: string) =>
+        (segmentationService.getSegmentationRepresentations(id) as { segmentationId: string }[]).every((r) => r.segmentationId.startsWith('spine-mri-')));
+    }, null, { timeout: 10000 });
+    expect(await segmentationsOnViewports(page)).toEqual([['Spine MRI analysis']]);
+    await page.locator('[data-cy="panelSegmentationWithToolsLabelMap-btn"]').click();
+    await page.waitForTimeout(1000);
+    await shot(page, 'analysed-seg-panel');
+    await page.locator('[data-cy="spineMri-btn"]').click();
     await page.getByTestId('spine-carry-over-apply').click();
     await offer.waitFor({ state: 'detached', timeout: 10000 });
     const row = page.locator('[data-testid="spine-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first();

@@ -170,3 +170,26 @@ export async function showStoredSeg(segSeriesInstanceUid: string, timeoutMs = 30
     loadedOutlines,
   };
 }
+
+/** The viewports each stored SEG was taken off (showStoredSegOnViewports), to put it back on. */
+const takenOff = new Map<string, string[]>();
+
+/**
+ * Takes a stored SEG off the viewports (`on` false) once a new analysis replaces the stored findings in the panel —
+ * else both labelmaps lie on the image, the stored one under the new, and OHIF's segmentation panel lists both —
+ * or puts it back on the viewports it was taken off, where the stored findings show again. The segmentation stays in
+ * OHIF, and its pixels as loaded in the panel's state. A segmentation OHIF no longer holds is left alone.
+ */
+export async function showStoredSegOnViewports(segmentationId: string, on: boolean): Promise<void> {
+  const { segmentationService } = getOhifContext().servicesManager.services;
+  if (!segmentationService?.getSegmentation(segmentationId)) return;
+  if (!on) {
+    const viewportIds = segmentationService.getViewportIdsWithSegmentation?.(segmentationId) ?? [];
+    for (const id of viewportIds) segmentationService.removeRepresentationsFromViewport?.(id, { segmentationId });
+    if (viewportIds.length) takenOff.set(segmentationId, [...(takenOff.get(segmentationId) ?? []), ...viewportIds]);
+    return;
+  }
+  const viewportIds = takenOff.get(segmentationId) ?? [];
+  takenOff.delete(segmentationId);
+  for (const id of viewportIds) await segmentationService.addSegmentationRepresentation(id, { segmentationId });
+}

@@ -5,14 +5,14 @@
  *   - unsaved results kept in IndexedDB after a failed save ("Resume unsaved result from <time>"),
  *     each with Show, Retry and Discard.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { PendingResult } from '../store/pending';
 import { LevelNamingLine, LevelsTable } from './ResultsView';
 import { FindingsTextBox } from './FindingsTextBox';
 import { useAnalysis } from './useAnalysis';
 import { SAVE_STEP_LABEL, useAllSaveStates, useSave, useStoredEdits, useStudySave } from './useSave';
 import { applyReaderEdit, confirmLevels, shiftLevels, withSoftwareLevels } from './readerEdits';
-import type { StoredReport } from '../ohif/loadStoredReport';
+import { showStoredSegOnViewports, type StoredReport } from '../ohif/loadStoredReport';
 import type { SpineReport } from '../pipeline/report';
 import { unmeasuredStoredOutlineEdits } from './outlineCorrection';
 import { colors, s } from './styles';
@@ -91,7 +91,7 @@ function StoredEditsBar({ studyInstanceUid, stored, edited }: { studyInstanceUid
 /**
  * @param studyInstanceUid the study shown
  * @param analysedSeriesUid the series the Analyze button uses: once its new analysis is on screen, that
- *   replaces the stored findings table (the "loaded from the PACS" line stays)
+ *   replaces the stored findings table (the "loaded from the PACS" line stays) and the stored SEG on the viewports
  */
 export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyInstanceUid: string; analysedSeriesUid?: string }) {
   const showStoredFindings = useAnalysis(analysedSeriesUid ?? '').state.status !== 'done';
@@ -111,6 +111,11 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
   const storedSegments = shownReport && stored.status === 'loaded' && stored.segments ? withSoftwareLevels(stored.segments, shownReport.levelNaming) : [];
   const canRename = !!shownReport && storedSegments.length > 0 && (shownReport.segments.length > 0 || storedSegments.every((x) => !x.readerModified || x.automaticLevel));
   const withSegments = (r: SpineReport): SpineReport => (r.segments.length ? r : { ...r, segments: storedSegments });
+  // The stored SEG leaves the image with the stored findings table: a new analysis' outlines replace it there too.
+  const storedSegmentationId = stored.status === 'loaded' && stored.segShown ? stored.segmentationId : undefined;
+  useEffect(() => {
+    if (storedSegmentationId) showStoredSegOnViewports(storedSegmentationId, showStoredFindings).catch((e) => console.error(e));
+  }, [storedSegmentationId, showStoredFindings]);
   return (
     <div data-testid="spine-stored-results">
       {stored.status === 'loaded' && (
