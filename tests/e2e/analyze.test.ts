@@ -349,7 +349,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await grade.selectOption(readerGrade === 'V' ? '5' : '4');
     await page.getByTestId('spine-measure-again').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="spine-run-info"]')?.textContent?.startsWith('Measured again from your corrected outlines of the stored SEG (version 1)'), null, { timeout: 120000 });
-    expect(await page.getByTestId('spine-run-info').textContent()).toMatch(/^Measured again from your corrected outlines of the stored SEG \(version 1\) in \d+\.\d s · model spine-sag-unet /);
+    expect(await page.getByTestId('spine-run-info').textContent()).toMatch(/^Measured again from your corrected outlines of the stored SEG \(version 1\) in \d+\.\d s · outlines by model spine-sag-unet /);
     // The new correction, the stored one and the stored findings' grade change are all in the result.
     for (const label of ['L4/L5 disc', 'L4 vertebral body', 'L3/L4 disc', 'L3 vertebral body']) expect(await segmentRow(label).textContent()).toContain('(outline corrected)');
     expect(await segmentRow('L5 vertebral body').textContent()).not.toContain('(outline corrected)');
@@ -370,7 +370,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await brushAcrossDisc(page, 'L2/L3 disc', true);
     await page.locator('[data-cy="spineMri-btn"]').click();
     await page.getByTestId('spine-measure-again').click();
-    await page.waitForFunction(() => /^Measured again from your corrected outlines of the stored SEG \(version 1\) in \d+\.\d s · model /.test(document.querySelector('[data-testid="spine-run-info"]')?.textContent ?? ''), null, { timeout: 120000 });
+    await page.waitForFunction(() => /^Measured again from your corrected outlines of the stored SEG \(version 1\) in \d+\.\d s · outlines by model /.test(document.querySelector('[data-testid="spine-run-info"]')?.textContent ?? ''), null, { timeout: 120000 });
     for (const label of ['L5/S1 disc', 'L5 vertebral body', 'L4/L5 disc', 'L3/L4 disc', 'L2/L3 disc']) expect(await segmentRow(label).textContent()).toContain('(outline corrected)');
     expect(await page.getByTestId('spine-outline-note').textContent()).toMatch(/^Not measured: Segment 60 — added in the segmentation panel/);
     await page.waitForTimeout(1000);

@@ -9,7 +9,7 @@ import { segmentSpine } from '../pipeline/analyze';
 import { gradeSpine, type BuildReportOptions } from '../pipeline/build-report';
 import { createDiscClassifier, type DiscClassifier } from '../pipeline/disc-classifier';
 import { loadModel, type LoadedModel } from './modelCache';
-import type { AnalyzeRequest, FromWorker, ModelRequest, ToWorker } from './analysisProtocol';
+import { reportModel, type AnalyzeRequest, type FromWorker, type ModelRequest, type ToWorker } from './analysisProtocol';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 let controller: AbortController | undefined;
@@ -90,7 +90,7 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
     post({ type: 'progress', stage: 'report', done: 0, total: 1 });
     // Measurements, dural sac and grades: pipeline/build-report.ts (the one place grades are computed).
     const reportOptions: BuildReportOptions = {
-      model: { name: model.manifest.name, version: model.manifest.version, sha256: model.manifest.sha256 },
+      model: reportModel(model.manifest, req.readerOutlines),
       software: SOFTWARE,
       levelNaming: seg.levelNaming,
       run: seg.run,

@@ -42,6 +42,16 @@ export interface ReaderOutlines {
   segments: SegmentInfo[];
   levelNaming: LevelNaming;
   run: { backend: string; seconds: number };
+  /**
+   * The segmentation model that made the outlines, where that is not the model loaded now: a stored SEG's, as its SR
+   * names it (sha256: the SR's first 32 hex digits). The report, and the SEG and SR saved from it, name it.
+   */
+  model?: SpineReport['model'];
+}
+
+/** The segmentation model a report names: the reader's outlines' own (ReaderOutlines.model), else the model loaded (its manifest). */
+export function reportModel(manifest: { name: string; version: string; sha256: string }, readerOutlines?: ReaderOutlines): SpineReport['model'] {
+  return readerOutlines?.model ?? { name: manifest.name, version: manifest.version, sha256: manifest.sha256 };
 }
 
 export interface AnalysisResult {

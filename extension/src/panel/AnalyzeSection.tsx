@@ -75,7 +75,7 @@ export function AnalyzeSection({
     resetSave(ds.SeriesInstanceUID);
     const v = result.sourceVolume;
     start(ds, v.role ?? role, otherSeries, axialT2, sagittalT1, !!v.weightingStatedByReader, {
-      outlines: { labelmap: outlines.labelmap, segments: outlines.segments, levelNaming: result.report.levelNaming, run: result.run },
+      outlines: { labelmap: outlines.labelmap, segments: outlines.segments, levelNaming: result.report.levelNaming, run: result.run, model: result.report.model },
       changesFrom: result.report,
       from: result.remeasuredFrom, // outlines first taken from a stored SEG still are
     });
@@ -99,7 +99,8 @@ export function AnalyzeSection({
         const outlines = storedOutlinesShown(storedOutlines, imageIds, volume);
         const leftOut = leftOutNote(outlines, storedOutlines.segmentationId);
         if (leftOut) setOutlineNote({ text: leftOut, error: false });
-        return { labelmap: outlines.labelmap, segments: outlines.segments, levelNaming: storedReport.levelNaming, run: { backend: 'stored SEG', seconds: 0 } };
+        // The stored SEG's model made these outlines (the reader corrected them): the new report names it, not the one loaded now.
+        return { labelmap: outlines.labelmap, segments: outlines.segments, levelNaming: storedReport.levelNaming, run: { backend: 'stored SEG', seconds: 0 }, model: storedReport.model };
       },
       changesFrom: storedReport,
       from: `the stored SEG (version ${stored.stored.version})`,

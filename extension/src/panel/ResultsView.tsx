@@ -235,7 +235,10 @@ function runLine(result: AnalysisResult): string {
     // A stored SEG's outlines were segmented in an earlier session: how, the stored report does not say.
     ...(result.remeasuredFrom ? [] : [`${result.remeasuredSeconds !== undefined ? 'segmented by ' : ''}${run.backend}`,
       `${run.seconds.toFixed(1)} s${'totalSeconds' in result && result.remeasuredSeconds === undefined ? ` (total ${(result as { totalSeconds: number }).totalSeconds.toFixed(1)} s)` : ''}`]),
-    `model ${report.model.name} ${report.model.version} (${result.modelSource === 'cache' ? 'cached' : 'downloaded'})`,
+    // Outlines measured again were made by the model the report names (a stored SEG's may be an earlier one), not loaded now.
+    result.remeasuredSeconds !== undefined
+      ? `outlines by model ${report.model.name} ${report.model.version}`
+      : `model ${report.model.name} ${report.model.version} (${result.modelSource === 'cache' ? 'cached' : 'downloaded'})`,
   ];
   return parts.join(' · ');
 }
