@@ -91,6 +91,18 @@ describe('findDuralSac on constructed images', () => {
     expect(Math.abs(a[1] - b[1])).toBeLessThan(1); // the drawn line is horizontal, across the vertical sac
     expect(r.csfMean).toBe(CSF);
   });
+  it('paints the sac without a lone profile\'s spike behind it, and closes a seam across it, measuring as before', () => {
+    // Sac columns 41–52; at row 15 a 1 mm bright strand runs on behind it to column 70 (into the interspinous fat),
+    // and row 45 is dark across the sac (a seam where no profile finds CSF).
+    const s = spine((i, j) => (i >= 41 && i <= 52 && j !== 45) || (j === 15 && i > 52 && i <= 70));
+    const r = findDuralSac(sagittalFrame(s.volume, 0), s.labelmap, s.structures, 100, 9);
+    const at = (i: number, j: number) => s.labelmap.values[i + j * 100];
+    expect(at(47, 15)).toBe(9);
+    for (let i = 55; i <= 70; i++) expect(at(i, 15)).toBe(0); // the spike is not painted
+    for (let i = 42; i <= 51; i++) expect(at(i, 45)).toBe(9); // the seam is
+    expect(r.perStructure.map((x) => x.apMm)).toEqual([12, 12, 12]);
+    expect(r.csfMean).toBe(CSF);
+  });
   it('flags CSF effaced behind the middle structure when the sac above and below holds CSF', () => {
     const s = spine((i, j) => i >= 41 && i <= 52 && (j < 38 || j > 52));
     const r = findDuralSac(sagittalFrame(s.volume, 0), s.labelmap, s.structures, 100, 9);

@@ -36,7 +36,8 @@
  * would be crossed; the slice is the discs' midline (measure.ts midSagittalSlice), where the dorsal epidural fat at the
  * interlaminar level can join the sac when no dark dura line separates them (vb2_02 L1–L4 read 20–21 mm AP; the
  * painted sac bulges behind for 9 mm or more along the spine there, so clipping each run at 2 mm over the median run
- * within 3 or 10 mm along the canal, tried 2026-12-03, left those bulges in place and was not kept); a
+ * within 3 or 10 mm along the canal leaves those bulges in place: it is kept for painting only, where it removes
+ * the thin spikes of lone profiles, SPIKE_NEIGHBOURS_MM); a
  * mis-segmented or misnamed disc (e.g. a sacral segment) gives a meaningless line. On T1 CSF is dark and epidural
  * fat is the bright tissue behind the disc, which this rule would take for the sac: measureSpine does not call it on
  * a T1 or a series of unknown weighting.
@@ -44,6 +45,7 @@
 import type { Labelmap } from './volume';
 import type { SagittalFrame } from './measure';
 import { median } from './measure';
+import { fillHoles } from './mask2d';
 
 /** Project heuristic (not from a paper): CSF peak must exceed 1.2 × marrow median on T2. */
 export const CSF_MIN_MARROW_RATIO = 1.2;
@@ -67,6 +69,17 @@ export const SAC_SEED_DEPTH_MM = 3;
 /** Profiles within this distance (mm) of the structure's centre give the AP diameter (their median). */
 export const CENTRE_BAND_MM = 1.5;
 const PROFILE_MM = 35;
+/**
+ * Painting only (the dural sac segment shown and stored in the SEG; no measurement uses it): a run is painted up to
+ * SPIKE_MARGIN_MM beyond the median end of the runs within SPIKE_NEIGHBOURS_MM of it along the structure. A lone
+ * profile that ran on into the interspinous fat or a bright posterior element drew a thin spike behind the sac
+ * (SPIDER 3, a sample study); the sac's dorsal wall is smooth over a few mm. Project heuristic, display only: wide
+ * bulges (vb2_02, above) are their own neighbours and stay.
+ */
+export const SPIKE_NEIGHBOURS_MM = 3;
+export const SPIKE_MARGIN_MM = 2;
+/** Painting only: unpainted seams up to this many pixels wide across the sac are closed (closeSacSeams). */
+const SEAM_PX = 3;
 
 export interface CanalStructure {
   segmentNumber: number;
@@ -241,6 +254,34 @@ function canalNormal(structures: CanalStructure[], found: Found[][], n: number):
 }
 
 /**
+ * Painting only: the profile fans of neighbouring structures meet at angles and can leave a seam of unpainted pixels
+ * across the sac (SPIDER 3). An unlabelled pixel with sac within SEAM_PX on both sides along a row or a column of
+ * the slice (from `base`, the slice's first voxel) is painted, and so is one the sac encloses (the sac's dark roots
+ * and flow voids are sac already: a hole is a gap between profiles). Returns how many.
+ */
+function closeSacSeams(labelmap: Labelmap, base: number, sac: number): number {
+  const [nx, ny] = labelmap.dims;
+  const v = labelmap.values;
+  const isSac = (i: number, j: number) => i >= 0 && j >= 0 && i < nx && j < ny && v[base + i + j * nx] === sac;
+  const near = (i: number, j: number, di: number, dj: number) => {
+    for (let d = 1; d <= SEAM_PX; d++) if (isSac(i + d * di, j + d * dj)) return true;
+    return false;
+  };
+  const seams: number[] = [];
+  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
+    if (v[base + i + j * nx] !== 0) continue;
+    if ((near(i, j, 0, -1) && near(i, j, 0, 1)) || (near(i, j, -1, 0) && near(i, j, 1, 0))) seams.push(base + i + j * nx);
+  }
+  for (const q of seams) v[q] = sac;
+  const mask = new Uint8Array(nx * ny);
+  for (let p = 0; p < nx * ny; p++) mask[p] = v[base + p] === sac ? 1 : 0;
+  fillHoles(mask, nx, ny);
+  let holes = 0;
+  for (let p = 0; p < nx * ny; p++) if (mask[p] && v[base + p] === 0) { v[base + p] = sac; holes++; }
+  return seams.length + holes;
+}
+
+/**
  * Find the dural sac behind each structure, measure its AP diameter near the structure's centre line,
  * and paint the sac runs of all profiles into `labelmap` (only where it is 0) with `duralSacSegment`.
  * @param marrow median T2 intensity of the vertebral bodies (reference for "CSF-bright").
@@ -275,11 +316,14 @@ export function findDuralSac(
   const allCsf: number[] = [];
   const perStructure = second.map((ps): CanalProfileResult => {
     const fs = runs(ps);
-    const centre = closed(fs).filter((f) => Math.abs(f.off) <= CENTRE_BAND_MM)
+    const found = closed(fs);
+    const centre = found.filter((f) => Math.abs(f.off) <= CENTRE_BAND_MM)
       .map((f) => ({ ap: f.p.ts[f.run.b] + step - f.p.ts[f.run.a], line: [along(f.p, f.p.ts[f.run.a]), along(f.p, f.p.ts[f.run.b] + step)] as [Pt, Pt] }));
-    for (const { p, run } of closed(fs)) {
+    for (const { p, run, off } of found) {
+      const paintTo = median(found.filter((g) => Math.abs(g.off - off) <= SPIKE_NEIGHBOURS_MM).map((g) => g.p.ts[g.run.b])) + SPIKE_MARGIN_MM;
       for (let n = run.a; n <= run.b; n++) {
         if (p.vals[n] >= SAC_CORE_FRACTION * csfLevel) allCsf.push(p.vals[n]);
+        if (p.ts[n] > paintTo) continue;
         const [fi, fj] = frame.toIj(...along(p, p.ts[n]));
         const i = Math.round(fi), j = Math.round(fj);
         if (i < 0 || j < 0 || i >= nx || j >= ny) continue;
@@ -307,5 +351,6 @@ export function findDuralSac(
       perStructure[n] = { ...here, csfEffaced: true, reason: 'no CSF signal behind it while the dural sac above and below holds CSF: CSF effaced (compressed sac)' };
     }
   });
+  painted += closeSacSeams(labelmap, base, duralSacSegment);
   return { perStructure, paintedVoxels: painted, csfMean: allCsf.length ? median(allCsf) : null };
 }
