@@ -8,6 +8,12 @@ import { sagittalFrame } from './measure';
 import { SAC_SEED_DEPTH_MM } from './canal';
 import { voxelToLps, type SpineVolume, type Vec3 } from './volume';
 
+/** The point SAC_SEED_DEPTH_MM along the AP line from its anterior end (the midpoint, for a line shorter than twice that). */
+function behindAnteriorEnd([a, p]: [[number, number], [number, number]]): [number, number] {
+  const t = Math.min(SAC_SEED_DEPTH_MM / Math.hypot(p[0] - a[0], p[1] - a[1]), 0.5);
+  return [a[0] + t * (p[0] - a[0]), a[1] + t * (p[1] - a[1])];
+}
+
 /**
  * Dural sac area at each disc of `ms`, keyed by the disc's segment number.
  * The seed is the midpoint of the sagittal AP line (canal.ts), with a second one SAC_SEED_DEPTH_MM behind
@@ -15,12 +21,6 @@ import { voxelToLps, type SpineVolume, type Vec3 } from './volume';
  * a posterior wall, the point behind the sac's anterior edge (canal.ts sacSeedMm; the input is marked
  * seedFromAnteriorEdge), mapped from the sagittal mm frame of the disc's measured slice (DiscAnalysis.sliceIndex) to LPS.
  */
-/** The point SAC_SEED_DEPTH_MM along the AP line from its anterior end (the midpoint, for a line shorter than twice that). */
-function behindAnteriorEnd([a, p]: [[number, number], [number, number]]): [number, number] {
-  const t = Math.min(SAC_SEED_DEPTH_MM / Math.hypot(p[0] - a[0], p[1] - a[1]), 0.5);
-  return [a[0] + t * (p[0] - a[0]), a[1] + t * (p[1] - a[1])];
-}
-
 export function axialSacByDisc(volume: SpineVolume, ms: SpineMeasurements, axial: AxialSlice[]): Map<number, AxialSacResult> {
   const inputs = ms.discs.map((d) => {
     const frame = sagittalFrame(volume, d.sliceIndex);
