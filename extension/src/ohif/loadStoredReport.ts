@@ -191,5 +191,8 @@ export async function showStoredSegOnViewports(segmentationId: string, on: boole
   }
   const viewportIds = takenOff.get(segmentationId) ?? [];
   takenOff.delete(segmentationId);
-  for (const id of viewportIds) await segmentationService.addSegmentationRepresentation(id, { segmentationId });
+  for (const id of viewportIds) {
+    // A viewport the layout has since replaced is gone: the others still get it back.
+    try { await segmentationService.addSegmentationRepresentation(id, { segmentationId }); } catch (e) { console.warn(`Spine MRI: the stored SEG is not shown again on viewport ${id}: ${(e as Error).message}`); }
+  }
 }
