@@ -115,7 +115,7 @@ function axialAreaMeasurement(r: AxialSacResult | undefined): Measurement[] {
   const how = [
     r.crescentsJoined ? `${r.crescentsJoined + 1} CSF crescents split by the cord or roots joined` : '',
     r.seedFromAnteriorEdge ? 'started behind the sac\'s anterior edge (no sagittal AP to check it against)' : '',
-    r.grownFromAnteriorSeed ? 'started behind the sac\'s anterior edge, whose region outgrew the one at the sagittal AP\'s midpoint' : '',
+    r.grownFromAnteriorSeed ? 'grown from just behind the sac\'s anterior edge, which gave a larger sac than the sagittal AP\'s midpoint' : '',
   ].filter(Boolean).map((x) => `; ${x}`).join('');
   const area = m('duralSacAreaMm2', r.areaMm2, 'mm2', `area of the CSF-bright dural sac on axial T2 ${image}, ${(r.distanceMm ?? 0).toFixed(1)} mm from the disc centre (roots inside counted${how})`);
   return [{ ...area, sourceImage: sourceImageOf(r), outlineLps: r.outlineLps }];
