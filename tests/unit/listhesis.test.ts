@@ -52,6 +52,10 @@ describe('spondylolisthesis (Meyerding)', () => {
 
   it('shows the slip measurements in the evidence view with their units', () => {
     expect(level('L3/L4').spondylolisthesis!.evidence.measurements.map(formatMeasurement)).toEqual([expect.stringMatching(/^vertebral slip 8\.\d mm$/), expect.stringMatching(/^vertebral slip 2\d\.\d %$/)]);
+    // No "-0.0": a slip that rounds to nothing reads 0.0 either way.
+    expect(formatMeasurement({ name: 'vertebralSlipMm', value: -0.02, unit: 'mm', method: '' })).toBe('vertebral slip 0.0 mm');
+    expect(formatMeasurement({ name: 'vertebralSlipPercent', value: -0.04, unit: '%', method: '' })).toBe('vertebral slip 0.0 %');
+    expect(formatMeasurement({ name: 'vertebralSlipMm', value: -1.26, unit: 'mm', method: '' })).toBe('vertebral slip -1.3 mm');
   });
 
   it('words the measured slip one way for the table, the findings text and the image label', () => {

@@ -26,7 +26,9 @@ export function humanMeasurementName(name: string): string {
 /** 'canal AP diameter 9.2 mm', 'dural sac area 84.0 mm²', 'listhesis slip 16.0 %', 'nucleus CSF signal ratio 0.42'. */
 export function formatMeasurement(m: Measurement): string {
   const digits = m.unit === 'mm' || m.unit === 'mm2' || m.unit === '%' ? 1 : 2;
-  return `${humanMeasurementName(m.name)} ${m.value.toFixed(digits)}${UNIT[m.unit] ? ` ${UNIT[m.unit]}` : ''}`;
+  // A slip of −0.02 mm reads 0.0 mm, not "-0.0 mm".
+  const shown = (Number(m.value.toFixed(digits)) || 0).toFixed(digits);
+  return `${humanMeasurementName(m.name)} ${shown}${UNIT[m.unit] ? ` ${UNIT[m.unit]}` : ''}`;
 }
 
 type Value = string | number | boolean;
