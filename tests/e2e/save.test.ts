@@ -484,6 +484,51 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(ours(await qidoSeries(studyC))).toEqual(['SEG Spine MRI SEG v1', 'SR Spine MRI Report v1']);
   }, 600000);
 
+  it('puts the stored SEG back on the image of its series when the reader turns from the new analysis to another series', async () => {
+    if (!modelDir.endsWith('models')) return; // the random-weights fixture names no levels (no stored findings table)
+    const { page } = env;
+    // SPIDER 3: a sagittal T2 (analysed) and a sagittal T1 (offered with "Analyse this"), side by side.
+    const [study] = await importData(env.orthanc, 'spider_midsagittal/3_t2.png', 'spider_midsagittal/3_t1.png');
+    /** Per viewport: the series it shows and the segmentations drawn on it. */
+    const drawn = () => page.evaluate(() => {
+      const { viewportGridService, displaySetService, segmentationService } = (window as unknown as { services: any }).services;
+      return [...viewportGridService.getState().viewports.entries()].map(([id, v]: [string, any]) => {
+        const ds = displaySetService.getDisplaySetByUID(v.displaySetInstanceUIDs?.[0]);
+        const labels = (segmentationService.getSegmentationRepresentations(id) as { segmentationId: string }[])
+          .map((r) => segmentationService.getSegmentation(r.segmentationId)?.label ?? r.segmentationId);
+        return `${ds?.SeriesDescription ?? '—'}: ${labels.sort().join(', ')}`;
+      }).sort();
+    });
+    await openStudy(page, study);
+    await analyze(page);
+    expect(await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error'])).toContain('Spine MRI SEG v1');
+    await openStudy(page, study);
+    await page.waitForFunction(() => document.querySelector('[data-testid="spine-stored-line"]')?.textContent?.includes('segmentation shown from the stored SEG'), null, { timeout: 60000 });
+    const t2 = 'SAG T2 — SPIDER 3 (t2_tse_sag_384)', t1 = 'SAG T1 — SPIDER 3 (t1_tse_sag_320)';
+    expect(await drawn()).toEqual([`${t1}: `, `${t2}: Spine MRI SEG v1`]);
+    await analyze(page);
+    await page.waitForFunction((t) => {
+      const { viewportGridService, displaySetService, segmentationService } = (window as unknown as { services: any }).services;
+      return [...viewportGridService.getState().viewports.entries()].some(([id, v]: [string, any]) =>
+        displaySetService.getDisplaySetByUID(v.displaySetInstanceUIDs?.[0])?.SeriesDescription === t
+        && (segmentationService.getSegmentationRepresentations(id) as unknown[]).length === 1);
+    }, t2, { timeout: 10000 });
+    expect(await drawn()).toEqual([`${t1}: `, `${t2}: Spine MRI analysis`]);
+    // The T1 chosen instead (from its own viewport, made active by a click, so that the T2 stays on screen): it has no
+    // analysis, so the stored findings show again, and the stored SEG on the T2 with them (beside the T2's analysis,
+    // still drawn); never on the T1, which it does not outline.
+    await page.locator('[data-cy="viewport-pane"]').nth(1).click();
+    await page.getByTestId('spine-series-choose').first().click();
+    await page.getByTestId('spine-stored-level-naming').waitFor({ timeout: 30000 });
+    await page.waitForFunction(() => {
+      const { segmentationService } = (window as unknown as { services: any }).services;
+      return segmentationService.getSegmentations().some((x: any) => x.label === 'Spine MRI SEG v1'
+        && (segmentationService.getViewportIdsWithSegmentation(x.segmentationId) ?? []).length > 0);
+    }, null, { timeout: 10000 });
+    expect(await drawn()).toEqual([`${t1}: `, `${t2}: Spine MRI SEG v1, Spine MRI analysis`]);
+    await shot(page, 'stored-seg-back');
+  }, 420000);
+
   it('opens a study analysed beforehand by `npm run analyze:pacs` with its findings and SEG from the PACS', async () => {
     if (!modelDir.endsWith('models')) return; // the random-weights fixture grades nothing
     const { page } = env;

@@ -171,28 +171,25 @@ export async function showStoredSeg(segSeriesInstanceUid: string, timeoutMs = 30
   };
 }
 
-/** The viewports each stored SEG was taken off (showStoredSegOnViewports), to put it back on. */
-const takenOff = new Map<string, string[]>();
-
 /**
  * Takes a stored SEG off the viewports (`on` false) once a new analysis replaces the stored findings in the panel —
  * else both labelmaps lie on the image, the stored one under the new, and OHIF's segmentation panel lists both —
- * or puts it back on the viewports it was taken off, where the stored findings show again. The segmentation stays in
- * OHIF, and its pixels as loaded in the panel's state. A segmentation OHIF no longer holds is left alone.
+ * or puts it back on the viewports that show its source series, where the stored findings show again (not on one
+ * that shows another series now). The segmentation stays in OHIF, and its pixels as loaded in the panel's state.
+ * A segmentation OHIF no longer holds is left alone.
  */
 export async function showStoredSegOnViewports(segmentationId: string, on: boolean): Promise<void> {
-  const { segmentationService } = getOhifContext().servicesManager.services;
+  const { segmentationService, displaySetService } = getOhifContext().servicesManager.services;
   if (!segmentationService?.getSegmentation(segmentationId)) return;
+  const drawnOn = new Set(segmentationService.getViewportIdsWithSegmentation?.(segmentationId) ?? []);
   if (!on) {
-    const viewportIds = segmentationService.getViewportIdsWithSegmentation?.(segmentationId) ?? [];
-    for (const id of viewportIds) segmentationService.removeRepresentationsFromViewport?.(id, { segmentationId });
-    if (viewportIds.length) takenOff.set(segmentationId, [...(takenOff.get(segmentationId) ?? []), ...viewportIds]);
+    for (const id of drawnOn) segmentationService.removeRepresentationsFromViewport?.(id, { segmentationId });
     return;
   }
-  const viewportIds = takenOff.get(segmentationId) ?? [];
-  takenOff.delete(segmentationId);
-  for (const id of viewportIds) {
-    // A viewport the layout has since replaced is gone: the others still get it back.
-    try { await segmentationService.addSegmentationRepresentation(id, { segmentationId }); } catch (e) { console.warn(`Spine MRI: the stored SEG is not shown again on viewport ${id}: ${(e as Error).message}`); }
+  // OHIF's SEG display set (its UID is the segmentation's id) names the series the SEG lies on.
+  const source = (displaySetService.getDisplaySetByUID(segmentationId) as { referencedDisplaySetInstanceUID?: string } | undefined)?.referencedDisplaySetInstanceUID;
+  for (const { viewportId } of source ? viewportsShowing(source) : []) {
+    if (drawnOn.has(viewportId)) continue;
+    try { await segmentationService.addSegmentationRepresentation(viewportId, { segmentationId }); } catch (e) { console.warn(`Spine MRI: the stored SEG is not shown again on viewport ${viewportId}: ${(e as Error).message}`); }
   }
 }
