@@ -124,15 +124,18 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
         .getSegmentations() ?? []).map((x) => ({ label: x.label ?? '', segments: Object.keys(x.segments ?? {}).length })),
     );
 
-  /** The segmentations drawn on each viewport (OHIF's representations), by label, viewports without any left out. */
-  const segmentationsOnViewports = (page: Page) =>
+  /** Per viewport: the series it shows and the labels of the segmentations drawn on it (OHIF's representations). */
+  const viewportDrawings = (page: Page) =>
     page.evaluate(() => {
-      const { viewportGridService, segmentationService } = (window as unknown as { services: any }).services;
-      return [...viewportGridService.getState().viewports.keys()]
-        .map((id: string) => (segmentationService.getSegmentationRepresentations(id) as { segmentationId: string }[])
-          .map((r) => segmentationService.getSegmentation(r.segmentationId)?.label ?? r.segmentationId))
-        .filter((labels: string[]) => labels.length);
+      const { viewportGridService, displaySetService, segmentationService } = (window as unknown as { services: any }).services;
+      return [...viewportGridService.getState().viewports.entries()].map(([id, v]: [string, any]) => ({
+        series: (displaySetService.getDisplaySetByUID(v.displaySetInstanceUIDs?.[0])?.SeriesDescription ?? '—') as string,
+        labels: (segmentationService.getSegmentationRepresentations(id) as { segmentationId: string }[])
+          .map((r) => (segmentationService.getSegmentation(r.segmentationId)?.label ?? r.segmentationId) as string),
+      }));
     });
+  /** The segmentations drawn on each viewport, by label, viewports without any left out. */
+  const segmentationsOnViewports = async (page: Page) => (await viewportDrawings(page)).map((v) => v.labels).filter((labels) => labels.length);
 
   beforeAll(async () => {
     mkdirSync(artifactsDir, { recursive: true });
@@ -489,16 +492,8 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const { page } = env;
     // SPIDER 4 (no other test here uses it): a sagittal T2 (analysed) and a sagittal T1 (offered with "Analyse this"), side by side.
     const [study] = await importData(env.orthanc, 'spider_midsagittal/4_t2.png', 'spider_midsagittal/4_t1.png');
-    /** Per viewport: the series it shows and the segmentations drawn on it. */
-    const drawn = () => page.evaluate(() => {
-      const { viewportGridService, displaySetService, segmentationService } = (window as unknown as { services: any }).services;
-      return [...viewportGridService.getState().viewports.entries()].map(([id, v]: [string, any]) => {
-        const ds = displaySetService.getDisplaySetByUID(v.displaySetInstanceUIDs?.[0]);
-        const labels = (segmentationService.getSegmentationRepresentations(id) as { segmentationId: string }[])
-          .map((r) => segmentationService.getSegmentation(r.segmentationId)?.label ?? r.segmentationId);
-        return `${ds?.SeriesDescription ?? '—'}: ${labels.sort().join(', ')}`;
-      }).sort();
-    });
+    /** Per viewport: 'series: segmentations drawn on it'. */
+    const drawn = async () => (await viewportDrawings(page)).map((v) => `${v.series}: ${[...v.labels].sort().join(', ')}`).sort();
     await openStudy(page, study);
     await analyze(page);
     // The version is the PACS's next (an earlier run against the same Orthanc storage may have stored some).

@@ -69,8 +69,8 @@ export function AnalyzeSection({
       setOutlineNote({ text: `Could not read the outlines shown: ${(e as Error).message}`, error: true });
       return;
     }
-    if (!outlines.changed) { setOutlineNote({ text: [NOTHING_EDITED, leftOutNote(outlines, segmentationId)].filter(Boolean).join(' '), error: false }); return; }
     const leftOut = leftOutNote(outlines, segmentationId);
+    if (!outlines.changed) { setOutlineNote({ text: [NOTHING_EDITED, leftOut].filter(Boolean).join(' '), error: false }); return; }
     setOutlineNote(leftOut ? { text: leftOut, error: false } : undefined);
     resetSave(ds.SeriesInstanceUID);
     const v = result.sourceVolume;
