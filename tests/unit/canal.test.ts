@@ -103,6 +103,15 @@ describe('findDuralSac on constructed images', () => {
     expect(r.perStructure.map((x) => x.apMm)).toEqual([12, 12, 12]);
     expect(r.csfMean).toBe(CSF);
   });
+  it('paints a CSF-bright stretch no profile reached between two structures\' sac, but not a stretch where the CSF is effaced', () => {
+    // Profiles only behind the top and bottom structures (rows 10–39 and 50–79): rows 40–49 behind the middle one get none.
+    const bright = spine((i) => i >= 41 && i <= 52);
+    findDuralSac(sagittalFrame(bright.volume, 0), bright.labelmap, [bright.structures[0], bright.structures[2]], 100, 9);
+    for (let j = 40; j <= 49; j++) expect(bright.labelmap.values[47 + j * 100]).toBe(9);
+    const effaced = spine((i, j) => i >= 41 && i <= 52 && (j < 40 || j > 49));
+    findDuralSac(sagittalFrame(effaced.volume, 0), effaced.labelmap, [effaced.structures[0], effaced.structures[2]], 100, 9);
+    for (let j = 41; j <= 48; j++) expect(effaced.labelmap.values[47 + j * 100]).toBe(0);
+  });
   it('flags CSF effaced behind the middle structure when the sac above and below holds CSF', () => {
     const s = spine((i, j) => i >= 41 && i <= 52 && (j < 38 || j > 52));
     const r = findDuralSac(sagittalFrame(s.volume, 0), s.labelmap, s.structures, 100, 9);

@@ -110,15 +110,41 @@ describe('measureSpine on a spine whose lowest disc lies off the mid-sagittal sl
     expect(Math.hypot(...line.lineLps[0].map((x, n) => x - line.lineLps[1][n]))).toBeCloseTo(m.discs[2].canalApMm!, 5);
     expect(discMeasurements(m.discs[2]).find((x) => x.name === 'canalApDiameterMm')).toMatchObject({ sourceImage: line.sourceImage, lineLps: line.lineLps });
   });
-  it("paints the sac found on the disc's own slice only near that disc", () => {
+  const sacSlice = (lm: { values: Uint8Array }, k: number) => {
     const sac = m.segments.find((x) => x.kind === 'dural_sac')!.segmentNumber;
-    const frame = sagittalFrame(volume, 5);
+    const frame = sagittalFrame(volume, k), out: [number, number][] = [];
+    for (let p = 0; p < slicePixels; p++) if (lm.values[k * slicePixels + p] === sac) out.push(frame.toMm(p % volume.dims[0], Math.floor(p / volume.dims[0])));
+    return { ap: out.map((x) => x[0]), si: out.map((x) => x[1]) };
+  };
+  it('paints the sac on the slices within 5 mm of the mid-sagittal one, each within 2 mm of the sac nearer the midline', () => {
+    for (const k of [1, 2, 3, 4, 5]) expect(sacSlice(m.labelmap, k).ap.length).toBeGreaterThan(500);
+    expect(sacSlice(m.labelmap, 0).ap.length).toBe(0); // 6 mm off
+    // Slice 4 holds an 11 mm sac; slice 3's is 7 mm (AP 62–68 mm): slice 4 is painted only up to 2 mm behind it.
+    expect(Math.max(...sacSlice(m.labelmap, 3).ap)).toBe(68);
+    expect(Math.max(...sacSlice(m.labelmap, 4).ap)).toBe(70);
+    // Slice 5, the lowest disc's own slice, shows the sac along the whole spine, not only near that disc.
     const discSi = m.discs[2].measures.shape.centre[1];
+    expect(Math.max(...sacSlice(m.labelmap, 5).si.map((si) => Math.abs(si - discSi)))).toBeGreaterThan(40);
+  });
+  it('paints no sac beside the midline where its CSF is dimmer than on the midline (the edge of the sac), nor beyond it', () => {
+    const dim = new Float32Array(voxels);
+    for (let p = 2 * slicePixels; p < 3 * slicePixels; p++) if (dim[p] === 250) dim[p] = 150;
+    const r = measureSpine({ ...volume, voxels: dim }, labelmap, narrow.segments);
+    expect(sacSlice(r.labelmap, 2).ap.length).toBe(0);
+    expect(sacSlice(r.labelmap, 1).ap.length).toBe(0);
+    expect(sacSlice(r.labelmap, 4).ap.length).toBeGreaterThan(500);
+    expect(r.discs.map((d) => Math.round(d.canalApMm ?? 0))).toEqual([7, 7, 11]); // display only: the measurements stand
+  });
+  it("paints the sac found on a disc's own slice further than 5 mm off the midline only near that disc", () => {
+    const apart = { ...volume, spacingMm: [1, 1, 3] as [number, number, number] }; // slice 5 lies 6 mm off slice 3
+    const r = measureSpine(apart, labelmap, narrow.segments);
+    const frame = sagittalFrame(apart, 5), discSi = r.discs[2].measures.shape.centre[1];
+    const sac = r.segments.find((x) => x.kind === 'dural_sac')!.segmentNumber;
     const painted: number[] = [];
-    for (let p = 0; p < slicePixels; p++) if (m.labelmap.values[5 * slicePixels + p] === sac) painted.push(frame.toMm(p % volume.dims[0], Math.floor(p / volume.dims[0]))[1]);
+    for (let p = 0; p < slicePixels; p++) if (r.labelmap.values[5 * slicePixels + p] === sac) painted.push(frame.toMm(p % volume.dims[0], Math.floor(p / volume.dims[0]))[1]);
     expect(painted.length).toBeGreaterThan(50);
     expect(Math.max(...painted.map((si) => Math.abs(si - discSi)))).toBeLessThanOrEqual(12);
-    expect(m.labelmap.values.subarray(4 * slicePixels, 5 * slicePixels).includes(sac)).toBe(false);
+    expect(r.labelmap.values.subarray(4 * slicePixels, 5 * slicePixels).includes(sac)).toBe(true); // 3 mm off: beside the midline
   });
   it('says the slip was sought on the slice through the disc, not the mid-sagittal one, when a body is missing there', () => {
     const l4 = narrow.segments.find((s) => s.level === 'L4')!.segmentNumber;

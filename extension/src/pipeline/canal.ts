@@ -80,6 +80,12 @@ export const SPIKE_NEIGHBOURS_MM = 3;
 export const SPIKE_MARGIN_MM = 2;
 /** Painting only: unpainted seams up to this many pixels wide across the sac are closed (closeSacSeams). */
 const SEAM_PX = 3;
+/**
+ * Painting only: seams along the spine up to this long (mm) are closed where every pixel in them is CSF-bright
+ * (closeSacSeams): the profile fans of a disc and a body can leave 7–11 mm unpainted between them (vb2_02, slices beside
+ * the midline); a disc is about 10 mm high.
+ */
+const BRIGHT_SEAM_MM = 12;
 
 export interface CanalStructure {
   segmentNumber: number;
@@ -255,30 +261,45 @@ function canalNormal(structures: CanalStructure[], found: Found[][], n: number):
 
 /**
  * Painting only: the profile fans of neighbouring structures meet at angles and can leave a seam of unpainted pixels
- * across the sac (SPIDER 3). An unlabelled pixel with sac within SEAM_PX on both sides along a row or a column of
- * the slice (from `base`, the slice's first voxel) is painted, and so is one the sac encloses (the sac's dark roots
- * and flow voids are sac already: a hole is a gap between profiles). Returns how many.
+ * across the sac (SPIDER 3, vb2_02). Along each row and column of slice frame.k, a run of unlabelled pixels between two
+ * sac pixels is painted when it is at most SEAM_PX long or, along the pixel axis nearer the spine's superior–inferior
+ * axis, at most BRIGHT_SEAM_MM long with every pixel at least `bright` (CSF-bright like the sac's edge: a stretch where
+ * the CSF is effaced is not bridged, nor bright epidural fat behind the sac). So is every pixel the sac then encloses
+ * (the sac's dark roots and flow voids are sac already: a hole is a gap between profiles).
+ * Returns how many.
  */
-function closeSacSeams(labelmap: Labelmap, base: number, sac: number): number {
+function closeSacSeams(labelmap: Labelmap, frame: SagittalFrame, sac: number, bright: number): number {
   const [nx, ny] = labelmap.dims;
+  const base = frame.k * nx * ny;
   const v = labelmap.values;
-  const isSac = (i: number, j: number) => i >= 0 && j >= 0 && i < nx && j < ny && v[base + i + j * nx] === sac;
-  const near = (i: number, j: number, di: number, dj: number) => {
-    for (let d = 1; d <= SEAM_PX; d++) if (isSac(i + d * di, j + d * dj)) return true;
-    return false;
+  const isBright = (i: number, j: number) => frame.sample(...frame.toMm(i, j)) >= bright;
+  // Superior–inferior extent of one pixel step along a column (j) and along a row (i).
+  const siStep = (di: number, dj: number) => Math.abs(frame.toMm(di, dj)[1] - frame.toMm(0, 0)[1]);
+  const columnsAlongSpine = siStep(0, 1) >= siStep(1, 0);
+  const seams = new Set<number>();
+  const closeLine = (length: number, alongSpine: boolean, pixel: (t: number) => [number, number]) => {
+    const brightMaxPx = alongSpine ? Math.max(SEAM_PX, Math.floor(BRIGHT_SEAM_MM / frame.pixelMm)) : SEAM_PX;
+    for (let t = 0, lastSac = -1; t < length; t++) {
+      const [i, j] = pixel(t);
+      const value = v[base + i + j * nx];
+      if (value !== sac) { if (value !== 0) lastSac = -1; continue; }
+      const gap = t - lastSac - 1;
+      if (lastSac >= 0 && gap > 0 && gap <= brightMaxPx) {
+        const run = Array.from({ length: gap }, (_, u) => pixel(lastSac + 1 + u));
+        if (gap <= SEAM_PX || run.every(([a, b]) => isBright(a, b))) for (const [a, b] of run) seams.add(base + a + b * nx);
+      }
+      lastSac = t;
+    }
   };
-  const seams: number[] = [];
-  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
-    if (v[base + i + j * nx] !== 0) continue;
-    if ((near(i, j, 0, -1) && near(i, j, 0, 1)) || (near(i, j, -1, 0) && near(i, j, 1, 0))) seams.push(base + i + j * nx);
-  }
+  for (let i = 0; i < nx; i++) closeLine(ny, columnsAlongSpine, (t) => [i, t]);
+  for (let j = 0; j < ny; j++) closeLine(nx, !columnsAlongSpine, (t) => [t, j]);
   for (const q of seams) v[q] = sac;
   const mask = new Uint8Array(nx * ny);
   for (let p = 0; p < nx * ny; p++) mask[p] = v[base + p] === sac ? 1 : 0;
   fillHoles(mask, nx, ny);
   let holes = 0;
   for (let p = 0; p < nx * ny; p++) if (mask[p] && v[base + p] === 0) { v[base + p] = sac; holes++; }
-  return seams.length + holes;
+  return seams.size + holes;
 }
 
 /**
@@ -286,22 +307,26 @@ function closeSacSeams(labelmap: Labelmap, base: number, sac: number): number {
  * and paint the sac runs of all profiles into `labelmap` (only where it is 0) with `duralSacSegment`.
  * @param marrow median T2 intensity of the vertebral bodies (reference for "CSF-bright").
  * @param structures discs and vertebral bodies of the slice, any order.
+ * @param fixedCsfLevel the CSF level to use instead of this slice's own (a slice beside the mid-sagittal one, painted at
+ *   the mid-sagittal slice's level: measure-spine.ts paintSacBesideMidline).
  * @returns per structure (same order), the AP diameter (mm) and its line, or a reason (and csfEffaced);
- *   the painted voxel count; and csfMean, the median of all sac samples ≥ SAC_CORE_FRACTION × CSF level
- *   (the CSF reference of the Pfirrmann features), null when no sac was found.
+ *   the painted voxel count; csfMean, the median of all sac samples ≥ SAC_CORE_FRACTION × CSF level
+ *   (the CSF reference of the Pfirrmann features), null when no sac was found; and csfLevel, the CSF level used
+ *   (null when there was none).
  */
 export function findDuralSac(
   frame: SagittalFrame, labelmap: Labelmap, structures: CanalStructure[], marrow: number, duralSacSegment: number, wall: SacWall = TSE_WALL,
-): { perStructure: CanalProfileResult[]; paintedVoxels: number; csfMean: number | null } {
+  fixedCsfLevel?: number,
+): { perStructure: CanalProfileResult[]; paintedVoxels: number; csfMean: number | null; csfLevel: number | null } {
   const [nx, ny] = labelmap.dims;
   const base = frame.k * nx * ny;
   const step = frame.pixelMm / 2;
   const first = structures.map((s) => structureProfiles(frame, labelmap, s, s.posteriorDir));
   const peaks = first.map((ps) => ps.find((x) => x.off === 0)).filter((x) => x !== undefined).map((x) => peak(x.p))
     .filter((v) => v >= CSF_MIN_MARROW_RATIO * marrow);
-  const csfLevel = median(peaks);
-  if (!peaks.length || !(csfLevel > 0)) {
-    return { perStructure: structures.map(() => ({ apMm: null, reason: 'no CSF-bright sample posterior to the posterior walls (not a T2 image, or no dural sac in the slice)' })), paintedVoxels: 0, csfMean: null };
+  const csfLevel = fixedCsfLevel ?? median(peaks);
+  if ((fixedCsfLevel === undefined && !peaks.length) || !(csfLevel > 0)) {
+    return { perStructure: structures.map(() => ({ apMm: null, reason: 'no CSF-bright sample posterior to the posterior walls (not a T2 image, or no dural sac in the slice)' })), paintedVoxels: 0, csfMean: null, csfLevel: null };
   }
   const runs = (ps: { off: number; p: Profile }[]) => ps.map((x) => ({ ...x, run: sacRun(x.p.ts, x.p.vals, csfLevel, step, wall) }));
   const closed = (fs: ReturnType<typeof runs>): Found[] => fs.filter((f): f is Found => !!f.run?.closed);
@@ -351,6 +376,6 @@ export function findDuralSac(
       perStructure[n] = { ...here, csfEffaced: true, reason: 'no CSF signal behind it while the dural sac above and below holds CSF: CSF effaced (compressed sac)' };
     }
   });
-  painted += closeSacSeams(labelmap, base, duralSacSegment);
-  return { perStructure, paintedVoxels: painted, csfMean: allCsf.length ? median(allCsf) : null };
+  painted += closeSacSeams(labelmap, frame, duralSacSegment, SAC_EDGE_FRACTION * csfLevel);
+  return { perStructure, paintedVoxels: painted, csfMean: allCsf.length ? median(allCsf) : null, csfLevel };
 }

@@ -12,6 +12,7 @@ import { measureListhesis, type ListhesisMeasure } from './listhesis';
 import { findDuralSac, THREE_D_WALL, TSE_WALL, type CanalProfileResult, type CanalStructure } from './canal';
 import type { PfirrmannFeatures } from './grade/pfirrmann';
 import { discCrop } from './disc-crop';
+import { ballOffsets, morph } from './mask2d';
 import { isThreeDAcquisition } from './series';
 
 /** Per-disc measurements and Pfirrmann features (superior→inferior). */
@@ -71,6 +72,15 @@ export const OWN_SLICE_MIN_OFFSET_MM = 3;
 /** Half the band of the dural sac, along the spine, painted from a disc's own slice (the disc and half a body on each side), mm. */
 const OWN_SLICE_SAC_BAND_MM = 12;
 
+/**
+ * Display and SEG only: the dural sac is painted on the slices within this distance either side of the mid-sagittal
+ * slice, mm. Project choice: a sac of normal area (≥ 100 mm², Bolender N.F. et al., J Bone Joint Surg Am
+ * 1985;67:240-6) with an AP of 12 mm is over 10 mm wide, so slices within 5 mm of its midline still cut it.
+ */
+export const SAC_PAINT_HALF_WIDTH_MM = 5;
+/** Display only: a slice's sac is painted within this distance of the sac on the slice next to it nearer the midline, mm. */
+const SAC_PAINT_REACH_MM = 2;
+
 /** Everything measured on one sagittal slice: the discs' and bodies' pixels, the discs' measures and the canal. */
 interface SliceMeasures {
   k: number;
@@ -82,13 +92,16 @@ interface SliceMeasures {
   discs: Map<number, DiscMeasures>;
   canalBySeg: Map<number, CanalProfileResult>;
   csfMean: number | null;
+  /** The CSF level the sac was found at (canal.ts), null when none. */
+  csfLevel: number | null;
 }
 
 /**
  * Measure the discs and find the dural sac on slice k (painting it into `labelmap`).
  * @param ordered discs and vertebral bodies, superior first.
+ * @param csfLevel the CSF level to find the sac at instead of this slice's own (canal.ts findDuralSac fixedCsfLevel).
  */
-function measureSlice(volume: SpineVolume, labelmap: Labelmap, ordered: SegmentInfo[], k: number, duralSacSegment: number): SliceMeasures {
+function measureSlice(volume: SpineVolume, labelmap: Labelmap, ordered: SegmentInfo[], k: number, duralSacSegment: number, csfLevel?: number): SliceMeasures {
   const frame = sagittalFrame(volume, k);
   const pixels = new Map(ordered.map((s) => [s.segmentNumber, segmentPixels(volume, labelmap, frame, s.segmentNumber)]));
   const bodies = ordered.filter((s) => s.kind === 'vertebral_body' && (pixels.get(s.segmentNumber)?.length ?? 0) >= 10);
@@ -111,17 +124,17 @@ function measureSlice(volume: SpineVolume, labelmap: Labelmap, ordered: SegmentI
     const sis = px.map((p) => p.si);
     structures.push({ segmentNumber: b.segmentNumber, centreMm: c, posteriorDir: dir, halfHeightMm: (Math.max(...sis) - Math.min(...sis)) / 2 });
   }
-  const noSac = (reason: string) => ({ perStructure: structures.map(() => ({ apMm: null, csfMean: null, reason })), paintedVoxels: 0, csfMean: null });
+  const noSac = (reason: string) => ({ perStructure: structures.map(() => ({ apMm: null, csfMean: null, reason })), paintedVoxels: 0, csfMean: null, csfLevel: null });
   // The sac is found by its bright CSF (T2, STIR). On T1 CSF is dark and the brightest tissue behind the disc is epidural
   // fat, which the rule outlined as a "sac" and measured (vb3_26); of unknown weighting, nobody knows what is bright.
   const csfNotBright = volume.role === 'sagittal_t1' || volume.role === 'other';
   const canal = csfNotBright ? noSac(`no dural sac sought (it is found by its bright CSF, ${volume.role === 'sagittal_t1' ? 'which is dark on T1' : 'and this series\' weighting is not known'})`)
     : Number.isFinite(marrowAll) && duralSacSegment <= 255
-      ? findDuralSac(frame, labelmap, structures, marrowAll, duralSacSegment, isThreeDAcquisition(volume.mrAcquisitionType) ? THREE_D_WALL : TSE_WALL)
+      ? findDuralSac(frame, labelmap, structures, marrowAll, duralSacSegment, isThreeDAcquisition(volume.mrAcquisitionType) ? THREE_D_WALL : TSE_WALL, csfLevel)
       : noSac('no vertebral body marrow reference');
   return {
     k, frame, pixels, bodies, marrowPerBody, marrowAll, discs: new Map(discs.map((d) => [d.segmentNumber, d])),
-    canalBySeg: new Map<number, CanalProfileResult>(structures.map((s, n) => [s.segmentNumber, canal.perStructure[n]])), csfMean: canal.csfMean,
+    canalBySeg: new Map<number, CanalProfileResult>(structures.map((s, n) => [s.segmentNumber, canal.perStructure[n]])), csfMean: canal.csfMean, csfLevel: canal.csfLevel,
   };
 }
 
@@ -129,7 +142,8 @@ function measureSlice(volume: SpineVolume, labelmap: Labelmap, ordered: SegmentI
  * Measure all discs and the dural sac. Each disc is measured on the spine's mid-sagittal slice (measure.ts
  * midSagittalSlice), or on the slice through its own left–right centre when that lies more than
  * OWN_SLICE_MIN_OFFSET_MM from it (DiscAnalysis.sliceIndex says which); the sac found on such a slice is painted
- * only within OWN_SLICE_SAC_BAND_MM of the disc's centre along the spine.
+ * only within OWN_SLICE_SAC_BAND_MM of the disc's centre along the spine. The sac is also painted on the slices
+ * within SAC_PAINT_HALF_WIDTH_MM of the mid-sagittal one (paintSacBesideMidline); no measurement reads those.
  * @throws Error when the volume is not sagittal or the labelmap's dims differ from the volume's.
  */
 export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segmentsIn: SegmentInfo[]): SpineMeasurements {
@@ -154,6 +168,7 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
     slices.set(own, sm);
     paintOwnSliceSac(labelmap, scratch, sm, discSegs.filter((s) => ownSlice.get(s.segmentNumber) === own), duralSacSegment);
   }
+  if (mid.csfLevel !== null) paintSacBesideMidline(volume, labelmap, ordered, k, mid.csfLevel, duralSacSegment);
   const measured = discSegs.map((s) => ({ seg: s, sm: slices.get(ownSlice.get(s.segmentNumber)!)! }))
     .map((x) => ({ ...x, d: x.sm.discs.get(x.seg.segmentNumber) })).filter((x): x is typeof x & { d: DiscMeasures } => !!x.d);
   const hIdx = heightIndices(measured.map((x) => x.d.discHeightMm));
@@ -202,6 +217,39 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
     };
   });
   return { discs: out, labelmap, segments, csfMedian: mid.csfMean, sliceIndex: k };
+}
+
+/**
+ * Display and SEG only (no measurement reads it): the dural sac on the slices within SAC_PAINT_HALF_WIDTH_MM of the
+ * mid-sagittal slice k, so that it shows as the reader scrolls across the canal, not on one slice alone. Each slice's
+ * sac is found as on slice k (canal.ts) but at slice k's CSF level, so a slice through the sac's edge, its CSF dimmed by
+ * partial volume, finds little or none; working outward from k, it is painted only within SAC_PAINT_REACH_MM of the sac
+ * on the slice next to it nearer k (a bright root sleeve or epidural fat apart from the sac is left out). Painting
+ * stops on a side at the first slice with nothing painted.
+ */
+function paintSacBesideMidline(volume: SpineVolume, labelmap: Labelmap, ordered: SegmentInfo[], k: number, csfLevel: number, duralSacSegment: number): void {
+  const [nx, ny, nz] = labelmap.dims;
+  const perSlice = nx * ny;
+  const reach = ballOffsets(SAC_PAINT_REACH_MM, [volume.spacingMm[0], volume.spacingMm[1]]);
+  const sacOn = (values: Uint8Array, slice: number) => values.subarray(slice * perSlice, (slice + 1) * perSlice).map((v) => (v === duralSacSegment ? 1 : 0));
+  const halfWidth = Math.floor(SAC_PAINT_HALF_WIDTH_MM / volume.spacingMm[2]);
+  for (const side of [-1, 1]) {
+    for (let d = 1; d <= halfWidth; d++) {
+      const slice = k + side * d;
+      if (slice < 0 || slice >= nz) break;
+      const near = morph(sacOn(labelmap.values, slice - side), nx, ny, reach, 'dilate');
+      const scratch: Labelmap = { dims: labelmap.dims, values: new Uint8Array(labelmap.values) };
+      measureSlice(volume, scratch, ordered, slice, duralSacSegment, csfLevel);
+      const found = sacOn(scratch.values, slice);
+      let kept = 0;
+      for (let p = 0; p < perSlice; p++) {
+        if (!found[p] || !near[p]) continue;
+        kept++;
+        if (labelmap.values[slice * perSlice + p] === 0) labelmap.values[slice * perSlice + p] = duralSacSegment;
+      }
+      if (!kept) break;
+    }
+  }
 }
 
 /** Copy into `labelmap` the sac painted in `scratch` on a disc's own slice, within OWN_SLICE_SAC_BAND_MM of those discs' centres along the spine. */
