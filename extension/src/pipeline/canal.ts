@@ -272,34 +272,36 @@ function closeSacSeams(labelmap: Labelmap, frame: SagittalFrame, sac: number, br
   const [nx, ny] = labelmap.dims;
   const base = frame.k * nx * ny;
   const v = labelmap.values;
-  const isBright = (i: number, j: number) => frame.sample(...frame.toMm(i, j)) >= bright;
+  const isBright = (q: number) => { const p = q - base, i = p % nx; return frame.sample(...frame.toMm(i, (p - i) / nx)) >= bright; };
   // Superior–inferior extent of one pixel step along a column (j) and along a row (i).
   const siStep = (di: number, dj: number) => Math.abs(frame.toMm(di, dj)[1] - frame.toMm(0, 0)[1]);
   const columnsAlongSpine = siStep(0, 1) >= siStep(1, 0);
-  const seams = new Set<number>();
-  const closeLine = (length: number, alongSpine: boolean, pixel: (t: number) => [number, number]) => {
+  const seams: number[] = [];
+  /** One row or column: `length` voxels from `start`, `stride` apart. */
+  const closeLine = (start: number, stride: number, length: number, alongSpine: boolean) => {
     const brightMaxPx = alongSpine ? Math.max(SEAM_PX, Math.floor(BRIGHT_SEAM_MM / frame.pixelMm)) : SEAM_PX;
     for (let t = 0, lastSac = -1; t < length; t++) {
-      const [i, j] = pixel(t);
-      const value = v[base + i + j * nx];
+      const value = v[start + t * stride];
       if (value !== sac) { if (value !== 0) lastSac = -1; continue; }
       const gap = t - lastSac - 1;
       if (lastSac >= 0 && gap > 0 && gap <= brightMaxPx) {
-        const run = Array.from({ length: gap }, (_, u) => pixel(lastSac + 1 + u));
-        if (gap <= SEAM_PX || run.every(([a, b]) => isBright(a, b))) for (const [a, b] of run) seams.add(base + a + b * nx);
+        let fill = gap <= SEAM_PX;
+        if (!fill) { fill = true; for (let u = lastSac + 1; u < t && fill; u++) fill = isBright(start + u * stride); }
+        if (fill) for (let u = lastSac + 1; u < t; u++) seams.push(start + u * stride);
       }
       lastSac = t;
     }
   };
-  for (let i = 0; i < nx; i++) closeLine(ny, columnsAlongSpine, (t) => [i, t]);
-  for (let j = 0; j < ny; j++) closeLine(nx, !columnsAlongSpine, (t) => [t, j]);
-  for (const q of seams) v[q] = sac;
+  for (let i = 0; i < nx; i++) closeLine(base + i, nx, ny, columnsAlongSpine);
+  for (let j = 0; j < ny; j++) closeLine(base + j * nx, 1, nx, !columnsAlongSpine);
+  let closed = 0;
+  for (const q of seams) if (v[q] === 0) { v[q] = sac; closed++; }
   const mask = new Uint8Array(nx * ny);
   for (let p = 0; p < nx * ny; p++) mask[p] = v[base + p] === sac ? 1 : 0;
   fillHoles(mask, nx, ny);
   let holes = 0;
   for (let p = 0; p < nx * ny; p++) if (mask[p] && v[base + p] === 0) { v[base + p] = sac; holes++; }
-  return seams.size + holes;
+  return closed + holes;
 }
 
 /**

@@ -12,7 +12,7 @@ import { measureListhesis, type ListhesisMeasure } from './listhesis';
 import { findDuralSac, THREE_D_WALL, TSE_WALL, type CanalProfileResult, type CanalStructure } from './canal';
 import type { PfirrmannFeatures } from './grade/pfirrmann';
 import { discCrop } from './disc-crop';
-import { ballOffsets, morph } from './mask2d';
+import { ballOffsets } from './mask2d';
 import { isThreeDAcquisition } from './series';
 
 /** Per-disc measurements and Pfirrmann features (superior→inferior). */
@@ -94,14 +94,15 @@ interface SliceMeasures {
   csfMean: number | null;
   /** The CSF level the sac was found at (canal.ts), null when none. */
   csfLevel: number | null;
+  /** The discs and bodies the sac was sought behind (their centres and directions in the sagittal mm frame). */
+  structures: CanalStructure[];
 }
 
 /**
  * Measure the discs and find the dural sac on slice k (painting it into `labelmap`).
  * @param ordered discs and vertebral bodies, superior first.
- * @param csfLevel the CSF level to find the sac at instead of this slice's own (canal.ts findDuralSac fixedCsfLevel).
  */
-function measureSlice(volume: SpineVolume, labelmap: Labelmap, ordered: SegmentInfo[], k: number, duralSacSegment: number, csfLevel?: number): SliceMeasures {
+function measureSlice(volume: SpineVolume, labelmap: Labelmap, ordered: SegmentInfo[], k: number, duralSacSegment: number): SliceMeasures {
   const frame = sagittalFrame(volume, k);
   const pixels = new Map(ordered.map((s) => [s.segmentNumber, segmentPixels(volume, labelmap, frame, s.segmentNumber)]));
   const bodies = ordered.filter((s) => s.kind === 'vertebral_body' && (pixels.get(s.segmentNumber)?.length ?? 0) >= 10);
@@ -130,13 +131,15 @@ function measureSlice(volume: SpineVolume, labelmap: Labelmap, ordered: SegmentI
   const csfNotBright = volume.role === 'sagittal_t1' || volume.role === 'other';
   const canal = csfNotBright ? noSac(`no dural sac sought (it is found by its bright CSF, ${volume.role === 'sagittal_t1' ? 'which is dark on T1' : 'and this series\' weighting is not known'})`)
     : Number.isFinite(marrowAll) && duralSacSegment <= 255
-      ? findDuralSac(frame, labelmap, structures, marrowAll, duralSacSegment, isThreeDAcquisition(volume.mrAcquisitionType) ? THREE_D_WALL : TSE_WALL, csfLevel)
+      ? findDuralSac(frame, labelmap, structures, marrowAll, duralSacSegment, sacWall(volume))
       : noSac('no vertebral body marrow reference');
   return {
     k, frame, pixels, bodies, marrowPerBody, marrowAll, discs: new Map(discs.map((d) => [d.segmentNumber, d])),
-    canalBySeg: new Map<number, CanalProfileResult>(structures.map((s, n) => [s.segmentNumber, canal.perStructure[n]])), csfMean: canal.csfMean, csfLevel: canal.csfLevel,
+    canalBySeg: new Map<number, CanalProfileResult>(structures.map((s, n) => [s.segmentNumber, canal.perStructure[n]])), csfMean: canal.csfMean, csfLevel: canal.csfLevel, structures,
   };
 }
+
+const sacWall = (volume: SpineVolume) => (isThreeDAcquisition(volume.mrAcquisitionType) ? THREE_D_WALL : TSE_WALL);
 
 /**
  * Measure all discs and the dural sac. Each disc is measured on the spine's mid-sagittal slice (measure.ts
@@ -168,7 +171,7 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
     slices.set(own, sm);
     paintOwnSliceSac(labelmap, scratch, sm, discSegs.filter((s) => ownSlice.get(s.segmentNumber) === own), duralSacSegment);
   }
-  if (mid.csfLevel !== null) paintSacBesideMidline(volume, labelmap, ordered, k, mid.csfLevel, duralSacSegment);
+  paintSacBesideMidline(volume, labelmap, mid, duralSacSegment);
   const measured = discSegs.map((s) => ({ seg: s, sm: slices.get(ownSlice.get(s.segmentNumber)!)! }))
     .map((x) => ({ ...x, d: x.sm.discs.get(x.seg.segmentNumber) })).filter((x): x is typeof x & { d: DiscMeasures } => !!x.d);
   const hIdx = heightIndices(measured.map((x) => x.d.discHeightMm));
@@ -221,33 +224,37 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
 
 /**
  * Display and SEG only (no measurement reads it): the dural sac on the slices within SAC_PAINT_HALF_WIDTH_MM of the
- * mid-sagittal slice k, so that it shows as the reader scrolls across the canal, not on one slice alone. Each slice's
- * sac is found as on slice k (canal.ts) but at slice k's CSF level, so a slice through the sac's edge, its CSF dimmed by
- * partial volume, finds little or none; working outward from k, it is painted only within SAC_PAINT_REACH_MM of the sac
- * on the slice next to it nearer k (a bright root sleeve or epidural fat apart from the sac is left out). Painting
- * stops on a side at the first slice with nothing painted.
+ * mid-sagittal slice (`mid`), so that it shows as the reader scrolls across the canal, not on one slice alone. Each
+ * slice's sac is found as on the mid-sagittal slice (canal.ts), behind the same discs and bodies, at its CSF level, so
+ * a slice through the sac's edge, its CSF dimmed by partial volume, finds little or none; working outward, it is
+ * painted only within SAC_PAINT_REACH_MM of the sac on the slice next to it nearer the midline (a bright root sleeve
+ * or epidural fat apart from the sac is left out). Painting stops on a side at the first slice with nothing painted.
  */
-function paintSacBesideMidline(volume: SpineVolume, labelmap: Labelmap, ordered: SegmentInfo[], k: number, csfLevel: number, duralSacSegment: number): void {
+function paintSacBesideMidline(volume: SpineVolume, labelmap: Labelmap, mid: SliceMeasures, duralSacSegment: number): void {
+  if (mid.csfLevel === null) return;
+  const { k, csfLevel } = mid;
   const [nx, ny, nz] = labelmap.dims;
   const perSlice = nx * ny;
   const reach = ballOffsets(SAC_PAINT_REACH_MM, [volume.spacingMm[0], volume.spacingMm[1]]);
-  const sacOn = (values: Uint8Array, slice: number) => values.subarray(slice * perSlice, (slice + 1) * perSlice).map((v) => (v === duralSacSegment ? 1 : 0));
+  const values = labelmap.values;
   const halfWidth = Math.floor(SAC_PAINT_HALF_WIDTH_MM / volume.spacingMm[2]);
   for (const side of [-1, 1]) {
     for (let d = 1; d <= halfWidth; d++) {
       const slice = k + side * d;
       if (slice < 0 || slice >= nz) break;
-      const near = morph(sacOn(labelmap.values, slice - side), nx, ny, reach, 'dilate');
-      const scratch: Labelmap = { dims: labelmap.dims, values: new Uint8Array(labelmap.values) };
-      measureSlice(volume, scratch, ordered, slice, duralSacSegment, csfLevel);
-      const found = sacOn(scratch.values, slice);
-      let kept = 0;
-      for (let p = 0; p < perSlice; p++) {
-        if (!found[p] || !near[p]) continue;
-        kept++;
-        if (labelmap.values[slice * perSlice + p] === 0) labelmap.values[slice * perSlice + p] = duralSacSegment;
-      }
-      if (!kept) break;
+      const base = slice * perSlice, inner = (slice - side) * perSlice;
+      const nearInner = (p: number) => {
+        const i = p % nx, j = (p - i) / nx;
+        return reach.some(([di, dj]) => { const a = i + di, b = j + dj; return a >= 0 && b >= 0 && a < nx && b < ny && values[inner + a + b * nx] === duralSacSegment; });
+      };
+      // The sac is found on the slice in place, then the slice is put back and only its part near the inner sac kept.
+      const before = values.slice(base, base + perSlice);
+      findDuralSac(sagittalFrame(volume, slice), labelmap, mid.structures, mid.marrowAll, duralSacSegment, sacWall(volume), csfLevel);
+      const kept: number[] = [];
+      for (let p = 0; p < perSlice; p++) if (values[base + p] === duralSacSegment && nearInner(p)) kept.push(p);
+      values.set(before, base);
+      for (const p of kept) if (values[base + p] === 0) values[base + p] = duralSacSegment;
+      if (!kept.length) break;
     }
   }
 }
