@@ -504,6 +504,22 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="spine-stored-line"]')?.textContent?.includes('segmentation shown from the stored SEG'), null, { timeout: 60000 });
     const t2 = 'SAG T2 — SPIDER 4', t1 = 'SAG T1 — SPIDER 4';
     expect(await drawn()).toEqual([`${t1}: `, `${t2}: ${storedSeg}`]);
+    // The reader swaps the two series between the viewports, and back: what is drawn follows the series.
+    const swapTwice = async (expected: string[]) => {
+      const firstSeries = async () => (await viewportDrawings(page))[0].series;
+      for (let n = 0; n < 2; n++) {
+        const shownFirst = await firstSeries();
+        await page.evaluate(() => {
+          const { viewportGridService } = (window as unknown as { services: any }).services;
+          const vps = [...viewportGridService.getState().viewports.values()] as { viewportId: string; displaySetInstanceUIDs: string[] }[];
+          viewportGridService.setDisplaySetsForViewports(vps.map((v, m) => ({ viewportId: v.viewportId, displaySetInstanceUIDs: vps[(m + 1) % vps.length].displaySetInstanceUIDs })));
+        });
+        await page.waitForTimeout(2000); // OHIF sets up the viewports' new stacks and their representations
+        expect(await firstSeries()).toBe(shownFirst === t1 ? t2 : t1);
+        expect(await drawn()).toEqual(expected);
+      }
+    };
+    await swapTwice([`${t1}: `, `${t2}: ${storedSeg}`]);
     await analyze(page);
     await page.waitForFunction((t) => {
       const { viewportGridService, displaySetService, segmentationService } = (window as unknown as { services: any }).services;
@@ -512,6 +528,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
         && (segmentationService.getSegmentationRepresentations(id) as unknown[]).length === 1);
     }, t2, { timeout: 10000 });
     expect(await drawn()).toEqual([`${t1}: `, `${t2}: Spine MRI analysis`]);
+    await swapTwice([`${t1}: `, `${t2}: Spine MRI analysis`]); // the stored SEG, taken off, stays off
     // The T1 chosen instead (from its own viewport, made active by a click, so that the T2 stays on screen): it has no
     // analysis, so the stored findings show again, and the stored SEG on the T2 with them (beside the T2's analysis,
     // still drawn); never on the T1, which it does not outline.
@@ -524,6 +541,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
         && (segmentationService.getViewportIdsWithSegmentation(x.segmentationId) ?? []).length > 0);
     }, storedSeg, { timeout: 10000 });
     expect(await drawn()).toEqual([`${t1}: `, `${t2}: ${storedSeg}, Spine MRI analysis`]);
+    await swapTwice([`${t1}: `, `${t2}: ${storedSeg}, Spine MRI analysis`]);
     await shot(page, 'stored-seg-back');
   }, 420000);
 
