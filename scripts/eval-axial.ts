@@ -19,6 +19,7 @@ import { axialSacByDisc } from '../extension/src/pipeline/axial-levels';
 import type { Vec3 } from '../extension/src/pipeline/volume';
 import { axialReformat } from './lib/axial-reformat';
 import { casesOf, forEachCase, isT2Case, parseCaseEvalArgs } from './lib/segmentation-cases';
+import { counted } from '../extension/src/pipeline/words';
 
 /**
  * Plausible dural sac area range, mm²: a project check, not a grading rule. Normal lumbar dural sac areas
@@ -83,7 +84,7 @@ async function main() {
     for (const d of ms.discs) {
       const r = byDisc.get(d.segment.segmentNumber)!;
       const level = d.segment.level ?? `disc ${d.segment.segmentNumber}`;
-      rows.push({ case: c, level, apMm: d.canalApMm, areaMm2: r.areaMm2, distanceMm: r.distanceMm ?? null, instance: r.instanceNumber ?? null, reason: (r.seedFromAnteriorEdge ? '[seed behind anterior edge] ' : '') + (r.grownFromAnteriorSeed ? '[grown from the anterior seed] ' : '') + (r.crescentsJoined ? `[${r.crescentsJoined} crescent(s) joined] ` : '') + (r.reason ?? '') + (d.canalReason && d.canalApMm === null ? ` (sagittal: ${d.canalReason})` : '') });
+      rows.push({ case: c, level, apMm: d.canalApMm, areaMm2: r.areaMm2, distanceMm: r.distanceMm ?? null, instance: r.instanceNumber ?? null, reason: (r.seedFromAnteriorEdge ? '[seed behind anterior edge] ' : '') + (r.grownFromAnteriorSeed ? '[grown from the anterior seed] ' : '') + (r.crescentsJoined ? `[${counted(r.crescentsJoined, 'crescent')} joined] ` : '') + (r.reason ?? '') + (d.canalReason && d.canalApMm === null ? ` (sagittal: ${d.canalReason})` : '') });
       const img = axial.find((s) => s.instanceNumber === r.instanceNumber);
       if (o.overlays && img) overlay(img, r, d.segment.centroidLps, resolve(o.overlays, `${c}_${level.replace('/', '-')}.png`));
     }

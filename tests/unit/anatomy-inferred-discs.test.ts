@@ -130,7 +130,7 @@ describe('inferred discs: gap rule', () => {
     expect(discs(r).map((d) => d.level)).toEqual(['L1/L2', 'L2/L3', 'L3/L4', 'L4/L5', 'L5/S1']);
     const l3seg = r.segments.find((x) => x.level === 'L3')!;
     expect(l3seg.voxelCount).toBe(2 * 25 * 70); // both pieces: 2 × 12.5 mm × 35 mm at 0.5 mm pixels
-    expect(r.levelNaming.note).toMatch(/1 vertebral-body label\(s\) lying within one body of the label above.*pieces of that body/);
+    expect(r.levelNaming.note).toMatch(/1 vertebral-body label lying within one body of the label above, with no disc between, was taken as pieces of that body/);
   });
 
   it('two bodies a segment apart with no disc between stay two (a missed disc, not pieces)', () => {
@@ -198,7 +198,7 @@ describe('off-column labels', () => {
     const r = labelAnatomy(lm, vol, idx);
     expect(bodies(r)).toEqual(['L1', 'L2', 'L3', 'L4', 'L5', 'S1']);
     expect(discs(r).map((d) => d.level)).toEqual(['L1/L2', 'L2/L3', 'L3/L4', 'L4/L5', 'L5/S1']);
-    expect(r.levelNaming.note).toMatch(/2 vertebral-body or disc label\(s\) more than 25 mm in front/);
+    expect(r.levelNaming.note).toMatch(/2 vertebral-body or disc labels more than 25 mm in front/);
   });
 
   it('keepOnColumn keeps bodies up to the threshold in front of the body above and drops those beyond', () => {

@@ -113,7 +113,7 @@ describe('analyze CLI input: DICOM folder', () => {
       expect(warnings).toContain(volume.analysedSlicesNote);
       // A second image at slice 0's position in the same series (a repeat, or another echo): not one volume.
       writeFileSync(join(dir, 'echo2.dcm'), Buffer.from(toPart10({ ...fromPart10(instances[0]), SOPInstanceUID: `${v.sopInstanceUids[0]}.2` })));
-      expect(() => readDicomFolder(dir)).toThrow(/^Series ".*" has 1 image\(s\) at the position of another \(two echoes/);
+      expect(() => readDicomFolder(dir)).toThrow(/^Series ".*" has 1 image at the position of another \(two echoes/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -23,7 +23,7 @@ describe('evenlySpacedRun', () => {
   });
 
   it('refuses images at the same position (two echoes in one series) and spacing uneven throughout, naming the series', () => {
-    expect(() => evenlySpacedRun([0, 0, 4, 4, 8, 8], '"SAG PD/T2"')).toThrow(/^Series "SAG PD\/T2" has 3 image\(s\) at the position of another .* not one volume/);
+    expect(() => evenlySpacedRun([0, 0, 4, 4, 8, 8], '"SAG PD/T2"')).toThrow(/^Series "SAG PD\/T2" has 3 images at the position of another .* not one volume/);
     expect(() => evenlySpacedRun([0, 1, 3, 6, 10, 15, 21], '"SAG T2"')).toThrow(/^Series "SAG T2": its slices are not evenly spaced \(usually \d+(\.\d+)? mm apart, but .* and \d+ more\), so it is not one volume and is not analysed\.$/);
   });
 });

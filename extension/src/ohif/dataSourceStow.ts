@@ -13,6 +13,7 @@ import type { Stow } from '../store/save';
 import { serverMessage } from '../store/stow-error';
 import { getOhifContext } from './context';
 import { showStoredInStudyBrowser } from './showStored';
+import { counted } from '../pipeline/words';
 
 /** The parts of OHIF's DicomWebDataSource used here. */
 export interface OhifDicomWebDataSource {
@@ -74,7 +75,7 @@ export function dataSourceStow(dataSource: OhifDicomWebDataSource = activeDataSo
       if (failed > 0) {
         const err = new Error('STOW-RS reported failed instances') as Error & { status: number; response: unknown };
         err.status = 409;
-        err.response = serverMessage(text) || `${failed} instance(s) in FailedSOPSequence`;
+        err.response = serverMessage(text) || `${counted(failed, 'instance')} in FailedSOPSequence`;
         throw err;
       }
       showStoredInStudyBrowser(buffer, dataSource.getConfig?.()?.wadoRoot);

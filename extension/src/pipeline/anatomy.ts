@@ -20,6 +20,7 @@ import type { ClassLabelmap } from './segment';
 import { median } from './measure';
 import { componentOf, distance, dropSpurious, merge, mergeBodyPieces, mergeFragments, recomputed, splitFused, toInstance, verticalAxis, type Instance } from './instances';
 import { MIN_BODY_DEPTH_MM, MIN_NAMED_DISCS_FOR_CERTAIN_NAMES, medianBodyDepthMm, nameDiscs, nameVertebrae, S1, VERTEBRA_NAMES, type LevelNaming } from './level-naming';
+import { counted, wasWere } from './words';
 
 export { VERTEBRA_NAMES, type LevelNaming };
 
@@ -114,12 +115,12 @@ export function labelAnatomy(classes: ClassLabelmap, volume: SpineVolume, idx: A
     discs = presacral.discs;
     levelNaming = nameVertebrae(bodies, discs, {
       index: bodies.length - 1,
-      note: `Counted upward from the sacrum: the lowest segmented body steps back from the one above it as S1 does; it is named S1. Below it, a disc label in front of it${presacral.dropped > 1 ? ` and ${presacral.dropped - 1} vertebral-body label(s) were` : ' was'} taken as tissue in front of the sacrum (presacral fat or bowel) and dropped. Check L5/S1 on the image.`,
+      note: `Counted upward from the sacrum: the lowest segmented body steps back from the one above it as S1 does; it is named S1. Below it, a disc label in front of it${presacral.dropped > 1 ? ` and ${counted(presacral.dropped - 1, 'vertebral-body label')} were` : ' was'} taken as tissue in front of the sacrum (presacral fat or bowel) and dropped. Check L5/S1 on the image.`,
     });
   }
-  if (column.dropped) levelNaming.note += ` ${column.dropped} vertebral-body or disc label(s) more than ${OFF_COLUMN_MIN_ANTERIOR_MM} mm in front of the spinal column (e.g. bowel loops in the pelvis) or ${OFF_COLUMN_MAX_POSTERIOR_MM} mm behind it (the back's soft tissue) were dropped.`;
+  if (column.dropped) levelNaming.note += ` ${counted(column.dropped, 'vertebral-body or disc label')} more than ${OFF_COLUMN_MIN_ANTERIOR_MM} mm in front of the spinal column (e.g. bowel loops in the pelvis) or ${OFF_COLUMN_MAX_POSTERIOR_MM} mm behind it (the back's soft tissue) ${wasWere(column.dropped)} dropped.`;
   if (fused.note) levelNaming.note += ' ' + fused.note;
-  if (pieces.merged) levelNaming.note += ` ${pieces.merged} vertebral-body label(s) lying within one body of the label above, with no disc between, were taken as pieces of that body.`;
+  if (pieces.merged) levelNaming.note += ` ${counted(pieces.merged, 'vertebral-body label')} lying within one body of the label above, with no disc between, ${wasWere(pieces.merged)} taken as pieces of that body.`;
   nameDiscs(discs, bodies);
   // One segment per disc level: merge same-level disc components.
   const mergedDiscs: Instance[] = [];

@@ -9,6 +9,7 @@ import { voxelToLps } from './volume';
 import { splitComponent, type Component, type ComponentResult } from './components';
 import { INFERRED_DISC_MIN_SPACING_FRACTION } from './infer-discs';
 import { median } from './measure';
+import { counted, wasWere } from './words';
 
 /**
  * Instances smaller than this fraction of the median volume of their kind (median of the larger
@@ -178,7 +179,7 @@ export function splitFused(vb: ComponentResult, volume: SpineVolume, axis: 0 | 1
       split++;
     } else out.push(c);
   }
-  return { components: out, note: split ? `${split} vertebral-body mask(s) ≥ 1.6× the median body height were split as fused bodies.` : undefined };
+  return { components: out, note: split ? `${counted(split, 'vertebral-body mask')} ≥ 1.6× the median body height ${wasWere(split)} split as fused bodies.` : undefined };
 }
 
 /**

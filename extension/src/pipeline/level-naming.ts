@@ -160,7 +160,9 @@ export function nameVertebrae(bodies: Instance[], discs: Instance[], knownS1?: {
     certain = true;
     anchor = 'sacrum';
     notes.push(
-      `Counted upward from the sacrum: ${bodies.length - belowDiscs} vertebral body segment(s) lie below the lowest disc with no disc between them, as the fused sacral segments do; the first is named S1.`,
+      bodies.length - belowDiscs === 1
+        ? 'Counted upward from the sacrum: 1 vertebral body segment lies below the lowest disc, as the sacrum does; it is named S1.'
+        : `Counted upward from the sacrum: ${bodies.length - belowDiscs} vertebral body segments lie below the lowest disc with no disc between them, as the fused sacral segments do; the first is named S1.`,
     );
     if (bodies.length - belowDiscs === 1 && lowest.imagedBelowMm >= SACRUM_UNCERTAIN_IMAGED_BELOW_S1_MM) {
       certain = false;

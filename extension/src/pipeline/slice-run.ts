@@ -3,6 +3,7 @@
  * often one image missing from a stack (it never reached the PACS), which used to refuse the whole series.
  * Used by the viewer (ohif/readVolume.ts) and `npm run analyze` (scripts/analyze-input.ts) alike. Framework-free.
  */
+import { counted } from './words';
 
 /** Largest departure of a gap from the series' usual spacing still taken as even (10 %). */
 const GAP_TOLERANCE = 0.1;
@@ -35,7 +36,7 @@ export function evenlySpacedRun(positionsMm: number[], series: string): SliceRun
   const usual = [...gaps].sort((a, b) => a - b)[Math.floor((n - 2) / 2)];
   const same = gaps.filter((g) => g < 0.01 * Math.max(usual, 0.1)).length;
   if (same > 0 || !(usual > 0)) {
-    throw new Error(`Series ${series} has ${same || n - 1} image(s) at the position of another (two echoes or a repeated acquisition in one series?): it is not one volume. Choose a series with one image per slice position.`);
+    throw new Error(`Series ${series} has ${counted(same || n - 1, 'image')} at the position of another (two echoes or a repeated acquisition in one series?): it is not one volume. Choose a series with one image per slice position.`);
   }
   const even = (g: number) => Math.abs(g - usual) <= GAP_TOLERANCE * usual;
   let run: SliceRun = { start: 0, end: 0 };

@@ -6,6 +6,7 @@
 import type { api } from 'dicomweb-client';
 import { serverMessage } from './stow-error';
 import type { Stow } from './save';
+import { counted } from '../pipeline/words';
 
 type StowResponse = Record<string, { Value?: unknown[] }> | undefined;
 
@@ -28,7 +29,7 @@ export function dicomwebStow(client: api.DICOMwebClient): Stow {
     if (failed.length > 0) {
       const err = new Error('STOW-RS reported failed instances') as Error & { status: number; response: unknown };
       err.status = 409;
-      err.response = serverMessage(response) || `${failed.length} instance(s) in FailedSOPSequence`;
+      err.response = serverMessage(response) || `${counted(failed.length, 'instance')} in FailedSOPSequence`;
       throw err;
     }
   };
