@@ -20,6 +20,7 @@ import { dicomwebClient, explainDicomwebError, type DicomwebTarget } from './lib
 import { findDicomFiles, isPart10, niftiAxialReformatSeries, niftiToSeries, readPart10, readSpiderSeriesCsv, spiderPngToSeries, type DicomSeries } from './lib/sources';
 import { basicAuth, loadOrCreateCredentials } from './orthanc';
 import { part10Header } from '../extension/src/dicom/uids';
+import { counted } from '../extension/src/pipeline/words';
 
 /** A unit of work: converts lazily so a folder of 70 volumes is never all in memory. */
 export interface ImportItem {
@@ -106,7 +107,7 @@ export async function storeInstances(target: DicomwebTarget, instances: ArrayBuf
       throw explainDicomwebError(e, target, `Storing ${what}`);
     }
     const failed = stowFailures(response);
-    if (failed.length) throw new Error(`Storing ${what}: ${target.url} refused ${failed.length} instance(s): ${failed.slice(0, 3).join('; ')}`);
+    if (failed.length) throw new Error(`Storing ${what}: ${target.url} refused ${counted(failed.length, 'instance')}: ${failed.slice(0, 3).join('; ')}`);
     batch = [];
     bytes = 0;
   };
@@ -152,11 +153,11 @@ export async function importPaths(paths: string[], target: DicomwebTarget | unde
       const dir = join(opts.outDir, 'seriesInstanceUid' in s ? s.seriesInstanceUid : basename(s.source));
       mkdirSync(dir, { recursive: true });
       s.instances.forEach((b, k) => writeFileSync(join(dir, `${String(k + 1).padStart(4, '0')}.dcm`), Buffer.from(b)));
-      log(`wrote ${item.source}${desc}: ${s.instances.length} instance(s) in ${dir}`);
+      log(`wrote ${item.source}${desc}: ${counted(s.instances.length, 'instance')} in ${dir}`);
     } else {
       if (!target) throw new Error('importPaths: no DICOMweb target and no outDir');
       await storeInstances(target, s.instances, item.source);
-      log(`stored ${item.source}${desc}: ${s.instances.length} instance(s)`);
+      log(`stored ${item.source}${desc}: ${counted(s.instances.length, 'instance')}`);
     }
     instances += s.instances.length;
   }
