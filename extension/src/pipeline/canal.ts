@@ -37,7 +37,9 @@
  * interlaminar level can join the sac when no dark dura line separates them (vb2_02 L1–L4 read 20–21 mm AP; the
  * painted sac bulges behind for 9 mm or more along the spine there, so clipping each run at 2 mm over the median run
  * within 3 or 10 mm along the canal leaves those bulges in place: it is kept for painting only, where it removes
- * the thin spikes of lone profiles, SPIKE_NEIGHBOURS_MM); a
+ * the thin spikes of lone profiles, SPIKE_NEIGHBOURS_MM); on a low-contrast image whose tissue behind the sac stays
+ * above the edge level (vb2_04, 8 bit: 0.55–0.8 × the CSF level, nothing under 0.4) no wall is found, so most levels get
+ * no AP and the sac is painted in pieces (a higher edge there could cut the sac at its grey dorsal roots); a
  * mis-segmented or misnamed disc (e.g. a sacral segment) gives a meaningless line. On T1 CSF is dark and epidural
  * fat is the bright tissue behind the disc, which this rule would take for the sac: measureSpine does not call it on
  * a T1 or a series of unknown weighting.
