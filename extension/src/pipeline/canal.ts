@@ -287,9 +287,8 @@ function closeSacSeams(labelmap: Labelmap, frame: SagittalFrame, sac: number, br
       if (value !== sac) { if (value !== 0) lastSac = -1; continue; }
       const gap = t - lastSac - 1;
       if (lastSac >= 0 && gap > 0 && gap <= brightMaxPx) {
-        let fill = gap <= SEAM_PX;
-        if (!fill) { fill = true; for (let u = lastSac + 1; u < t && fill; u++) fill = isBright(start + u * stride); }
-        if (fill) for (let u = lastSac + 1; u < t; u++) seams.push(start + u * stride);
+        const gapVoxels = Array.from({ length: gap }, (_, u) => start + (lastSac + 1 + u) * stride);
+        if (gap <= SEAM_PX || gapVoxels.every(isBright)) seams.push(...gapVoxels);
       }
       lastSac = t;
     }
