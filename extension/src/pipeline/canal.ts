@@ -138,7 +138,8 @@ export const TSE_WALL: SacWall = { greyGapMm: SAC_WALL_GAP_MM, darkGapMm: SAC_WA
  * crossed, and the wall is 1.5 mm below 0.2 × the CSF level. Project heuristic (not from a paper), chosen among ten
  * variants on the 19 SPIDER patients with both a 3D SPACE and a 2D TSE T2 (`npm run eval:canal -- --sequence
  * t2_SPACE`): the lumbar AP on 3D minus that on 2D went from a median −2.8 mm (IQR −9.0 to +0.2, 69 discs) with
- * TSE_WALL to 0.0 mm (IQR −2.3 to +3.6, 67 discs). On 2D TSE it would leave twice as many discs without an AP (roots
+ * TSE_WALL to 0.0 mm (IQR −2.3 to +3.6, 67 discs); since the 2D rule crosses root bands (ROOT_BAND_MM) the command reads
+ * −0.2 mm (IQR −4.1 to +2.9). On 2D TSE it would leave twice as many discs without an AP (roots
  * merge with bright epidural fat), so it is for 3D only; no reader canal grades exist to check it against.
  */
 export const THREE_D_WALL: SacWall = { greyGapMm: 8, darkGapMm: 1.5, darkFraction: 0.2, rootBandMm: 0 };
