@@ -25,8 +25,8 @@ import { auc } from './lib/grading-metrics';
 import { cachedSegmenter } from './lib/cached-segmentation';
 import { IVD_BY_LEVEL, readCsv, spiderImages, SPIDER_T2_SEQUENCES, type SpiderImage, type SpiderSequence } from './lib/spider';
 
-/** Grey image cropped to the spine and enlarged ×3, with the dural sac (green) and each disc's AP line (red) painted over it. */
-function overlay(vol: SpineVolume, labelmap: Labelmap, k: number, duralSac: number | undefined, lines: [number, number][][], out: string): void {
+/** Grey image cropped to the spine and enlarged ×3, with the dural sac (green), the spinal cord (yellow) and each disc's AP line (red) painted over it. */
+function overlay(vol: SpineVolume, labelmap: Labelmap, k: number, duralSac: number | undefined, cord: number | undefined, lines: [number, number][][], out: string): void {
   const [nx, ny] = vol.dims, base = k * nx * ny, zoom = 3;
   let i0 = nx, i1 = 0, j0 = ny, j1 = 0, max = 1;
   for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
@@ -47,10 +47,16 @@ function overlay(vol: SpineVolume, labelmap: Labelmap, k: number, duralSac: numb
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
     const p = base + i0 + Math.floor(x / zoom) + (j0 + Math.floor(y / zoom)) * nx;
     const g = Math.round(255 * vol.voxels[p] / max);
-    const sac = duralSac !== undefined && labelmap.values[p] === duralSac;
-    png.data.set(red.has(x + y * w) ? [255, 0, 0, 255] : sac ? [g >> 1, Math.min(255, 60 + g), g >> 1, 255] : [g, g, g, 255], 4 * (x + y * w));
+    const sac = duralSac !== undefined && labelmap.values[p] === duralSac, inCord = cord !== undefined && labelmap.values[p] === cord;
+    png.data.set(red.has(x + y * w) ? [255, 0, 0, 255] : inCord ? [255, 210, g >> 2, 255] : sac ? [g >> 1, Math.min(255, 60 + g), g >> 1, 255] : [g, g, g, 255], 4 * (x + y * w));
   }
   writeFileSync(out, PNG.sync.write(png));
+}
+
+/** Sort key of a level name (T12 < T12/L1 < L1 …); other names last. */
+function levelOrder(name: string): number {
+  const m = /^([CTLS])(\d+)(\/)?/.exec(name);
+  return m ? 'CTLS'.indexOf(m[1]) * 100 + 2 * Number(m[2]) + (m[3] ? 1 : 0) : 1e4;
 }
 
 function quantile(xs: number[], q: number): number {
@@ -86,9 +92,30 @@ function summarize(rows: Row[]) {
 
 type Segmenter = ReturnType<typeof cachedSegmenter>;
 
-/** Canal AP and grade of every graded disc found (matched by level name) on these images; optional overlays. */
-async function measureRows(series: SpiderImage[], grades: Record<string, string>[], segmenter: Segmenter, overlays?: { dir: string; count: number }): Promise<Row[]> {
-  const rows: Row[] = [];
+/**
+ * Where the spinal cord drawn on the mid-sagittal slice (cord.ts) ends: the level name of the vertebral body or disc
+ * whose outline on that slice spans its lowest point ('between' when none does), 'none' without a cord.
+ */
+function cordEnd(vol: SpineVolume, ms: ReturnType<typeof measureSpine>): string {
+  const cord = ms.segments.find((x) => x.kind === 'spinal_cord')?.segmentNumber;
+  if (cord === undefined) return 'none';
+  const [nx, ny] = vol.dims, base = ms.sliceIndex * nx * ny, frame = sagittalFrame(vol, ms.sliceIndex);
+  const span = new Map<number, [number, number]>();
+  let lowest = Infinity;
+  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
+    const v = ms.labelmap.values[base + i + j * nx], si = frame.toMm(i, j)[1];
+    if (v === cord) lowest = Math.min(lowest, si);
+    else if (v) { const r = span.get(v) ?? [Infinity, -Infinity]; span.set(v, [Math.min(r[0], si), Math.max(r[1], si)]); }
+  }
+  const at = ms.segments.filter((x) => (x.kind === 'vertebral_body' || x.kind === 'disc') && span.has(x.segmentNumber))
+    .filter((x) => span.get(x.segmentNumber)![0] <= lowest && lowest <= span.get(x.segmentNumber)![1]);
+  // A body before a disc where their outlines overlap at that height.
+  return (at.find((x) => x.kind === 'vertebral_body') ?? at[0])?.level ?? 'between';
+}
+
+/** Canal AP and grade of every graded disc found (matched by level name) on these images, and where each image's spinal cord ends (cordEnd); optional overlays. */
+async function measureRows(series: SpiderImage[], grades: Record<string, string>[], segmenter: Segmenter, overlays?: { dir: string; count: number }): Promise<{ rows: Row[]; cordEnds: string[] }> {
+  const rows: Row[] = [], cordEnds: string[] = [];
   let written = 0;
   for (const s of series) {
     const vol = s.volume();
@@ -101,14 +128,16 @@ async function measureRows(series: SpiderImage[], grades: Record<string, string>
       if (!d) continue;
       rows.push({ patient: s.patient, ivd: Number(g['IVD label']), herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', apMm: d.canalApMm, grade: gradeCentralCanal(d.canalApMm, [], null, undefined, d.canalCsfEffaced).value ?? 'not assessable', reason: d.canalReason });
     }
+    if (ms) cordEnds.push(cordEnd(vol, ms));
     if (ms && overlays && written < overlays.count) {
-      overlay(vol, ms.labelmap, ms.sliceIndex, ms.segments.find((x) => x.kind === 'dural_sac')?.segmentNumber, ms.discs.map((d) => d.canalApLineMm ?? []), resolve(overlays.dir, `${s.series}.png`));
+      const numberOf = (kind: string) => ms!.segments.find((x) => x.kind === kind)?.segmentNumber;
+      overlay(vol, ms.labelmap, ms.sliceIndex, numberOf('dural_sac'), numberOf('spinal_cord'), ms.discs.map((d) => d.canalApLineMm ?? []), resolve(overlays.dir, `${s.series}.png`));
       written++;
     }
     process.stderr.write('.');
   }
   process.stderr.write('\n');
-  return rows;
+  return { rows, cordEnds };
 }
 
 /**
@@ -141,13 +170,16 @@ async function main() {
   const only = o.patients ? new Set(o.patients.split(',')) : null;
   const series = spiderImages(o.data, only, sequence);
   const grades = readCsv(resolve(o.data, 'gradings.csv'));
-  const rows = await measureRows(series, grades, segmenter, o.overlays ? { dir: resolve(o.overlays), count: Number(o.overlayCount) } : undefined);
+  const { rows, cordEnds } = await measureRows(series, grades, segmenter, o.overlays ? { dir: resolve(o.overlays), count: Number(o.overlayCount) } : undefined);
   // The same patients' 2D T2 (their 't2' image where it is not itself a 3D slice), measured alike: does the 3D sequence read the same sac the same?
   const paired = sequence === 't2' ? undefined
-    : pairedDifference(rows, await measureRows(spiderImages(o.data, new Set(series.map((s) => s.patient)), 't2').filter((s) => !s.threeD), grades, segmenter));
+    : pairedDifference(rows, (await measureRows(spiderImages(o.data, new Set(series.map((s) => s.patient)), 't2').filter((s) => !s.threeD), grades, segmenter)).rows);
 
   if (o.list) writeFileSync(o.list, ['patient,ivd,herniation,bulging,apMm,grade,reason', ...rows.map((r) => [r.patient, r.ivd, +r.herniation, +r.bulging, r.apMm?.toFixed(1) ?? '', r.grade, `"${r.reason ?? ''}"`].join(','))].join('\n') + '\n');
-  const result = { all: summarize(rows), lumbarIvd1to5: summarize(rows.filter((r) => r.ivd <= 5)), ...(paired ? { lumbarApMinus2dT2ApMm: paired } : {}) };
+  const cordEndCounts: Record<string, number> = {};
+  for (const e of cordEnds.filter((x) => x !== 'none')) cordEndCounts[e] = (cordEndCounts[e] ?? 0) + 1;
+  const spinalCord = { images: cordEnds.length, drawn: cordEnds.filter((x) => x !== 'none').length, endsAt: cordEndCounts };
+  const result = { all: summarize(rows), lumbarIvd1to5: summarize(rows.filter((r) => r.ivd <= 5)), spinalCord, ...(paired ? { lumbarApMinus2dT2ApMm: paired } : {}) };
   if (o.json) { console.log(JSON.stringify(result, null, 2)); return; }
   const f = (s: Stats) => `n=${s.n} median ${s.median.toFixed(1)} mm (IQR ${s.q1.toFixed(1)}–${s.q3.toFixed(1)})`;
   for (const [name, r] of [['all matched discs', result.all], ['lumbar discs (IVD 1–5)', result.lumbarIvd1to5]] as const) {
@@ -163,6 +195,9 @@ async function main() {
   }
   console.log('no herniation, no bulging, by IVD:');
   for (const [i, s] of Object.entries(result.all.apMm.noHerniationNoBulgingByIvd)) console.log(`  IVD ${i}: ${f(s)}`);
+  // No reader marked the conus on these images: the check is that the cord ends where the conus does in adults.
+  const byLevel = Object.entries(spinalCord.endsAt).sort(([a], [b]) => levelOrder(a) - levelOrder(b)).map(([k, v]) => `${k} ${v}`).join(', ');
+  console.log(`spinal cord drawn on ${spinalCord.drawn} of ${spinalCord.images} images${spinalCord.drawn ? `; its lowest point at ${byLevel} (the body or disc at its height on the mid-sagittal slice; the conus ends between the middle third of T12 and the upper third of L3 in adults, Saifuddin 1998)` : ''}`);
   if (paired) {
     console.log(paired.n
       ? `lumbar discs (IVD 1–5) measured on both: AP here minus AP on the same patient's 2D T2: n=${paired.n} median ${paired.median.toFixed(1)} mm (IQR ${paired.q1.toFixed(1)}–${paired.q3.toFixed(1)}), median absolute ${paired.medianAbs.toFixed(1)} mm`

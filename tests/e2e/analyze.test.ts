@@ -524,6 +524,8 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.getByTestId('spine-analyze').click();
     await analysisFinished();
     expect(await page.getByTestId('spine-error').count()).toBe(0);
+    // ivd_11's cord shows in its sac down to L2 (cord.ts; npm run eval:canal checks where such cords end).
+    expect(await page.locator('[data-testid="spine-segments-table"] tbody tr td:nth-child(2)').allTextContents()).toContain('Spinal cord');
     const row = page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first();
     await row.click();
     const canal = page.getByTestId('finding-centralCanalStenosis');

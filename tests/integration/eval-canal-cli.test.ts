@@ -26,6 +26,8 @@ suite.describe('eval:canal CLI', () => {
     const out = run(['--patients', '5']);
     expect(out).toMatch(/^SPIDER mid-sagittal T2, lumbar discs \(IVD 1–5\): \d+ graded discs matched by level name/m);
     expect(out).not.toMatch(/same patient's 2D T2/);
+    // SPIDER 5's cord shows on its mid-sagittal T2 and ends at L1, where the conus ends in most adults.
+    expect(out).toMatch(/^spinal cord drawn on 1 of 1 images; its lowest point at L1 1 \(/m);
     expect(() => run(['--sequence', 't1', '--patients', '5'])).toThrow(/--sequence must be one of t2, t2_SPACE, not 't1'/);
   }, 120_000);
 });

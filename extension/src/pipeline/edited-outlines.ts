@@ -1,7 +1,7 @@
 /**
  * The reader's corrected outlines (the labelmap as edited in the viewer with OHIF's brush and eraser) turned back
- * into what measureSpine measures: the vertebral bodies and discs as the reader left them, the dural sac taken out
- * (canal.ts finds it by rule from the image and measureSpine paints it again), each segment's voxel count and
+ * into what measureSpine measures: the vertebral bodies and discs as the reader left them, the dural sac and spinal
+ * cord taken out (canal.ts and cord.ts find them by rule from the image and measureSpine paints them again), each segment's voxel count and
  * centroid counted afresh. Segment numbers, kinds and level names are kept; a segment erased entirely is dropped.
  */
 import type { SegmentInfo } from './report';
@@ -9,7 +9,7 @@ import type { Labelmap, SpineVolume, Vec3 } from './volume';
 import { labelCentroids } from './measure';
 
 export interface EditedOutlines {
-  /** A new labelmap: the edited one with the dural sac's voxels set to 0. */
+  /** A new labelmap: the edited one with the dural sac's and spinal cord's voxels set to 0. */
   labelmap: Labelmap;
   /** The bodies and discs still outlined, with their new voxel counts and centroids (LPS, mm); those whose voxels changed marked outlineCorrected. */
   segments: SegmentInfo[];
@@ -47,7 +47,7 @@ export function editedOutlines(volume: SpineVolume, shown: Labelmap, measured: L
   };
 }
 
-/** The segment numbers measured from their outlines: the bodies and discs (not the sac, nor a segment the reader added in OHIF's panel). */
+/** The segment numbers measured from their outlines: the bodies and discs (not the sac or cord, nor a segment the reader added in OHIF's panel). */
 export function outlinedSegments(segments: SegmentInfo[]): Set<number> {
   return new Set(segments.filter((s) => s.kind === 'vertebral_body' || s.kind === 'disc').map((s) => s.segmentNumber));
 }

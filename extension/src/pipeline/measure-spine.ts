@@ -1,14 +1,15 @@
 /**
  * Measuring the spine on the sagittal slices: every disc on the spine's mid-sagittal slice, or on the slice through
  * its own centre when it lies off it (measure.ts), the dural sac found classically (canal.ts) and added to the
- * labelmap, the slip (listhesis.ts) and the disc classifier's patch (disc-crop.ts). No grading here: build-report.ts
- * grades what this measures.
+ * labelmap with the spinal cord inside it (cord.ts, display only), the slip (listhesis.ts) and the disc classifier's
+ * patch (disc-crop.ts). No grading here: build-report.ts grades what this measures.
  */
 import { sourceImageOf, type Measurement, type SegmentInfo } from './report';
 import type { Labelmap, SpineVolume, Vec3 } from './volume';
 import { voxelToLps } from './volume';
 import { heightIndices, labelCentroids, meanSliceIndexByLabel, measureDisc, medianIntensity, midSagittalSlice, sagittalFrame, segmentPixels, type DiscMeasures, type PlaneShape } from './measure';
 import { measureListhesis, type ListhesisMeasure } from './listhesis';
+import { paintSpinalCord } from './cord';
 import { findDuralSac, THREE_D_WALL, TSE_WALL, type CanalProfileResult, type CanalStructure } from './canal';
 import type { PfirrmannFeatures } from './grade/pfirrmann';
 import { discCrop } from './disc-crop';
@@ -51,9 +52,9 @@ export interface DiscAnalysis {
 
 export interface SpineMeasurements {
   discs: DiscAnalysis[];
-  /** Input labelmap plus the dural sac voxels (a copy; the input is not changed). */
+  /** Input labelmap plus the dural sac and spinal cord voxels (a copy; the input is not changed). */
   labelmap: Labelmap;
-  /** Input segments plus the dural sac segment when voxels were found. */
+  /** Input segments plus the dural sac and spinal cord segments when voxels were found. */
   segments: SegmentInfo[];
   csfMedian: number | null;
   sliceIndex: number;
@@ -78,8 +79,13 @@ const OWN_SLICE_SAC_BAND_MM = 12;
  * 1985;67:240-6) with an AP of 12 mm is over 10 mm wide, so slices within 5 mm of its midline still cut it.
  */
 export const SAC_PAINT_HALF_WIDTH_MM = 5;
-/** Display only: a slice's sac is painted within this distance of the sac on the slice next to it nearer the midline, mm. */
+/** Display only: a slice's sac (or cord) is painted within this distance of it on the slice next to it nearer the midline, mm. */
 const SAC_PAINT_REACH_MM = 2;
+/**
+ * Display and SEG only: the spinal cord is painted on the slices within this distance either side of the mid-sagittal
+ * slice, mm. Project choice: the lower thoracic cord and the conus are about 8–10 mm wide from side to side.
+ */
+export const CORD_PAINT_HALF_WIDTH_MM = 3;
 
 /** Everything measured on one sagittal slice: the discs' and bodies' pixels, the discs' measures and the canal. */
 interface SliceMeasures {
@@ -146,7 +152,8 @@ const sacWall = (volume: SpineVolume) => (isThreeDAcquisition(volume.mrAcquisiti
  * midSagittalSlice), or on the slice through its own left–right centre when that lies more than
  * OWN_SLICE_MIN_OFFSET_MM from it (DiscAnalysis.sliceIndex says which); the sac found on such a slice is painted
  * only within OWN_SLICE_SAC_BAND_MM of the disc's centre along the spine. The sac is also painted on the slices
- * within SAC_PAINT_HALF_WIDTH_MM of the mid-sagittal one (paintSacBesideMidline); no measurement reads those.
+ * within SAC_PAINT_HALF_WIDTH_MM of the mid-sagittal one (paintSacBesideMidline), and the spinal cord inside it where
+ * found (paintCord); no measurement reads those.
  * @throws Error when the volume is not sagittal or the labelmap's dims differ from the volume's.
  */
 export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segmentsIn: SegmentInfo[]): SpineMeasurements {
@@ -172,13 +179,18 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
     paintOwnSliceSac(labelmap, scratch, sm, discSegs.filter((s) => ownSlice.get(s.segmentNumber) === own), duralSacSegment);
   }
   paintSacBesideMidline(volume, labelmap, mid, duralSacSegment);
+  const cordSegment = duralSacSegment + 1;
+  const cordPainted = cordSegment <= 255 && paintCord(volume, labelmap, mid, duralSacSegment, cordSegment);
   const measured = discSegs.map((s) => ({ seg: s, sm: slices.get(ownSlice.get(s.segmentNumber)!)! }))
     .map((x) => ({ ...x, d: x.sm.discs.get(x.seg.segmentNumber) })).filter((x): x is typeof x & { d: DiscMeasures } => !!x.d);
   const hIdx = heightIndices(measured.map((x) => x.d.discHeightMm));
 
   const segments = [...segmentsIn];
-  const sac = labelCentroids(volume, labelmap).get(duralSacSegment);
+  const centroids = labelCentroids(volume, labelmap);
+  const sac = centroids.get(duralSacSegment);
   if (sac) segments.push({ segmentNumber: duralSacSegment, kind: 'dural_sac', label: 'Dural sac', ...sac });
+  const cord = cordPainted ? centroids.get(cordSegment) : undefined;
+  if (cord) segments.push({ segmentNumber: cordSegment, kind: 'spinal_cord', label: 'Spinal cord', ...cord });
 
   // Only between the two bodies named by the disc: a body the network missed would otherwise pair bodies two levels apart.
   const slipAt = (sm: SliceMeasures, disc: SegmentInfo, shape: PlaneShape & { discLengthMm: number }, above?: SegmentInfo, below?: SegmentInfo): ListhesisMeasure | { reason: string } => {
@@ -226,18 +238,42 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
  * Display and SEG only (no measurement reads it): the dural sac on the slices within SAC_PAINT_HALF_WIDTH_MM of the
  * mid-sagittal slice (`mid`), so that it shows as the reader scrolls across the canal, not on one slice alone. Each
  * slice's sac is found as on the mid-sagittal slice (canal.ts), behind the same discs and bodies, at its CSF level, so
- * a slice through the sac's edge, its CSF dimmed by partial volume, finds little or none; working outward, it is
- * painted only within SAC_PAINT_REACH_MM of the sac on the slice next to it nearer the midline (a bright root sleeve
- * or epidural fat apart from the sac is left out). Painting stops on a side at the first slice with nothing painted.
+ * a slice through the sac's edge, its CSF dimmed by partial volume, finds little or none (paintBesideMidline keeps it
+ * near the sac on the slice nearer the midline).
  */
 function paintSacBesideMidline(volume: SpineVolume, labelmap: Labelmap, mid: SliceMeasures, duralSacSegment: number): void {
   if (mid.csfLevel === null) return;
-  const { k, csfLevel } = mid;
+  const csfLevel = mid.csfLevel;
+  paintBesideMidline(volume, labelmap, mid.k, duralSacSegment, 0, SAC_PAINT_HALF_WIDTH_MM,
+    (slice) => findDuralSac(sagittalFrame(volume, slice), labelmap, mid.structures, mid.marrowAll, duralSacSegment, sacWall(volume), csfLevel));
+}
+
+/**
+ * Display and SEG only: the spinal cord inside the painted dural sac (cord.ts) on the mid-sagittal slice and the slices
+ * within CORD_PAINT_HALF_WIDTH_MM of it, at the mid-sagittal slice's CSF level. Returns whether any was painted.
+ */
+function paintCord(volume: SpineVolume, labelmap: Labelmap, mid: SliceMeasures, duralSacSegment: number, cordSegment: number): boolean {
+  if (mid.csfLevel === null) return false;
+  const csfLevel = mid.csfLevel;
+  const paint = (slice: number) => paintSpinalCord(sagittalFrame(volume, slice), labelmap, duralSacSegment, csfLevel, cordSegment);
+  if (!paint(mid.k)) return false;
+  paintBesideMidline(volume, labelmap, mid.k, cordSegment, duralSacSegment, CORD_PAINT_HALF_WIDTH_MM, paint);
+  return true;
+}
+
+/**
+ * Display and SEG only: repeat on the slices beside slice k, out to halfWidthMm either side, what `paintOnSlice` paints
+ * with `segment` on one slice (in place). Working outward, a slice keeps only the voxels within SAC_PAINT_REACH_MM of
+ * `segment` on the slice next to it nearer the midline (a bright root sleeve or epidural fat apart from the sac, a band
+ * apart from the cord, is left out), painting those that held `over` before (0 = background); the rest of the slice is
+ * put back. A side stops at the first slice with nothing kept.
+ */
+function paintBesideMidline(volume: SpineVolume, labelmap: Labelmap, k: number, segment: number, over: number, halfWidthMm: number, paintOnSlice: (slice: number) => void): void {
   const [nx, ny, nz] = labelmap.dims;
   const perSlice = nx * ny;
   const reach = ballOffsets(SAC_PAINT_REACH_MM, [volume.spacingMm[0], volume.spacingMm[1]]);
   const values = labelmap.values;
-  const halfWidth = Math.floor(SAC_PAINT_HALF_WIDTH_MM / volume.spacingMm[2]);
+  const halfWidth = Math.floor(halfWidthMm / volume.spacingMm[2]);
   for (const side of [-1, 1]) {
     for (let d = 1; d <= halfWidth; d++) {
       const slice = k + side * d;
@@ -245,15 +281,14 @@ function paintSacBesideMidline(volume: SpineVolume, labelmap: Labelmap, mid: Sli
       const base = slice * perSlice, inner = (slice - side) * perSlice;
       const nearInner = (p: number) => {
         const i = p % nx, j = (p - i) / nx;
-        return reach.some(([di, dj]) => { const a = i + di, b = j + dj; return a >= 0 && b >= 0 && a < nx && b < ny && values[inner + a + b * nx] === duralSacSegment; });
+        return reach.some(([di, dj]) => { const a = i + di, b = j + dj; return a >= 0 && b >= 0 && a < nx && b < ny && values[inner + a + b * nx] === segment; });
       };
-      // The sac is found on the slice in place, then the slice is put back and only its part near the inner sac kept.
       const before = values.slice(base, base + perSlice);
-      findDuralSac(sagittalFrame(volume, slice), labelmap, mid.structures, mid.marrowAll, duralSacSegment, sacWall(volume), csfLevel);
+      paintOnSlice(slice);
       const kept: number[] = [];
-      for (let p = 0; p < perSlice; p++) if (values[base + p] === duralSacSegment && nearInner(p)) kept.push(p);
+      for (let p = 0; p < perSlice; p++) if (values[base + p] === segment && (before[p] === over || before[p] === segment) && nearInner(p)) kept.push(p);
       values.set(before, base);
-      for (const p of kept) if (values[base + p] === 0) values[base + p] = duralSacSegment;
+      for (const p of kept) if (values[base + p] === over) values[base + p] = segment;
       if (!kept.length) break;
     }
   }

@@ -1,0 +1,152 @@
+/**
+ * Spinal cord, down to the conus medullaris, on one sagittal T2 slice, found inside the dural sac that canal.ts painted
+ * there (the network segments only vertebral bodies and discs). Positions are in the sagittal mm frame of measure.ts
+ * (ap posterior +, si superior +); lengths in mm.
+ *
+ * Rule (project heuristic, not from a paper; chosen by eye on SPIDER overlays, `npm run eval:canal -- --overlays DIR`):
+ * - Lines across the spine at constant S–I, every half pixel from the sac's top down; on each, the samples inside the sac.
+ * - Candidate bands on a line: stretches darker than CORD_BAND_FRACTION × the line's brightest sample (at most the CSF
+ *   level: bright epidural fat taken into the sac can outshine the CSF), CORD_MIN_MM to CORD_MAX_MM long, whose
+ *   brightest samples within CORD_CSF_REACH_MM in front and behind are both CSF (≥ CORD_CSF_FRACTION × the image's CSF
+ *   level) and whose mean is at most CORD_CONTRAST × the dimmer of the two. On T2 the cord is grey between the CSF in
+ *   front of it and behind it; the roots of the cauda equina lie as a thinner grey layer against the back of the supine
+ *   sac, with little CSF behind.
+ * - The cord enters the sac from above: it is followed from each band within CORD_START_MM of the sac's top (the first
+ *   line with room for CSF, cord and CSF), line by line through the band that overlaps the last one most, across gaps of
+ *   up to CORD_MAX_GAP_MM (flow voids, partial volume), to the first longer gap, where the conus has narrowed under
+ *   CORD_MIN_MM; the longest such cord is kept. A band lower down with none above it (an image that starts below the
+ *   conus: roots) is not the cord, nor a cord shorter than CORD_MIN_LENGTH_MM (a stub where the sac's top is partly
+ *   outlined). Its edges are smoothed along the spine before painting.
+ * Display and SEG only: no measurement or grade reads it, and the conus level is the reader's call on the image. Where
+ * it is drawn on SPIDER, its lowest point lies at T12 to L3, where the conus ends in adults (`npm run eval:canal` prints
+ * the levels; middle third of T12 to upper third of L3, mean lower third of L1: Saifuddin A. et al., Spine
+ * 1998;23(13):1452–6).
+ * Known limits: not drawn on most images (a slice whose CSF in front of or behind the cord is thin or dim, a sac not
+ * outlined at the thoracic levels, an image that starts below the conus); a cord touching the front or back of the sac
+ * ends early; a clump of roots with CSF around it just below the conus carries the cord on.
+ */
+import type { Labelmap } from './volume';
+import { median, type SagittalFrame } from './measure';
+
+/** Project heuristic: a candidate band is darker than this fraction of its line's brightest sample (or of the CSF level, if lower). */
+export const CORD_BAND_FRACTION = 0.8;
+/** Project heuristic: the CSF in front of and behind the cord reaches this fraction of the image's CSF level. */
+export const CORD_CSF_FRACTION = 0.6;
+/** Project heuristic: the band's mean is at most this fraction of the dimmer CSF beside it (T2 cord is grey against CSF). */
+export const CORD_CONTRAST = 0.75;
+/** Project heuristic: the cord is at least this thick (mm) front to back; a thinner grey band is roots or the filum. */
+export const CORD_MIN_MM = 5;
+/** Project heuristic: a thicker grey band (mm) is not the cord (the thoracolumbar cord and conus measure about 6–9 mm front to back). */
+export const CORD_MAX_MM = 10;
+/** CSF must lie within this distance (mm) in front of and behind the band. */
+export const CORD_CSF_REACH_MM = 4;
+/** Gaps along the cord up to this long (mm) are crossed. */
+export const CORD_MAX_GAP_MM = 3;
+/** The cord must begin within this distance (mm) of the sac's top. */
+export const CORD_START_MM = 15;
+/** A shorter cord (mm along the spine) is not painted. */
+export const CORD_MIN_LENGTH_MM = 30;
+/** Painting only: the cord's front and back edges are smoothed over the lines within this distance along the spine, mm. */
+const CORD_SMOOTH_MM = 2;
+
+type Band = [number, number];
+
+/** The candidate bands across one line (samples inside the sac, anterior first; ap in mm): ap from / to, mm. */
+function cordBandsOnLine(aps: number[], vals: number[], csfLevel: number, step: number): Band[] {
+  const bands: Band[] = [];
+  if (!vals.length) return bands;
+  // Bright epidural fat taken into the sac can outshine the CSF: the cut is set by the CSF level at most.
+  const cut = CORD_BAND_FRACTION * Math.min(csfLevel, Math.max(...vals)), csf = CORD_CSF_FRACTION * csfLevel;
+  const reach = Math.round(CORD_CSF_REACH_MM / step);
+  for (let n = 0; n < vals.length;) {
+    if (vals[n] >= cut) { n++; continue; }
+    const a = n;
+    // One stretch: consecutive samples along the line (a jump means pixels outside the sac lay between).
+    do n++; while (n < vals.length && vals[n] < cut && aps[n] - aps[n - 1] <= 1.5 * step);
+    const b = n - 1;
+    const length = aps[b] - aps[a] + step;
+    if (length < CORD_MIN_MM || length > CORD_MAX_MM) continue;
+    const front = Math.max(-Infinity, ...vals.slice(Math.max(0, a - reach), a));
+    const back = Math.max(-Infinity, ...vals.slice(b + 1, b + 1 + reach));
+    const mean = vals.slice(a, b + 1).reduce((x, v) => x + v, 0) / (b - a + 1);
+    if (front >= csf && back >= csf && mean <= CORD_CONTRAST * Math.min(front, back)) bands.push([aps[a], aps[b] + step]);
+  }
+  return bands;
+}
+
+const overlap = (a: Band, b: Band) => Math.min(a[1], b[1]) - Math.max(a[0], b[0]);
+
+/**
+ * Find the spinal cord inside the dural sac on slice frame.k (rule in the file comment) and paint it into `labelmap` with
+ * `cordSegment`, over the sac's voxels (nothing else is changed).
+ * @param sacSegment the dural sac's label, painted on this slice by canal.ts findDuralSac.
+ * @param csfLevel the CSF level the sac was found at (canal.ts), in the image's units.
+ * @returns the number of voxels painted (0 when no cord was found).
+ */
+export function paintSpinalCord(frame: SagittalFrame, labelmap: Labelmap, sacSegment: number, csfLevel: number, cordSegment: number): number {
+  const [nx, ny] = labelmap.dims;
+  const base = frame.k * nx * ny;
+  const step = frame.pixelMm / 2;
+  let apMin = Infinity, apMax = -Infinity, siMin = Infinity, siMax = -Infinity;
+  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
+    if (labelmap.values[base + i + j * nx] !== sacSegment) continue;
+    const [ap, si] = frame.toMm(i, j);
+    apMin = Math.min(apMin, ap); apMax = Math.max(apMax, ap); siMin = Math.min(siMin, si); siMax = Math.max(siMax, si);
+  }
+  if (!(siMax - siMin >= CORD_MIN_LENGTH_MM)) return 0;
+  const voxelAt = (ap: number, si: number) => {
+    const [fi, fj] = frame.toIj(ap, si);
+    const i = Math.round(fi), j = Math.round(fj);
+    return i < 0 || j < 0 || i >= nx || j >= ny ? -1 : base + i + j * nx;
+  };
+  // Each line across the sac, top down: its S–I position, the sac's span on it (mm) and its candidate bands.
+  const across: { si: number; spanMm: number; bands: Band[] }[] = [];
+  for (let si = siMax; si >= siMin; si -= step) {
+    const aps: number[] = [], vals: number[] = [];
+    for (let ap = apMin; ap <= apMax; ap += step) {
+      const q = voxelAt(ap, si);
+      if (q >= 0 && labelmap.values[q] === sacSegment) { aps.push(ap); vals.push(frame.sample(ap, si)); }
+    }
+    across.push({ si, spanMm: aps.length * step, bands: cordBandsOnLine(aps, vals, csfLevel, step) });
+  }
+  // The sac's top: the first line with room for CSF, cord and CSF (not a tapering tip or a lone fan of profiles).
+  const top = across.find((l) => l.spanMm >= 2 * CORD_MIN_MM);
+  if (!top) return 0;
+  const below = across.filter((l) => l.si <= top.si);
+  /** The cord followed down from one band: line by line through the band that overlaps the last one most. */
+  const follow = (from: number, band: Band) => {
+    const chain = [{ si: below[from].si, band }];
+    for (const { si, bands } of below.slice(from + 1)) {
+      const last = chain[chain.length - 1];
+      if (last.si - si > CORD_MAX_GAP_MM) break;
+      const next = bands.filter((b) => overlap(b, last.band) > 0).sort((a, b) => overlap(b, last.band) - overlap(a, last.band))[0];
+      if (next) chain.push({ si, band: next });
+    }
+    return chain;
+  };
+  // The longest cord that begins within CORD_START_MM of the top (a wrong first band, such as fat, leads nowhere).
+  let lines: { si: number; band: Band }[] = [];
+  below.forEach((l, n) => {
+    if (top.si - l.si > CORD_START_MM) return;
+    for (const band of l.bands) {
+      const chain = follow(n, band);
+      if (chain[0].si - chain[chain.length - 1].si > (lines.length ? lines[0].si - lines[lines.length - 1].si : -1)) lines = chain;
+    }
+  });
+  if (!lines.length || lines[0].si - lines[lines.length - 1].si < CORD_MIN_LENGTH_MM) return 0;
+  // Each edge as the median over the lines within CORD_SMOOTH_MM along the spine: pixel steps in single lines are noise.
+  const smooth = (edge: 0 | 1, si: number) => median(lines.filter((l) => Math.abs(l.si - si) <= CORD_SMOOTH_MM).map((l) => l.band[edge]));
+  lines = lines.map(({ si }) => ({ si, band: [smooth(0, si), smooth(1, si)] as Band }));
+  let painted = 0;
+  // Each line's band down to the next line (a gap is filled with the band above it), at quarter-pixel steps.
+  lines.forEach(({ si, band }, n) => {
+    const nextSi = lines[n + 1]?.si ?? si - step;
+    for (let s = si; s > nextSi; s -= step / 2) {
+      for (let ap = band[0]; ap < band[1]; ap += step / 2) {
+        const q = voxelAt(ap, s);
+        if (q >= 0 && labelmap.values[q] === sacSegment) { labelmap.values[q] = cordSegment; painted++; }
+      }
+    }
+  });
+  return painted;
+}
