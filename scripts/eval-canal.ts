@@ -19,7 +19,8 @@ import { Command } from 'commander';
 import { PNG } from 'pngjs';
 import { measureSpine } from '../extension/src/pipeline/measure-spine';
 import { gradeCentralCanal } from '../extension/src/pipeline/grade/canal';
-import { sagittalFrame } from '../extension/src/pipeline/measure';
+import { sagittalFrame, segmentPixels } from '../extension/src/pipeline/measure';
+import { VERTEBRA_NAMES } from '../extension/src/pipeline/level-naming';
 import type { Labelmap, SpineVolume } from '../extension/src/pipeline/volume';
 import { auc } from './lib/grading-metrics';
 import { cachedSegmenter } from './lib/cached-segmentation';
@@ -53,10 +54,10 @@ function overlay(vol: SpineVolume, labelmap: Labelmap, k: number, duralSac: numb
   writeFileSync(out, PNG.sync.write(png));
 }
 
-/** Sort key of a level name (T12 < T12/L1 < L1 …); other names last. */
+/** Sort key of a level name, superior first (T12 < T12/L1 < L1 …, by level-naming.ts's VERTEBRA_NAMES); other names last. */
 function levelOrder(name: string): number {
-  const m = /^([CTLS])(\d+)(\/)?/.exec(name);
-  return m ? 'CTLS'.indexOf(m[1]) * 100 + 2 * Number(m[2]) + (m[3] ? 1 : 0) : 1e4;
+  const n = VERTEBRA_NAMES.indexOf(name.split('/')[0]);
+  return n < 0 ? Infinity : 2 * n + (name.includes('/') ? 1 : 0);
 }
 
 function quantile(xs: number[], q: number): number {
@@ -99,16 +100,13 @@ type Segmenter = ReturnType<typeof cachedSegmenter>;
 function cordEnd(vol: SpineVolume, ms: ReturnType<typeof measureSpine>): string {
   const cord = ms.segments.find((x) => x.kind === 'spinal_cord')?.segmentNumber;
   if (cord === undefined) return 'none';
-  const [nx, ny] = vol.dims, base = ms.sliceIndex * nx * ny, frame = sagittalFrame(vol, ms.sliceIndex);
-  const span = new Map<number, [number, number]>();
-  let lowest = Infinity;
-  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
-    const v = ms.labelmap.values[base + i + j * nx], si = frame.toMm(i, j)[1];
-    if (v === cord) lowest = Math.min(lowest, si);
-    else if (v) { const r = span.get(v) ?? [Infinity, -Infinity]; span.set(v, [Math.min(r[0], si), Math.max(r[1], si)]); }
-  }
-  const at = ms.segments.filter((x) => (x.kind === 'vertebral_body' || x.kind === 'disc') && span.has(x.segmentNumber))
-    .filter((x) => span.get(x.segmentNumber)![0] <= lowest && lowest <= span.get(x.segmentNumber)![1]);
+  const frame = sagittalFrame(vol, ms.sliceIndex);
+  const heights = (segmentNumber: number) => segmentPixels(vol, ms.labelmap, frame, segmentNumber).map((p) => p.si);
+  const lowest = Math.min(...heights(cord));
+  const at = ms.segments.filter((x) => x.kind === 'vertebral_body' || x.kind === 'disc').filter((x) => {
+    const si = heights(x.segmentNumber);
+    return si.length > 0 && Math.min(...si) <= lowest && lowest <= Math.max(...si);
+  });
   // A body before a disc where their outlines overlap at that height.
   return (at.find((x) => x.kind === 'vertebral_body') ?? at[0])?.level ?? 'between';
 }
