@@ -8,12 +8,15 @@ const CSF = 250, SAC = 7, CORD = 8, NX = 60, NY = 120;
 /** The sac: columns 20–35 (16 mm front to back), rows 5–114 (110 mm along the spine); 1 mm pixels, rows superior→inferior. */
 const inSac = (i: number, j: number) => i >= 20 && i <= 35 && j >= 5 && j <= 114;
 
-/** One slice: CSF in the sac, 40 outside, and grey (80) where `grey` says; the sac painted with SAC. */
-function slice(grey: (i: number, j: number) => boolean) {
+/**
+ * One slice: CSF in the sac, 40 outside, and grey (80) where `grey` says; the sac painted with SAC where `painted` says
+ * (all of it by default). `intensity` overrides any pixel's value.
+ */
+function slice(grey: (i: number, j: number) => boolean, painted = inSac, intensity?: (i: number, j: number) => number | undefined) {
   const voxels = new Float32Array(NX * NY), values = new Uint8Array(NX * NY);
   for (let j = 0; j < NY; j++) for (let i = 0; i < NX; i++) {
-    voxels[i + j * NX] = inSac(i, j) ? (grey(i, j) ? 80 : CSF) : 40;
-    if (inSac(i, j)) values[i + j * NX] = SAC;
+    voxels[i + j * NX] = intensity?.(i, j) ?? (inSac(i, j) ? (grey(i, j) ? 80 : CSF) : 40);
+    if (painted(i, j)) values[i + j * NX] = SAC;
   }
   const volume: SpineVolume = {
     voxels, dims: [NX, NY, 1], spacingMm: [1, 1, 4], originLps: [0, 0, 0], rowDirection: [0, 1, 0], columnDirection: [0, 0, -1], sliceDirection: [1, 0, 0],
@@ -49,6 +52,30 @@ describe('paintSpinalCord: the cord inside the dural sac on a sagittal T2 slice'
     const broken = slice((i, j) => i >= 24 && i <= 30 && j <= 70 && !(j >= 45 && j <= 52));
     broken.painted();
     expect(cordExtent(broken.labelmap.values).bottom).toBeLessThanOrEqual(45);
+  });
+  it('follows a cord the sac\'s outline stopped in front of, to the dark dura behind it, and joins the CSF behind it to the sac', () => {
+    // Above row 60 the sac was outlined only over the CSF in front of the cord (columns 20–23); the dura is dark (10) behind column 35.
+    const front = (i: number, j: number) => inSac(i, j) && (j > 60 || i <= 23);
+    const s = slice((i, j) => (j <= 60 ? i >= 24 && i <= 30 : i >= 33), front, (i, j) => (i >= 36 && i <= 37 ? 10 : undefined));
+    expect(s.painted()).toBeGreaterThan(300);
+    const e = cordExtent(s.labelmap.values);
+    expect(e.top).toBeLessThanOrEqual(6);
+    expect(Math.abs(e.bottom - 60)).toBeLessThanOrEqual(1);
+    expect([e.front, e.back]).toEqual([24, 30]);
+    const at = (i: number, j: number) => s.labelmap.values[i + j * NX];
+    expect([at(31, 30), at(35, 30), at(36, 30), at(40, 30)]).toEqual([SAC, SAC, 0, 0]);
+  });
+  it('separates a dark cord from dim CSF in front of it (the two together are thicker than a cord)', () => {
+    // CSF in front at 0.72 × the CSF level (columns 20–23), the cord at 30: below 0.8 × CSF the two make one 11 mm band.
+    const s = slice((i, j) => i >= 24 && i <= 30 && j <= 70, inSac, (i, j) => (inSac(i, j) && j <= 70 ? (i <= 23 ? 180 : i <= 30 ? 30 : undefined) : undefined));
+    expect(s.painted()).toBeGreaterThan(300);
+    expect(cordExtent(s.labelmap.values)).toMatchObject({ front: 24, back: 30 });
+  });
+  it('skips a lone fan of sac above a gap when finding the sac\'s top', () => {
+    // Rows 5–8 outlined, 9–20 not (the CSF still there), the cord from row 21 to 80.
+    const s = slice((i, j) => i >= 24 && i <= 30 && j >= 21 && j <= 80, (i, j) => inSac(i, j) && (j <= 8 || j >= 21));
+    expect(s.painted()).toBeGreaterThan(300);
+    expect(cordExtent(s.labelmap.values).top).toBeLessThanOrEqual(22);
   });
   it('paints nothing where a grey band begins well below the sac\'s top (an image that starts below the conus: roots)', () => {
     expect(slice((i, j) => i >= 24 && i <= 30 && j >= 30 && j <= 90).painted()).toBe(0);

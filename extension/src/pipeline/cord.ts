@@ -1,32 +1,43 @@
 /**
- * Spinal cord, down to the conus medullaris, on one sagittal T2 slice, found inside the dural sac that canal.ts painted
- * there (the network segments only vertebral bodies and discs). Positions are in the sagittal mm frame of measure.ts
- * (ap posterior +, si superior +); lengths in mm.
+ * Spinal cord, down to the conus medullaris, on one sagittal T2 slice, found in the dural sac that canal.ts painted there
+ * (the network segments only vertebral bodies and discs), or just behind it where that outline stopped in front of the
+ * cord. Positions are in the sagittal mm frame of measure.ts (ap posterior +, si superior +); lengths in mm.
  *
  * Rule (project heuristic, not from a paper; chosen by eye on SPIDER overlays, `npm run eval:canal -- --overlays DIR`):
- * - Lines across the spine at constant S–I, every half pixel from the sac's top down; on each, the samples inside the sac.
+ * - Lines across the spine at constant S–I, every half pixel from the sac's top down; on each, the samples inside the sac
+ *   and on behind its back, up to CORD_BEYOND_SAC_MM, to the first dark dura line (SAC_WALL_DARK_MM under
+ *   CORD_DURA_FRACTION × the CSF level) or another structure. canal.ts crosses a grey stretch only with CSF-bright signal
+ *   (0.75 × the CSF level) within 8 mm behind it, so where the CSF behind the cord is thin, at the thoracolumbar levels,
+ *   its sac can stop in front of the cord (SPIDER 98, 173).
  * - Candidate bands on a line: stretches darker than CORD_BAND_FRACTION × the line's brightest sample (at most the CSF
  *   level: bright epidural fat taken into the sac can outshine the CSF), CORD_MIN_MM to CORD_MAX_MM long, whose
  *   brightest samples within CORD_CSF_REACH_MM in front and behind are both CSF (≥ CORD_CSF_FRACTION × the image's CSF
- *   level) and whose mean is at most CORD_CONTRAST × the dimmer of the two. On T2 the cord is grey between the CSF in
- *   front of it and behind it; the roots of the cauda equina lie as a thinner grey layer against the back of the supine
- *   sac, with little CSF behind.
+ *   level) and whose mean is at most CORD_CONTRAST × the dimmer of the two. A stretch longer than CORD_MAX_MM is split
+ *   again at halfway between its darkest sample and that brightest one: CSF dimmer than the cut beside a dark cord joins
+ *   it otherwise (SPIDER 98: CSF in front at 0.7 × the CSF level, the cord at 0.2–0.4). On T2 the cord is grey between
+ *   the CSF in front of it and behind it; the roots of the cauda equina lie as a thinner grey layer against the back of
+ *   the supine sac, with little CSF behind.
  * - The cord enters the sac from above: it is followed from each band within CORD_START_MM of the sac's top (the first
- *   line with room for CSF, cord and CSF), line by line through the band that overlaps the last one most, across gaps of
- *   up to CORD_MAX_GAP_MM (flow voids, partial volume), to the first longer gap, where the conus has narrowed under
+ *   line with room for CSF, cord and CSF that begins a stretch of such lines CORD_MIN_LENGTH_MM long, so a lone fan of
+ *   profiles above a gap is skipped), line by line through the band that overlaps the last one most, across gaps of up
+ *   to CORD_MAX_GAP_MM (flow voids, partial volume), to the first longer gap, where the conus has narrowed under
  *   CORD_MIN_MM; the longest such cord is kept. A band lower down with none above it (an image that starts below the
  *   conus: roots) is not the cord, nor a cord shorter than CORD_MIN_LENGTH_MM (a stub where the sac's top is partly
- *   outlined). Its edges are smoothed along the spine before painting.
- * Display and SEG only: no measurement or grade reads it, and the conus level is the reader's call on the image. Where
- * it is drawn on SPIDER, its lowest point lies at T12 to L3, where the conus ends in adults (`npm run eval:canal` prints
- * the levels; middle third of T12 to upper third of L3, mean lower third of L1: Saifuddin A. et al., Spine
- * 1998;23(13):1452–6).
- * Known limits: not drawn on most images (a slice whose CSF in front of or behind the cord is thin or dim, a sac not
- * outlined at the thoracic levels, an image that starts below the conus); a cord touching the front or back of the sac
- * ends early; a clump of roots with CSF around it just below the conus carries the cord on.
+ *   outlined). Its edges are smoothed along the spine before painting; the CSF behind it (CSF-bright samples in a row,
+ *   from within CORD_CSF_REACH_MM), and anything between the sac's back and the cord, join the sac.
+ * Display and SEG only: no measurement or grade reads it (nor the sac it adds to), and the conus level is the reader's
+ * call on the image. Where it is drawn on SPIDER `t2` (54 of 172 images), its lowest point lies at T12 to L3, where the
+ * conus ends in adults, on 52 (`npm run eval:canal` prints the levels; middle third of T12 to upper third of L3, mean
+ * lower third of L1: Saifuddin A. et al., Spine 1998;23(13):1452–6); SPIDER 162's ends at T10 (a stub above a gap in the
+ * outlined sac), SPIDER 209's at a body named L5 on a misread spine.
+ * Known limits: not drawn on most images (a slice whose CSF in front of or behind the cord is thin or dim, a sac with a
+ * gap along it at the thoracic levels, an image that starts below the conus); a cord is drawn only down to such a gap, or
+ * to where it is brighter than CORD_CONTRAST × the CSF beside it (vb2_19 to T11, vb2_09 to T12); a cord touching the front
+ * or back of the sac ends early; a clump of roots with CSF around it just below the conus carries the cord on.
  */
 import type { Labelmap } from './volume';
 import { median, type SagittalFrame } from './measure';
+import { SAC_WALL_DARK_MM } from './canal';
 
 /** Project heuristic: a candidate band is darker than this fraction of its line's brightest sample (or of the CSF level, if lower). */
 export const CORD_BAND_FRACTION = 0.8;
@@ -46,42 +57,60 @@ export const CORD_MAX_GAP_MM = 3;
 export const CORD_START_MM = 15;
 /** A shorter cord (mm along the spine) is not painted. */
 export const CORD_MIN_LENGTH_MM = 30;
+/** Project heuristic: each line goes on behind the sac's back by up to this far (mm), for a cord the sac's outline stopped in front of and the CSF behind it. */
+export const CORD_BEYOND_SAC_MM = 15;
+/**
+ * Project heuristic: the dura behind the sac is darker than this fraction of the CSF level. Darker than canal.ts's wall
+ * (SAC_WALL_FRACTION, 0.25): the cord itself reads 0.2–0.4 × the CSF level on some images (SPIDER 98).
+ */
+export const CORD_DURA_FRACTION = 0.15;
 /** Painting only: the cord's front and back edges are smoothed over the lines within this distance along the spine, mm. */
 const CORD_SMOOTH_MM = 2;
 
 type Band = [number, number];
 
-/** The candidate bands across one line (samples inside the sac, anterior first; ap in mm): ap from / to, mm. */
+/** The candidate bands across one line (its samples, anterior first; ap in mm): ap from / to, mm. */
 function cordBandsOnLine(aps: number[], vals: number[], csfLevel: number, step: number): Band[] {
   const bands: Band[] = [];
   if (!vals.length) return bands;
   // Bright epidural fat taken into the sac can outshine the CSF: the cut is set by the CSF level at most.
-  const cut = CORD_BAND_FRACTION * Math.min(csfLevel, Math.max(...vals)), csf = CORD_CSF_FRACTION * csfLevel;
+  const bright = Math.min(csfLevel, Math.max(...vals)), csf = CORD_CSF_FRACTION * csfLevel;
   const reach = Math.round(CORD_CSF_REACH_MM / step);
-  for (let n = 0; n < vals.length;) {
-    if (vals[n] >= cut) { n++; continue; }
-    const a = n;
-    // One stretch: consecutive samples along the line (a jump means pixels outside the sac lay between).
-    do n++; while (n < vals.length && vals[n] < cut && aps[n] - aps[n - 1] <= 1.5 * step);
-    const b = n - 1;
-    const length = aps[b] - aps[a] + step;
-    if (length < CORD_MIN_MM || length > CORD_MAX_MM) continue;
-    const front = Math.max(-Infinity, ...vals.slice(Math.max(0, a - reach), a));
-    const back = Math.max(-Infinity, ...vals.slice(b + 1, b + 1 + reach));
-    const mean = vals.slice(a, b + 1).reduce((x, v) => x + v, 0) / (b - a + 1);
-    if (front >= csf && back >= csf && mean <= CORD_CONTRAST * Math.min(front, back)) bands.push([aps[a], aps[b] + step]);
-  }
+  /** The bands among samples from..to (exclusive) darker than `cut`. */
+  const scan = (from: number, to: number, cut: number) => {
+    for (let n = from; n < to;) {
+      if (vals[n] >= cut) { n++; continue; }
+      const a = n;
+      // One stretch: consecutive samples along the line (a jump means pixels outside the sac lay between).
+      do n++; while (n < to && vals[n] < cut && aps[n] - aps[n - 1] <= 1.5 * step);
+      const b = n - 1;
+      const length = aps[b] - aps[a] + step;
+      if (length > CORD_MAX_MM) {
+        // A dim CSF layer beside a dark cord joins it below the cut: split the stretch halfway between its darkest sample and the CSF.
+        const halfway = 0.5 * (bright + Math.min(...vals.slice(a, b + 1)));
+        if (halfway < cut - 0.05 * bright) scan(a, b + 1, halfway);
+        continue;
+      }
+      if (length < CORD_MIN_MM) continue;
+      const front = Math.max(-Infinity, ...vals.slice(Math.max(0, a - reach), a));
+      const back = Math.max(-Infinity, ...vals.slice(b + 1, b + 1 + reach));
+      const mean = vals.slice(a, b + 1).reduce((x, v) => x + v, 0) / (b - a + 1);
+      if (front >= csf && back >= csf && mean <= CORD_CONTRAST * Math.min(front, back)) bands.push([aps[a], aps[b] + step]);
+    }
+  };
+  scan(0, vals.length, CORD_BAND_FRACTION * bright);
   return bands;
 }
 
 const overlap = (a: Band, b: Band) => Math.min(a[1], b[1]) - Math.max(a[0], b[0]);
 
 /**
- * Find the spinal cord inside the dural sac on slice frame.k (rule in the file comment) and paint it into `labelmap` with
- * `cordSegment`, over the sac's voxels (nothing else is changed).
+ * Find the spinal cord in or just behind the dural sac on slice frame.k (rule in the file comment) and paint it into
+ * `labelmap` with `cordSegment`, over the sac's voxels and background; the CSF behind it that the sac left out is painted
+ * with `sacSegment` (no other voxel is changed).
  * @param sacSegment the dural sac's label, painted on this slice by canal.ts findDuralSac.
  * @param csfLevel the CSF level the sac was found at (canal.ts), in the image's units.
- * @returns the number of voxels painted (0 when no cord was found).
+ * @returns the number of cord voxels painted (0 when no cord was found).
  */
 export function paintSpinalCord(frame: SagittalFrame, labelmap: Labelmap, sacSegment: number, csfLevel: number, cordSegment: number): number {
   const [nx, ny] = labelmap.dims;
@@ -99,18 +128,36 @@ export function paintSpinalCord(frame: SagittalFrame, labelmap: Labelmap, sacSeg
     const i = Math.round(fi), j = Math.round(fj);
     return i < 0 || j < 0 || i >= nx || j >= ny ? -1 : base + i + j * nx;
   };
-  // Each line across the sac, top down: its S–I position, the sac's span on it (mm) and its candidate bands.
-  const across: { si: number; spanMm: number; bands: Band[] }[] = [];
+  const duraDark = CORD_DURA_FRACTION * csfLevel, darkRun = Math.max(1, Math.round(SAC_WALL_DARK_MM / step));
+  // Each line across the sac, top down: its S–I position, the sac's span on it (mm), its samples and candidate bands.
+  const across: { si: number; spanMm: number; bands: Band[]; aps: number[]; vals: number[] }[] = [];
   for (let si = siMax; si >= siMin; si -= step) {
     const aps: number[] = [], vals: number[] = [];
     for (let ap = apMin; ap <= apMax; ap += step) {
       const q = voxelAt(ap, si);
       if (q >= 0 && labelmap.values[q] === sacSegment) { aps.push(ap); vals.push(frame.sample(ap, si)); }
     }
-    across.push({ si, spanMm: aps.length * step, bands: cordBandsOnLine(aps, vals, csfLevel, step) });
+    // On behind the sac's back, to the first dark dura line (or another structure): the sac's outline can stop in front
+    // of the cord, where the CSF behind the cord is thin (canal.ts crosses grey only with CSF-bright signal behind it).
+    if (aps.length) {
+      const back = aps[aps.length - 1];
+      for (let ap = back + step, dark = 0; ap <= back + CORD_BEYOND_SAC_MM; ap += step) {
+        const q = voxelAt(ap, si), v = frame.sample(ap, si);
+        if (q < 0 || labelmap.values[q] !== 0 || Number.isNaN(v)) break;
+        dark = v < duraDark ? dark + 1 : 0;
+        if (dark >= darkRun) { aps.splice(aps.length - dark + 1); vals.splice(vals.length - dark + 1); break; }
+        aps.push(ap); vals.push(v);
+      }
+    }
+    across.push({ si, spanMm: aps.length * step, aps, vals, bands: cordBandsOnLine(aps, vals, csfLevel, step) });
   }
-  // The sac's top: the first line with room for CSF, cord and CSF (not a tapering tip or a lone fan of profiles).
-  const top = across.find((l) => l.spanMm >= 2 * CORD_MIN_MM);
+  // The sac's top: the first line with room for CSF, cord and CSF (not a tapering tip) that begins a stretch of such
+  // lines CORD_MIN_LENGTH_MM long (not a lone fan of profiles above a gap).
+  const wide = across.filter((l) => l.spanMm >= 2 * CORD_MIN_MM);
+  const top = wide.find((l, n) => {
+    for (let m = n + 1; m < wide.length && wide[m - 1].si - wide[m].si <= CORD_MAX_GAP_MM; m++) if (l.si - wide[m].si >= CORD_MIN_LENGTH_MM) return true;
+    return false;
+  });
   if (!top) return 0;
   const below = across.filter((l) => l.si <= top.si);
   /** The cord followed down from one band: line by line through the band that overlaps the last one most. */
@@ -138,13 +185,23 @@ export function paintSpinalCord(frame: SagittalFrame, labelmap: Labelmap, sacSeg
   const smooth = (edge: 0 | 1, si: number) => median(lines.filter((l) => Math.abs(l.si - si) <= CORD_SMOOTH_MM).map((l) => l.band[edge]));
   lines = lines.map(({ si }) => ({ si, band: [smooth(0, si), smooth(1, si)] as Band }));
   let painted = 0;
-  // Each line's band down to the next line (a gap is filled with the band above it), at quarter-pixel steps.
+  const csf = CORD_CSF_FRACTION * csfLevel;
+  // Each line's band down to the next line (a gap is filled with the band above it), at quarter-pixel steps; the CSF
+  // behind the band (CSF-bright samples, as the band's test) and any stretch between the sac's back and the band join the sac.
   lines.forEach(({ si, band }, n) => {
     const nextSi = lines[n + 1]?.si ?? si - step;
+    const line = across.find((l) => l.si === si)!;
+    // The CSF behind the band: from its first CSF-bright sample within CORD_CSF_REACH_MM to the last one in a row.
+    let m = line.aps.findIndex((ap, n) => ap >= band[1] && ap < band[1] + CORD_CSF_REACH_MM && line.vals[n] >= csf), csfEnd = band[1];
+    for (; m >= 0 && m < line.vals.length && line.vals[m] >= csf; m++) csfEnd = line.aps[m] + step;
     for (let s = si; s > nextSi; s -= step / 2) {
       for (let ap = band[0]; ap < band[1]; ap += step / 2) {
         const q = voxelAt(ap, s);
-        if (q >= 0 && labelmap.values[q] === sacSegment) { labelmap.values[q] = cordSegment; painted++; }
+        if (q >= 0 && (labelmap.values[q] === sacSegment || labelmap.values[q] === 0)) { labelmap.values[q] = cordSegment; painted++; }
+      }
+      for (let ap = line.aps[0]; ap < csfEnd; ap += step / 2) {
+        const q = voxelAt(ap, s);
+        if (q >= 0 && labelmap.values[q] === 0) labelmap.values[q] = sacSegment;
       }
     }
   });

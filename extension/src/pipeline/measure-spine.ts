@@ -1,7 +1,7 @@
 /**
  * Measuring the spine on the sagittal slices: every disc on the spine's mid-sagittal slice, or on the slice through
  * its own centre when it lies off it (measure.ts), the dural sac found classically (canal.ts) and added to the
- * labelmap with the spinal cord inside it (cord.ts, display only), the slip (listhesis.ts) and the disc classifier's
+ * labelmap with the spinal cord in it (cord.ts, display only), the slip (listhesis.ts) and the disc classifier's
  * patch (disc-crop.ts). No grading here: build-report.ts grades what this measures.
  */
 import { sourceImageOf, type Measurement, type SegmentInfo } from './report';
@@ -152,7 +152,7 @@ const sacWall = (volume: SpineVolume) => (isThreeDAcquisition(volume.mrAcquisiti
  * midSagittalSlice), or on the slice through its own left–right centre when that lies more than
  * OWN_SLICE_MIN_OFFSET_MM from it (DiscAnalysis.sliceIndex says which); the sac found on such a slice is painted
  * only within OWN_SLICE_SAC_BAND_MM of the disc's centre along the spine. The sac is also painted on the slices
- * within SAC_PAINT_HALF_WIDTH_MM of the mid-sagittal one (paintSacBesideMidline), and the spinal cord inside it where
+ * within SAC_PAINT_HALF_WIDTH_MM of the mid-sagittal one (paintSacBesideMidline), and the spinal cord in it where
  * found (paintCord); no measurement reads those.
  * @throws Error when the volume is not sagittal or the labelmap's dims differ from the volume's.
  */
@@ -244,31 +244,32 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
 function paintSacBesideMidline(volume: SpineVolume, labelmap: Labelmap, mid: SliceMeasures, duralSacSegment: number): void {
   if (mid.csfLevel === null) return;
   const csfLevel = mid.csfLevel;
-  paintBesideMidline(volume, labelmap, mid.k, duralSacSegment, 0, SAC_PAINT_HALF_WIDTH_MM,
+  paintBesideMidline(volume, labelmap, mid.k, [duralSacSegment], [0], SAC_PAINT_HALF_WIDTH_MM,
     (slice) => findDuralSac(sagittalFrame(volume, slice), labelmap, mid.structures, mid.marrowAll, duralSacSegment, sacWall(volume), csfLevel));
 }
 
 /**
- * Display and SEG only: the spinal cord inside the painted dural sac (cord.ts) on the mid-sagittal slice and the slices
- * within CORD_PAINT_HALF_WIDTH_MM of it, at the mid-sagittal slice's CSF level. Returns whether any was painted.
+ * Display and SEG only: the spinal cord in the painted dural sac, or just behind where the sac's outline stopped in front
+ * of it (cord.ts, which adds the CSF behind it to the sac), on the mid-sagittal slice and the slices within
+ * CORD_PAINT_HALF_WIDTH_MM of it, at the mid-sagittal slice's CSF level. Returns whether any was painted.
  */
 function paintCord(volume: SpineVolume, labelmap: Labelmap, mid: SliceMeasures, duralSacSegment: number, cordSegment: number): boolean {
   if (mid.csfLevel === null) return false;
   const csfLevel = mid.csfLevel;
   const paint = (slice: number) => paintSpinalCord(sagittalFrame(volume, slice), labelmap, duralSacSegment, csfLevel, cordSegment);
   if (!paint(mid.k)) return false;
-  paintBesideMidline(volume, labelmap, mid.k, cordSegment, duralSacSegment, CORD_PAINT_HALF_WIDTH_MM, paint);
+  paintBesideMidline(volume, labelmap, mid.k, [cordSegment, duralSacSegment], [duralSacSegment, 0], CORD_PAINT_HALF_WIDTH_MM, paint);
   return true;
 }
 
 /**
  * Display and SEG only: repeat on the slices beside slice k, out to halfWidthMm either side, what `paintOnSlice` paints
- * with `segment` on one slice (in place). Working outward, a slice keeps only the voxels within SAC_PAINT_REACH_MM of
- * `segment` on the slice next to it nearer the midline (a bright root sleeve or epidural fat apart from the sac, a band
- * apart from the cord, is left out), painting those that held `over` before (0 = background); the rest of the slice is
- * put back. A side stops at the first slice with nothing kept.
+ * with `segments` on one slice (in place). Working outward, a slice keeps only the voxels painted with a segment within
+ * SAC_PAINT_REACH_MM of that segment on the slice next to it nearer the midline (a bright root sleeve or epidural fat
+ * apart from the sac, a band apart from the cord, is left out), painting those that held a value in `over` before
+ * (0 = background); the rest of the slice is put back. A side stops at the first slice with nothing of segments[0] kept.
  */
-function paintBesideMidline(volume: SpineVolume, labelmap: Labelmap, k: number, segment: number, over: number, halfWidthMm: number, paintOnSlice: (slice: number) => void): void {
+function paintBesideMidline(volume: SpineVolume, labelmap: Labelmap, k: number, segments: number[], over: number[], halfWidthMm: number, paintOnSlice: (slice: number) => void): void {
   const [nx, ny, nz] = labelmap.dims;
   const perSlice = nx * ny;
   const reach = ballOffsets(SAC_PAINT_REACH_MM, [volume.spacingMm[0], volume.spacingMm[1]]);
@@ -279,17 +280,20 @@ function paintBesideMidline(volume: SpineVolume, labelmap: Labelmap, k: number, 
       const slice = k + side * d;
       if (slice < 0 || slice >= nz) break;
       const base = slice * perSlice, inner = (slice - side) * perSlice;
-      const nearInner = (p: number) => {
+      const nearInner = (p: number, segment: number) => {
         const i = p % nx, j = (p - i) / nx;
         return reach.some(([di, dj]) => { const a = i + di, b = j + dj; return a >= 0 && b >= 0 && a < nx && b < ny && values[inner + a + b * nx] === segment; });
       };
       const before = values.slice(base, base + perSlice);
       paintOnSlice(slice);
-      const kept: number[] = [];
-      for (let p = 0; p < perSlice; p++) if (values[base + p] === segment && (before[p] === over || before[p] === segment) && nearInner(p)) kept.push(p);
+      const kept: [number, number][] = [];
+      for (let p = 0; p < perSlice; p++) {
+        const v = values[base + p];
+        if (segments.includes(v) && (over.includes(before[p]) || before[p] === v) && nearInner(p, v)) kept.push([p, v]);
+      }
       values.set(before, base);
-      for (const p of kept) if (values[base + p] === over) values[base + p] = segment;
-      if (!kept.length) break;
+      for (const [p, v] of kept) if (over.includes(values[base + p])) values[base + p] = v;
+      if (!kept.some(([, v]) => v === segments[0])) break;
     }
   }
 }
