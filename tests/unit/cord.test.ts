@@ -1,4 +1,4 @@
-import { paintSpinalCord } from '../../extension/src/pipeline/cord';
+import { apLineThroughCord, paintSpinalCord } from '../../extension/src/pipeline/cord';
 import { sagittalFrame } from '../../extension/src/pipeline/measure';
 import { measureSpine } from '../../extension/src/pipeline/measure-spine';
 import type { SpineVolume } from '../../extension/src/pipeline/volume';
@@ -64,6 +64,17 @@ describe('paintSpinalCord: the cord inside the dural sac on a sagittal T2 slice'
     expect([e.front, e.back]).toEqual([24, 30]);
     const at = (i: number, j: number) => s.labelmap.values[i + j * NX];
     expect([at(31, 30), at(35, 30), at(36, 30), at(40, 30)]).toEqual([SAC, SAC, 0, 0]);
+  });
+  it('takes an AP line that stopped at the front of the drawn cord on across it to the back of the sac, and no other line', () => {
+    const front = (i: number, j: number) => inSac(i, j) && (j > 60 || i <= 23);
+    const s = slice((i, j) => (j <= 60 ? i >= 24 && i <= 30 : i >= 33), front, (i, j) => (i >= 36 && i <= 37 ? 10 : undefined));
+    s.painted();
+    // In this frame ap = column (mm) and si = −row: row 30 crosses the cord, row 80 the roots below it.
+    const through = apLineThroughCord(s.frame, s.labelmap, SAC, CORD, [[19.5, -30], [23.5, -30]]);
+    expect(through?.[0]).toEqual([19.5, -30]);
+    expect(through![1][0]).toBeCloseTo(35.5, 0);
+    expect(apLineThroughCord(s.frame, s.labelmap, SAC, CORD, [[19.5, -80], [32.5, -80]])).toBeNull();
+    expect(apLineThroughCord(s.frame, s.labelmap, SAC, CORD, [[19.5, -30], [20.5, -30]])).toBeNull(); // ends 3 mm in front of it
   });
   it('separates a dark cord from dim CSF in front of it (the two together are thicker than a cord)', () => {
     // CSF in front at 0.72 × the CSF level (columns 20–23), the cord at 30: below 0.8 × CSF the two make one 11 mm band.

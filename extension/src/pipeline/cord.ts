@@ -25,7 +25,8 @@
  *   conus: roots) is not the cord, nor a cord shorter than CORD_MIN_LENGTH_MM (a stub where the sac's top is partly
  *   outlined). Its edges are smoothed along the spine before painting; the CSF behind it (CSF-bright samples in a row,
  *   from within CORD_CSF_REACH_MM), and anything between the sac's back and the cord, join the sac.
- * Display and SEG only: no measurement or grade reads it (nor the sac it adds to), and the conus level is the reader's
+ * Display and SEG, with one use in measuring: a canal AP line that stopped at the front of the drawn cord is taken on
+ * across it (apLineThroughCord); nothing else reads the cord or the sac it adds to, and the conus level is the reader's
  * call on the image. Where it is drawn on SPIDER `t2` (54 of 172 images), its lowest point lies at T12 to L3, where the
  * conus ends in adults, on 52 (`npm run eval:canal` prints the levels; middle third of T12 to upper third of L3, mean
  * lower third of L1: Saifuddin A. et al., Spine 1998;23(13):1452–6); SPIDER 162's ends at T10 (a stub above a gap in the
@@ -206,4 +207,36 @@ export function paintSpinalCord(frame: SagittalFrame, labelmap: Labelmap, sacSeg
     }
   });
   return painted;
+}
+
+/** Project heuristic: a canal AP line that ends this close (mm) in front of the drawn cord stopped at the cord, not at the dura. */
+export const AP_CORD_REACH_MM = 2;
+
+/**
+ * A dural sac AP line (canal.ts) taken on through the drawn cord. canal.ts ends the sac at a grey stretch with no
+ * CSF-bright signal within ROOT_BAND_MM behind it, which at the thoracolumbar levels can be the cord itself, with thin
+ * CSF behind it (SPIDER 78: L1/L2 read 7.0 mm, T12/L1 5.3 mm, in front of a cord drawn with CSF behind it). Where the
+ * line's posterior end lies within AP_CORD_REACH_MM in front of cord voxels on slice frame.k (painted by
+ * paintSpinalCord), the line goes on along its direction across the cord and the sac voxels behind it, crossing gaps of
+ * up to one pixel, to their back: the sac's AP includes the cord, dura to dura.
+ * @param line anterior and posterior end, sagittal mm frame.
+ * @returns the longer line (same frame), or null when no cord lies just behind the line's end.
+ */
+export function apLineThroughCord(frame: SagittalFrame, labelmap: Labelmap, sacSegment: number, cordSegment: number, line: [[number, number], [number, number]]): [[number, number], [number, number]] | null {
+  const [nx, ny] = labelmap.dims;
+  const [a, p] = line;
+  const length = Math.hypot(p[0] - a[0], p[1] - a[1]);
+  if (!(length > 0)) return null;
+  const u = [(p[0] - a[0]) / length, (p[1] - a[1]) / length], step = frame.pixelMm / 4;
+  const labelAt = (t: number) => {
+    const [fi, fj] = frame.toIj(p[0] + u[0] * t, p[1] + u[1] * t);
+    const i = Math.round(fi), j = Math.round(fj);
+    return i < 0 || j < 0 || i >= nx || j >= ny ? -1 : labelmap.values[frame.k * nx * ny + i + j * nx];
+  };
+  let cordBehind = false;
+  for (let t = step; t <= AP_CORD_REACH_MM && !cordBehind; t += step) cordBehind = labelAt(t) === cordSegment;
+  if (!cordBehind) return null;
+  let back = 0;
+  for (let t = step; t - back <= frame.pixelMm + step; t += step) if ([sacSegment, cordSegment].includes(labelAt(t))) back = t;
+  return [a, [p[0] + u[0] * back, p[1] + u[1] * back]];
 }

@@ -9,7 +9,7 @@ import type { Labelmap, SpineVolume, Vec3 } from './volume';
 import { voxelToLps } from './volume';
 import { heightIndices, labelCentroids, meanSliceIndexByLabel, measureDisc, medianIntensity, midSagittalSlice, sagittalFrame, segmentPixels, type DiscMeasures, type PlaneShape } from './measure';
 import { measureListhesis, type ListhesisMeasure } from './listhesis';
-import { paintSpinalCord } from './cord';
+import { apLineThroughCord, paintSpinalCord } from './cord';
 import { findDuralSac, THREE_D_WALL, TSE_WALL, type CanalProfileResult, type CanalStructure } from './canal';
 import type { PfirrmannFeatures } from './grade/pfirrmann';
 import { discCrop } from './disc-crop';
@@ -153,7 +153,8 @@ const sacWall = (volume: SpineVolume) => (isThreeDAcquisition(volume.mrAcquisiti
  * OWN_SLICE_MIN_OFFSET_MM from it (DiscAnalysis.sliceIndex says which); the sac found on such a slice is painted
  * only within OWN_SLICE_SAC_BAND_MM of the disc's centre along the spine. The sac is also painted on the slices
  * within SAC_PAINT_HALF_WIDTH_MM of the mid-sagittal one (paintSacBesideMidline), and the spinal cord in it where
- * found (paintCord); no measurement reads those.
+ * found (paintCord); no measurement reads those, except that a mid-sagittal AP line that stopped at the front of the
+ * drawn cord is taken on across it (cord.ts apLineThroughCord).
  * @throws Error when the volume is not sagittal or the labelmap's dims differ from the volume's.
  */
 export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segmentsIn: SegmentInfo[]): SpineMeasurements {
@@ -181,6 +182,11 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
   paintSacBesideMidline(volume, labelmap, mid, duralSacSegment);
   const cordSegment = duralSacSegment + 1;
   const cordPainted = cordSegment <= 255 && paintCord(volume, labelmap, mid, duralSacSegment, cordSegment);
+  // An AP line that stopped at the cord goes on across it to the dura (cord.ts apLineThroughCord).
+  for (const [segment, c] of cordPainted ? mid.canalBySeg : []) {
+    const line = c.apLineMm && apLineThroughCord(mid.frame, labelmap, duralSacSegment, cordSegment, c.apLineMm);
+    if (line) mid.canalBySeg.set(segment, { ...c, apMm: Math.hypot(line[1][0] - line[0][0], line[1][1] - line[0][1]), apLineMm: line });
+  }
   const measured = discSegs.map((s) => ({ seg: s, sm: slices.get(ownSlice.get(s.segmentNumber)!)! }))
     .map((x) => ({ ...x, d: x.sm.discs.get(x.seg.segmentNumber) })).filter((x): x is typeof x & { d: DiscMeasures } => !!x.d);
   const hIdx = heightIndices(measured.map((x) => x.d.discHeightMm));
