@@ -97,14 +97,14 @@ export function discMeasurements(d: DiscAnalysis, duralSacSegment?: number): Mea
     out.push(m('nucleusAnnulusContrast', d.features.nucleusAnnulusContrast, '{ratio}', '(nucleus − annulus) / annulus mean intensity', s));
     if (Number.isFinite(d.features.nucleusBrightestDiscRatio)) out.push(m('nucleusBrightestDiscRatio', d.features.nucleusBrightestDiscRatio, '{ratio}', 'nucleus mean / that of the brightest disc of this spine', s));
   }
-  if (d.canalApMm !== null) out.push({ ...m('canalApDiameterMm', d.canalApMm, 'mm', `AP length of the CSF column behind the disc centre, ${onSlice(d, 'mid-sagittal T2')}`, duralSacSegment), ...d.canalApImage });
+  if (d.canalApMm !== null) out.push({ ...m('canalApDiameterMm', d.canalApMm, 'mm', `AP length of the dural sac (dura to dura, across its CSF and any cord or roots in it) behind the disc centre, ${onSlice(d, 'mid-sagittal T2')}`, duralSacSegment), ...d.canalApImage });
   if ('slipMm' in d.listhesis) {
     out.push(
       { ...m('vertebralSlipMm', d.listhesis.slipMm, 'mm', `between the posterior vertebral body lines above and below the disc, along its AP axis, ${onSlice(d, 'mid-sagittal slice')}; + = anterolisthesis`, s), ...d.listhesisImage },
       m('vertebralSlipPercent', d.listhesis.slipPercent, '%', `the slip as % of the lower body's superior endplate depth (${d.listhesis.lowerEndplateDepthMm.toFixed(1)} mm)`, s),
     );
   }
-  if (d.midVertebralCanalApMm !== null) out.push(m('canalApDiameterMidVertebralMm', d.midVertebralCanalApMm, 'mm', 'AP length of the CSF column behind the vertebral body above, mid-sagittal T2', duralSacSegment));
+  if (d.midVertebralCanalApMm !== null) out.push(m('canalApDiameterMidVertebralMm', d.midVertebralCanalApMm, 'mm', 'AP length of the dural sac (dura to dura) behind the vertebral body above, mid-sagittal T2', duralSacSegment));
   return out;
 }
 

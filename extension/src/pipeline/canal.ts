@@ -33,8 +33,8 @@
  * Known limits: bright epidural fat touching the sac with no dark dura line ≥ SAC_WALL_DARK_MM between
  * them is counted as sac (common at L5/S1); roots dark enough to pass for the dura (a wall-dark line ≥ SAC_WALL_DARK_MM)
  * still end the sac early (SPIDER 22 L1/L2), and so can the cord where the CSF behind it is thin (measure-spine.ts
- * takes such a line on across the cord that cord.ts draws: cord.ts apLineThroughCord); a grey ligamentum flavum with bright fat within ROOT_BAND_MM behind it
- * would be crossed; the slice is the discs' midline (measure.ts midSagittalSlice), where the dorsal epidural fat at the
+ * takes such a line on across the cord that cord.ts draws: cord.ts apLineThroughCord); a grey ligamentum flavum with
+ * bright fat within ROOT_BAND_MM behind it would be crossed; the slice is the discs' midline (measure.ts midSagittalSlice), where the dorsal epidural fat at the
  * interlaminar level can join the sac when no dark dura line separates them (vb2_02 L1–L4 read 20–21 mm AP; the
  * painted sac bulges behind for 9 mm or more along the spine there, so clipping each run at 2 mm over the median run
  * within 3 or 10 mm along the canal leaves those bulges in place: it is kept for painting only, where it removes
@@ -140,8 +140,8 @@ export const TSE_WALL: SacWall = { greyGapMm: SAC_WALL_GAP_MM, darkGapMm: SAC_WA
  * variants on the 19 SPIDER patients with both a 3D SPACE and a 2D TSE T2 (`npm run eval:canal -- --sequence
  * t2_SPACE`): the lumbar AP on 3D minus that on 2D went from a median −2.8 mm (IQR −9.0 to +0.2, 69 discs) with
  * TSE_WALL to 0.0 mm (IQR −2.3 to +3.6, 67 discs); since the 2D rule crosses root bands (ROOT_BAND_MM) and its AP lines
- * cross the drawn cord (cord.ts apLineThroughCord) the command reads −0.4 mm (IQR −4.5 to +2.9). On 2D TSE it would leave twice as many discs without an AP (roots
- * merge with bright epidural fat), so it is for 3D only; no reader canal grades exist to check it against.
+ * cross the drawn cord (cord.ts apLineThroughCord) the command reads −0.4 mm (IQR −4.5 to +2.9). On 2D TSE it would
+ * leave twice as many discs without an AP (roots merge with bright epidural fat), so it is for 3D only; no reader canal grades exist to check it against.
  */
 export const THREE_D_WALL: SacWall = { greyGapMm: 8, darkGapMm: 1.5, darkFraction: 0.2, rootBandMm: 0 };
 

@@ -193,7 +193,7 @@ export function paintSpinalCord(frame: SagittalFrame, labelmap: Labelmap, sacSeg
     const nextSi = lines[n + 1]?.si ?? si - step;
     const line = across.find((l) => l.si === si)!;
     // The CSF behind the band: from its first CSF-bright sample within CORD_CSF_REACH_MM to the last one in a row.
-    let m = line.aps.findIndex((ap, n) => ap >= band[1] && ap < band[1] + CORD_CSF_REACH_MM && line.vals[n] >= csf), csfEnd = band[1];
+    let m = line.aps.findIndex((ap, q) => ap >= band[1] && ap < band[1] + CORD_CSF_REACH_MM && line.vals[q] >= csf), csfEnd = band[1];
     for (; m >= 0 && m < line.vals.length && line.vals[m] >= csf; m++) csfEnd = line.aps[m] + step;
     for (let s = si; s > nextSi; s -= step / 2) {
       for (let ap = band[0]; ap < band[1]; ap += step / 2) {

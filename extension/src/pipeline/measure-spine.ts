@@ -1,7 +1,7 @@
 /**
  * Measuring the spine on the sagittal slices: every disc on the spine's mid-sagittal slice, or on the slice through
  * its own centre when it lies off it (measure.ts), the dural sac found classically (canal.ts) and added to the
- * labelmap with the spinal cord in it (cord.ts, display only), the slip (listhesis.ts) and the disc classifier's
+ * labelmap with the spinal cord in it (cord.ts, display, and AP lines taken across it), the slip (listhesis.ts) and the disc classifier's
  * patch (disc-crop.ts). No grading here: build-report.ts grades what this measures.
  */
 import { sourceImageOf, type Measurement, type SegmentInfo } from './report';
