@@ -142,6 +142,16 @@ describe('findDuralSac on constructed images', () => {
     const closed = findDuralSac(sagittalFrame(spine((i) => i >= 41 && i <= 52).volume, 0), s.labelmap, s.structures, 100, 9);
     expect(closed.perStructure[1].sacSeedMm).toBeUndefined();
   });
+  it('paints runs with no posterior wall in view as deep as the structure\'s closed runs or its neighbours\' AP, measuring as before', () => {
+    // A 12 mm sac (columns 41–52); behind it bright epidural fat with no dark dura line between (to the image edge) along
+    // rows 25–49: the lower half of the top structure and all of the middle one.
+    const s = spine((i, j) => (i >= 41 && i <= 52) || (i > 52 && j >= 25 && j <= 49));
+    const r = findDuralSac(sagittalFrame(s.volume, 0), s.labelmap, s.structures, 100, 9);
+    expect(r.perStructure[1]).toMatchObject({ apMm: null, reason: expect.stringMatching(/no posterior wall/) });
+    expect([r.perStructure[0].apMm, r.perStructure[2].apMm]).toEqual([12, 12]);
+    const at = (i: number, j: number) => s.labelmap.values[i + j * 100];
+    for (const j of [27, 35, 41, 45, 48]) expect([at(42, j), at(51, j), at(56, j), at(70, j)]).toEqual([9, 9, 0, 0]);
+  });
   it('finds nothing on a T1-like image (CSF darker than marrow)', () => {
     const s = spine(() => false);
     const r = findDuralSac(sagittalFrame(s.volume, 0), s.labelmap, s.structures, 100, 9);

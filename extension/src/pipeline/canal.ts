@@ -17,7 +17,9 @@
  *   below SAC_WALL_FRACTION × CSF level (the thin dark dura line, also where bright epidural fat lies
  *   behind it). A grey stretch with CSF-bright signal behind it within ROOT_BAND_MM, and no wall-dark line between, is
  *   the conus or a clump of roots inside the sac, which goes on behind it (2D only; a 3D wall crosses grey anyway).
- *   A run that reaches the profile's end has no wall in view and is not measured.
+ *   A run that reaches the profile's end has no wall in view and is not measured; it is painted (display only) as deep
+ *   as the median of the structure's closed runs, or with none the median AP of its nearest measured neighbours above
+ *   and below, so the drawn sac does not break off where bright epidural fat lies behind it (vb2 volumes, SPIDER 193).
  *   (The former half-maximum edge cut the sac at the roots and read it 3–5 mm short.) On a 3D T2 the wall is
  *   further out (THREE_D_WALL): its roots form a darker, thicker layer.
  * - Direction: a first pass along the structure's own axis (a disc's major axis; a body's, the mean of its
@@ -30,20 +32,20 @@
  *   hourglass of a compressed sac (graded in grade/canal.ts).
  * - No posterior wall in view (bright epidural fat behind the sac, common on TSE): no AP, but a seed
  *   SAC_SEED_DEPTH_MM behind the sac's anterior edge for the axial area step (axial-canal.ts).
- * Known limits: bright epidural fat touching the sac with no dark dura line ≥ SAC_WALL_DARK_MM between
- * them is counted as sac (common at L5/S1); roots dark enough to pass for the dura (a wall-dark line ≥ SAC_WALL_DARK_MM)
- * still end the sac early (SPIDER 22 L1/L2), and so can the cord where the CSF behind it is thin (measure-spine.ts
- * takes such a line on across the cord that cord.ts draws: cord.ts apLineThroughCord); a grey ligamentum flavum with
- * bright fat within ROOT_BAND_MM behind it would be crossed; the slice is the discs' midline (measure.ts midSagittalSlice), where the dorsal epidural fat at the
- * interlaminar level can join the sac when no dark dura line separates them (vb2_02 L1–L4 read 20–21 mm AP; the
- * painted sac bulges behind for 9 mm or more along the spine there, so clipping each run at 2 mm over the median run
- * within 3 or 10 mm along the canal leaves those bulges in place: it is kept for painting only, where it removes
- * the thin spikes of lone profiles, SPIKE_NEIGHBOURS_MM); on a low-contrast image whose tissue behind the sac stays
- * above the edge level (vb2_04, 8 bit: 0.55–0.8 × the CSF level, nothing under 0.4) no wall is found, so most levels get
- * no AP and the sac is painted in pieces (a higher edge there could cut the sac at its grey dorsal roots); a
- * mis-segmented or misnamed disc (e.g. a sacral segment) gives a meaningless line. On T1 CSF is dark and epidural
- * fat is the bright tissue behind the disc, which this rule would take for the sac: measureSpine does not call it on
- * a T1 or a series of unknown weighting.
+ * Known limits: bright epidural fat touching the sac with no dark dura line ≥ SAC_WALL_DARK_MM between them is counted
+ * as sac (common at L5/S1); roots dark enough to pass for the dura (a wall-dark line ≥ SAC_WALL_DARK_MM) still end the
+ * sac early (SPIDER 22 L1/L2), and so can the cord where the CSF behind it is thin (measure-spine.ts takes such a line
+ * on across the cord that cord.ts draws: cord.ts apLineThroughCord); a grey ligamentum flavum with bright fat within
+ * ROOT_BAND_MM behind it would be crossed; the slice is the discs' midline (measure.ts midSagittalSlice), where the
+ * dorsal epidural fat at the interlaminar level can join the sac when no dark dura line separates them (vb2_02 L1–L4
+ * read 20–21 mm AP; the painted sac bulges behind for 9 mm or more along the spine there, so clipping each run at 2 mm
+ * over the median run within 3 or 10 mm along the canal leaves those bulges in place: it is kept for painting only,
+ * where it removes the thin spikes of lone profiles, SPIKE_NEIGHBOURS_MM); on a low-contrast image whose tissue behind
+ * the sac stays above the edge level (vb2_04, 8 bit: 0.55–0.8 × the CSF level, nothing under 0.4) no wall is found, so
+ * most levels get no AP and the sac is painted only as deep as its few measured levels (a higher edge there could cut
+ * the sac at its grey dorsal roots); a mis-segmented or misnamed disc (e.g. a sacral segment) gives a meaningless line.
+ * On T1 CSF is dark and epidural fat is the bright tissue behind the disc, which this rule would take for the sac:
+ * measureSpine does not call it on a T1 or a series of unknown weighting.
  */
 import type { Labelmap } from './volume';
 import type { SagittalFrame } from './measure';
@@ -344,21 +346,26 @@ export function findDuralSac(
   });
   let painted = 0;
   const allCsf: number[] = [];
-  const perStructure = second.map((ps): CanalProfileResult => {
+  /** Per structure, its runs that reached the profile's end (no wall in view), and the median length of its closed runs (mm). */
+  const open: { runs: Found[]; depth: number | null }[] = [];
+  const paint = (p: Profile, n: number) => {
+    const [fi, fj] = frame.toIj(...along(p, p.ts[n]));
+    const i = Math.round(fi), j = Math.round(fj);
+    if (i < 0 || j < 0 || i >= nx || j >= ny) return;
+    const q = base + i + j * nx;
+    if (labelmap.values[q] === 0) { labelmap.values[q] = duralSacSegment; painted++; }
+  };
+  const perStructure = second.map((ps, structure): CanalProfileResult => {
     const fs = runs(ps);
     const found = closed(fs);
+    open[structure] = { runs: fs.filter((f): f is Found => !!f.run && !f.run.closed), depth: found.length ? median(found.map((f) => f.p.ts[f.run.b] + step - f.p.ts[f.run.a])) : null };
     const centre = found.filter((f) => Math.abs(f.off) <= CENTRE_BAND_MM)
       .map((f) => ({ ap: f.p.ts[f.run.b] + step - f.p.ts[f.run.a], line: [along(f.p, f.p.ts[f.run.a]), along(f.p, f.p.ts[f.run.b] + step)] as [Pt, Pt] }));
     for (const { p, run, off } of found) {
       const paintTo = median(found.filter((g) => Math.abs(g.off - off) <= SPIKE_NEIGHBOURS_MM).map((g) => g.p.ts[g.run.b])) + SPIKE_MARGIN_MM;
       for (let n = run.a; n <= run.b; n++) {
         if (p.vals[n] >= SAC_CORE_FRACTION * csfLevel) allCsf.push(p.vals[n]);
-        if (p.ts[n] > paintTo) continue;
-        const [fi, fj] = frame.toIj(...along(p, p.ts[n]));
-        const i = Math.round(fi), j = Math.round(fj);
-        if (i < 0 || j < 0 || i >= nx || j >= ny) continue;
-        const q = base + i + j * nx;
-        if (labelmap.values[q] === 0) { labelmap.values[q] = duralSacSegment; painted++; }
+        if (p.ts[n] <= paintTo) paint(p, n);
       }
     }
     if (!centre.length) {
@@ -380,6 +387,14 @@ export function findDuralSac(
     if (here.apMm === null && here.reason === NO_SAC && up?.apMm != null && down?.apMm != null) {
       perStructure[n] = { ...here, csfEffaced: true, reason: 'no CSF signal behind it while the dural sac above and below holds CSF: CSF effaced (compressed sac)' };
     }
+  });
+  // Painting only: a run that ran on to the profile's end (bright epidural fat behind the sac, no dark dura line) is drawn
+  // as deep as the structure's closed runs, or, with none, the median AP of its nearest neighbours above and below.
+  bySi.forEach((n, r) => {
+    const depths = [bySi.slice(0, r).reverse(), bySi.slice(r + 1)].map((side) => side.map((m) => perStructure[m].apMm).find((ap) => ap != null))
+      .filter((ap): ap is number => ap != null);
+    const depth = open[n].depth ?? (depths.length ? median(depths) : null);
+    if (depth !== null) for (const { p, run } of open[n].runs) for (let k = run.a; k <= run.b && p.ts[k] < p.ts[run.a] + depth; k++) paint(p, k);
   });
   painted += closeSacSeams(labelmap, frame, duralSacSegment, SAC_EDGE_FRACTION * csfLevel);
   return { perStructure, paintedVoxels: painted, csfMean: allCsf.length ? median(allCsf) : null, csfLevel };

@@ -32,9 +32,10 @@
  * lower third of L1: Saifuddin A. et al., Spine 1998;23(13):1452–6); SPIDER 162's ends at T10 (a stub above a gap in the
  * outlined sac), SPIDER 209's at a body named L5 on a misread spine.
  * Known limits: not drawn on most images (a slice whose CSF in front of or behind the cord is thin or dim, a sac with a
- * gap along it at the thoracic levels, an image that starts below the conus); a cord is drawn only down to such a gap, or
- * to where it is brighter than CORD_CONTRAST × the CSF beside it (vb2_19 to T11, vb2_09 to T12); a cord touching the front
- * or back of the sac ends early; a clump of roots with CSF around it just below the conus carries the cord on.
+ * gap along it at the thoracic levels, an image that starts below the conus); a cord is drawn only down to such a gap,
+ * or to where it is brighter than CORD_CONTRAST × the CSF beside it (vb2_09: not drawn, its cord at about 0.75 × the
+ * CSF); a cord touching the front or back of the sac ends early; a clump of roots with CSF around it just below the
+ * conus carries the cord on.
  */
 import type { Labelmap } from './volume';
 import { median, type SagittalFrame } from './measure';
