@@ -103,6 +103,14 @@ describe('findDuralSac on constructed images', () => {
     expect(r.perStructure.map((x) => x.apMm)).toEqual([12, 12, 12]);
     expect(r.csfMean).toBe(CSF);
   });
+  it('paints no wedge behind the sac deeper than 1.5 × the structure\'s AP, where part of its fan ran on into bright tissue', () => {
+    // Rows 30–39 (10 mm of the top structure's fan, too wide for the 3 mm neighbour clip): bright behind the sac to column 70.
+    const s = spine((i, j) => (i >= 41 && i <= 52) || (j >= 30 && j <= 39 && i > 52 && i <= 70));
+    const r = findDuralSac(sagittalFrame(s.volume, 0), s.labelmap, s.structures, 100, 9);
+    expect(r.perStructure.map((x) => x.apMm)).toEqual([12, 12, 12]);
+    const at = (i: number, j: number) => s.labelmap.values[i + j * 100];
+    for (const j of [31, 35, 38]) expect([at(47, j), at(58, j), at(66, j), at(70, j)]).toEqual([9, 9, 0, 0]);
+  });
   it('paints a CSF-bright stretch no profile reached between two structures\' sac, but not a stretch where the CSF is effaced', () => {
     // Profiles only behind the top and bottom structures (rows 10–39 and 50–79): rows 40–49 behind the middle one get none.
     const bright = spine((i) => i >= 41 && i <= 52);

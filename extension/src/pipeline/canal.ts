@@ -83,6 +83,12 @@ const PROFILE_MM = 35;
  */
 export const SPIKE_NEIGHBOURS_MM = 3;
 export const SPIKE_MARGIN_MM = 2;
+/**
+ * Painting only: nor is a run painted deeper than this many times the structure's AP (plus SPIKE_MARGIN_MM). Part of a
+ * structure's fan could run on into bright tissue behind the lamina and draw a wedge behind the sac several mm wide, its
+ * own neighbours (SPIDER 142). Project heuristic, display only; a structure without an AP is not limited.
+ */
+export const SPIKE_AP_FACTOR = 1.5;
 /** Painting only: unpainted seams up to this many pixels wide across the sac are closed (closeSacSeams). */
 const SEAM_PX = 3;
 /**
@@ -142,7 +148,7 @@ export const TSE_WALL: SacWall = { greyGapMm: SAC_WALL_GAP_MM, darkGapMm: SAC_WA
  * variants on the 19 SPIDER patients with both a 3D SPACE and a 2D TSE T2 (`npm run eval:canal -- --sequence
  * t2_SPACE`): the lumbar AP on 3D minus that on 2D went from a median −2.8 mm (IQR −9.0 to +0.2, 69 discs) with
  * TSE_WALL to 0.0 mm (IQR −2.3 to +3.6, 67 discs); since the 2D rule crosses root bands (ROOT_BAND_MM) and its AP lines
- * cross the drawn cord (cord.ts apLineThroughCord) the command reads −0.4 mm (IQR −4.5 to +2.9). On 2D TSE it would
+ * cross the drawn cord (cord.ts apLineThroughCord) the command reads −0.2 mm (IQR −4.2 to +2.9). On 2D TSE it would
  * leave twice as many discs without an AP (roots merge with bright epidural fat), so it is for 3D only; no reader canal grades exist to check it against.
  */
 export const THREE_D_WALL: SacWall = { greyGapMm: 8, darkGapMm: 1.5, darkFraction: 0.2, rootBandMm: 0 };
@@ -361,8 +367,9 @@ export function findDuralSac(
     open[structure] = { runs: fs.filter((f): f is Found => !!f.run && !f.run.closed), depth: found.length ? median(found.map((f) => f.p.ts[f.run.b] + step - f.p.ts[f.run.a])) : null };
     const centre = found.filter((f) => Math.abs(f.off) <= CENTRE_BAND_MM)
       .map((f) => ({ ap: f.p.ts[f.run.b] + step - f.p.ts[f.run.a], line: [along(f.p, f.p.ts[f.run.a]), along(f.p, f.p.ts[f.run.b] + step)] as [Pt, Pt] }));
+    const depthLimit = centre.length ? SPIKE_AP_FACTOR * median(centre.map((c) => c.ap)) + SPIKE_MARGIN_MM : Infinity;
     for (const { p, run, off } of found) {
-      const paintTo = median(found.filter((g) => Math.abs(g.off - off) <= SPIKE_NEIGHBOURS_MM).map((g) => g.p.ts[g.run.b])) + SPIKE_MARGIN_MM;
+      const paintTo = Math.min(median(found.filter((g) => Math.abs(g.off - off) <= SPIKE_NEIGHBOURS_MM).map((g) => g.p.ts[g.run.b])) + SPIKE_MARGIN_MM, p.ts[run.a] + depthLimit);
       for (let n = run.a; n <= run.b; n++) {
         if (p.vals[n] >= SAC_CORE_FRACTION * csfLevel) allCsf.push(p.vals[n]);
         if (p.ts[n] <= paintTo) paint(p, n);

@@ -44,7 +44,7 @@ export const LUMBOSACRAL_CAUTION = '. Caution at L5/S1: the normal canal narrows
  */
 export const AREA_AP_DISAGREE = 'Caution: the sagittal AP reads normal (≥ 12 mm) while the axial area reads stenotic, so one of them is likely wrong (a sagittal AP that takes in the dorsal epidural fat seeds the axial region behind the sac): check both outlines';
 /** Why a 3D T2's sagittal AP is shown but not graded (measured by `npm run eval:canal -- --data … --sequence t2_SPACE`). */
-const THREE_D_SAGITTAL_REASON = 'not assessable from the sagittal slice of a 3D T2 (MRAcquisitionType 3D, e.g. SPACE): the dural sac is outlined there with a rule for the 3D image\'s darker layer of nerve roots, chosen on SPIDER by its agreement with the same patients\' 2D T2 (AP difference median −0.4 mm, IQR −4.5 to +2.9 mm, 67 lumbar discs of 19 patients; −2.8 mm with the 2D rule when the 3D rule was chosen, 0.0 mm with it then) and not checked against readers; the AP is shown for reference — grade on the axial T2 or a 2D sagittal T2';
+const THREE_D_SAGITTAL_REASON = 'not assessable from the sagittal slice of a 3D T2 (MRAcquisitionType 3D, e.g. SPACE): the dural sac is outlined there with a rule for the 3D image\'s darker layer of nerve roots, chosen on SPIDER by its agreement with the same patients\' 2D T2 (AP difference median −0.2 mm, IQR −4.2 to +2.9 mm, 67 lumbar discs of 19 patients; −2.8 mm with the 2D rule when the 3D rule was chosen, 0.0 mm with it then) and not checked against readers; the AP is shown for reference — grade on the axial T2 or a 2D sagittal T2';
 
 /**
  * Grade from AP diameter in mm and, when an axial T2 measured it, the dural sac area in mm².
