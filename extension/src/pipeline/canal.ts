@@ -75,7 +75,8 @@ export const SAC_SEED_DEPTH_MM = 3;
 export const CENTRE_BAND_MM = 1.5;
 const PROFILE_MM = 35;
 /**
- * Painting only (the dural sac segment shown and stored in the SEG; no measurement uses it): a run is painted up to
+ * Painting only (the dural sac segment shown and stored in the SEG; no measurement reads it but cord.ts, whose cord found
+ * in it can carry an AP line on across it: apLineThroughCord): a run is painted up to
  * SPIKE_MARGIN_MM beyond the median end of the runs within SPIKE_NEIGHBOURS_MM of it along the structure. A lone
  * profile that ran on into the interspinous fat or a bright posterior element drew a thin spike behind the sac
  * (SPIDER 3, a sample study); the sac's dorsal wall is smooth over a few mm. Project heuristic, display only: wide
