@@ -106,6 +106,14 @@ function cordBandsOnLine(aps: number[], vals: number[], csfLevel: number, step: 
 
 const overlap = (a: Band, b: Band) => Math.min(a[1], b[1]) - Math.max(a[0], b[0]);
 
+/** The labelmap index of the voxel nearest (ap, si) on slice frame.k, or −1 outside the slice. */
+function voxelIndex(frame: SagittalFrame, labelmap: Labelmap, ap: number, si: number): number {
+  const [nx, ny] = labelmap.dims;
+  const [fi, fj] = frame.toIj(ap, si);
+  const i = Math.round(fi), j = Math.round(fj);
+  return i < 0 || j < 0 || i >= nx || j >= ny ? -1 : frame.k * nx * ny + i + j * nx;
+}
+
 /**
  * Find the spinal cord in or just behind the dural sac on slice frame.k (rule in the file comment) and paint it into
  * `labelmap` with `cordSegment`, over the sac's voxels and background; the CSF behind it that the sac left out is painted
@@ -125,11 +133,7 @@ export function paintSpinalCord(frame: SagittalFrame, labelmap: Labelmap, sacSeg
     apMin = Math.min(apMin, ap); apMax = Math.max(apMax, ap); siMin = Math.min(siMin, si); siMax = Math.max(siMax, si);
   }
   if (!(siMax - siMin >= CORD_MIN_LENGTH_MM)) return 0;
-  const voxelAt = (ap: number, si: number) => {
-    const [fi, fj] = frame.toIj(ap, si);
-    const i = Math.round(fi), j = Math.round(fj);
-    return i < 0 || j < 0 || i >= nx || j >= ny ? -1 : base + i + j * nx;
-  };
+  const voxelAt = (ap: number, si: number) => voxelIndex(frame, labelmap, ap, si);
   const duraDark = CORD_DURA_FRACTION * csfLevel, darkRun = Math.max(1, Math.round(SAC_WALL_DARK_MM / step));
   // Each line across the sac, top down: its S–I position, the sac's span on it (mm), its samples and candidate bands.
   const across: { si: number; spanMm: number; bands: Band[]; aps: number[]; vals: number[] }[] = [];
@@ -224,15 +228,13 @@ export const AP_CORD_REACH_MM = 2;
  * @returns the longer line (same frame), or null when no cord lies just behind the line's end.
  */
 export function apLineThroughCord(frame: SagittalFrame, labelmap: Labelmap, sacSegment: number, cordSegment: number, line: [[number, number], [number, number]]): [[number, number], [number, number]] | null {
-  const [nx, ny] = labelmap.dims;
   const [a, p] = line;
   const length = Math.hypot(p[0] - a[0], p[1] - a[1]);
   if (!(length > 0)) return null;
   const u = [(p[0] - a[0]) / length, (p[1] - a[1]) / length], step = frame.pixelMm / 4;
   const labelAt = (t: number) => {
-    const [fi, fj] = frame.toIj(p[0] + u[0] * t, p[1] + u[1] * t);
-    const i = Math.round(fi), j = Math.round(fj);
-    return i < 0 || j < 0 || i >= nx || j >= ny ? -1 : labelmap.values[frame.k * nx * ny + i + j * nx];
+    const q = voxelIndex(frame, labelmap, p[0] + u[0] * t, p[1] + u[1] * t);
+    return q < 0 ? -1 : labelmap.values[q];
   };
   let cordBehind = false;
   for (let t = step; t <= AP_CORD_REACH_MM && !cordBehind; t += step) cordBehind = labelAt(t) === cordSegment;
