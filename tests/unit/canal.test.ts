@@ -160,6 +160,25 @@ describe('findDuralSac on constructed images', () => {
     const at = (i: number, j: number) => s.labelmap.values[i + j * 100];
     for (const j of [27, 35, 41, 45, 48]) expect([at(42, j), at(51, j), at(56, j), at(70, j)]).toEqual([9, 9, 0, 0]);
   });
+  it('measures no sac behind a disc whose outline ends in bright signal (stops inside the nucleus), and calls no effacement', () => {
+    // Middle structure a disc (rows 40–49) whose bright nucleus runs from column 36 inside its outline to column 44 outside
+    // it; then 2 mm of dark annulus and a 12 mm sac (columns 47–58) as behind the other two structures.
+    const nucleusBeyondOutline = () => {
+      const s = spine((i) => i >= 47 && i <= 58);
+      for (let j = 40; j < 50; j++) for (let i = 36; i <= 44; i++) s.volume.voxels[i + j * 100] = CSF;
+      return s;
+    };
+    const disc = nucleusBeyondOutline();
+    disc.structures[1].disc = true;
+    const r = findDuralSac(sagittalFrame(disc.volume, 0), disc.labelmap, disc.structures, 100, 9);
+    expect(r.perStructure[1]).toMatchObject({ apMm: null, reason: expect.stringMatching(/outline ends in bright signal/) });
+    expect(r.perStructure[1].csfEffaced).toBeUndefined();
+    for (const n of [0, 2]) expect(Math.abs(r.perStructure[n].apMm! - 12)).toBeLessThanOrEqual(1.5);
+    // Before this rule the nucleus outside the outline read as a 5 mm sac (severe); a vertebral body, whose fatty marrow
+    // is bright inside its border, is measured as ever.
+    const body = nucleusBeyondOutline();
+    expect(findDuralSac(sagittalFrame(body.volume, 0), body.labelmap, body.structures, 100, 9).perStructure[1].apMm).toBe(5);
+  });
   it('finds nothing on a T1-like image (CSF darker than marrow)', () => {
     const s = spine(() => false);
     const r = findDuralSac(sagittalFrame(s.volume, 0), s.labelmap, s.structures, 100, 9);

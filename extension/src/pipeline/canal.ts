@@ -28,6 +28,8 @@
  *   points, as a diameter of a tube is measured, so a disc tilted against the sac (L5/S1) does not lengthen it.
  * - AP diameter: median run length (dura to dura) over the profiles within CENTRE_BAND_MM of the centre;
  *   the drawn line is that profile's run.
+ * - No AP behind a disc whose outline ends in bright signal (BORDER_BRIGHT_MM): the line would start inside the disc or
+ *   off the spine; it is not read as effaced either.
  * - CSF effaced: no sac behind a structure whose neighbours above and below both have one — the
  *   hourglass of a compressed sac (graded in grade/canal.ts).
  * - No posterior wall in view (bright epidural fat behind the sac, common on TSE): no AP, but a seed
@@ -71,6 +73,18 @@ export const SAC_WALL_DARK_MM = 1;
  * behind the sac's anterior edge: inside the anterior CSF, which is several mm deep in a normal sac.
  */
 export const SAC_SEED_DEPTH_MM = 3;
+/**
+ * Project heuristic: a run that begins at a disc's posterior border, where the last BORDER_BRIGHT_MM inside the
+ * border are at least BORDER_BRIGHT_FRACTION × the CSF level, is not taken for the sac: a disc's posterior border is its
+ * dark annulus, so bright signal across the border means the outline stops short of it (inside a bright nucleus,
+ * SPIDER 237 L5/S1, read 2.2 mm) or lies off the spine (presacral fat taken for L5/S1: SPIDER 108, 242, read 31 and 16
+ * mm). Where half or more of the centre profiles' runs begin so, the disc gets no AP (the reason says why). Pass 1 (the
+ * sac's axis) keeps such runs: dropping them there too moved the axis, and through it other levels' APs. On SPIDER's `t2`
+ * images (`npm run eval:canal -- … --list FILE` before and after, the overlays looked at) 16 lumbar APs were withdrawn:
+ * 15 such lines and 1 a plausible sac behind a bright fragment (80 L4/L5, 10.6 mm).
+ */
+export const BORDER_BRIGHT_MM = 1;
+export const BORDER_BRIGHT_FRACTION = 0.55;
 /** Profiles within this distance (mm) of the structure's centre give the AP diameter (their median). */
 export const CENTRE_BAND_MM = 1.5;
 const PROFILE_MM = 35;
@@ -107,6 +121,8 @@ export interface CanalStructure {
   posteriorDir: [number, number];
   /** Half-extent along the S–I direction perpendicular to posteriorDir, mm (profiles are painted across it). */
   halfHeightMm: number;
+  /** A disc, whose posterior border (the annulus) is dark on T2, so that bright signal across it is not its border (BORDER_BRIGHT_MM). A vertebral body's fatty marrow is bright. */
+  disc?: boolean;
 }
 
 export interface CanalProfileResult {
@@ -149,7 +165,7 @@ export const TSE_WALL: SacWall = { greyGapMm: SAC_WALL_GAP_MM, darkGapMm: SAC_WA
  * variants on the 19 SPIDER patients with both a 3D SPACE and a 2D TSE T2 (`npm run eval:canal -- --sequence
  * t2_SPACE`): the lumbar AP on 3D minus that on 2D went from a median −2.8 mm (IQR −9.0 to +0.2, 69 discs) with
  * TSE_WALL to 0.0 mm (IQR −2.3 to +3.6, 67 discs); since the 2D rule crosses root bands (ROOT_BAND_MM) and its AP lines
- * cross the drawn cord (cord.ts apLineThroughCord) the command reads −0.2 mm (IQR −4.2 to +2.9). On 2D TSE it would
+ * cross the drawn cord (cord.ts apLineThroughCord) the command reads −0.2 mm (IQR −4.1 to +2.9, 66 discs, since BORDER_BRIGHT_MM). On 2D TSE it would
  * leave twice as many discs without an AP (roots merge with bright epidural fat), so it is for 3D only; no reader canal grades exist to check it against.
  */
 export const THREE_D_WALL: SacWall = { greyGapMm: 8, darkGapMm: 1.5, darkFraction: 0.2, rootBandMm: 0 };
@@ -230,7 +246,17 @@ function csfBehindGrey(ts: number[], vals: number[], b: number, core: number, wa
 
 type Pt = [number, number];
 const NO_SAC = 'no dural sac (CSF-bright run) posterior to the posterior wall';
-interface Found { off: number; p: Profile; run: SacRun }
+const BORDER_BRIGHT_REASON = 'the disc\'s outline ends in bright signal, not at its dark posterior annulus (the outline may stop inside the disc, or the disc be misplaced), so the dural sac behind it was not measured';
+
+/** Whether the last BORDER_BRIGHT_MM in front of the profile's start (inside the structure's border) are all ≥ `bright`. */
+function brightBehindBorder(frame: SagittalFrame, p: Profile, bright: number): boolean {
+  const step = frame.pixelMm / 2;
+  for (let t = step; t <= BORDER_BRIGHT_MM + 1e-6; t += step) {
+    if (!(frame.sample(p.from[0] - p.dir[0] * t, p.from[1] - p.dir[1] * t) >= bright)) return false;
+  }
+  return true;
+}
+interface Found { off: number; p: Profile; run: SacRun; borderBright: boolean }
 
 /** Profiles behind one structure along `dir`, one per half pixel across it (where the mask border is crossed). */
 function structureProfiles(frame: SagittalFrame, labelmap: Labelmap, s: CanalStructure, dir: Pt): { off: number; p: Profile }[] {
@@ -342,7 +368,11 @@ export function findDuralSac(
   if ((fixedCsfLevel === undefined && !peaks.length) || !(csfLevel > 0)) {
     return { perStructure: structures.map(() => ({ apMm: null, reason: 'no CSF-bright sample posterior to the posterior walls (not a T2 image, or no dural sac in the slice)' })), paintedVoxels: 0, csfMean: null, csfLevel: null };
   }
-  const runs = (ps: { off: number; p: Profile }[]) => ps.map((x) => ({ ...x, run: sacRun(x.p.ts, x.p.vals, csfLevel, step, wall) }));
+  const runs = (ps: { off: number; p: Profile }[], s?: CanalStructure) => ps.map((x) => {
+    const run = sacRun(x.p.ts, x.p.vals, csfLevel, step, wall);
+    const borderBright = !!s?.disc && run?.a === 0 && brightBehindBorder(frame, x.p, BORDER_BRIGHT_FRACTION * csfLevel);
+    return { ...x, run: borderBright ? null : run, borderBright };
+  });
   const closed = (fs: ReturnType<typeof runs>): Found[] => fs.filter((f): f is Found => !!f.run?.closed);
   // Pass 1 along each structure's own axis finds the sac; pass 2 measures across the sac's long axis.
   const pass1 = first.map((ps) => closed(runs(ps)));
@@ -363,7 +393,7 @@ export function findDuralSac(
     if (labelmap.values[q] === 0) { labelmap.values[q] = duralSacSegment; painted++; }
   };
   const perStructure = second.map((ps, structure): CanalProfileResult => {
-    const fs = runs(ps);
+    const fs = runs(ps, structures[structure]);
     const found = closed(fs);
     open[structure] = { runs: fs.filter((f): f is Found => !!f.run && !f.run.closed), depth: found.length ? median(found.map((f) => f.p.ts[f.run.b] + step - f.p.ts[f.run.a])) : null };
     const centre = found.filter((f) => Math.abs(f.off) <= CENTRE_BAND_MM)
@@ -376,6 +406,9 @@ export function findDuralSac(
         if (p.ts[n] <= paintTo) paint(p, n);
       }
     }
+    // Half or more of the centre profiles' runs began across a bright border: the outline, not the sac, is in doubt here.
+    const centreRuns = fs.filter((f) => Math.abs(f.off) <= CENTRE_BAND_MM && (f.run || f.borderBright));
+    if (2 * centreRuns.filter((f) => f.borderBright).length >= Math.max(1, centreRuns.length)) return { apMm: null, reason: BORDER_BRIGHT_REASON };
     if (!centre.length) {
       // A run that reaches the profile's end has no posterior wall in view: not a measurable sac.
       const open = fs.filter((f) => Math.abs(f.off) <= CENTRE_BAND_MM && f.run && !f.run.closed).sort((x, y) => Math.abs(x.off) - Math.abs(y.off))[0];

@@ -27,7 +27,7 @@
  *   from within CORD_CSF_REACH_MM), and anything between the sac's back and the cord, join the sac.
  * Display and SEG, with one use in measuring: a canal AP line that stopped at the front of the drawn cord is taken on
  * across it (apLineThroughCord); nothing else reads the cord or the sac it adds to, and the conus level is the reader's
- * call on the image. Where it is drawn on SPIDER `t2` (53 of 172 images), its lowest point lies at T12 to L3, where the
+ * call on the image. Where it is drawn on SPIDER `t2` (52 of 172 images), its lowest point lies at T12 to L3, where the
  * conus ends in adults, on 52 (`npm run eval:canal` prints the levels; middle third of T12 to upper third of L3, mean
  * lower third of L1: Saifuddin A. et al., Spine 1998;23(13):1452–6); SPIDER 162's ends at T10 (a stub above a gap in the
  * outlined sac).

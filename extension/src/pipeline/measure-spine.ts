@@ -121,7 +121,7 @@ function measureSlice(volume: SpineVolume, labelmap: Labelmap, ordered: SegmentI
   // Not behind sacral segments: the sacral canal holds roots and fat, no dural sac worth painting or grading.
   const sacral = (level?: string) => !!level?.startsWith('S');
   const structures: CanalStructure[] = [];
-  for (const d of discs) if (!sacral(d.level)) structures.push({ segmentNumber: d.segmentNumber, centreMm: d.shape.centre, posteriorDir: d.shape.major, halfHeightMm: d.discHeightMm / 2 });
+  for (const d of discs) if (!sacral(d.level)) structures.push({ segmentNumber: d.segmentNumber, centreMm: d.shape.centre, posteriorDir: d.shape.major, halfHeightMm: d.discHeightMm / 2, disc: true });
   for (const b of bodies.filter((x) => !sacral(x.level))) {
     const px = pixels.get(b.segmentNumber)!;
     const c: [number, number] = [px.reduce((a, p) => a + p.ap, 0) / px.length, px.reduce((a, p) => a + p.si, 0) / px.length];
