@@ -368,13 +368,15 @@ export function findDuralSac(
   if ((fixedCsfLevel === undefined && !peaks.length) || !(csfLevel > 0)) {
     return { perStructure: structures.map(() => ({ apMm: null, reason: 'no CSF-bright sample posterior to the posterior walls (not a T2 image, or no dural sac in the slice)' })), paintedVoxels: 0, csfMean: null, csfLevel: null };
   }
+  /** Each profile's sac run; with `s` a disc, none where the run begins across a bright border (borderBright). */
   const runs = (ps: { off: number; p: Profile }[], s?: CanalStructure) => ps.map((x) => {
     const run = sacRun(x.p.ts, x.p.vals, csfLevel, step, wall);
     const borderBright = !!s?.disc && run?.a === 0 && brightBehindBorder(frame, x.p, BORDER_BRIGHT_FRACTION * csfLevel);
     return { ...x, run: borderBright ? null : run, borderBright };
   });
   const closed = (fs: ReturnType<typeof runs>): Found[] => fs.filter((f): f is Found => !!f.run?.closed);
-  // Pass 1 along each structure's own axis finds the sac; pass 2 measures across the sac's long axis.
+  // Pass 1 along each structure's own axis finds the sac (keeping runs across a bright disc border); pass 2 measures
+  // across the sac's long axis.
   const pass1 = first.map((ps) => closed(runs(ps)));
   const second = structures.map((s, n) => {
     const nrm = canalNormal(structures, pass1, n);
