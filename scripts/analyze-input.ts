@@ -18,7 +18,7 @@ import type { SpineVolume, Vec3 } from '../extension/src/pipeline/volume';
 import type { AxialSlice } from '../extension/src/pipeline/axial-canal';
 import type { SourceSeriesRef } from '../extension/src/pipeline/report';
 import { evenlySpacedRun } from '../extension/src/pipeline/slice-run';
-import { chooseSeries, classifySeries, type ReaderSeriesChoice, type SeriesHeaders } from '../extension/src/pipeline/series';
+import { chooseSeries, classifySeries, readerMayStateWeighting, type ReaderSeriesChoice, type SeriesHeaders } from '../extension/src/pipeline/series';
 import { fromPart10 } from '../extension/src/dicom/uids';
 import { functionalGroupValue, seriesHeadersFrom } from '../extension/src/dicom/series-headers';
 import { patientStudyFrom, type PatientStudy } from '../extension/src/dicom/patient-study';
@@ -242,32 +242,53 @@ export function readDicomDatasets(datasets: NaturalDataset[], where: string, use
   };
 }
 
-/** NIfTI file → volume with the importer's deterministic UIDs and patient attributes. */
-export function readNiftiInput(path: string): AnalysisInput {
+/**
+ * NIfTI file → volume with the importer's deterministic UIDs and patient attributes, weighted as the importer labels
+ * its source (a vb3 T1 is analysed as a sagittal T1, as in the viewer). A file from a source the importer does not know
+ * carries no weighting: `statedWeighting` (analyze --weighting) then says what it is, as a reader states it in the
+ * panel, and every grade it affects says so; a source that gives a weighting keeps it (a warning says the stated one
+ * was not used).
+ */
+export function readNiftiInput(path: string, statedWeighting?: 't2' | 't1'): AnalysisInput {
   const volume = readNiftiCase(path);
   const series = niftiToSeries(path);
   const first = fromPart10(series.instances[0]);
-  // Weighted as the importer labels the source (a vb3 T1 is analysed as a sagittal T1, as in the viewer).
-  const role = classifySeries(seriesHeadersFrom(volume.seriesInstanceUid, [first], series.instances.length)).role;
+  const headers = seriesHeadersFrom(volume.seriesInstanceUid, [first], series.instances.length);
+  const classification = classifySeries(headers);
+  const mayState = readerMayStateWeighting({ headers, classification });
+  const stated = mayState ? statedWeighting : undefined;
+  const role = stated ? (`sagittal_${stated}` as const) : classification.role;
+  const warnings = stated
+    ? [`You stated that ${path} is ${stated.toUpperCase()}-weighted (--weighting); its source gives no weighting. It is analysed as ${stated.toUpperCase()}${stated === 't2' ? ', and each disc classifier grade says the weighting was stated by you' : ''}.`]
+    : statedWeighting
+      ? [`--weighting ${statedWeighting} not used: ${path} comes from a source the importer knows, whose weighting is ${classification.weighting}.`]
+      : mayState
+        ? [`${path} gives no weighting (a NIfTI file from a source the importer does not know): grades that read T2 or T1 signal are not assessable. If you know its weighting, say so with --weighting t2 or --weighting t1.`]
+        : [];
   return {
-    volume: { ...volume, ...(role.startsWith('sagittal') || role === 'other' ? { role } : {}) },
+    volume: { ...volume, ...(role.startsWith('sagittal') || role === 'other' ? { role } : {}), ...(stated ? { weightingStatedByReader: true } : {}) },
     patientStudy: patientStudyFrom(first), description: `${path} (${volume.dims.join('×')}, UIDs as \`npm run import\`)`,
+    warnings,
   };
 }
 
 /**
  * NIfTI file or DICOM folder.
  * @param userChoice for a DICOM folder, the series to analyse (readDicomFolder); refused for a NIfTI file, which holds one.
+ * @param niftiWeighting for a NIfTI file, its weighting where its source gives none (readNiftiInput); refused for a folder.
  */
-export function readAnalysisInput(path: string, userChoice?: ReaderSeriesChoice): AnalysisInput {
+export function readAnalysisInput(path: string, userChoice?: ReaderSeriesChoice, niftiWeighting?: 't2' | 't1'): AnalysisInput {
   let st;
   try {
     st = statSync(path);
   } catch {
     throw new Error(`input ${path} does not exist`);
   }
-  if (st.isDirectory()) return readDicomFolder(path, userChoice);
+  if (st.isDirectory()) {
+    if (niftiWeighting) throw new Error(`--weighting without --series is for a NIfTI file; in the DICOM folder ${path}, name the series it describes with --series`);
+    return readDicomFolder(path, userChoice);
+  }
   if (userChoice) throw new Error(`--series and --weighting choose among the series of a DICOM folder; ${path} is not a folder`);
-  if (/\.nii(\.gz)?$/i.test(path)) return readNiftiInput(path);
+  if (/\.nii(\.gz)?$/i.test(path)) return readNiftiInput(path, niftiWeighting);
   throw new Error(`input ${path} is neither a NIfTI file (.nii/.nii.gz) nor a folder of DICOM files`);
 }

@@ -1,7 +1,7 @@
 /**
  * Headless analysis without a PACS:
  *   npm run analyze -- --input <NIfTI file | DICOM folder> --out <dir> [--model models/manifest.json]
- *     [--series <SeriesInstanceUID> [--weighting t2|t1]]
+ *     [--series <SeriesInstanceUID> [--weighting t2|t1]]   (DICOM folder)   [--weighting t2|t1]   (NIfTI file)
  * runs the whole pipeline in Node (onnxruntime-node) and writes <out>/seg.dcm (binary DICOM SEG),
  * <out>/sr.dcm (TID 1500 Comprehensive 3D SR) and <out>/report.json (the SpineReport).
  * For NIfTI input the DICOM identity is the one `npm run import` gives the same file, so after importing
@@ -56,13 +56,15 @@ export interface AnalyzeCliOptions extends PipelineOptions {
   out: string;
   /** In a DICOM folder, the series to analyse instead of the automatic choice (and its weighting where the headers give none). */
   series?: ReaderSeriesChoice;
+  /** For a NIfTI file, its weighting where its source gives none. */
+  niftiWeighting?: 't2' | 't1';
 }
 
 /** Reads the input, runs the pipeline, writes seg.dcm, sr.dcm, report.json. Returns the written paths. */
 export async function analyze(o: AnalyzeCliOptions): Promise<{ report: SpineReport; files: string[] }> {
   const log = o.log ?? (() => undefined);
   await loadPixelCodecs(); // JPEG-LS files in a DICOM folder
-  const input = readAnalysisInput(o.input, o.series);
+  const input = readAnalysisInput(o.input, o.series, o.niftiWeighting);
   log(`input: ${input.description}`);
   for (const w of input.warnings ?? []) log(`warning: ${w}`);
   const { report, labelmap } = await runPipeline(input.volume, { ...o, otherSeries: input.otherSeries, axialT2: input.axialT2, axialT2Unavailable: input.axialT2Unavailable, sagittalT1: input.sagittalT1 });
@@ -94,12 +96,12 @@ if (require.main === module) {
     .option('--threads <n>', 'onnxruntime CPU threads', '2')
     .option('--reader <name>', 'reader name for the SR observer context (DICOM PN, e.g. Doe^Jane)')
     .option('--series <uid>', 'DICOM folder: analyse this series (SeriesInstanceUID; sagittal MR, not a localizer) instead of the automatic choice')
-    .addOption(new Option('--weighting <w>', "with --series: its weighting, where its headers give no T2/T1/STIR weighting (said beside each grade it affects)").choices(['t2', 't1']))
+    .addOption(new Option('--weighting <w>', "with --series, or for a NIfTI file: its weighting, where its headers or source give no T2/T1/STIR weighting (said beside each grade it affects)").choices(['t2', 't1']))
     .parse();
   const opts = program.opts<{ input: string; out: string; model: string; threads: string; reader?: string; series?: string; weighting?: 't2' | 't1' }>();
-  if (opts.weighting && !opts.series) program.error('--weighting needs --series (the series it describes)');
   const series = opts.series ? { seriesInstanceUid: opts.series, ...(opts.weighting ? { statedWeighting: opts.weighting } : {}) } : undefined;
-  analyze({ input: opts.input, out: opts.out, manifestPath: opts.model, threads: Number(opts.threads), readerName: opts.reader, series, log: (s) => console.log(s) })
+  const niftiWeighting = opts.series ? undefined : opts.weighting;
+  analyze({ input: opts.input, out: opts.out, manifestPath: opts.model, threads: Number(opts.threads), readerName: opts.reader, series, niftiWeighting, log: (s) => console.log(s) })
     .then((r) => console.log(`wrote ${r.files.join(', ')}`))
     .catch((e: Error) => {
       console.error(`analyze: ${e.message}`);

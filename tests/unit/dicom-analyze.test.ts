@@ -1,8 +1,8 @@
 /** @jest-environment ./tests/helpers/ort-node-environment.cjs */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readDicomFolder, readNiftiInput } from '../../scripts/analyze-input';
+import { readAnalysisInput, readDicomFolder, readNiftiInput } from '../../scripts/analyze-input';
 import { analyze } from '../../scripts/analyze';
 import { niftiCaseUids } from '../../scripts/lib/sources';
 import { fromPart10, toPart10 } from '../../extension/src/dicom/uids';
@@ -138,6 +138,28 @@ if (!haveData) console.log(`dicom-analyze: NIfTI end-to-end test skipped, ${nift
   it('weights a NIfTI volume as the importer labels its source, as the viewer does (vb3: sagittal T1; ivd: sagittal T2)', () => {
     expect(readNiftiInput(join(data, 'segmentation/vb3_26_image.nii.gz')).volume.role).toBe('sagittal_t1');
     expect(readNiftiInput(nifti).volume.role).toBe('sagittal_t2');
+  });
+
+  it('analyses a NIfTI file from an unknown source as the weighting stated (--weighting), and says how to state it when none is', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'analyze-nifti-'));
+    try {
+      const scan = join(dir, 'scan.nii.gz');
+      copyFileSync(nifti, scan);
+      const unstated = readNiftiInput(scan);
+      expect(unstated.volume.role).toBe('other');
+      expect(unstated.warnings?.join(' ')).toMatch(/gives no weighting.*--weighting t2/);
+      const stated = readNiftiInput(scan, 't2');
+      expect(stated.volume).toMatchObject({ role: 'sagittal_t2', weightingStatedByReader: true });
+      expect(stated.warnings?.join(' ')).toMatch(/You stated that .*scan\.nii\.gz is T2-weighted/);
+      // A source the importer knows keeps its weighting.
+      const known = readNiftiInput(join(data, 'segmentation/vb3_26_image.nii.gz'), 't2');
+      expect(known.volume.role).toBe('sagittal_t1');
+      expect(known.volume.weightingStatedByReader).toBeUndefined();
+      expect(known.warnings?.join(' ')).toMatch(/--weighting t2 not used/);
+      expect(() => readAnalysisInput(dir, undefined, 't2')).toThrow(/--weighting without --series is for a NIfTI file/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('writes seg.dcm, sr.dcm and report.json that reference the importer\'s UIDs and pass dciodvfy', async () => {
