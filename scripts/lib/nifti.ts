@@ -9,8 +9,11 @@
  *   slices (k, along `sliceDirection`) = NIfTI axis 2.
  * Directions and spacings are not assumed: they come from the NIfTI affine (sform when
  * sform_code > 0 and ≥ qform_code, else qform, else pixdim — as nifti-reader-js resolves it), which maps
- * voxel centres to RAS+ world mm; LPS = (−x, −y, +z) of RAS. So the geometry is right for any affine,
- * and the image is a true sagittal one when the file follows the convention above.
+ * voxel centres to RAS+ world mm; LPS = (−x, −y, +z) of RAS. So the geometry is right for any affine.
+ * A file stored in another axis order (e.g. RAS-canonical, axis 0 = left–right, as nibabel and many research tools
+ * write it) is read with its axes reordered to the convention above by the affine (sagittalAxisOrder), so that its
+ * images are sagittal — unless its sagittal planes are coarser than its left–right spacing (an axial or coronal
+ * acquisition), which stays as stored and is refused downstream as not sagittal.
  */
 import { readFileSync } from 'node:fs';
 import * as nifti from 'nifti-reader-js';
@@ -111,11 +114,55 @@ function unit(v: Vec3, what: string): Vec3 {
 }
 
 /**
- * Converts a parsed NIfTI image to a SpineVolume (see the module docstring for the axis mapping).
+ * sagittalAxisOrder reorders a file's axes only when its sagittal planes are fine enough to segment: their pixels
+ * (the superior–inferior and anterior–posterior spacings) at most this size (mm; the network reads 1.25 mm pixels,
+ * models/MODEL_CARD.md), or at most SAGITTAL_SPACING_TOLERANCE × the left–right spacing (no coarser than the
+ * stored slices). An axial stack of 4 mm slices fails both and stays as stored (refused as not sagittal).
+ */
+const REORDER_MAX_SAGITTAL_PIXEL_MM = 1.5;
+const SAGITTAL_SPACING_TOLERANCE = 1.1;
+
+/**
+ * The file's axes in the order [superior–inferior, anterior–posterior, left–right], each the axis whose affine
+ * direction lies closest to that anatomical axis (greedy: left–right first, then superior–inferior): [0, 1, 2] for
+ * files that follow the module convention, and also when the sagittal planes would be too coarse
+ * (REORDER_MAX_SAGITTAL_PIXEL_MM).
+ */
+export function sagittalAxisOrder(affineLps: Mat4): Vec3 {
+  const dirs = [0, 1, 2].map((c) => unit(column(affineLps, c), `axis ${c}`));
+  const spacing = [0, 1, 2].map((c) => norm(column(affineLps, c)));
+  const lr = [0, 1, 2].reduce((b, c) => (Math.abs(dirs[c][0]) > Math.abs(dirs[b][0]) ? c : b));
+  const rest = [0, 1, 2].filter((c) => c !== lr);
+  const si = Math.abs(dirs[rest[0]][2]) >= Math.abs(dirs[rest[1]][2]) ? rest[0] : rest[1];
+  const ap = rest.find((c) => c !== si)!;
+  const order: Vec3 = [si, ap, lr];
+  if (order.join() === '0,1,2') return order;
+  const pixel = Math.max(spacing[si], spacing[ap]);
+  return pixel <= REORDER_MAX_SAGITTAL_PIXEL_MM || pixel <= SAGITTAL_SPACING_TOLERANCE * spacing[lr] ? order : [0, 1, 2];
+}
+
+/** The image with its axes reordered: new axis a = old axis order[a] (values and affine columns). */
+function reorderAxes(img: NiftiImage, order: Vec3): NiftiImage {
+  if (order.join() === '0,1,2') return img;
+  const [s0, s1] = img.shape;
+  const stride = [1, s0, s0 * s1];
+  const shape = order.map((a) => img.shape[a]) as Vec3;
+  const [st0, st1, st2] = order.map((a) => stride[a]);
+  const values = new Float32Array(img.values.length);
+  let p = 0;
+  for (let c = 0; c < shape[2]; c++) for (let b = 0; b < shape[1]; b++) for (let a = 0; a < shape[0]; a++) values[p++] = img.values[a * st0 + b * st1 + c * st2];
+  const affineLps = img.affineLps.map((row) => [row[order[0]], row[order[1]], row[order[2]], row[3]]);
+  return { ...img, shape, values, affineLps };
+}
+
+/**
+ * Converts a parsed NIfTI image to a SpineVolume (see the module docstring for the axis mapping; axes reordered
+ * by sagittalAxisOrder first).
  * voxels[i + j*n1 + k*n1*n0] = NIfTI value at (a0 = j, a1 = i, a2 = k); dims = [n1, n0, n2].
  * DICOM identity fields are empty strings (not yet in a PACS).
  */
-export function niftiToSpineVolume(img: NiftiImage, seriesDescription?: string): SpineVolume {
+export function niftiToSpineVolume(stored: NiftiImage, seriesDescription?: string): SpineVolume {
+  const img = reorderAxes(stored, sagittalAxisOrder(stored.affineLps));
   const [n0, n1, n2] = img.shape;
   const voxels = new Float32Array(n0 * n1 * n2);
   const src = img.values;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readNiftiFile, readNiftiLabelmap, readNiftiVolume } from '../../scripts/lib/nifti';
+import { niftiToSpineVolume, readNiftiFile, readNiftiLabelmap, readNiftiVolume, type Mat4, type NiftiImage } from '../../scripts/lib/nifti';
 import { voxelIndex, voxelToLps } from '../../extension/src/pipeline/volume';
 
 const data = resolve(__dirname, '../../../shared/data/segmentation');
@@ -52,5 +52,45 @@ describe('readNiftiVolume errors', () => {
   it('names the file when it is not NIfTI', () => {
     expect(() => readNiftiVolume(__filename)).toThrow(/not a NIfTI/);
     expect(() => readNiftiVolume('/nonexistent.nii.gz')).toThrow(/Cannot read NIfTI file \/nonexistent/);
+  });
+});
+
+describe('niftiToSpineVolume: files stored in another axis order', () => {
+  // The module convention: axis 0 superior→inferior, axis 1 anterior→posterior, axis 2 right→left (LPS columns).
+  const shape: [number, number, number] = [5, 4, 3];
+  const conventional: NiftiImage = {
+    header: {} as NiftiImage['header'],
+    shape,
+    values: Float32Array.from({ length: 60 }, (_, i) => (i * 37) % 61),
+    affineLps: [[0, 0, 2, -10], [0, 0.8, 0, 20], [-0.8, 0, 0, 30], [0, 0, 0, 1]],
+  };
+  /** The same voxels stored with axes (a, b, c) = old axes order[0..2] (as nibabel's RAS-canonical files do with (LR, AP, SI)). */
+  const stored = (order: number[], affineLps: Mat4 = conventional.affineLps): NiftiImage => {
+    const newShape = order.map((a) => shape[a]) as [number, number, number];
+    const values = new Float32Array(60);
+    const stride = [1, shape[0], shape[0] * shape[1]];
+    let p = 0;
+    for (let c = 0; c < newShape[2]; c++) for (let b = 0; b < newShape[1]; b++) for (let a = 0; a < newShape[0]; a++)
+      values[p++] = conventional.values[a * stride[order[0]] + b * stride[order[1]] + c * stride[order[2]]];
+    return { ...conventional, shape: newShape, values, affineLps: affineLps.map((r) => [r[order[0]], r[order[1]], r[order[2]], r[3]]) };
+  };
+
+  it('reads a (left-right, anterior-posterior, superior-inferior) file as the same sagittal volume', () => {
+    const want = niftiToSpineVolume(conventional);
+    for (const order of [[2, 1, 0], [1, 2, 0], [2, 0, 1]]) {
+      const got = niftiToSpineVolume(stored(order));
+      expect(got.dims).toEqual(want.dims);
+      expect(Array.from(got.voxels)).toEqual(Array.from(want.voxels));
+      expect(got.spacingMm).toEqual(want.spacingMm);
+      expect(got.originLps).toEqual(want.originLps);
+      expect([got.rowDirection, got.columnDirection, got.sliceDirection]).toEqual([want.rowDirection, want.columnDirection, want.sliceDirection]);
+    }
+  });
+
+  it('leaves a file whose sagittal planes would be coarse (an axial stack of 4 mm slices) as stored', () => {
+    const axial: Mat4 = [[0, 0, 0.6, -10], [0, 0.6, 0, 20], [-4, 0, 0, 30], [0, 0, 0, 1]];
+    const got = niftiToSpineVolume(stored([2, 1, 0], axial));
+    expect(got.dims).toEqual([4, 3, 5]);
+    expect(Math.abs(got.sliceDirection[2])).toBe(1);
   });
 });
