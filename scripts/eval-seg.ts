@@ -13,6 +13,7 @@
  * instance takes the name of the predicted segment it overlaps most.
  * Cases the network was trained on (the "train" list of --split-file) are marked in the table; when the
  * selection mixes them with others, the summary is repeated for the cases the network never saw.
+ * A case that cannot be evaluated (unreadable file, series refused) is reported FAILED with the reason and scores 0.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -47,6 +48,8 @@ export interface CaseResult {
   seconds: number;
   /** Meyerding grade of the measured slip at each lumbar level (T12/L1 … L5/S1; null = not assessable), as the viewer grades it; no labels exist: a plausibility count. */
   slips?: { level: string; grade: number | null }[];
+  /** Why the case could not be evaluated (unreadable file, series refused by the pipeline); its Dice and level accuracy then count as 0. */
+  failed?: string;
   /** |mid-sagittal slice the pipeline measured on − the expert labels' mean slice index| × slice spacing, mm. */
   midSagittalOffsetMm?: number;
   /**
@@ -205,9 +208,26 @@ async function main(): Promise<void> {
   const results: CaseResult[] = [];
   for (const c of cases) {
     const t0 = Date.now();
+    const kind: StructureKind = c.structure === 'disc' ? 'disc' : 'vertebral_body';
+    try {
+      results.push(await evaluateCase(c, kind));
+    } catch (e) {
+      // One unreadable or refused case must not hide the others' figures; it counts as a complete miss.
+      results.push({
+        case: c.case, structure: kind, dice: 0, diceInRange: 0, meanInstanceDice: 0, levelAccuracy: c.levels ? 0 : null,
+        levelNaming: { anchor: 'failed', certain: false }, predictedLevels: [], trainedOn: trainCases.has(c.case), seconds: (Date.now() - t0) / 1000,
+        failed: (e as Error).message,
+      });
+    }
+    const res = results[results.length - 1];
+    if (!o.json) process.stderr.write(`${c.case}: ${res.failed ? `FAILED (${res.failed})` : `Dice ${fmt(res.dice)}`} (${res.seconds.toFixed(1)} s)\n`);
+  }
+  await models.release();
+
+  async function evaluateCase(c: (typeof cases)[number], kind: StructureKind): Promise<CaseResult> {
+    const t0 = Date.now();
     const volume = readNiftiVolume(resolve(o.data, `${c.case}_image.nii.gz`));
     const gt = conformLabelmap(readNiftiLabelmap(resolve(o.data, `${c.case}_label.nii.gz`)), volume.dims, c.case);
-    const kind: StructureKind = c.structure === 'disc' ? 'disc' : 'vertebral_body';
     const r = o.oracle ? oracleSegmentation(volume, gt, kind, manifest) : await segmentSpine(volume, backend, manifest);
     const mask = kindMask(r.labelmap.values, r.segments, kind);
     const dice = diceBinary(mask, gt.values);
@@ -234,10 +254,8 @@ async function main(): Promise<void> {
       seconds: (Date.now() - t0) / 1000,
       ...(o.oracle ? {} : measuredOnCase(volume, r.labelmap, r.segments, gt)),
     };
-    results.push(res);
-    if (!o.json) process.stderr.write(`${c.case}: Dice ${fmt(dice)} (${res.seconds.toFixed(1)} s)\n`);
+    return res;
   }
-  await models.release();
 
   const unseen = results.filter((r) => !r.trainedOn);
   const summary = {
@@ -258,6 +276,8 @@ async function main(): Promise<void> {
   ];
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   for (const l of lines) console.log(l.map((x, i) => x.padEnd(widths[i])).join('  ').trimEnd());
+  const failed = results.filter((r) => r.failed);
+  if (failed.length) console.log(`\n${failed.length} case(s) FAILED, counted as Dice 0 (and level accuracy 0) in every mean below:\n${failed.map((r) => `  ${r.case}: ${r.failed}`).join('\n')}`);
   console.log('');
   console.log(o.oracle ? `ORACLE (ground truth as segmentation), split ${o.split}, ${results.length} cases` : `model ${manifest.name} ${manifest.version} (${backend.name}), split ${o.split}, ${results.length} cases`);
   const trained = results.length - unseen.length;

@@ -6,12 +6,16 @@
  * measurements' mid-sagittal slice must lie on the labels' midline, and a disc off it be measured on its own slice. Cases of the network's
  * training list are marked, and the summary is repeated for the others.
  */
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { realDataSuite } from '../helpers/eval-cli';
 
 const suite = realDataSuite('segmentation', 'cases.csv', 'eval:seg CLI test');
 const evalSeg = (args: string[]): any => JSON.parse(suite.run('eval-seg', ['--model', 'tests/fixtures/tiny-random-model/manifest.json', '--json', ...args]));
 
 suite.describe('eval:seg CLI', () => {
+  const failedCaseDir = suite.tempDir('eval-seg-failed-');
+
   it('--oracle on vb3_08 and ivd_20: Dice 1, vertebral levels L1..L5 all right', () => {
     const r = evalSeg(['--oracle', '--cases', 'vb3_08,ivd_20']);
     expect(r.summary.cases).toBe(2);
@@ -59,5 +63,20 @@ suite.describe('eval:seg CLI', () => {
 
   it('fails clearly on an unknown case', () => {
     expect(() => evalSeg(['--cases', 'nope_1'])).toThrow(/unknown case\(s\): nope_1/);
+  });
+
+  it('reports a case it cannot evaluate (here: its image missing) as failed with the reason, counts it as Dice 0, and evaluates the rest', () => {
+    const dir = failedCaseDir;
+    const rows = readFileSync(join(suite.data, 'cases.csv'), 'utf8').split('\n');
+    const vb3 = rows.find((l) => l.startsWith('vb3_08,'))!;
+    writeFileSync(join(dir, 'cases.csv'), [rows[0], vb3, vb3.replace('vb3_08', 'vb3_98')].join('\n') + '\n');
+    for (const f of ['vb3_08_image.nii.gz', 'vb3_08_label.nii.gz']) symlinkSync(join(suite.data, f), join(dir, f));
+    const r = JSON.parse(suite.run('eval-seg', ['--oracle', '--json'], dir));
+    const [ok, failed] = r.results;
+    expect(ok).toMatchObject({ case: 'vb3_08', dice: 1 });
+    expect(ok.failed).toBeUndefined();
+    expect(failed).toMatchObject({ case: 'vb3_98', dice: 0, levelAccuracy: 0 });
+    expect(failed.failed).toMatch(/Cannot read NIfTI file .*vb3_98_image\.nii\.gz/);
+    expect(r.summary.meanDiceVertebralBody).toBe(0.5);
   });
 });
