@@ -75,6 +75,17 @@ describe('classifySeries', () => {
     expect(c.reasons.length).toBeGreaterThan(0);
   });
 
+  it('believes ScanningSequence without inversion recovery (IR) over a description naming STIR, when the timing gives a weighting', () => {
+    // "T2/STIR" names both: a T2 TSE (ScanningSequence SE, long TE/TR) is analysed as T2; with IR in the sequence it is a STIR.
+    const t2 = classifySeries(series({ SeriesDescription: 'Sagittal T2/STIR', ImageOrientationPatient: SAG, EchoTime: 100, RepetitionTime: 3500, ScanningSequence: 'SE' }));
+    expect(t2.role).toBe('sagittal_t2');
+    expect(t2.reasons.join(' ')).toMatch(/names STIR, but ScanningSequence SE has no inversion recovery/);
+    expect(classifySeries(series({ SeriesDescription: 'Sagittal T2/STIR', ImageOrientationPatient: SAG, EchoTime: 70, RepetitionTime: 3800, ScanningSequence: ['SE', 'IR'] })).role).toBe('sagittal_stir');
+    // Research mode (RM) says nothing about inversion, and without timing the description still decides.
+    expect(classifySeries(series({ SeriesDescription: 'SAG STIR', ImageOrientationPatient: SAG, EchoTime: 70, RepetitionTime: 3800, ScanningSequence: 'RM' })).role).toBe('sagittal_stir');
+    expect(classifySeries(series({ SeriesDescription: 'SAG STIR', ImageOrientationPatient: SAG, ScanningSequence: 'SE' })).role).toBe('sagittal_stir');
+  });
+
   it('falls back to SeriesDescription keywords when timing is missing, and says so', () => {
     const c = classifySeries(series({ SeriesDescription: 'SAG T1 TSE', ImageOrientationPatient: SAG }));
     expect(c.role).toBe('sagittal_t1');

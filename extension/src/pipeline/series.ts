@@ -210,7 +210,14 @@ export function classifySeries(h: SeriesHeaders): SeriesClassification {
   const timing = weightingFromTiming(te, tr, ti);
   const fromDesc = weightingFromDescription(desc);
   let weighting: Weighting = timing.w;
-  if (fromDesc === 'stir' && timing.w !== 'stir') {
+  // A description naming STIR ("T2 STIR", "T2/STIR") is believed over T2-like timing (a STIR's headers may lack
+  // InversionTime) — but not where ScanningSequence (0018,0020) lists the sequence without IR (inversion recovery,
+  // which a STIR is) and the timing gives a weighting: the acquisition itself then says it is no STIR.
+  const scanning = toStrings(h.ScanningSequence).filter(Boolean);
+  const noInversion = scanning.length > 0 && !scanning.includes('IR') && !scanning.includes('RM') && timing.w !== 'unknown';
+  if (fromDesc === 'stir' && timing.w !== 'stir' && noInversion) {
+    reasons.push(`"${h.SeriesDescription}" names STIR, but ScanningSequence ${scanning.join('\\')} has no inversion recovery (IR): ${timing.why}`);
+  } else if (fromDesc === 'stir' && timing.w !== 'stir') {
     weighting = 'stir';
     reasons.push(`"${h.SeriesDescription}" names STIR/TIRM (${timing.why})`);
   } else if (timing.w === 'unknown' && fromDesc !== 'unknown') {
