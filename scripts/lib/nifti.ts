@@ -12,8 +12,8 @@
  * voxel centres to RAS+ world mm; LPS = (−x, −y, +z) of RAS. So the geometry is right for any affine.
  * A file stored in another axis order (e.g. RAS-canonical, axis 0 = left–right, as nibabel and many research tools
  * write it) is read with its axes reordered to the convention above by the affine (sagittalAxisOrder), so that its
- * images are sagittal — unless its sagittal planes are coarser than its left–right spacing (an axial or coronal
- * acquisition), which stays as stored and is refused downstream as not sagittal.
+ * images are sagittal — unless its sagittal planes would have pixels over 1.5 mm and coarser than its left–right
+ * spacing (an axial or coronal stack of thick slices), which stays as stored and is refused downstream as not sagittal.
  */
 import { readFileSync } from 'node:fs';
 import * as nifti from 'nifti-reader-js';
