@@ -11,9 +11,10 @@
  * sform_code > 0 and ≥ qform_code, else qform, else pixdim — as nifti-reader-js resolves it), which maps
  * voxel centres to RAS+ world mm; LPS = (−x, −y, +z) of RAS. So the geometry is right for any affine.
  * A file stored in another axis order (e.g. RAS-canonical, axis 0 = left–right, as nibabel and many research tools
- * write it) is read with its axes reordered to the convention above by the affine (sagittalAxisOrder), so that its
- * images are sagittal — unless its sagittal planes would have pixels over 1.5 mm and coarser than its left–right
- * spacing (an axial or coronal stack of thick slices), which stays as stored and is refused downstream as not sagittal.
+ * write it) is read with its axes reordered to the convention above by the affine (sagittalAxisOrder) and flipped
+ * where they run inferior→superior or posterior→anterior (toSagittalLayout), so that its images are sagittal, head up,
+ * anterior left — unless its sagittal planes would have pixels over 1.5 mm and coarser than its left–right spacing (an
+ * axial or coronal stack of thick slices), which stays as stored and is refused downstream as not sagittal.
  */
 import { readFileSync } from 'node:fs';
 import * as nifti from 'nifti-reader-js';
@@ -124,11 +125,11 @@ const SAGITTAL_SPACING_TOLERANCE = 1.1;
 
 /**
  * The file's axes in the order [superior–inferior, anterior–posterior, left–right], each the axis whose affine
- * direction lies closest to that anatomical axis (greedy: left–right first, then superior–inferior): [0, 1, 2] for
- * files that follow the module convention, and also when the sagittal planes would be too coarse
- * (REORDER_MAX_SAGITTAL_PIXEL_MM).
+ * direction lies closest to that anatomical axis (greedy: left–right first, then superior–inferior); [0, 1, 2] for
+ * files that follow the module convention; null (leave the file as stored) when reordering would make sagittal
+ * planes too coarse (REORDER_MAX_SAGITTAL_PIXEL_MM).
  */
-export function sagittalAxisOrder(affineLps: Mat4): Vec3 {
+export function sagittalAxisOrder(affineLps: Mat4): Vec3 | null {
   const dirs = [0, 1, 2].map((c) => unit(column(affineLps, c), `axis ${c}`));
   const spacing = [0, 1, 2].map((c) => norm(column(affineLps, c)));
   const lr = [0, 1, 2].reduce((b, c) => (Math.abs(dirs[c][0]) > Math.abs(dirs[b][0]) ? c : b));
@@ -138,31 +139,45 @@ export function sagittalAxisOrder(affineLps: Mat4): Vec3 {
   const order: Vec3 = [si, ap, lr];
   if (order.join() === '0,1,2') return order;
   const pixel = Math.max(spacing[si], spacing[ap]);
-  return pixel <= REORDER_MAX_SAGITTAL_PIXEL_MM || pixel <= SAGITTAL_SPACING_TOLERANCE * spacing[lr] ? order : [0, 1, 2];
+  return pixel <= REORDER_MAX_SAGITTAL_PIXEL_MM || pixel <= SAGITTAL_SPACING_TOLERANCE * spacing[lr] ? order : null;
 }
 
-/** The image with its axes reordered: new axis a = old axis order[a] (values and affine columns). */
-function reorderAxes(img: NiftiImage, order: Vec3): NiftiImage {
-  if (order.join() === '0,1,2') return img;
+/**
+ * The image with its axes reordered (new axis a = old axis order[a]) and then axis 0 flipped to run superior→inferior
+ * and axis 1 anterior→posterior where they run the other way, so that the series it becomes shows head up and
+ * anterior left, as a sagittal series is read. Values and affine are changed together: every voxel keeps its position.
+ */
+function toSagittalLayout(img: NiftiImage, order: Vec3): NiftiImage {
+  const dir = (a: number) => column(img.affineLps, order[a]);
+  const flip = [dir(0)[2] > 0, dir(1)[1] < 0, false];
+  if (order.join() === '0,1,2' && !flip[0] && !flip[1]) return img;
   const [s0, s1] = img.shape;
   const stride = [1, s0, s0 * s1];
   const shape = order.map((a) => img.shape[a]) as Vec3;
-  const [st0, st1, st2] = order.map((a) => stride[a]);
+  // Source index of new index (a, b, c): along each new axis, its old axis' stride, from the far end when flipped.
+  const step = order.map((a, n) => (flip[n] ? -stride[a] : stride[a]));
+  const start = order.reduce((sum, a, n) => sum + (flip[n] ? (img.shape[a] - 1) * stride[a] : 0), 0);
   const values = new Float32Array(img.values.length);
   let p = 0;
-  for (let c = 0; c < shape[2]; c++) for (let b = 0; b < shape[1]; b++) for (let a = 0; a < shape[0]; a++) values[p++] = img.values[a * st0 + b * st1 + c * st2];
-  const affineLps = img.affineLps.map((row) => [row[order[0]], row[order[1]], row[order[2]], row[3]]);
+  for (let c = 0; c < shape[2]; c++) for (let b = 0; b < shape[1]; b++) for (let a = 0; a < shape[0]; a++) values[p++] = img.values[start + a * step[0] + b * step[1] + c * step[2]];
+  const affineLps = img.affineLps.map((row, r) => {
+    if (r === 3) return [...row];
+    const cols = order.map((a, n) => (flip[n] ? -row[a] : row[a]));
+    const shift = order.reduce((sum, a, n) => sum + (flip[n] ? row[a] * (img.shape[a] - 1) : 0), 0);
+    return [...cols, row[3] + shift];
+  });
   return { ...img, shape, values, affineLps };
 }
 
 /**
  * Converts a parsed NIfTI image to a SpineVolume (see the module docstring for the axis mapping; axes reordered
- * by sagittalAxisOrder first).
+ * by sagittalAxisOrder and flipped to head up, anterior left by toSagittalLayout first).
  * voxels[i + j*n1 + k*n1*n0] = NIfTI value at (a0 = j, a1 = i, a2 = k); dims = [n1, n0, n2].
  * DICOM identity fields are empty strings (not yet in a PACS).
  */
 export function niftiToSpineVolume(stored: NiftiImage, seriesDescription?: string): SpineVolume {
-  const img = reorderAxes(stored, sagittalAxisOrder(stored.affineLps));
+  const order = sagittalAxisOrder(stored.affineLps);
+  const img = order ? toSagittalLayout(stored, order) : stored;
   const [n0, n1, n2] = img.shape;
   const voxels = new Float32Array(n0 * n1 * n2);
   const src = img.values;

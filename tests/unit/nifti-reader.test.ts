@@ -75,6 +75,14 @@ describe('niftiToSpineVolume: files stored in another axis order', () => {
     return { ...conventional, shape: newShape, values, affineLps: affineLps.map((r) => [r[order[0]], r[order[1]], r[order[2]], r[3]]) };
   };
 
+  /** Values of `img` with its axes 1 and 2 reversed (index b → n1-1-b, c → n2-1-c). */
+  const reverseAxes12Of = (img: NiftiImage) => {
+    const [m0, m1, m2] = img.shape;
+    const out = new Float32Array(img.values.length);
+    for (let c = 0; c < m2; c++) for (let b = 0; b < m1; b++) for (let a = 0; a < m0; a++) out[a + b * m0 + c * m0 * m1] = img.values[a + (m1 - 1 - b) * m0 + (m2 - 1 - c) * m0 * m1];
+    return out;
+  };
+
   it('reads a (left-right, anterior-posterior, superior-inferior) file as the same sagittal volume', () => {
     const want = niftiToSpineVolume(conventional);
     for (const order of [[2, 1, 0], [1, 2, 0], [2, 0, 1]]) {
@@ -85,6 +93,24 @@ describe('niftiToSpineVolume: files stored in another axis order', () => {
       expect(got.originLps).toEqual(want.originLps);
       expect([got.rowDirection, got.columnDirection, got.sliceDirection]).toEqual([want.rowDirection, want.columnDirection, want.sliceDirection]);
     }
+  });
+
+  it('reads a file whose axes run inferior→superior or posterior→anterior as the same volume, head up and anterior left', () => {
+    const want = niftiToSpineVolume(conventional);
+    const [n0, n1] = shape;
+    // Axes 0 and 1 reversed: value at (a, b, c) is the conventional one at (n0-1-a, n1-1-b, c); affine moved to match.
+    const values = new Float32Array(60);
+    for (let c = 0; c < 3; c++) for (let b = 0; b < n1; b++) for (let a = 0; a < n0; a++) values[a + b * n0 + c * n0 * n1] = conventional.values[n0 - 1 - a + (n1 - 1 - b) * n0 + c * n0 * n1];
+    const m = conventional.affineLps;
+    const affineLps = m.map((r, i) => (i === 3 ? r : [-r[0], -r[1], r[2], r[3] + r[0] * (n0 - 1) + r[1] * (n1 - 1)]));
+    const got = niftiToSpineVolume({ ...conventional, values, affineLps });
+    expect(Array.from(got.voxels)).toEqual(Array.from(want.voxels));
+    expect(got.originLps.map((x) => +x.toFixed(9))).toEqual(want.originLps);
+    expect([got.rowDirection, got.columnDirection]).toEqual([want.rowDirection, want.columnDirection]);
+    // RAS-canonical (left-right, anterior-posterior, superior-inferior; A and S increasing): both reordered and flipped.
+    const ras = stored([2, 1, 0]);
+    const rasFlipped = niftiToSpineVolume({ ...ras, values: reverseAxes12Of(ras), affineLps: ras.affineLps.map((r, i) => (i === 3 ? r : [r[0], -r[1], -r[2], r[3] + r[1] * (ras.shape[1] - 1) + r[2] * (ras.shape[2] - 1)])) });
+    expect(Array.from(rasFlipped.voxels)).toEqual(Array.from(want.voxels));
   });
 
   it('leaves a file whose sagittal planes would be coarse (an axial stack of 4 mm slices) as stored', () => {
