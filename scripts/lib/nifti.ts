@@ -129,7 +129,7 @@ const SAGITTAL_SPACING_TOLERANCE = 1.1;
  * files that follow the module convention; null (leave the file as stored) when reordering would make sagittal
  * planes too coarse (REORDER_MAX_SAGITTAL_PIXEL_MM).
  */
-export function sagittalAxisOrder(affineLps: Mat4): Vec3 | null {
+function sagittalAxisOrder(affineLps: Mat4): Vec3 | null {
   const dirs = [0, 1, 2].map((c) => unit(column(affineLps, c), `axis ${c}`));
   const spacing = [0, 1, 2].map((c) => norm(column(affineLps, c)));
   const lr = [0, 1, 2].reduce((b, c) => (Math.abs(dirs[c][0]) > Math.abs(dirs[b][0]) ? c : b));

@@ -66,12 +66,11 @@ suite.describe('eval:seg CLI', () => {
   });
 
   it('reports a case it cannot evaluate (here: its image missing) as failed with the reason, counts it as Dice 0, and evaluates the rest', () => {
-    const dir = failedCaseDir;
     const rows = readFileSync(join(suite.data, 'cases.csv'), 'utf8').split('\n');
     const vb3 = rows.find((l) => l.startsWith('vb3_08,'))!;
-    writeFileSync(join(dir, 'cases.csv'), [rows[0], vb3, vb3.replace('vb3_08', 'vb3_98')].join('\n') + '\n');
-    for (const f of ['vb3_08_image.nii.gz', 'vb3_08_label.nii.gz']) symlinkSync(join(suite.data, f), join(dir, f));
-    const r = JSON.parse(suite.run('eval-seg', ['--oracle', '--json'], dir));
+    writeFileSync(join(failedCaseDir, 'cases.csv'), [rows[0], vb3, vb3.replace('vb3_08', 'vb3_98')].join('\n') + '\n');
+    for (const f of ['vb3_08_image.nii.gz', 'vb3_08_label.nii.gz']) symlinkSync(join(suite.data, f), join(failedCaseDir, f));
+    const r = JSON.parse(suite.run('eval-seg', ['--oracle', '--json'], failedCaseDir));
     const [ok, failed] = r.results;
     expect(ok).toMatchObject({ case: 'vb3_08', dice: 1 });
     expect(ok.failed).toBeUndefined();
