@@ -162,7 +162,7 @@ function toSagittalLayout(img: NiftiImage, order: Vec3): NiftiImage {
   for (let c = 0; c < shape[2]; c++) for (let b = 0; b < shape[1]; b++) for (let a = 0; a < shape[0]; a++) values[p++] = img.values[start + a * step[0] + b * step[1] + c * step[2]];
   const affineLps = img.affineLps.map((row, r) => {
     if (r === 3) return [...row];
-    const cols = order.map((a, n) => (flip[n] ? -row[a] : row[a]));
+    const cols = order.map((a, n) => (flip[n] ? 0 - row[a] : row[a]) + 0); // `0 - x`, `+ 0`: no -0 in DICOM values
     const shift = order.reduce((sum, a, n) => sum + (flip[n] ? row[a] * (img.shape[a] - 1) : 0), 0);
     return [...cols, row[3] + shift];
   });
@@ -215,14 +215,15 @@ export function readNiftiVolume(path: string): SpineVolume {
 
 /**
  * Reads an integer label volume (e.g. `<case>_label.nii.gz`) in exactly the voxel order of
- * `readNiftiVolume` on the matching image. Values must be integers 0..255 (throws otherwise).
+ * `readNiftiVolume` on the matching image. Values must be integers 0..255, or lie within 0.001 of one (labels
+ * stored as floats, e.g. 2.9999998 after a scale factor); throws otherwise.
  */
 export function readNiftiLabelmap(path: string): Labelmap {
   const vol = readNiftiVolume(path);
   const values = new Uint8Array(vol.voxels.length);
   for (let i = 0; i < values.length; i++) {
-    const v = vol.voxels[i];
-    if (!(v >= 0 && v <= 255 && Number.isInteger(v))) throw new Error(`${path}: label value ${v} at index ${i} is not an integer 0..255`);
+    const v = Math.round(vol.voxels[i]);
+    if (!(v >= 0 && v <= 255 && Math.abs(vol.voxels[i] - v) <= 1e-3)) throw new Error(`${path}: label value ${vol.voxels[i]} at index ${i} is not an integer 0..255`);
     values[i] = v;
   }
   return { dims: vol.dims, values };

@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { writeNifti } from '../helpers/nifti-writer';
 import { niftiToSpineVolume, readNiftiFile, readNiftiLabelmap, readNiftiVolume, type Mat4, type NiftiImage } from '../../scripts/lib/nifti';
 import { voxelIndex, voxelToLps } from '../../extension/src/pipeline/volume';
 
@@ -118,5 +120,38 @@ describe('niftiToSpineVolume: files stored in another axis order', () => {
     const got = niftiToSpineVolume(stored([2, 1, 0], axial));
     expect(got.dims).toEqual([4, 3, 5]);
     expect(Math.abs(got.sliceDirection[2])).toBe(1);
+  });
+});
+
+describe('NIfTI files written elsewhere', () => {
+  let dir: string;
+  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'nifti-reader-')); });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads a RAS-canonical file (axes left→right, posterior→anterior, inferior→superior) as a sagittal volume, head up and anterior left', () => {
+    // 3 sagittal slices of 4 × 5 voxels: value = 100·(left-right index) + 10·(anterior-posterior index) + superior-inferior index.
+    const [nx, ny, nz] = [3, 4, 5];
+    const values = Array.from({ length: nx * ny * nz }, (_, p) => 100 * (p % nx) + 10 * (Math.floor(p / nx) % ny) + Math.floor(p / (nx * ny)));
+    const file = join(dir, 'ras.nii');
+    writeNifti(file, [nx, ny, nz], values, [[3, 0, 0, -3], [0, 0.5, 0, -10], [0, 0, 0.5, 40]]);
+    const v = readNiftiVolume(file);
+    expect(v.dims).toEqual([ny, nz, nx]); // columns = anterior→posterior, rows = superior→inferior, slices = left-right
+    expect(v.rowDirection).toEqual([0, 1, 0]); // LPS +y: posterior
+    expect(v.columnDirection).toEqual([0, 0, -1]); // LPS −z: inferior
+    expect(Math.abs(v.sliceDirection[0])).toBe(1);
+    // Top-left voxel of a slice: the most superior and most anterior one, at its RAS position.
+    const topLeft = v.voxels[voxelIndex(v.dims, 0, 0, 0)];
+    expect(topLeft % 100).toBe(10 * (ny - 1) + (nz - 1));
+    const p = voxelToLps(v, 0, 0, 0);
+    expect([p[1], p[2]]).toEqual([-(-10 + 0.5 * (ny - 1)), 40 + 0.5 * (nz - 1)]);
+  });
+
+  it('reads labels stored as floats when they lie within 0.001 of an integer, and names a file whose values do not', () => {
+    const labels = join(dir, 'labels.nii');
+    writeNifti(labels, [2, 2, 1], [0, 2.9999998, 1.0000001, 4], [[0, 0, -1, 0], [0, -1, 0, 0], [-1, 0, 0, 0]]);
+    expect(Array.from(readNiftiLabelmap(labels).values).sort()).toEqual([0, 1, 3, 4]);
+    const bad = join(dir, 'bad.nii');
+    writeNifti(bad, [2, 2, 1], [0, 2.5, 1, 4], [[0, 0, -1, 0], [0, -1, 0, 0], [-1, 0, 0, 0]]);
+    expect(() => readNiftiLabelmap(bad)).toThrow(/bad\.nii: label value 2\.5 .* is not an integer 0\.\.255/);
   });
 });
