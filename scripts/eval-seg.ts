@@ -210,7 +210,7 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const kind: StructureKind = c.structure === 'disc' ? 'disc' : 'vertebral_body';
     try {
-      results.push(await evaluateCase(c, kind));
+      results.push(await evaluateCase(c, kind, t0));
     } catch (e) {
       // One unreadable or refused case must not hide the others' figures; it counts as a complete miss.
       results.push({
@@ -224,8 +224,7 @@ async function main(): Promise<void> {
   }
   await models.release();
 
-  async function evaluateCase(c: (typeof cases)[number], kind: StructureKind): Promise<CaseResult> {
-    const t0 = Date.now();
+  async function evaluateCase(c: (typeof cases)[number], kind: StructureKind, t0: number): Promise<CaseResult> {
     const volume = readNiftiVolume(resolve(o.data, `${c.case}_image.nii.gz`));
     const gt = conformLabelmap(readNiftiLabelmap(resolve(o.data, `${c.case}_label.nii.gz`)), volume.dims, c.case);
     const r = o.oracle ? oracleSegmentation(volume, gt, kind, manifest) : await segmentSpine(volume, backend, manifest);
