@@ -5,6 +5,7 @@
  * Module entries (OHIF names them `<id>.<moduleType>.<name>`):
  *   ohif-spine-mri-extension.panelModule.spineMri
  *   ohif-spine-mri-extension.hangingProtocolModule.ohif-spine-mri-hp
+ *   ohif-spine-mri-extension.hangingProtocolModule.ohif-spine-mri-fallback-hp (a study whose series the reader chooses)
  *   ohif-spine-mri-extension.sopClassHandlerModule.spine-mri-report (our stored SR; others go to OHIF's)
  *   ohif-spine-mri-extension.viewportModule.spine-mri-report (shows it as text)
  */
@@ -12,7 +13,7 @@ import type { DisplaySet, ExtensionParams, OhifExtension } from '../../types/ohi
 import { setOhifContext } from './ohif/context';
 import { discardPreparedAnalysis } from './ohif/analysisClient';
 import { rememberImagesShown } from './ohif/imagesShown';
-import { registerSpineAttributes, spineHangingProtocol, SPINE_HP_ID } from './ohif/hangingProtocol';
+import { registerSpineAttributes, spineFallbackHangingProtocol, spineHangingProtocol, SPINE_FALLBACK_HP_ID, SPINE_HP_ID } from './ohif/hangingProtocol';
 import { hostInOwnRoot, hostInOwnRootWithProps } from './ohif/reactBridge';
 import { STORED_REPORT_HANDLER, STORED_REPORT_VIEWPORT, storedReportDisplaySets } from './ohif/storedReportDisplaySet';
 import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID } from './dicom/uids';
@@ -55,7 +56,10 @@ const extension: OhifExtension = {
     return [{ name: STORED_REPORT_VIEWPORT, component }];
   },
   getHangingProtocolModule() {
-    return [{ name: SPINE_HP_ID, protocol: spineHangingProtocol() }];
+    return [
+      { name: SPINE_HP_ID, protocol: spineHangingProtocol() },
+      { name: SPINE_FALLBACK_HP_ID, protocol: spineFallbackHangingProtocol() },
+    ];
   },
 };
 

@@ -5,7 +5,7 @@
  * cornerstone toolbar and lifecycle, with our route: study browser left, the Spine MRI panel and
  * OHIF's labelmap segmentation panel with its editing tools right (brush, eraser…: the reader corrects the
  * outlines, and the Spine MRI panel measures them again), and the Spine MRI hanging protocol (sagittal T2 |
- * sagittal T1 | axial T2). Valid for studies that contain MR.
+ * sagittal T1 | axial T2; a study whose series the reader chooses: its sagittal series at the middle image). Valid for studies that contain MR.
  *
  * URL: /spine-mri?StudyInstanceUIDs=<uid>
  */
@@ -15,6 +15,8 @@ export const MODE_ID = 'ohif-spine-mri-mode';
 export const ROUTE_NAME = 'spine-mri';
 const EXT = 'ohif-spine-mri-extension';
 const HP_ID = 'ohif-spine-mri-hp';
+/** For a study whose series the reader chooses in the panel: its sagittal series at the middle image. */
+const FALLBACK_HP_ID = 'ohif-spine-mri-fallback-hp';
 
 const ids = {
   layout: '@ohif/extension-default.layoutTemplateModule.viewerLayout',
@@ -78,7 +80,7 @@ function ownParts() {
     validationTags: { study: [], series: [] },
     routes: [{ path: ROUTE_NAME, layoutTemplate: spineLayout }],
     extensions: extensionDependencies,
-    hangingProtocol: [HP_ID, 'default'],
+    hangingProtocol: [HP_ID, FALLBACK_HP_ID, 'default'],
     sopClassHandlers: [ids.reportSop, ids.segSop, ids.srSop, ids.stack],
   };
 }

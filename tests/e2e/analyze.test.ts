@@ -444,9 +444,18 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await page.getByTestId('spine-mri-panel').textContent()).toMatch(/weighting "unknown".*not assessable/);
     await page.locator('canvas.cornerstone-canvas').first().waitFor({ timeout: 60000 });
     await dismissBanner(page);
+    // The series is shown at its middle image (the fallback hanging protocol), not OHIF's far-lateral first one, and
+    // stays there once analysed: the outlines and level names are on screen without scrolling.
+    const atMiddleImage = () => page.waitForFunction(() => {
+      const m = /\bI:\s*\d+ \((\d+)\/(\d+)\)/.exec(document.body.innerText);
+      return !!m && Math.abs(Number(m[1]) - Math.ceil(Number(m[2]) / 2)) <= 1;
+    }, null, { timeout: 10000 });
+    await atMiddleImage();
     await page.getByTestId('spine-analyze').click();
     await analysisFinished();
     expect(await page.getByTestId('spine-error').count()).toBe(0);
+    await atMiddleImage();
+    expect(await page.locator('[data-testid="spine-level-labels"] span').count()).toBeGreaterThanOrEqual(3);
     const rows = page.locator('[data-testid="spine-levels-table"] tbody tr');
     expect(await rows.count()).toBeGreaterThanOrEqual(3);
     await rows.first().click();

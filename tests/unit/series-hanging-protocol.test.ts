@@ -3,7 +3,7 @@
  * (chooseSeries), and its stages go 1×3 → 1×2 → 1×1 in that order (OHIF takes the first stage
  * whose minViewportsMatched is met).
  */
-import { ATTR_CHOSEN_AS, ATTR_SUITABLE, chosenRoles, registerSpineAttributes, spineHangingProtocol } from '../../extension/src/ohif/hangingProtocol';
+import { ATTR_CHOSEN_AS, ATTR_SUITABLE, chosenRoles, registerSpineAttributes, spineFallbackHangingProtocol, spineHangingProtocol } from '../../extension/src/ohif/hangingProtocol';
 import { displaySetToHeaders } from '../../extension/src/ohif/headers';
 import type { DisplaySet, HangingProtocolService } from '../../types/ohif';
 
@@ -33,15 +33,21 @@ describe('displaySetToHeaders', () => {
 
 describe('chosenRoles (custom attribute spineMriChosenAs)', () => {
   const all = [loc, sagT1, axT2, sagT2, seg];
-  it('marks the sagittal T2 as analysis + sagittal_t2, the others by their role, the localizer and SEG as nothing', () => {
-    expect(chosenRoles(sagT2, all)).toEqual(['analysis', 'sagittal_t2']);
-    expect(chosenRoles(sagT1, all)).toEqual(['sagittal_t1']);
+  it('marks the sagittal T2 as analysis + sagittal_t2, the others by their role, sagittal images as such, the localizer and SEG as nothing', () => {
+    expect(chosenRoles(sagT2, all)).toEqual(['analysis', 'sagittal_t2', 'sagittal_image']);
+    expect(chosenRoles(sagT1, all)).toEqual(['sagittal_t1', 'sagittal_image']);
     expect(chosenRoles(axT2, all)).toEqual(['axial_t2']);
     expect(chosenRoles(loc, all)).toEqual([]);
     expect(chosenRoles(seg, all)).toEqual([]);
   });
   it('makes the sagittal T1 the analysis series when there is no T2', () => {
-    expect(chosenRoles(sagT1, [sagT1, axT2])).toEqual(['analysis', 'sagittal_t1']);
+    expect(chosenRoles(sagT1, [sagT1, axT2])).toEqual(['analysis', 'sagittal_t1', 'sagittal_image']);
+  });
+  it('marks a sagittal series of unknown weighting (the reader chooses it) only as a sagittal image', () => {
+    const unknown = ds('2.25.1.6', 'SAG MR', SAG, 0, 0, 40);
+    delete (unknown.instances![0] as Record<string, unknown>).EchoTime;
+    expect(chosenRoles(unknown, [unknown, axT2])).toEqual(['sagittal_image']);
+    expect(chosenRoles(axT2, [unknown, axT2])).toEqual(['axial_t2']);
   });
 });
 
@@ -53,7 +59,7 @@ describe('registerSpineAttributes', () => {
     expect(Object.keys(callbacks).sort()).toEqual([ATTR_CHOSEN_AS, ATTR_SUITABLE].sort());
     expect(callbacks[ATTR_SUITABLE]({ StudyInstanceUID: STUDY }, { displaySets: [sagT2, axT2] })).toBe(true);
     expect(callbacks[ATTR_SUITABLE]({ StudyInstanceUID: STUDY }, { displaySets: [axT2, loc] })).toBe(false);
-    expect(callbacks[ATTR_CHOSEN_AS](sagT1, { displaySets: [sagT2, sagT1] })).toEqual(['sagittal_t1']);
+    expect(callbacks[ATTR_CHOSEN_AS](sagT1, { displaySets: [sagT2, sagT1] })).toEqual(['sagittal_t1', 'sagittal_image']);
   });
 });
 
@@ -71,5 +77,19 @@ describe('spineHangingProtocol', () => {
   it('requires a suitable study and matches series through spineMriChosenAs', () => {
     expect(p.protocolMatchingRules[0]).toMatchObject({ attribute: ATTR_SUITABLE, required: true });
     expect(p.displaySetSelectors.sagittalT1.seriesMatchingRules[0]).toMatchObject({ attribute: ATTR_CHOSEN_AS, required: true, constraint: { contains: 'sagittal_t1' } });
+  });
+});
+
+describe('spineFallbackHangingProtocol', () => {
+  const p = spineFallbackHangingProtocol() as any;
+  it('matches only studies the Spine MRI protocol does not (nothing chosen automatically)', () => {
+    expect(p.protocolMatchingRules).toEqual([expect.objectContaining({ attribute: ATTR_SUITABLE, required: true, constraint: { equals: { value: false } } })]);
+  });
+  it('shows one series, preferring a sagittal one, at its middle image', () => {
+    expect(p.stages).toHaveLength(1);
+    const [v] = p.stages[0].viewports;
+    expect(v.viewportOptions.initialImageOptions).toEqual({ preset: 'middle' });
+    const rules = p.displaySetSelectors[v.displaySets[0].id].seriesMatchingRules;
+    expect(rules).toContainEqual(expect.objectContaining({ attribute: ATTR_CHOSEN_AS, constraint: { contains: 'sagittal_image' } }));
   });
 });

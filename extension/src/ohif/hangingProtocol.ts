@@ -6,13 +6,18 @@
  *
  * OHIF picks the first stage whose `enabled.minViewportsMatched` is met when the mode lists the
  * protocol id in an array (mode `hangingProtocol: [id, 'default']`); studies without a usable
- * sagittal series fail `protocolMatchingRules` and fall back to OHIF's 'default' protocol.
+ * sagittal series to analyse automatically fail `protocolMatchingRules` and get the fallback protocol below, and
+ * studies that match neither (none here) OHIF's 'default' protocol.
  */
 import type { DisplaySet, HangingProtocolService } from '../../../types/ohif';
 import { chooseForStudy } from './headers';
 
 export const SPINE_HP_ID = 'ohif-spine-mri-hp';
-/** Custom attribute on a display set: 'sagittal_t2' | 'sagittal_t1' | 'axial_t2' | 'analysis' roles it was chosen for. */
+export const SPINE_FALLBACK_HP_ID = 'ohif-spine-mri-fallback-hp';
+/**
+ * Custom attribute on a display set: 'sagittal_t2' | 'sagittal_t1' | 'axial_t2' | 'analysis' roles it was chosen for,
+ * and 'sagittal_image' for any sagittal image series (what the fallback protocol opens first).
+ */
 export const ATTR_CHOSEN_AS = 'spineMriChosenAs';
 /** Custom attribute on a study: true when chooseSeries finds something to analyse. */
 export const ATTR_SUITABLE = 'spineMriSuitable';
@@ -26,6 +31,8 @@ export function chosenRoles(ds: DisplaySet, studyDisplaySets: DisplaySet[]): str
   if (is(c.sagittalT2)) roles.push('sagittal_t2');
   if (is(c.sagittalT1)) roles.push('sagittal_t1');
   if (is(c.axialT2)) roles.push('axial_t2');
+  const own = c.classified.find((x) => c.displaySetOf(x.headers) === ds)?.classification;
+  if (own?.plane === 'sagittal' && !own.isLocalizer) roles.push('sagittal_image');
   return roles;
 }
 
@@ -100,6 +107,48 @@ export function spineHangingProtocol() {
       stage('sagT2-sagT1', [sagT2, sagT1]),
       stage('sagT2-axT2', [sagT2, axT2]),
       stage('analysis', [viewport('analysis', 'SAG')]),
+    ],
+  };
+}
+
+/**
+ * For a study with nothing the panel chooses by itself (weighting unknown: the reader chooses the series): one
+ * viewport with its sagittal series (else its first image series, or the one the URL names) at the middle image,
+ * as the Spine MRI protocol opens its stacks, not at OHIF's far-lateral first image, where an analysis of it would
+ * show no outline. The weight 1 rule matches only studies the Spine MRI protocol does not.
+ */
+export function spineFallbackHangingProtocol() {
+  return {
+    id: SPINE_FALLBACK_HP_ID,
+    name: 'Spine MRI (series to choose)',
+    description: 'The sagittal series at its middle image',
+    locked: true,
+    numberOfPriorsReferenced: 0,
+    protocolMatchingRules: [{ attribute: ATTR_SUITABLE, required: true, weight: 1, constraint: { equals: { value: false } } }],
+    toolGroupIds: ['default'],
+    displaySetSelectors: {
+      sagittalOrFirst: {
+        seriesMatchingRules: [
+          { attribute: 'numImageFrames', weight: 10, constraint: { greaterThan: { value: 0 } } },
+          { attribute: ATTR_CHOSEN_AS, weight: 5, constraint: { contains: 'sagittal_image' } },
+          { attribute: 'isDisplaySetFromUrl', weight: 20, constraint: { equals: true } },
+        ],
+      },
+    },
+    defaultViewport: {
+      viewportOptions: { viewportType: 'stack', toolGroupId: 'default', allowUnmatchedView: true },
+      displaySets: [{ id: 'sagittalOrFirst', matchedDisplaySetsIndex: -1 }],
+    },
+    stages: [
+      {
+        name: 'series',
+        id: 'series',
+        viewportStructure: { layoutType: 'grid', properties: { rows: 1, columns: 1 } },
+        viewports: [{
+          viewportOptions: { viewportType: 'stack', toolGroupId: 'default', allowUnmatchedView: true, initialImageOptions: { preset: 'middle' } },
+          displaySets: [{ id: 'sagittalOrFirst' }],
+        }],
+      },
     ],
   };
 }
