@@ -444,17 +444,21 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await page.getByTestId('spine-mri-panel').textContent()).toMatch(/weighting "unknown".*not assessable/);
     await page.locator('canvas.cornerstone-canvas').first().waitFor({ timeout: 60000 });
     await dismissBanner(page);
-    // The series is shown at its middle image (the fallback hanging protocol), not OHIF's far-lateral first one, and
-    // stays there once analysed: the outlines and level names are on screen without scrolling.
-    const atMiddleImage = () => page.waitForFunction(() => {
+    // The series is shown at its middle image (the fallback hanging protocol), not OHIF's far-lateral first one.
+    const nearMiddleImage = (within: number) => page.waitForFunction((w) => {
       const m = /\bI:\s*\d+ \((\d+)\/(\d+)\)/.exec(document.body.innerText);
-      return !!m && Math.abs(Number(m[1]) - Math.ceil(Number(m[2]) / 2)) <= 1;
-    }, null, { timeout: 10000 });
-    await atMiddleImage();
+      return !!m && Math.abs(Number(m[1]) - Math.ceil(Number(m[2]) / 2)) <= w;
+    }, within, { timeout: 10000 });
+    await nearMiddleImage(1);
+    // Analyze pressed on the far-lateral first image (off the spine): the viewport moves to the mid-sagittal slice,
+    // so the outlines and level names are on screen without scrolling.
+    await page.locator('canvas.cornerstone-canvas').first().hover();
+    for (let n = 0; n < 40; n++) await page.mouse.wheel(0, -100);
+    await page.waitForFunction(() => /\bI:\s*\d+ \(1\/\d+\)/.test(document.body.innerText), null, { timeout: 10000 });
     await page.getByTestId('spine-analyze').click();
     await analysisFinished();
     expect(await page.getByTestId('spine-error').count()).toBe(0);
-    await atMiddleImage();
+    await nearMiddleImage(8);
     expect(await page.locator('[data-testid="spine-level-labels"] span').count()).toBeGreaterThanOrEqual(3);
     const rows = page.locator('[data-testid="spine-levels-table"] tbody tr');
     expect(await rows.count()).toBeGreaterThanOrEqual(3);

@@ -1,9 +1,12 @@
 /**
  * Scrolls the stack viewports that show a given series to the image whose plane lies nearest a point
- * (LPS mm): the axial T2 to a disc, the sagittal T1 to a foramen. Viewports showing other series, and volume
- * viewports (the segmentation's), are left alone.
+ * (LPS mm): the axial T2 to a disc, the sagittal T1 to a foramen; or, after Analyze, the analysed series to its
+ * mid-sagittal slice when the image shown is off the spine. Viewports showing other series, and volume viewports (the
+ * segmentation's), are left alone.
  */
-import type { Vec3 } from '../pipeline/volume';
+import type { Labelmap, Vec3 } from '../pipeline/volume';
+import type { SegmentInfo } from '../pipeline/report';
+import { midSagittalSlice } from '../pipeline/measure';
 import { getCornerstone } from './cornerstone';
 import { getOhifContext } from './context';
 
@@ -42,4 +45,29 @@ export function scrollSeriesTo(seriesInstanceUid: string, pointLps: Vec3): void 
 /** Mean of an outline's points (LPS mm): where to scroll to show a measured region. */
 export function outlineCentreLps(pts: Vec3[]): Vec3 {
   return [0, 1, 2].map((a) => pts.reduce((s, p) => s + p[a], 0) / pts.length) as Vec3;
+}
+
+/**
+ * After Analyze: a stack viewport showing the analysed series on an image with under half the segments of the
+ * mid-sagittal slice (a far-lateral slice the reader had scrolled to, or OHIF opened at, where the level names
+ * would float over no outline) moves to the mid-sagittal slice (measure.ts midSagittalSlice: the discs' left–right
+ * centre, else all segments'). A viewport on a slice that shows most of the spine stays where the reader put it.
+ * @param imageIds the analysed series' imageIds in labelmap slice order; labelmap [columns, rows, slices].
+ */
+export function showMidSagittalIfSpineOffScreen(imageIds: string[], labelmap: Labelmap, segments: SegmentInfo[]): void {
+  const [cols, rows] = labelmap.dims;
+  const plane = cols * rows;
+  const segmentsOn = (k: number) => new Set(labelmap.values.subarray(k * plane, (k + 1) * plane).filter((v) => v !== 0)).size;
+  const discs = segments.filter((s) => s.kind === 'disc').map((s) => s.segmentNumber);
+  const midK = midSagittalSlice(labelmap, discs.length ? discs : segments.map((s) => s.segmentNumber));
+  const onMid = segmentsOn(midK);
+  const { core } = getCornerstone();
+  for (const engine of core.getRenderingEngines?.() ?? []) {
+    for (const vp of engine.getViewports() as StackViewport[]) {
+      const k = imageIds.indexOf(vp.getCurrentImageId?.() ?? '');
+      if (k < 0 || !vp.setImageIdIndex || segmentsOn(k) >= onMid / 2) continue;
+      const target = vp.getImageIds?.().indexOf(imageIds[midK]) ?? -1;
+      if (target >= 0) void vp.setImageIdIndex(target);
+    }
+  }
 }

@@ -7,6 +7,7 @@ import { startAnalysis, type AnalysisRun, type ViewerAnalysis } from '../ohif/an
 import { renameSegments, showLabelmap } from '../ohif/showSegmentation';
 import { showLevelLabels } from '../ohif/levelLabels';
 import { showEvidenceOverlays } from '../ohif/evidenceOverlays';
+import { showMidSagittalIfSpineOffScreen } from '../ohif/scrollStacks';
 import type { SourceSeriesRef, SpineReport } from '../pipeline/report';
 import type { SeriesRole, SpineVolume } from '../pipeline/volume';
 import { applyStoredChanges, pendingStoredChanges } from './storedReaderChanges';
@@ -87,7 +88,10 @@ export function useAnalysis(key: string) {
           let segmentationId: string | undefined;
           let displayError: string | undefined;
           try {
-            if (result.segments.length) segmentationId = await showLabelmap(ds, result.imageIds, result.labelmap, result.segments);
+            if (result.segments.length) {
+              segmentationId = await showLabelmap(ds, result.imageIds, result.labelmap, result.segments);
+              showMidSagittalIfSpineOffScreen(result.imageIds, result.labelmap, result.segments);
+            }
             try { showLevelLabels(result.imageIds, result.segments, !result.report.levelNaming.certain); } catch (e) { console.error(e); } // names on the image are a help, not the result
             showEvidenceOverlays(result.report);
           } catch (e) {
