@@ -3,7 +3,8 @@
  * STOW-RS (dicomweb-client). Accepted paths:
  *   - `*.nii` / `*.nii.gz` MR volumes (e.g. ../shared/data/segmentation/vb2_02_image.nii.gz)
  *   - SPIDER `<patient>_<sequence>.png` (series.csv must be beside it) or the whole SPIDER folder
- *   - a folder of NIfTI images (`*_label.nii.gz` are skipped) or of DICOM Part 10 files (recursive)
+ *   - a folder of NIfTI images (`*_label.nii.gz` are skipped, and so is any other label volume: nifti.ts
+ *     labelVolumeReason) or of DICOM Part 10 files (recursive)
  *   - single DICOM Part 10 files
  * UIDs are deterministic (scripts/lib/uids.ts): importing the same source twice stores nothing new.
  * Target: the Orthanc that `npm start` runs (credentials from .data/orthanc/credentials.json), or
@@ -18,6 +19,7 @@ import { basename, join, resolve } from 'node:path';
 import { loadConfig, type SpineConfig } from './config';
 import { dicomwebClient, explainDicomwebError, type DicomwebTarget } from './lib/dicomweb';
 import { findDicomFiles, isPart10, niftiAxialReformatSeries, niftiToSeries, readPart10, readSpiderSeriesCsv, spiderPngToSeries, type DicomSeries } from './lib/sources';
+import { LabelVolumeError } from './lib/nifti';
 import { basicAuth, loadOrCreateCredentials } from './orthanc';
 import { part10Header } from '../extension/src/dicom/uids';
 import { counted } from '../extension/src/pipeline/words';
@@ -26,6 +28,8 @@ import { counted } from '../extension/src/pipeline/words';
 export interface ImportItem {
   source: string;
   load(): DicomSeries | { source: string; instances: ArrayBuffer[] };
+  /** Found in a folder: skipped, with a line saying why, when it turns out to be a label volume (LabelVolumeError). */
+  fromFolder?: true;
 }
 
 const isNifti = (p: string): boolean => /\.nii(\.gz)?$/i.test(p);
@@ -37,9 +41,9 @@ const isLabel = (p: string): boolean => /_label\.nii(\.gz)?$/i.test(p);
  */
 export function planImport(paths: string[], opts: { axialReformat?: boolean } = {}): ImportItem[] {
   const items: ImportItem[] = [];
-  const nifti = (path: string, name: string) => {
-    items.push({ source: name, load: () => niftiToSeries(path) });
-    if (opts.axialReformat) items.push({ source: `${name} (axial reformat)`, load: () => niftiAxialReformatSeries(path) });
+  const nifti = (path: string, name: string, fromFolder?: true) => {
+    items.push({ source: name, load: () => niftiToSeries(path), ...(fromFolder ? { fromFolder } : {}) });
+    if (opts.axialReformat) items.push({ source: `${name} (axial reformat)`, load: () => niftiAxialReformatSeries(path), ...(fromFolder ? { fromFolder } : {}) });
   };
   for (const raw of paths) {
     const p = resolve(raw);
@@ -55,7 +59,7 @@ export function planImport(paths: string[], opts: { axialReformat?: boolean } = 
       }
       const niftis = names.filter((n) => isNifti(n) && !isLabel(n));
       if (niftis.length) {
-        for (const n of niftis) nifti(join(p, n), n);
+        for (const n of niftis) nifti(join(p, n), n, true);
         continue;
       }
       const files = findDicomFiles(p);
@@ -136,7 +140,15 @@ export async function importPaths(paths: string[], target: DicomwebTarget | unde
   const series = new Set<string>();
   let instances = 0;
   for (const item of items) {
-    const s = item.load();
+    let s: ReturnType<ImportItem['load']>;
+    try {
+      s = item.load();
+    } catch (e) {
+      // A mask named otherwise than *_label.nii.gz among a folder's images: not an MR series, and not a reason to stop.
+      if (!(e instanceof LabelVolumeError && item.fromFolder)) throw e;
+      log(`skipped ${e.message}`);
+      continue;
+    }
     if ('studyInstanceUid' in s) {
       studies.add(s.studyInstanceUid);
       series.add(s.seriesInstanceUid);

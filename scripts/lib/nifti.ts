@@ -208,6 +208,36 @@ export function niftiToSpineVolume(stored: NiftiImage, seriesDescription?: strin
   };
 }
 
+/** NIFTI_INTENT_LABEL (nifti1.h): the values are indices into a set of labels. */
+const NIFTI_INTENT_LABEL = 1002;
+/** A label volume has at most this many distinct values (SPIDER's masks ≈ 50, the shared ones ≤ 10; an MR image, even 8-bit, ≥ 164 here). */
+const LABEL_MAX_DISTINCT_VALUES = 128;
+/** …and at least this fraction of its voxels exactly 0 (the shared masks ≥ 0.90; the shared images ≤ 0.09). */
+const LABEL_MIN_ZERO_FRACTION = 0.5;
+
+/** Thrown where an MR image was expected and the file holds labels (a segmentation mask). */
+export class LabelVolumeError extends Error {}
+
+/**
+ * Why a NIfTI image holds labels (a segmentation mask) rather than MR intensities, or undefined when it looks like an
+ * image: its intent code is NIFTI_INTENT_LABEL, or all its values are integers, at most LABEL_MAX_DISTINCT_VALUES of
+ * them distinct, and at least LABEL_MIN_ZERO_FRACTION of the voxels 0. Project rule; thresholds from the 71 shared
+ * volumes (`../shared/data/segmentation`), whose images and masks they separate with a wide margin.
+ */
+export function labelVolumeReason(img: NiftiImage): string | undefined {
+  if (img.header.intent_code === NIFTI_INTENT_LABEL) return 'its NIfTI intent code is 1002, label';
+  const distinct = new Set<number>();
+  let zeros = 0;
+  for (const v of img.values) {
+    if (!Number.isInteger(v)) return undefined;
+    if (v === 0) zeros++;
+    else if (distinct.add(v).size + 1 > LABEL_MAX_DISTINCT_VALUES) return undefined;
+  }
+  const zeroFraction = zeros / img.values.length;
+  if (zeroFraction < LABEL_MIN_ZERO_FRACTION) return undefined;
+  return `${distinct.size} distinct integer values besides 0, ${Math.round(100 * zeroFraction)} % of voxels 0`;
+}
+
 /** Reads a `.nii`/`.nii.gz` MR volume as a SpineVolume in LPS (see module docstring). Throws on unreadable/unsupported files. */
 export function readNiftiVolume(path: string): SpineVolume {
   return niftiToSpineVolume(readNiftiFile(path));

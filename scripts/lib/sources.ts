@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { PNG } from 'pngjs';
 import type { SpineVolume } from '../../extension/src/pipeline/volume';
 import { mrSeriesToPart10, SEQUENCES, type MrSeriesInfo, type SequencePreset } from './dicom-mr';
-import { readNiftiVolume } from './nifti';
+import { LabelVolumeError, labelVolumeReason, niftiToSpineVolume, readNiftiFile } from './nifti';
 import { deterministicUid } from './uids';
 import { axialReformat } from './axial-reformat';
 
@@ -63,9 +63,13 @@ export function niftiCaseUids(caseId: string, slices: number): Pick<SpineVolume,
 /**
  * Reads a NIfTI volume and fills in the DICOM identity `npm run import` gives it, so a SpineVolume
  * read from the file and the series in the PACS have the same UIDs.
+ * @throws LabelVolumeError when the file holds labels, not MR intensities (nifti.ts labelVolumeReason); Error when unreadable.
  */
 export function readNiftiCase(path: string): SpineVolume {
-  const v = readNiftiVolume(path);
+  const stored = readNiftiFile(path);
+  const why = labelVolumeReason(stored);
+  if (why) throw new LabelVolumeError(`${basename(path)} is a label volume (a segmentation mask: ${why}), not an MR image; give the image it labels`);
+  const v = niftiToSpineVolume(stored);
   const caseId = niftiCaseId(path);
   const fam = FAMILIES[caseId.split('_')[0]];
   const description = fam ? `${fam.description} — ${caseId} (${fam.citation}, FastCleverSeg)` : `SAG MR — ${caseId} (NIfTI import)`;

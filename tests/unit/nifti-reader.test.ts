@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeNifti } from '../helpers/nifti-writer';
-import { niftiToSpineVolume, readNiftiFile, readNiftiLabelmap, readNiftiVolume, type Mat4, type NiftiImage } from '../../scripts/lib/nifti';
+import { labelVolumeReason, niftiToSpineVolume, readNiftiFile, readNiftiLabelmap, readNiftiVolume, type Mat4, type NiftiImage } from '../../scripts/lib/nifti';
 import { voxelIndex, voxelToLps } from '../../extension/src/pipeline/volume';
 
 const data = resolve(__dirname, '../../../shared/data/segmentation');
@@ -47,6 +47,11 @@ d('readNiftiVolume on real data (vb3_05: T1 lumbar, 224×189×71, 1 mm)', () => 
     const lab = readNiftiLabelmap(resolve(data, 'vb3_05_label.nii.gz'));
     expect(lab.dims).toEqual(vol.dims);
     expect(new Set(lab.values)).toEqual(new Set([0, 1, 2, 3, 4, 5]));
+  });
+
+  it('tells the 8-bit image from its label volume (labelVolumeReason)', () => {
+    expect(labelVolumeReason(raw)).toBeUndefined();
+    expect(labelVolumeReason(readNiftiFile(resolve(data, 'vb3_05_label.nii.gz')))).toMatch(/^5 distinct integer values besides 0, 9\d % of voxels 0$/);
   });
 });
 
