@@ -62,6 +62,31 @@ describe('analyze CLI input: DICOM folder', () => {
     }
   });
 
+  it('reads an axial T2 acquired in blocks angled through each disc (one series, an orientation per block) as the axial T2', () => {
+    const sag = makeVolume();
+    const dir = mkdtempSync(join(tmpdir(), 'analyze-angled-'));
+    try {
+      makeSourceInstances(sag).forEach((b, i) => writeFileSync(join(dir, `sag-${i}.dcm`), Buffer.from(b)));
+      // Three blocks of 3 axial images (rows → left, columns → posterior tilted by the block's angle), one series.
+      const axialUid = `${sag.seriesInstanceUid}.7`;
+      const tilts = [-10, 4, 16];
+      tilts.forEach((deg, b) => {
+        const t = (deg * Math.PI) / 180;
+        const block = { ...makeVolume(), dims: [24, 24, 3] as [number, number, number], spacingMm: [0.8, 0.8, 4] as [number, number, number], originLps: [-10, -10, 20 - 30 * b] as [number, number, number],
+          rowDirection: [1, 0, 0] as [number, number, number], columnDirection: [0, Math.cos(t), -Math.sin(t)] as [number, number, number], sliceDirection: [0, Math.sin(t), Math.cos(t)] as [number, number, number],
+          studyInstanceUid: sag.studyInstanceUid, seriesInstanceUid: axialUid, frameOfReferenceUid: sag.frameOfReferenceUid, sopInstanceUids: [0, 1, 2].map((k) => `${axialUid}.${b}.${k}`), seriesDescription: 't2_tse_tra 3 blocks' };
+        makeSourceInstances(block).forEach((x, k) => writeFileSync(join(dir, `ax-${b}-${k}.dcm`), Buffer.from(x)));
+      });
+      const input = readDicomFolder(dir);
+      expect(input.axialT2Unavailable).toBeUndefined();
+      expect(input.axialT2).toHaveLength(9);
+      expect(new Set(input.axialT2!.map((a) => a.columnDirection[2].toFixed(3))).size).toBe(3);
+      expect(input.otherSeries).toContainEqual({ role: 'axial_t2', seriesInstanceUid: axialUid });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads an Enhanced (multi-frame) MR series frame by frame: the same volume, one instance, a frame number per slice', () => {
     const v = makeVolume();
     const dir = mkdtempSync(join(tmpdir(), 'analyze-mf-'));

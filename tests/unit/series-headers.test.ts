@@ -4,7 +4,7 @@
  * its top-level attributes; the CLI now also passes MRAcquisitionType and BodyPartExamined to chooseSeries.
  */
 import { seriesHeadersFrom } from '../../extension/src/dicom/series-headers';
-import { chooseSeries } from '../../extension/src/pipeline/series';
+import { chooseSeries, classifySeries } from '../../extension/src/pipeline/series';
 
 const SAG = [0, 1, 0, 0, 0, -1];
 const AX = [1, 0, 0, 0, 1, 0];
@@ -55,6 +55,22 @@ describe('seriesHeadersFrom', () => {
     const h = seriesHeadersFrom('2.25.10', [inst(SAG), inst('0\\1.0000001\\0\\0\\0\\-1')], 2, { SeriesDescription: 't2_tse_sag' });
     expect(h).toMatchObject({ SeriesDescription: 't2_tse_sag', EchoTime: 96, orientationsDiffer: false });
     expect(seriesHeadersFrom('2.25.11', [inst(SAG), inst(AX)], 2).orientationsDiffer).toBe(true);
+  });
+
+  it('uses an axial T2 acquired in blocks angled through each disc (not a localizer); refuses sagittal blocks at two angles', () => {
+    const tilted = (deg: number) => [1, 0, 0, 0, Math.cos((deg * Math.PI) / 180), -Math.sin((deg * Math.PI) / 180)];
+    const ax = (iop: number[]) => ({ Modality: 'MR', SeriesDescription: 't2_tse_tra 3 blocks', ImageOrientationPatient: iop, EchoTime: 104, RepetitionTime: 4800 });
+    const blocks = seriesHeadersFrom('2.25.12', [ax(tilted(-12)), ax(tilted(-12)), ax(tilted(3)), ax(tilted(18))], 4);
+    expect(blocks).toMatchObject({ orientationsDiffer: true, planesDiffer: false });
+    expect(classifySeries(blocks)).toMatchObject({ role: 'axial_t2', isLocalizer: false });
+    // A 3-plane localizer is still one, whatever its description.
+    expect(seriesHeadersFrom('2.25.13', [ax(AX), ax(SAG)], 2).planesDiffer).toBe(true);
+    expect(classifySeries(seriesHeadersFrom('2.25.13', [ax(AX), ax(SAG)], 2)).isLocalizer).toBe(true);
+    // Sagittal images at two angles are no one volume to segment: as before, not offered for the analysis.
+    const sag = (iop: number[]) => ({ Modality: 'MR', SeriesDescription: 't2_tse_sag', ImageOrientationPatient: iop, EchoTime: 100, RepetitionTime: 3500 });
+    const twoAngles = seriesHeadersFrom('2.25.14', [sag(SAG), sag([0, Math.cos(0.2), Math.sin(0.2), 0, Math.sin(0.2), -Math.cos(0.2)])], 2);
+    expect(twoAngles).toMatchObject({ planesDiffer: false, orientationsDiffer: true });
+    expect(classifySeries(twoAngles).role).toBe('other');
   });
 
   it('passes BodyPartExamined on, so a cervical series is refused in the CLI as in the viewer', () => {

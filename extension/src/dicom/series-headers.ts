@@ -9,7 +9,7 @@
  * MRModifierSequence — shared by all frames (SharedFunctionalGroupsSequence) or per frame (the first frame's
  * is read here). A top-level value wins; the groups only fill what is missing, so a classic series reads as before.
  */
-import type { SeriesHeaders } from '../pipeline/series';
+import { planeFromOrientation, type SeriesHeaders } from '../pipeline/series';
 
 type Dataset = Record<string, any>;
 
@@ -62,6 +62,7 @@ export function seriesHeadersFrom(seriesInstanceUid: string, instances: Dataset[
   const first = instances[0] ?? {};
   const iop = orientationOf(first);
   const iop0 = numbers(iop);
+  const orientations = instances.flatMap((i) => [orientationOf(i), ...frameOrientations(i)]);
   return {
     SeriesInstanceUID: seriesInstanceUid,
     Modality: series.Modality ?? first.Modality,
@@ -76,6 +77,7 @@ export function seriesHeadersFrom(seriesInstanceUid: string, instances: Dataset[
     MRAcquisitionType: first.MRAcquisitionType,
     BodyPartExamined: first.BodyPartExamined,
     numberOfSlices,
-    orientationsDiffer: instances.some((i) => [orientationOf(i), ...frameOrientations(i)].some((o) => numbers(o).some((x, n) => !(Math.abs(x - iop0[n]) <= 1e-3)))),
+    orientationsDiffer: orientations.some((o) => numbers(o).some((x, n) => !(Math.abs(x - iop0[n]) <= 1e-3))),
+    planesDiffer: new Set(orientations.map((o) => planeFromOrientation(o as SeriesHeaders['ImageOrientationPatient']))).size > 1,
   };
 }

@@ -53,8 +53,10 @@ export interface SeriesHeaders {
   BodyPartExamined?: string;
   /** Number of slices/frames in the series. */
   numberOfSlices: number;
-  /** True when the series' instances do not all share one ImageOrientationPatient (3-plane localizer). */
+  /** True when the series' instances do not all share one ImageOrientationPatient (a localizer, or blocks at different angles). */
   orientationsDiffer?: boolean;
+  /** True when they lie in more than one plane (planeFromOrientation: sagittal, coronal, axial): a 3-plane localizer. */
+  planesDiffer?: boolean;
 }
 
 export interface SeriesClassification {
@@ -193,10 +195,13 @@ export function classifySeries(h: SeriesHeaders): SeriesClassification {
   const desc = (h.SeriesDescription ?? '').toLowerCase();
   const modality = (h.Modality ?? '').toUpperCase();
   const imageType = toStrings(h.ImageType);
-  const isLocalizer =
-    imageType.includes('LOCALIZER') || /locali[sz]er|scout|survey|(^|[^a-z])loc([^a-z]|$)|3.?plane|tri.?pilot/.test(desc) || !!h.orientationsDiffer;
-
   let plane = planeFromOrientation(h.ImageOrientationPatient);
+  // Images in several planes are a localizer. Images at several angles within one plane are too, except axial blocks
+  // angled through each disc (a common lumbar axial T2): each axial image is measured on its own plane (axial-canal.ts).
+  const anglesDiffer = !!h.planesDiffer || (!!h.orientationsDiffer && plane !== 'axial');
+  const isLocalizer =
+    imageType.includes('LOCALIZER') || /locali[sz]er|scout|survey|(^|[^a-z])loc([^a-z]|$)|3.?plane|tri.?pilot/.test(desc) || anglesDiffer;
+
   if (plane === 'unknown') {
     plane = planeFromDescription(desc);
     reasons.push(plane === 'unknown' ? 'plane unknown: no ImageOrientationPatient or plane keyword' : `plane ${plane} from SeriesDescription (no ImageOrientationPatient)`);
