@@ -62,6 +62,17 @@ describe('analyze CLI input: DICOM folder', () => {
     }
   });
 
+  it('marks a fat-suppressed sagittal T2 (ScanOptions FS) on the volume, so the foramina are not graded on it', () => {
+    const v = makeVolume();
+    const dir = mkdtempSync(join(tmpdir(), 'analyze-fs-'));
+    try {
+      makeSourceInstances(v).forEach((b, i) => writeFileSync(join(dir, `fs-${i}.dcm`), Buffer.from(toPart10({ ...fromPart10(b), ScanOptions: ['PFP', 'FS'] }))));
+      expect(readDicomFolder(dir).volume).toMatchObject({ role: 'sagittal_t2', fatSuppression: 'ScanOptions FS, fat saturation' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads an axial T2 acquired in blocks angled through each disc (one series, an orientation per block) as the axial T2', () => {
     const sag = makeVolume();
     const dir = mkdtempSync(join(tmpdir(), 'analyze-angled-'));

@@ -67,6 +67,27 @@ describe('disc grades on a synthetic spine', () => {
       for (const l of stated) expect(l.pfirrmannGrade.evidence.rule).toMatch(/Caution: the reader stated that this series is T2-weighted \(its DICOM headers do not say\)/);
     }
   });
+  it('on a fat-suppressed T2 (T2 FS, SPAIR, Dixon water) every classifier grade carries a caution, and the foramina are not graded without a T1', async () => {
+    const classifier: DiscClassifier = { name: 'test-cnn', classify: async (patches) => patches.map(() => ({ pfirrmann: [0, 0, 1, 0, 0], findings: { bulging: 0.9 } })), release: async () => {} };
+    const info = { file: 'x.onnx', sha256: '0'.repeat(64), version: '1', input: {}, output: {}, cvLinearKappa: 0.62 } as unknown as PfirrmannClassifierManifest;
+    const fs = (await gradeSpine({ ...s.volume, role: 'sagittal_t2', fatSuppression: 'ScanOptions FS, fat saturation' }, s.labelmap, s.segments, opts, classifier, info, 'none')).report.levels;
+    expect(fs.length).toBeGreaterThan(0);
+    for (const l of fs) {
+      expect(l.pfirrmannGrade.value).toBe(3);
+      expect(l.pfirrmannGrade.evidence.rule).toMatch(/Caution: this T2 suppresses fat \(ScanOptions FS, fat saturation\); the classifier learned T2 without fat suppression/);
+      for (const f of [l.foraminalStenosisLeft, l.foraminalStenosisRight]) {
+        expect(f.value).toBeNull();
+        expect(f.notAssessableReason).toMatch(/Lee grades the fat around the exiting root, and this analysis ran on the sagittal T2, which suppresses fat \(ScanOptions FS, fat saturation\) with no sagittal T1/);
+      }
+    }
+    // A fat-suppressed T1 beside it (T1 FS, often after contrast) is no help: the fat is dark there too.
+    const t1fs = { ...s.volume, role: 'sagittal_t1' as const, fatSuppression: '"SAG T1 FS +C" names fat suppression' };
+    const withT1fs = (await gradeSpine({ ...s.volume, role: 'sagittal_t2', fatSuppression: 'ScanOptions FS, fat saturation' }, s.labelmap, s.segments, { ...opts, sagittalT1: t1fs }, classifier, info, 'none')).report.levels;
+    for (const l of withT1fs) expect(l.foraminalStenosisLeft.notAssessableReason).toMatch(/which suppresses fat .* with no sagittal T1 that keeps the fat bright \(the study's suppresses it: "SAG T1 FS \+C" names fat suppression\)/);
+    const plain = (await gradeSpine({ ...s.volume, role: 'sagittal_t2' }, s.labelmap, s.segments, opts, classifier, info, 'none')).report.levels;
+    expect(plain.every((l) => !/suppresses fat/.test(`${l.foraminalStenosisLeft.notAssessableReason} ${l.foraminalStenosisRight.notAssessableReason}`))).toBe(true);
+    expect(plain.every((l) => !/suppresses fat/.test(l.pfirrmannGrade.evidence.rule))).toBe(true);
+  });
   it('narrowing rule edges and missing neighbours', () => {
     expect(gradeNarrowing(0.74, []).value).toBe(true);
     expect(gradeNarrowing(0.75, []).value).toBe(false);

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chooseSeries, classifySeries, planeFromOrientation, spineRegion, type SeriesHeaders } from '../../extension/src/pipeline/series';
+import { chooseSeries, classifySeries, fatSuppression, planeFromOrientation, spineRegion, type SeriesHeaders } from '../../extension/src/pipeline/series';
 
 /** Rows along +P (anterior→posterior), columns along -S (head→feet): a sagittal slice, LPS. */
 const SAG = [0, 1, 0, 0, 0, -1];
@@ -147,13 +147,33 @@ describe('chooseSeries', () => {
     expect(chooseSeries([fat, water, opposed, avantoT2]).analysisSeries).toBe(avantoT2); // the plain T2, though it has fewer slices
     const waterOnly = chooseSeries([fat, opposed, water]);
     expect(waterOnly.analysisSeries).toBe(water);
-    expect(waterOnly.warnings.join(' ')).toMatch(/water \(fat-suppressed\) image of a Dixon acquisition/);
+    expect(waterOnly.warnings.join(' ')).toMatch(/suppresses fat \(a Dixon water image\).*foramina .*not assessable without a sagittal T1 that keeps the fat bright; the in-phase image/);
     expect(chooseSeries([fat]).suitable).toBe(false);
     // Named only in the description (GE FLEX prefixes, Siemens suffixes); a fat-saturated T2 is not a Dixon fat image.
     expect(classifySeries(series({ SeriesDescription: 'FAT: Sag T2 FSE FLEX', ImageOrientationPatient: SAG, EchoTime: 85, RepetitionTime: 3000 })).role).toBe('other');
     expect(classifySeries(series({ SeriesDescription: 't2_tse_dixon_sag_F', ImageOrientationPatient: SAG, EchoTime: 85, RepetitionTime: 3000 })).role).toBe('other');
     expect(classifySeries(series({ SeriesDescription: 'fat sat T2 sag', ImageOrientationPatient: SAG, EchoTime: 85, RepetitionTime: 3000 })).role).toBe('sagittal_t2');
     expect(classifySeries(series({ SeriesDescription: 'T2 SAG FS', ImageOrientationPatient: SAG, EchoTime: 85, RepetitionTime: 3000 })).role).toBe('sagittal_t2');
+  });
+
+  it('recognises a fat-suppressed T2 (ScanOptions FS, T2 FS, SPAIR, SPIR, fat sat), prefers a plain T2 to it, and says what it costs', () => {
+    const sag = (extra: Partial<SeriesHeaders>) => series({ ImageOrientationPatient: SAG, EchoTime: 90, RepetitionTime: 3500, numberOfSlices: 17, ...extra });
+    for (const d of ['T2_TSE_SAG_FS', 'sag T2 fat sat', 'T2W_SPAIR sag', 'T2W_SPIR', 'Sag T2 FatSat', 'sag t2 fat-sup']) {
+      expect(fatSuppression({ SeriesDescription: d })).toBe(`"${d}" names fat suppression`);
+    }
+    expect(fatSuppression({ SeriesDescription: 'sag t2', ScanOptions: 'PFP\\FS' })).toBe('ScanOptions FS, fat saturation');
+    expect(fatSuppression({ SeriesDescription: 'SAG T2 FRFSE', ScanOptions: ['PFP'] })).toBeUndefined(); // FSE: fast spin echo
+    expect(fatSuppression({ SeriesDescription: 'T2 FSE sag' })).toBeUndefined();
+    const plain = sag({ SeriesDescription: 'T2_TSE_SAG', SeriesNumber: 5 });
+    const fs = sag({ SeriesDescription: 'T2_TSE_SAG_FS', SeriesNumber: 3, numberOfSlices: 19 });
+    expect(classifySeries(fs)).toMatchObject({ role: 'sagittal_t2' });
+    expect(classifySeries(fs).reasons).toContain('fat-suppressed ("T2_TSE_SAG_FS" names fat suppression)');
+    expect(chooseSeries([fs, plain]).analysisSeries).toBe(plain);
+    expect(chooseSeries([fs, plain]).warnings).toEqual([]);
+    const alone = chooseSeries([fs]);
+    expect(alone.analysisSeries).toBe(fs);
+    expect(alone.warnings.join(' ')).toMatch(/^The analysed sagittal T2 suppresses fat .*caution; the foramina .* not assessable without a sagittal T1 that keeps the fat bright; a sagittal T2 without fat suppression/);
+    expect(chooseSeries([fs, ingeniaT1]).warnings.join(' ')).toMatch(/the foramina are measured on the sagittal T1/);
   });
 
   it('falls back to sagittal T1 with a warning that Pfirrmann needs T2', () => {

@@ -22,6 +22,10 @@ import { measureSpine, type DiscAnalysis, type SpineMeasurements } from './measu
 /** Beside each classifier grade on a series the reader called T2 in the panel (SeriesChoice statedWeighting). */
 export const READER_STATED_T2_CAUTION = 'Caution: the reader stated that this series is T2-weighted (its DICOM headers do not say); the classifier was trained on T2 and its grade means nothing on other weightings';
 
+/** The caution beside each classifier grade read on a fat-suppressed T2 (why: series.ts fatSuppression). */
+export const fatSuppressedCaution = (why: string) =>
+  `Caution: this T2 suppresses fat (${why}); the classifier learned T2 without fat suppression (SPIDER's TSE T2) and was not checked on such images`;
+
 /** How a not-assessable reason names the analysed series, by its role. */
 const analysedSeriesWords = (role: SeriesRole) =>
   role === 'other' ? 'a sagittal series the reader chose whose weighting is not T2, T1 or STIR' : `the ${ROLE_WORDS[role]}`;
@@ -53,11 +57,12 @@ export type DiscPredictionsInput = { predictions: Map<number, DiscPrediction>; c
 /**
  * Run the disc classifier on every measured disc's patch. A classifier failure becomes the
  * not-assessable reason of every Pfirrmann grade; the rest of the report is unaffected.
- * @param mrAcquisitionType the analysed series' MRAcquisitionType: on '3D' the evidence shows the agreement measured on
- *   3D T2 (manifest cvLinearKappa3d) and says it is lower than on 2D.
- * @param weightingStatedByReader the reader stated that the series is T2 (its headers do not say): the evidence says so.
+ * @param series the analysed series: on MRAcquisitionType '3D' the evidence shows the agreement measured on 3D T2
+ *   (manifest cvLinearKappa3d) and says it is lower than on 2D; where the reader stated that it is T2 (its headers do
+ *   not say) or its images suppress fat (fatSuppression), the evidence says so.
  */
-export async function classifyDiscs(ms: SpineMeasurements, classifier: DiscClassifier | undefined, info?: PfirrmannClassifierManifest, unavailableReason = 'no disc classifier was loaded', mrAcquisitionType?: string, weightingStatedByReader = false): Promise<DiscPredictionsInput> {
+export async function classifyDiscs(ms: SpineMeasurements, classifier: DiscClassifier | undefined, info?: PfirrmannClassifierManifest, unavailableReason = 'no disc classifier was loaded', series: Pick<SpineVolume, 'mrAcquisitionType' | 'weightingStatedByReader' | 'fatSuppression'> = {}): Promise<DiscPredictionsInput> {
+  const { mrAcquisitionType, weightingStatedByReader, fatSuppression } = series;
   if (!classifier) return { unavailableReason: `not assessable: ${unavailableReason}` };
   try {
     const probs = await classifier.classify(ms.discs.map((d) => d.patch));
@@ -65,7 +70,11 @@ export async function classifyDiscs(ms: SpineMeasurements, classifier: DiscClass
     const calibration = info ? calibrationFor(info) : {};
     // A refused calibration withdraws the kappas measured with it, the 3D one included.
     const kappas = calibration.calibrationRefused ? undefined : info;
-    const cautions = [is3d ? threeDAcquisitionCaution(kappas?.cvLinearKappa3d, kappas?.cvLinearKappa) : '', weightingStatedByReader ? READER_STATED_T2_CAUTION : ''].filter(Boolean);
+    const cautions = [
+      is3d ? threeDAcquisitionCaution(kappas?.cvLinearKappa3d, kappas?.cvLinearKappa) : '',
+      weightingStatedByReader ? READER_STATED_T2_CAUTION : '',
+      fatSuppression ? fatSuppressedCaution(fatSuppression) : '',
+    ].filter(Boolean);
     const agreement = { cvLinearKappa: is3d ? kappas?.cvLinearKappa3d : kappas?.cvLinearKappa, ...(cautions.length ? { acquisitionCaution: cautions.join('. ') } : {}) };
     return { predictions: new Map(ms.discs.map((d, n) => [d.segment.segmentNumber, probs[n]])), classifier: { name: classifier.name, ...agreement, cvAuc: info?.cvAuc, ...calibration } };
   } catch (e) {
@@ -145,14 +154,16 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
   const otherFrame = opts.axialT2?.length && !sameFrame.length
     ? 'the axial T2 lies in another frame of reference (FrameOfReferenceUID) than the sagittal series — another session or patient position — so its images cannot be placed at the discs'
     : undefined;
-  const t1 = opts.sagittalT1 && opts.sagittalT1.frameOfReferenceUid === volume.frameOfReferenceUid ? opts.sagittalT1 : undefined;
-  // Lee grades the fat around the root: bright on T1 and T2 TSE, suppressed on STIR, of unknown look on a series of unknown weighting.
-  const fatHidden = volume.role === 'sagittal_stir' || volume.role === 'other';
+  // A fat-suppressed T1 (T1 FS, often after contrast) hides the perineural fat too.
+  const t1 = opts.sagittalT1 && opts.sagittalT1.frameOfReferenceUid === volume.frameOfReferenceUid && !opts.sagittalT1.fatSuppression ? opts.sagittalT1 : undefined;
+  // Lee grades the fat around the root: bright on T1 and T2 TSE, suppressed on STIR and fat-suppressed T2 (T2 FS, SPAIR,
+  // Dixon water), of unknown look on a series of unknown weighting.
+  const fatHidden = volume.role === 'sagittal_stir' || volume.role === 'other' || !!volume.fatSuppression;
   // Measured at every level, graded at lumbar ones (grade/level-rules.ts), so that renaming a level can grade it.
   const measuredForamina = (t1 && foraminaOnOtherSeries(t1, graded)) ?? (fatHidden ? [] : measureForamina(volume, graded, ms.labelmap));
   const foramina = new Map(measuredForamina.map((f) => [f.segmentNumber, f]));
   const noForamina = fatHidden && !measuredForamina.length
-    ? `Lee grades the fat around the exiting root, and this analysis ran on ${analysedSeriesWords(volume.role!)}${volume.role === 'sagittal_stir' ? ', which suppresses fat' : ''} with no sagittal T1 in the study` : undefined;
+    ? `Lee grades the fat around the exiting root, and this analysis ran on ${analysedSeriesWords(volume.role!)}${volume.role === 'sagittal_stir' ? ', which suppresses fat' : volume.fatSuppression ? `, which suppresses fat (${volume.fatSuppression})` : ''} with no sagittal T1 ${opts.sagittalT1?.fatSuppression ? `that keeps the fat bright (the study's suppresses it: ${opts.sagittalT1.fatSuppression})` : 'in the study'}` : undefined;
   const threeD = isThreeDAcquisition(volume.mrAcquisitionType);
   const levels: LevelReport[] = graded.map((d) => {
     const sac = axial?.get(d.segment.segmentNumber);
@@ -225,7 +236,7 @@ export async function gradeSpine(
 ): Promise<GradedSpine & { gradingError?: string }> {
   try {
     const ms = measureSpine(volume, labelmap, segments);
-    const discPredictions = await classifyDiscs(ms, classifier, classifierInfo, classifierMissing, volume.mrAcquisitionType, volume.weightingStatedByReader);
+    const discPredictions = await classifyDiscs(ms, classifier, classifierInfo, classifierMissing, volume);
     return buildSpineReport(volume, labelmap, segments, { ...opts, discPredictions }, ms);
   } catch (e) {
     return { report: reportShell(volume, segments, [], opts), labelmap, segments, gradingError: `Grading failed: ${e instanceof Error ? e.message : String(e)}` };

@@ -51,6 +51,8 @@ export interface SeriesHeaders {
   MRAcquisitionType?: string;
   /** DICOM BodyPartExamined (e.g. 'LSPINE', 'CSPINE', 'TSPINE'). */
   BodyPartExamined?: string;
+  /** DICOM ScanOptions (0018,0022), e.g. 'FS' (fat saturation), 'PFP'. */
+  ScanOptions?: string | string[];
   /** Number of slices/frames in the series. */
   numberOfSlices: number;
   /** True when the series' instances do not all share one ImageOrientationPatient (a localizer, or blocks at different angles). */
@@ -169,6 +171,20 @@ const DIXON_WORDS: Record<DixonImage, string> = { fat: 'fat', water: 'water (fat
 /** Preference among series of one role: an ordinary or in-phase image (a plain T2), then water, then opposed phase. */
 const DIXON_RANK: Record<DixonImage | 'none', number> = { none: 0, in_phase: 0, water: 1, opposed_phase: 2, fat: 3 };
 
+/**
+ * Why a series' images suppress fat, or undefined: a Dixon water image, ScanOptions (0018,0022) FS (fat saturation,
+ * a PS3.3 C.8.3.1 defined term), or a SeriesDescription naming it as sites do ('FS', 'fat sat', 'FatSat', 'fat sup',
+ * 'SPAIR', 'SPIR'; not 'FSE', a fast spin echo). STIR is a weighting of its own (role sagittal_stir). The perineural fat
+ * Lee grades is dark on such images, and the disc classifier learned T2 without fat suppression.
+ */
+export function fatSuppression(h: Pick<SeriesHeaders, 'ImageType' | 'SeriesDescription' | 'ScanOptions'>): string | undefined {
+  if (dixonImage(h) === 'water') return 'a Dixon water image';
+  if (toStrings(h.ScanOptions).includes('FS')) return 'ScanOptions FS, fat saturation';
+  const d = h.SeriesDescription ?? '';
+  if (/(^|[^a-z])(fs|fat[ _-]?sat\w*|fat[ _-]?sup\w*|spair|spir)([^a-z]|$)/i.test(d)) return `"${d}" names fat suppression`;
+  return undefined;
+}
+
 function weightingFromDescription(d: string): Weighting {
   if (/stir|tirm/.test(d)) return 'stir';
   if (/flair/.test(d)) return 'flair';
@@ -237,6 +253,8 @@ export function classifySeries(h: SeriesHeaders): SeriesClassification {
 
   const dixon = dixonImage(h);
   if (dixon) reasons.push(`Dixon ${DIXON_WORDS[dixon]} image (ImageType ${toStrings(h.ImageType).join('\\') || 'none'}, "${h.SeriesDescription ?? ''}")`);
+  const fatSuppressed = fatSuppression(h);
+  if (fatSuppressed && dixon !== 'water') reasons.push(`fat-suppressed (${fatSuppressed})`);
   let role: SeriesRole = 'other';
   if (modality && modality !== 'MR') {
     reasons.push(`Modality ${modality} is not MR`);
@@ -264,12 +282,21 @@ export function isThreeDAcquisition(mrAcquisitionType: unknown): boolean {
 /**
  * Best of several series of one role: a lumbar (or unnamed) series before a cervical or thoracic one (a whole-spine
  * study's other stations, which the lumbar-only analysis refuses: spineRegion), then multi-slice, then an ordinary or
- * Dixon in-phase image before a Dixon water image before an opposed-phase one (the disc classifier learned T2 without
- * fat suppression), then a 2D acquisition before a 3D one (MRAcquisitionType), then most slices, then lowest
+ * Dixon in-phase image before a fat-suppressed one (Dixon water, T2 FS: fatSuppression) before an opposed-phase one
+ * (the disc classifier learned T2 without fat suppression, and the foramina are graded on fat), then a 2D acquisition before a 3D one (MRAcquisitionType), then most slices, then lowest
  * SeriesNumber. Why 2D first: the disc classifier agrees with readers better on 2D TSE T2 than on 3D T2 SPACE
  * (models/PFIRRMANN_MODEL_CARD.md), and a 3D series' 100+ thin slices take ten times as long to segment as a 2D
  * series' 15.
  */
+/** `{ fatSuppression }` for a SpineVolume made from a series whose images suppress fat, else `{}`. */
+export function fatSuppressionOf(h: Pick<SeriesHeaders, 'ImageType' | 'SeriesDescription' | 'ScanOptions'>): { fatSuppression?: string } {
+  const why = fatSuppression(h);
+  return why ? { fatSuppression: why } : {};
+}
+
+/** DIXON_RANK of a series; a fat-suppressed one (T2 FS, SPAIR) ranks as a Dixon water image. */
+const fatRank = (h: SeriesHeaders) => DIXON_RANK[dixonImage(h) ?? (fatSuppression(h) ? 'water' : 'none')];
+
 function best(list: ClassifiedSeries[], role: SeriesRole): SeriesHeaders | undefined {
   const c = list.filter((s) => s.classification.role === role).map((s) => s.headers);
   const otherRegion = (h: SeriesHeaders) => (['cervical', 'thoracic'].includes(spineRegion(h)) ? 1 : 0);
@@ -278,7 +305,7 @@ function best(list: ClassifiedSeries[], role: SeriesRole): SeriesHeaders | undef
     const va = a.numberOfSlices >= MIN_VOLUME_SLICES ? 1 : 0;
     const vb = b.numberOfSlices >= MIN_VOLUME_SLICES ? 1 : 0;
     if (va !== vb) return vb - va;
-    const da = DIXON_RANK[dixonImage(a) ?? 'none'], db = DIXON_RANK[dixonImage(b) ?? 'none'];
+    const da = fatRank(a), db = fatRank(b);
     if (da !== db) return da - db;
     const a3d = isThreeDAcquisition(a.MRAcquisitionType), b3d = isThreeDAcquisition(b.MRAcquisitionType);
     if (a3d !== b3d) return a3d ? 1 : -1;
@@ -381,7 +408,12 @@ export function chooseSeries(all: SeriesHeaders[], readerChoice?: ReaderSeriesCh
     warnings.push(`The sagittal T2 is a 3D acquisition (MRAcquisitionType 3D, e.g. SPACE): the Pfirrmann grades agree less with readers on 3D T2 than on 2D TSE T2 (each grade's evidence gives the figures), the central canal is not graded from its sagittal slice (the dural sac outline on 3D T2 is not checked against readers), and its many thin slices take longer to analyse. A 2D sagittal T2, where one exists, is the better series.`);
   }
   const dixon = dixonImage(analysisSeries);
-  if (dixon === 'water' || dixon === 'opposed_phase') {
+  const fatSuppressed = fatSuppression(analysisSeries);
+  if (fatSuppressed && analysisRole === 'sagittal_t2') {
+    const foramina = sagittalT1 && !fatSuppression(sagittalT1) ? 'the foramina are measured on the sagittal T1' : 'the foramina (Lee grades the fat around the root) are not assessable without a sagittal T1 that keeps the fat bright';
+    const better = dixon === 'water' ? 'the in-phase image, where the study has one, is the better series' : 'a sagittal T2 without fat suppression, where the study has one, is the better series';
+    warnings.push(`The analysed sagittal T2 suppresses fat (${fatSuppressed}): the disc classifier learned T2 images without fat suppression, so each of its grades carries a caution; ${foramina}; ${better}.`);
+  } else if (dixon === 'opposed_phase') {
     warnings.push(`The analysed series is the ${DIXON_WORDS[dixon]} image of a Dixon acquisition: the disc classifier learned T2 images without fat suppression, so treat its grades with care; the in-phase image, where the study has one, is the better series.`);
   }
   if (analysisSeries.numberOfSlices < MIN_VOLUME_SLICES) {

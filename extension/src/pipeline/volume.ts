@@ -42,6 +42,8 @@ export interface SpineVolume {
   /** DICOM MRAcquisitionType: '2D' or '3D' (e.g. T2 SPACE); the disc classifier's evidence cautions on 3D. Absent when unknown. */
   mrAcquisitionType?: string;
   role?: SeriesRole;
+  /** Why the series' images suppress fat (series.ts fatSuppression: T2 FS, SPAIR, Dixon water); the foramina are then not graded on it and the disc classifier's evidence cautions. */
+  fatSuppression?: string;
   /** The reader stated the weighting `role` names (its DICOM headers do not say): the disc classifier's evidence cautions. */
   weightingStatedByReader?: boolean;
   /** Set when the volume is only some of the series' slices, the evenly spaced ones (slice-run.ts): which, and why. */
