@@ -185,6 +185,15 @@ export function fatSuppression(h: Pick<SeriesHeaders, 'ImageType' | 'SeriesDescr
   return undefined;
 }
 
+/** `{ fatSuppression }` for a SpineVolume made from a series whose images suppress fat, else `{}`. */
+export function fatSuppressionOf(h: Pick<SeriesHeaders, 'ImageType' | 'SeriesDescription' | 'ScanOptions'>): { fatSuppression?: string } {
+  const why = fatSuppression(h);
+  return why ? { fatSuppression: why } : {};
+}
+
+/** DIXON_RANK of a series; a fat-suppressed one (T2 FS, SPAIR) ranks as a Dixon water image. */
+const fatRank = (h: SeriesHeaders) => DIXON_RANK[dixonImage(h) ?? (fatSuppression(h) ? 'water' : 'none')];
+
 function weightingFromDescription(d: string): Weighting {
   if (/stir|tirm/.test(d)) return 'stir';
   if (/flair/.test(d)) return 'flair';
@@ -283,20 +292,11 @@ export function isThreeDAcquisition(mrAcquisitionType: unknown): boolean {
  * Best of several series of one role: a lumbar (or unnamed) series before a cervical or thoracic one (a whole-spine
  * study's other stations, which the lumbar-only analysis refuses: spineRegion), then multi-slice, then an ordinary or
  * Dixon in-phase image before a fat-suppressed one (Dixon water, T2 FS: fatSuppression) before an opposed-phase one
- * (the disc classifier learned T2 without fat suppression, and the foramina are graded on fat), then a 2D acquisition before a 3D one (MRAcquisitionType), then most slices, then lowest
- * SeriesNumber. Why 2D first: the disc classifier agrees with readers better on 2D TSE T2 than on 3D T2 SPACE
- * (models/PFIRRMANN_MODEL_CARD.md), and a 3D series' 100+ thin slices take ten times as long to segment as a 2D
- * series' 15.
+ * (the disc classifier learned T2 without fat suppression, and the foramina are graded on fat), then a 2D acquisition
+ * before a 3D one (MRAcquisitionType), then most slices, then lowest SeriesNumber. Why 2D first: the disc classifier
+ * agrees with readers better on 2D TSE T2 than on 3D T2 SPACE (models/PFIRRMANN_MODEL_CARD.md), and a 3D series'
+ * 100+ thin slices take ten times as long to segment as a 2D series' 15.
  */
-/** `{ fatSuppression }` for a SpineVolume made from a series whose images suppress fat, else `{}`. */
-export function fatSuppressionOf(h: Pick<SeriesHeaders, 'ImageType' | 'SeriesDescription' | 'ScanOptions'>): { fatSuppression?: string } {
-  const why = fatSuppression(h);
-  return why ? { fatSuppression: why } : {};
-}
-
-/** DIXON_RANK of a series; a fat-suppressed one (T2 FS, SPAIR) ranks as a Dixon water image. */
-const fatRank = (h: SeriesHeaders) => DIXON_RANK[dixonImage(h) ?? (fatSuppression(h) ? 'water' : 'none')];
-
 function best(list: ClassifiedSeries[], role: SeriesRole): SeriesHeaders | undefined {
   const c = list.filter((s) => s.classification.role === role).map((s) => s.headers);
   const otherRegion = (h: SeriesHeaders) => (['cervical', 'thoracic'].includes(spineRegion(h)) ? 1 : 0);
