@@ -11,27 +11,32 @@ import { getCornerstone } from './cornerstone';
 import { getOhifContext } from './context';
 
 type StackViewport = { getImageIds?: () => string[]; getCurrentImageId?: () => string; setImageIdIndex?: (i: number) => Promise<unknown> };
+type Scrollable = Required<StackViewport>;
+
+/** The stack viewports of every rendering engine whose current image is one of `imageIds`. */
+function stacksShowing(imageIds: Set<string>): Scrollable[] {
+  const { core } = getCornerstone();
+  return (core.getRenderingEngines?.() ?? []).flatMap((engine: { getViewports(): StackViewport[] }) => engine.getViewports())
+    .filter((vp: StackViewport): vp is Scrollable => !!vp.setImageIdIndex && !!vp.getImageIds && imageIds.has(vp.getCurrentImageId?.() ?? ''));
+}
 
 /** @param imageIds the series' imageIds (a viewport is scrolled when its current image is one of them). */
 export function scrollStacksTo(imageIds: Iterable<string>, pointLps: Vec3): void {
   const ids = new Set(imageIds);
   if (!ids.size) return;
   const { core } = getCornerstone();
-  for (const engine of core.getRenderingEngines?.() ?? []) {
-    for (const vp of engine.getViewports() as StackViewport[]) {
-      const stack = vp.getImageIds?.() ?? [];
-      if (!vp.setImageIdIndex || !ids.has(vp.getCurrentImageId?.() ?? '')) continue;
-      let best = -1, bestDistance = Infinity;
-      stack.forEach((id, i) => {
-        const p = core.metaData.get('imagePlaneModule', id);
-        if (!p?.imagePositionPatient || !p.rowCosines || !p.columnCosines) return;
-        const r = p.rowCosines as number[], c = p.columnCosines as number[];
-        const n = [r[1] * c[2] - r[2] * c[1], r[2] * c[0] - r[0] * c[2], r[0] * c[1] - r[1] * c[0]];
-        const d = Math.abs(n.reduce((s, x, a) => s + x * (pointLps[a] - p.imagePositionPatient[a]), 0));
-        if (d < bestDistance) { bestDistance = d; best = i; }
-      });
-      if (best >= 0) void vp.setImageIdIndex(best);
-    }
+  for (const vp of stacksShowing(ids)) {
+    const stack = vp.getImageIds();
+    let best = -1, bestDistance = Infinity;
+    stack.forEach((id, i) => {
+      const p = core.metaData.get('imagePlaneModule', id);
+      if (!p?.imagePositionPatient || !p.rowCosines || !p.columnCosines) return;
+      const r = p.rowCosines as number[], c = p.columnCosines as number[];
+      const n = [r[1] * c[2] - r[2] * c[1], r[2] * c[0] - r[0] * c[2], r[0] * c[1] - r[1] * c[0]];
+      const d = Math.abs(n.reduce((s, x, a) => s + x * (pointLps[a] - p.imagePositionPatient[a]), 0));
+      if (d < bestDistance) { bestDistance = d; best = i; }
+    });
+    if (best >= 0) void vp.setImageIdIndex(best);
   }
 }
 
@@ -61,13 +66,9 @@ export function showMidSagittalIfSpineOffScreen(imageIds: string[], labelmap: La
   const discs = segments.filter((s) => s.kind === 'disc').map((s) => s.segmentNumber);
   const midK = midSagittalSlice(labelmap, discs.length ? discs : segments.map((s) => s.segmentNumber));
   const onMid = segmentsOn(midK);
-  const { core } = getCornerstone();
-  for (const engine of core.getRenderingEngines?.() ?? []) {
-    for (const vp of engine.getViewports() as StackViewport[]) {
-      const k = imageIds.indexOf(vp.getCurrentImageId?.() ?? '');
-      if (k < 0 || !vp.setImageIdIndex || segmentsOn(k) >= onMid / 2) continue;
-      const target = vp.getImageIds?.().indexOf(imageIds[midK]) ?? -1;
-      if (target >= 0) void vp.setImageIdIndex(target);
-    }
+  for (const vp of stacksShowing(new Set(imageIds))) {
+    if (segmentsOn(imageIds.indexOf(vp.getCurrentImageId())) >= onMid / 2) continue;
+    const target = vp.getImageIds().indexOf(imageIds[midK]);
+    if (target >= 0) void vp.setImageIdIndex(target);
   }
 }
