@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chooseSeries, classifySeries, fatSuppression, planeFromOrientation, spineRegion, type SeriesHeaders } from '../../extension/src/pipeline/series';
+import { chooseSeries, classifySeries, fatSuppression, planeFromOrientation, postContrast, spineRegion, type SeriesHeaders } from '../../extension/src/pipeline/series';
 
 /** Rows along +P (anterior→posterior), columns along -S (head→feet): a sagittal slice, LPS. */
 const SAG = [0, 1, 0, 0, 0, -1];
@@ -154,6 +154,21 @@ describe('chooseSeries', () => {
     expect(classifySeries(series({ SeriesDescription: 't2_tse_dixon_sag_F', ImageOrientationPatient: SAG, EchoTime: 85, RepetitionTime: 3000 })).role).toBe('other');
     expect(classifySeries(series({ SeriesDescription: 'fat sat T2 sag', ImageOrientationPatient: SAG, EchoTime: 85, RepetitionTime: 3000 })).role).toBe('sagittal_t2');
     expect(classifySeries(series({ SeriesDescription: 'T2 SAG FS', ImageOrientationPatient: SAG, EchoTime: 85, RepetitionTime: 3000 })).role).toBe('sagittal_t2');
+  });
+
+  it('recognises a series after contrast (ContrastBolusAgent, +C, post, Gd, KM) and prefers the T1 before it', () => {
+    for (const d of ['SAG T1 +C', 'sag t1 C+', 't1_tse_sag_post', 'T1 SAG Gd', 'T1 sag gado', 'SAG T1 KM', 'T1 contrast sag']) {
+      expect(postContrast({ SeriesDescription: d })).toBe(`"${d}" names a contrast agent`);
+    }
+    expect(postContrast({ SeriesDescription: 't1_tse_sag', ContrastBolusAgent: 'Gadovist' })).toBe('ContrastBolusAgent "Gadovist"');
+    for (const d of ['t1_tse_sag_320', 'T2_space_sag_c4', 'SAG T1 posterior', 'CS T1 TSE SAG']) expect(postContrast({ SeriesDescription: d })).toBeUndefined();
+    const t1 = (extra: Partial<SeriesHeaders>) => series({ ImageOrientationPatient: SAG, EchoTime: 10, RepetitionTime: 550, numberOfSlices: 17, ...extra });
+    const before = t1({ SeriesDescription: 't1_tse_sag', SeriesNumber: 4 });
+    const after = t1({ SeriesDescription: 't1_tse_sag', SeriesNumber: 2, numberOfSlices: 19, ContrastBolusAgent: 'Dotarem' });
+    expect(classifySeries(after)).toMatchObject({ role: 'sagittal_t1' });
+    expect(classifySeries(after).reasons).toContain('after contrast (ContrastBolusAgent "Dotarem")');
+    expect(chooseSeries([after, before, avantoT2]).sagittalT1).toBe(before);
+    expect(chooseSeries([after, avantoT2]).sagittalT1).toBe(after); // alone, it is still used
   });
 
   it('recognises a fat-suppressed T2 (ScanOptions FS, T2 FS, SPAIR, SPIR, fat sat), prefers a plain T2 to it, and says what it costs', () => {

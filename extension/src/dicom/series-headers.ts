@@ -77,6 +77,7 @@ export function seriesHeadersFrom(seriesInstanceUid: string, instances: Dataset[
     MRAcquisitionType: first.MRAcquisitionType,
     BodyPartExamined: first.BodyPartExamined,
     ScanOptions: first.ScanOptions,
+    ContrastBolusAgent: first.ContrastBolusAgent,
     numberOfSlices,
     orientationsDiffer: orientations.some((o) => numbers(o).some((x, n) => !(Math.abs(x - iop0[n]) <= 1e-3))),
     planesDiffer: new Set(orientations.map((o) => planeFromOrientation(o as SeriesHeaders['ImageOrientationPatient']))).size > 1,

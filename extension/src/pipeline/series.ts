@@ -53,6 +53,8 @@ export interface SeriesHeaders {
   BodyPartExamined?: string;
   /** DICOM ScanOptions (0018,0022), e.g. 'FS' (fat saturation), 'PFP'. */
   ScanOptions?: string | string[];
+  /** DICOM ContrastBolusAgent (0018,0010): present and not empty on images taken after a contrast agent. */
+  ContrastBolusAgent?: string;
   /** Number of slices/frames in the series. */
   numberOfSlices: number;
   /** True when the series' instances do not all share one ImageOrientationPatient (a localizer, or blocks at different angles). */
@@ -191,6 +193,19 @@ export function fatSuppressionOf(h: Pick<SeriesHeaders, 'ImageType' | 'SeriesDes
   return why ? { fatSuppression: why } : {};
 }
 
+/**
+ * Why a series was taken after a contrast agent, or undefined: ContrastBolusAgent (0018,0010) given, or a
+ * SeriesDescription saying so as sites do ('+C', 'C+', 'post', 'Gd', 'gad…', 'contrast', German 'KM'). On a T1 after
+ * contrast the epidural veins around the root enhance like the fat Lee grades, so the T1 before it is preferred.
+ */
+export function postContrast(h: Pick<SeriesHeaders, 'SeriesDescription' | 'ContrastBolusAgent'>): string | undefined {
+  const agent = String(h.ContrastBolusAgent ?? '').trim();
+  if (agent) return `ContrastBolusAgent "${agent}"`;
+  const d = h.SeriesDescription ?? '';
+  if (/(\+ ?c|c ?\+|\+ ?gd|(^|[^a-z])(post|gd|gad\w*|contrast|km)([^a-z]|$))/i.test(d)) return `"${d}" names a contrast agent`;
+  return undefined;
+}
+
 /** DIXON_RANK of a series; a fat-suppressed one (T2 FS, SPAIR) ranks as a Dixon water image. */
 const fatRank = (h: SeriesHeaders) => DIXON_RANK[dixonImage(h) ?? (fatSuppression(h) ? 'water' : 'none')];
 
@@ -264,6 +279,8 @@ export function classifySeries(h: SeriesHeaders): SeriesClassification {
   if (dixon) reasons.push(`Dixon ${DIXON_WORDS[dixon]} image (ImageType ${toStrings(h.ImageType).join('\\') || 'none'}, "${h.SeriesDescription ?? ''}")`);
   const fatSuppressed = fatSuppression(h);
   if (fatSuppressed && dixon !== 'water') reasons.push(`fat-suppressed (${fatSuppressed})`);
+  const contrast = postContrast(h);
+  if (contrast) reasons.push(`after contrast (${contrast})`);
   let role: SeriesRole = 'other';
   if (modality && modality !== 'MR') {
     reasons.push(`Modality ${modality} is not MR`);
@@ -292,7 +309,8 @@ export function isThreeDAcquisition(mrAcquisitionType: unknown): boolean {
  * Best of several series of one role: a lumbar (or unnamed) series before a cervical or thoracic one (a whole-spine
  * study's other stations, which the lumbar-only analysis refuses: spineRegion), then multi-slice, then an ordinary or
  * Dixon in-phase image before a fat-suppressed one (Dixon water, T2 FS: fatSuppression) before an opposed-phase one
- * (the disc classifier learned T2 without fat suppression, and the foramina are graded on fat), then a 2D acquisition
+ * (the disc classifier learned T2 without fat suppression, and the foramina are graded on fat), then one before
+ * contrast before one after (postContrast), then a 2D acquisition
  * before a 3D one (MRAcquisitionType), then most slices, then lowest SeriesNumber. Why 2D first: the disc classifier
  * agrees with readers better on 2D TSE T2 than on 3D T2 SPACE (models/PFIRRMANN_MODEL_CARD.md), and a 3D series'
  * 100+ thin slices take ten times as long to segment as a 2D series' 15.
@@ -307,6 +325,8 @@ function best(list: ClassifiedSeries[], role: SeriesRole): SeriesHeaders | undef
     if (va !== vb) return vb - va;
     const da = fatRank(a), db = fatRank(b);
     if (da !== db) return da - db;
+    const ca = postContrast(a) ? 1 : 0, cb = postContrast(b) ? 1 : 0;
+    if (ca !== cb) return ca - cb;
     const a3d = isThreeDAcquisition(a.MRAcquisitionType), b3d = isThreeDAcquisition(b.MRAcquisitionType);
     if (a3d !== b3d) return a3d ? 1 : -1;
     if (a.numberOfSlices !== b.numberOfSlices) return b.numberOfSlices - a.numberOfSlices;
