@@ -42,8 +42,9 @@ const isLabel = (p: string): boolean => /_label\.nii(\.gz)?$/i.test(p);
 export function planImport(paths: string[], opts: { axialReformat?: boolean } = {}): ImportItem[] {
   const items: ImportItem[] = [];
   const nifti = (path: string, name: string, fromFolder?: true) => {
-    items.push({ source: name, load: () => niftiToSeries(path), ...(fromFolder ? { fromFolder } : {}) });
-    if (opts.axialReformat) items.push({ source: `${name} (axial reformat)`, load: () => niftiAxialReformatSeries(path), ...(fromFolder ? { fromFolder } : {}) });
+    const found = fromFolder ? { fromFolder } : {};
+    items.push({ source: name, load: () => niftiToSeries(path), ...found });
+    if (opts.axialReformat) items.push({ source: `${name} (axial reformat)`, load: () => niftiAxialReformatSeries(path), ...found });
   };
   for (const raw of paths) {
     const p = resolve(raw);
