@@ -18,7 +18,7 @@ import type { SpineVolume, Vec3 } from '../extension/src/pipeline/volume';
 import type { AxialSlice } from '../extension/src/pipeline/axial-canal';
 import type { SourceSeriesRef } from '../extension/src/pipeline/report';
 import { evenlySpacedRun } from '../extension/src/pipeline/slice-run';
-import { chooseSeries, classifySeries, fatSuppressionOf, readerMayStateWeighting, type ReaderSeriesChoice, type SeriesHeaders } from '../extension/src/pipeline/series';
+import { chooseSeries, classifySeries, fatAndContrastOf, readerMayStateWeighting, type ReaderSeriesChoice, type SeriesHeaders } from '../extension/src/pipeline/series';
 import { fromPart10 } from '../extension/src/dicom/uids';
 import { functionalGroupValue, seriesHeadersFrom } from '../extension/src/dicom/series-headers';
 import { patientStudyFrom, type PatientStudy } from '../extension/src/dicom/patient-study';
@@ -136,7 +136,7 @@ export function volumeFromInstances(series: NaturalDataset[]): SpineVolume {
     sopClassUid: String(sorted[0].SOPClassUID ?? ''),
     seriesDescription: String(sorted[0].SeriesDescription ?? ''),
     mrAcquisitionType: sorted[0].MRAcquisitionType === undefined ? undefined : String(sorted[0].MRAcquisitionType),
-    ...fatSuppressionOf({ ImageType: sorted[0].ImageType as string[] | undefined, SeriesDescription: sorted[0].SeriesDescription as string | undefined, ScanOptions: sorted[0].ScanOptions as string | undefined }),
+    ...fatAndContrastOf({ ImageType: sorted[0].ImageType as string[] | undefined, SeriesDescription: sorted[0].SeriesDescription as string | undefined, ScanOptions: sorted[0].ScanOptions as string | undefined, ContrastBolusAgent: sorted[0].ContrastBolusAgent as string | undefined }),
     ...(run.note ? { analysedSlicesNote: run.note } : {}),
   };
 }

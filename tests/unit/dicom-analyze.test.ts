@@ -62,12 +62,17 @@ describe('analyze CLI input: DICOM folder', () => {
     }
   });
 
-  it('marks a fat-suppressed sagittal T2 (ScanOptions FS) on the volume, so the foramina are not graded on it', () => {
+  it('marks a fat-suppressed sagittal T2 (ScanOptions FS) and a T1 after contrast (ContrastBolusAgent) on their volumes, for the foramina', () => {
     const v = makeVolume();
     const dir = mkdtempSync(join(tmpdir(), 'analyze-fs-'));
     try {
       makeSourceInstances(v).forEach((b, i) => writeFileSync(join(dir, `fs-${i}.dcm`), Buffer.from(toPart10({ ...fromPart10(b), ScanOptions: ['PFP', 'FS'] }))));
       expect(readDicomFolder(dir).volume).toMatchObject({ role: 'sagittal_t2', fatSuppression: 'ScanOptions FS, fat saturation' });
+      makeSourceInstances(v).forEach((b, i) => {
+        const ds = fromPart10(b);
+        writeFileSync(join(dir, `t1-${i}.dcm`), Buffer.from(toPart10({ ...ds, SeriesInstanceUID: `${v.seriesInstanceUid}.1`, SOPInstanceUID: `${ds.SOPInstanceUID}.1`, EchoTime: 10, RepetitionTime: 500, ContrastBolusAgent: 'Gadovist' })));
+      });
+      expect(readDicomFolder(dir).sagittalT1).toMatchObject({ role: 'sagittal_t1', postContrast: 'ContrastBolusAgent "Gadovist"' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

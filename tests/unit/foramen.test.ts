@@ -112,6 +112,10 @@ describe('Lee grade from the obliterated directions (grade/foramen.ts)', () => {
   ] as const)('%j → %i', (dirs, grade) => {
     expect(gradeForamen('right', f([...dirs])).value).toBe(grade);
   });
+  it('a note on the series measured (a T1 after contrast) closes the rule', () => {
+    expect(gradeForamen('right', { ...f([]), seriesNote: 'Caution: read on a sagittal T1 after contrast (x)' }).evidence.rule).toMatch(/not validated against readers\. Caution: read on a sagittal T1 after contrast \(x\)$/);
+    expect(gradeForamen('right', f([])).evidence.rule).toMatch(/not validated against readers$/);
+  });
   it('four directions say grade 3 is not measured; no root → not assessable', () => {
     expect(gradeForamen('right', f(['superior', 'inferior', 'anterior', 'posterior'])).evidence.rule).toMatch(/grade 3.*not measured/);
     expect(gradeForamen('right', { ...f(null), reason: 'no nerve root seen' }).notAssessableReason).toBe('not assessable: right foramen: no nerve root seen');
@@ -129,5 +133,22 @@ describe('buildSpineReport: foramina on the study sagittal T1', () => {
       expect(l.centralCanalStenosis.value).toBe('none');
       expect(l.foraminalStenosisLeft.notAssessableReason).toMatch(/left foramen: no slice 14–26 mm/); // the one-slice T2 was used
     }
+  });
+
+  it('a T1 after contrast is read only where no plain T2 can be, and then with a caution', () => {
+    const s = synthSpine({ canalApMm: 14, discHeightsMm: [10, 10], nucleus: [200, 200] });
+    const plainT1 = { ...s.volume, role: 'sagittal_t1' as const };
+    const postT1 = { ...plainT1, postContrast: 'ContrastBolusAgent "Gadovist"' };
+    const foramenOf = (volume: SpineVolume, sagittalT1: SpineVolume) =>
+      buildSpineReport(volume, s.labelmap, s.segments, { ...reportOpts, sagittalT1 }).report.levels[0].levelRuleInputs!.foramina.left!;
+    const t2 = { ...s.volume, role: 'sagittal_t2' as const };
+    expect(foramenOf(t2, plainT1)).toMatchObject({ weighting: 'T1' });
+    expect(foramenOf(t2, plainT1).seriesNote).toBeUndefined();
+    // A plain T2 keeps the fat bright: it is read instead of the enhanced T1, and the evidence says why.
+    expect(foramenOf(t2, postT1)).toMatchObject({ weighting: 'T2', seriesNote: expect.stringMatching(/^Read on the sagittal T2, not on the study's sagittal T1, which is after contrast \(ContrastBolusAgent "Gadovist"\)/) });
+    // A fat-suppressed T2 cannot show the fat: the enhanced T1 is read, with the caution.
+    expect(foramenOf({ ...t2, fatSuppression: 'ScanOptions FS, fat saturation' }, postT1)).toMatchObject({ weighting: 'T1', seriesNote: expect.stringMatching(/^Caution: read on a sagittal T1 after contrast \(ContrastBolusAgent "Gadovist"\): enhancing epidural veins/) });
+    // A T1 after contrast analysed alone: the caution too.
+    expect(buildSpineReport(postT1, s.labelmap, s.segments, reportOpts).report.levels[0].levelRuleInputs!.foramina.left).toMatchObject({ weighting: 'T1', seriesNote: expect.stringMatching(/^Caution: read on a sagittal T1 after contrast/) });
   });
 });

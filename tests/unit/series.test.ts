@@ -173,7 +173,7 @@ describe('chooseSeries', () => {
 
   it('recognises a fat-suppressed T2 (ScanOptions FS, T2 FS, SPAIR, SPIR, fat sat), prefers a plain T2 to it, and says what it costs', () => {
     const sag = (extra: Partial<SeriesHeaders>) => series({ ImageOrientationPatient: SAG, EchoTime: 90, RepetitionTime: 3500, numberOfSlices: 17, ...extra });
-    for (const d of ['T2_TSE_SAG_FS', 'sag T2 fat sat', 'T2W_SPAIR sag', 'T2W_SPIR', 'Sag T2 FatSat', 'sag t2 fat-sup']) {
+    for (const d of ['T2_TSE_SAG_FS', 'sag T2 fat sat', 'T2W_SPAIR sag', 'T2W_SPIR', 'Sag T2 FatSat', 'sag t2 fat-sup', 'SAG T2 FSAT', 'T2 sag CHESS']) {
       expect(fatSuppression({ SeriesDescription: d })).toBe(`"${d}" names fat suppression`);
     }
     expect(fatSuppression({ SeriesDescription: 'sag t2', ScanOptions: 'PFP\\FS' })).toBe('ScanOptions FS, fat saturation');
@@ -189,6 +189,9 @@ describe('chooseSeries', () => {
     expect(alone.analysisSeries).toBe(fs);
     expect(alone.warnings.join(' ')).toMatch(/^The analysed sagittal T2 suppresses fat .*caution; the foramina .* not assessable without a sagittal T1 that keeps the fat bright; a sagittal T2 without fat suppression/);
     expect(chooseSeries([fs, ingeniaT1]).warnings.join(' ')).toMatch(/the foramina are measured on the sagittal T1/);
+    expect(chooseSeries([fs, ingeniaT1]).warnings.join(' ')).not.toMatch(/after contrast/);
+    const enhancedT1 = { ...ingeniaT1, SeriesDescription: 'T1 SAG +C' };
+    expect(chooseSeries([fs, enhancedT1]).warnings.join(' ')).toMatch(/the foramina are measured on the sagittal T1, which is after contrast \(enhancing veins look like the fat Lee grades\), so each foraminal grade carries a caution/);
   });
 
   it('falls back to sagittal T1 with a warning that Pfirrmann needs T2', () => {

@@ -13,7 +13,7 @@ import type { AxialSlice } from '../pipeline/axial-canal';
 import { getCornerstone } from './cornerstone';
 import { functionalGroupValue } from '../dicom/series-headers';
 import { evenlySpacedRun } from '../pipeline/slice-run';
-import { fatSuppressionOf } from '../pipeline/series';
+import { fatAndContrastOf } from '../pipeline/series';
 
 export interface VolumeFromDisplaySet {
   volume: SpineVolume;
@@ -83,7 +83,7 @@ export async function readDisplaySetVolume(ds: DisplaySet, onProgress?: (done: n
     sopClassUid: inst.SOPClassUID,
     seriesDescription: ds.SeriesDescription,
     mrAcquisitionType: inst.MRAcquisitionType,
-    ...fatSuppressionOf({ ImageType: inst.ImageType, SeriesDescription: ds.SeriesDescription, ScanOptions: inst.ScanOptions }),
+    ...fatAndContrastOf({ ImageType: inst.ImageType, SeriesDescription: ds.SeriesDescription, ScanOptions: inst.ScanOptions, ContrastBolusAgent: inst.ContrastBolusAgent }),
     ...(run.note ? { analysedSlicesNote: run.note } : {}),
   };
   return { volume, imageIds: order.map((o) => o.id) };

@@ -154,13 +154,20 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
   const otherFrame = opts.axialT2?.length && !sameFrame.length
     ? 'the axial T2 lies in another frame of reference (FrameOfReferenceUID) than the sagittal series — another session or patient position — so its images cannot be placed at the discs'
     : undefined;
-  // A fat-suppressed T1 (T1 FS, often after contrast) hides the perineural fat too.
-  const t1 = opts.sagittalT1 && opts.sagittalT1.frameOfReferenceUid === volume.frameOfReferenceUid && !opts.sagittalT1.fatSuppression ? opts.sagittalT1 : undefined;
   // Lee grades the fat around the root: bright on T1 and T2 TSE, suppressed on STIR and fat-suppressed T2 (T2 FS, SPAIR,
   // Dixon water), of unknown look on a series of unknown weighting.
   const fatHidden = volume.role === 'sagittal_stir' || volume.role === 'other' || !!volume.fatSuppression;
+  // A fat-suppressed T1 (T1 FS, often after contrast) hides the perineural fat too. On a T1 after contrast the epidural
+  // veins around the root enhance like that fat, so a plain T2, whose fat is bright too, is read instead where there is one.
+  const sameFrameT1 = opts.sagittalT1 && opts.sagittalT1.frameOfReferenceUid === volume.frameOfReferenceUid && !opts.sagittalT1.fatSuppression ? opts.sagittalT1 : undefined;
+  const t1 = sameFrameT1 && (!sameFrameT1.postContrast || fatHidden) ? sameFrameT1 : undefined;
+  const measuredOn = t1 ?? (fatHidden ? undefined : volume);
+  const seriesNote = measuredOn?.postContrast
+    ? `Caution: read on a ${ROLE_WORDS[measuredOn.role ?? 'sagittal_t1']} after contrast (${measuredOn.postContrast}): enhancing epidural veins around the root look like the fat Lee grades, so check the grade on the images`
+    : sameFrameT1?.postContrast ? `Read on the ${ROLE_WORDS[volume.role ?? 'sagittal_t2']}, not on the study's sagittal T1, which is after contrast (${sameFrameT1.postContrast}): enhancing veins there look like fat` : undefined;
   // Measured at every level, graded at lumbar ones (grade/level-rules.ts), so that renaming a level can grade it.
-  const measuredForamina = (t1 && foraminaOnOtherSeries(t1, graded)) ?? (fatHidden ? [] : measureForamina(volume, graded, ms.labelmap));
+  const measuredForamina = ((t1 && foraminaOnOtherSeries(t1, graded)) ?? (fatHidden ? [] : measureForamina(volume, graded, ms.labelmap)))
+    .map((f) => (seriesNote ? { ...f, left: { ...f.left, seriesNote }, right: { ...f.right, seriesNote } } : f));
   const foramina = new Map(measuredForamina.map((f) => [f.segmentNumber, f]));
   const noForamina = fatHidden && !measuredForamina.length
     ? `Lee grades the fat around the exiting root, and this analysis ran on ${analysedSeriesWords(volume.role!)}${volume.role === 'sagittal_stir' ? ', which suppresses fat' : volume.fatSuppression ? `, which suppresses fat (${volume.fatSuppression})` : ''} with no sagittal T1 ${opts.sagittalT1?.fatSuppression ? `that keeps the fat bright (the study's suppresses it: ${opts.sagittalT1.fatSuppression})` : 'in the study'}` : undefined;

@@ -81,6 +81,8 @@ export interface ForamenMeasure {
   rootCentreLps?: Vec3;
   /** Why nothing (or no root) was measured. */
   reason?: string;
+  /** What the reader should know of the series measured (a T1 after contrast), appended to the grade's rule. */
+  seriesNote?: string;
 }
 
 /** Both foramina of one disc. */

@@ -175,22 +175,22 @@ const DIXON_RANK: Record<DixonImage | 'none', number> = { none: 0, in_phase: 0, 
 
 /**
  * Why a series' images suppress fat, or undefined: a Dixon water image, ScanOptions (0018,0022) FS (fat saturation,
- * a PS3.3 C.8.3.1 defined term), or a SeriesDescription naming it as sites do ('FS', 'fat sat', 'FatSat', 'fat sup',
- * 'SPAIR', 'SPIR'; not 'FSE', a fast spin echo). STIR is a weighting of its own (role sagittal_stir). The perineural fat
+ * a PS3.3 C.8.3.1 defined term), or a SeriesDescription naming it as sites do ('FS', 'FSAT', 'fat sat', 'FatSat', 'fat sup',
+ * 'SPAIR', 'SPIR', 'CHESS'; not 'FSE', a fast spin echo). STIR is a weighting of its own (role sagittal_stir). The perineural fat
  * Lee grades is dark on such images, and the disc classifier learned T2 without fat suppression.
  */
 export function fatSuppression(h: Pick<SeriesHeaders, 'ImageType' | 'SeriesDescription' | 'ScanOptions'>): string | undefined {
   if (dixonImage(h) === 'water') return 'a Dixon water image';
   if (toStrings(h.ScanOptions).includes('FS')) return 'ScanOptions FS, fat saturation';
   const d = h.SeriesDescription ?? '';
-  if (/(^|[^a-z])(fs|fat[ _-]?sat\w*|fat[ _-]?sup\w*|spair|spir)([^a-z]|$)/i.test(d)) return `"${d}" names fat suppression`;
+  if (/(^|[^a-z])(fs|fsat|fat[ _-]?sat\w*|fat[ _-]?sup\w*|spair|spir|chess)([^a-z]|$)/i.test(d)) return `"${d}" names fat suppression`;
   return undefined;
 }
 
-/** `{ fatSuppression }` for a SpineVolume made from a series whose images suppress fat, else `{}`. */
-export function fatSuppressionOf(h: Pick<SeriesHeaders, 'ImageType' | 'SeriesDescription' | 'ScanOptions'>): { fatSuppression?: string } {
-  const why = fatSuppression(h);
-  return why ? { fatSuppression: why } : {};
+/** A SpineVolume's `fatSuppression` and `postContrast` (each only when it applies) from its series' headers. */
+export function fatAndContrastOf(h: Pick<SeriesHeaders, 'ImageType' | 'SeriesDescription' | 'ScanOptions' | 'ContrastBolusAgent'>): { fatSuppression?: string; postContrast?: string } {
+  const fat = fatSuppression(h), contrast = postContrast(h);
+  return { ...(fat ? { fatSuppression: fat } : {}), ...(contrast ? { postContrast: contrast } : {}) };
 }
 
 /**
@@ -205,6 +205,10 @@ export function postContrast(h: Pick<SeriesHeaders, 'SeriesDescription' | 'Contr
   if (/(\+ ?c|c ?\+|\+ ?gd|(^|[^a-z])(post|gd|gad\w*|contrast|km)([^a-z]|$))/i.test(d)) return `"${d}" names a contrast agent`;
   return undefined;
 }
+
+/** Where the foramina of an analysis that cannot read them itself are measured: on the study's sagittal T1. */
+const foraminaOnT1 = (t1: SeriesHeaders) =>
+  `the foramina are measured on the sagittal T1${postContrast(t1) ? ', which is after contrast (enhancing veins look like the fat Lee grades), so each foraminal grade carries a caution' : ''}`;
 
 /** DIXON_RANK of a series; a fat-suppressed one (T2 FS, SPAIR) ranks as a Dixon water image. */
 const fatRank = (h: SeriesHeaders) => DIXON_RANK[dixonImage(h) ?? (fatSuppression(h) ? 'water' : 'none')];
@@ -419,7 +423,7 @@ export function chooseSeries(all: SeriesHeaders[], readerChoice?: ReaderSeriesCh
     warnings.push(`You stated that the series you chose is ${stated.toUpperCase()}-weighted; its headers say "${picked!.classification.weighting}" (${picked!.classification.reasons.join('; ')}). It is analysed as ${stated.toUpperCase()}${stated === 't2' ? ', and each disc classifier grade says the weighting was stated by you' : ''}.`);
   }
   if (analysisRole === 'other') {
-    const foramina = sagittalT1 ? 'the foramina are measured on the sagittal T1' : 'the foramina (graded on the fat of T1 or T2 images) are not assessable';
+    const foramina = sagittalT1 && !fatSuppression(sagittalT1) ? foraminaOnT1(sagittalT1) : 'the foramina (graded on the fat of T1 or T2 images) are not assessable';
     warnings.push(`The series you chose has weighting "${picked!.classification.weighting}" (${picked!.classification.reasons.join('; ')}): it is segmented and its levels named and measured, but the Pfirrmann grade and the disc findings are graded on T2 only, so they are not assessable; ${foramina}; the central canal is not assessable either (its dural sac is found by bright CSF).`);
   } else if (analysisRole !== 'sagittal_t2') {
     warnings.push(`No sagittal T2${picked ? ' chosen' : ''}: segmentation runs on the ${ROLE_WORDS[analysisRole]}; the disc classifier (Pfirrmann grade, bulging, Modic change, endplate defects) reads T2 only, so those are not assessable${analysisRole === 'sagittal_t1' ? '; so is the central canal (its dural sac is found by its bright CSF, dark on T1)' : ''}.`);
@@ -430,7 +434,7 @@ export function chooseSeries(all: SeriesHeaders[], readerChoice?: ReaderSeriesCh
   const dixon = dixonImage(analysisSeries);
   const fatSuppressed = fatSuppression(analysisSeries);
   if (fatSuppressed && analysisRole === 'sagittal_t2') {
-    const foramina = sagittalT1 && !fatSuppression(sagittalT1) ? 'the foramina are measured on the sagittal T1' : 'the foramina (Lee grades the fat around the root) are not assessable without a sagittal T1 that keeps the fat bright';
+    const foramina = sagittalT1 && !fatSuppression(sagittalT1) ? foraminaOnT1(sagittalT1) : 'the foramina (Lee grades the fat around the root) are not assessable without a sagittal T1 that keeps the fat bright';
     const better = dixon === 'water' ? 'the in-phase image, where the study has one, is the better series' : 'a sagittal T2 without fat suppression, where the study has one, is the better series';
     warnings.push(`The analysed sagittal T2 suppresses fat (${fatSuppressed}): the disc classifier learned T2 images without fat suppression, so each of its grades carries a caution; ${foramina}; ${better}.`);
   } else if (dixon === 'opposed_phase') {

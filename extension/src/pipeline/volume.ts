@@ -44,6 +44,8 @@ export interface SpineVolume {
   role?: SeriesRole;
   /** Why the series' images suppress fat (series.ts fatSuppression: T2 FS, SPAIR, Dixon water); the foramina are then not graded on it and the disc classifier's evidence cautions. */
   fatSuppression?: string;
+  /** Why the series was taken after a contrast agent (series.ts postContrast): a T1 so is used for the foramina only where no plain T2 can be, with a caution. */
+  postContrast?: string;
   /** The reader stated the weighting `role` names (its DICOM headers do not say): the disc classifier's evidence cautions. */
   weightingStatedByReader?: boolean;
   /** Set when the volume is only some of the series' slices, the evenly spaced ones (slice-run.ts): which, and why. */

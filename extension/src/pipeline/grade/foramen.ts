@@ -56,5 +56,5 @@ export function gradeForamen(side: Side, f: ForamenMeasure | undefined, unavaila
   const rule = value === 2 ? `${seen} → grade 2 (grade 3, a collapsed root, is not measured: check the root's shape)`
     : value === 1 ? `${seen} → two opposing directions (${vertical ? 'vertical' : 'transverse'}) → grade 1`
     : `${seen} → not two opposing directions → grade 0`;
-  return { value, evidence: evidence(`${rule}. Project measurement, not validated against readers`), readerModified: false };
+  return { value, evidence: evidence(`${rule}. Project measurement, not validated against readers${f.seriesNote ? `. ${f.seriesNote}` : ''}`), readerModified: false };
 }
