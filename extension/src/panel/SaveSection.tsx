@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import type { DisplaySet } from '../../../types/ohif';
 import type { ViewerAnalysis } from '../ohif/analysisClient';
-import { SAVE_STEP_LABEL, useSave } from './useSave';
+import { SAVE_STEP_LABEL, useSave, type SaveState } from './useSave';
 import { colors, s } from './styles';
 
 /** @param unmeasuredEdits why saving now would lose the reader's outline edits (AnalyzeSection), undefined when it would not. */
@@ -54,21 +54,27 @@ export function SaveSection({ displaySet, analysis, unmeasuredEdits }: { display
           {SAVE_STEP_LABEL[state.step]}
         </div>
       )}
-      {state.status === 'saved' && (
-        <div style={{ ...s.message, color: colors.ok }} data-testid="spine-save-status">
-          Saved: SEG series ‘{state.segDescription}’ and SR ‘{state.srDescription}’ stored in the PACS.
-        </div>
-      )}
-      {state.status === 'unchanged' && (
-        <div style={s.message} data-testid="spine-save-status">
-          Already saved: nothing changed since version {state.version} was stored ({new Date(state.savedAt).toLocaleString()}).
-        </div>
-      )}
-      {state.status === 'error' && (
-        <div style={s.error} data-testid="spine-save-error">
-          {state.message}
-        </div>
-      )}
+      <SaveOutcome state={state} testIdPrefix="spine-save" />
     </div>
   );
+}
+
+/** What a save came to: stored (which series), nothing to store, or the failure in plain words (`<prefix>-status` / `<prefix>-error`). */
+export function SaveOutcome({ state, testIdPrefix }: { state: SaveState; testIdPrefix: string }) {
+  if (state.status === 'saved') {
+    return (
+      <div style={{ ...s.message, color: colors.ok }} data-testid={`${testIdPrefix}-status`}>
+        Saved: SEG series ‘{state.segDescription}’ and SR ‘{state.srDescription}’ stored in the PACS.
+      </div>
+    );
+  }
+  if (state.status === 'unchanged') {
+    return (
+      <div style={s.message} data-testid={`${testIdPrefix}-status`}>
+        Already saved: nothing changed since version {state.version} was stored ({new Date(state.savedAt).toLocaleString()}).
+      </div>
+    );
+  }
+  if (state.status === 'error') return <div style={s.error} data-testid={`${testIdPrefix}-error`}>{state.message}</div>;
+  return null;
 }

@@ -9,6 +9,7 @@ import { useEffect, useState } from 'react';
 import type { PendingResult } from '../store/pending';
 import { LevelNamingLine, LevelsTable } from './ResultsView';
 import { FindingsTextBox } from './FindingsTextBox';
+import { SaveOutcome } from './SaveSection';
 import { useAnalysis } from './useAnalysis';
 import { SAVE_STEP_LABEL, useAllSaveStates, useSave, useStoredEdits, useStudySave } from './useSave';
 import { applyReaderEdit, confirmLevels, shiftLevels, withSoftwareLevels } from './readerEdits';
@@ -165,16 +166,7 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
         <PendingItem key={p.id} p={p} studyUid={studyInstanceUid} retry={(st, id) => void retry(st, id)} discard={(id) => void discard(id)} />
       ))}
       {resumeState.status === 'working' && <div style={s.muted}>{SAVE_STEP_LABEL[resumeState.step]}</div>}
-      {resumeState.status === 'saved' && (
-        <div style={{ ...s.message, color: colors.ok }} data-testid="spine-resume-status">
-          Saved: SEG series ‘{resumeState.segDescription}’ and SR ‘{resumeState.srDescription}’ stored in the PACS.
-        </div>
-      )}
-      {resumeState.status === 'error' && (
-        <div style={s.error} data-testid="spine-resume-error">
-          {resumeState.message}
-        </div>
-      )}
+      <SaveOutcome state={resumeState} testIdPrefix="spine-resume" />
     </div>
   );
 }
