@@ -218,6 +218,19 @@ describe('chooseSeries', () => {
     expect(whole.analysisSeries).toBe(stations[2]);
     // 't2' alone is a weighting, not 'T-spine'
     expect(spineRegion(sagT2({ SeriesDescription: 'sag t2 tse' }))).toBe('unknown');
+    // Siemens protocol names join words with '_'; BodyPartExamined spelt out.
+    expect(spineRegion(sagT2({ SeriesDescription: 't2_tse_sag_hws' }))).toBe('cervical');
+    expect(spineRegion(sagT2({ SeriesDescription: 'T2_SAG_C_SPINE' }))).toBe('cervical');
+    expect(spineRegion(sagT2({ SeriesDescription: 't2_tse_sag', BodyPartExamined: 'CERVICAL SPINE' }))).toBe('cervical');
+    expect(spineRegion(sagT2({ SeriesDescription: 't2_tse_sag', BodyPartExamined: 'SPINE' }))).toBe('unknown');
+    // Where the series says nothing, a StudyDescription naming one region decides; one naming two does not.
+    const inStudy = chooseSeries([sagT2({ SeriesDescription: 't2_tse_sag_384', StudyDescription: 'MRT HWS nativ' })]);
+    expect(inStudy.suitable).toBe(false);
+    expect(inStudy.message).toMatch(/This looks like a cervical spine series \(study "MRT HWS nativ"\)\. Only lumbar/);
+    expect(spineRegion(sagT2({ SeriesDescription: 't2_tse_sag', StudyDescription: 'MRI LUMBAR SPINE' }))).toBe('lumbar');
+    expect(spineRegion(sagT2({ SeriesDescription: 't2_tse_sag', StudyDescription: 'MRT HWS + LWS' }))).toBe('unknown');
+    expect(spineRegion(sagT2({ SeriesDescription: 'SAG T2 L-spine', StudyDescription: 'MRI C-spine' }))).toBe('lumbar');
+    expect(chooseSeries([sagT2({ SeriesDescription: 'T2 TSE SAG', StudyDescription: 'Spine MRI sample vb2_02' })]).suitable).toBe(true);
   });
 
   it('analyses the sagittal series the reader chose, with the role its weighting allows; ignores a choice it cannot analyse', () => {

@@ -76,6 +76,7 @@ export function seriesHeadersFrom(seriesInstanceUid: string, instances: Dataset[
     ScanningSequence: first.ScanningSequence,
     MRAcquisitionType: first.MRAcquisitionType,
     BodyPartExamined: first.BodyPartExamined,
+    StudyDescription: series.StudyDescription ?? first.StudyDescription,
     ScanOptions: first.ScanOptions,
     ContrastBolusAgent: first.ContrastBolusAgent,
     numberOfSlices,

@@ -51,6 +51,8 @@ export interface SeriesHeaders {
   MRAcquisitionType?: string;
   /** DICOM BodyPartExamined (e.g. 'LSPINE', 'CSPINE', 'TSPINE'). */
   BodyPartExamined?: string;
+  /** DICOM StudyDescription (e.g. 'MRI C-SPINE W/O'): names the region where the series does not. */
+  StudyDescription?: string;
   /** DICOM ScanOptions (0018,0022), e.g. 'FS' (fat saturation), 'PFP'. */
   ScanOptions?: string | string[];
   /** DICOM ContrastBolusAgent (0018,0010): present and not empty on images taken after a contrast agent. */
@@ -339,22 +341,36 @@ function best(list: ClassifiedSeries[], role: SeriesRole): SeriesHeaders | undef
   return c[0];
 }
 
+type SpineRegion = 'cervical' | 'thoracic' | 'lumbar';
+/** Words naming a spine region in a description, as sites write them (German HWS/BWS/LWS; 'c-spine', 'c_spine'). */
+const REGION_WORDS: [SpineRegion, RegExp][] = [
+  ['cervical', /(^|[^a-z])(cervical|c[- _]?spine|hws)([^a-z]|$)/],
+  ['thoracic', /(^|[^a-z])(thoracic|t[- _]?spine|bws)([^a-z]|$)/],
+  ['lumbar', /(^|[^a-z])(lumbar|lumbosacral|l[- _]?spine|lws)([^a-z]|$)/],
+];
+const regionsNamed = (text: string | undefined) => REGION_WORDS.filter(([, re]) => re.test((text ?? '').toLowerCase())).map(([r]) => r);
+
 /**
- * Spine region of a series from BodyPartExamined (DICOM PS3.16 Annex L defined terms CSPINE, TSPINE,
- * LSPINE, NECK) or SeriesDescription words ('cervical', 'c-spine', German 'HWS'; 'thoracic',
- * 't-spine', 'BWS'). 'unknown' when nothing says.
+ * Spine region of a series and what says so: BodyPartExamined (DICOM PS3.16 Annex L defined terms CSPINE, TSPINE,
+ * LSPINE, NECK, also spelt out, e.g. 'CERVICAL SPINE'), else the SeriesDescription's words ('cervical', 'c-spine',
+ * German 'HWS'; 'thoracic', 't-spine', 'BWS'; 'lumbar', 'l-spine', 'LWS'; the first named), else the
+ * StudyDescription's when it names one region only (a study named for two holds stations of both: its series decide).
+ * 'unknown' when nothing says.
  */
-export function spineRegion(h: SeriesHeaders): 'cervical' | 'thoracic' | 'lumbar' | 'unknown' {
+export function spineRegionOf(h: SeriesHeaders): { region: SpineRegion | 'unknown'; source?: string } {
   const part = (h.BodyPartExamined ?? '').toUpperCase().replace(/[^A-Z]/g, '');
-  if (part === 'CSPINE' || part === 'NECK') return 'cervical';
-  if (part === 'TSPINE') return 'thoracic';
-  if (part === 'LSPINE' || part === 'SSPINE' || part === 'SACRUM') return 'lumbar';
-  const d = (h.SeriesDescription ?? '').toLowerCase();
-  if (/\b(cervical|c[- ]?spine|hws)\b/.test(d)) return 'cervical';
-  if (/\b(thoracic|t[- ]?spine|bws)\b/.test(d)) return 'thoracic';
-  if (/\b(lumbar|l[- ]?spine|lws)\b/.test(d)) return 'lumbar';
-  return 'unknown';
+  const byPart: SpineRegion | undefined = /^(CSPINE|NECK)$|CERVIC/.test(part) ? 'cervical' : /^TSPINE$|THORAC/.test(part) ? 'thoracic'
+    : /^(LSPINE|SSPINE|SACRUM)$|LUMB/.test(part) ? 'lumbar' : undefined;
+  if (byPart) return { region: byPart, source: `BodyPartExamined ${h.BodyPartExamined}` };
+  const bySeries = regionsNamed(h.SeriesDescription);
+  if (bySeries.length) return { region: bySeries[0], source: `"${h.SeriesDescription}"` };
+  const byStudy = regionsNamed(h.StudyDescription);
+  if (byStudy.length === 1) return { region: byStudy[0], source: `study "${h.StudyDescription}"` };
+  return { region: 'unknown' };
 }
+
+/** The spine region alone (spineRegionOf). */
+export const spineRegion = (h: SeriesHeaders) => spineRegionOf(h).region;
 
 /** A series the reader chose for the analysis; `statedWeighting` only for a series whose headers give no T2/T1/STIR weighting. */
 export interface ReaderSeriesChoice { seriesInstanceUid: string; statedWeighting?: 't2' | 't1' }
@@ -445,9 +461,9 @@ export function chooseSeries(all: SeriesHeaders[], readerChoice?: ReaderSeriesCh
   }
   // The model and the level naming (counted from the sacrum) know lumbar spines only: a cervical or
   // thoracic series would get lumbar level names and lumbar grades, so it is refused, saying why.
-  const region = spineRegion(analysisSeries);
+  const { region, source } = spineRegionOf(analysisSeries);
   if (region === 'cervical' || region === 'thoracic') {
-    return { ...base, suitable: false, message: `This looks like a ${region} spine series (${analysisSeries.BodyPartExamined ? `BodyPartExamined ${analysisSeries.BodyPartExamined}` : `"${analysisSeries.SeriesDescription}"`}). Only lumbar spine MRI can be analysed: the segmentation model was trained on lumbar spines and levels are counted from the sacrum, so names and grades would be wrong.` };
+    return { ...base, suitable: false, message: `This looks like a ${region} spine series (${source}). Only lumbar spine MRI can be analysed: the segmentation model was trained on lumbar spines and levels are counted from the sacrum, so names and grades would be wrong.` };
   }
   const extras = [sagittalT1 && analysisSeries !== sagittalT1 ? `sagittal T1 ${describe(sagittalT1)}` : '', axialT2 ? `axial T2 ${describe(axialT2)}` : '']
     .filter(Boolean)
