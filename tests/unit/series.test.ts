@@ -194,6 +194,24 @@ describe('chooseSeries', () => {
     expect(chooseSeries([fs, enhancedT1]).warnings.join(' ')).toMatch(/the foramina are measured on the sagittal T1, which is after contrast \(enhancing veins look like the fat Lee grades\), so each foraminal grade carries a caution/);
   });
 
+  it('takes a T1 inversion recovery (GE T1 FLAIR, Siemens T1 TIRM: TI 500–1200 ms, short TE) for the sagittal T1, not a PD or a STIR', () => {
+    const sag = (extra: Partial<SeriesHeaders>) => series({ ImageOrientationPatient: SAG, numberOfSlices: 15, ...extra });
+    const geT1Flair = sag({ SeriesDescription: 'Sag T1 FLAIR', EchoTime: 9, RepetitionTime: 2200, InversionTime: 860 });
+    expect(classifySeries(geT1Flair)).toMatchObject({ role: 'sagittal_t1', weighting: 't1' });
+    expect(classifySeries(geT1Flair).reasons.join('; ')).toMatch(/InversionTime 860 ms in 500–1200 ms and EchoTime 9 ms ≤ 30 → T1 inversion recovery/);
+    const t1Tirm = sag({ SeriesDescription: 't1_tirm_sag_dark-fluid', EchoTime: 12, RepetitionTime: 2500, InversionTime: 900, ScanningSequence: ['IR', 'SE'] });
+    expect(classifySeries(t1Tirm)).toMatchObject({ role: 'sagittal_t1' });
+    expect(chooseSeries([t1Tirm, avantoT2]).sagittalT1).toBe(t1Tirm);
+    // Without timing, the words decide: T1 FLAIR / T1 TIRM are T1; a TIRM without T1 stays a STIR, a FLAIR a FLAIR.
+    expect(classifySeries(sag({ SeriesDescription: 'SAG T1 FLAIR' })).weighting).toBe('t1');
+    expect(classifySeries(sag({ SeriesDescription: 't1_tirm_sag' })).weighting).toBe('t1');
+    expect(classifySeries(sag({ SeriesDescription: 't2_tirm_sag' })).weighting).toBe('stir');
+    expect(classifySeries(sag({ SeriesDescription: 'sag flair' })).weighting).toBe('flair');
+    // A STIR (TI 150 ms) and a PD (no inversion) are unchanged.
+    expect(classifySeries(sag({ SeriesDescription: 'sag stir', EchoTime: 60, RepetitionTime: 3500, InversionTime: 150 })).weighting).toBe('stir');
+    expect(classifySeries(sag({ SeriesDescription: 'sag pd', EchoTime: 20, RepetitionTime: 2500 })).weighting).toBe('pd');
+  });
+
   it('falls back to sagittal T1 with a warning that Pfirrmann needs T2', () => {
     const c = chooseSeries([ingeniaT1, axialT2]);
     expect(c.suitable).toBe(true);

@@ -13,13 +13,17 @@
  *    MR physics texts (e.g. McRobbie D.W. et al., "MRI from Picture to Proton", 3rd ed. 2017,
  *    ch. 3/8; Westbrook C., "MRI in Practice", 5th ed. 2018, ch. 2):
  *      - STIR: InversionTime 100–250 ms (fat null ≈ 150 ms at 1.5 T, ≈ 200–230 ms at 3 T);
+ *      - T1 inversion recovery (GE's "T1 FLAIR", Siemens' "T1 TIRM", a common sagittal T1 of lumbar protocols):
+ *        InversionTime 500–1200 ms with EchoTime ≤ 30 ms (project range around the TI ≈ 862 ms at TR 2000 ms of T1 FLAIR of the spine,
+ *        Melhem E.R. et al., AJNR Am J Neuroradiol 1997;18:447–54); its TR of 2000 ms or more would otherwise read as PD,
+ *        and a 'tirm' in its description does not make it a STIR;
  *      - T2:   EchoTime ≥ 60 ms and RepetitionTime ≥ 2000 ms;
  *      - T1:   EchoTime ≤ 30 ms and RepetitionTime ≤ 1000 ms;
  *      - PD:   EchoTime ≤ 30 ms and RepetitionTime ≥ 2000 ms;
  *      - 3D variable-flip-angle TSE (SPACE/CUBE/VISTA) uses TR ≈ 1000–2000 ms with TE ≥ 80 ms and
  *        is T2-weighted: EchoTime ≥ 80 ms alone counts as T2.
  *    Anything else is 'unknown' from timing.
- * 3. SeriesDescription keywords ('t2', 't1', 'stir'/'tirm', 'flair', 'pd', 'sag'/'ax'/'tra'/'cor')
+ * 3. SeriesDescription keywords ('t2', 't1', 'stir'/'tirm', 'flair', 'pd', 'sag'/'ax'/'tra'/'cor'; 'T1 FLAIR' and 'T1 TIRM' are T1)
  *    break ties: they decide when timing is missing or ambiguous, and a 'stir'/'tirm' keyword
  *    always wins (STIR is often stored without InversionTime, e.g. SPIDER's "SAG T2 TSE STIR").
  * Localizers (ImageType LOCALIZER, "localizer"/"scout"/"survey" descriptions, or instances with
@@ -216,18 +220,24 @@ const foraminaOnT1 = (t1: SeriesHeaders) =>
 const fatRank = (h: SeriesHeaders) => DIXON_RANK[dixonImage(h) ?? (fatSuppression(h) ? 'water' : 'none')];
 
 function weightingFromDescription(d: string): Weighting {
-  if (/stir|tirm/.test(d)) return 'stir';
-  if (/flair/.test(d)) return 'flair';
+  // 'T1 TIRM' and 'T1 FLAIR' are T1-weighted inversion recovery (dark fluid), not a STIR or a brain FLAIR.
+  const t1 = /(^|[^a-z0-9])t1/.test(d);
+  if (/stir/.test(d) || (/tirm/.test(d) && !t1)) return 'stir';
+  if (/flair|tirm/.test(d)) return t1 ? 't1' : 'flair';
   if (/(^|[^a-z0-9])t2|t2(w|_|[^a-z0-9]|$)|space|cube|vista/.test(d)) return 't2';
   if (/(^|[^a-z0-9])t1|t1(w|_|[^a-z0-9]|$)/.test(d)) return 't1';
   if (/(^|[^a-z])pd(w|_|[^a-z]|$)|proton/.test(d)) return 'pd';
   return 'unknown';
 }
 
+/** T1-weighted inversion recovery (T1 FLAIR, T1 TIRM) by its timing, ms: see the module docstring. */
+const isT1InversionRecovery = (te?: number, ti?: number) => te !== undefined && te <= 30 && ti !== undefined && ti >= 500 && ti <= 1200;
+
 function weightingFromTiming(te?: number, tr?: number, ti?: number): { w: Weighting; why: string } {
   if (ti !== undefined && ti >= 100 && ti <= 250) return { w: 'stir', why: `InversionTime ${ti} ms in 100–250 ms → STIR` };
   if (ti !== undefined && ti >= 1500) return { w: 'flair', why: `InversionTime ${ti} ms ≥ 1500 ms → FLAIR` };
   if (te === undefined) return { w: 'unknown', why: 'no EchoTime' };
+  if (isT1InversionRecovery(te, ti)) return { w: 't1', why: `InversionTime ${ti} ms in 500–1200 ms and EchoTime ${te} ms ≤ 30 → T1 inversion recovery (T1 FLAIR / T1 TIRM)` };
   if (tr !== undefined && te >= 60 && tr >= 2000) return { w: 't2', why: `EchoTime ${te} ms ≥ 60 and RepetitionTime ${tr} ms ≥ 2000 → T2` };
   if (te >= 80) return { w: 't2', why: `EchoTime ${te} ms ≥ 80 (long TE, e.g. 3D TSE) → T2` };
   if (tr !== undefined && te <= 30 && tr <= 1000) return { w: 't1', why: `EchoTime ${te} ms ≤ 30 and RepetitionTime ${tr} ms ≤ 1000 → T1` };
@@ -268,7 +278,7 @@ export function classifySeries(h: SeriesHeaders): SeriesClassification {
   const noInversion = scanning.length > 0 && !scanning.includes('IR') && !scanning.includes('RM') && timing.w !== 'unknown';
   if (fromDesc === 'stir' && timing.w !== 'stir' && noInversion) {
     reasons.push(`"${h.SeriesDescription}" names STIR, but ScanningSequence ${scanning.join('\\')} has no inversion recovery (IR): ${timing.why}`);
-  } else if (fromDesc === 'stir' && timing.w !== 'stir') {
+  } else if (fromDesc === 'stir' && timing.w !== 'stir' && !isT1InversionRecovery(te, ti)) {
     weighting = 'stir';
     reasons.push(`"${h.SeriesDescription}" names STIR/TIRM (${timing.why})`);
   } else if (timing.w === 'unknown' && fromDesc !== 'unknown') {
