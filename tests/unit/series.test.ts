@@ -212,6 +212,19 @@ describe('chooseSeries', () => {
     expect(classifySeries(sag({ SeriesDescription: 'sag pd', EchoTime: 20, RepetitionTime: 2500 })).weighting).toBe('pd');
   });
 
+  it('does not take a sagittal diffusion series (DWI, trace, ADC) for the T2, though its timing reads as T2', () => {
+    const sag = (extra: Partial<SeriesHeaders>) => series({ ImageOrientationPatient: SAG, EchoTime: 78, RepetitionTime: 4000, numberOfSlices: 60, ...extra });
+    const dwi = sag({ SeriesDescription: 'ep2d_diff_sag_b50_800', ImageType: ['ORIGINAL', 'PRIMARY', 'DIFFUSION', 'NONE'] });
+    const adc = sag({ SeriesDescription: 'sag_ADC', ImageType: ['DERIVED', 'PRIMARY', 'ADC'] });
+    const byName = sag({ SeriesDescription: 'SAG DWI' });
+    for (const h of [dwi, adc, byName]) {
+      expect(classifySeries(h).role).toBe('other');
+      expect(classifySeries(h).reasons.join('; ')).toMatch(/diffusion-weighted/);
+    }
+    expect(chooseSeries([dwi, adc, avantoT2]).analysisSeries).toBe(avantoT2);
+    expect(classifySeries(sag({ SeriesDescription: 'T2 TSE SAG', numberOfSlices: 15 })).role).toBe('sagittal_t2');
+  });
+
   it('falls back to sagittal T1 with a warning that Pfirrmann needs T2', () => {
     const c = chooseSeries([ingeniaT1, axialT2]);
     expect(c.suitable).toBe(true);

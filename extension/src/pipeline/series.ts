@@ -216,6 +216,14 @@ export function postContrast(h: Pick<SeriesHeaders, 'SeriesDescription' | 'Contr
 const foraminaOnT1 = (t1: SeriesHeaders) =>
   `the foramina are measured on the sagittal T1${postContrast(t1) ? ', which is after contrast (enhancing veins look like the fat Lee grades), so each foraminal grade carries a caution' : ''}`;
 
+/** Why a series is diffusion-weighted (DWI, trace, ADC), or undefined: ImageType or SeriesDescription ('DWI', 'diff', 'ADC', 'trace'). */
+function diffusion(h: SeriesHeaders): string | undefined {
+  const type = toStrings(h.ImageType).map((t) => t.toUpperCase()).find((t) => ['DIFFUSION', 'ADC', 'TRACEW', 'EADC', 'TRACE'].includes(t));
+  if (type) return `ImageType ${type}`;
+  const d = h.SeriesDescription ?? '';
+  return /(^|[^a-z])(dwi|diff\w*|adc|trace\w*)([^a-z]|$)/i.test(d) ? `"${d}"` : undefined;
+}
+
 /** DIXON_RANK of a series; a fat-suppressed one (T2 FS, SPAIR) ranks as a Dixon water image. */
 const fatRank = (h: SeriesHeaders) => DIXON_RANK[dixonImage(h) ?? (fatSuppression(h) ? 'water' : 'none')];
 
@@ -304,6 +312,8 @@ export function classifySeries(h: SeriesHeaders): SeriesClassification {
     reasons.push('localizer/scout');
   } else if (dixon === 'fat') {
     reasons.push('a fat-only image shows neither disc nor CSF signal: not analysed');
+  } else if (diffusion(h)) {
+    reasons.push(`diffusion-weighted (${diffusion(h)}): its timing reads as T2, but an EPI image at one or more b-values (or its ADC map) is not what the analysis reads`);
   } else if (plane === 'sagittal' && weighting === 't2') role = 'sagittal_t2';
   else if (plane === 'sagittal' && weighting === 't1') role = 'sagittal_t1';
   else if (plane === 'sagittal' && weighting === 'stir') role = 'sagittal_stir';
