@@ -25,7 +25,8 @@
  *    Anything else is 'unknown' from timing.
  * 3. SeriesDescription keywords ('t2', 't1', 'stir'/'tirm', 'flair', 'pd', 'sag'/'ax'/'tra'/'cor'; 'T1 FLAIR' and 'T1 TIRM' are T1)
  *    break ties: they decide when timing is missing or ambiguous, and a 'stir'/'tirm' keyword
- *    always wins (STIR is often stored without InversionTime, e.g. SPIDER's "SAG T2 TSE STIR").
+ *    wins over other timing (STIR is often stored without InversionTime, e.g. SPIDER's "SAG T2 TSE STIR") unless
+ *    the timing is a T1 inversion recovery's or ScanningSequence lists no inversion recovery.
  * Localizers (ImageType LOCALIZER, "localizer"/"scout"/"survey" descriptions, or instances with
  * differing orientations) and non-MR series are 'other'.
  */
@@ -305,6 +306,7 @@ export function classifySeries(h: SeriesHeaders): SeriesClassification {
   if (fatSuppressed && dixon !== 'water') reasons.push(`fat-suppressed (${fatSuppressed})`);
   const contrast = postContrast(h);
   if (contrast) reasons.push(`after contrast (${contrast})`);
+  const dwi = diffusion(h);
   let role: SeriesRole = 'other';
   if (modality && modality !== 'MR') {
     reasons.push(`Modality ${modality} is not MR`);
@@ -312,8 +314,8 @@ export function classifySeries(h: SeriesHeaders): SeriesClassification {
     reasons.push('localizer/scout');
   } else if (dixon === 'fat') {
     reasons.push('a fat-only image shows neither disc nor CSF signal: not analysed');
-  } else if (diffusion(h)) {
-    reasons.push(`diffusion-weighted (${diffusion(h)}): its timing reads as T2, but an EPI image at one or more b-values (or its ADC map) is not what the analysis reads`);
+  } else if (dwi) {
+    reasons.push(`diffusion-weighted (${dwi}): its timing reads as T2, but an EPI image at one or more b-values (or its ADC map) is not what the analysis reads`);
   } else if (plane === 'sagittal' && weighting === 't2') role = 'sagittal_t2';
   else if (plane === 'sagittal' && weighting === 't1') role = 'sagittal_t1';
   else if (plane === 'sagittal' && weighting === 'stir') role = 'sagittal_stir';
