@@ -59,18 +59,21 @@ export function SaveSection({ displaySet, analysis, unmeasuredEdits }: { display
   );
 }
 
-/** What a save came to: stored (which series), nothing to store, or the failure in plain words (`<prefix>-status` / `<prefix>-error`). */
+/**
+ * What a save came to: stored (which series), nothing to store, or the failure in plain words (`<prefix>-status` /
+ * `<prefix>-error`). Each outcome is its own element (key), so a new outcome replaces the message rather than editing it.
+ */
 export function SaveOutcome({ state, testIdPrefix }: { state: SaveState; testIdPrefix: string }) {
   if (state.status === 'saved') {
     return (
-      <div style={{ ...s.message, color: colors.ok }} data-testid={`${testIdPrefix}-status`}>
+      <div key="saved" style={{ ...s.message, color: colors.ok }} data-testid={`${testIdPrefix}-status`}>
         Saved: SEG series ‘{state.segDescription}’ and SR ‘{state.srDescription}’ stored in the PACS.
       </div>
     );
   }
   if (state.status === 'unchanged') {
     return (
-      <div style={s.message} data-testid={`${testIdPrefix}-status`}>
+      <div key="unchanged" style={s.message} data-testid={`${testIdPrefix}-status`}>
         Already saved: nothing changed since version {state.version} was stored ({new Date(state.savedAt).toLocaleString()}).
       </div>
     );
