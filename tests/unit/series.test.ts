@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chooseSeries, classifySeries, fatSuppression, planeFromOrientation, postContrast, spineRegion, type SeriesHeaders } from '../../extension/src/pipeline/series';
+import { chooseSeries, classifySeries, fatSuppression, planeFromOrientation, postContrast, readerMayChoose, spineRegion, type SeriesHeaders } from '../../extension/src/pipeline/series';
 
 /** Rows along +P (anterior→posterior), columns along -S (head→feet): a sagittal slice, LPS. */
 const SAG = [0, 1, 0, 0, 0, -1];
@@ -222,6 +222,9 @@ describe('chooseSeries', () => {
       expect(classifySeries(h).reasons.join('; ')).toMatch(/diffusion-weighted/);
     }
     expect(chooseSeries([dwi, adc, avantoT2]).analysisSeries).toBe(avantoT2);
+    // Nor offered to the reader under Series (Analyse this), nor taken when asked for.
+    expect(readerMayChoose({ headers: dwi, classification: classifySeries(dwi) })).toBe(false);
+    expect(chooseSeries([dwi, avantoT2], { seriesInstanceUid: dwi.SeriesInstanceUID }).analysisSeries).toBe(avantoT2);
     expect(classifySeries(sag({ SeriesDescription: 'T2 TSE SAG', numberOfSlices: 15 })).role).toBe('sagittal_t2');
   });
 

@@ -399,11 +399,11 @@ export interface ReaderSeriesChoice { seriesInstanceUid: string; statedWeighting
 
 /**
  * Whether the reader may choose a series for the analysis (chooseSeries' readerChoice): an MR series whose
- * plane is sagittal and that is not a localizer, whatever its weighting.
+ * plane is sagittal and that is not a localizer or a diffusion series, whatever its weighting.
  */
 export function readerMayChoose(c: ClassifiedSeries): boolean {
   const modality = (c.headers.Modality ?? '').toUpperCase();
-  return (!modality || modality === 'MR') && c.classification.plane === 'sagittal' && !c.classification.isLocalizer;
+  return (!modality || modality === 'MR') && c.classification.plane === 'sagittal' && !c.classification.isLocalizer && !diffusion(c.headers);
 }
 
 /**
