@@ -5,10 +5,20 @@ import { join, resolve } from 'node:path';
 import { readAnalysisInput, readDicomFolder, readNiftiInput } from '../../scripts/analyze-input';
 import { analyze } from '../../scripts/analyze';
 import { niftiCaseUids } from '../../scripts/lib/sources';
+import type { NaturalDataset } from 'dcmjs';
 import { fromPart10, toPart10 } from '../../extension/src/dicom/uids';
 import { readSr } from '../../extension/src/dicom/sr-read';
 import { ENHANCED_MR_SOP_CLASS_UID, writeEnhancedMrStandIn } from '../helpers/enhanced-mr-stand-in';
 import { PATIENT, dciodvfy, hasDciodvfy, makeSourceInstances, makeVolume } from './dicom-fixtures';
+
+/** Writes DICOM instances into `dir` as `<prefix>-<n>.dcm`, each changed by `edit` where given. */
+function writeInstances(dir: string, prefix: string, instances: ArrayBuffer[], edit?: (ds: NaturalDataset) => NaturalDataset): void {
+  instances.forEach((b, n) => writeFileSync(join(dir, `${prefix}-${n}.dcm`), Buffer.from(edit ? toPart10(edit(fromPart10(b))) : b)));
+}
+
+/** The instance as one of another series of the same study: SeriesInstanceUID and SOPInstanceUID suffixed. */
+const asSeries = (ds: NaturalDataset, suffix: string): NaturalDataset =>
+  ({ ...ds, SeriesInstanceUID: `${ds.SeriesInstanceUID}.${suffix}`, SOPInstanceUID: `${ds.SOPInstanceUID}.${suffix}` });
 
 describe('analyze CLI input: DICOM folder', () => {
   it('rebuilds the source volume (geometry, voxels, UIDs) and patient attributes from Part 10 files', () => {
@@ -40,13 +50,9 @@ describe('analyze CLI input: DICOM folder', () => {
     const dir = mkdtempSync(join(tmpdir(), 'analyze-choice-'));
     try {
       // The fixture's T2 (TE 100 ms, TR 3000 ms), and a copy without timing under another series: weighting unknown.
-      const t2 = makeSourceInstances(v);
-      t2.forEach((b, i) => writeFileSync(join(dir, `t2-${i}.dcm`), Buffer.from(b)));
+      writeInstances(dir, 't2', makeSourceInstances(v));
       const unknownUid = `${v.seriesInstanceUid}.9`;
-      t2.forEach((b, i) => {
-        const { EchoTime: _te, RepetitionTime: _tr, ...ds } = fromPart10(b);
-        writeFileSync(join(dir, `x-${i}.dcm`), Buffer.from(toPart10({ ...ds, SeriesInstanceUID: unknownUid, SOPInstanceUID: `${ds.SOPInstanceUID}.9`, SeriesDescription: 'SAG MR' })));
-      });
+      writeInstances(dir, 'x', makeSourceInstances(v), ({ EchoTime: _te, RepetitionTime: _tr, ...ds }) => ({ ...asSeries(ds, '9'), SeriesDescription: 'SAG MR' }));
       expect(readDicomFolder(dir).volume).toMatchObject({ seriesInstanceUid: v.seriesInstanceUid, role: 'sagittal_t2' });
       const unknown = readDicomFolder(dir, { seriesInstanceUid: unknownUid });
       expect(unknown.volume).toMatchObject({ seriesInstanceUid: unknownUid, role: 'other' });
@@ -66,12 +72,9 @@ describe('analyze CLI input: DICOM folder', () => {
     const v = makeVolume();
     const dir = mkdtempSync(join(tmpdir(), 'analyze-fs-'));
     try {
-      makeSourceInstances(v).forEach((b, i) => writeFileSync(join(dir, `fs-${i}.dcm`), Buffer.from(toPart10({ ...fromPart10(b), ScanOptions: ['PFP', 'FS'] }))));
+      writeInstances(dir, 'fs', makeSourceInstances(v), (ds) => ({ ...ds, ScanOptions: ['PFP', 'FS'] }));
       expect(readDicomFolder(dir).volume).toMatchObject({ role: 'sagittal_t2', fatSuppression: 'ScanOptions FS, fat saturation' });
-      makeSourceInstances(v).forEach((b, i) => {
-        const ds = fromPart10(b);
-        writeFileSync(join(dir, `t1-${i}.dcm`), Buffer.from(toPart10({ ...ds, SeriesInstanceUID: `${v.seriesInstanceUid}.1`, SOPInstanceUID: `${ds.SOPInstanceUID}.1`, EchoTime: 10, RepetitionTime: 500, ContrastBolusAgent: 'Gadovist' })));
-      });
+      writeInstances(dir, 't1', makeSourceInstances(v), (ds) => ({ ...asSeries(ds, '1'), EchoTime: 10, RepetitionTime: 500, ContrastBolusAgent: 'Gadovist' }));
       expect(readDicomFolder(dir).sagittalT1).toMatchObject({ role: 'sagittal_t1', postContrast: 'ContrastBolusAgent "Gadovist"' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
