@@ -181,6 +181,12 @@ const DIXON_WORDS: Record<DixonImage, string> = { fat: 'fat', water: 'water (fat
 const DIXON_RANK: Record<DixonImage | 'none', number> = { none: 0, in_phase: 0, water: 1, opposed_phase: 2, fat: 3 };
 
 /**
+ * A case-insensitive RegExp for any of `alternatives` (RegExp source) as a word of a description: not inside a longer
+ * word, but between spaces, '_', '-', digits or punctuation, as sites write protocol names ('t2_tse_sag_hws').
+ */
+const wordIn = (alternatives: string) => new RegExp(`(^|[^a-z])(${alternatives})([^a-z]|$)`, 'i');
+
+/**
  * Why a series' images suppress fat, or undefined: a Dixon water image, ScanOptions (0018,0022) FS (fat saturation,
  * a PS3.3 C.8.3.1 defined term), or a SeriesDescription naming it as sites do ('FS', 'FSAT', 'fat sat', 'FatSat', 'fat sup',
  * 'SPAIR', 'SPIR', 'CHESS'; not 'FSE', a fast spin echo). STIR is a weighting of its own (role sagittal_stir). The perineural fat
@@ -190,7 +196,7 @@ export function fatSuppression(h: Pick<SeriesHeaders, 'ImageType' | 'SeriesDescr
   if (dixonImage(h) === 'water') return 'a Dixon water image';
   if (toStrings(h.ScanOptions).includes('FS')) return 'ScanOptions FS, fat saturation';
   const d = h.SeriesDescription ?? '';
-  if (/(^|[^a-z])(fs|fsat|fat[ _-]?sat\w*|fat[ _-]?sup\w*|spair|spir|chess)([^a-z]|$)/i.test(d)) return `"${d}" names fat suppression`;
+  if (wordIn('fs|fsat|fat[ _-]?sat\\w*|fat[ _-]?sup\\w*|spair|spir|chess').test(d)) return `"${d}" names fat suppression`;
   return undefined;
 }
 
@@ -209,20 +215,24 @@ export function postContrast(h: Pick<SeriesHeaders, 'SeriesDescription' | 'Contr
   const agent = String(h.ContrastBolusAgent ?? '').trim();
   if (agent) return `ContrastBolusAgent "${agent}"`;
   const d = h.SeriesDescription ?? '';
-  if (/(\+ ?c|c ?\+|\+ ?gd|(^|[^a-z])(post|gd|gad\w*|contrast|km)([^a-z]|$))/i.test(d)) return `"${d}" names a contrast agent`;
+  if (/\+ ?c|c ?\+|\+ ?gd/i.test(d) || wordIn('post|gd|gad\\w*|contrast|km').test(d)) return `"${d}" names a contrast agent`;
   return undefined;
 }
 
-/** Where the foramina of an analysis that cannot read them itself are measured: on the study's sagittal T1. */
-const foraminaOnT1 = (t1: SeriesHeaders) =>
-  `the foramina are measured on the sagittal T1${postContrast(t1) ? ', which is after contrast (enhancing veins look like the fat Lee grades), so each foraminal grade carries a caution' : ''}`;
+/**
+ * Where the foramina of an analysis that cannot read them itself are measured: on the study's sagittal T1; undefined
+ * without one that keeps the fat bright (none, or a fat-suppressed one: build-report.ts does not use it).
+ */
+const foraminaOnT1 = (t1: SeriesHeaders | undefined) => t1 && !fatSuppression(t1)
+  ? `the foramina are measured on the sagittal T1${postContrast(t1) ? ', which is after contrast (enhancing veins look like the fat Lee grades), so each foraminal grade carries a caution' : ''}`
+  : undefined;
 
 /** Why a series is diffusion-weighted (DWI, trace, ADC), or undefined: ImageType or SeriesDescription ('DWI', 'diff', 'ADC', 'trace'). */
 function diffusion(h: SeriesHeaders): string | undefined {
   const type = toStrings(h.ImageType).map((t) => t.toUpperCase()).find((t) => ['DIFFUSION', 'ADC', 'TRACEW', 'EADC', 'TRACE'].includes(t));
   if (type) return `ImageType ${type}`;
   const d = h.SeriesDescription ?? '';
-  return /(^|[^a-z])(dwi|diff\w*|adc|trace\w*)([^a-z]|$)/i.test(d) ? `"${d}"` : undefined;
+  return wordIn('dwi|diff\\w*|adc|trace\\w*').test(d) ? `"${d}"` : undefined;
 }
 
 /** DIXON_RANK of a series; a fat-suppressed one (T2 FS, SPAIR) ranks as a Dixon water image. */
@@ -366,11 +376,11 @@ function best(list: ClassifiedSeries[], role: SeriesRole): SeriesHeaders | undef
 type SpineRegion = 'cervical' | 'thoracic' | 'lumbar';
 /** Words naming a spine region in a description, as sites write them (German HWS/BWS/LWS; 'c-spine', 'c_spine'). */
 const REGION_WORDS: [SpineRegion, RegExp][] = [
-  ['cervical', /(^|[^a-z])(cervical|c[- _]?spine|hws)([^a-z]|$)/],
-  ['thoracic', /(^|[^a-z])(thoracic|t[- _]?spine|bws)([^a-z]|$)/],
-  ['lumbar', /(^|[^a-z])(lumbar|lumbosacral|l[- _]?spine|lws)([^a-z]|$)/],
+  ['cervical', wordIn('cervical|c[- _]?spine|hws')],
+  ['thoracic', wordIn('thoracic|t[- _]?spine|bws')],
+  ['lumbar', wordIn('lumbar|lumbosacral|l[- _]?spine|lws')],
 ];
-const regionsNamed = (text: string | undefined) => REGION_WORDS.filter(([, re]) => re.test((text ?? '').toLowerCase())).map(([r]) => r);
+const regionsNamed = (text: string | undefined) => REGION_WORDS.filter(([, re]) => re.test(text ?? '')).map(([r]) => r);
 
 /**
  * Spine region of a series and what says so: BodyPartExamined (DICOM PS3.16 Annex L defined terms CSPINE, TSPINE,
@@ -461,7 +471,7 @@ export function chooseSeries(all: SeriesHeaders[], readerChoice?: ReaderSeriesCh
     warnings.push(`You stated that the series you chose is ${stated.toUpperCase()}-weighted; its headers say "${picked!.classification.weighting}" (${picked!.classification.reasons.join('; ')}). It is analysed as ${stated.toUpperCase()}${stated === 't2' ? ', and each disc classifier grade says the weighting was stated by you' : ''}.`);
   }
   if (analysisRole === 'other') {
-    const foramina = sagittalT1 && !fatSuppression(sagittalT1) ? foraminaOnT1(sagittalT1) : 'the foramina (graded on the fat of T1 or T2 images) are not assessable';
+    const foramina = foraminaOnT1(sagittalT1) ?? 'the foramina (graded on the fat of T1 or T2 images) are not assessable';
     warnings.push(`The series you chose has weighting "${picked!.classification.weighting}" (${picked!.classification.reasons.join('; ')}): it is segmented and its levels named and measured, but the Pfirrmann grade and the disc findings are graded on T2 only, so they are not assessable; ${foramina}; the central canal is not assessable either (its dural sac is found by bright CSF).`);
   } else if (analysisRole !== 'sagittal_t2') {
     warnings.push(`No sagittal T2${picked ? ' chosen' : ''}: segmentation runs on the ${ROLE_WORDS[analysisRole]}; the disc classifier (Pfirrmann grade, bulging, Modic change, endplate defects) reads T2 only, so those are not assessable${analysisRole === 'sagittal_t1' ? '; so is the central canal (its dural sac is found by its bright CSF, dark on T1)' : ''}.`);
@@ -472,7 +482,7 @@ export function chooseSeries(all: SeriesHeaders[], readerChoice?: ReaderSeriesCh
   const dixon = dixonImage(analysisSeries);
   const fatSuppressed = fatSuppression(analysisSeries);
   if (fatSuppressed && analysisRole === 'sagittal_t2') {
-    const foramina = sagittalT1 && !fatSuppression(sagittalT1) ? foraminaOnT1(sagittalT1) : 'the foramina (Lee grades the fat around the root) are not assessable without a sagittal T1 that keeps the fat bright';
+    const foramina = foraminaOnT1(sagittalT1) ?? 'the foramina (Lee grades the fat around the root) are not assessable without a sagittal T1 that keeps the fat bright';
     const better = dixon === 'water' ? 'the in-phase image, where the study has one, is the better series' : 'a sagittal T2 without fat suppression, where the study has one, is the better series';
     warnings.push(`The analysed sagittal T2 suppresses fat (${fatSuppressed}): the disc classifier learned T2 images without fat suppression, so each of its grades carries a caution; ${foramina}; ${better}.`);
   } else if (dixon === 'opposed_phase') {
