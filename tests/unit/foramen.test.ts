@@ -67,6 +67,22 @@ describe('foramen measurement on parasagittal slices (foramen.ts) and Lee grade'
     expect(gradeForamen('right', right).notAssessableReason).toMatch(/right foramen: no bright foraminal fat/);
   });
 
+  it('of slices with equal fat, the one nearest the disc centre, whichever way the slices are stored', () => {
+    const { volume, labelmap, disc } = volumeWith(leftForamen((ap, si) => Math.hypot(ap - 36, si - 6) <= 3));
+    const [nx, ny, nz] = volume.dims, n = nx * ny;
+    const reversedVoxels = new Float32Array(volume.voxels.length), reversedValues = new Uint8Array(labelmap.values.length);
+    for (let k = 0; k < nz; k++) {
+      reversedVoxels.set(volume.voxels.subarray((nz - 1 - k) * n, (nz - k) * n), k * n);
+      reversedValues.set(labelmap.values.subarray((nz - 1 - k) * n, (nz - k) * n), k * n);
+    }
+    const reversed: SpineVolume = { ...volume, voxels: reversedVoxels, sliceDirection: [-1, 0, 0], originLps: [-volume.originLps[0], 0, 40] };
+    const [a] = measureForamina(volume, [disc], labelmap);
+    const [b] = measureForamina(reversed, [disc], { dims: labelmap.dims, values: reversedValues });
+    expect(a.left.lateralOffsetMm).toBe(14); // the foramen's fat is the same on every slice 14–26 mm left
+    expect(b.left.lateralOffsetMm).toBe(14);
+    expect(b.left.outlineLps).toEqual(a.left.outlineLps);
+  });
+
   it('on the study sagittal T1 (no labelmap in its geometry): the mid-sagittal disc margin places the window, the evidence names T1', () => {
     const { volume, disc } = volumeWith(leftForamen((ap, si) => Math.hypot(ap - 36, si - 6) <= 3));
     const [{ left }] = measureForamina({ ...volume, role: 'sagittal_t1' }, [disc]);

@@ -23,8 +23,8 @@
  * - Root: the largest non-fat piece inside the hull of ROOT_AREA_MM2 whose
  *   centre lies in the upper two thirds of the foramen. Perineural fat is obliterated in a
  *   direction (superior, inferior, anterior, posterior) when the root reaches the hull's edge that way.
- * - Per side, the slice with a root and the most fat; without a root anywhere, the slice with the most fat
- *   is reported without a root.
+ * - Per side, the slice with a root and the most fat (of equal fat, the one nearer the disc centre); without a
+ *   root anywhere, the slice with the most fat is reported without a root.
  * Known limits: a root touching the pedicle or disc is told from the bone only by the hull edge; a foramen
  * without any fat left is not found ("no foraminal fat"), so the most severe cases come back not assessable
  * rather than graded; left/right rely on the series' orientation (LPS x).
@@ -132,7 +132,12 @@ function measureSide(volume: SpineVolume, labelmap: Labelmap | undefined, d: Dis
   if (!ok.length) return { ...empty, reason: measured[0].reason };
   const withRoot = ok.filter((x) => x.obliterated !== null);
   const pool = withRoot.length ? withRoot : ok;
-  const best = pool.reduce((a, b) => ((b.fatAreaMm2 ?? 0) > (a.fatAreaMm2 ?? 0) ? b : a));
+  // Equal fat: the slice nearer the disc centre, so that the choice never depends on the order the slices are stored in.
+  const better = (b: ForamenMeasure, a: ForamenMeasure) => {
+    const fatA = a.fatAreaMm2 ?? 0, fatB = b.fatAreaMm2 ?? 0;
+    return fatB > fatA || (fatB === fatA && (b.lateralOffsetMm ?? Infinity) < (a.lateralOffsetMm ?? Infinity));
+  };
+  const best = pool.reduce((a, b) => (better(b, a) ? b : a));
   return withRoot.length ? best : { ...best, reason: `no nerve root seen inside the foraminal fat on ${slices.length} slices ${FORAMEN_OFFSET_MM[0]}–${FORAMEN_OFFSET_MM[1]} mm ${side} of the disc centre` };
 }
 
