@@ -9,10 +9,10 @@
  * recall ≈ 0.92). Lowering a structure's logit before the argmax shrinks it.
  *
  * How: the network runs once per case of the split (the training cases: the held-out ones stay unseen), through
- * the product's own segmentClasses; every offset pair on a grid (vertebral body and disc, 0 … −4 in steps of
- * 0.25, background 0) is scored by Dice within the labelled superior–inferior range, as eval:seg scores it (each
- * source voxel takes its nearest model pixel, so the Dice is counted on model pixels weighted by the source
- * voxels they stand for). The score is that of the plain offset argmax: the product's trim keeps a segment whole
+ * the product's own segmentClasses; every offset pair on a grid (vertebral body and disc, 0 … −6 in steps of
+ * 0.25, background 0) is scored by Dice within the labelled superior–inferior range, as eval:seg scores it, each
+ * source voxel taking the logits sampled bilinearly at its centre as the product's outline does (preprocess.ts
+ * outlineToSource). The score is that of the plain offset argmax: the product's trim keeps a segment whole
  * when it would lose more than half (outline-trim.ts), which this fit does not model. The pair with the best mean
  * of the vertebral body Dice (vb cases) and the disc Dice (ivd cases, the only expert disc labels) is printed and,
  * with --write, stored in the manifest with the sha256 of the model it was fitted for. Then
@@ -22,7 +22,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { classIndex, type InferenceBackend, type ModelManifest } from '../extension/src/pipeline/model';
-import { canonicalPixelOfSource, sagittalGeometry } from '../extension/src/pipeline/preprocess';
+import { logitSampler, sagittalGeometry } from '../extension/src/pipeline/preprocess';
 import { segmentClasses } from '../extension/src/pipeline/segment';
 import { voxelToLps } from '../extension/src/pipeline/volume';
 import { conformLabelmap, readCases, splitCases } from './lib/labelled-cases';
@@ -30,19 +30,18 @@ import { readNiftiLabelmap, readNiftiVolume } from './lib/nifti';
 import { loadNodeModels } from './lib/node-models';
 import { clipToGtRange } from './lib/seg-metrics';
 
-/** One case reduced to what any offset pair needs: the model pixels the network did not call background. */
+/** One case reduced to what any offset pair needs: the source voxels (in the labelled range) the network did not call background. */
 interface CaseTally {
   kind: 'vertebral_body' | 'disc';
-  /** Logits [background, vertebral body, disc] per kept model pixel, interleaved. */
+  /** Logits [background, vertebral body, disc] sampled at each kept voxel, interleaved. */
   logits: Float32Array;
-  /** Source voxels inside the labelled range that each kept pixel stands for, and how many of those are labelled. */
-  voxels: Uint32Array;
-  labelled: Uint32Array;
+  /** 1 where the kept voxel is labelled. */
+  labelled: Uint8Array;
   /** All labelled voxels of the case (the Dice denominator's ground-truth part). */
   labelledTotal: number;
 }
 
-const GRID = Array.from({ length: 17 }, (_, n) => -0.25 * n);
+const GRID = Array.from({ length: 25 }, (_, n) => -0.25 * n);
 
 async function tallyCase(volumePath: string, labelPath: string, kind: CaseTally['kind'], manifest: ModelManifest, backend: InferenceBackend, name: string): Promise<CaseTally> {
   const volume = readNiftiVolume(volumePath);
@@ -56,39 +55,33 @@ async function tallyCase(volumePath: string, labelPath: string, kind: CaseTally[
   const zOf = (p: number) => voxelToLps(volume, p % nI, Math.floor(p / nI) % nJ, Math.floor(p / (nI * nJ)))[2];
   const inRange = clipToGtRange(new Uint8Array(gt.values.length).fill(1), gt.values, zOf);
   const labelledTotal = gt.values.reduce((n, v) => n + (v ? 1 : 0), 0);
-  const plane = g.height * g.width;
-  const keptLogits: number[] = [], keptVoxels: number[] = [], keptLabelled: number[] = [];
+  const keptLogits: number[] = [], keptLabelled: number[] = [];
+  const l = new Float32Array(3);
   for (let k = 0; k < nK; k++) {
-    const l = slices[k];
-    const voxels = new Uint32Array(plane), labelled = new Uint32Array(plane);
+    const sample = logitSampler(g, slices[k], 3);
     for (let j = 0; j < nJ; j++)
       for (let i = 0; i < nI; i++) {
         const q = i + j * nI + k * nI * nJ;
         if (!inRange[q]) continue;
-        const p = canonicalPixelOfSource(g, i, j);
-        voxels[p]++;
-        if (gt.values[q]) labelled[p]++;
+        sample(i, j, l);
+        // Offsets only lower the two structure classes, so a voxel the network calls background stays background.
+        if (l[0] >= l[1] && l[0] >= l[2]) continue;
+        keptLogits.push(l[0], l[1], l[2]);
+        keptLabelled.push(gt.values[q] ? 1 : 0);
       }
-    for (let p = 0; p < plane; p++) {
-      // Offsets only lower the two structure classes, so a pixel the network calls background stays background.
-      if (!voxels[p] || (l[p] >= l[plane + p] && l[p] >= l[2 * plane + p])) continue;
-      keptLogits.push(l[p], l[plane + p], l[2 * plane + p]);
-      keptVoxels.push(voxels[p]);
-      keptLabelled.push(labelled[p]);
-    }
   }
-  return { kind, logits: Float32Array.from(keptLogits), voxels: Uint32Array.from(keptVoxels), labelled: Uint32Array.from(keptLabelled), labelledTotal };
+  return { kind, logits: Float32Array.from(keptLogits), labelled: Uint8Array.from(keptLabelled), labelledTotal };
 }
 
 /** Dice of the case's labelled class with these offsets (added to the vertebral body and disc logits). */
 function dice(t: CaseTally, vbOffset: number, discOffset: number): number {
   const want = t.kind === 'disc' ? 2 : 1;
   let predicted = 0, overlap = 0;
-  for (let n = 0; n < t.voxels.length; n++) {
+  for (let n = 0; n < t.labelled.length; n++) {
     const bg = t.logits[3 * n], vb = t.logits[3 * n + 1] + vbOffset, disc = t.logits[3 * n + 2] + discOffset;
     const cls = bg >= vb && bg >= disc ? 0 : vb >= disc ? 1 : 2;
     if (cls !== want) continue;
-    predicted += t.voxels[n];
+    predicted++;
     overlap += t.labelled[n];
   }
   return (2 * overlap) / (predicted + t.labelledTotal);

@@ -5,7 +5,7 @@
  * model spacing, and up to one-voxel boundary effects when resampling.
  */
 import { segmentClasses } from '../../extension/src/pipeline/segment';
-import { canonicalSlice, intensityMap, sagittalGeometry, sliceValues } from '../../extension/src/pipeline/preprocess';
+import { canonicalSlice, intensityMap, logitSampler, sagittalGeometry, sliceValues } from '../../extension/src/pipeline/preprocess';
 import type { InferenceBackend, ModelManifest } from '../../extension/src/pipeline/model';
 import type { SpineVolume, Vec3 } from '../../extension/src/pipeline/volume';
 
@@ -167,6 +167,63 @@ describe('the calibrated outline', () => {
     const none = await withOffsets([0, -5, -5]);
     expect(Array.from(none.values)).toEqual(Array.from(plain.values));
     expect(none.outline!.some((x) => x)).toBe(false);
+  });
+});
+
+/** Source voxel (i, j) of a makeVolume slice at canonical index s (S→I) and a (A→P), as makeVolume lays it out. */
+function sourceVoxel(layout: Layout, vol: SpineVolume, s: number, a: number): [number, number] {
+  const siAxisIsColumns = layout === 'colsSI' || layout === 'colsSI_flipAP';
+  const [nS, nA] = siAxisIsColumns ? [vol.dims[0], vol.dims[1]] : [vol.dims[1], vol.dims[0]];
+  const sIdx = layout === 'rowsIS' ? nS - 1 - s : s;
+  const aIdx = layout === 'colsSI_flipAP' ? nA - 1 - a : a;
+  return siAxisIsColumns ? [sIdx, aIdx] : [aIdx, sIdx];
+}
+
+describe('the outline is sampled between model pixels (bilinear), not copied from the nearest one', () => {
+  // Source 0.8 × 1.1 mm, model 1.25 mm: nearest neighbour would place every boundary up to 0.6 mm off.
+  const siMm = 0.8, apMm = 1.1;
+  /** Logits that are linear in position: vertebral body = mm below the top − 50.3, disc = mm behind the front − 30.3. */
+  const rampBackend = (effRowMm: number, effColMm: number): InferenceBackend => ({
+    name: 'fake ramp',
+    async run(_input, h, w) {
+      const out = new Float32Array(3 * h * w);
+      for (let r = 0; r < h; r++)
+        for (let c = 0; c < w; c++) {
+          out[h * w + r * w + c] = (r + 0.5) * effRowMm - 50.3;
+          out[2 * h * w + r * w + c] = (c + 0.5) * effColMm - 30.3;
+        }
+      return out;
+    },
+    async release() {},
+  });
+
+  it.each<Layout>(['rowsSI', 'rowsIS', 'colsSI', 'colsSI_flipAP'])('%s: logits at each voxel centre are the ramps at its position', async (layout) => {
+    const vol = makeVolume(layout, 100, 50, siMm, apMm, 1);
+    const g = sagittalGeometry(vol, manifest([1.25, 1.25]));
+    const logits = await rampBackend(...g.effectiveSpacingMm).run(new Float32Array(0), g.height, g.width);
+    const sample = logitSampler(g, logits, 3);
+    const l = new Float32Array(3);
+    // Away from the edges (where the first and last model pixel centres clamp the ramp).
+    for (const [s, a] of [[5, 5], [62, 20], [63, 21], [100, 40], [119, 39]]) {
+      sample(...sourceVoxel(layout, vol, s, a), l);
+      expect(l[1]).toBeCloseTo((s + 0.5) * siMm - 50.3, 4);
+      expect(l[2]).toBeCloseTo((a + 0.5) * apMm - 30.3, 4);
+    }
+  });
+
+  it.each<Layout>(['rowsSI', 'colsSI_flipAP'])('%s: the calibrated outline ends at the position where the offset logits cross, to the voxel', async (layout) => {
+    const vol = makeVolume(layout, 100, 50, siMm, apMm, 1);
+    const m = manifest([1.25, 1.25]);
+    const g = sagittalGeometry(vol, m);
+    // Disc pushed out of play; the vertebral body wins where it lies more than 50.3 + 2 mm below the top.
+    const lm = await segmentClasses(vol, rampBackend(...g.effectiveSpacingMm), { ...m, output: { ...m.output, logitOffsets: [0, -2, -100], logitOffsetsModelSha256: m.sha256 } });
+    let wrong = 0;
+    for (let s = 0; s < 125; s++)
+      for (let a = 0; a < 45; a++) {
+        const [i, j] = sourceVoxel(layout, vol, s, a);
+        if (lm.outline![i + j * vol.dims[0]] !== ((s + 0.5) * siMm > 52.3 ? 1 : 0)) wrong++;
+      }
+    expect(wrong).toBe(0);
   });
 });
 

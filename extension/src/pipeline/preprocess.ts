@@ -249,6 +249,68 @@ export function labelsToSource(g: SliceGeometry, canonical: Uint8Array, dims: re
   }
 }
 
+/** Two neighbouring canonical indices and the weight of the second, for every source index along one axis. */
+interface LinearTable {
+  lo: Int32Array;
+  hi: Int32Array;
+  f: Float32Array;
+}
+
+function linearTable(nSrc: number, srcMm: number, dstMm: number, nDst: number, flip: boolean): LinearTable {
+  const t: LinearTable = { lo: new Int32Array(nSrc), hi: new Int32Array(nSrc), f: new Float32Array(nSrc) };
+  for (let u = 0; u < nSrc; u++) {
+    const uc = flip ? nSrc - 1 - u : u;
+    const x = Math.min(nDst - 1, Math.max(0, ((uc + 0.5) * srcMm) / dstMm - 0.5));
+    t.lo[u] = Math.floor(x);
+    t.hi[u] = Math.min(nDst - 1, t.lo[u] + 1);
+    t.f[u] = x - t.lo[u];
+  }
+  return t;
+}
+
+/**
+ * Bilinear sampler of one slice's network logits (Float32Array laid out [C][height][width]) at source voxel centres:
+ * `sample(i, j, out)` writes the C logits interpolated at in-plane source voxel (i, j) into `out`. Used for the
+ * outline rather than nearest neighbour because the model's 1.25 mm pixels are coarser than most sagittal series,
+ * where nearest draws every outline in 1.25 mm steps.
+ */
+export function logitSampler(g: SliceGeometry, logits: Float32Array, nClasses: number): (i: number, j: number, out: Float32Array) => void {
+  const plane = g.height * g.width;
+  if (logits.length !== nClasses * plane) throw new Error(`logits length ${logits.length} != ${nClasses}×${g.height}×${g.width}`);
+  const rows = linearTable(g.sourceVertical, g.sourceVerticalMm, g.effectiveSpacingMm[0], g.contentHeight, g.flipVertical);
+  const cols = linearTable(g.sourceHorizontal, g.sourceHorizontalMm, g.effectiveSpacingMm[1], g.contentWidth, g.flipHorizontal);
+  return (i, j, out) => {
+    const [u, v] = g.verticalAxis === 0 ? [i, j] : [j, i];
+    const r0 = rows.lo[u] * g.width, r1 = rows.hi[u] * g.width, fr = rows.f[u];
+    const c0 = cols.lo[v], c1 = cols.hi[v], fc = cols.f[v];
+    const w00 = (1 - fr) * (1 - fc), w01 = (1 - fr) * fc, w10 = fr * (1 - fc), w11 = fr * fc;
+    for (let c = 0, o = 0; c < nClasses; c++, o += plane) {
+      out[c] = w00 * logits[o + r0 + c0] + w01 * logits[o + r0 + c1] + w10 * logits[o + r1 + c0] + w11 * logits[o + r1 + c1];
+    }
+  };
+}
+
+/**
+ * Write the calibrated outline of one slice's logits (layout [C][height][width]) onto sagittal slice k of `target`:
+ * 1 where a structure class (c > 0) wins once `offsets[c]` is added to the logits sampled bilinearly at the voxel
+ * (logitSampler), else 0.
+ */
+export function outlineToSource(g: SliceGeometry, logits: Float32Array, offsets: readonly number[], dims: readonly number[], k: number, target: Uint8Array): void {
+  const [nI, nJ] = dims;
+  const base = k * nI * nJ;
+  const nClasses = offsets.length;
+  const sample = logitSampler(g, logits, nClasses);
+  const l = new Float32Array(nClasses);
+  for (let j = 0; j < nJ; j++) {
+    for (let i = 0; i < nI; i++) {
+      sample(i, j, l);
+      let structure = false;
+      for (let c = 1; c < nClasses && !structure; c++) structure = l[c] + offsets[c] > l[0] + offsets[0];
+      target[base + i + j * nI] = structure ? 1 : 0;
+    }
+  }
+}
+
 /** Index (row · width + column) of the canonical pixel whose centre is nearest to source voxel (i, j) of a slice. */
 export function canonicalPixelOfSource(g: SliceGeometry, i: number, j: number): number {
   const [u, v] = g.verticalAxis === 0 ? [i, j] : [j, i];

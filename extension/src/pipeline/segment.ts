@@ -1,10 +1,11 @@
 /**
- * Segmentation: every sagittal slice of a SpineVolume → preprocess → network → argmax → labels
- * mapped back (nearest neighbour) onto the exact source voxel grid. Framework-free.
+ * Segmentation: every sagittal slice of a SpineVolume → preprocess → network → argmax → classes
+ * mapped back (nearest neighbour) onto the exact source voxel grid, and the calibrated outline from the
+ * logits sampled bilinearly at each source voxel (preprocess.ts outlineToSource). Framework-free.
  */
 import type { Labelmap, SpineVolume } from './volume';
 import { outlineOffsets, type InferenceBackend, type ModelManifest } from './model';
-import { canonicalSlice, intensityMap, labelsToSource, sagittalGeometry, sliceValues, type IntensityMap } from './preprocess';
+import { canonicalSlice, intensityMap, labelsToSource, outlineToSource, sagittalGeometry, sliceValues, type IntensityMap } from './preprocess';
 
 export type SegmentStage = 'preprocess' | 'inference' | 'postprocess';
 
@@ -80,7 +81,7 @@ export async function segmentClasses(
     const logits = await backend.run(input, g.height, g.width);
     const classes = argmaxClasses(logits, nClasses, g.height, g.width);
     labelsToSource(g, classes, volume.dims, k, values);
-    if (outline) labelsToSource(g, argmaxClasses(logits, nClasses, g.height, g.width, offsets).map((c) => (c ? 1 : 0)), volume.dims, k, outline);
+    if (outline && offsets) outlineToSource(g, logits, offsets, volume.dims, k, outline);
     opts.onProgress?.('inference', k + 1, nSlices);
   }
   checkAbort(opts.signal);
