@@ -384,13 +384,15 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
   it('grades a spondylolisthesis in the Slip column and draws its posterior vertebral body lines on the image', async () => {
     if (!sourceDir.endsWith('models')) return; // the random-weights fixture names no levels
     const { page } = env;
-    // SPIDER patient 162: the readers graded a spondylolisthesis at L5/S1 (the real-model test measures about 25 %).
+    // SPIDER patient 162: the readers graded a spondylolisthesis at L5/S1 (present, no grade). The slip measures about
+    // 10 mm, 25–29 % of S1's endplate depth (24.8 % with the nearest-pixel outline, 29.2 % with the bilinear one): on
+    // the border of Meyerding I and II, so either grade passes.
     await analyzeImported('spider_midsagittal/162_t2.png');
     const l5s1 = page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L5/S1' }).first();
-    expect(await l5s1.getByTestId('spine-slip').textContent()).toBe('I ant');
+    expect(await l5s1.getByTestId('spine-slip').textContent()).toMatch(/^II? ant$/);
     await page.waitForSelector('[data-testid="spine-slip-lines"] svg polyline', { timeout: 15000 });
     const labels = await page.locator('[data-testid="spine-slip-lines"] svg text').allTextContents();
-    expect(labels).toEqual([expect.stringMatching(/^L5\/S1 anterolisthesis \d+\.\d mm, \d+ % · Meyerding I$/)]);
+    expect(labels).toEqual([expect.stringMatching(/^L5\/S1 anterolisthesis \d+\.\d mm, \d+ % · Meyerding II?$/)]);
     // Each stenotic level's canal AP line is drawn on the image, with its AP and grade; levels graded 'none' are not.
     const canalRows = await page.locator('[data-testid="spine-levels-table"] tbody tr').evaluateAll((rows) => rows
       .map((r) => [r.querySelector('td')?.textContent?.replace(/^▸|^▾/, '').trim(), r.querySelector('[data-testid="spine-canal"]')?.textContent?.trim()]));
