@@ -118,15 +118,10 @@ export function sagittalGeometry(volume: SpineVolume, manifest: ModelManifest): 
   };
 }
 
-/** Canonical index (nearest pixel centre) of every source index along one axis. */
+/** Canonical index (nearest pixel centre; of two equally near, the second) of every source index along one axis. */
 function nearestTable(nSrc: number, srcMm: number, dstMm: number, nDst: number, flip: boolean): Int32Array {
-  const t = new Int32Array(nSrc);
-  for (let u = 0; u < nSrc; u++) {
-    const uc = flip ? nSrc - 1 - u : u;
-    const x = ((uc + 0.5) * srcMm) / dstMm - 0.5;
-    t[u] = Math.min(nDst - 1, Math.max(0, Math.round(x)));
-  }
-  return t;
+  const { lo, hi, f } = linearTable(nSrc, srcMm, dstMm, nDst, flip);
+  return lo.map((l, u) => (f[u] >= 0.5 ? hi[u] : l));
 }
 
 /** Percentile with linear interpolation between order statistics (numpy's default). `sorted` ascending. */
@@ -253,11 +248,12 @@ export function labelsToSource(g: SliceGeometry, canonical: Uint8Array, dims: re
 interface LinearTable {
   lo: Int32Array;
   hi: Int32Array;
-  f: Float32Array;
+  f: Float64Array;
 }
 
+/** Where each source voxel centre lies between the canonical pixel centres along one axis (clamped to the content). */
 function linearTable(nSrc: number, srcMm: number, dstMm: number, nDst: number, flip: boolean): LinearTable {
-  const t: LinearTable = { lo: new Int32Array(nSrc), hi: new Int32Array(nSrc), f: new Float32Array(nSrc) };
+  const t: LinearTable = { lo: new Int32Array(nSrc), hi: new Int32Array(nSrc), f: new Float64Array(nSrc) };
   for (let u = 0; u < nSrc; u++) {
     const uc = flip ? nSrc - 1 - u : u;
     const x = Math.min(nDst - 1, Math.max(0, ((uc + 0.5) * srcMm) / dstMm - 0.5));
