@@ -91,6 +91,19 @@ describe('spondylolisthesis (Meyerding)', () => {
     expect(['T12/L1', 'L4/L5', 'L5/S1'].some(isThoracicLevel)).toBe(false);
   });
 
+  it('measures the lower endplate along the endplate where it is tilted against the disc (a small disc on a sloping sacrum)', () => {
+    // The lower body (40 mm deep, 25 mm high) turned 12° about the middle of its superior endplate at the disc's
+    // centre line; the disc's outline is short (20 mm), as a thin degenerate L5/S1 disc's is. Along the disc's axis a
+    // 4 mm band catches only the endplate's upper corner (25 mm); along the endplate it is 40 mm deep.
+    const turn = (12 * Math.PI) / 180, tilted: PlanePixel[] = [];
+    for (let si = -40; si <= 10; si++) for (let ap = -20; ap <= 60; ap++) {
+      const x = (ap - 20) * Math.cos(turn) - si * Math.sin(turn), y = (ap - 20) * Math.sin(turn) + si * Math.cos(turn);
+      if (x >= -20 && x < 20 && y > -25 && y <= 0) tilted.push({ i: ap, j: -si, ap, si, value: 100 });
+    }
+    const m = measureListhesis(body(0, 30), tilted, { ...disc, discLengthMm: 20 }, 1);
+    expect(m).toMatchObject({ lowerEndplateDepthMm: expect.closeTo(40, -0.5) });
+  });
+
   it('does not measure against a body only partly outlined at its endplate, and the grade says why', () => {
     const m = measureListhesis(body(0, 30), body(20, 0, 20), disc, 1);
     expect(m).toEqual({ reason: expect.stringMatching(/body below the disc is only partly segmented/) });

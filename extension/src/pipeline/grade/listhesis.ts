@@ -7,10 +7,9 @@
  * III up to 75 %, IV up to 100 %, V beyond (spondyloptosis); anterior slip of the upper body = anterolisthesis,
  * posterior = retrolisthesis, graded alike.
  * A slip under MIN_SLIP_PERCENT grades 0 (none): project cut-off, above the measure's own spread — on SPIDER
- * (`npm run eval:grading`) 95 % of the levels the readers graded free of spondylolisthesis measured under 13 %
- * (1,034 graded levels); at 15 % the measure found 10 of the 28 levels the readers called spondylolisthesis and
- * flagged 2.8 % of the others (AUC of |slip %| 0.83; on the 941 lumbar levels graded since thoracic ones are
- * not: 3.0 %, 0.83).
+ * (`npm run eval:grading`, 2026-12-05) 95 % of the levels the readers graded free of spondylolisthesis measured
+ * under 13 % (1,033 measured levels); at 15 %, of the 939 lumbar levels graded (thoracic ones are not), the measure
+ * found 9 of the 26 the readers called spondylolisthesis and flagged 3.2 % of the others (AUC of |slip %| 0.82).
  * A slip over MAX_GRADED_SLIP_PERCENT (beyond grade II) is shown but not graded: high-grade slips are rare, and such
  * values came mostly from outlines the wall lines misread — on SPIDER's T2 images 7 levels measured over 50 %, and the
  * readers called 1 of them; on its T1 images the readers called none of the 9 over 50 %; on the healthy
