@@ -152,7 +152,7 @@ describe('labels map back onto the source grid', () => {
 });
 
 describe('the calibrated outline', () => {
-  it('marks the voxels whose structure class still wins with the manifest\'s logit offsets added', async () => {
+  it('marks the voxels whose structure class still wins with the manifest\'s logit offsets added, with that class', async () => {
     const vol = makeVolume('rowsSI', 100, 50, 1.25, 1.25);
     const plain = await segmentClasses(vol, oneHotBackend, manifest([1.25, 1.25]));
     expect(plain.outline).toBeUndefined();
@@ -162,7 +162,8 @@ describe('the calibrated outline', () => {
     };
     const same = await withOffsets([0, 0, 0]);
     expect(Array.from(same.values)).toEqual(Array.from(plain.values));
-    expect(Array.from(same.outline!)).toEqual(Array.from(plain.values).map((c) => (c ? 1 : 0)));
+    // Inside the outline, its value is the structure class the sampled logits favour: here the network's own class.
+    expect(Array.from(same.outline!)).toEqual(Array.from(plain.values));
     // One-hot logits differ by at most 4: an offset of −5 leaves no structure inside the outline.
     const none = await withOffsets([0, -5, -5]);
     expect(Array.from(none.values)).toEqual(Array.from(plain.values));
@@ -221,8 +222,26 @@ describe('the outline is sampled between model pixels (bilinear), not copied fro
     for (let s = 0; s < 125; s++)
       for (let a = 0; a < 45; a++) {
         const [i, j] = sourceVoxel(layout, vol, s, a);
-        if (lm.outline![i + j * vol.dims[0]] !== ((s + 0.5) * siMm > 52.3 ? 1 : 0)) wrong++;
+        if ((lm.outline![i + j * vol.dims[0]] ? 1 : 0) !== ((s + 0.5) * siMm > 52.3 ? 1 : 0)) wrong++;
       }
+    expect(wrong).toBe(0);
+  });
+
+  it('draws the border between two structures inside the outline where their plain logits cross, to the voxel', async () => {
+    const vol = makeVolume('rowsSI', 100, 50, siMm, apMm, 1);
+    const m = manifest([1.25, 1.25]);
+    const g = sagittalGeometry(vol, m);
+    // Offsets that leave everything below 50.3 − 20 mm inside; the disc's −100 must not move the body–disc border.
+    const lm = await segmentClasses(vol, rampBackend(...g.effectiveSpacingMm), { ...m, output: { ...m.output, logitOffsets: [0, 20, -100], logitOffsetsModelSha256: m.sha256 } });
+    let wrong = 0, discs = 0;
+    for (let s = 40; s < 125; s++)
+      for (let a = 2; a < 45; a++) {
+        const [i, j] = sourceVoxel('rowsSI', vol, s, a);
+        const disc = (a + 0.5) * apMm - 30.3 > (s + 0.5) * siMm - 50.3;
+        discs += disc ? 1 : 0;
+        if (lm.outline![i + j * vol.dims[0]] !== (disc ? 2 : 1)) wrong++;
+      }
+    expect(discs).toBeGreaterThan(100);
     expect(wrong).toBe(0);
   });
 });

@@ -86,7 +86,8 @@ function inferDiscs(bodies: Instance[], discs: Instance[], bodyIds: Int32Array, 
 /**
  * Instances and level names from a class labelmap (values = model class indices, geometry of `volume`).
  * Segment numbers 1..N are assigned superior→inferior; discs with the same level are merged into one segment.
- * With the network's calibrated outline (classes.outline), each segment is then trimmed to it (outline-trim.ts).
+ * With the network's calibrated outline (classes.outline), each segment is then trimmed to it and body–disc borders
+ * follow its classes (outline-trim.ts).
  * @throws Error when the labelmap does not match the volume's dims, or there are more than 255 segments.
  */
 export function labelAnatomy(classes: ClassLabelmap, volume: SpineVolume, idx: AnatomyClassIndices, opts: AnatomyOptions = {}): AnatomyResult {
@@ -178,5 +179,5 @@ export function labelAnatomy(classes: ClassLabelmap, volume: SpineVolume, idx: A
   }
   const labelmap: Labelmap = { dims: [...dims], values };
   // Found and named above on the plain argmax; only their outline is drawn tighter.
-  return { labelmap, segments: classes.outline ? trimToOutline(labelmap, segments, classes.outline, volume) : segments, levelNaming };
+  return { labelmap, segments: classes.outline ? trimToOutline(labelmap, segments, classes.outline, volume, { vertebral_body: idx.vertebralBody, disc: idx.disc }) : segments, levelNaming };
 }

@@ -287,9 +287,11 @@ export function logitSampler(g: SliceGeometry, logits: Float32Array, nClasses: n
 }
 
 /**
- * Write the calibrated outline of one slice's logits (layout [C][height][width]) onto sagittal slice k of `target`:
- * 1 where a structure class (c > 0) wins once `offsets[c]` is added to the logits sampled bilinearly at the voxel
- * (logitSampler), else 0.
+ * Write the calibrated outline of one slice's logits (layout [C][height][width]) onto sagittal slice k of `target`,
+ * from the logits sampled bilinearly at the voxel (logitSampler): where a structure class (c > 0) wins once
+ * `offsets[c]` is added (inside the outline), the structure class with the largest plain logit there (the border
+ * between a body and a disc, drawn between model pixels; the offsets only move the border with the background);
+ * else 0.
  */
 export function outlineToSource(g: SliceGeometry, logits: Float32Array, offsets: readonly number[], dims: readonly number[], k: number, target: Uint8Array): void {
   const [nI, nJ] = dims;
@@ -300,9 +302,12 @@ export function outlineToSource(g: SliceGeometry, logits: Float32Array, offsets:
   for (let j = 0; j < nJ; j++) {
     for (let i = 0; i < nI; i++) {
       sample(i, j, l);
-      let structure = false;
-      for (let c = 1; c < nClasses && !structure; c++) structure = l[c] + offsets[c] > l[0] + offsets[0];
-      target[base + i + j * nI] = structure ? 1 : 0;
+      let inside = false, best = 1;
+      for (let c = 1; c < nClasses; c++) {
+        if (l[c] + offsets[c] > l[0] + offsets[0]) inside = true;
+        if (l[c] > l[best]) best = c;
+      }
+      target[base + i + j * nI] = inside ? best : 0;
     }
   }
 }

@@ -47,7 +47,7 @@ function checkAbort(signal?: AbortSignal): void {
 
 /** The network's class per voxel and, when the manifest has logit offsets, the calibrated outline. */
 export interface ClassLabelmap extends Labelmap {
-  /** 1 where a structure class still wins with output.logitOffsets added (inside the outline), else 0. */
+  /** Inside the outline (a structure class still wins with output.logitOffsets added), the structure class the bilinearly sampled logits favour there; else 0. */
   outline?: Uint8Array;
 }
 
