@@ -6,9 +6,10 @@
  * by Butt S., Saifuddin A., Clin Radiol 2005;60:533–46): the translation of the upper vertebral body's posterior
  * wall relative to the lower body's posterior wall at the disc, measured along the disc's AP axis (its major
  * principal axis, ≈ parallel to the endplates), and as a percentage of the AP depth of the lower body's superior
- * endplate, measured along that endplate (a line fitted to the body's disc-facing surface). Each posterior wall is a line fitted (Theil–Sen) to the body's most posterior pixel per row over the
- * half of the body next to the disc and read at the disc's centre line — the posterior vertebral body lines of the
- * radiographic method — so that a stray pixel, a rounded corner or an osteophyte spur moves it little.
+ * endplate, measured along that endplate (a line fitted to the body's disc-facing surface). Each posterior wall is a
+ * line fitted (Theil–Sen) to the body's most posterior pixel per row over the half of the body next to the disc and
+ * read at the disc's centre line — the posterior vertebral body lines of the radiographic method — so that a stray
+ * pixel, a rounded corner or an osteophyte spur moves it little.
  * All positions in the sagittal mm frame of measure.ts (ap = posterior mm, si = superior mm).
  */
 import type { PlanePixel, PlaneShape } from './measure';
