@@ -392,7 +392,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await l5s1.getByTestId('spine-slip').textContent()).toMatch(/^II? ant$/);
     await page.waitForSelector('[data-testid="spine-slip-lines"] svg polyline', { timeout: 15000 });
     const labels = await page.locator('[data-testid="spine-slip-lines"] svg text').allTextContents();
-    expect(labels).toEqual([expect.stringMatching(/^L5\/S1 anterolisthesis \d+\.\d mm, \d+ % · Meyerding II?$/)]);
+    expect(labels).toEqual([expect.stringMatching(/^L5\/S1 anterolisthesis \d+\.\d mm, \d+\.\d % · Meyerding II?$/)]);
     // Each stenotic level's canal AP line is drawn on the image, with its AP and grade; levels graded 'none' are not.
     const canalRows = await page.locator('[data-testid="spine-levels-table"] tbody tr').evaluateAll((rows) => rows
       .map((r) => [r.querySelector('td')?.textContent?.replace(/^▸|^▾/, '').trim(), r.querySelector('[data-testid="spine-canal"]')?.textContent?.trim()]));

@@ -40,7 +40,7 @@ describe('spondylolisthesis (Meyerding)', () => {
     expect(f.value).toBe(1);
     expect(f.evidence.rule).toMatch(/^L3 lies 8\.\d mm .* anterior to L4 → anterolisthesis, Meyerding grade I/);
     expect(f.evidence.measurements.map((m) => m.name)).toEqual(['vertebralSlipMm', 'vertebralSlipPercent']);
-    expect(lineOf('L3/L4')).toMatch(/grade I anterolisthesis \(8\.\d mm, 2\d %\)/);
+    expect(lineOf('L3/L4')).toMatch(/grade I anterolisthesis \(8\.\d mm, 2\d\.\d %\)/);
   });
 
   it('measures the same slip backwards as a retrolisthesis of L2 on L3', () => {
@@ -59,7 +59,7 @@ describe('spondylolisthesis (Meyerding)', () => {
   });
 
   it('words the measured slip one way for the table, the findings text and the image label', () => {
-    expect(measuredSlip(level('L3/L4').measurements)).toEqual({ direction: 'anterolisthesis', size: expect.stringMatching(/^8\.\d mm, 2\d %$/) });
+    expect(measuredSlip(level('L3/L4').measurements)).toEqual({ direction: 'anterolisthesis', size: expect.stringMatching(/^8\.\d mm, 2\d\.\d %$/) });
     const mmOnly = [{ name: 'vertebralSlipMm', value: -4.94, unit: 'mm' as const, method: '' }];
     expect(measuredSlip(mmOnly)).toEqual({ direction: 'retrolisthesis', size: '4.9 mm' });
     expect(measuredSlip([])).toBeUndefined();
@@ -78,7 +78,7 @@ describe('spondylolisthesis (Meyerding)', () => {
   it('shows a slip beyond grade II but does not grade it (rare; mostly misread outlines), and says so', () => {
     const m = measureListhesis(body(-24, 30), body(0, 0), disc, 1); // 24 mm on a 40 mm endplate: 60 %
     const f = gradeListhesis(m, [], 'L4/L5');
-    expect(f).toMatchObject({ value: null, notAssessableReason: expect.stringMatching(/^not assessable: L4 lies 24\.\d mm \(6\d % .* anterior to L5 — beyond Meyerding grade II/) });
+    expect(f).toMatchObject({ value: null, notAssessableReason: expect.stringMatching(/^not assessable: L4 lies 24\.\d mm \(6\d\.\d % .* anterior to L5 — beyond Meyerding grade II/) });
     expect(gradeListhesis(measureListhesis(body(-20, 30), body(0, 0), disc, 1), [], 'L4/L5').value).toBe(2);
   });
 
@@ -86,7 +86,7 @@ describe('spondylolisthesis (Meyerding)', () => {
     const m = measureListhesis(body(-8, 30), body(0, 0), disc, 1); // 8 mm on a 40 mm endplate: 20 %, grade I
     expect(gradeListhesis(m, [], 'T12/L1').value).toBe(1);
     const f = gradeListhesis(m, [], 'T10/T11');
-    expect(f).toMatchObject({ value: null, notAssessableReason: expect.stringMatching(/^not assessable: T10 lies 8\.\d mm \(2\d % .* anterior to T11 — T10\/T11 is a thoracic level, where the slip is shown, not graded/) });
+    expect(f).toMatchObject({ value: null, notAssessableReason: expect.stringMatching(/^not assessable: T10 lies 8\.\d mm \(2\d\.\d % .* anterior to T11 — T10\/T11 is a thoracic level, where the slip is shown, not graded/) });
     expect(isThoracicLevel('T11/T12')).toBe(true);
     expect(['T12/L1', 'L4/L5', 'L5/S1'].some(isThoracicLevel)).toBe(false);
   });

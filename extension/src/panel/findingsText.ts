@@ -14,7 +14,7 @@ const measured = (l: LevelReport, name: string, digits: number, unit: string) =>
 };
 const present = (f: Finding<boolean> | undefined, word: string) => (f?.value ? [`${word}${star(f)}`] : []);
 
-/** 'grade I anterolisthesis (4.9 mm, 16 %)'; the direction from the measured slip's sign, where it was measured. */
+/** 'grade I anterolisthesis (4.9 mm, 16.2 %)'; the direction from the measured slip's sign, where it was measured. */
 function slipText(l: LevelReport): string[] {
   const f = l.spondylolisthesis;
   if (!f?.value) return [];

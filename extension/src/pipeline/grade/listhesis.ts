@@ -47,12 +47,14 @@ export function slipDirection(slipMm: number): 'anterolisthesis' | 'retrolisthes
 
 /**
  * A level's measured slip as the panel, the findings text and the image label show it: its direction and its size
- * ('4.9 mm, 16 %'; without the percentage when only the mm were stored). Undefined where no slip was measured.
+ * ('4.9 mm, 16.2 %'; without the percentage when only the mm were stored). Undefined where no slip was measured.
+ * The percentage keeps one decimal so that it never contradicts the grade beside it (25.3 % is grade II; rounded to
+ * whole per cent it read "25 % · Meyerding II" on SPIDER 1 L4/L5).
  */
 export function measuredSlip(measurements: Measurement[]): { direction: 'anterolisthesis' | 'retrolisthesis'; size: string } | undefined {
   const mm = measurements.find((m) => m.name === 'vertebralSlipMm'), pct = measurements.find((m) => m.name === 'vertebralSlipPercent');
   if (!mm) return undefined;
-  return { direction: slipDirection(mm.value), size: `${Math.abs(mm.value).toFixed(1)} mm${pct ? `, ${Math.abs(pct.value).toFixed(0)} %` : ''}` };
+  return { direction: slipDirection(mm.value), size: `${Math.abs(mm.value).toFixed(1)} mm${pct ? `, ${Math.abs(pct.value).toFixed(1)} %` : ''}` };
 }
 
 /**
@@ -67,7 +69,7 @@ export function gradeListhesis(measured: Pick<ListhesisMeasure, 'slipMm' | 'slip
   }
   const [upper, lower] = level.includes('/') ? level.split('/') : ['the upper body', 'the lower body'];
   const grade = meyerdingGrade(measured.slipPercent);
-  const where = `${upper} lies ${Math.abs(measured.slipMm).toFixed(1)} mm (${Math.abs(measured.slipPercent).toFixed(0)} % of the ${measured.lowerEndplateDepthMm.toFixed(0)} mm endplate of ${lower}) ${measured.slipMm >= 0 ? 'anterior' : 'posterior'} to ${lower}`;
+  const where = `${upper} lies ${Math.abs(measured.slipMm).toFixed(1)} mm (${Math.abs(measured.slipPercent).toFixed(1)} % of the ${measured.lowerEndplateDepthMm.toFixed(0)} mm endplate of ${lower}) ${measured.slipMm >= 0 ? 'anterior' : 'posterior'} to ${lower}`;
   if (Math.abs(measured.slipPercent) > MAX_GRADED_SLIP_PERCENT) {
     return {
       value: null,
