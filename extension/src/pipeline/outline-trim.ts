@@ -3,7 +3,8 @@
  * the network draws vertebral bodies and discs beyond the experts' outline (8–43 % too large on the held-out
  * cases); the manifest's logit offsets (scripts/fit-logit-offsets.ts) mark which voxels are inside the outline
  * (segment.ts ClassLabelmap.outline). Instances and level names are found before trimming, so trimming never
- * changes what is found or how it is named. Framework-free.
+ * changes what is found or how it is named. The border between a body and a disc then follows the outline's classes
+ * (drawn between the network's pixels, where the class map steps with them). Framework-free.
  */
 import type { Labelmap, SpineVolume, Vec3 } from './volume';
 import { voxelToLps } from './volume';
@@ -37,22 +38,20 @@ export function trimToOutline(labelmap: Labelmap, segments: SegmentInfo[], outli
     if (!outline[p]) outside[s]++;
   }
   const trim = segments.map((seg) => !seg.inferred && outside[seg.segmentNumber] <= MAX_TRIMMED_FRACTION * total[seg.segmentNumber]);
-  const changed = new Set<number>();
-  for (let s = 1; s < n; s++) if (trim[s - 1] && outside[s] > 0) changed.add(s);
+  const changed = new Uint8Array(n); // by segment number: 1 = voxels removed or moved, count and centroid recomputed
+  for (let s = 1; s < n; s++) if (trim[s - 1] && outside[s] > 0) changed[s] = 1;
   for (let p = 0; p < values.length; p++) {
     const s = values[p];
     if (s && !outline[p] && trim[s - 1]) values[p] = 0;
   }
   const segmentClass = segments.map((seg) => (trim[seg.segmentNumber - 1] ? classOfKind[seg.kind] : undefined));
-  for (const s of moveBorders(labelmap, outline, segmentClass)) changed.add(s);
-  if (!changed.size) return segments;
+  moveBorders(labelmap, outline, segmentClass, changed);
+  if (!changed.includes(1)) return segments;
   const [nI, nJ] = labelmap.dims;
   const sum = Array.from({ length: n }, () => [0, 0, 0, 0]);
-  const recount = new Uint8Array(n);
-  for (const s of changed) recount[s] = 1;
   for (let p = 0; p < values.length; p++) {
     const s = values[p];
-    if (!recount[s]) continue;
+    if (!changed[s]) continue;
     const a = sum[s];
     a[0] += p % nI;
     a[1] += Math.floor(p / nI) % nJ;
@@ -60,7 +59,7 @@ export function trimToOutline(labelmap: Labelmap, segments: SegmentInfo[], outli
     a[3]++;
   }
   return segments.map((seg) => {
-    if (!changed.has(seg.segmentNumber)) return seg;
+    if (!changed[seg.segmentNumber]) return seg;
     const [i, j, kk, count] = sum[seg.segmentNumber];
     const centroid: Vec3 = voxelToLps(volume, i / count, j / count, kk / count);
     return { ...seg, voxelCount: count, centroidLps: centroid };
@@ -70,11 +69,11 @@ export function trimToOutline(labelmap: Labelmap, segments: SegmentInfo[], outli
 /**
  * Hands each voxel whose outline class differs from its segment's to an in-plane neighbour segment of that class,
  * one voxel per step, up to MAX_BORDER_STEPS steps. Only segments with a class in `segmentClass` (indexed by segment
- * number − 1) give or take voxels. Returns the segment numbers that changed.
+ * number − 1) give or take voxels. Marks the segments that changed in `changed` (by segment number).
  */
-function moveBorders(labelmap: Labelmap, outline: Uint8Array, segmentClass: (number | undefined)[]): Set<number> {
+function moveBorders(labelmap: Labelmap, outline: Uint8Array, segmentClass: (number | undefined)[], changed: Uint8Array): void {
   const [nI, nJ] = labelmap.dims;
-  const values = labelmap.values, changed = new Set<number>();
+  const values = labelmap.values;
   const classOf = new Uint8Array(256); // by segment number; 0 (the background's class) = takes no part
   segmentClass.forEach((c, k) => { if (c) classOf[k + 1] = c; });
   // A voxel wants to move when the outline's class is not its segment's; moving it changes no other voxel's wish.
@@ -94,8 +93,7 @@ function moveBorders(labelmap: Labelmap, outline: Uint8Array, segmentClass: (num
       if (to < 0) still.push(p); else moves.push([p, values[to]]);
     }
     if (!moves.length) break;
-    for (const [p, s] of moves) { changed.add(values[p]).add(s); values[p] = s; } // after the scan: one voxel per step
+    for (const [p, s] of moves) { changed[values[p]] = changed[s] = 1; values[p] = s; } // after the scan: one voxel per step
     waiting = still;
   }
-  return changed;
 }
