@@ -101,6 +101,16 @@ describe('foramen measurement on parasagittal slices (foramen.ts) and Lee grade'
     expect(left.obliterated).not.toContain('anterior');
     expect(gradeForamen('left', left).value).toBe(1);
     expect(gradeForamen('left', left).evidence.rule).toMatch(/vertical/);
+    expect(gradeForamen('left', left).evidence.rule).toMatch(/root against the wall along superior 100 %, inferior 100 %, anterior 0 %, posterior 0 % of its border that way; obliterated from 50 %/);
+  });
+
+  it('a root reaching the pedicle and the disc only by a thread (a vessel) keeps its fat above and below → Lee 0', () => {
+    // Root ap 34–38, si 2–8 inside the fat, and a 1 mm dark thread at ap 36 from the fat's top to its bottom.
+    const { volume, labelmap, disc } = volumeWith(leftForamen((ap, si) => (ap >= 34 && ap <= 38 && si >= 2 && si <= 8) || ap === 36));
+    const [{ left }] = measureForamina(volume, [disc], labelmap);
+    expect(left.rootOnWallFraction!.superior).toBeCloseTo(1 / 5, 2); // one of the root's five columns reaches the top
+    expect(left.obliterated).toEqual([]);
+    expect(gradeForamen('left', left).value).toBe(0);
   });
 
   it('fat running on past the window (not closed by pedicles) is refused', () => {

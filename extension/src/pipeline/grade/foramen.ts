@@ -1,7 +1,9 @@
 /**
  * Foraminal stenosis, Lee grades 0–3 (Lee S. et al., AJR Am J Roentgenol 2010;194:1095–8), from the
  * foramen measured on the parasagittal slices (pipeline/foramen.ts):
- * - grade 0: perineural fat around the exiting root, not obliterated in two opposing directions;
+ * - grade 0: perineural fat around the exiting root, not obliterated in two opposing directions
+ *   (a direction counts as obliterated when the root lies against the wall along at least half of its border
+ *   that way: pipeline/foramen.ts OBLITERATED_BORDER_FRACTION, a project rule);
  * - grade 1: fat obliterated in two opposing directions, vertical (superior and inferior) or transverse
  *   (anterior and posterior);
  * - grade 2: fat obliterated in all four directions, root not changed in shape;
@@ -9,7 +11,7 @@
  *   grade 2 and the rule text tells the reader to look for root collapse.
  * Not assessable (value null, with the reason) when no foramen or no root inside it was found.
  */
-import type { ForamenMeasure, Side } from '../foramen';
+import { OBLITERATED_BORDER_FRACTION, type ForamenMeasure, type Side } from '../foramen';
 import { sourceImageOf, type Finding, type Grade0to3, type Measurement } from '../report';
 
 export const FORAMEN_REFERENCE = 'Lee S. et al., AJR Am J Roentgenol 2010;194:1095-8 (grades 0-3, perineural fat obliteration)';
@@ -38,6 +40,14 @@ export function foramenMeasurements(f: ForamenMeasure | undefined): Measurement[
   ];
 }
 
+/** ' (root against the wall along superior 60 %, … of its border that way; obliterated from 50 %)', or '' without the fractions. */
+function onWall(f: ForamenMeasure): string {
+  const w = f.rootOnWallFraction;
+  if (!w) return '';
+  const each = (Object.keys(w) as (keyof typeof w)[]).map((d) => `${d} ${Math.round(100 * w[d])} %`).join(', ');
+  return ` (root against the wall along ${each} of its border that way; obliterated from ${Math.round(100 * OBLITERATED_BORDER_FRACTION)} %)`;
+}
+
 /**
  * Lee grade of one foramen.
  * @param f the measured foramen; undefined when the foramina were not measured (then `unavailable` says why).
@@ -52,7 +62,7 @@ export function gradeForamen(side: Side, f: ForamenMeasure | undefined, unavaila
   const o = new Set(f.obliterated);
   const vertical = o.has('superior') && o.has('inferior'), transverse = o.has('anterior') && o.has('posterior');
   const value: Grade0to3 = vertical && transverse ? 2 : vertical || transverse ? 1 : 0;
-  const seen = `${sliceWhere(f)}: ${f.obliterated.length ? `fat obliterated ${f.obliterated.join(', ')} of the root` : 'fat on all four sides of the root'}`;
+  const seen = `${sliceWhere(f)}: ${f.obliterated.length ? `fat obliterated ${f.obliterated.join(', ')} of the root` : 'fat on all four sides of the root'}${onWall(f)}`;
   const rule = value === 2 ? `${seen} → grade 2 (grade 3, a collapsed root, is not measured: check the root's shape)`
     : value === 1 ? `${seen} → two opposing directions (${vertical ? 'vertical' : 'transverse'}) → grade 1`
     : `${seen} → not two opposing directions → grade 0`;
