@@ -101,7 +101,7 @@ describe('foramen measurement on parasagittal slices (foramen.ts) and Lee grade'
     expect(left.obliterated).not.toContain('anterior');
     expect(gradeForamen('left', left).value).toBe(1);
     expect(gradeForamen('left', left).evidence.rule).toMatch(/vertical/);
-    expect(gradeForamen('left', left).evidence.rule).toMatch(/root against the wall along superior 100 %, inferior 100 %, anterior 0 %, posterior 0 % of its border that way; obliterated from 50 %/);
+    expect(gradeForamen('left', left).evidence.rule).toMatch(/the root lies on the foramen's edge along 100 % of its superior border, 100 % inferior, 0 % anterior, 0 % posterior; a direction is obliterated from 50 %/);
   });
 
   it('a root reaching the pedicle and the disc only by a thread (a vessel) keeps its fat above and below → Lee 0', () => {

@@ -40,12 +40,12 @@ export function foramenMeasurements(f: ForamenMeasure | undefined): Measurement[
   ];
 }
 
-/** ' (root against the wall along superior 60 %, … of its border that way; obliterated from 50 %)', or '' without the fractions. */
+/** ' (the root lies on the foramen's edge along 60 % of its superior border, 0 % inferior, …; a direction is obliterated from 50 %)', or '' without the fractions. */
 function onWall(f: ForamenMeasure): string {
   const w = f.rootOnWallFraction;
   if (!w) return '';
-  const each = (Object.keys(w) as (keyof typeof w)[]).map((d) => `${d} ${Math.round(100 * w[d])} %`).join(', ');
-  return ` (root against the wall along ${each} of its border that way; obliterated from ${Math.round(100 * OBLITERATED_BORDER_FRACTION)} %)`;
+  const pct = (x: number) => `${Math.round(100 * x)} %`;
+  return ` (the root lies on the foramen's edge along ${pct(w.superior)} of its superior border, ${pct(w.inferior)} inferior, ${pct(w.anterior)} anterior, ${pct(w.posterior)} posterior; a direction is obliterated from ${pct(OBLITERATED_BORDER_FRACTION)})`;
 }
 
 /**
