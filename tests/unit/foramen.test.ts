@@ -56,7 +56,7 @@ describe('foramen measurement on parasagittal slices (foramen.ts) and Lee grade'
     expect(left.sopInstanceUid).toBe(`4.${left.sliceIndex}`);
     const g = gradeForamen('left', left);
     expect(g.value).toBe(0);
-    expect(g.evidence.rule).toMatch(/all four sides.*grade 0/);
+    expect(g.evidence.rule).toMatch(/fat obliterated in no direction \(the root lies on the foramen's edge along 0 % of its superior border, 0 % inferior, 0 % anterior, 0 % posterior.*→ not two opposing directions → grade 0/);
     expect(g.evidence.reference).toMatch(/Lee S/);
     expect(g.evidence.measurements.map((m) => m.name)).toEqual(['foramenHeightLeftMm', 'foramenAreaLeftMm2', 'nerveRootAreaLeftMm2']);
     // The root is kept with its centre on the measured slice, so that a stored SR can mark it again.
