@@ -4,7 +4,7 @@
  * No reader foraminal grades exist for these cases: the check is plausibility (foramen heights and areas
  * against published normal ranges, grade distribution on mostly healthy volunteers) and overlays to look at.
  *
- *   npm run eval:foramen -- --data ../shared/data/segmentation [--cases vb2_02,ivd_11] [--json]
+ *   npm run eval:foramen -- --data ../shared/data/segmentation [--cases vb2_02,ivd_11 | --cases vb1,vb3] [--json]
  *     [--overlays DIR] [--seg-cache DIR]
  * Default cases: the T2 ones (vb2_*, ivd_*), as eval:axial. The network's class labelmap is cached per case
  * and model checksum (scripts/lib/cached-segmentation.ts), shared with eval:axial.

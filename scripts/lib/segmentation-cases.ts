@@ -16,7 +16,7 @@ export interface CaseEvalOptions { data: string; cases?: string; model: string; 
 /** Parses the common options; checks the data folder and creates the overlay folder. */
 export function parseCaseEvalArgs(overlaysHelp: string): CaseEvalOptions {
   const o = new Command().requiredOption('--data <dir>', 'segmentation/ folder (cases.csv, <case>_image.nii.gz)')
-    .option('--cases <list>', 'comma-separated case ids (default: every vb2_* and ivd_* case, the T2 ones)')
+    .option('--cases <list>', 'comma-separated case ids or sets (vb3 = every vb3_* case; default: every vb2_* and ivd_* case, the T2 ones)')
     .option('--model <manifest>', 'model manifest', 'models/manifest.json')
     .option('--seg-cache <dir>', 'cached network class labelmaps', '.data/eval-axial-seg')
     .option('--overlays <dir>', overlaysHelp)
@@ -30,10 +30,18 @@ export function parseCaseEvalArgs(overlaysHelp: string): CaseEvalOptions {
 /** A T2 case (vb2_*: Zukić 2014 TSE; ivd_*: Menezes-Reis 2016 spin echo); the rest are T1 or mixed. */
 export const isT2Case = (c: string): boolean => /^(vb2|ivd)_/.test(c);
 
-/** The cases asked for, else every T2 case in cases.csv. */
-export function casesOf(o: CaseEvalOptions): string[] {
-  if (o.cases) return o.cases.split(',');
-  return readFileSync(resolve(o.data, 'cases.csv'), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(',')[0]).filter(isT2Case);
+/**
+ * The cases asked for, else every T2 case in cases.csv. An entry without '_' names a set: `vb3` is every vb3_* case.
+ * @throws Error naming an entry that matches no case of cases.csv.
+ */
+export function casesOf(o: Pick<CaseEvalOptions, 'data' | 'cases'>): string[] {
+  const all = readFileSync(resolve(o.data, 'cases.csv'), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(',')[0]);
+  if (!o.cases) return all.filter(isT2Case);
+  return o.cases.split(',').flatMap((entry) => {
+    const hits = all.filter((c) => (entry.includes('_') ? c === entry : c.startsWith(`${entry}_`)));
+    if (!hits.length) throw new Error(`--cases ${entry}: no such case or set in ${resolve(o.data, 'cases.csv')}`);
+    return hits;
+  });
 }
 
 /** Reads, segments and measures each case in turn (a dot on stderr per case). */
