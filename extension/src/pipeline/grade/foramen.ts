@@ -41,7 +41,7 @@ export function foramenMeasurements(f: ForamenMeasure | undefined): Measurement[
 }
 
 /** ' (the root lies on the foramen's edge along 60 % of its superior border, 0 % inferior, …; a direction is obliterated from 50 %)', or '' without the fractions. */
-function onWall(f: ForamenMeasure): string {
+function onWallText(f: ForamenMeasure): string {
   const w = f.rootOnWallFraction;
   if (!w) return '';
   const pct = (x: number) => `${Math.round(100 * x)} %`;
@@ -62,7 +62,7 @@ export function gradeForamen(side: Side, f: ForamenMeasure | undefined, unavaila
   const o = new Set(f.obliterated);
   const vertical = o.has('superior') && o.has('inferior'), transverse = o.has('anterior') && o.has('posterior');
   const value: Grade0to3 = vertical && transverse ? 2 : vertical || transverse ? 1 : 0;
-  const seen = `${sliceWhere(f)}: ${f.obliterated.length ? `fat obliterated ${f.obliterated.join(', ')} of the root` : 'fat obliterated in no direction'}${onWall(f)}`;
+  const seen = `${sliceWhere(f)}: ${f.obliterated.length ? `fat obliterated ${f.obliterated.join(', ')} of the root` : 'fat obliterated in no direction'}${onWallText(f)}`;
   const rule = value === 2 ? `${seen} → grade 2 (grade 3, a collapsed root, is not measured: check the root's shape)`
     : value === 1 ? `${seen} → two opposing directions (${vertical ? 'vertical' : 'transverse'}) → grade 1`
     : `${seen} → not two opposing directions → grade 0`;
