@@ -3,12 +3,13 @@
  * data, and the loop that reads each case, segments it (network labelmap cached per case and model,
  * cached-segmentation.ts) and measures it (measureSpine).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { measureSpine, type SpineMeasurements } from '../../extension/src/pipeline/measure-spine';
 import type { SpineVolume } from '../../extension/src/pipeline/volume';
 import { cachedSegmenter } from './cached-segmentation';
+import { readCases } from './labelled-cases';
 import { readNiftiCase } from './sources';
 
 export interface CaseEvalOptions { data: string; cases?: string; model: string; segCache: string; overlays?: string; json?: boolean }
@@ -35,7 +36,7 @@ export const isT2Case = (c: string): boolean => /^(vb2|ivd)_/.test(c);
  * @throws Error naming an entry that matches no case of cases.csv.
  */
 export function casesOf(o: Pick<CaseEvalOptions, 'data' | 'cases'>): string[] {
-  const all = readFileSync(resolve(o.data, 'cases.csv'), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(',')[0]);
+  const all = readCases(o.data).map((r) => r.case);
   if (!o.cases) return all.filter(isT2Case);
   return o.cases.split(',').flatMap((entry) => {
     const hits = all.filter((c) => (entry.includes('_') ? c === entry : c.startsWith(`${entry}_`)));

@@ -5,7 +5,7 @@ import { casesOf } from '../../scripts/lib/segmentation-cases';
 
 describe('casesOf (the evaluation scripts\' --cases)', () => {
   const data = mkdtempSync(join(tmpdir(), 'cases-'));
-  writeFileSync(join(data, 'cases.csv'), 'case,split\nvb1_02,dev\nvb2_02,dev\nvb3_05,dev\nvb3_06,val\nivd_11,dev\n');
+  writeFileSync(join(data, 'cases.csv'), 'case,split,structure,levels\nvb1_02,dev,vertebral_body,\nvb2_02,dev,vertebral_body,\nvb3_05,dev,vertebral_body,\nvb3_06,val,vertebral_body,\nivd_11,dev,disc,\n');
 
   it('defaults to the T2 cases, takes case ids as given, and a set name as all of its cases', () => {
     expect(casesOf({ data })).toEqual(['vb2_02', 'ivd_11']);
