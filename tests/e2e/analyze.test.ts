@@ -401,6 +401,12 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.waitForSelector('[data-testid="spine-canal-lines"] svg polyline', { timeout: 15000 });
     const canalLabels = await page.locator('[data-testid="spine-canal-lines"] svg text').allTextContents();
     expect(canalLabels.map((t) => t.replace(/ canal AP \d+\.\d mm(, axial area \d+ mm²)?/, ''))).toEqual(stenotic);
+    // Each label lies whole inside its viewport (one beside a line near the viewport's edge was cut off: SPIDER 3 L1/L2).
+    // In one task: the overlays are redrawn on every render, which detaches the labels a locator found a moment before.
+    const cutOff = await page.evaluate(() => [...document.querySelectorAll('[data-testid="spine-canal-lines"] svg text, [data-testid="spine-slip-lines"] svg text')]
+      .filter((t) => { const b = t.getBoundingClientRect(), v = t.closest('svg')!.getBoundingClientRect(); return b.width === 0 || b.left < v.left || b.right > v.right; })
+      .map((t) => t.textContent));
+    expect(cutOff).toEqual([]);
     // A reader's grade is drawn as the reader set it.
     await l5s1.click();
     await page.getByTestId('spine-level-detail').getByLabel('Spondylolisthesis (Meyerding grade)').selectOption({ label: 'II' });

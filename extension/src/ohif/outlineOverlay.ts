@@ -30,14 +30,14 @@ function svgEl(name: string, attrs: Record<string, string>): SVGElement {
   return el;
 }
 
-/** Width of a label's character, px (bold 12 px sans-serif, a little generous). */
+/** Width of a label's character, px (bold 12 px sans-serif): the estimate where a label cannot be measured (no layout). */
 const LABEL_CHAR_PX = 7;
 
 /**
  * Where a label of `widthPx` goes beside a line (canvas points `pts`): after its last point, continuing its direction,
  * or where that would leave the viewport (`viewportPx` wide), before its first point; undefined when neither fits.
  */
-function besideLine(pts: number[][], widthPx: number, viewportPx: number): Record<string, string> | undefined {
+export function besideLine(pts: number[][], widthPx: number, viewportPx: number): Record<string, string> | undefined {
   const [first, last] = [pts[0], pts[pts.length - 1]];
   const dir = last[0] >= first[0] ? 1 : -1;
   const fits = (x: number, d: number) => (d > 0 ? x + widthPx <= viewportPx : x - widthPx >= 0);
@@ -46,6 +46,12 @@ function besideLine(pts: number[][], widthPx: number, viewportPx: number): Recor
     if (fits(x, d)) return { x: String(x), y: String(p[1] + 4), 'text-anchor': d > 0 ? 'start' : 'end' };
   }
   return undefined;
+}
+
+/** The x of a label of `labelPx` centred at `x`, moved so that the whole label stays inside a viewport `viewportPx` wide. */
+export function clampCentre(x: number, labelPx: number, viewportPx: number): number {
+  const half = labelPx / 2 + 2;
+  return viewportPx > 2 * half ? Math.min(Math.max(x, half), viewportPx - half) : viewportPx / 2;
 }
 
 /**
@@ -59,6 +65,8 @@ export function createOutlineOverlay(testId: string, colour: string): (list: Ima
     const here = bySop.get(keyOf(sop, frameOfImageId(imageId))) ?? bySop.get(sop); // single-frame images name frame 1 too
     if (!here?.length) return;
     const svg = svgEl('svg', { style: 'position: absolute; inset: 0; width: 100%; height: 100%' });
+    layer.appendChild(svg); // in the document first, so that labels can be measured as they are drawn
+    const widthPx = layer.clientWidth;
     for (const o of here) {
       const pts = o.outlineLps.map((p) => vp.worldToCanvas(p));
       // An open path (a few straight lines over coloured segments) is drawn thicker than an outline to stand out.
@@ -67,14 +75,15 @@ export function createOutlineOverlay(testId: string, colour: string): (list: Ima
         const [x, y] = vp.worldToCanvas(o.markerLps);
         svg.append(svgEl('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: '3', fill: 'none', stroke: colour, 'stroke-width': '1.5', 'stroke-dasharray': '2 2' }));
       }
-      // Above the outline, centred (to its side it is cut off at the viewport's edge when zoomed in), unless asked otherwise.
-      const top = pts.reduce((a, b) => (b[1] < a[1] ? b : a), pts[0]);
-      const at = (o.labelAfterEnd && besideLine(pts, o.label.length * LABEL_CHAR_PX, layer.clientWidth)) || { x: String(top[0]), y: String(top[1] - 8), 'text-anchor': 'middle' };
-      const text = svgEl('text', { ...at, fill: colour, style: 'font: bold 12px sans-serif; paint-order: stroke; stroke: #000; stroke-width: 3px' });
+      const text = svgEl('text', { fill: colour, style: 'font: bold 12px sans-serif; paint-order: stroke; stroke: #000; stroke-width: 3px' }) as SVGTextElement;
       text.textContent = o.label;
       svg.append(text);
+      const labelPx = text.getComputedTextLength?.() || o.label.length * LABEL_CHAR_PX; // no layout (tests): estimated
+      // Above the outline, centred (to its side it is cut off at the viewport's edge when zoomed in), unless asked otherwise.
+      const top = pts.reduce((a, b) => (b[1] < a[1] ? b : a), pts[0]);
+      const at = (o.labelAfterEnd && besideLine(pts, labelPx, widthPx)) || { x: String(clampCentre(top[0], labelPx, widthPx)), y: String(top[1] - 8), 'text-anchor': 'middle' };
+      for (const [k, v] of Object.entries(at)) text.setAttribute(k, v);
     }
-    layer.appendChild(svg);
   });
   return (list) => {
     bySop = new Map();
