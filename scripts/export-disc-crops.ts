@@ -6,7 +6,7 @@
  * a patient's SPACE discs take the fold of its 't2' image; a patient with no 't2' image has no fold and is left out).
  *
  *   npx tsx scripts/export-disc-crops.ts --data ../shared/data/spider_midsagittal [--out .data/disc-crops] [--jitter 7]
- * Writes <out>/crops.f32 (float32, [disc][1 + jitter][H][W]) and <out>/meta.json (per disc: patient, sequence, PNG sha256, ivd, grade, fold, …).
+ * Writes <out>/crops.f32 (float32, [disc][1 + jitter][channels][H][W], disc-crop.ts) and <out>/meta.json (per disc: patient, sequence, PNG sha256, ivd, grade, fold, …).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -25,7 +25,7 @@ async function main() {
   const o = new Command().requiredOption('--data <dir>').option('--out <dir>', 'output folder', '.data/disc-crops')
     .option('--model <manifest>', 'segmentation model manifest', 'models/manifest.json').option('--jitter <n>', 'augmented copies per disc', '7')
     .parse().opts<{ data: string; out: string; model: string; jitter: string }>();
-  const models = await loadNodeModels(o.model, 2);
+  const models = await loadNodeModels(o.model, 2, true); // the classifier is what these patches will train
   const folds = patientFolds(spiderImages(o.data).map((s) => s.patient));
   const nJitter = Number(o.jitter), random = rng(1);
   const crops: Float32Array[] = [];
@@ -39,14 +39,14 @@ async function main() {
       const jitters: CropJitter[] = [NO_JITTER, ...Array.from({ length: nJitter }, () => ({
         shiftUMm: (random() - 0.5) * 6, shiftVMm: (random() - 0.5) * 4, angleRad: (random() - 0.5) * 0.3, scale: 0.9 + random() * 0.2,
       }))];
-      for (const j of jitters) crops.push(discCrop(vol, frame, d.measures.shape, j));
+      for (const j of jitters) crops.push(discCrop(vol, frame, d.measures.shape, ms.csfMedian, j));
       const r = g.grading;
       meta.push({ patient: s.patient, sequence, imageSha256: s.sha256(), fold: folds.get(s.patient), ivd: g.ivd, level: d.segment.level, grade: Number(r['Pfirrman grade']), ...spiderFindings(r) });
     }
   }, undefined, sequence === 't2' ? undefined : new Set(folds.keys()), sequence);
   await models.release();
   mkdirSync(o.out, { recursive: true });
-  const flat = new Float32Array(crops.length * DISC_CROP.widthPx * DISC_CROP.heightPx);
+  const flat = new Float32Array(crops.length * DISC_CROP.channels * DISC_CROP.widthPx * DISC_CROP.heightPx);
   crops.forEach((c, n) => flat.set(c, n * c.length));
   writeFileSync(resolve(o.out, 'crops.f32'), Buffer.from(flat.buffer));
   writeFileSync(resolve(o.out, 'meta.json'), JSON.stringify({ ...DISC_CROP, copies: nJitter + 1, discs: meta }));

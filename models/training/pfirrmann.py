@@ -2,7 +2,7 @@
 """Train the disc-patch classifier (Pfirrmann grade + disc findings) on SPIDER gradings, cross-validated by patient, and export it.
 
 Input: the disc patches written by `npx tsx scripts/export-disc-crops.ts` (.data/disc-crops/crops.f32,
-meta.json: float32 [disc][copy][40][64], copy 0 = the un-jittered patch the viewer computes, copies 1..
+meta.json: float32 [disc][copy][channel][40][64] (disc-crop.ts: the patch's own p1..p99, and the signal over the image's CSF level), copy 0 = the un-jittered patch the viewer computes, copies 1..
 = small shifts/rotations/scalings; per-disc patient, sequence (2D 't2' or 3D 't2_SPACE'), 5-fold assignment by
 patient, reader grade 1..5). A patient's SPACE discs share its fold: the fold that holds a patient out holds out
 both of its images.
@@ -10,7 +10,7 @@ both of its images.
 Every model is an ensemble of --members nets (default 3, different seeds) whose probabilities are averaged.
 Procedure: for each of the 5 folds a model is trained on the other 4 and predicts the held-out fold
 (out-of-fold predictions -> the CV numbers printed, per sequence); then one model is trained on all discs and shipped.
-Every model is exported to ONNX (input "patch" [N,1,40,64], output "probabilities" [N,11]: softmax
+Every model is exported to ONNX (input "patch" [N,2,40,64], output "probabilities" [N,11]: softmax
 over Pfirrmann grades I..V, then sigmoid probabilities of the readers' binary findings
 FINDINGS = disc narrowing, disc herniation, disc bulging, Modic change (type 1-3), defect of the endplate above
 and of the endplate below the disc (SPIDER's "UP endplate" / "LOW endplate", as SpineNet grades them)):
@@ -41,7 +41,7 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = os.path.abspath(os.path.join(HERE, ".."))
-NAME, VERSION = "pfirrmann-cnn", "1.5.0"
+NAME, VERSION = "pfirrmann-cnn", "1.6.0"
 FINDINGS = ("narrowing", "herniation", "bulging", "modic", "upperEndplate", "lowerEndplate")
 FINDING_WEIGHT = 0.5  # loss weight of the binary findings relative to the Pfirrmann cross-entropy
 
@@ -49,7 +49,7 @@ FINDING_WEIGHT = 0.5  # loss weight of the binary findings relative to the Pfirr
 class PfirrmannNet(nn.Module):
     """One ensemble member: conv stages of 12-24-48-64 channels at 40x64, 20x32, 10x16, 5x8 pixels, global average pool, dropout, 5 logits (~75 k parameters, ~11 M multiply-adds per patch: CPU-trainable)."""
 
-    def __init__(self) -> None:
+    def __init__(self, in_channels: int = 2) -> None:
         super().__init__()
 
         def stage(cin: int, cout: int) -> nn.Sequential:
@@ -57,7 +57,7 @@ class PfirrmannNet(nn.Module):
                                  nn.Conv2d(cout, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
         def conv(cin: int, cout: int) -> nn.Sequential:
             return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
-        self.features = nn.Sequential(conv(1, 12), nn.MaxPool2d(2), stage(12, 24), nn.MaxPool2d(2), stage(24, 48), nn.MaxPool2d(2), conv(48, 64))
+        self.features = nn.Sequential(conv(in_channels, 12), nn.MaxPool2d(2), stage(12, 24), nn.MaxPool2d(2), stage(24, 48), nn.MaxPool2d(2), conv(48, 64))
         self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(64, 5 + len(FINDINGS)))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -77,7 +77,17 @@ class Ensemble(nn.Module):
 
 
 def augment_intensity(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-    """Random gamma (0.7-1.4) on the [0,1]-normalised patch, contrast/offset change and noise: scanners and windowing differ."""
+    """Channel 0 (the patch's own p1..p99): random gamma (0.7-1.4), contrast/offset change and noise (scanners and windowing
+    differ). Channel 1 (signal / the image's CSF level): a random scale (0.85-1.15: the CSF level is itself measured) and noise."""
+    out = augment_stretched(x[:, :1], g)
+    if x.shape[1] == 1:
+        return out
+    n = x.shape[0]
+    csf = x[:, 1:] * (0.85 + 0.3 * torch.rand(n, 1, 1, 1, generator=g)) + 0.03 * torch.randn(x[:, 1:].shape, generator=g)
+    return torch.cat([out, csf], dim=1)
+
+
+def augment_stretched(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
     n = x.shape[0]
     gamma = torch.exp((torch.rand(n, 1, 1, 1, generator=g) - 0.5) * 0.7)
     y = x.clamp(min=0) ** gamma
@@ -86,10 +96,10 @@ def augment_intensity(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
 
 
 def train(patches: np.ndarray, grades: np.ndarray, findings: np.ndarray, epochs: int, seed: int) -> nn.Module:
-    """patches [disc][copy][H][W]; grades 1..5; findings [disc][len(FINDINGS)] 0/1. Each epoch draws one random copy per disc."""
+    """patches [disc][copy][channel][H][W]; grades 1..5; findings [disc][len(FINDINGS)] 0/1. Each epoch draws one random copy per disc."""
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
-    net = PfirrmannNet()
+    net = PfirrmannNet(patches.shape[2])
     opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-3)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=epochs * ((len(grades) + 63) // 64))
     x_all = torch.from_numpy(patches)
@@ -103,7 +113,7 @@ def train(patches: np.ndarray, grades: np.ndarray, findings: np.ndarray, epochs:
         copy = torch.randint(0, patches.shape[1], (len(grades),), generator=g)
         for b in range(0, len(order), 64):
             idx = order[b:b + 64]
-            x = augment_intensity(x_all[idx, copy[idx]].unsqueeze(1), g)
+            x = augment_intensity(x_all[idx, copy[idx]], g)
             z = net(x)
             loss = F.cross_entropy(z[:, :5], y_all[idx], weight=weight, label_smoothing=0.05) + FINDING_WEIGHT * F.binary_cross_entropy_with_logits(z[:, 5:], f_all[idx])
             opt.zero_grad()
@@ -116,7 +126,7 @@ def train(patches: np.ndarray, grades: np.ndarray, findings: np.ndarray, epochs:
 
 def predict(model: nn.Module, patches: np.ndarray) -> np.ndarray:
     with torch.no_grad():
-        return model(torch.from_numpy(patches).unsqueeze(1)).numpy()
+        return model(torch.from_numpy(patches)).numpy()
 
 
 def train_ensemble(patches: np.ndarray, grades: np.ndarray, findings: np.ndarray, epochs: int, seeds: list[int]) -> Ensemble:
@@ -146,8 +156,8 @@ def auc(score: np.ndarray, label: np.ndarray) -> float:
     return float(((pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()) / (len(pos) * len(neg)))
 
 
-def export(model: nn.Module, path: str) -> str:
-    torch.onnx.export(model, torch.zeros(1, 1, 40, 64), path, opset_version=17, input_names=["patch"], output_names=["probabilities"],
+def export(model: nn.Module, path: str, channels: int) -> str:
+    torch.onnx.export(model, torch.zeros(1, channels, 40, 64), path, opset_version=17, input_names=["patch"], output_names=["probabilities"],
                       dynamic_axes={"patch": {0: "N"}, "probabilities": {0: "N"}}, do_constant_folding=True)
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
@@ -174,8 +184,8 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     meta = json.load(open(os.path.join(args.crops, "meta.json")))
-    h, w, copies = meta["heightPx"], meta["widthPx"], meta["copies"]
-    patches = np.fromfile(os.path.join(args.crops, "crops.f32"), dtype=np.float32).reshape(-1, copies, h, w)
+    h, w, copies, channels = meta["heightPx"], meta["widthPx"], meta["copies"], meta.get("channels", 1)
+    patches = np.fromfile(os.path.join(args.crops, "crops.f32"), dtype=np.float32).reshape(-1, copies, channels, h, w)
     grades = np.array([d["grade"] for d in meta["discs"]])
     findings = np.array([[int(d[k] > 0) for k in FINDINGS] for d in meta["discs"]])
     folds = np.array([d["fold"] for d in meta["discs"]])
@@ -188,7 +198,7 @@ def main() -> None:
         net = train_ensemble(patches[tr], grades[tr], findings[tr], args.epochs, seeds=[10 * k + m for m in range(args.members)])
         oof[te] = predict(net, patches[te, 0])
         if not args.cv_only:
-            fold_sha.append(export(net, os.path.join(MODELS, "pfirrmann-cv", f"fold{k}.onnx")))
+            fold_sha.append(export(net, os.path.join(MODELS, "pfirrmann-cv", f"fold{k}.onnx"), channels))
         print(f"fold {k}: {te.sum()} discs, exact {np.mean(oof[te, :5].argmax(1) + 1 == grades[te]):.3f} ({time.time() - t0:.0f} s)", flush=True)
     np.save(os.path.join(args.crops, "oof.npy"), oof)
     argmax = oof[:, :5].argmax(1) + 1
@@ -205,13 +215,13 @@ def main() -> None:
         return
     net = train_ensemble(patches, grades, findings, args.epochs, seeds=[100 + m for m in range(args.members)])
     fname = f"{NAME}-v{VERSION.split('.')[0]}.onnx"
-    sha = export(net, os.path.join(MODELS, fname))
+    sha = export(net, os.path.join(MODELS, fname), channels)
     write_training_images(meta["discs"])
     man_path = os.path.join(MODELS, "manifest.json")
     manifest = json.load(open(man_path))
     manifest["pfirrmann"] = {
         "file": fname, "sha256": sha, "version": VERSION, "bytes": os.path.getsize(os.path.join(MODELS, fname)),
-        "input": {"name": "patch", "heightPx": h, "widthPx": w, "mmPerPx": meta["mmPerPx"], "uStartMm": meta["uStartMm"]},
+        "input": {"name": "patch", "channels": channels, "heightPx": h, "widthPx": w, "mmPerPx": meta["mmPerPx"], "uStartMm": meta["uStartMm"]},
         "output": {"name": "probabilities", "columns": [f"pfirrmann_{g}" for g in ("I", "II", "III", "IV", "V")] + list(FINDINGS)},
         "cvLinearKappa": round(float(linear_kappa(grades[t2], pred[t2])), 3),
         "cvAuc": {k: round(auc(oof[t2, 5 + n], findings[t2, n]), 3) for n, k in enumerate(FINDINGS)},

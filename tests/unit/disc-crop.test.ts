@@ -18,7 +18,7 @@ const at = (p: Float32Array, uMm: number, vMm: number) => p[Math.round(H / 2 - 0
 describe('disc patch (disc-crop.ts)', () => {
   it('is centred on the disc, anterior left, posterior (CSF) right, superior up, normalised to the patch p1..p99', () => {
     const p = ms.discs[0].patch;
-    expect(p).toHaveLength(W * H);
+    expect(p).toHaveLength(2 * W * H);
     expect(at(p, 0, 0)).toBeGreaterThan(0.8); // bright nucleus at the centre
     expect(at(p, 15, 0)).toBeLessThan(at(p, 0, 0)); // annulus (80) darker than nucleus (240)
     expect(at(p, 12 + 12, 0)).toBeGreaterThan(0.9); // CSF (250) behind the posterior wall (disc centre i=40, CSF i=62..73)
@@ -28,10 +28,22 @@ describe('disc patch (disc-crop.ts)', () => {
   it('a dark (degenerate) nucleus gives a dark patch centre', () => {
     expect(at(ms.discs[1].patch, 0, 0)).toBeLessThan(0.2);
   });
+  it('channel 1 is the signal over the image\'s CSF level: nucleus 240 and annulus 80 against CSF 250', () => {
+    expect(ms.csfMedian).toBeCloseTo(250, 0);
+    const ch1 = ms.discs[0].patch.subarray(W * H);
+    expect(at(ch1, 0, 0)).toBeCloseTo(240 / 250, 2);
+    expect(at(ch1, 15, 0)).toBeCloseTo(80 / 250, 2);
+    expect(at(ch1, 24, 0)).toBeCloseTo(1, 2);
+    expect(at(ms.discs[1].patch.subarray(W * H), 0, 0)).toBeCloseTo(30 / 250, 2); // the degenerate nucleus, on the same scale
+  });
+  it('without a CSF level, channel 1 is a copy of channel 0', () => {
+    const p = discCrop(s.volume, frame, ms.discs[0].measures.shape, null);
+    expect(Array.from(p.subarray(W * H))).toEqual(Array.from(p.subarray(0, W * H)));
+  });
   it('the same patch from discCrop directly, and a jitter moves the sampling grid', () => {
     const d = ms.discs[0].measures.shape;
-    expect(Array.from(discCrop(s.volume, frame, d))).toEqual(Array.from(ms.discs[0].patch));
-    const shifted = discCrop(s.volume, frame, d, { shiftUMm: 5, shiftVMm: 0, angleRad: 0, scale: 1 });
+    expect(Array.from(discCrop(s.volume, frame, d, ms.csfMedian))).toEqual(Array.from(ms.discs[0].patch));
+    const shifted = discCrop(s.volume, frame, d, ms.csfMedian, { shiftUMm: 5, shiftVMm: 0, angleRad: 0, scale: 1 });
     expect(at(shifted, 19, 0)).toBeCloseTo(at(ms.discs[0].patch, 24, 0), 5);
   });
 });
@@ -41,6 +53,9 @@ describe('disc classifier manifest', () => {
   it('accepts the patch geometry this software samples and rejects any other', () => {
     expect(parsePfirrmannManifest(ok).file).toBe('x.onnx');
     expect(() => parsePfirrmannManifest({ ...ok, input: { ...ok.input, widthPx: 48 } })).toThrow(/input.widthPx is 48, this software samples patches with widthPx = 64/);
+    // A classifier before v1.6.0 read one channel (its manifest names none).
+    const { channels: _, ...oneChannel } = ok.input;
+    expect(() => parsePfirrmannManifest({ ...ok, input: oneChannel })).toThrow(/input.channels is 1, this software samples patches with channels = 2/);
     expect(() => parsePfirrmannManifest({ ...ok, sha256: 'nope' })).toThrow(/sha256/);
     expect(() => parsePfirrmannManifest({ ...ok, output: { name: 'p', columns: ['a'] } })).toThrow(/5 Pfirrmann grades/);
   });

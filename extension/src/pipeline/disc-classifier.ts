@@ -16,8 +16,8 @@ export interface PfirrmannClassifierManifest {
   /** File size in bytes (checked with the sha256 when given). */
   bytes?: number;
   version: string;
-  /** Input "patch" [N,1,heightPx,widthPx]: the patch geometry of disc-crop.ts, which must match. */
-  input: { name: string; heightPx: number; widthPx: number; mmPerPx: number; uStartMm: number };
+  /** Input "patch" [N,channels,heightPx,widthPx]: the patch geometry and channels of disc-crop.ts, which must match (no channels: 1, classifiers before v1.6.0). */
+  input: { name: string; channels?: number; heightPx: number; widthPx: number; mmPerPx: number; uStartMm: number };
   /**
    * Output [N, columns.length]: columns 0-4 are the probabilities of Pfirrmann grades I..V (softmax inside
    * the model); further columns are independent probabilities of the named binary findings (DISC_FINDINGS).
@@ -48,8 +48,9 @@ export function parsePfirrmannManifest(o: unknown): PfirrmannClassifierManifest 
   if (!/^[0-9a-f]{64}$/i.test(m.sha256)) fail('"sha256" must be 64 hex digits');
   if (typeof m.input?.name !== 'string' || typeof m.output?.name !== 'string') fail('"input.name" and "output.name" are required');
   if (m.output.columns !== undefined && (!Array.isArray(m.output.columns) || m.output.columns.length < 5)) fail('"output.columns" must list at least the 5 Pfirrmann grades');
-  for (const k of ['heightPx', 'widthPx', 'mmPerPx', 'uStartMm'] as const) {
-    if (m.input[k] !== DISC_CROP[k]) fail(`input.${k} is ${m.input[k]}, this software samples patches with ${k} = ${DISC_CROP[k]}`);
+  for (const k of ['channels', 'heightPx', 'widthPx', 'mmPerPx', 'uStartMm'] as const) {
+    const v = k === 'channels' ? m.input.channels ?? 1 : m.input[k];
+    if (v !== DISC_CROP[k]) fail(`input.${k} is ${v}, this software samples patches with ${k} = ${DISC_CROP[k]}`);
   }
   if (m.calibration !== undefined) checkCalibration(m.calibration, fail);
   return m as PfirrmannClassifierManifest;
@@ -113,7 +114,7 @@ export async function createDiscClassifier(ort: OrtModule, modelBytes: Uint8Arra
   } catch (e) {
     throw new Error(`Could not load the disc classifier ${manifest.file}: ${(e as Error).message}`);
   }
-  const size = DISC_CROP.heightPx * DISC_CROP.widthPx;
+  const size = DISC_CROP.channels * DISC_CROP.heightPx * DISC_CROP.widthPx;
   const columns = manifest.output.columns ?? ['pfirrmann_I', 'pfirrmann_II', 'pfirrmann_III', 'pfirrmann_IV', 'pfirrmann_V'];
   const nc = columns.length;
   return {
@@ -125,7 +126,7 @@ export async function createDiscClassifier(ort: OrtModule, modelBytes: Uint8Arra
         if (p.length !== size) throw new Error(`disc patch has ${p.length} values, expected ${size}`);
         input.set(p, n * size);
       });
-      const out = await session.run({ [manifest.input.name]: new ort.Tensor('float32', input, [patches.length, 1, DISC_CROP.heightPx, DISC_CROP.widthPx]) });
+      const out = await session.run({ [manifest.input.name]: new ort.Tensor('float32', input, [patches.length, DISC_CROP.channels, DISC_CROP.heightPx, DISC_CROP.widthPx]) });
       const t = out[manifest.output.name];
       if (!t || t.dims.length !== 2 || t.dims[0] !== patches.length || t.dims[1] !== nc) throw new Error(`disc classifier output has shape [${t?.dims.join(',')}], expected [${patches.length},${nc}]`);
       const data = t.data as Float32Array;

@@ -230,7 +230,7 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
     return {
       segment: seg, sliceIndex: sm.k, ...(sm.k !== k ? { offMidlineMm: Math.abs(sm.k - k) * volume.spacingMm[2] } : {}), measures: d, heightIndex: hIdx[n], canalApMm: c?.apMm ?? null, canalReason: c?.reason, canalApLineMm: c?.apLineMm, canalCsfEffaced: c?.csfEffaced, canalSacSeedMm: c?.sacSeedMm,
       midVertebralCanalApMm: above ? sm.canalBySeg.get(above.segmentNumber)?.apMm ?? null : null, marrowMedian: marrow, features,
-      patch: discCrop(volume, sm.frame, d.shape),
+      patch: discCrop(volume, sm.frame, d.shape, csf ?? null),
       outlineFraction: d.pixelCount / medianCount,
       listhesis: slip,
       listhesisImage: 'posteriorLinesMm' in slip ? { sourceImage: imageOf(sm.k), lineLps: slip.posteriorLinesMm.map(toLps) } : undefined,

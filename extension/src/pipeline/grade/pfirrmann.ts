@@ -88,8 +88,8 @@ export function threeDAcquisitionCaution(cvLinearKappa3d?: number, cvLinearKappa
  * caution beside its grade: the outline (and so the patch centred on it) may be a fragment of the disc or not the
  * disc at all — at L5/S1 often presacral tissue or the front corner of the disc. Project threshold, from
  * `npm run eval:grading`: such discs (57 of the 1,155 found on SPIDER with segmentation network v1.2.0, 4.9 %, mostly at
- * L5/S1) agreed with the readers at cross-validated linear kappa 0.47, against 0.62 for the rest (classifier v1.5.0;
- * v1.4.0: 0.51 against 0.62; v1.3.0: 0.53 against 0.62; network v1.1.0: 99 discs, 0.33 against 0.58). The grade is kept: a collapsed grade V disc is small too.
+ * L5/S1) agreed with the readers at cross-validated linear kappa 0.54, against 0.62 for the rest (classifier v1.6.0;
+ * v1.5.0: 0.47 against 0.62; v1.4.0: 0.51 against 0.62; v1.3.0: 0.53 against 0.62; network v1.1.0: 99 discs, 0.33 against 0.58). The grade is kept: a collapsed grade V disc is small too.
  */
 export const SMALL_DISC_OUTLINE_FRACTION = 0.5;
 
