@@ -42,7 +42,8 @@ export async function runPipeline(volume: SpineVolume, o: PipelineOptions & Pick
       model: { name: manifest.name, version: manifest.version, sha256: manifest.sha256 }, software: SOFTWARE, levelNaming: seg.levelNaming, run: seg.run,
       otherSeries: o.otherSeries, axialT2: o.axialT2, axialT2Unavailable: o.axialT2Unavailable, sagittalT1: o.sagittalT1,
     };
-    const built = await gradeSpine(volume, seg.labelmap, seg.segments, opts, classifier, manifest.pfirrmann, 'the model manifest lists no disc classifier');
+    const built = await gradeSpine(volume, seg.labelmap, seg.segments, opts, classifier, manifest.pfirrmann,
+      manifest.pfirrmannRefused ? `the disc classifier could not be loaded (${manifest.pfirrmannRefused})` : 'the model manifest lists no disc classifier');
     if (built.gradingError) o.log?.(built.gradingError);
     if (o.readerName) built.report.reader = { name: o.readerName };
     return { report: built.report, labelmap: built.labelmap };

@@ -32,6 +32,16 @@ describe('model manifest', () => {
     expect(() => parseModelManifest('{not json')).toThrow(/not JSON/);
   });
 
+  it('sets an invalid disc classifier block aside with the reason, keeping the segmentation model', () => {
+    const old = JSON.parse(manifestJson);
+    // A classifier of the one-channel patch format (before v1.6.0) beside this software's two-channel patches.
+    old.pfirrmann = { file: 'c.onnx', sha256: 'a'.repeat(64), version: '1.5.0', input: { name: 'patch', heightPx: 40, widthPx: 64, mmPerPx: 1, uStartMm: -26 }, output: { name: 'probabilities' } };
+    const m = parseModelManifest(old);
+    expect(m.file).toBe(JSON.parse(manifestJson).file);
+    expect(m.pfirrmann).toBeUndefined();
+    expect(m.pfirrmannRefused).toBe('Invalid disc classifier manifest: input.channels is 1, this software samples patches with channels = 2');
+  });
+
   it('accepts logit offsets one per class, and applies them only to the model file they were fitted for', () => {
     const m = JSON.parse(manifestJson);
     m.output.logitOffsets = [0, -2, -3];

@@ -54,7 +54,7 @@ export async function loadModel(modelBaseUrl: string, origin: string): Promise<L
   const cache = typeof caches !== 'undefined' ? await caches.open(MODEL_CACHE_NAME).catch(() => undefined) : undefined;
   const seg = await fetchVerified(base, manifest, cache);
   let pf: Awaited<ReturnType<typeof fetchVerified>> | undefined;
-  let pfirrmannError: string | undefined;
+  let pfirrmannError = manifest.pfirrmannRefused;
   // A missing or corrupt classifier costs the classifier's grades, not the segmentation.
   if (manifest.pfirrmann) pf = await fetchVerified(base, manifest.pfirrmann, cache).catch((e: Error) => { pfirrmannError = e.message; return undefined; });
   return { manifest, bytes: seg.bytes, pfirrmannBytes: pf?.bytes, pfirrmannError, source: seg.source === 'cache' && (!pf || pf.source === 'cache') ? 'cache' : 'network' };

@@ -69,6 +69,8 @@ export interface ModelManifest {
   };
   /** The Pfirrmann disc-patch classifier shipped with this segmentation model (disc-classifier.ts); absent = no Pfirrmann grades. */
   pfirrmann?: PfirrmannClassifierManifest;
+  /** Why the manifest's classifier block was set aside (invalid for this software, e.g. a classifier of an older patch format): it costs the classifier's grades, not the segmentation. */
+  pfirrmannRefused?: string;
   training?: Record<string, unknown>;
   metrics?: Record<string, unknown>;
 }
@@ -82,7 +84,8 @@ function isPositiveNumber(x: unknown): x is number {
 }
 
 /**
- * Parse and validate a manifest (JSON text or an already-parsed object).
+ * Parse and validate a manifest (JSON text or an already-parsed object). An invalid disc classifier block is set aside,
+ * not thrown (pfirrmann removed, pfirrmannRefused says why): it costs the classifier's grades, not the segmentation.
  * @throws Error 'Invalid model manifest: …' naming the first missing or wrong field.
  */
 export function parseModelManifest(json: string | unknown): ModelManifest {
@@ -128,7 +131,14 @@ export function parseModelManifest(json: string | unknown): ModelManifest {
     if (!Array.isArray(out.logitOffsets) || out.logitOffsets.length !== out.classes.length || !out.logitOffsets.every((x: unknown) => typeof x === 'number' && Number.isFinite(x)))
       fail(`"output.logitOffsets" must hold ${out.classes.length} finite numbers, one per class`);
   }
-  if (o.pfirrmann !== undefined) parsePfirrmannManifest(o.pfirrmann);
+  if (o.pfirrmann !== undefined) {
+    try {
+      parsePfirrmannManifest(o.pfirrmann);
+    } catch (e) {
+      o.pfirrmannRefused = (e as Error).message;
+      delete o.pfirrmann;
+    }
+  }
   return o as ModelManifest;
 }
 
