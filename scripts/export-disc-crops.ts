@@ -25,7 +25,7 @@ async function main() {
   const o = new Command().requiredOption('--data <dir>').option('--out <dir>', 'output folder', '.data/disc-crops')
     .option('--model <manifest>', 'segmentation model manifest', 'models/manifest.json').option('--jitter <n>', 'augmented copies per disc', '7')
     .parse().opts<{ data: string; out: string; model: string; jitter: string }>();
-  const models = await loadNodeModels(o.model, 2, true); // the classifier is what these patches will train
+  const models = await loadNodeModels(o.model, 2);
   const folds = patientFolds(spiderImages(o.data).map((s) => s.patient));
   const nJitter = Number(o.jitter), random = rng(1);
   const crops: Float32Array[] = [];

@@ -88,6 +88,7 @@ def augment_intensity(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
 
 
 def augment_stretched(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    """Channel 0's augmentation (the only one before v1.6.0)."""
     n = x.shape[0]
     gamma = torch.exp((torch.rand(n, 1, 1, 1, generator=g) - 0.5) * 0.7)
     y = x.clamp(min=0) ** gamma

@@ -25,16 +25,12 @@ export async function openClassifier(path: string, info: PfirrmannClassifierMani
 }
 
 /**
- * @param segmentationOnly leave the manifest's disc classifier out (not read, checked or opened): for exporting the
- *   patches it is trained on, when its manifest block may be one this software no longer reads (retraining after a
- *   change of the patch, disc-crop.ts).
  * @throws Error when the manifest is missing or invalid, a model file is missing, or a checksum fails.
  */
-export async function loadNodeModels(manifestPath: string, threads = 2, segmentationOnly = false): Promise<NodeModels> {
+export async function loadNodeModels(manifestPath: string, threads = 2): Promise<NodeModels> {
   const path = resolve(manifestPath);
   if (!existsSync(path)) throw new Error(`model manifest ${path} not found (train/export a model into models/, or pass --model <manifest.json>)`);
-  const text = readFileSync(path, 'utf8');
-  const manifest = parseModelManifest(segmentationOnly ? JSON.stringify({ ...JSON.parse(text), pfirrmann: undefined }) : text);
+  const manifest = parseModelManifest(readFileSync(path, 'utf8'));
   const dir = dirname(path);
   const backend = await createNodeBackend(ort as unknown as OrtModule, await readVerified(dir, manifest), manifest, threads);
   const classifier = manifest.pfirrmann

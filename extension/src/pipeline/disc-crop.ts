@@ -12,8 +12,8 @@
  * - channel 1: x / the image's CSF level (measure-spine.ts, the dural sac's CSF), clipped to [0, CSF_CHANNEL_MAX]:
  *   the signal on the scale Pfirrmann grades by (the nucleus against CSF; Pfirrmann C.W.A. et al., Spine 2001;26:1873–8),
  *   which channel 0's stretch loses where the patch holds no bright CSF or a degenerate disc shifts p1..p99. Added in
- *   classifier v1.6.0: 5-fold CV kappa 0.538 → 0.579 and 0.592 uncalibrated, 0.615 → 0.625 calibrated, with two sets of
- *   seeds (models/PFIRRMANN_MODEL_CARD.md). Without a CSF level (no sac found) it is a copy of channel 0.
+ *   classifier v1.6.0 (`npm run eval:grading`, 5-fold CV by patient: kappa 0.548 → 0.580 uncalibrated, 0.616 → 0.621
+ *   calibrated; models/PFIRRMANN_MODEL_CARD.md). Without a CSF level (no sac found) it is a copy of channel 0.
  */
 import { fromShapeAxes, type SagittalFrame, type PlaneShape } from './measure';
 import type { SpineVolume } from './volume';
