@@ -39,7 +39,7 @@ async function main() {
       const jitters: CropJitter[] = [NO_JITTER, ...Array.from({ length: nJitter }, () => ({
         shiftUMm: (random() - 0.5) * 6, shiftVMm: (random() - 0.5) * 4, angleRad: (random() - 0.5) * 0.3, scale: 0.9 + random() * 0.2,
       }))];
-      for (const j of jitters) crops.push(discCrop(vol, frame, d.measures.shape, ms.csfMedian, j));
+      for (const j of jitters) crops.push(discCrop(vol, frame, d.measures.shape, d.csfLevel, j));
       const r = g.grading;
       meta.push({ patient: s.patient, sequence, imageSha256: s.sha256(), fold: folds.get(s.patient), ivd: g.ivd, level: d.segment.level, grade: Number(r['Pfirrman grade']), ...spiderFindings(r) });
     }

@@ -42,8 +42,8 @@ describe('disc patch (disc-crop.ts)', () => {
   });
   it('the same patch from discCrop directly, and a jitter moves the sampling grid', () => {
     const d = ms.discs[0].measures.shape;
-    expect(Array.from(discCrop(s.volume, frame, d, ms.csfMedian))).toEqual(Array.from(ms.discs[0].patch));
-    const shifted = discCrop(s.volume, frame, d, ms.csfMedian, { shiftUMm: 5, shiftVMm: 0, angleRad: 0, scale: 1 });
+    expect(Array.from(discCrop(s.volume, frame, d, ms.discs[0].csfLevel))).toEqual(Array.from(ms.discs[0].patch));
+    const shifted = discCrop(s.volume, frame, d, ms.discs[0].csfLevel, { shiftUMm: 5, shiftVMm: 0, angleRad: 0, scale: 1 });
     expect(at(shifted, 19, 0)).toBeCloseTo(at(ms.discs[0].patch, 24, 0), 5);
   });
 });

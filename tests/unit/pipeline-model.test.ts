@@ -40,6 +40,7 @@ describe('model manifest', () => {
     expect(m.file).toBe(JSON.parse(manifestJson).file);
     expect(m.pfirrmann).toBeUndefined();
     expect(m.pfirrmannRefused).toBe('Invalid disc classifier manifest: input.channels is 1, this software samples patches with channels = 2');
+    expect(old.pfirrmann.version).toBe('1.5.0'); // the caller's object is not changed
   });
 
   it('accepts logit offsets one per class, and applies them only to the model file they were fitted for', () => {

@@ -36,6 +36,8 @@ export interface DiscAnalysis {
   /** Canal AP at the mid-vertebral level of the vertebral body just above the disc, mm. */
   midVertebralCanalApMm: number | null;
   marrowMedian: number;
+  /** The CSF intensity the signal ratios and the patch's second channel are scaled by (the mid-sagittal slice's, else the disc's own slice's); null when no CSF was found. */
+  csfLevel: number | null;
   /** null when no CSF was found. */
   features: PfirrmannFeatures | null;
   /** The disc patch the disc classifier reads (disc-crop.ts layout). */
@@ -229,7 +231,7 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
     } : null;
     return {
       segment: seg, sliceIndex: sm.k, ...(sm.k !== k ? { offMidlineMm: Math.abs(sm.k - k) * volume.spacingMm[2] } : {}), measures: d, heightIndex: hIdx[n], canalApMm: c?.apMm ?? null, canalReason: c?.reason, canalApLineMm: c?.apLineMm, canalCsfEffaced: c?.csfEffaced, canalSacSeedMm: c?.sacSeedMm,
-      midVertebralCanalApMm: above ? sm.canalBySeg.get(above.segmentNumber)?.apMm ?? null : null, marrowMedian: marrow, features,
+      midVertebralCanalApMm: above ? sm.canalBySeg.get(above.segmentNumber)?.apMm ?? null : null, marrowMedian: marrow, csfLevel: csf ?? null, features,
       patch: discCrop(volume, sm.frame, d.shape, csf ?? null),
       outlineFraction: d.pixelCount / medianCount,
       listhesis: slip,

@@ -135,8 +135,8 @@ export function parseModelManifest(json: string | unknown): ModelManifest {
     try {
       parsePfirrmannManifest(o.pfirrmann);
     } catch (e) {
-      o.pfirrmannRefused = (e as Error).message;
-      delete o.pfirrmann;
+      const { pfirrmann: _, ...rest } = o; // a copy: the caller's object is left as it was
+      return { ...rest, pfirrmannRefused: (e as Error).message } as ModelManifest;
     }
   }
   return o as ModelManifest;
