@@ -3,7 +3,8 @@
  * per-disc herniation / bulging gradings (SPIDER grades no stenosis): AP median and IQR per group and per
  * level, AUC of −AP for herniation and for bulging, why no AP was measured, and the central canal grade
  * distribution (grade/canal.ts), for all matched discs and for the lumbar ones (IVD 1–5). Optional overlay
- * PNGs (dural sac green, each disc's AP line red) and a per-disc CSV, to look at. With --sequence t2_SPACE it
+ * PNGs (dural sac green, each disc's AP line red) and a per-disc CSV, to look at (q1, q3: the interquartile range of
+ * the centre profiles the AP is the median of, grade/canal.ts AP_SPREAD_CAUTION_MM). With --sequence t2_SPACE it
  * measures the 3D T2 SPACE images and also the same patients' 2D T2 (19 of the 30: the other 11 't2' images are
  * themselves 3D SPACE slices), and prints the paired AP difference.
  *
@@ -18,7 +19,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { PNG } from 'pngjs';
 import { measureSpine } from '../extension/src/pipeline/measure-spine';
-import { gradeCentralCanal } from '../extension/src/pipeline/grade/canal';
+import { AP_SPREAD_CAUTION_MM, gradeCentralCanal } from '../extension/src/pipeline/grade/canal';
 import { sagittalFrame, segmentPixels } from '../extension/src/pipeline/measure';
 import { VERTEBRA_NAMES } from '../extension/src/pipeline/level-naming';
 import type { Labelmap, SpineVolume } from '../extension/src/pipeline/volume';
@@ -66,7 +67,7 @@ function quantile(xs: number[], q: number): number {
   return s.length ? s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (t - lo) : NaN;
 }
 
-interface Row { patient: string; ivd: number; herniation: boolean; bulging: boolean; apMm: number | null; grade: string; reason?: string }
+interface Row { patient: string; ivd: number; herniation: boolean; bulging: boolean; apMm: number | null; grade: string; reason?: string; q?: [number, number] }
 interface Stats { n: number; median: number; q1: number; q3: number }
 
 function summarize(rows: Row[]) {
@@ -87,6 +88,8 @@ function summarize(rows: Row[]) {
     stenosisGrades, notFoundReasons,
     // Over-calling, as far as these labels tell: severe where the readers saw neither herniation nor bulging (and at IVD 1, L5/S1).
     severeNoHerniationNoBulging: { severe: rows.filter((r) => normal(r) && r.grade === 'severe').length, discs: rows.filter(normal).length },
+    // The centre profiles' interquartile range (grade/canal.ts apSpreadCaution): how often the posterior wall is unclear.
+    apSpreadOverCaution: { discs: withAp.filter((r) => r.q && r.q[1] - r.q[0] > AP_SPREAD_CAUTION_MM).length, withSpread: withAp.filter((r) => r.q).length },
     severeNoHerniationNoBulgingIvd1: { severe: rows.filter((r) => normal(r) && r.ivd === 1 && r.grade === 'severe').length, discs: rows.filter((r) => normal(r) && r.ivd === 1).length },
   };
 }
@@ -124,7 +127,7 @@ async function measureRows(series: SpiderImage[], grades: Record<string, string>
     for (const g of grades.filter((x) => x.Patient === s.patient)) {
       const d = byIvd.get(Number(g['IVD label']));
       if (!d) continue;
-      rows.push({ patient: s.patient, ivd: Number(g['IVD label']), herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', apMm: d.canalApMm, grade: gradeCentralCanal(d.canalApMm, [], null, undefined, d.canalCsfEffaced).value ?? 'not assessable', reason: d.canalReason });
+      rows.push({ patient: s.patient, ivd: Number(g['IVD label']), herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', apMm: d.canalApMm, grade: gradeCentralCanal(d.canalApMm, [], null, undefined, d.canalCsfEffaced).value ?? 'not assessable', reason: d.canalReason, q: d.canalApQuartilesMm });
     }
     if (ms) cordEnds.push(cordEnd(vol, ms));
     if (ms && overlays && written < overlays.count) {
@@ -173,7 +176,7 @@ async function main() {
   const paired = sequence === 't2' ? undefined
     : pairedDifference(rows, (await measureRows(spiderImages(o.data, new Set(series.map((s) => s.patient)), 't2').filter((s) => !s.threeD), grades, segmenter)).rows);
 
-  if (o.list) writeFileSync(o.list, ['patient,ivd,herniation,bulging,apMm,grade,reason', ...rows.map((r) => [r.patient, r.ivd, +r.herniation, +r.bulging, r.apMm?.toFixed(1) ?? '', r.grade, `"${r.reason ?? ''}"`].join(','))].join('\n') + '\n');
+  if (o.list) writeFileSync(o.list, ['patient,ivd,herniation,bulging,apMm,grade,reason,q1,q3', ...rows.map((r) => [r.patient, r.ivd, +r.herniation, +r.bulging, r.apMm?.toFixed(1) ?? '', r.grade, `"${r.reason ?? ''}"`, r.q?.[0].toFixed(1) ?? '', r.q?.[1].toFixed(1) ?? ''].join(','))].join('\n') + '\n');
   const cordEndCounts: Record<string, number> = {};
   for (const e of cordEnds.filter((x) => x !== 'none')) cordEndCounts[e] = (cordEndCounts[e] ?? 0) + 1;
   const spinalCord = { images: cordEnds.length, drawn: cordEnds.filter((x) => x !== 'none').length, endsAt: cordEndCounts };
@@ -190,6 +193,7 @@ async function main() {
     console.log(`  central canal grades: ${Object.entries(r.stenosisGrades).map(([k, v]) => `${k} ${v} (${(100 * v / r.matchedDiscs).toFixed(0)} %)`).join(', ')}`);
     const n = r.severeNoHerniationNoBulging, n1 = r.severeNoHerniationNoBulgingIvd1;
     console.log(`  severe where the readers saw no herniation and no bulging: ${n.severe} of ${n.discs} (IVD 1: ${n1.severe} of ${n1.discs})`);
+    console.log(`  centre profiles disagreeing by an interquartile range over ${AP_SPREAD_CAUTION_MM} mm (the grade's caution): ${r.apSpreadOverCaution.discs} of ${r.apSpreadOverCaution.withSpread}`);
   }
   console.log('no herniation, no bulging, by IVD:');
   for (const [i, s] of Object.entries(result.all.apMm.noHerniationNoBulgingByIvd)) console.log(`  IVD ${i}: ${f(s)}`);

@@ -90,6 +90,19 @@ describe('findDuralSac on constructed images', () => {
     const [a, b] = r.perStructure[1].apLineMm!;
     expect(Math.abs(a[1] - b[1])).toBeLessThan(1); // the drawn line is horizontal, across the vertical sac
     expect(r.csfMean).toBe(CSF);
+    const [q1, q3] = r.perStructure[1].apQuartilesMm!;
+    expect(q3 - q1).toBeLessThan(1); // one wall: the centre profiles agree
+  });
+  it('gives the spread of the centre profiles where the posterior wall is unclear (some stop at a dark line, others run on)', () => {
+    // Behind the middle structure (rows 40–49, centre 44.5) the sac ends at column 52 on rows 43–44 and at column 60 on
+    // rows 45–46: the centre profiles read about 12 or about 20 mm.
+    const s = spine((i, j) => i >= 41 && (i <= 52 || (j >= 45 && j <= 46 && i <= 60)));
+    const r = findDuralSac(sagittalFrame(s.volume, 0), s.labelmap, s.structures, 100, 9);
+    const [q1, q3] = r.perStructure[1].apQuartilesMm!;
+    expect(q1).toBeLessThan(14);
+    expect(q3).toBeGreaterThan(18);
+    expect(r.perStructure[1].apMm).toBeGreaterThanOrEqual(q1);
+    expect(r.perStructure[1].apMm).toBeLessThanOrEqual(q3);
   });
   it('paints the sac without a lone profile\'s spike behind it, and closes a seam across it, measuring as before', () => {
     // Sac columns 41–52; at row 15 a 1 mm bright strand runs on behind it to column 70 (into the interspinous fat),

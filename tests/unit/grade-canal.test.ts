@@ -1,5 +1,6 @@
 import { buildSpineReport } from '../../extension/src/pipeline/build-report';
-import { AREA_AP_DISAGREE, gradeCentralCanal, gradeCentralCanalOn3d } from '../../extension/src/pipeline/grade/canal';
+import { apSpreadCaution, AREA_AP_DISAGREE, gradeCentralCanal, gradeCentralCanalOn3d } from '../../extension/src/pipeline/grade/canal';
+import { gradeLevelRules, type LevelRuleInputs } from '../../extension/src/pipeline/grade/level-rules';
 import { synthSpine } from './measure-synthetic';
 
 const opts = {
@@ -110,5 +111,26 @@ describe('an axial area that disagrees with the sagittal AP', () => {
     expect(f.evidence.rule).toContain(AREA_AP_DISAGREE);
     expect(gradeCentralCanal(10.5, [], 60).evidence.rule).not.toContain('Caution: the sagittal AP reads normal');
     expect(gradeCentralCanal(21, [], 140).evidence.rule).not.toContain('Caution: the sagittal AP reads normal');
+  });
+});
+
+describe('an AP from centre profiles that disagree carries a caution (AP_SPREAD_CAUTION_MM)', () => {
+  it('says nothing within 3 mm; over it, gives the interquartile range, and the grades it spans when they differ', () => {
+    expect(apSpreadCaution(undefined)).toBe('');
+    expect(apSpreadCaution([15, 17.5])).toBe('');
+    expect(apSpreadCaution([15.9, 22.8])).toMatch(/posterior wall is unclear.*read 15\.9–22\.8 mm \(interquartile range; the AP is their median\): check the AP line/);
+    expect(apSpreadCaution([15.9, 22.8])).not.toMatch(/would grade/);
+    expect(apSpreadCaution([8, 13])).toMatch(/which would grade severe to none/);
+  });
+  const inputs = (apQuartilesMm: [number, number], areaMm2: number | null): LevelRuleInputs => ({
+    canal: { apMm: 9, apQuartilesMm, areaMm2, csfEffaced: false, notFoundReason: 'n/a', threeD: false },
+    listhesis: { reason: 'n/a' }, foramina: { unmeasuredReason: 'n/a' },
+  });
+  it('on the sagittal AP grade, not where the axial area grades', () => {
+    const apOnly = gradeLevelRules('L4/L5', inputs([8, 13], null), []).centralCanalStenosis;
+    expect(apOnly.value).toBe('severe'); // the grade is the median's
+    expect(apOnly.evidence.rule).toMatch(/^AP diameter 9\.0 mm < 10 mm → absolute stenosis.*Caution: the dural sac's posterior wall is unclear.*severe to none/);
+    expect(gradeLevelRules('L4/L5', inputs([8.8, 9.2], null), []).centralCanalStenosis.evidence.rule).not.toMatch(/unclear/);
+    expect(gradeLevelRules('L4/L5', inputs([8, 13], 150), []).centralCanalStenosis.evidence.rule).not.toMatch(/unclear/);
   });
 });

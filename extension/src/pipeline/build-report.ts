@@ -179,7 +179,7 @@ export function buildSpineReport(volume: SpineVolume, labelmap: Labelmap, segmen
     const level = d.segment.level ?? `disc ${d.segment.segmentNumber}`;
     const levelRuleInputs: LevelRuleInputs = {
       canal: {
-        apMm: d.canalApMm, areaMm2: sac?.areaMm2 ?? null, csfEffaced: !!d.canalCsfEffaced, threeD,
+        apMm: d.canalApMm, apQuartilesMm: d.canalApQuartilesMm, areaMm2: sac?.areaMm2 ?? null, csfEffaced: !!d.canalCsfEffaced, threeD,
         notFoundReason: `not assessable: ${d.canalReason ?? 'no dural sac found'} on ${volume.role ? analysedSeriesWords(volume.role) : 'the sagittal T2'}; ${noArea}`,
         ...(hasAxialT2 && sac?.areaMm2 === undefined ? { noAreaNote: noArea } : {}),
       },

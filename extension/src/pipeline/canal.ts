@@ -27,7 +27,9 @@
  *   through the sac centres behind the neighbouring structures above and below — from the same border
  *   points, as a diameter of a tube is measured, so a disc tilted against the sac (L5/S1) does not lengthen it.
  * - AP diameter: median run length (dura to dura) over the profiles within CENTRE_BAND_MM of the centre;
- *   the drawn line is that profile's run.
+ *   the drawn line is that profile's run. Their lower and upper quartile (apQuartilesMm) show where the posterior wall
+ *   is unclear — some profiles stop at a dark line, others cross it — and the grade then says so (grade/canal.ts
+ *   AP_SPREAD_CAUTION_MM).
  * - No AP behind a disc whose outline ends in bright signal (BORDER_BRIGHT_MM): the line would start inside the disc or
  *   off the spine; it is not read as effaced either.
  * - CSF effaced: no sac behind a structure whose neighbours above and below both have one — the
@@ -130,6 +132,8 @@ export interface CanalProfileResult {
   apMm: number | null;
   /** End points of the measured AP line (anterior, posterior), sagittal mm frame; null when none. */
   apLineMm?: [[number, number], [number, number]];
+  /** Lower and upper quartile of the centre profiles' runs (the AP is their median), mm. */
+  apQuartilesMm?: [number, number];
   /**
    * No CSF-bright run behind this structure although the structures directly above and below have a
    * measured sac: the CSF is effaced here (compressed sac, the hourglass of severe stenosis).
@@ -420,8 +424,10 @@ export function findDuralSac(
         sacSeedMm: along(open.p, open.p.ts[open.run!.a] + SAC_SEED_DEPTH_MM),
       };
     }
-    const mid = [...centre].sort((x, y) => x.ap - y.ap)[(centre.length - 1) >> 1];
-    return { apMm: mid.ap, apLineMm: mid.line };
+    const sorted = [...centre].sort((x, y) => x.ap - y.ap);
+    const mid = sorted[(centre.length - 1) >> 1];
+    const quartile = (q: number) => sorted[Math.round(q * (sorted.length - 1))].ap;
+    return { apMm: mid.ap, apLineMm: mid.line, apQuartilesMm: [quartile(0.25), quartile(0.75)] };
   });
   // CSF effaced: no sac at a structure whose S–I neighbours both show one.
   const bySi = structures.map((_, n) => n).sort((a, b) => structures[b].centreMm[1] - structures[a].centreMm[1]);

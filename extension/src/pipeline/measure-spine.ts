@@ -29,6 +29,8 @@ export interface DiscAnalysis {
   canalReason?: string;
   /** End points of the canal AP line (anterior, posterior), sagittal mm frame. */
   canalApLineMm?: [[number, number], [number, number]];
+  /** canal.ts apQuartilesMm: the spread of the centre profiles' runs behind the disc, mm (absent where the line was carried across the cord). */
+  canalApQuartilesMm?: [number, number];
   /** No CSF behind the disc while the sac above and below holds CSF (canal.ts). */
   canalCsfEffaced?: boolean;
   /** No AP: a point inside the sac behind its anterior edge, sagittal mm frame, seeding the axial area (canal.ts sacSeedMm). */
@@ -187,7 +189,7 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
   // An AP line that stopped at the cord goes on across it to the dura (cord.ts apLineThroughCord).
   for (const [segment, c] of cordPainted ? mid.canalBySeg : []) {
     const line = c.apLineMm && apLineThroughCord(mid.frame, labelmap, duralSacSegment, cordSegment, c.apLineMm);
-    if (line) mid.canalBySeg.set(segment, { ...c, apMm: Math.hypot(line[1][0] - line[0][0], line[1][1] - line[0][1]), apLineMm: line });
+    if (line) mid.canalBySeg.set(segment, { ...c, apMm: Math.hypot(line[1][0] - line[0][0], line[1][1] - line[0][1]), apLineMm: line, apQuartilesMm: undefined });
   }
   const measured = discSegs.map((s) => ({ seg: s, sm: slices.get(ownSlice.get(s.segmentNumber)!)! }))
     .map((x) => ({ ...x, d: x.sm.discs.get(x.seg.segmentNumber) })).filter((x): x is typeof x & { d: DiscMeasures } => !!x.d);
@@ -230,7 +232,7 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
       nucleusBrightestDiscRatio: brightest > 0 ? d.nucleusMean / brightest : NaN,
     } : null;
     return {
-      segment: seg, sliceIndex: sm.k, ...(sm.k !== k ? { offMidlineMm: Math.abs(sm.k - k) * volume.spacingMm[2] } : {}), measures: d, heightIndex: hIdx[n], canalApMm: c?.apMm ?? null, canalReason: c?.reason, canalApLineMm: c?.apLineMm, canalCsfEffaced: c?.csfEffaced, canalSacSeedMm: c?.sacSeedMm,
+      segment: seg, sliceIndex: sm.k, ...(sm.k !== k ? { offMidlineMm: Math.abs(sm.k - k) * volume.spacingMm[2] } : {}), measures: d, heightIndex: hIdx[n], canalApMm: c?.apMm ?? null, canalReason: c?.reason, canalApLineMm: c?.apLineMm, canalApQuartilesMm: c?.apQuartilesMm, canalCsfEffaced: c?.csfEffaced, canalSacSeedMm: c?.sacSeedMm,
       midVertebralCanalApMm: above ? sm.canalBySeg.get(above.segmentNumber)?.apMm ?? null : null, marrowMedian: marrow, csfLevel: csf ?? null, features,
       patch: discCrop(volume, sm.frame, d.shape, csf ?? null),
       outlineFraction: d.pixelCount / medianCount,

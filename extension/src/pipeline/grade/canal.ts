@@ -21,6 +21,8 @@
  * (lower limit of the normal sagittal canal diameter about 10 mm at S1: Pierro A. et al., J Clin Imaging Sci
  * 2017;7:35), and on SPIDER (`npm run eval:canal`) the AP-only grade was moderate or severe at 17 of the 41 L5/S1
  * discs the readers graded free of herniation and bulging.
+ * An AP-only grade whose centre profiles disagree (interquartile range over AP_SPREAD_CAUTION_MM) carries a caution giving
+ * that range and the grades it spans (apSpreadCaution, added by grade/level-rules.ts); the grade is the median's.
  * On a 3D T2 (MRAcquisitionType 3D, e.g. SPACE) the sagittal AP does not grade (THREE_D_SAGITTAL_REASON): its
  * sac outline rule (canal.ts THREE_D_WALL) was chosen on the same SPIDER patients it is checked on, by agreement with
  * their 2D T2 (`npm run eval:canal -- --sequence t2_SPACE`), with no reader grades; an axial area still grades.
@@ -43,6 +45,31 @@ export const LUMBOSACRAL_CAUTION = '. Caution at L5/S1: the normal canal narrows
  * stays for a bright spot the front seed cannot outgrow.
  */
 export const AREA_AP_DISAGREE = 'Caution: the sagittal AP reads normal (≥ 12 mm) while the axial area reads stenotic, so one of them is likely wrong (a sagittal AP that takes in the dorsal epidural fat seeds the axial region behind the sac): check both outlines';
+/**
+ * Project heuristic (not from a paper): behind a disc whose centre profiles (canal.ts CENTRE_BAND_MM) disagree by more
+ * than this interquartile range (mm), the dural sac's posterior wall is unclear — some profiles stop at a dark line,
+ * others cross it into tissue behind — and an AP-only grade says so (apSpreadCaution). On SPIDER's T2 images (`npm run
+ * eval:canal -- --data … --list FILE`, columns q1, q3) the range was ≤ 0.5 mm at half the lumbar discs and over 3 mm at
+ * 53 of 735 (7 %); the one lumbar AP that moved by more than 2 mm when PixelSpacing was rounded to 6 decimals, as the
+ * DICOM import writes it (SPIDER 4 L3/L4, 16.6 ↔ 22.8 mm), had a range of 6.9 mm. Flagged: 15 of the 154 discs graded
+ * severe, 7 of 104 moderate, 30 of 479 none; the readers' herniation and bulging gradings do not single them out either
+ * (the caution is about the measurement, not a sign of stenosis).
+ */
+export const AP_SPREAD_CAUTION_MM = 3;
+
+const apOnlyGrade = (apMm: number): StenosisGrade => (apMm < VERBIEST_ABSOLUTE_MM ? 'severe' : apMm < VERBIEST_RELATIVE_MM ? 'moderate' : 'none');
+
+/**
+ * The caution an AP-only grade carries where the centre profiles disagree (AP_SPREAD_CAUTION_MM), '' otherwise.
+ * @param quartilesMm lower and upper quartile of the centre profiles' sac runs, mm (canal.ts apQuartilesMm).
+ */
+export function apSpreadCaution(quartilesMm: [number, number] | undefined): string {
+  if (!quartilesMm || !(quartilesMm[1] - quartilesMm[0] > AP_SPREAD_CAUTION_MM)) return '';
+  const [q1, q3] = quartilesMm, [g1, g3] = [apOnlyGrade(q1), apOnlyGrade(q3)];
+  const grades = g1 === g3 ? '' : `, which would grade ${g1} to ${g3}`;
+  return `. Caution: the dural sac's posterior wall is unclear behind this disc — the profiles across its centre read ${q1.toFixed(1)}–${q3.toFixed(1)} mm (interquartile range; the AP is their median)${grades}: check the AP line on the image`;
+}
+
 /** Why a 3D T2's sagittal AP is shown but not graded (measured by `npm run eval:canal -- --data … --sequence t2_SPACE`). */
 const THREE_D_SAGITTAL_REASON = 'not assessable from the sagittal slice of a 3D T2 (MRAcquisitionType 3D, e.g. SPACE): the dural sac is outlined there with a rule for the 3D image\'s darker layer of nerve roots, chosen on SPIDER by its agreement with the same patients\' 2D T2 (AP difference median −0.2 mm, IQR −4.1 to +2.9 mm, 66 lumbar discs of 19 patients; −2.8 mm with the 2D rule when the 3D rule was chosen, 0.0 mm with it then) and not checked against readers; the AP is shown for reference — grade on the axial T2 or a 2D sagittal T2';
 

@@ -14,7 +14,7 @@
 import type { ForamenMeasure } from '../foramen';
 import type { ListhesisMeasure } from '../listhesis';
 import type { Finding, LevelReport, Measurement, StenosisGrade } from '../report';
-import { gradeCentralCanal, gradeCentralCanalOn3d, withLumbosacralCaution } from './canal';
+import { apSpreadCaution, gradeCentralCanal, gradeCentralCanalOn3d, withLumbosacralCaution } from './canal';
 import { foramenMeasurementNames, foramenMeasurements, gradeForamen } from './foramen';
 import { gradeListhesis, isThoracicLevel } from './listhesis';
 
@@ -23,6 +23,8 @@ export interface LevelRuleInputs {
   canal: {
     /** Sagittal dural sac AP at the disc, mm (canal.ts); null when none was found. */
     apMm: number | null;
+    /** Lower and upper quartile of the profiles the AP is the median of, mm (canal.ts apQuartilesMm); absent where not measured so. */
+    apQuartilesMm?: [number, number];
     /** Axial dural sac area, mm² (axial-canal.ts); null when none was measured. */
     areaMm2: number | null;
     csfEffaced: boolean;
@@ -59,7 +61,10 @@ function gradeCanal(level: string, c: LevelRuleInputs['canal'], measurements: Me
   const shown = canalMeasurements(measurements);
   if (!canalGradedAt(level)) return gradeCentralCanal(null, shown, null, canalNotGradedHere(level));
   if (c.threeD) return gradeCentralCanalOn3d(shown, c.areaMm2);
-  const f = gradeCentralCanal(c.apMm, shown, c.areaMm2, c.notFoundReason, c.csfEffaced, level);
+  const graded = gradeCentralCanal(c.apMm, shown, c.areaMm2, c.notFoundReason, c.csfEffaced, level);
+  // An AP-only grade from profiles that disagree says so (with an area, the area grades).
+  const spread = graded.value !== null && c.areaMm2 === null && c.apMm !== null ? apSpreadCaution(c.apQuartilesMm) : '';
+  const f = spread ? { ...graded, evidence: { ...graded.evidence, rule: graded.evidence.rule + spread } } : graded;
   // A grade without the area of a study that has an axial T2 says why there is none (never a silent gap).
   return c.noAreaNote && f.value !== null ? { ...f, evidence: { ...f.evidence, rule: `${f.evidence.rule}; no axial dural sac area: ${c.noAreaNote}` } } : f;
 }
