@@ -67,7 +67,7 @@ function quantile(xs: number[], q: number): number {
   return s.length ? s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (t - lo) : NaN;
 }
 
-interface Row { patient: string; ivd: number; herniation: boolean; bulging: boolean; apMm: number | null; grade: string; reason?: string; q?: [number, number] }
+interface Row { patient: string; ivd: number; herniation: boolean; bulging: boolean; apMm: number | null; grade: string; reason?: string; apQuartilesMm?: [number, number] }
 interface Stats { n: number; median: number; q1: number; q3: number }
 
 function summarize(rows: Row[]) {
@@ -88,9 +88,12 @@ function summarize(rows: Row[]) {
     stenosisGrades, notFoundReasons,
     // Over-calling, as far as these labels tell: severe where the readers saw neither herniation nor bulging (and at IVD 1, L5/S1).
     severeNoHerniationNoBulging: { severe: rows.filter((r) => normal(r) && r.grade === 'severe').length, discs: rows.filter(normal).length },
-    // The centre profiles' interquartile range (grade/canal.ts apSpreadCaution): how often the posterior wall is unclear.
-    apSpreadOverCaution: { discs: withAp.filter((r) => r.q && r.q[1] - r.q[0] > AP_SPREAD_CAUTION_MM).length, withSpread: withAp.filter((r) => r.q).length },
     severeNoHerniationNoBulgingIvd1: { severe: rows.filter((r) => normal(r) && r.ivd === 1 && r.grade === 'severe').length, discs: rows.filter((r) => normal(r) && r.ivd === 1).length },
+    // The centre profiles' interquartile range (grade/canal.ts apSpreadCaution): how often the posterior wall is unclear.
+    apSpreadOverCaution: {
+      discs: withAp.filter((r) => r.apQuartilesMm && r.apQuartilesMm[1] - r.apQuartilesMm[0] > AP_SPREAD_CAUTION_MM).length,
+      withSpread: withAp.filter((r) => r.apQuartilesMm).length,
+    },
   };
 }
 
@@ -127,7 +130,7 @@ async function measureRows(series: SpiderImage[], grades: Record<string, string>
     for (const g of grades.filter((x) => x.Patient === s.patient)) {
       const d = byIvd.get(Number(g['IVD label']));
       if (!d) continue;
-      rows.push({ patient: s.patient, ivd: Number(g['IVD label']), herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', apMm: d.canalApMm, grade: gradeCentralCanal(d.canalApMm, [], null, undefined, d.canalCsfEffaced).value ?? 'not assessable', reason: d.canalReason, q: d.canalApQuartilesMm });
+      rows.push({ patient: s.patient, ivd: Number(g['IVD label']), herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', apMm: d.canalApMm, grade: gradeCentralCanal(d.canalApMm, [], null, undefined, d.canalCsfEffaced).value ?? 'not assessable', reason: d.canalReason, apQuartilesMm: d.canalApQuartilesMm });
     }
     if (ms) cordEnds.push(cordEnd(vol, ms));
     if (ms && overlays && written < overlays.count) {
@@ -176,7 +179,7 @@ async function main() {
   const paired = sequence === 't2' ? undefined
     : pairedDifference(rows, (await measureRows(spiderImages(o.data, new Set(series.map((s) => s.patient)), 't2').filter((s) => !s.threeD), grades, segmenter)).rows);
 
-  if (o.list) writeFileSync(o.list, ['patient,ivd,herniation,bulging,apMm,grade,reason,q1,q3', ...rows.map((r) => [r.patient, r.ivd, +r.herniation, +r.bulging, r.apMm?.toFixed(1) ?? '', r.grade, `"${r.reason ?? ''}"`, r.q?.[0].toFixed(1) ?? '', r.q?.[1].toFixed(1) ?? ''].join(','))].join('\n') + '\n');
+  if (o.list) writeFileSync(o.list, ['patient,ivd,herniation,bulging,apMm,grade,reason,q1,q3', ...rows.map((r) => [r.patient, r.ivd, +r.herniation, +r.bulging, r.apMm?.toFixed(1) ?? '', r.grade, `"${r.reason ?? ''}"`, r.apQuartilesMm?.[0].toFixed(1) ?? '', r.apQuartilesMm?.[1].toFixed(1) ?? ''].join(','))].join('\n') + '\n');
   const cordEndCounts: Record<string, number> = {};
   for (const e of cordEnds.filter((x) => x !== 'none')) cordEndCounts[e] = (cordEndCounts[e] ?? 0) + 1;
   const spinalCord = { images: cordEnds.length, drawn: cordEnds.filter((x) => x !== 'none').length, endsAt: cordEndCounts };

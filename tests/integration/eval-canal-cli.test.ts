@@ -30,4 +30,11 @@ suite.describe('eval:canal CLI', () => {
     expect(out).toMatch(/^spinal cord drawn on 1 of 1 images; its lowest point at L1 1 \(/m);
     expect(() => run(['--sequence', 't1', '--patients', '5'])).toThrow(/--sequence must be one of t2, t2_SPACE, not 't1'/);
   }, 120_000);
+
+  it('counts the discs whose centre profiles disagree (the grade\'s caution): SPIDER 4 L3/L4, whose AP reads 16–23 mm across its centre', () => {
+    const r = JSON.parse(run(['--patients', '4', '--json']));
+    expect(r.lumbarIvd1to5.apSpreadOverCaution.discs).toBeGreaterThanOrEqual(1);
+    expect(r.lumbarIvd1to5.apSpreadOverCaution.discs).toBeLessThanOrEqual(2);
+    expect(r.lumbarIvd1to5.apSpreadOverCaution.withSpread).toBeGreaterThanOrEqual(4);
+  }, 120_000);
 });
