@@ -45,6 +45,9 @@ export const LUMBOSACRAL_CAUTION = '. Caution at L5/S1: the normal canal narrows
  * stays for a bright spot the front seed cannot outgrow.
  */
 export const AREA_AP_DISAGREE = 'Caution: the sagittal AP reads normal (≥ 12 mm) while the axial area reads stenotic, so one of them is likely wrong (a sagittal AP that takes in the dorsal epidural fat seeds the axial region behind the sac): check both outlines';
+/** Verbiest's grade of a sagittal AP by itself (mm): the rule of gradeCentralCanal without an axial area. */
+const apOnlyGrade = (apMm: number): StenosisGrade => (apMm < VERBIEST_ABSOLUTE_MM ? 'severe' : apMm < VERBIEST_RELATIVE_MM ? 'moderate' : 'none');
+
 /**
  * Project heuristic (not from a paper): behind a disc whose centre profiles (canal.ts CENTRE_BAND_MM) disagree by more
  * than this interquartile range (mm), the dural sac's posterior wall is unclear — some profiles stop at a dark line,
@@ -56,8 +59,6 @@ export const AREA_AP_DISAGREE = 'Caution: the sagittal AP reads normal (≥ 12 m
  * (the caution is about the measurement, not a sign of stenosis).
  */
 export const AP_SPREAD_CAUTION_MM = 3;
-
-const apOnlyGrade = (apMm: number): StenosisGrade => (apMm < VERBIEST_ABSOLUTE_MM ? 'severe' : apMm < VERBIEST_RELATIVE_MM ? 'moderate' : 'none');
 
 /**
  * The caution an AP-only grade carries where the centre profiles disagree (AP_SPREAD_CAUTION_MM), '' otherwise.
@@ -108,8 +109,9 @@ export function gradeCentralCanal(apMm: number | null, measurements: Measurement
   }
   const apText = ap.toFixed(1);
   const [caution, reference] = level === 'L5/S1' ? [LUMBOSACRAL_CAUTION, `${CANAL_REFERENCE}; ${PIERRO_REFERENCE}`] : ['', CANAL_REFERENCE];
-  if (ap < VERBIEST_ABSOLUTE_MM) return graded('severe', `AP diameter ${apText} mm < ${VERBIEST_ABSOLUTE_MM} mm → absolute stenosis (severe)${CONFIRM}${caution}`, reference);
-  if (ap < VERBIEST_RELATIVE_MM) return graded('moderate', `AP diameter ${apText} mm in [${VERBIEST_ABSOLUTE_MM}, ${VERBIEST_RELATIVE_MM}) mm → relative stenosis (moderate)${CONFIRM}${caution}`, reference);
+  const grade = apOnlyGrade(ap);
+  if (grade === 'severe') return graded('severe', `AP diameter ${apText} mm < ${VERBIEST_ABSOLUTE_MM} mm → absolute stenosis (severe)${CONFIRM}${caution}`, reference);
+  if (grade === 'moderate') return graded('moderate', `AP diameter ${apText} mm in [${VERBIEST_ABSOLUTE_MM}, ${VERBIEST_RELATIVE_MM}) mm → relative stenosis (moderate)${CONFIRM}${caution}`, reference);
   return graded('none', `AP diameter ${apText} mm ≥ ${VERBIEST_RELATIVE_MM} mm → no stenosis`);
 }
 
