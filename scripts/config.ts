@@ -137,8 +137,3 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = join(rep
   }
   return out as unknown as SpineConfig;
 }
-
-/** The environment variable of each key (for help texts and the README). */
-export function envNameOf(key: Key): string {
-  return SCHEMA[key].env;
-}

@@ -395,7 +395,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(labels).toEqual([expect.stringMatching(/^L5\/S1 anterolisthesis \d+\.\d mm, \d+\.\d % · Meyerding II?$/)]);
     // Each stenotic level's canal AP line is drawn on the image, with its AP and grade; levels graded 'none' are not.
     const canalRows = await page.locator('[data-testid="spine-levels-table"] tbody tr').evaluateAll((rows) => rows
-      .map((r) => [r.querySelector('td')?.textContent?.replace(/^▸|^▾/, '').trim(), r.querySelector('[data-testid="spine-canal"]')?.textContent?.trim()]));
+      .map((r) => [r.querySelector('td')?.textContent?.replace(/^▸|^▾/, '').trim(), r.querySelector('[data-testid="spine-canal"]')?.textContent?.replace(/\?$/, '').trim()])); // '?': a caution mark
     const stenotic = canalRows.filter(([, g]) => g === 'moderate' || g === 'severe').map(([level, g]) => `${level} · ${g}`);
     expect(stenotic.length).toBeGreaterThanOrEqual(1);
     await page.waitForSelector('[data-testid="spine-canal-lines"] svg polyline', { timeout: 15000 });
@@ -480,7 +480,8 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     // The result on screen is still the one analysed as unknown weighting, and says so until Analyze again.
     expect(await page.getByTestId('spine-result-other-weighting').textContent()).toMatch(/analysed the series as unknown weighting; the series is now chosen as T2 \(as you stated\): press Analyze again/);
     await page.getByTestId('spine-analyze').click();
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="spine-levels-table"] tbody tr td:nth-child(2)')].some((td) => /^(I|II|III|IV|V)$/.test(td.textContent ?? '')), null, { timeout: 300000 });
+    // A grade, with the caution mark ('?'): that the series is T2 is the reader's word.
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="spine-levels-table"] tbody tr td:nth-child(2)')].some((td) => /^(I|II|III|IV|V)\?$/.test(td.textContent ?? '')), null, { timeout: 300000 });
     await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L3/L4' }).first().click();
     await page.waitForFunction(() => /Caution: the reader stated that this series is T2-weighted/.test(document.querySelector('[data-testid="spine-level-detail"]')?.textContent ?? ''), null, { timeout: 10000 });
     expect(await page.getByTestId('spine-result-other-weighting').count()).toBe(0);
@@ -501,7 +502,11 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await page.getByTestId('spine-mri-panel').textContent()).toMatch(/The sagittal T2 is a 3D acquisition \(MRAcquisitionType 3D/);
     await analysisFinished();
     expect(await page.getByTestId('spine-error').count()).toBe(0);
-    await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first().click();
+    const l4l5 = page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first();
+    // The table marks the grade ('?') and gives the caution on hovering the mark.
+    expect(await l4l5.locator('td').nth(1).textContent()).toMatch(/^(I|II|III|IV|V)\?$/);
+    expect(await l4l5.locator('td').nth(1).getByTestId('spine-caution').getAttribute('title')).toMatch(/^Caution: a 3D T2 series/);
+    await l4l5.click();
     const finding = page.getByTestId('finding-pfirrmannGrade');
     await finding.waitFor({ timeout: 10000 });
     expect(await finding.textContent()).toMatch(/kappa 0\.\d+, cross-validated.*Caution: a 3D T2 series .*cross-validated kappa 0\.\d+ against 0\.\d+/);

@@ -12,6 +12,7 @@ import { measuredSlip } from '../pipeline/grade/listhesis';
 import type { Finding, LevelReport, SegmentInfo, SpineReport } from '../pipeline/report';
 import type { SpineVolume } from '../pipeline/volume';
 import { colors, s } from './styles';
+import { CAUTION_LEGEND, cautionsOf } from './cautions';
 import { FindingsTextBox } from './FindingsTextBox';
 
 const INFERRED_DISC = 'Disc not segmented by the network: the space between the two vertebral bodies was painted by rule, and its grades rest on that';
@@ -26,6 +27,12 @@ function findingTitle(f: Finding<unknown> | undefined): string | undefined {
   if (!f) return undefined;
   if (f.value === null) return f.notAssessableReason;
   return `${f.evidence.rule} — ${f.evidence.reference}`;
+}
+
+/** '?' after a grade whose evidence carries a caution (cautions.ts); its tooltip gives them. */
+function CautionMark({ f }: { f: Finding<unknown> | undefined }) {
+  const cautions = cautionsOf(f);
+  return cautions.length ? <span style={{ color: colors.warn, fontWeight: 600 }} title={cautions.join('\n')} data-testid="spine-caution">?</span> : null;
 }
 
 /** The yes/no disc findings, as letters in the compact Disc column (absent in older reports: left out). */
@@ -48,7 +55,7 @@ function SlipCell({ l }: { l: LevelReport }) {
   const f = l.spondylolisthesis;
   const slip = measuredSlip(l.measurements);
   const show = (v: number) => (v ? `${FINDING_CHOICES.spondylolisthesis.show(v)}${slip ? (slip.direction === 'anterolisthesis' ? ' ant' : ' retro') : ''}` : 'none');
-  return <td style={s.td} title={findingTitle(f)} data-testid="spine-slip">{fmt(f, show)}</td>;
+  return <td style={s.td} title={findingTitle(f)} data-testid="spine-slip">{fmt(f, show)}<CautionMark f={f} /></td>;
 }
 
 /** Facet grades 'L / R'; one 'n/a' when neither side could be assessed (the usual case without an axial T2), to keep the table narrow. */
@@ -59,7 +66,7 @@ function FacetCell({ l }: { l: LevelReport }) {
   }
   return (
     <td style={s.td} data-testid="spine-facets">
-      <span title={findingTitle(left)}>{fmt(left)}</span> / <span title={findingTitle(right)}>{fmt(right)}</span>
+      <span title={findingTitle(left)}>{fmt(left)}</span><CautionMark f={left} /> / <span title={findingTitle(right)}>{fmt(right)}</span><CautionMark f={right} />
     </td>
   );
 }
@@ -138,11 +145,13 @@ export function LevelsTable({
               </td>
               <td style={s.td} title={findingTitle(l.pfirrmannGrade)}>
                 {fmt(l.pfirrmannGrade, FINDING_CHOICES.pfirrmannGrade.show)}
+                <CautionMark f={l.pfirrmannGrade} />
               </td>
               <DiscFlags l={l} />
               <SlipCell l={l} />
               <td style={s.td} title={findingTitle(l.centralCanalStenosis)} data-testid="spine-canal">
                 {fmt(l.centralCanalStenosis)}
+                <CautionMark f={l.centralCanalStenosis} />
               </td>
               <td style={s.td}>
                 {(['left', 'right'] as const).map((side) => {
@@ -154,6 +163,7 @@ export function LevelsTable({
                         onClick={(e) => { e.stopPropagation(); clickForamen(l, side); }} style={{ textDecoration: f.value !== null ? 'underline dotted' : undefined }}>
                         {fmt(f)}
                       </span>
+                      <CautionMark f={f} />
                     </Fragment>
                   );
                 })}
@@ -300,7 +310,7 @@ export function ResultsView({
             <div style={{ ...s.warn, overflowWrap: 'anywhere' }} data-testid="spine-disc-grades-unavailable">⚠ No automatic disc grades (Pfirrmann, bulging, Modic, endplates): {discGradesUnavailable(report.levels)}</div>
           )}
           <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} axialSeriesUid={report.sourceSeries.find((x) => x.role === 'axial_t2')?.seriesInstanceUid} onEdit={onEdit} onShiftLevels={onShiftLevels} />
-          <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. Disc: N narrowing, B bulging, M Modic change, E↑ / E↓ endplate defect above / below the disc present. n/a = not assessable; * = changed by the reader; † = disc inferred by rule, not segmented.</div>
+          <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. Disc: N narrowing, B bulging, M Modic change, E↑ / E↓ endplate defect above / below the disc present. n/a = not assessable; * = changed by the reader; † = disc inferred by rule, not segmented; {CAUTION_LEGEND}.</div>
           <FindingsTextBox report={report} />
         </>
       )}

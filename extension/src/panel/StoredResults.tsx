@@ -8,6 +8,7 @@
 import { useEffect, useState } from 'react';
 import type { PendingResult } from '../store/pending';
 import { LevelNamingLine, LevelsTable } from './ResultsView';
+import { CAUTION_LEGEND } from './cautions';
 import { FindingsTextBox } from './FindingsTextBox';
 import { SaveOutcome } from './SaveSection';
 import { useAnalysis } from './useAnalysis';
@@ -145,7 +146,7 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
                 />
                 <div style={s.muted}>
                   Click a level for the evidence, to correct a grade{canRename ? ' or the level name' : ''} (saved as a new version)
-                  {canRename ? '' : storedSegments.length ? '; to rename the levels again, analyse again' : '; to rename the levels, analyse again'}. * = changed by the reader.
+                  {canRename ? '' : storedSegments.length ? '; to rename the levels again, analyse again' : '; to rename the levels, analyse again'}. * = changed by the reader; {CAUTION_LEGEND}.
                 </div>
                 <StoredEditsBar studyInstanceUid={studyInstanceUid} stored={stored.stored} edited={stored.edited} />
                 <FindingsTextBox report={shownReport!} />

@@ -1,0 +1,20 @@
+/**
+ * The cautions a grade's evidence carries: the "Caution…" sentences that grade/*.ts and build-report.ts append to a
+ * finding's rule text (a small disc outline, a 3D or fat-suppressed T2, an unclear dural sac wall, an AP-only stenosis
+ * at L5/S1, an axial area and sagittal AP that disagree, foramina read after contrast). Read from the text, so that a
+ * report read back from a stored SR, which keeps the rule as text, is marked alike.
+ */
+import type { Finding } from '../pipeline/report';
+
+/**
+ * The caution sentences of a finding's rule, in order; none for a finding not assessable or changed by the reader
+ * (the reader has decided on it).
+ */
+export function cautionsOf(f: Finding<unknown> | undefined): string[] {
+  if (!f || f.value === null || f.readerModified) return [];
+  const [head, ...rest] = f.evidence.rule.split(/\.\s+(?=Caution\b)/);
+  return [...(head.startsWith('Caution') ? [head] : []), ...rest].map((c) => c.trim());
+}
+
+/** The levels table's legend for the mark. */
+export const CAUTION_LEGEND = '? = the grade carries a caution (hover over it, or open the level): check it on the image';
