@@ -1,4 +1,4 @@
-import { findDuralSac, sacRun, THREE_D_WALL, type CanalStructure, type SacWall } from '../../extension/src/pipeline/canal';
+import { findDuralSac, sacRun, THREE_D_WALL, trimSacProtrusions, type CanalStructure, type SacWall } from '../../extension/src/pipeline/canal';
 import { gradeCentralCanal } from '../../extension/src/pipeline/grade/canal';
 import { sagittalFrame } from '../../extension/src/pipeline/measure';
 import type { SpineVolume } from '../../extension/src/pipeline/volume';
@@ -123,6 +123,19 @@ describe('findDuralSac on constructed images', () => {
     expect(r.perStructure.map((x) => x.apMm)).toEqual([12, 12, 12]);
     const at = (i: number, j: number) => s.labelmap.values[i + j * 100];
     for (const j of [31, 35, 38]) expect([at(47, j), at(58, j), at(66, j), at(70, j)]).toEqual([9, 9, 0, 0]);
+  });
+  it('paints no thin tongue behind the sac where bright fat lies behind it over a few mm (under 5 mm along the spine)', () => {
+    // Rows 30–33 (4 mm, wide enough for the 3 mm neighbour clip to keep it): bright behind the sac to column 70, as
+    // posterior epidural fat at the interlaminar window with no dura line in front of it (SPIDER 4, L4/L5).
+    const s = spine((i, j) => (i >= 41 && i <= 52) || (j >= 30 && j <= 33 && i > 52 && i <= 70));
+    const frame = sagittalFrame(s.volume, 0);
+    const r = findDuralSac(frame, s.labelmap, s.structures, 100, 9);
+    expect(r.perStructure.map((x) => x.apMm)).toEqual([12, 12, 12]);
+    const at = (i: number, j: number) => s.labelmap.values[i + j * 100];
+    expect([at(56, 31), at(60, 31)]).toEqual([9, 9]); // the profiles drew it: the neighbour clip keeps 4 mm
+    expect(trimSacProtrusions(s.labelmap, frame, 9)).toBeGreaterThan(0);
+    for (const j of [30, 31, 33]) expect([at(47, j), at(52, j), at(56, j), at(60, j)]).toEqual([9, 9, 0, 0]);
+    for (let j = 15; j < 75; j++) expect(at(47, j)).toBe(9); // the sac itself stays whole
   });
   it('paints a CSF-bright stretch no profile reached between two structures\' sac, but not a stretch where the CSF is effaced', () => {
     // Profiles only behind the top and bottom structures (rows 10–39 and 50–79): rows 40–49 behind the middle one get none.

@@ -114,6 +114,14 @@ const SEAM_PX = 3;
  * the midline); a disc is about 10 mm high.
  */
 const BRIGHT_SEAM_MM = 12;
+/**
+ * Painting only: sac pixels lying on a run along the spine's superior–inferior pixel axis shorter than this (mm) are
+ * unpainted (trimSacProtrusions). Where bright posterior epidural fat at the interlaminar window has no dark dura line
+ * in front of it, the fans of the disc and the body beside it both run on into the fat, and the spike rules keep the
+ * thin tongue they draw behind the sac, as each is its fan's own neighbour (SPIDER 4, L4/L5 and L5: tongues about 4 mm
+ * high reaching 10 mm behind the sac). The sac itself is long along the spine. Project heuristic, display only.
+ */
+export const PROTRUSION_MAX_MM = 5;
 
 export interface CanalStructure {
   segmentNumber: number;
@@ -311,14 +319,18 @@ function canalNormal(structures: CanalStructure[], found: Found[][], n: number):
  * (the sac's dark roots and flow voids are sac already: a hole is a gap between profiles).
  * Returns how many.
  */
+/** Whether the slice's columns (j) run nearer the spine's superior–inferior axis than its rows (i) do. */
+function columnsAlongSpine(frame: SagittalFrame): boolean {
+  const siStep = (di: number, dj: number) => Math.abs(frame.toMm(di, dj)[1] - frame.toMm(0, 0)[1]);
+  return siStep(0, 1) >= siStep(1, 0);
+}
+
 function closeSacSeams(labelmap: Labelmap, frame: SagittalFrame, sac: number, bright: number): number {
   const [nx, ny] = labelmap.dims;
   const base = frame.k * nx * ny;
   const v = labelmap.values;
   const isBright = (q: number) => { const p = q - base, i = p % nx; return frame.sample(...frame.toMm(i, (p - i) / nx)) >= bright; };
-  // Superior–inferior extent of one pixel step along a column (j) and along a row (i).
-  const siStep = (di: number, dj: number) => Math.abs(frame.toMm(di, dj)[1] - frame.toMm(0, 0)[1]);
-  const columnsAlongSpine = siStep(0, 1) >= siStep(1, 0);
+  const alongColumns = columnsAlongSpine(frame);
   const seams: number[] = [];
   /** One row or column: `length` voxels from `start`, `stride` apart. */
   const closeLine = (start: number, stride: number, length: number, alongSpine: boolean) => {
@@ -334,8 +346,8 @@ function closeSacSeams(labelmap: Labelmap, frame: SagittalFrame, sac: number, br
       lastSac = t;
     }
   };
-  for (let i = 0; i < nx; i++) closeLine(base + i, nx, ny, columnsAlongSpine);
-  for (let j = 0; j < ny; j++) closeLine(base + j * nx, 1, nx, !columnsAlongSpine);
+  for (let i = 0; i < nx; i++) closeLine(base + i, nx, ny, alongColumns);
+  for (let j = 0; j < ny; j++) closeLine(base + j * nx, 1, nx, !alongColumns);
   let closed = 0;
   for (const q of seams) if (v[q] === 0) { v[q] = sac; closed++; }
   const mask = new Uint8Array(nx * ny);
@@ -344,6 +356,32 @@ function closeSacSeams(labelmap: Labelmap, frame: SagittalFrame, sac: number, br
   let holes = 0;
   for (let p = 0; p < nx * ny; p++) if (mask[p] && v[base + p] === 0) { v[base + p] = sac; holes++; }
   return closed + holes;
+}
+
+/**
+ * Painting only: unpaint the sac pixels of slice frame.k whose run of sac pixels along the spine's superior–inferior
+ * pixel axis is shorter than PROTRUSION_MAX_MM (an opening with a line along the spine). Called once the spinal cord is
+ * found (measure-spine.ts): at the upper levels a short glimpse of CSF behind the cord is where cord.ts starts looking.
+ * Returns how many.
+ */
+export function trimSacProtrusions(labelmap: Labelmap, frame: SagittalFrame, sac: number): number {
+  const [nx, ny] = labelmap.dims;
+  const base = frame.k * nx * ny;
+  const v = labelmap.values;
+  const [lines, length, lineStride, stride] = columnsAlongSpine(frame) ? [nx, ny, 1, nx] : [ny, nx, nx, 1];
+  const minPx = Math.ceil(PROTRUSION_MAX_MM / frame.pixelMm);
+  let trimmed = 0;
+  for (let line = 0; line < lines; line++) {
+    const start = base + line * lineStride;
+    for (let t = 0; t < length;) {
+      if (v[start + t * stride] !== sac) { t++; continue; }
+      let end = t;
+      while (end < length && v[start + end * stride] === sac) end++;
+      if (end - t < minPx) for (let u = t; u < end; u++) { v[start + u * stride] = 0; trimmed++; }
+      t = end;
+    }
+  }
+  return trimmed;
 }
 
 /**
