@@ -37,6 +37,20 @@ describe('measureSpine on a synthetic mid-sagittal T2', () => {
   });
 });
 
+describe('measureSpine paints the dural sac without thin tongues behind it', () => {
+  it('leaves out a 4 mm strip of bright fat running on behind the sac (no dura line), measuring the AP as before', () => {
+    const s = synthSpine({ canalApMm: 12, discHeightsMm: [10, 10], nucleus: [240, 240] });
+    const nx = s.volume.dims[0];
+    // Rows 40–43 (behind L2): the ligamentum flavum bright, and bright tissue on to column 84, dark behind it.
+    for (let j = 40; j < 44; j++) for (let i = 74; i < 85; i++) s.volume.voxels[i + j * nx] = 250;
+    const m = measureSpine(s.volume, s.labelmap, s.segments);
+    const sac = m.segments.find((x) => x.kind === 'dural_sac')!.segmentNumber;
+    const at = (i: number, j: number) => m.labelmap.values[i + j * nx];
+    for (const j of [40, 41, 43]) expect([at(68, j), at(76, j), at(80, j)]).toEqual([sac, 0, 0]);
+    for (const d of m.discs) expect(Math.abs((d.canalApMm ?? 0) - 12)).toBeLessThanOrEqual(1);
+  });
+});
+
 describe('measurement input checks', () => {
   it('rejects a non-sagittal volume', () => {
     const s = synthSpine({ canalApMm: 11, discHeightsMm: [10], nucleus: [200] });
