@@ -510,6 +510,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     const finding = page.getByTestId('finding-pfirrmannGrade');
     await finding.waitFor({ timeout: 10000 });
     expect(await finding.textContent()).toMatch(/kappa 0\.\d+, cross-validated.*Caution: a 3D T2 series .*cross-validated kappa 0\.\d+ against 0\.\d+/);
+    expect(await finding.getByTestId('finding-caution').last().textContent()).toMatch(/^⚠ Caution: a 3D T2 series/); // on a line of its own
     expect(await page.getByTestId('finding-centralCanalStenosis').textContent()).toMatch(/not assessable from the sagittal slice of a 3D T2/);
     await page.waitForTimeout(800);
     await page.screenshot({ path: join(artifactsDir, 'analyze-3d-t2.png') });

@@ -1,7 +1,9 @@
 /** The levels table's caution mark: read from the caution sentences the grading rules write, and shown beside those grades only. */
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { cautionsOf } from '../../extension/src/panel/cautions';
+import { cautionsOf, splitCautions } from '../../extension/src/panel/cautions';
+import { LevelDetail } from '../../extension/src/panel/LevelDetail';
+import { colors } from '../../extension/src/panel/styles';
 import { LevelsTable } from '../../extension/src/panel/ResultsView';
 import { apSpreadCaution, AREA_AP_DISAGREE, gradeCentralCanal } from '../../extension/src/pipeline/grade/canal';
 import { gradePfirrmann, threeDAcquisitionCaution } from '../../extension/src/pipeline/grade/pfirrmann';
@@ -48,5 +50,17 @@ describe('LevelsTable caution mark', () => {
     const l5s1 = rows.find((r) => r.includes('L5/S1'))!;
     expect(l5s1.match(/spine-caution/g)).toHaveLength(1);
     expect(l5s1).toMatch(/data-testid="spine-canal"[^>]*>severe<span[^>]*title="Caution at L5\/S1: the normal canal narrows[^"]*"[^>]*data-testid="spine-caution">\?</);
+  });
+});
+
+describe('LevelDetail cautions', () => {
+  it('shows each caution on a line of its own, after the rule without it', () => {
+    expect(splitCautions('AP 9 mm → severe. Caution at L5/S1: x. Caution: y')).toEqual({ rule: 'AP 9 mm → severe', cautions: ['Caution at L5/S1: x', 'Caution: y'] });
+    expect(splitCautions('Caution: y')).toEqual({ rule: '', cautions: ['Caution: y'] });
+    const canal = gradeCentralCanal(9, [], null, undefined, false, 'L5/S1');
+    const l = { level: 'L5/S1', discSegmentNumber: 1, measurements: [], pfirrmannGrade: pfirrmann(0.9), centralCanalStenosis: canal } as unknown as LevelReport;
+    const html = renderToStaticMarkup(createElement(LevelDetail, { level: l }));
+    expect(html).toMatch(new RegExp(String.raw`data-testid="finding-centralCanalStenosis">.*?AP diameter 9\.0 mm &lt; 10 mm → absolute stenosis \(severe\)[^<]*confirm on the image<\/div><div style="color:${colors.warn}[^"]*" data-testid="finding-caution">⚠ Caution at L5\/S1: the normal canal narrows`));
+    expect(html.match(/data-testid="finding-caution"/g)).toHaveLength(1); // the Pfirrmann grade has none
   });
 });

@@ -6,6 +6,7 @@
 import type { Finding, LevelReport, Measurement } from '../pipeline/report';
 import { FINDING_CHOICES, FINDING_KEYS, findingLabel, shiftLevelName, type FindingKey } from './readerEdits';
 import { colors, s } from './styles';
+import { splitCautions } from './cautions';
 import { HERNIATION_NOT_ASSESSED } from '../pipeline/grade/disc-findings';
 
 const UNIT: Record<string, string> = { mm: 'mm', mm2: 'mm²', '%': '%', '{ratio}': '', '1': '' };
@@ -36,6 +37,7 @@ type Value = string | number | boolean;
 function FindingRow({ k, f, label, onEdit }: { k: FindingKey; f: Finding<Value>; label: string; onEdit?: (k: FindingKey, v: Value) => void }) {
   const c = FINDING_CHOICES[k];
   const shown = f.value === null ? 'not assessable' : c.show(f.value);
+  const { rule, cautions } = splitCautions(f.evidence.rule);
   return (
     <div style={{ margin: '4px 0', paddingBottom: 4, borderBottom: `1px dotted ${colors.border}` }} data-testid={`finding-${k}`}>
       <div style={{ display: 'flex', justifyContent: 'space-between', gap: 6 }}>
@@ -67,7 +69,8 @@ function FindingRow({ k, f, label, onEdit }: { k: FindingKey; f: Finding<Value>;
         </div>
       )}
       {f.value === null && f.notAssessableReason && <div style={s.muted}>{f.notAssessableReason}</div>}
-      {f.evidence.rule && <div style={s.muted}>{f.evidence.rule}</div>}
+      {rule && <div style={s.muted}>{rule}</div>}
+      {cautions.map((c) => <div key={c} style={{ ...s.muted, color: colors.warn }} data-testid="finding-caution">⚠ {c}</div>)}
       {f.evidence.measurements.length > 0 && <div style={s.muted}>{f.evidence.measurements.map(formatMeasurement).join(' · ')}</div>}
       {f.evidence.reference && <div style={{ ...s.muted, fontStyle: 'italic' }}>{f.evidence.reference}</div>}
     </div>

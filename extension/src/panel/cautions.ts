@@ -6,14 +6,19 @@
  */
 import type { Finding } from '../pipeline/report';
 
+/** A rule text parted into what precedes its first caution and the caution sentences, in order. */
+export function splitCautions(rule: string): { rule: string; cautions: string[] } {
+  const [head, ...rest] = rule.split(/\.\s+(?=Caution\b)/);
+  return head.startsWith('Caution') ? { rule: '', cautions: [head, ...rest] } : { rule: head, cautions: rest };
+}
+
 /**
  * The caution sentences of a finding's rule, in order; none for a finding not assessable or changed by the reader
  * (the reader has decided on it).
  */
 export function cautionsOf(f: Finding<unknown> | undefined): string[] {
   if (!f || f.value === null || f.readerModified) return [];
-  const [head, ...rest] = f.evidence.rule.split(/\.\s+(?=Caution\b)/);
-  return [...(head.startsWith('Caution') ? [head] : []), ...rest].map((c) => c.trim());
+  return splitCautions(f.evidence.rule).cautions;
 }
 
 /** The levels table's legend for the mark. */
