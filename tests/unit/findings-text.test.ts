@@ -49,6 +49,22 @@ describe('findingsText', () => {
   });
 });
 
+describe('findingsText, a grade no level has', () => {
+  const one = (l: Partial<LevelReport>) => findingsText({ ...report, levels: [level('L4/L5', l)] } as SpineReport).split('\n');
+  it('gives one reason for both sides where they differ only in the side they name', () => {
+    const side = (s: string) => f<0 | 1 | 2 | 3>(null, `not assessable: ${s} foramen: no slice 14–26 mm to the ${s} of the disc centre (series too narrow or slices too thick)`);
+    expect(one({ foraminalStenosisLeft: side('left'), foraminalStenosisRight: side('right') }))
+      .toContain('Foraminal stenosis (Lee) not assessed: no slice 14–26 mm to either side of the disc centre (series too narrow or slices too thick).');
+    const facet = (s: string) => f<0 | 1 | 2 | 3>(null, `not assessable: ${s} facet grading on the axial T2 is not implemented`);
+    expect(one({ facetArthropathyLeft: facet('left'), facetArthropathyRight: facet('right') }))
+      .toContain('Facet arthropathy (Pathria) not assessed: facet grading on the axial T2 is not implemented.');
+  });
+  it('keeps the first side\'s reason where the sides differ', () => {
+    expect(one({ foraminalStenosisLeft: f<0 | 1 | 2 | 3>(null, 'not assessable: left foramen: no fat'), foraminalStenosisRight: f<0 | 1 | 2 | 3>(null, 'not assessable: right foramen: no root') }))
+      .toContain('Foraminal stenosis (Lee) not assessed: left foramen: no fat.');
+  });
+});
+
 describe('canalLineLabel (the canal AP line drawn on the image)', () => {
   it('names the axial area beside the AP where one was measured, since the area then decides the grade', () => {
     expect(canalLineLabel(report.levels[2])).toBe('L4/L5 canal AP 9.1 mm, axial area 84 mm² · moderate');

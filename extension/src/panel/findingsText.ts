@@ -50,12 +50,25 @@ const KINDS: Record<'canal' | 'foramina' | 'facets', [string, (l: LevelReport) =
 };
 const assessedSomewhere = (levels: LevelReport[], kind: keyof typeof KINDS) => levels.flatMap(KINDS[kind][1]).some((f) => f.value !== null);
 
-/** Grades no level has a value for: said once, with the first level's reason. */
+/**
+ * One reason for both sides where the left and right reasons differ only in the side they name ('left foramen: no
+ * slice 14–26 mm to the left of the disc centre' → 'no slice 14–26 mm to either side of the disc centre'); else the
+ * first side's.
+ */
+function sideless(reasons: (string | undefined)[]): string | undefined {
+  const [left, right] = reasons;
+  const swapped = left?.replace(/\b(left|right)\b/g, (w) => (w === 'left' ? 'right' : 'left'));
+  if (!left || reasons.length !== 2 || swapped !== right) return left ?? right;
+  return left.replace(/^left \w+: /, '').replace(/(to the )?left of/g, 'to either side of').replace(/\bleft /g, '');
+}
+
+/** Grades no level has a value for: said once, with the first level's reason (one for both sides where they match). */
 function notAssessedAnywhere(levels: LevelReport[]): string[] {
   return Object.values(KINDS).flatMap(([name, of]) => {
     const all = levels.flatMap(of);
     if (!all.length || all.some((f) => f.value !== null)) return [];
-    const why = all.find((f) => f.notAssessableReason)?.notAssessableReason?.replace(/^not assessable: /, '');
+    const first = levels.map(of).find((fs) => fs.some((f) => f.notAssessableReason));
+    const why = first && sideless(first.map((f) => f.notAssessableReason?.replace(/^not assessable: /, '')));
     return [`${name} not assessed${why ? `: ${why}` : ''}.`];
   });
 }
