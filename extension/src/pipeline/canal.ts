@@ -310,6 +310,12 @@ function canalNormal(structures: CanalStructure[], found: Found[][], n: number):
   return nrm[0] * own[0] + nrm[1] * own[1] < 0 ? [-nrm[0], -nrm[1]] : nrm;
 }
 
+/** Whether the slice's columns (j) run nearer the spine's superior–inferior axis than its rows (i) do. */
+function columnsAlongSpine(frame: SagittalFrame): boolean {
+  const siStep = (di: number, dj: number) => Math.abs(frame.toMm(di, dj)[1] - frame.toMm(0, 0)[1]);
+  return siStep(0, 1) >= siStep(1, 0);
+}
+
 /**
  * Painting only: the profile fans of neighbouring structures meet at angles and can leave a seam of unpainted pixels
  * across the sac (SPIDER 3, vb2_02). Along each row and column of slice frame.k, a run of unlabelled pixels between two
@@ -319,12 +325,6 @@ function canalNormal(structures: CanalStructure[], found: Found[][], n: number):
  * (the sac's dark roots and flow voids are sac already: a hole is a gap between profiles).
  * Returns how many.
  */
-/** Whether the slice's columns (j) run nearer the spine's superior–inferior axis than its rows (i) do. */
-function columnsAlongSpine(frame: SagittalFrame): boolean {
-  const siStep = (di: number, dj: number) => Math.abs(frame.toMm(di, dj)[1] - frame.toMm(0, 0)[1]);
-  return siStep(0, 1) >= siStep(1, 0);
-}
-
 function closeSacSeams(labelmap: Labelmap, frame: SagittalFrame, sac: number, bright: number): number {
   const [nx, ny] = labelmap.dims;
   const base = frame.k * nx * ny;
