@@ -67,7 +67,7 @@ function quantile(xs: number[], q: number): number {
   return s.length ? s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (t - lo) : NaN;
 }
 
-interface Row { patient: string; ivd: number; herniation: boolean; bulging: boolean; apMm: number | null; grade: string; reason?: string; apQuartilesMm?: [number, number] }
+interface Row { patient: string; ivd: number; herniation: boolean; bulging: boolean; apMm: number | null; grade: string; reason?: string; apQuartilesMm?: [number, number]; csfEffaced: boolean }
 interface Stats { n: number; median: number; q1: number; q3: number }
 
 function summarize(rows: Row[]) {
@@ -89,6 +89,11 @@ function summarize(rows: Row[]) {
     // Over-calling, as far as these labels tell: severe where the readers saw neither herniation nor bulging (and at IVD 1, L5/S1).
     severeNoHerniationNoBulging: { severe: rows.filter((r) => normal(r) && r.grade === 'severe').length, discs: rows.filter(normal).length },
     severeNoHerniationNoBulgingIvd1: { severe: rows.filter((r) => normal(r) && r.ivd === 1 && r.grade === 'severe').length, discs: rows.filter((r) => normal(r) && r.ivd === 1).length },
+    // How often the readers saw a herniation where the CSF is effaced, against all discs (grade/canal.ts EFFACED_HERNIATION_HINT).
+    herniation: {
+      whereCsfEffaced: { herniated: rows.filter((r) => r.csfEffaced && r.herniation).length, discs: rows.filter((r) => r.csfEffaced).length },
+      all: { herniated: rows.filter((r) => r.herniation).length, discs: rows.length },
+    },
     // The centre profiles' interquartile range (grade/canal.ts apSpreadCaution): how often the posterior wall is unclear.
     apSpreadOverCaution: {
       discs: withAp.filter((r) => r.apQuartilesMm && r.apQuartilesMm[1] - r.apQuartilesMm[0] > AP_SPREAD_CAUTION_MM).length,
@@ -130,7 +135,7 @@ async function measureRows(series: SpiderImage[], grades: Record<string, string>
     for (const g of grades.filter((x) => x.Patient === s.patient)) {
       const d = byIvd.get(Number(g['IVD label']));
       if (!d) continue;
-      rows.push({ patient: s.patient, ivd: Number(g['IVD label']), herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', apMm: d.canalApMm, grade: gradeCentralCanal(d.canalApMm, [], null, undefined, d.canalCsfEffaced).value ?? 'not assessable', reason: d.canalReason, apQuartilesMm: d.canalApQuartilesMm });
+      rows.push({ patient: s.patient, ivd: Number(g['IVD label']), herniation: g['Disc herniation'] === '1', bulging: g['Disc bulging'] === '1', apMm: d.canalApMm, grade: gradeCentralCanal(d.canalApMm, [], null, undefined, d.canalCsfEffaced).value ?? 'not assessable', reason: d.canalReason, apQuartilesMm: d.canalApQuartilesMm, csfEffaced: !!d.canalCsfEffaced });
     }
     if (ms) cordEnds.push(cordEnd(vol, ms));
     if (ms && overlays && written < overlays.count) {
@@ -197,6 +202,8 @@ async function main() {
     const n = r.severeNoHerniationNoBulging, n1 = r.severeNoHerniationNoBulgingIvd1;
     console.log(`  severe where the readers saw no herniation and no bulging: ${n.severe} of ${n.discs} (IVD 1: ${n1.severe} of ${n1.discs})`);
     console.log(`  centre profiles disagreeing by an interquartile range over ${AP_SPREAD_CAUTION_MM} mm (the grade's caution): ${r.apSpreadOverCaution.discs} of ${r.apSpreadOverCaution.withSpread}`);
+    const h = r.herniation, pc = (x: { herniated: number; discs: number }) => `${x.herniated} of ${x.discs} (${x.discs ? (100 * x.herniated / x.discs).toFixed(0) : '–'} %)`;
+    console.log(`  herniation (readers) where the CSF is effaced: ${pc(h.whereCsfEffaced)}; at all matched discs: ${pc(h.all)}`);
   }
   console.log('no herniation, no bulging, by IVD:');
   for (const [i, s] of Object.entries(result.all.apMm.noHerniationNoBulgingByIvd)) console.log(`  IVD ${i}: ${f(s)}`);

@@ -1,5 +1,10 @@
 import { buildSpineReport } from '../../extension/src/pipeline/build-report';
-import { apSpreadCaution, AREA_AP_DISAGREE, gradeCentralCanal, gradeCentralCanalOn3d } from '../../extension/src/pipeline/grade/canal';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { apSpreadCaution, AREA_AP_DISAGREE, EFFACED_HERNIATION_HINT, gradeCentralCanal, gradeCentralCanalOn3d } from '../../extension/src/pipeline/grade/canal';
+import { LevelDetail } from '../../extension/src/panel/LevelDetail';
+import { findingsText } from '../../extension/src/panel/findingsText';
+import type { LevelReport, SpineReport } from '../../extension/src/pipeline/report';
 import { gradeLevelRules, type LevelRuleInputs } from '../../extension/src/pipeline/grade/level-rules';
 import { synthSpine } from './measure-synthetic';
 
@@ -132,5 +137,29 @@ describe('an AP from centre profiles that disagree carries a caution (AP_SPREAD_
     expect(apOnly.evidence.rule).toMatch(/^AP diameter 9\.0 mm < 10 mm → absolute stenosis.*Caution: the dural sac's posterior wall is unclear.*severe to none/);
     expect(gradeLevelRules('L4/L5', inputs([8.8, 9.2], null), []).centralCanalStenosis.evidence.rule).not.toMatch(/unclear/);
     expect(gradeLevelRules('L4/L5', inputs([8, 13], 150), []).centralCanalStenosis.evidence.rule).not.toMatch(/unclear/);
+  });
+});
+
+describe('herniation pointer where the CSF is effaced (EFFACED_HERNIATION_HINT)', () => {
+  const effaced = gradeCentralCanal(null, [], null, undefined, true, 'L4/L5');
+  it('is said in the canal grade\'s rule where the CSF is effaced (with or without a stenotic axial area), and nowhere else', () => {
+    expect(effaced.value).toBe('severe');
+    expect(effaced.evidence.rule).toContain(EFFACED_HERNIATION_HINT);
+    expect(gradeCentralCanal(null, [], 80, undefined, true).evidence.rule).toContain(EFFACED_HERNIATION_HINT);
+    expect(gradeCentralCanal(8, [], null, undefined, false, 'L4/L5').evidence.rule).not.toContain(EFFACED_HERNIATION_HINT);
+    expect(gradeCentralCanal(null, [], 150, undefined, true).evidence.rule).not.toContain(EFFACED_HERNIATION_HINT); // the area reads normal
+  });
+  it('shows in the level\'s herniation line and in the findings text, which says where to look first', () => {
+    const f = <T,>(value: T | null) => ({ value, evidence: { measurements: [], rule: '', reference: '' }, readerModified: false });
+    const l = {
+      level: 'L4/L5', discSegmentNumber: 1, measurements: [], pfirrmannGrade: f(3), centralCanalStenosis: effaced,
+      foraminalStenosisLeft: f(0), foraminalStenosisRight: f(0), facetArthropathyLeft: f(null), facetArthropathyRight: f(null),
+    } as unknown as LevelReport;
+    const html = renderToStaticMarkup(createElement(LevelDetail, { level: l })).replace(/<[^>]+>/g, ' ');
+    expect(html).toMatch(/Disc herniation\s+not assessed\s+Disc herniation is not assessed by this software: .*\s+⚠ The CSF is effaced behind this disc: the SPIDER readers saw a disc herniation at 11 of 40/);
+    const other = { ...l, level: 'L3/L4', centralCanalStenosis: gradeCentralCanal(14, [], null) } as LevelReport;
+    expect(renderToStaticMarkup(createElement(LevelDetail, { level: other }))).not.toContain('finding-herniation-hint');
+    const report = { software: { name: 's', version: '1' }, model: { name: 'm', version: '1', sha256: '' }, levelNaming: { anchor: 'sacrum', certain: true, note: '' }, levels: [other, l] } as unknown as SpineReport;
+    expect(findingsText(report).split('\n')).toContain('Disc herniation not assessed by the software: look for it on the images, first at L4/L5 (CSF effaced).');
   });
 });

@@ -6,6 +6,7 @@
 import type { Finding, LevelReport, Measurement, SpineReport } from '../pipeline/report';
 import { FINDING_CHOICES, findingLabel } from './readerEdits';
 import { measuredSlip } from '../pipeline/grade/listhesis';
+import { EFFACED_HERNIATION_HINT } from '../pipeline/grade/canal';
 
 const star = (f: Finding<unknown> | undefined) => (f?.readerModified ? '*' : '');
 const measured = (l: LevelReport, name: string, digits: number, unit: string) => {
@@ -94,7 +95,9 @@ export function findingsText(report: SpineReport): string {
   }
   lines.push(...notAssessedAnywhere(report.levels));
   // Short for the report; the panel's evidence gives why (HERNIATION_NOT_ASSESSED).
-  if (report.levels.length) lines.push('Disc herniation not assessed by the software: look for it on the images.');
+  // Where the CSF is effaced the readers often saw one (grade/canal.ts EFFACED_HERNIATION_HINT): said where to look first.
+  const effaced = report.levels.filter((l) => l.centralCanalStenosis?.evidence.rule.includes(EFFACED_HERNIATION_HINT)).map((l) => l.level);
+  if (report.levels.length) lines.push(`Disc herniation not assessed by the software: look for it on the images${effaced.length ? `, first at ${effaced.join(', ')} (CSF effaced)` : ''}.`);
   lines.push(`${report.software.name} ${report.software.version}, model ${report.model.name} ${report.model.version}.`);
   return lines.join('\n');
 }

@@ -45,6 +45,14 @@ export const LUMBOSACRAL_CAUTION = '. Caution at L5/S1: the normal canal narrows
  * stays for a bright spot the front seed cannot outgrow.
  */
 export const AREA_AP_DISAGREE = 'Caution: the sagittal AP reads normal (≥ 12 mm) while the axial area reads stenotic, so one of them is likely wrong (a sagittal AP that takes in the dorsal epidural fat seeds the axial region behind the sac): check both outlines';
+/**
+ * Said where the CSF is effaced behind the disc (the canal grade's rule, and in the panel the level's herniation line and
+ * the findings text): on SPIDER's T2 (`npm run eval:canal`, "herniation (readers) where the CSF is effaced") the readers
+ * saw a disc herniation at 11 of the 40 lumbar discs where canal.ts found the CSF effaced (28 %; 9 of them among 17 at
+ * L4/L5), against 60 of the 848 lumbar discs (7 %). A pointer for the reader, not a herniation grade
+ * (grade/disc-findings.ts HERNIATION_NOT_ASSESSED).
+ */
+export const EFFACED_HERNIATION_HINT = 'The CSF is effaced behind this disc: the SPIDER readers saw a disc herniation at 11 of 40 lumbar discs where the software found the CSF effaced (28 %, against 7 % of all lumbar discs) — look for one here';
 /** Verbiest's grade of a sagittal AP by itself (mm): the rule of gradeCentralCanal without an axial area. */
 const apOnlyGrade = (apMm: number): StenosisGrade => (apMm < VERBIEST_ABSOLUTE_MM ? 'severe' : apMm < VERBIEST_RELATIVE_MM ? 'moderate' : 'none');
 
@@ -96,9 +104,10 @@ export function gradeCentralCanal(apMm: number | null, measurements: Measurement
     const severe = csfEffaced || (ap !== null && ap < VERBIEST_ABSOLUTE_MM);
     // The area prevails, but a sagittal AP that reads normal says one of the two outlines is wrong: the reader checks it.
     const disagree = ap !== null && ap >= VERBIEST_RELATIVE_MM ? `. ${AREA_AP_DISAGREE}` : '';
-    return graded(severe ? 'severe' : 'moderate', `${a} < ${BOLENDER_AREA_MM2} mm² → stenosis (Bolender); ${sagittal}${severe ? (csfEffaced ? ' → severe' : ` < ${VERBIEST_ABSOLUTE_MM} mm → severe`) : ' → moderate'}${disagree}`);
+    const hint = csfEffaced ? `. ${EFFACED_HERNIATION_HINT}` : '';
+    return graded(severe ? 'severe' : 'moderate', `${a} < ${BOLENDER_AREA_MM2} mm² → stenosis (Bolender); ${sagittal}${severe ? (csfEffaced ? ' → severe' : ` < ${VERBIEST_ABSOLUTE_MM} mm → severe`) : ' → moderate'}${disagree}${hint}`);
   }
-  if (ap === null && csfEffaced) return graded('severe', `${effacedWords} → severe${CONFIRM}`);
+  if (ap === null && csfEffaced) return graded('severe', `${effacedWords} → severe${CONFIRM}. ${EFFACED_HERNIATION_HINT}`);
   if (ap === null) {
     return {
       value: null,
