@@ -37,4 +37,10 @@ suite.describe('eval:canal CLI', () => {
     expect(r.lumbarIvd1to5.apSpreadOverCaution.discs).toBeLessThanOrEqual(2);
     expect(r.lumbarIvd1to5.apSpreadOverCaution.withSpread).toBeGreaterThanOrEqual(4);
   }, 120_000);
+
+  it('counts the readers\' herniations where the CSF is effaced (the herniation pointer): SPIDER 32, herniated at L4/L5 with its CSF effaced there', () => {
+    const r = JSON.parse(run(['--patients', '32', '--json']));
+    expect(r.lumbarIvd1to5.herniation.whereCsfEffaced).toEqual({ herniated: 1, discs: 1 });
+    expect(r.lumbarIvd1to5.herniation.all.discs).toBe(r.lumbarIvd1to5.matchedDiscs);
+  }, 120_000);
 });
