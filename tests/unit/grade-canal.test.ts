@@ -160,6 +160,8 @@ describe('herniation pointer where the CSF is effaced (EFFACED_HERNIATION_HINT)'
     const other = { ...l, level: 'L3/L4', centralCanalStenosis: gradeCentralCanal(14, [], null) } as LevelReport;
     expect(renderToStaticMarkup(createElement(LevelDetail, { level: other }))).not.toContain('finding-herniation-hint');
     const report = { software: { name: 's', version: '1' }, model: { name: 'm', version: '1', sha256: '' }, levelNaming: { anchor: 'sacrum', certain: true, note: '' }, levels: [other, l] } as unknown as SpineReport;
-    expect(findingsText(report).split('\n')).toContain('Disc herniation not assessed by the software: look for it on the images, first at L4/L5 (CSF effaced).');
+    const lines = findingsText(report).split('\n');
+    expect(lines).toContain('Disc herniation not assessed by the software: look for it on the images, first at L4/L5 (CSF effaced).');
+    expect(lines).toContain('L4/L5: Pfirrmann III; canal severe stenosis (CSF effaced); foramina Lee L 0 / R 0.');
   });
 });
