@@ -1,4 +1,4 @@
-import { findDuralSac, sacRun, THREE_D_WALL, trimSacProtrusions, type CanalStructure, type SacWall } from '../../extension/src/pipeline/canal';
+import { dropSacBehindSac, findDuralSac, sacRun, THREE_D_WALL, trimSacProtrusions, type CanalStructure, type SacWall } from '../../extension/src/pipeline/canal';
 import { gradeCentralCanal } from '../../extension/src/pipeline/grade/canal';
 import { sagittalFrame } from '../../extension/src/pipeline/measure';
 import type { SpineVolume } from '../../extension/src/pipeline/volume';
@@ -222,5 +222,32 @@ describe('central canal grade when the CSF is effaced', () => {
   });
   it('stays not assessable when the sac is simply not found', () => {
     expect(gradeCentralCanal(null, [], null, 'not assessable: x').value).toBeNull();
+  });
+});
+
+describe('dropSacBehindSac (painting only)', () => {
+  /** 100 × 100 slice, 1 mm pixels, columns anterior→posterior: `paint` gives each pixel's label (0 none, 9 sac, 10 cord). */
+  function slice(paint: (i: number, j: number) => number) {
+    const volume = image(100, 100, () => 0);
+    const values = new Uint8Array(100 * 100);
+    for (let j = 0; j < 100; j++) for (let i = 0; i < 100; i++) values[i + j * 100] = paint(i, j);
+    return { frame: sagittalFrame(volume, 0), labelmap: { dims: [100, 100, 1] as [number, number, number], values } };
+  }
+  const tube = (i: number, j: number) => i >= 41 && i <= 52 && j >= 10 && j < 80;
+  it('unpaints a piece lying wholly behind the sac at the same heights, keeps one beyond the sac\'s end', () => {
+    const s = slice((i, j) => (tube(i, j) || (i >= 60 && i <= 66 && j >= 20 && j < 32) || (i >= 60 && i <= 66 && j >= 85 && j < 95) ? 9 : 0));
+    expect(dropSacBehindSac(s.labelmap, s.frame, 9)).toBe(7 * 12);
+    const at = (i: number, j: number) => s.labelmap.values[i + j * 100];
+    expect([at(47, 25), at(63, 25), at(63, 90)]).toEqual([9, 0, 9]);
+  });
+  it('keeps the CSF behind the spinal cord: joined through the cord to the sac in front of it', () => {
+    // Rows 20–59: sac 41–43, cord 44–50, CSF 51–52 behind it; above and below, sac 41–50 (the CSF behind the cord
+    // touches no other sac pixel).
+    const paint = (i: number, j: number) => (j < 10 || j >= 80 ? 0 : j < 20 || j >= 60 ? (i >= 41 && i <= 50 ? 9 : 0)
+      : i >= 41 && i <= 43 ? 9 : i >= 44 && i <= 50 ? 10 : i >= 51 && i <= 52 ? 9 : 0);
+    const joined = slice(paint);
+    expect(dropSacBehindSac(joined.labelmap, joined.frame, 9, [10])).toBe(0);
+    const apart = slice(paint);
+    expect(dropSacBehindSac(apart.labelmap, apart.frame, 9)).toBe(2 * 40); // without the join it is a piece behind the sac
   });
 });

@@ -385,6 +385,53 @@ export function trimSacProtrusions(labelmap: Labelmap, frame: SagittalFrame, sac
 }
 
 /**
+ * Painting only: unpaint each piece of the sac on slice frame.k that lies wholly behind a larger piece, on at least
+ * half of the lines across the spine it spans (pieces joined through `joinWith` labels, the spinal cord, are one). The
+ * sac is one tube: the first CSF-bright run behind the disc or body is the sac, and a piece beyond it was painted from
+ * another structure's fan that ran on into bright tissue behind the lamina (SPIDER 142 at L4–L5, once its thin joins
+ * are trimmed). Returns how many pixels.
+ */
+export function dropSacBehindSac(labelmap: Labelmap, frame: SagittalFrame, sac: number, joinWith: number[] = []): number {
+  const [nx, ny] = labelmap.dims;
+  const base = frame.k * nx * ny;
+  const v = labelmap.values;
+  const alongColumns = columnsAlongSpine(frame);
+  // Posterior coordinate (pixels) and line across the spine of pixel p of the slice.
+  const dAp = alongColumns ? frame.toMm(1, 0)[0] - frame.toMm(0, 0)[0] : frame.toMm(0, 1)[0] - frame.toMm(0, 0)[0];
+  const sign = dAp >= 0 ? 1 : -1;
+  const apOf = (p: number) => sign * (alongColumns ? p % nx : Math.floor(p / nx));
+  const lineOf = (p: number) => (alongColumns ? Math.floor(p / nx) : p % nx);
+  const inPiece = (p: number) => v[base + p] === sac || joinWith.includes(v[base + p]);
+  const piece = new Int32Array(nx * ny).fill(-1);
+  const pieces: { pixels: number[]; span: Map<number, [number, number]> }[] = [];
+  for (let p0 = 0; p0 < nx * ny; p0++) {
+    if (piece[p0] >= 0 || v[base + p0] !== sac) continue;
+    const id = pieces.length, pixels: number[] = [], span = new Map<number, [number, number]>(), stack = [p0];
+    piece[p0] = id;
+    while (stack.length) {
+      const p = stack.pop()!;
+      pixels.push(p);
+      const line = lineOf(p), ap = apOf(p), s = span.get(line);
+      span.set(line, s ? [Math.min(s[0], ap), Math.max(s[1], ap)] : [ap, ap]);
+      const i = p % nx, j = (p - i) / nx;
+      for (const q of [i > 0 ? p - 1 : -1, i < nx - 1 ? p + 1 : -1, j > 0 ? p - nx : -1, j < ny - 1 ? p + nx : -1]) {
+        if (q >= 0 && piece[q] < 0 && inPiece(q)) { piece[q] = id; stack.push(q); }
+      }
+    }
+    pieces.push({ pixels, span });
+  }
+  const size = pieces.map((x) => x.pixels.filter((p) => v[base + p] === sac).length);
+  let dropped = 0;
+  for (const [n, c] of pieces.entries()) {
+    const behind = pieces.some((d, m) => size[m] > size[n]
+      && 2 * [...c.span].filter(([line, [lo]]) => { const ds = d.span.get(line); return ds !== undefined && lo > ds[1]; }).length >= c.span.size);
+    if (!behind) continue;
+    for (const p of c.pixels) if (v[base + p] === sac) { v[base + p] = 0; dropped++; }
+  }
+  return dropped;
+}
+
+/**
  * Find the dural sac behind each structure, measure its AP diameter near the structure's centre line,
  * and paint the sac runs of all profiles into `labelmap` (only where it is 0) with `duralSacSegment`.
  * @param marrow median T2 intensity of the vertebral bodies (reference for "CSF-bright").

@@ -10,7 +10,7 @@ import { voxelToLps } from './volume';
 import { heightIndices, labelCentroids, meanSliceIndexByLabel, measureDisc, medianIntensity, midSagittalSlice, sagittalFrame, segmentPixels, type DiscMeasures, type PlaneShape } from './measure';
 import { measureListhesis, type ListhesisMeasure } from './listhesis';
 import { apLineThroughCord, paintSpinalCord } from './cord';
-import { findDuralSac, THREE_D_WALL, trimSacProtrusions, TSE_WALL, type CanalProfileResult, type CanalStructure } from './canal';
+import { dropSacBehindSac, findDuralSac, THREE_D_WALL, trimSacProtrusions, TSE_WALL, type CanalProfileResult, type CanalStructure } from './canal';
 import type { PfirrmannFeatures } from './grade/pfirrmann';
 import { discCrop } from './disc-crop';
 import { ballOffsets } from './mask2d';
@@ -192,7 +192,11 @@ export function measureSpine(volume: SpineVolume, labelmapIn: Labelmap, segments
     if (line) mid.canalBySeg.set(segment, { ...c, apMm: Math.hypot(line[1][0] - line[0][0], line[1][1] - line[0][1]), apLineMm: line, apQuartilesMm: undefined });
   }
   // Display and SEG only: the thin tongues profile fans drew behind the sac (canal.ts PROTRUSION_MAX_MM), once the cord is found.
-  for (let slice = 0; slice < labelmap.dims[2]; slice++) trimSacProtrusions(labelmap, sagittalFrame(volume, slice), duralSacSegment);
+  for (let slice = 0; slice < labelmap.dims[2]; slice++) {
+    const frame = sagittalFrame(volume, slice);
+    trimSacProtrusions(labelmap, frame, duralSacSegment);
+    dropSacBehindSac(labelmap, frame, duralSacSegment, [cordSegment]);
+  }
   const measured = discSegs.map((s) => ({ seg: s, sm: slices.get(ownSlice.get(s.segmentNumber)!)! }))
     .map((x) => ({ ...x, d: x.sm.discs.get(x.seg.segmentNumber) })).filter((x): x is typeof x & { d: DiscMeasures } => !!x.d);
   const hIdx = heightIndices(measured.map((x) => x.d.discHeightMm));
