@@ -8,7 +8,7 @@ import { FINDING_CHOICES, FINDING_KEYS, findingLabel, shiftLevelName, type Findi
 import { colors, s } from './styles';
 import { splitCautions } from './cautions';
 import { HERNIATION_NOT_ASSESSED } from '../pipeline/grade/disc-findings';
-import { EFFACED_HERNIATION_HINT } from '../pipeline/grade/canal';
+import { csfEffacedIn, EFFACED_HERNIATION_HINT } from '../pipeline/grade/canal';
 
 const UNIT: Record<string, string> = { mm: 'mm', mm2: 'mm²', '%': '%', '{ratio}': '', '1': '' };
 
@@ -114,7 +114,7 @@ export function LevelDetail({ level, onEdit, onRename }: { level: LevelReport; o
           <b>not assessed</b>
         </div>
         <div style={s.muted}>{HERNIATION_NOT_ASSESSED}.</div>
-        {level.centralCanalStenosis?.evidence.rule.includes(EFFACED_HERNIATION_HINT) && (
+        {csfEffacedIn(level.centralCanalStenosis) && (
           <div style={{ ...s.muted, color: colors.warn }} data-testid="finding-herniation-hint">⚠ {EFFACED_HERNIATION_HINT}.</div>
         )}
       </div>

@@ -6,7 +6,7 @@
 import type { Finding, LevelReport, Measurement, SpineReport } from '../pipeline/report';
 import { FINDING_CHOICES, findingLabel } from './readerEdits';
 import { measuredSlip } from '../pipeline/grade/listhesis';
-import { EFFACED_HERNIATION_HINT } from '../pipeline/grade/canal';
+import { csfEffacedIn } from '../pipeline/grade/canal';
 
 const star = (f: Finding<unknown> | undefined) => (f?.readerModified ? '*' : '');
 const measured = (l: LevelReport, name: string, digits: number, unit: string) => {
@@ -30,14 +30,11 @@ function discText(l: LevelReport): string {
     ...present(l.upperEndplateDefect, findingLabel('upperEndplateDefect', l.level)), ...present(l.lowerEndplateDefect, findingLabel('lowerEndplateDefect', l.level)), ...slipText(l)].join(', ');
 }
 
-/** The software found no CSF behind the disc where the sac above and below holds it (grade/canal.ts). */
-const csfEffaced = (l: LevelReport) => !!l.centralCanalStenosis?.evidence.rule.includes(EFFACED_HERNIATION_HINT);
-
 /** Undefined when not assessed (then `missing` says so, unless no level has it: notAssessedAnywhere does). */
 function canalText(l: LevelReport, missing?: string): string | undefined {
   const c = l.centralCanalStenosis;
   if (c.value === null) return missing;
-  const basis = [measured(l, 'canalApDiameterMm', 1, 'mm AP'), measured(l, 'duralSacAreaMm2', 0, 'mm² dural sac'), csfEffaced(l) ? 'CSF effaced' : undefined].filter(Boolean);
+  const basis = [measured(l, 'canalApDiameterMm', 1, 'mm AP'), measured(l, 'duralSacAreaMm2', 0, 'mm² dural sac'), csfEffacedIn(l.centralCanalStenosis) ? 'CSF effaced' : undefined].filter(Boolean);
   return `canal ${c.value === 'none' ? 'no stenosis' : `${c.value} stenosis`}${star(c)}${basis.length ? ` (${basis.join(', ')})` : ''}`;
 }
 
@@ -99,7 +96,7 @@ export function findingsText(report: SpineReport): string {
   lines.push(...notAssessedAnywhere(report.levels));
   // Short for the report; the panel's evidence gives why (HERNIATION_NOT_ASSESSED).
   // Where the CSF is effaced the readers often saw one (grade/canal.ts EFFACED_HERNIATION_HINT): said where to look first.
-  const effaced = report.levels.filter(csfEffaced).map((l) => l.level);
+  const effaced = report.levels.filter((l) => csfEffacedIn(l.centralCanalStenosis)).map((l) => l.level);
   if (report.levels.length) lines.push(`Disc herniation not assessed by the software: look for it on the images${effaced.length ? `, first at ${effaced.join(', ')} (CSF effaced)` : ''}.`);
   lines.push(`${report.software.name} ${report.software.version}, model ${report.model.name} ${report.model.version}.`);
   return lines.join('\n');

@@ -388,8 +388,8 @@ export function trimSacProtrusions(labelmap: Labelmap, frame: SagittalFrame, sac
  * Painting only: unpaint each piece of the sac on slice frame.k that lies wholly behind a larger piece, on at least
  * half of the lines across the spine it spans (pieces joined through `joinWith` labels, the spinal cord, are one). The
  * sac is one tube: the first CSF-bright run behind the disc or body is the sac, and a piece beyond it was painted from
- * another structure's fan that ran on into bright tissue behind the lamina (SPIDER 142 at L4–L5, once its thin joins
- * are trimmed). Returns how many pixels.
+ * another structure's fan that ran on into bright tissue behind the lamina (SPIDER 143, 203, 24). A piece larger than
+ * the ones in front of it stays (SPIDER 142 at L4–L5, where the sac in front is broken in two). Returns how many pixels.
  */
 export function dropSacBehindSac(labelmap: Labelmap, frame: SagittalFrame, sac: number, joinWith: number[] = []): number {
   const [nx, ny] = labelmap.dims;

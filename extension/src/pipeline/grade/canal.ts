@@ -53,6 +53,8 @@ export const AREA_AP_DISAGREE = 'Caution: the sagittal AP reads normal (≥ 12 m
  * (grade/disc-findings.ts HERNIATION_NOT_ASSESSED).
  */
 export const EFFACED_HERNIATION_HINT = 'The CSF is effaced behind this disc: the SPIDER readers saw a disc herniation at 11 of 40 lumbar discs where the software found the CSF effaced (28 %, against 7 % of all lumbar discs) — look for one here';
+/** Whether a canal grade was made where the CSF is effaced behind the disc (its rule carries EFFACED_HERNIATION_HINT; also read back from a stored SR). */
+export const csfEffacedIn = (f: Finding<StenosisGrade> | undefined): boolean => !!f?.evidence.rule.includes(EFFACED_HERNIATION_HINT);
 /** Verbiest's grade of a sagittal AP by itself (mm): the rule of gradeCentralCanal without an axial area. */
 const apOnlyGrade = (apMm: number): StenosisGrade => (apMm < VERBIEST_ABSOLUTE_MM ? 'severe' : apMm < VERBIEST_RELATIVE_MM ? 'moderate' : 'none');
 
