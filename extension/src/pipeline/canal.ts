@@ -54,7 +54,7 @@
 import type { Labelmap } from './volume';
 import type { SagittalFrame } from './measure';
 import { median } from './measure';
-import { fillHoles } from './mask2d';
+import { components4, fillHoles } from './mask2d';
 
 /** Project heuristic (not from a paper): CSF peak must exceed 1.2 × marrow median on T2. */
 export const CSF_MIN_MARROW_RATIO = 1.2;
@@ -401,25 +401,16 @@ export function dropSacBehindSac(labelmap: Labelmap, frame: SagittalFrame, sac: 
   const sign = dAp >= 0 ? 1 : -1;
   const apOf = (p: number) => sign * (alongColumns ? p % nx : Math.floor(p / nx));
   const lineOf = (p: number) => (alongColumns ? Math.floor(p / nx) : p % nx);
-  const inPiece = (p: number) => v[base + p] === sac || joinWith.includes(v[base + p]);
-  const piece = new Int32Array(nx * ny).fill(-1);
-  const pieces: { pixels: number[]; span: Map<number, [number, number]> }[] = [];
-  for (let p0 = 0; p0 < nx * ny; p0++) {
-    if (piece[p0] >= 0 || v[base + p0] !== sac) continue;
-    const id = pieces.length, pixels: number[] = [], span = new Map<number, [number, number]>(), stack = [p0];
-    piece[p0] = id;
-    while (stack.length) {
-      const p = stack.pop()!;
-      pixels.push(p);
+  const mask = new Uint8Array(nx * ny);
+  for (let p = 0; p < nx * ny; p++) mask[p] = v[base + p] === sac || joinWith.includes(v[base + p]) ? 1 : 0;
+  const pieces = components4(mask, nx, ny).map((pixels) => {
+    const span = new Map<number, [number, number]>();
+    for (const p of pixels) {
       const line = lineOf(p), ap = apOf(p), s = span.get(line);
       span.set(line, s ? [Math.min(s[0], ap), Math.max(s[1], ap)] : [ap, ap]);
-      const i = p % nx, j = (p - i) / nx;
-      for (const q of [i > 0 ? p - 1 : -1, i < nx - 1 ? p + 1 : -1, j > 0 ? p - nx : -1, j < ny - 1 ? p + nx : -1]) {
-        if (q >= 0 && piece[q] < 0 && inPiece(q)) { piece[q] = id; stack.push(q); }
-      }
     }
-    pieces.push({ pixels, span });
-  }
+    return { pixels, span };
+  });
   const size = pieces.map((x) => x.pixels.filter((p) => v[base + p] === sac).length);
   let dropped = 0;
   for (const [n, c] of pieces.entries()) {
