@@ -5,7 +5,7 @@
 
 On 2 CPU cores: prepare ≈ 1 min, train = --minutes (wall-clock budget), fine-tune = --fine-tune-minutes
 (from the exported model, BatchNorm frozen, lr 3e-4), each export < 1 min. The shipped v1.2.0 took the same
-fine-tune from v1.1.0, which had been trained before prepare.py gave the presacral background (README.md).
+fine-tune from v1.1.0, which had been trained before prepare.py gave the presacral background (docs/analysis.md).
 """
 import argparse
 import os

@@ -419,7 +419,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     if (!sourceDir.endsWith('models')) return; // the random-weights fixture names no levels
     const { page } = env;
     // vb3_26 (MyoSegmenTUM, sagittal T1 of a healthy volunteer; the analysis falls back to the T1): the measure grades its
-    // L5/S1 (about 20 % in Node) — one of the four vb3 levels README counts as likely over-calls; any graded slip does here.
+    // L5/S1 (about 20 % in Node) — one of the four vb3 levels docs/analysis.md counts as likely over-calls; any graded slip does here.
     // (The pathological vb1 cases, whose slips look real, are imported with their weighting unknown: only a series the
     // reader chooses is analysed, and then as weighting unknown — see the next test.)
     await analyzeImported('segmentation/vb3_26_image.nii.gz');

@@ -3,7 +3,7 @@
  * level names and sagittal sac centre, an axial reformat, and the dural sac area at each disc. Over the 18 T2
  * volumes (the default selection) at least 75 % of the 90 lumbar discs must get an area in the plausible
  * 70–300 mm² range (80 % with the region also grown from the front of the sac, 68 % from the AP midpoint alone:
- * README); and none may read as a tight sac (under 50 mm²) where the sagittal AP is normal. A T1 case is skipped
+ * docs/analysis.md); and none may read as a tight sac (under 50 mm²) where the sagittal AP is normal. A T1 case is skipped
  * (the measurement needs bright CSF).
  */
 import { realDataSuite } from '../helpers/eval-cli';
@@ -21,7 +21,7 @@ suite.describe('eval:axial CLI', () => {
     expect(t2Lumbar.length).toBeGreaterThanOrEqual(85);
     const plausible = t2Lumbar.filter((x: any) => x.areaMm2 !== null && x.areaMm2 >= 70 && x.areaMm2 <= 300);
     expect(plausible.length).toBeGreaterThanOrEqual(0.75 * t2Lumbar.length);
-    // ivd_11 L3/L4 and vb2_07 L2/L3 read 36 and 29 mm² from a fat spot behind the sac, graded stenosis (README).
+    // ivd_11 L3/L4 and vb2_07 L2/L3 read 36 and 29 mm² from a fat spot behind the sac, graded stenosis (docs/analysis.md).
     const tightBesideNormalAp = t2Lumbar.filter((x: any) => x.areaMm2 !== null && x.areaMm2 < 50 && x.apMm !== null && x.apMm >= 12);
     expect(tightBesideNormalAp.map((x: any) => `${x.case} ${x.level}`)).toEqual([]);
   }, 420_000);

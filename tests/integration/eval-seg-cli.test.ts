@@ -45,7 +45,7 @@ suite.describe('eval:seg CLI', () => {
   });
 
   it("measures on the midline: the real network's mid-sagittal slice lies within 2 mm of the experts' labels' centre", () => {
-    // vb2_05 and ivd_46: the slice with the most disc voxels lay 10.4 and 6.9 mm off it (README, Analysis and grading).
+    // vb2_05 and ivd_46: the slice with the most disc voxels lay 10.4 and 6.9 mm off it (docs/analysis.md, Analysis and grading).
     const r = JSON.parse(suite.run('eval-seg', ['--json', '--cases', 'vb2_05,ivd_46']));
     for (const x of r.results) expect(x.midSagittalOffsetMm).toBeLessThanOrEqual(2);
     expect(r.summary.maxMidSagittalOffsetMm).toBeLessThanOrEqual(2);

@@ -150,7 +150,7 @@ const axialCase = resolve(data, 'vb2_02_image.nii.gz');
       // The plumbing (axial series found, placed, measured, used in the grade) on one case; how often the area is
       // plausible is checked over all 18 T2 volumes in eval-axial-cli.test.ts. On the discs' midline vb2_02's sagittal AP
       // (20–21 mm at L1–L4) likely takes in bright dorsal epidural fat; the region grown from the front of the sac
-      // measures L1/L2 to L4/L5 (from the AP midpoint alone two were refused as one crescent or a leak: README).
+      // measures L1/L2 to L4/L5 (from the AP midpoint alone two were refused as one crescent or a leak: docs/analysis.md).
       expect(measured.length).toBeGreaterThanOrEqual(4);
       for (const a of measured) expect(a).toBeGreaterThan(40);
       for (const a of measured) expect(a).toBeLessThan(400);

@@ -54,7 +54,7 @@ export const ROOT_AREA_MM2: [number, number] = [6, 60];
  * edge, no fat between) along at least this fraction of its border facing that way. Project rule, the plain
  * majority, not fitted: counting a root that touched the wall at one pixel (the rule before 2026-12-05) graded 17
  * of 175 foramina of mostly healthy volunteers Lee 1–2, and a voxel or two of disc outline changed the grade at
- * 10 foramina (`npm run eval:foramen`, README).
+ * 10 foramina (`npm run eval:foramen`, docs/analysis.md).
  */
 export const OBLITERATED_BORDER_FRACTION = 0.5;
 /** The window's bright class must be this many times brighter than the rest to be fat (not a flat, fat-less window). */

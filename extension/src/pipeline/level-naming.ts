@@ -62,7 +62,7 @@ export const SACRUM_UNCERTAIN_IMAGED_BELOW_S1_MM = 150;
  * a cervical series without a header saying so, or a PixelSpacing that does not fit the image — either way the
  * lumbar count and every mm value are wrong. Project threshold, between the two: on the 172 SPIDER T2 images this
  * median was 26–54 mm, except on the three whose PixelSpacing does not fit the image (SPIDER 15, 123, 209: 10, 16 and
- * 20 mm; README) — measured with segmentation network v1.1.0; with v1.2.0, 209 measures above the threshold (its names
+ * 20 mm; docs/analysis.md) — measured with segmentation network v1.1.0; with v1.2.0, 209 measures above the threshold (its names
  * stay uncertain: fewer than four discs segmented).
  */
 export const MIN_BODY_DEPTH_MM = 22;
