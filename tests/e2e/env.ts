@@ -92,6 +92,20 @@ export async function importTranscoded(orthanc: RunningOrthanc, relPath: string,
 }
 
 /**
+ * A copy of a stored study made by Orthanc (POST /studies/{id}/modify: new Study, Series and SOP Instance UIDs, same
+ * patient) with `replace` set in every file, e.g. another StudyDate, as a second visit of the patient; returns its
+ * StudyInstanceUID.
+ */
+export async function copyStudyWith(orthanc: RunningOrthanc, studyInstanceUid: string, replace: Record<string, string>): Promise<string> {
+  const auth = { Authorization: orthanc.authorization };
+  const [id] = (await (await fetch(`${orthanc.url}/tools/lookup`, { method: 'POST', body: studyInstanceUid, headers: auth })).json()) as { ID: string }[];
+  const r = await fetch(`${orthanc.url}/studies/${id.ID}/modify`, { method: 'POST', body: JSON.stringify({ Replace: replace }), headers: auth });
+  if (!r.ok) throw new Error(`Orthanc could not copy study ${studyInstanceUid}: HTTP ${r.status}`);
+  const copy = (await r.json()) as { ID: string };
+  return ((await (await fetch(`${orthanc.url}/studies/${copy.ID}`, { headers: auth })).json()) as { MainDicomTags: { StudyInstanceUID: string } }).MainDicomTags.StudyInstanceUID;
+}
+
+/**
  * One image of ../shared/data stored in a study of its own with PixelSpacing (0028,0030) removed from every file, as
  * some exports and secondary captures arrive; returns its StudyInstanceUID.
  */

@@ -17,6 +17,8 @@
  *      stores it; exactly one SEG + one SR.
  *   4. A study analysed and stored by `npm run analyze:pacs` (the CLI, before anyone opens it) opens with the
  *      findings read from its SR and the stored SEG shown.
+ *   5. The patient's prior study (an Orthanc copy dated earlier) holds stored findings: a new analysis is compared with
+ *      them, level by level; a grade the reader changes shows as differing, in the panel and in the findings text.
  * The model is models/ when a trained model exists there, else the tiny random-weights fixture (its
  * output has segments but no graded levels, which is enough to save SEG + SR).
  * Screenshots: tests/artifacts/save-*.png.
@@ -29,7 +31,7 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { startOrthanc } from '../../scripts/orthanc';
 import { shiftLevelName } from '../../extension/src/panel/readerEdits';
-import { artifactsDir, dismissBanner, e2eSkipReason, importData, levelReasonsNamingOtherLevels, repoRoot, scrollAwayThenWaitForJump, startViewerEnv, type ViewerEnv } from './env';
+import { artifactsDir, copyStudyWith, dismissBanner, e2eSkipReason, importData, levelReasonsNamingOtherLevels, repoRoot, scrollAwayThenWaitForJump, startViewerEnv, type ViewerEnv } from './env';
 
 const skip = e2eSkipReason();
 if (skip) console.warn(`Skipping save e2e: ${skip}`);
@@ -544,6 +546,43 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await swapTwice([`${t1}: `, `${t2}: ${storedSeg}, Spine MRI analysis`]);
     await shot(page, 'stored-seg-back');
   }, 420000);
+
+  it('compares a new analysis with the findings stored in the patient\'s prior study', async () => {
+    if (!modelDir.endsWith('models')) return; // the random-weights fixture grades nothing
+    const { page } = env;
+    const [imported] = await importData(env.orthanc, 'segmentation/vb2_08_image.nii.gz');
+    // Two visits of one patient: the same images as two studies (new UIDs), dated 2020-01-02 and 2024-03-01.
+    const prior = await copyStudyWith(env.orthanc, imported, { StudyDate: '20200102' });
+    const current = await copyStudyWith(env.orthanc, imported, { StudyDate: '20240301' });
+    const out = mkdtempSync(join(tmpdir(), 'analyze-pacs-e2e-'));
+    const cli = await promisify(execFile)('npx', ['tsx', 'scripts/analyze-pacs.ts', '--url', env.orthanc.dicomwebUrl, '--user', 'e2e', '--password', 'e2e-secret',
+      '--study', prior, '--store', '--out', out], { cwd: repoRoot }).finally(() => rmSync(out, { recursive: true, force: true }));
+    expect(cli.stdout).toContain('1 study: 1 stored');
+    await openStudy(page, current);
+    await analyze(page);
+    const section = page.getByTestId('spine-results').getByTestId('spine-prior');
+    await section.waitFor({ timeout: 60000 });
+    // The same images analysed by the same software: nothing differs.
+    expect(await section.textContent()).toMatch(/^Prior study \(2020-01-02\)No graded finding differs from the prior study of 2020-01-02 at the \d+ levels both name/);
+    // The reader calls a stenosis: that differs from the prior, in the panel and in the findings text.
+    await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L3/L4' }).first().click();
+    const canal = page.getByTestId('spine-level-detail').getByLabel('Central canal stenosis');
+    const before = await canal.inputValue();
+    expect(['none', 'mild', 'moderate', 'severe']).toContain(before); // graded by the software (vb2_08 L3/L4: none)
+    const readerGrade = before === 'severe' ? 'moderate' : 'severe';
+    await canal.selectOption(readerGrade);
+    await section.getByTestId('spine-prior-changes').waitFor({ timeout: 10000 });
+    expect(await section.getByTestId('spine-prior-changes').locator('tbody tr').allTextContents()).toEqual([`L3/L4Central canal stenosis${before}${readerGrade}*`]);
+    await page.getByTestId('spine-results').getByTestId('spine-findings-text-toggle').click();
+    expect(await page.getByTestId('spine-results').getByTestId('spine-findings-text').textContent())
+      .toContain(`Differs from the prior study of 2020-01-02 (stored findings, levels matched by name): L3/L4 Central canal stenosis ${before} → ${readerGrade}*.`);
+    await section.scrollIntoViewIfNeeded();
+    await shot(page, 'prior-compared');
+    // The prior itself has no earlier study with findings: it says so.
+    await openStudy(page, prior);
+    await page.getByTestId('spine-stored-results').getByTestId('spine-prior').waitFor({ timeout: 60000 });
+    expect(await page.getByTestId('spine-stored-results').getByTestId('spine-prior').textContent()).toBe('No earlier study of this patient holds Spine MRI findings to compare with.');
+  }, 300000);
 
   it('opens a study analysed beforehand by `npm run analyze:pacs` with its findings and SEG from the PACS', async () => {
     if (!modelDir.endsWith('models')) return; // the random-weights fixture grades nothing

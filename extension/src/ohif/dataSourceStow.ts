@@ -18,7 +18,11 @@ import { counted } from '../pipeline/words';
 /** The parts of OHIF's DicomWebDataSource used here. */
 export interface OhifDicomWebDataSource {
   store: { dicom(dataset: ArrayBuffer, request?: XMLHttpRequest): Promise<unknown> };
-  query: { series: { search(studyInstanceUid: string): Promise<QidoSeries[]> } };
+  query: {
+    series: { search(studyInstanceUid: string): Promise<QidoSeries[]> };
+    /** QIDO-RS study search (OHIF's mapParams: patientId → PatientID; disableWildcard for an exact match). */
+    studies?: { search(params: { patientId: string; disableWildcard?: boolean }): Promise<import('./priorReport').QidoStudy[]> };
+  };
   getConfig?(): { wadoRoot?: string; qidoRoot?: string } | undefined;
 }
 

@@ -1,13 +1,21 @@
-/** The findings as text (findingsText.ts), shown on request, with a button that copies them for the report. */
+/**
+ * The findings as text (findingsText.ts), shown on request, with a button that copies them for the report; with what
+ * differs from the prior study's stored findings (priorChanges.ts) before the closing software line, where there is one.
+ */
 import { useState } from 'react';
 import type { SpineReport } from '../pipeline/report';
 import { findingsText } from './findingsText';
+import { comparePrior, priorChangesText } from './priorChanges';
+import { usePriorReport } from './usePriorReport';
 import { colors, s } from './styles';
 
 export function FindingsTextBox({ report }: { report: SpineReport }) {
   const [open, setOpen] = useState(false);
   const [copied, setCopied] = useState<string | undefined>();
-  const text = findingsText(report);
+  const prior = usePriorReport(report.studyInstanceUid);
+  const lines = findingsText(report).split('\n');
+  if (prior.status === 'loaded') lines.splice(lines.length - 1, 0, priorChangesText(comparePrior(report, prior.prior.report), prior.prior.studyDate));
+  const text = lines.join('\n');
   const copy = () =>
     navigator.clipboard?.writeText(text).then(
       () => setCopied('Copied.'),

@@ -14,6 +14,7 @@ import type { SpineVolume } from '../pipeline/volume';
 import { colors, s } from './styles';
 import { CAUTION_LEGEND, cautionsOf } from './cautions';
 import { FindingsTextBox } from './FindingsTextBox';
+import { PriorFindings } from './PriorFindings';
 
 const INFERRED_DISC = 'Disc not segmented by the network: the space between the two vertebral bodies was painted by rule, and its grades rest on that';
 
@@ -311,6 +312,7 @@ export function ResultsView({
           )}
           <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} axialSeriesUid={report.sourceSeries.find((x) => x.role === 'axial_t2')?.seriesInstanceUid} onEdit={onEdit} onShiftLevels={onShiftLevels} />
           <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. Disc: N narrowing, B bulging, M Modic change, E↑ / E↓ endplate defect above / below the disc present. n/a = not assessable; * = changed by the reader; † = disc inferred by rule, not segmented; {CAUTION_LEGEND}.</div>
+          <PriorFindings report={report} />
           <FindingsTextBox report={report} />
         </>
       )}

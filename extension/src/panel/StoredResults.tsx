@@ -10,6 +10,7 @@ import type { PendingResult } from '../store/pending';
 import { LevelNamingLine, LevelsTable } from './ResultsView';
 import { CAUTION_LEGEND } from './cautions';
 import { FindingsTextBox } from './FindingsTextBox';
+import { PriorFindings } from './PriorFindings';
 import { SaveOutcome } from './SaveSection';
 import { useAnalysis } from './useAnalysis';
 import { SAVE_STEP_LABEL, useAllSaveStates, useSave, useStoredEdits, useStudySave } from './useSave';
@@ -149,6 +150,7 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
                   {canRename ? '' : storedSegments.length ? '; to rename the levels again, analyse again' : '; to rename the levels, analyse again'}. * = changed by the reader; {CAUTION_LEGEND}.
                 </div>
                 <StoredEditsBar studyInstanceUid={studyInstanceUid} stored={stored.stored} edited={stored.edited} />
+                <PriorFindings report={shownReport!} />
                 <FindingsTextBox report={shownReport!} />
               </>
             ) : (
