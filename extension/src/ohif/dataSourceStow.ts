@@ -13,6 +13,7 @@ import type { Stow } from '../store/save';
 import { serverMessage } from '../store/stow-error';
 import { getOhifContext } from './context';
 import { showStoredInStudyBrowser } from './showStored';
+import type { QidoStudy } from './priorReport';
 import { counted } from '../pipeline/words';
 
 /** The parts of OHIF's DicomWebDataSource used here. */
@@ -21,7 +22,7 @@ export interface OhifDicomWebDataSource {
   query: {
     series: { search(studyInstanceUid: string): Promise<QidoSeries[]> };
     /** QIDO-RS study search (OHIF's mapParams: patientId → PatientID; disableWildcard for an exact match). */
-    studies?: { search(params: { patientId: string; disableWildcard?: boolean }): Promise<import('./priorReport').QidoStudy[]> };
+    studies?: { search(params: { patientId: string; disableWildcard?: boolean }): Promise<QidoStudy[]> };
   };
   getConfig?(): { wadoRoot?: string; qidoRoot?: string } | undefined;
 }
