@@ -82,13 +82,7 @@ export function importDataWithT1StandIn(orthanc: RunningOrthanc, relPath: string
  */
 export async function importTranscoded(orthanc: RunningOrthanc, relPath: string, transferSyntax: string): Promise<string> {
   const [source] = await importData(orthanc, relPath);
-  const auth = { Authorization: orthanc.authorization };
-  const [id] = (await (await fetch(`${orthanc.url}/tools/lookup`, { method: 'POST', body: source, headers: auth })).json()) as { ID: string }[];
-  const r = await fetch(`${orthanc.url}/studies/${id.ID}/modify`, { method: 'POST', body: JSON.stringify({ Transcode: transferSyntax, Force: true }), headers: auth });
-  if (!r.ok) throw new Error(`Orthanc could not transcode ${relPath} to ${transferSyntax}: HTTP ${r.status}`);
-  const copy = (await r.json()) as { ID: string };
-  const study = (await (await fetch(`${orthanc.url}/studies/${copy.ID}`, { headers: auth })).json()) as { MainDicomTags: { StudyInstanceUID: string } };
-  return study.MainDicomTags.StudyInstanceUID;
+  return modifiedCopy(orthanc, source, { Transcode: transferSyntax, Force: true }, `transcode ${relPath} to ${transferSyntax}`);
 }
 
 /**
@@ -96,11 +90,16 @@ export async function importTranscoded(orthanc: RunningOrthanc, relPath: string,
  * patient) with `replace` set in every file, e.g. another StudyDate, as a second visit of the patient; returns its
  * StudyInstanceUID.
  */
-export async function copyStudyWith(orthanc: RunningOrthanc, studyInstanceUid: string, replace: Record<string, string>): Promise<string> {
+export function copyStudyWith(orthanc: RunningOrthanc, studyInstanceUid: string, replace: Record<string, string>): Promise<string> {
+  return modifiedCopy(orthanc, studyInstanceUid, { Replace: replace }, `copy study ${studyInstanceUid}`);
+}
+
+/** Orthanc's POST /studies/{id}/modify of a stored study with `body`; returns the copy's StudyInstanceUID. */
+async function modifiedCopy(orthanc: RunningOrthanc, studyInstanceUid: string, body: object, what: string): Promise<string> {
   const auth = { Authorization: orthanc.authorization };
   const [id] = (await (await fetch(`${orthanc.url}/tools/lookup`, { method: 'POST', body: studyInstanceUid, headers: auth })).json()) as { ID: string }[];
-  const r = await fetch(`${orthanc.url}/studies/${id.ID}/modify`, { method: 'POST', body: JSON.stringify({ Replace: replace }), headers: auth });
-  if (!r.ok) throw new Error(`Orthanc could not copy study ${studyInstanceUid}: HTTP ${r.status}`);
+  const r = await fetch(`${orthanc.url}/studies/${id.ID}/modify`, { method: 'POST', body: JSON.stringify(body), headers: auth });
+  if (!r.ok) throw new Error(`Orthanc could not ${what}: HTTP ${r.status}`);
   const copy = (await r.json()) as { ID: string };
   return ((await (await fetch(`${orthanc.url}/studies/${copy.ID}`, { headers: auth })).json()) as { MainDicomTags: { StudyInstanceUID: string } }).MainDicomTags.StudyInstanceUID;
 }
