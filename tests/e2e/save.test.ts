@@ -203,6 +203,9 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
         return `${ds?.Modality} ${ds?.displaySetInstanceUID}`;
       });
     });
+    // OHIF shows the SEG's display set until it has hydrated it onto its MR series (its segmentation may be listed first).
+    const deadline = Date.now() + 30000;
+    while (Date.now() < deadline && !(await viewportSeries()).every((x) => x.startsWith('MR '))) await page.waitForTimeout(250);
     const before = await viewportSeries();
     expect(before).toEqual([expect.stringMatching(/^MR /)]);
     await seriesInBrowser('Spine MRI Report v1').dblclick();
