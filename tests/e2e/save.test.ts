@@ -42,6 +42,7 @@ const modelDir = existsSync(join(repoRoot, 'models', 'manifest.json')) ? join(re
 interface SeriesRow {
   modality: string;
   description: string;
+  seriesInstanceUid: string;
 }
 
 d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
@@ -56,9 +57,27 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const r = await fetch(`${env.baseUrl}/dicom-web/studies/${studyUid}/series`, { headers: { Accept: 'application/dicom+json' } });
     if (!r.ok) throw new Error(`QIDO series of ${studyUid}: HTTP ${r.status}`);
     const rows = (await r.json()) as Record<string, { Value?: unknown[] }>[];
-    return rows.map((row) => ({ modality: String(row['00080060']?.Value?.[0] ?? ''), description: String(row['0008103E']?.Value?.[0] ?? '') }));
+    return rows.map((row) => ({ modality: String(row['00080060']?.Value?.[0] ?? ''), description: String(row['0008103E']?.Value?.[0] ?? ''), seriesInstanceUid: String(row['0020000E']?.Value?.[0] ?? '') }));
   }
   const ours = (rows: SeriesRow[]) => rows.filter((r) => r.modality === 'SEG' || r.modality === 'SR').map((r) => `${r.modality} ${r.description}`).sort();
+
+  /**
+   * Each stored report version of the study ('Spine MRI Report v2'): its SR's SOP Instance UID and the SOP Instance
+   * UIDs its Predecessor Documents Sequence (0040,A360) names, from the PACS's WADO-RS metadata.
+   */
+  async function reportVersions(studyUid: string): Promise<Record<string, { sop: string; predecessors: string[] }>> {
+    const out: Record<string, { sop: string; predecessors: string[] }> = {};
+    type Json = Record<string, { Value?: any[] }>;
+    for (const s of (await qidoSeries(studyUid)).filter((x) => x.modality === 'SR')) {
+      const r = await fetch(`${env.baseUrl}/dicom-web/studies/${studyUid}/series/${s.seriesInstanceUid}/metadata`, { headers: { Accept: 'application/dicom+json' } });
+      if (!r.ok) throw new Error(`metadata of ${s.description}: HTTP ${r.status}`);
+      const [sr] = (await r.json()) as Json[];
+      const predecessors = (sr['0040A360']?.Value ?? []).flatMap((study: Json) => (study['00081115']?.Value ?? [])
+        .flatMap((series: Json) => (series['00081199']?.Value ?? []).map((sop: Json) => String(sop['00081155']?.Value?.[0]))));
+      out[s.description] = { sop: String(sr['00080018']?.Value?.[0]), predecessors };
+    }
+    return out;
+  }
 
   async function openStudy(page: Page, studyUid: string): Promise<void> {
     await page.goto(`${env.baseUrl}/spine-mri?StudyInstanceUIDs=${studyUid}`);
@@ -336,6 +355,10 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(saved).toContain('SEG series ‘Spine MRI SEG v2’ (the stored segmentation, carried over) and SR ‘Spine MRI Report v2’ stored in the PACS');
     expect(ours(await qidoSeries(studyA))).toEqual(['SEG Spine MRI SEG v1', 'SEG Spine MRI SEG v2', 'SR Spine MRI Report v1', 'SR Spine MRI Report v2']);
     expect(await page.getByTestId('spine-stored-line').textContent()).toMatch(/version 2\)/);
+    // For software reading the study: the SR of version 2 names version 1's as the document it revises.
+    const versions = await reportVersions(studyA);
+    expect(versions['Spine MRI Report v1'].predecessors).toEqual([]);
+    expect(versions['Spine MRI Report v2'].predecessors).toEqual([versions['Spine MRI Report v1'].sop]);
 
     // Reopened: version 2 with the new change and the earlier one, and its SEG shown.
     await openStudy(page, studyA);
@@ -388,6 +411,8 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(await namesOnImage()).toContain('L5');
     const saved = await saveOutcome(page, 'spine-stored-save', ['spine-stored-save-status', 'spine-stored-save-error']);
     expect(saved).toContain('SEG series ‘Spine MRI SEG v3’');
+    const versions = await reportVersions(studyA);
+    expect(versions['Spine MRI Report v3'].predecessors).toEqual([versions['Spine MRI Report v2'].sop]);
 
     // Reopened: version 3 names the levels the reader's way, in the SR and in the SEG (the names on the image come from it).
     await openStudy(page, studyA);

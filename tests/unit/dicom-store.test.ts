@@ -111,7 +111,17 @@ describe('versions', () => {
     expect(sr2.PatientID).toBe(PATIENT.PatientID);
     const evidence = sr2.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence;
     expect(evidence.map((x: any) => x.SeriesInstanceUID)).toEqual(expect.arrayContaining([v.seriesInstanceUid, seg2.SeriesInstanceUID]));
+    // Version 2 names version 1's SR as its predecessor (PS3.3 C.17.2); version 1, a new analysis, names none.
+    const sr1 = fromPart10(v1.sr);
+    expect(sr1.PredecessorDocumentsSequence).toBeUndefined();
+    const predecessors = sr2.PredecessorDocumentsSequence;
+    expect(predecessors).toHaveLength(1);
+    expect(predecessors[0]).toMatchObject({
+      StudyInstanceUID: sr1.StudyInstanceUID,
+      ReferencedSeriesSequence: [{ SeriesInstanceUID: sr1.SeriesInstanceUID, ReferencedSOPSequence: [{ ReferencedSOPClassUID: sr1.SOPClassUID, ReferencedSOPInstanceUID: sr1.SOPInstanceUID }] }],
+    });
     const back = readSr(r.sr);
+    expect(back.fromStoredSr).toEqual({ studyInstanceUid: sr2.StudyInstanceUID, seriesInstanceUid: sr2.SeriesInstanceUID, sopInstanceUid: sr2.SOPInstanceUID });
     expect(back.levels[0].pfirrmannGrade).toMatchObject({ value: 5, readerModified: true, automaticValue: stored.levels[0].pfirrmannGrade.value });
     expect(back.levels.slice(1)).toEqual(stored.levels.slice(1));
     if (hasDciodvfy) {

@@ -28,6 +28,15 @@ describe('carrying the reader\'s stored changes over to a new analysis', () => {
     const after = applyStoredChanges(fresh, pending);
     expect(after.levels[1].pfirrmannGrade).toMatchObject({ value: 5, readerModified: true, automaticValue: 3 });
     expect(hasPendingChanges(pendingStoredChanges(after, stored))).toBe(false);
+    expect(after.fromStoredSr).toBeUndefined(); // changes of an analysis never stored name no SR
+  });
+
+  it('names the stored SR the changes come from, so that the new result\'s SR names it as its predecessor', () => {
+    const sr = { studyInstanceUid: '1', seriesInstanceUid: '9', sopInstanceUid: '9.1' };
+    const stored = { ...applyReaderEdit(fresh, 'L4/L5', 'pfirrmannGrade', 5), fromStoredSr: sr };
+    expect(applyStoredChanges(fresh, pendingStoredChanges(fresh, stored)).fromStoredSr).toEqual(sr);
+    // Nothing to carry over: the new analysis owes the stored SR nothing.
+    expect(applyStoredChanges(fresh, pendingStoredChanges(fresh, { ...fresh, fromStoredSr: sr })).fromStoredSr).toBeUndefined();
   });
 
   it('re-applies a level shift first, so a grade set after the shift lands on the same disc', () => {

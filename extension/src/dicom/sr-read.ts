@@ -162,7 +162,8 @@ function readLevel(group: Item, byPath: Map<string, Item>, seriesOfSop: Map<stri
 }
 
 /**
- * Reads an SR written by writeSr.
+ * Reads an SR written by writeSr; the report's fromStoredSr names the SR itself (a new version written from it names it
+ * as its predecessor).
  * @throws Error when the bytes are not a Comprehensive 3D SR TID 1500 report or a required item is missing
  */
 export function readSr(buffer: ArrayBuffer): SpineReport {
@@ -208,6 +209,7 @@ export function readSr(buffer: ArrayBuffer): SpineReport {
     createdAt: date.length === 8 ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${time.slice(0, 2)}:${time.slice(2, 4)}:${time.slice(4, 6)}Z` : '',
   };
   if (readerItem) report.reader = { name: personName(readerItem.PersonName) };
+  if (ds.SeriesInstanceUID && ds.SOPInstanceUID) report.fromStoredSr = { studyInstanceUid: ds.StudyInstanceUID, seriesInstanceUid: ds.SeriesInstanceUID, sopInstanceUid: ds.SOPInstanceUID };
   return report;
 }
 

@@ -30,9 +30,12 @@
  * TEXT "Reason not assessable" — so every DICOM reader shows it, and no grade is invented.
  * Reader modified: HAS PROPERTIES CODE "Modified by reader" = SCT Yes, plus HAS PROPERTIES CODE
  * "Value proposed by software" = the automatic value (or Not assessable).
+ * A new version of a stored report (the reader's changes to it, or carried over from it to a new analysis: the report's
+ * fromStoredSr) names that SR in the Predecessor Documents Sequence (PS3.3 C.17.2: required when the document includes
+ * content of other documents).
  */
 import type { NaturalDataset } from 'dcmjs';
-import type { Finding, LevelReport, Measurement, SpineReport } from '../pipeline/report';
+import type { Finding, LevelReport, Measurement, SpineReport, StoredSrRef } from '../pipeline/report';
 import type { SourceSeriesRef } from './seg-revision';
 import {
   DISC_LEVEL, LEE_VALUE, MEYERDING_VALUE, PATHRIA_VALUE, PFIRRMANN_VALUE, PRESENCE, PRIVATE, PRIVATE_SCHEME, SR, STENOSIS_GRADE, UNIT, YES_NO,
@@ -198,6 +201,14 @@ export function writeSr(report: SpineReport, opts: WriteSrOptions): ArrayBuffer 
   return toPart10(buildSrDataset(report, opts));
 }
 
+/** An SR as a Hierarchical SOP Instance Reference Macro item (PS3.3 Table C.17-3). */
+function srReference(sr: StoredSrRef): NaturalDataset {
+  return {
+    StudyInstanceUID: sr.studyInstanceUid,
+    ReferencedSeriesSequence: [{ SeriesInstanceUID: sr.seriesInstanceUid, ReferencedSOPSequence: [{ ReferencedSOPClassUID: COMPREHENSIVE_3D_SR_SOP_CLASS_UID, ReferencedSOPInstanceUID: sr.sopInstanceUid }] }],
+  };
+}
+
 export function buildSrDataset(report: SpineReport, opts: WriteSrOptions): NaturalDataset {
   const seg = fromPart10(opts.seg);
   if (seg.SOPClassUID !== SEG_SOP_CLASS_UID) throw new Error(`writeSr: 'seg' is not a Segmentation (SOP Class ${seg.SOPClassUID})`);
@@ -254,10 +265,12 @@ export function buildSrDataset(report: SpineReport, opts: WriteSrOptions): Natur
     },
   ];
 
+  const sopInstanceUid = opts.sopInstanceUid ?? newUid();
+  const from = report.fromStoredSr;
   return {
     SpecificCharacterSet: 'ISO_IR 192',
     SOPClassUID: COMPREHENSIVE_3D_SR_SOP_CLASS_UID,
-    SOPInstanceUID: opts.sopInstanceUid ?? newUid(),
+    SOPInstanceUID: sopInstanceUid,
     ...patientStudyElements(opts.patientStudy),
     StudyInstanceUID: v.studyInstanceUid,
     Modality: 'SR',
@@ -273,6 +286,7 @@ export function buildSrDataset(report: SpineReport, opts: WriteSrOptions): Natur
     InstanceNumber: 1,
     CompletionFlag: 'COMPLETE',
     VerificationFlag: 'UNVERIFIED',
+    ...(from && from.sopInstanceUid !== sopInstanceUid ? { PredecessorDocumentsSequence: [srReference(from)] } : {}),
     ContentDate: date,
     ContentTime: time,
     PerformedProcedureCodeSequence: [],

@@ -5,7 +5,7 @@
  * software version — the analysis is then deterministic, so the software's own names and grades are the stored
  * report's, and a stored name refers to the same disc. Pure functions on SpineReport.
  */
-import type { Finding, SpineReport } from '../pipeline/report';
+import type { Finding, SpineReport, StoredSrRef } from '../pipeline/report';
 import { applyReaderEdit, confirmLevels, FINDING_CHOICES, FINDING_KEYS, READER_CONFIRMED_NOTE, READER_NAMED_NOTE, shiftLevelName, shiftLevels, type FindingKey } from './readerEdits';
 
 type Value = string | number | boolean;
@@ -23,6 +23,8 @@ export interface PendingStoredChanges {
   findings: StoredFindingChange[];
   /** Stored findings at levels the report lacks (texts): they cannot be carried over. */
   unmatched: string[];
+  /** The stored SR the changes come from (the stored report's fromStoredSr): the new result names it as its predecessor. */
+  fromStoredSr?: StoredSrRef;
 }
 
 /** Why the stored report's changes cannot be carried over to `report`; null when they can. */
@@ -76,7 +78,7 @@ export function pendingStoredChanges(report: SpineReport, stored: SpineReport): 
     if (!f) unmatched.push(c.text);
     else if (!(f.readerModified && f.value === c.value)) findings.push(c);
   }
-  return { shift, confirm, findings, unmatched };
+  return { shift, confirm, findings, unmatched, ...(stored.fromStoredSr ? { fromStoredSr: stored.fromStoredSr } : {}) };
 }
 
 /** Whether anything is left to apply. */
@@ -84,9 +86,12 @@ export function hasPendingChanges(p: PendingStoredChanges): boolean {
   return p.shift !== 0 || p.confirm || p.findings.length > 0;
 }
 
-/** Applies the pending stored changes: level names first (shift or confirm), then the findings at the levels of the same name. */
+/**
+ * Applies the pending stored changes: level names first (shift or confirm), then the findings at the levels of the same
+ * name; the report then names the SR they come from (fromStoredSr), when they come from one.
+ */
 export function applyStoredChanges(report: SpineReport, pending: PendingStoredChanges): SpineReport {
-  let r = report;
+  let r = pending.fromStoredSr && hasPendingChanges(pending) ? { ...report, fromStoredSr: pending.fromStoredSr } : report;
   if (pending.shift) r = shiftLevels(r, pending.shift);
   if (pending.confirm) r = confirmLevels(r);
   for (const c of pending.findings) r = applyReaderEdit(r, c.level, c.key, c.value);

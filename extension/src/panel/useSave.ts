@@ -337,7 +337,9 @@ async function saveStoredEdits(studyUid: string): Promise<void> {
     const version = r.version;
     const now = studyStates.get(studyUid)?.stored;
     if (now?.status === 'loaded') {
-      const stored = { version, srSeriesInstanceUid: r.srSeriesInstanceUid, segSeriesInstanceUid: r.segSeriesInstanceUid, report: { ...edited, createdAt: r.createdAt } };
+      // The report as stored now: a further change revises this version's SR.
+      const fromStoredSr = { studyInstanceUid: studyUid, seriesInstanceUid: r.srSeriesInstanceUid, sopInstanceUid: r.srSopInstanceUid };
+      const stored = { version, srSeriesInstanceUid: r.srSeriesInstanceUid, segSeriesInstanceUid: r.segSeriesInstanceUid, report: { ...edited, createdAt: r.createdAt, fromStoredSr } };
       const segments = edited.segments.length ? edited.segments : now.segments; // renamed when the reader shifted the levels
       setStudy(studyUid, { stored: { ...now, stored, segments, edited: now.edited === edited ? undefined : now.edited } });
     }

@@ -152,4 +152,14 @@ export interface SpineReport {
   /** Inference backend and timing, for the panel. */
   run?: { backend: string; seconds: number };
   reader?: { name?: string };
+  /**
+   * The stored SR whose content this report holds: wholly (the report was read from it, sr-read.ts) or in part (the
+   * reader's changes in it were carried over, panel/storedReaderChanges.ts). An SR written from this report names it
+   * in its Predecessor Documents Sequence (DICOM PS3.3 C.17.2, SR Document General Module), so that software reading
+   * the study knows which earlier report a new version revises.
+   */
+  fromStoredSr?: StoredSrRef;
 }
+
+/** One stored SR instance (DICOM UIDs). */
+export interface StoredSrRef { studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string }
