@@ -4,7 +4,10 @@
  *     [--out <dir>] [--url <DICOMweb base URL>] [--user <u>] [--password <p>] [--model models/manifest.json] [--reader Doe^Jane]
  *
  * Per study, as the viewer's panel does it: QIDO-RS lists the study's series; a study that already holds our report
- * ("Spine MRI Report vN") is skipped unless --redo, which writes version N+1. The WADO-RS metadata of its MR series
+ * ("Spine MRI Report vN") is skipped unless --redo, which writes version N+1. A radiologist's changes in version N (grades,
+ * level names) are carried into N+1 as the viewer carries them after Analyze (panel/storedReaderChanges.ts), and N+1
+ * names N as its predecessor; where they cannot be carried (another model or software version, a level not found again)
+ * the study is skipped, so that a newer version never hides them, unless --discard-reader-changes. The WADO-RS metadata of its MR series
  * picks the series (pipeline/series.ts chooseSeries: sagittal T2, else T1, else STIR; sagittal T1 and axial T2 beside
  * it), and only those series are retrieved (WADO-RS, Explicit VR Little Endian asked for; JPEG Lossless, JPEG-LS and
  * JPEG 2000 are read if the server sends them). The pipeline runs as `npm run analyze` runs it (onnxruntime-node), the
@@ -28,6 +31,10 @@ import { headersBySeries, readDicomDatasets } from './analyze-input';
 import { dicomwebClient, explainDicomwebError, type DicomwebTarget } from './lib/dicomweb';
 import { loadPixelCodecs } from './lib/pixel-codecs';
 import { fromPart10 } from '../extension/src/dicom/uids';
+import { SR_SERIES_DESCRIPTION } from '../extension/src/dicom/sr';
+import { readSr } from '../extension/src/dicom/sr-read';
+import { applyStoredChanges, carryOverRefusal, pendingStoredChanges } from '../extension/src/panel/storedReaderChanges';
+import type { SpineReport } from '../extension/src/pipeline/report';
 import { chooseSeries } from '../extension/src/pipeline/series';
 import { buildResult, nextVersion, sendPending, type Stow } from '../extension/src/store/save';
 import { MemoryPendingStore } from '../extension/src/store/pending';
@@ -49,6 +56,8 @@ export interface AnalyzePacsOptions {
   store?: boolean;
   /** Analyse a study that already holds our report again (as the next version). */
   redo?: boolean;
+  /** With redo: store the new version even where the reader's changes in the stored one cannot be carried into it. */
+  discardReaderChanges?: boolean;
   threads?: number;
   /** SR observer (DICOM PN, e.g. Doe^Jane). */
   readerName?: string;
@@ -92,6 +101,29 @@ async function naturalMetadata(client: api.DICOMwebClient, studyInstanceUID: str
   return json.map((ds) => dcmData.DicomMetaDictionary.naturalizeDataset(ds) as NaturalDataset);
 }
 
+/** The study's stored report series of the highest version ('Spine MRI Report vN'), with N; undefined without one. */
+function newestStoredReport(series: DicomJson[]): { series: DicomJson; version: number } | undefined {
+  const versions = series.map((s) => ({ series: s, version: Number(SR_SERIES_DESCRIPTION.exec(valueOf(s, TAG.seriesDescription))?.[1] ?? 0) }));
+  return versions.filter((v) => v.version > 0).sort((a, b) => b.version - a.version)[0];
+}
+
+/**
+ * A new analysis of a study whose stored report (`storedVersion`) a reader may have changed: the reader's changes
+ * carried into it as the viewer carries them after Analyze (panel/storedReaderChanges.ts; the report then names the
+ * stored SR as its predecessor), with a note for the log line. Refused, with why, where a change cannot be carried
+ * (another model or software version, level names that differ, a level not found again) — a newer version would hide it
+ * from the viewer, which opens the newest — unless `discard`, which stores the analysis as it is and says so.
+ */
+export function carryReaderChanges(report: SpineReport, stored: SpineReport, storedVersion: number, discard: boolean): { report: SpineReport; note: string } | { refused: string } {
+  const changes = pendingStoredChanges(report, stored);
+  const lost = [...(changes.shift ? [`level names shifted ${changes.shift > 0 ? 'down' : 'up'} by ${Math.abs(changes.shift)}`] : []), ...(changes.confirm ? ['level names confirmed'] : []), ...changes.findings.map((c) => c.text), ...changes.unmatched];
+  if (!lost.length) return { report, note: '' };
+  const why = carryOverRefusal(report, stored) ?? (changes.unmatched.length ? `${changes.unmatched.join('; ')}: level not found by this analysis` : null);
+  if (!why) return { report: applyStoredChanges(report, changes), note: `; the reader's changes in v${storedVersion} carried over (${lost.join('; ')})` };
+  if (discard) return { report, note: `; the reader's changes in v${storedVersion} not carried over (${lost.join('; ')}): --discard-reader-changes` };
+  return { refused: `not analysed again: v${storedVersion} holds a reader's changes (${lost.join('; ')}) that cannot be carried into a new analysis — ${why} — and a new version would hide them from the viewer. Review the study in the viewer, or pass --discard-reader-changes` };
+}
+
 /** Analyses one study (see module docstring). Never throws: a failure is an outcome. */
 export async function analyzePacsStudy(studyInstanceUid: string, o: AnalyzePacsOptions): Promise<StudyOutcome> {
   const outcome = (status: StudyStatus, detail: string, more: Partial<StudyOutcome> = {}): StudyOutcome => ({ studyInstanceUid, status, detail, ...more });
@@ -100,13 +132,17 @@ export async function analyzePacsStudy(studyInstanceUid: string, o: AnalyzePacsO
   let chosen: string[];
   let version: number;
   let datasets: NaturalDataset[];
+  let stored: { report: SpineReport; version: number } | undefined;
   try {
     series = (await client.searchForSeries({ studyInstanceUID: studyInstanceUid, queryParams: { includefield: TAG.seriesDescription } })) as DicomJson[];
     if (!series.length) return outcome('failed', `no such study on ${o.target.url}`);
-    const descriptions = series.map((s) => valueOf(s, TAG.seriesDescription));
-    version = nextVersion(descriptions);
-    const report = descriptions.filter((d) => /^Spine MRI Report v\d+$/.test(d)).pop();
-    if (report && !o.redo) return outcome('skipped', `already analysed ('${report}' is on the PACS; --redo stores v${version})`);
+    version = nextVersion(series.map((s) => valueOf(s, TAG.seriesDescription)));
+    const newest = newestStoredReport(series);
+    if (newest && !o.redo) return outcome('skipped', `already analysed ('${valueOf(newest.series, TAG.seriesDescription)}' is on the PACS; --redo stores v${version})`);
+    if (newest) {
+      const [sr] = await client.retrieveSeries({ studyInstanceUID: studyInstanceUid, seriesInstanceUID: valueOf(newest.series, TAG.seriesUid), request: {} });
+      stored = { report: readSr(sr), version: newest.version };
+    }
     const mr = series.filter((s) => valueOf(s, TAG.modality) === 'MR').map((s) => valueOf(s, TAG.seriesUid));
     if (!mr.length) return outcome('not analysed', 'the study has no MR series');
     const metadata = new Map<string, NaturalDataset[]>();
@@ -127,11 +163,15 @@ export async function analyzePacsStudy(studyInstanceUid: string, o: AnalyzePacsO
   let summary: string;
   try {
     const input = readDicomDatasets(datasets, `study ${studyInstanceUid}`);
-    const { report, labelmap } = await runPipeline(input.volume, {
+    const analysed = await runPipeline(input.volume, {
       manifestPath: o.manifestPath, threads: o.threads, readerName: o.readerName,
       otherSeries: input.otherSeries, axialT2: input.axialT2, axialT2Unavailable: input.axialT2Unavailable, sagittalT1: input.sagittalT1,
     });
-    if (report.segments.length === 0) return outcome('failed', `no spine structures were found on '${input.volume.seriesDescription}' (${chosen.length} series read)`);
+    const labelmap = analysed.labelmap;
+    if (analysed.report.segments.length === 0) return outcome('failed', `no spine structures were found on '${input.volume.seriesDescription}' (${chosen.length} series read)`);
+    const carried = stored ? carryReaderChanges(analysed.report, stored.report, stored.version, !!o.discardReaderChanges) : { report: analysed.report, note: '' };
+    if ('refused' in carried) return outcome('skipped', carried.refused);
+    const report = carried.report;
     written = buildResult({ report, labelmap, sourceVolume: input.volume, patientStudy: input.patientStudy }, { version });
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
@@ -139,7 +179,7 @@ export async function analyzePacsStudy(studyInstanceUid: string, o: AnalyzePacsO
     writeFileSync(join(dir, 'sr.dcm'), Buffer.from(written.sr));
     const levels = report.levels.map((l) => l.level);
     const who = [input.patientStudy.PatientID && `patient ${input.patientStudy.PatientID}`, input.patientStudy.StudyDate && `study of ${input.patientStudy.StudyDate}`].filter(Boolean).join(', ');
-    summary = `${who ? `${who}: ` : ''}${input.volume.dims[2]} ${input.volume.dims[2] === 1 ? 'slice' : 'slices'} of '${input.volume.seriesDescription}'${input.warnings?.length ? ` (${input.warnings.join(' ')})` : ''}, ${levels.length} levels (${levels[0] ?? '–'} … ${levels[levels.length - 1] ?? '–'})`;
+    summary = `${who ? `${who}: ` : ''}${input.volume.dims[2]} ${input.volume.dims[2] === 1 ? 'slice' : 'slices'} of '${input.volume.seriesDescription}'${input.warnings?.length ? ` (${input.warnings.join(' ')})` : ''}, ${levels.length} levels (${levels[0] ?? '–'} … ${levels[levels.length - 1] ?? '–'})${carried.note}`;
   } catch (e) {
     return outcome('failed', `analysis: ${(e as Error).message}`);
   }
@@ -183,16 +223,18 @@ async function main(argv: string[]): Promise<void> {
     .option('--since <YYYYMMDD>', 'with --all: studies from this StudyDate on')
     .option('--limit <n>', 'with --all: at most this many studies')
     .option('--store', 'store SEG + SR in the PACS over STOW-RS (else only write them to --out)')
-    .option('--redo', 'analyse studies that already hold a Spine MRI report again (stored as the next version)')
+    .option('--redo', 'analyse studies that already hold a Spine MRI report again (stored as the next version, with the reader\'s changes in the stored one carried over)')
+    .option('--discard-reader-changes', 'with --redo: store the new version even where the reader\'s changes in the stored one cannot be carried over (they stay in the older version)')
     .option('--out <dir>', 'results folder, one sub-folder per study (default <dataDir>/analyze-pacs)')
     .addOption(TARGET_OPTIONS.url).addOption(TARGET_OPTIONS.user).addOption(TARGET_OPTIONS.password)
     .option('--model <manifest>', 'model manifest.json', 'models/manifest.json')
     .option('--threads <n>', 'onnxruntime CPU threads', '2')
     .option('--reader <name>', 'reader name for the SR observer context (DICOM PN, e.g. Doe^Jane)')
     .parse(argv);
-  const o = program.opts<{ study?: string[]; all?: boolean; since?: string; limit?: string; store?: boolean; redo?: boolean; out?: string; url?: string; user?: string; password?: string; model: string; threads: string; reader?: string }>();
+  const o = program.opts<{ study?: string[]; all?: boolean; since?: string; limit?: string; store?: boolean; redo?: boolean; discardReaderChanges?: boolean; out?: string; url?: string; user?: string; password?: string; model: string; threads: string; reader?: string }>();
   if (!o.study === !o.all) program.error('name the studies with --study <uid…>, or take every MR study with --all (not both)');
   if ((o.since || o.limit) && !o.all) program.error('--since and --limit go with --all');
+  if (o.discardReaderChanges && !o.redo) program.error('--discard-reader-changes goes with --redo');
   if (o.since && !/^\d{8}$/.test(o.since)) program.error(`--since ${o.since}: a StudyDate is YYYYMMDD`);
   if (o.limit && !(Number(o.limit) >= 1)) program.error(`--limit ${o.limit}: a number ≥ 1`);
   const cfg = loadConfig();
@@ -200,7 +242,7 @@ async function main(argv: string[]): Promise<void> {
   const studies = o.study ? o.study.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean) : await listMrStudies(target, { since: o.since, limit: o.limit ? Number(o.limit) : undefined });
   const outDir = resolve(o.out ?? join(cfg.dataDir, 'analyze-pacs'));
   console.log(`${studies.length} ${studies.length === 1 ? 'study' : 'studies'} on ${target.url}; results in ${outDir}${o.store ? ', stored in the PACS' : ' (not stored: no --store)'}`);
-  const outcomes = await analyzePacs(studies, { target, manifestPath: resolve(o.model), outDir, store: o.store, redo: o.redo, threads: Number(o.threads), readerName: o.reader });
+  const outcomes = await analyzePacs(studies, { target, manifestPath: resolve(o.model), outDir, store: o.store, redo: o.redo, discardReaderChanges: o.discardReaderChanges, threads: Number(o.threads), readerName: o.reader });
   console.log(summarize(outcomes));
   if (outcomes.some((r) => r.status === 'failed')) process.exitCode = 1;
 }

@@ -4,7 +4,8 @@
  * a study with a sagittal T2 and an axial T2 is analysed headless and its SEG + SR stored as the viewer stores them;
  * a study with only an axial series is reported "not analysed"; the next run skips the analysed study and fails an
  * unknown one (the CLI's exit code); --redo writes v2, and when the PACS refuses it the files stay on disk and
- * `npm run import` stores them later. Skips with a message when Orthanc or ../shared/data is absent.
+ * `npm run import` stores them later; --redo carries a reader's changes in the stored version into the next, and skips
+ * a study whose changes it cannot carry (unless --discard-reader-changes). Skips with a message when Orthanc or ../shared/data is absent.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,6 +20,11 @@ import { findFreePort, orthancInstalled, startOrthanc, type RunningOrthanc } fro
 import { readSr } from '../../extension/src/dicom/sr-read';
 import type { SpineReport } from '../../extension/src/pipeline/report';
 import { MEASUREMENT } from '../../extension/src/dicom/codes';
+import { fromPart10 } from '../../extension/src/dicom/uids';
+import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
+import { MemoryPendingStore } from '../../extension/src/store/pending';
+import { saveRevisionToPacs } from '../../extension/src/store/save';
+import { dicomwebStow } from '../../extension/src/store/stow-dicomweb';
 import { dciodvfy, dsrdump, hasDciodvfy, hasDsrdump } from '../unit/dicom-fixtures';
 
 const root = resolve(__dirname, '../..');
@@ -115,6 +121,45 @@ d('headless analysis of PACS studies over DICOMweb', () => {
     expect((await seriesOf(spineStudy)).some((s) => val(s, '0008103E') === 'Spine MRI Report v2')).toBe(false);
     await importPaths([r.dir!], target(), { log: () => undefined });
     expect((await seriesOf(spineStudy)).map((s) => val(s, '0008103E'))).toEqual(expect.arrayContaining(['Spine MRI SEG v2', 'Spine MRI Report v2']));
+  }, 300_000);
+
+  it('--redo carries a radiologist\'s changes in the stored version into the next, and does not hide changes it cannot carry', async () => {
+    const client = dicomwebClient(target());
+    const stow = dicomwebStow(client);
+    const redo = (outDir: string, discardReaderChanges = false) => analyzePacs([spineStudy], { target: target(), manifestPath: join(root, 'models/manifest.json'), outDir: join(tmp, outDir), store: true, redo: true, discardReaderChanges, log: () => undefined });
+    const stored = async (v: number) => {
+      const series = (await seriesOf(spineStudy)).find((s) => val(s, '0008103E') === `Spine MRI Report v${v}`)!;
+      const seg = (await seriesOf(spineStudy)).find((s) => val(s, '0008103E') === `Spine MRI SEG v${v}`)!;
+      const [sr] = await client.retrieveSeries({ studyInstanceUID: spineStudy, seriesInstanceUID: val(series, '0020000E'), request: {} });
+      const [segBytes] = await client.retrieveSeries({ studyInstanceUID: spineStudy, seriesInstanceUID: val(seg, '0020000E'), request: {} });
+      return { sr, seg: segBytes, report: readSr(sr), sop: fromPart10(sr).SOPInstanceUID as string };
+    };
+    // v3: the radiologist corrected a grade of v2 in the viewer (Save to PACS as a new version builds it so).
+    const v2 = await stored(2);
+    const level = v2.report.levels.find((l) => l.pfirrmannGrade.value !== null && l.pfirrmannGrade.value !== 5)!.level;
+    await saveRevisionToPacs({ report: applyReaderEdit(v2.report, level, 'pfirrmannGrade', 5), storedSeg: v2.seg }, stow, new MemoryPendingStore(), { version: 3 });
+
+    const [carried] = await redo('carried');
+    expect(carried).toMatchObject({ status: 'stored', version: 4 });
+    expect(carried.detail).toContain(`; the reader's changes in v3 carried over (${level} Pfirrmann grade V); SEG + SR v4 stored`);
+    const v3 = await stored(3), v4 = await stored(4);
+    expect(v4.report.levels.find((l) => l.level === level)!.pfirrmannGrade).toMatchObject({ value: 5, readerModified: true });
+    const predecessor = fromPart10(v4.sr).PredecessorDocumentsSequence?.[0]?.ReferencedSeriesSequence?.[0]?.ReferencedSOPSequence?.[0]?.ReferencedSOPInstanceUID;
+    expect(predecessor).toBe(v3.sop);
+
+    // v5: changes made under another software version cannot be mapped onto a new analysis: no v6 hides them ...
+    const older = { ...applyReaderEdit(v4.report, level, 'pfirrmannGrade', 4), software: { ...v4.report.software, version: '0.0.1' } };
+    await saveRevisionToPacs({ report: older, storedSeg: v4.seg }, stow, new MemoryPendingStore(), { version: 5 });
+    const [refused] = await redo('refused');
+    expect(refused.status).toBe('skipped');
+    expect(refused.detail).toContain(`not analysed again: v5 holds a reader's changes (${level} Pfirrmann grade IV) that cannot be carried into a new analysis — it was made by another software version (0.0.1) — `);
+    expect(refused.detail).toMatch(/--discard-reader-changes$/);
+    expect((await seriesOf(spineStudy)).some((s) => val(s, '0008103E') === 'Spine MRI Report v6')).toBe(false);
+    // ... unless the admin says so, and the log line says what was left behind.
+    const [discarded] = await redo('discarded', true);
+    expect(discarded).toMatchObject({ status: 'stored', version: 6 });
+    expect(discarded.detail).toContain(`; the reader's changes in v5 not carried over (${level} Pfirrmann grade IV): --discard-reader-changes`);
+    expect(fromPart10((await stored(6)).sr).PredecessorDocumentsSequence).toBeUndefined();
   }, 300_000);
 
   it('says so when the DICOMweb server is down', async () => {
