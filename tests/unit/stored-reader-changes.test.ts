@@ -1,4 +1,7 @@
 /** Analysing a study again keeps the reader's stored changes: level names and findings carried over from the stored SR's report. */
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { CarryOverOffer } from '../../extension/src/panel/CarryOverOffer';
 import { applyReaderEdit, confirmLevels, shiftLevels } from '../../extension/src/panel/readerEdits';
 import { applyStoredChanges, carryOverRefusal, hasPendingChanges, levelShiftTo, pendingStoredChanges } from '../../extension/src/panel/storedReaderChanges';
 import type { Finding, LevelReport, SegmentInfo, SpineReport } from '../../extension/src/pipeline/report';
@@ -29,6 +32,17 @@ describe('carrying the reader\'s stored changes over to a new analysis', () => {
     expect(after.levels[1].pfirrmannGrade).toMatchObject({ value: 5, readerModified: true, automaticValue: 3 });
     expect(hasPendingChanges(pendingStoredChanges(after, stored))).toBe(false);
     expect(after.fromStoredSr).toBeUndefined(); // changes of an analysis never stored name no SR
+  });
+
+  it('says where refused changes stay: a stored version keeps them, and a saved new result opens without them', () => {
+    const otherSoftware = { ...applyReaderEdit(fresh, 'L4/L5', 'pfirrmannGrade', 5), software: { name: 's', version: '0.9' } };
+    const offer = (storedVersion?: number) => renderToStaticMarkup(createElement(CarryOverOffer, {
+      report: fresh, onApply: () => undefined,
+      candidates: [{ report: otherSoftware, what: storedVersion ? `the stored report (version ${storedVersion})` : 'the previous analysis', storedVersion }],
+    }));
+    expect(offer(2)).toContain('Your changes in the stored report (version 2) are not carried over: it was made by another software version (0.9). They stay in version 2 in the PACS; saved, this result becomes the newest version, which opens without them');
+    expect(offer()).toContain('Your changes in the previous analysis are not carried over: it was made by another software version (0.9).');
+    expect(offer()).not.toContain('PACS');
   });
 
   it('names the stored SR the changes come from, so that the new result\'s SR names it as its predecessor', () => {

@@ -53,7 +53,7 @@ export function AnalyzeSection({
       // Applied, they are the new result's (saved with it), no longer unsaved changes of the stored findings.
       onTaken: () => discardStoredEdits(displaySet.StudyInstanceUID, false),
     }] : []),
-    ...(stored.status === 'loaded' ? [{ report: stored.stored.report, what: `the stored report (version ${stored.stored.version})` }] : []),
+    ...(stored.status === 'loaded' ? [{ report: stored.stored.report, what: `the stored report (version ${stored.stored.version})`, storedVersion: stored.stored.version }] : []),
   ];
   const [outlineNote, setOutlineNote] = useState<{ text: string; error: boolean }>();
   const running = state.status === 'running';

@@ -11,6 +11,8 @@ export interface EarlierResult {
   report: SpineReport;
   /** How the panel names it: 'the previous analysis', 'the stored report (version 2)'. */
   what: string;
+  /** The stored version it is (absent for an analysis of this session, which is not in the PACS). */
+  storedVersion?: number;
   /** Called once its changes are applied: they live in the new result from then on. */
   onTaken?: () => void;
 }
@@ -22,7 +24,7 @@ export function CarryOverOffer({ report, candidates, onApply }: { report: SpineR
   const refusal = carryOverRefusal(report, earlier.report);
   const unmatched = pending.unmatched.length ? ` Not carried over (level not found now): ${pending.unmatched.join('; ')}.` : '';
   if (!hasPendingChanges(pending)) return unmatched ? <div style={s.muted} data-testid="spine-carry-over">{unmatched.trim()}</div> : null;
-  if (refusal) return <div style={s.muted} data-testid="spine-carry-over">Your changes in {earlier.what} are not carried over: {refusal}.</div>;
+  if (refusal) return <div style={s.muted} data-testid="spine-carry-over">{refusalText(earlier, refusal)}</div>;
   const changes = [
     ...(pending.shift ? [`level names shifted ${pending.shift > 0 ? 'down' : 'up'} by ${Math.abs(pending.shift)}`] : []),
     ...(pending.confirm ? ['level names confirmed'] : []),
@@ -38,4 +40,14 @@ export function CarryOverOffer({ report, candidates, onApply }: { report: SpineR
       </button>
     </div>
   );
+}
+
+/**
+ * Why the earlier result's changes are not offered; for a stored version, also where they stay, since a saved new
+ * result becomes the newest version, the one the viewer opens.
+ */
+export function refusalText(earlier: Pick<EarlierResult, 'what' | 'storedVersion'>, refusal: string): string {
+  const stays = earlier.storedVersion === undefined ? ''
+    : ` They stay in version ${earlier.storedVersion} in the PACS; saved, this result becomes the newest version, which opens without them: set them again here before saving if they still hold.`;
+  return `Your changes in ${earlier.what} are not carried over: ${refusal}.${stays}`;
 }
