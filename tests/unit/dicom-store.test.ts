@@ -7,7 +7,7 @@ import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
 import { shiftLevels, withSoftwareLevels } from '../../extension/src/panel/readerEdits';
 import { SaveToPacsError, describeStowError } from '../../extension/src/store/stow-error';
 import { fromPart10 } from '../../extension/src/dicom/uids';
-import { PATIENT, dciodvfy, hasDciodvfy, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
+import { PATIENT, dciodvfy, dsrdump, hasDciodvfy, hasDsrdump, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
 
 const v = makeVolume();
 const lm = makeLabelmap(v);
@@ -128,6 +128,7 @@ describe('versions', () => {
       expect(dciodvfy(r.seg).errors).toEqual([]);
       expect(dciodvfy(r.sr).errors).toEqual([]);
     }
+    if (hasDsrdump) expect(dsrdump(r.sr)).toEqual({ ok: true, problems: [] }); // DCMTK reads the revision's document, predecessor included
     expect(() => buildRevision({ report: changed, storedSeg: v1.sr })).toThrow(/not a Segmentation/);
   });
 
