@@ -619,11 +619,12 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     // The README's command, as a cron job runs it, against the same Orthanc.
     const out = mkdtempSync(join(tmpdir(), 'analyze-pacs-e2e-'));
     const cli = await promisify(execFile)('npx', ['tsx', 'scripts/analyze-pacs.ts', '--url', env.orthanc.dicomwebUrl, '--user', 'e2e', '--password', 'e2e-secret',
-      '--study', study, '--store', '--out', out], { cwd: repoRoot }).finally(() => rmSync(out, { recursive: true, force: true }));
+      '--study', study, '--store', '--out', out, '--reader', 'Doe^Jane'], { cwd: repoRoot }).finally(() => rmSync(out, { recursive: true, force: true }));
     expect(cli.stdout).toContain('1 study: 1 stored');
     expect(ours(await qidoSeries(study))).toEqual(['SEG Spine MRI SEG v1', 'SR Spine MRI Report v1']);
     await openStudy(page, study);
-    await page.waitForFunction(() => /^Findings loaded from the PACS \(SR of .+, version 1\); segmentation shown from the stored SEG/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
+    // The person the SR names as its observer (here --reader; in the viewer, the reader signed in through OIDC).
+    await page.waitForFunction(() => /^Findings loaded from the PACS \(SR of .+, version 1, reader Jane Doe\); segmentation shown from the stored SEG/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
     expect(await page.getByTestId('spine-results').count()).toBe(0);
     const rows = await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr').allTextContents();
     expect(rows.some((r) => r.startsWith('▸ L4/L5'))).toBe(true);
@@ -637,7 +638,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const seg = series.find((x) => x.MainDicomTags.Modality === 'SEG')!;
     expect((await fetch(`${env.orthanc.url}/series/${seg.ID}`, { method: 'DELETE', headers: auth })).ok).toBe(true);
     await openStudy(page, study);
-    await page.waitForFunction(() => /^Findings loaded from the PACS \(SR of .+, version 1\)$/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
+    await page.waitForFunction(() => /^Findings loaded from the PACS \(SR of .+, version 1, reader Jane Doe\)$/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
     expect(await page.getByTestId('spine-stored-results').textContent()).toContain('The stored SEG is not shown: the PACS holds no "Spine MRI SEG v1" beside this report (deleted, or never stored); press Analyze to outline the structures again.');
     expect((await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr').allTextContents()).some((r) => r.startsWith('▸ L4/L5'))).toBe(true);
   }, 300000);

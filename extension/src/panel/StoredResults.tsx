@@ -17,6 +17,7 @@ import { SAVE_STEP_LABEL, useAllSaveStates, useSave, useStoredEdits, useStudySav
 import { applyReaderEdit, confirmLevels, shiftLevels, withSoftwareLevels } from './readerEdits';
 import { showStoredSegOnViewports, type StoredReport } from '../ohif/loadStoredReport';
 import type { SpineReport } from '../pipeline/report';
+import { personShown } from '../ohif/readerName';
 import { unmeasuredStoredOutlineEdits } from './outlineCorrection';
 import { colors, s } from './styles';
 
@@ -124,7 +125,8 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
       {stored.status === 'loaded' && (
         <div style={{ margin: '6px 0' }}>
           <div style={{ ...s.message, color: colors.ok }} data-testid="spine-stored-line">
-            Findings loaded from the PACS (SR of {when(stored.stored.report.createdAt)}, version {stored.stored.version})
+            Findings loaded from the PACS (SR of {when(stored.stored.report.createdAt)}, version {stored.stored.version}
+            {stored.stored.report.reader?.name ? `, reader ${personShown(stored.stored.report.reader.name)}` : ''})
             {stored.segShown ? '; segmentation shown from the stored SEG.' : ''}
           </div>
           {stored.segNote && <div style={s.muted}>The stored SEG is not shown: {stored.segNote}.</div>}

@@ -15,6 +15,7 @@ import { dataSourceStow, studySeries } from '../ohif/dataSourceStow';
 import { loadStoredReport, retrieveStoredSeg, showStoredSeg, type StoredReport, type StoredSegShown } from '../ohif/loadStoredReport';
 import { showEvidenceOverlays } from '../ohif/evidenceOverlays';
 import { showLevelLabels } from '../ohif/levelLabels';
+import { savedBy, signedInReader } from '../ohif/readerName';
 import { patientStudyFrom } from '../dicom/patient-study';
 import { segSeriesDescription } from '../dicom/seg';
 import { srSeriesDescription } from '../dicom/sr';
@@ -93,11 +94,12 @@ const saved = () => (savedStore ??= createStore('spine-mri-saved', 'saved-result
 
 /**
  * Content fingerprint of a report: everything a reader can change or the SEG/SR encode, without the
- * analysis time and run info (re-running the same analysis yields the same fingerprint). cyrb53 hash
+ * analysis time and run info (re-running the same analysis yields the same fingerprint) and without the person
+ * saving it (ohif/readerName.ts savedBy: the same findings saved by another reader are the same findings). cyrb53 hash
  * of the JSON text (not cryptographic; only tells "same content" apart from "changed").
  */
 export function reportFingerprint(report: SpineReport): string {
-  const { createdAt: _c, run: _r, ...content } = report;
+  const { createdAt: _c, run: _r, reader: _p, ...content } = report;
   const text = JSON.stringify(content);
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
@@ -262,7 +264,7 @@ async function saveAnalysis(ds: DisplaySet, a: ViewerAnalysis): Promise<void> {
     const version = Math.max(await versionFromPacs(studyUid), (last?.version ?? 0) + 1, ...open.map((p) => p.version + 1));
     const stow = withSteps(dataSourceStow(), ['SEG', 'SR'], (step) => setSave(seriesUid, { status: 'working', step }));
     const patientStudy = patientStudyFrom((ds.instances?.[0] ?? {}) as never);
-    const r = await saveToPacs({ report: a.report, labelmap: a.labelmap, sourceVolume: a.sourceVolume, patientStudy }, stow, pending(), { version });
+    const r = await saveToPacs({ report: savedBy(a.report, signedInReader()), labelmap: a.labelmap, sourceVolume: a.sourceVolume, patientStudy }, stow, pending(), { version });
     await recordSaved(studyUid, a.report, version);
     setSave(seriesUid, savedState(r));
   } catch (e) {
@@ -332,14 +334,14 @@ async function saveStoredEdits(studyUid: string): Promise<void> {
       const storedSeg = await retrieveStoredSeg(studyUid, st.stored);
       const version = Math.max(await versionFromPacs(studyUid), st.stored.version + 1, ...open.map((p) => p.version + 1));
       const stow = withSteps(dataSourceStow(), ['SEG', 'SR'], (step) => setSave(key, { status: 'working', step }));
-      r = await saveRevisionToPacs({ report: edited, storedSeg }, stow, pending(), { version });
+      r = await saveRevisionToPacs({ report: savedBy(edited, signedInReader()), storedSeg }, stow, pending(), { version });
     }
     const version = r.version;
     const now = studyStates.get(studyUid)?.stored;
     if (now?.status === 'loaded') {
       // The report as stored now: a further change revises this version's SR.
       const fromStoredSr = { studyInstanceUid: studyUid, seriesInstanceUid: r.srSeriesInstanceUid, sopInstanceUid: r.srSopInstanceUid };
-      const stored = { version, srSeriesInstanceUid: r.srSeriesInstanceUid, segSeriesInstanceUid: r.segSeriesInstanceUid, report: { ...edited, createdAt: r.createdAt, fromStoredSr } };
+      const stored = { version, srSeriesInstanceUid: r.srSeriesInstanceUid, segSeriesInstanceUid: r.segSeriesInstanceUid, report: { ...r.report, createdAt: r.createdAt, fromStoredSr } };
       const segments = edited.segments.length ? edited.segments : now.segments; // renamed when the reader shifted the levels
       setStudy(studyUid, { stored: { ...now, stored, segments, edited: now.edited === edited ? undefined : now.edited } });
     }
