@@ -15,6 +15,7 @@ import type { SpineReport } from '../extension/src/pipeline/report';
 import { gradeSpine, type BuildReportOptions } from '../extension/src/pipeline/build-report';
 import { loadNodeModels } from './lib/node-models';
 import { segmentSpine } from '../extension/src/pipeline/analyze';
+import { checkNamesOn } from '../extension/src/pipeline/level-crosscheck';
 import { writeSeg } from '../extension/src/dicom/seg';
 import { writeSr } from '../extension/src/dicom/sr';
 import { readAnalysisInput } from './analyze-input';
@@ -38,8 +39,10 @@ export async function runPipeline(volume: SpineVolume, o: PipelineOptions & Pick
   try {
     o.log?.(`model ${manifest.name} ${manifest.version} on ${backend.name}${classifier ? `, ${classifier.name}` : ''}`);
     const seg = await segmentSpine(volume, backend, manifest);
+    // A second count on the sagittal T1 beside it: names it counts differently are marked uncertain (level-crosscheck.ts).
+    const levelNaming = await checkNamesOn(o.sagittalT1, volume, seg.segments, seg.levelNaming, backend, manifest);
     const opts: BuildReportOptions = {
-      model: { name: manifest.name, version: manifest.version, sha256: manifest.sha256 }, software: SOFTWARE, levelNaming: seg.levelNaming, run: seg.run,
+      model: { name: manifest.name, version: manifest.version, sha256: manifest.sha256 }, software: SOFTWARE, levelNaming, run: seg.run,
       otherSeries: o.otherSeries, axialT2: o.axialT2, axialT2Unavailable: o.axialT2Unavailable, sagittalT1: o.sagittalT1,
     };
     const built = await gradeSpine(volume, seg.labelmap, seg.segments, opts, classifier, manifest.pfirrmann,

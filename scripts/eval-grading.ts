@@ -13,6 +13,10 @@
  * re-exported copy, say) is graded by the shipped classifier, which saw that patient's discs on the original.
  * A manifest without trainingImages: every patient is taken as a training patient, dealt to
  * folds as scripts/lib/spider.ts patientFolds says.
+ * The level names of a T2 image are counted again on the same patient's T1 image when its field of view has the same
+ * size, as the viewer counts them again on a study's sagittal T1 (pipeline/level-crosscheck.ts; the PNGs carry no
+ * position, so the two are taken to share a frame of reference): the images counted differently are listed, and their
+ * names marked uncertain as in the viewer.
  * The per-disc results are cached (--cache) for the data folder, models and options they were computed with.
  *
  *   npm run eval:grading -- --data ../shared/data/spider_midsagittal [--sequence t2|t2_SPACE|t1] [--json] [--limit N] [--folds 3,4]
@@ -46,6 +50,8 @@ interface DiscRow extends Record<DiscFinding, boolean> {
   shippedProbabilities?: number[];
   /** The pipeline marked the image's level names certain (levelNaming.certain); absent in caches written before it was recorded. */
   namesCertain?: boolean;
+  /** Whether the same patient's T1 image (same field-of-view size) named the discs alike (level-crosscheck.ts); absent where none was compared. */
+  namesOnT1?: 'same' | 'differ';
   /** Outside the mid-sagittal image (scripts/lib/spider.ts outsideImage): graded by the readers on the whole study. */
   outsideImage?: boolean;
   /** The disc's outline relative to the median disc of the image (DiscAnalysis.outlineFraction); absent in older caches. */
@@ -72,7 +78,7 @@ async function extract(data: string, sequence: SpiderSequence, limit: number | u
   const rows: DiscRow[] = [];
   const probabilities = async (c: DiscClassifier | undefined, discs: DiscAnalysis[]) =>
     (await c?.classify(discs.map((d) => d.patch)))?.map((p) => [...p.pfirrmann, ...DISC_FINDINGS.map((f) => p.findings[f] ?? NaN)]) ?? [];
-  await forEachSpiderImage(data, models, async (s, _vol, ms, graded, levelNaming) => {
+  await forEachSpiderImage(data, models, async (s, _vol, ms, graded, levelNaming, namesOnT1) => {
     const discs = ms?.discs ?? [];
     const fold = foldOf(s);
     let outOfSample: number[][] = [], shippedProbs: number[][] = [];
@@ -87,20 +93,27 @@ async function extract(data: string, sequence: SpiderSequence, limit: number | u
       rows.push({
         patient: s.patient, ivd, grade: Number(g['Pfirrman grade']), ...spiderFindings(g), detected: !!d, features: d?.features ?? null,
         heightIndex: d?.heightIndex ?? NaN, canalApMm: d?.canalApMm ?? null, heightMm: d?.measures.discHeightMm, lengthMm: d?.measures.discLengthMm, outlineFraction: d?.outlineFraction,
-        outOfSampleProbabilities: outOfSample[n], shippedProbabilities: shippedProbs[n], namesCertain: levelNaming?.certain ?? false, outsideImage, fold,
+        outOfSampleProbabilities: outOfSample[n], shippedProbabilities: shippedProbs[n], namesCertain: levelNaming?.certain ?? false, ...(namesOnT1 ? { namesOnT1 } : {}), outsideImage, fold,
         spondylolisthesis: g.Spondylolisthesis === '1', ...(d && 'slipMm' in d.listhesis ? { slipMm: d.listhesis.slipMm, slipPercent: d.listhesis.slipPercent } : {}),
       });
     }
-  }, limit, folds && new Set(spiderImages(data, null, sequence).filter((s) => folds.has(foldOf(s) ?? -1)).map((s) => s.patient)), sequence);
+  }, limit, folds && new Set(spiderImages(data, null, sequence).filter((s) => folds.has(foldOf(s) ?? -1)).map((s) => s.patient)), sequence, true);
   for (const m of foldModels) await m?.release();
   await models.release();
   return rows;
 }
 
-/** Images whose level names the pipeline marked uncertain, and the found-rate on the others. */
+/**
+ * Images whose level names the pipeline marked uncertain, and the found-rate on the others; and the images whose names
+ * were checked on the same patient's T1 image (level-crosscheck.ts), with those it counted differently.
+ */
 function namingSummary(rows: DiscRow[]) {
   const uncertain = rows.filter((r) => !r.namesCertain), certain = rows.filter((r) => r.namesCertain);
-  return { images: new Set(uncertain.map((r) => r.patient)).size, gradedDiscs: uncertain.length, detectionRateOnCertainImages: certain.filter((r) => r.detected).length / certain.length };
+  const images = (f: (r: DiscRow) => boolean) => [...new Set(rows.filter(f).map((r) => r.patient))];
+  return {
+    images: new Set(uncertain.map((r) => r.patient)).size, gradedDiscs: uncertain.length, detectionRateOnCertainImages: certain.filter((r) => r.detected).length / certain.length,
+    checkedOnT1: { images: images((r) => r.namesOnT1 !== undefined).length, countedDifferently: images((r) => r.namesOnT1 === 'differ') },
+  };
 }
 
 /** The measured slip (grade/listhesis.ts) against the readers' Spondylolisthesis label, on the found discs where it was measured. */
@@ -257,6 +270,8 @@ async function main() {
   if (result.namesUncertain) {
     const u = result.namesUncertain;
     console.log(`level names marked uncertain on ${u.images} of ${result.images} images (${u.gradedDiscs} graded discs); graded discs found on the images named with certainty: ${pct(u.detectionRateOnCertainImages)}`);
+    const t = u.checkedOnT1;
+    if (t.images) console.log(`level names checked on the same patient's T1 image (field of view of the same size, taken as the same frame of reference; the viewer checks them on a study's sagittal T1): ${t.images} images, counted differently (names then uncertain) on ${t.countedDifferently.length} (${t.countedDifferently.join(' ')})`);
   }
   if (result.outsideImage) {
     const o = result.outsideImage;
@@ -264,7 +279,9 @@ async function main() {
   }
   if (result.levelShiftByGrades) {
     const s = result.levelShiftByGrades;
-    console.log(`level names checked against the readers' grades (${s.images} images with ≥ ${SHIFT_MIN_DISCS} discs compared): the out-of-sample grades fit the readers' grades better, by > ${SHIFT_MIN_GAIN} grade per disc, with every name one level lower on ${s.fitsNamesOneLower.length} (${s.fitsNamesOneLower.join(' ')}) and one level higher on ${s.fitsNamesOneHigher.length} (${s.fitsNamesOneHigher.join(' ')}): names possibly shifted there`);
+    const uncertainImages = new Set(rows.filter((r) => !r.namesCertain).map((r) => r.patient));
+    const marked = [...s.fitsNamesOneLower, ...s.fitsNamesOneHigher].filter((p) => uncertainImages.has(p)).length;
+    console.log(`level names checked against the readers' grades (${s.images} images with ≥ ${SHIFT_MIN_DISCS} discs compared): the out-of-sample grades fit the readers' grades better, by > ${SHIFT_MIN_GAIN} grade per disc, with every name one level lower on ${s.fitsNamesOneLower.length} (${s.fitsNamesOneLower.join(' ')}) and one level higher on ${s.fitsNamesOneHigher.length} (${s.fitsNamesOneHigher.join(' ')}): names possibly shifted there; ${marked} of these ${s.fitsNamesOneLower.length + s.fitsNamesOneHigher.length} marked uncertain`);
   }
   const { foldClassifiersCv5ByPatient: nCv, shippedClassifierOtherImages: nUnseen } = result.pfirrmannGradedBy;
   const gradedBy = !nUnseen ? '5-fold CV by patient (fold classifiers)'

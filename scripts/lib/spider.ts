@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { segmentSpine } from '../../extension/src/pipeline/analyze';
+import { checkNamesOn } from '../../extension/src/pipeline/level-crosscheck';
 import { measureSpine, type DiscAnalysis, type SpineMeasurements } from '../../extension/src/pipeline/measure-spine';
 import type { Labelmap, SpineVolume } from '../../extension/src/pipeline/volume';
 import type { SegmentInfo } from '../../extension/src/pipeline/report';
@@ -116,6 +117,16 @@ export function outsideImage(vol: SpineVolume, seg: { labelmap: Labelmap; segmen
 }
 
 
+/** The frame of reference the images of one SPIDER patient are taken to share (forEachSpiderImage's check on the T1). */
+const SPIDER_FRAME = 'spider-patient';
+
+/** Whether two images of a patient cover a field of view of the same size (within 5 mm each way). */
+export function sameFieldOfView(a: SpiderImage, b: SpiderImage): boolean {
+  const size = (s: SpiderImage) => { const [r, c] = s.row.pixel_spacing_mm.split('\\').map(Number); return [Number(s.row.rows) * r, Number(s.row.columns) * c]; };
+  const [x, y] = [size(a), size(b)];
+  return Math.abs(x[0] - y[0]) <= 5 && Math.abs(x[1] - y[1]) <= 5;
+}
+
 /**
  * The viewer's segmentation and measurements on each image of one sequence in turn (a dot on stderr per image), with the
  * image's graded discs matched by level name, and how the levels were named. Where the pipeline fails on an
@@ -123,20 +134,30 @@ export function outsideImage(vol: SpineVolume, seg: { labelmap: Labelmap; segmen
  * @param limit only the first N images.
  * @param only only these patients.
  * @param sequence 't2' (default), 't2_SPACE' or 't1'.
+ * @param checkNamesOnT1 check each image's level names on the same patient's T1 image, as the viewer checks them on a
+ *   study's sagittal T1 (T2 sequences only).
  */
 export async function forEachSpiderImage(
   data: string, models: Pick<NodeModels, 'backend' | 'manifest'>,
-  fn: (image: SpiderImage, volume: SpineVolume, ms: SpineMeasurements | undefined, graded: GradedDisc[], levelNaming?: LevelNaming) => Promise<void> | void, limit?: number, only?: Set<string>,
-  sequence: SpiderSequence = 't2',
+  fn: (image: SpiderImage, volume: SpineVolume, ms: SpineMeasurements | undefined, graded: GradedDisc[], levelNaming?: LevelNaming, namesOnT1?: 'same' | 'differ') => Promise<void> | void, limit?: number, only?: Set<string>,
+  sequence: SpiderSequence = 't2', checkNamesOnT1 = false,
 ): Promise<void> {
   const gradings = readCsv(resolve(data, 'gradings.csv'));
+  const t1 = new Map(checkNamesOnT1 && sequence !== 't1' ? spiderImages(data, only, 't1').map((s) => [s.patient, s]) : []);
   for (const image of spiderImages(data, only, sequence).slice(0, limit)) {
     const volume = image.volume();
     let ms: SpineMeasurements | undefined;
     let levelNaming: LevelNaming | undefined;
+    let namesOnT1: 'same' | 'differ' | undefined;
     try {
       const seg = await segmentSpine(volume, models.backend, models.manifest);
-      levelNaming = seg.levelNaming;
+      const other = t1.get(image.patient);
+      // As the viewer checks the names on a study's sagittal T1 (level-crosscheck.ts). The PNGs carry no position: a T1
+      // whose field of view has the T2's size is taken to share its frame of reference, one that does not is not used.
+      levelNaming = other && sameFieldOfView(image, other)
+        ? await checkNamesOn({ ...other.volume(), frameOfReferenceUid: SPIDER_FRAME, role: 'sagittal_t1' }, { ...volume, frameOfReferenceUid: SPIDER_FRAME }, seg.segments, seg.levelNaming, models.backend, models.manifest)
+        : seg.levelNaming;
+      if (other && sameFieldOfView(image, other)) namesOnT1 = levelNaming.note === seg.levelNaming.note ? 'same' : 'differ';
       ms = measureSpine(volume, seg.labelmap, seg.segments);
     } catch (e) { process.stderr.write(`${image.series}: ${(e as Error).message}\n`); }
     const byIvd = new Map((ms?.discs ?? []).filter((d) => d.segment.level && IVD_BY_LEVEL[d.segment.level]).map((d) => [IVD_BY_LEVEL[d.segment.level!], d]));
@@ -145,7 +166,7 @@ export async function forEachSpiderImage(
       const ivd = Number(g['IVD label']);
       return { ivd, grading: g, disc: byIvd.get(ivd), outsideImage: outside(ivd) };
     });
-    await fn(image, volume, ms, graded, levelNaming);
+    await fn(image, volume, ms, graded, levelNaming, namesOnT1);
     process.stderr.write('.');
   }
   process.stderr.write('\n');

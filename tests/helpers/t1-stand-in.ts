@@ -9,13 +9,19 @@ import { join } from 'node:path';
 import { fromPart10, toPart10 } from '../../extension/src/dicom/uids';
 import { findDicomFiles, readPart10 } from '../../scripts/lib/sources';
 
-/** Writes the T1 copies of every DICOM file in `dir` beside them; returns the new SeriesInstanceUID. */
-export function writeT1StandIn(dir: string, seriesInstanceUid = '2.25.1234567890123456789'): string {
+/**
+ * Writes the T1 copies of every DICOM file in `dir` beside them; returns the new SeriesInstanceUID.
+ * @param headShiftMm moves the copies this far towards the head (ImagePositionPatient z), as if the patient had moved
+ *   between the series: by one disc spacing, the T1 then puts each disc where the T2 has the next one up.
+ */
+export function writeT1StandIn(dir: string, seriesInstanceUid = '2.25.1234567890123456789', headShiftMm = 0): string {
   for (const [n, f] of findDicomFiles(dir).entries()) {
     const ds = fromPart10(readPart10(f));
+    const [x, y, z] = (ds.ImagePositionPatient as number[]).map(Number);
     Object.assign(ds, {
       SeriesInstanceUID: seriesInstanceUid, SOPInstanceUID: `${seriesInstanceUid}.${n + 1}`, SeriesNumber: 2,
       SeriesDescription: 'SAG T1 TSE (T2 voxels, test stand-in)', EchoTime: '10', RepetitionTime: '550',
+      ImagePositionPatient: [x, y, z + headShiftMm],
     });
     writeFileSync(join(dir, `t1-${n}.dcm`), Buffer.from(toPart10(ds)));
   }

@@ -42,6 +42,11 @@ suite.describe('eval:grading CLI', () => {
       expect(r.namesUncertain.images).toBeGreaterThanOrEqual(0);
       expect(r.namesUncertain.images).toBeLessThanOrEqual(6);
       expect(r.namesUncertain.detectionRateOnCertainImages).toBeGreaterThan(0.8);
+      // The names counted again on the same patients' T1 images, as the viewer does on a study's sagittal T1; an image
+      // counted differently there has its names marked uncertain.
+      const t1 = r.namesUncertain.checkedOnT1;
+      expect(t1.images).toBeGreaterThan(0);
+      expect(t1.countedDifferently.length).toBeLessThanOrEqual(Math.min(t1.images, r.namesUncertain.images));
       expect(r.outsideImage.gradedDiscs).toBeLessThan(r.gradedDiscs);
       expect(r.outsideImage.detectionRateInsideImage).toBeGreaterThanOrEqual(r.detectionRate);
       expect(r.pfirrmannAssessed).toBeGreaterThan(25);

@@ -220,10 +220,25 @@ const axialCase = resolve(data, 'vb2_02_image.nii.gz');
         expect(m.method).toMatch(/parasagittal T1 slice/);
         expect(m.sourceImage?.seriesInstanceUid).toBe(t1Series);
       }
+      // The level names were counted again on the T1's slices through the discs (level-crosscheck.ts): the same
+      // voxels, so the same names, and the naming is left as the T2's count made it.
+      expect(report.levelNaming.note).not.toMatch(/Counted the same way on/);
+
+      // The T1 one disc spacing higher (the patient moved between the series): its count names every disc one level
+      // lower than the T2's, so the names are marked uncertain and the note says how they differ; the names stay the T2's.
+      const discs = report.segments.filter((x) => x.kind === 'disc').map((x) => x.centroidLps[2]);
+      const spacing = discs.slice(1).map((z, n) => discs[n] - z).sort((a, b) => a - b)[Math.floor((discs.length - 1) / 2)];
+      const shifted = resolve(dir, 'shifted');
+      await importPaths([axialCase], undefined, { outDir: resolve(shifted, 'dicom'), log: () => undefined });
+      writeT1StandIn(resolve(shifted, 'dicom'), '2.25.1234567890123456790', spacing);
+      const moved = (await analyze({ input: resolve(shifted, 'dicom'), out: resolve(shifted, 'out'), manifestPath, log: () => undefined })).report;
+      expect(moved.levelNaming.certain).toBe(false);
+      expect(moved.levelNaming.note).toMatch(/Counted the same way on the sagittal T1 "SAG T1 TSE \(T2 voxels, test stand-in\)", the discs are named 1 level lower \(its (\S+) is this series' (\S+)\): one of the two counts is wrong/);
+      expect(moved.levels.map((l) => l.level)).toEqual(report.levels.map((l) => l.level));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 240000);
+  }, 360000);
 });
 
 const thoracicCase = resolve(data, 'vb2_04_image.nii.gz');

@@ -6,6 +6,7 @@
  */
 import { createBrowserBackend, ORT_BROWSER_BUNDLE, willUseWebGpu, type InferenceBackend, type ModelManifest, type OrtModule } from '../pipeline/model';
 import { segmentSpine } from '../pipeline/analyze';
+import { checkNamesOn } from '../pipeline/level-crosscheck';
 import { gradeSpine, type BuildReportOptions } from '../pipeline/build-report';
 import { createDiscClassifier, type DiscClassifier } from '../pipeline/disc-classifier';
 import { loadModel, type LoadedModel } from './modelCache';
@@ -87,12 +88,15 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
         signal,
         onProgress: (stage, done, total) => post({ type: 'progress', stage, done, total }),
       });
+    // A second count on the sagittal T1 beside it marks names it counts differently uncertain (level-crosscheck.ts);
+    // corrected outlines keep the naming they were measured with.
+    const levelNaming = req.readerOutlines ? seg.levelNaming : await checkNamesOn(req.sagittalT1, req.volume, seg.segments, seg.levelNaming, backend, model.manifest, signal);
     post({ type: 'progress', stage: 'report', done: 0, total: 1 });
     // Measurements, dural sac and grades: pipeline/build-report.ts (the one place grades are computed).
     const reportOptions: BuildReportOptions = {
       model: reportModel(model.manifest, req.readerOutlines),
       software: SOFTWARE,
-      levelNaming: seg.levelNaming,
+      levelNaming,
       run: seg.run,
       otherSeries: req.otherSeries,
       axialT2: req.axialT2,
@@ -103,7 +107,7 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
       classifierError ?? 'the model manifest lists no disc classifier');
     post({ type: 'progress', stage: 'report', done: 1, total: 1 });
     post(
-      { type: 'result', result: { labelmap, segments, levelNaming: seg.levelNaming, report, run: seg.run, modelSource: model.source, gradingError, ...(req.readerOutlines ? { remeasuredSeconds: (performance.now() - t0) / 1000 } : {}) } },
+      { type: 'result', result: { labelmap, segments, levelNaming, report, run: seg.run, modelSource: model.source, gradingError, ...(req.readerOutlines ? { remeasuredSeconds: (performance.now() - t0) / 1000 } : {}) } },
       [labelmap.values.buffer],
     );
   } catch (e) {

@@ -1,0 +1,101 @@
+/**
+ * Level names checked against a second count: the study's other sagittal series (the T1 beside the analysed T2), in the
+ * same frame of reference, segmented and named the same way on its slices through the analysed discs. Where the two
+ * counts name the same discs differently, at least one is wrong, so the names are marked uncertain and the note says
+ * how they differ; they are never changed. Framework-free.
+ *
+ * Why (project measurement, `npm run eval:grading`, 2026-12-05, "level names checked on the same patient's T1
+ * image"): of SPIDER's 172 T2 images, 129 have a T1 image of the same field-of-view size (taken as the same frame of
+ * reference: the PNGs carry no position); its count named the discs differently on 28, 20 of which the T2's own
+ * count had named with certainty. Those 20 were twice as often among the images whose out-of-sample Pfirrmann grades
+ * fit the readers' better under shifted names (4 of 20, against 10 of the 114 images still named with certainty).
+ */
+import { segmentSpine } from './analyze';
+import { VERTEBRA_NAMES, type LevelNaming } from './level-naming';
+import type { InferenceBackend, ModelManifest } from './model';
+import type { SegmentInfo } from './report';
+import type { SpineVolume, Vec3 } from './volume';
+
+/** Discs of the two series are the same disc when their centroids lie this close (mm; discs lie 30–45 mm apart). */
+export const SAME_DISC_MM = 10;
+/** The other series' slices segmented: those within this distance (mm) of the analysed discs' left–right centre. */
+export const SLAB_HALF_WIDTH_MM = 5;
+
+/** Vertebrae from one name to another ('L5' → 'S1' = +1), by the upper body of a disc name. */
+const vertebraIndex = (level: string) => VERTEBRA_NAMES.indexOf(level.split('/')[0]);
+
+/**
+ * How the other count names the analysed discs: for each analysed disc matched by position (SAME_DISC_MM, LPS) to one
+ * of `other`, the vertebrae its name lies below the analysed one (+1: the other names it one level lower).
+ * @returns the matched pairs, analysed superior→inferior
+ */
+export function nameDifferences(analysed: SegmentInfo[], other: SegmentInfo[]): { level: string; otherLevel: string; shift: number }[] {
+  const discs = (s: SegmentInfo[]) => s.filter((x) => x.kind === 'disc' && x.level && vertebraIndex(x.level) >= 0);
+  const dist = (a: Vec3, b: Vec3) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+  return discs(analysed).flatMap((d) => {
+    const near = discs(other).map((o) => ({ o, mm: dist(d.centroidLps, o.centroidLps) })).sort((a, b) => a.mm - b.mm)[0];
+    return near && near.mm <= SAME_DISC_MM ? [{ level: d.level!, otherLevel: near.o.level!, shift: vertebraIndex(near.o.level!) - vertebraIndex(d.level!) }] : [];
+  });
+}
+
+/**
+ * `naming` with the other count's verdict: unchanged where every matched disc has the same name (or none matched);
+ * otherwise uncertain, its note saying how the other series names them.
+ * @param otherName how the note names the other series ('the sagittal T1 "T1 TSE SAG"')
+ */
+export function crossCheckedNaming(naming: LevelNaming, analysed: SegmentInfo[], other: SegmentInfo[], otherName: string): LevelNaming {
+  const differ = nameDifferences(analysed, other).filter((p) => p.shift !== 0);
+  if (!differ.length) return naming;
+  const shifts = [...new Set(differ.map((p) => p.shift))];
+  const how = shifts.length === 1 ? `${Math.abs(shifts[0])} level${Math.abs(shifts[0]) > 1 ? 's' : ''} ${shifts[0] > 0 ? 'lower' : 'higher'}` : 'differently';
+  const example = differ[differ.length - 1];
+  const note = `${naming.note} Counted the same way on ${otherName}, the discs are named ${how} (its ${example.otherLevel} is this series' ${example.level}): one of the two counts is wrong — count on a localiser or whole-spine image.`;
+  return { ...naming, certain: false, note };
+}
+
+/**
+ * The slices of `other` through the analysed discs (within SLAB_HALF_WIDTH_MM of their centroids' median along the
+ * other series' slice direction), as a volume of their own; undefined when none lies there.
+ */
+export function slabThrough(other: SpineVolume, analysed: SegmentInfo[]): SpineVolume | undefined {
+  const discs = analysed.filter((x) => x.kind === 'disc');
+  if (!discs.length) return undefined;
+  const along = (p: Vec3) => p.reduce((s, v, a) => s + (v - other.originLps[a]) * other.sliceDirection[a], 0) / other.spacingMm[2];
+  const centre = discs.map((d) => along(d.centroidLps)).sort((a, b) => a - b)[Math.floor(discs.length / 2)];
+  const half = SLAB_HALF_WIDTH_MM / other.spacingMm[2];
+  const k0 = Math.max(0, Math.ceil(centre - half)), k1 = Math.min(other.dims[2] - 1, Math.floor(centre + half));
+  if (k0 > k1) return undefined;
+  const [nx, ny] = other.dims, perSlice = nx * ny;
+  const origin = other.originLps.map((v, a) => v + other.sliceDirection[a] * k0 * other.spacingMm[2]) as Vec3;
+  return {
+    ...other,
+    voxels: other.voxels.subarray(k0 * perSlice, (k1 + 1) * perSlice),
+    dims: [nx, ny, k1 - k0 + 1],
+    originLps: origin,
+    sopInstanceUids: other.sopInstanceUids.slice(k0, k1 + 1),
+    ...(other.frameNumbers ? { frameNumbers: other.frameNumbers.slice(k0, k1 + 1) } : {}),
+  };
+}
+
+/**
+ * The analysed series' level naming checked against `other` (crossCheckedNaming) after segmenting its slab through the
+ * analysed discs (slabThrough) with the same network; `naming` unchanged when `other` lies in another frame of
+ * reference (its positions cannot be compared), has no slice there, or cannot be segmented (a second opinion that
+ * fails must not fail the analysis).
+ * @throws the AbortSignal's reason when cancelled
+ */
+export async function checkNamesOn(other: SpineVolume | undefined, volume: SpineVolume, analysed: SegmentInfo[], naming: LevelNaming,
+  backend: InferenceBackend, manifest: ModelManifest, signal?: AbortSignal): Promise<LevelNaming> {
+  if (!other || !other.frameOfReferenceUid || other.frameOfReferenceUid !== volume.frameOfReferenceUid) return naming;
+  const slab = slabThrough(other, analysed);
+  if (!slab) return naming;
+  let seg: Awaited<ReturnType<typeof segmentSpine>>;
+  try {
+    seg = await segmentSpine(slab, backend, manifest, { signal });
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    return naming;
+  }
+  const name = `the sagittal ${other.role === 'sagittal_t1' ? 'T1' : other.role === 'sagittal_stir' ? 'STIR' : 'series'}${other.seriesDescription ? ` "${other.seriesDescription}"` : ''}`;
+  return crossCheckedNaming(naming, analysed, seg.segments, name);
+}

@@ -1,0 +1,70 @@
+/** Level names checked on the study's other sagittal series: discs matched by position, names compared, never changed. */
+import { checkNamesOn, crossCheckedNaming, nameDifferences, slabThrough } from '../../extension/src/pipeline/level-crosscheck';
+import type { InferenceBackend } from '../../extension/src/pipeline/model';
+import type { SegmentInfo } from '../../extension/src/pipeline/report';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseModelManifest } from '../../extension/src/pipeline/model';
+import { makeVolume } from './dicom-fixtures';
+
+const disc = (level: string, z: number, x = 0): SegmentInfo => ({ segmentNumber: 1, kind: 'disc', level, label: `${level} disc`, voxelCount: 100, centroidLps: [x, 10, z] });
+const body = (level: string, z: number): SegmentInfo => ({ segmentNumber: 2, kind: 'vertebral_body', level, label: `${level} vertebral body`, voxelCount: 400, centroidLps: [0, 10, z] });
+const T2 = [disc('L3/L4', 35), disc('L4/L5', 0), body('L5', -18), disc('L5/S1', -35)];
+const NAMING = { anchor: 'sacrum' as const, certain: true, note: 'Counted upward from the sacrum.' };
+
+describe('level names checked on another sagittal series', () => {
+  it('matches discs within 10 mm and says how many vertebrae the other count names them lower', () => {
+    const t1 = [disc('L4/L5', 36, 3), disc('L5/S1', 1), disc('S1/S2', -33), disc('T12/L1', 120)];
+    expect(nameDifferences(T2, t1)).toEqual([
+      { level: 'L3/L4', otherLevel: 'L4/L5', shift: 1 }, { level: 'L4/L5', otherLevel: 'L5/S1', shift: 1 }, { level: 'L5/S1', otherLevel: 'S1/S2', shift: 1 },
+    ]);
+    // A disc of the other series more than 10 mm away is no match.
+    expect(nameDifferences(T2, [disc('L4/L5', 12)])).toEqual([]);
+  });
+
+  it('marks names the other count gives differently uncertain, saying how, and keeps them', () => {
+    const t1 = [disc('L4/L5', 36), disc('L5/S1', 1), disc('S1/S2', -33)];
+    const checked = crossCheckedNaming(NAMING, T2, t1, 'the sagittal T1 "T1 TSE SAG"');
+    expect(checked.certain).toBe(false);
+    expect(checked.anchor).toBe('sacrum');
+    expect(checked.note).toBe('Counted upward from the sacrum. Counted the same way on the sagittal T1 "T1 TSE SAG", the discs are named 1 level lower (its S1/S2 is this series\' L5/S1): one of the two counts is wrong — count on a localiser or whole-spine image.');
+    expect(crossCheckedNaming(NAMING, T2, [disc('L2/L3', 34), disc('L3/L4', -1)], 'T1').note).toContain('named 1 level higher (its L3/L4 is this series\' L4/L5)');
+    expect(crossCheckedNaming(NAMING, T2, [disc('L4/L5', 34), disc('L3/L4', 0)], 'T1').note).toContain('named differently');
+  });
+
+  it('leaves names alone where the other count agrees or matches no disc', () => {
+    expect(crossCheckedNaming(NAMING, T2, [disc('L3/L4', 36), disc('L4/L5', -1)], 'T1')).toBe(NAMING);
+    expect(crossCheckedNaming(NAMING, T2, [], 'T1')).toBe(NAMING);
+  });
+
+  it('segments only the other series\' slices through the analysed discs, as a volume of their own', () => {
+    const v = makeVolume(); // 5 slices 3.5 mm apart along −x from x = −7.25
+    const slab = slabThrough(v, [disc('L4/L5', 0, -14.25)])!; // slice k = 2
+    expect(slab.dims).toEqual([v.dims[0], v.dims[1], 3]); // within 5 mm: k = 1..3
+    expect(slab.originLps).toEqual([-10.75, v.originLps[1], v.originLps[2]]);
+    expect(slab.sopInstanceUids).toEqual(v.sopInstanceUids.slice(1, 4));
+    const perSlice = v.dims[0] * v.dims[1];
+    expect(slab.voxels[0]).toBe(v.voxels[perSlice]);
+    expect(slab.voxels.length).toBe(3 * perSlice);
+    expect(slabThrough(v, [disc('L4/L5', 0, 40)])).toBeUndefined(); // no slice there
+  });
+
+  it('does not compare a series in another frame of reference (its positions mean nothing here)', async () => {
+    const v = makeVolume();
+    const refuse: InferenceBackend = { name: 'none', run: async () => { throw new Error('must not run'); }, release: async () => undefined } as unknown as InferenceBackend;
+    expect(await checkNamesOn({ ...makeVolume(), frameOfReferenceUid: '1.2.3' }, v, [disc('L4/L5', 0, -14.25)], NAMING, refuse, {} as never)).toBe(NAMING);
+    expect(await checkNamesOn(undefined, v, T2, NAMING, refuse, {} as never)).toBe(NAMING);
+  });
+
+  it('leaves the names as they are when the other series cannot be segmented, and passes a cancellation on', async () => {
+    const v = makeVolume();
+    const manifest = parseModelManifest(readFileSync(join(__dirname, '../../models/manifest.json'), 'utf8'));
+    let runs = 0;
+    const failing = { name: 'wasm', run: async () => { runs++; throw new Error('backend failed'); }, release: async () => undefined } as unknown as InferenceBackend;
+    expect(await checkNamesOn({ ...makeVolume(), frameOfReferenceUid: v.frameOfReferenceUid }, v, [disc('L4/L5', 0, -14.25)], NAMING, failing, manifest)).toBe(NAMING);
+    expect(runs).toBe(1);
+    const cancelled = new AbortController();
+    cancelled.abort(new Error('Analysis cancelled'));
+    await expect(checkNamesOn({ ...makeVolume(), frameOfReferenceUid: v.frameOfReferenceUid }, v, [disc('L4/L5', 0, -14.25)], NAMING, failing, manifest, cancelled.signal)).rejects.toThrow(/cancelled/);
+  });
+});
