@@ -7,8 +7,8 @@
  * For NIfTI input the DICOM identity is the one `npm run import` gives the same file, so after importing
  * it the SEG and SR reference real instances in the PACS.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Labelmap, SpineVolume } from '../extension/src/pipeline/volume';
 import type { SpineReport } from '../extension/src/pipeline/report';
@@ -16,13 +16,13 @@ import { gradeSpine, type BuildReportOptions } from '../extension/src/pipeline/b
 import { loadNodeModels } from './lib/node-models';
 import { segmentSpine } from '../extension/src/pipeline/analyze';
 import { checkNamesOn } from '../extension/src/pipeline/level-crosscheck';
+import { SOFTWARE } from '../extension/src/software';
 import { writeSeg } from '../extension/src/dicom/seg';
 import { writeSr } from '../extension/src/dicom/sr';
 import { readAnalysisInput } from './analyze-input';
 import { loadPixelCodecs } from './lib/pixel-codecs';
 import type { ReaderSeriesChoice } from '../extension/src/pipeline/series';
 
-const SOFTWARE = { name: 'ohif-spine-mri', version: (JSON.parse(readFileSync(resolve(__dirname, '../package.json'), 'utf8')) as { version: string }).version };
 
 export interface PipelineOptions {
   /** Path of the model manifest.json (the ONNX file lies next to it). */

@@ -20,13 +20,14 @@ import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID } from './dicom/uids';
 import { StoredReportViewport } from './panel/StoredReportViewport';
 import { SpinePanel } from './panel/SpinePanel';
 import { askBeforeLeavingUnsavedWork } from './panel/unsavedWork';
+import { SOFTWARE } from './software';
 
 export const EXTENSION_ID = 'ohif-spine-mri-extension';
 export const PANEL_NAME = 'spineMri';
 
 const extension: OhifExtension = {
   id: EXTENSION_ID,
-  version: '0.1.0',
+  version: SOFTWARE.version,
   preRegistration(params: ExtensionParams) {
     setOhifContext(params);
     registerSpineAttributes(params.servicesManager.services.hangingProtocolService);

@@ -7,6 +7,7 @@
 import { createBrowserBackend, ORT_BROWSER_BUNDLE, willUseWebGpu, type InferenceBackend, type ModelManifest, type OrtModule } from '../pipeline/model';
 import { segmentSpine } from '../pipeline/analyze';
 import { checkNamesOn } from '../pipeline/level-crosscheck';
+import { SOFTWARE } from '../software';
 import { gradeSpine, type BuildReportOptions } from '../pipeline/build-report';
 import { createDiscClassifier, type DiscClassifier } from '../pipeline/disc-classifier';
 import { loadModel, type LoadedModel } from './modelCache';
@@ -15,8 +16,6 @@ import { reportModel, type AnalyzeRequest, type FromWorker, type ModelRequest, t
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 let controller: AbortController | undefined;
 
-/** Software identity written into every report, SEG and SR (kept in step with package.json's version). */
-const SOFTWARE = { name: 'ohif-spine-mri', version: '0.1.0' };
 
 /** The models of this worker's one analysis, loaded by 'prepare' ahead of it or by 'analyze' itself. */
 interface Models {
