@@ -16,7 +16,6 @@ import { reportModel, type AnalyzeRequest, type FromWorker, type ModelRequest, t
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 let controller: AbortController | undefined;
 
-
 /** The models of this worker's one analysis, loaded by 'prepare' ahead of it or by 'analyze' itself. */
 interface Models {
   model: LoadedModel;
