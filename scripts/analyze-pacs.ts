@@ -179,7 +179,7 @@ export async function analyzePacsStudy(studyInstanceUid: string, o: AnalyzePacsO
     writeFileSync(join(dir, 'sr.dcm'), Buffer.from(written.sr));
     const levels = report.levels.map((l) => l.level);
     const who = [input.patientStudy.PatientID && `patient ${input.patientStudy.PatientID}`, input.patientStudy.StudyDate && `study of ${input.patientStudy.StudyDate}`].filter(Boolean).join(', ');
-    summary = `${who ? `${who}: ` : ''}${input.volume.dims[2]} ${input.volume.dims[2] === 1 ? 'slice' : 'slices'} of '${input.volume.seriesDescription}'${input.warnings?.length ? ` (${input.warnings.join(' ')})` : ''}, ${levels.length} levels (${levels[0] ?? '–'} … ${levels[levels.length - 1] ?? '–'})${carried.note}`;
+    summary = `${who ? `${who}: ` : ''}${input.volume.dims[2]} ${input.volume.dims[2] === 1 ? 'slice' : 'slices'} of '${input.volume.seriesDescription}'${input.warnings?.length ? ` (${input.warnings.join(' ')})` : ''}, ${levels.length} levels (${levels[0] ?? '–'} … ${levels[levels.length - 1] ?? '–'}${report.levelNaming.certain ? '' : '; names uncertain: a reader should confirm them'})${carried.note}`;
   } catch (e) {
     return outcome('failed', `analysis: ${(e as Error).message}`);
   }

@@ -84,6 +84,8 @@ d('headless analysis of PACS studies over DICOMweb', () => {
     expect(series.map((s) => `${val(s, '00080060')} ${val(s, '0008103E')}`).filter((s) => !s.startsWith('MR')).sort()).toEqual(['SEG Spine MRI SEG v1', 'SR Spine MRI Report v1']);
     // The axial T2 was retrieved and read with the sagittal one (the report names it), and the SR read back has the report's levels.
     const report = JSON.parse(readFileSync(join(spine.dir!, 'report.json'), 'utf8')) as SpineReport;
+    // The log line says when the level names need a reader's confirmation.
+    expect(spine.detail.includes('names uncertain: a reader should confirm them')).toBe(!report.levelNaming.certain);
     expect(report.sourceSeries.map((s) => s.role)).toEqual(expect.arrayContaining(['sagittal_t2', 'axial_t2']));
     const srSeries = series.find((s) => val(s, '00080060') === 'SR')!;
     const client = dicomwebClient(target());
