@@ -47,6 +47,10 @@ describe('level names checked on another sagittal series', () => {
     expect(slab.voxels[0]).toBe(v.voxels[perSlice]);
     expect(slab.voxels.length).toBe(3 * perSlice);
     expect(slabThrough(v, [disc('L4/L5', 0, 40)])).toBeUndefined(); // no slice there
+    // 1 mm slices: 5 of the 11 within 5 mm.
+    const thin = { ...makeVolume(), dims: [24, 40, 20] as [number, number, number], spacingMm: [0.75, 0.8, 1] as [number, number, number], voxels: new Float32Array(24 * 40 * 20), sopInstanceUids: Array.from({ length: 20 }, (_, k) => `1.${k}`) };
+    const five = slabThrough(thin, [disc('L4/L5', 0, -7.25 - 10)])!; // slice k = 10
+    expect(five.sopInstanceUids).toEqual(['1.8', '1.9', '1.10', '1.11', '1.12']);
   });
 
   it('does not compare a series in another frame of reference (its positions mean nothing here)', async () => {

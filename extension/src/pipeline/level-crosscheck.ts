@@ -18,8 +18,12 @@ import type { SpineVolume, Vec3 } from './volume';
 
 /** Discs of the two series are the same disc when their centroids lie this close (mm; discs lie 30–45 mm apart). */
 export const SAME_DISC_MM = 10;
-/** The other series' slices segmented: those within this distance (mm) of the analysed discs' left–right centre. */
+/**
+ * The other series' slices segmented: those within this distance (mm) of the analysed discs' left–right centre, at
+ * most SLAB_MAX_SLICES of them (a 3D T1 of 1 mm slices would otherwise cost 11 slices of inference for one count).
+ */
 export const SLAB_HALF_WIDTH_MM = 5;
+export const SLAB_MAX_SLICES = 5;
 
 /** Vertebrae from one name to another ('L5' → 'S1' = +1), by the upper body of a disc name. */
 const vertebraIndex = (level: string) => VERTEBRA_NAMES.indexOf(level.split('/')[0]);
@@ -55,14 +59,14 @@ export function crossCheckedNaming(naming: LevelNaming, analysed: SegmentInfo[],
 
 /**
  * The slices of `other` through the analysed discs (within SLAB_HALF_WIDTH_MM of their centroids' median along the
- * other series' slice direction), as a volume of their own; undefined when none lies there.
+ * other series' slice direction, at most SLAB_MAX_SLICES), as a volume of their own; undefined when none lies there.
  */
 export function slabThrough(other: SpineVolume, analysed: SegmentInfo[]): SpineVolume | undefined {
   const discs = analysed.filter((x) => x.kind === 'disc');
   if (!discs.length) return undefined;
   const along = (p: Vec3) => p.reduce((s, v, a) => s + (v - other.originLps[a]) * other.sliceDirection[a], 0) / other.spacingMm[2];
   const centre = discs.map((d) => along(d.centroidLps)).sort((a, b) => a - b)[Math.floor(discs.length / 2)];
-  const half = SLAB_HALF_WIDTH_MM / other.spacingMm[2];
+  const half = Math.min(SLAB_HALF_WIDTH_MM / other.spacingMm[2], (SLAB_MAX_SLICES - 1) / 2);
   const k0 = Math.max(0, Math.ceil(centre - half)), k1 = Math.min(other.dims[2] - 1, Math.floor(centre + half));
   if (k0 > k1) return undefined;
   const [nx, ny] = other.dims, perSlice = nx * ny;
