@@ -33,7 +33,7 @@ import { loadPixelCodecs } from './lib/pixel-codecs';
 import { fromPart10 } from '../extension/src/dicom/uids';
 import { SR_SERIES_DESCRIPTION } from '../extension/src/dicom/sr';
 import { readSr } from '../extension/src/dicom/sr-read';
-import { applyStoredChanges, carryOverRefusal, pendingStoredChanges } from '../extension/src/panel/storedReaderChanges';
+import { applyStoredChanges, carryOverRefusal, pendingChangeTexts, pendingStoredChanges } from '../extension/src/panel/storedReaderChanges';
 import type { SpineReport } from '../extension/src/pipeline/report';
 import { chooseSeries } from '../extension/src/pipeline/series';
 import { buildResult, nextVersion, sendPending, type Stow } from '../extension/src/store/save';
@@ -116,7 +116,7 @@ function newestStoredReport(series: DicomJson[]): { series: DicomJson; version: 
  */
 export function carryReaderChanges(report: SpineReport, stored: SpineReport, storedVersion: number, discard: boolean): { report: SpineReport; note: string } | { refused: string } {
   const changes = pendingStoredChanges(report, stored);
-  const lost = [...(changes.shift ? [`level names shifted ${changes.shift > 0 ? 'down' : 'up'} by ${Math.abs(changes.shift)}`] : []), ...(changes.confirm ? ['level names confirmed'] : []), ...changes.findings.map((c) => c.text), ...changes.unmatched];
+  const lost = [...pendingChangeTexts(changes), ...changes.unmatched];
   if (!lost.length) return { report, note: '' };
   const why = carryOverRefusal(report, stored) ?? (changes.unmatched.length ? `${changes.unmatched.join('; ')}: level not found by this analysis` : null);
   if (!why) return { report: applyStoredChanges(report, changes), note: `; the reader's changes in v${storedVersion} carried over (${lost.join('; ')})` };

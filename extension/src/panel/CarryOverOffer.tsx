@@ -4,7 +4,7 @@
  * that re-analysis loses no work (storedReaderChanges.ts). Nothing is shown when there is nothing to carry over.
  */
 import type { SpineReport } from '../pipeline/report';
-import { applyStoredChanges, carryOverRefusal, hasPendingChanges, pendingStoredChanges } from './storedReaderChanges';
+import { applyStoredChanges, carryOverRefusal, hasPendingChanges, pendingChangeTexts, pendingStoredChanges } from './storedReaderChanges';
 import { s } from './styles';
 
 export interface EarlierResult {
@@ -25,11 +25,7 @@ export function CarryOverOffer({ report, candidates, onApply }: { report: SpineR
   const unmatched = pending.unmatched.length ? ` Not carried over (level not found now): ${pending.unmatched.join('; ')}.` : '';
   if (!hasPendingChanges(pending)) return unmatched ? <div style={s.muted} data-testid="spine-carry-over">{unmatched.trim()}</div> : null;
   if (refusal) return <div style={s.muted} data-testid="spine-carry-over">{refusalText(earlier, refusal)}</div>;
-  const changes = [
-    ...(pending.shift ? [`level names shifted ${pending.shift > 0 ? 'down' : 'up'} by ${Math.abs(pending.shift)}`] : []),
-    ...(pending.confirm ? ['level names confirmed'] : []),
-    ...pending.findings.map((c) => c.text),
-  ];
+  const changes = pendingChangeTexts(pending);
   return (
     <div style={{ ...s.warn, display: 'flex', flexWrap: 'wrap', gap: 6, alignItems: 'center' }} data-testid="spine-carry-over">
       <span>

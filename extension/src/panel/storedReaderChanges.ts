@@ -81,6 +81,15 @@ export function pendingStoredChanges(report: SpineReport, stored: SpineReport): 
   return { shift, confirm, findings, unmatched, ...(stored.fromStoredSr ? { fromStoredSr: stored.fromStoredSr } : {}) };
 }
 
+/** The pending changes as the reader reads them: 'level names shifted down by 1', 'level names confirmed', 'L4/L5 Pfirrmann grade V'. */
+export function pendingChangeTexts(p: PendingStoredChanges): string[] {
+  return [
+    ...(p.shift ? [`level names shifted ${p.shift > 0 ? 'down' : 'up'} by ${Math.abs(p.shift)}`] : []),
+    ...(p.confirm ? ['level names confirmed'] : []),
+    ...p.findings.map((c) => c.text),
+  ];
+}
+
 /** Whether anything is left to apply. */
 export function hasPendingChanges(p: PendingStoredChanges): boolean {
   return p.shift !== 0 || p.confirm || p.findings.length > 0;
