@@ -151,13 +151,13 @@ export async function forEachSpiderImage(
     let namesOnT1: 'same' | 'differ' | undefined;
     try {
       const seg = await segmentSpine(volume, models.backend, models.manifest);
-      const other = t1.get(image.patient);
       // As the viewer checks the names on a study's sagittal T1 (level-crosscheck.ts). The PNGs carry no position: a T1
       // whose field of view has the T2's size is taken to share its frame of reference, one that does not is not used.
-      levelNaming = other && sameFieldOfView(image, other)
+      const other = [t1.get(image.patient)].find((o) => o && sameFieldOfView(image, o));
+      levelNaming = other
         ? await checkNamesOn({ ...other.volume(), frameOfReferenceUid: SPIDER_FRAME, role: 'sagittal_t1' }, { ...volume, frameOfReferenceUid: SPIDER_FRAME }, seg.segments, seg.levelNaming, models.backend, models.manifest)
         : seg.levelNaming;
-      if (other && sameFieldOfView(image, other)) namesOnT1 = levelNaming.note === seg.levelNaming.note ? 'same' : 'differ';
+      if (other) namesOnT1 = levelNaming.note === seg.levelNaming.note ? 'same' : 'differ';
       ms = measureSpine(volume, seg.labelmap, seg.segments);
     } catch (e) { process.stderr.write(`${image.series}: ${(e as Error).message}\n`); }
     const byIvd = new Map((ms?.discs ?? []).filter((d) => d.segment.level && IVD_BY_LEVEL[d.segment.level]).map((d) => [IVD_BY_LEVEL[d.segment.level!], d]));
