@@ -21,7 +21,7 @@ export function writeT1StandIn(dir: string, seriesInstanceUid = '2.25.1234567890
     Object.assign(ds, {
       SeriesInstanceUID: seriesInstanceUid, SOPInstanceUID: `${seriesInstanceUid}.${n + 1}`, SeriesNumber: 2,
       SeriesDescription: 'SAG T1 TSE (T2 voxels, test stand-in)', EchoTime: '10', RepetitionTime: '550',
-      ImagePositionPatient: [x, y, z + headShiftMm],
+      ImagePositionPatient: [x, y, Math.round((z + headShiftMm) * 1e4) / 1e4], // DS: at most 16 characters
     });
     writeFileSync(join(dir, `t1-${n}.dcm`), Buffer.from(toPart10(ds)));
   }
