@@ -127,6 +127,20 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       expect(Math.abs((await jump.waitForJump()) - jump.before)).toBeLessThanOrEqual(8);
       const detail = page.getByTestId('spine-level-detail');
       await detail.waitFor({ timeout: 10000 });
+      // Reading by keyboard: ↓ opens the level below (its row focused, the viewport moved there), ↑ comes back.
+      const levelRows = await page.locator('[data-testid="spine-levels-table"] tbody tr[data-level-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-level-row')));
+      const below = levelRows[levelRows.indexOf('L4/L5') + 1]!;
+      const focusedRow = () => page.evaluate(() => document.activeElement?.getAttribute('data-level-row'));
+      await row.focus();
+      const keyJump = await scrollAwayThenWaitForJump(page);
+      await row.focus();
+      await page.keyboard.press('ArrowDown');
+      await page.waitForFunction((level) => document.activeElement?.getAttribute('data-level-row') === level && document.activeElement.textContent!.includes(`▾ ${level}`), below, { timeout: 10000 });
+      await keyJump.waitForJump();
+      await page.keyboard.press('ArrowUp');
+      await page.waitForFunction(() => document.activeElement?.textContent?.includes('▾ L4/L5'), null, { timeout: 10000 });
+      expect(await focusedRow()).toBe('L4/L5');
+      expect(await page.getByTestId('spine-level-detail').count()).toBe(1);
       expect(await detail.textContent()).toMatch(/Pfirrmann grade.*Pfirrmann C.*Disc bulging.*Modic change.*L4 inferior endplate defect.*Jamaludin A.*L5 superior endplate defect.*Spondylolisthesis \(Meyerding grade\).*Meyerding H\.W\./);
       // Herniation is not graded, and the evidence says so (a level with no disc finding must not read as free of it).
       expect(await detail.getByTestId('finding-discHerniation').textContent()).toMatch(/^Disc herniationnot assessedDisc herniation is not assessed by this software: .*Look for it on the image\.$/);

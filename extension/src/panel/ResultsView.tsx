@@ -1,5 +1,5 @@
 /** Results of a finished analysis: run info, level-naming caveat, per-level table and segments, click to jump. */
-import { Fragment, useState } from 'react';
+import { Fragment, useState, type KeyboardEvent } from 'react';
 import type { AnalysisResult } from '../ohif/analysisProtocol';
 import { LevelDetail } from './LevelDetail';
 import { discGradesUnavailable } from './notices';
@@ -119,6 +119,19 @@ export function LevelsTable({
     }
     setOpen(l.level);
   };
+  /**
+   * Reading by keyboard: Enter or Space opens a level as a click does; ↓ / ↑ open the next / previous level, move the
+   * viewports there and focus its row. The keys stop here, so OHIF's own arrow-key hotkeys do not also scroll the image.
+   */
+  const onRowKey = (e: KeyboardEvent<HTMLTableRowElement>, l: LevelReport) => {
+    const next = e.key === 'ArrowDown' ? levels[levels.indexOf(l) + 1] : e.key === 'ArrowUp' ? levels[levels.indexOf(l) - 1] : undefined;
+    if (e.key !== 'Enter' && e.key !== ' ' && !next) return;
+    e.preventDefault();
+    e.stopPropagation();
+    if (!next) return click(l);
+    if (open !== next.level) click(next);
+    e.currentTarget.parentElement?.querySelector<HTMLElement>(`tr[data-level-row="${next.level}"]`)?.focus();
+  };
   return (
     <table style={s.table} data-testid="spine-levels-table">
       <thead>
@@ -135,7 +148,8 @@ export function LevelsTable({
       <tbody>
         {levels.map((l) => (
           <Fragment key={l.level}>
-            <tr onClick={() => click(l)} style={{ cursor: 'pointer', background: open === l.level ? colors.rowAlt : undefined }} title="Click to show this level and the evidence">
+            <tr onClick={() => click(l)} onKeyDown={(e) => onRowKey(e, l)} tabIndex={0} data-level-row={l.level}
+              style={{ cursor: 'pointer', background: open === l.level ? colors.rowAlt : undefined }} title="Click to show this level and the evidence (or Enter; ↓ / ↑ for the next level)">
               <td style={{ ...s.td, fontWeight: 600, whiteSpace: 'nowrap' }}>
                 {open === l.level ? '▾' : '▸'} {l.level}
                 {segments.find((x) => x.segmentNumber === l.discSegmentNumber)?.inferred && (
