@@ -8,7 +8,8 @@
  *
  * Slice size: a lumbar sagittal field of view (--fov-mm, default 300 mm square) at the manifest's
  * pixel spacing, padded to its size multiple — what segment.ts feeds the network. When
- * ../shared/data is present, also the whole pipeline on one real volume (vb3_08) with onnxruntime-node,
+ * ../shared/data is present, also the whole pipeline on one real volume (vb3_08) with onnxruntime-node (and the level
+ * names' second count on a sagittal T1, the volume standing in for its own T1),
  * and the real viewer: seconds from pressing Analyze in OHIF (private Orthanc + gateway + Chromium,
  * scripts/lib/bench-viewer.ts) to the per-level table, on vb2_02 thinned to every 4th of its 75
  * 1 mm sagittal slices (18 slices of 4 mm), wasm 1 vs 2 threads, clicked at once and after 5 s on the study (the
@@ -24,6 +25,7 @@ import { CHROMIUM_ARGS, startCoiServer } from './lib/coi-server';
 import { chromium } from 'playwright-core';
 import * as ort from 'onnxruntime-node';
 import { segmentSpine } from '../extension/src/pipeline/analyze';
+import { checkNamesOn, slabThrough } from '../extension/src/pipeline/level-crosscheck';
 import { readNiftiVolume } from './lib/nifti';
 import { benchViewer, viewerBenchSkipReason } from './lib/bench-viewer';
 import { createNodeBackend, parseModelManifest, verifyModelBytes, type ModelManifest, type OrtModule } from '../extension/src/pipeline/model';
@@ -162,8 +164,15 @@ async function main(): Promise<void> {
     const t = performance.now();
     const r = await segmentSpine(volume, backend, m);
     const s = (performance.now() - t) / 1000;
+    // The level names' second count on a sagittal T1 of the same frame (level-crosscheck.ts): the volume stands in
+    // for its own T1, so this times the slab's inference and the matching, not a T1's contrast.
+    const frame = { ...volume, frameOfReferenceUid: volume.frameOfReferenceUid || 'bench-frame' };
+    const t1 = performance.now();
+    await checkNamesOn({ ...frame, role: 'sagittal_t1' }, frame, r.segments, r.levelNaming, backend, m);
+    const s1 = (performance.now() - t1) / 1000;
     await backend.release();
-    pipelineLine = `whole pipeline (segmentSpine: preprocess, ${volume.dims[2]} slices, components, level naming) on vb3_08 [${volume.dims.join('×')}] with ${backend.name}: ${s.toFixed(2)} s, ${r.segments.length} segments`;
+    pipelineLine = `whole pipeline (segmentSpine: preprocess, ${volume.dims[2]} slices, components, level naming) on vb3_08 [${volume.dims.join('×')}] with ${backend.name}: ${s.toFixed(2)} s, ${r.segments.length} segments; `
+      + `level names counted again on a sagittal T1 (checkNamesOn, the volume as its own T1: ${slabSlices(frame, r.segments)} slices of the 1 mm volume within 5 mm of the discs): ${s1.toFixed(2)} s more`;
   }
   const lines = [['backend', 'ms/slice', `ms/${slices}-slice series`], ...rows.map((r) => [r.backend + (r.note ? ` [${r.note}]` : ''), r.perSliceMs.toFixed(1), r.perSeriesMs.toFixed(0)])];
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
@@ -171,6 +180,9 @@ async function main(): Promise<void> {
   if (pipelineLine) console.log(pipelineLine);
   if (o.browser && o.viewer) await printViewerBench(manifestPath, Number(o.viewerReps));
 }
+
+/** Number of slices the T1 count segments (level-crosscheck.ts slabThrough). */
+const slabSlices = (v: Parameters<typeof slabThrough>[0], segments: Parameters<typeof slabThrough>[1]): number => slabThrough(v, segments)?.dims[2] ?? 0;
 
 /** Analyze → per-level table in the real viewer, wasm 1 vs 2 threads (needs ../shared/data and models/). */
 async function printViewerBench(manifestPath: string, reps: number): Promise<void> {
