@@ -166,6 +166,21 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
       else expect(discCell).toContain('E↑*');
       await page.getByTestId('finding-upperEndplateDefect').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(artifactsDir, 'analyze-level-endplates.png') });
+      // Choosing the software's value again undoes the change: no mark left.
+      await upperEndplate.selectOption(endplateBefore);
+      await page.getByTestId('finding-upperEndplateDefect').getByText(/changed by the reader/).waitFor({ state: 'detached', timeout: 10000 });
+      expect((await row.locator('td').nth(2).textContent()) ?? '').not.toContain('*');
+      // A grade the software could not assess can be graded, and set back to "not assessable" with the software's reason.
+      const facet = detail.getByLabel('Facet arthropathy left (Pathria 0–3)');
+      const facetReason = (await page.getByTestId('finding-facetArthropathyLeft').textContent())?.match(/not assessable: (needs an axial T2 series|left facet grading on the axial T2 is not implemented)/)?.[0];
+      expect(facetReason).toBeTruthy();
+      await facet.selectOption('2');
+      await page.getByTestId('finding-facetArthropathyLeft').getByText(/changed by the reader; software said not assessable/).waitFor({ timeout: 10000 });
+      expect(await row.getByTestId('spine-facets').textContent()).toBe('2* / n/a');
+      await facet.selectOption({ label: 'not assessable' });
+      await page.getByTestId('finding-facetArthropathyLeft').getByText(/changed by the reader/).waitFor({ state: 'detached', timeout: 10000 });
+      expect(await page.getByTestId('finding-facetArthropathyLeft').textContent()).toContain(facetReason!);
+      expect(await row.getByTestId('spine-facets').textContent()).toBe('n/a');
       // Renaming one level in its evidence view renames them all (names are counted): L4/L5 → L5/S1, and back.
       await detail.getByLabel('Level name').selectOption({ label: 'L5/S1' });
       const levelCell = (name: string) => page.locator('[data-testid="spine-levels-table"] tbody tr td:first-child').filter({ hasText: new RegExp(`^[▸▾] ${name}†?$`) });

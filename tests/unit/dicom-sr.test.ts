@@ -1,6 +1,7 @@
 import { writeSeg } from '../../extension/src/dicom/seg';
 import { writeSr } from '../../extension/src/dicom/sr';
 import { readSr, srSegmentReferences } from '../../extension/src/dicom/sr-read';
+import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
 import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID, SEG_SOP_CLASS_UID, fromPart10, toPart10 } from '../../extension/src/dicom/uids';
 import { ANATOMY, DISC, LATERALITY, MEASUREMENT, MEYERDING_VALUE, PRESENCE, PRIVATE, STANDARD_MEASUREMENT, STENOSIS_GRADE, SR } from '../../extension/src/dicom/codes';
 import type { LevelReport, Measurement, SpineReport } from '../../extension/src/pipeline/report';
@@ -139,6 +140,14 @@ describe('writeSr (TID 1500, Comprehensive 3D SR)', () => {
     const na = structuredClone(report);
     na.levels[0].discBulging = { ...report.levels[1].discBulging!, value: null, notAssessableReason: 'no classifier' };
     expect(readSr(writeSr(na, { seg, sourceVolume: v })).levels[0].discBulging).toMatchObject({ value: null, notAssessableReason: 'no classifier', readerModified: false });
+    // The reader's value over the software's "not assessable": the software's reason is stored beside it, so undoing
+    // the change after reopening gives the software's finding back, reason and all.
+    const graded = structuredClone(report);
+    graded.levels[0].discBulging = { ...report.levels[0].discBulging!, notAssessableReason: 'no classifier' };
+    const reopened = readSr(writeSr(graded, { seg, sourceVolume: v }));
+    expect(reopened.levels[0].discBulging).toMatchObject({ value: false, readerModified: true, automaticValue: null, notAssessableReason: 'no classifier' });
+    const undone = applyReaderEdit(reopened, reopened.levels[0].level, 'discBulging', null).levels[0].discBulging;
+    expect(undone).toMatchObject({ value: null, readerModified: false, notAssessableReason: 'no classifier' });
   });
 
   it('writes spondylolisthesis as a Meyerding grade code with its slip in % (UCUM) and reads it back', () => {

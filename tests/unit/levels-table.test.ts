@@ -45,7 +45,7 @@ describe('LevelsTable Facet column', () => {
   it('says n/a once when neither side was assessable, and shows both sides otherwise', () => {
     expect(cell(level('L4/L5', 1))).toBe('n/a');
     expect(cell({ ...level('L4/L5', 1), facetArthropathyLeft: f<0 | 1 | 2 | 3>(2), facetArthropathyRight: f<0 | 1 | 2 | 3>(null) })).toBe('2 / n/a');
-    expect(cell({ ...level('L4/L5', 1), facetArthropathyLeft: { ...f<0 | 1 | 2 | 3>(null), readerModified: true } })).toBe('n/a / n/a'); // a side the reader set to not assessable stays shown per side
+    expect(cell({ ...level('L4/L5', 1), facetArthropathyLeft: { ...f<0 | 1 | 2 | 3>(null), readerModified: true } })).toBe('n/a* / n/a'); // a side the reader set to not assessable stays shown per side, marked as the reader's
   });
 });
 

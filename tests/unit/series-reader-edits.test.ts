@@ -56,6 +56,24 @@ describe('applyReaderEdit', () => {
     const f = applyReaderEdit(report, 'L4/L5', 'foraminalStenosisLeft', 2).levels[0].foraminalStenosisLeft;
     expect(f).toMatchObject({ value: 2, readerModified: true, automaticValue: null });
   });
+  it('undoes a change when the reader chooses the software\'s value again: the finding is the software\'s once more', () => {
+    const changed = applyReaderEdit(applyReaderEdit(report, 'L4/L5', 'pfirrmannGrade', 4), 'L4/L5', 'pfirrmannGrade', 5);
+    const undone = applyReaderEdit(changed, 'L4/L5', 'pfirrmannGrade', 3);
+    expect(undone.levels[0].pfirrmannGrade).toMatchObject({ value: 3, readerModified: false });
+    expect(hasReaderChanges(undone)).toBe(false);
+    expect(hasReaderChanges(changed)).toBe(true);
+  });
+  it('lets the reader set any grade to not assessable, and keeps the software\'s reason behind a reader\'s value for an undo', () => {
+    const na = applyReaderEdit(report, 'L4/L5', 'pfirrmannGrade', null).levels[0].pfirrmannGrade;
+    expect(na).toMatchObject({ value: null, readerModified: true, automaticValue: 3, notAssessableReason: 'not assessable: set by the reader' });
+    const why = 'not assessable: left foramen: no slice 14–26 mm to the left of the disc centre';
+    const software: SpineReport = { ...report, levels: [{ ...report.levels[0], foraminalStenosisLeft: { ...finding<0 | 1 | 2 | 3>(null), notAssessableReason: why } }] };
+    const graded = applyReaderEdit(software, 'L4/L5', 'foraminalStenosisLeft', 2);
+    expect(graded.levels[0].foraminalStenosisLeft).toMatchObject({ value: 2, readerModified: true, automaticValue: null, notAssessableReason: why });
+    const undone = applyReaderEdit(graded, 'L4/L5', 'foraminalStenosisLeft', null);
+    expect(undone.levels[0].foraminalStenosisLeft).toEqual(software.levels[0].foraminalStenosisLeft);
+    expect(hasReaderChanges(undone)).toBe(false);
+  });
   it('edits disc bulging / Modic change where the level has them, and refuses them on a report from an older version', () => {
     const withFindings: SpineReport = { ...report, levels: [{ ...report.levels[0], discBulging: finding<boolean>(null), modicChange: finding(false) }] };
     const edited = applyReaderEdit(applyReaderEdit(withFindings, 'L4/L5', 'discBulging', true), 'L4/L5', 'modicChange', true);

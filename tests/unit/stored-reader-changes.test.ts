@@ -34,6 +34,13 @@ describe('carrying the reader\'s stored changes over to a new analysis', () => {
     expect(after.fromStoredSr).toBeUndefined(); // changes of an analysis never stored name no SR
   });
 
+  it('carries a grade the reader set to not assessable (e.g. motion at that level)', () => {
+    const stored = applyReaderEdit(fresh, 'L4/L5', 'centralCanalStenosis', null);
+    const pending = pendingStoredChanges(fresh, stored);
+    expect(pending.findings).toEqual([{ level: 'L4/L5', key: 'centralCanalStenosis', value: null, text: 'L4/L5 Central canal stenosis not assessable' }]);
+    expect(applyStoredChanges(fresh, pending).levels[1].centralCanalStenosis).toMatchObject({ value: null, readerModified: true, automaticValue: 'mild' });
+  });
+
   it('says where refused changes stay: a stored version keeps them, and a saved new result opens without them', () => {
     const otherSoftware = { ...applyReaderEdit(fresh, 'L4/L5', 'pfirrmannGrade', 5), software: { name: 's', version: '0.9' } };
     const offer = (storedVersion?: number) => renderToStaticMarkup(createElement(CarryOverOffer, {

@@ -146,7 +146,8 @@ function findingNode(level: LevelReport, f: (typeof FINDINGS)[number], ids: Map<
     { rel: 'HAS PROPERTIES', type: 'TEXT', name: PRIVATE.gradingRule, value: finding.evidence.rule || '-' },
     { rel: 'HAS PROPERTIES', type: 'TEXT', name: PRIVATE.gradingReference, value: finding.evidence.reference || '-' },
   ];
-  if (finding.value === null) {
+  // The reason goes with a "not assessable": the finding's own, or the software's behind a reader's value.
+  if (finding.value === null || (finding.readerModified && finding.automaticValue === null && finding.notAssessableReason)) {
     children.push({ rel: 'HAS PROPERTIES', type: 'TEXT', name: PRIVATE.notAssessableReason, value: finding.notAssessableReason || 'not stated' });
   }
   if (finding.readerModified) {

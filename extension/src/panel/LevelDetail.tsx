@@ -35,7 +35,7 @@ export function formatMeasurement(m: Measurement): string {
 
 type Value = string | number | boolean;
 
-function FindingRow({ k, f, label, onEdit }: { k: FindingKey; f: Finding<Value>; label: string; onEdit?: (k: FindingKey, v: Value) => void }) {
+function FindingRow({ k, f, label, onEdit }: { k: FindingKey; f: Finding<Value>; label: string; onEdit?: (k: FindingKey, v: Value | null) => void }) {
   const c = FINDING_CHOICES[k];
   const shown = f.value === null ? 'not assessable' : c.show(f.value);
   const { rule, cautions } = splitCautions(f.evidence.rule);
@@ -47,13 +47,14 @@ function FindingRow({ k, f, label, onEdit }: { k: FindingKey; f: Finding<Value>;
           <select
             value={f.value === null ? '' : String(f.value)}
             onChange={(e) => {
-              const v = c.values.find((x) => String(x) === e.target.value);
+              // '' is "not assessable": a reader may say so of any grade (e.g. a level blurred by motion).
+              const v = e.target.value === '' ? null : c.values.find((x) => String(x) === e.target.value);
               if (v !== undefined) onEdit(k, v);
             }}
             style={{ background: '#0b1a2a', color: colors.text, border: `1px solid ${colors.border}`, fontSize: 12 }}
             aria-label={label}
           >
-            {f.value === null && <option value="">not assessable</option>}
+            <option value="">not assessable</option>
             {c.values.map((v) => (
               <option key={String(v)} value={String(v)}>
                 {c.show(v)}
@@ -85,7 +86,7 @@ const RENAME_DELTAS = [-2, -1, 0, 1, 2];
  * @param onRename renames this level (delta vertebrae, +1 = one lower) and every other level with it
  *   (readerEdits.ts shiftLevels): names are counted, so one level cannot change alone.
  */
-export function LevelDetail({ level, onEdit, onRename }: { level: LevelReport; onEdit?: (k: FindingKey, v: Value) => void; onRename?: (delta: number) => void }) {
+export function LevelDetail({ level, onEdit, onRename }: { level: LevelReport; onEdit?: (k: FindingKey, v: Value | null) => void; onRename?: (delta: number) => void }) {
   const names = RENAME_DELTAS.map((d) => [d, shiftLevelName(level.level, d)] as const).filter(([, n]) => n);
   return (
     // overflowWrap 'anywhere': a long unbroken reason (a checksum) must wrap, not widen the levels table.

@@ -20,8 +20,7 @@ const INFERRED_DISC = 'Disc not segmented by the network: the space between the 
 
 function fmt<T>(f: Finding<T> | undefined, show: (v: T) => string = String): string {
   if (!f) return '–';
-  if (f.value === null) return 'n/a';
-  return `${show(f.value)}${f.readerModified ? '*' : ''}`;
+  return `${f.value === null ? 'n/a' : show(f.value)}${f.readerModified ? '*' : ''}`;
 }
 
 function findingTitle(f: Finding<unknown> | undefined): string | undefined {
@@ -86,7 +85,7 @@ export function LevelsTable({
   /** The study's axial T2 series: a clicked level scrolls it to the disc even where no area was measured. */
   axialSeriesUid?: string;
   /** When given, the evidence view offers grade overrides. */
-  onEdit?: (level: string, key: FindingKey, value: string | number | boolean) => void;
+  onEdit?: (level: string, key: FindingKey, value: string | number | boolean | null) => void;
   /** When given, the evidence view lets the reader rename the level (all levels shift by the same delta, vertebrae). */
   onShiftLevels?: (delta: number) => void;
 }) {
@@ -279,7 +278,7 @@ export function ResultsView({
   result: AnalysisResult;
   segmentationId?: string;
   displayError?: string;
-  onEdit?: (level: string, key: FindingKey, value: string | number | boolean) => void;
+  onEdit?: (level: string, key: FindingKey, value: string | number | boolean | null) => void;
   /** +1: every name one vertebra lower (L5 → S1); -1: one higher. */
   onShiftLevels?: (delta: number) => void;
   /** The reader confirms level names the software marked uncertain. */

@@ -25,7 +25,7 @@ function slipText(l: LevelReport): string[] {
 
 function discText(l: LevelReport): string {
   const p = l.pfirrmannGrade;
-  const grade = p.value !== null ? `Pfirrmann ${FINDING_CHOICES.pfirrmannGrade.show(p.value)}${star(p)}` : 'Pfirrmann not assessable';
+  const grade = `Pfirrmann ${p.value !== null ? FINDING_CHOICES.pfirrmannGrade.show(p.value) : 'not assessable'}${star(p)}`;
   return [grade, ...present(l.discNarrowing, 'narrowing'), ...present(l.discBulging, 'bulging'), ...present(l.modicChange, 'Modic change'),
     ...present(l.upperEndplateDefect, findingLabel('upperEndplateDefect', l.level)), ...present(l.lowerEndplateDefect, findingLabel('lowerEndplateDefect', l.level)), ...slipText(l)].join(', ');
 }
@@ -33,14 +33,14 @@ function discText(l: LevelReport): string {
 /** Undefined when not assessed (then `missing` says so, unless no level has it: notAssessedAnywhere does). */
 function canalText(l: LevelReport, missing?: string): string | undefined {
   const c = l.centralCanalStenosis;
-  if (c.value === null) return missing;
+  if (c.value === null) return c.readerModified ? `canal not assessable${star(c)}` : missing;
   const basis = [measured(l, 'canalApDiameterMm', 1, 'mm AP'), measured(l, 'duralSacAreaMm2', 0, 'mm² dural sac'), csfEffacedIn(l.centralCanalStenosis) ? 'CSF effaced' : undefined].filter(Boolean);
   return `canal ${c.value === 'none' ? 'no stenosis' : `${c.value} stenosis`}${star(c)}${basis.length ? ` (${basis.join(', ')})` : ''}`;
 }
 
 function pairText(what: string, left: Finding<number>, right: Finding<number>, missing?: string): string | undefined {
-  if (left.value === null && right.value === null) return missing;
-  const side = (f: Finding<number>) => (f.value === null ? 'n/a' : `${f.value}${star(f)}`);
+  if (left.value === null && right.value === null && !left.readerModified && !right.readerModified) return missing;
+  const side = (f: Finding<number>) => `${f.value === null ? 'n/a' : f.value}${star(f)}`;
   return `${what} L ${side(left)} / R ${side(right)}`;
 }
 

@@ -48,15 +48,15 @@ export function findingLabel(k: FindingKey, level: string): string {
 }
 
 /**
- * The panel's grade override: checks the value against the grading scale, then applies the one
- * implementation, pipeline/reader-edit.ts `applyReaderEdit` (readerModified = true, the software's
- * value kept in automaticValue from the first edit on).
+ * The panel's grade override: checks the value against the grading scale (null = not assessable, always allowed), then
+ * applies the one implementation, pipeline/reader-edit.ts `applyReaderEdit` (readerModified = true, the software's
+ * value kept in automaticValue from the first edit on; the software's own value again undoes the change).
  * @returns a new report with the reader's value for `key` at `level`.
  * @throws Error for a value not allowed for that finding, an unknown level, or a finding the level lacks
  *   (disc bulging / Modic change in a report from an older version).
  */
-export function applyReaderEdit(report: SpineReport, level: string, key: FindingKey, value: Value): SpineReport {
-  if (!FINDING_CHOICES[key].values.includes(value)) throw new Error(`${String(value)} is not a valid ${FINDING_CHOICES[key].label}`);
+export function applyReaderEdit(report: SpineReport, level: string, key: FindingKey, value: Value | null): SpineReport {
+  if (value !== null && !FINDING_CHOICES[key].values.includes(value)) throw new Error(`${String(value)} is not a valid ${FINDING_CHOICES[key].label}`);
   return applyPipelineEdit(report, level, key, value as never);
 }
 

@@ -11,7 +11,8 @@ import { applyReaderEdit, confirmLevels, FINDING_CHOICES, FINDING_KEYS, READER_C
 type Value = string | number | boolean;
 
 /** One finding the reader set in the stored report. */
-export interface StoredFindingChange { level: string; key: FindingKey; value: Value; text: string }
+/** value null: the reader set the finding to not assessable. */
+export interface StoredFindingChange { level: string; key: FindingKey; value: Value | null; text: string }
 
 /** What of the stored report's reader changes the current report does not reflect yet. */
 export interface PendingStoredChanges {
@@ -45,9 +46,9 @@ export function carryOverRefusal(report: SpineReport, stored: SpineReport): stri
 export function storedFindingChanges(stored: SpineReport): StoredFindingChange[] {
   return stored.levels.flatMap((l) => FINDING_KEYS.flatMap((key) => {
     const f = l[key] as Finding<Value | null> | undefined;
-    if (!f?.readerModified || f.value === null) return [];
+    if (!f?.readerModified) return [];
     const c = FINDING_CHOICES[key];
-    return [{ level: l.level, key, value: f.value, text: `${l.level} ${c.label} ${c.show(f.value)}` }];
+    return [{ level: l.level, key, value: f.value, text: `${l.level} ${c.label} ${f.value === null ? 'not assessable' : c.show(f.value)}` }];
   }));
 }
 

@@ -1,26 +1,35 @@
 /**
  * applyReaderEdit: a reader's correction of one finding at one level. Pure: returns a new
  * SpineReport; the edited finding gets readerModified = true and keeps the software's value in
- * automaticValue (set on the first edit, never overwritten by later edits). hasReaderChanges: whether a report
+ * automaticValue (set on the first edit, never overwritten by later edits). Setting the software's own value again
+ * undoes the change: the finding is the software's once more (not reader-modified). hasReaderChanges: whether a report
  * carries any reader change.
  */
 import type { Finding, LevelReport, SpineReport } from './report';
 
 export type FindingKey = 'pfirrmannGrade' | 'discNarrowing' | 'discBulging' | 'modicChange' | 'upperEndplateDefect' | 'lowerEndplateDefect' | 'spondylolisthesis' | 'centralCanalStenosis' | 'foraminalStenosisLeft' | 'foraminalStenosisRight' | 'facetArthropathyLeft' | 'facetArthropathyRight';
 
-/** @throws Error when the level is not in the report, or has no such finding (optional findings of older reports). */
+/** Said where the reader set a finding the software graded to "not assessable" (e.g. a level blurred by motion). */
+export const READER_NOT_ASSESSABLE = 'not assessable: set by the reader';
+
+/**
+ * @param newValue the reader's value; null = not assessable.
+ * notAssessableReason: where the software could not assess the finding, its reason stays with the finding while the
+ * reader's value is shown (the SR keeps it beside the software's "not assessable"), so that undoing restores it.
+ * @throws Error when the level is not in the report, or has no such finding (optional findings of older reports).
+ */
 export function applyReaderEdit<K extends FindingKey>(report: SpineReport, level: string, findingKey: K, newValue: NonNullable<LevelReport[K]>['value']): SpineReport {
   const idx = report.levels.findIndex((l) => l.level === level);
   if (idx < 0) throw new Error(`level ${level} is not in the report (levels: ${report.levels.map((l) => l.level).join(', ') || 'none'})`);
   const old = report.levels[idx][findingKey] as Finding<unknown> | undefined;
   if (!old) throw new Error(`level ${level} has no ${findingKey} (a report from an older version)`);
-  const edited: Finding<unknown> = {
-    ...old,
-    value: newValue,
-    notAssessableReason: newValue === null ? old.notAssessableReason ?? 'set to not assessable by the reader' : undefined,
-    readerModified: true,
-    automaticValue: old.readerModified ? old.automaticValue : old.value,
-  };
+  const automatic = old.readerModified ? old.automaticValue ?? null : old.value;
+  const softwareReason = automatic === null ? old.notAssessableReason : undefined;
+  const { automaticValue: _a, notAssessableReason: _n, ...rest } = old;
+  const edited: Finding<unknown> = newValue === automatic
+    ? { ...rest, value: automatic, readerModified: false, ...(automatic === null ? { notAssessableReason: softwareReason } : { automaticValue: automatic }) }
+    : { ...rest, value: newValue, notAssessableReason: newValue === null ? READER_NOT_ASSESSABLE : softwareReason, readerModified: true, automaticValue: automatic };
+  if (edited.notAssessableReason === undefined) delete edited.notAssessableReason;
   const levels = report.levels.map((l, n) => (n === idx ? { ...l, [findingKey]: edited } : l));
   return { ...report, levels };
 }

@@ -114,7 +114,7 @@ export function renameLevel(l: LevelReport, level: string): LevelReport {
     // A stored finding may carry a reader's value already: its automatic one is then automaticValue.
     const automaticValue = after.readerModified ? after.automaticValue : after.value;
     (out as unknown as Record<string, Finding<unknown>>)[k] = before?.readerModified
-      ? { ...after, value: before.value, notAssessableReason: before.value === null ? before.notAssessableReason : undefined, readerModified: true, automaticValue }
+      ? { ...after, value: before.value, notAssessableReason: before.value === null ? before.notAssessableReason : automaticValue === null ? after.notAssessableReason : undefined, readerModified: true, automaticValue }
       : after;
   }
   return out;
