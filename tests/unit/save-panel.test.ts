@@ -4,9 +4,13 @@
  */
 import { dataSourceStow, failedInstanceCount, type OhifDicomWebDataSource } from '../../extension/src/ohif/dataSourceStow';
 import { latestStoredReport } from '../../extension/src/ohif/loadStoredReport';
-import { reportFingerprint, saveFailureMessage } from '../../extension/src/panel/useSave';
+import { reportFingerprint, sameReportContent, saveFailureMessage } from '../../extension/src/panel/useSave';
+import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
+import { writeSeg } from '../../extension/src/dicom/seg';
+import { writeSr } from '../../extension/src/dicom/sr';
+import { readSr } from '../../extension/src/dicom/sr-read';
 import { SaveToPacsError, describeStowError } from '../../extension/src/store/stow-error';
-import { makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
+import { PATIENT, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
 
 /** Minimal XMLHttpRequest: dataSourceStow creates one and reads responseText after store.dicom. */
 class FakeXhr {
@@ -109,6 +113,18 @@ describe('reportFingerprint', () => {
     const relabelled = structuredClone(report);
     relabelled.segments[0] = { ...relabelled.segments[0], label: 'L3 vertebral body', readerModified: true };
     expect(reportFingerprint(relabelled)).not.toBe(base);
+  });
+});
+
+describe('sameReportContent', () => {
+  it('reads a stored report whose changes the reader undid as unchanged (nothing left to save), and a changed one as changed', () => {
+    const v = makeVolume(), lm = makeLabelmap(v);
+    const stored = readSr(writeSr(makeReport(v, lm), { seg: writeSeg(makeReport(v, lm), lm, v, { patientStudy: PATIENT }), sourceVolume: v }));
+    const level = stored.levels.find((l) => !l.pfirrmannGrade.readerModified)!;
+    const software = level.pfirrmannGrade.value!;
+    const changed = applyReaderEdit(stored, level.level, 'pfirrmannGrade', software === 5 ? 4 : 5);
+    expect(sameReportContent(changed, stored)).toBe(false);
+    expect(sameReportContent(applyReaderEdit(changed, level.level, 'pfirrmannGrade', software), stored)).toBe(true);
   });
 });
 

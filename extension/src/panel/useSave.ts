@@ -113,6 +113,23 @@ export function reportFingerprint(report: SpineReport): string {
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16);
 }
 
+/**
+ * Whether two reports say the same (as reportFingerprint counts content), whatever the order of their keys and
+ * whether a finding the reader did not change repeats its value as automaticValue: so a stored report whose changes
+ * the reader has undone one by one reads as unchanged.
+ */
+export function sameReportContent(a: SpineReport, b: SpineReport): boolean {
+  const canonical = (r: SpineReport) => {
+    const { createdAt: _c, run: _r, reader: _p, ...content } = r;
+    return JSON.stringify(content, (_k, v: unknown) => {
+      if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+      const o = v as Record<string, unknown>;
+      return Object.fromEntries(Object.keys(o).sort().filter((k) => !(k === 'automaticValue' && o.readerModified === false)).map((k) => [k, o[k]]));
+    });
+  };
+  return canonical(a) === canonical(b);
+}
+
 /** Plain-language message for a failed save: what failed, why, what to do. */
 export function saveFailureMessage(e: unknown): string {
   if (e instanceof SaveToPacsError) {
@@ -292,10 +309,12 @@ function redrawStored(st: Extract<StoredState, { status: 'loaded' }>, report: Sp
 export function editStored(studyUid: string, change: (r: SpineReport) => SpineReport): void {
   const st = studyStates.get(studyUid)?.stored;
   if (st?.status !== 'loaded') return;
-  const edited = change(st.edited ?? st.stored.report);
+  const changed = change(st.edited ?? st.stored.report);
+  // Every change undone: nothing left to save.
+  const edited = sameReportContent(changed, st.stored.report) ? undefined : changed;
   setStudy(studyUid, { stored: { ...st, edited } });
   setSave(storedEditsKey(studyUid), IDLE);
-  redrawStored(st, edited);
+  redrawStored(st, changed);
 }
 
 /**
