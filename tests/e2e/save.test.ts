@@ -305,11 +305,11 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(await row.textContent()).toContain(`${readerGrade}*`);
   }, 600000);
 
-  it('the browser asks before a page holding unsaved reader changes is closed', async () => {
+  it('the browser asks before a page holding unsaved reader changes is closed, and keeps the changes for the next Analyze', async () => {
     const page = await env.context.newPage();
     await openStudy(page, studyB);
     await analyze(page);
-    await changePfirrmannGrade(page, 'L3/L4');
+    const readerGrade = await changePfirrmannGrade(page, 'L3/L4');
     const dialog = page.waitForEvent('dialog', { timeout: 15000 });
     await page.close({ runBeforeUnload: true });
     const d = await dialog;
@@ -317,7 +317,24 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await d.accept(); // leave anyway: the page closes
     await page.waitForEvent('close', { timeout: 15000 }).catch(() => undefined);
     expect(page.isClosed()).toBe(true);
-  }, 420000);
+
+    // The change was kept in this browser as it was made: a new page says so, and offers it again after Analyze.
+    const again = await env.context.newPage();
+    await openStudy(again, studyB);
+    const kept = again.getByTestId('spine-kept-draft');
+    await kept.waitFor({ timeout: 30000 });
+    expect(await kept.textContent()).toMatch(/^Your changes to an analysis of this series \(.+\), not saved to the PACS, are kept in this browser: press Analyze to apply them again\./);
+    await analyze(again);
+    const offer = again.getByTestId('spine-carry-over');
+    await offer.waitFor({ timeout: 30000 });
+    expect(await offer.textContent()).toMatch(new RegExp(`^Your changes in the analysis of .+ kept in this browser \\(not saved to the PACS\\): L3/L4 Pfirrmann grade ${readerGrade}\\.`));
+    await shot(again, 'kept-changes-offered');
+    await again.getByTestId('spine-carry-over-apply').click();
+    await offer.waitFor({ state: 'detached', timeout: 10000 });
+    const row = again.locator('[data-testid="spine-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L3/L4' }).first();
+    expect(await row.textContent()).toContain(`${readerGrade}*`);
+    await again.close();
+  }, 600000);
 
   it('corrects a grade in the reopened findings and saves them as version 2, the stored SEG carried over', async () => {
     const { page } = env;
@@ -387,6 +404,30 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(unsaved).toContain('your changes to the analysis of series');
     expect(unsaved).not.toContain('stored findings');
   }, 420000);
+
+  it('keeps unsaved changes to reopened findings in this browser: a new page offers them again, and Discard drops them', async () => {
+    // The test above changed L3/L4 on version 2 and took the change into a new analysis, never saved.
+    const page = await env.context.newPage();
+    await openStudy(page, studyA);
+    await page.waitForFunction(() => /version 2\); segmentation shown from the stored SEG/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
+    const offer = page.getByTestId('spine-stored-results').getByTestId('spine-carry-over');
+    await offer.waitFor({ timeout: 30000 });
+    expect(await offer.textContent()).toMatch(/^Your changes in the stored findings \(version 2\) of .+, kept in this browser \(not saved to the PACS\): L3\/L4 Pfirrmann grade (I|II)\./);
+    await shot(page, 'stored-kept-changes');
+    await page.getByTestId('spine-carry-over-apply').click();
+    await page.getByTestId('spine-stored-edits').waitFor({ timeout: 10000 });
+    const l34 = page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L3/L4' }).first();
+    expect(await l34.textContent()).toMatch(/L3\/L4(I|II)\*/);
+    // Discarded: gone from this browser too, so the study opens without the offer.
+    await page.getByTestId('spine-stored-discard').click();
+    await page.getByTestId('spine-stored-edits').waitFor({ state: 'detached', timeout: 10000 });
+    await openStudy(page, studyA);
+    await page.waitForFunction(() => /version 2\)/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
+    await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"]').waitFor({ timeout: 30000 });
+    await page.waitForTimeout(1000); // the kept changes are read from IndexedDB after the table is shown
+    expect(await page.getByTestId('spine-stored-results').getByTestId('spine-carry-over').count()).toBe(0);
+    await page.close();
+  }, 300000);
 
   it('renames the levels of reopened findings and saves them as version 3, the SEG\'s segments renamed', async () => {
     const { page } = env;

@@ -4,8 +4,8 @@
  */
 import { dataSourceStow, failedInstanceCount, type OhifDicomWebDataSource } from '../../extension/src/ohif/dataSourceStow';
 import { latestStoredReport } from '../../extension/src/ohif/loadStoredReport';
-import { reportFingerprint, sameReportContent, saveFailureMessage } from '../../extension/src/panel/useSave';
-import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
+import { reportFingerprint, saveFailureMessage } from '../../extension/src/panel/useSave';
+import { applyReaderEdit, sameReportContent } from '../../extension/src/pipeline/reader-edit';
 import { writeSeg } from '../../extension/src/dicom/seg';
 import { writeSr } from '../../extension/src/dicom/sr';
 import { readSr } from '../../extension/src/dicom/sr-read';

@@ -13,6 +13,9 @@ import { prepareAnalysis } from '../ohif/analysisClient';
 import type { EditedOutlines } from '../pipeline/edited-outlines';
 import { leftOutNote, NOTHING_EDITED, NOTHING_EDITED_STORED, outlinesShown, REPLACE_CORRECTED_OUTLINES, storedOutlinesEdited, storedOutlinesOf, storedOutlinesShown, unmeasuredOutlineEdits } from './outlineCorrection';
 import { colors, s } from './styles';
+import { keptAtText, useKeptDraft } from './useKeptDraft';
+import { analysisDraftKey } from '../store/reader-drafts';
+import { hasPendingChanges, pendingStoredChanges } from './storedReaderChanges';
 
 /** How an analysis took its series' weighting, in words ('T2', 'T2 (as you stated)', 'unknown weighting'). */
 function analysedAs(v: { role?: SeriesRole; weightingStatedByReader?: boolean }): string {
@@ -43,8 +46,13 @@ export function AnalyzeSection({
 }) {
   const { state, start, cancel, edit, previousReport } = useAnalysis(displaySet?.SeriesInstanceUID ?? '');
   const { stored } = useStudySave(displaySet?.StudyInstanceUID).state;
-  // Where reader changes may wait to be carried over to a new result: this session's previous analysis, the reader's
-  // unsaved changes to the stored findings, the stored report.
+  const [draft, discardDraft] = useKeptDraft(displaySet && analysisDraftKey(displaySet.SeriesInstanceUID), state.status);
+  // A draft made before the result shown (a crashed or closed page's), not this result's own changes, nor changes the
+  // PACS holds already (saved, or carried into a stored version).
+  const olderDraft = draft && (state.status !== 'done' || draft.keptAt < state.result.report.createdAt)
+    && !(stored.status === 'loaded' && !hasPendingChanges(pendingStoredChanges(stored.stored.report, draft.report))) ? draft : undefined;
+  // Where reader changes may wait to be carried over to a new result: this page's previous analysis, the reader's
+  // unsaved changes to the stored findings, the changes an earlier page kept in this browser, the stored report.
   const earlier: EarlierResult[] = [
     ...(previousReport ? [{ report: previousReport, what: 'the previous analysis' }] : []),
     ...(stored.status === 'loaded' && stored.edited && displaySet ? [{
@@ -53,6 +61,7 @@ export function AnalyzeSection({
       // Applied, they are the new result's (saved with it), no longer unsaved changes of the stored findings.
       onTaken: () => discardStoredEdits(displaySet.StudyInstanceUID, false),
     }] : []),
+    ...(olderDraft ? [{ report: olderDraft.report, what: `the analysis of ${keptAtText(olderDraft)}, kept in this browser (not saved to the PACS)`, onDiscard: discardDraft }] : []),
     ...(stored.status === 'loaded' ? [{ report: stored.stored.report, what: `the stored report (version ${stored.stored.version})`, storedVersion: stored.stored.version }] : []),
   ];
   const [outlineNote, setOutlineNote] = useState<{ text: string; error: boolean }>();
@@ -184,6 +193,12 @@ export function AnalyzeSection({
       )}
       {state.status === 'done' && displaySet && <SaveSection displaySet={displaySet} analysis={state.result} unmeasuredEdits={() => (measured ? unmeasuredOutlineEdits(measured.ds, measured.result, measured.segmentationId) : undefined)} />}
       {state.status === 'done' && <CarryOverOffer report={state.result.report} candidates={earlier} onApply={edit} />}
+      {state.status !== 'done' && !running && olderDraft && (
+        <div style={{ ...s.warn, display: 'flex', flexWrap: 'wrap', gap: 6, alignItems: 'center' }} data-testid="spine-kept-draft">
+          <span>Your changes to an analysis of this series ({keptAtText(olderDraft)}), not saved to the PACS, are kept in this browser: press Analyze to apply them again.</span>
+          <button type="button" style={s.secondaryButton} data-testid="spine-kept-draft-discard" onClick={discardDraft}>Discard them</button>
+        </div>
+      )}
       {state.status === 'done' && (
         <ResultsView
           result={state.result}

@@ -1,6 +1,7 @@
 /**
- * After analysing again: the reader's changes in an earlier result (this session's previous analysis of the
- * series, the reader's unsaved changes to the stored report, or the stored report; the first with changes the new result lacks) offered for the new one, so
+ * After analysing again: the reader's changes in an earlier result (this page's previous analysis of the
+ * series, the reader's unsaved changes to the stored report, an analysis whose changes an earlier page kept in this
+ * browser, or the stored report; the first with changes the new result lacks) offered for the new one, so
  * that re-analysis loses no work (storedReaderChanges.ts). Nothing is shown when there is nothing to carry over.
  */
 import type { SpineReport } from '../pipeline/report';
@@ -15,6 +16,8 @@ export interface EarlierResult {
   storedVersion?: number;
   /** Called once its changes are applied: they live in the new result from then on. */
   onTaken?: () => void;
+  /** Drops it, where the reader may (changes kept in this browser): offered beside Apply, and beside a refusal. */
+  onDiscard?: () => void;
 }
 
 export function CarryOverOffer({ report, candidates, onApply }: { report: SpineReport; candidates: EarlierResult[]; onApply: (fn: (r: SpineReport) => SpineReport) => void }) {
@@ -24,7 +27,10 @@ export function CarryOverOffer({ report, candidates, onApply }: { report: SpineR
   const refusal = carryOverRefusal(report, earlier.report);
   const unmatched = pending.unmatched.length ? ` Not carried over (level not found now): ${pending.unmatched.join('; ')}.` : '';
   if (!hasPendingChanges(pending)) return unmatched ? <div style={s.muted} data-testid="spine-carry-over">{unmatched.trim()}</div> : null;
-  if (refusal) return <div style={s.muted} data-testid="spine-carry-over">{refusalText(earlier, refusal)}</div>;
+  const discard = earlier.onDiscard && (
+    <button type="button" style={s.secondaryButton} data-testid="spine-carry-over-discard" onClick={earlier.onDiscard}>Discard them</button>
+  );
+  if (refusal) return <div style={s.muted} data-testid="spine-carry-over">{refusalText(earlier, refusal)} {discard}</div>;
   const changes = pendingChangeTexts(pending);
   return (
     <div style={{ ...s.warn, display: 'flex', flexWrap: 'wrap', gap: 6, alignItems: 'center' }} data-testid="spine-carry-over">
@@ -34,6 +40,7 @@ export function CarryOverOffer({ report, candidates, onApply }: { report: SpineR
       <button type="button" style={s.secondaryButton} data-testid="spine-carry-over-apply" onClick={() => { onApply((r) => applyStoredChanges(r, pendingStoredChanges(r, earlier.report))); earlier.onTaken?.(); }}>
         Apply them
       </button>
+      {discard}
     </div>
   );
 }

@@ -3,7 +3,9 @@
  *   - the newest stored result, read from our SR ("Findings loaded from the PACS (SR of <date>,
  *     version n)") with its per-level findings — no re-analysis; OHIF shows the stored SEG;
  *   - unsaved results kept in IndexedDB after a failed save ("Resume unsaved result from <time>"),
- *     each with Show, Retry and Discard.
+ *     each with Show, Retry and Discard;
+ *   - the reader's changes to the stored findings that an earlier page kept in this browser and never saved
+ *     (store/reader-drafts.ts), with Apply them and Discard them.
  */
 import { useEffect, useState } from 'react';
 import type { PendingResult } from '../store/pending';
@@ -13,7 +15,9 @@ import { FindingsTextBox } from './FindingsTextBox';
 import { PriorFindings } from './PriorFindings';
 import { SaveOutcome } from './SaveSection';
 import { useAnalysis } from './useAnalysis';
-import { SAVE_STEP_LABEL, useAllSaveStates, useSave, useStoredEdits, useStudySave } from './useSave';
+import { SAVE_STEP_LABEL, storedDraftKey, useAllSaveStates, useSave, useStoredEdits, useStudySave } from './useSave';
+import { CarryOverOffer } from './CarryOverOffer';
+import { keptAtText, useKeptDraft } from './useKeptDraft';
 import { applyReaderEdit, confirmLevels, shiftLevels, withSoftwareLevels } from './readerEdits';
 import { showStoredSegOnViewports, type StoredReport } from '../ohif/loadStoredReport';
 import type { SpineReport } from '../pipeline/report';
@@ -115,6 +119,19 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
   const storedSegments = shownReport && stored.status === 'loaded' && stored.segments ? withSoftwareLevels(stored.segments, shownReport.levelNaming) : [];
   const canRename = !!shownReport && storedSegments.length > 0 && (shownReport.segments.length > 0 || storedSegments.every((x) => !x.readerModified || x.automaticLevel));
   const withSegments = (r: SpineReport): SpineReport => (r.segments.length ? r : { ...r, segments: storedSegments });
+  // Changes to this version kept in this browser by an earlier page (closed or crashed before saving): offered until
+  // the reader changes anything here.
+  const [draft, discardDraft] = useKeptDraft(stored.status === 'loaded' ? storedDraftKey(stored) : undefined, stored.status === 'loaded' ? stored.edited : undefined);
+  const keptChanges = stored.status === 'loaded' && !stored.edited && draft ? [{
+    report: draft.report, what: `the stored findings (version ${stored.stored.version}) of ${keptAtText(draft)}, kept in this browser (not saved to the PACS)`, onDiscard: discardDraft,
+  }] : [];
+  const applyKept = (fn: (r: SpineReport) => SpineReport) => {
+    try {
+      edit((r) => fn(withSegments(r)));
+    } catch (e) {
+      alert((e as Error).message);
+    }
+  };
   // The stored SEG leaves the image with the stored findings table: a new analysis' outlines replace it there too.
   const storedSegmentationId = stored.status === 'loaded' && stored.segShown ? stored.segmentationId : undefined;
   useEffect(() => {
@@ -152,6 +169,7 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
                   {canRename ? '' : storedSegments.length ? '; to rename the levels again, analyse again' : '; to rename the levels, analyse again'}. * = changed by the reader; {CAUTION_LEGEND}.
                 </div>
                 <StoredEditsBar studyInstanceUid={studyInstanceUid} stored={stored.stored} edited={stored.edited} />
+                <CarryOverOffer report={shownReport!} candidates={keptChanges} onApply={applyKept} />
                 <PriorFindings report={shownReport!} />
                 <FindingsTextBox report={shownReport!} />
               </>

@@ -9,6 +9,8 @@
  */
 import { useCallback, useEffect, useSyncExternalStore } from 'react';
 import { createStore, get as idbGet, set as idbSet, type UseStore } from 'idb-keyval';
+import { sameReportContent } from '../pipeline/reader-edit';
+import { analysisDraftKey, dropReaderDraft, keepReaderDraft, storedEditsDraftKey } from '../store/reader-drafts';
 import type { DisplaySet } from '../../../types/ohif';
 import type { ViewerAnalysis } from '../ohif/analysisClient';
 import { dataSourceStow, studySeries } from '../ohif/dataSourceStow';
@@ -113,23 +115,6 @@ export function reportFingerprint(report: SpineReport): string {
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16);
 }
 
-/**
- * Whether two reports say the same (as reportFingerprint counts content), whatever the order of their keys and
- * whether a finding the reader did not change repeats its value as automaticValue: so a stored report whose changes
- * the reader has undone one by one reads as unchanged.
- */
-export function sameReportContent(a: SpineReport, b: SpineReport): boolean {
-  const canonical = (r: SpineReport) => {
-    const { createdAt: _c, run: _r, reader: _p, ...content } = r;
-    return JSON.stringify(content, (_k, v: unknown) => {
-      if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
-      const o = v as Record<string, unknown>;
-      return Object.fromEntries(Object.keys(o).sort().filter((k) => !(k === 'automaticValue' && o.readerModified === false)).map((k) => [k, o[k]]));
-    });
-  };
-  return canonical(a) === canonical(b);
-}
-
 /** Plain-language message for a failed save: what failed, why, what to do. */
 export function saveFailureMessage(e: unknown): string {
   if (e instanceof SaveToPacsError) {
@@ -215,6 +200,8 @@ async function recordSaved(studyUid: string, report: SpineReport, version: numbe
   const rec: SavedRecord = { fingerprint: reportFingerprint(report), version, savedAt: new Date().toISOString() };
   keptFingerprints.add(rec.fingerprint);
   await idbSet(studyUid, rec, saved()).catch((e) => console.error('Spine MRI: could not remember the saved result', e));
+  // The PACS holds these changes now; a draft with later ones stays.
+  await dropReaderDraft(analysisDraftKey(report.seriesInstanceUid), report).catch((e) => console.error('Spine MRI: could not drop the kept changes', e));
 }
 
 function savedState(r: PendingResult): SaveState {
@@ -302,6 +289,12 @@ function redrawStored(st: Extract<StoredState, { status: 'loaded' }>, report: Sp
   try { showLevelLabels(st.sourceImageIds, segments, !report.levelNaming.certain); } catch (e) { console.error(e); }
 }
 
+/** Where this browser keeps the reader's unsaved changes to a loaded stored report (under its SR). */
+export function storedDraftKey(st: { stored: { report: SpineReport } }): string | undefined {
+  const sop = st.stored.report.fromStoredSr?.sopInstanceUid;
+  return sop ? storedEditsDraftKey(sop) : undefined;
+}
+
 /**
  * Applies a change to the stored findings of a study (kept until saved or discarded; survives the panel closing).
  * A level shift needs the stored SEG's segments in the report (StoredResults puts them there).
@@ -312,6 +305,8 @@ export function editStored(studyUid: string, change: (r: SpineReport) => SpineRe
   const changed = change(st.edited ?? st.stored.report);
   // Every change undone: nothing left to save.
   const edited = sameReportContent(changed, st.stored.report) ? undefined : changed;
+  const draftKey = storedDraftKey(st);
+  if (draftKey) keepReaderDraft(draftKey, edited).catch((e) => console.error('Spine MRI: could not keep the changes in this browser', e));
   setStudy(studyUid, { stored: { ...st, edited } });
   setSave(storedEditsKey(studyUid), IDLE);
   redrawStored(st, changed);
@@ -326,6 +321,9 @@ export function discardStoredEdits(studyUid: string, redraw = true): void {
   if (st?.status === 'loaded') {
     setStudy(studyUid, { stored: { ...st, edited: undefined } });
     if (st.edited && redraw) redrawStored(st, st.stored.report);
+    // Discarded by the reader: gone from the browser too. Taken by a new result: kept until that is saved.
+    const draftKey = storedDraftKey(st);
+    if (redraw && draftKey) dropReaderDraft(draftKey).catch((e) => console.error('Spine MRI: could not drop the kept changes', e));
   }
   setSave(storedEditsKey(studyUid), IDLE);
 }
@@ -356,6 +354,8 @@ async function saveStoredEdits(studyUid: string): Promise<void> {
       r = await saveRevisionToPacs({ report: savedBy(edited, signedInReader()), storedSeg }, stow, pending(), { version });
     }
     const version = r.version;
+    const draftKey = storedDraftKey(st);
+    if (draftKey) await dropReaderDraft(draftKey, edited).catch((e) => console.error('Spine MRI: could not drop the kept changes', e));
     const now = studyStates.get(studyUid)?.stored;
     if (now?.status === 'loaded') {
       // The report as stored now: a further change revises this version's SR.

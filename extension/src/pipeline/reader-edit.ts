@@ -3,7 +3,7 @@
  * SpineReport; the edited finding gets readerModified = true and keeps the software's value in
  * automaticValue (set on the first edit, never overwritten by later edits). Setting the software's own value again
  * undoes the change: the finding is the software's once more (not reader-modified). hasReaderChanges: whether a report
- * carries any reader change.
+ * carries any reader change; sameReportContent: whether two reports say the same.
  */
 import type { Finding, LevelReport, SpineReport } from './report';
 
@@ -41,4 +41,21 @@ export function applyReaderEdit<K extends FindingKey>(report: SpineReport, level
 export function hasReaderChanges(report: SpineReport): boolean {
   const changed = (level: LevelReport) => Object.values(level).some((f) => !!f && typeof f === 'object' && (f as Finding<unknown>).readerModified === true);
   return report.levelNaming.automatic !== undefined || report.segments.some((s) => s.readerModified || s.outlineCorrected) || report.levels.some(changed);
+}
+
+/**
+ * Whether two reports say the same (the content a save stores: without the analysis time, run info and the person saving), whatever the order of their keys and
+ * whether a finding the reader did not change repeats its value as automaticValue: so a stored report whose changes
+ * the reader has undone one by one reads as unchanged.
+ */
+export function sameReportContent(a: SpineReport, b: SpineReport): boolean {
+  const canonical = (r: SpineReport) => {
+    const { createdAt: _c, run: _r, reader: _p, ...content } = r;
+    return JSON.stringify(content, (_k, v: unknown) => {
+      if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+      const o = v as Record<string, unknown>;
+      return Object.fromEntries(Object.keys(o).sort().filter((k) => !(k === 'automaticValue' && o.readerModified === false)).map((k) => [k, o[k]]));
+    });
+  };
+  return canonical(a) === canonical(b);
 }

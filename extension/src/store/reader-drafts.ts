@@ -1,0 +1,48 @@
+/**
+ * The reader's changes not yet saved to the PACS, kept in this browser's IndexedDB as they are made (database
+ * 'spine-mri-drafts', object store 'reader-changes'), so that a crashed or closed tab, or a restarted workstation,
+ * loses nothing. Two kinds, one entry each:
+ *  - the changes to an analysis, under its series (analysisDraftKey): once the series is analysed again the panel
+ *    offers them like the changes of a previous analysis (panel/CarryOverOffer.tsx);
+ *  - the changes to a stored report, under that SR (storedEditsDraftKey): offered when that version is opened again.
+ * Replaced at every change; dropped when the changes are undone, saved to the PACS, or discarded by the reader.
+ * In Node tests, fake-indexeddb provides `indexedDB`.
+ */
+import { createStore, del, get, set, type UseStore } from 'idb-keyval';
+import { sameReportContent } from '../pipeline/reader-edit';
+import type { SpineReport } from '../pipeline/report';
+
+export interface ReaderDraft {
+  /** The report with the reader's changes, as it stood at the last change. */
+  report: SpineReport;
+  /** ISO 8601 time of that change. */
+  keptAt: string;
+}
+
+let db: UseStore | undefined;
+const drafts = () => (db ??= createStore('spine-mri-drafts', 'reader-changes'));
+
+/** Key of the changes to an analysis of a series (its SeriesInstanceUID). */
+export const analysisDraftKey = (seriesInstanceUid: string): string => seriesInstanceUid;
+/** Key of the changes to a stored report (its SR's SOPInstanceUID): bound to that version. */
+export const storedEditsDraftKey = (srSopInstanceUid: string): string => `sr:${srSopInstanceUid}`;
+
+/** Keeps `report` under `key`; undefined drops the entry (no change left to keep). */
+export async function keepReaderDraft(key: string, report: SpineReport | undefined, now = new Date()): Promise<void> {
+  if (report) await set(key, { report, keptAt: now.toISOString() } satisfies ReaderDraft, drafts());
+  else await del(key, drafts());
+}
+
+/** The draft kept under `key`, if any. */
+export function readerDraft(key: string): Promise<ReaderDraft | undefined> {
+  return get<ReaderDraft>(key, drafts());
+}
+
+/** Drops a draft; with `saved`, only when the draft says the same (a change made while a save was on its way stays kept). */
+export async function dropReaderDraft(key: string, saved?: SpineReport): Promise<void> {
+  if (saved) {
+    const draft = await readerDraft(key);
+    if (draft && !sameReportContent(draft.report, saved)) return;
+  }
+  await del(key, drafts());
+}

@@ -1,0 +1,41 @@
+/** The reader's changes kept in the browser's IndexedDB as they are made (fake-indexeddb here; Chromium in the e2e). */
+import 'fake-indexeddb/auto';
+import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
+import { analysisDraftKey, dropReaderDraft, keepReaderDraft, readerDraft, storedEditsDraftKey } from '../../extension/src/store/reader-drafts';
+import { storedDraftKey } from '../../extension/src/panel/useSave';
+import { makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
+
+const v = makeVolume();
+const report = makeReport(v, makeLabelmap(v));
+const level = report.levels[0].level;
+const key = analysisDraftKey(report.seriesInstanceUid);
+
+describe('reader drafts', () => {
+  afterEach(() => dropReaderDraft(key));
+
+  it('keeps a report under its key with the time of the change; nothing to keep drops it', async () => {
+    const changed = applyReaderEdit(report, level, 'pfirrmannGrade', report.levels[0].pfirrmannGrade.value === 5 ? 4 : 5);
+    await keepReaderDraft(key, changed, new Date('2026-12-05T18:42:00Z'));
+    expect(await readerDraft(key)).toEqual({ report: changed, keptAt: '2026-12-05T18:42:00.000Z' });
+    expect(await readerDraft(storedEditsDraftKey('1.2.3'))).toBeUndefined(); // another key, another draft
+    await keepReaderDraft(key, undefined);
+    expect(await readerDraft(key)).toBeUndefined();
+  });
+
+  it('a save drops the draft only when it says what was saved: a change made while the save was on its way stays', async () => {
+    const saved = applyReaderEdit(report, level, 'centralCanalStenosis', 'severe');
+    const later = applyReaderEdit(saved, level, 'discNarrowing', true);
+    await keepReaderDraft(key, later);
+    await dropReaderDraft(key, saved);
+    expect((await readerDraft(key))?.report).toEqual(later);
+    await keepReaderDraft(key, saved);
+    await dropReaderDraft(key, saved);
+    expect(await readerDraft(key)).toBeUndefined();
+  });
+
+  it('keeps changes to a stored report under that SR, so that another version does not offer them', () => {
+    const stored = { ...report, fromStoredSr: { studyInstanceUid: '1', seriesInstanceUid: '2', sopInstanceUid: '2.5' } };
+    expect(storedDraftKey({ stored: { report: stored } })).toBe('sr:2.5');
+    expect(storedDraftKey({ stored: { report } })).toBeUndefined();
+  });
+});
