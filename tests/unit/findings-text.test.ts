@@ -47,6 +47,12 @@ describe('findingsText', () => {
     expect(lines[1]).toBe('Level names uncertain: The sacrum was not identified.');
     expect(lines).toContain('L3/L4: Pfirrmann V*; canal no stenosis; foramina Lee L 0 / R n/a.');
   });
+  it('says "not assessable*" where the reader set a grade to not assessable, never leaving it out', () => {
+    let edited = applyReaderEdit(report, 'L3/L4', 'pfirrmannGrade', null);
+    edited = applyReaderEdit(edited, 'L3/L4', 'centralCanalStenosis', null);
+    edited = applyReaderEdit(edited, 'L3/L4', 'foraminalStenosisLeft', null);
+    expect(findingsText(edited).split('\n')).toContain('L3/L4: Pfirrmann not assessable*; canal not assessable*; foramina Lee L n/a* / R n/a.');
+  });
 });
 
 describe('findingsText, a grade no level has', () => {
