@@ -33,8 +33,8 @@ export async function keepReaderDraft(key: string, report: SpineReport | undefin
   else await del(key, drafts());
 }
 
-/** The draft kept under `key`, if any. */
-export function readerDraft(key: string): Promise<ReaderDraft | undefined> {
+/** The draft kept under `key`, if any. Rejects (never throws) where the browser has no IndexedDB. */
+export async function readerDraft(key: string): Promise<ReaderDraft | undefined> {
   return get<ReaderDraft>(key, drafts());
 }
 
