@@ -2,7 +2,6 @@
 import 'fake-indexeddb/auto';
 import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
 import { analysisDraftKey, dropReaderDraft, keepReaderDraft, readerDraft, storedEditsDraftKey } from '../../extension/src/store/reader-drafts';
-import { storedDraftKey } from '../../extension/src/panel/useSave';
 import { makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
 
 const v = makeVolume();
@@ -17,7 +16,7 @@ describe('reader drafts', () => {
     const changed = applyReaderEdit(report, level, 'pfirrmannGrade', report.levels[0].pfirrmannGrade.value === 5 ? 4 : 5);
     await keepReaderDraft(key, changed, new Date('2026-12-05T18:42:00Z'));
     expect(await readerDraft(key)).toEqual({ report: changed, keptAt: '2026-12-05T18:42:00.000Z' });
-    expect(await readerDraft(storedEditsDraftKey('1.2.3'))).toBeUndefined(); // another key, another draft
+    expect(await readerDraft('sr:1.2.3')).toBeUndefined(); // another key, another draft
     await keepReaderDraft(key, undefined);
     expect(await readerDraft(key)).toBeUndefined();
   });
@@ -35,7 +34,7 @@ describe('reader drafts', () => {
 
   it('keeps changes to a stored report under that SR, so that another version does not offer them', () => {
     const stored = { ...report, fromStoredSr: { studyInstanceUid: '1', seriesInstanceUid: '2', sopInstanceUid: '2.5' } };
-    expect(storedDraftKey({ stored: { report: stored } })).toBe('sr:2.5');
-    expect(storedDraftKey({ stored: { report } })).toBeUndefined();
+    expect(storedEditsDraftKey(stored)).toBe('sr:2.5');
+    expect(storedEditsDraftKey(report)).toBeUndefined();
   });
 });

@@ -15,9 +15,10 @@ import { FindingsTextBox } from './FindingsTextBox';
 import { PriorFindings } from './PriorFindings';
 import { SaveOutcome } from './SaveSection';
 import { useAnalysis } from './useAnalysis';
-import { SAVE_STEP_LABEL, storedDraftKey, useAllSaveStates, useSave, useStoredEdits, useStudySave } from './useSave';
+import { SAVE_STEP_LABEL, useAllSaveStates, useSave, useStoredEdits, useStudySave } from './useSave';
 import { CarryOverOffer } from './CarryOverOffer';
 import { keptAtText, useKeptDraft } from './useKeptDraft';
+import { storedEditsDraftKey } from '../store/reader-drafts';
 import { applyReaderEdit, confirmLevels, shiftLevels, withSoftwareLevels } from './readerEdits';
 import { showStoredSegOnViewports, type StoredReport } from '../ohif/loadStoredReport';
 import type { SpineReport } from '../pipeline/report';
@@ -121,7 +122,7 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
   const withSegments = (r: SpineReport): SpineReport => (r.segments.length ? r : { ...r, segments: storedSegments });
   // Changes to this version kept in this browser by an earlier page (closed or crashed before saving): offered until
   // the reader changes anything here.
-  const [draft, discardDraft] = useKeptDraft(stored.status === 'loaded' ? storedDraftKey(stored) : undefined, stored.status === 'loaded' ? stored.edited : undefined);
+  const [draft, discardDraft] = useKeptDraft(stored.status === 'loaded' ? storedEditsDraftKey(stored.stored.report) : undefined, stored.status === 'loaded' ? stored.edited : undefined);
   const keptChanges = stored.status === 'loaded' && !stored.edited && draft ? [{
     report: draft.report, what: `the stored findings (version ${stored.stored.version}) of ${keptAtText(draft)}, kept in this browser (not saved to the PACS)`, onDiscard: discardDraft,
   }] : [];

@@ -10,8 +10,7 @@ import { applyReaderEdit, confirmLevels, FINDING_CHOICES, FINDING_KEYS, READER_C
 
 type Value = string | number | boolean;
 
-/** One finding the reader set in the stored report. */
-/** value null: the reader set the finding to not assessable. */
+/** One finding the reader set in the stored report (value null: set to not assessable). */
 export interface StoredFindingChange { level: string; key: FindingKey; value: Value | null; text: string }
 
 /** What of the stored report's reader changes the current report does not reflect yet. */

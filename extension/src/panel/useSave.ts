@@ -289,12 +289,6 @@ function redrawStored(st: Extract<StoredState, { status: 'loaded' }>, report: Sp
   try { showLevelLabels(st.sourceImageIds, segments, !report.levelNaming.certain); } catch (e) { console.error(e); }
 }
 
-/** Where this browser keeps the reader's unsaved changes to a loaded stored report (under its SR). */
-export function storedDraftKey(st: { stored: { report: SpineReport } }): string | undefined {
-  const sop = st.stored.report.fromStoredSr?.sopInstanceUid;
-  return sop ? storedEditsDraftKey(sop) : undefined;
-}
-
 /**
  * Applies a change to the stored findings of a study (kept until saved or discarded; survives the panel closing).
  * A level shift needs the stored SEG's segments in the report (StoredResults puts them there).
@@ -305,7 +299,7 @@ export function editStored(studyUid: string, change: (r: SpineReport) => SpineRe
   const changed = change(st.edited ?? st.stored.report);
   // Every change undone: nothing left to save.
   const edited = sameReportContent(changed, st.stored.report) ? undefined : changed;
-  const draftKey = storedDraftKey(st);
+  const draftKey = storedEditsDraftKey(st.stored.report);
   if (draftKey) keepReaderDraft(draftKey, edited).catch((e) => console.error('Spine MRI: could not keep the changes in this browser', e));
   setStudy(studyUid, { stored: { ...st, edited } });
   setSave(storedEditsKey(studyUid), IDLE);
@@ -322,7 +316,7 @@ export function discardStoredEdits(studyUid: string, redraw = true): void {
     setStudy(studyUid, { stored: { ...st, edited: undefined } });
     if (st.edited && redraw) redrawStored(st, st.stored.report);
     // Discarded by the reader: gone from the browser too. Taken by a new result: kept until that is saved.
-    const draftKey = storedDraftKey(st);
+    const draftKey = storedEditsDraftKey(st.stored.report);
     if (redraw && draftKey) dropReaderDraft(draftKey).catch((e) => console.error('Spine MRI: could not drop the kept changes', e));
   }
   setSave(storedEditsKey(studyUid), IDLE);
@@ -354,7 +348,7 @@ async function saveStoredEdits(studyUid: string): Promise<void> {
       r = await saveRevisionToPacs({ report: savedBy(edited, signedInReader()), storedSeg }, stow, pending(), { version });
     }
     const version = r.version;
-    const draftKey = storedDraftKey(st);
+    const draftKey = storedEditsDraftKey(st.stored.report);
     if (draftKey) await dropReaderDraft(draftKey, edited).catch((e) => console.error('Spine MRI: could not drop the kept changes', e));
     const now = studyStates.get(studyUid)?.stored;
     if (now?.status === 'loaded') {

@@ -24,8 +24,9 @@ const drafts = () => (db ??= createStore('spine-mri-drafts', 'reader-changes'));
 
 /** Key of the changes to an analysis of a series (its SeriesInstanceUID). */
 export const analysisDraftKey = (seriesInstanceUid: string): string => seriesInstanceUid;
-/** Key of the changes to a stored report (its SR's SOPInstanceUID): bound to that version. */
-export const storedEditsDraftKey = (srSopInstanceUid: string): string => `sr:${srSopInstanceUid}`;
+/** Key of the changes to a stored report, under its SR (fromStoredSr's SOPInstanceUID), so bound to that version; none without. */
+export const storedEditsDraftKey = (stored: SpineReport): string | undefined =>
+  stored.fromStoredSr ? `sr:${stored.fromStoredSr.sopInstanceUid}` : undefined;
 
 /** Keeps `report` under `key`; undefined drops the entry (no change left to keep). */
 export async function keepReaderDraft(key: string, report: SpineReport | undefined, now = new Date()): Promise<void> {
