@@ -9,7 +9,7 @@ import type { Finding, LevelReport, SpineReport } from './report';
 
 export type FindingKey = 'pfirrmannGrade' | 'discNarrowing' | 'discBulging' | 'modicChange' | 'upperEndplateDefect' | 'lowerEndplateDefect' | 'spondylolisthesis' | 'centralCanalStenosis' | 'foraminalStenosisLeft' | 'foraminalStenosisRight' | 'facetArthropathyLeft' | 'facetArthropathyRight';
 
-/** Said where the reader set a finding the software graded to "not assessable" (e.g. a level blurred by motion). */
+/** The reason where the reader set a finding the software had graded to "not assessable" (e.g. a level blurred by motion). */
 export const READER_NOT_ASSESSABLE = 'not assessable: set by the reader';
 
 /**
@@ -44,9 +44,9 @@ export function hasReaderChanges(report: SpineReport): boolean {
 }
 
 /**
- * Whether two reports say the same (the content a save stores: without the analysis time, run info and the person saving), whatever the order of their keys and
- * whether a finding the reader did not change repeats its value as automaticValue: so a stored report whose changes
- * the reader has undone one by one reads as unchanged.
+ * Whether two reports say the same (the content a save stores: without the analysis time, run info and the person
+ * saving), whatever the order of their keys and whether a finding the reader did not change repeats its value as
+ * automaticValue: so a stored report whose changes the reader has undone one by one reads as unchanged.
  */
 export function sameReportContent(a: SpineReport, b: SpineReport): boolean {
   const canonical = (r: SpineReport) => {
