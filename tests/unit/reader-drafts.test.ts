@@ -2,6 +2,10 @@
 import 'fake-indexeddb/auto';
 import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
 import { analysisDraftKey, dropReaderDraft, keepReaderDraft, readerDraft, storedEditsDraftKey } from '../../extension/src/store/reader-drafts';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { CarryOverOffer } from '../../extension/src/panel/CarryOverOffer';
+import { whoseChanges } from '../../extension/src/panel/useKeptDraft';
 import { makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
 
 const v = makeVolume();
@@ -14,8 +18,10 @@ describe('reader drafts', () => {
 
   it('keeps a report under its key with the time of the change; nothing to keep drops it', async () => {
     const changed = applyReaderEdit(report, level, 'pfirrmannGrade', report.levels[0].pfirrmannGrade.value === 5 ? 4 : 5);
-    await keepReaderDraft(key, changed, new Date('2026-12-05T18:42:00Z'));
+    await keepReaderDraft(key, changed, undefined, new Date('2026-12-05T18:42:00Z'));
     expect(await readerDraft(key)).toEqual({ report: changed, keptAt: '2026-12-05T18:42:00.000Z' });
+    await keepReaderDraft(key, changed, 'Doe^Jane');
+    expect((await readerDraft(key))?.reader).toBe('Doe^Jane');
     expect(await readerDraft('sr:1.2.3')).toBeUndefined(); // another key, another draft
     await keepReaderDraft(key, undefined);
     expect(await readerDraft(key)).toBeUndefined();
@@ -30,6 +36,20 @@ describe('reader drafts', () => {
     await keepReaderDraft(key, saved);
     await dropReaderDraft(key, saved);
     expect(await readerDraft(key)).toBeUndefined();
+  });
+
+  it('says whose the kept changes are where OHIF knew the reader and another is signed in now (a shared workstation)', () => {
+    const d = { report, keptAt: '2026-12-05T18:42:00.000Z' };
+    expect(whoseChanges(d, 'Roe^Richard')).toBe('Your changes'); // no reader known: nothing to tell apart
+    expect(whoseChanges({ ...d, reader: 'Doe^Jane' }, 'Doe^Jane')).toBe('Your changes');
+    expect(whoseChanges({ ...d, reader: 'Doe^Jane' }, 'Roe^Richard')).toBe('Changes by Jane Doe');
+    expect(whoseChanges({ ...d, reader: 'Doe^Jane' }, undefined)).toBe('Changes by Jane Doe');
+    const offer = renderToStaticMarkup(createElement(CarryOverOffer, {
+      report, onApply: () => undefined,
+      candidates: [{ report: applyReaderEdit(report, level, 'discNarrowing', true), what: 'the analysis of 5 Dec, kept in this browser', whose: 'Changes by Jane Doe', onDiscard: () => undefined }],
+    }));
+    expect(offer).toContain('Changes by Jane Doe in the analysis of 5 Dec, kept in this browser: ');
+    expect(offer).toContain('Discard them');
   });
 
   it('keeps changes to a stored report under that SR, so that another version does not offer them', () => {

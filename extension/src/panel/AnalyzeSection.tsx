@@ -13,7 +13,8 @@ import { prepareAnalysis } from '../ohif/analysisClient';
 import type { EditedOutlines } from '../pipeline/edited-outlines';
 import { leftOutNote, NOTHING_EDITED, NOTHING_EDITED_STORED, outlinesShown, REPLACE_CORRECTED_OUTLINES, storedOutlinesEdited, storedOutlinesOf, storedOutlinesShown, unmeasuredOutlineEdits } from './outlineCorrection';
 import { colors, s } from './styles';
-import { keptAtText, useKeptDraft } from './useKeptDraft';
+import { keptAtText, useKeptDraft, whoseChanges } from './useKeptDraft';
+import { signedInReader } from '../ohif/readerName';
 import { analysisDraftKey } from '../store/reader-drafts';
 import { hasPendingChanges, pendingStoredChanges } from './storedReaderChanges';
 
@@ -61,7 +62,7 @@ export function AnalyzeSection({
       // Applied, they are the new result's (saved with it), no longer unsaved changes of the stored findings.
       onTaken: () => discardStoredEdits(displaySet.StudyInstanceUID, false),
     }] : []),
-    ...(olderDraft ? [{ report: olderDraft.report, what: `the analysis of ${keptAtText(olderDraft)}, kept in this browser (not saved to the PACS)`, onDiscard: discardDraft }] : []),
+    ...(olderDraft ? [{ report: olderDraft.report, what: `the analysis of ${keptAtText(olderDraft)}, kept in this browser (not saved to the PACS)`, onDiscard: discardDraft, whose: whoseChanges(olderDraft, signedInReader()) }] : []),
     ...(stored.status === 'loaded' ? [{ report: stored.stored.report, what: `the stored report (version ${stored.stored.version})`, storedVersion: stored.stored.version }] : []),
   ];
   const [outlineNote, setOutlineNote] = useState<{ text: string; error: boolean }>();
@@ -195,7 +196,7 @@ export function AnalyzeSection({
       {state.status === 'done' && <CarryOverOffer report={state.result.report} candidates={earlier} onApply={edit} />}
       {state.status !== 'done' && !running && olderDraft && (
         <div style={{ ...s.warn, display: 'flex', flexWrap: 'wrap', gap: 6, alignItems: 'center' }} data-testid="spine-kept-draft">
-          <span>Your changes to an analysis of this series ({keptAtText(olderDraft)}), not saved to the PACS, are kept in this browser: press Analyze to apply them again.</span>
+          <span>{whoseChanges(olderDraft, signedInReader())} to an analysis of this series ({keptAtText(olderDraft)}), not saved to the PACS, are kept in this browser: press Analyze to apply them again.</span>
           <button type="button" style={s.secondaryButton} data-testid="spine-kept-draft-discard" onClick={discardDraft}>Discard them</button>
         </div>
       )}

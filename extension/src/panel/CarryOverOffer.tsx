@@ -18,6 +18,8 @@ export interface EarlierResult {
   onTaken?: () => void;
   /** Drops it, where the reader may (changes kept in this browser): offered beside Apply, and beside a refusal. */
   onDiscard?: () => void;
+  /** Whose changes they are, as the sentence begins: 'Your changes' unless said (useKeptDraft.ts whoseChanges). */
+  whose?: string;
 }
 
 export function CarryOverOffer({ report, candidates, onApply }: { report: SpineReport; candidates: EarlierResult[]; onApply: (fn: (r: SpineReport) => SpineReport) => void }) {
@@ -35,7 +37,7 @@ export function CarryOverOffer({ report, candidates, onApply }: { report: SpineR
   return (
     <div style={{ ...s.warn, display: 'flex', flexWrap: 'wrap', gap: 6, alignItems: 'center' }} data-testid="spine-carry-over">
       <span>
-        Your changes in {earlier.what}: {changes.join('; ')}.{unmatched}
+        {earlier.whose ?? 'Your changes'} in {earlier.what}: {changes.join('; ')}.{unmatched}
       </span>
       <button type="button" style={s.secondaryButton} data-testid="spine-carry-over-apply" onClick={() => { onApply((r) => applyStoredChanges(r, pendingStoredChanges(r, earlier.report))); earlier.onTaken?.(); }}>
         Apply them
@@ -49,8 +51,8 @@ export function CarryOverOffer({ report, candidates, onApply }: { report: SpineR
  * Why the earlier result's changes are not offered; for a stored version, also where they stay, since a saved new
  * result becomes the newest version, the one the viewer opens.
  */
-export function refusalText(earlier: Pick<EarlierResult, 'what' | 'storedVersion'>, refusal: string): string {
+export function refusalText(earlier: Pick<EarlierResult, 'what' | 'storedVersion' | 'whose'>, refusal: string): string {
   const stays = earlier.storedVersion === undefined ? ''
     : ` They stay in version ${earlier.storedVersion} in the PACS; saved, this result becomes the newest version, which opens without them: set them again here before saving if they still hold.`;
-  return `Your changes in ${earlier.what} are not carried over: ${refusal}.${stays}`;
+  return `${earlier.whose ?? 'Your changes'} in ${earlier.what} are not carried over: ${refusal}.${stays}`;
 }

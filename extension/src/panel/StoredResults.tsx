@@ -17,12 +17,12 @@ import { SaveOutcome } from './SaveSection';
 import { useAnalysis } from './useAnalysis';
 import { SAVE_STEP_LABEL, useAllSaveStates, useSave, useStoredEdits, useStudySave } from './useSave';
 import { CarryOverOffer } from './CarryOverOffer';
-import { keptAtText, useKeptDraft } from './useKeptDraft';
+import { keptAtText, useKeptDraft, whoseChanges } from './useKeptDraft';
 import { storedEditsDraftKey } from '../store/reader-drafts';
 import { applyReaderEdit, confirmLevels, shiftLevels, withSoftwareLevels } from './readerEdits';
 import { showStoredSegOnViewports, type StoredReport } from '../ohif/loadStoredReport';
 import type { SpineReport } from '../pipeline/report';
-import { personShown } from '../ohif/readerName';
+import { personShown, signedInReader } from '../ohif/readerName';
 import { unmeasuredStoredOutlineEdits } from './outlineCorrection';
 import { colors, s } from './styles';
 
@@ -125,6 +125,7 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
   const [draft, discardDraft] = useKeptDraft(stored.status === 'loaded' ? storedEditsDraftKey(stored.stored.report) : undefined, stored.status === 'loaded' ? stored.edited : undefined);
   const keptChanges = stored.status === 'loaded' && !stored.edited && draft ? [{
     report: draft.report, what: `the stored findings (version ${stored.stored.version}) of ${keptAtText(draft)}, kept in this browser (not saved to the PACS)`, onDiscard: discardDraft,
+    whose: whoseChanges(draft, signedInReader()),
   }] : [];
   const applyKept = (fn: (r: SpineReport) => SpineReport) => {
     try {

@@ -13,6 +13,7 @@ import type { SeriesRole, SpineVolume } from '../pipeline/volume';
 import { applyStoredChanges, pendingStoredChanges } from './storedReaderChanges';
 import { analysisDraftKey, keepReaderDraft } from '../store/reader-drafts';
 import { hasReaderChanges } from '../pipeline/reader-edit';
+import { signedInReader } from '../ohif/readerName';
 
 export type AnalysisState =
   | { status: 'idle' }
@@ -133,7 +134,7 @@ export function useAnalysis(key: string) {
       const report = fn(st.result.report);
       setState(key, { ...st, rerunFailed: undefined, result: { ...st.result, report, segments: report.segments } });
       // Kept in this browser as they are made: a crash or a closed tab before Save to PACS loses nothing.
-      keepReaderDraft(analysisDraftKey(report.seriesInstanceUid), hasReaderChanges(report) ? report : undefined).catch((e) => console.error('Spine MRI: could not keep the changes in this browser', e));
+      keepReaderDraft(analysisDraftKey(report.seriesInstanceUid), hasReaderChanges(report) ? report : undefined, signedInReader()).catch((e) => console.error('Spine MRI: could not keep the changes in this browser', e));
       if (st.segmentationId && report.segments !== st.result.report.segments) renameSegments(st.segmentationId, report.segments);
       if (report.segments !== st.result.report.segments || report.levelNaming.certain !== st.result.report.levelNaming.certain) {
         try { showLevelLabels(st.result.imageIds, report.segments, !report.levelNaming.certain); } catch (e) { console.error(e); }

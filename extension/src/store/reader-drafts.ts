@@ -17,6 +17,8 @@ export interface ReaderDraft {
   report: SpineReport;
   /** ISO 8601 time of that change. */
   keptAt: string;
+  /** The reader signed in to OHIF who made the changes (DICOM PN), where OHIF knew one: a shared workstation's next reader is told whose they are. */
+  reader?: string;
 }
 
 let db: UseStore | undefined;
@@ -28,9 +30,9 @@ export const analysisDraftKey = (seriesInstanceUid: string): string => seriesIns
 export const storedEditsDraftKey = (stored: SpineReport): string | undefined =>
   stored.fromStoredSr ? `sr:${stored.fromStoredSr.sopInstanceUid}` : undefined;
 
-/** Keeps `report` under `key`; undefined drops the entry (no change left to keep). */
-export async function keepReaderDraft(key: string, report: SpineReport | undefined, now = new Date()): Promise<void> {
-  if (report) await set(key, { report, keptAt: now.toISOString() } satisfies ReaderDraft, drafts());
+/** Keeps `report` under `key`, by `reader` where known; undefined drops the entry (no change left to keep). */
+export async function keepReaderDraft(key: string, report: SpineReport | undefined, reader?: string, now = new Date()): Promise<void> {
+  if (report) await set(key, { report, keptAt: now.toISOString(), ...(reader ? { reader } : {}) } satisfies ReaderDraft, drafts());
   else await del(key, drafts());
 }
 
