@@ -55,3 +55,20 @@ describe('LevelDetail', () => {
     expect(html).toMatch(/Disc herniation\s+not assessed\s+Disc herniation is not assessed by this software: .*AUC 0\.75/);
   });
 });
+
+describe('LevelsTable Disc column', () => {
+  const withDisc = (over: Partial<LevelReport>): LevelReport => ({ ...level('L4/L5', 1), discBulging: f(false), modicChange: f(false), ...over });
+  const cell = (l: LevelReport) => renderToStaticMarkup(createElement(LevelsTable, { levels: [l], segments: [disc(1, 'L4/L5')] }))
+    .split('<tr')[2].split('<td')[3];
+  const text = (l: LevelReport) => cell(l).replace(/<[^>]+>/g, '').replace(/^[^>]*>/, '');
+  it('lists the findings present, and keeps one the reader set absent, struck out and marked', () => {
+    expect(text(withDisc({ discBulging: f(true) }))).toBe('B');
+    expect(text(withDisc({}))).toBe('none');
+    const removed = withDisc({ discBulging: f(true), modicChange: { ...f(false), readerModified: true, automaticValue: true }, lowerEndplateDefect: f(true) });
+    expect(text(removed)).toBe('B M* E↓'); // in its place, in the legend's order N B M E↑ E↓
+    expect(cell(removed)).toMatch(/aria-label="Modic change absent \(reader\)"><s>M<\/s>\*/);
+    expect(cell(removed)).toContain('Modic change: no (reader)');
+    // Nothing present: the reader's removal still shows (it read 'none*' before, which hid which finding changed).
+    expect(text(withDisc({ modicChange: { ...f(false), readerModified: true, automaticValue: true } }))).toBe('M*');
+  });
+});

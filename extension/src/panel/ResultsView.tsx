@@ -38,14 +38,20 @@ function CautionMark({ f }: { f: Finding<unknown> | undefined }) {
 /** The yes/no disc findings, as letters in the compact Disc column (absent in older reports: left out). */
 const DISC_FLAGS = [['discNarrowing', 'N'], ['discBulging', 'B'], ['modicChange', 'M'], ['upperEndplateDefect', 'E↑'], ['lowerEndplateDefect', 'E↓']] as const;
 
-/** Letters of the disc findings present ('N B*'), 'none' when all were assessed absent, else 'n/a'; the tooltip lists each. */
+/**
+ * Letters of the disc findings present ('N B*'), and in their place those the reader set absent or not assessable,
+ * struck out ('M̶*'), so that a removed finding stays marked as the reader's; 'none' when all were assessed absent,
+ * else 'n/a'; the tooltip lists each.
+ */
 function DiscFlags({ l }: { l: LevelReport }) {
   const fs = DISC_FLAGS.flatMap(([k, letter]) => (l[k] ? [{ k, letter, f: l[k]! }] : []));
-  const present = fs.filter((x) => x.f.value === true);
   const title = fs.map((x) => `${findingLabel(x.k, l.level)}: ${x.f.value === null ? 'not assessable' : x.f.value ? 'yes' : 'no'}${x.f.readerModified ? ' (reader)' : ''}`).join('; ');
-  const text = present.length
-    ? present.map((x) => x.letter + (x.f.readerModified ? '*' : '')).join(' ')
-    : `${fs.some((x) => x.f.value === null) ? 'n/a' : 'none'}${fs.some((x) => x.f.readerModified) ? '*' : ''}`;
+  const letters = fs.filter((x) => x.f.value === true || x.f.readerModified).map((x) => (x.f.value === true
+    ? <span key={x.k}>{x.letter + (x.f.readerModified ? '*' : '')}</span>
+    : <span key={x.k} data-testid="spine-disc-removed" aria-label={`${findingLabel(x.k, l.level)} ${x.f.value === null ? 'not assessable' : 'absent'} (reader)`}><s>{x.letter}</s>*</span>));
+  const text = letters.length
+    ? letters.flatMap((x, i) => (i ? [' ', x] : [x]))
+    : fs.some((x) => x.f.value === null) ? 'n/a' : 'none';
   // nowrap: 'B E↑ E↓' split over two lines reads as two findings rows.
   return <td style={{ ...s.td, whiteSpace: 'nowrap' }} title={title}>{text}</td>;
 }
@@ -324,7 +330,7 @@ export function ResultsView({
             <div style={{ ...s.warn, overflowWrap: 'anywhere' }} data-testid="spine-disc-grades-unavailable">⚠ No automatic disc grades (Pfirrmann, bulging, Modic, endplates): {discGradesUnavailable(report.levels)}</div>
           )}
           <LevelsTable levels={report.levels} segments={segments} segmentationId={segmentationId} axialSeriesUid={report.sourceSeries.find((x) => x.role === 'axial_t2')?.seriesInstanceUid} onEdit={onEdit} onShiftLevels={onShiftLevels} />
-          <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. Disc: N narrowing, B bulging, M Modic change, E↑ / E↓ endplate defect above / below the disc present. n/a = not assessable; * = changed by the reader; † = disc inferred by rule, not segmented; {CAUTION_LEGEND}.</div>
+          <div style={s.muted}>Click a level for the measurements, rules and sources behind each grade, and to correct a grade. Disc: N narrowing, B bulging, M Modic change, E↑ / E↓ endplate defect above / below the disc present (struck out: set absent by the reader). n/a = not assessable; * = changed by the reader; † = disc inferred by rule, not segmented; {CAUTION_LEGEND}.</div>
           <PriorFindings report={report} />
           <FindingsTextBox report={report} />
         </>
