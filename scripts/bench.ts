@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     const s1 = (performance.now() - t1) / 1000;
     await backend.release();
     pipelineLine = `whole pipeline (segmentSpine: preprocess, ${volume.dims[2]} slices, components, level naming) on vb3_08 [${volume.dims.join('×')}] with ${backend.name}: ${s.toFixed(2)} s, ${r.segments.length} segments; `
-      + `level names counted again on a sagittal T1 (checkNamesOn, the volume as its own T1: ${slabSlices(frame, r.segments)} slices of the 1 mm volume within 5 mm of the discs): ${s1.toFixed(2)} s more`;
+      + `level names counted again on a sagittal T1 (checkNamesOn, the volume as its own T1: ${slabThrough(frame, r.segments)?.dims[2] ?? 0} slices of the 1 mm volume within 5 mm of the discs): ${s1.toFixed(2)} s more`;
   }
   const lines = [['backend', 'ms/slice', `ms/${slices}-slice series`], ...rows.map((r) => [r.backend + (r.note ? ` [${r.note}]` : ''), r.perSliceMs.toFixed(1), r.perSeriesMs.toFixed(0)])];
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
@@ -180,9 +180,6 @@ async function main(): Promise<void> {
   if (pipelineLine) console.log(pipelineLine);
   if (o.browser && o.viewer) await printViewerBench(manifestPath, Number(o.viewerReps));
 }
-
-/** Number of slices the T1 count segments (level-crosscheck.ts slabThrough). */
-const slabSlices = (v: Parameters<typeof slabThrough>[0], segments: Parameters<typeof slabThrough>[1]): number => slabThrough(v, segments)?.dims[2] ?? 0;
 
 /** Analyze → per-level table in the real viewer, wasm 1 vs 2 threads (needs ../shared/data and models/). */
 async function printViewerBench(manifestPath: string, reps: number): Promise<void> {

@@ -22,6 +22,9 @@ export interface EarlierResult {
   whose?: string;
 }
 
+/** How the sentence begins: whose the changes are. */
+const whoseText = (earlier: Pick<EarlierResult, 'whose'>): string => earlier.whose ?? 'Your changes';
+
 export function CarryOverOffer({ report, candidates, onApply }: { report: SpineReport; candidates: EarlierResult[]; onApply: (fn: (r: SpineReport) => SpineReport) => void }) {
   const earlier = candidates.find((c) => hasPendingChanges(pendingStoredChanges(report, c.report))) ?? candidates[0];
   if (!earlier) return null;
@@ -37,7 +40,7 @@ export function CarryOverOffer({ report, candidates, onApply }: { report: SpineR
   return (
     <div style={{ ...s.warn, display: 'flex', flexWrap: 'wrap', gap: 6, alignItems: 'center' }} data-testid="spine-carry-over">
       <span>
-        {earlier.whose ?? 'Your changes'} in {earlier.what}: {changes.join('; ')}.{unmatched}
+        {whoseText(earlier)} in {earlier.what}: {changes.join('; ')}.{unmatched}
       </span>
       <button type="button" style={s.secondaryButton} data-testid="spine-carry-over-apply" onClick={() => { onApply((r) => applyStoredChanges(r, pendingStoredChanges(r, earlier.report))); earlier.onTaken?.(); }}>
         Apply them
@@ -54,5 +57,5 @@ export function CarryOverOffer({ report, candidates, onApply }: { report: SpineR
 export function refusalText(earlier: Pick<EarlierResult, 'what' | 'storedVersion' | 'whose'>, refusal: string): string {
   const stays = earlier.storedVersion === undefined ? ''
     : ` They stay in version ${earlier.storedVersion} in the PACS; saved, this result becomes the newest version, which opens without them: set them again here before saving if they still hold.`;
-  return `${earlier.whose ?? 'Your changes'} in ${earlier.what} are not carried over: ${refusal}.${stays}`;
+  return `${whoseText(earlier)} in ${earlier.what} are not carried over: ${refusal}.${stays}`;
 }
