@@ -67,10 +67,11 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
   const analysisFinished = () => env.page.waitForSelector('[data-testid="spine-results"], [data-testid="spine-error"]', { timeout: 300000 });
 
   /** Imports one image of ../shared/data as its own study, opens it in the mode, presses Analyze and waits for the end. */
-  async function analyzeImported(relPath: string): Promise<void> {
+  async function analyzeImported(relPath: string): Promise<string> {
     const [uid] = await importData(env.orthanc, relPath);
     await openStudyAndAnalyze(uid);
     await analysisFinished();
+    return uid;
   }
 
   it('runs the analysis and shows backend, time, segments and the labelmap', async () => {
@@ -304,9 +305,9 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
   it('measures again the outlines the reader corrected with OHIF\'s brush, and will not save edits not yet measured', async () => {
     if (!sourceDir.endsWith('models')) return; // the random-weights fixture outlines nothing to correct
     const { page } = env;
-    await analyzeImported('spider_midsagittal/3_t2.png');
-    const segmentRow = (label: string) => page.locator('[data-testid="spine-segments-table"] tbody tr', { has: page.locator('td', { hasText: new RegExp(`^${label}( \\(outline corrected\\))?$`) }) });
-    const voxels = async (label: string) => Number(await segmentRow(label).locator('td').last().textContent());
+    const uid = await analyzeImported('spider_midsagittal/3_t2.png');
+    const segmentRow = (label: string, on = page) => on.locator('[data-testid="spine-segments-table"] tbody tr', { has: on.locator('td', { hasText: new RegExp(`^${label}( \\(outline corrected\\))?$`) }) });
+    const voxels = async (label: string, on = page) => Number(await segmentRow(label, on).locator('td').last().textContent());
     const discBefore = await voxels('L3/L4 disc'), bodyBefore = await voxels('L3 vertebral body');
     // Nothing edited yet: Measure again says so and measures nothing.
     await page.getByTestId('spine-measure-again').click();
@@ -342,10 +343,47 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L3/L4' }).count()).toBe(1);
     await page.waitForTimeout(1000);
     await page.screenshot({ path: join(artifactsDir, 'analyze-outlines-measured-again.png') });
+
+    // The corrected outlines were kept in this browser with what was measured from them: a page opened as if after a
+    // crash says so, and after Analyze restores them, measured as they were.
+    const other = await env.context.newPage();
+    await other.goto(`${env.baseUrl}/spine-mri?StudyInstanceUIDs=${uid}`);
+    const kept = other.getByTestId('spine-kept-draft');
+    await kept.waitFor({ timeout: 60000 });
+    expect(await kept.textContent()).toMatch(/^Your changes to an analysis of this series \(.+\), outlines corrected among them, not saved to the PACS, are kept in this browser/);
+    await dismissBanner(other);
+    await other.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
+    await other.getByTestId('spine-analyze').click();
+    const offer = other.getByTestId('spine-carry-over');
+    await offer.waitFor({ timeout: 300000 });
+    expect(await offer.textContent()).toMatch(/kept in this browser \(not saved to the PACS\): outlines corrected: (L3 vertebral body, L3\/L4 disc|L3\/L4 disc, L3 vertebral body)\./);
+    expect(await voxels('L3/L4 disc', other)).toBe(discBefore); // the new analysis' own outline, until applied
+    await other.getByTestId('spine-carry-over-apply').click();
+    await other.waitForFunction(() => document.querySelector('[data-testid="spine-run-info"]')?.textContent?.startsWith('Measured again from your corrected outlines of the analysis of'), null, { timeout: 120000 });
+    expect(await voxels('L3/L4 disc', other)).toBe(discAfter);
+    expect(await voxels('L3 vertebral body', other)).toBe(bodyAfter);
+    expect(await segmentRow('L3/L4 disc', other).textContent()).toContain('(outline corrected)');
+    expect(await other.getByTestId('spine-carry-over').count()).toBe(0);
+    await other.waitForTimeout(1000);
+    await other.screenshot({ path: join(artifactsDir, 'analyze-outlines-restored.png') });
+    await other.close();
+    /** The drafts kept in this browser that hold corrected outlines. */
+    const keptOutlineDrafts = () => page.evaluate(() => new Promise<number>((resolve, reject) => {
+      const open = indexedDB.open('spine-mri-drafts');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const all = open.result.transaction('reader-changes').objectStore('reader-changes').getAll();
+        all.onsuccess = () => resolve(all.result.filter((d: { outlines?: unknown }) => d.outlines).length);
+        all.onerror = () => reject(all.error);
+      };
+    }));
+    expect(await keptOutlineDrafts()).toBe(1);
     // Now they are saved.
     await page.getByTestId('spine-save').click();
     await page.getByTestId('spine-save-status').waitFor({ timeout: 60000 });
     expect(await page.getByTestId('spine-save-status').textContent()).toMatch(/^Saved: SEG series/);
+    await page.waitForTimeout(500); // the kept draft is dropped after the save is recorded
+    expect(await keptOutlineDrafts()).toBe(0); // saved: the browser no longer keeps them
     // Analyze again would replace the corrected outlines: it asks first, and a reader who declines keeps them.
     const asked = new Promise<string>((resolve) => page.once('dialog', (d) => { resolve(d.message()); void d.dismiss(); }));
     await page.getByTestId('spine-analyze').click();

@@ -7,6 +7,8 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { CarryOverOffer } from '../../extension/src/panel/CarryOverOffer';
 import { whoseChanges } from '../../extension/src/panel/useKeptDraft';
 import { makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
+import { keepOutlines } from '../../extension/src/store/kept-outlines';
+import { outlinedSegments } from '../../extension/src/pipeline/edited-outlines';
 
 const v = makeVolume();
 const report = makeReport(v, makeLabelmap(v));
@@ -18,9 +20,9 @@ describe('reader drafts', () => {
 
   it('keeps a report under its key with the time of the change; nothing to keep drops it', async () => {
     const changed = applyReaderEdit(report, level, 'pfirrmannGrade', report.levels[0].pfirrmannGrade.value === 5 ? 4 : 5);
-    await keepReaderDraft(key, changed, undefined, new Date('2026-12-05T18:42:00Z'));
+    await keepReaderDraft(key, changed, { now: new Date('2026-12-05T18:42:00Z') });
     expect(await readerDraft(key)).toEqual({ report: changed, keptAt: '2026-12-05T18:42:00.000Z' });
-    await keepReaderDraft(key, changed, 'Doe^Jane');
+    await keepReaderDraft(key, changed, { reader: 'Doe^Jane' });
     expect((await readerDraft(key))?.reader).toBe('Doe^Jane');
     expect(await readerDraft('sr:1.2.3')).toBeUndefined(); // another key, another draft
     await keepReaderDraft(key, undefined);
@@ -50,6 +52,22 @@ describe('reader drafts', () => {
     }));
     expect(offer).toContain('Changes by Jane Doe in the analysis of 5 Dec, kept in this browser: ');
     expect(offer).toContain('Discard them');
+  });
+
+  it('keeps the outlines the reader corrected with the changes, and offers to restore them or says why it cannot', async () => {
+    const corrected = { ...report, segments: report.segments.map((x) => (x.label === 'L4/L5 disc' ? { ...x, outlineCorrected: true as const } : x)) };
+    const outlines = keepOutlines(makeLabelmap(v), outlinedSegments(corrected.segments));
+    await keepReaderDraft(key, corrected, { outlines });
+    const back = (await readerDraft(key))?.outlines;
+    expect(back?.dims).toEqual(outlines.dims);
+    expect(Array.from(back?.runs ?? [])).toEqual(Array.from(outlines.runs));
+    const offer = (extra: object) => renderToStaticMarkup(createElement(CarryOverOffer, {
+      report, onApply: () => undefined, candidates: [{ report: corrected, what: 'the analysis of 5 Dec, kept in this browser', ...extra }],
+    }));
+    // Outlines alone are worth offering: no grade was changed.
+    expect(offer({ correctedOutlines: ['L4/L5 disc'], apply: () => undefined })).toContain('Your changes in the analysis of 5 Dec, kept in this browser: outlines corrected: L4/L5 disc.');
+    expect(offer({ outlinesNotRestored: 'they were drawn on 1×1×1 voxels' })).toContain('Outlines you corrected are not restored: they were drawn on 1×1×1 voxels.');
+    expect(offer({})).toBe('');
   });
 
   it('keeps changes to a stored report under that SR, so that another version does not offer them', () => {

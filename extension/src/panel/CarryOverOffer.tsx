@@ -20,29 +20,43 @@ export interface EarlierResult {
   onDiscard?: () => void;
   /** Whose changes they are, as the sentence begins: 'Your changes' unless said (useKeptDraft.ts whoseChanges). */
   whose?: string;
+  /** The segments whose outlines it holds as the reader corrected them ('L3/L4 disc'), where they can be restored. */
+  correctedOutlines?: string[];
+  /** Why outlines it holds corrected cannot be restored to this result, where they cannot (the grade changes still can). */
+  outlinesNotRestored?: string;
+  /** Applies its changes instead of carrying the grade changes over (with `correctedOutlines`: measures those outlines). */
+  apply?: () => void;
 }
 
 /** How the sentence begins: whose the changes are. */
 const whoseText = (earlier: Pick<EarlierResult, 'whose'>): string => earlier.whose ?? 'Your changes';
 
 export function CarryOverOffer({ report, candidates, onApply }: { report: SpineReport; candidates: EarlierResult[]; onApply: (fn: (r: SpineReport) => SpineReport) => void }) {
-  const earlier = candidates.find((c) => hasPendingChanges(pendingStoredChanges(report, c.report))) ?? candidates[0];
+  const outlines = (c: EarlierResult) => c.correctedOutlines?.length ? [`outlines corrected: ${c.correctedOutlines.join(', ')}`] : [];
+  const earlier = candidates.find((c) => outlines(c).length || hasPendingChanges(pendingStoredChanges(report, c.report))) ?? candidates[0];
   if (!earlier) return null;
   const pending = pendingStoredChanges(report, earlier.report);
   const refusal = carryOverRefusal(report, earlier.report);
   const unmatched = pending.unmatched.length ? ` Not carried over (level not found now): ${pending.unmatched.join('; ')}.` : '';
-  if (!hasPendingChanges(pending)) return unmatched ? <div style={s.muted} data-testid="spine-carry-over">{unmatched.trim()}</div> : null;
+  const notRestored = earlier.outlinesNotRestored ? ` Outlines you corrected are not restored: ${earlier.outlinesNotRestored}.` : '';
+  if (!hasPendingChanges(pending) && !outlines(earlier).length) {
+    return unmatched || notRestored ? <div style={s.muted} data-testid="spine-carry-over">{(unmatched + notRestored).trim()}</div> : null;
+  }
   const discard = earlier.onDiscard && (
     <button type="button" style={s.secondaryButton} data-testid="spine-carry-over-discard" onClick={earlier.onDiscard}>Discard them</button>
   );
   if (refusal) return <div style={s.muted} data-testid="spine-carry-over">{refusalText(earlier, refusal)} {discard}</div>;
-  const changes = pendingChangeTexts(pending);
+  const changes = [...outlines(earlier), ...pendingChangeTexts(pending)];
   return (
     <div style={{ ...s.warn, display: 'flex', flexWrap: 'wrap', gap: 6, alignItems: 'center' }} data-testid="spine-carry-over">
       <span>
-        {whoseText(earlier)} in {earlier.what}: {changes.join('; ')}.{unmatched}
+        {whoseText(earlier)} in {earlier.what}: {changes.join('; ')}.{unmatched}{notRestored}
       </span>
-      <button type="button" style={s.secondaryButton} data-testid="spine-carry-over-apply" onClick={() => { onApply((r) => applyStoredChanges(r, pendingStoredChanges(r, earlier.report))); earlier.onTaken?.(); }}>
+      <button type="button" style={s.secondaryButton} data-testid="spine-carry-over-apply" onClick={() => {
+        if (earlier.apply) earlier.apply();
+        else onApply((r) => applyStoredChanges(r, pendingStoredChanges(r, earlier.report)));
+        earlier.onTaken?.();
+      }}>
         Apply them
       </button>
       {discard}

@@ -9,11 +9,13 @@ import { showLevelLabels } from '../ohif/levelLabels';
 import { showEvidenceOverlays } from '../ohif/evidenceOverlays';
 import { showMidSagittalIfSpineOffScreen } from '../ohif/scrollStacks';
 import type { SourceSeriesRef, SpineReport } from '../pipeline/report';
-import type { SeriesRole, SpineVolume } from '../pipeline/volume';
+import type { Labelmap, SeriesRole, SpineVolume } from '../pipeline/volume';
 import { applyStoredChanges, pendingStoredChanges } from './storedReaderChanges';
 import { analysisDraftKey, keepReaderDraft } from '../store/reader-drafts';
 import { hasReaderChanges } from '../pipeline/reader-edit';
 import { signedInReader } from '../ohif/readerName';
+import { keepOutlines } from '../store/kept-outlines';
+import { outlinedSegments } from '../pipeline/edited-outlines';
 
 export type AnalysisState =
   | { status: 'idle' }
@@ -33,6 +35,16 @@ export interface Remeasure {
   from?: string;
   /** Called once the result, with the changes of `changesFrom`, is on screen. */
   onMeasured?: () => void;
+}
+
+/**
+ * Keeps the reader's changes to a result in this browser as they are made, so that a crash or a closed tab before Save
+ * to PACS loses nothing; with the bodies' and discs' outlines of `labelmap` where the reader corrected some.
+ */
+function keepChanges(report: SpineReport, labelmap: Labelmap): void {
+  const outlines = report.segments.some((x) => x.outlineCorrected) ? keepOutlines(labelmap, outlinedSegments(report.segments)) : undefined;
+  keepReaderDraft(analysisDraftKey(report.seriesInstanceUid), hasReaderChanges(report) ? report : undefined, { reader: signedInReader(), outlines })
+    .catch((e) => console.error('Spine MRI: could not keep the changes in this browser', e));
 }
 
 /** Each series' previous analysis report in this session, kept when Analyze is pressed again (its reader changes can be carried over). */
@@ -103,6 +115,7 @@ export function useAnalysis(key: string) {
           }
           if (runs.get(key) !== r) return;
           setState(key, { status: 'done', result, segmentationId, displayError });
+          if (remeasure) keepChanges(result.report, result.labelmap); // the corrected outlines and what was measured from them
           remeasure?.onMeasured?.();
         },
         (e: unknown) => {
@@ -133,8 +146,7 @@ export function useAnalysis(key: string) {
       if (st?.status !== 'done') return;
       const report = fn(st.result.report);
       setState(key, { ...st, rerunFailed: undefined, result: { ...st.result, report, segments: report.segments } });
-      // Kept in this browser as they are made: a crash or a closed tab before Save to PACS loses nothing.
-      keepReaderDraft(analysisDraftKey(report.seriesInstanceUid), hasReaderChanges(report) ? report : undefined, signedInReader()).catch((e) => console.error('Spine MRI: could not keep the changes in this browser', e));
+      keepChanges(report, st.result.labelmap);
       if (st.segmentationId && report.segments !== st.result.report.segments) renameSegments(st.segmentationId, report.segments);
       if (report.segments !== st.result.report.segments || report.levelNaming.certain !== st.result.report.levelNaming.certain) {
         try { showLevelLabels(st.result.imageIds, report.segments, !report.levelNaming.certain); } catch (e) { console.error(e); }

@@ -300,7 +300,7 @@ export function editStored(studyUid: string, change: (r: SpineReport) => SpineRe
   // Every change undone: nothing left to save.
   const edited = sameReportContent(changed, st.stored.report) ? undefined : changed;
   const draftKey = storedEditsDraftKey(st.stored.report);
-  if (draftKey) keepReaderDraft(draftKey, edited, signedInReader()).catch((e) => console.error('Spine MRI: could not keep the changes in this browser', e));
+  if (draftKey) keepReaderDraft(draftKey, edited, { reader: signedInReader() }).catch((e) => console.error('Spine MRI: could not keep the changes in this browser', e));
   setStudy(studyUid, { stored: { ...st, edited } });
   setSave(storedEditsKey(studyUid), IDLE);
   redrawStored(st, changed);

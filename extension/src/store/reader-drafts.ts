@@ -11,6 +11,7 @@
 import { createStore, del, get, set, type UseStore } from 'idb-keyval';
 import { sameReportContent } from '../pipeline/reader-edit';
 import type { SpineReport } from '../pipeline/report';
+import type { KeptOutlines } from './kept-outlines';
 
 export interface ReaderDraft {
   /** The report with the reader's changes, as it stood at the last change. */
@@ -19,6 +20,8 @@ export interface ReaderDraft {
   keptAt: string;
   /** The reader signed in to OHIF who made the changes (DICOM PN), where OHIF knew one: a shared workstation's next reader is told whose they are. */
   reader?: string;
+  /** The outlines the report was measured from, where the reader corrected some (Measure again): a new analysis of the series restores them. */
+  outlines?: KeptOutlines;
 }
 
 let db: UseStore | undefined;
@@ -30,9 +33,12 @@ export const analysisDraftKey = (seriesInstanceUid: string): string => seriesIns
 export const storedEditsDraftKey = (stored: SpineReport): string | undefined =>
   stored.fromStoredSr ? `sr:${stored.fromStoredSr.sopInstanceUid}` : undefined;
 
-/** Keeps `report` under `key`, by `reader` where known; undefined drops the entry (no change left to keep). */
-export async function keepReaderDraft(key: string, report: SpineReport | undefined, reader?: string, now = new Date()): Promise<void> {
-  if (report) await set(key, { report, keptAt: now.toISOString(), ...(reader ? { reader } : {}) } satisfies ReaderDraft, drafts());
+/**
+ * Keeps `report` under `key`, by `reader` where known, with the corrected `outlines` it was measured from where there
+ * are any; undefined drops the entry (no change left to keep).
+ */
+export async function keepReaderDraft(key: string, report: SpineReport | undefined, { reader, outlines, now = new Date() }: { reader?: string; outlines?: KeptOutlines; now?: Date } = {}): Promise<void> {
+  if (report) await set(key, { report, keptAt: now.toISOString(), ...(reader ? { reader } : {}), ...(outlines ? { outlines } : {}) } satisfies ReaderDraft, drafts());
   else await del(key, drafts());
 }
 
