@@ -1,4 +1,5 @@
-import { correctedSegments, editedOutlines } from '../../extension/src/pipeline/edited-outlines';
+import { correctedSegments, editedOutlines, withEditedOutlines } from '../../extension/src/pipeline/edited-outlines';
+import type { SpineReport } from '../../extension/src/pipeline/report';
 import { labelmapInOrder } from '../../extension/src/ohif/showSegmentation';
 import { labelCentroids } from '../../extension/src/pipeline/measure';
 import { measureSpine } from '../../extension/src/pipeline/measure-spine';
@@ -52,6 +53,18 @@ describe('editedOutlines (Measure again from the reader\'s corrected outlines)',
     expect(r.erased).toEqual([disc.label]);
     expect(r.segments.map((x) => x.segmentNumber)).not.toContain(disc.segmentNumber);
     expect(measureSpine(s.volume, r.labelmap, r.segments).discs.map((d) => d.segment.level)).not.toContain('L2/L3');
+  });
+
+  it('a draft of edits not measured yet: the report\'s bodies and discs as edited (erased ones left out), its dural sac as measured', () => {
+    const shown = { dims: measured.labelmap.dims, values: new Uint8Array(measured.labelmap.values) };
+    shown.values.forEach((v, p) => { if (v === disc.segmentNumber) shown.values[p] = body.segmentNumber; });
+    const report = { segments: measured.segments } as SpineReport; // only its segments are read
+    const drafted = withEditedOutlines(report, editedOutlines(s.volume, shown, measured.labelmap, measured.segments));
+    expect(drafted.segments.map((x) => x.segmentNumber)).toEqual(measured.segments.map((x) => x.segmentNumber).filter((n) => n !== disc.segmentNumber));
+    expect(drafted.segments.find((x) => x.kind === 'dural_sac')).toBe(sac);
+    const l3 = drafted.segments.find((x) => x.segmentNumber === body.segmentNumber)!;
+    expect(l3.outlineCorrected).toBe(true);
+    expect(l3.voxelCount).toBe(body.voxelCount + disc.voxelCount);
   });
 
   it('leaves out a segment added in OHIF\'s panel, and names its number; the voxels it took from a disc are the disc\'s no longer', () => {

@@ -4,18 +4,21 @@ import type { DisplaySet } from '../../../types/ohif';
 import type { AnalysisStage, ReaderOutlines } from '../ohif/analysisProtocol';
 export { overallProgress, STAGE_LABEL } from './progress';
 import { startAnalysis, type AnalysisRun, type ViewerAnalysis } from '../ohif/analysisClient';
-import { renameSegments, showLabelmap } from '../ohif/showSegmentation';
+import { renameSegments, SEGMENTATION_ID_PREFIX, showLabelmap } from '../ohif/showSegmentation';
 import { showLevelLabels } from '../ohif/levelLabels';
 import { showEvidenceOverlays } from '../ohif/evidenceOverlays';
 import { showMidSagittalIfSpineOffScreen } from '../ohif/scrollStacks';
 import type { SourceSeriesRef, SpineReport } from '../pipeline/report';
-import type { Labelmap, SeriesRole, SpineVolume } from '../pipeline/volume';
+import type { SeriesRole, SpineVolume } from '../pipeline/volume';
 import { applyStoredChanges, pendingStoredChanges } from './storedReaderChanges';
 import { analysisDraftKey, keepReaderDraft } from '../store/reader-drafts';
 import { hasReaderChanges } from '../pipeline/reader-edit';
 import { signedInReader } from '../ohif/readerName';
 import { keepOutlines } from '../store/kept-outlines';
-import { outlinedSegments } from '../pipeline/edited-outlines';
+import { outlinedSegments, withEditedOutlines, type EditedOutlines } from '../pipeline/edited-outlines';
+import { outlinesShown } from './outlineCorrection';
+import { getOhifContext } from '../ohif/context';
+import { getCornerstone } from '../ohif/cornerstone';
 
 export type AnalysisState =
   | { status: 'idle' }
@@ -38,13 +41,60 @@ export interface Remeasure {
 }
 
 /**
- * Keeps the reader's changes to a result in this browser as they are made, so that a crash or a closed tab before Save
- * to PACS loses nothing; with the bodies' and discs' outlines of `labelmap` where the reader corrected some.
+ * Keeps the reader's changes to the series' result in this browser as they are made, so that a crash or a closed tab
+ * before Save to PACS loses nothing: with the body and disc outlines where the reader corrected some, as shown now
+ * (edited with the brush or eraser, measured again or not yet).
  */
-function keepChanges(report: SpineReport, labelmap: Labelmap): void {
+function keepChanges(seriesInstanceUid: string): void {
+  const st = states.get(seriesInstanceUid);
+  if (st?.status !== 'done') return;
+  let { report, labelmap } = st.result;
+  const edits = st.segmentationId ? outlineEditsShown(seriesInstanceUid, st.result, st.segmentationId) : undefined;
+  if (edits?.changed) { report = withEditedOutlines(report, edits); labelmap = edits.labelmap; }
   const outlines = report.segments.some((x) => x.outlineCorrected) ? keepOutlines(labelmap, outlinedSegments(report.segments)) : undefined;
-  keepReaderDraft(analysisDraftKey(report.seriesInstanceUid), hasReaderChanges(report) ? report : undefined, { reader: signedInReader(), outlines })
+  keepReaderDraft(analysisDraftKey(seriesInstanceUid), hasReaderChanges(report) ? report : undefined, { reader: signedInReader(), outlines })
     .catch((e) => console.error('Spine MRI: could not keep the changes in this browser', e));
+}
+
+/** The outlines shown on the series' segmentation against those measured; undefined where they cannot be read. */
+function outlineEditsShown(seriesInstanceUid: string, result: ViewerAnalysis, segmentationId: string): EditedOutlines | undefined {
+  const ds = getOhifContext().servicesManager.services.displaySetService.getActiveDisplaySets().find((d: DisplaySet) => d.SeriesInstanceUID === seriesInstanceUid);
+  try {
+    return ds ? outlinesShown(ds, result, segmentationId) : undefined;
+  } catch {
+    return undefined; // the segmentation is no longer shown (removed in OHIF's panel)
+  }
+}
+
+/** Series whose outline edits not measured yet this page has kept: undone, the draft goes back to what was measured. */
+const unmeasuredEditsKept = new Set<string>();
+let listening = false;
+
+/**
+ * Keeps outline edits not measured yet too, a second after the reader's last brush or eraser stroke on an analysis'
+ * segmentation (cornerstone's SEGMENTATION_DATA_MODIFIED). Only edits: showing a new result, which fires the same
+ * event, must not replace the changes an earlier page kept.
+ */
+function keepOutlineEditsAsMade(): void {
+  if (listening) return;
+  listening = true;
+  const { core, tools } = getCornerstone();
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  core.eventTarget.addEventListener(tools.Enums.Events.SEGMENTATION_DATA_MODIFIED, (e: CustomEvent<{ segmentationId?: string }>) => {
+    const id = e.detail?.segmentationId;
+    if (!id?.startsWith(SEGMENTATION_ID_PREFIX)) return;
+    const series = id.slice(SEGMENTATION_ID_PREFIX.length);
+    clearTimeout(timers.get(series));
+    timers.set(series, setTimeout(() => {
+      const st = states.get(series);
+      if (st?.status !== 'done' || st.segmentationId !== id) return;
+      const changed = !!outlineEditsShown(series, st.result, id)?.changed;
+      if (!changed && !unmeasuredEditsKept.has(series)) return;
+      if (changed) unmeasuredEditsKept.add(series);
+      else unmeasuredEditsKept.delete(series);
+      keepChanges(series);
+    }, 1000));
+  });
 }
 
 /** Each series' previous analysis report in this session, kept when Analyze is pressed again (its reader changes can be carried over). */
@@ -115,7 +165,9 @@ export function useAnalysis(key: string) {
           }
           if (runs.get(key) !== r) return;
           setState(key, { status: 'done', result, segmentationId, displayError });
-          if (remeasure) keepChanges(result.report, result.labelmap); // the corrected outlines and what was measured from them
+          unmeasuredEditsKept.delete(key);
+          if (remeasure) keepChanges(key); // the corrected outlines and what was measured from them
+          try { keepOutlineEditsAsMade(); } catch (e) { console.error(e); }
           remeasure?.onMeasured?.();
         },
         (e: unknown) => {
@@ -146,7 +198,7 @@ export function useAnalysis(key: string) {
       if (st?.status !== 'done') return;
       const report = fn(st.result.report);
       setState(key, { ...st, rerunFailed: undefined, result: { ...st.result, report, segments: report.segments } });
-      keepChanges(report, st.result.labelmap);
+      keepChanges(key);
       if (st.segmentationId && report.segments !== st.result.report.segments) renameSegments(st.segmentationId, report.segments);
       if (report.segments !== st.result.report.segments || report.levelNaming.certain !== st.result.report.levelNaming.certain) {
         try { showLevelLabels(st.result.imageIds, report.segments, !report.levelNaming.certain); } catch (e) { console.error(e); }

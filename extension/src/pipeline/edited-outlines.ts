@@ -4,7 +4,7 @@
  * cord taken out (canal.ts and cord.ts find them by rule from the image and measureSpine paints them again), each segment's voxel count and
  * centroid counted afresh. Segment numbers, kinds and level names are kept; a segment erased entirely is dropped.
  */
-import type { SegmentInfo } from './report';
+import type { SegmentInfo, SpineReport } from './report';
 import type { Labelmap, SpineVolume, Vec3 } from './volume';
 import { labelCentroids } from './measure';
 
@@ -72,4 +72,15 @@ function labelsIn(values: ArrayLike<number>): Set<number> {
   const found = new Set<number>();
   for (let p = 0; p < values.length; p++) if (values[p]) found.add(values[p]);
   return found;
+}
+
+/**
+ * The report with its body and disc segments as the reader edited them and has not measured yet (new voxel counts
+ * and centroids, outlineCorrected marks; segments erased entirely left out), the other segments and every finding as
+ * measured: what a reader draft keeps beside the edited outlines, until Measure again measures them.
+ */
+export function withEditedOutlines(report: SpineReport, edited: EditedOutlines): SpineReport {
+  const outlined = outlinedSegments(report.segments);
+  const now = new Map(edited.segments.map((s) => [s.segmentNumber, s]));
+  return { ...report, segments: report.segments.flatMap((s) => (outlined.has(s.segmentNumber) ? (now.has(s.segmentNumber) ? [now.get(s.segmentNumber)!] : []) : [s])) };
 }
