@@ -315,9 +315,10 @@ export function discardStoredEdits(studyUid: string, redraw = true): void {
   if (st?.status === 'loaded') {
     setStudy(studyUid, { stored: { ...st, edited: undefined } });
     if (st.edited && redraw) redrawStored(st, st.stored.report);
-    // Discarded by the reader: gone from the browser too. Taken by a new result: kept until that is saved.
+    // Gone from the browser too: discarded by the reader, or taken by a new result, whose own kept changes (under its
+    // series) hold them from now on; kept twice, a page opened after a crash would offer them twice.
     const draftKey = storedEditsDraftKey(st.stored.report);
-    if (redraw && draftKey) dropReaderDraft(draftKey).catch((e) => console.error('Spine MRI: could not drop the kept changes', e));
+    if (draftKey) dropReaderDraft(draftKey).catch((e) => console.error('Spine MRI: could not drop the kept changes', e));
   }
   setSave(storedEditsKey(studyUid), IDLE);
 }
