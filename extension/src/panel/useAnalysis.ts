@@ -40,6 +40,9 @@ export interface Remeasure {
   onMeasured?: () => void;
 }
 
+/** Series whose outlines the reader edited (brush, eraser) since they were last measured, as this page has seen. */
+const editedSinceMeasured = new Set<string>();
+
 /**
  * Keeps the reader's changes to the series' result in this browser as they are made, so that a crash or a closed tab
  * before Save to PACS loses nothing: with the body and disc outlines where the reader corrected some, as shown now
@@ -49,7 +52,8 @@ function keepChanges(seriesInstanceUid: string): void {
   const st = states.get(seriesInstanceUid);
   if (st?.status !== 'done') return;
   let { report, labelmap } = st.result;
-  const edits = st.segmentationId ? outlineEditsShown(seriesInstanceUid, st.result, st.segmentationId) : undefined;
+  // Read only where the reader edited since the last measure (reading and counting a 512×512×20 labelmap takes a while).
+  const edits = st.segmentationId && editedSinceMeasured.has(seriesInstanceUid) ? outlineEditsShown(seriesInstanceUid, st.result, st.segmentationId) : undefined;
   if (edits?.changed) { report = withEditedOutlines(report, edits); labelmap = edits.labelmap; }
   const outlines = report.segments.some((x) => x.outlineCorrected) ? keepOutlines(labelmap, outlinedSegments(report.segments)) : undefined;
   keepReaderDraft(analysisDraftKey(seriesInstanceUid), hasReaderChanges(report) ? report : undefined, { reader: signedInReader(), outlines })
@@ -66,8 +70,6 @@ function outlineEditsShown(seriesInstanceUid: string, result: ViewerAnalysis, se
   }
 }
 
-/** Series whose outline edits not measured yet this page has kept: undone, the draft goes back to what was measured. */
-const unmeasuredEditsKept = new Set<string>();
 let listening = false;
 
 /**
@@ -89,10 +91,10 @@ function keepOutlineEditsAsMade(): void {
       const st = states.get(series);
       if (st?.status !== 'done' || st.segmentationId !== id) return;
       const changed = !!outlineEditsShown(series, st.result, id)?.changed;
-      if (!changed && !unmeasuredEditsKept.has(series)) return;
-      if (changed) unmeasuredEditsKept.add(series);
-      else unmeasuredEditsKept.delete(series);
-      keepChanges(series);
+      if (!changed && !editedSinceMeasured.has(series)) return;
+      editedSinceMeasured.add(series);
+      keepChanges(series); // undone: the draft goes back to what was measured
+      if (!changed) editedSinceMeasured.delete(series);
     }, 1000));
   });
 }
@@ -165,7 +167,7 @@ export function useAnalysis(key: string) {
           }
           if (runs.get(key) !== r) return;
           setState(key, { status: 'done', result, segmentationId, displayError });
-          unmeasuredEditsKept.delete(key);
+          editedSinceMeasured.delete(key);
           if (remeasure) keepChanges(key); // the corrected outlines and what was measured from them
           try { keepOutlineEditsAsMade(); } catch (e) { console.error(e); }
           remeasure?.onMeasured?.();
