@@ -48,16 +48,23 @@ const editedSinceMeasured = new Set<string>();
  * before Save to PACS loses nothing: with the body and disc outlines where the reader corrected some, as shown now
  * (edited with the brush or eraser, measured again or not yet).
  */
-function keepChanges(seriesInstanceUid: string): void {
+function keepChanges(seriesInstanceUid: string, edits = outlineEditsSinceMeasured(seriesInstanceUid)): void {
   const st = states.get(seriesInstanceUid);
   if (st?.status !== 'done') return;
   let { report, labelmap } = st.result;
-  // Read only where the reader edited since the last measure (reading and counting a 512×512×20 labelmap takes a while).
-  const edits = st.segmentationId && editedSinceMeasured.has(seriesInstanceUid) ? outlineEditsShown(seriesInstanceUid, st.result, st.segmentationId) : undefined;
   if (edits?.changed) { report = withEditedOutlines(report, edits); labelmap = edits.labelmap; }
   const outlines = report.segments.some((x) => x.outlineCorrected) ? keepOutlines(labelmap, outlinedSegments(report.segments)) : undefined;
   keepReaderDraft(analysisDraftKey(seriesInstanceUid), hasReaderChanges(report) ? report : undefined, { reader: signedInReader(), outlines })
     .catch((e) => console.error('Spine MRI: could not keep the changes in this browser', e));
+}
+
+/**
+ * The outlines shown on the series' segmentation against those measured, where the reader edited them since
+ * (reading and counting a 512×512×20 labelmap takes a while: not at every grade change).
+ */
+function outlineEditsSinceMeasured(seriesInstanceUid: string): EditedOutlines | undefined {
+  const st = states.get(seriesInstanceUid);
+  return st?.status === 'done' && st.segmentationId && editedSinceMeasured.has(seriesInstanceUid) ? outlineEditsShown(seriesInstanceUid, st.result, st.segmentationId) : undefined;
 }
 
 /** The outlines shown on the series' segmentation against those measured; undefined where they cannot be read. */
@@ -90,11 +97,11 @@ function keepOutlineEditsAsMade(): void {
     timers.set(series, setTimeout(() => {
       const st = states.get(series);
       if (st?.status !== 'done' || st.segmentationId !== id) return;
-      const changed = !!outlineEditsShown(series, st.result, id)?.changed;
-      if (!changed && !editedSinceMeasured.has(series)) return;
-      editedSinceMeasured.add(series);
-      keepChanges(series); // undone: the draft goes back to what was measured
-      if (!changed) editedSinceMeasured.delete(series);
+      const edits = outlineEditsShown(series, st.result, id);
+      if (!edits?.changed && !editedSinceMeasured.has(series)) return;
+      keepChanges(series, edits); // undone: the draft goes back to what was measured
+      if (edits?.changed) editedSinceMeasured.add(series);
+      else editedSinceMeasured.delete(series);
     }, 1000));
   });
 }

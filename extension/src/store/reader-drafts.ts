@@ -20,7 +20,7 @@ export interface ReaderDraft {
   keptAt: string;
   /** The reader signed in to OHIF who made the changes (DICOM PN), where OHIF knew one: a shared workstation's next reader is told whose they are. */
   reader?: string;
-  /** The outlines the report was measured from, where the reader corrected some (Measure again): a new analysis of the series restores them. */
+  /** The body and disc outlines as the reader left them, where they corrected some (measured again or not yet): applied after a new analysis, they are measured in its place. */
   outlines?: KeptOutlines;
 }
 
