@@ -8,7 +8,8 @@ import { applyReaderEdit, confirmLevels, shiftLevels } from './readerEdits';
 import { SaveSection } from './SaveSection';
 import { discardStoredEdits, resetSave, useStudySave } from './useSave';
 import { CarryOverOffer, type EarlierResult } from './CarryOverOffer';
-import { overallProgress, STAGE_LABEL, useAnalysis } from './useAnalysis';
+import { overallProgress, STAGE_LABEL, useAnalysis, type Remeasure } from './useAnalysis';
+import type { ViewerAnalysis } from '../ohif/analysisClient';
 import { prepareAnalysis } from '../ohif/analysisClient';
 import type { EditedOutlines } from '../pipeline/edited-outlines';
 import { leftOutNote, NOTHING_EDITED, NOTHING_EDITED_STORED, outlinesShown, REPLACE_CORRECTED_OUTLINES, storedOutlinesEdited, storedOutlinesOf, storedOutlinesShown, unmeasuredOutlineEdits } from './outlineCorrection';
@@ -70,6 +71,12 @@ export function AnalyzeSection({
   const [outlineNote, setOutlineNote] = useState<{ text: string; error: boolean }>();
   const running = state.status === 'running';
   const measured = state.status === 'done' && state.segmentationId && displaySet ? { result: state.result, segmentationId: state.segmentationId, ds: displaySet } : undefined;
+  /** Measures outlines instead of segmenting, on the series and weighting `result` analysed (Measure again, kept outlines). */
+  const measureOutlines = (ds: DisplaySet, result: ViewerAnalysis, remeasure: Remeasure) => {
+    resetSave(ds.SeriesInstanceUID);
+    const v = result.sourceVolume;
+    start(ds, v.role ?? role, otherSeries, axialT2, sagittalT1, !!v.weightingStatedByReader, remeasure);
+  };
   /**
    * Apply for kept changes that hold corrected outlines: those outlines are measured (as Measure again measures them)
    * in place of the new result's, with the kept level names and grade changes.
@@ -86,9 +93,7 @@ export function AnalyzeSection({
     }
     const outlined = outlinedSegments(kept.report.segments);
     setOutlineNote(undefined);
-    resetSave(ds.SeriesInstanceUID);
-    const v = result.sourceVolume;
-    start(ds, v.role ?? role, otherSeries, axialT2, sagittalT1, !!v.weightingStatedByReader, {
+    measureOutlines(ds, result, {
       outlines: { labelmap, segments: kept.report.segments.filter((x) => outlined.has(x.segmentNumber)), levelNaming: kept.report.levelNaming, run: kept.report.run ?? result.run, model: kept.report.model },
       changesFrom: kept.report,
       from: `the analysis of ${keptAtText(kept)}, kept in this browser`,
@@ -127,9 +132,7 @@ export function AnalyzeSection({
     const leftOut = leftOutNote(outlines, segmentationId);
     if (!outlines.changed) { setOutlineNote({ text: [NOTHING_EDITED, leftOut].filter(Boolean).join(' '), error: false }); return; }
     setOutlineNote(leftOut ? { text: leftOut, error: false } : undefined);
-    resetSave(ds.SeriesInstanceUID);
-    const v = result.sourceVolume;
-    start(ds, v.role ?? role, otherSeries, axialT2, sagittalT1, !!v.weightingStatedByReader, {
+    measureOutlines(ds, result, {
       outlines: { labelmap: outlines.labelmap, segments: outlines.segments, levelNaming: result.report.levelNaming, run: result.run, model: result.report.model },
       changesFrom: result.report,
       from: result.remeasuredFrom, // outlines first taken from a stored SEG still are
