@@ -13,6 +13,8 @@
  *   1d. Uncertain stored names ('L4?') confirmed by the reader and saved as version 2 (SPIDER patient 3).
  *   2. Fault path: Orthanc stopped → Save says what failed and offers Retry; Orthanc restarted on the
  *      same storage → Retry stores it; exactly one SEG + one SR.
+ *   2b. A browser that refuses to keep anything (IndexedDB writes fail as on a full disk): the panel says what lives in
+ *      the page only, the page asks before closing, and Save (with Retry, the PACS down first) still stores.
  *   3. Resume: a save that failed, then a page reload → "Resume unsaved result from <time>" → Retry
  *      stores it; exactly one SEG + one SR.
  *   4. A study analysed and stored by `npm run analyze:pacs` (the CLI, before anyone opens it) opens with the
@@ -546,6 +548,44 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(stored).toContain('Saved: SEG series ‘Spine MRI SEG v1’ and SR ‘Spine MRI Report v1’');
     expect(await page.getByTestId('spine-save-error').count()).toBe(0);
     expect(ours(await qidoSeries(studyB))).toEqual(['SEG Spine MRI SEG v1', 'SR Spine MRI Report v1']);
+  }, 600000);
+
+  it('where the browser refuses to keep anything (storage full), says so, asks before closing, and still saves', async () => {
+    if (!modelDir.endsWith('models')) return; // the random-weights fixture grades nothing to change
+    const [study] = await importData(env.orthanc, 'segmentation/vb2_07_image.nii.gz');
+    const page = await env.context.newPage();
+    // Every write to the panel's IndexedDB stores fails as a full disk makes it fail; reads still work.
+    await page.addInitScript(() => {
+      const put = IDBObjectStore.prototype.put;
+      IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: [unknown, IDBValidKey?]) {
+        if (this.name === 'reader-changes' || this.name === 'pending-results') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        return put.apply(this, args);
+      };
+    });
+    await openStudy(page, study);
+    await analyze(page);
+    await changePfirrmannGrade(page, 'L4/L5');
+    const warning = page.getByTestId('spine-storage-refused');
+    await warning.waitFor({ timeout: 10000 });
+    expect(await warning.textContent()).toBe('⚠ This browser did not keep your changes to the analysis (QuotaExceededError: The quota has been exceeded). '
+      + 'Until saved to the PACS they are in this page only: save before closing the tab.');
+    expect(await asksBeforeLeaving(page)).toBe(true);
+
+    // The PACS down as well: the result is kept in the page, and the page still asks.
+    await stopOrthanc();
+    const failed = await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error']);
+    expect(failed).toMatch(/^Saving failed while storing the SEG: the PACS is unreachable.+The unsaved result is kept in this page only \(this browser refused to store it\): press Retry before closing the tab\.$/);
+    expect(await warning.textContent()).toContain('your changes to the analysis and the unsaved result (version 1)');
+    await shot(page, 'storage-refused');
+    expect(await asksBeforeLeaving(page)).toBe(true);
+
+    await restartOrthanc();
+    const stored = await saveOutcome(page, 'spine-save-retry', ['spine-save-status']);
+    expect(stored).toContain('Saved: SEG series ‘Spine MRI SEG v1’ and SR ‘Spine MRI Report v1’');
+    expect(ours(await qidoSeries(study))).toEqual(['SEG Spine MRI SEG v1', 'SR Spine MRI Report v1']);
+    await warning.waitFor({ state: 'detached', timeout: 10000 });
+    expect(await asksBeforeLeaving(page)).toBe(false);
+    await page.close();
   }, 600000);
 
   it('offers to resume an unsaved result after a reload, and Retry stores it once', async () => {

@@ -10,6 +10,7 @@ import { StoredResults } from './StoredResults';
 import { s } from './styles';
 import type { SourceSeriesRef } from '../pipeline/report';
 import { leaveOutlineEditing } from '../ohif/outlineEditingTools';
+import { StorageRefusedWarning } from './StorageRefusedWarning';
 
 export function SpinePanel() {
   const choice = useSeriesChoice();
@@ -39,6 +40,7 @@ export function SpinePanel() {
           ⚠ {w}
         </div>
       ))}
+      <StorageRefusedWarning />
       <AnalyzeSection
         key={`${choice.analysisSeries?.SeriesInstanceUID ?? 'none'} ${role}`}
         displaySet={ds}

@@ -24,6 +24,7 @@ import { srSeriesDescription } from '../dicom/sr';
 import type { SegmentInfo, SpineReport } from '../pipeline/report';
 import { listPending, type PendingResult } from '../store/pending';
 import { IdbPendingStore } from '../store/pending-idb';
+import { PendingStoreWithPageFallback } from '../store/pending-in-page';
 import { nextVersion, retryPending, saveRevisionToPacs, saveToPacs, type Stow } from '../store/save';
 import { SaveToPacsError } from '../store/stow-error';
 
@@ -89,9 +90,11 @@ function setStudy(studyUid: string, patch: Partial<StudySaveState>): void {
   notify();
 }
 
-let pendingStore: IdbPendingStore | undefined;
+let pendingStore: PendingStoreWithPageFallback | undefined;
 let savedStore: UseStore | undefined;
-const pending = () => (pendingStore ??= new IdbPendingStore());
+const pending = () => (pendingStore ??= new PendingStoreWithPageFallback(() => new IdbPendingStore()));
+/** saveFailureMessage for `e`, saying where the unsaved result it names is kept. */
+const failureMessage = (e: unknown) => saveFailureMessage(e, e instanceof SaveToPacsError && pending().inPageOnly(e.pendingId) ? 'page' : 'browser');
 const saved = () => (savedStore ??= createStore('spine-mri-saved', 'saved-results'));
 
 /**
@@ -116,7 +119,7 @@ export function reportFingerprint(report: SpineReport): string {
 }
 
 /** Plain-language message for a failed save: what failed, why, what to do. */
-export function saveFailureMessage(e: unknown): string {
+export function saveFailureMessage(e: unknown, keptIn: 'browser' | 'page' = 'browser'): string {
   if (e instanceof SaveToPacsError) {
     const status = Number(/HTTP (\d{3})/.exec(e.reason)?.[1] ?? NaN);
     const unreachable = /unreachable/i.test(e.reason) || status === 502 || status === 503 || status === 504;
@@ -126,7 +129,8 @@ export function saveFailureMessage(e: unknown): string {
         ? 'The PACS refused the gateway’s credentials; ask the PACS administrator, then press Retry.'
         : 'Press Retry; if it fails again, give this message to the PACS administrator.';
     const why = unreachable && status ? `the PACS is unreachable (HTTP ${status} from the gateway)` : e.reason;
-    return `Saving failed while storing the ${e.step}: ${why}. ${todo} The unsaved result is kept in this browser.`;
+    const kept = keptIn === 'browser' ? 'The unsaved result is kept in this browser.' : 'The unsaved result is kept in this page only (this browser refused to store it): press Retry before closing the tab.';
+    return `Saving failed while storing the ${e.step}: ${why}. ${todo} ${kept}`;
   }
   return `Could not build the SEG and SR: ${(e as Error)?.message ?? String(e)}`;
 }
@@ -142,7 +146,7 @@ function withSteps(stow: Stow, steps: SaveStep[], onStep: (s: SaveStep) => void)
 
 /**
  * Fingerprints (reportFingerprint) of the results this page saw stored in the PACS or kept as pending results in
- * IndexedDB: leaving the page loses nothing of them (unsavedWork.ts).
+ * IndexedDB (not those the browser refused, kept in the page only): leaving the page loses nothing of them (unsavedWork.ts).
  */
 const keptFingerprints = new Set<string>();
 
@@ -162,13 +166,9 @@ export function storedEditsNotSaved(): { studyUid: string; edited: SpineReport }
 }
 
 async function refreshPending(studyUid: string): Promise<void> {
-  try {
-    const list = await listPending(pending(), studyUid);
-    for (const p of list) keptFingerprints.add(reportFingerprint(p.report));
-    setStudy(studyUid, { pending: list });
-  } catch (e) {
-    console.error('Spine MRI: could not read unsaved results from IndexedDB', e);
-  }
+  const list = await listPending(pending(), studyUid);
+  for (const p of list) if (!pending().inPageOnly(p.id)) keptFingerprints.add(reportFingerprint(p.report));
+  setStudy(studyUid, { pending: list });
 }
 
 async function loadStored(studyUid: string): Promise<void> {
@@ -225,7 +225,7 @@ async function resend(seriesUid: string, studyUid: string, p: PendingResult): Pr
     setSave(seriesUid, savedState(r));
   } catch (e) {
     console.error(e);
-    setSave(seriesUid, { status: 'error', message: saveFailureMessage(e), pendingId: e instanceof SaveToPacsError ? e.pendingId : p.id });
+    setSave(seriesUid, { status: 'error', message: failureMessage(e), pendingId: e instanceof SaveToPacsError ? e.pendingId : p.id });
   }
   await refreshPending(studyUid);
 }
@@ -273,7 +273,7 @@ async function saveAnalysis(ds: DisplaySet, a: ViewerAnalysis): Promise<void> {
     setSave(seriesUid, savedState(r));
   } catch (e) {
     console.error(e);
-    setSave(seriesUid, { status: 'error', message: saveFailureMessage(e), pendingId: e instanceof SaveToPacsError ? e.pendingId : undefined });
+    setSave(seriesUid, { status: 'error', message: failureMessage(e), pendingId: e instanceof SaveToPacsError ? e.pendingId : undefined });
   }
   await refreshPending(studyUid);
 }
@@ -362,7 +362,7 @@ async function saveStoredEdits(studyUid: string): Promise<void> {
     setSave(key, savedState(r));
   } catch (e) {
     console.error(e);
-    const message = e instanceof SaveToPacsError ? saveFailureMessage(e) : `Could not save the changed findings: ${(e as Error)?.message ?? String(e)}. Your changes are still on screen; press Retry.`;
+    const message = e instanceof SaveToPacsError ? failureMessage(e) : `Could not save the changed findings: ${(e as Error)?.message ?? String(e)}. Your changes are still on screen; press Retry.`;
     setSave(key, { status: 'error', message, pendingId: e instanceof SaveToPacsError ? e.pendingId : undefined });
   }
   await refreshPending(studyUid);

@@ -9,7 +9,7 @@ import type { PendingResult, PendingStore } from './pending';
 export class IdbPendingStore implements PendingStore {
   private readonly db: UseStore;
   constructor(dbName = 'spine-mri', storeName = 'pending-results') {
-    if (typeof indexedDB === 'undefined') throw new Error('IdbPendingStore: IndexedDB is not available here (use MemoryPendingStore in Node)');
+    if (typeof indexedDB === 'undefined') throw new Error('IndexedDB is not available in this browser (turned off, or a private window)');
     this.db = createStore(dbName, storeName);
   }
   put(result: PendingResult): Promise<void> {

@@ -12,6 +12,7 @@ import { createStore, del, get, set, type UseStore } from 'idb-keyval';
 import { sameReportContent } from '../pipeline/reader-edit';
 import type { SpineReport } from '../pipeline/report';
 import type { KeptOutlines } from './kept-outlines';
+import { storageKept, storageRefused } from './storage-refusals';
 
 export interface ReaderDraft {
   /** The report with the reader's changes, as it stood at the last change. */
@@ -33,13 +34,24 @@ export const analysisDraftKey = (seriesInstanceUid: string): string => seriesIns
 export const storedEditsDraftKey = (stored: SpineReport): string | undefined =>
   stored.fromStoredSr ? `sr:${stored.fromStoredSr.sopInstanceUid}` : undefined;
 
+/** What the draft under `key` holds, as the panel says it when the browser refuses to keep it. */
+const draftWhat = (key: string) => (key.startsWith('sr:') ? 'your changes to the stored findings' : 'your changes to the analysis');
+
 /**
  * Keeps `report` under `key`, by `reader` where known, with the corrected `outlines` it was measured from where there
- * are any; undefined drops the entry (no change left to keep).
+ * are any; undefined drops the entry (no change left to keep). A refusal by the browser is recorded for the panel
+ * (storage-refusals.ts) and rejects; the next write that succeeds clears it.
  */
 export async function keepReaderDraft(key: string, report: SpineReport | undefined, { reader, outlines, now = new Date() }: { reader?: string; outlines?: KeptOutlines; now?: Date } = {}): Promise<void> {
-  if (report) await set(key, { report, keptAt: now.toISOString(), ...(reader ? { reader } : {}), ...(outlines ? { outlines } : {}) } satisfies ReaderDraft, drafts());
-  else await del(key, drafts());
+  try {
+    if (report) await set(key, { report, keptAt: now.toISOString(), ...(reader ? { reader } : {}), ...(outlines ? { outlines } : {}) } satisfies ReaderDraft, drafts());
+    else await del(key, drafts());
+  } catch (e) {
+    if (report) storageRefused(key, draftWhat(key), e);
+    else storageKept(key); // every change undone: the page holds nothing to keep
+    throw e;
+  }
+  storageKept(key);
 }
 
 /** The draft kept under `key`, if any. Rejects (never throws) where the browser has no IndexedDB. */
@@ -49,6 +61,7 @@ export async function readerDraft(key: string): Promise<ReaderDraft | undefined>
 
 /** Drops a draft; with `saved`, only when the draft says the same (a change made while a save was on its way stays kept). */
 export async function dropReaderDraft(key: string, saved?: SpineReport): Promise<void> {
+  storageKept(key); // saved or discarded: what the page held needs no keeping
   if (saved) {
     const draft = await readerDraft(key);
     if (draft && !sameReportContent(draft.report, saved)) return;
