@@ -417,6 +417,24 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await page.getByTestId('spine-save-refused').textContent()).toMatch(/^You have changed outlines of the stored SEG: press Measure again first/);
     await page.getByTestId('spine-stored-discard').click(); // the grade change alone: the outline edit still asks before leaving
     expect(await asksBeforeLeaving(page)).toBe(true);
+    // The stored SEG's outline edit is kept in this browser too (a second after the stroke; Discard dropped the grade
+    // change only): a page opened as if after a crash offers it beside Measure again, and Apply measures it.
+    for (let waited = 0; waited < 10000 && await keptOutlineDrafts() !== 1; waited += 250) await page.waitForTimeout(250);
+    expect(await keptOutlineDrafts()).toBe(1);
+    const reopened = await env.context.newPage();
+    await reopened.goto(page.url());
+    await reopened.waitForFunction(() => document.querySelector('[data-testid="spine-stored-line"]')?.textContent?.includes('segmentation shown from the stored SEG'), null, { timeout: 60000 });
+    await dismissBanner(reopened);
+    const storedOffer = reopened.getByTestId('spine-carry-over');
+    await storedOffer.waitFor({ timeout: 30000 });
+    expect(await storedOffer.textContent()).toMatch(/^Your changes in the stored findings \(version 1\) of .+, kept in this browser \(not saved to the PACS\): outlines corrected: (L4 vertebral body, L4\/L5 disc|L4\/L5 disc, L4 vertebral body)\./);
+    await reopened.getByTestId('spine-carry-over-apply').click();
+    await reopened.waitForFunction(() => document.querySelector('[data-testid="spine-run-info"]')?.textContent?.startsWith('Measured again from your corrected outlines of the stored SEG (version 1), kept in this browser'), null, { timeout: 120000 });
+    for (const label of ['L4/L5 disc', 'L4 vertebral body', 'L3/L4 disc']) expect(await segmentRow(label, reopened).textContent()).toContain('(outline corrected)');
+    expect(await segmentRow('L5 vertebral body', reopened).textContent()).not.toContain('(outline corrected)');
+    await reopened.waitForTimeout(1000);
+    await reopened.screenshot({ path: join(artifactsDir, 'analyze-stored-outlines-restored.png') });
+    await reopened.close();
     if (!(await grade.isVisible())) await storedRow('L2/L3').click();
     await grade.selectOption(readerGrade === 'V' ? '5' : '4');
     await page.getByTestId('spine-measure-again').click();

@@ -5,7 +5,8 @@
  *   - unsaved results kept in IndexedDB after a failed save ("Resume unsaved result from <time>"),
  *     each with Show, Retry and Discard;
  *   - the reader's changes to the stored findings that an earlier page kept in this browser and never saved
- *     (store/reader-drafts.ts), with Apply them and Discard them.
+ *     (store/reader-drafts.ts), with Apply them and Discard them (those with corrected outlines of the stored SEG are
+ *     offered beside Measure again: AnalyzeSection.tsx).
  */
 import { useEffect, useState } from 'react';
 import type { PendingResult } from '../store/pending';
@@ -23,7 +24,7 @@ import { applyReaderEdit, confirmLevels, shiftLevels, withSoftwareLevels } from 
 import { showStoredSegOnViewports, type StoredReport } from '../ohif/loadStoredReport';
 import type { SpineReport } from '../pipeline/report';
 import { personShown, signedInReader } from '../ohif/readerName';
-import { unmeasuredStoredOutlineEdits } from './outlineCorrection';
+import { storedOutlinesOf, unmeasuredStoredOutlineEdits } from './outlineCorrection';
 import { colors, s } from './styles';
 
 const when = (iso: string) => (iso ? new Date(iso).toLocaleString() : 'an unknown time');
@@ -123,7 +124,9 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
   // Changes to this version kept in this browser by an earlier page (closed or crashed before saving): offered until
   // the reader changes anything here.
   const [draft, discardDraft] = useKeptDraft(stored.status === 'loaded' ? storedEditsDraftKey(stored.stored.report) : undefined, stored.status === 'loaded' ? stored.edited : undefined);
-  const keptChanges = stored.status === 'loaded' && !stored.edited && draft ? [{
+  // Those with corrected outlines the Analyze section offers, where it can measure them (the stored SEG on the analysed series).
+  const offeredToMeasure = !!draft?.outlines && !!storedOutlinesOf(stored, analysedSeriesUid, draft.report);
+  const keptChanges = stored.status === 'loaded' && !stored.edited && draft && !offeredToMeasure ? [{
     report: draft.report, what: `the stored findings (version ${stored.stored.version}) of ${keptAtText(draft)}, kept in this browser (not saved to the PACS)`, onDiscard: discardDraft,
     whose: whoseChanges(draft, signedInReader()),
   }] : [];

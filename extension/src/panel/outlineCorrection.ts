@@ -10,6 +10,8 @@ import type { SegmentInfo, SpineReport } from '../pipeline/report';
 import type { SpineVolume } from '../pipeline/volume';
 import { withSoftwareLevels } from './readerEdits';
 import type { StoredState } from './useSave';
+import { keepOutlines, keptLabelmap, type KeptOutlines } from '../store/kept-outlines';
+import { getCornerstone } from '../ohif/cornerstone';
 
 export const REPLACE_CORRECTED_OUTLINES = 'Analyze again segments the series afresh and replaces the outlines you corrected (your grade changes are offered again). Analyze again?';
 
@@ -67,10 +69,11 @@ export interface StoredOutlines {
 /**
  * The stored SEG of reopened findings as Measure again reads it; undefined when none is shown, its pixels could not be
  * copied when it was loaded, or it lies on another series than `seriesInstanceUid` (the one Analyze uses).
+ * @param named the findings that name its segments (default: the stored ones as the reader changed them in this page)
  */
-export function storedOutlinesOf(stored: StoredState, seriesInstanceUid: string | undefined): StoredOutlines | undefined {
+export function storedOutlinesOf(stored: StoredState, seriesInstanceUid: string | undefined, named?: SpineReport): StoredOutlines | undefined {
   if (stored.status !== 'loaded' || !stored.segmentationId || !stored.loadedOutlines || !stored.sourceImageIds) return undefined;
-  const report = stored.edited ?? stored.stored.report;
+  const report = named ?? stored.edited ?? stored.stored.report;
   if (report.seriesInstanceUid !== seriesInstanceUid) return undefined;
   return {
     segmentationId: stored.segmentationId,
@@ -108,9 +111,51 @@ export function storedOutlinesEdited(s: StoredOutlines): boolean {
  * The stored SEG's outlines as the reader corrected them, as input to measureSpine: segments whose voxels changed
  * since the SEG was loaded are marked outlineCorrected (those the stored SEG says were corrected stay so).
  * @param imageIds the analysed volume's images, in its slice order; `volume` its geometry (dims, LPS)
+ * @param shown the corrected outlines per source imageId: those shown now unless given (kept in this browser: keptStoredSlices)
  * @throws Error when the segmentation cannot be read or does not cover the volume's images.
  */
-export function storedOutlinesShown(s: StoredOutlines, imageIds: string[], volume: SpineVolume): EditedOutlines {
-  const shown = labelmapInOrder(copyLabelmapSlices(s.segmentationId, s.sourceImageIds, imageIds), imageIds, volume.dims);
-  return editedOutlines(volume, shown, labelmapInOrder(s.loaded, imageIds, volume.dims), s.segments);
+export function storedOutlinesShown(s: StoredOutlines, imageIds: string[], volume: SpineVolume, shown: Map<string, ArrayLike<number>> = copyLabelmapSlices(s.segmentationId, s.sourceImageIds, imageIds)): EditedOutlines {
+  return editedOutlines(volume, labelmapInOrder(shown, imageIds, volume.dims), labelmapInOrder(s.loaded, imageIds, volume.dims), s.segments);
+}
+
+/** Outlines of a stored SEG as this browser keeps them (reader-drafts.ts): the bodies and discs, and the source images of their slices in order. */
+export interface KeptStoredOutlines {
+  outlines: KeptOutlines;
+  imageIds: string[];
+}
+
+/**
+ * The stored SEG's body and disc outlines as the reader left them, to keep in this browser; undefined when none
+ * differs from the SEG as loaded.
+ * @throws Error when the segmentation shown cannot be read (removed in OHIF's panel, images gone).
+ */
+export function storedOutlinesToKeep(s: StoredOutlines): KeptStoredOutlines | undefined {
+  const imageIds = s.sourceImageIds.filter((id) => s.loaded.has(id));
+  const now = copyLabelmapSlices(s.segmentationId, s.sourceImageIds, imageIds);
+  const outlined = outlinedSegments(s.segments);
+  if (!imageIds.some((id) => correctedSegments(now.get(id)!, s.loaded.get(id)!, outlined).size)) return undefined;
+  const plane = s.loaded.get(imageIds[0])!.length;
+  const { columns = plane, rows = 1 } = getCornerstone().core.metaData.get('imagePlaneModule', imageIds[0]) ?? {};
+  return { outlines: keepOutlines(labelmapInOrder(now, imageIds, [columns, rows, imageIds.length]), outlined), imageIds };
+}
+
+/**
+ * Kept outlines of the stored SEG as slices per source imageId (the `shown` of storedOutlinesShown).
+ * @throws Error, saying why, when they do not fit the stored SEG shown now (other images, another size) or are damaged.
+ */
+export function keptStoredSlices(kept: KeptStoredOutlines, s: StoredOutlines): Map<string, Uint8Array> {
+  const { values, dims } = keptLabelmap(kept.outlines);
+  const plane = dims[0] * dims[1];
+  if (kept.imageIds.length !== dims[2] || kept.imageIds.some((id) => s.loaded.get(id)?.length !== plane) || kept.imageIds.length !== s.loaded.size) {
+    throw new Error('they were drawn on images the stored SEG does not lie on now');
+  }
+  return new Map(kept.imageIds.map((id, k) => [id, values.subarray(k * plane, (k + 1) * plane)]));
+}
+
+/** The stored SEG's bodies and discs whose outlines `slices` (keptStoredSlices) change, by name ('L4 vertebral body'). */
+export function storedCorrectionsIn(slices: Map<string, ArrayLike<number>>, s: StoredOutlines): string[] {
+  const outlined = outlinedSegments(s.segments);
+  const corrected = new Set<number>();
+  for (const [id, now] of slices) for (const n of correctedSegments(now, s.loaded.get(id)!, outlined)) corrected.add(n);
+  return s.segments.filter((x) => corrected.has(x.segmentNumber)).map((x) => x.label);
 }

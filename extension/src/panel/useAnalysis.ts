@@ -18,7 +18,7 @@ import { keepOutlines } from '../store/kept-outlines';
 import { outlinedSegments, withEditedOutlines, type EditedOutlines } from '../pipeline/edited-outlines';
 import { outlinesShown } from './outlineCorrection';
 import { getOhifContext } from '../ohif/context';
-import { getCornerstone } from '../ohif/cornerstone';
+import { onOutlinesChanged } from '../ohif/outlineEdits';
 
 export type AnalysisState =
   | { status: 'idle' }
@@ -81,28 +81,22 @@ let listening = false;
 
 /**
  * Keeps outline edits not measured yet too, a second after the reader's last brush or eraser stroke on an analysis'
- * segmentation (cornerstone's SEGMENTATION_DATA_MODIFIED). Only edits: showing a new result, which fires the same
- * event, must not replace the changes an earlier page kept.
+ * segmentation. Only edits: showing a new result, which fires the same event, must not replace the changes an earlier
+ * page kept.
  */
 function keepOutlineEditsAsMade(): void {
   if (listening) return;
   listening = true;
-  const { core, tools } = getCornerstone();
-  const timers = new Map<string, ReturnType<typeof setTimeout>>();
-  core.eventTarget.addEventListener(tools.Enums.Events.SEGMENTATION_DATA_MODIFIED, (e: CustomEvent<{ segmentationId?: string }>) => {
-    const id = e.detail?.segmentationId;
-    if (!id?.startsWith(SEGMENTATION_ID_PREFIX)) return;
+  onOutlinesChanged((id) => {
+    if (!id.startsWith(SEGMENTATION_ID_PREFIX)) return;
     const series = id.slice(SEGMENTATION_ID_PREFIX.length);
-    clearTimeout(timers.get(series));
-    timers.set(series, setTimeout(() => {
-      const st = states.get(series);
-      if (st?.status !== 'done' || st.segmentationId !== id) return;
-      const edits = outlineEditsShown(series, st.result, id);
-      if (!edits?.changed && !editedSinceMeasured.has(series)) return;
-      keepChanges(series, edits); // undone: the draft goes back to what was measured
-      if (edits?.changed) editedSinceMeasured.add(series);
-      else editedSinceMeasured.delete(series);
-    }, 1000));
+    const st = states.get(series);
+    if (st?.status !== 'done' || st.segmentationId !== id) return;
+    const edits = outlineEditsShown(series, st.result, id);
+    if (!edits?.changed && !editedSinceMeasured.has(series)) return;
+    keepChanges(series, edits); // undone: the draft goes back to what was measured
+    if (edits?.changed) editedSinceMeasured.add(series);
+    else editedSinceMeasured.delete(series);
   });
 }
 

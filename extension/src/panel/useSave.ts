@@ -27,6 +27,9 @@ import { IdbPendingStore } from '../store/pending-idb';
 import { PendingStoreWithPageFallback } from '../store/pending-in-page';
 import { nextVersion, retryPending, saveRevisionToPacs, saveToPacs, type Stow } from '../store/save';
 import { SaveToPacsError } from '../store/stow-error';
+import { onOutlinesChanged } from '../ohif/outlineEdits';
+import { copyLabelmapSlices } from '../ohif/showSegmentation';
+import { storedOutlinesEdited, storedOutlinesOf, storedOutlinesToKeep, type KeptStoredOutlines } from './outlineCorrection';
 
 export type SaveStep = 'build' | 'SEG' | 'SR';
 export const SAVE_STEP_LABEL: Record<SaveStep, string> = {
@@ -50,8 +53,10 @@ export type StoredState =
    * sourceImageIds: the images the stored SEG lies on (the level names are drawn there).
    * loadedOutlines: the stored SEG's pixels as loaded, per source imageId (the reader's brush edits differ from them).
    * edited: the stored findings as the reader has changed them since, not yet saved (saveStoredEdits).
+   * outlinesEdited: the reader changed body or disc outlines of the stored SEG in this page, not measured yet (kept in
+   * this browser with the other changes).
    */
-  | { status: 'loaded'; stored: StoredReport; segShown?: boolean; segNote?: string; segmentationId?: string; segments?: SegmentInfo[]; sourceImageIds?: string[]; loadedOutlines?: Map<string, Uint8Array>; edited?: SpineReport }
+  | { status: 'loaded'; stored: StoredReport; segShown?: boolean; segNote?: string; segmentationId?: string; segments?: SegmentInfo[]; sourceImageIds?: string[]; loadedOutlines?: Map<string, Uint8Array>; edited?: SpineReport; outlinesEdited?: boolean }
   | { status: 'error'; message: string };
 
 export interface StudySaveState {
@@ -187,6 +192,7 @@ async function loadStored(studyUid: string): Promise<void> {
         try { showLevelLabels(seg.sourceImageIds, seg.segments, !stored.report.levelNaming.certain); } catch (e) { console.error(e); }
       }
       setStudy(studyUid, { stored: { status: 'loaded', stored, segShown: seg.shown, segNote: seg.reason, segmentationId: seg.segmentationId, segments: seg.segments, sourceImageIds: seg.sourceImageIds, loadedOutlines: seg.loadedOutlines } });
+      if (seg.loadedOutlines) keepStoredOutlineEditsAsMade();
     } else {
       // An SR whose SEG was deleted from the PACS (or never reached it): say so rather than show findings without outlines.
       setStudy(studyUid, { stored: { status: 'loaded', stored, segShown: false, segNote: `the PACS holds no "Spine MRI SEG v${stored.version}" beside this report (deleted, or never stored); press Analyze to outline the structures again` } });
@@ -290,6 +296,67 @@ function redrawStored(st: Extract<StoredState, { status: 'loaded' }>, report: Sp
 }
 
 /**
+ * Keeps the reader's changes to a study's stored findings in this browser (reader-drafts.ts, under the stored SR), with
+ * the stored SEG's body and disc outlines where the reader corrected some in this page and has not measured them yet
+ * (read only then: a grade change does not read and compare the whole SEG).
+ */
+function keepStoredChanges(studyUid: string): void {
+  const st = studyStates.get(studyUid)?.stored;
+  if (st?.status !== 'loaded') return;
+  const draftKey = storedEditsDraftKey(st.stored.report);
+  if (!draftKey) return;
+  const kept = st.outlinesEdited ? storedOutlineEdits(st) : undefined;
+  keepReaderDraft(draftKey, st.edited ?? (kept ? st.stored.report : undefined), { reader: signedInReader(), outlines: kept?.outlines, outlineImageIds: kept?.imageIds })
+    .catch((e) => console.error('Spine MRI: could not keep the changes in this browser', e));
+}
+
+/** The stored SEG's outlines as the reader corrected them, to keep; undefined where none differs or they cannot be read. */
+function storedOutlineEdits(st: StoredState): KeptStoredOutlines | undefined {
+  const outlines = st.status === 'loaded' ? storedOutlinesOf(st, (st.edited ?? st.stored.report).seriesInstanceUid) : undefined;
+  try {
+    return outlines && storedOutlinesToKeep(outlines);
+  } catch {
+    return undefined; // the stored SEG is no longer shown
+  }
+}
+
+/** The stored SEG's pixels as shown now, per source imageId; undefined where it is not shown. */
+function outlinesNow(st: Extract<StoredState, { status: 'loaded' }>): Map<string, Uint8Array> | undefined {
+  if (!st.segmentationId || !st.sourceImageIds || !st.loadedOutlines) return undefined;
+  try {
+    return copyLabelmapSlices(st.segmentationId, st.sourceImageIds, [...st.loadedOutlines.keys()]);
+  } catch {
+    return undefined;
+  }
+}
+
+let listeningToStoredSegs = false;
+
+/**
+ * Keeps outline edits of a stored SEG not measured yet, a second after the reader's last brush or eraser stroke on
+ * it. Only edits: loading the SEG fires the same event, and must not replace the changes an earlier page kept.
+ */
+function keepStoredOutlineEditsAsMade(): void {
+  if (listeningToStoredSegs) return;
+  listeningToStoredSegs = true;
+  onOutlinesChanged((id) => {
+    const [studyUid, study] = [...studyStates].find(([, x]) => x.stored.status === 'loaded' && x.stored.segmentationId === id) ?? [];
+    const st = study?.stored;
+    if (!studyUid || st?.status !== 'loaded') return;
+    const outlines = storedOutlinesOf(st, (st.edited ?? st.stored.report).seriesInstanceUid);
+    let edited: boolean;
+    try {
+      edited = !!outlines && storedOutlinesEdited(outlines);
+    } catch {
+      return; // no longer shown
+    }
+    if (!edited && !st.outlinesEdited) return;
+    setStudy(studyUid, { stored: { ...st, outlinesEdited: edited } }); // undone: the draft goes back to the findings' changes
+    keepStoredChanges(studyUid);
+  });
+}
+
+/**
  * Applies a change to the stored findings of a study (kept until saved or discarded; survives the panel closing).
  * A level shift needs the stored SEG's segments in the report (StoredResults puts them there).
  */
@@ -299,9 +366,8 @@ export function editStored(studyUid: string, change: (r: SpineReport) => SpineRe
   const changed = change(st.edited ?? st.stored.report);
   // Every change undone: nothing left to save.
   const edited = sameReportContent(changed, st.stored.report) ? undefined : changed;
-  const draftKey = storedEditsDraftKey(st.stored.report);
-  if (draftKey) keepReaderDraft(draftKey, edited, { reader: signedInReader() }).catch((e) => console.error('Spine MRI: could not keep the changes in this browser', e));
   setStudy(studyUid, { stored: { ...st, edited } });
+  keepStoredChanges(studyUid);
   setSave(storedEditsKey(studyUid), IDLE);
   redrawStored(st, changed);
 }
@@ -313,12 +379,16 @@ export function editStored(studyUid: string, change: (r: SpineReport) => SpineRe
 export function discardStoredEdits(studyUid: string, redraw = true): void {
   const st = studyStates.get(studyUid)?.stored;
   if (st?.status === 'loaded') {
-    setStudy(studyUid, { stored: { ...st, edited: undefined } });
+    // Taken by a new result, the stored SEG's outlines as they are now were measured: only later edits are unsaved.
+    const taken = redraw ? {} : { outlinesEdited: false, loadedOutlines: outlinesNow(st) ?? st.loadedOutlines };
+    setStudy(studyUid, { stored: { ...st, edited: undefined, ...taken } });
     if (st.edited && redraw) redrawStored(st, st.stored.report);
-    // Gone from the browser too: discarded by the reader, or taken by a new result, whose own kept changes (under its
-    // series) hold them from now on; kept twice, a page opened after a crash would offer them twice.
+    // Gone from the browser too: discarded by the reader (outline edits not measured stay kept: Discard drops the
+    // findings' changes), or taken by a new result, whose own kept changes (under its series) hold them from now on;
+    // kept twice, a page opened after a crash would offer them twice.
     const draftKey = storedEditsDraftKey(st.stored.report);
-    if (draftKey) dropReaderDraft(draftKey).catch((e) => console.error('Spine MRI: could not drop the kept changes', e));
+    if (redraw) keepStoredChanges(studyUid);
+    else if (draftKey) dropReaderDraft(draftKey).catch((e) => console.error('Spine MRI: could not drop the kept changes', e));
   }
   setSave(storedEditsKey(studyUid), IDLE);
 }

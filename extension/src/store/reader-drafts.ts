@@ -4,7 +4,8 @@
  * loses nothing. Two kinds, one entry each:
  *  - the changes to an analysis, under its series (analysisDraftKey): once the series is analysed again the panel
  *    offers them like the changes of a previous analysis (panel/CarryOverOffer.tsx);
- *  - the changes to a stored report, under that SR (storedEditsDraftKey): offered when that version is opened again.
+ *  - the changes to a stored report, under that SR (storedEditsDraftKey): offered when that version is opened again;
+ *    with the stored SEG's outlines where the reader corrected some, measured in its place on request.
  * Replaced at every change; dropped when the changes are undone, saved to the PACS, or discarded by the reader.
  * In Node tests, fake-indexeddb provides `indexedDB`.
  */
@@ -21,8 +22,13 @@ export interface ReaderDraft {
   keptAt: string;
   /** The reader signed in to OHIF who made the changes (DICOM PN), where OHIF knew one: a shared workstation's next reader is told whose they are. */
   reader?: string;
-  /** The body and disc outlines as the reader left them, where they corrected some (measured again or not yet): applied after a new analysis, they are measured in its place. */
+  /**
+   * The body and disc outlines as the reader left them, where they corrected some (measured again or not yet). An
+   * analysis' are measured in place of a new analysis' outlines; a stored SEG's in place of the SEG as stored.
+   */
   outlines?: KeptOutlines;
+  /** For a stored SEG's outlines: the source images (OHIF imageIds) of the outlines' slices, in their order. */
+  outlineImageIds?: string[];
 }
 
 let db: UseStore | undefined;
@@ -42,9 +48,9 @@ const draftWhat = (key: string) => (key.startsWith('sr:') ? 'your changes to the
  * are any; undefined drops the entry (no change left to keep). A refusal by the browser is recorded for the panel
  * (storage-refusals.ts) and rejects; the next write that succeeds clears it.
  */
-export async function keepReaderDraft(key: string, report: SpineReport | undefined, { reader, outlines, now = new Date() }: { reader?: string; outlines?: KeptOutlines; now?: Date } = {}): Promise<void> {
+export async function keepReaderDraft(key: string, report: SpineReport | undefined, { reader, outlines, outlineImageIds, now = new Date() }: { reader?: string; outlines?: KeptOutlines; outlineImageIds?: string[]; now?: Date } = {}): Promise<void> {
   try {
-    if (report) await set(key, { report, keptAt: now.toISOString(), ...(reader ? { reader } : {}), ...(outlines ? { outlines } : {}) } satisfies ReaderDraft, drafts());
+    if (report) await set(key, { report, keptAt: now.toISOString(), ...(reader ? { reader } : {}), ...(outlines ? { outlines } : {}), ...(outlineImageIds ? { outlineImageIds } : {}) } satisfies ReaderDraft, drafts());
     else await del(key, drafts());
   } catch (e) {
     if (report) storageRefused(key, draftWhat(key), e);
