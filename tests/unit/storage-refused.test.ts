@@ -37,12 +37,17 @@ const pacsDown: Stow = async () => {
 };
 const pacsUp: Stow = async () => undefined;
 
-describe('pending results where the browser refuses to keep them', () => {
+/** A page's pending store over a browser store that is full; and a save that failed with the PACS down, kept there. */
+function fullBrowser() {
+  const browser = fillingStore();
+  browser.full = true;
+  const pending = new PendingStoreWithPageFallback(() => browser);
+  return { browser, pending, failedSave: (version: number) => saveToPacs(input, pacsDown, pending, { version }).catch((e) => e) };
+}
 
+describe('pending results where the browser refuses to keep them', () => {
   it('a save still stores, and nothing is left pending or refused', async () => {
-    const browser = fillingStore();
-    browser.full = true;
-    const pending = new PendingStoreWithPageFallback(() => browser);
+    const { pending } = fullBrowser();
     const sent: ArrayBuffer[] = [];
     await saveToPacs(input, async (b) => { sent.push(...b); }, pending, { version: 1 });
     expect(sent).toHaveLength(2);
@@ -51,10 +56,8 @@ describe('pending results where the browser refuses to keep them', () => {
   });
 
   it('a failed save keeps the result in the page, says so, and Retry sends the same bytes', async () => {
-    const browser = fillingStore();
-    browser.full = true;
-    const pending = new PendingStoreWithPageFallback(() => browser);
-    const err = await saveToPacs(input, pacsDown, pending, { version: 2 }).catch((e) => e);
+    const { browser, pending, failedSave } = fullBrowser();
+    const err = await failedSave(2);
     expect(err).toBeInstanceOf(SaveToPacsError);
     expect(pending.inPageOnly(err.pendingId)).toBe(true);
     expect(await browser.list()).toEqual([]);
@@ -72,10 +75,8 @@ describe('pending results where the browser refuses to keep them', () => {
   });
 
   it('a result the browser takes again leaves the page (kept across a reload again)', async () => {
-    const browser = fillingStore();
-    browser.full = true;
-    const pending = new PendingStoreWithPageFallback(() => browser);
-    const err = await saveToPacs(input, pacsDown, pending, { version: 1 }).catch((e) => e);
+    const { browser, pending, failedSave } = fullBrowser();
+    const err = await failedSave(1);
     browser.full = false; // space freed
     await retryPending(err.pendingId, pacsDown, pending).catch(() => undefined);
     expect(pending.inPageOnly(err.pendingId)).toBe(false);

@@ -6,9 +6,9 @@
  */
 
 export interface StorageRefusal {
-  /** What was not kept, as the panel names it ('your changes to an analysis'). */
+  /** What was not kept, as the panel names it ('your changes to the analysis', 'the unsaved result (version 2)'). */
   what: string;
-  /** The browser's reason ('QuotaExceededError: The quota has been exceeded.'). */
+  /** The browser's reason, without a closing full stop ('QuotaExceededError: The quota has been exceeded'). */
   reason: string;
 }
 
