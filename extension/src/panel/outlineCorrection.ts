@@ -101,10 +101,7 @@ export function unmeasuredStoredOutlineEdits(stored: StoredState): string | unde
  * @throws Error when the segmentation shown cannot be read (removed in OHIF's panel, images gone).
  */
 export function storedOutlinesEdited(s: StoredOutlines): boolean {
-  const ids = [...s.loaded.keys()];
-  const now = copyLabelmapSlices(s.segmentationId, s.sourceImageIds, ids);
-  const outlined = outlinedSegments(s.segments);
-  return ids.some((id) => correctedSegments(now.get(id)!, s.loaded.get(id)!, outlined).size > 0);
+  return storedCorrectionsIn(copyLabelmapSlices(s.segmentationId, s.sourceImageIds, [...s.loaded.keys()]), s).length > 0;
 }
 
 /**
@@ -132,11 +129,10 @@ export interface KeptStoredOutlines {
 export function storedOutlinesToKeep(s: StoredOutlines): KeptStoredOutlines | undefined {
   const imageIds = s.sourceImageIds.filter((id) => s.loaded.has(id));
   const now = copyLabelmapSlices(s.segmentationId, s.sourceImageIds, imageIds);
-  const outlined = outlinedSegments(s.segments);
-  if (!imageIds.some((id) => correctedSegments(now.get(id)!, s.loaded.get(id)!, outlined).size)) return undefined;
+  if (!storedCorrectionsIn(now, s).length) return undefined;
   const plane = s.loaded.get(imageIds[0])!.length;
   const { columns = plane, rows = 1 } = getCornerstone().core.metaData.get('imagePlaneModule', imageIds[0]) ?? {};
-  return { outlines: keepOutlines(labelmapInOrder(now, imageIds, [columns, rows, imageIds.length]), outlined), imageIds };
+  return { outlines: keepOutlines(labelmapInOrder(now, imageIds, [columns, rows, imageIds.length]), outlinedSegments(s.segments)), imageIds };
 }
 
 /**

@@ -29,7 +29,7 @@ import { nextVersion, retryPending, saveRevisionToPacs, saveToPacs, type Stow } 
 import { SaveToPacsError } from '../store/stow-error';
 import { onOutlinesChanged } from '../ohif/outlineEdits';
 import { copyLabelmapSlices } from '../ohif/showSegmentation';
-import { storedOutlinesEdited, storedOutlinesOf, storedOutlinesToKeep, type KeptStoredOutlines } from './outlineCorrection';
+import { storedOutlinesOf, storedOutlinesToKeep, type KeptStoredOutlines } from './outlineCorrection';
 
 export type SaveStep = 'build' | 'SEG' | 'SR';
 export const SAVE_STEP_LABEL: Record<SaveStep, string> = {
@@ -300,21 +300,30 @@ function redrawStored(st: Extract<StoredState, { status: 'loaded' }>, report: Sp
  * the stored SEG's body and disc outlines where the reader corrected some in this page and has not measured them yet
  * (read only then: a grade change does not read and compare the whole SEG).
  */
-function keepStoredChanges(studyUid: string): void {
+function keepStoredChanges(studyUid: string, kept = storedOutlineEditsSeen(studyUid)): void {
   const st = studyStates.get(studyUid)?.stored;
   if (st?.status !== 'loaded') return;
   const draftKey = storedEditsDraftKey(st.stored.report);
   if (!draftKey) return;
-  const kept = st.outlinesEdited ? storedOutlineEdits(st) : undefined;
   keepReaderDraft(draftKey, st.edited ?? (kept ? st.stored.report : undefined), { reader: signedInReader(), outlines: kept?.outlines, outlineImageIds: kept?.imageIds })
     .catch((e) => console.error('Spine MRI: could not keep the changes in this browser', e));
 }
 
-/** The stored SEG's outlines as the reader corrected them, to keep; undefined where none differs or they cannot be read. */
-function storedOutlineEdits(st: StoredState): KeptStoredOutlines | undefined {
-  const outlines = st.status === 'loaded' ? storedOutlinesOf(st, (st.edited ?? st.stored.report).seriesInstanceUid) : undefined;
+/**
+ * The stored SEG's outlines as the reader corrected them, to keep; undefined where none differs (from the SEG as loaded).
+ * @throws Error when the stored SEG shown cannot be read (no longer shown).
+ */
+function storedOutlineEdits(st: Extract<StoredState, { status: 'loaded' }>): KeptStoredOutlines | undefined {
+  const outlines = storedOutlinesOf(st, (st.edited ?? st.stored.report).seriesInstanceUid);
+  return outlines && storedOutlinesToKeep(outlines);
+}
+
+/** storedOutlineEdits, read only where this page has seen the reader edit the stored SEG; undefined where it cannot be read. */
+function storedOutlineEditsSeen(studyUid: string): KeptStoredOutlines | undefined {
+  const st = studyStates.get(studyUid)?.stored;
+  if (st?.status !== 'loaded' || !st.outlinesEdited) return undefined;
   try {
-    return outlines && storedOutlinesToKeep(outlines);
+    return storedOutlineEdits(st);
   } catch {
     return undefined; // the stored SEG is no longer shown
   }
@@ -343,16 +352,15 @@ function keepStoredOutlineEditsAsMade(): void {
     const [studyUid, study] = [...studyStates].find(([, x]) => x.stored.status === 'loaded' && x.stored.segmentationId === id) ?? [];
     const st = study?.stored;
     if (!studyUid || st?.status !== 'loaded') return;
-    const outlines = storedOutlinesOf(st, (st.edited ?? st.stored.report).seriesInstanceUid);
-    let edited: boolean;
+    let kept: KeptStoredOutlines | undefined;
     try {
-      edited = !!outlines && storedOutlinesEdited(outlines);
+      kept = storedOutlineEdits(st); // read once per burst of strokes: decides, and is what is kept
     } catch {
       return; // no longer shown
     }
-    if (!edited && !st.outlinesEdited) return;
-    setStudy(studyUid, { stored: { ...st, outlinesEdited: edited } }); // undone: the draft goes back to the findings' changes
-    keepStoredChanges(studyUid);
+    if (!kept && !st.outlinesEdited) return;
+    setStudy(studyUid, { stored: { ...st, outlinesEdited: !!kept } }); // undone: the draft goes back to the findings' changes
+    keepStoredChanges(studyUid, kept);
   });
 }
 
