@@ -354,7 +354,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await offer.textContent()).toMatch(/kept in this browser \(not saved to the PACS\): outlines corrected: (L3 vertebral body, L3\/L4 disc|L3\/L4 disc, L3 vertebral body)\./);
     expect(await voxels('L3/L4 disc', other)).toBe(discBefore); // the new analysis' own outline, until applied
     await other.getByTestId('spine-carry-over-apply').click();
-    await other.waitForFunction(() => document.querySelector('[data-testid="spine-run-info"]')?.textContent?.startsWith('Measured again from your corrected outlines of the analysis of'), null, { timeout: 120000 });
+    await other.waitForFunction(() => /^Measured again in \d+\.\d s from your corrected outlines of the analysis of/.test(document.querySelector('[data-testid="spine-run-info"]')?.textContent ?? ''), null, { timeout: 120000 });
     const restoredDisc = await voxels('L3/L4 disc', other), restoredBody = await voxels('L3 vertebral body', other);
     expect(restoredDisc).toBeLessThan(discBefore);
     expect(await segmentRow('L3/L4 disc', other).textContent()).toContain('(outline corrected)');
@@ -366,7 +366,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.getByTestId('spine-save').click();
     expect(await page.getByTestId('spine-save-refused').textContent()).toMatch(/not measured yet: press Measure again first/);
     await page.getByTestId('spine-measure-again').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="spine-run-info"]')?.textContent?.startsWith('Measured again from your corrected outlines'), null, { timeout: 120000 });
+    await page.waitForFunction(() => /^Measured again in \d+\.\d s from your corrected outlines/.test(document.querySelector('[data-testid="spine-run-info"]')?.textContent ?? ''), null, { timeout: 120000 });
     // The segments are the reader's: the disc lost voxels to the body, and it is measured from that outline.
     const discAfter = await voxels('L3/L4 disc'), bodyAfter = await voxels('L3 vertebral body');
     expect(await page.getByTestId('spine-outline-note').count()).toBe(0); // nothing erased entirely
@@ -392,7 +392,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     const asked = new Promise<string>((resolve) => page.once('dialog', (d) => { resolve(d.message()); void d.dismiss(); }));
     await page.getByTestId('spine-analyze').click();
     expect(await asked).toMatch(/replaces the outlines you corrected/);
-    expect(await page.getByTestId('spine-run-info').textContent()).toMatch(/^Measured again from your corrected outlines/);
+    expect(await page.getByTestId('spine-run-info').textContent()).toMatch(/^Measured again in \d+\.\d s from your corrected outlines/);
     expect(await segmentRow('L3/L4 disc').textContent()).toContain('(outline corrected)');
 
     // Reopened: the stored SEG's outlines are corrected again (L4 painted over L4/L5) and measured, with a grade the
@@ -429,7 +429,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await storedOffer.waitFor({ timeout: 30000 });
     expect(await storedOffer.textContent()).toMatch(/^Your changes in the stored findings \(version 1\) of .+, kept in this browser \(not saved to the PACS\): outlines corrected: (L4 vertebral body, L4\/L5 disc|L4\/L5 disc, L4 vertebral body)\./);
     await reopened.getByTestId('spine-carry-over-apply').click();
-    await reopened.waitForFunction(() => document.querySelector('[data-testid="spine-run-info"]')?.textContent?.startsWith('Measured again from your corrected outlines of the stored SEG (version 1), kept in this browser'), null, { timeout: 120000 });
+    await reopened.waitForFunction(() => /^Measured again in \d+\.\d s from your corrected outlines of the stored SEG \(version 1\), kept in this browser/.test(document.querySelector('[data-testid="spine-run-info"]')?.textContent ?? ''), null, { timeout: 120000 });
     for (const label of ['L4/L5 disc', 'L4 vertebral body', 'L3/L4 disc']) expect(await segmentRow(label, reopened).textContent()).toContain('(outline corrected)');
     expect(await segmentRow('L5 vertebral body', reopened).textContent()).not.toContain('(outline corrected)');
     await reopened.waitForTimeout(1000);
@@ -438,8 +438,8 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     if (!(await grade.isVisible())) await storedRow('L2/L3').click();
     await grade.selectOption(readerGrade === 'V' ? '5' : '4');
     await page.getByTestId('spine-measure-again').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="spine-run-info"]')?.textContent?.startsWith('Measured again from your corrected outlines of the stored SEG (version 1)'), null, { timeout: 120000 });
-    expect(await page.getByTestId('spine-run-info').textContent()).toMatch(/^Measured again from your corrected outlines of the stored SEG \(version 1\) in \d+\.\d s · outlines by model spine-sag-unet /);
+    await page.waitForFunction(() => /^Measured again in \d+\.\d s from your corrected outlines of the stored SEG \(version 1\)/.test(document.querySelector('[data-testid="spine-run-info"]')?.textContent ?? ''), null, { timeout: 120000 });
+    expect(await page.getByTestId('spine-run-info').textContent()).toMatch(/^Measured again in \d+\.\d s from your corrected outlines of the stored SEG \(version 1\) · outlines by model spine-sag-unet /);
     // The new correction, the stored one and the stored findings' grade change are all in the result.
     for (const label of ['L4/L5 disc', 'L4 vertebral body', 'L3/L4 disc', 'L3 vertebral body']) expect(await segmentRow(label).textContent()).toContain('(outline corrected)');
     expect(await segmentRow('L5 vertebral body').textContent()).not.toContain('(outline corrected)');
@@ -460,7 +460,7 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await brushAcrossDisc(page, 'L2/L3 disc', true);
     await page.locator('[data-cy="spineMri-btn"]').click();
     await page.getByTestId('spine-measure-again').click();
-    await page.waitForFunction(() => /^Measured again from your corrected outlines of the stored SEG \(version 1\) in \d+\.\d s · outlines by model /.test(document.querySelector('[data-testid="spine-run-info"]')?.textContent ?? ''), null, { timeout: 120000 });
+    await page.waitForFunction(() => /^Measured again in \d+\.\d s from your corrected outlines of the stored SEG \(version 1\) · outlines by model /.test(document.querySelector('[data-testid="spine-run-info"]')?.textContent ?? ''), null, { timeout: 120000 });
     for (const label of ['L5/S1 disc', 'L5 vertebral body', 'L4/L5 disc', 'L3/L4 disc', 'L2/L3 disc']) expect(await segmentRow(label).textContent()).toContain('(outline corrected)');
     expect(await page.getByTestId('spine-outline-note').textContent()).toMatch(/^Not measured: Segment 60 — added in the segmentation panel/);
     await page.waitForTimeout(1000);

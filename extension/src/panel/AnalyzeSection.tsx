@@ -1,22 +1,23 @@
 /** Analyze button, stage progress bar with Cancel, then the results. */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { DisplaySet } from '../../../types/ohif';
-import type { SourceSeriesRef, SpineReport } from '../pipeline/report';
+import type { SourceSeriesRef } from '../pipeline/report';
 import type { SeriesRole } from '../pipeline/volume';
 import { ResultsView } from './ResultsView';
 import { applyReaderEdit, confirmLevels, shiftLevels } from './readerEdits';
 import { SaveSection } from './SaveSection';
-import { discardStoredEdits, resetSave, useStoredEdits, useStudySave } from './useSave';
+import { discardStoredEdits, resetSave, useStudySave } from './useSave';
+import { useStoredRemeasure, type OutlineNote } from './useStoredRemeasure';
 import { CarryOverOffer, type EarlierResult } from './CarryOverOffer';
 import { overallProgress, STAGE_LABEL, useAnalysis, type Remeasure } from './useAnalysis';
 import type { ViewerAnalysis } from '../ohif/analysisClient';
 import { prepareAnalysis } from '../ohif/analysisClient';
 import type { EditedOutlines } from '../pipeline/edited-outlines';
-import { keptStoredSlices, leftOutNote, NOTHING_EDITED, NOTHING_EDITED_STORED, outlinesShown, REPLACE_CORRECTED_OUTLINES, storedCorrectionsIn, storedOutlinesEdited, storedOutlinesOf, storedOutlinesShown, unmeasuredOutlineEdits, type StoredOutlines } from './outlineCorrection';
+import { leftOutNote, NOTHING_EDITED, outlinesShown, REPLACE_CORRECTED_OUTLINES, unmeasuredOutlineEdits } from './outlineCorrection';
 import { colors, s } from './styles';
 import { keptAtText, useKeptDraft, whoseChanges } from './useKeptDraft';
 import { signedInReader } from '../ohif/readerName';
-import { analysisDraftKey, storedEditsDraftKey, type ReaderDraft } from '../store/reader-drafts';
+import { analysisDraftKey, type ReaderDraft } from '../store/reader-drafts';
 import { keptLabelmap } from '../store/kept-outlines';
 import { outlinedSegments } from '../pipeline/edited-outlines';
 import { hasPendingChanges, pendingStoredChanges } from './storedReaderChanges';
@@ -68,7 +69,7 @@ export function AnalyzeSection({
   // PACS holds already (saved, or carried into a stored version; a save drops corrected outlines it stored).
   const olderDraft = draft && (state.status !== 'done' || draft.keptAt < state.result.report.createdAt)
     && !(stored.status === 'loaded' && !draft.outlines && !hasPendingChanges(pendingStoredChanges(stored.stored.report, draft.report))) ? draft : undefined;
-  const [outlineNote, setOutlineNote] = useState<{ text: string; error: boolean }>();
+  const [outlineNote, setOutlineNote] = useState<OutlineNote>();
   const running = state.status === 'running';
   const measured = state.status === 'done' && state.segmentationId && displaySet ? { result: state.result, segmentationId: state.segmentationId, ds: displaySet } : undefined;
   /** Measures outlines instead of segmenting, on the series and weighting `result` analysed (Measure again, kept outlines). */
@@ -138,70 +139,13 @@ export function AnalyzeSection({
       from: result.remeasuredFrom, // outlines first taken from a stored SEG still are
     });
   };
-  // Reopened findings: the stored SEG on this series, whose outlines the reader may correct and measure again.
-  const storedOutlines = state.status !== 'done' && !running ? storedOutlinesOf(stored, displaySet?.SeriesInstanceUID) : undefined;
-  /**
-   * Measure again on reopened findings: the stored SEG's outlines as the reader corrected them, with the stored names
-   * and grade changes; or, with `kept`, as an earlier page kept them in this browser, with its changes.
-   */
-  const measureStoredAgain = (kept?: { outlines: StoredOutlines; slices: Map<string, Uint8Array> }) => {
-    if (!storedOutlines || !displaySet || stored.status !== 'loaded') return;
-    const source = kept?.outlines ?? storedOutlines;
-    const storedReport = source.report;
-    try {
-      if (!kept && !storedOutlinesEdited(storedOutlines)) { setOutlineNote({ text: NOTHING_EDITED_STORED, error: false }); return; }
-    } catch (e) {
-      setOutlineNote({ text: `Could not read the outlines shown: ${(e as Error).message}`, error: true });
-      return;
-    }
-    setOutlineNote(undefined);
-    resetSave(displaySet.SeriesInstanceUID);
-    start(displaySet, role, otherSeries, axialT2, sagittalT1, weightingStatedByReader, {
-      outlines: (imageIds, volume) => {
-        const outlines = storedOutlinesShown(source, imageIds, volume, kept?.slices);
-        const leftOut = kept ? undefined : leftOutNote(outlines, storedOutlines.segmentationId);
-        if (leftOut) setOutlineNote({ text: leftOut, error: false });
-        // The stored SEG's model made these outlines (the reader corrected them): the new report names it, not the one loaded now.
-        return { labelmap: outlines.labelmap, segments: outlines.segments, levelNaming: storedReport.levelNaming, run: { backend: 'stored SEG', seconds: 0 }, model: storedReport.model };
-      },
-      changesFrom: storedReport,
-      from: `the stored SEG (version ${stored.stored.version})${kept ? ', kept in this browser' : ''}`,
-      // The stored findings' unsaved changes are the new result's now (saved with it, or kept pending with it).
-      onMeasured: () => discardStoredEdits(displaySet.StudyInstanceUID, false),
-    });
-  };
-  // Changes to the stored findings that an earlier page kept in this browser with outlines of the stored SEG corrected:
-  // offered here, where they can be measured (StoredResults offers those without outlines).
-  const [storedDraft, discardStoredDraft] = useKeptDraft(storedOutlines && stored.status === 'loaded' ? storedEditsDraftKey(stored.stored.report) : undefined, stored.status === 'loaded' ? stored.edited : undefined);
-  const storedEdits = useStoredEdits(displaySet?.StudyInstanceUID ?? '');
-  const keptStored = useMemo(() => {
-    if (!storedDraft?.outlines || !storedDraft.outlineImageIds || stored.status !== 'loaded' || stored.edited || stored.outlinesEdited) return undefined;
-    const outlines = storedOutlinesOf(stored, displaySet?.SeriesInstanceUID, storedDraft.report);
-    if (!outlines) return undefined;
-    try {
-      const slices = keptStoredSlices({ outlines: storedDraft.outlines, imageIds: storedDraft.outlineImageIds }, outlines);
-      return { draft: storedDraft, outlines, slices, corrected: storedCorrectionsIn(slices, outlines) };
-    } catch (e) {
-      return { draft: storedDraft, outlines, notRestored: (e as Error).message };
-    }
-  }, [storedDraft, stored, displaySet]);
-  const keptStoredOffer: EarlierResult[] = keptStored && stored.status === 'loaded' ? [{
-    report: keptStored.draft.report,
-    what: `the stored findings (version ${stored.stored.version}) of ${keptAtText(keptStored.draft)}, kept in this browser (not saved to the PACS)`,
-    onDiscard: discardStoredDraft,
-    whose: whoseChanges(keptStored.draft, signedInReader()),
-    ...(keptStored.slices
-      ? { correctedOutlines: keptStored.corrected, apply: () => measureStoredAgain({ outlines: keptStored.outlines, slices: keptStored.slices }) }
-      : { outlinesNotRestored: keptStored.notRestored }),
-  }] : [];
-  /** The kept grade changes alone, where the outlines cannot be restored (renaming needs the stored SEG's segments). */
-  const applyToStored = (fn: (r: SpineReport) => SpineReport) => {
-    try {
-      storedEdits.edit((r) => fn(r.segments.length || !keptStored ? r : { ...r, segments: keptStored.outlines.segments }));
-    } catch (e) {
-      alert((e as Error).message);
-    }
-  };
+  const { storedOutlines, measureStoredAgain, keptStoredOffer, applyToStored } = useStoredRemeasure({
+    displaySet,
+    stored,
+    idle: state.status !== 'done' && !running,
+    start: (ds, remeasure) => start(ds, role, otherSeries, axialT2, sagittalT1, weightingStatedByReader, remeasure),
+    setOutlineNote,
+  });
   const disabled = !displaySet || running || !!disabledReason;
   // Load the models while the reader looks at the images, so that Analyze starts at once (again after a failed or
   // cancelled run; not after a result, when Analyze again is rare and the worker would hold its memory for nothing).

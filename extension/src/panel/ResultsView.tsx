@@ -257,11 +257,14 @@ export function LevelNamingLine({ report, testId }: { report: SpineReport; testI
   );
 }
 
-/** How the result was made: backend and time, or that it measured the reader's corrected outlines; the model. */
+/**
+ * How the result was made: backend and time, or that it measured the reader's corrected outlines; the model. The time
+ * comes first: the outlines' source can end in words ('…, kept in this browser') that the time would seem to belong to.
+ */
 function runLine(result: AnalysisResult): string {
   const { run, report } = result;
   const parts = [
-    ...(result.remeasuredSeconds !== undefined ? [`Measured again from your corrected outlines${result.remeasuredFrom ? ` of ${result.remeasuredFrom}` : ''} in ${result.remeasuredSeconds.toFixed(1)} s`] : []),
+    ...(result.remeasuredSeconds !== undefined ? [`Measured again in ${result.remeasuredSeconds.toFixed(1)} s from your corrected outlines${result.remeasuredFrom ? ` of ${result.remeasuredFrom}` : ''}`] : []),
     // A stored SEG's outlines were segmented in an earlier session: how, the stored report does not say.
     ...(result.remeasuredFrom ? [] : [`${result.remeasuredSeconds !== undefined ? 'segmented by ' : ''}${run.backend}`,
       `${run.seconds.toFixed(1)} s${'totalSeconds' in result && result.remeasuredSeconds === undefined ? ` (total ${(result as { totalSeconds: number }).totalSeconds.toFixed(1)} s)` : ''}`]),
