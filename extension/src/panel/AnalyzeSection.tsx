@@ -7,38 +7,22 @@ import { ResultsView } from './ResultsView';
 import { applyReaderEdit, confirmLevels, shiftLevels } from './readerEdits';
 import { SaveSection } from './SaveSection';
 import { discardStoredEdits, resetSave, useStudySave } from './useSave';
-import { useStoredRemeasure, type OutlineNote } from './useStoredRemeasure';
+import { useStoredRemeasure } from './useStoredRemeasure';
 import { CarryOverOffer, type EarlierResult } from './CarryOverOffer';
 import { overallProgress, STAGE_LABEL, useAnalysis, type Remeasure } from './useAnalysis';
 import type { ViewerAnalysis } from '../ohif/analysisClient';
 import { prepareAnalysis } from '../ohif/analysisClient';
 import type { EditedOutlines } from '../pipeline/edited-outlines';
-import { leftOutNote, NOTHING_EDITED, outlinesShown, REPLACE_CORRECTED_OUTLINES, unmeasuredOutlineEdits } from './outlineCorrection';
+import { leftOutNote, NOTHING_EDITED, outlinesShown, REPLACE_CORRECTED_OUTLINES, unmeasuredOutlineEdits, type OutlineNote } from './outlineCorrection';
 import { colors, s } from './styles';
-import { keptAtText, useKeptDraft, whoseChanges } from './useKeptDraft';
+import { keptAtText, whoseChanges } from './useKeptDraft';
+import { useKeptAnalysisDraft } from './useKeptAnalysisDraft';
 import { signedInReader } from '../ohif/readerName';
-import { analysisDraftKey, type ReaderDraft } from '../store/reader-drafts';
-import { keptLabelmap } from '../store/kept-outlines';
-import { outlinedSegments } from '../pipeline/edited-outlines';
-import { hasPendingChanges, pendingStoredChanges } from './storedReaderChanges';
 
 /** How an analysis took its series' weighting, in words ('T2', 'T2 (as you stated)', 'unknown weighting'). */
 function analysedAs(v: { role?: SeriesRole; weightingStatedByReader?: boolean }): string {
   const words = v.role === 'sagittal_t1' ? 'T1' : v.role === 'sagittal_stir' ? 'STIR' : v.role === 'other' ? 'unknown weighting' : 'T2';
   return v.weightingStatedByReader ? `${words} (as you stated)` : words;
-}
-
-/**
- * What the carry-over bar offers of a kept draft's corrected outlines: restored by `restore` where the new result's
- * labelmap has the dims they were drawn in (`dims`), else why not.
- */
-function keptOutlinesOffer(kept: ReaderDraft, dims: readonly number[] | undefined, restore: () => void): Pick<EarlierResult, 'correctedOutlines' | 'outlinesNotRestored' | 'apply'> {
-  const corrected = kept.report.segments.filter((x) => x.outlineCorrected).map((x) => x.label);
-  if (!kept.outlines || !corrected.length || !dims) return {};
-  if (kept.outlines.dims.join() !== dims.join()) {
-    return { outlinesNotRestored: `they were drawn on ${kept.outlines.dims.join('×')} voxels, and the series now has ${dims.join('×')}` };
-  }
-  return { correctedOutlines: corrected, apply: restore };
 }
 
 export function AnalyzeSection({
@@ -64,11 +48,6 @@ export function AnalyzeSection({
 }) {
   const { state, start, cancel, edit, previousReport } = useAnalysis(displaySet?.SeriesInstanceUID ?? '');
   const { stored } = useStudySave(displaySet?.StudyInstanceUID).state;
-  const [draft, discardDraft] = useKeptDraft(displaySet && analysisDraftKey(displaySet.SeriesInstanceUID), state.status);
-  // A draft made before the result shown (a crashed or closed page's), not this result's own changes, nor changes the
-  // PACS holds already (saved, or carried into a stored version; a save drops corrected outlines it stored).
-  const olderDraft = draft && (state.status !== 'done' || draft.keptAt < state.result.report.createdAt)
-    && !(stored.status === 'loaded' && !draft.outlines && !hasPendingChanges(pendingStoredChanges(stored.stored.report, draft.report))) ? draft : undefined;
   const [outlineNote, setOutlineNote] = useState<OutlineNote>();
   const running = state.status === 'running';
   const measured = state.status === 'done' && state.segmentationId && displaySet ? { result: state.result, segmentationId: state.segmentationId, ds: displaySet } : undefined;
@@ -78,28 +57,7 @@ export function AnalyzeSection({
     const v = result.sourceVolume;
     start(ds, v.role ?? role, otherSeries, axialT2, sagittalT1, !!v.weightingStatedByReader, remeasure);
   };
-  /**
-   * Apply for kept changes that hold corrected outlines: those outlines are measured (as Measure again measures them)
-   * in place of the new result's, with the kept level names and grade changes.
-   */
-  const restoreKept = (kept: ReaderDraft) => {
-    if (!measured || !kept.outlines) return;
-    const { result, ds } = measured;
-    let labelmap;
-    try {
-      labelmap = keptLabelmap(kept.outlines);
-    } catch (e) {
-      setOutlineNote({ text: `Could not restore the outlines kept in this browser: ${(e as Error).message}`, error: true });
-      return;
-    }
-    const outlined = outlinedSegments(kept.report.segments);
-    setOutlineNote(undefined);
-    measureOutlines(ds, result, {
-      outlines: { labelmap, segments: kept.report.segments.filter((x) => outlined.has(x.segmentNumber)), levelNaming: kept.report.levelNaming, run: kept.report.run ?? result.run, model: kept.report.model },
-      changesFrom: kept.report,
-      from: `the analysis of ${keptAtText(kept)}, kept in this browser`,
-    });
-  };
+  const { olderDraft, discardDraft, offer: keptDraftOffer } = useKeptAnalysisDraft({ displaySet, state, stored, measured, measureOutlines, setOutlineNote });
   // Where reader changes may wait to be carried over to a new result: this page's previous analysis, the reader's
   // unsaved changes to the stored findings, the changes an earlier page kept in this browser, the stored report.
   const earlier: EarlierResult[] = [
@@ -110,13 +68,7 @@ export function AnalyzeSection({
       // Applied, they are the new result's (saved with it), no longer unsaved changes of the stored findings.
       onTaken: () => discardStoredEdits(displaySet.StudyInstanceUID, false),
     }] : []),
-    ...(olderDraft ? [{
-      report: olderDraft.report,
-      what: `the analysis of ${keptAtText(olderDraft)}, kept in this browser (not saved to the PACS)`,
-      onDiscard: discardDraft,
-      whose: whoseChanges(olderDraft, signedInReader()),
-      ...keptOutlinesOffer(olderDraft, measured?.result.labelmap.dims, () => restoreKept(olderDraft)),
-    }] : []),
+    ...keptDraftOffer,
     ...(stored.status === 'loaded' ? [{ report: stored.stored.report, what: `the stored report (version ${stored.stored.version})`, storedVersion: stored.stored.version }] : []),
   ];
   /** Measure again: the outlines shown, as the reader corrected them, measured and graded with the same series and names. */

@@ -15,6 +15,8 @@ import { getCornerstone } from '../ohif/cornerstone';
 
 export const REPLACE_CORRECTED_OUTLINES = 'Analyze again segments the series afresh and replaces the outlines you corrected (your grade changes are offered again). Analyze again?';
 
+/** A note under the Analyze buttons about the outlines (nothing changed, some left out, or why they could not be read). */
+export type OutlineNote = { text: string; error: boolean } | undefined;
 export const NOTHING_EDITED = 'No vertebral body or disc outline has been changed since it was measured. Correct them with the brush or eraser of the segmentation panel (the dural sac is found by rule from the image and is not measured from its outline).';
 
 export const NOTHING_EDITED_STORED = 'No vertebral body or disc outline of the stored SEG has been changed since it was loaded. Correct them with the brush or eraser of the segmentation panel, then press Measure again (or press Analyze to segment the series afresh).';

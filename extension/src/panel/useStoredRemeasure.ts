@@ -9,12 +9,10 @@ import type { SpineReport } from '../pipeline/report';
 import type { EarlierResult } from './CarryOverOffer';
 import type { Remeasure } from './useAnalysis';
 import { discardStoredEdits, resetSave, useStoredEdits, type StoredState } from './useSave';
-import { keptStoredSlices, leftOutNote, NOTHING_EDITED_STORED, storedCorrectionsIn, storedOutlinesEdited, storedOutlinesOf, storedOutlinesShown, type StoredOutlines } from './outlineCorrection';
+import { keptStoredSlices, leftOutNote, NOTHING_EDITED_STORED, storedCorrectionsIn, storedOutlinesEdited, storedOutlinesOf, storedOutlinesShown, type OutlineNote, type StoredOutlines } from './outlineCorrection';
 import { keptAtText, useKeptDraft, whoseChanges } from './useKeptDraft';
 import { signedInReader } from '../ohif/readerName';
 import { storedEditsDraftKey } from '../store/reader-drafts';
-
-export type OutlineNote = { text: string; error: boolean } | undefined;
 
 export function useStoredRemeasure({ displaySet, stored, idle, start, setOutlineNote }: {
   displaySet?: DisplaySet;
