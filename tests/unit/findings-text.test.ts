@@ -69,6 +69,14 @@ describe('findingsText, a grade no level has', () => {
     expect(one({ foraminalStenosisLeft: f<0 | 1 | 2 | 3>(null, 'not assessable: left foramen: no fat'), foraminalStenosisRight: f<0 | 1 | 2 | 3>(null, 'not assessable: right foramen: no root') }))
       .toContain('Foraminal stenosis (Lee) not assessed: left foramen: no fat.');
   });
+  it('gives the reason of a level the grade applies to, not that of a thoracic level listed first', () => {
+    const foramina = (why: string) => ({ foraminalStenosisLeft: f<0 | 1 | 2 | 3>(null, `not assessable: ${why}`), foraminalStenosisRight: f<0 | 1 | 2 | 3>(null, `not assessable: ${why}`) });
+    const lines = findingsText({ ...report, levels: [
+      level('T11/T12', foramina('T11/T12 is not a lumbar level (the foramen measurement and Lee grade are lumbar)')),
+      level('L4/L5', foramina('a single-slice series has no parasagittal slices')),
+    ] } as SpineReport).split('\n');
+    expect(lines).toContain('Foraminal stenosis (Lee) not assessed: a single-slice series has no parasagittal slices.');
+  });
 });
 
 describe('canalLineLabel (the canal AP line drawn on the image)', () => {

@@ -7,6 +7,7 @@ import type { Finding, LevelReport, Measurement, SpineReport } from '../pipeline
 import { FINDING_CHOICES, findingLabel } from './readerEdits';
 import { measuredSlip } from '../pipeline/grade/listhesis';
 import { csfEffacedIn } from '../pipeline/grade/canal';
+import { canalGradedAt, foramenGradedAt } from '../pipeline/grade/level-rules';
 
 const star = (f: Finding<unknown> | undefined) => (f?.readerModified ? '*' : '');
 const measured = (l: LevelReport, name: string, digits: number, unit: string) => {
@@ -44,10 +45,11 @@ function pairText(what: string, left: Finding<number>, right: Finding<number>, m
   return `${what} L ${side(left)} / R ${side(right)}`;
 }
 
-const KINDS: Record<'canal' | 'foramina' | 'facets', [string, (l: LevelReport) => Finding<unknown>[]]> = {
-  canal: ['Central canal stenosis', (l) => [l.centralCanalStenosis]],
-  foramina: ['Foraminal stenosis (Lee)', (l) => [l.foraminalStenosisLeft, l.foraminalStenosisRight]],
-  facets: ['Facet arthropathy (Pathria)', (l) => [l.facetArthropathyLeft, l.facetArthropathyRight]],
+/** Per grade kind: its name, its findings at a level, and the levels it is graded at (grade/level-rules.ts). */
+const KINDS: Record<'canal' | 'foramina' | 'facets', [string, (l: LevelReport) => Finding<unknown>[], (level: string) => boolean]> = {
+  canal: ['Central canal stenosis', (l) => [l.centralCanalStenosis], canalGradedAt],
+  foramina: ['Foraminal stenosis (Lee)', (l) => [l.foraminalStenosisLeft, l.foraminalStenosisRight], foramenGradedAt],
+  facets: ['Facet arthropathy (Pathria)', (l) => [l.facetArthropathyLeft, l.facetArthropathyRight], () => true],
 };
 const assessedSomewhere = (levels: LevelReport[], kind: keyof typeof KINDS) => levels.flatMap(KINDS[kind][1]).some((f) => f.value !== null);
 
@@ -63,12 +65,16 @@ function sideless(reasons: (string | undefined)[]): string | undefined {
   return left.replace(/^left \w+: /, '').replace(/(to the )?left of/g, 'to either side of').replace(/\bleft /g, '');
 }
 
-/** Grades no level has a value for: said once, with the first level's reason (one for both sides where they match). */
+/**
+ * Grades no level has a value for: said once, with the first reason (one for both sides where they match) of a level the
+ * grade applies to — the reason at T10/T11 ("not a lumbar level") would hide why no lumbar level has it.
+ */
 function notAssessedAnywhere(levels: LevelReport[]): string[] {
-  return Object.values(KINDS).flatMap(([name, of]) => {
+  return Object.values(KINDS).flatMap(([name, of, gradedAt]) => {
     const all = levels.flatMap(of);
     if (!all.length || all.some((f) => f.value !== null)) return [];
-    const first = levels.map(of).find((fs) => fs.some((f) => f.notAssessableReason));
+    const applies = levels.filter((l) => gradedAt(l.level));
+    const first = (applies.length ? applies : levels).map(of).find((fs) => fs.some((f) => f.notAssessableReason));
     const why = first && sideless(first.map((f) => f.notAssessableReason?.replace(/^not assessable: /, '')));
     return [`${name} not assessed${why ? `: ${why}` : ''}.`];
   });
