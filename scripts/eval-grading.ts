@@ -131,6 +131,11 @@ function slipSummary(found: DiscRow[]) {
     notGradedThoracic: { levels: thoracicLevels.length, measuredGradeAtLeastI: thoracicLevels.filter((r) => meyerdingGrade(r.slipPercent!) > 0 && Math.abs(r.slipPercent!) <= MAX_GRADED_SLIP_PERCENT).length, readerPositive: thoracicLevels.filter((r) => r.spondylolisthesis).length },
     sensitivity: p.filter((x, i) => x && t[i]).length / pos, specificity: p.filter((x, i) => !x && !t[i]).length / (m.length - pos),
     aucAbsSlipPercent: auc(m.map((r) => Math.abs(r.slipPercent!)), t),
+    // The slip is measured along the disc's axes: a small disc outline (the viewer's caution, grade/listhesis.ts) against the rest.
+    ...(m.every((r) => r.outlineFraction !== undefined) ? { byOutline: ([true, false] as const).map((small) => {
+      const at = m.filter((r) => (r.outlineFraction! < SMALL_DISC_OUTLINE_FRACTION) === small), flagged = at.filter((r) => meyerdingGrade(r.slipPercent!) > 0);
+      return { small, levels: at.length, flagged: flagged.length, flaggedReaderPositive: flagged.filter((r) => r.spondylolisthesis).length, readerPositive: at.filter((r) => r.spondylolisthesis).length };
+    }) } : {}),
   };
 }
 
@@ -317,6 +322,9 @@ async function main() {
   if (result.spondylolisthesis) {
     const l = result.spondylolisthesis;
     console.log(`spondylolisthesis, measured slip (${l.rule}; measured at ${l.measured} of ${l.found} discs found, graded at ${l.graded} — ${l.notGradedOverMax.levels} over ${MAX_GRADED_SLIP_PERCENT} % shown, not graded, ${l.notGradedOverMax.readerPositive} of them reader-positive; ${l.notGradedThoracic.levels} at thoracic levels T11/T12 and above shown, not graded — ${l.notGradedThoracic.measuredGradeAtLeastI} measured grade I–II there, ${l.notGradedThoracic.readerPositive} reader-positive; prevalence ${pct(l.prevalence)}): sensitivity ${pct(l.sensitivity)}, specificity ${pct(l.specificity)}, AUC of |slip %| ${l.aucAbsSlipPercent.toFixed(3)}`);
+    for (const o of l.byOutline ?? []) {
+      console.log(`  ${o.small ? `graded levels whose disc outline is under ${SMALL_DISC_OUTLINE_FRACTION} of the image's median disc (the viewer cautions a slip graded there)` : 'the other graded levels'}: ${o.levels}, slip graded I or more at ${o.flagged} (${pct(o.flagged / o.levels)}), of which the readers called ${o.flaggedReaderPositive}; readers' spondylolisthesis at ${o.readerPositive}`);
+    }
   }
   console.log(`narrowing alternatives (AUC only): disc height/length ${result.narrowingAlternativeAuc.heightToLengthRatio.toFixed(3)}, disc height mm ${result.narrowingAlternativeAuc.heightMm.toFixed(3)}`);
 }

@@ -6,6 +6,7 @@ import { principalAxes, type PlanePixel } from '../../extension/src/pipeline/mea
 import { findingsText } from '../../extension/src/panel/findingsText';
 import { synthSpine } from './measure-synthetic';
 import { formatMeasurement } from '../../extension/src/panel/LevelDetail';
+import { cautionsOf } from '../../extension/src/panel/cautions';
 
 const opts = { model: { name: 'test', version: '0', sha256: 'x' }, software: { name: 'test', version: '0' }, levelNaming: { anchor: 'sacrum' as const, certain: true, note: '' } };
 
@@ -89,6 +90,23 @@ describe('spondylolisthesis (Meyerding)', () => {
     expect(f).toMatchObject({ value: null, notAssessableReason: expect.stringMatching(/^not assessable: T10 lies 8\.\d mm \(2\d\.\d % .* anterior to T11 — T10\/T11 is a thoracic level, where the slip is shown, not graded/) });
     expect(isThoracicLevel('T11/T12')).toBe(true);
     expect(['T12/L1', 'L4/L5', 'L5/S1'].some(isThoracicLevel)).toBe(false);
+  });
+
+  it('cautions a slip graded at a disc whose outline is under half the spine\'s median disc (measured along that disc\'s axes)', () => {
+    const m = measureListhesis(body(-8, 30), body(0, 0), disc, 1); // 20 %, grade I
+    expect(gradeListhesis(m, [], 'L5/S1', 0.5).evidence.rule).not.toMatch(/Caution/);
+    const f = gradeListhesis(m, [], 'L5/S1', 0.35);
+    expect(f.value).toBe(1);
+    expect(cautionsOf(f)).toEqual([expect.stringMatching(/^Caution: the disc outline covers 35 % of this spine's median disc on the slice, and the slip is measured along the disc's axes/)]);
+    expect(gradeListhesis(measureListhesis(body(-2, 30), body(0, 0), disc, 1), [], 'L5/S1', 0.35).evidence.rule).not.toMatch(/Caution/); // no slip graded: nothing to caution
+    // Through the report: the disc's outline fraction (a measurement of the level) decides. L3/L4 is a 3 mm disc among 10 mm ones.
+    const thin = synthSpine({ canalApMm: 14, discHeightsMm: [10, 10, 3], nucleus: [200, 200, 200], bodyShiftsMm: [0, 0, -8, 0] });
+    const levels = buildSpineReport(thin.volume, thin.labelmap, thin.segments, opts).report.levels;
+    const at = (name: string) => levels.find((l) => l.level === name)!;
+    expect(at('L3/L4').measurements.find((x) => x.name === 'discOutlineFraction')!.value).toBeLessThan(0.5);
+    expect(at('L3/L4').spondylolisthesis?.value).toBeGreaterThan(0);
+    expect(cautionsOf(at('L3/L4').spondylolisthesis)).toEqual([expect.stringMatching(/^Caution: the disc outline covers \d+ %/)]);
+    expect(cautionsOf(at('L2/L3').spondylolisthesis)).toEqual([]); // a full-size disc, the same 8 mm step
   });
 
   it('measures the lower endplate along the endplate where it is tilted against the disc (a small disc on a sloping sacrum)', () => {

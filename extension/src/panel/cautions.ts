@@ -1,8 +1,9 @@
 /**
  * The cautions a grade's evidence carries: the "Caution…" sentences that grade/*.ts and build-report.ts append to a
- * finding's rule text (a small disc outline, a 3D or fat-suppressed T2, an unclear dural sac wall, an AP-only stenosis
- * at L5/S1, an axial area and sagittal AP that disagree, foramina read after contrast). Read from the text, so that a
- * report read back from a stored SR, which keeps the rule as text, is marked alike.
+ * finding's rule text (a small disc outline beside a Pfirrmann grade or a slip, a 3D or fat-suppressed T2, an unclear
+ * dural sac wall, an AP-only stenosis at L5/S1, an axial area and sagittal AP that disagree, foramina read after
+ * contrast). Read from the text, so that a report read back from a stored SR, which keeps the rule as text, is marked
+ * alike.
  */
 import type { Finding } from '../pipeline/report';
 

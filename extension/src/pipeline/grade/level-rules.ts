@@ -53,6 +53,7 @@ const isForamenMeasurement = (m: Measurement) => FORAMEN_MEASUREMENTS.has(m.name
 const withoutForamina = (ms: Measurement[]) => ms.filter((m) => !isForamenMeasurement(m));
 const canalMeasurements = (ms: Measurement[]) => ms.filter((x) => x.name.startsWith('canalAp') || x.name === 'duralSacAreaMm2');
 const slipMeasurements = (ms: Measurement[]) => ms.filter((x) => x.name.startsWith('vertebralSlip'));
+const discOutlineFraction = (ms: Measurement[]) => ms.find((x) => x.name === 'discOutlineFraction')?.value;
 const canalNotGradedHere = (level: string) =>
   `not assessable: ${level} is above the lumbar canal the AP and area cut-offs were defined for (the sac holds the cord or conus there)`;
 const foramenNotGradedHere = (level: string) => `${level} is not a lumbar level (the foramen measurement and Lee grade are lumbar)`;
@@ -84,7 +85,7 @@ export function gradeLevelRules(level: string, inputs: LevelRuleInputs, measurem
     centralCanalStenosis: gradeCanal(level, inputs.canal, measurements),
     foraminalStenosisLeft: gradeForamen('left', lumbarForamen ? left : undefined, noForamen),
     foraminalStenosisRight: gradeForamen('right', lumbarForamen ? right : undefined, noForamen),
-    spondylolisthesis: gradeListhesis(inputs.listhesis, slipMeasurements(measurements), level),
+    spondylolisthesis: gradeListhesis(inputs.listhesis, slipMeasurements(measurements), level, discOutlineFraction(measurements)),
   };
 }
 
@@ -141,7 +142,7 @@ function regradeFromStored(l: StoredLevelGrades, level: string): LevelRuleFindin
     `the analysis named this level ${old}, where the ${what} is not graded, and the stored report keeps no measurement to grade it at ${level}: press Analyze to grade it`;
   const slipMm = l.measurements.find((m) => m.name === 'vertebralSlipMm')?.value, slipPercent = l.measurements.find((m) => m.name === 'vertebralSlipPercent')?.value;
   const spondylolisthesis = l.spondylolisthesis && slipMm !== undefined && slipPercent !== undefined && Math.abs(slipPercent) > 0
-    ? gradeListhesis({ slipMm, slipPercent, lowerEndplateDepthMm: (100 * Math.abs(slipMm)) / Math.abs(slipPercent) }, slipMeasurements(l.measurements), level)
+    ? gradeListhesis({ slipMm, slipPercent, lowerEndplateDepthMm: (100 * Math.abs(slipMm)) / Math.abs(slipPercent) }, slipMeasurements(l.measurements), level, discOutlineFraction(l.measurements))
     : l.spondylolisthesis;
 
   let centralCanalStenosis = l.centralCanalStenosis;

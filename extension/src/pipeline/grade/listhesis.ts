@@ -18,15 +18,28 @@
  * above T12/L1 the SPIDER readers called no spondylolisthesis (167 graded discs) while the measure flagged 12 of the
  * 266 levels it measured there on the T2, T1 and 3D T2 images (`npm run eval:grading`, each `--sequence`) — outlines
  * of thoracic bodies, often cut by the image's top edge (project rule; the canal and foramen grades are lumbar too).
+ * A slip graded I or more at a disc whose outline covers under SMALL_DISC_OUTLINE_FRACTION of the spine's median disc
+ * (grade/pfirrmann.ts) carries a caution (smallOutlineSlipCaution): the slip is measured along the disc's axes, which
+ * a fragment of the disc or presacral tissue at L5/S1 sets wrongly. On SPIDER (`npm run eval:grading`, 2026-12-06) the
+ * measure read grade I or more at 14 of the 32 such lumbar levels on the T2 images (44 %; the readers called 2 of them)
+ * against 25 of the other 904 (2.8 %; 7), and on the T1 images at 11 of 31 (35 %; 3) against 45 of the other 796 (5.7 %;
+ * 6). The readers called slips more often at such discs too (3 of 32 on T2, 3 of 31 on T1; against 24 of 904 and 19 of
+ * 796), and not grading there would have dropped 2 of the 9 slips found on T2 and 3 of 9 on T1, so the grade stays and
+ * the caution asks for the outlines to be checked (project rule).
  */
 import type { ListhesisMeasure } from '../listhesis';
 import type { Finding, MeyerdingGrade, Measurement } from '../report';
+import { SMALL_DISC_OUTLINE_FRACTION } from './pfirrmann';
 
 export const MIN_SLIP_PERCENT = 15;
 export const MAX_GRADED_SLIP_PERCENT = 50;
 export const LISTHESIS_REFERENCE = 'Meyerding H.W., Surg Gynecol Obstet 1932;54:371-7 (slip in quarters of the lower endplate: I <=25 %, II <=50 %, III <=75 %, IV <=100 %, V >100 %); measured as in Butt S., Saifuddin A., Clin Radiol 2005;60:533-46';
 const CONFIRM = ' — posterior vertebral body lines on the network\'s body outlines, sagittal slice, supine: confirm on the image (supine MRI shows less slip than standing radiographs: Issa T.Z. et al., Asian Spine J 2023;17(4))';
 const ROMAN = ['0', 'I', 'II', 'III', 'IV', 'V'];
+
+/** Said beside a slip graded at a disc whose outline is small (file comment). */
+export const smallOutlineSlipCaution = (outlineFraction: number): string =>
+  `. Caution: the disc outline covers ${Math.round(100 * outlineFraction)} % of this spine's median disc on the slice, and the slip is measured along the disc's axes, which such an outline can set wrongly (on SPIDER's T2 the measure read a slip at 14 of 32 such levels, where the readers called 2) — check the disc and body outlines and the posterior body lines`;
 
 /** A thoracic disc level (T11/T12 and above), where the slip is shown, not graded; T12/L1 counts as lumbar. */
 export function isThoracicLevel(level: string): boolean {
@@ -62,8 +75,10 @@ export function measuredSlip(measurements: Measurement[]): { direction: 'anterol
  * @param measured listhesis.ts's measure, or why it could not be taken (→ not assessable with that reason).
  * @param measurements the slip measurements shown as evidence (vertebralSlipMm, vertebralSlipPercent).
  * @param level the disc level, e.g. 'L4/L5' (names the bodies in the rule).
+ * @param discOutlineFraction the disc's outline on the slice over the spine's median disc (measurement
+ *   'discOutlineFraction'); under SMALL_DISC_OUTLINE_FRACTION a slip graded I or more carries a caution. Undefined: not checked.
  */
-export function gradeListhesis(measured: Pick<ListhesisMeasure, 'slipMm' | 'slipPercent' | 'lowerEndplateDepthMm'> | { reason: string }, measurements: Measurement[], level: string): Finding<MeyerdingGrade> {
+export function gradeListhesis(measured: Pick<ListhesisMeasure, 'slipMm' | 'slipPercent' | 'lowerEndplateDepthMm'> | { reason: string }, measurements: Measurement[], level: string, discOutlineFraction?: number): Finding<MeyerdingGrade> {
   if (!('slipMm' in measured)) {
     return { value: null, notAssessableReason: `not assessable: ${measured.reason}`, evidence: { measurements, rule: 'needs both vertebral bodies at the disc outlined on the sagittal slice the disc is measured on', reference: LISTHESIS_REFERENCE }, readerModified: false };
   }
@@ -88,6 +103,6 @@ export function gradeListhesis(measured: Pick<ListhesisMeasure, 'slipMm' | 'slip
   }
   const rule = grade === 0
     ? `${where}: under ${MIN_SLIP_PERCENT} % → no spondylolisthesis`
-    : `${where} → ${slipDirection(measured.slipMm)}, Meyerding grade ${ROMAN[grade]}${CONFIRM}`;
+    : `${where} → ${slipDirection(measured.slipMm)}, Meyerding grade ${ROMAN[grade]}${CONFIRM}${discOutlineFraction !== undefined && discOutlineFraction < SMALL_DISC_OUTLINE_FRACTION ? smallOutlineSlipCaution(discOutlineFraction) : ''}`;
   return { value: grade, evidence: { measurements, rule, reference: LISTHESIS_REFERENCE }, readerModified: false, automaticValue: grade };
 }
