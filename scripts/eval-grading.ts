@@ -31,7 +31,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { DiscAnalysis } from '../extension/src/pipeline/measure-spine';
-import { gradePfirrmann, SMALL_DISC_OUTLINE_FRACTION, type PfirrmannCalibration, type PfirrmannFeatures } from '../extension/src/pipeline/grade/pfirrmann';
+import { gradePfirrmann, isSmallDiscOutline, SMALL_DISC_OUTLINE_FRACTION, type PfirrmannCalibration, type PfirrmannFeatures } from '../extension/src/pipeline/grade/pfirrmann';
 import { DISC_FINDINGS, calibrationFor, type DiscFinding, parsePfirrmannManifest, type DiscClassifier, type PfirrmannClassifierManifest } from '../extension/src/pipeline/disc-classifier';
 import { NARROWING_HEIGHT_INDEX } from '../extension/src/pipeline/grade/narrowing';
 import { MAX_GRADED_SLIP_PERCENT, meyerdingGrade, MIN_SLIP_PERCENT } from '../extension/src/pipeline/grade/listhesis';
@@ -133,7 +133,7 @@ function slipSummary(found: DiscRow[]) {
     aucAbsSlipPercent: auc(m.map((r) => Math.abs(r.slipPercent!)), t),
     // The slip is measured along the disc's axes: a small disc outline (the viewer's caution, grade/listhesis.ts) against the rest.
     ...(m.every((r) => r.outlineFraction !== undefined) ? { byOutline: ([true, false] as const).map((small) => {
-      const at = m.filter((r) => (r.outlineFraction! < SMALL_DISC_OUTLINE_FRACTION) === small), flagged = at.filter((r) => meyerdingGrade(r.slipPercent!) > 0);
+      const at = m.filter((r) => isSmallDiscOutline(r.outlineFraction) === small), flagged = at.filter((r) => meyerdingGrade(r.slipPercent!) > 0);
       return { small, levels: at.length, flagged: flagged.length, flaggedReaderPositive: flagged.filter((r) => r.spondylolisthesis).length, readerPositive: at.filter((r) => r.spondylolisthesis).length };
     }) } : {}),
   };
@@ -148,7 +148,7 @@ function outsideSummary(rows: DiscRow[]) {
 /** CV agreement on the discs whose outline is under SMALL_DISC_OUTLINE_FRACTION of the image's median disc (the viewer adds a caution to their grade) and on the rest. */
 function smallOutlineSplit(graded: DiscRow[], truth: number[], pred: number[]) {
   const part = (small: boolean) => {
-    const idx = graded.map((r, n) => ((r.outlineFraction! < SMALL_DISC_OUTLINE_FRACTION) === small ? n : -1)).filter((n) => n >= 0);
+    const idx = graded.map((r, n) => (isSmallDiscOutline(r.outlineFraction) === small ? n : -1)).filter((n) => n >= 0);
     return { discs: idx.length, linearKappa: weightedKappa(idx.map((n) => truth[n]), idx.map((n) => pred[n])) };
   };
   return { small: part(true), rest: part(false) };

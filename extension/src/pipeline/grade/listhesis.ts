@@ -29,7 +29,7 @@
  */
 import type { ListhesisMeasure } from '../listhesis';
 import type { Finding, MeyerdingGrade, Measurement } from '../report';
-import { SMALL_DISC_OUTLINE_FRACTION } from './pfirrmann';
+import { isSmallDiscOutline } from './pfirrmann';
 
 export const MIN_SLIP_PERCENT = 15;
 export const MAX_GRADED_SLIP_PERCENT = 50;
@@ -103,6 +103,6 @@ export function gradeListhesis(measured: Pick<ListhesisMeasure, 'slipMm' | 'slip
   }
   const rule = grade === 0
     ? `${where}: under ${MIN_SLIP_PERCENT} % → no spondylolisthesis`
-    : `${where} → ${slipDirection(measured.slipMm)}, Meyerding grade ${ROMAN[grade]}${CONFIRM}${discOutlineFraction !== undefined && discOutlineFraction < SMALL_DISC_OUTLINE_FRACTION ? smallOutlineSlipCaution(discOutlineFraction) : ''}`;
+    : `${where} → ${slipDirection(measured.slipMm)}, Meyerding grade ${ROMAN[grade]}${CONFIRM}${isSmallDiscOutline(discOutlineFraction) ? smallOutlineSlipCaution(discOutlineFraction) : ''}`;
   return { value: grade, evidence: { measurements, rule, reference: LISTHESIS_REFERENCE }, readerModified: false, automaticValue: grade };
 }

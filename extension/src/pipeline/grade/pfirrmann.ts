@@ -92,6 +92,9 @@ export function threeDAcquisitionCaution(cvLinearKappa3d?: number, cvLinearKappa
  * v1.5.0: 0.47 against 0.62; v1.4.0: 0.51 against 0.62; v1.3.0: 0.53 against 0.62; network v1.1.0: 99 discs, 0.33 against 0.58). The grade is kept: a collapsed grade V disc is small too.
  */
 export const SMALL_DISC_OUTLINE_FRACTION = 0.5;
+/** Whether a disc's outline fraction (measurement 'discOutlineFraction') is under SMALL_DISC_OUTLINE_FRACTION; undefined: not measured, no. */
+export const isSmallDiscOutline = (outlineFraction: number | undefined): outlineFraction is number =>
+  outlineFraction !== undefined && outlineFraction < SMALL_DISC_OUTLINE_FRACTION;
 
 /** The probability-weighted mean grade (1 = I … 5 = V) of the classifier's [p(I) … p(V)]; they need not sum exactly to 1. */
 export function meanPfirrmannGrade(probabilities: readonly number[]): number {
@@ -118,7 +121,7 @@ export function gradePfirrmann(probabilities: readonly number[] | null, measurem
   const calibrated = c ? ` → calibrated to the readers' grades with the measured criteria: ${calibrationFormula(mean, features, c)}`
     : classifier.calibrationRefused ? ` (uncalibrated: ${classifier.calibrationRefused})` : '';
   const outline = measurements.find((x) => x.name === 'discOutlineFraction')?.value;
-  const caution = outline !== undefined && outline < SMALL_DISC_OUTLINE_FRACTION
+  const caution = isSmallDiscOutline(outline)
     ? `. Caution: the disc outline covers ${Math.round(100 * outline)} % of this spine's median disc on the slice, so the patch may show a fragment of the disc or other tissue — check the outline before trusting the grade`
     : '';
   const acquisition = classifier.acquisitionCaution ? `. ${classifier.acquisitionCaution}` : '';
