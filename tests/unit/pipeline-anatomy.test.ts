@@ -17,7 +17,7 @@ interface Box { kind: 1 | 2; top: number; height: number; ap?: number; x0?: numb
  * `bodies` = list of body heights/AP depths (superior first); discs between consecutive bodies,
  * plus `discAbove` / `discBelow`; `below` mm of empty image after the last structure.
  */
-function layout(bodies: { h: number; ap: number; posteriorMm?: number; riseMm?: number; gapSlice?: number }[], opts: { discAbove?: boolean; discBelow?: boolean; below: number; above?: number }): { vol: SpineVolume; lm: Labelmap } {
+function layout(bodies: { h: number; ap: number; posteriorMm?: number; riseMm?: number; gapSlice?: number; discUnder?: { ap: number; x0: number } }[], opts: { discAbove?: boolean; discBelow?: boolean; below: number; above?: number }): { vol: SpineVolume; lm: Labelmap } {
   const boxes: Box[] = [];
   let y = opts.above ?? 10;
   if (opts.discAbove) { boxes.push({ kind: 2, top: y, height: 8 }); y += 10; }
@@ -25,7 +25,7 @@ function layout(bodies: { h: number; ap: number; posteriorMm?: number; riseMm?: 
     y -= b.riseMm ?? 0;
     boxes.push({ kind: 1, top: y, height: b.h, ap: b.ap, x0: 10 + (b.posteriorMm ?? 0), gapSlice: b.gapSlice });
     y += b.h + 1;
-    if (n < bodies.length - 1 || opts.discBelow) { boxes.push({ kind: 2, top: y, height: 8 }); y += 9; }
+    if (n < bodies.length - 1 || opts.discBelow) { boxes.push({ kind: 2, top: y, height: 8, ...b.discUnder }); y += 9; }
   });
   const H = Math.max(1, y + opts.below);
   const values = new Uint8Array(W * H * K);
@@ -102,6 +102,19 @@ describe('level naming', () => {
     }
   });
 
+  it('an L5/S1 outline in front of L5 rather than beneath it, over a shallower "S1" (presacral tissue) → uncertain, said why', () => {
+    // L5's posterior wall at 45 mm; the disc's back edge at 28 mm (17 of 35 mm in front), spanning 18 of 35 mm.
+    const inFront = { ap: 18, x0: 10 };
+    const run = (discUnder: { ap: number; x0: number }, belowAp: number) =>
+      labelAnatomy(...(({ vol, lm }) => [lm, vol, idx] as const)(layout([lumbar, lumbar, lumbar, lumbar, { ...lumbar, discUnder }, { h: 27, ap: belowAp }], { discAbove: true, below: 30 })));
+    const flagged = run(inFront, 25);
+    expect(flagged.segments.filter((s) => s.kind === 'vertebral_body').map((s) => s.level)).toEqual(['L1', 'L2', 'L3', 'L4', 'L5', 'S1']);
+    expect(flagged.levelNaming.certain).toBe(false);
+    expect(flagged.levelNaming.note).toMatch(/The L5\/S1 disc outline lies in front of the L5 vertebral body rather than beneath it \(its back edge 50 % of L5's depth in front of its posterior wall, spanning 50 % of that depth\), and the body below it is 71 % as deep as L5: tissue in front of the sacrum/);
+    // A disc spanning the endplate, or a body below as deep as L5 (a real disc outlined in part), is not flagged.
+    for (const r of [run({ ap: 30, x0: 10 }, 25), run(inFront, 35)]) expect(r.levelNaming).toMatchObject({ anchor: 'sacrum', certain: true });
+  });
+
   it('no sacrum in view → lowest complete body assumed L5, uncertain, with a note', () => {
     // The last body is cut by the inferior edge of the image (12 of 27 mm in view): not complete.
     const { vol, lm } = layout([thoracic, lumbar, lumbar, lumbar, lumbar, lumbar, lumbar], { below: -15 });
@@ -130,8 +143,9 @@ describe('level naming', () => {
   });
 
   it('lowest body posterior-inferior to the one above like the sacral promontory → S1, anchored on the sacrum', () => {
-    // S1: 28 mm behind L5 while only ~20 mm lower (centroids), no disc drawn below it.
-    const s1 = { h: 27, ap: 35, posteriorMm: 28, riseMm: 16 };
+    // S1: 28 mm behind L5 and 28 mm lower (centroids), its top level with the L5/S1 disc's (it rose into L5 before the
+    // disc-in-front check, which a disc cut short by an overlapping S1 then failed), no disc drawn below it.
+    const s1 = { h: 27, ap: 35, posteriorMm: 28, riseMm: 9 };
     const { vol, lm } = layout([thoracic, lumbar, lumbar, lumbar, lumbar, lumbar, s1], { below: 10 });
     const r = labelAnatomy(lm, vol, idx);
     expect(r.levelNaming).toMatchObject({ anchor: 'sacrum', certain: true });

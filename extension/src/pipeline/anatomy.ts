@@ -14,7 +14,7 @@ import type { SegmentInfo } from './report';
 import { connectedComponents, defaultMinComponentMm3, type ComponentResult } from './components';
 import { bodiesBetweenDiscs, discPlanes } from './split-by-discs';
 import { discSpaceBetween, INFERRED_DISC_MIN_FRACTION_OF_COMPONENT_FLOOR, INFERRED_DISC_MIN_SPACING_FRACTION } from './infer-discs';
-import { dropPresacral, keepOnColumn, lowerLumbarForwardStep, OFF_COLUMN_MAX_POSTERIOR_MM, OFF_COLUMN_MIN_ANTERIOR_MM } from './column';
+import { dropPresacral, keepOnColumn, lowerLumbarForwardStep, lumbosacralDiscInFront, OFF_COLUMN_MAX_POSTERIOR_MM, OFF_COLUMN_MIN_ANTERIOR_MM } from './column';
 import { trimToOutline } from './outline-trim';
 import type { ClassLabelmap } from './segment';
 import { median } from './measure';
@@ -172,12 +172,15 @@ export function labelAnatomy(classes: ClassLabelmap, volume: SpineVolume, idx: A
     levelNaming.certain = false;
     levelNaming.note += ` The vertebral bodies measure about ${Math.round(depthMm)} mm from front to back, where adult lumbar bodies measure about 30–35 mm: this may be a cervical series, or the series' PixelSpacing may not fit the image; level names and every mm value are then wrong.`;
   }
-  const forwardStep = lowerLumbarForwardStep({ values }, volume, segments);
-  if (forwardStep) {
-    levelNaming.certain = false;
-    levelNaming.note += ' ' + forwardStep;
-  }
   const labelmap: Labelmap = { dims: [...dims], values };
+  const forwardStep = lowerLumbarForwardStep({ values }, volume, segments);
   // Found and named above on the plain argmax; only their outline is drawn tighter.
-  return { labelmap, segments: classes.outline ? trimToOutline(labelmap, segments, classes.outline, volume, { vertebral_body: idx.vertebralBody, disc: idx.disc }) : segments, levelNaming };
+  const drawn = classes.outline ? trimToOutline(labelmap, segments, classes.outline, volume, { vertebral_body: idx.vertebralBody, disc: idx.disc }) : segments;
+  // On the outlines as drawn: the disc's back edge against the body's posterior wall is the point.
+  for (const caution of [forwardStep, lumbosacralDiscInFront(labelmap, volume, drawn)]) {
+    if (!caution) continue;
+    levelNaming.certain = false;
+    levelNaming.note += ' ' + caution;
+  }
+  return { labelmap, segments: drawn, levelNaming };
 }

@@ -130,3 +130,64 @@ export function lowerLumbarForwardStep(labelmap: { values: Uint8Array }, volume:
   }
   return null;
 }
+
+/**
+ * A disc lies beneath the body above it and spans its endplate. An L4/L5 or L5/S1 outline whose back edge lies more
+ * than PRESACRAL_DISC_MIN_BACK_GAP of the body's AP depth in front of that body's posterior wall, that spans under
+ * PRESACRAL_DISC_MAX_SPAN of the depth, and whose body below is under PRESACRAL_BODY_MAX_DEPTH as deep as the body
+ * above, is more likely tissue in front of the sacrum (presacral fat, bowel) taken for a disc and a body, with the
+ * real disc unsegmented behind it: the level names are then uncertain. At L4/L5 the body named L4 is then L5 and every
+ * name one level too high. Project heuristic (not from a paper), from the 172 SPIDER mid-sagittal T2 images
+ * (2026-12-06): the three conditions hold at SPIDER 122 and 204 L4/L5 — presacral tissue outlined as "L5" and "S1"
+ * straight below the real L5, whose dark L5/S1 disc the network missed, names one level too high and marked certain
+ * — at 108 L5/S1 (presacral fat outlined as the disc and S1 below the real L5) and at 207 and 209, whose names were
+ * already uncertain. Without the depth condition the first two also held at two real discs outlined in part (50
+ * L4/L5, 51 L5/S1; the body below 1.00 and 0.86 as deep); above L4/L5 the first two hold at 40 discs (T9/T10 to
+ * L3/L4), where the spine's curve and outlines short of the back of the disc bring its back edge forward, so the
+ * check is made at L4/L5 and L5/S1 only. Fitted on these few images: a flag, not a rename.
+ */
+export const PRESACRAL_DISC_MIN_BACK_GAP = 0.15;
+export const PRESACRAL_DISC_MAX_SPAN = 0.75;
+export const PRESACRAL_BODY_MAX_DEPTH = 0.85;
+
+/**
+ * The "may be tissue in front of the sacrum" note for the first L4/L5 or L5/S1 disc that fails the three conditions
+ * above; null when none does. AP extents are taken over each segment's voxels within WALL_BAND_MM.lateral of its
+ * centroid (the mid-sagittal band of a 3D series).
+ * @param labelmap values = segmentNumber of `segments`, geometry of `volume`
+ * @param segments superior → inferior
+ */
+export function lumbosacralDiscInFront(labelmap: { values: Uint8Array }, volume: SpineVolume, segments: NamedBody[]): string | null {
+  const pairs = segments.flatMap((d, n) => {
+    if (d.kind !== 'disc' || (d.level !== 'L4/L5' && d.level !== 'L5/S1')) return [];
+    const above = segments.slice(0, n).reverse().find((s) => s.kind === 'vertebral_body'), below = segments.slice(n + 1).find((s) => s.kind === 'vertebral_body');
+    return above && below ? [{ above, disc: d, below }] : [];
+  });
+  if (!pairs.length) return null;
+  const extent = apExtents(labelmap, volume, new Map(pairs.flatMap((p) => [p.above, p.disc, p.below]).map((s) => [s.segmentNumber, s])));
+  for (const { above, disc, below } of pairs) {
+    const [a, d, b] = [above, disc, below].map((s) => extent.get(s.segmentNumber));
+    if (!a || !d || !b) continue;
+    const depth = a.max - a.min, gap = (a.max - d.max) / depth, span = (d.max - d.min) / depth, lower = (b.max - b.min) / depth;
+    if (gap > PRESACRAL_DISC_MIN_BACK_GAP && span < PRESACRAL_DISC_MAX_SPAN && lower < PRESACRAL_BODY_MAX_DEPTH) {
+      const pct = (x: number) => `${Math.round(100 * x)} %`;
+      return `The ${disc.level} disc outline lies in front of the ${above.level} vertebral body rather than beneath it (its back edge ${pct(gap)} of ${above.level}'s depth in front of its posterior wall, spanning ${pct(span)} of that depth), and the body below it is ${pct(lower)} as deep as ${above.level}: tissue in front of the sacrum (presacral fat or bowel) may have been outlined as that disc and the body below, with the real disc unsegmented behind it${disc.level === 'L4/L5' ? ` — then the body named ${above.level} is L5 and every name is one level too high` : ''}. Check the levels from ${above.level} down on the image.`;
+    }
+  }
+  return null;
+}
+
+/** Per wanted segment, the LPS y range (mm; +y posterior) of its voxels within WALL_BAND_MM.lateral of its centroid. */
+function apExtents(labelmap: { values: Uint8Array }, volume: SpineVolume, wanted: Map<number, NamedBody>): Map<number, { min: number; max: number }> {
+  const out = new Map<number, { min: number; max: number }>();
+  const [nx, ny, nz] = volume.dims;
+  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
+    const s = wanted.get(labelmap.values[i + j * nx + k * nx * ny]);
+    if (!s) continue;
+    const p = voxelToLps(volume, i, j, k);
+    if (Math.abs(p[0] - s.centroidLps[0]) > WALL_BAND_MM.lateral) continue;
+    const e = out.get(s.segmentNumber);
+    if (!e) out.set(s.segmentNumber, { min: p[1], max: p[1] }); else { e.min = Math.min(e.min, p[1]); e.max = Math.max(e.max, p[1]); }
+  }
+  return out;
+}
