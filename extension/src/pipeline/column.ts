@@ -113,18 +113,9 @@ export function lowerLumbarForwardStep(labelmap: { values: Uint8Array }, volume:
   const bodies = segments.filter((s) => s.kind === 'vertebral_body' && s.level);
   const pairs = bodies.slice(1).map((b, n) => [bodies[n], b] as const).filter(([, b]) => b.level === 'L4' || b.level === 'L5');
   if (!pairs.length) return null;
-  const wanted = new Map(pairs.flat().map((b) => [b.segmentNumber, b]));
-  const wall = new Map<number, number>();
-  const [nx, ny, nz] = volume.dims;
-  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
-    const b = wanted.get(labelmap.values[i + j * nx + k * nx * ny]);
-    if (!b) continue;
-    const p = voxelToLps(volume, i, j, k);
-    if (Math.abs(p[2] - b.centroidLps[2]) > WALL_BAND_MM.height || Math.abs(p[0] - b.centroidLps[0]) > WALL_BAND_MM.lateral) continue;
-    wall.set(b.segmentNumber, Math.max(wall.get(b.segmentNumber) ?? -Infinity, p[1]));
-  }
+  const extent = apExtents(labelmap, volume, new Map(pairs.flat().map((b) => [b.segmentNumber, b])), WALL_BAND_MM.height);
   for (const [above, b] of pairs) {
-    const step = (wall.get(above.segmentNumber) ?? NaN) - (wall.get(b.segmentNumber) ?? NaN);
+    const step = (extent.get(above.segmentNumber)?.max ?? NaN) - (extent.get(b.segmentNumber)?.max ?? NaN);
     if (step >= POSTERIOR_WALL_MAX_FORWARD_STEP_MM)
       return `The posterior wall of the ${b.level} vertebral body lies ${Math.round(step)} mm in front of ${above.level}'s: bowel or psoas may have been taken for it, with the real vertebra unsegmented behind it — check the lower lumbar levels on the image.`;
   }
@@ -177,15 +168,18 @@ export function lumbosacralDiscInFront(labelmap: { values: Uint8Array }, volume:
   return null;
 }
 
-/** Per wanted segment, the LPS y range (mm; +y posterior) of its voxels within WALL_BAND_MM.lateral of its centroid. */
-function apExtents(labelmap: { values: Uint8Array }, volume: SpineVolume, wanted: Map<number, NamedBody>): Map<number, { min: number; max: number }> {
+/**
+ * Per wanted segment, the LPS y range (mm; +y posterior) of its voxels within WALL_BAND_MM.lateral of its centroid
+ * and, when given, within heightMm of it along the spine.
+ */
+function apExtents(labelmap: { values: Uint8Array }, volume: SpineVolume, wanted: Map<number, NamedBody>, heightMm = Infinity): Map<number, { min: number; max: number }> {
   const out = new Map<number, { min: number; max: number }>();
   const [nx, ny, nz] = volume.dims;
   for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
     const s = wanted.get(labelmap.values[i + j * nx + k * nx * ny]);
     if (!s) continue;
     const p = voxelToLps(volume, i, j, k);
-    if (Math.abs(p[0] - s.centroidLps[0]) > WALL_BAND_MM.lateral) continue;
+    if (Math.abs(p[2] - s.centroidLps[2]) > heightMm || Math.abs(p[0] - s.centroidLps[0]) > WALL_BAND_MM.lateral) continue;
     const e = out.get(s.segmentNumber);
     if (!e) out.set(s.segmentNumber, { min: p[1], max: p[1] }); else { e.min = Math.min(e.min, p[1]); e.max = Math.max(e.max, p[1]); }
   }
