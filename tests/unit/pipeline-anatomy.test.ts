@@ -105,8 +105,10 @@ describe('level naming', () => {
   it('an L5/S1 outline in front of L5 rather than beneath it, over a shallower "S1" (presacral tissue) → uncertain, said why', () => {
     // L5's posterior wall at 45 mm; the disc's back edge at 28 mm (17 of 35 mm in front), spanning 18 of 35 mm.
     const inFront = { ap: 18, x0: 10 };
-    const run = (discUnder: { ap: number; x0: number }, belowAp: number) =>
-      labelAnatomy(...(({ vol, lm }) => [lm, vol, idx] as const)(layout([lumbar, lumbar, lumbar, lumbar, { ...lumbar, discUnder }, { h: 27, ap: belowAp }], { discAbove: true, below: 30 })));
+    const run = (discUnder: { ap: number; x0: number }, belowAp: number) => {
+      const { vol, lm } = layout([lumbar, lumbar, lumbar, lumbar, { ...lumbar, discUnder }, { h: 27, ap: belowAp }], { discAbove: true, below: 30 });
+      return labelAnatomy(lm, vol, idx);
+    };
     const flagged = run(inFront, 25);
     expect(flagged.segments.filter((s) => s.kind === 'vertebral_body').map((s) => s.level)).toEqual(['L1', 'L2', 'L3', 'L4', 'L5', 'S1']);
     expect(flagged.levelNaming.certain).toBe(false);
@@ -143,8 +145,8 @@ describe('level naming', () => {
   });
 
   it('lowest body posterior-inferior to the one above like the sacral promontory → S1, anchored on the sacrum', () => {
-    // S1: 28 mm behind L5 and 28 mm lower (centroids), its top level with the L5/S1 disc's (it rose into L5 before the
-    // disc-in-front check, which a disc cut short by an overlapping S1 then failed), no disc drawn below it.
+    // S1: 28 mm behind L5 and 28 mm lower (centroids), its top level with the L5/S1 disc's, no disc drawn below it.
+    // (A 16 mm rise put S1 into L5 and over half the disc, a shape no spine has, which the disc-in-front check flags.)
     const s1 = { h: 27, ap: 35, posteriorMm: 28, riseMm: 9 };
     const { vol, lm } = layout([thoracic, lumbar, lumbar, lumbar, lumbar, lumbar, s1], { below: 10 });
     const r = labelAnatomy(lm, vol, idx);

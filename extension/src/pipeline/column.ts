@@ -142,7 +142,7 @@ export const PRESACRAL_DISC_MAX_SPAN = 0.75;
 export const PRESACRAL_BODY_MAX_DEPTH = 0.85;
 
 /**
- * The "may be tissue in front of the sacrum" note for the first L4/L5 or L5/S1 disc that fails the three conditions
+ * The "may be tissue in front of the sacrum" note for the first L4/L5 or L5/S1 disc that meets the three conditions
  * above; null when none does. AP extents are taken over each segment's voxels within WALL_BAND_MM.lateral of its
  * centroid (the mid-sagittal band of a 3D series).
  * @param labelmap values = segmentNumber of `segments`, geometry of `volume`
