@@ -1,5 +1,5 @@
 /** Level names checked on the study's other sagittal series: discs matched by position, names compared, never changed. */
-import { checkNamesOn, crossCheckedNaming, nameDifferences, slabThrough } from '../../extension/src/pipeline/level-crosscheck';
+import { checkNamesOn, crossCheckedNaming, lowestUnsharedDiscs, nameDifferences, slabThrough } from '../../extension/src/pipeline/level-crosscheck';
 import type { InferenceBackend } from '../../extension/src/pipeline/model';
 import type { SegmentInfo } from '../../extension/src/pipeline/report';
 import { readFileSync } from 'node:fs';
@@ -30,6 +30,24 @@ describe('level names checked on another sagittal series', () => {
     expect(checked.note).toBe('Counted upward from the sacrum. Counted the same way on the sagittal T1 "T1 TSE SAG", the discs are named 1 level lower (its S1/S2 is this series\' L5/S1): one of the two counts is wrong — count on a localiser or whole-spine image.');
     expect(crossCheckedNaming(NAMING, T2, [disc('L2/L3', 34), disc('L3/L4', -1)], 'T1').note).toContain('named 1 level higher (its L3/L4 is this series\' L4/L5)');
     expect(crossCheckedNaming(NAMING, T2, [disc('L4/L5', 34), disc('L3/L4', 0)], 'T1').note).toContain('named differently');
+  });
+
+  it('says where to look when the counts part only at the lowest disc', () => {
+    // The other series shows no disc at this series' L5/S1 (its network missed it, or this one is not a disc).
+    const noLowest = crossCheckedNaming(NAMING, T2, [disc('L4/L5', 36), disc('L5/S1', 1)], 'the sagittal T1');
+    expect(noLowest.note).toContain("(its L5/S1 is this series' L4/L5): one of the two counts is wrong. They part at this series' L5/S1: that series shows no disc there. Check on the image whether it is a disc: if it is, that series missed it; if not (a sacral remnant, or tissue in front of the sacrum), every name here is 1 level too high.");
+    expect(lowestUnsharedDiscs(T2, [disc('L4/L5', 36), disc('L5/S1', 1)])).toMatchObject({ shownBy: 'analysed', discs: [{ level: 'L5/S1' }], lowestShared: { level: 'L4/L5' } });
+    // The other series shows a disc below this series' L5/S1, where this one has none.
+    const lower = [disc('L2/L3', 35), disc('L3/L4', 0), disc('L4/L5', -35), disc('L5/S1', -68)];
+    expect(crossCheckedNaming(NAMING, T2, lower, 'the sagittal T1').note).toContain("They part below this series' L5/S1: that series shows a disc 33 mm below it, where this series has none. Check on the image whether there is a disc there: if there is, this series missed it and every name here is 1 level too low; if not, that series took something else for a disc.");
+    const twoLower = [disc('L1/L2', 35), disc('L2/L3', 0), disc('L3/L4', -35), disc('L4/L5', -68), disc('L5/S1', -100)];
+    expect(crossCheckedNaming(NAMING, T2, twoLower, 'T1').note).toContain('shows 2 discs, the first 33 mm below it, where this series has none. Check on the image whether there are discs there: if there are, this series missed them and every name here is 2 levels too low');
+    // Not when the unshared discs do not account for the difference (one disc, names two levels apart; a disc below
+    // on each side): then only a count of the whole spine settles it.
+    const twoApart = [disc('L1/L2', 35), disc('L2/L3', 0), disc('L3/L4', -35), disc('L4/L5', -68)];
+    expect(lowestUnsharedDiscs(T2, twoApart)).toBeUndefined();
+    expect(crossCheckedNaming(NAMING, T2, twoApart, 'T1').note).toMatch(/one of the two counts is wrong — count on a localiser or whole-spine image\.$/);
+    expect(lowestUnsharedDiscs(T2, [disc('L4/L5', 36), disc('L5/S1', 1), disc('S1/S2', -50)])).toBeUndefined();
   });
 
   it('leaves names alone where the other count agrees or matches no disc', () => {

@@ -28,23 +28,72 @@ export const SLAB_MAX_SLICES = 5;
 /** Vertebrae from one name to another ('L5' → 'S1' = +1), by the upper body of a disc name. */
 const vertebraIndex = (level: string) => VERTEBRA_NAMES.indexOf(level.split('/')[0]);
 
+const namedDiscs = (s: SegmentInfo[]) => s.filter((x) => x.kind === 'disc' && x.level && vertebraIndex(x.level) >= 0);
+
+/** The disc of `among` nearest to `d` when within SAME_DISC_MM (LPS), else undefined. */
+function sameDisc(d: SegmentInfo, among: SegmentInfo[]): SegmentInfo | undefined {
+  const dist = (a: Vec3, b: Vec3) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+  const near = among.map((o) => ({ o, mm: dist(d.centroidLps, o.centroidLps) })).sort((a, b) => a.mm - b.mm)[0];
+  return near && near.mm <= SAME_DISC_MM ? near.o : undefined;
+}
+
 /**
  * How the other count names the analysed discs: for each analysed disc matched by position (SAME_DISC_MM, LPS) to one
  * of `other`, the vertebrae its name lies below the analysed one (+1: the other names it one level lower).
  * @returns the matched pairs, analysed superior→inferior
  */
 export function nameDifferences(analysed: SegmentInfo[], other: SegmentInfo[]): { level: string; otherLevel: string; shift: number }[] {
-  const discs = (s: SegmentInfo[]) => s.filter((x) => x.kind === 'disc' && x.level && vertebraIndex(x.level) >= 0);
-  const dist = (a: Vec3, b: Vec3) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
-  return discs(analysed).flatMap((d) => {
-    const near = discs(other).map((o) => ({ o, mm: dist(d.centroidLps, o.centroidLps) })).sort((a, b) => a.mm - b.mm)[0];
-    return near && near.mm <= SAME_DISC_MM ? [{ level: d.level!, otherLevel: near.o.level!, shift: vertebraIndex(near.o.level!) - vertebraIndex(d.level!) }] : [];
+  return namedDiscs(analysed).flatMap((d) => {
+    const o = sameDisc(d, namedDiscs(other));
+    return o ? [{ level: d.level!, otherLevel: o.level!, shift: vertebraIndex(o.level!) - vertebraIndex(d.level!) }] : [];
   });
 }
 
 /**
+ * Where the two counts part when they part only at the bottom: the discs that one series shows below every disc the two
+ * share (LPS z, superior +) and the other does not, when they alone account for the difference (k such discs, every
+ * shared disc named k levels apart in the direction they give, none unshared below on the other side). Both counts
+ * start at the sacrum, so such a disc is the whole question: a dark L5/S1 disc one network missed, or a sacral
+ * remnant or tissue in front of the sacrum the other took for a disc. On SPIDER this is 18 of the 28 T2 images whose
+ * T1 count differed (2026-12-06, a temporary script over the eval's pipeline): 11 with the disc on the T2, 7 on the T1.
+ * @returns undefined in any other case (names apart by different amounts, unshared discs below on both sides or not as
+ *   many as the levels the names are apart).
+ */
+export function lowestUnsharedDiscs(analysed: SegmentInfo[], other: SegmentInfo[]): { shownBy: 'analysed' | 'other'; discs: SegmentInfo[]; lowestShared: SegmentInfo } | undefined {
+  const [a, o] = [namedDiscs(analysed), namedDiscs(other)];
+  const shared = a.filter((d) => sameDisc(d, o));
+  if (!shared.length) return undefined;
+  const shifts = new Set(nameDifferences(analysed, other).map((p) => p.shift));
+  const shift = [...shifts][0];
+  if (shifts.size !== 1 || shift === 0) return undefined;
+  const lowestShared = shared.reduce((lo, d) => (d.centroidLps[2] < lo.centroidLps[2] ? d : lo));
+  const below = (s: SegmentInfo[], against: SegmentInfo[]) => s.filter((d) => d.centroidLps[2] < lowestShared.centroidLps[2] - SAME_DISC_MM && !sameDisc(d, against))
+    .sort((x, y) => y.centroidLps[2] - x.centroidLps[2]);
+  const [onAnalysed, onOther] = [below(a, o), below(o, a)];
+  if (shift > 0 && onAnalysed.length === shift && !onOther.length) return { shownBy: 'analysed', discs: onAnalysed, lowestShared };
+  if (shift < 0 && onOther.length === -shift && !onAnalysed.length) return { shownBy: 'other', discs: onOther, lowestShared };
+  return undefined;
+}
+
+/** What the reader can check on the image when the counts part only at the bottom (lowestUnsharedDiscs), else the generic advice. */
+function whereToCheck(analysed: SegmentInfo[], other: SegmentInfo[]): string {
+  const part = lowestUnsharedDiscs(analysed, other);
+  if (!part) return ' — count on a localiser or whole-spine image.';
+  const k = part.discs.length, levels = `${k} level${k > 1 ? 's' : ''}`;
+  if (part.shownBy === 'analysed') {
+    const names = part.discs.map((d) => d.level).join(' and ');
+    const [is, are] = k > 1 ? ['they are discs', 'they are'] : ['it is a disc', 'it is'];
+    return `. They part at this series' ${names}: that series shows no disc there. Check on the image whether ${is}: if ${are}, that series missed ${k > 1 ? 'them' : 'it'}; if not (a sacral remnant, or tissue in front of the sacrum), every name here is ${levels} too high.`;
+  }
+  const mm = Math.round(part.lowestShared.centroidLps[2] - part.discs[0].centroidLps[2]);
+  const [some, isThere, there, them] = k > 1 ? [`${k} discs, the first`, 'there are discs', 'there are', 'them'] : ['a disc', 'there is a disc', 'there is', 'it'];
+  return `. They part below this series' ${part.lowestShared.level}: that series shows ${some} ${mm} mm below it, where this series has none. Check on the image whether ${isThere} there: if ${there}, this series missed ${them} and every name here is ${levels} too low; if not, that series took something else for ${k > 1 ? 'discs' : 'a disc'}.`;
+}
+
+/**
  * `naming` with the other count's verdict: unchanged where every matched disc has the same name (or none matched);
- * otherwise uncertain, its note saying how the other series names them.
+ * otherwise uncertain, its note saying how the other series names them and, where they part only at the lowest disc,
+ * what to check there (lowestUnsharedDiscs).
  * @param otherName how the note names the other series ('the sagittal T1 "T1 TSE SAG"')
  */
 export function crossCheckedNaming(naming: LevelNaming, analysed: SegmentInfo[], other: SegmentInfo[], otherName: string): LevelNaming {
@@ -53,7 +102,7 @@ export function crossCheckedNaming(naming: LevelNaming, analysed: SegmentInfo[],
   const shifts = [...new Set(differ.map((p) => p.shift))];
   const how = shifts.length === 1 ? `${Math.abs(shifts[0])} level${Math.abs(shifts[0]) > 1 ? 's' : ''} ${shifts[0] > 0 ? 'lower' : 'higher'}` : 'differently';
   const example = differ[differ.length - 1];
-  const note = `${naming.note} Counted the same way on ${otherName}, the discs are named ${how} (its ${example.otherLevel} is this series' ${example.level}): one of the two counts is wrong — count on a localiser or whole-spine image.`;
+  const note = `${naming.note} Counted the same way on ${otherName}, the discs are named ${how} (its ${example.otherLevel} is this series' ${example.level}): one of the two counts is wrong${whereToCheck(analysed, other)}`;
   return { ...naming, certain: false, note };
 }
 
