@@ -3,6 +3,7 @@ import { buildSpineReport, gradeSpine } from '../../extension/src/pipeline/build
 import type { DiscClassifier, PfirrmannClassifierManifest } from '../../extension/src/pipeline/disc-classifier';
 import { applyReaderEdit, hasReaderChanges } from '../../extension/src/pipeline/reader-edit';
 import { confirmLevels, shiftLevels } from '../../extension/src/panel/readerEdits';
+import { gradeFacet } from '../../extension/src/pipeline/grade/facet';
 import { gradeNarrowing } from '../../extension/src/pipeline/grade/narrowing';
 import { calibratedPfirrmannScore, gradePfirrmann, type PfirrmannCalibration, type PfirrmannFeatures } from '../../extension/src/pipeline/grade/pfirrmann';
 import { synthSpine } from './measure-synthetic';
@@ -167,6 +168,15 @@ describe('not-assessable findings', () => {
       expect(l.foraminalStenosisLeft.value).toBeNull();
       expect(l.foraminalStenosisLeft.notAssessableReason).toMatch(/left foramen: no slice 14–26 mm to the left/); // one-slice series
     }
+    expect(report.levels[0].facetArthropathyLeft.evidence.rule).toBe('Pathria/Fujiwara grade needs axial images of the facet joints');
+  });
+
+  it('with an axial T2 facets are null, saying the software does not grade them, not that an axial series is needed', () => {
+    const withAxial = gradeFacet('left', true);
+    expect(withAxial.value).toBeNull();
+    expect(withAxial.notAssessableReason).toBe('not assessable: left facet grading on the axial T2 is not implemented');
+    expect(withAxial.evidence.rule).toMatch(/this software does not grade them; read them on the axial T2$/);
+    expect(withAxial.evidence.rule).not.toMatch(/needs/);
   });
 });
 

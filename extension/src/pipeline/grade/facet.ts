@@ -11,5 +11,9 @@ export function gradeFacet(side: 'left' | 'right', hasAxialT2: boolean): Finding
   const reason = hasAxialT2
     ? `not assessable: ${side} facet grading on the axial T2 is not implemented`
     : 'not assessable: needs an axial T2 series';
-  return { value: null, notAssessableReason: reason, evidence: { measurements: [], rule: 'Pathria/Fujiwara grade needs axial images of the facet joints', reference: FACET_REFERENCE }, readerModified: false };
+  // With an axial series the rule must not say it needs one: the reader is told to read the facets there.
+  const rule = hasAxialT2
+    ? 'Pathria/Fujiwara grade (joint space narrowing, osteophytes, hypertrophy) is read on axial images of the facet joints: this software does not grade them; read them on the axial T2'
+    : 'Pathria/Fujiwara grade needs axial images of the facet joints';
+  return { value: null, notAssessableReason: reason, evidence: { measurements: [], rule, reference: FACET_REFERENCE }, readerModified: false };
 }
