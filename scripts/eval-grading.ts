@@ -38,7 +38,7 @@ import { MAX_GRADED_SLIP_PERCENT, meyerdingGrade, MIN_SLIP_PERCENT } from '../ex
 import { auc, confusion, shiftEvidence, SHIFT_MIN_DISCS, SHIFT_MIN_GAIN, weightedKappa } from './lib/grading-metrics';
 import { loadNodeModels, openClassifier } from './lib/node-models';
 import { verifyModelBytes } from '../extension/src/pipeline/model';
-import { classifierTrainingImages, forEachSpiderImage, IVD_BY_LEVEL, patientFolds, spiderFindings, spiderImages, SPIDER_SEQUENCES, type SpiderSequence } from './lib/spider';
+import { classifierTrainingImages, forEachSpiderImage, IVD_BY_LEVEL, patientFolds, spiderFindings, spiderImages, SPIDER_SEQUENCES, type NamesOnT1, type SpiderSequence } from './lib/spider';
 import { PIPELINE_SOURCES, sourceDigest } from './lib/source-digest';
 
 /** One graded disc; the readers' findings by DISC_FINDINGS name. */
@@ -51,7 +51,7 @@ interface DiscRow extends Record<DiscFinding, boolean> {
   /** The pipeline marked the image's level names certain (levelNaming.certain); absent in caches written before it was recorded. */
   namesCertain?: boolean;
   /** Whether the same patient's T1 image (same field-of-view size) named the discs alike (level-crosscheck.ts); absent where none was compared. */
-  namesOnT1?: 'same' | 'differ';
+  namesOnT1?: NamesOnT1;
   /** Outside the mid-sagittal image (scripts/lib/spider.ts outsideImage): graded by the readers on the whole study. */
   outsideImage?: boolean;
   /** The disc's outline relative to the median disc of the image (DiscAnalysis.outlineFraction); absent in older caches. */
@@ -112,7 +112,11 @@ function namingSummary(rows: DiscRow[]) {
   const images = (f: (r: DiscRow) => boolean) => [...new Set(rows.filter(f).map((r) => r.patient))];
   return {
     images: new Set(uncertain.map((r) => r.patient)).size, gradedDiscs: uncertain.length, detectionRateOnCertainImages: certain.filter((r) => r.detected).length / certain.length,
-    checkedOnT1: { images: images((r) => r.namesOnT1 !== undefined).length, countedDifferently: images((r) => r.namesOnT1 === 'differ') },
+    checkedOnT1: {
+      images: images((r) => r.namesOnT1 !== undefined).length,
+      countedDifferently: images((r) => r.namesOnT1 !== undefined && r.namesOnT1 !== 'same'),
+      partingAtLowestDisc: images((r) => r.namesOnT1 === 'differ-at-lowest-disc'),
+    },
   };
 }
 
@@ -276,7 +280,7 @@ async function main() {
     const u = result.namesUncertain;
     console.log(`level names marked uncertain on ${u.images} of ${result.images} images (${u.gradedDiscs} graded discs); graded discs found on the images named with certainty: ${pct(u.detectionRateOnCertainImages)}`);
     const t = u.checkedOnT1;
-    if (t.images) console.log(`level names checked on the same patient's T1 image (field of view of the same size, taken as the same frame of reference; the viewer checks them on a study's sagittal T1): ${t.images} images, counted differently (names then uncertain) on ${t.countedDifferently.length} (${t.countedDifferently.join(' ')})`);
+    if (t.images) console.log(`level names checked on the same patient's T1 image (field of view of the same size, taken as the same frame of reference; the viewer checks them on a study's sagittal T1): ${t.images} images, counted differently (names then uncertain) on ${t.countedDifferently.length} (${t.countedDifferently.join(' ')}); on ${t.partingAtLowestDisc.length} of them the counts part only at the lowest disc, and the note says which disc to check (${t.partingAtLowestDisc.join(' ')})`);
   }
   if (result.outsideImage) {
     const o = result.outsideImage;

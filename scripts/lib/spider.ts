@@ -117,6 +117,12 @@ export function outsideImage(vol: SpineVolume, seg: { labelmap: Labelmap; segmen
 }
 
 
+/**
+ * How the same patient's T1 image counted the levels (forEachSpiderImage's check): the same names, other names, or other
+ * names where the two counts part only at the lowest disc (the note then says which disc to check).
+ */
+export type NamesOnT1 = 'same' | 'differ' | 'differ-at-lowest-disc';
+
 /** The frame of reference the images of one SPIDER patient are taken to share (forEachSpiderImage's check on the T1). */
 const SPIDER_FRAME = 'spider-patient';
 
@@ -139,7 +145,7 @@ export function sameFieldOfView(a: SpiderImage, b: SpiderImage): boolean {
  */
 export async function forEachSpiderImage(
   data: string, models: Pick<NodeModels, 'backend' | 'manifest'>,
-  fn: (image: SpiderImage, volume: SpineVolume, ms: SpineMeasurements | undefined, graded: GradedDisc[], levelNaming?: LevelNaming, namesOnT1?: 'same' | 'differ') => Promise<void> | void, limit?: number, only?: Set<string>,
+  fn: (image: SpiderImage, volume: SpineVolume, ms: SpineMeasurements | undefined, graded: GradedDisc[], levelNaming?: LevelNaming, namesOnT1?: NamesOnT1) => Promise<void> | void, limit?: number, only?: Set<string>,
   sequence: SpiderSequence = 't2', checkNamesOnT1 = false,
 ): Promise<void> {
   const gradings = readCsv(resolve(data, 'gradings.csv'));
@@ -148,7 +154,7 @@ export async function forEachSpiderImage(
     const volume = image.volume();
     let ms: SpineMeasurements | undefined;
     let levelNaming: LevelNaming | undefined;
-    let namesOnT1: 'same' | 'differ' | undefined;
+    let namesOnT1: NamesOnT1 | undefined;
     try {
       const seg = await segmentSpine(volume, models.backend, models.manifest);
       // As the viewer checks the names on a study's sagittal T1 (level-crosscheck.ts). The PNGs carry no position: a T1
@@ -157,7 +163,8 @@ export async function forEachSpiderImage(
       levelNaming = other
         ? await checkNamesOn({ ...other.volume(), frameOfReferenceUid: SPIDER_FRAME, role: 'sagittal_t1' }, { ...volume, frameOfReferenceUid: SPIDER_FRAME }, seg.segments, seg.levelNaming, models.backend, models.manifest)
         : seg.levelNaming;
-      if (other) namesOnT1 = levelNaming.note === seg.levelNaming.note ? 'same' : 'differ';
+      // 'They part' opens the note's pointer to the one disc where the two counts part (level-crosscheck.ts whereToCheck).
+      if (other) namesOnT1 = levelNaming.note === seg.levelNaming.note ? 'same' : levelNaming.note.includes('. They part ') ? 'differ-at-lowest-disc' : 'differ';
       ms = measureSpine(volume, seg.labelmap, seg.segments);
     } catch (e) { process.stderr.write(`${image.series}: ${(e as Error).message}\n`); }
     const byIvd = new Map((ms?.discs ?? []).filter((d) => d.segment.level && IVD_BY_LEVEL[d.segment.level]).map((d) => [IVD_BY_LEVEL[d.segment.level!], d]));

@@ -55,7 +55,7 @@ export function nameDifferences(analysed: SegmentInfo[], other: SegmentInfo[]): 
  * shared disc named k levels apart in the direction they give, none unshared below on the other side). Both counts
  * start at the sacrum, so such a disc is the whole question: a dark L5/S1 disc one network missed, or a sacral
  * remnant or tissue in front of the sacrum the other took for a disc. On SPIDER this is 18 of the 28 T2 images whose
- * T1 count differed (2026-12-06, a temporary script over the eval's pipeline): 11 with the disc on the T2, 7 on the T1.
+ * T1 count differed (`npm run eval:grading`, 2026-12-06).
  * @returns undefined in any other case (names apart by different amounts, unshared discs below on both sides or not as
  *   many as the levels the names are apart).
  */
