@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { segmentSpine } from '../../extension/src/pipeline/analyze';
-import { checkNamesOn } from '../../extension/src/pipeline/level-crosscheck';
+import { checkNamesOn, COUNTS_PART_AT } from '../../extension/src/pipeline/level-crosscheck';
 import { measureSpine, type DiscAnalysis, type SpineMeasurements } from '../../extension/src/pipeline/measure-spine';
 import type { Labelmap, SpineVolume } from '../../extension/src/pipeline/volume';
 import type { SegmentInfo } from '../../extension/src/pipeline/report';
@@ -163,8 +163,7 @@ export async function forEachSpiderImage(
       levelNaming = other
         ? await checkNamesOn({ ...other.volume(), frameOfReferenceUid: SPIDER_FRAME, role: 'sagittal_t1' }, { ...volume, frameOfReferenceUid: SPIDER_FRAME }, seg.segments, seg.levelNaming, models.backend, models.manifest)
         : seg.levelNaming;
-      // 'They part' opens the note's pointer to the one disc where the two counts part (level-crosscheck.ts whereToCheck).
-      if (other) namesOnT1 = levelNaming.note === seg.levelNaming.note ? 'same' : levelNaming.note.includes('. They part ') ? 'differ-at-lowest-disc' : 'differ';
+      if (other) namesOnT1 = levelNaming.note === seg.levelNaming.note ? 'same' : levelNaming.note.includes(`. ${COUNTS_PART_AT} `) ? 'differ-at-lowest-disc' : 'differ';
       ms = measureSpine(volume, seg.labelmap, seg.segments);
     } catch (e) { process.stderr.write(`${image.series}: ${(e as Error).message}\n`); }
     const byIvd = new Map((ms?.discs ?? []).filter((d) => d.segment.level && IVD_BY_LEVEL[d.segment.level]).map((d) => [IVD_BY_LEVEL[d.segment.level!], d]));

@@ -43,8 +43,9 @@ function sameDisc(d: SegmentInfo, among: SegmentInfo[]): SegmentInfo | undefined
  * @returns the matched pairs, analysed superior→inferior
  */
 export function nameDifferences(analysed: SegmentInfo[], other: SegmentInfo[]): { level: string; otherLevel: string; shift: number }[] {
+  const others = namedDiscs(other);
   return namedDiscs(analysed).flatMap((d) => {
-    const o = sameDisc(d, namedDiscs(other));
+    const o = sameDisc(d, others);
     return o ? [{ level: d.level!, otherLevel: o.level!, shift: vertebraIndex(o.level!) - vertebraIndex(d.level!) }] : [];
   });
 }
@@ -75,6 +76,9 @@ export function lowestUnsharedDiscs(analysed: SegmentInfo[], other: SegmentInfo[
   return undefined;
 }
 
+/** Opens the note's sentence on where the counts part (whereToCheck); `npm run eval:grading` counts the notes that have it. */
+export const COUNTS_PART_AT = 'They part';
+
 /** What the reader can check on the image when the counts part only at the bottom (lowestUnsharedDiscs), else the generic advice. */
 function whereToCheck(analysed: SegmentInfo[], other: SegmentInfo[]): string {
   const part = lowestUnsharedDiscs(analysed, other);
@@ -83,11 +87,11 @@ function whereToCheck(analysed: SegmentInfo[], other: SegmentInfo[]): string {
   if (part.shownBy === 'analysed') {
     const names = part.discs.map((d) => d.level).join(' and ');
     const [is, are] = k > 1 ? ['they are discs', 'they are'] : ['it is a disc', 'it is'];
-    return `. They part at this series' ${names}: that series shows no disc there. Check on the image whether ${is}: if ${are}, that series missed ${k > 1 ? 'them' : 'it'}; if not (a sacral remnant, or tissue in front of the sacrum), every name here is ${levels} too high.`;
+    return `. ${COUNTS_PART_AT} at this series' ${names}: that series shows no disc there. Check on the image whether ${is}: if ${are}, that series missed ${k > 1 ? 'them' : 'it'}; if not (a sacral remnant, or tissue in front of the sacrum), every name here is ${levels} too high.`;
   }
   const mm = Math.round(part.lowestShared.centroidLps[2] - part.discs[0].centroidLps[2]);
   const [some, isThere, there, them] = k > 1 ? [`${k} discs, the first`, 'there are discs', 'there are', 'them'] : ['a disc', 'there is a disc', 'there is', 'it'];
-  return `. They part below this series' ${part.lowestShared.level}: that series shows ${some} ${mm} mm below it, where this series has none. Check on the image whether ${isThere} there: if ${there}, this series missed ${them} and every name here is ${levels} too low; if not, that series took something else for ${k > 1 ? 'discs' : 'a disc'}.`;
+  return `. ${COUNTS_PART_AT} below this series' ${part.lowestShared.level}: that series shows ${some} ${mm} mm below it, where this series has none. Check on the image whether ${isThere} there: if ${there}, this series missed ${them} and every name here is ${levels} too low; if not, that series took something else for ${k > 1 ? 'discs' : 'a disc'}.`;
 }
 
 /**
