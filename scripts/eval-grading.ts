@@ -115,7 +115,7 @@ function namingSummary(rows: DiscRow[]) {
     checkedOnT1: {
       images: images((r) => r.namesOnT1 !== undefined).length,
       countedDifferently: images((r) => r.namesOnT1 !== undefined && r.namesOnT1 !== 'same'),
-      partingAtLowestDisc: images((r) => r.namesOnT1 === 'differ-at-lowest-disc'),
+      partingAtUnsharedDiscs: images((r) => r.namesOnT1 === 'differ-at-unshared-discs'),
     },
   };
 }
@@ -280,7 +280,7 @@ async function main() {
     const u = result.namesUncertain;
     console.log(`level names marked uncertain on ${u.images} of ${result.images} images (${u.gradedDiscs} graded discs); graded discs found on the images named with certainty: ${pct(u.detectionRateOnCertainImages)}`);
     const t = u.checkedOnT1;
-    if (t.images) console.log(`level names checked on the same patient's T1 image (field of view of the same size, taken as the same frame of reference; the viewer checks them on a study's sagittal T1): ${t.images} images, counted differently (names then uncertain) on ${t.countedDifferently.length} (${t.countedDifferently.join(' ')}); on ${t.partingAtLowestDisc.length} of them the counts part only at the lowest disc, and the note says which disc to check (${t.partingAtLowestDisc.join(' ')})`);
+    if (t.images) console.log(`level names checked on the same patient's T1 image (field of view of the same size, taken as the same frame of reference; the viewer checks them on a study's sagittal T1): ${t.images} images, counted differently (names then uncertain) on ${t.countedDifferently.length} (${t.countedDifferently.join(' ')}); on ${t.partingAtUnsharedDiscs.length} of them the counts part where one series shows a disc the other does not, and the note says which disc to check (${t.partingAtUnsharedDiscs.join(' ')})`);
   }
   if (result.outsideImage) {
     const o = result.outsideImage;

@@ -119,9 +119,10 @@ export function outsideImage(vol: SpineVolume, seg: { labelmap: Labelmap; segmen
 
 /**
  * How the same patient's T1 image counted the levels (forEachSpiderImage's check): the same names, other names, or other
- * names where the two counts part only at the lowest disc (the note then says which disc to check).
+ * names where discs one series shows and the other does not account for the difference (the note then says which discs
+ * to check; level-crosscheck.ts partingPlaces).
  */
-export type NamesOnT1 = 'same' | 'differ' | 'differ-at-lowest-disc';
+export type NamesOnT1 = 'same' | 'differ' | 'differ-at-unshared-discs';
 
 /** The frame of reference the images of one SPIDER patient are taken to share (forEachSpiderImage's check on the T1). */
 const SPIDER_FRAME = 'spider-patient';
@@ -163,7 +164,7 @@ export async function forEachSpiderImage(
       levelNaming = other
         ? await checkNamesOn({ ...other.volume(), frameOfReferenceUid: SPIDER_FRAME, role: 'sagittal_t1' }, { ...volume, frameOfReferenceUid: SPIDER_FRAME }, seg.segments, seg.levelNaming, models.backend, models.manifest)
         : seg.levelNaming;
-      if (other) namesOnT1 = levelNaming.note === seg.levelNaming.note ? 'same' : levelNaming.note.includes(`. ${COUNTS_PART_AT} `) ? 'differ-at-lowest-disc' : 'differ';
+      if (other) namesOnT1 = levelNaming.note === seg.levelNaming.note ? 'same' : levelNaming.note.includes(`. ${COUNTS_PART_AT} `) ? 'differ-at-unshared-discs' : 'differ';
       ms = measureSpine(volume, seg.labelmap, seg.segments);
     } catch (e) { process.stderr.write(`${image.series}: ${(e as Error).message}\n`); }
     const byIvd = new Map((ms?.discs ?? []).filter((d) => d.segment.level && IVD_BY_LEVEL[d.segment.level]).map((d) => [IVD_BY_LEVEL[d.segment.level!], d]));

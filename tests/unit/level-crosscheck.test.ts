@@ -1,5 +1,5 @@
 /** Level names checked on the study's other sagittal series: discs matched by position, names compared, never changed. */
-import { checkNamesOn, crossCheckedNaming, lowestUnsharedDiscs, nameDifferences, slabThrough } from '../../extension/src/pipeline/level-crosscheck';
+import { checkNamesOn, crossCheckedNaming, nameDifferences, partingPlaces, slabThrough } from '../../extension/src/pipeline/level-crosscheck';
 import type { InferenceBackend } from '../../extension/src/pipeline/model';
 import type { SegmentInfo } from '../../extension/src/pipeline/report';
 import { readFileSync } from 'node:fs';
@@ -36,18 +36,35 @@ describe('level names checked on another sagittal series', () => {
     // The other series shows no disc at this series' L5/S1 (its network missed it, or this one is not a disc).
     const noLowest = crossCheckedNaming(NAMING, T2, [disc('L4/L5', 36), disc('L5/S1', 1)], 'the sagittal T1');
     expect(noLowest.note).toContain("(its L5/S1 is this series' L4/L5): one of the two counts is wrong. They part at this series' L5/S1: that series shows no disc there. Check on the image whether it is a disc: if it is, that series missed it; if not (a sacral remnant, or tissue in front of the sacrum), every name here is 1 level too high.");
-    expect(lowestUnsharedDiscs(T2, [disc('L4/L5', 36), disc('L5/S1', 1)])).toMatchObject({ shownBy: 'analysed', discs: [{ level: 'L5/S1' }], lowestShared: { level: 'L4/L5' } });
+    expect(partingPlaces(T2, [disc('L4/L5', 36), disc('L5/S1', 1)])).toMatchObject([{ shownBy: 'analysed', discs: [{ level: 'L5/S1' }], lowest: true }]);
     // The other series shows a disc below this series' L5/S1, where this one has none.
     const lower = [disc('L2/L3', 35), disc('L3/L4', 0), disc('L4/L5', -35), disc('L5/S1', -68)];
     expect(crossCheckedNaming(NAMING, T2, lower, 'the sagittal T1').note).toContain("They part below this series' L5/S1: that series shows a disc 33 mm below it, where this series has none. Check on the image whether there is a disc there: if there is, this series missed it and every name here is 1 level too low; if not, that series took something else for a disc.");
     const twoLower = [disc('L1/L2', 35), disc('L2/L3', 0), disc('L3/L4', -35), disc('L4/L5', -68), disc('L5/S1', -100)];
     expect(crossCheckedNaming(NAMING, T2, twoLower, 'T1').note).toContain('shows 2 discs, the first 33 mm below it, where this series has none. Check on the image whether there are discs there: if there are, this series missed them and every name here is 2 levels too low');
-    // Not when the unshared discs do not account for the difference (one disc, names two levels apart; a disc below
-    // on each side): then only a count of the whole spine settles it.
+    // Not when the unshared discs do not account for the difference (one disc, names two levels apart; the same discs
+    // named apart, each count taking another body for S1): then only a count of the whole spine settles it.
     const twoApart = [disc('L1/L2', 35), disc('L2/L3', 0), disc('L3/L4', -35), disc('L4/L5', -68)];
-    expect(lowestUnsharedDiscs(T2, twoApart)).toBeUndefined();
+    expect(partingPlaces(T2, twoApart)).toBeUndefined();
     expect(crossCheckedNaming(NAMING, T2, twoApart, 'T1').note).toMatch(/one of the two counts is wrong — count on a localiser or whole-spine image\.$/);
-    expect(lowestUnsharedDiscs(T2, [disc('L4/L5', 36), disc('L5/S1', 1), disc('S1/S2', -50)])).toBeUndefined();
+    expect(partingPlaces(T2, [disc('L4/L5', 36), disc('L5/S1', 1), disc('S1/S2', -34)])).toBeUndefined();
+    // A disc a series named below S1 moves none of its names: the other's S1/S2 15 mm below this L5/S1 is no answer.
+    expect(partingPlaces(T2, [disc('L4/L5', 36), disc('L5/S1', 1), disc('S1/S2', -50)])).toMatchObject([{ shownBy: 'analysed', discs: [{ level: 'L5/S1' }] }]);
+  });
+
+  it('says where to look when the counts part at a disc between shared ones, or at several places', () => {
+    const T2long = [disc('L1/L2', 105), disc('L2/L3', 70), ...T2];
+    // The other series shows no disc at this series' L3/L4: the names above it are one level apart, those below agree.
+    const noL3L4 = [disc('L2/L3', 106), disc('L3/L4', 71), disc('L4/L5', 1), disc('L5/S1', -34)];
+    expect(nameDifferences(T2long, noL3L4).map((p) => p.shift)).toEqual([1, 1, 0, 0]);
+    expect(partingPlaces(T2long, noL3L4)).toMatchObject([{ shownBy: 'analysed', discs: [{ level: 'L3/L4' }], lowest: false }]);
+    expect(crossCheckedNaming(NAMING, T2long, noL3L4, 'T1').note).toContain("They part at this series' L3/L4: that series shows no disc there. Check on the image whether it is a disc: if it is, that series missed it; if not, every name here above it is 1 level too high.");
+    // Two places: this series shows a disc the other lacks at L2/L3, and the other a disc 30 mm below this L5/S1.
+    const two = [disc('L1/L2', 105), disc('L2/L3', 35), disc('L3/L4', 0), disc('L4/L5', -35), disc('L5/S1', -65)];
+    expect(nameDifferences(T2long, two).map((p) => p.shift)).toEqual([0, -1, -1, -1]);
+    expect(crossCheckedNaming(NAMING, T2long, two, 'T1').note).toContain(
+      "They part in 2 places; check each on the image. 1) At this series' L2/L3: that series shows no disc there. Check whether it is a disc: if it is, that series missed it; if not, every name here above it is 1 level too high."
+      + " 2) Below this series' L5/S1: that series shows a disc 30 mm below it, where this series has none. Check whether there is a disc there: if there is, this series missed it and every name here is 1 level too low; if not, that series took something else for a disc.");
   });
 
   it('leaves names alone where the other count agrees or matches no disc', () => {

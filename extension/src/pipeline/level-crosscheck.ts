@@ -50,54 +50,93 @@ export function nameDifferences(analysed: SegmentInfo[], other: SegmentInfo[]): 
   });
 }
 
+/** A disc its series put below S1 (S1/S2 …): no name of that count depends on it. */
+const belowSacrum = (d: SegmentInfo) => vertebraIndex(d.level!) > VERTEBRA_NAMES.indexOf('L5');
+
+/** A run of adjacent discs that one series shows and the other does not, where the two counts part. */
+export interface PartingPlace {
+  shownBy: 'analysed' | 'other';
+  /** The run's discs, superior → inferior. */
+  discs: SegmentInfo[];
+  /** The analysed series' disc nearest above the run (the note measures an other-series run from it). */
+  analysedAbove: SegmentInfo;
+  /** No analysed disc (of those above S1) lies below the run: every analysed name depends on it. */
+  lowest: boolean;
+}
+
 /**
- * Where the two counts part when they part only at the bottom: the discs that one series shows below every disc the two
- * share (LPS z, superior +) and the other does not, when they alone account for the difference (k such discs, every
- * shared disc named k levels apart in the direction they give, none unshared below on the other side). Both counts
- * start at the sacrum, so such a disc is the whole question: a dark L5/S1 disc one network missed, or a sacral
- * remnant or tissue in front of the sacrum the other took for a disc. On SPIDER this is 18 of the 28 T2 images whose
- * T1 count differed (`npm run eval:grading`, 2026-12-06).
- * @returns undefined in any other case (names apart by different amounts, unshared discs below on both sides or not as
- *   many as the levels the names are apart).
+ * Where the two counts part, when the discs one series shows and the other does not account for every difference:
+ * both counts start at the sacrum, so a disc shown on one series only moves by one level the names of the discs above it
+ * on that series. The rule holds when each shared disc's name difference (other − analysed, in vertebrae) equals the
+ * number of unshared discs below it on the analysed series minus those on the other. Unshared discs above every shared
+ * disc move no shared name and are left out (the other series' slab or field may not reach them), and so are those a
+ * series named below S1. On SPIDER's 28 T2
+ * images whose T1 count differed this holds for 23 (`npm run eval:grading`, 2026-12-06): on 17 the counts part only
+ * at the lowest disc (a dark L5/S1 one network missed, or a sacral remnant or tissue in front of the sacrum the other
+ * took for a disc), on 6 also or only at a disc between shared ones (one network missed it, or split one in two).
+ * @returns the places superior → inferior; undefined when the unshared discs do not account for the names (e.g. both
+ *   series show the same discs and name them apart: they take different bodies for S1) or when no disc is shared.
  */
-export function lowestUnsharedDiscs(analysed: SegmentInfo[], other: SegmentInfo[]): { shownBy: 'analysed' | 'other'; discs: SegmentInfo[]; lowestShared: SegmentInfo } | undefined {
+export function partingPlaces(analysed: SegmentInfo[], other: SegmentInfo[]): PartingPlace[] | undefined {
   const [a, o] = [namedDiscs(analysed), namedDiscs(other)];
-  const shared = a.filter((d) => sameDisc(d, o));
+  const z = (d: SegmentInfo) => d.centroidLps[2];
+  const shared = a.flatMap((d) => { const m = sameDisc(d, o); return m ? [{ d, m }] : []; });
   if (!shared.length) return undefined;
-  const shifts = new Set(nameDifferences(analysed, other).map((p) => p.shift));
-  const shift = [...shifts][0];
-  if (shifts.size !== 1 || shift === 0) return undefined;
-  const lowestShared = shared.reduce((lo, d) => (d.centroidLps[2] < lo.centroidLps[2] ? d : lo));
-  const below = (s: SegmentInfo[], against: SegmentInfo[]) => s.filter((d) => d.centroidLps[2] < lowestShared.centroidLps[2] - SAME_DISC_MM && !sameDisc(d, against))
-    .sort((x, y) => y.centroidLps[2] - x.centroidLps[2]);
-  const [onAnalysed, onOther] = [below(a, o), below(o, a)];
-  if (shift > 0 && onAnalysed.length === shift && !onOther.length) return { shownBy: 'analysed', discs: onAnalysed, lowestShared };
-  if (shift < 0 && onOther.length === -shift && !onAnalysed.length) return { shownBy: 'other', discs: onOther, lowestShared };
-  return undefined;
+  const top = Math.max(...shared.map((s) => z(s.d)));
+  const unshared = [
+    ...a.filter((d) => !sameDisc(d, o)).map((d) => ({ d, side: 'analysed' as const })),
+    ...o.filter((d) => !sameDisc(d, a)).map((d) => ({ d, side: 'other' as const })),
+  ].filter((u) => z(u.d) < top && !belowSacrum(u.d));
+  const belowOn = (side: PartingPlace['shownBy'], zz: number) => unshared.filter((u) => u.side === side && z(u.d) < zz).length;
+  const explained = shared.every(({ d, m }) => vertebraIndex(m.level!) - vertebraIndex(d.level!) === belowOn('analysed', z(d)) - belowOn('other', z(d)));
+  if (!unshared.length || !explained) return undefined;
+  // Superior → inferior, shared discs breaking the runs of one side's unshared discs.
+  const walk = [...shared.map(({ d }) => ({ d, side: 'shared' as const })), ...unshared].sort((p, q) => z(q.d) - z(p.d));
+  const places: PartingPlace[] = [];
+  walk.forEach((w, i) => {
+    if (w.side === 'shared') return;
+    if (walk[i - 1]?.side === w.side) { places[places.length - 1].discs.push(w.d); return; }
+    const analysedAbove = a.filter((x) => z(x) > z(w.d)).reduce((lo, x) => (z(x) < z(lo) ? x : lo));
+    places.push({ shownBy: w.side, discs: [w.d], analysedAbove, lowest: false });
+  });
+  return places.map((p) => ({ ...p, lowest: !a.some((x) => !belowSacrum(x) && z(x) < z(p.discs[p.discs.length - 1])) }));
 }
 
 /** Opens the note's sentence on where the counts part (whereToCheck); `npm run eval:grading` counts the notes that have it. */
 export const COUNTS_PART_AT = 'They part';
 
-/** What the reader can check on the image when the counts part only at the bottom (lowestUnsharedDiscs), else the generic advice. */
-function whereToCheck(analysed: SegmentInfo[], other: SegmentInfo[]): string {
-  const part = lowestUnsharedDiscs(analysed, other);
-  if (!part) return ' — count on a localiser or whole-spine image.';
-  const k = part.discs.length, levels = `${k} level${k > 1 ? 's' : ''}`;
-  if (part.shownBy === 'analysed') {
-    const names = part.discs.map((d) => d.level).join(' and ');
-    const [is, are] = k > 1 ? ['they are discs', 'they are'] : ['it is a disc', 'it is'];
-    return `. ${COUNTS_PART_AT} at this series' ${names}: that series shows no disc there. Check on the image whether ${is}: if ${are}, that series missed ${k > 1 ? 'them' : 'it'}; if not (a sacral remnant, or tissue in front of the sacrum), every name here is ${levels} too high.`;
+/** What one parting place means, as the reader checks it on the image: `[where, what either answer means]`. */
+function placeText(p: PartingPlace): [string, string] {
+  const k = p.discs.length, levels = `${k} level${k > 1 ? 's' : ''}`;
+  const names = p.lowest ? 'every name here' : 'every name here above it';
+  if (p.shownBy === 'analysed') {
+    const [is, are, them] = k > 1 ? ['they are discs', 'they are', 'them'] : ['it is a disc', 'it is', 'it'];
+    const notADisc = p.lowest ? ' (a sacral remnant, or tissue in front of the sacrum)' : '';
+    return [`at this series' ${p.discs.map((d) => d.level).join(' and ')}: that series shows no disc there`,
+      `whether ${is}: if ${are}, that series missed ${them}; if not${notADisc}, ${names} is ${levels} too high`];
   }
-  const mm = Math.round(part.lowestShared.centroidLps[2] - part.discs[0].centroidLps[2]);
+  const mm = Math.round(p.analysedAbove.centroidLps[2] - p.discs[0].centroidLps[2]);
   const [some, isThere, there, them] = k > 1 ? [`${k} discs, the first`, 'there are discs', 'there are', 'them'] : ['a disc', 'there is a disc', 'there is', 'it'];
-  return `. ${COUNTS_PART_AT} below this series' ${part.lowestShared.level}: that series shows ${some} ${mm} mm below it, where this series has none. Check on the image whether ${isThere} there: if ${there}, this series missed ${them} and every name here is ${levels} too low; if not, that series took something else for ${k > 1 ? 'discs' : 'a disc'}.`;
+  return [`below this series' ${p.analysedAbove.level}: that series shows ${some} ${mm} mm below it, where this series has none`,
+    `whether ${isThere} there: if ${there}, this series missed ${them} and ${names} is ${levels} too low; if not, that series took something else for ${k > 1 ? 'discs' : 'a disc'}`];
+}
+
+/** What the reader can check on the image where the unshared discs account for the names (partingPlaces), else the generic advice. */
+function whereToCheck(analysed: SegmentInfo[], other: SegmentInfo[]): string {
+  const places = partingPlaces(analysed, other);
+  if (!places) return ' — count on a localiser or whole-spine image.';
+  if (places.length === 1) {
+    const [where, means] = placeText(places[0]);
+    return `. ${COUNTS_PART_AT} ${where}. Check on the image ${means}.`;
+  }
+  const each = places.map((p) => placeText(p)).map(([where, means], i) => ` ${i + 1}) ${where[0].toUpperCase()}${where.slice(1)}. Check ${means}.`);
+  return `. ${COUNTS_PART_AT} in ${places.length} places; check each on the image.${each.join('')}`;
 }
 
 /**
  * `naming` with the other count's verdict: unchanged where every matched disc has the same name (or none matched);
  * otherwise uncertain, its note saying how the other series names them and, where they part only at the lowest disc,
- * what to check there (lowestUnsharedDiscs).
+ * what to check where they part (partingPlaces).
  * @param otherName how the note names the other series ('the sagittal T1 "T1 TSE SAG"')
  */
 export function crossCheckedNaming(naming: LevelNaming, analysed: SegmentInfo[], other: SegmentInfo[], otherName: string): LevelNaming {
