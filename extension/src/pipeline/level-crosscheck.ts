@@ -70,10 +70,10 @@ export interface PartingPlace {
  * on that series. The rule holds when each shared disc's name difference (other − analysed, in vertebrae) equals the
  * number of unshared discs below it on the analysed series minus those on the other. Unshared discs above every shared
  * disc move no shared name and are left out (the other series' slab or field may not reach them), and so are those a
- * series named below S1. On SPIDER's 28 T2
- * images whose T1 count differed this holds for 23 (`npm run eval:grading`, 2026-12-06): on 17 the counts part only
- * at the lowest disc (a dark L5/S1 one network missed, or a sacral remnant or tissue in front of the sacrum the other
- * took for a disc), on 6 also or only at a disc between shared ones (one network missed it, or split one in two).
+ * series named below S1. On SPIDER's 28 T2 images whose T1 count differed this holds for 23 (`npm run eval:grading`,
+ * 2026-12-06): on 17 the counts part only at the lowest disc (a dark L5/S1 one network missed, or a sacral remnant or
+ * tissue in front of the sacrum the other took for a disc), on 6 also or only at a disc between shared ones (one
+ * network missed it, or split one in two).
  * @returns the places superior → inferior; undefined when the unshared discs do not account for the names (e.g. both
  *   series show the same discs and name them apart: they take different bodies for S1) or when no disc is shared.
  */
@@ -135,8 +135,8 @@ function whereToCheck(analysed: SegmentInfo[], other: SegmentInfo[]): string {
 
 /**
  * `naming` with the other count's verdict: unchanged where every matched disc has the same name (or none matched);
- * otherwise uncertain, its note saying how the other series names them and, where they part only at the lowest disc,
- * what to check where they part (partingPlaces).
+ * otherwise uncertain, its note saying how the other series names them and, where discs one series shows and the other
+ * does not account for that, what to check where they part (partingPlaces).
  * @param otherName how the note names the other series ('the sagittal T1 "T1 TSE SAG"')
  */
 export function crossCheckedNaming(naming: LevelNaming, analysed: SegmentInfo[], other: SegmentInfo[], otherName: string): LevelNaming {
