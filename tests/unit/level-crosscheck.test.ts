@@ -59,6 +59,10 @@ describe('level names checked on another sagittal series', () => {
     expect(nameDifferences(T2long, noL3L4).map((p) => p.shift)).toEqual([1, 1, 0, 0]);
     expect(partingPlaces(T2long, noL3L4)).toMatchObject([{ shownBy: 'analysed', discs: [{ level: 'L3/L4' }], lowest: false }]);
     expect(crossCheckedNaming(NAMING, T2long, noL3L4, 'T1').note).toContain("They part at this series' L3/L4: that series shows no disc there. Check on the image whether it is a disc: if it is, that series missed it; if not, every name here above it is 1 level too high.");
+    // The other series shows a disc between this series' L2/L3 and L3/L4: the names above it are one level apart.
+    const extra = [disc('T12/L1', 105), disc('L1/L2', 71), disc('L2/L3', 52), disc('L3/L4', 36), disc('L4/L5', 1), disc('L5/S1', -34)];
+    expect(nameDifferences(T2long, extra).map((p) => p.shift)).toEqual([-1, -1, 0, 0, 0]);
+    expect(crossCheckedNaming(NAMING, T2long, extra, 'T1').note).toContain("They part below this series' L2/L3: that series shows a disc 18 mm below it, where this series has none. Check on the image whether there is a disc there: if there is, this series missed it and every name here above it is 1 level too low; if not, that series took something else for a disc.");
     // Two places: this series shows a disc the other lacks at L2/L3, and the other a disc 30 mm below this L5/S1.
     const two = [disc('L1/L2', 105), disc('L2/L3', 35), disc('L3/L4', 0), disc('L4/L5', -35), disc('L5/S1', -65)];
     expect(nameDifferences(T2long, two).map((p) => p.shift)).toEqual([0, -1, -1, -1]);
