@@ -84,7 +84,7 @@ export function partingPlaces(analysed: SegmentInfo[], other: SegmentInfo[]): Pa
   if (!shared.length) return undefined;
   const top = Math.max(...shared.map((s) => z(s.d)));
   const unshared = [
-    ...a.filter((d) => !sameDisc(d, o)).map((d) => ({ d, side: 'analysed' as const })),
+    ...a.filter((d) => !shared.some((s) => s.d === d)).map((d) => ({ d, side: 'analysed' as const })),
     ...o.filter((d) => !sameDisc(d, a)).map((d) => ({ d, side: 'other' as const })),
   ].filter((u) => z(u.d) < top && !belowSacrum(u.d));
   const belowOn = (side: PartingPlace['shownBy'], zz: number) => unshared.filter((u) => u.side === side && z(u.d) < zz).length;
