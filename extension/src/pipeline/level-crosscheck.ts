@@ -37,17 +37,22 @@ function sameDisc(d: SegmentInfo, among: SegmentInfo[]): SegmentInfo | undefined
   return near && near.mm <= SAME_DISC_MM ? near.o : undefined;
 }
 
+/** Each named analysed disc `d` with the named disc `m` of `other` at its position (sameDisc), in the order of `analysed`. */
+function matchedDiscs(analysed: SegmentInfo[], other: SegmentInfo[]): { d: SegmentInfo; m: SegmentInfo }[] {
+  const others = namedDiscs(other);
+  return namedDiscs(analysed).flatMap((d) => { const m = sameDisc(d, others); return m ? [{ d, m }] : []; });
+}
+
+/** The vertebrae the other count's name of a matched disc lies below the analysed one (+1: one level lower). */
+const shiftOf = ({ d, m }: { d: SegmentInfo; m: SegmentInfo }) => vertebraIndex(m.level!) - vertebraIndex(d.level!);
+
 /**
  * How the other count names the analysed discs: for each analysed disc matched by position (SAME_DISC_MM, LPS) to one
  * of `other`, the vertebrae its name lies below the analysed one (+1: the other names it one level lower).
  * @returns the matched pairs, analysed superior→inferior
  */
 export function nameDifferences(analysed: SegmentInfo[], other: SegmentInfo[]): { level: string; otherLevel: string; shift: number }[] {
-  const others = namedDiscs(other);
-  return namedDiscs(analysed).flatMap((d) => {
-    const o = sameDisc(d, others);
-    return o ? [{ level: d.level!, otherLevel: o.level!, shift: vertebraIndex(o.level!) - vertebraIndex(d.level!) }] : [];
-  });
+  return matchedDiscs(analysed, other).map((p) => ({ level: p.d.level!, otherLevel: p.m.level!, shift: shiftOf(p) }));
 }
 
 /** A disc its series put below S1 (S1/S2 …): no name of that count depends on it. */
@@ -80,7 +85,7 @@ export interface PartingPlace {
 export function partingPlaces(analysed: SegmentInfo[], other: SegmentInfo[]): PartingPlace[] | undefined {
   const [a, o] = [namedDiscs(analysed), namedDiscs(other)];
   const z = (d: SegmentInfo) => d.centroidLps[2];
-  const shared = a.flatMap((d) => { const m = sameDisc(d, o); return m ? [{ d, m }] : []; });
+  const shared = matchedDiscs(analysed, other);
   if (!shared.length) return undefined;
   const top = Math.max(...shared.map((s) => z(s.d)));
   const unshared = [
@@ -88,7 +93,7 @@ export function partingPlaces(analysed: SegmentInfo[], other: SegmentInfo[]): Pa
     ...o.filter((d) => !sameDisc(d, a)).map((d) => ({ d, side: 'other' as const })),
   ].filter((u) => z(u.d) < top && !belowSacrum(u.d));
   const belowOn = (side: PartingPlace['shownBy'], zz: number) => unshared.filter((u) => u.side === side && z(u.d) < zz).length;
-  const explained = shared.every(({ d, m }) => vertebraIndex(m.level!) - vertebraIndex(d.level!) === belowOn('analysed', z(d)) - belowOn('other', z(d)));
+  const explained = shared.every((p) => shiftOf(p) === belowOn('analysed', z(p.d)) - belowOn('other', z(p.d)));
   if (!unshared.length || !explained) return undefined;
   // Superior → inferior, shared discs breaking the runs of one side's unshared discs.
   const walk = [...shared.map(({ d }) => ({ d, side: 'shared' as const })), ...unshared].sort((p, q) => z(q.d) - z(p.d));
