@@ -361,7 +361,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await page.getByTestId('spine-stored-edits').waitFor({ timeout: 10000 });
     await storedRow('L2/L3').click(); // to the slice its line is drawn on
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="spine-canal-lines"] svg text')]
-      .some((t) => /^L2\/L3 canal AP \d+\.\d mm · severe\*$/.test(t.textContent ?? '')), null, { timeout: 10000 });
+      .some((t) => /^L2\/L3 canal AP \d+\.\d mm · severe\*$/.test(t.getAttribute('data-label') ?? '')), null, { timeout: 10000 });
     await shot(page, 'stored-canal-line');
     await page.getByTestId('spine-stored-discard').click();
     await page.getByTestId('spine-stored-edits').waitFor({ state: 'detached', timeout: 10000 });

@@ -8,6 +8,7 @@
  */
 import type { LevelReport, SpineReport } from '../pipeline/report';
 import { createOutlineOverlay } from './outlineOverlay';
+import { inNameColumn } from './levelLabels';
 
 const show = createOutlineOverlay('spine-canal-lines', '#ffb000');
 
@@ -21,10 +22,13 @@ export function showCanalLines(report: SpineReport): void {
       sopInstanceUid: ap.sourceImage.sopInstanceUid,
       frameNumber: ap.sourceImage.frameNumber,
       label: canalLineLabel(l),
+      shortLabel: `${l.level} canal ${f.value}${f.readerModified ? '*' : ''}`,
       outlineLps: ap.lineLps,
       open: true,
-      // Behind the sac (the line runs front to back), so that the label does not hide the canal it measures.
+      // Behind the sac (the line runs front to back), so that the label does not hide the canal it measures; where
+      // there is no room behind it (a narrow viewport), in front of the spine, a line below the disc's height (a slip's label is there).
       labelAfterEnd: true,
+      labelEnd: { lps: inNameColumn(report.segments, l.level, ap.lineLps.slice(0, 1)), line: 'below' as const },
     }];
   }));
 }

@@ -14,8 +14,16 @@ import { frameOfImageId } from './readVolume';
  */
 export interface ImageOutline {
   sopInstanceUid: string; frameNumber?: number; label: string; outlineLps: Vec3[]; markerLps?: Vec3; open?: boolean;
-  /** The label beside the line instead of above it (a short line whose surroundings the label would hide): after its last point, or before its first where the viewport ends; above where neither fits. */
+  /** The label beside the line instead of above it (a short line whose surroundings the label would hide): after its last point, or before its first where the viewport ends and no `labelEnd` is given; above where neither fits. */
   labelAfterEnd?: boolean;
+  /** A shorter label ('L1/L2 canal severe'), drawn where the whole one does not fit (narrow viewports); the whole one stays in the element's data-label. */
+  shortLabel?: string;
+  /**
+   * Where the label may end instead (right-aligned): a point in front of the spine at the disc's height, in the column
+   * of the level names (levelLabels.ts), between two names, so that the label covers neither the spine nor the names;
+   * centred on the point's height ('at') or a line below it ('below'), so that two labels of one disc do not cover each other.
+   */
+  labelEnd?: { lps: Vec3; line: 'at' | 'below' };
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -37,15 +45,43 @@ const LABEL_CHAR_PX = 7;
  * Where a label of `widthPx` goes beside a line (canvas points `pts`): after its last point, continuing its direction,
  * or where that would leave the viewport (`viewportPx` wide), before its first point; undefined when neither fits.
  */
-export function besideLine(pts: number[][], widthPx: number, viewportPx: number): Record<string, string> | undefined {
+export function besideLine(pts: number[][], widthPx: number, viewportPx: number, afterOnly = false): Record<string, string> | undefined {
   const [first, last] = [pts[0], pts[pts.length - 1]];
   const dir = last[0] >= first[0] ? 1 : -1;
   const fits = (x: number, d: number) => (d > 0 ? x + widthPx <= viewportPx : x - widthPx >= 0);
-  for (const [p, d] of [[last, dir], [first, -dir]] as const) {
+  for (const [p, d] of ([[last, dir], [first, -dir]] as const).slice(0, afterOnly ? 1 : 2)) {
     const x = p[0] + 6 * d;
     if (fits(x, d)) return { x: String(x), y: String(p[1] + 4), 'text-anchor': d > 0 ? 'start' : 'end' };
   }
   return undefined;
+}
+
+/** A label of `widthPx` ending at canvas point `end`, centred on its height or a line (14 px) below; undefined when it would leave a viewport `viewportPx` wide. */
+export function endingAt(end: number[], line: 'at' | 'below', widthPx: number, viewportPx: number): Record<string, string> | undefined {
+  if (end[0] - widthPx < 0 || end[0] > viewportPx) return undefined;
+  return { x: end[0].toFixed(1), y: (end[1] + 4 + (line === 'below' ? 14 : 0)).toFixed(1), 'text-anchor': 'end' }; // y: the baseline of 12 px text
+}
+
+/**
+ * Where a label goes and which text it shows (canvas px): beside the line (`labelAfterEnd`), whole then short; then
+ * ending at `end` (`labelEnd`), whole then short; then before the line's first point (`labelAfterEnd` without `labelEnd`);
+ * else whole, centred above the outline's top point, moved inside the viewport.
+ * @param widthPx measures a text's width, px.
+ */
+export function placeLabel(o: Pick<ImageOutline, 'label' | 'shortLabel' | 'labelAfterEnd' | 'labelEnd'>, pts: number[][], end: number[] | undefined, widthPx: (text: string) => number, viewportPx: number): { text: string; attrs: Record<string, string> } {
+  const texts = [o.label, ...(o.shortLabel ? [o.shortLabel] : [])];
+  const tries: ((w: number) => Record<string, string> | undefined)[] = [];
+  if (o.labelAfterEnd) tries.push((w) => besideLine(pts, w, viewportPx, true));
+  if (o.labelEnd && end) tries.push((w) => endingAt(end, o.labelEnd!.line, w, viewportPx));
+  else if (o.labelAfterEnd) tries.push((w) => besideLine(pts, w, viewportPx));
+  for (const attempt of tries) {
+    for (const text of texts) {
+      const attrs = attempt(widthPx(text));
+      if (attrs) return { text, attrs };
+    }
+  }
+  const top = pts.reduce((a, b) => (b[1] < a[1] ? b : a), pts[0]);
+  return { text: o.label, attrs: { x: String(clampCentre(top[0], widthPx(o.label), viewportPx)), y: String(top[1] - 8), 'text-anchor': 'middle' } };
 }
 
 /** The x of a label of `labelPx` centred at `x`, moved so that the whole label stays inside a viewport `viewportPx` wide. */
@@ -75,14 +111,12 @@ export function createOutlineOverlay(testId: string, colour: string): (list: Ima
         const [x, y] = vp.worldToCanvas(o.markerLps);
         svg.append(svgEl('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: '3', fill: 'none', stroke: colour, 'stroke-width': '1.5', 'stroke-dasharray': '2 2' }));
       }
-      const text = svgEl('text', { fill: colour, style: 'font: bold 12px sans-serif; paint-order: stroke; stroke: #000; stroke-width: 3px' }) as SVGTextElement;
-      text.textContent = o.label;
+      const text = svgEl('text', { fill: colour, style: 'font: bold 12px sans-serif; paint-order: stroke; stroke: #000; stroke-width: 3px', 'data-label': o.label }) as SVGTextElement;
       svg.append(text);
-      const labelPx = text.getComputedTextLength?.() || o.label.length * LABEL_CHAR_PX; // no layout (tests): estimated
-      // Above the outline, centred (to its side it is cut off at the viewport's edge when zoomed in), unless asked otherwise.
-      const top = pts.reduce((a, b) => (b[1] < a[1] ? b : a), pts[0]);
-      const at = (o.labelAfterEnd && besideLine(pts, labelPx, widthPx)) || { x: String(clampCentre(top[0], labelPx, widthPx)), y: String(top[1] - 8), 'text-anchor': 'middle' };
-      for (const [k, v] of Object.entries(at)) text.setAttribute(k, v);
+      const measure = (t: string) => { text.textContent = t; return text.getComputedTextLength?.() || t.length * LABEL_CHAR_PX; }; // no layout (tests): estimated
+      const placed = placeLabel(o, pts, o.labelEnd && vp.worldToCanvas(o.labelEnd.lps), measure, widthPx);
+      text.textContent = placed.text;
+      for (const [k, v] of Object.entries(placed.attrs)) text.setAttribute(k, v);
     }
   });
   return (list) => {

@@ -8,6 +8,7 @@ import type { SpineReport } from '../pipeline/report';
 import { measuredSlip } from '../pipeline/grade/listhesis';
 import { FINDING_CHOICES } from '../panel/readerEdits';
 import { createOutlineOverlay } from './outlineOverlay';
+import { inNameColumn } from './levelLabels';
 
 const show = createOutlineOverlay('spine-slip-lines', '#b6ff00');
 
@@ -18,12 +19,17 @@ export function showSlipLines(report: SpineReport): void {
     const mm = l.measurements.find((m) => m.name === 'vertebralSlipMm');
     const slip = measuredSlip(l.measurements);
     if (!f?.value || !slip || !mm?.sourceImage || !mm.lineLps?.length) return [];
+    const grade = `${FINDING_CHOICES.spondylolisthesis.show(f.value)}${f.readerModified ? '*' : ''}`;
     return [{
       sopInstanceUid: mm.sourceImage.sopInstanceUid,
       frameNumber: mm.sourceImage.frameNumber,
-      label: `${l.level} ${slip.direction} ${slip.size} · Meyerding ${FINDING_CHOICES.spondylolisthesis.show(f.value)}${f.readerModified ? '*' : ''}`,
+      label: `${l.level} ${slip.direction} ${slip.size} · Meyerding ${grade}`,
+      shortLabel: `${l.level} ${slip.direction} ${grade}`,
       outlineLps: mm.lineLps,
       open: true,
+      // In front of the spine at the disc's height, among the level names: above the lines it hid the bodies and the canal.
+      // (The path's inner points are the step at the disc's centre line: listhesis.ts posteriorLinesMm.)
+      labelEnd: { lps: inNameColumn(report.segments, l.level, mm.lineLps.length > 2 ? mm.lineLps.slice(1, -1) : mm.lineLps), line: 'at' as const },
     }];
   }));
 }
