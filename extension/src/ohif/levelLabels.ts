@@ -16,7 +16,7 @@ const POSTERIOR_MARGIN_TO_CENTRE_MM = 18;
 /**
  * Where a label of a disc level's finding ends so that it sits in the column of the level names, midway between the
  * names of the disc's two bodies (canalOverlay.ts, slipOverlay.ts): LABEL_OFFSET_MM in front of the bodies' mean
- * centroid, else of the disc's centroid. Without the segments (a report read from a stored SR: they are in the SEG),
+ * centroid, else of the disc's centroid. Without the segments (a stored SR whose SEG is not shown: the SR holds none),
  * the disc's centre is estimated from `discMarginLps`, points at the disc's posterior margin on its centre line (at a
  * tilted L5/S1 these lie lower than the centroid). DICOM LPS mm (anterior = −y).
  */

@@ -43,7 +43,8 @@ const LABEL_CHAR_PX = 7;
 
 /**
  * Where a label of `widthPx` goes beside a line (canvas points `pts`): after its last point, continuing its direction,
- * or where that would leave the viewport (`viewportPx` wide), before its first point; undefined when neither fits.
+ * or where that would leave the viewport (`viewportPx` wide), before its first point (not with `afterOnly`); undefined
+ * when neither fits.
  */
 export function besideLine(pts: number[][], widthPx: number, viewportPx: number, afterOnly = false): Record<string, string> | undefined {
   const [first, last] = [pts[0], pts[pts.length - 1]];

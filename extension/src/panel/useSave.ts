@@ -190,6 +190,7 @@ async function loadStored(studyUid: string): Promise<void> {
       // Level names beside the stored bodies, drawn as after an analysis ('L4?' when the SR says they are uncertain).
       else if (seg.segments?.length && seg.sourceImageIds?.length) {
         try { showLevelLabels(seg.sourceImageIds, seg.segments, !stored.report.levelNaming.certain); } catch (e) { console.error(e); }
+        showEvidenceOverlays({ ...stored.report, segments: seg.segments }); // again, with the bodies: their labels go between the names
       }
       setStudy(studyUid, { stored: { status: 'loaded', stored, segShown: seg.shown, segNote: seg.reason, segmentationId: seg.segmentationId, segments: seg.segments, sourceImageIds: seg.sourceImageIds, loadedOutlines: seg.loadedOutlines } });
       if (seg.loadedOutlines) keepStoredOutlineEditsAsMade();
@@ -289,8 +290,8 @@ export const storedEditsKey = (studyUid: string) => `stored:${studyUid}`;
 
 /** The level names beside the stored SEG's bodies, as `report` names them ('L4?' while uncertain), and the evidence drawn with its grades. */
 function redrawStored(st: Extract<StoredState, { status: 'loaded' }>, report: SpineReport): void {
-  showEvidenceOverlays(report);
   const segments = report.segments.length ? report.segments : st.segments;
+  showEvidenceOverlays({ ...report, segments: segments ?? [] });
   if (!st.sourceImageIds?.length || !segments?.length) return;
   try { showLevelLabels(st.sourceImageIds, segments, !report.levelNaming.certain); } catch (e) { console.error(e); }
 }
