@@ -30,6 +30,7 @@ export function inNameColumn(segments: SegmentInfo[], level: string, discMarginL
   return [mean(0), front - POSTERIOR_MARGIN_TO_CENTRE_MM - LABEL_OFFSET_MM, mean(2)];
 }
 
+/** What to draw: the analysed series' imageIds, its named vertebral bodies (latest analysis or rename, or the stored SEG), and whether the names are uncertain. */
 let current: { imageIds: Set<string>; bodies: SegmentInfo[]; uncertain: boolean } | undefined;
 
 const refresh = createViewportOverlay('spine-level-labels', 'spine-level-labels', (vp, imageId, layer) => {
