@@ -1,4 +1,4 @@
-import { findingsText } from '../../extension/src/panel/findingsText';
+import { findingsText, UNCERTAIN_NAMES_LINE } from '../../extension/src/panel/findingsText';
 import { canalLineLabel } from '../../extension/src/ohif/canalOverlay';
 import { applyReaderEdit } from '../../extension/src/panel/readerEdits';
 import type { Finding, LevelReport, SpineReport } from '../../extension/src/pipeline/report';
@@ -44,7 +44,8 @@ describe('findingsText', () => {
   it('marks reader changes with * and puts the naming caveat first when names are uncertain', () => {
     const edited = applyReaderEdit({ ...report, levelNaming: { anchor: 'assumed_lowest_is_L5', certain: false, note: 'The sacrum was not identified.' } }, 'L3/L4', 'pfirrmannGrade', 5);
     const lines = findingsText(edited).split('\n');
-    expect(lines[1]).toBe('Level names uncertain: The sacrum was not identified.');
+    expect(lines[1]).toBe(UNCERTAIN_NAMES_LINE);
+    expect(findingsText(report)).not.toContain('Level names uncertain');
     expect(lines).toContain('L3/L4: Pfirrmann V*; canal no stenosis; foramina Lee L 0 / R n/a.');
   });
   it('says "not assessable*" where the reader set a grade to not assessable, never leaving it out', () => {

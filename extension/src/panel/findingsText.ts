@@ -81,13 +81,20 @@ function notAssessedAnywhere(levels: LevelReport[]): string[] {
 }
 
 /**
+ * The naming caveat, short: the text goes into the report, and the why (how the count was anchored, what the other
+ * series counted, where to look; often five sentences) stays in the panel's level note beside it. Gone once the reader
+ * confirms or shifts the names.
+ */
+export const UNCERTAIN_NAMES_LINE = 'Level names uncertain: confirm the vertebral count on the images before reporting by level (the Spine MRI panel\'s level note says why).';
+
+/**
  * @returns lines joined by '\n': heading, naming caveat (uncertain names only), one line per level
  *   ('L4/L5: Pfirrmann III*, bulging; canal moderate stenosis (9.1 mm AP); foramina Lee L 1 / R 0'), then
  *   grades not assessed at any level, that disc herniation is not assessed, then the software and model.
  */
 export function findingsText(report: SpineReport): string {
   const lines = [`Spine MRI, automated findings for review (* = changed by the reader):`];
-  if (!report.levelNaming.certain) lines.push(`Level names uncertain: ${report.levelNaming.note}`);
+  if (!report.levelNaming.certain) lines.push(UNCERTAIN_NAMES_LINE);
   // A grade assessed at some levels is said to be missing at the others (never a silent gap that reads as normal).
   const say = (kind: keyof typeof KINDS, words: string) => (assessedSomewhere(report.levels, kind) ? words : undefined);
   for (const l of report.levels) {
