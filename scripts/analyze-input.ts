@@ -291,5 +291,7 @@ export function readAnalysisInput(path: string, userChoice?: ReaderSeriesChoice,
   }
   if (userChoice) throw new Error(`--series and --weighting choose among the series of a DICOM folder; ${path} is not a folder`);
   if (/\.nii(\.gz)?$/i.test(path)) return readNiftiInput(path, niftiWeighting);
+  // A SPIDER-style PNG holds no PixelSpacing; the importer takes it from series.csv and writes DICOM this reads.
+  if (/\.png$/i.test(path)) throw new Error(`input ${path} is a PNG, which holds no PixelSpacing: write it as DICOM first, with series.csv beside it (npm run import -- --out <dir> ${path}), then analyse that folder (npm run analyze -- --input <dir> …)`);
   throw new Error(`input ${path} is neither a NIfTI file (.nii/.nii.gz) nor a folder of DICOM files`);
 }

@@ -171,6 +171,17 @@ describe('analyze CLI input: DICOM folder', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('says how to analyse a PNG slice (through the importer, which takes PixelSpacing from series.csv), and names other files as neither', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'analyze-png-'));
+    try {
+      for (const name of ['1_t2.png', 'notes.txt']) writeFileSync(join(dir, name), 'x');
+      expect(() => readAnalysisInput(join(dir, '1_t2.png'))).toThrow(/is a PNG, which holds no PixelSpacing: write it as DICOM first, with series.csv beside it \(npm run import -- --out <dir> /);
+      expect(() => readAnalysisInput(join(dir, 'notes.txt'))).toThrow(/is neither a NIfTI file \(\.nii\/\.nii\.gz\) nor a folder of DICOM files/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 const data = resolve(__dirname, '../../../shared/data');
