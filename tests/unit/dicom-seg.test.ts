@@ -5,6 +5,7 @@ import { ANATOMY, DISC, VERTEBRA } from '../../extension/src/dicom/codes';
 import { voxelToLps } from '../../extension/src/pipeline/volume';
 import { PATIENT, dciodvfy, hasDciodvfy, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
 import { segmentsFromStoredSeg } from '../../extension/src/ohif/storedSegments';
+import { segmentColors } from '../../extension/src/segment-colors';
 
 const v = makeVolume();
 const lm = makeLabelmap(v);
@@ -47,6 +48,14 @@ describe('writeSeg', () => {
     expect(segs.find((s) => s.SegmentNumber === 1).SegmentAlgorithmType).toBe('AUTOMATIC');
     expect(disc.SegmentAlgorithmName).toBe('spine-unet2d 0.3.1');
     expect(segs.find((s) => s.SegmentNumber === 11).SegmentedPropertyTypeCodeSequence[0].CodeValue).toBe(ANATOMY.duraMater.CodeValue);
+  });
+
+  it('recommends each segment\'s colour as the viewer paints it, so neighbouring bodies differ when reopened', () => {
+    const segs = ds.SegmentSequence as any[];
+    const painted = segmentColors(report.segments);
+    const rgbOf = (n: number) => (dcmData as any).Colors.dicomlab2RGB(segs.find((s) => s.SegmentNumber === n).RecommendedDisplayCIELabValue).map((x: number) => Math.round(255 * x));
+    for (const s of report.segments) rgbOf(s.segmentNumber).forEach((c: number, i: number) => expect(Math.abs(c - painted.get(s.segmentNumber)![i])).toBeLessThanOrEqual(2));
+    expect(rgbOf(4)).not.toEqual(rgbOf(5)); // L4 and L5 vertebral bodies
   });
 
   it('describes a disc inferred by rule (not segmented by the network) in SegmentDescription, still valid DICOM', () => {

@@ -1,6 +1,6 @@
 /** Pure helpers of the viewer flow: progress-bar arithmetic and segment colours. */
 import { overallProgress } from '../../extension/src/panel/progress';
-import { segmentColor } from '../../extension/src/ohif/showSegmentation';
+import { segmentColor } from '../../extension/src/segment-colors';
 import type { SegmentInfo } from '../../extension/src/pipeline/report';
 
 describe('overallProgress', () => {

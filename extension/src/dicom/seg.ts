@@ -15,6 +15,7 @@ import { voxelToLps } from '../pipeline/volume';
 import type { SegmentInfo, SpineReport } from '../pipeline/report';
 import { PRIVATE_SCHEME } from './codes';
 import { segmentCoding } from './segment-codes';
+import { segmentColors } from '../segment-colors';
 import { patientStudyElements } from './patient-study';
 import { MR_IMAGE_SOP_CLASS_UID, SEG_SOP_CLASS_UID, dicomDateTime, newUid, toPart10, type NewInstanceOptions } from './uids';
 
@@ -191,6 +192,7 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
     SegmentIdentificationSequence: [{ ReferencedSegmentNumber: f.seg }],
   }));
 
+  const colors = segmentColors(segments); // as the viewer painted them (segment-colors.ts)
   const segmentSequence = segments.map((s) => {
     const coding = segmentCoding(s);
     const item: NaturalDataset = {
@@ -198,7 +200,7 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
       ...segmentNaming(s),
       SegmentAlgorithmName: algorithmName,
       SegmentedPropertyCategoryCodeSequence: [coding.category],
-      RecommendedDisplayCIELabValue: (dcmData as any).Colors.rgb2DICOMLAB(coding.rgb.map((x) => x / 255)).map((x: number) => Math.round(x)),
+      RecommendedDisplayCIELabValue: (dcmData as any).Colors.rgb2DICOMLAB(colors.get(s.segmentNumber)!.slice(0, 3).map((x) => x / 255)).map((x: number) => Math.round(x)),
       TrackingUID: newUid(),
     };
     return item;

@@ -9,8 +9,6 @@ export interface SegmentCoding {
   type: CodedConcept;
   /** Anatomic region (the vertebra a vertebral body belongs to), where apt. */
   anatomicRegion?: CodedConcept;
-  /** Recommended display colour, sRGB 0-255. */
-  rgb: [number, number, number];
 }
 
 /**
@@ -24,20 +22,20 @@ export function segmentCoding(s: SegmentInfo): SegmentCoding {
   switch (s.kind) {
     case 'vertebral_body': {
       const v = s.level ? VERTEBRA[s.level] : undefined;
-      return { category, type: code(ANATOMY.vertebralBody), anatomicRegion: v ? code(v) : undefined, rgb: [241, 214, 145] };
+      return { category, type: code(ANATOMY.vertebralBody), anatomicRegion: v ? code(v) : undefined };
     }
     case 'disc': {
       const d = s.level ? DISC[s.level] : undefined;
-      return { category, type: d ? code(d) : code(ANATOMY.intervertebralDisc), rgb: [111, 184, 210] };
+      return { category, type: d ? code(d) : code(ANATOMY.intervertebralDisc) };
     }
     case 'dural_sac':
-      return { category, type: code(ANATOMY.duraMater), rgb: [216, 101, 79] };
+      return { category, type: code(ANATOMY.duraMater) };
     case 'spinal_cord':
-      return { category, type: code(ANATOMY.spinalCord), rgb: [244, 214, 49] };
+      return { category, type: code(ANATOMY.spinalCord) };
     case 'sacrum':
-      return { category, type: code(ANATOMY.sacrum), rgb: [220, 190, 120] };
+      return { category, type: code(ANATOMY.sacrum) };
     case 'posterior_elements':
-      return { category, type: code(ANATOMY.posteriorElements), rgb: [183, 156, 220] };
+      return { category, type: code(ANATOMY.posteriorElements) };
     default: {
       const k: never = s.kind;
       throw new Error(`segmentCoding: unknown structure kind '${String(k)}'`);

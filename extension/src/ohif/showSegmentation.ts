@@ -1,38 +1,15 @@
 /**
  * Shows an analysis labelmap in OHIF through its segmentationService: one labelmap segmentation on
  * the analysed display set, one segment per SegmentInfo (segment index = segmentNumber, label =
- * SegmentInfo.label, distinct colours per structure kind), added to every viewport showing that
+ * SegmentInfo.label, colours from segment-colors.ts, as the stored SEG recommends them), added to every viewport showing that
  * display set. Voxels are written into the derived labelmap images in the SpineVolume slice order.
  */
 import type { DisplaySet } from '../../../types/ohif';
-import type { SegmentInfo, StructureKind } from '../pipeline/report';
+import type { SegmentInfo } from '../pipeline/report';
 import type { Labelmap, Vec3 } from '../pipeline/volume';
 import { getOhifContext, viewportsShowing } from './context';
 import { getCornerstone } from './cornerstone';
-
-/** Base hue per structure kind (degrees); instances of one kind alternate lightness so neighbours differ. */
-const HUE: Record<StructureKind, number> = {
-  vertebral_body: 30,
-  disc: 200,
-  dural_sac: 280,
-  spinal_cord: 120,
-  posterior_elements: 60,
-  sacrum: 0,
-};
-
-function hslToRgb(h: number, s: number, l: number): [number, number, number] {
-  const k = (n: number) => (n + h / 30) % 12;
-  const a = s * Math.min(l, 1 - l);
-  const f = (n: number) => l - a * Math.max(-1, Math.min(k(n) - 3, Math.min(9 - k(n), 1)));
-  return [Math.round(255 * f(0)), Math.round(255 * f(8)), Math.round(255 * f(4))];
-}
-
-/** RGBA colour of a segment: hue by kind, ±18° hue and alternating lightness between consecutive instances. */
-export function segmentColor(seg: SegmentInfo, indexInKind: number): [number, number, number, number] {
-  const hue = (HUE[seg.kind] ?? 0) + (indexInKind % 3) * 18 - 18;
-  const light = indexInKind % 2 === 0 ? 0.55 : 0.42;
-  return [...hslToRgb((hue + 360) % 360, 0.85, light), 255];
-}
+import { segmentColors } from '../segment-colors';
 
 export const SEGMENTATION_ID_PREFIX = 'spine-mri-';
 
@@ -69,15 +46,10 @@ export async function showLabelmap(ds: DisplaySet, imageIds: string[], labelmap:
   tools?.segmentation?.triggerSegmentationEvents?.triggerSegmentationDataModified?.(segmentationId);
 
   // Show it in every viewport that displays the analysed series, with our colours.
-  const byKind = new Map<string, number>();
-  const colors = segments.map((s) => {
-    const i = byKind.get(s.kind) ?? 0;
-    byKind.set(s.kind, i + 1);
-    return segmentColor(s, i);
-  });
+  const colors = segmentColors(segments);
   for (const vp of viewportsShowing(ds.displaySetInstanceUID)) {
     await segmentationService.addSegmentationRepresentation(vp.viewportId, { segmentationId });
-    segments.forEach((s, i) => segmentationService.setSegmentColor?.(vp.viewportId, segmentationId, s.segmentNumber, colors[i]));
+    segments.forEach((s) => segmentationService.setSegmentColor?.(vp.viewportId, segmentationId, s.segmentNumber, colors.get(s.segmentNumber)!));
   }
   return segmentationId;
 }
