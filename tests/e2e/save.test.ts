@@ -26,7 +26,7 @@
  * Screenshots: tests/artifacts/save-*.png.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -739,5 +739,42 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await page.waitForFunction(() => /^Findings loaded from the PACS \(SR of .+, version 1, reader Jane Doe\)$/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
     expect(await page.getByTestId('spine-stored-results').textContent()).toContain('The stored SEG is not shown: the PACS holds no "Spine MRI SEG v1" beside this report (deleted, or never stored); press Analyze to outline the structures again.');
     expect((await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr').allTextContents()).some((r) => r.startsWith('▸ L4/L5'))).toBe(true);
+  }, 300000);
+
+  it('shows a stored SEG whose frames are not whole bytes (ivd_11, 221 × 165 pixels: written FRACTIONAL) voxel for voxel as measured', async () => {
+    // As BINARY, such a SEG did not open (OHIF refused the pad byte) or was painted sheared (frames starting mid-byte).
+    if (!modelDir.endsWith('models')) return;
+    const { page } = env;
+    const [study] = await importData(env.orthanc, 'segmentation/ivd_11_image.nii.gz');
+    const out = mkdtempSync(join(tmpdir(), 'analyze-pacs-fractional-'));
+    let measured: Record<number, number>;
+    try {
+      const cli = await promisify(execFile)('npx', ['tsx', 'scripts/analyze-pacs.ts', '--url', env.orthanc.dicomwebUrl, '--user', 'e2e', '--password', 'e2e-secret',
+        '--study', study, '--store', '--out', out], { cwd: repoRoot });
+      expect(cli.stdout).toContain('1 study: 1 stored');
+      const report = JSON.parse(readFileSync(join(out, study, 'report.json'), 'utf8')) as { segments: { segmentNumber: number; voxelCount: number }[] };
+      measured = Object.fromEntries(report.segments.map((x) => [x.segmentNumber, x.voxelCount]));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+    await openStudy(page, study);
+    await page.waitForFunction(() => document.querySelector('[data-testid="spine-stored-line"]')?.textContent?.includes('segmentation shown from the stored SEG'), null, { timeout: 60000 });
+    // Voxels per segment of the labelmap OHIF built from the stored SEG (cornerstone's cache).
+    const shown = await page.evaluate(() => {
+      const w = window as unknown as { cornerstoneTools: any; cornerstone: any };
+      const counts: Record<number, number> = {};
+      for (const seg of w.cornerstoneTools.segmentation.state.getSegmentations()) {
+        for (const id of seg.representationData?.Labelmap?.imageIds ?? []) {
+          const image = w.cornerstone.cache.getImage(id);
+          const values: ArrayLike<number> = image.voxelManager?.getScalarData?.() ?? image.getPixelData();
+          for (let i = 0; i < values.length; i++) if (values[i]) counts[values[i]] = (counts[values[i]] ?? 0) + 1;
+        }
+      }
+      return counts;
+    });
+    expect(shown).toEqual(measured!);
+    await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 15000 });
+    await page.waitForTimeout(1500);
+    await shot(page, 'stored-fractional-seg');
   }, 300000);
 });

@@ -1,5 +1,5 @@
 import { data as dcmData } from 'dcmjs';
-import { writeSeg, segSeriesDescription } from '../../extension/src/dicom/seg';
+import { writeSeg, segSeriesDescription, MAX_FRACTIONAL_VALUE } from '../../extension/src/dicom/seg';
 import { fromPart10, SEG_SOP_CLASS_UID } from '../../extension/src/dicom/uids';
 import { ANATOMY, DISC, VERTEBRA } from '../../extension/src/dicom/codes';
 import { voxelToLps } from '../../extension/src/pipeline/volume';
@@ -146,6 +146,29 @@ describe('writeSeg', () => {
     expect(bits.every((b) => b === 0)).toBe(true);
     // Even frames stay as they were: 24 × 40 pixels = 120 bytes per frame.
     expect(ds.NumberOfFrames).toBe(53);
+  });
+
+  it('writes FRACTIONAL (one byte per pixel, 0 or 255) where frames would end mid-byte, which OHIF 3.13 paints sheared (ivd_11, 221 × 165 pixels); valid DICOM', () => {
+    // 21 × 41 = 861 pixels per frame: as bits 107.6 bytes, so frames would start mid-byte.
+    const base = makeVolume();
+    const offByte = { ...base, dims: [21, 41, 5] as [number, number, number], voxels: new Float32Array(21 * 41 * 5) };
+    const offLm = makeLabelmap(offByte);
+    const bytes = writeSeg(makeReport(offByte, offLm), offLm, offByte);
+    const d = fromPart10(bytes);
+    expect([d.SegmentationType, d.SegmentationFractionalType, d.MaximumFractionalValue, d.BitsAllocated, d.BitsStored, d.HighBit]).toEqual(['FRACTIONAL', 'OCCUPANCY', MAX_FRACTIONAL_VALUE, 8, 8, 7]);
+    // 53 frames of 861 bytes would be odd: one empty frame (the dural sac, on slices 2..4, on slice 1) makes it even.
+    expect(d.NumberOfFrames).toBe(54);
+    const pixels = new Uint8Array(d.PixelData[0]);
+    expect(pixels.length).toBe(54 * 861);
+    // Each frame reproduces its segment on its slice, 255 inside, 0 outside.
+    const keys = (d.PerFrameFunctionalGroupsSequence as any[]).map((f) => [f.SegmentIdentificationSequence[0].ReferencedSegmentNumber, f.FrameContentSequence[0].DimensionIndexValues[1] - 1]);
+    expect(keys.filter(([seg]) => seg === 11).map(([, k]) => k)).toEqual([0, 1, 2, 3]);
+    keys.forEach(([seg, k], fi) => {
+      const frame = pixels.subarray(fi * 861, (fi + 1) * 861);
+      const slice = offLm.values.subarray(k * 861, (k + 1) * 861);
+      expect(Array.from(frame)).toEqual(Array.from(slice, (x) => (x === seg ? MAX_FRACTIONAL_VALUE : 0)));
+    });
+    if (hasDciodvfy) expect(dciodvfy(bytes).errors).toEqual([]);
   });
 
   it('gives each save new UIDs, and dcmjs reads it back', () => {

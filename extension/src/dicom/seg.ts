@@ -1,6 +1,7 @@
 /**
- * DICOM Segmentation writer: SpineReport + Labelmap + source SpineVolume → Part 10 binary SEG
- * (Segmentation Storage 1.2.840.10008.5.1.4.1.1.66.4, SegmentationType BINARY; PS3.3 A.51, C.8.20).
+ * DICOM Segmentation writer: SpineReport + Labelmap + source SpineVolume → Part 10 SEG
+ * (Segmentation Storage 1.2.840.10008.5.1.4.1.1.66.4, SegmentationType BINARY; PS3.3 A.51, C.8.20) — FRACTIONAL
+ * (OCCUPANCY, 0 or 255) where rows × columns is not a multiple of 8, as OHIF misreads binary frames that start mid-byte.
  *
  * Geometry is exactly the source's: one frame per (segment, source slice k) where the segment has at
  * least one voxel in slice k (plus at most one empty frame, so that the pixel data has an even length: see writeSeg);
@@ -118,6 +119,9 @@ export function writeSeg(report: SpineReport, labelmap: Labelmap, sourceVolume: 
   return toPart10(buildSegDataset(report, labelmap, sourceVolume, opts));
 }
 
+/** A FRACTIONAL SEG's value for a pixel in the segment (buildSegDataset): full occupancy; outside it, 0. */
+export const MAX_FRACTIONAL_VALUE = 255;
+
 /** The naturalized SEG dataset (exposed for tests). */
 export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: SpineVolume, opts: WriteSegOptions = {}): NaturalDataset {
   checkInputs(report, labelmap, v);
@@ -145,12 +149,18 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
   const frames: { seg: number; k: number }[] = [];
   for (const s of segments) present.get(s.segmentNumber)!.forEach((has, k) => has && frames.push({ seg: s.segmentNumber, k }));
   if (frames.length === 0) throw new Error('writeSeg: the labelmap contains none of the report\'s segments (nothing to store)');
-  // dcmjs's frame reader, which OHIF 3 uses to load a SEG, splits the pixel data evenly among the frames and refuses
-  // the pad byte DICOM adds to an odd-length value ("Invalid frame length"); the SEG then does not open. When whole-byte
-  // frames would add up to an odd length, one more frame — empty, for a segment on a slice it does not reach — makes it
-  // even. (Not possible when every segment is on every slice; then the pad byte stays.)
-  const bytesPerFrame = sliceSize / 8;
-  if (Number.isInteger(bytesPerFrame) && (frames.length * bytesPerFrame) % 2 === 1) {
+  // A BINARY SEG packs its frames bit to bit (PS3.5 8.1.1), so where a frame is not whole bytes (rows × columns not a
+  // multiple of 8: ivd_11's 221 × 165) frames start mid-byte; OHIF 3.13 decodes such a SEG frame by frame and paints it
+  // sheared, and Orthanc refuses to serve its single frames (400). Those SEGs are written FRACTIONAL instead (OCCUPANCY,
+  // one byte per pixel, 0 or MAX_FRACTIONAL_VALUE), which OHIF loads as binary.
+  const fractional = sliceSize % 8 !== 0;
+  const bytesOf = (n: number) => (fractional ? n * sliceSize : Math.ceil((n * sliceSize) / 8));
+  // OHIF's SEG loading (dcmjs's frame reader, and OHIF 3.13's whole-instance prefetch) expects the pixel data to be exactly
+  // frames × bytes per frame, and refuses the pad byte DICOM adds to an odd length ("Invalid frame length", "The
+  // calculated length … does not match the actual length"), so the SEG does not open. Where the length would be odd, an
+  // empty frame — a segment on a slice it does not reach — makes it even. (Not possible when every segment is on every
+  // slice; then the pad byte stays.)
+  if (bytesOf(frames.length) % 2 === 1) {
     const empty = segments.map((s) => ({ seg: s.segmentNumber, k: present.get(s.segmentNumber)!.indexOf(false) })).find((f) => f.k >= 0);
     if (empty) {
       const at = frames.findIndex((f) => f.seg > empty.seg || (f.seg === empty.seg && f.k > empty.k));
@@ -158,16 +168,16 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
     }
   }
 
-  // Pack bits: frames back to back, pixel n of the whole pixel data at bit n%8 of byte n>>3 (PS3.5 8.1.1).
-  const bitsTotal = frames.length * sliceSize;
-  const bytes = new Uint8Array(Math.ceil(bitsTotal / 8) + (Math.ceil(bitsTotal / 8) % 2));
+  // BINARY: frames back to back, pixel n of the whole pixel data at bit n%8 of byte n>>3 (PS3.5 8.1.1). FRACTIONAL: byte n.
+  const bytes = new Uint8Array(bytesOf(frames.length) + (bytesOf(frames.length) % 2));
   frames.forEach((f, fi) => {
     const base = f.k * sliceSize;
     const off = fi * sliceSize;
     for (let p = 0; p < sliceSize; p++) {
       if (labelmap.values[base + p] === f.seg) {
         const n = off + p;
-        bytes[n >> 3] |= 1 << (n & 7);
+        if (fractional) bytes[n] = MAX_FRACTIONAL_VALUE;
+        else bytes[n >> 3] |= 1 << (n & 7);
       }
     }
   });
@@ -232,12 +242,14 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
     PhotometricInterpretation: 'MONOCHROME2',
     Rows: ny,
     Columns: nx,
-    BitsAllocated: 1,
-    BitsStored: 1,
-    HighBit: 0,
+    BitsAllocated: fractional ? 8 : 1,
+    BitsStored: fractional ? 8 : 1,
+    HighBit: fractional ? 7 : 0,
     PixelRepresentation: 0,
     LossyImageCompression: '00',
-    SegmentationType: 'BINARY',
+    ...(fractional
+      ? { SegmentationType: 'FRACTIONAL', SegmentationFractionalType: 'OCCUPANCY', MaximumFractionalValue: MAX_FRACTIONAL_VALUE }
+      : { SegmentationType: 'BINARY' }),
     NumberOfFrames: frames.length,
     CodingSchemeIdentificationSequence: [{ ...PRIVATE_SCHEME }],
     SegmentSequence: segmentSequence,
