@@ -24,7 +24,7 @@ function hslToRgb(h: number, s: number, l: number): [number, number, number] {
 }
 
 /** RGBA (0–255) of a segment, the `indexInKind`-th of its kind. */
-export function segmentColor(seg: Pick<SegmentInfo, 'kind'>, indexInKind: number): [number, number, number, number] {
+function segmentColor(seg: Pick<SegmentInfo, 'kind'>, indexInKind: number): [number, number, number, number] {
   const hue = (HUE[seg.kind] ?? 0) + (indexInKind % 3) * 18 - 18;
   const light = indexInKind % 2 === 0 ? 0.55 : 0.42;
   return [...hslToRgb((hue + 360) % 360, 0.85, light), 255];

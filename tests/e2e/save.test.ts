@@ -64,6 +64,21 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
   const ours = (rows: SeriesRow[]) => rows.filter((r) => r.modality === 'SEG' || r.modality === 'SR').map((r) => `${r.modality} ${r.description}`).sort();
 
   /**
+   * `npm run analyze:pacs -- --study UID --store` against the test Orthanc, as a cron job runs it: its stdout and the
+   * report.json it wrote (its `--out` folder is removed afterwards).
+   */
+  async function analyzePacs(studyUid: string, ...extraArgs: string[]): Promise<{ stdout: string; report: { segments: { segmentNumber: number; voxelCount: number }[] } }> {
+    const out = mkdtempSync(join(tmpdir(), 'analyze-pacs-e2e-'));
+    try {
+      const { stdout } = await promisify(execFile)('npx', ['tsx', 'scripts/analyze-pacs.ts', '--url', env.orthanc.dicomwebUrl, '--user', 'e2e', '--password', 'e2e-secret',
+        '--study', studyUid, '--store', '--out', out, ...extraArgs], { cwd: repoRoot });
+      return { stdout, report: JSON.parse(readFileSync(join(out, studyUid, 'report.json'), 'utf8')) };
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }
+
+  /**
    * Each stored report version of the study ('Spine MRI Report v2'): its SR's SOP Instance UID and the SOP Instance
    * UIDs its Predecessor Documents Sequence (0040,A360) names, from the PACS's WADO-RS metadata.
    */
@@ -680,10 +695,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     // Two visits of one patient: the same images as two studies (new UIDs), dated 2020-01-02 and 2024-03-01.
     const prior = await copyStudyWith(env.orthanc, imported, { StudyDate: '20200102' });
     const current = await copyStudyWith(env.orthanc, imported, { StudyDate: '20240301' });
-    const out = mkdtempSync(join(tmpdir(), 'analyze-pacs-e2e-'));
-    const cli = await promisify(execFile)('npx', ['tsx', 'scripts/analyze-pacs.ts', '--url', env.orthanc.dicomwebUrl, '--user', 'e2e', '--password', 'e2e-secret',
-      '--study', prior, '--store', '--out', out], { cwd: repoRoot }).finally(() => rmSync(out, { recursive: true, force: true }));
-    expect(cli.stdout).toContain('1 study: 1 stored');
+    expect((await analyzePacs(prior)).stdout).toContain('1 study: 1 stored');
     await openStudy(page, current);
     await analyze(page);
     const section = page.getByTestId('spine-results').getByTestId('spine-prior');
@@ -715,10 +727,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const { page } = env;
     const [study] = await importData(env.orthanc, 'segmentation/vb2_06_image.nii.gz');
     // The README's command, as a cron job runs it, against the same Orthanc.
-    const out = mkdtempSync(join(tmpdir(), 'analyze-pacs-e2e-'));
-    const cli = await promisify(execFile)('npx', ['tsx', 'scripts/analyze-pacs.ts', '--url', env.orthanc.dicomwebUrl, '--user', 'e2e', '--password', 'e2e-secret',
-      '--study', study, '--store', '--out', out, '--reader', 'Doe^Jane'], { cwd: repoRoot }).finally(() => rmSync(out, { recursive: true, force: true }));
-    expect(cli.stdout).toContain('1 study: 1 stored');
+    expect((await analyzePacs(study, '--reader', 'Doe^Jane')).stdout).toContain('1 study: 1 stored');
     expect(ours(await qidoSeries(study))).toEqual(['SEG Spine MRI SEG v1', 'SR Spine MRI Report v1']);
     await openStudy(page, study);
     // The person the SR names as its observer (here --reader; in the viewer, the reader signed in through OIDC).
@@ -746,17 +755,9 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     if (!modelDir.endsWith('models')) return;
     const { page } = env;
     const [study] = await importData(env.orthanc, 'segmentation/ivd_11_image.nii.gz');
-    const out = mkdtempSync(join(tmpdir(), 'analyze-pacs-fractional-'));
-    let measured: Record<number, number>;
-    try {
-      const cli = await promisify(execFile)('npx', ['tsx', 'scripts/analyze-pacs.ts', '--url', env.orthanc.dicomwebUrl, '--user', 'e2e', '--password', 'e2e-secret',
-        '--study', study, '--store', '--out', out], { cwd: repoRoot });
-      expect(cli.stdout).toContain('1 study: 1 stored');
-      const report = JSON.parse(readFileSync(join(out, study, 'report.json'), 'utf8')) as { segments: { segmentNumber: number; voxelCount: number }[] };
-      measured = Object.fromEntries(report.segments.map((x) => [x.segmentNumber, x.voxelCount]));
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
+    const cli = await analyzePacs(study);
+    expect(cli.stdout).toContain('1 study: 1 stored');
+    const measured = Object.fromEntries(cli.report.segments.map((x) => [x.segmentNumber, x.voxelCount]));
     await openStudy(page, study);
     await page.waitForFunction(() => document.querySelector('[data-testid="spine-stored-line"]')?.textContent?.includes('segmentation shown from the stored SEG'), null, { timeout: 60000 });
     // Voxels per segment of the labelmap OHIF built from the stored SEG (cornerstone's cache).
@@ -772,7 +773,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
       }
       return counts;
     });
-    expect(shown).toEqual(measured!);
+    expect(shown).toEqual(measured);
     await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 15000 });
     await page.waitForTimeout(1500);
     await shot(page, 'stored-fractional-seg');

@@ -1,6 +1,6 @@
 /** Pure helpers of the viewer flow: progress-bar arithmetic and segment colours. */
 import { overallProgress } from '../../extension/src/panel/progress';
-import { segmentColor } from '../../extension/src/segment-colors';
+import { segmentColors } from '../../extension/src/segment-colors';
 import type { SegmentInfo } from '../../extension/src/pipeline/report';
 
 describe('overallProgress', () => {
@@ -27,21 +27,25 @@ describe('overallProgress', () => {
   });
 });
 
-describe('segmentColor', () => {
-  const seg = (kind: SegmentInfo['kind'], n: number): SegmentInfo => ({ segmentNumber: n, kind, label: `${kind} ${n}`, voxelCount: 1, centroidLps: [0, 0, 0] });
+describe('segmentColors', () => {
+  const seg = (kind: SegmentInfo['kind'], segmentNumber: number) => ({ segmentNumber, kind });
   it('gives neighbouring instances of one kind different colours, and bodies and discs different hues', () => {
-    const bodies = [0, 1, 2].map((i) => segmentColor(seg('vertebral_body', i + 1), i));
-    const discs = [0, 1].map((i) => segmentColor(seg('disc', i + 10), i));
-    expect(bodies[0]).not.toEqual(bodies[1]);
-    expect(bodies[1]).not.toEqual(bodies[2]);
-    expect(discs[0]).not.toEqual(discs[1]);
+    // Interleaved as the pipeline numbers them (body, disc, body, …), given out of order: colours follow segmentNumber.
+    const colors = segmentColors([seg('vertebral_body', 5), seg('disc', 2), seg('vertebral_body', 1), seg('disc', 4), seg('vertebral_body', 3)]);
+    const [b1, d2, b3, d4, b5] = [1, 2, 3, 4, 5].map((n) => colors.get(n)!);
+    expect(b1).not.toEqual(b3);
+    expect(b3).not.toEqual(b5);
+    expect(d2).not.toEqual(d4);
     // Vertebral bodies are orange (red > blue), discs are blue (blue > red).
-    for (const c of bodies) expect(c[0]).toBeGreaterThan(c[2]);
-    for (const c of discs) expect(c[2]).toBeGreaterThan(c[0]);
-    for (const c of [...bodies, ...discs]) {
+    for (const c of [b1, b3, b5]) expect(c[0]).toBeGreaterThan(c[2]);
+    for (const c of [d2, d4]) expect(c[2]).toBeGreaterThan(c[0]);
+    for (const c of [b1, d2, b3, d4, b5]) {
       expect(c).toHaveLength(4);
       expect(c[3]).toBe(255);
       c.slice(0, 3).forEach((v) => expect(v >= 0 && v <= 255 && Number.isInteger(v)).toBe(true));
     }
+    // The first body and the first disc take their kind's first colour whatever their numbers.
+    expect(segmentColors([seg('vertebral_body', 9)]).get(9)).toEqual(b1);
+    expect(segmentColors([seg('disc', 7)]).get(7)).toEqual(d2);
   });
 });
