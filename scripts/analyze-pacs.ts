@@ -30,6 +30,7 @@ import { runPipeline } from './analyze';
 import { headersBySeries, readDicomDatasets } from './analyze-input';
 import { dicomwebClient, explainDicomwebError, type DicomwebTarget } from './lib/dicomweb';
 import { loadPixelCodecs } from './lib/pixel-codecs';
+import { segSeriesDescription, storedSegNotShowable } from '../extension/src/dicom/seg';
 import { fromPart10 } from '../extension/src/dicom/uids';
 import { SR_SERIES_DESCRIPTION } from '../extension/src/dicom/sr';
 import { readSr } from '../extension/src/dicom/sr-read';
@@ -138,7 +139,13 @@ export async function analyzePacsStudy(studyInstanceUid: string, o: AnalyzePacsO
     if (!series.length) return outcome('failed', `no such study on ${o.target.url}`);
     version = nextVersion(series.map((s) => valueOf(s, TAG.seriesDescription)));
     const newest = newestStoredReport(series);
-    if (newest && !o.redo) return outcome('skipped', `already analysed ('${valueOf(newest.series, TAG.seriesDescription)}' is on the PACS; --redo stores v${version})`);
+    if (newest && !o.redo) {
+      // A SEG of an earlier build that the viewer would draw shifted (seg.ts storedSegNotShowable): say so, as --redo mends it.
+      const seg = series.find((s) => valueOf(s, TAG.seriesDescription) === segSeriesDescription(newest.version));
+      const notShowable = seg && storedSegNotShowable((await naturalMetadata(client, studyInstanceUid, valueOf(seg, TAG.seriesUid)).catch(() => []))[0] ?? {});
+      const why = notShowable ? `; its SEG is not shown in the viewer: ${notShowable.replace(/; press Analyze.*$/, '')}` : '';
+      return outcome('skipped', `already analysed ('${valueOf(newest.series, TAG.seriesDescription)}' is on the PACS${why}; --redo stores v${version})`);
+    }
     if (newest) {
       const [sr] = await client.retrieveSeries({ studyInstanceUID: studyInstanceUid, seriesInstanceUID: valueOf(newest.series, TAG.seriesUid), request: {} });
       stored = { report: readSr(sr), version: newest.version };

@@ -35,6 +35,14 @@ declare module 'dcmjs' {
       normalizeToDataset(datasets: NaturalDataset[]): NaturalDataset | undefined;
     };
   }
-  const dcmjs: { data: typeof data; normalizers: typeof normalizers };
+  export namespace utilities {
+    const compression: {
+      /** RLE Lossless (PS3.5 G) of 8-bit, one-sample frames stored back to back: one encoded ArrayBuffer per frame. */
+      encode(pixels: ArrayBuffer, numberOfFrames: number, rows: number, columns: number): ArrayBuffer[];
+      /** The inverse of encode: frames back to back, rows × columns bytes each. */
+      decode(frames: ArrayBuffer[], rows: number, columns: number): Uint8Array;
+    };
+  }
+  const dcmjs: { data: typeof data; normalizers: typeof normalizers; utilities: typeof utilities };
   export default dcmjs;
 }

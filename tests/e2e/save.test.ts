@@ -750,7 +750,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect((await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr').allTextContents()).some((r) => r.startsWith('▸ L4/L5'))).toBe(true);
   }, 300000);
 
-  it('shows a stored SEG whose frames are not whole bytes (ivd_11, 221 × 165 pixels: written FRACTIONAL) voxel for voxel as measured', async () => {
+  it('shows a stored SEG whose frames are not whole bytes (ivd_11, 221 × 165 pixels: written FRACTIONAL, RLE Lossless) voxel for voxel as measured', async () => {
     // As BINARY, such a SEG did not open (OHIF refused the pad byte) or was painted sheared (frames starting mid-byte).
     if (!modelDir.endsWith('models')) return;
     const { page } = env;

@@ -20,12 +20,15 @@ import { findFreePort, orthancInstalled, startOrthanc, type RunningOrthanc } fro
 import { readSr } from '../../extension/src/dicom/sr-read';
 import type { SpineReport } from '../../extension/src/pipeline/report';
 import { MEASUREMENT } from '../../extension/src/dicom/codes';
-import { fromPart10 } from '../../extension/src/dicom/uids';
+import { buildSegDataset } from '../../extension/src/dicom/seg';
+import { patientStudyElements, patientStudyFrom } from '../../extension/src/dicom/patient-study';
+import { fromPart10, newUid, toPart10 } from '../../extension/src/dicom/uids';
+import { utilities } from 'dcmjs';
 import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
 import { MemoryPendingStore } from '../../extension/src/store/pending';
 import { saveRevisionToPacs } from '../../extension/src/store/save';
 import { dicomwebStow } from '../../extension/src/store/stow-dicomweb';
-import { dciodvfy, dsrdump, hasDciodvfy, hasDsrdump } from '../unit/dicom-fixtures';
+import { dciodvfy, dsrdump, hasDciodvfy, hasDsrdump, makeLabelmap, makeReport, makeVolume } from '../unit/dicom-fixtures';
 
 const root = resolve(__dirname, '../..');
 const data = resolve(root, '../shared/data');
@@ -163,6 +166,27 @@ d('headless analysis of PACS studies over DICOMweb', () => {
     expect(discarded.detail).toContain(`; the reader's changes in v5 not carried over (${level} Pfirrmann grade IV): --discard-reader-changes`);
     expect(fromPart10((await stored(6)).sr).PredecessorDocumentsSequence).toBeUndefined();
   }, 300_000);
+
+  it('names a stored SEG the viewer would draw shifted (an earlier build\'s binary SEG whose frames start mid-byte) when it skips the study', async () => {
+    // v7: v6's SR, and a SEG as builds before 2026-12-06 wrote images of 41 × 21 pixels: BINARY, frames packed bit to bit.
+    const client = dicomwebClient(target());
+    const stow = dicomwebStow(client);
+    const seriesUid = async (v: number, kind: string) => val((await seriesOf(spineStudy)).find((s) => val(s, '0008103E') === `Spine MRI ${kind} v${v}`)!, '0020000E');
+    const [v6sr] = await client.retrieveSeries({ studyInstanceUID: spineStudy, seriesInstanceUID: await seriesUid(6, 'Report'), request: {} });
+    const { _meta: _sr, ...sr } = fromPart10(v6sr);
+    const vol = { ...makeVolume(), dims: [21, 41, 5] as [number, number, number], voxels: new Float32Array(21 * 41 * 5) };
+    const lm = makeLabelmap(vol);
+    const fractional = buildSegDataset(makeReport(vol, lm), lm, vol);
+    const pixels = utilities.compression.decode(fractional.PixelData, 41, 21);
+    const bits = new Uint8Array(Math.ceil(pixels.length / 8));
+    pixels.forEach((x, n) => { if (x) bits[n >> 3] |= 1 << (n & 7); });
+    const { SegmentationFractionalType: _t, MaximumFractionalValue: _m, ...binary } = fractional;
+    await stow([toPart10({ ...binary, ...patientStudyElements(patientStudyFrom(sr)), StudyInstanceUID: spineStudy, SegmentationType: 'BINARY', BitsAllocated: 1, BitsStored: 1, HighBit: 0, PixelData: bits.buffer, SeriesDescription: 'Spine MRI SEG v7' })]);
+    await stow([toPart10({ ...sr, SeriesInstanceUID: newUid(), SOPInstanceUID: newUid(), SeriesDescription: 'Spine MRI Report v7' })]);
+    const [r] = await analyzePacs([spineStudy], { target: target(), manifestPath: join(root, 'models/manifest.json'), outDir: join(tmp, 'old-seg'), store: true, log: () => undefined });
+    expect(r.status).toBe('skipped');
+    expect(r.detail).toBe("already analysed ('Spine MRI Report v7' is on the PACS; its SEG is not shown in the viewer: it is a binary SEG of 41 × 21-pixel images, whose frames start mid-byte (as earlier builds of this software stored them), and the viewer would draw its outlines shifted; --redo stores v8)");
+  }, 120_000);
 
   it('says so when the DICOMweb server is down', async () => {
     const down = { url: `http://127.0.0.1:${await findFreePort()}/dicom-web` };

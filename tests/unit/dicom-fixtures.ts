@@ -4,7 +4,7 @@
  * and a SpineReport with grades incl. a not-assessable finding and a reader-modified finding.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Labelmap, SpineVolume, Vec3 } from '../../extension/src/pipeline/volume';
@@ -233,6 +233,22 @@ export function dciodvfy(bytes: ArrayBuffer): DciodvfyResult {
 }
 
 export const hasDciodvfy = spawnSync('which', ['dciodvfy']).status === 0;
+
+/** DCMTK's dcmdrle, a second RLE decoder: the Part 10 bytes decompressed to Explicit VR Little Endian. @throws Error when it refuses them. */
+export function dcmdrle(bytes: ArrayBuffer): ArrayBuffer {
+  const dir = mkdtempSync(join(tmpdir(), 'dcmdrle-'));
+  try {
+    writeFileSync(join(dir, 'in.dcm'), Buffer.from(bytes));
+    const r = spawnSync('dcmdrle', [join(dir, 'in.dcm'), join(dir, 'out.dcm')], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`dcmdrle: ${r.stderr || r.stdout}`);
+    const out = readFileSync(join(dir, 'out.dcm'));
+    return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const hasDcmdrle = spawnSync('which', ['dcmdrle']).status === 0;
 
 /**
  * DCMTK's dsrdump reads the SR as a consumer would and refuses a content item that breaks the IOD's relationship

@@ -1,9 +1,10 @@
-import { data as dcmData } from 'dcmjs';
-import { writeSeg, segSeriesDescription, MAX_FRACTIONAL_VALUE } from '../../extension/src/dicom/seg';
-import { fromPart10, SEG_SOP_CLASS_UID } from '../../extension/src/dicom/uids';
+import { data as dcmData, utilities as dcmjsUtilities } from 'dcmjs';
+import { writeSeg, segSeriesDescription, storedSegNotShowable, MAX_FRACTIONAL_VALUE } from '../../extension/src/dicom/seg';
+import { fromPart10, RLE_LOSSLESS, SEG_SOP_CLASS_UID } from '../../extension/src/dicom/uids';
+import { reviseSeg } from '../../extension/src/dicom/seg-revision';
 import { ANATOMY, DISC, VERTEBRA } from '../../extension/src/dicom/codes';
 import { voxelToLps } from '../../extension/src/pipeline/volume';
-import { PATIENT, dciodvfy, hasDciodvfy, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
+import { PATIENT, dciodvfy, dcmdrle, hasDciodvfy, hasDcmdrle, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
 import { segmentsFromStoredSeg } from '../../extension/src/ohif/storedSegments';
 import { segmentColors } from '../../extension/src/segment-colors';
 
@@ -148,7 +149,7 @@ describe('writeSeg', () => {
     expect(ds.NumberOfFrames).toBe(53);
   });
 
-  it('writes FRACTIONAL (one byte per pixel, 0 or 255) where frames would end mid-byte, which OHIF 3.13 paints sheared (ivd_11, 221 × 165 pixels); valid DICOM', () => {
+  it('writes FRACTIONAL (one byte per pixel, 0 or 255) in RLE Lossless where frames would end mid-byte, which OHIF 3.13 paints sheared (ivd_11, 221 × 165 pixels); valid DICOM, and a revision keeps it so', () => {
     // 21 × 41 = 861 pixels per frame: as bits 107.6 bytes, so frames would start mid-byte.
     const base = makeVolume();
     const offByte = { ...base, dims: [21, 41, 5] as [number, number, number], voxels: new Float32Array(21 * 41 * 5) };
@@ -156,9 +157,12 @@ describe('writeSeg', () => {
     const bytes = writeSeg(makeReport(offByte, offLm), offLm, offByte);
     const d = fromPart10(bytes);
     expect([d.SegmentationType, d.SegmentationFractionalType, d.MaximumFractionalValue, d.BitsAllocated, d.BitsStored, d.HighBit]).toEqual(['FRACTIONAL', 'OCCUPANCY', MAX_FRACTIONAL_VALUE, 8, 8, 7]);
-    // 53 frames of 861 bytes would be odd: one empty frame (the dural sac, on slices 2..4, on slice 1) makes it even.
+    expect(d._meta.TransferSyntaxUID).toBe(RLE_LOSSLESS);
+    // One fragment per frame (PS3.5 A.4.2). 53 frames of 861 bytes would be odd once decompressed (by a PACS, for a
+    // viewer): one empty frame (the dural sac, on slices 2..4, on slice 1) makes it even.
     expect(d.NumberOfFrames).toBe(54);
-    const pixels = new Uint8Array(d.PixelData[0]);
+    expect(d.PixelData).toHaveLength(54);
+    const pixels = dcmjsUtilities.compression.decode(d.PixelData, 41, 21);
     expect(pixels.length).toBe(54 * 861);
     // Each frame reproduces its segment on its slice, 255 inside, 0 outside.
     const keys = (d.PerFrameFunctionalGroupsSequence as any[]).map((f) => [f.SegmentIdentificationSequence[0].ReferencedSegmentNumber, f.FrameContentSequence[0].DimensionIndexValues[1] - 1]);
@@ -169,6 +173,28 @@ describe('writeSeg', () => {
       expect(Array.from(frame)).toEqual(Array.from(slice, (x) => (x === seg ? MAX_FRACTIONAL_VALUE : 0)));
     });
     if (hasDciodvfy) expect(dciodvfy(bytes).errors).toEqual([]);
+    // DCMTK decodes the same frames (dcmjs wrote the RLE; a second decoder checks it).
+    if (hasDcmdrle) expect(Array.from(new Uint8Array(fromPart10(dcmdrle(bytes)).PixelData[0]))).toEqual(Array.from(pixels));
+    else console.log('dcmdrle not installed (apt install dcmtk): the RLE frames are checked by dcmjs alone');
+    // Carried into a new result version (a reader's changed grades): still RLE, the same frames.
+    const revised = reviseSeg(bytes, { version: 2 });
+    const r = fromPart10(revised);
+    expect([r._meta.TransferSyntaxUID, r.SeriesDescription, r.NumberOfFrames]).toEqual([RLE_LOSSLESS, 'Spine MRI SEG v2', 54]);
+    expect(Array.from(dcmjsUtilities.compression.decode(r.PixelData, 41, 21))).toEqual(Array.from(pixels));
+    if (hasDciodvfy) expect(dciodvfy(revised).errors).toEqual([]);
+  });
+
+  it('tells a stored binary SEG whose frames start mid-byte (earlier builds) from the ones the viewer shows', () => {
+    expect(storedSegNotShowable({ SegmentationType: 'BINARY', Rows: 221, Columns: 165 })).toMatch(/^it is a binary SEG of 221 × 165-pixel images, whose frames start mid-byte .*press Analyze, then Save to PACS/);
+    expect(storedSegNotShowable({ SegmentationType: 'BINARY', Rows: 512, Columns: 512 })).toBeUndefined();
+    expect(storedSegNotShowable({ SegmentationType: 'FRACTIONAL', Rows: 221, Columns: 165 })).toBeUndefined();
+    expect(storedSegNotShowable({})).toBeUndefined(); // no metadata: OHIF is left to try
+    // What this writer stores now passes, whatever the size.
+    for (const dims of [[21, 41, 5], [24, 40, 5]] as [number, number, number][]) {
+      const vol = { ...makeVolume(), dims, voxels: new Float32Array(dims[0] * dims[1] * dims[2]) };
+      const m = makeLabelmap(vol);
+      expect(storedSegNotShowable(fromPart10(writeSeg(makeReport(vol, m), m, vol)))).toBeUndefined();
+    }
   });
 
   it('gives each save new UIDs, and dcmjs reads it back', () => {

@@ -11,7 +11,7 @@ import type { SpineVolume } from '../pipeline/volume';
 import { segVersionElements, segmentNaming } from './seg';
 import type { SegmentInfo } from '../pipeline/report';
 import { patientStudyFrom, type PatientStudy } from './patient-study';
-import { MR_IMAGE_SOP_CLASS_UID, SEG_SOP_CLASS_UID, fromPart10, newUid, toPart10 } from './uids';
+import { EXPLICIT_VR_LITTLE_ENDIAN, MR_IMAGE_SOP_CLASS_UID, SEG_SOP_CLASS_UID, fromPart10, newUid, toPart10 } from './uids';
 
 /** What an SR needs of its source series: UIDs, in slice order, and the frame of reference. */
 export type SourceSeriesRef = Pick<SpineVolume, 'studyInstanceUid' | 'seriesInstanceUid' | 'sopInstanceUids' | 'frameOfReferenceUid' | 'sopClassUid'>;
@@ -50,7 +50,7 @@ export function segSource(bytes: ArrayBuffer): { source: SourceSeriesRef; patien
  * @throws Error when the bytes are not a SEG
  */
 export function reviseSeg(bytes: ArrayBuffer, opts: { version: number; now?: Date; seriesInstanceUid?: string; sopInstanceUid?: string; segments?: SegmentInfo[] }): ArrayBuffer {
-  const { _meta: _dropped, ...seg } = parseSeg(bytes);
+  const { _meta: meta, ...seg } = parseSeg(bytes);
   const renamed = new Map((opts.segments ?? []).map((s) => [s.segmentNumber, s]));
   const segmentSequence = (seg.SegmentSequence ?? []).map((item: NaturalDataset) => {
     const s = renamed.get(Number(item.SegmentNumber));
@@ -64,5 +64,5 @@ export function reviseSeg(bytes: ArrayBuffer, opts: { version: number; now?: Dat
     SOPInstanceUID: opts.sopInstanceUid ?? newUid(),
     SeriesInstanceUID: opts.seriesInstanceUid ?? newUid(),
     ...segVersionElements(opts.version, opts.now ?? new Date()),
-  });
+  }, meta?.TransferSyntaxUID ?? EXPLICIT_VR_LITTLE_ENDIAN); // pixel data as stored (RLE frames of a FRACTIONAL SEG stay encoded)
 }

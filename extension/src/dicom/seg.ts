@@ -1,16 +1,18 @@
 /**
  * DICOM Segmentation writer: SpineReport + Labelmap + source SpineVolume → Part 10 SEG
- * (Segmentation Storage 1.2.840.10008.5.1.4.1.1.66.4, SegmentationType BINARY; PS3.3 A.51, C.8.20) — FRACTIONAL
- * (OCCUPANCY, 0 or 255) where rows × columns is not a multiple of 8, as OHIF misreads binary frames that start mid-byte.
+ * (Segmentation Storage 1.2.840.10008.5.1.4.1.1.66.4, SegmentationType BINARY, Explicit VR Little Endian; PS3.3 A.51,
+ * C.8.20) — FRACTIONAL (OCCUPANCY, 0 or 255) in RLE Lossless where rows × columns is not a multiple of 8, as OHIF
+ * misreads binary frames that start mid-byte.
  *
  * Geometry is exactly the source's: one frame per (segment, source slice k) where the segment has at
- * least one voxel in slice k (plus at most one empty frame, so that the pixel data has an even length: see writeSeg);
+ * least one voxel in slice k (plus at most one empty frame, so that the uncompressed pixel data has an even length:
+ * see buildSegDataset);
  * each frame carries the slice's ImagePositionPatient (LPS mm), the shared
  * ImageOrientationPatient and PixelSpacing, and a DerivationImageSequence/SourceImageSequence naming the
  * source slice's SOP Instance UID. Frames are ordered by segment number, then slice index k.
  * Encoded with dcmjs (naturalized dataset → denaturalizeDataset → DicomDict.write).
  */
-import { data as dcmData, type NaturalDataset } from 'dcmjs';
+import { data as dcmData, utilities as dcmjsUtilities, type NaturalDataset } from 'dcmjs';
 import type { Labelmap, SpineVolume } from '../pipeline/volume';
 import { voxelToLps } from '../pipeline/volume';
 import type { SegmentInfo, SpineReport } from '../pipeline/report';
@@ -18,7 +20,7 @@ import { PRIVATE_SCHEME } from './codes';
 import { segmentCoding } from './segment-codes';
 import { segmentColors } from '../segment-colors';
 import { patientStudyElements } from './patient-study';
-import { MR_IMAGE_SOP_CLASS_UID, SEG_SOP_CLASS_UID, dicomDateTime, newUid, toPart10, type NewInstanceOptions } from './uids';
+import { EXPLICIT_VR_LITTLE_ENDIAN, MR_IMAGE_SOP_CLASS_UID, RLE_LOSSLESS, SEG_SOP_CLASS_UID, dicomDateTime, newUid, toPart10, type NewInstanceOptions } from './uids';
 
 export interface WriteSegOptions extends NewInstanceOptions {
   manufacturer?: string;
@@ -116,11 +118,25 @@ function checkInputs(report: SpineReport, labelmap: Labelmap, v: SpineVolume): v
  * @throws Error when dims differ, source UIDs are missing, or segment numbers are invalid
  */
 export function writeSeg(report: SpineReport, labelmap: Labelmap, sourceVolume: SpineVolume, opts: WriteSegOptions = {}): ArrayBuffer {
-  return toPart10(buildSegDataset(report, labelmap, sourceVolume, opts));
+  const seg = buildSegDataset(report, labelmap, sourceVolume, opts);
+  // buildSegDataset RLE-encodes the frames of a FRACTIONAL SEG.
+  return toPart10(seg, seg.SegmentationType === 'FRACTIONAL' ? RLE_LOSSLESS : EXPLICIT_VR_LITTLE_ENDIAN);
 }
 
 /** A FRACTIONAL SEG's value for a pixel in the segment (buildSegDataset): full occupancy; outside it, 0. */
 export const MAX_FRACTIONAL_VALUE = 255;
+
+/**
+ * Why a stored SEG is not shown in OHIF 3.13 although it is valid DICOM: a BINARY SEG whose frames are not whole bytes
+ * (rows × columns not a multiple of 8), as this software stored them until 2026-12-06 — OHIF paints it shifted, or does
+ * not open it (buildSegDataset). undefined when it can be shown.
+ * @param header the SEG's SegmentationType (0062,0001), Rows and Columns, as OHIF's instance metadata holds them
+ */
+export function storedSegNotShowable(header: { SegmentationType?: unknown; Rows?: unknown; Columns?: unknown }): string | undefined {
+  const rows = Number(header.Rows), columns = Number(header.Columns);
+  if (header.SegmentationType !== 'BINARY' || !(rows > 0 && columns > 0) || (rows * columns) % 8 === 0) return undefined;
+  return `it is a binary SEG of ${rows} × ${columns}-pixel images, whose frames start mid-byte (as earlier builds of this software stored them), and the viewer would draw its outlines shifted; press Analyze, then Save to PACS, to store outlines it shows`;
+}
 
 /** The naturalized SEG dataset (exposed for tests). */
 export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: SpineVolume, opts: WriteSegOptions = {}): NaturalDataset {
@@ -152,15 +168,16 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
   // A BINARY SEG packs its frames bit to bit (PS3.5 8.1.1), so where a frame is not whole bytes (rows × columns not a
   // multiple of 8: ivd_11's 221 × 165) frames start mid-byte; OHIF 3.13 decodes such a SEG frame by frame and paints it
   // sheared, and Orthanc refuses to serve its single frames (400). Those SEGs are written FRACTIONAL instead (OCCUPANCY,
-  // one byte per pixel, 0 or MAX_FRACTIONAL_VALUE), which OHIF loads as binary.
+  // one byte per pixel, 0 or MAX_FRACTIONAL_VALUE), which OHIF loads as binary, in RLE Lossless (dcmjs's encoder), which
+  // makes them smaller than the BINARY one would be (ivd_11: 0.3 MB against 2.4 MB; uncompressed FRACTIONAL 19.7 MB).
   const fractional = sliceSize % 8 !== 0;
-  const bytesOf = (n: number) => (fractional ? n * sliceSize : Math.ceil((n * sliceSize) / 8));
-  // OHIF's SEG loading (dcmjs's frame reader, and OHIF 3.13's whole-instance prefetch) expects the pixel data to be exactly
-  // frames × bytes per frame, and refuses the pad byte DICOM adds to an odd length ("Invalid frame length", "The
-  // calculated length … does not match the actual length"), so the SEG does not open. Where the length would be odd, an
-  // empty frame — a segment on a slice it does not reach — makes it even. (Not possible when every segment is on every
-  // slice; then the pad byte stays.)
-  if (bytesOf(frames.length) % 2 === 1) {
+  // OHIF's SEG loading (dcmjs's frame reader, and OHIF 3.13's whole-instance prefetch) expects uncompressed pixel data to
+  // be exactly frames × bytes per frame, and refuses the pad byte DICOM adds to an odd length ("Invalid frame length",
+  // "The calculated length … does not match the actual length"), so the SEG does not open. Where the length would be
+  // odd — uncompressed, or as a PACS decompresses the RLE of a FRACTIONAL SEG — an empty frame (a segment on a slice it
+  // does not reach) makes it even. (Not possible when every segment is on every slice; then the pad byte stays.)
+  const packedBytes = (n: number) => (fractional ? n * sliceSize : (n * sliceSize) / 8);
+  if (packedBytes(frames.length) % 2 === 1) {
     const empty = segments.map((s) => ({ seg: s.segmentNumber, k: present.get(s.segmentNumber)!.indexOf(false) })).find((f) => f.k >= 0);
     if (empty) {
       const at = frames.findIndex((f) => f.seg > empty.seg || (f.seg === empty.seg && f.k > empty.k));
@@ -169,7 +186,8 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
   }
 
   // BINARY: frames back to back, pixel n of the whole pixel data at bit n%8 of byte n>>3 (PS3.5 8.1.1). FRACTIONAL: byte n.
-  const bytes = new Uint8Array(bytesOf(frames.length) + (bytesOf(frames.length) % 2));
+  const packed = packedBytes(frames.length);
+  const bytes = new Uint8Array(packed + (packed % 2));
   frames.forEach((f, fi) => {
     const base = f.k * sliceSize;
     const off = fi * sliceSize;
@@ -280,7 +298,7 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
         ReferencedInstanceSequence: [...new Set(v.sopInstanceUids)].map((u) => ({ ReferencedSOPClassUID: sourceClass, ReferencedSOPInstanceUID: u })),
       },
     ],
-    PixelData: bytes.buffer,
+    PixelData: fractional ? dcmjsUtilities.compression.encode(bytes.buffer, frames.length, ny, nx) : bytes.buffer,
     _vrMap: { PixelData: 'OB' },
   };
 }

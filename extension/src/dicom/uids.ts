@@ -29,6 +29,8 @@ export const COMPREHENSIVE_3D_SR_SOP_CLASS_UID = '1.2.840.10008.5.1.4.1.1.88.34'
 export const MR_IMAGE_SOP_CLASS_UID = '1.2.840.10008.5.1.4.1.1.4';
 /** Explicit VR Little Endian. */
 export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
+/** RLE Lossless (PS3.5 A.4.2, G): encapsulated pixel data, one fragment per frame. */
+export const RLE_LOSSLESS = '1.2.840.10008.1.2.5';
 /** Our ImplementationClassUID (a fixed UUID-derived UID) and version name (≤16 chars). */
 export const IMPLEMENTATION_CLASS_UID = '2.25.178122625337958717734180374932263423291';
 export const IMPLEMENTATION_VERSION_NAME = 'SPINEMRI_0_1';
@@ -51,24 +53,25 @@ export function dicomDateTime(d: Date): { date: string; time: string } {
 }
 
 /**
- * Encodes a naturalized dataset (keyword → value, with SOPClassUID and SOPInstanceUID) as a
- * Part 10 file in Explicit VR Little Endian using dcmjs' writer (no hand-rolled byte encoding).
+ * Encodes a naturalized dataset (keyword → value, with SOPClassUID and SOPInstanceUID) as a Part 10 file using
+ * dcmjs' writer (no hand-rolled byte encoding), in Explicit VR Little Endian or, for a dataset whose PixelData is
+ * already RLE-encoded frames (one ArrayBuffer each), RLE Lossless: each frame one fragment, as PS3.5 A.4.2 requires.
  */
-export function toPart10(dataset: NaturalDataset): ArrayBuffer {
+export function toPart10(dataset: NaturalDataset, transferSyntaxUid = EXPLICIT_VR_LITTLE_ENDIAN): ArrayBuffer {
   if (!dataset.SOPClassUID || !dataset.SOPInstanceUID) throw new Error('toPart10: dataset needs SOPClassUID and SOPInstanceUID');
   const version = new Uint8Array([0, 1]);
   const meta = {
     FileMetaInformationVersion: version.buffer,
     MediaStorageSOPClassUID: dataset.SOPClassUID,
     MediaStorageSOPInstanceUID: dataset.SOPInstanceUID,
-    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
+    TransferSyntaxUID: transferSyntaxUid,
     ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
     ImplementationVersionName: IMPLEMENTATION_VERSION_NAME,
     _vrMap: { FileMetaInformationVersion: 'OB' },
   };
   const dict = new dcmData.DicomDict(dcmData.DicomMetaDictionary.denaturalizeDataset(meta));
   dict.dict = dcmData.DicomMetaDictionary.denaturalizeDataset(dataset);
-  return dict.write();
+  return dict.write({ fragmentMultiframe: false });
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import { api } from 'dicomweb-client';
 import type { DisplaySet } from '../../../types/ohif';
+import { storedSegNotShowable } from '../dicom/seg';
 import { SR_SERIES_DESCRIPTION } from '../dicom/sr';
 import { readSr } from '../dicom/sr-read';
 import type { SegmentInfo, SpineReport } from '../pipeline/report';
@@ -127,7 +128,7 @@ async function poll<T>(probe: () => T | undefined, timeoutMs: number): Promise<T
  * displaySetInstanceUID) and added to each such viewport as a labelmap representation.
  * @returns shown: true when the segmentation is in OHIF and on a viewport, with its id, the SEG's segments
  *   (storedSegments.ts: kind, level, centroid in LPS mm) and the source series' imageIds, for the level names on
- *   the image and a clicked level row's jump, and a copy of its pixels (Measure again tells the reader's edits from it); otherwise `reason` says why not (SEG display set or a viewport showing its source series not found within timeoutMs).
+ *   the image and a clicked level row's jump, and a copy of its pixels (Measure again tells the reader's edits from it); otherwise `reason` says why not (SEG display set or a viewport showing its source series not found within timeoutMs, or a SEG OHIF would draw shifted: seg.ts storedSegNotShowable).
  * @throws Error when OHIF fails to load the SEG
  */
 export async function showStoredSeg(segSeriesInstanceUid: string, timeoutMs = 30000): Promise<StoredSegShown> {
@@ -143,6 +144,8 @@ export async function showStoredSeg(segSeriesInstanceUid: string, timeoutMs = 30
   // OHIF creates the SEG display set and fills the viewport grid asynchronously while the study loads.
   const seg = (await poll(() => displaySetService.getActiveDisplaySets().find((d) => d.SeriesInstanceUID === segSeriesInstanceUid), timeoutMs)) as SegDisplaySet | undefined;
   if (!seg) return { shown: false, reason: 'OHIF did not create a display set for the stored SEG series' };
+  const notShowable = storedSegNotShowable((seg.instance ?? {}) as Record<string, unknown>); // its WADO-RS metadata
+  if (notShowable) return { shown: false, reason: notShowable };
   const viewportsShowingSource = () => {
     const ref = seg.referencedDisplaySetInstanceUID;
     if (!ref) return undefined;
