@@ -169,7 +169,7 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
   // multiple of 8: ivd_11's 221 × 165) frames start mid-byte; OHIF 3.13 decodes such a SEG frame by frame and paints it
   // sheared, and Orthanc refuses to serve its single frames (400). Those SEGs are written FRACTIONAL instead (OCCUPANCY,
   // one byte per pixel, 0 or MAX_FRACTIONAL_VALUE), which OHIF loads as binary, in RLE Lossless (dcmjs's encoder), which
-  // makes them smaller than the BINARY one would be (ivd_11: 0.3 MB against 2.4 MB; uncompressed FRACTIONAL 19.7 MB).
+  // makes them smaller than the BINARY one would be (ivd_11: 0.8 MB against 2.4 MB; uncompressed FRACTIONAL 19.7 MB).
   const fractional = sliceSize % 8 !== 0;
   // OHIF's SEG loading (dcmjs's frame reader, and OHIF 3.13's whole-instance prefetch) expects uncompressed pixel data to
   // be exactly frames × bytes per frame, and refuses the pad byte DICOM adds to an odd length ("Invalid frame length",
