@@ -30,7 +30,7 @@ import { runPipeline } from './analyze';
 import { headersBySeries, readDicomDatasets } from './analyze-input';
 import { dicomwebClient, explainDicomwebError, type DicomwebTarget } from './lib/dicomweb';
 import { loadPixelCodecs } from './lib/pixel-codecs';
-import { segSeriesDescription, storedSegNotShowable } from '../extension/src/dicom/seg';
+import { segSeriesDescription, storedSegDrawnShifted } from '../extension/src/dicom/seg';
 import { fromPart10 } from '../extension/src/dicom/uids';
 import { SR_SERIES_DESCRIPTION } from '../extension/src/dicom/sr';
 import { readSr } from '../extension/src/dicom/sr-read';
@@ -140,10 +140,10 @@ export async function analyzePacsStudy(studyInstanceUid: string, o: AnalyzePacsO
     version = nextVersion(series.map((s) => valueOf(s, TAG.seriesDescription)));
     const newest = newestStoredReport(series);
     if (newest && !o.redo) {
-      // A SEG of an earlier build that the viewer would draw shifted (seg.ts storedSegNotShowable): say so, as --redo mends it.
+      // A SEG of an earlier build that the viewer would draw shifted, and so leaves off: say so, as --redo mends it.
       const seg = series.find((s) => valueOf(s, TAG.seriesDescription) === segSeriesDescription(newest.version));
-      const notShowable = seg && storedSegNotShowable((await naturalMetadata(client, studyInstanceUid, valueOf(seg, TAG.seriesUid)).catch(() => []))[0] ?? {});
-      const why = notShowable ? `; its SEG is not shown in the viewer: ${notShowable.replace(/; press Analyze.*$/, '')}` : '';
+      const shifted = seg && storedSegDrawnShifted((await naturalMetadata(client, studyInstanceUid, valueOf(seg, TAG.seriesUid)).catch(() => []))[0] ?? {});
+      const why = shifted ? `; its SEG is not shown in the viewer: ${shifted}` : '';
       return outcome('skipped', `already analysed ('${valueOf(newest.series, TAG.seriesDescription)}' is on the PACS${why}; --redo stores v${version})`);
     }
     if (newest) {

@@ -127,15 +127,21 @@ export function writeSeg(report: SpineReport, labelmap: Labelmap, sourceVolume: 
 export const MAX_FRACTIONAL_VALUE = 255;
 
 /**
- * Why a stored SEG is not shown in OHIF 3.13 although it is valid DICOM: a BINARY SEG whose frames are not whole bytes
- * (rows × columns not a multiple of 8), as this software stored them until 2026-12-06 — OHIF paints it shifted, or does
- * not open it (buildSegDataset). undefined when it can be shown.
- * @param header the SEG's SegmentationType (0062,0001), Rows and Columns, as OHIF's instance metadata holds them
+ * Why OHIF 3.13 would draw a stored SEG wrongly although it is valid DICOM: a BINARY SEG whose frames are not whole
+ * bytes (rows × columns not a multiple of 8), as this software stored them until 2026-12-06 — OHIF paints it shifted,
+ * or does not open it (buildSegDataset). undefined when it can be shown. analyze:pacs names it when it skips a study.
+ * @param header the SEG's SegmentationType (0062,0001), Rows and Columns, as its WADO-RS metadata holds them
  */
-export function storedSegNotShowable(header: { SegmentationType?: unknown; Rows?: unknown; Columns?: unknown }): string | undefined {
+export function storedSegDrawnShifted(header: { SegmentationType?: unknown; Rows?: unknown; Columns?: unknown }): string | undefined {
   const rows = Number(header.Rows), columns = Number(header.Columns);
   if (header.SegmentationType !== 'BINARY' || !(rows > 0 && columns > 0) || (rows * columns) % 8 === 0) return undefined;
-  return `it is a binary SEG of ${rows} × ${columns}-pixel images, whose frames start mid-byte (as earlier builds of this software stored them), and the viewer would draw its outlines shifted; press Analyze, then Save to PACS, to store outlines it shows`;
+  return `it is a binary SEG of ${rows} × ${columns}-pixel images, whose frames start mid-byte (as earlier builds of this software stored them), and the viewer would draw its outlines shifted`;
+}
+
+/** storedSegDrawnShifted with what the reader does about it: why the viewer leaves the stored SEG off the image. */
+export function storedSegNotShowable(header: { SegmentationType?: unknown; Rows?: unknown; Columns?: unknown }): string | undefined {
+  const why = storedSegDrawnShifted(header);
+  return why && `${why}; press Analyze, then Save to PACS, to store outlines it shows`;
 }
 
 /** The naturalized SEG dataset (exposed for tests). */
