@@ -30,15 +30,16 @@ import { runPipeline } from './analyze';
 import { headersBySeries, readDicomDatasets } from './analyze-input';
 import { dicomwebClient, explainDicomwebError, type DicomwebTarget } from './lib/dicomweb';
 import { loadPixelCodecs } from './lib/pixel-codecs';
-import { segSeriesDescription, storedSegDrawnShifted } from '../extension/src/dicom/seg';
+import { storedSegDrawnShifted } from '../extension/src/dicom/seg';
 import { fromPart10 } from '../extension/src/dicom/uids';
-import { SR_SERIES_DESCRIPTION } from '../extension/src/dicom/sr';
+import { srSeriesDescription } from '../extension/src/dicom/sr';
 import { readSr } from '../extension/src/dicom/sr-read';
 import { applyStoredChanges, carryOverRefusal, pendingChangeTexts, pendingStoredChanges } from '../extension/src/panel/storedReaderChanges';
 import type { SpineReport } from '../extension/src/pipeline/report';
 import { chooseSeries } from '../extension/src/pipeline/series';
 import { buildResult, nextVersion, sendPending, type Stow } from '../extension/src/store/save';
 import { MemoryPendingStore } from '../extension/src/store/pending';
+import { latestStoredReport } from '../extension/src/store/stored-result';
 import { dicomwebStow } from '../extension/src/store/stow-dicomweb';
 import { SaveToPacsError } from '../extension/src/store/stow-error';
 
@@ -102,12 +103,6 @@ async function naturalMetadata(client: api.DICOMwebClient, studyInstanceUID: str
   return json.map((ds) => dcmData.DicomMetaDictionary.naturalizeDataset(ds) as NaturalDataset);
 }
 
-/** The study's stored report series of the highest version ('Spine MRI Report vN'), with N; undefined without one. */
-function newestStoredReport(series: DicomJson[]): { series: DicomJson; version: number } | undefined {
-  const versions = series.map((s) => ({ series: s, version: Number(SR_SERIES_DESCRIPTION.exec(valueOf(s, TAG.seriesDescription))?.[1] ?? 0) }));
-  return versions.filter((v) => v.version > 0).sort((a, b) => b.version - a.version)[0];
-}
-
 /**
  * A new analysis of a study whose stored report (`storedVersion`) a reader may have changed: the reader's changes
  * carried into it as the viewer carries them after Analyze (panel/storedReaderChanges.ts; the report then names the
@@ -138,16 +133,16 @@ export async function analyzePacsStudy(studyInstanceUid: string, o: AnalyzePacsO
     series = (await client.searchForSeries({ studyInstanceUID: studyInstanceUid, queryParams: { includefield: TAG.seriesDescription } })) as DicomJson[];
     if (!series.length) return outcome('failed', `no such study on ${o.target.url}`);
     version = nextVersion(series.map((s) => valueOf(s, TAG.seriesDescription)));
-    const newest = newestStoredReport(series);
+    const newest = latestStoredReport(series.map((s) => ({ seriesInstanceUid: valueOf(s, TAG.seriesUid), modality: valueOf(s, TAG.modality), description: valueOf(s, TAG.seriesDescription) })));
     if (newest && !o.redo) {
       // A SEG of an earlier build that the viewer would draw shifted, and so leaves off: say so, as --redo mends it.
-      const seg = series.find((s) => valueOf(s, TAG.seriesDescription) === segSeriesDescription(newest.version));
-      const shifted = seg && storedSegDrawnShifted((await naturalMetadata(client, studyInstanceUid, valueOf(seg, TAG.seriesUid)).catch(() => []))[0] ?? {});
+      const seg = newest.segSeriesInstanceUid;
+      const shifted = seg && storedSegDrawnShifted((await naturalMetadata(client, studyInstanceUid, seg).catch(() => []))[0] ?? {});
       const why = shifted ? `; its SEG is not shown in the viewer: ${shifted}` : '';
-      return outcome('skipped', `already analysed ('${valueOf(newest.series, TAG.seriesDescription)}' is on the PACS${why}; --redo stores v${version})`);
+      return outcome('skipped', `already analysed ('${srSeriesDescription(newest.version)}' is on the PACS${why}; --redo stores v${version})`);
     }
     if (newest) {
-      const [sr] = await client.retrieveSeries({ studyInstanceUID: studyInstanceUid, seriesInstanceUID: valueOf(newest.series, TAG.seriesUid), request: {} });
+      const [sr] = await client.retrieveSeries({ studyInstanceUID: studyInstanceUid, seriesInstanceUID: newest.srSeriesInstanceUid, request: {} });
       stored = { report: readSr(sr), version: newest.version };
     }
     const mr = series.filter((s) => valueOf(s, TAG.modality) === 'MR').map((s) => valueOf(s, TAG.seriesUid));

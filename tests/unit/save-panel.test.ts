@@ -3,7 +3,7 @@
  * failure), which stored SR the panel reloads, the "already saved" fingerprint, and the failure text.
  */
 import { dataSourceStow, failedInstanceCount, type OhifDicomWebDataSource } from '../../extension/src/ohif/dataSourceStow';
-import { latestStoredReport } from '../../extension/src/ohif/loadStoredReport';
+import { latestStoredReport } from '../../extension/src/store/stored-result';
 import { reportFingerprint, saveFailureMessage } from '../../extension/src/panel/useSave';
 import { applyReaderEdit, sameReportContent } from '../../extension/src/pipeline/reader-edit';
 import { writeSeg } from '../../extension/src/dicom/seg';
@@ -93,6 +93,9 @@ describe('latestStoredReport', () => {
 
   it('ignores other SRs and returns undefined when the study has none of ours', () => {
     expect(latestStoredReport([row('SR', 'Radiologist report', 'x'), row('MR', 'Spine MRI Report v1', 'y')])).toBeUndefined();
+    // analyze:pacs's QIDO rows may lack a Modality: the description decides.
+    expect(latestStoredReport([{ seriesInstanceUid: 'r4', description: 'Spine MRI Report v4' }, { seriesInstanceUid: 's4', description: 'Spine MRI SEG v4' }]))
+      .toEqual({ version: 4, srSeriesInstanceUid: 'r4', segSeriesInstanceUid: 's4' });
   });
 });
 

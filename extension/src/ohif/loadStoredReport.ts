@@ -10,42 +10,16 @@
 import { api } from 'dicomweb-client';
 import type { DisplaySet } from '../../../types/ohif';
 import { storedSegNotShowable } from '../dicom/seg';
-import { SR_SERIES_DESCRIPTION } from '../dicom/sr';
 import { readSr } from '../dicom/sr-read';
 import type { SegmentInfo, SpineReport } from '../pipeline/report';
+import { latestStoredReport, type StoredReportRef } from '../store/stored-result';
 import { getOhifContext, viewportsShowing } from './context';
-import { activeDataSource, studySeries, type OhifDicomWebDataSource, type QidoSeries } from './dataSourceStow';
+import { activeDataSource, studySeries, type OhifDicomWebDataSource } from './dataSourceStow';
 import { copyLabelmapSlices } from './showSegmentation';
 import { ohifLabelmapSlices, segmentStatsLps, segmentsFromStoredSeg } from './storedSegments';
 
-const SEG_DESCRIPTION = /^Spine MRI SEG v(\d+)$/;
-
-/** Our newest stored result in a study: SR series and, when present, the SEG series of the same version. */
-export interface StoredReportRef {
-  version: number;
-  srSeriesInstanceUid: string;
-  segSeriesInstanceUid?: string;
-}
-
 export interface StoredReport extends StoredReportRef {
   report: SpineReport;
-}
-
-/** Picks the highest-version SR of ours from a study's series list (undefined when there is none). */
-export function latestStoredReport(series: QidoSeries[]): StoredReportRef | undefined {
-  let best: StoredReportRef | undefined;
-  for (const s of series) {
-    const m = SR_SERIES_DESCRIPTION.exec(s.description ?? '');
-    if (!m || (s.modality && s.modality !== 'SR')) continue;
-    const version = Number(m[1]);
-    if (!best || version > best.version) best = { version, srSeriesInstanceUid: s.seriesInstanceUid };
-  }
-  if (best) {
-    const v = best.version;
-    const seg = series.find((s) => SEG_DESCRIPTION.exec(s.description ?? '')?.[1] === String(v) && (!s.modality || s.modality === 'SEG'));
-    if (seg) best.segSeriesInstanceUid = seg.seriesInstanceUid;
-  }
-  return best;
 }
 
 /** dicomweb-client on the data source's WADO-RS root (same-origin '/dicom-web' by default). */
