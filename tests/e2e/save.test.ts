@@ -32,6 +32,10 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { startOrthanc } from '../../scripts/orthanc';
+import { dicomwebClient } from '../../scripts/lib/dicomweb';
+import { fromPart10, newUid, toPart10 } from '../../extension/src/dicom/uids';
+import { dicomwebStow } from '../../extension/src/store/stow-dicomweb';
+import { earlierBuildsBinarySeg } from '../unit/dicom-fixtures';
 import { shiftLevelName } from '../../extension/src/panel/readerEdits';
 import { artifactsDir, copyStudyWith, dismissBanner, e2eSkipReason, importData, levelReasonsNamingOtherLevels, repoRoot, scrollAwayThenWaitForJump, startViewerEnv, type ViewerEnv } from './env';
 
@@ -750,7 +754,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect((await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr').allTextContents()).some((r) => r.startsWith('▸ L4/L5'))).toBe(true);
   }, 300000);
 
-  it('shows a stored SEG whose frames are not whole bytes (ivd_11, 221 × 165 pixels: written FRACTIONAL, RLE Lossless) voxel for voxel as measured', async () => {
+  it('shows a stored SEG whose frames are not whole bytes (ivd_11, 221 × 165 pixels: written FRACTIONAL, RLE Lossless) voxel for voxel as measured; an earlier build\'s binary one is shown again once a change to the findings is saved', async () => {
     // As BINARY, such a SEG did not open (OHIF refused the pad byte) or was painted sheared (frames starting mid-byte).
     if (!modelDir.endsWith('models')) return;
     const { page } = env;
@@ -758,10 +762,8 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const cli = await analyzePacs(study);
     expect(cli.stdout).toContain('1 study: 1 stored');
     const measured = Object.fromEntries(cli.report.segments.map((x) => [x.segmentNumber, x.voxelCount]));
-    await openStudy(page, study);
-    await page.waitForFunction(() => document.querySelector('[data-testid="spine-stored-line"]')?.textContent?.includes('segmentation shown from the stored SEG'), null, { timeout: 60000 });
-    // Voxels per segment of the labelmap OHIF built from the stored SEG (cornerstone's cache).
-    const shown = await page.evaluate(() => {
+    /** Voxels per segment of the labelmap OHIF built from the stored SEG (cornerstone's cache). */
+    const shownVoxels = () => page.evaluate(() => {
       const w = window as unknown as { cornerstoneTools: any; cornerstone: any };
       const counts: Record<number, number> = {};
       for (const seg of w.cornerstoneTools.segmentation.state.getSegmentations()) {
@@ -773,9 +775,40 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
       }
       return counts;
     });
-    expect(shown).toEqual(measured);
+    const segShown = (version: number) => page.waitForFunction((v) => {
+      const line = document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? '';
+      return line.includes(`version ${v})`) && line.includes('segmentation shown from the stored SEG');
+    }, version, { timeout: 60000 });
+    await openStudy(page, study);
+    await segShown(1);
+    expect(await shownVoxels()).toEqual(measured);
     await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 15000 });
     await page.waitForTimeout(1500);
     await shot(page, 'stored-fractional-seg');
+
+    // v2: v1's findings with its SEG as builds before 2026-12-06 stored it (BINARY, frames starting mid-byte).
+    const client = dicomwebClient({ url: `${env.baseUrl}/dicom-web` });
+    const part10 = async (description: string) => {
+      const series = (await qidoSeries(study)).find((r) => r.description === description)!;
+      const [bytes] = await client.retrieveSeries({ studyInstanceUID: study, seriesInstanceUID: series.seriesInstanceUid, request: {} } as Parameters<typeof client.retrieveSeries>[0]);
+      return fromPart10(bytes);
+    };
+    const { _meta: _sr, ...sr } = await part10('Spine MRI Report v1');
+    const oldSeg = earlierBuildsBinarySeg(await part10('Spine MRI SEG v1'));
+    await dicomwebStow(client)([toPart10({ ...oldSeg, SeriesInstanceUID: newUid(), SOPInstanceUID: newUid(), SeriesDescription: 'Spine MRI SEG v2' })]);
+    await dicomwebStow(client)([toPart10({ ...sr, SeriesInstanceUID: newUid(), SOPInstanceUID: newUid(), SeriesDescription: 'Spine MRI Report v2' })]);
+    await openStudy(page, study);
+    await page.waitForFunction(() => document.body.innerText.includes('The stored SEG is not shown: it is a binary SEG of 221 × 165-pixel images'), null, { timeout: 60000 });
+    // A changed grade saved as v3 carries the outlines over as a FRACTIONAL RLE SEG: shown at once, voxel for voxel.
+    await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L3/L4' }).first().click();
+    const grade = page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
+    await grade.selectOption((await grade.inputValue()) === '5' ? '4' : '5');
+    expect(await saveOutcome(page, 'spine-stored-save', ['spine-stored-save-status', 'spine-stored-save-error'])).toContain('SEG series ‘Spine MRI SEG v3’');
+    await segShown(3);
+    expect(await shownVoxels()).toEqual(measured);
+    expect(await page.evaluate(() => document.body.innerText)).not.toContain('The stored SEG is not shown');
+    await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 15000 });
+    await page.waitForTimeout(1500);
+    await shot(page, 'stored-old-seg-revised');
   }, 300000);
 });

@@ -23,12 +23,11 @@ import { MEASUREMENT } from '../../extension/src/dicom/codes';
 import { buildSegDataset } from '../../extension/src/dicom/seg';
 import { patientStudyElements, patientStudyFrom } from '../../extension/src/dicom/patient-study';
 import { fromPart10, newUid, toPart10 } from '../../extension/src/dicom/uids';
-import { utilities } from 'dcmjs';
 import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
 import { MemoryPendingStore } from '../../extension/src/store/pending';
 import { saveRevisionToPacs } from '../../extension/src/store/save';
 import { dicomwebStow } from '../../extension/src/store/stow-dicomweb';
-import { dciodvfy, dsrdump, hasDciodvfy, hasDsrdump, makeLabelmap, makeReport, makeVolume } from '../unit/dicom-fixtures';
+import { dciodvfy, dsrdump, earlierBuildsBinarySeg, hasDciodvfy, hasDsrdump, makeLabelmap, makeReport, makeVolume } from '../unit/dicom-fixtures';
 
 const root = resolve(__dirname, '../..');
 const data = resolve(root, '../shared/data');
@@ -176,12 +175,8 @@ d('headless analysis of PACS studies over DICOMweb', () => {
     const { _meta: _sr, ...sr } = fromPart10(v6sr);
     const vol = { ...makeVolume(), dims: [21, 41, 5] as [number, number, number], voxels: new Float32Array(21 * 41 * 5) };
     const lm = makeLabelmap(vol);
-    const fractional = buildSegDataset(makeReport(vol, lm), lm, vol);
-    const pixels = utilities.compression.decode(fractional.PixelData, 41, 21);
-    const bits = new Uint8Array(Math.ceil(pixels.length / 8));
-    pixels.forEach((x, n) => { if (x) bits[n >> 3] |= 1 << (n & 7); });
-    const { SegmentationFractionalType: _t, MaximumFractionalValue: _m, ...binary } = fractional;
-    await stow([toPart10({ ...binary, ...patientStudyElements(patientStudyFrom(sr)), StudyInstanceUID: spineStudy, SegmentationType: 'BINARY', BitsAllocated: 1, BitsStored: 1, HighBit: 0, PixelData: bits.buffer, SeriesDescription: 'Spine MRI SEG v7' })]);
+    const binary = earlierBuildsBinarySeg(buildSegDataset(makeReport(vol, lm), lm, vol));
+    await stow([toPart10({ ...binary, ...patientStudyElements(patientStudyFrom(sr)), StudyInstanceUID: spineStudy, SeriesDescription: 'Spine MRI SEG v7' })]);
     await stow([toPart10({ ...sr, SeriesInstanceUID: newUid(), SOPInstanceUID: newUid(), SeriesDescription: 'Spine MRI Report v7' })]);
     const [r] = await analyzePacs([spineStudy], { target: target(), manifestPath: join(root, 'models/manifest.json'), outDir: join(tmp, 'old-seg'), store: true, log: () => undefined });
     expect(r.status).toBe('skipped');

@@ -4,13 +4,14 @@
  * and a SpineReport with grades incl. a not-assessable finding and a reader-modified finding.
  */
 import { spawnSync } from 'node:child_process';
+import { utilities as dcmjsUtilities, type NaturalDataset } from 'dcmjs';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Labelmap, SpineVolume, Vec3 } from '../../extension/src/pipeline/volume';
 import { voxelIndex, voxelToLps } from '../../extension/src/pipeline/volume';
 import type { Evidence, Finding, LevelReport, SegmentInfo, SpineReport } from '../../extension/src/pipeline/report';
-import { MR_IMAGE_SOP_CLASS_UID, newUid, toPart10 } from '../../extension/src/dicom/uids';
+import { MR_IMAGE_SOP_CLASS_UID, RLE_LOSSLESS, newUid, toPart10 } from '../../extension/src/dicom/uids';
 import type { PatientStudy } from '../../extension/src/dicom/patient-study';
 
 export const PATIENT: PatientStudy = {
@@ -208,6 +209,29 @@ export function makeReport(v: SpineVolume, labelmap: Labelmap): SpineReport {
     createdAt: '2026-11-22T03:00:00.000Z',
     run: { backend: 'wasm', seconds: 2.5 },
     reader: { name: 'Doe^Jane' },
+  };
+}
+
+/**
+ * A SEG as builds before 2026-12-06 stored images whose rows × columns is not a multiple of 8 (which OHIF 3.13 draws
+ * shifted): BINARY, its frames packed bit to bit (PS3.5 8.1.1), made from a FRACTIONAL RLE SEG of this build.
+ * @param fractional the naturalized SEG (buildSegDataset, or fromPart10 of a stored one); its UIDs and version are kept
+ * @param keep which of its frames to keep (by index; all by default)
+ */
+export function earlierBuildsBinarySeg(fractional: NaturalDataset, keep = (_frame: number) => true): NaturalDataset {
+  const { _meta, SegmentationFractionalType: _type, MaximumFractionalValue: _max, ...rest } = fractional;
+  const size = Number(fractional.Rows) * Number(fractional.Columns);
+  // As written (buildSegDataset) or read back in RLE; a PACS may send it decompressed (Explicit VR Little Endian).
+  const rle = !fractional._meta || fractional._meta.TransferSyntaxUID === RLE_LOSSLESS;
+  const pixels = rle ? dcmjsUtilities.compression.decode(fractional.PixelData, fractional.Rows, fractional.Columns) : new Uint8Array(fractional.PixelData[0]);
+  const frames = (fractional.PerFrameFunctionalGroupsSequence as NaturalDataset[]).map((item, i) => ({ item, i })).filter(({ i }) => keep(i));
+  const bits = new Uint8Array(Math.ceil((frames.length * size) / 8));
+  frames.forEach(({ i }, j) => {
+    for (let p = 0; p < size; p++) if (pixels[i * size + p]) bits[(j * size + p) >> 3] |= 1 << ((j * size + p) & 7);
+  });
+  return {
+    ...rest, SegmentationType: 'BINARY', BitsAllocated: 1, BitsStored: 1, HighBit: 0,
+    NumberOfFrames: frames.length, PerFrameFunctionalGroupsSequence: frames.map(({ item }) => item), PixelData: bits.buffer, _vrMap: { PixelData: 'OB' },
   };
 }
 

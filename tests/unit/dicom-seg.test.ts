@@ -1,10 +1,10 @@
 import { data as dcmData, utilities as dcmjsUtilities } from 'dcmjs';
 import { writeSeg, segSeriesDescription, storedSegNotShowable, MAX_FRACTIONAL_VALUE } from '../../extension/src/dicom/seg';
-import { fromPart10, RLE_LOSSLESS, SEG_SOP_CLASS_UID } from '../../extension/src/dicom/uids';
+import { fromPart10, RLE_LOSSLESS, SEG_SOP_CLASS_UID, toPart10 } from '../../extension/src/dicom/uids';
 import { reviseSeg } from '../../extension/src/dicom/seg-revision';
 import { ANATOMY, DISC, VERTEBRA } from '../../extension/src/dicom/codes';
 import { voxelToLps } from '../../extension/src/pipeline/volume';
-import { PATIENT, dciodvfy, dcmdrle, hasDciodvfy, hasDcmdrle, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
+import { PATIENT, dciodvfy, dcmdrle, earlierBuildsBinarySeg, hasDciodvfy, hasDcmdrle, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
 import { segmentsFromStoredSeg } from '../../extension/src/ohif/storedSegments';
 import { segmentColors } from '../../extension/src/segment-colors';
 
@@ -184,8 +184,38 @@ describe('writeSeg', () => {
     if (hasDciodvfy) expect(dciodvfy(revised).errors).toEqual([]);
   });
 
+  it('carries an earlier build\'s binary SEG whose frames start mid-byte into a new version as FRACTIONAL RLE, the same frames, so the viewer shows it', () => {
+    const base = makeVolume();
+    const offByte = { ...base, dims: [21, 41, 5] as [number, number, number], voxels: new Float32Array(21 * 41 * 5) };
+    const offLm = makeLabelmap(offByte);
+    const now = fromPart10(writeSeg(makeReport(offByte, offLm), offLm, offByte));
+    // As builds before 2026-12-06 stored it: BINARY, 53 frames (no empty frame) packed bit to bit.
+    const key = (f: any) => `${f.SegmentIdentificationSequence[0].ReferencedSegmentNumber} ${f.FrameContentSequence[0].DimensionIndexValues[1] - 1}`;
+    const old = toPart10(earlierBuildsBinarySeg(now, (i) => key(now.PerFrameFunctionalGroupsSequence[i]) !== '11 0'));
+    expect(fromPart10(old).NumberOfFrames).toBe(53);
+    expect(storedSegNotShowable(fromPart10(old))).toMatch(/^it is a binary SEG of 41 × 21-pixel images/);
+
+    const revised = reviseSeg(old, { version: 3 });
+    const r = fromPart10(revised);
+    expect(storedSegNotShowable(r)).toBeUndefined();
+    expect([r._meta.TransferSyntaxUID, r.SegmentationType, r.SegmentationFractionalType, r.BitsAllocated, r.SeriesDescription]).toEqual([RLE_LOSSLESS, 'FRACTIONAL', 'OCCUPANCY', 8, 'Spine MRI SEG v3']);
+    // 53 frames of 861 bytes would be odd decompressed: one empty frame added, on a slice its segment does not reach.
+    const frames = r.PerFrameFunctionalGroupsSequence as any[];
+    expect(r.NumberOfFrames).toBe(54);
+    expect(frames.map(key).sort()).toEqual((now.PerFrameFunctionalGroupsSequence as any[]).map(key).sort());
+    const revisedPixels = dcmjsUtilities.compression.decode(r.PixelData, 41, 21);
+    frames.forEach((f, fi) => {
+      const [seg, k] = key(f).split(' ').map(Number);
+      const slice = offLm.values.subarray(k * 861, (k + 1) * 861);
+      expect(Array.from(revisedPixels.subarray(fi * 861, (fi + 1) * 861))).toEqual(Array.from(slice, (x) => (x === seg ? MAX_FRACTIONAL_VALUE : 0)));
+      expect(f.PlanePositionSequence[0].ImagePositionPatient).toEqual(voxelToLps(offByte, 0, 0, k).map((x) => Math.round(x * 1e6) / 1e6));
+    });
+    if (hasDciodvfy) expect(dciodvfy(revised).errors).toEqual([]);
+    if (hasDcmdrle) expect(Array.from(new Uint8Array(fromPart10(dcmdrle(revised)).PixelData[0]))).toEqual(Array.from(revisedPixels));
+  });
+
   it('tells a stored binary SEG whose frames start mid-byte (earlier builds) from the ones the viewer shows', () => {
-    expect(storedSegNotShowable({ SegmentationType: 'BINARY', Rows: 221, Columns: 165 })).toMatch(/^it is a binary SEG of 221 × 165-pixel images, whose frames start mid-byte .*press Analyze, then Save to PACS/);
+    expect(storedSegNotShowable({ SegmentationType: 'BINARY', Rows: 221, Columns: 165 })).toMatch(/^it is a binary SEG of 221 × 165-pixel images, whose frames start mid-byte .*a change to these findings saved as a new version stores the same outlines .*press Analyze, then Save to PACS/);
     expect(storedSegNotShowable({ SegmentationType: 'BINARY', Rows: 512, Columns: 512 })).toBeUndefined();
     expect(storedSegNotShowable({ SegmentationType: 'FRACTIONAL', Rows: 221, Columns: 165 })).toBeUndefined();
     expect(storedSegNotShowable({})).toBeUndefined(); // no metadata: OHIF is left to try

@@ -126,10 +126,17 @@ export function writeSeg(report: SpineReport, labelmap: Labelmap, sourceVolume: 
 /** A FRACTIONAL SEG's value for a pixel in the segment (buildSegDataset): full occupancy; outside it, 0. */
 export const MAX_FRACTIONAL_VALUE = 255;
 
+/** The image pixel and segmentation type elements of the FRACTIONAL SEGs this software writes (one byte per pixel). */
+export const FRACTIONAL_ELEMENTS = {
+  SegmentationType: 'FRACTIONAL', SegmentationFractionalType: 'OCCUPANCY', MaximumFractionalValue: MAX_FRACTIONAL_VALUE,
+  BitsAllocated: 8, BitsStored: 8, HighBit: 7,
+} as const;
+
 /**
  * Why OHIF 3.13 would draw a stored SEG wrongly although it is valid DICOM: a BINARY SEG whose frames are not whole
  * bytes (rows × columns not a multiple of 8), as this software stored them until 2026-12-06 — OHIF paints it shifted,
- * or does not open it (buildSegDataset). undefined when it can be shown. analyze:pacs names it when it skips a study.
+ * or does not open it (buildSegDataset). undefined when it can be shown. analyze:pacs names it when it skips a study;
+ * reviseSeg rewrites it as this build would.
  * @param header the SEG's SegmentationType (0062,0001), Rows and Columns, as its WADO-RS metadata holds them
  */
 export function storedSegDrawnShifted(header: { SegmentationType?: unknown; Rows?: unknown; Columns?: unknown }): string | undefined {
@@ -138,10 +145,13 @@ export function storedSegDrawnShifted(header: { SegmentationType?: unknown; Rows
   return `it is a binary SEG of ${rows} × ${columns}-pixel images, whose frames start mid-byte (as earlier builds of this software stored them), and the viewer would draw its outlines shifted`;
 }
 
-/** storedSegDrawnShifted with what the reader does about it: why the viewer leaves the stored SEG off the image. */
+/**
+ * storedSegDrawnShifted with what the reader does about it: why the viewer leaves the stored SEG off the image. A change
+ * to the findings saved as a new version stores the same outlines as a SEG it shows (seg-revision.ts reviseSeg).
+ */
 export function storedSegNotShowable(header: { SegmentationType?: unknown; Rows?: unknown; Columns?: unknown }): string | undefined {
   const why = storedSegDrawnShifted(header);
-  return why && `${why}; press Analyze, then Save to PACS, to store outlines it shows`;
+  return why && `${why}; a change to these findings saved as a new version stores the same outlines in a form it shows (or press Analyze, then Save to PACS)`;
 }
 
 /** The naturalized SEG dataset (exposed for tests). */
@@ -266,14 +276,9 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
     PhotometricInterpretation: 'MONOCHROME2',
     Rows: ny,
     Columns: nx,
-    BitsAllocated: fractional ? 8 : 1,
-    BitsStored: fractional ? 8 : 1,
-    HighBit: fractional ? 7 : 0,
     PixelRepresentation: 0,
     LossyImageCompression: '00',
-    ...(fractional
-      ? { SegmentationType: 'FRACTIONAL', SegmentationFractionalType: 'OCCUPANCY', MaximumFractionalValue: MAX_FRACTIONAL_VALUE }
-      : { SegmentationType: 'BINARY' }),
+    ...(fractional ? FRACTIONAL_ELEMENTS : { SegmentationType: 'BINARY', BitsAllocated: 1, BitsStored: 1, HighBit: 0 }),
     NumberOfFrames: frames.length,
     CodingSchemeIdentificationSequence: [{ ...PRIVATE_SCHEME }],
     SegmentSequence: segmentSequence,

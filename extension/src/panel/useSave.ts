@@ -185,15 +185,7 @@ async function loadStored(studyUid: string): Promise<void> {
     // The outlines the SR carries, on the images they were measured on (a new analysis replaces them).
     showEvidenceOverlays(stored.report);
     if (stored.segSeriesInstanceUid) {
-      const seg = await showStoredSeg(stored.segSeriesInstanceUid).catch((e: Error): StoredSegShown => ({ shown: false, reason: e.message }));
-      if (!seg.shown) console.warn(`Spine MRI: the stored SEG is not shown: ${seg.reason}`);
-      // Level names beside the stored bodies, drawn as after an analysis ('L4?' when the SR says they are uncertain).
-      else if (seg.segments?.length && seg.sourceImageIds?.length) {
-        try { showLevelLabels(seg.sourceImageIds, seg.segments, !stored.report.levelNaming.certain); } catch (e) { console.error(e); }
-        showEvidenceOverlays({ ...stored.report, segments: seg.segments }); // again, with the bodies: their labels go between the names
-      }
-      setStudy(studyUid, { stored: { status: 'loaded', stored, segShown: seg.shown, segNote: seg.reason, segmentationId: seg.segmentationId, segments: seg.segments, sourceImageIds: seg.sourceImageIds, loadedOutlines: seg.loadedOutlines } });
-      if (seg.loadedOutlines) keepStoredOutlineEditsAsMade();
+      await showStoredOutlines(studyUid, stored, stored.segSeriesInstanceUid);
     } else {
       // An SR whose SEG was deleted from the PACS (or never reached it): say so rather than show findings without outlines.
       setStudy(studyUid, { stored: { status: 'loaded', stored, segShown: false, segNote: `the PACS holds no "Spine MRI SEG v${stored.version}" beside this report (deleted, or never stored); press Analyze to outline the structures again` } });
@@ -201,6 +193,25 @@ async function loadStored(studyUid: string): Promise<void> {
   } catch (e) {
     setStudy(studyUid, { stored: { status: 'error', message: (e as Error).message } });
   }
+}
+
+/**
+ * The stored SEG on the viewports that show its source series, with the level names beside its bodies; the panel's
+ * state of the stored findings then says whether it shows, or why not (its other fields, the reader's changes
+ * included, kept).
+ */
+async function showStoredOutlines(studyUid: string, stored: StoredReport, segSeriesInstanceUid: string): Promise<void> {
+  const seg = await showStoredSeg(segSeriesInstanceUid).catch((e: Error): StoredSegShown => ({ shown: false, reason: e.message }));
+  if (!seg.shown) console.warn(`Spine MRI: the stored SEG is not shown: ${seg.reason}`);
+  // Level names beside the stored bodies, drawn as after an analysis ('L4?' when the SR says they are uncertain).
+  else if (seg.segments?.length && seg.sourceImageIds?.length) {
+    try { showLevelLabels(seg.sourceImageIds, seg.segments, !stored.report.levelNaming.certain); } catch (e) { console.error(e); }
+    showEvidenceOverlays({ ...stored.report, segments: seg.segments }); // again, with the bodies: their labels go between the names
+  }
+  const now = studyStates.get(studyUid)?.stored;
+  if (now?.status !== 'loaded' || now.stored.srSeriesInstanceUid !== stored.srSeriesInstanceUid) return; // another version since
+  setStudy(studyUid, { stored: { ...now, segShown: seg.shown, segNote: seg.reason, segmentationId: seg.segmentationId, segments: seg.segments, sourceImageIds: seg.sourceImageIds, loadedOutlines: seg.loadedOutlines } });
+  if (seg.loadedOutlines) keepStoredOutlineEditsAsMade();
 }
 
 async function recordSaved(studyUid: string, report: SpineReport, version: number): Promise<void> {
@@ -437,6 +448,8 @@ async function saveStoredEdits(studyUid: string): Promise<void> {
       const stored = { version, srSeriesInstanceUid: r.srSeriesInstanceUid, segSeriesInstanceUid: r.segSeriesInstanceUid, report: { ...r.report, createdAt: r.createdAt, fromStoredSr } };
       const segments = edited.segments.length ? edited.segments : now.segments; // renamed when the reader shifted the levels
       setStudy(studyUid, { stored: { ...now, stored, segments, edited: now.edited === edited ? undefined : now.edited } });
+      // A stored SEG the viewer did not show (an earlier build's, drawn shifted) is carried over in a form it shows.
+      if (!now.segShown) void showStoredOutlines(studyUid, stored, r.segSeriesInstanceUid);
     }
     setSave(key, savedState(r));
   } catch (e) {
