@@ -149,7 +149,7 @@ describe('writeSeg', () => {
     expect(ds.NumberOfFrames).toBe(53);
   });
 
-  it('writes FRACTIONAL (one byte per pixel, 0 or 255) in RLE Lossless where frames would end mid-byte, which OHIF 3.13 paints sheared (ivd_11, 221 × 165 pixels); valid DICOM, and a revision keeps it so', () => {
+  it('writes FRACTIONAL (one byte per pixel, 0 or 255) in RLE Lossless where frames would end mid-byte, which OHIF 3.13 paints sheared (ivd_11, 221 × 165 pixels); valid DICOM, and a revision keeps it so, also when the PACS sent it decompressed', () => {
     // 21 × 41 = 861 pixels per frame: as bits 107.6 bytes, so frames would start mid-byte.
     const base = makeVolume();
     const offByte = { ...base, dims: [21, 41, 5] as [number, number, number], voxels: new Float32Array(21 * 41 * 5) };
@@ -182,6 +182,12 @@ describe('writeSeg', () => {
     expect([r._meta.TransferSyntaxUID, r.SeriesDescription, r.NumberOfFrames]).toEqual([RLE_LOSSLESS, 'Spine MRI SEG v2', 54]);
     expect(Array.from(dcmjsUtilities.compression.decode(r.PixelData, 41, 21))).toEqual(Array.from(pixels));
     if (hasDciodvfy) expect(dciodvfy(revised).errors).toEqual([]);
+    // As a PACS sends it decompressed (Orthanc's WADO-RS does unless asked otherwise): carried back into RLE, not
+    // stored at 8 times the size.
+    const { _meta: _m, ...plain } = d;
+    const again = fromPart10(reviseSeg(toPart10({ ...plain, PixelData: pixels.slice().buffer }), { version: 3 }));
+    expect([again._meta.TransferSyntaxUID, again.SegmentationType, again.NumberOfFrames]).toEqual([RLE_LOSSLESS, 'FRACTIONAL', 54]);
+    expect(Array.from(dcmjsUtilities.compression.decode(again.PixelData, 41, 21))).toEqual(Array.from(pixels));
   });
 
   it('carries an earlier build\'s binary SEG whose frames start mid-byte into a new version as FRACTIONAL RLE, the same frames, so the viewer shows it', () => {

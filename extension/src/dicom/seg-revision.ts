@@ -3,9 +3,9 @@
  * (grades, level names) without analysing again: the same segments and pixels (renamed where the reader shifted
  * the level names), new series and instance UIDs, the new
  * version's SeriesDescription ('Spine MRI SEG v3'), SeriesNumber and content date. The new SR refers to this
- * copy, so every version stays a SEG + SR pair, as the loader expects (loadStoredReport.ts). A binary SEG of an earlier
- * build that the viewer would draw shifted (seg.ts storedSegDrawnShifted) is carried as the FRACTIONAL RLE SEG this
- * build writes for such images, with the same frames, so the reader's outlines show again in the new version.
+ * copy, so every version stays a SEG + SR pair, as the loader expects (loadStoredReport.ts). A SEG of images whose
+ * rows × columns is not a multiple of 8 is carried as the FRACTIONAL RLE SEG this build writes for them, with the same
+ * frames: an earlier build's binary SEG, which the viewer would draw shifted, then shows in the new version.
  * Also reads back from a SEG the source series it segments, which the SR references (writeSr's sourceVolume).
  */
 import type { NaturalDataset } from 'dcmjs';
@@ -47,32 +47,39 @@ export function segSource(bytes: ArrayBuffer): { source: SourceSeriesRef; patien
 }
 
 /**
- * An earlier build's BINARY SEG whose frames start mid-byte (rows × columns not a multiple of 8), as seg.ts writes such
- * a SEG now: FRACTIONAL (0 or MAX_FRACTIONAL_VALUE per pixel), RLE Lossless, the same frames and per-frame items —
- * plus one empty frame where the decompressed length would be odd (seg.ts buildSegDataset says why), made from
- * another segment's frame on a slice the first segment without a frame there does not reach.
- * @param seg the naturalized stored SEG; its PixelData frames packed bit to bit (PS3.5 8.1.1)
+ * A SEG of images whose rows × columns is not a multiple of 8, as seg.ts writes one now: FRACTIONAL (0 or
+ * MAX_FRACTIONAL_VALUE per pixel) in RLE Lossless, with the same frames. From an earlier build's BINARY SEG, whose
+ * frames start mid-byte (drawn shifted: seg.ts storedSegDrawnShifted), or from a FRACTIONAL one the PACS sent
+ * decompressed (Orthanc's WADO-RS sends Explicit VR Little Endian unless asked otherwise), which would be stored
+ * 8 times the size. undefined for any other SEG, which is carried as it came.
+ * An empty frame is added where the frames' decompressed length would be odd (seg.ts buildSegDataset says why): the
+ * first segment that lacks a frame on some slice gets one there, copied from another segment's frame on that slice.
+ * @param seg the naturalized stored SEG; @param transferSyntaxUid the one it came in
  */
-function asFractionalRle(seg: NaturalDataset): NaturalDataset {
+function asFractionalRle(seg: NaturalDataset, transferSyntaxUid: string | undefined): NaturalDataset | undefined {
   const rows = Number(seg.Rows), columns = Number(seg.Columns), sliceSize = rows * columns;
-  const perFrame: NaturalDataset[] = [...(seg.PerFrameFunctionalGroupsSequence ?? [])];
-  const bits = new Uint8Array(Array.isArray(seg.PixelData) ? seg.PixelData[0] : seg.PixelData);
-  const frameCount = perFrame.length + (perFrame.length * sliceSize) % 2;
-  if (frameCount > perFrame.length) {
+  const pixelData = new Uint8Array(Array.isArray(seg.PixelData) ? seg.PixelData[0] : seg.PixelData);
+  let isSet: (n: number) => boolean;
+  if (storedSegDrawnShifted(seg)) isSet = (n) => (pixelData[n >> 3] & (1 << (n & 7))) !== 0; // bit n (PS3.5 8.1.1)
+  else if (seg.SegmentationType === 'FRACTIONAL' && transferSyntaxUid !== RLE_LOSSLESS && sliceSize % 8 !== 0) isSet = (n) => pixelData[n] > 0;
+  else return undefined;
+  const stored: NaturalDataset[] = seg.PerFrameFunctionalGroupsSequence ?? [];
+  const perFrame = [...stored];
+  if ((perFrame.length * sliceSize) % 2 === 1) {
     const segmentOf = (f: NaturalDataset) => Number(f.SegmentIdentificationSequence?.[0]?.ReferencedSegmentNumber);
     const sliceOf = (f: NaturalDataset) => String(f.PlanePositionSequence?.[0]?.ImagePositionPatient);
     const framed = new Set(perFrame.map((f) => `${segmentOf(f)} ${sliceOf(f)}`));
-    const empty = (seg.SegmentSequence ?? []).map((item: NaturalDataset) => Number(item.SegmentNumber)).flatMap((n: number) => {
-      const elsewhere = perFrame.find((f) => !framed.has(`${n} ${sliceOf(f)}`));
-      if (!elsewhere) return [];
-      const content = elsewhere.FrameContentSequence?.[0] ?? {};
-      const [, ...position] = [content.DimensionIndexValues ?? []].flat(); // [segment, slice]
-      return [{ ...elsewhere, SegmentIdentificationSequence: [{ ReferencedSegmentNumber: n }], FrameContentSequence: [{ ...content, DimensionIndexValues: [n, ...position] }] }];
-    })[0];
-    if (empty) perFrame.push(empty);
+    for (const n of (seg.SegmentSequence ?? []).map((item: NaturalDataset) => Number(item.SegmentNumber))) {
+      const other = perFrame.find((f) => !framed.has(`${n} ${sliceOf(f)}`));
+      if (!other) continue;
+      const content = other.FrameContentSequence?.[0] ?? {};
+      const [, ...slice] = [content.DimensionIndexValues ?? []].flat(); // DimensionIndexValues: [segment, slice]
+      perFrame.push({ ...other, SegmentIdentificationSequence: [{ ReferencedSegmentNumber: n }], FrameContentSequence: [{ ...content, DimensionIndexValues: [n, ...slice] }] });
+      break;
+    }
   }
   const bytes = new Uint8Array(perFrame.length * sliceSize);
-  for (let n = 0; n < Math.min(bytes.length, bits.length * 8); n++) if (bits[n >> 3] & (1 << (n & 7))) bytes[n] = MAX_FRACTIONAL_VALUE;
+  for (let n = 0; n < stored.length * sliceSize; n++) if (isSet(n)) bytes[n] = MAX_FRACTIONAL_VALUE;
   return {
     ...seg,
     ...FRACTIONAL_ELEMENTS,
@@ -91,8 +98,8 @@ function asFractionalRle(seg: NaturalDataset): NaturalDataset {
  */
 export function reviseSeg(bytes: ArrayBuffer, opts: { version: number; now?: Date; seriesInstanceUid?: string; sopInstanceUid?: string; segments?: SegmentInfo[] }): ArrayBuffer {
   const { _meta: meta, ...stored } = parseSeg(bytes);
-  const mend = !!storedSegDrawnShifted(stored);
-  const seg = mend ? asFractionalRle(stored) : stored;
+  const rewritten = asFractionalRle(stored, meta?.TransferSyntaxUID);
+  const seg = rewritten ?? stored;
   const renamed = new Map((opts.segments ?? []).map((s) => [s.segmentNumber, s]));
   const segmentSequence = (seg.SegmentSequence ?? []).map((item: NaturalDataset) => {
     const s = renamed.get(Number(item.SegmentNumber));
@@ -106,5 +113,5 @@ export function reviseSeg(bytes: ArrayBuffer, opts: { version: number; now?: Dat
     SOPInstanceUID: opts.sopInstanceUid ?? newUid(),
     SeriesInstanceUID: opts.seriesInstanceUid ?? newUid(),
     ...segVersionElements(opts.version, opts.now ?? new Date()),
-  }, mend ? RLE_LOSSLESS : meta?.TransferSyntaxUID ?? EXPLICIT_VR_LITTLE_ENDIAN); // else pixel data as stored (RLE frames of a FRACTIONAL SEG stay encoded)
+  }, rewritten ? RLE_LOSSLESS : meta?.TransferSyntaxUID ?? EXPLICIT_VR_LITTLE_ENDIAN); // else pixel data as it came
 }
