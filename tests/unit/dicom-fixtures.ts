@@ -241,35 +241,38 @@ export interface DciodvfyResult {
   output: string;
 }
 
-/** Runs dicom3tools' dciodvfy on the bytes; returns its Error and Warning lines. */
-export function dciodvfy(bytes: ArrayBuffer): DciodvfyResult {
-  const dir = mkdtempSync(join(tmpdir(), 'dciodvfy-'));
+/** `use` of the bytes written to a temporary file, which is deleted after (the DICOM tools below read files). */
+function withTempFile<T>(bytes: ArrayBuffer, use: (file: string, dir: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'spine-dicom-tool-'));
   try {
-    const f = join(dir, 'obj.dcm');
-    writeFileSync(f, Buffer.from(bytes));
-    const r = spawnSync('dciodvfy', ['-new', f], { encoding: 'utf8' });
-    const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-    const lines = output.split('\n');
-    return { errors: lines.filter((l) => /^Error/.test(l)), warnings: lines.filter((l) => /^Warning/.test(l)), output };
+    const file = join(dir, 'in.dcm');
+    writeFileSync(file, Buffer.from(bytes));
+    return use(file, dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs dicom3tools' dciodvfy on the bytes; returns its Error and Warning lines. */
+export function dciodvfy(bytes: ArrayBuffer): DciodvfyResult {
+  return withTempFile(bytes, (file) => {
+    const r = spawnSync('dciodvfy', ['-new', file], { encoding: 'utf8' });
+    const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+    const lines = output.split('\n');
+    return { errors: lines.filter((l) => /^Error/.test(l)), warnings: lines.filter((l) => /^Warning/.test(l)), output };
+  });
 }
 
 export const hasDciodvfy = spawnSync('which', ['dciodvfy']).status === 0;
 
 /** DCMTK's dcmdrle, a second RLE decoder: the Part 10 bytes decompressed to Explicit VR Little Endian. @throws Error when it refuses them. */
 export function dcmdrle(bytes: ArrayBuffer): ArrayBuffer {
-  const dir = mkdtempSync(join(tmpdir(), 'dcmdrle-'));
-  try {
-    writeFileSync(join(dir, 'in.dcm'), Buffer.from(bytes));
-    const r = spawnSync('dcmdrle', [join(dir, 'in.dcm'), join(dir, 'out.dcm')], { encoding: 'utf8' });
+  return withTempFile(bytes, (file, dir) => {
+    const r = spawnSync('dcmdrle', [file, join(dir, 'out.dcm')], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`dcmdrle: ${r.stderr || r.stdout}`);
     const out = readFileSync(join(dir, 'out.dcm'));
     return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 export const hasDcmdrle = spawnSync('which', ['dcmdrle']).status === 0;
@@ -280,16 +283,11 @@ export const hasDcmdrle = spawnSync('which', ['dcmdrle']).status === 0;
  * know ISO_IR 192, i.e. UTF-8, left out: it says nothing about the object).
  */
 export function dsrdump(bytes: ArrayBuffer): { ok: boolean; problems: string[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'dsrdump-'));
-  try {
-    const f = join(dir, 'sr.dcm');
-    writeFileSync(f, Buffer.from(bytes));
-    const r = spawnSync('dsrdump', [f], { encoding: 'utf8' });
+  return withTempFile(bytes, (file) => {
+    const r = spawnSync('dsrdump', [file], { encoding: 'utf8' });
     const problems = `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n').filter((l) => /^[EWF]:/.test(l) && !/VR checker does not support this Specific Character Set: ISO_IR 192/.test(l));
     return { ok: r.status === 0, problems };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 export const hasDsrdump = spawnSync('which', ['dsrdump']).status === 0;
