@@ -11,7 +11,7 @@
 import type { NaturalDataset } from 'dcmjs';
 import type { SpineVolume } from '../pipeline/volume';
 import { utilities as dcmjsUtilities } from 'dcmjs';
-import { FRACTIONAL_ELEMENTS, MAX_FRACTIONAL_VALUE, segVersionElements, segmentNaming, storedSegDrawnShifted } from './seg';
+import { FRACTIONAL_ELEMENTS, MAX_FRACTIONAL_VALUE, binaryFramesStartMidByte, segVersionElements, segmentNaming, storedSegDrawnShifted } from './seg';
 import type { SegmentInfo } from '../pipeline/report';
 import { patientStudyFrom, type PatientStudy } from './patient-study';
 import { EXPLICIT_VR_LITTLE_ENDIAN, MR_IMAGE_SOP_CLASS_UID, RLE_LOSSLESS, SEG_SOP_CLASS_UID, fromPart10, newUid, toPart10 } from './uids';
@@ -61,7 +61,7 @@ function asFractionalRle(seg: NaturalDataset, transferSyntaxUid: string | undefi
   const pixelData = new Uint8Array(Array.isArray(seg.PixelData) ? seg.PixelData[0] : seg.PixelData);
   let isSet: (n: number) => boolean;
   if (storedSegDrawnShifted(seg)) isSet = (n) => (pixelData[n >> 3] & (1 << (n & 7))) !== 0; // bit n (PS3.5 8.1.1)
-  else if (seg.SegmentationType === 'FRACTIONAL' && transferSyntaxUid !== RLE_LOSSLESS && sliceSize % 8 !== 0) isSet = (n) => pixelData[n] > 0;
+  else if (seg.SegmentationType === 'FRACTIONAL' && transferSyntaxUid !== RLE_LOSSLESS && binaryFramesStartMidByte(rows, columns)) isSet = (n) => pixelData[n] > 0;
   else return undefined;
   const stored: NaturalDataset[] = seg.PerFrameFunctionalGroupsSequence ?? [];
   const perFrame = [...stored];

@@ -133,6 +133,14 @@ export const FRACTIONAL_ELEMENTS = {
 } as const;
 
 /**
+ * Whether a BINARY SEG's frames of these images would start mid-byte (rows × columns not a multiple of 8: PS3.5 8.1.1
+ * packs frames bit to bit), which OHIF 3.13 misreads: this software writes such SEGs FRACTIONAL (buildSegDataset).
+ */
+export function binaryFramesStartMidByte(rows: number, columns: number): boolean {
+  return (rows * columns) % 8 !== 0;
+}
+
+/**
  * Why OHIF 3.13 would draw a stored SEG wrongly although it is valid DICOM: a BINARY SEG whose frames are not whole
  * bytes (rows × columns not a multiple of 8), as this software stored them until 2026-12-06 — OHIF paints it shifted,
  * or does not open it (buildSegDataset). undefined when it can be shown. analyze:pacs names it when it skips a study;
@@ -141,7 +149,7 @@ export const FRACTIONAL_ELEMENTS = {
  */
 export function storedSegDrawnShifted(header: { SegmentationType?: unknown; Rows?: unknown; Columns?: unknown }): string | undefined {
   const rows = Number(header.Rows), columns = Number(header.Columns);
-  if (header.SegmentationType !== 'BINARY' || !(rows > 0 && columns > 0) || (rows * columns) % 8 === 0) return undefined;
+  if (header.SegmentationType !== 'BINARY' || !(rows > 0 && columns > 0) || !binaryFramesStartMidByte(rows, columns)) return undefined;
   return `it is a binary SEG of ${rows} × ${columns}-pixel images, whose frames start mid-byte (as earlier builds of this software stored them), and the viewer would draw its outlines shifted`;
 }
 
@@ -186,7 +194,7 @@ export function buildSegDataset(report: SpineReport, labelmap: Labelmap, v: Spin
   // sheared, and Orthanc refuses to serve its single frames (400). Those SEGs are written FRACTIONAL instead (OCCUPANCY,
   // one byte per pixel, 0 or MAX_FRACTIONAL_VALUE), which OHIF loads as binary, in RLE Lossless (dcmjs's encoder), which
   // makes them smaller than the BINARY one would be (ivd_11: 0.8 MB against 2.4 MB; uncompressed FRACTIONAL 19.7 MB).
-  const fractional = sliceSize % 8 !== 0;
+  const fractional = binaryFramesStartMidByte(ny, nx);
   // OHIF's SEG loading (dcmjs's frame reader, and OHIF 3.13's whole-instance prefetch) expects uncompressed pixel data to
   // be exactly frames × bytes per frame, and refuses the pad byte DICOM adds to an odd length ("Invalid frame length",
   // "The calculated length … does not match the actual length"), so the SEG does not open. Where the length would be
