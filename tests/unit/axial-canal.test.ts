@@ -50,6 +50,21 @@ describe('measureAxialDuralSac', () => {
     }
   });
 
+  it('draws the outline along the pixels counted: its area is the area measured, also round a notched sac', () => {
+    // A notch of tissue 3 mm wide reaches 6 mm into the sac from behind: a polygon from the centre to the farthest
+    // sac pixel on each ray would bridge it and enclose more than was counted.
+    const notch = (x: number, y: number) => Math.abs(x) < 1.5 && y > 28;
+    const img = image(centre, AXIAL_ROW, AXIAL_COL, (x, y) => (ellipse(x, y) && !notch(x, y) ? CSF : TISSUE));
+    const [r] = measureAxialDuralSac([img], [disc(centre)]);
+    const pts = r.outlineLps!;
+    let twice = 0;
+    pts.forEach(([x1, y1], k) => { const [x2, y2] = pts[(k + 1) % pts.length]; twice += x1 * y2 - x2 * y1; });
+    expect(Math.abs(twice) / 2).toBeCloseTo(r.areaMm2!, 6);
+    expect(r.areaMm2!).toBeLessThan(sacArea - 3 * 5);
+    // The notch is outside: no outline vertex lies within it, away from its edges.
+    expect(pts.some(([x, y]) => Math.abs(x) < 1 && y > 29 && y < 33)).toBe(false);
+  });
+
   it('counts dark nerve roots inside the sac as sac area', () => {
     const roots = (x: number, y: number) => [[-3, 27], [0, 29], [3, 27], [-1.5, 31], [1.5, 31]].some(([a, b]) => Math.hypot(x - a, y - b) < 1.2);
     const img = image(centre, AXIAL_ROW, AXIAL_COL, (x, y) => (ellipse(x, y) && !roots(x, y) ? CSF : TISSUE));

@@ -45,7 +45,7 @@
  */
 import type { SpineVolume, Vec3 } from './volume';
 import { voxelToLps } from './volume';
-import { ballOffsets, convexHull, fillHoles, grow4, hullMask, morph } from './mask2d';
+import { ballOffsets, convexHull, fillHoles, grow4, hullMask, morph, outerBoundary } from './mask2d';
 
 /** One axial image with its own geometry (angled stacks: every image may differ). */
 export interface AxialSlice {
@@ -109,7 +109,7 @@ export interface AxialSacResult {
   instanceNumber?: number;
   /** Distance of that image's plane from the disc centre, mm. */
   distanceMm?: number;
-  /** Outline of the measured region, LPS mm (closed polygon, for display). */
+  /** Outline of the measured region, LPS mm: a closed polygon along the edges of the pixels counted (its area is areaMm2), for display and the SR. */
   outlineLps?: Vec3[];
   /** Intensity levels used (image units): CSF at the start pixel, surrounding tissue, and the edge threshold between them. */
   levels?: { csf: number; tissue: number; edge: number };
@@ -177,8 +177,6 @@ export const CRESCENT_GAP_MM = 7;
 export const MAX_JOINED_AP_FRACTION_OF_SAGITTAL = 1.25;
 /** Project heuristic: smaller CSF-bright specks (mm²) are not joined as crescents (noise, veins). */
 export const MIN_CRESCENT_MM2 = 4;
-/** Rays of the displayed outline polygon. */
-const OUTLINE_RAYS = 72;
 
 /** The images of a uniform axial SpineVolume as AxialSlices (pixels are views into v.voxels, not copies). */
 export function axialSlicesOfVolume(v: SpineVolume): AxialSlice[] {
@@ -356,8 +354,8 @@ function growSac(s: AxialSlice, seed: [number, number], sagittalApMm: number | n
   const maxJoinedAp = sagittalApMm ? MAX_JOINED_AP_FRACTION_OF_SAGITTAL * sagittalApMm : Infinity;
   const crescentsJoined = joinCrescents(inRegion, bright, notDark, w, h, [sx, sy], (m) => !leaks(m) && (apSpanMm(m) ?? 0) <= maxJoinedAp);
   fillHoles(inRegion, w, h);
-  let n = 0, ci = 0, cj = 0;
-  for (let p = 0; p < w * h; p++) if (inRegion[p]) { n++; ci += p % w; cj += Math.floor(p / w); }
+  let n = 0;
+  for (let p = 0; p < w * h; p++) n += inRegion[p];
   const areaMm2 = n * sx * sy;
   if (areaMm2 < MIN_SAC_AREA_MM2) {
     return { reason: `the CSF-bright region is only ${fmt(areaMm2)} mm² (under ${MIN_SAC_AREA_MM2} mm²: CSF effaced, or the seed missed the sac): measure by hand`, levels };
@@ -368,8 +366,7 @@ function growSac(s: AxialSlice, seed: [number, number], sagittalApMm: number | n
       return { reason: `the CSF-bright region at the seed spans only ${fmt(apMm)} mm front to back, under ${MIN_AP_FRACTION_OF_SAGITTAL} × the sagittal AP of ${fmt(sagittalApMm)} mm (the conus or clumped roots split the CSF, or the sagittal AP is wrong): measure by hand`, levels };
     }
   }
-  const c: [number, number] = [ci / n, cj / n];
-  return { areaMm2, levels, crescentsJoined, outline: outline(inRegion, w, h, c).map(([a, b]) => [a + i0, b + j0]) };
+  return { areaMm2, levels, crescentsJoined, outline: outline(inRegion, w, h, n).map(([a, b]) => [a + i0, b + j0]) };
 }
 
 /**
@@ -400,22 +397,27 @@ function joinCrescents(region: Uint8Array, bright: Uint8Array, notDark: Uint8Arr
 }
 
 /**
- * Coarse outline for display: on OUTLINE_RAYS rays from the centroid c, the farthest point still in the
- * region (pixel edge, so the polygon encloses the counted pixels). Fractional pixel indices of the window.
+ * The displayed outline, fractional pixel indices of the window: the measured region's boundary along pixel edges,
+ * so that it encloses exactly the pixels counted (its area is the area measured). Where a dark band still parts the
+ * joined crescents (joinCrescents keeps only the hull's pixels that are not dark), it goes round their convex hull.
  */
-function outline(m: Uint8Array, w: number, h: number, c: [number, number]): [number, number][] {
-  const at = (x: number, y: number) => {
-    const a = Math.round(x), b = Math.round(y);
-    return a >= 0 && b >= 0 && a < w && b < h && m[a + b * w] === 1;
-  };
-  const pts: [number, number][] = [];
-  const rMax = Math.hypot(w, h);
-  for (let k = 0; k < OUTLINE_RAYS; k++) {
-    const t = (2 * Math.PI * k) / OUTLINE_RAYS, dx = Math.cos(t), dy = Math.sin(t);
-    let last = 0;
-    for (let r = 0; r <= rMax; r += 0.25) if (at(c[0] + r * dx, c[1] + r * dy)) last = r;
-    const r = last + 0.5;
-    pts.push([c[0] + r * dx, c[1] + r * dy]);
+function outline(m: Uint8Array, w: number, h: number, pixelCount: number): [number, number][] {
+  let pts = outerBoundary(m, w, h);
+  if (shoelace(pts) < pixelCount) {
+    const centres: [number, number][] = [];
+    for (let p = 0; p < w * h; p++) if (m[p]) centres.push([(p % w) + 0.5, Math.floor(p / w) + 0.5]);
+    const hull = hullMask(convexHull(centres), w, h);
+    pts = outerBoundary(hull.map((v, p) => v | m[p]), w, h);
   }
-  return pts;
+  return pts.map(([a, b]) => [a - 0.5, b - 0.5]);
+}
+
+/** Area enclosed by a closed polygon (shoelace), in the square of its units. */
+function shoelace(pts: [number, number][]): number {
+  let twice = 0;
+  for (let k = 0; k < pts.length; k++) {
+    const [x1, y1] = pts[k], [x2, y2] = pts[(k + 1) % pts.length];
+    twice += x1 * y2 - x2 * y1;
+  }
+  return Math.abs(twice) / 2;
 }

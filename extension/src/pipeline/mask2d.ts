@@ -1,6 +1,6 @@
 /**
  * Binary masks on a 2D pixel grid (w × h, index = a + b·w, value 1 = in): connected components, hole
- * filling, convex hull, erosion/dilation, Otsu threshold. Framework-free helpers for the measurements on single images.
+ * filling, outer boundary, convex hull, erosion/dilation, Otsu threshold. Framework-free helpers for the measurements on single images.
  */
 
 /** The 4-connected component of mask m containing pixel `start`, as a new mask. */
@@ -81,6 +81,58 @@ export function hullMask(hull: [number, number][], w: number, h: number): Uint8A
     if (inside) mask[a + b * w] = 1;
   }
   return mask;
+}
+
+/** Unit steps along pixel edges: +a, +b, −a, −b. */
+const STEP: [number, number][] = [[1, 0], [0, 1], [-1, 0], [0, -1]];
+
+/**
+ * The outline of the largest region of m as a closed polygon along pixel edges, in pixel-edge units (pixel (a, b)
+ * covers [a, a+1] × [b, b+1]), a vertex at each corner of the outline. It encloses exactly that region's pixels:
+ * its area (shoelace) is their count, holes included. Pixels touching only at a corner belong to one region (the
+ * outline passes that corner twice). "Largest" = enclosing the most pixels; [] for an empty mask.
+ */
+export function outerBoundary(m: Uint8Array, w: number, h: number): [number, number][] {
+  // Directed edges between a pixel in m and one outside it, walked with the pixel on the right (b axis down);
+  // edge = 4 × corner index + step, corner (x, y) at x + y·(w + 1).
+  const W = w + 1, isIn = (a: number, b: number) => a >= 0 && b >= 0 && a < w && b < h && m[a + b * w] === 1;
+  const edges: number[] = [];
+  const outgoing = new Map<number, number[]>();
+  const add = (x: number, y: number, step: number) => {
+    const corner = x + y * W;
+    edges.push(4 * corner + step);
+    outgoing.set(corner, [...(outgoing.get(corner) ?? []), step]);
+  };
+  for (let b = 0; b < h; b++) for (let a = 0; a < w; a++) {
+    if (!isIn(a, b)) continue;
+    if (!isIn(a, b - 1)) add(a, b, 0);
+    if (!isIn(a + 1, b)) add(a + 1, b, 1);
+    if (!isIn(a, b + 1)) add(a + 1, b + 1, 2);
+    if (!isIn(a - 1, b)) add(a, b + 1, 3);
+  }
+  // At a corner where two pixels touch diagonally two edges leave: turning left keeps the two in one outline.
+  const next = (edge: number): number => {
+    const corner = edge >> 2, step = edge & 3;
+    const to = corner + STEP[step][0] + STEP[step][1] * W;
+    const out = outgoing.get(to)!;
+    return 4 * to + (out.length === 1 ? out[0] : (step + 3) % 4);
+  };
+  const used = new Set<number>();
+  let best: [number, number][] = [], bestArea = 0;
+  for (const start of edges) {
+    if (used.has(start)) continue;
+    const loop: [number, number][] = [];
+    let e = start, area = 0;
+    do {
+      used.add(e);
+      const corner = e >> 2, x = corner % W, y = (corner - x) / W, n = next(e);
+      if ((n & 3) !== (e & 3)) loop.push([x + STEP[e & 3][0], y + STEP[e & 3][1]]);
+      area += x * STEP[e & 3][1] - y * STEP[e & 3][0];
+      e = n;
+    } while (e !== start);
+    if (Math.abs(area) > bestArea) { bestArea = Math.abs(area); best = loop; }
+  }
+  return best;
 }
 
 /** Pixel offsets within r mm (a disc of radius r, for morph) at pixel spacing [sx, sy] mm. */
