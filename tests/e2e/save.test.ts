@@ -21,6 +21,8 @@
  *      findings read from its SR and the stored SEG shown.
  *   5. The patient's prior study (an Orthanc copy dated earlier) holds stored findings: a new analysis is compared with
  *      them, level by level; a grade the reader changes shows as differing, in the panel and in the findings text.
+ *   6. Changes to stored findings whose study got a newer version since it was opened (here from analyze:pacs --redo):
+ *      not stored, the panel says why; "Save as version 3 anyway" stores them.
  * The model is models/ when a trained model exists there, else the tiny random-weights fixture (its
  * output has segments but no graded levels, which is enough to save SEG + SR).
  * Screenshots: tests/artifacts/save-*.png.
@@ -810,5 +812,36 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 15000 });
     await page.waitForTimeout(1500);
     await shot(page, 'stored-old-seg-revised');
+  }, 300000);
+
+  it('does not save changes to stored findings over a version stored since without saying so, and saves them as the next version when the reader chooses to', async () => {
+    if (!modelDir.endsWith('models')) return;
+    // studyC holds version 1 from the resume test above (run alone, this test stores it first).
+    if (!ours(await qidoSeries(studyC)).length) await analyzePacs(studyC);
+    const page = await env.context.newPage();
+    await openStudy(page, studyC);
+    await page.waitForFunction(() => /version 1\); segmentation shown from the stored SEG/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
+    // Meanwhile version 2 is stored from elsewhere: here a batch analysis run again.
+    await analyzePacs(studyC, '--redo');
+    const versions = (n: number) => Array.from({ length: n }, (_, k) => [`SEG Spine MRI SEG v${k + 1}`, `SR Spine MRI Report v${k + 1}`]).flat().sort();
+    expect(ours(await qidoSeries(studyC))).toEqual(versions(2));
+
+    // The reader changes version 1 as shown and saves: nothing is stored, and the panel says why.
+    await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first().click();
+    const grade = page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
+    await grade.selectOption((await grade.inputValue()) === '5' ? '4' : '5');
+    await page.getByTestId('spine-stored-edits').waitFor({ timeout: 10000 });
+    const refused = await saveOutcome(page, 'spine-stored-save', ['spine-stored-save-status', 'spine-stored-save-error']);
+    expect(refused).toMatch(/^Not saved: version 2 of these findings was stored after you opened version 1 /);
+    expect(refused).toContain('Saved now, your changes to version 1 become version 3, without the changes made in version 2.');
+    expect(ours(await qidoSeries(studyC))).toEqual(versions(2));
+    expect(await page.getByTestId('spine-stored-save').textContent()).toBe('Save as version 3 anyway');
+    await shot(page, 'stored-superseded');
+
+    // Saved anyway: version 3, made from version 1 with the reader's change.
+    const saved = await saveOutcome(page, 'spine-stored-save', ['spine-stored-save-status', 'spine-stored-save-error']);
+    expect(saved).toContain('SR ‘Spine MRI Report v3’ stored in the PACS');
+    expect(ours(await qidoSeries(studyC))).toEqual(versions(3));
+    await page.close();
   }, 300000);
 });

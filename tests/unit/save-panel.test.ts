@@ -3,8 +3,8 @@
  * failure), which stored SR the panel reloads, the "already saved" fingerprint, and the failure text.
  */
 import { dataSourceStow, failedInstanceCount, type OhifDicomWebDataSource } from '../../extension/src/ohif/dataSourceStow';
-import { latestStoredReport } from '../../extension/src/store/stored-result';
-import { reportFingerprint, saveFailureMessage } from '../../extension/src/panel/useSave';
+import { latestStoredReport, newerStoredReport } from '../../extension/src/store/stored-result';
+import { reportFingerprint, saveFailureMessage, supersededMessage } from '../../extension/src/panel/useSave';
 import { applyReaderEdit, sameReportContent } from '../../extension/src/pipeline/reader-edit';
 import { writeSeg } from '../../extension/src/dicom/seg';
 import { writeSr } from '../../extension/src/dicom/sr';
@@ -96,6 +96,17 @@ describe('latestStoredReport', () => {
     // analyze:pacs's QIDO rows may lack a Modality: the description decides.
     expect(latestStoredReport([{ seriesInstanceUid: 'r4', description: 'Spine MRI Report v4' }, { seriesInstanceUid: 's4', description: 'Spine MRI SEG v4' }]))
       .toEqual({ version: 4, srSeriesInstanceUid: 'r4', segSeriesInstanceUid: 's4' });
+  });
+
+  it('finds a version stored after the one the reader opened, and says what saving over it means', () => {
+    const study = [row('SR', 'Spine MRI Report v1', 'r1'), row('SEG', 'Spine MRI SEG v1', 's1'), row('SR', 'Spine MRI Report v2', 'r2'), row('SEG', 'Spine MRI SEG v2', 's2')];
+    expect(newerStoredReport(study, 1)).toEqual({ version: 2, srSeriesInstanceUid: 'r2', segSeriesInstanceUid: 's2' });
+    expect(newerStoredReport(study, 2)).toBeUndefined();
+    expect(newerStoredReport([], 1)).toBeUndefined();
+    const text = supersededMessage(1, 2);
+    expect(text).toMatch(/^Not saved: version 2 of these findings was stored after you opened version 1 /);
+    expect(text).toContain('Saved now, your changes to version 1 become version 3, without the changes made in version 2.');
+    expect(text).toContain('open ‘Spine MRI Report v2’ from the study list');
   });
 });
 

@@ -67,6 +67,7 @@ function StoredEditsBar({ studyInstanceUid, stored, edited }: { studyInstanceUid
   }
   if (!edited) return null;
   const working = state.status === 'working';
+  const newer = state.status === 'error' ? state.newerVersion : undefined;
   return (
     <div style={{ border: `1px solid ${colors.border}`, borderRadius: 4, padding: 6, margin: '6px 0' }} data-testid="spine-stored-edits">
       <div style={{ color: colors.warn }}>Your changes to the stored findings (version {stored.version}) are not saved yet.</div>
@@ -75,9 +76,9 @@ function StoredEditsBar({ studyInstanceUid, stored, edited }: { studyInstanceUid
           // The stored SEG is carried over as stored: outline edits not measured yet would be dropped silently.
           const why = unmeasuredStoredOutlineEdits(storedState);
           setRefused(why);
-          if (!why) void save();
+          if (!why) void save(newer);
         }}>
-          {state.status === 'error' ? 'Retry' : 'Save to PACS as a new version'}
+          {newer ? `Save as version ${newer + 1} anyway` : state.status === 'error' ? 'Retry' : 'Save to PACS as a new version'}
         </button>
         <button type="button" style={s.secondaryButton} data-testid="spine-stored-discard" disabled={working} onClick={discard}>
           Discard changes

@@ -27,6 +27,7 @@ import { IdbPendingStore } from '../store/pending-idb';
 import { PendingStoreWithPageFallback } from '../store/pending-in-page';
 import { nextVersion, retryPending, saveRevisionToPacs, saveToPacs, type Stow } from '../store/save';
 import { SaveToPacsError } from '../store/stow-error';
+import { newerStoredReport, type StoredReportRef } from '../store/stored-result';
 import { onOutlinesChanged } from '../ohif/outlineEdits';
 import { copyLabelmapSlices } from '../ohif/showSegmentation';
 import { storedOutlinesOf, storedOutlinesToKeep, type KeptStoredOutlines } from './outlineCorrection';
@@ -43,7 +44,8 @@ export type SaveState =
   | { status: 'working'; step: SaveStep }
   | { status: 'saved'; version: number; segDescription: string; srDescription: string; segSeriesInstanceUid: string; srSeriesInstanceUid: string }
   | { status: 'unchanged'; version: number; savedAt: string }
-  | { status: 'error'; message: string; pendingId?: string };
+  /** newerVersion: the changes to stored findings were not saved because the PACS holds a newer version than the one changed. */
+  | { status: 'error'; message: string; pendingId?: string; newerVersion?: number };
 
 export type StoredState =
   | { status: 'loading' }
@@ -414,11 +416,31 @@ export function discardStoredEdits(studyUid: string, redraw = true): void {
 }
 
 /**
+ * Why changes to stored version `opened` are not saved at once: version `newer` was stored since, and a version made
+ * from `opened` would not hold its changes (the reader decides: supersededMessage's button saves anyway).
+ */
+export function supersededMessage(opened: number, newer: number): string {
+  return `Not saved: version ${newer} of these findings was stored after you opened version ${opened} (from another page or by another reader, or a new analysis). Saved now, your changes to version ${opened} become version ${newer + 1}, without the changes made in version ${newer}. To compare, open ‘${srSeriesDescription(newer)}’ from the study list in a viewport.`;
+}
+
+/** The study's newest stored result when newer than version `opened`; undefined also when the PACS cannot be asked (the save then fails and stays pending). */
+async function newerThan(studyUid: string, opened: number): Promise<StoredReportRef | undefined> {
+  try {
+    return newerStoredReport(await studySeries(studyUid), opened);
+  } catch (e) {
+    console.warn('Spine MRI: could not list the study series to look for a newer stored version', e);
+    return undefined;
+  }
+}
+
+/**
  * Saves the reader's changes to the stored findings as the next version: the stored SEG carried over, an SR of
  * the changed report (store/save.ts saveRevisionToPacs). On success the changed report is the stored one; on a
  * failed STOW it stays pending in IndexedDB ("Resume unsaved result", Retry) and the changes stay on screen.
+ * Where the PACS holds a newer version than the one changed, nothing is stored and the state says so (newerVersion),
+ * unless `saveOverVersion` is that version (the reader chose to save anyway).
  */
-async function saveStoredEdits(studyUid: string): Promise<void> {
+async function saveStoredEdits(studyUid: string, saveOverVersion?: number): Promise<void> {
   const key = storedEditsKey(studyUid);
   const st = studyStates.get(studyUid)?.stored;
   if (st?.status !== 'loaded' || !st.edited) return;
@@ -433,6 +455,10 @@ async function saveStoredEdits(studyUid: string): Promise<void> {
       const stow = withSteps(dataSourceStow(), same.segStored ? ['SR'] : ['SEG', 'SR'], (step) => setSave(key, { status: 'working', step }));
       r = await retryPending(same.id, stow, pending());
     } else {
+      const newer = await newerThan(studyUid, st.stored.version);
+      if (newer && newer.version !== saveOverVersion) {
+        return setSave(key, { status: 'error', message: supersededMessage(st.stored.version, newer.version), newerVersion: newer.version });
+      }
       const storedSeg = await retrieveStoredSeg(studyUid, st.stored);
       const version = Math.max(await versionFromPacs(studyUid), st.stored.version + 1, ...open.map((p) => p.version + 1));
       const stow = withSteps(dataSourceStow(), ['SEG', 'SR'], (step) => setSave(key, { status: 'working', step }));
@@ -466,7 +492,8 @@ export function useStoredEdits(studyUid: string) {
   return {
     state,
     edit: useCallback((change: (r: SpineReport) => SpineReport) => editStored(studyUid, change), [studyUid]),
-    save: useCallback(() => saveStoredEdits(studyUid), [studyUid]),
+    /** @param saveOverVersion the newer stored version the reader chose to save over (state.newerVersion) */
+    save: useCallback((saveOverVersion?: number) => saveStoredEdits(studyUid, saveOverVersion), [studyUid]),
     discard: useCallback(() => discardStoredEdits(studyUid), [studyUid]),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Which stored result of ours a study holds: its newest 'Spine MRI Report vN' SR series and the 'Spine MRI SEG vN'
- * beside it, from the study's series list (QIDO-RS). Framework-free: the viewer (ohif/loadStoredReport.ts) and
+ * beside it, from the study's series list (QIDO-RS), and whether a newer one was stored than a version opened. Framework-free: the viewer (ohif/loadStoredReport.ts) and
  * `npm run analyze:pacs` both read a study's stored result through it.
  */
 import { segSeriesDescription } from '../dicom/seg';
@@ -39,4 +39,13 @@ export function latestStoredReport(series: StudySeriesRow[]): StoredReportRef | 
     if (seg) best.segSeriesInstanceUid = seg.seriesInstanceUid;
   }
   return best;
+}
+
+/**
+ * The study's newest stored result when it is newer than the version a reader opened (stored since from another page,
+ * by another reader, or by `npm run analyze:pacs --redo`); undefined when the opened version is still the newest.
+ */
+export function newerStoredReport(series: StudySeriesRow[], openedVersion: number): StoredReportRef | undefined {
+  const newest = latestStoredReport(series);
+  return newest && newest.version > openedVersion ? newest : undefined;
 }
