@@ -836,6 +836,9 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(refused).toContain('Saved now, your changes to version 1 become version 3, without the changes made in version 2.');
     expect(ours(await qidoSeries(studyC))).toEqual(versions(2));
     expect(await page.getByTestId('spine-stored-save').textContent()).toBe('Save as version 3 anyway');
+    // Version 2, which the page had not loaded, is in the study list now, where the message points.
+    await page.waitForFunction(() => (window as unknown as { services: any }).services.displaySetService.getActiveDisplaySets()
+      .some((d: { SeriesDescription?: string }) => d.SeriesDescription === 'Spine MRI Report v2'), null, { timeout: 30000 });
     await shot(page, 'stored-superseded');
 
     // Saved anyway: version 3, made from version 1 with the reader's change.

@@ -16,6 +16,7 @@ import { latestStoredReport, type StoredReportRef } from '../store/stored-result
 import { getOhifContext, viewportsShowing } from './context';
 import { activeDataSource, studySeries, type OhifDicomWebDataSource } from './dataSourceStow';
 import { copyLabelmapSlices } from './showSegmentation';
+import { showStoredInStudyBrowser } from './showStored';
 import { ohifLabelmapSlices, segmentStatsLps, segmentsFromStoredSeg } from './storedSegments';
 
 export interface StoredReport extends StoredReportRef {
@@ -58,6 +59,22 @@ export async function readStoredReportSeries(studyInstanceUid: string, seriesIns
 export function retrieveStoredSeg(studyInstanceUid: string, ref: StoredReportRef, dataSource: OhifDicomWebDataSource = activeDataSource()): Promise<ArrayBuffer> {
   if (!ref.segSeriesInstanceUid) return Promise.reject(new Error(`the study holds no SEG of version ${ref.version} beside the stored report`));
   return retrieveInstance(studyInstanceUid, ref.segSeriesInstanceUid, `the stored segmentation (SEG v${ref.version})`, dataSource);
+}
+
+/**
+ * Lists a stored report version this page did not load (stored since, e.g. by another reader) in OHIF's study browser,
+ * where the reader can open it in a viewport to compare; nothing when it is listed already. Best effort: a failure
+ * is logged.
+ */
+export async function listStoredReportInStudyBrowser(studyInstanceUid: string, ref: StoredReportRef, dataSource: OhifDicomWebDataSource = activeDataSource()): Promise<void> {
+  try {
+    const { displaySetService } = getOhifContext().servicesManager.services;
+    if (displaySetService.getActiveDisplaySets().some((d) => d.SeriesInstanceUID === ref.srSeriesInstanceUid)) return;
+    const part10 = await retrieveInstance(studyInstanceUid, ref.srSeriesInstanceUid, `the stored report (SR v${ref.version})`, dataSource);
+    showStoredInStudyBrowser(part10, dataSource.getConfig?.()?.wadoRoot);
+  } catch (e) {
+    console.warn(`Spine MRI: SR v${ref.version} is not listed in the study browser until the study is reopened: ${(e as Error).message}`);
+  }
 }
 
 /** The first instance of a series as Part 10, over WADO-RS. @throws Error naming `what` when it cannot be retrieved. */

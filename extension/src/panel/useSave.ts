@@ -14,7 +14,7 @@ import { analysisDraftKey, dropReaderDraft, keepReaderDraft, storedEditsDraftKey
 import type { DisplaySet } from '../../../types/ohif';
 import type { ViewerAnalysis } from '../ohif/analysisClient';
 import { dataSourceStow, studySeries } from '../ohif/dataSourceStow';
-import { loadStoredReport, retrieveStoredSeg, showStoredSeg, type StoredReport, type StoredSegShown } from '../ohif/loadStoredReport';
+import { listStoredReportInStudyBrowser, loadStoredReport, retrieveStoredSeg, showStoredSeg, type StoredReport, type StoredSegShown } from '../ohif/loadStoredReport';
 import { showEvidenceOverlays } from '../ohif/evidenceOverlays';
 import { showLevelLabels } from '../ohif/levelLabels';
 import { savedBy, signedInReader } from '../ohif/readerName';
@@ -457,6 +457,7 @@ async function saveStoredEdits(studyUid: string, saveOverVersion?: number): Prom
     } else {
       const newer = await newerThan(studyUid, st.stored.version);
       if (newer && newer.version !== saveOverVersion) {
+        void listStoredReportInStudyBrowser(studyUid, newer); // the message points there
         return setSave(key, { status: 'error', message: supersededMessage(st.stored.version, newer.version), newerVersion: newer.version });
       }
       const storedSeg = await retrieveStoredSeg(studyUid, st.stored);
