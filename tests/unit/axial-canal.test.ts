@@ -1,6 +1,7 @@
 import { axialSlicesOfVolume, measureAxialDuralSac, type AxialSacInput, type AxialSlice } from '../../extension/src/pipeline/axial-canal';
 import type { SpineVolume, Vec3 } from '../../extension/src/pipeline/volume';
 import { voxelToLps } from '../../extension/src/pipeline/volume';
+import { polygonArea } from '../../extension/src/pipeline/mask2d';
 import { axialReformat } from '../../scripts/lib/axial-reformat';
 
 const CSF = 200, TISSUE = 60;
@@ -57,9 +58,7 @@ describe('measureAxialDuralSac', () => {
     const img = image(centre, AXIAL_ROW, AXIAL_COL, (x, y) => (ellipse(x, y) && !notch(x, y) ? CSF : TISSUE));
     const [r] = measureAxialDuralSac([img], [disc(centre)]);
     const pts = r.outlineLps!;
-    let twice = 0;
-    pts.forEach(([x1, y1], k) => { const [x2, y2] = pts[(k + 1) % pts.length]; twice += x1 * y2 - x2 * y1; });
-    expect(Math.abs(twice) / 2).toBeCloseTo(r.areaMm2!, 6);
+    expect(polygonArea(pts.map(([x, y]) => [x, y]))).toBeCloseTo(r.areaMm2!, 6); // an axial plane: x, y in mm
     expect(r.areaMm2!).toBeLessThan(sacArea - 3 * 5);
     // The notch is outside: no outline vertex lies within it, away from its edges.
     expect(pts.some(([x, y]) => Math.abs(x) < 1 && y > 29 && y < 33)).toBe(false);

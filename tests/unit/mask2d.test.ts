@@ -1,4 +1,4 @@
-import { fillHoles, grow4, outerBoundary } from '../../extension/src/pipeline/mask2d';
+import { fillHoles, grow4, outerBoundary, polygonArea as area } from '../../extension/src/pipeline/mask2d';
 
 /** A w × h mask from rows of '#' (in) and '.' (out). */
 function mask(rows: string[]): { m: Uint8Array; w: number; h: number } {
@@ -8,14 +8,16 @@ function mask(rows: string[]): { m: Uint8Array; w: number; h: number } {
   return { m, w, h };
 }
 
-function area(pts: [number, number][]): number {
-  let twice = 0;
-  pts.forEach(([x1, y1], k) => { const [x2, y2] = pts[(k + 1) % pts.length]; twice += x1 * y2 - x2 * y1; });
-  return Math.abs(twice) / 2;
-}
-
 /** The polygon as a set of 'x,y' corners, order and start free. */
 const corners = (pts: [number, number][]) => new Set(pts.map(([x, y]) => `${x},${y}`));
+
+describe('polygonArea', () => {
+  it('gives the area of a polygon of either winding', () => {
+    expect(area([[0, 0], [3, 0], [3, 2], [0, 2]])).toBe(6);
+    expect(area([[0, 0], [0, 2], [3, 2], [3, 0]])).toBe(6);
+    expect(area([[0, 0], [2, 0], [0, 2]])).toBe(2);
+  });
+});
 
 describe('outerBoundary', () => {
   it('goes round a rectangle by its four corners, in pixel-edge units', () => {

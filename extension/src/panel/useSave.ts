@@ -13,7 +13,7 @@ import { sameReportContent } from '../pipeline/reader-edit';
 import { analysisDraftKey, dropReaderDraft, keepReaderDraft, storedEditsDraftKey } from '../store/reader-drafts';
 import type { DisplaySet } from '../../../types/ohif';
 import type { ViewerAnalysis } from '../ohif/analysisClient';
-import { dataSourceStow, studySeries } from '../ohif/dataSourceStow';
+import { dataSourceStow, studySeries, type QidoSeries } from '../ohif/dataSourceStow';
 import { listStoredReportInStudyBrowser, loadStoredReport, retrieveStoredSeg, showStoredSeg, type StoredReport, type StoredSegShown } from '../ohif/loadStoredReport';
 import { showEvidenceOverlays } from '../ohif/evidenceOverlays';
 import { showLevelLabels } from '../ohif/levelLabels';
@@ -27,7 +27,7 @@ import { IdbPendingStore } from '../store/pending-idb';
 import { PendingStoreWithPageFallback } from '../store/pending-in-page';
 import { nextVersion, retryPending, saveRevisionToPacs, saveToPacs, type Stow } from '../store/save';
 import { SaveToPacsError } from '../store/stow-error';
-import { newerStoredReport, type StoredReportRef } from '../store/stored-result';
+import { newerStoredReport } from '../store/stored-result';
 import { onOutlinesChanged } from '../ohif/outlineEdits';
 import { copyLabelmapSlices } from '../ohif/showSegmentation';
 import { storedOutlinesOf, storedOutlinesToKeep, type KeptStoredOutlines } from './outlineCorrection';
@@ -254,10 +254,11 @@ async function resend(seriesUid: string, studyUid: string, p: PendingResult): Pr
  * Next version from the study's series in the PACS (QIDO-RS). When the PACS cannot be asked (it is
  * down: the save will fail and stay pending anyway), falls back to the stored SR version seen when
  * the panel opened, so the pending result still gets a sensible number.
+ * @param series the study's series, where the caller has just listed them
  */
-async function versionFromPacs(studyUid: string): Promise<number> {
+async function versionFromPacs(studyUid: string, series?: QidoSeries[]): Promise<number> {
   try {
-    return nextVersion((await studySeries(studyUid)).map((s) => s.description ?? ''));
+    return nextVersion((series ?? (await studySeries(studyUid))).map((s) => s.description ?? ''));
   } catch (e) {
     console.warn('Spine MRI: could not list the study series for the version number', e);
     const stored = studyStates.get(studyUid)?.stored;
@@ -423,16 +424,6 @@ export function supersededMessage(opened: number, newer: number): string {
   return `Not saved: version ${newer} of these findings was stored after you opened version ${opened} (from another page or by another reader, or a new analysis). Saved now, your changes to version ${opened} become version ${newer + 1}, without the changes made in version ${newer}. To compare, open ‘${srSeriesDescription(newer)}’ from the study list in a viewport.`;
 }
 
-/** The study's newest stored result when newer than version `opened`; undefined also when the PACS cannot be asked (the save then fails and stays pending). */
-async function newerThan(studyUid: string, opened: number): Promise<StoredReportRef | undefined> {
-  try {
-    return newerStoredReport(await studySeries(studyUid), opened);
-  } catch (e) {
-    console.warn('Spine MRI: could not list the study series to look for a newer stored version', e);
-    return undefined;
-  }
-}
-
 /**
  * Saves the reader's changes to the stored findings as the next version: the stored SEG carried over, an SR of
  * the changed report (store/save.ts saveRevisionToPacs). On success the changed report is the stored one; on a
@@ -455,13 +446,15 @@ async function saveStoredEdits(studyUid: string, saveOverVersion?: number): Prom
       const stow = withSteps(dataSourceStow(), same.segStored ? ['SR'] : ['SEG', 'SR'], (step) => setSave(key, { status: 'working', step }));
       r = await retryPending(same.id, stow, pending());
     } else {
-      const newer = await newerThan(studyUid, st.stored.version);
+      // Undefined when the PACS cannot be asked: the save then fails and stays pending.
+      const series = await studySeries(studyUid).catch((e) => void console.warn('Spine MRI: could not list the study series', e));
+      const newer = series && newerStoredReport(series, st.stored.version);
       if (newer && newer.version !== saveOverVersion) {
         void listStoredReportInStudyBrowser(studyUid, newer); // the message points there
         return setSave(key, { status: 'error', message: supersededMessage(st.stored.version, newer.version), newerVersion: newer.version });
       }
       const storedSeg = await retrieveStoredSeg(studyUid, st.stored);
-      const version = Math.max(await versionFromPacs(studyUid), st.stored.version + 1, ...open.map((p) => p.version + 1));
+      const version = Math.max(await versionFromPacs(studyUid, series), st.stored.version + 1, ...open.map((p) => p.version + 1));
       const stow = withSteps(dataSourceStow(), ['SEG', 'SR'], (step) => setSave(key, { status: 'working', step }));
       r = await saveRevisionToPacs({ report: savedBy(edited, signedInReader()), storedSeg }, stow, pending(), { version });
     }

@@ -45,7 +45,7 @@
  */
 import type { SpineVolume, Vec3 } from './volume';
 import { voxelToLps } from './volume';
-import { ballOffsets, convexHull, fillHoles, grow4, hullMask, morph, outerBoundary } from './mask2d';
+import { ballOffsets, convexHull, fillHoles, grow4, hullMask, morph, outerBoundary, polygonArea } from './mask2d';
 
 /** One axial image with its own geometry (angled stacks: every image may differ). */
 export interface AxialSlice {
@@ -403,21 +403,11 @@ function joinCrescents(region: Uint8Array, bright: Uint8Array, notDark: Uint8Arr
  */
 function outline(m: Uint8Array, w: number, h: number, pixelCount: number): [number, number][] {
   let pts = outerBoundary(m, w, h);
-  if (shoelace(pts) < pixelCount) {
+  if (polygonArea(pts) < pixelCount) {
     const centres: [number, number][] = [];
     for (let p = 0; p < w * h; p++) if (m[p]) centres.push([(p % w) + 0.5, Math.floor(p / w) + 0.5]);
     const hull = hullMask(convexHull(centres), w, h);
     pts = outerBoundary(hull.map((v, p) => v | m[p]), w, h);
   }
   return pts.map(([a, b]) => [a - 0.5, b - 0.5]);
-}
-
-/** Area enclosed by a closed polygon (shoelace), in the square of its units. */
-function shoelace(pts: [number, number][]): number {
-  let twice = 0;
-  for (let k = 0; k < pts.length; k++) {
-    const [x1, y1] = pts[k], [x2, y2] = pts[(k + 1) % pts.length];
-    twice += x1 * y2 - x2 * y1;
-  }
-  return Math.abs(twice) / 2;
 }

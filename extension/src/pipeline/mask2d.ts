@@ -122,17 +122,27 @@ export function outerBoundary(m: Uint8Array, w: number, h: number): [number, num
   for (const start of edges) {
     if (used.has(start)) continue;
     const loop: [number, number][] = [];
-    let e = start, area = 0;
+    let e = start;
     do {
       used.add(e);
       const corner = e >> 2, x = corner % W, y = (corner - x) / W, n = next(e);
       if ((n & 3) !== (e & 3)) loop.push([x + STEP[e & 3][0], y + STEP[e & 3][1]]);
-      area += x * STEP[e & 3][1] - y * STEP[e & 3][0];
       e = n;
     } while (e !== start);
-    if (Math.abs(area) > bestArea) { bestArea = Math.abs(area); best = loop; }
+    const area = polygonArea(loop);
+    if (area > bestArea) { bestArea = area; best = loop; }
   }
   return best;
+}
+
+/** Area enclosed by a closed polygon (shoelace), in the square of its units; either winding. */
+export function polygonArea(pts: [number, number][]): number {
+  let twice = 0;
+  for (let k = 0; k < pts.length; k++) {
+    const [x1, y1] = pts[k], [x2, y2] = pts[(k + 1) % pts.length];
+    twice += x1 * y2 - x2 * y1;
+  }
+  return Math.abs(twice) / 2;
 }
 
 /** Pixel offsets within r mm (a disc of radius r, for morph) at pixel spacing [sx, sy] mm. */
