@@ -22,7 +22,9 @@
  *   5. The patient's prior study (an Orthanc copy dated earlier) holds stored findings: a new analysis is compared with
  *      them, level by level; a grade the reader changes shows as differing, in the panel and in the findings text.
  *   6. Changes to stored findings whose study got a newer version since it was opened (here from analyze:pacs --redo):
- *      not stored, the panel says why; "Save as version 3 anyway" stores them.
+ *      not stored, the panel says why; "Open version 2" reloads with it and offers the changes, applied and saved as
+ *      version 3; after another such version, "Save as version 5 anyway" stores them; a new analysis saved after
+ *      another such version is refused the same way, and saved anyway.
  * The model is models/ when a trained model exists there, else the tiny random-weights fixture (its
  * output has segments but no graded levels, which is enough to save SEG + SR).
  * Screenshots: tests/artifacts/save-*.png.
@@ -814,37 +816,77 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await shot(page, 'stored-old-seg-revised');
   }, 300000);
 
-  it('does not save changes to stored findings over a version stored since without saying so, and saves them as the next version when the reader chooses to', async () => {
+  it('does not save changes to stored findings over a version stored since without saying so: they are offered on that version, or saved anyway', async () => {
     if (!modelDir.endsWith('models')) return;
     // studyC holds version 1 from the resume test above (run alone, this test stores it first).
     if (!ours(await qidoSeries(studyC)).length) await analyzePacs(studyC);
     const page = await env.context.newPage();
+    const storedLine = (version: number) => page.waitForFunction((v) => new RegExp(`version ${v}\\); segmentation shown from the stored SEG`).test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), version, { timeout: 60000 });
+    const changeStoredGrade = async (level: string): Promise<'IV' | 'V'> => {
+      await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: level }).first().click();
+      const grade = page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
+      const readerGrade = (await grade.inputValue()) === '5' ? 'IV' : 'V';
+      await grade.selectOption(readerGrade === 'V' ? '5' : '4');
+      await page.getByTestId('spine-stored-edits').waitFor({ timeout: 10000 });
+      return readerGrade;
+    };
     await openStudy(page, studyC);
-    await page.waitForFunction(() => /version 1\); segmentation shown from the stored SEG/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
+    await storedLine(1);
     // Meanwhile version 2 is stored from elsewhere: here a batch analysis run again.
     await analyzePacs(studyC, '--redo');
     const versions = (n: number) => Array.from({ length: n }, (_, k) => [`SEG Spine MRI SEG v${k + 1}`, `SR Spine MRI Report v${k + 1}`]).flat().sort();
     expect(ours(await qidoSeries(studyC))).toEqual(versions(2));
 
     // The reader changes version 1 as shown and saves: nothing is stored, and the panel says why.
-    await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first().click();
-    const grade = page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
-    await grade.selectOption((await grade.inputValue()) === '5' ? '4' : '5');
-    await page.getByTestId('spine-stored-edits').waitFor({ timeout: 10000 });
+    const readerGrade = await changeStoredGrade('L4/L5');
     const refused = await saveOutcome(page, 'spine-stored-save', ['spine-stored-save-status', 'spine-stored-save-error']);
     expect(refused).toMatch(/^Not saved: version 2 of these findings was stored after you opened version 1 /);
-    expect(refused).toContain('Saved now, your changes to version 1 become version 3, without the changes made in version 2.');
+    expect(refused).toContain('Saved now instead, your changes to version 1 become version 3, without the changes made in version 2.');
     expect(ours(await qidoSeries(studyC))).toEqual(versions(2));
     expect(await page.getByTestId('spine-stored-save').textContent()).toBe('Save as version 3 anyway');
+    expect(await page.getByTestId('spine-stored-open-newest').textContent()).toBe('Open version 2');
     // Version 2, which the page had not loaded, is in the study list now, where the message points.
     await page.waitForFunction(() => (window as unknown as { services: any }).services.displaySetService.getActiveDisplaySets()
       .some((d: { SeriesDescription?: string }) => d.SeriesDescription === 'Spine MRI Report v2'), null, { timeout: 30000 });
     await shot(page, 'stored-superseded');
 
-    // Saved anyway: version 3, made from version 1 with the reader's change.
-    const saved = await saveOutcome(page, 'spine-stored-save', ['spine-stored-save-status', 'spine-stored-save-error']);
-    expect(saved).toContain('SR ‘Spine MRI Report v3’ stored in the PACS');
+    // Open version 2: the page reloads (without asking: the changes are kept in this browser) with version 2, which
+    // offers the change made to version 1; applied and saved, it is version 3, made from version 2.
+    const asked: string[] = [];
+    page.on('dialog', (d) => { asked.push(d.type()); void d.accept(); });
+    await Promise.all([page.waitForEvent('load', { timeout: 60000 }), page.getByTestId('spine-stored-open-newest').click()]);
+    expect(asked).toEqual([]);
+    await storedLine(2);
+    const offer = page.getByTestId('spine-stored-results').getByTestId('spine-carry-over');
+    await offer.waitFor({ timeout: 30000 });
+    expect(await offer.textContent()).toMatch(new RegExp(`^Your changes in the stored findings \\(version 1\\) of .+, kept in this browser and not saved to the PACS; version 2 was stored since: L4/L5 Pfirrmann grade ${readerGrade}\\.`));
+    await shot(page, 'stored-superseded-offered');
+    await page.getByTestId('spine-carry-over-apply').click();
+    await page.getByTestId('spine-stored-edits').getByText('Your changes to the stored findings (version 2) are not saved yet.').waitFor({ timeout: 10000 });
+    expect(await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first().textContent()).toContain(`${readerGrade}*`);
+    const merged = await saveOutcome(page, 'spine-stored-save', ['spine-stored-save-status', 'spine-stored-save-error']);
+    expect(merged).toContain('SR ‘Spine MRI Report v3’ stored in the PACS');
     expect(ours(await qidoSeries(studyC))).toEqual(versions(3));
+    expect(await page.getByTestId('spine-carry-over').count()).toBe(0); // taken: not offered again
+
+    // Another version stored since again (4): this time the reader saves their change to version 3 anyway, as version 5.
+    await analyzePacs(studyC, '--redo');
+    await changeStoredGrade('L3/L4');
+    expect(await saveOutcome(page, 'spine-stored-save', ['spine-stored-save-status', 'spine-stored-save-error'])).toMatch(/^Not saved: version 4 of these findings was stored after you opened version 3 /);
+    const saved = await saveOutcome(page, 'spine-stored-save', ['spine-stored-save-status', 'spine-stored-save-error']);
+    expect(saved).toContain('SR ‘Spine MRI Report v5’ stored in the PACS');
+    expect(ours(await qidoSeries(studyC))).toEqual(versions(5));
+
+    // A new analysis saved after another version was stored (6) is refused the same way, and saved anyway as 7.
+    await analyze(page);
+    await analyzePacs(studyC, '--redo');
+    const analysisRefused = await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error']);
+    expect(analysisRefused).toMatch(/^Not saved: version 6 of this study's findings was stored since \(version 5 was the newest this page knew of\)/);
+    expect(analysisRefused).toContain('Saved now, this analysis becomes version 7, the one the viewer opens, without the changes made in version 6');
+    expect(ours(await qidoSeries(studyC))).toEqual(versions(6));
+    expect(await page.getByTestId('spine-save').textContent()).toBe('Save as version 7 anyway');
+    expect(await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error'])).toContain('SR ‘Spine MRI Report v7’ stored in the PACS');
+    expect(ours(await qidoSeries(studyC))).toEqual(versions(7));
     await page.close();
-  }, 300000);
+  }, 600000);
 });

@@ -1,7 +1,7 @@
 /** The reader's changes kept in the browser's IndexedDB as they are made (fake-indexeddb here; Chromium in the e2e). */
 import 'fake-indexeddb/auto';
 import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
-import { analysisDraftKey, dropReaderDraft, keepReaderDraft, readerDraft, storedEditsDraftKey } from '../../extension/src/store/reader-drafts';
+import { analysisDraftKey, dropReaderDraft, keepReaderDraft, readerDraft, storedEditsDraftKey, storedEditsDraftsOf } from '../../extension/src/store/reader-drafts';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { CarryOverOffer } from '../../extension/src/panel/CarryOverOffer';
@@ -70,9 +70,24 @@ describe('reader drafts', () => {
     expect(offer({})).toBe('');
   });
 
-  it('keeps changes to a stored report under that SR, so that another version does not offer them', () => {
+  it('keeps changes to a stored report under that SR, so that they are known as changes to that version', () => {
     const stored = { ...report, fromStoredSr: { studyInstanceUid: '1', seriesInstanceUid: '2', sopInstanceUid: '2.5' } };
     expect(storedEditsDraftKey(stored)).toBe('sr:2.5');
     expect(storedEditsDraftKey(report)).toBeUndefined();
+  });
+
+  it('lists the changes kept to any stored version of a study, newest first, for a newer version to offer', async () => {
+    const version = (n: number) => ({ ...report, fromStoredSr: { studyInstanceUid: report.studyInstanceUid, seriesInstanceUid: `sr${n}`, sopInstanceUid: `sr${n}.1` } });
+    const otherStudy = { ...version(9), studyInstanceUid: 'another study' };
+    await keepReaderDraft('sr:sr1.1', version(1), { now: new Date('2026-12-06T10:00:00Z') });
+    await keepReaderDraft('sr:sr2.1', version(2), { now: new Date('2026-12-06T11:00:00Z') });
+    await keepReaderDraft('sr:sr9.1', otherStudy);
+    await keepReaderDraft(key, report); // changes to an analysis of the study's series
+    try {
+      expect((await storedEditsDraftsOf(report.studyInstanceUid)).map((d) => d.key)).toEqual(['sr:sr2.1', 'sr:sr1.1']); // the analysis draft (key) is not one
+      expect(await storedEditsDraftsOf('no such study')).toEqual([]);
+    } finally {
+      await Promise.all(['sr:sr1.1', 'sr:sr2.1', 'sr:sr9.1'].map((k) => dropReaderDraft(k)));
+    }
   });
 });

@@ -4,7 +4,7 @@
  */
 import { dataSourceStow, failedInstanceCount, type OhifDicomWebDataSource } from '../../extension/src/ohif/dataSourceStow';
 import { latestStoredReport, newerStoredReport } from '../../extension/src/store/stored-result';
-import { reportFingerprint, saveFailureMessage, supersededMessage } from '../../extension/src/panel/useSave';
+import { analysisSupersededMessage, reportFingerprint, saveFailureMessage, supersededMessage } from '../../extension/src/panel/useSave';
 import { applyReaderEdit, sameReportContent } from '../../extension/src/pipeline/reader-edit';
 import { writeSeg } from '../../extension/src/dicom/seg';
 import { writeSr } from '../../extension/src/dicom/sr';
@@ -105,8 +105,13 @@ describe('latestStoredReport', () => {
     expect(newerStoredReport([], 1)).toBeUndefined();
     const text = supersededMessage(1, 2);
     expect(text).toMatch(/^Not saved: version 2 of these findings was stored after you opened version 1 /);
-    expect(text).toContain('Saved now, your changes to version 1 become version 3, without the changes made in version 2.');
+    expect(text).toContain('Saved now instead, your changes to version 1 become version 3, without the changes made in version 2.');
+    expect(text).toContain('Open version 2 reloads the study with it and offers your changes, kept in this browser, to apply to it.');
     expect(text).toContain('open ‘Spine MRI Report v2’ from the study list');
+    // A new analysis: against the newest version the page knew of, or none.
+    expect(analysisSupersededMessage(2, 3)).toMatch(/^Not saved: version 3 of this study's findings was stored since \(version 2 was the newest this page knew of\)/);
+    expect(analysisSupersededMessage(0, 1)).toContain('(the study held none when this page opened it)');
+    expect(analysisSupersededMessage(0, 1)).toContain('Saved now, this analysis becomes version 2, the one the viewer opens, without the changes made in version 1');
   });
 });
 

@@ -3,7 +3,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { CarryOverOffer } from '../../extension/src/panel/CarryOverOffer';
 import { applyReaderEdit, confirmLevels, shiftLevels } from '../../extension/src/panel/readerEdits';
-import { applyStoredChanges, carryOverRefusal, hasPendingChanges, levelShiftTo, pendingStoredChanges } from '../../extension/src/panel/storedReaderChanges';
+import { applyStoredChanges, carryOverRefusal, changesSince, hasPendingChanges, levelShiftTo, newerVersionRefusal, pendingChangeTexts, pendingStoredChanges } from '../../extension/src/panel/storedReaderChanges';
 import type { Finding, LevelReport, SegmentInfo, SpineReport } from '../../extension/src/pipeline/report';
 
 const finding = <T,>(value: T | null): Finding<T> => ({ value, evidence: { measurements: [], rule: 'r', reference: 'ref' }, readerModified: false });
@@ -105,5 +105,50 @@ describe('carrying the reader\'s stored changes over to a new analysis', () => {
     expect(carryOverRefusal(own, { ...fresh, model: { name: 'm', version: '1', sha256: 'ab12cd34'.repeat(4) } })).toBeNull();
     expect(carryOverRefusal(own, { ...fresh, model: { name: 'm', version: '1', sha256: 'ab12cd35'.repeat(4) } })).toMatch(/another model/);
     expect(carryOverRefusal(fresh, { ...fresh, software: { name: 's', version: '0.0.1' } })).toMatch(/another software version/);
+  });
+});
+
+describe('unsaved changes to an earlier stored version, offered for a newer version stored since', () => {
+  const sr1 = { studyInstanceUid: '1', seriesInstanceUid: 'sr1', sopInstanceUid: 'sr1.1' };
+  // Version 1 as stored: the reader had set L3/L4 to V. The unsaved draft adds L4/L5 IV on top of it.
+  const v1 = { ...applyReaderEdit(fresh, 'L3/L4', 'pfirrmannGrade', 5), fromStoredSr: sr1 };
+  const draft = applyReaderEdit(v1, 'L4/L5', 'pfirrmannGrade', 4);
+
+  it('offers only the changes made since that version, so the newer version\'s own choices stay, and names no SR', () => {
+    // Version 2 (another reader) set L3/L4 back to II on purpose.
+    const v2 = applyReaderEdit(fresh, 'L3/L4', 'pfirrmannGrade', 2);
+    const since = changesSince(draft, v1);
+    expect(since.fromStoredSr).toBeUndefined();
+    const pending = pendingStoredChanges(v2, since);
+    expect(pendingChangeTexts(pending)).toEqual(['L4/L5 Pfirrmann grade IV']);
+    const after = applyStoredChanges(v2, pending);
+    expect(after.levels.map((l) => l.pfirrmannGrade.value)).toEqual([2, 4, 3]);
+    expect(after.fromStoredSr).toBeUndefined();
+    // Offered as the whole draft, the old L3/L4 V would undo version 2's change.
+    expect(pendingChangeTexts(pendingStoredChanges(v2, draft))).toEqual(['L3/L4 Pfirrmann grade V', 'L4/L5 Pfirrmann grade IV']);
+  });
+
+  it('carries a renaming made since that version, with the grade set after it on the same disc', () => {
+    const renamed = applyReaderEdit(shiftLevels(v1, 1), 'L5/S1', 'centralCanalStenosis', 'severe'); // the disc v1 calls L4/L5
+    const pending = pendingStoredChanges(fresh, changesSince(renamed, v1));
+    expect(pending.shift).toBe(1);
+    // L3/L4 V was v1's own change (now named L4/L5): not offered again.
+    expect(pendingChangeTexts(pending)).toEqual(['level names shifted down by 1', 'L5/S1 Central canal stenosis severe']);
+    // Names as version 1 had them, set by a reader there, count as given: no shift offered.
+    const namedInV1 = shiftLevels(fresh, 1);
+    expect(pendingStoredChanges(namedInV1, changesSince(applyReaderEdit(namedInV1, 'L5/S1', 'pfirrmannGrade', 2), namedInV1)).shift).toBe(0);
+  });
+
+  it('is refused where the newer version names the levels otherwise, and the offer says why', () => {
+    expect(newerVersionRefusal(fresh, 2, v1)).toBeNull();
+    const refusal = newerVersionRefusal(shiftLevels(fresh, 1), 2, v1);
+    expect(refusal).toBe('version 2 names the levels otherwise, so a level name in them may not mean the same disc');
+    const html = renderToStaticMarkup(createElement(CarryOverOffer, {
+      report: shiftLevels(fresh, 1), onApply: () => undefined,
+      candidates: [{ report: changesSince(draft, v1), what: 'the stored findings (version 1)', refusal: refusal!, onDiscard: () => undefined }],
+    }));
+    expect(html).toContain('Your changes in the stored findings (version 1) are not carried over: version 2 names the levels otherwise');
+    expect(html).toContain('Discard them');
+    expect(html).not.toContain('Apply them');
   });
 });

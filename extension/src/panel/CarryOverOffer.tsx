@@ -2,7 +2,8 @@
  * After analysing again: the reader's changes in an earlier result (this page's previous analysis of the
  * series, the reader's unsaved changes to the stored report, an analysis whose changes an earlier page kept in this
  * browser, or the stored report; the first with changes the new result lacks) offered for the new one, so
- * that re-analysis loses no work (storedReaderChanges.ts). Nothing is shown when there is nothing to carry over.
+ * that re-analysis loses no work (storedReaderChanges.ts); also, for stored findings opened, the unsaved changes to
+ * this or an earlier version kept in this browser. Nothing is shown when there is nothing to carry over.
  */
 import type { SpineReport } from '../pipeline/report';
 import { applyStoredChanges, carryOverRefusal, hasPendingChanges, pendingChangeTexts, pendingStoredChanges } from './storedReaderChanges';
@@ -24,6 +25,8 @@ export interface EarlierResult {
   correctedOutlines?: string[];
   /** Why outlines it holds corrected cannot be restored to this result, where they cannot (the grade changes still can). */
   outlinesNotRestored?: string;
+  /** Why its changes are not offered, where the caller knows better than carryOverRefusal (storedReaderChanges.ts newerVersionRefusal). */
+  refusal?: string;
   /** Applies its changes instead of carrying the grade changes over (with `correctedOutlines`: measures those outlines). */
   apply?: () => void;
 }
@@ -36,7 +39,7 @@ export function CarryOverOffer({ report, candidates, onApply }: { report: SpineR
   const earlier = candidates.find((c) => outlines(c).length || hasPendingChanges(pendingStoredChanges(report, c.report))) ?? candidates[0];
   if (!earlier) return null;
   const pending = pendingStoredChanges(report, earlier.report);
-  const refusal = carryOverRefusal(report, earlier.report);
+  const refusal = earlier.refusal ?? carryOverRefusal(report, earlier.report);
   const unmatched = pending.unmatched.length ? ` Not carried over (level not found now): ${pending.unmatched.join('; ')}.` : '';
   const notRestored = earlier.outlinesNotRestored ? ` Outlines you corrected are not restored: ${earlier.outlinesNotRestored}.` : '';
   if (!hasPendingChanges(pending) && !outlines(earlier).length) {

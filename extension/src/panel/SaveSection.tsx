@@ -16,6 +16,7 @@ export function SaveSection({ displaySet, analysis, unmeasuredEdits }: { display
   const empty = analysis.segments.length === 0;
   const busy = state.status === 'working';
   const disabled = busy || empty;
+  const newer = state.status === 'error' ? state.newerVersion : undefined;
   return (
     <div style={{ margin: '8px 0' }} data-testid="spine-save-section">
       <div style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
@@ -28,10 +29,10 @@ export function SaveSection({ displaySet, analysis, unmeasuredEdits }: { display
           onClick={() => {
             const why = unmeasuredEdits?.();
             setRefused(why);
-            if (!why) void save(displaySet, analysis);
+            if (!why) void save(displaySet, analysis, newer);
           }}
         >
-          {busy ? 'Saving…' : 'Save to PACS'}
+          {busy ? 'Saving…' : newer ? `Save as version ${newer + 1} anyway` : 'Save to PACS'}
         </button>
         {state.status === 'error' && state.pendingId && (
           <button

@@ -6,7 +6,8 @@
  *     each with Show, Retry and Discard;
  *   - the reader's changes to the stored findings that an earlier page kept in this browser and never saved
  *     (store/reader-drafts.ts), with Apply them and Discard them (those with corrected outlines of the stored SEG are
- *     offered beside Measure again: AnalyzeSection.tsx).
+ *     offered beside Measure again: AnalyzeSection.tsx); where there are none, the changes to an earlier version that a
+ *     page kept and never saved, those made since that version (useOlderVersionDraft.ts).
  */
 import { useEffect, useState } from 'react';
 import type { PendingResult } from '../store/pending';
@@ -17,7 +18,8 @@ import { PriorFindings } from './PriorFindings';
 import { SaveOutcome } from './SaveSection';
 import { useAnalysis } from './useAnalysis';
 import { SAVE_STEP_LABEL, useAllSaveStates, useSave, useStoredEdits, useStudySave } from './useSave';
-import { CarryOverOffer } from './CarryOverOffer';
+import { CarryOverOffer, type EarlierResult } from './CarryOverOffer';
+import { useOlderVersionDraft } from './useOlderVersionDraft';
 import { keptAtText, useKeptDraft, whoseChanges } from './useKeptDraft';
 import { storedEditsDraftKey } from '../store/reader-drafts';
 import { applyReaderEdit, confirmLevels, shiftLevels, withSoftwareLevels } from './readerEdits';
@@ -55,7 +57,7 @@ function PendingItem({ p, studyUid, retry, discard }: { p: PendingResult; studyU
 
 /** The reader's unsaved changes to the stored findings: Save as the next version, or Discard; progress and outcome. */
 function StoredEditsBar({ studyInstanceUid, stored, edited }: { studyInstanceUid: string; stored: StoredReport; edited?: SpineReport }) {
-  const { state, save, discard } = useStoredEdits(studyInstanceUid);
+  const { state, save, discard, openNewest } = useStoredEdits(studyInstanceUid);
   const storedState = useStudySave(studyInstanceUid).state.stored;
   const [refused, setRefused] = useState<string>();
   if (state.status === 'saved') {
@@ -71,8 +73,13 @@ function StoredEditsBar({ studyInstanceUid, stored, edited }: { studyInstanceUid
   return (
     <div style={{ border: `1px solid ${colors.border}`, borderRadius: 4, padding: 6, margin: '6px 0' }} data-testid="spine-stored-edits">
       <div style={{ color: colors.warn }}>Your changes to the stored findings (version {stored.version}) are not saved yet.</div>
-      <div style={{ display: 'flex', gap: 6, marginTop: 4 }}>
-        <button type="button" style={s.button} data-testid="spine-stored-save" disabled={working} onClick={() => {
+      <div style={{ display: 'flex', flexWrap: 'wrap', gap: 6, marginTop: 4 }}>
+        {newer && (
+          <button type="button" style={s.button} data-testid="spine-stored-open-newest" onClick={() => void openNewest()} title="Reloads the study with the newest version; your changes, kept in this browser, are offered there">
+            Open version {newer}
+          </button>
+        )}
+        <button type="button" style={newer ? s.secondaryButton : s.button} data-testid="spine-stored-save" disabled={working} onClick={() => {
           // The stored SEG is carried over as stored: outline edits not measured yet would be dropped silently.
           const why = unmeasuredStoredOutlineEdits(storedState);
           setRefused(why);
@@ -127,10 +134,13 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
   const [draft, discardDraft] = useKeptDraft(stored.status === 'loaded' ? storedEditsDraftKey(stored.stored.report) : undefined, stored.status === 'loaded' ? stored.edited : undefined);
   // Those with corrected outlines the Analyze section offers, where it can measure them (the stored SEG on the analysed series).
   const offeredToMeasure = !!draft?.outlines && !!storedOutlinesOf(stored, analysedSeriesUid, draft.report);
-  const keptChanges = stored.status === 'loaded' && !stored.edited && draft && !offeredToMeasure ? [{
-    report: draft.report, what: `the stored findings (version ${stored.stored.version}) of ${keptAtText(draft)}, kept in this browser (not saved to the PACS)`, onDiscard: discardDraft,
+  // Else, changes to an earlier version kept here: those made since that version, for this newer one.
+  const olderVersionDraft = useOlderVersionDraft(stored.status === 'loaded' ? stored.stored : undefined);
+  const keptChange: EarlierResult | undefined = draft ? (offeredToMeasure ? undefined : {
+    report: draft.report, what: `the stored findings (version ${stored.status === 'loaded' ? stored.stored.version : ''}) of ${keptAtText(draft)}, kept in this browser (not saved to the PACS)`, onDiscard: discardDraft,
     whose: whoseChanges(draft, signedInReader()),
-  }] : [];
+  }) : olderVersionDraft;
+  const keptChanges = stored.status === 'loaded' && !stored.edited && keptChange ? [keptChange] : [];
   const applyKept = (fn: (r: SpineReport) => SpineReport) => {
     try {
       edit((r) => fn(withSegments(r)));

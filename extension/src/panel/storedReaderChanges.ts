@@ -41,6 +41,37 @@ export function carryOverRefusal(report: SpineReport, stored: SpineReport): stri
   return null;
 }
 
+/**
+ * Why a reader's changes to stored version `base` cannot be offered for a newer version stored since; null when they
+ * can. A level name in them means the same disc only where the newer version names the levels as `base` did.
+ */
+export function newerVersionRefusal(newer: SpineReport, newerVersion: number, base: SpineReport): string | null {
+  const names = (r: SpineReport) => r.levels.map((l) => l.level).join(' ');
+  return names(newer) === names(base) ? null : `version ${newerVersion} names the levels otherwise, so a level name in them may not mean the same disc`;
+}
+
+/**
+ * The reader's changes in `changed` made since `base`, the stored version they were made on, as a report whose reader
+ * changes are those only: a finding the reader had set already in `base`, at the same value, no longer counts as one,
+ * and names as `base` had them count as the software's. For a newer version stored since, which holds `base`'s own
+ * changes or replaced them on purpose. The result names no stored SR: the newer version stays the one revised.
+ */
+export function changesSince(changed: SpineReport, base: SpineReport): SpineReport {
+  const { fromStoredSr: _, ...report } = changed;
+  const renamed = changed.levelNaming.note !== base.levelNaming.note;
+  // Renamed since base: a level of `changed` was stored in `base` under its name before the shift.
+  const shift = renamed && changed.levelNaming.note.startsWith(READER_NAMED_NOTE) ? levelShiftTo(base, changed) : 0;
+  const levels = changed.levels.map((l) => {
+    const before = base.levels.find((b) => b.level === shiftLevelName(l.level, -shift));
+    const unchanged = FINDING_KEYS.filter((key) => {
+      const now = l[key] as Finding<Value | null> | undefined, was = before?.[key] as Finding<Value | null> | undefined;
+      return now?.readerModified && was?.readerModified && was.value === now.value;
+    });
+    return unchanged.length ? { ...l, ...Object.fromEntries(unchanged.map((key) => [key, { ...l[key], readerModified: false }])) } : l;
+  });
+  return { ...report, levels, levelNaming: renamed ? changed.levelNaming : { ...changed.levelNaming, note: '' } };
+}
+
 /** The findings the reader set in a stored report, as 'L4/L5 Pfirrmann grade III'. */
 export function storedFindingChanges(stored: SpineReport): StoredFindingChange[] {
   return stored.levels.flatMap((l) => FINDING_KEYS.flatMap((key) => {

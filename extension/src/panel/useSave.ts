@@ -10,7 +10,7 @@
 import { useCallback, useEffect, useSyncExternalStore } from 'react';
 import { createStore, get as idbGet, set as idbSet, type UseStore } from 'idb-keyval';
 import { sameReportContent } from '../pipeline/reader-edit';
-import { analysisDraftKey, dropReaderDraft, keepReaderDraft, storedEditsDraftKey } from '../store/reader-drafts';
+import { analysisDraftKey, dropReaderDraft, keepReaderDraft, readerDraft, storedEditsDraftKey } from '../store/reader-drafts';
 import type { DisplaySet } from '../../../types/ohif';
 import type { ViewerAnalysis } from '../ohif/analysisClient';
 import { dataSourceStow, studySeries, type QidoSeries } from '../ohif/dataSourceStow';
@@ -44,7 +44,7 @@ export type SaveState =
   | { status: 'working'; step: SaveStep }
   | { status: 'saved'; version: number; segDescription: string; srDescription: string; segSeriesInstanceUid: string; srSeriesInstanceUid: string }
   | { status: 'unchanged'; version: number; savedAt: string }
-  /** newerVersion: the changes to stored findings were not saved because the PACS holds a newer version than the one changed. */
+  /** newerVersion: not saved because the PACS holds a newer version than the one changed (or, for an analysis, known). */
   | { status: 'error'; message: string; pendingId?: string; newerVersion?: number };
 
 export type StoredState =
@@ -267,10 +267,32 @@ async function versionFromPacs(studyUid: string, series?: QidoSeries[]): Promise
 }
 
 /**
- * Saves an analysis of `ds`: "already saved" when its content equals the last saved result, a retry
- * of the pending result when an unsaved one with the same content exists, else a new version.
+ * The newest version of the study's findings this page knows of: the one it opened (or saved changes to), the last
+ * one this browser stored, or one pending here; 0 when none. Undefined while the stored findings load or failed to:
+ * then what the page opened is not known.
  */
-async function saveAnalysis(ds: DisplaySet, a: ViewerAnalysis): Promise<void> {
+function versionKnown(studyUid: string, last: SavedRecord | undefined, open: PendingResult[]): number | undefined {
+  const st = studyStates.get(studyUid)?.stored;
+  if (st?.status !== 'loaded' && st?.status !== 'none') return undefined;
+  return Math.max(st.status === 'loaded' ? st.stored.version : 0, last?.version ?? 0, ...open.map((p) => p.version));
+}
+
+/**
+ * Why a new analysis is not saved at once: version `newer` of the study's findings was stored since the page learnt
+ * of version `known` (0: none), and this analysis, saved, would be the version the viewer opens, without its changes.
+ */
+export function analysisSupersededMessage(known: number, newer: number): string {
+  const opened = known ? `version ${known} was the newest this page knew of` : 'the study held none when this page opened it';
+  return `Not saved: version ${newer} of this study's findings was stored since (${opened}): from another page or by another reader, or a batch analysis. Saved now, this analysis becomes version ${newer + 1}, the one the viewer opens, without the changes made in version ${newer}; to compare first, open ‘${srSeriesDescription(newer)}’ from the study list in a viewport.`;
+}
+
+/**
+ * Saves an analysis of `ds`: "already saved" when its content equals the last saved result, a retry
+ * of the pending result when an unsaved one with the same content exists, else a new version. Where the PACS holds a
+ * version this page did not know of (versionKnown), nothing is stored and the state says so (newerVersion), unless
+ * `saveOverVersion` is that version (the reader chose to save anyway).
+ */
+async function saveAnalysis(ds: DisplaySet, a: ViewerAnalysis, saveOverVersion?: number): Promise<void> {
   const seriesUid = ds.SeriesInstanceUID;
   const studyUid = ds.StudyInstanceUID;
   const fp = reportFingerprint(a.report);
@@ -286,7 +308,15 @@ async function saveAnalysis(ds: DisplaySet, a: ViewerAnalysis): Promise<void> {
   setSave(seriesUid, { status: 'working', step: 'build' });
   await new Promise((r) => setTimeout(r, 0)); // let the panel show "Building…" before the synchronous build
   try {
-    const version = Math.max(await versionFromPacs(studyUid), (last?.version ?? 0) + 1, ...open.map((p) => p.version + 1));
+    // Undefined when the PACS cannot be asked: the save then fails and stays pending.
+    const series = await studySeries(studyUid).catch((e) => void console.warn('Spine MRI: could not list the study series', e));
+    const known = versionKnown(studyUid, last, open);
+    const newer = series && known !== undefined ? newerStoredReport(series, known) : undefined;
+    if (newer && newer.version !== saveOverVersion) {
+      void listStoredReportInStudyBrowser(studyUid, newer); // the message points there
+      return setSave(seriesUid, { status: 'error', message: analysisSupersededMessage(known!, newer.version), newerVersion: newer.version });
+    }
+    const version = Math.max(await versionFromPacs(studyUid, series ?? undefined), (last?.version ?? 0) + 1, ...open.map((p) => p.version + 1));
     const stow = withSteps(dataSourceStow(), ['SEG', 'SR'], (step) => setSave(seriesUid, { status: 'working', step }));
     const patientStudy = patientStudyFrom((ds.instances?.[0] ?? {}) as never);
     const r = await saveToPacs({ report: savedBy(a.report, signedInReader()), labelmap: a.labelmap, sourceVolume: a.sourceVolume, patientStudy }, stow, pending(), { version });
@@ -418,10 +448,32 @@ export function discardStoredEdits(studyUid: string, redraw = true): void {
 
 /**
  * Why changes to stored version `opened` are not saved at once: version `newer` was stored since, and a version made
- * from `opened` would not hold its changes (the reader decides: supersededMessage's button saves anyway).
+ * from `opened` would not hold its changes. The reader decides: Open version `newer` (openNewestVersion) offers the
+ * changes there; supersededMessage's button saves anyway.
  */
 export function supersededMessage(opened: number, newer: number): string {
-  return `Not saved: version ${newer} of these findings was stored after you opened version ${opened} (from another page or by another reader, or a new analysis). Saved now, your changes to version ${opened} become version ${newer + 1}, without the changes made in version ${newer}. To compare, open ‘${srSeriesDescription(newer)}’ from the study list in a viewport.`;
+  return `Not saved: version ${newer} of these findings was stored after you opened version ${opened} (from another page or by another reader, or a new analysis). Open version ${newer} reloads the study with it and offers your changes, kept in this browser, to apply to it. Saved now instead, your changes to version ${opened} become version ${newer + 1}, without the changes made in version ${newer}. To compare first, open ‘${srSeriesDescription(newer)}’ from the study list in a viewport.`;
+}
+
+/**
+ * Reloads the page, so that the study opens with its newest stored version, which offers the reader's changes to the
+ * version opened here (useOlderVersionDraft.ts). Only once this browser keeps them as they stand (reader-drafts.ts):
+ * otherwise nothing is reloaded and the state says why, the save-anyway button kept.
+ */
+async function openNewestVersion(studyUid: string): Promise<void> {
+  const st = studyStates.get(studyUid)?.stored;
+  if (st?.status !== 'loaded' || !st.edited) return;
+  const key = storedEditsDraftKey(st.stored.report);
+  const kept = key ? await readerDraft(key).catch(() => undefined) : undefined;
+  if (!kept || !sameReportContent(kept.report, st.edited)) {
+    const now = saveStates.get(storedEditsKey(studyUid));
+    return setSave(storedEditsKey(studyUid), {
+      status: 'error', newerVersion: now?.status === 'error' ? now.newerVersion : undefined,
+      message: 'Not reloaded: this browser did not keep your changes, so the page would lose them. Save them as the next version anyway, or note them first.',
+    });
+  }
+  setStudy(studyUid, { stored: { ...st, edited: undefined } }); // kept in this browser: the page closes without asking
+  window.location.reload();
 }
 
 /**
@@ -489,6 +541,8 @@ export function useStoredEdits(studyUid: string) {
     /** @param saveOverVersion the newer stored version the reader chose to save over (state.newerVersion) */
     save: useCallback((saveOverVersion?: number) => saveStoredEdits(studyUid, saveOverVersion), [studyUid]),
     discard: useCallback(() => discardStoredEdits(studyUid), [studyUid]),
+    /** After a save refused for a newer version (state.newerVersion): reload with it, the changes kept. */
+    openNewest: useCallback(() => openNewestVersion(studyUid), [studyUid]),
   };
 }
 
@@ -500,7 +554,8 @@ export function resetSave(seriesUid: string): void {
 /** Save state of one analysed series (SeriesInstanceUID), with save and retry. */
 export function useSave(seriesUid: string) {
   const state = useSyncExternalStore(subscribe, () => saveStates.get(seriesUid) ?? IDLE);
-  const save = useCallback((ds: DisplaySet, a: ViewerAnalysis) => saveAnalysis(ds, a), []);
+  /** @param saveOverVersion the newer stored version the reader chose to save over (state.newerVersion) */
+  const save = useCallback((ds: DisplaySet, a: ViewerAnalysis, saveOverVersion?: number) => saveAnalysis(ds, a, saveOverVersion), []);
   const retry = useCallback(
     async (studyUid: string, pendingId: string) => {
       const p = await pending().get(pendingId);

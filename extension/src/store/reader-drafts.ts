@@ -4,12 +4,13 @@
  * loses nothing. Two kinds, one entry each:
  *  - the changes to an analysis, under its series (analysisDraftKey): once the series is analysed again the panel
  *    offers them like the changes of a previous analysis (panel/CarryOverOffer.tsx);
- *  - the changes to a stored report, under that SR (storedEditsDraftKey): offered when that version is opened again;
- *    with the stored SEG's outlines where the reader corrected some, measured in its place on request.
+ *  - the changes to a stored report, under that SR (storedEditsDraftKey): offered when that version is opened again,
+ *    or a newer one stored since (those made since that version: panel/useOlderVersionDraft.ts); with the stored SEG's
+ *    outlines where the reader corrected some, measured in its place on request.
  * Replaced at every change; dropped when the changes are undone, saved to the PACS, or discarded by the reader.
  * In Node tests, fake-indexeddb provides `indexedDB`.
  */
-import { createStore, del, get, set, type UseStore } from 'idb-keyval';
+import { createStore, del, entries, get, set, type UseStore } from 'idb-keyval';
 import { sameReportContent } from '../pipeline/reader-edit';
 import type { SpineReport } from '../pipeline/report';
 import type { KeptOutlines } from './kept-outlines';
@@ -63,6 +64,13 @@ export async function keepReaderDraft(key: string, report: SpineReport | undefin
 /** The draft kept under `key`, if any. Rejects (never throws) where the browser has no IndexedDB. */
 export async function readerDraft(key: string): Promise<ReaderDraft | undefined> {
   return get<ReaderDraft>(key, drafts());
+}
+
+/** The changes to stored reports of study `studyInstanceUid` kept in this browser (any version), newest change first. */
+export async function storedEditsDraftsOf(studyInstanceUid: string): Promise<{ key: string; draft: ReaderDraft }[]> {
+  const all = await entries<string, ReaderDraft>(drafts());
+  return all.filter(([key, d]) => key.startsWith('sr:') && d.report.studyInstanceUid === studyInstanceUid)
+    .map(([key, draft]) => ({ key, draft })).sort((a, b) => b.draft.keptAt.localeCompare(a.draft.keptAt));
 }
 
 /** Drops a draft; with `saved`, only when the draft says the same (a change made while a save was on its way stays kept). */
