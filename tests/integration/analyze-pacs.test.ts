@@ -17,7 +17,7 @@ import { importPaths, storeInstances } from '../../scripts/import';
 import { dicomwebClient } from '../../scripts/lib/dicomweb';
 import { niftiAxialReformatSeries } from '../../scripts/lib/sources';
 import { findFreePort, orthancInstalled, startOrthanc, type RunningOrthanc } from '../../scripts/orthanc';
-import { readSr } from '../../extension/src/dicom/sr-read';
+import { readSr, srSegSeries } from '../../extension/src/dicom/sr-read';
 import type { SpineReport } from '../../extension/src/pipeline/report';
 import { MEASUREMENT } from '../../extension/src/dicom/codes';
 import { buildSegDataset } from '../../extension/src/dicom/seg';
@@ -133,15 +133,17 @@ d('headless analysis of PACS studies over DICOMweb', () => {
     const redo = (outDir: string, discardReaderChanges = false) => analyzePacs([spineStudy], { target: target(), manifestPath: join(root, 'models/manifest.json'), outDir: join(tmp, outDir), store: true, redo: true, discardReaderChanges, log: () => undefined });
     const stored = async (v: number) => {
       const series = (await seriesOf(spineStudy)).find((s) => val(s, '0008103E') === `Spine MRI Report v${v}`)!;
-      const seg = (await seriesOf(spineStudy)).find((s) => val(s, '0008103E') === `Spine MRI SEG v${v}`)!;
       const [sr] = await client.retrieveSeries({ studyInstanceUID: spineStudy, seriesInstanceUID: val(series, '0020000E'), request: {} });
-      const [segBytes] = await client.retrieveSeries({ studyInstanceUID: spineStudy, seriesInstanceUID: val(seg, '0020000E'), request: {} });
+      // The SEG the SR refers to: its own version's, or an earlier one where the reader changed only grades.
+      const [segBytes] = await client.retrieveSeries({ studyInstanceUID: spineStudy, seriesInstanceUID: srSegSeries(sr)!, request: {} });
       return { sr, seg: segBytes, report: readSr(sr), sop: fromPart10(sr).SOPInstanceUID as string };
     };
     // v3: the radiologist corrected a grade of v2 in the viewer (Save to PACS as a new version builds it so).
     const v2 = await stored(2);
     const level = v2.report.levels.find((l) => l.pfirrmannGrade.value !== null && l.pfirrmannGrade.value !== 5)!.level;
     await saveRevisionToPacs({ report: applyReaderEdit(v2.report, level, 'pfirrmannGrade', 5), storedSeg: v2.seg }, stow, new MemoryPendingStore(), { version: 3 });
+    // A grade changed, not the outlines: v3 is an SR referring to v2's SEG, with no copy of it.
+    expect((await seriesOf(spineStudy)).some((s) => val(s, '0008103E') === 'Spine MRI SEG v3')).toBe(false);
 
     const [carried] = await redo('carried');
     expect(carried).toMatchObject({ status: 'stored', version: 4 });

@@ -3,7 +3,8 @@
  * (grades, level names) without analysing again: the same segments and pixels (renamed where the reader shifted
  * the level names), new series and instance UIDs, the new
  * version's SeriesDescription ('Spine MRI SEG v3'), SeriesNumber and content date. The new SR refers to this
- * copy, so every version stays a SEG + SR pair, as the loader expects (loadStoredReport.ts). A SEG of images whose
+ * copy. Where the SEG serves as it is (storedSegServesAsIs: grades changed, not names), no copy is made: the new SR
+ * refers to the stored SEG, and the loader finds it through that reference (loadStoredReport.ts). A SEG of images whose
  * rows × columns is not a multiple of 8 is carried as the FRACTIONAL RLE SEG this build writes for them, with the same
  * frames: an earlier build's binary SEG, which the viewer would draw shifted, then shows in the new version.
  * Also reads back from a SEG the source series it segments, which the SR references (writeSr's sourceVolume).
@@ -88,6 +89,19 @@ function asFractionalRle(seg: NaturalDataset, transferSyntaxUid: string | undefi
     PixelData: dcmjsUtilities.compression.encode(bytes.buffer, perFrame.length, rows, columns),
     _vrMap: { PixelData: 'OB' },
   };
+}
+
+/**
+ * Whether the stored SEG serves a new result version as it is: none of `segments` renamed (the labels reviseSeg
+ * would change), and not an earlier build's SEG the viewer draws shifted (which reviseSeg rewrites). The new
+ * version's SR then refers to it, and no copy is stored (store/save.ts buildRevision).
+ * @throws Error when the bytes are not a SEG
+ */
+export function storedSegServesAsIs(bytes: ArrayBuffer, segments: SegmentInfo[] = []): boolean {
+  const seg = parseSeg(bytes);
+  if (storedSegDrawnShifted(seg)) return false;
+  const labels = new Map<number, string>((seg.SegmentSequence ?? []).map((item: NaturalDataset) => [Number(item.SegmentNumber), item.SegmentLabel]));
+  return segments.every((x) => !labels.has(x.segmentNumber) || labels.get(x.segmentNumber) === x.label);
 }
 
 /**

@@ -37,6 +37,9 @@ export function segSeriesDescription(version: number): string {
   return `Spine MRI SEG v${version}`;
 }
 
+/** segSeriesDescription's form: group 1 is the version. */
+export const SEG_SERIES_DESCRIPTION = /^Spine MRI SEG v(\d+)$/;
+
 /** The elements that say which result version a SEG is, and when it was made (the writer's, and a stored SEG carried into a new version). */
 export function segVersionElements(version: number, now: Date): NaturalDataset {
   const { date, time } = dicomDateTime(now);

@@ -10,7 +10,7 @@ import type { Finding, LevelReport, Measurement, SpineReport, Ucum } from '../pi
 import type { Vec3 } from '../pipeline/volume';
 import { PRIVATE, SR, UNIT, keyOf, measurementNameOf, sameCode, type CodedConcept } from './codes';
 import { FINDINGS } from './sr';
-import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID, MR_IMAGE_SOP_CLASS_UID, fromPart10 } from './uids';
+import { COMPREHENSIVE_3D_SR_SOP_CLASS_UID, MR_IMAGE_SOP_CLASS_UID, SEG_SOP_CLASS_UID, fromPart10 } from './uids';
 
 type Item = NaturalDataset;
 
@@ -211,6 +211,16 @@ export function readSr(buffer: ArrayBuffer): SpineReport {
   if (readerItem) report.reader = { name: personName(readerItem.PersonName) };
   if (ds.SeriesInstanceUID && ds.SOPInstanceUID) report.fromStoredSr = { studyInstanceUid: ds.StudyInstanceUID, seriesInstanceUid: ds.SeriesInstanceUID, sopInstanceUid: ds.SOPInstanceUID };
   return report;
+}
+
+/**
+ * The SeriesInstanceUID of the SEG the SR refers to (its Current Requested Procedure Evidence Sequence lists it):
+ * a version whose outlines did not change refers to an earlier version's SEG (store/save.ts buildRevision).
+ * undefined when it lists no SEG.
+ */
+export function srSegSeries(buffer: ArrayBuffer): string | undefined {
+  const series: Item[] = fromPart10(buffer).CurrentRequestedProcedureEvidenceSequence?.flatMap((study: Item) => study.ReferencedSeriesSequence ?? []) ?? [];
+  return series.find((s) => (s.ReferencedSOPSequence ?? []).some((r: Item) => r.ReferencedSOPClassUID === SEG_SOP_CLASS_UID))?.SeriesInstanceUID;
 }
 
 /** The SEG references the SR makes: SEG SOP Instance UID and segment number per level. */

@@ -4,15 +4,16 @@
  * Finds the newest 'Spine MRI Report v<n>' SR series (Comprehensive 3D SR) in the study via QIDO-RS
  * through OHIF's data source, fetches the SR as Part 10 over WADO-RS (dicomweb-client on the data
  * source's wadoRoot, same origin, OHIF's Authorization header) and reads it with readSr → SpineReport.
- * The matching 'Spine MRI SEG v<n>' is shown by OHIF itself: its dicom-seg SOP class handler makes a
- * SEG display set, which we hydrate onto the viewport that shows the source series.
+ * The matching 'Spine MRI SEG v<n>' — or, for a version whose outlines did not change, the earlier version's SEG the
+ * SR refers to — is shown by OHIF itself: its dicom-seg SOP class handler makes a SEG display set, which we hydrate
+ * onto the viewport that shows the source series.
  */
 import { api } from 'dicomweb-client';
 import type { DisplaySet } from '../../../types/ohif';
 import { storedSegNotShowable } from '../dicom/seg';
 import { readSr } from '../dicom/sr-read';
 import type { SegmentInfo, SpineReport } from '../pipeline/report';
-import { latestStoredReport, type StoredReportRef } from '../store/stored-result';
+import { latestStoredReport, segReferredTo, type StoredReportRef } from '../store/stored-result';
 import { getOhifContext, viewportsShowing } from './context';
 import { activeDataSource, studySeries, type OhifDicomWebDataSource } from './dataSourceStow';
 import { copyLabelmapSlices } from './showSegmentation';
@@ -38,9 +39,11 @@ function wadoClient(dataSource: OhifDicomWebDataSource): api.DICOMwebClient {
  * @throws Error when the PACS cannot be queried, the SR cannot be retrieved, or it is not our SR
  */
 export async function loadStoredReport(studyInstanceUid: string, dataSource: OhifDicomWebDataSource = activeDataSource()): Promise<StoredReport | undefined> {
-  const ref = latestStoredReport(await studySeries(studyInstanceUid, dataSource));
+  const series = await studySeries(studyInstanceUid, dataSource);
+  const ref = latestStoredReport(series);
   if (!ref) return undefined;
-  return { ...ref, report: await readStoredReportSeries(studyInstanceUid, ref.srSeriesInstanceUid, `SR v${ref.version}`, dataSource) };
+  const sr = await retrieveInstance(studyInstanceUid, ref.srSeriesInstanceUid, `the stored report (SR v${ref.version})`, dataSource);
+  return { ...ref, ...(ref.segSeriesInstanceUid ? {} : segReferredTo(sr, series)), report: readSr(sr) };
 }
 
 /**
@@ -57,8 +60,8 @@ export async function readStoredReportSeries(studyInstanceUid: string, seriesIns
  * @throws Error when the PACS cannot return it
  */
 export function retrieveStoredSeg(studyInstanceUid: string, ref: StoredReportRef, dataSource: OhifDicomWebDataSource = activeDataSource()): Promise<ArrayBuffer> {
-  if (!ref.segSeriesInstanceUid) return Promise.reject(new Error(`the study holds no SEG of version ${ref.version} beside the stored report`));
-  return retrieveInstance(studyInstanceUid, ref.segSeriesInstanceUid, `the stored segmentation (SEG v${ref.version})`, dataSource);
+  if (!ref.segSeriesInstanceUid) return Promise.reject(new Error(`the study holds no SEG of version ${ref.version} beside the stored report, nor the SEG it refers to`));
+  return retrieveInstance(studyInstanceUid, ref.segSeriesInstanceUid, `the stored segmentation (SEG v${ref.segVersion ?? ref.version})`, dataSource);
 }
 
 /**

@@ -68,7 +68,9 @@ export function SaveOutcome({ state, testIdPrefix }: { state: SaveState; testIdP
   if (state.status === 'saved') {
     return (
       <div key="saved" style={{ ...s.message, color: colors.ok }} data-testid={`${testIdPrefix}-status`}>
-        Saved: SEG series ‘{state.segDescription}’ and SR ‘{state.srDescription}’ stored in the PACS.
+        {state.segReused
+          ? `Saved: SR ‘${state.srDescription}’ stored in the PACS, referring to ‘${state.segDescription}’ (outlines unchanged).`
+          : `Saved: SEG series ‘${state.segDescription}’ and SR ‘${state.srDescription}’ stored in the PACS.`}
       </div>
     );
   }

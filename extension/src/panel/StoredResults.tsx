@@ -63,7 +63,9 @@ function StoredEditsBar({ studyInstanceUid, stored, edited }: { studyInstanceUid
   if (state.status === 'saved') {
     return (
       <div style={{ ...s.message, color: colors.ok }} data-testid="spine-stored-save-status">
-        Saved your changes: SEG series ‘{state.segDescription}’ (the stored segmentation, carried over) and SR ‘{state.srDescription}’ stored in the PACS.
+        {state.segReused
+          ? `Saved your changes: SR ‘${state.srDescription}’ stored in the PACS, referring to ‘${state.segDescription}’ (the outlines are unchanged, so they are not stored again).`
+          : `Saved your changes: SEG series ‘${state.segDescription}’ (the stored segmentation, carried over) and SR ‘${state.srDescription}’ stored in the PACS.`}
       </div>
     );
   }

@@ -42,7 +42,8 @@ export const SAVE_STEP_LABEL: Record<SaveStep, string> = {
 export type SaveState =
   | { status: 'idle' }
   | { status: 'working'; step: SaveStep }
-  | { status: 'saved'; version: number; segDescription: string; srDescription: string; segSeriesInstanceUid: string; srSeriesInstanceUid: string }
+  /** segReused: the SR refers to an earlier version's SEG, unchanged (segDescription is its), not stored again. */
+  | { status: 'saved'; version: number; segDescription: string; srDescription: string; segSeriesInstanceUid: string; srSeriesInstanceUid: string; segReused?: boolean }
   | { status: 'unchanged'; version: number; savedAt: string }
   /** newerVersion: not saved because the PACS holds a newer version than the one changed (or, for an analysis, known). */
   | { status: 'error'; message: string; pendingId?: string; newerVersion?: number };
@@ -228,10 +229,11 @@ function savedState(r: PendingResult): SaveState {
   return {
     status: 'saved',
     version: r.version,
-    segDescription: segSeriesDescription(r.version),
+    segDescription: r.reusedSeg ? (r.reusedSeg.version ? segSeriesDescription(r.reusedSeg.version) : 'the stored SEG') : segSeriesDescription(r.version),
     srDescription: srSeriesDescription(r.version),
     segSeriesInstanceUid: r.segSeriesInstanceUid,
     srSeriesInstanceUid: r.srSeriesInstanceUid,
+    ...(r.reusedSeg ? { segReused: true } : {}),
   };
 }
 
@@ -477,8 +479,8 @@ async function openNewestVersion(studyUid: string): Promise<void> {
 }
 
 /**
- * Saves the reader's changes to the stored findings as the next version: the stored SEG carried over, an SR of
- * the changed report (store/save.ts saveRevisionToPacs). On success the changed report is the stored one; on a
+ * Saves the reader's changes to the stored findings as the next version: an SR of the changed report referring to
+ * the stored SEG, carried over as a copy only where the reader renamed the levels (store/save.ts saveRevisionToPacs). On success the changed report is the stored one; on a
  * failed STOW it stays pending in IndexedDB ("Resume unsaved result", Retry) and the changes stay on screen.
  * Where the PACS holds a newer version than the one changed, nothing is stored and the state says so (newerVersion),
  * unless `saveOverVersion` is that version (the reader chose to save anyway).
@@ -517,7 +519,7 @@ async function saveStoredEdits(studyUid: string, saveOverVersion?: number): Prom
     if (now?.status === 'loaded') {
       // The report as stored now: a further change revises this version's SR.
       const fromStoredSr = { studyInstanceUid: studyUid, seriesInstanceUid: r.srSeriesInstanceUid, sopInstanceUid: r.srSopInstanceUid };
-      const stored = { version, srSeriesInstanceUid: r.srSeriesInstanceUid, segSeriesInstanceUid: r.segSeriesInstanceUid, report: { ...r.report, createdAt: r.createdAt, fromStoredSr } };
+      const stored = { version, srSeriesInstanceUid: r.srSeriesInstanceUid, segSeriesInstanceUid: r.segSeriesInstanceUid, ...(r.reusedSeg?.version ? { segVersion: r.reusedSeg.version } : {}), report: { ...r.report, createdAt: r.createdAt, fromStoredSr } };
       const segments = edited.segments.length ? edited.segments : now.segments; // renamed when the reader shifted the levels
       setStudy(studyUid, { stored: { ...now, stored, segments, edited: now.edited === edited ? undefined : now.edited } });
       // A stored SEG the viewer did not show (an earlier build's, drawn shifted) is carried over in a form it shows.

@@ -23,6 +23,12 @@ export interface PendingResult {
   srSopInstanceUid: string;
   /** True once the PACS accepted the SEG (a retry then sends only the SR). */
   segStored: boolean;
+  /**
+   * Set where the SR refers to an earlier version's SEG as it is (the reader changed grades, not outlines or names:
+   * store/save.ts buildRevision), with that SEG's version where its description names one. `seg` is then empty,
+   * the seg UIDs are that SEG's, segStored is true, and only the SR is sent.
+   */
+  reusedSeg?: { version?: number };
   /** Message of the last failed attempt, for the "resume unsaved result" list. */
   lastError?: string;
 }

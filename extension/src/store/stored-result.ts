@@ -1,9 +1,10 @@
 /**
  * Which stored result of ours a study holds: its newest 'Spine MRI Report vN' SR series and the 'Spine MRI SEG vN'
- * beside it, from the study's series list (QIDO-RS), and whether a newer one was stored than a version opened. Framework-free: the viewer (ohif/loadStoredReport.ts) and
+ * beside it, from the study's series list (QIDO-RS), or the earlier SEG the SR refers to where it has none, and whether a newer one was stored than a version opened. Framework-free: the viewer (ohif/loadStoredReport.ts) and
  * `npm run analyze:pacs` both read a study's stored result through it.
  */
-import { segSeriesDescription } from '../dicom/seg';
+import { SEG_SERIES_DESCRIPTION, segSeriesDescription } from '../dicom/seg';
+import { srSegSeries } from '../dicom/sr-read';
 import { SR_SERIES_DESCRIPTION } from '../dicom/sr';
 
 /** One series of a study: SeriesInstanceUID, Modality and SeriesDescription (0008,103E) as QIDO-RS returns them. */
@@ -18,6 +19,8 @@ export interface StoredReportRef {
   version: number;
   srSeriesInstanceUid: string;
   segSeriesInstanceUid?: string;
+  /** The SEG's version where it is an earlier version's, which this version's SR refers to (segReferredTo). */
+  segVersion?: number;
 }
 
 /**
@@ -39,6 +42,20 @@ export function latestStoredReport(series: StudySeriesRow[]): StoredReportRef | 
     if (seg) best.segSeriesInstanceUid = seg.seriesInstanceUid;
   }
   return best;
+}
+
+/**
+ * The SEG a stored SR refers to, where the study holds it: a version whose outlines did not change refers to an
+ * earlier version's SEG rather than a copy (store/save.ts buildRevision). Empty when the SR refers to none the study
+ * holds (deleted, or never stored).
+ * @param sr the SR's Part 10 bytes; @param series the study's series list
+ */
+export function segReferredTo(sr: ArrayBuffer, series: StudySeriesRow[]): Pick<StoredReportRef, 'segSeriesInstanceUid' | 'segVersion'> {
+  const uid = srSegSeries(sr);
+  const row = uid ? series.find((s) => s.seriesInstanceUid === uid && (!s.modality || s.modality === 'SEG')) : undefined;
+  if (!row) return {};
+  const version = Number(SEG_SERIES_DESCRIPTION.exec(row.description ?? '')?.[1]);
+  return { segSeriesInstanceUid: row.seriesInstanceUid, ...(version ? { segVersion: version } : {}) };
 }
 
 /**
