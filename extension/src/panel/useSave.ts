@@ -27,7 +27,7 @@ import { IdbPendingStore } from '../store/pending-idb';
 import { PendingStoreWithPageFallback } from '../store/pending-in-page';
 import { nextVersion, retryPending, saveRevisionToPacs, saveToPacs, type Stow } from '../store/save';
 import { SaveToPacsError } from '../store/stow-error';
-import { newerStoredReport } from '../store/stored-result';
+import { latestStoredReport, newerStoredReport } from '../store/stored-result';
 import { onOutlinesChanged } from '../ohif/outlineEdits';
 import { copyLabelmapSlices } from '../ohif/showSegmentation';
 import { storedOutlinesOf, storedOutlinesToKeep, type KeptStoredOutlines } from './outlineCorrection';
@@ -289,7 +289,8 @@ export function analysisSupersededMessage(known: number, newer: number): string 
 }
 
 /**
- * Saves an analysis of `ds`: "already saved" when its content equals the last saved result, a retry
+ * Saves an analysis of `ds`: "already saved" when its content equals the last saved result and no version was
+ * stored after it, a retry
  * of the pending result when an unsaved one with the same content exists, else a new version. Where the PACS holds a
  * version this page did not know of (versionKnown), nothing is stored and the state says so (newerVersion), unless
  * `saveOverVersion` is that version (the reader chose to save anyway).
@@ -299,7 +300,11 @@ async function saveAnalysis(ds: DisplaySet, a: ViewerAnalysis, saveOverVersion?:
   const studyUid = ds.StudyInstanceUID;
   const fp = reportFingerprint(a.report);
   const last = await idbGet<SavedRecord>(studyUid, saved()).catch(() => undefined);
-  if (last?.fingerprint === fp) {
+  // Undefined when the PACS cannot be asked: a save then fails and stays pending.
+  const series = await studySeries(studyUid).catch((e) => void console.warn('Spine MRI: could not list the study series', e));
+  // Already saved while that version is still the newest: after a version stored since, Save makes this one newest.
+  const newest = series ? latestStoredReport(series)?.version ?? 0 : 0;
+  if (last?.fingerprint === fp && newest <= last.version) {
     keptFingerprints.add(fp);
     return setSave(seriesUid, { status: 'unchanged', version: last.version, savedAt: last.savedAt });
   }
@@ -310,8 +315,6 @@ async function saveAnalysis(ds: DisplaySet, a: ViewerAnalysis, saveOverVersion?:
   setSave(seriesUid, { status: 'working', step: 'build' });
   await new Promise((r) => setTimeout(r, 0)); // let the panel show "Building…" before the synchronous build
   try {
-    // Undefined when the PACS cannot be asked: the save then fails and stays pending.
-    const series = await studySeries(studyUid).catch((e) => void console.warn('Spine MRI: could not list the study series', e));
     const known = versionKnown(studyUid, last, open);
     const newer = series && known !== undefined ? newerStoredReport(series, known) : undefined;
     if (newer && newer.version !== saveOverVersion) {
