@@ -27,7 +27,7 @@ import { IdbPendingStore } from '../store/pending-idb';
 import { PendingStoreWithPageFallback } from '../store/pending-in-page';
 import { nextVersion, retryPending, saveRevisionToPacs, saveToPacs, type Stow } from '../store/save';
 import { SaveToPacsError } from '../store/stow-error';
-import { latestStoredReport, newerStoredReport } from '../store/stored-result';
+import { latestStoredReport, newerStoredReport, type StoredReportRef } from '../store/stored-result';
 import { onOutlinesChanged } from '../ohif/outlineEdits';
 import { copyLabelmapSlices } from '../ohif/showSegmentation';
 import { storedOutlinesOf, storedOutlinesToKeep, type KeptStoredOutlines } from './outlineCorrection';
@@ -288,12 +288,17 @@ export function analysisSupersededMessage(known: number, newer: number): string 
   return `Not saved: version ${newer} of this study's findings was stored since (${opened}): from another page or by another reader, or a batch analysis. Saved now, this analysis becomes version ${newer + 1}, the one the viewer opens, without the changes made in version ${newer}; to compare first, open ‘${srSeriesDescription(newer)}’ from the study list in a viewport.`;
 }
 
+/** A save that stores nothing as `newer` was stored since: the state under `key` says why, and its SR is listed in the study browser, where `message` points. */
+function refuseForNewer(key: string, studyUid: string, newer: StoredReportRef, message: string): void {
+  void listStoredReportInStudyBrowser(studyUid, newer);
+  setSave(key, { status: 'error', message, newerVersion: newer.version });
+}
+
 /**
  * Saves an analysis of `ds`: "already saved" when its content equals the last saved result and no version was
- * stored after it, a retry
- * of the pending result when an unsaved one with the same content exists, else a new version. Where the PACS holds a
- * version this page did not know of (versionKnown), nothing is stored and the state says so (newerVersion), unless
- * `saveOverVersion` is that version (the reader chose to save anyway).
+ * stored after it, a retry of the pending result when an unsaved one with the same content exists, else a new
+ * version. Where the PACS holds a version this page did not know of (versionKnown), nothing is stored and the state
+ * says so (newerVersion), unless `saveOverVersion` is that version (the reader chose to save anyway).
  */
 async function saveAnalysis(ds: DisplaySet, a: ViewerAnalysis, saveOverVersion?: number): Promise<void> {
   const seriesUid = ds.SeriesInstanceUID;
@@ -317,10 +322,7 @@ async function saveAnalysis(ds: DisplaySet, a: ViewerAnalysis, saveOverVersion?:
   try {
     const known = versionKnown(studyUid, last, open);
     const newer = series && known !== undefined ? newerStoredReport(series, known) : undefined;
-    if (newer && newer.version !== saveOverVersion) {
-      void listStoredReportInStudyBrowser(studyUid, newer); // the message points there
-      return setSave(seriesUid, { status: 'error', message: analysisSupersededMessage(known!, newer.version), newerVersion: newer.version });
-    }
+    if (newer && newer.version !== saveOverVersion) return refuseForNewer(seriesUid, studyUid, newer, analysisSupersededMessage(known!, newer.version));
     const version = Math.max(await versionFromPacs(studyUid, series ?? undefined), (last?.version ?? 0) + 1, ...open.map((p) => p.version + 1));
     const stow = withSteps(dataSourceStow(), ['SEG', 'SR'], (step) => setSave(seriesUid, { status: 'working', step }));
     const patientStudy = patientStudyFrom((ds.instances?.[0] ?? {}) as never);
@@ -483,8 +485,8 @@ async function openNewestVersion(studyUid: string): Promise<void> {
 
 /**
  * Saves the reader's changes to the stored findings as the next version: an SR of the changed report referring to
- * the stored SEG, carried over as a copy only where the reader renamed the levels (store/save.ts saveRevisionToPacs). On success the changed report is the stored one; on a
- * failed STOW it stays pending in IndexedDB ("Resume unsaved result", Retry) and the changes stay on screen.
+ * the stored SEG, carried over as a copy only where the reader renamed the levels (store/save.ts saveRevisionToPacs).
+ * On success the changed report is the stored one; on a failed STOW it stays pending in IndexedDB ("Resume unsaved result", Retry) and the changes stay on screen.
  * Where the PACS holds a newer version than the one changed, nothing is stored and the state says so (newerVersion),
  * unless `saveOverVersion` is that version (the reader chose to save anyway).
  */
@@ -506,10 +508,7 @@ async function saveStoredEdits(studyUid: string, saveOverVersion?: number): Prom
       // Undefined when the PACS cannot be asked: the save then fails and stays pending.
       const series = await studySeries(studyUid).catch((e) => void console.warn('Spine MRI: could not list the study series', e));
       const newer = series && newerStoredReport(series, st.stored.version);
-      if (newer && newer.version !== saveOverVersion) {
-        void listStoredReportInStudyBrowser(studyUid, newer); // the message points there
-        return setSave(key, { status: 'error', message: supersededMessage(st.stored.version, newer.version), newerVersion: newer.version });
-      }
+      if (newer && newer.version !== saveOverVersion) return refuseForNewer(key, studyUid, newer, supersededMessage(st.stored.version, newer.version));
       const storedSeg = await retrieveStoredSeg(studyUid, st.stored);
       const version = Math.max(await versionFromPacs(studyUid, series), st.stored.version + 1, ...open.map((p) => p.version + 1));
       const stow = withSteps(dataSourceStow(), ['SEG', 'SR'], (step) => setSave(key, { status: 'working', step }));
