@@ -139,6 +139,30 @@ describe('unsaved changes to an earlier stored version, offered for a newer vers
     expect(pendingStoredChanges(namedInV1, changesSince(applyReaderEdit(namedInV1, 'L5/S1', 'pfirrmannGrade', 2), namedInV1)).shift).toBe(0);
   });
 
+  it('carries a change of that version the reader undid: the software\'s value set again, and names set back', () => {
+    // The draft sets v1's L3/L4 V back to the software's III; version 2 holds v1's changes and one of its own.
+    const v2 = applyReaderEdit(applyReaderEdit(fresh, 'L3/L4', 'pfirrmannGrade', 5), 'L5/S1', 'discNarrowing', true);
+    const pending = pendingStoredChanges(v2, changesSince(applyReaderEdit(v1, 'L3/L4', 'pfirrmannGrade', 3), v1));
+    expect(pendingChangeTexts(pending)).toEqual(['L3/L4 Pfirrmann grade III (the software\'s value again)']);
+    const after = applyStoredChanges(v2, pending);
+    expect(after.levels[0].pfirrmannGrade).toMatchObject({ value: 3, readerModified: false });
+    expect(after.levels[2].discNarrowing).toMatchObject({ value: true, readerModified: true });
+    expect(hasPendingChanges(pendingStoredChanges(after, changesSince(applyReaderEdit(v1, 'L3/L4', 'pfirrmannGrade', 3), v1)))).toBe(false);
+
+    // Version 1 had the names one lower; the draft sets them back and grades the middle disc (software's L4/L5) V.
+    const named = { ...shiftLevels(fresh, 1), fromStoredSr: sr1 };
+    const since = changesSince(applyReaderEdit(shiftLevels(named, -1), 'L4/L5', 'pfirrmannGrade', 5), named);
+    const v2Named = shiftLevels(fresh, 1);
+    expect(carryOverRefusal(v2Named, since)).toBeNull();
+    const back = pendingStoredChanges(v2Named, since);
+    expect(pendingChangeTexts(back)).toEqual(['level names set back to the software\'s, shifted up by 1', 'L4/L5 Pfirrmann grade V']);
+    const applied = applyStoredChanges(v2Named, back);
+    expect(applied.levels.map((l) => `${l.level} ${l.pfirrmannGrade.value}`)).toEqual(['L3/L4 3', 'L4/L5 5', 'L5/S1 3']);
+    expect(applied.levels[1].discSegmentNumber).toBe(2); // the disc the reader graded
+    expect(applied.levelNaming.note).toBe('software note');
+    expect(hasPendingChanges(pendingStoredChanges(applied, since))).toBe(false);
+  });
+
   it('is refused where the newer version names the levels otherwise, and the offer says why', () => {
     expect(newerVersionRefusal(fresh, 2, v1)).toBeNull();
     const refusal = newerVersionRefusal(shiftLevels(fresh, 1), 2, v1);

@@ -10,13 +10,18 @@ import { applyReaderEdit, confirmLevels, FINDING_CHOICES, FINDING_KEYS, READER_C
 
 type Value = string | number | boolean;
 
-/** One finding the reader set in the stored report (value null: set to not assessable). */
-export interface StoredFindingChange { level: string; key: FindingKey; value: Value | null; text: string }
+/**
+ * One finding the reader set in the stored report (value null: set to not assessable). softwareValue: the value is the
+ * software's own, as where the reader undid an earlier version's change (changesSince); applying it undoes that change.
+ */
+export interface StoredFindingChange { level: string; key: FindingKey; value: Value | null; text: string; softwareValue?: true }
 
 /** What of the stored report's reader changes the current report does not reflect yet. */
 export interface PendingStoredChanges {
   /** Level-name shift to apply (vertebrae; +1 = one lower), 0 when the names agree. */
   shift: number;
+  /** The shift sets the report's names back to the software's. */
+  toSoftwareNames?: true;
   /** The reader had confirmed level names the software marks uncertain. */
   confirm: boolean;
   /** Findings to set, at levels the report has. */
@@ -53,23 +58,31 @@ export function newerVersionRefusal(newer: SpineReport, newerVersion: number, ba
 /**
  * The reader's changes in `changed` made since `base`, the stored version they were made on, as a report whose reader
  * changes are those only: a finding the reader had set already in `base`, at the same value, no longer counts as one,
- * and names as `base` had them count as the software's. For a newer version stored since, which holds `base`'s own
- * changes or replaced them on purpose. The result names no stored SR: the newer version stays the one revised.
+ * and names as `base` had them count as the software's. A change of `base` the reader undid (a finding set back to the
+ * software's value, names set back to the software's) counts as one: the finding stays reader-set at the software's
+ * value (StoredFindingChange softwareValue), the names as they are, which pendingStoredChanges shifts a renamed newer
+ * version back to. For a newer version stored since, which holds `base`'s own changes or replaced them on purpose. The
+ * result names no stored SR: the newer version stays the one revised.
  */
 export function changesSince(changed: SpineReport, base: SpineReport): SpineReport {
   const { fromStoredSr: _, ...report } = changed;
   const renamed = changed.levelNaming.note !== base.levelNaming.note;
-  // Renamed since base: a level of `changed` was stored in `base` under its name before the shift.
-  const shift = renamed && changed.levelNaming.note.startsWith(READER_NAMED_NOTE) ? levelShiftTo(base, changed) : 0;
+  // Renamed since base (or set back to the software's names): a level of `changed` was stored in `base` under its name before the shift.
+  const shift = renamed ? levelShiftTo(base, changed) : 0;
   const levels = changed.levels.map((l) => {
     const before = base.levels.find((b) => b.level === shiftLevelName(l.level, -shift));
-    const unchanged = FINDING_KEYS.filter((key) => {
+    const since = FINDING_KEYS.flatMap((key): [FindingKey, Finding<Value | null>][] => {
       const now = l[key] as Finding<Value | null> | undefined, was = before?.[key] as Finding<Value | null> | undefined;
-      return now?.readerModified && was?.readerModified && was.value === now.value;
+      if (!now || !was?.readerModified) return [];
+      if (now.readerModified) return was.value === now.value ? [[key, { ...now, readerModified: false }]] : [];
+      return [[key, { ...now, readerModified: true, automaticValue: now.value }]]; // undone since base
     });
-    return unchanged.length ? { ...l, ...Object.fromEntries(unchanged.map((key) => [key, { ...l[key], readerModified: false }])) } : l;
+    return since.length ? { ...l, ...Object.fromEntries(since) } : l;
   });
-  return { ...report, levels, levelNaming: renamed ? changed.levelNaming : { ...changed.levelNaming, note: '' } };
+  // Names set back to the software's are the reader's naming here, so that they are carried over (pendingStoredChanges).
+  const setBack = shift !== 0 && !changed.levelNaming.note.startsWith(READER_NAMED_NOTE);
+  const note = setBack ? `${READER_NAMED_NOTE}: set back to the software's names` : renamed ? changed.levelNaming.note : '';
+  return { ...report, levels, levelNaming: { ...changed.levelNaming, note } };
 }
 
 /** The findings the reader set in a stored report, as 'L4/L5 Pfirrmann grade III'. */
@@ -77,8 +90,9 @@ export function storedFindingChanges(stored: SpineReport): StoredFindingChange[]
   return stored.levels.flatMap((l) => FINDING_KEYS.flatMap((key) => {
     const f = l[key] as Finding<Value | null> | undefined;
     if (!f?.readerModified) return [];
-    const c = FINDING_CHOICES[key];
-    return [{ level: l.level, key, value: f.value, text: `${l.level} ${c.label} ${f.value === null ? 'not assessable' : c.show(f.value)}` }];
+    const c = FINDING_CHOICES[key], software = f.automaticValue !== undefined && f.value === f.automaticValue;
+    const text = `${l.level} ${c.label} ${f.value === null ? 'not assessable' : c.show(f.value)}${software ? ' (the software\'s value again)' : ''}`;
+    return [{ level: l.level, key, value: f.value, text, ...(software ? { softwareValue: true as const } : {}) }];
   }));
 }
 
@@ -107,15 +121,20 @@ export function pendingStoredChanges(report: SpineReport, stored: SpineReport): 
     const level = report.levels.find((l) => l.level === shiftLevelName(c.level, -shift));
     const f = level?.[c.key] as Finding<Value | null> | undefined;
     if (!f) unmatched.push(c.text);
-    else if (!(f.readerModified && f.value === c.value)) findings.push(c);
+    else if (!(f.value === c.value && (f.readerModified || c.softwareValue))) findings.push(c);
   }
-  return { shift, confirm, findings, unmatched, ...(stored.fromStoredSr ? { fromStoredSr: stored.fromStoredSr } : {}) };
+  const toSoftwareNames = shift !== 0 && (report.levelNaming.automatic?.shift ?? 0) + shift === 0;
+  return { shift, ...(toSoftwareNames ? { toSoftwareNames } : {}), confirm, findings, unmatched, ...(stored.fromStoredSr ? { fromStoredSr: stored.fromStoredSr } : {}) };
 }
 
-/** The pending changes as the reader reads them: 'level names shifted down by 1', 'level names confirmed', 'L4/L5 Pfirrmann grade V'. */
+/**
+ * The pending changes as the reader reads them: 'level names shifted down by 1', 'level names set back to the
+ * software's, shifted up by 1', 'level names confirmed', 'L4/L5 Pfirrmann grade V', 'L4/L5 Pfirrmann grade III (the
+ * software's value again)'.
+ */
 export function pendingChangeTexts(p: PendingStoredChanges): string[] {
   return [
-    ...(p.shift ? [`level names shifted ${p.shift > 0 ? 'down' : 'up'} by ${Math.abs(p.shift)}`] : []),
+    ...(p.shift ? [`level names ${p.toSoftwareNames ? 'set back to the software\'s, ' : ''}shifted ${p.shift > 0 ? 'down' : 'up'} by ${Math.abs(p.shift)}`] : []),
     ...(p.confirm ? ['level names confirmed'] : []),
     ...p.findings.map((c) => c.text),
   ];
