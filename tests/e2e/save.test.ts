@@ -749,13 +749,31 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     // The SEG deleted from the PACS (by an admin, or lost): the findings still open, and the panel says why no outlines.
     const auth = { Authorization: env.orthanc.authorization };
     const [orthancStudy] = (await (await fetch(`${env.orthanc.url}/tools/lookup`, { method: 'POST', body: study, headers: auth })).json()) as { ID: string }[];
-    const series = (await (await fetch(`${env.orthanc.url}/studies/${orthancStudy.ID}/series`, { headers: auth })).json()) as { ID: string; MainDicomTags: { Modality: string } }[];
+    const series = (await (await fetch(`${env.orthanc.url}/studies/${orthancStudy.ID}/series`, { headers: auth })).json()) as { ID: string; MainDicomTags: { Modality: string; SeriesInstanceUID: string } }[];
     const seg = series.find((x) => x.MainDicomTags.Modality === 'SEG')!;
     expect((await fetch(`${env.orthanc.url}/series/${seg.ID}`, { method: 'DELETE', headers: auth })).ok).toBe(true);
     await openStudy(page, study);
     await page.waitForFunction(() => /^Findings loaded from the PACS \(SR of .+, version 1, reader Jane Doe\)$/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
-    expect(await page.getByTestId('spine-stored-results').textContent()).toContain('The stored SEG is not shown: the PACS holds no "Spine MRI SEG v1" beside this report (deleted, or never stored); press Analyze to outline the structures again.');
+    const missing = `the PACS holds no "Spine MRI SEG v1" beside this report, nor the SEG its SR refers to (SeriesInstanceUID ${seg.MainDicomTags.SeriesInstanceUID}): deleted, or never stored`;
+    expect(await page.getByTestId('spine-stored-results').textContent()).toContain(`The stored SEG is not shown: ${missing}; press Analyze to outline the structures again.`);
     expect((await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr').allTextContents()).some((r) => r.startsWith('▸ L4/L5'))).toBe(true);
+    // A changed grade cannot be saved without the outlines it was measured on: no Save, and the panel says what to do instead.
+    await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first().click();
+    const grade = page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
+    await grade.selectOption((await grade.inputValue()) === '5' ? '4' : '5');
+    await page.getByTestId('spine-stored-edits').waitFor({ timeout: 10000 });
+    expect(await page.getByTestId('spine-stored-save').count()).toBe(0);
+    expect(await page.getByTestId('spine-stored-save-unavailable').textContent()).toBe(`They cannot be saved as a new version: ${missing}, and each version is stored with the outlines it was measured on. Press Analyze to outline the structures again: these changes are offered for the new analysis where it can take them, and saving it stores them with a new SEG. Until then they are kept in this browser.`);
+    await page.getByTestId('spine-stored-save-unavailable').scrollIntoViewIfNeeded();
+    await shot(page, 'stored-seg-missing');
+    // As it says: analysed again, the change is offered, and saved with the new analysis as version 2 with its SEG.
+    await analyze(page);
+    const offer = page.locator('[data-testid="spine-carry-over"]:not([data-testid="spine-stored-results"] *)');
+    await shot(page, 'stored-seg-missing-analysed');
+    expect(await offer.textContent()).toMatch(/^Your changes in the stored report \(version 1, changed and not saved yet\): L4\/L5 Pfirrmann grade (IV|V)\./);
+    await offer.getByTestId('spine-carry-over-apply').click();
+    expect(await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error'])).toContain('SR ‘Spine MRI Report v2’ stored in the PACS');
+    expect(ours(await qidoSeries(study))).toEqual(['SEG Spine MRI SEG v2', 'SR Spine MRI Report v1', 'SR Spine MRI Report v2']);
   }, 300000);
 
   it('shows a stored SEG whose frames are not whole bytes (ivd_11, 221 × 165 pixels: written FRACTIONAL, RLE Lossless) voxel for voxel as measured; an earlier build\'s binary one is shown again once a change to the findings is saved', async () => {

@@ -114,7 +114,7 @@ describe('versions', () => {
     const study = [{ seriesInstanceUid: seg1.SeriesInstanceUID, modality: 'SEG', description: 'Spine MRI SEG v1' }, { seriesInstanceUid: sr2.SeriesInstanceUID, modality: 'SR', description: 'Spine MRI Report v2' }];
     expect(latestStoredReport(study)).toEqual({ version: 2, srSeriesInstanceUid: sr2.SeriesInstanceUID });
     expect(segReferredTo(r.sr, study)).toEqual({ segSeriesInstanceUid: seg1.SeriesInstanceUID, segVersion: 1 });
-    expect(segReferredTo(r.sr, study.slice(1))).toEqual({}); // deleted from the PACS
+    expect(segReferredTo(r.sr, study.slice(1))).toEqual({ missingSegSeriesInstanceUid: seg1.SeriesInstanceUID }); // deleted from the PACS: named
     expect(srSegmentReferences(r.sr).every((x) => x.segSopInstanceUid === seg1.SOPInstanceUID)).toBe(true);
     // Version 2 names version 1's SR as its predecessor (PS3.3 C.17.2); version 1, a new analysis, names none.
     const sr1 = fromPart10(v1.sr);

@@ -17,7 +17,7 @@ import { FindingsTextBox } from './FindingsTextBox';
 import { PriorFindings } from './PriorFindings';
 import { SaveOutcome } from './SaveSection';
 import { useAnalysis } from './useAnalysis';
-import { SAVE_STEP_LABEL, useAllSaveStates, useSave, useStoredEdits, useStudySave } from './useSave';
+import { missingSegText, SAVE_STEP_LABEL, useAllSaveStates, useSave, useStoredEdits, useStudySave } from './useSave';
 import { CarryOverOffer, type EarlierResult } from './CarryOverOffer';
 import { useOlderVersionDraft } from './useOlderVersionDraft';
 import { keptAtText, useKeptDraft, whoseChanges } from './useKeptDraft';
@@ -72,23 +72,31 @@ function StoredEditsBar({ studyInstanceUid, stored, edited }: { studyInstanceUid
   if (!edited) return null;
   const working = state.status === 'working';
   const newer = state.status === 'error' ? state.newerVersion : undefined;
+  const segMissing = !stored.segSeriesInstanceUid; // deleted from the PACS (the loader's note says so)
   return (
     <div style={{ border: `1px solid ${colors.border}`, borderRadius: 4, padding: 6, margin: '6px 0' }} data-testid="spine-stored-edits">
       <div style={{ color: colors.warn }}>Your changes to the stored findings (version {stored.version}) are not saved yet.</div>
+      {segMissing && (
+        <div style={s.muted} data-testid="spine-stored-save-unavailable">
+          They cannot be saved as a new version: {missingSegText(stored)}, and each version is stored with the outlines it was
+          measured on. Press Analyze to outline the structures again: these changes are offered for the new analysis where it
+          can take them, and saving it stores them with a new SEG. Until then they are kept in this browser.
+        </div>
+      )}
       <div style={{ display: 'flex', flexWrap: 'wrap', gap: 6, marginTop: 4 }}>
         {newer && (
           <button type="button" style={s.button} data-testid="spine-stored-open-newest" onClick={() => void openNewest()} title="Reloads the study with the newest version; your changes, kept in this browser, are offered there">
             Open version {newer}
           </button>
         )}
-        <button type="button" style={newer ? s.secondaryButton : s.button} data-testid="spine-stored-save" disabled={working} onClick={() => {
+        {segMissing ? null : <button type="button" style={newer ? s.secondaryButton : s.button} data-testid="spine-stored-save" disabled={working} onClick={() => {
           // The stored SEG is carried over as stored: outline edits not measured yet would be dropped silently.
           const why = unmeasuredStoredOutlineEdits(storedState);
           setRefused(why);
           if (!why) void save(newer);
         }}>
           {newer ? `Save as version ${newer + 1} anyway` : state.status === 'error' ? 'Retry' : 'Save to PACS as a new version'}
-        </button>
+        </button>}
         <button type="button" style={s.secondaryButton} data-testid="spine-stored-discard" disabled={working} onClick={discard}>
           Discard changes
         </button>

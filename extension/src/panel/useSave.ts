@@ -179,6 +179,12 @@ async function refreshPending(studyUid: string): Promise<void> {
   setStudy(studyUid, { pending: list });
 }
 
+/** Which SEG a stored version lacks, as the panel says it: the one of its version, and the one its SR refers to. */
+export function missingSegText(stored: StoredReportRef): string {
+  const referred = stored.missingSegSeriesInstanceUid ? `, nor the SEG its SR refers to (SeriesInstanceUID ${stored.missingSegSeriesInstanceUid})` : '';
+  return `the PACS holds no "${segSeriesDescription(stored.version)}" beside this report${referred}: deleted, or never stored`;
+}
+
 async function loadStored(studyUid: string): Promise<void> {
   setStudy(studyUid, { stored: { status: 'loading' } });
   try {
@@ -191,7 +197,7 @@ async function loadStored(studyUid: string): Promise<void> {
       await showStoredOutlines(studyUid, stored, stored.segSeriesInstanceUid);
     } else {
       // An SR whose SEG was deleted from the PACS (or never reached it): say so rather than show findings without outlines.
-      setStudy(studyUid, { stored: { status: 'loaded', stored, segShown: false, segNote: `the PACS holds no "Spine MRI SEG v${stored.version}" beside this report (deleted, or never stored); press Analyze to outline the structures again` } });
+      setStudy(studyUid, { stored: { status: 'loaded', stored, segShown: false, segNote: `${missingSegText(stored)}; press Analyze to outline the structures again` } });
     }
   } catch (e) {
     setStudy(studyUid, { stored: { status: 'error', message: (e as Error).message } });

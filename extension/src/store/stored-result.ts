@@ -21,6 +21,8 @@ export interface StoredReportRef {
   segSeriesInstanceUid?: string;
   /** The SEG's version where it is an earlier version's, which this version's SR refers to (segReferredTo). */
   segVersion?: number;
+  /** Where the study holds no SEG for this version: the SeriesInstanceUID of the SEG its SR refers to (deleted, or never stored). */
+  missingSegSeriesInstanceUid?: string;
 }
 
 /**
@@ -46,14 +48,15 @@ export function latestStoredReport(series: StudySeriesRow[]): StoredReportRef | 
 
 /**
  * The SEG a stored SR refers to, where the study holds it: a version whose outlines did not change refers to an
- * earlier version's SEG rather than a copy (store/save.ts buildRevision). Empty when the SR refers to none the study
- * holds (deleted, or never stored).
+ * earlier version's SEG rather than a copy (store/save.ts buildRevision). Where the study lacks it (deleted, or never
+ * stored), only its SeriesInstanceUID, as missingSegSeriesInstanceUid; empty when the SR refers to no SEG.
  * @param sr the SR's Part 10 bytes; @param series the study's series list
  */
-export function segReferredTo(sr: ArrayBuffer, series: StudySeriesRow[]): Pick<StoredReportRef, 'segSeriesInstanceUid' | 'segVersion'> {
+export function segReferredTo(sr: ArrayBuffer, series: StudySeriesRow[]): Pick<StoredReportRef, 'segSeriesInstanceUid' | 'segVersion' | 'missingSegSeriesInstanceUid'> {
   const uid = srSegSeries(sr);
-  const row = uid ? series.find((s) => s.seriesInstanceUid === uid && (!s.modality || s.modality === 'SEG')) : undefined;
-  if (!row) return {};
+  if (!uid) return {};
+  const row = series.find((s) => s.seriesInstanceUid === uid && (!s.modality || s.modality === 'SEG'));
+  if (!row) return { missingSegSeriesInstanceUid: uid };
   const version = Number(SEG_SERIES_DESCRIPTION.exec(row.description ?? '')?.[1]);
   return { segSeriesInstanceUid: row.seriesInstanceUid, ...(version ? { segVersion: version } : {}) };
 }
