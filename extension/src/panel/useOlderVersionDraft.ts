@@ -13,14 +13,16 @@ import { signedInReader } from '../ohif/readerName';
 import type { SpineReport } from '../pipeline/report';
 import { dropReaderDraft, storedEditsDraftKey, storedEditsDraftsOf, type ReaderDraft } from '../store/reader-drafts';
 import type { EarlierResult } from './CarryOverOffer';
-import { changesSince, newerVersionRefusal } from './storedReaderChanges';
+import { changesSince, hasPendingChanges, newerVersionRefusal, pendingStoredChanges } from './storedReaderChanges';
 import { keptAtText, whoseChanges } from './useKeptDraft';
 
 interface OlderDraft { key: string; draft: ReaderDraft; version?: number; base?: SpineReport }
 
 /**
  * The newest kept draft of an earlier version of `opened`'s findings (same series), with that version's number and
- * report where the PACS still holds its SR.
+ * report where the PACS still holds its SR. A draft whose changes `opened` holds already (the reader made them again
+ * by hand on a newer version and saved it, or another reader made the same) is dropped instead: it would offer nothing,
+ * and would hide an older draft that still has changes to offer.
  * @throws Error when the browser cannot list its drafts or the PACS cannot list the study's series
  */
 async function olderDraftOf(opened: StoredReport): Promise<OlderDraft | undefined> {
@@ -35,7 +37,17 @@ async function olderDraftOf(opened: StoredReport): Promise<OlderDraft | undefine
   if (!version) return found; // that version is no longer in the PACS
   if (version >= opened.version) return undefined;
   const base = await readStoredReportSeries(studyInstanceUid, sr.seriesInstanceUid, `SR v${version}`).catch((e: Error) => void console.warn(`Spine MRI: ${e.message}`));
+  if (base && heldAlready(found.draft, base, opened)) {
+    await dropReaderDraft(found.key);
+    return undefined;
+  }
   return { ...found, version, base: base ?? undefined };
+}
+
+/** Whether the opened version holds every change the draft made since `base` (and the draft holds no outlines): nothing left to offer. */
+function heldAlready(draft: ReaderDraft, base: SpineReport, opened: StoredReport): boolean {
+  return !draft.outlines && !newerVersionRefusal(opened.report, opened.version, base)
+    && !hasPendingChanges(pendingStoredChanges(opened.report, changesSince(draft.report, base)));
 }
 
 /**
