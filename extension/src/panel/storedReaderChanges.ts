@@ -60,9 +60,9 @@ export function newerVersionRefusal(newer: SpineReport, newerVersion: number, ba
  * changes are those only: a finding the reader had set already in `base`, at the same value, no longer counts as one,
  * and names as `base` had them count as the software's. A change of `base` the reader undid (a finding set back to the
  * software's value, names set back to the software's) counts as one: the finding stays reader-set at the software's
- * value (StoredFindingChange softwareValue), the names as they are, which pendingStoredChanges shifts a renamed newer
- * version back to. For a newer version stored since, which holds `base`'s own changes or replaced them on purpose. The
- * result names no stored SR: the newer version stays the one revised.
+ * value (StoredFindingChange softwareValue), and the names are marked as the reader's naming, so that pendingStoredChanges
+ * shifts a newer version named as `base` was back to them. For a newer version stored since, which holds `base`'s own
+ * changes or replaced them on purpose. The result names no stored SR: the newer version stays the one revised.
  */
 export function changesSince(changed: SpineReport, base: SpineReport): SpineReport {
   const { fromStoredSr: _, ...report } = changed;
