@@ -1,7 +1,7 @@
 /** Analysing a study again keeps the reader's stored changes: level names and findings carried over from the stored SR's report. */
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { CarryOverOffer } from '../../extension/src/panel/CarryOverOffer';
+import { analysisCarryOverCandidates, CarryOverOffer } from '../../extension/src/panel/CarryOverOffer';
 import { applyReaderEdit, confirmLevels, shiftLevels } from '../../extension/src/panel/readerEdits';
 import { applyStoredChanges, carryOverRefusal, changesSince, hasPendingChanges, levelShiftTo, newerVersionRefusal, pendingChangeTexts, pendingStoredChanges } from '../../extension/src/panel/storedReaderChanges';
 import type { Finding, LevelReport, SegmentInfo, SpineReport } from '../../extension/src/pipeline/report';
@@ -105,6 +105,22 @@ describe('carrying the reader\'s stored changes over to a new analysis', () => {
     expect(carryOverRefusal(own, { ...fresh, model: { name: 'm', version: '1', sha256: 'ab12cd34'.repeat(4) } })).toBeNull();
     expect(carryOverRefusal(own, { ...fresh, model: { name: 'm', version: '1', sha256: 'ab12cd35'.repeat(4) } })).toMatch(/another model/);
     expect(carryOverRefusal(fresh, { ...fresh, software: { name: 's', version: '0.0.1' } })).toMatch(/another software version/);
+  });
+});
+
+describe('a new analysis of a study whose stored findings the reader changed and not saved', () => {
+  const v1 = applyReaderEdit(fresh, 'L3/L4', 'pfirrmannGrade', 5);
+  const offered = (edited?: SpineReport) => renderToStaticMarkup(createElement(CarryOverOffer, {
+    report: fresh, onApply: () => undefined,
+    candidates: analysisCarryOverCandidates({ stored: { version: 1, report: v1 }, edited, keptDrafts: [], onEditedTaken: () => undefined }),
+  }));
+
+  it('offers the stored findings as the reader left them: a stored change the reader undid is not offered again', () => {
+    expect(offered()).toContain('Your changes in the stored report (version 1): L3/L4 Pfirrmann grade V.');
+    const undone = applyReaderEdit(v1, 'L3/L4', 'pfirrmannGrade', 3);
+    expect(offered(undone)).toBe('');
+    expect(offered(applyReaderEdit(undone, 'L4/L5', 'pfirrmannGrade', 4))).toContain('Your changes in the stored report (version 1, changed and not saved yet): L4/L5 Pfirrmann grade IV.');
+    expect(offered(applyReaderEdit(undone, 'L4/L5', 'pfirrmannGrade', 4))).not.toContain('L3/L4');
   });
 });
 

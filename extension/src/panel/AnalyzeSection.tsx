@@ -8,7 +8,7 @@ import { applyReaderEdit, confirmLevels, shiftLevels } from './readerEdits';
 import { SaveSection } from './SaveSection';
 import { discardStoredEdits, resetSave, useStudySave } from './useSave';
 import { useStoredRemeasure } from './useStoredRemeasure';
-import { CarryOverOffer, type EarlierResult } from './CarryOverOffer';
+import { analysisCarryOverCandidates, CarryOverOffer } from './CarryOverOffer';
 import { overallProgress, STAGE_LABEL, useAnalysis, type Remeasure } from './useAnalysis';
 import type { ViewerAnalysis } from '../ohif/analysisClient';
 import { prepareAnalysis } from '../ohif/analysisClient';
@@ -58,19 +58,12 @@ export function AnalyzeSection({
     start(ds, v.role ?? role, otherSeries, axialT2, sagittalT1, !!v.weightingStatedByReader, remeasure);
   };
   const { olderDraft, discardDraft, offer: keptDraftOffer } = useKeptAnalysisDraft({ displaySet, state, stored, measured, measureOutlines, setOutlineNote });
-  // Where reader changes may wait to be carried over to a new result: this page's previous analysis, the reader's
-  // unsaved changes to the stored findings, the changes an earlier page kept in this browser, the stored report.
-  const earlier: EarlierResult[] = [
-    ...(previousReport ? [{ report: previousReport, what: 'the previous analysis' }] : []),
-    ...(stored.status === 'loaded' && stored.edited && displaySet ? [{
-      report: stored.edited,
-      what: `the stored report (version ${stored.stored.version}, changed and not saved yet)`,
-      // Applied, they are the new result's (saved with it), no longer unsaved changes of the stored findings.
-      onTaken: () => discardStoredEdits(displaySet.StudyInstanceUID, false),
-    }] : []),
-    ...keptDraftOffer,
-    ...(stored.status === 'loaded' ? [{ report: stored.stored.report, what: `the stored report (version ${stored.stored.version})`, storedVersion: stored.stored.version }] : []),
-  ];
+  // Applied, unsaved changes to the stored findings are the new result's (saved with it), no longer the stored findings'.
+  const earlier = analysisCarryOverCandidates({
+    previous: previousReport, keptDrafts: keptDraftOffer,
+    ...(stored.status === 'loaded' ? { stored: stored.stored, edited: stored.edited } : {}),
+    onEditedTaken: () => displaySet && discardStoredEdits(displaySet.StudyInstanceUID, false),
+  });
   /** Measure again: the outlines shown, as the reader corrected them, measured and graded with the same series and names. */
   const measureAgain = () => {
     if (!measured) return;

@@ -31,6 +31,25 @@ export interface EarlierResult {
   apply?: () => void;
 }
 
+/**
+ * Where reader changes may wait to be carried over to a new analysis, in the order offered: this page's previous
+ * analysis, the reader's unsaved changes to the stored findings, analyses whose changes an earlier page kept in this
+ * browser, the stored report — the last only where the reader has not changed the stored findings: the unsaved
+ * changes hold the stored ones the reader kept, and not those the reader undid, which the stored report would offer
+ * again.
+ * @param onEditedTaken called once the unsaved changes are applied to the new result (they are its own from then on)
+ */
+export function analysisCarryOverCandidates({ previous, stored, edited, keptDrafts, onEditedTaken }: {
+  previous?: SpineReport; stored?: { version: number; report: SpineReport }; edited?: SpineReport; keptDrafts: EarlierResult[]; onEditedTaken: () => void;
+}): EarlierResult[] {
+  return [
+    ...(previous ? [{ report: previous, what: 'the previous analysis' }] : []),
+    ...(stored && edited ? [{ report: edited, what: `the stored report (version ${stored.version}, changed and not saved yet)`, onTaken: onEditedTaken }] : []),
+    ...keptDrafts,
+    ...(stored && !edited ? [{ report: stored.report, what: `the stored report (version ${stored.version})`, storedVersion: stored.version }] : []),
+  ];
+}
+
 /** How the sentence begins: whose the changes are. */
 const whoseText = (earlier: Pick<EarlierResult, 'whose'>): string => earlier.whose ?? 'Your changes';
 
