@@ -906,6 +906,12 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(await page.getByTestId('spine-save').textContent()).toBe('Save as version 7 anyway');
     expect(await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error'])).toContain('SR ‘Spine MRI Report v7’ stored in the PACS');
     expect(ours(await qidoSeries(studyC))).toEqual(versions(7));
+    // The study browser lists the versions newest first (their UIDs are time-ordered: dicom/uids.ts newUid).
+    await openStudy(page, studyC);
+    await storedLine(7);
+    const listed = page.getByText(/^Spine MRI Report v\d+$/);
+    await page.waitForFunction(() => [...document.querySelectorAll('span, div')].filter((e) => /^Spine MRI Report v\d+$/.test(e.textContent ?? '') && !e.children.length).length >= 7, null, { timeout: 30000 });
+    expect(await listed.allTextContents()).toEqual([7, 6, 5, 4, 3, 2, 1].map((v) => `Spine MRI Report v${v}`));
     await page.close();
   }, 600000);
 });

@@ -7,7 +7,7 @@ import { latestStoredReport, segReferredTo } from '../../extension/src/store/sto
 import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
 import { shiftLevels, withSoftwareLevels } from '../../extension/src/panel/readerEdits';
 import { SaveToPacsError, describeStowError } from '../../extension/src/store/stow-error';
-import { fromPart10 } from '../../extension/src/dicom/uids';
+import { fromPart10, newUid } from '../../extension/src/dicom/uids';
 import { PATIENT, dciodvfy, dsrdump, hasDciodvfy, hasDsrdump, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
 
 const v = makeVolume();
@@ -76,6 +76,22 @@ for (const [name, make] of [['memory', () => new MemoryPendingStore()], ['Indexe
     });
   });
 }
+
+describe('new UIDs', () => {
+  it('are 2.25 UIDs from time-ordered UUIDs: one made later sorts after as a string (OHIF lists the newest version first)', () => {
+    const at = (iso: string) => newUid(Date.parse(iso));
+    for (const t of ['1997-01-01T00:00:00Z', '2026-12-07T03:00:00Z', '2231-12-31T00:00:00Z']) {
+      const uid = at(t);
+      expect(uid).toMatch(/^2\.25\.[1-9]\d{36}$/); // 37 digits: equal length, so string order is numeric order
+      expect(uid.length).toBeLessThanOrEqual(64);
+      expect(BigInt(uid.slice(5)) >> 80n).toBe(BigInt(Date.parse(t))); // the time, in ms, in its first 48 bits
+    }
+    const times = ['2026-12-07T03:00:00.000Z', '2026-12-07T03:00:00.001Z', '2026-12-07T03:05:00Z', '2027-01-01T00:00:00Z'];
+    const uids = times.map(at);
+    expect([...uids].sort()).toEqual(uids);
+    expect(new Set(Array.from({ length: 100 }, () => newUid(0))).size).toBe(100); // the rest random
+  });
+});
 
 describe('versions', () => {
   it('a save after edits is a new version with new series UIDs', async () => {
