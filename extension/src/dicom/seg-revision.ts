@@ -3,7 +3,7 @@
  * (grades, level names) without analysing again: the same segments and pixels (renamed where the reader shifted
  * the level names), new series and instance UIDs, the new
  * version's SeriesDescription ('Spine MRI SEG v3'), SeriesNumber and content date. The new SR refers to this
- * copy. Where the SEG serves as it is (storedSegServesAsIs: grades changed, not names), no copy is made: the new SR
+ * copy. Where the SEG serves as it is (storedSegAsIs: grades changed, not names), no copy is made: the new SR
  * refers to the stored SEG, and the loader finds it through that reference (loadStoredReport.ts). A SEG of images whose
  * rows × columns is not a multiple of 8 is carried as the FRACTIONAL RLE SEG this build writes for them, with the same
  * frames: an earlier build's binary SEG, which the viewer would draw shifted, then shows in the new version.
@@ -12,7 +12,7 @@
 import type { NaturalDataset } from 'dcmjs';
 import type { SpineVolume } from '../pipeline/volume';
 import { utilities as dcmjsUtilities } from 'dcmjs';
-import { FRACTIONAL_ELEMENTS, MAX_FRACTIONAL_VALUE, binaryFramesStartMidByte, segVersionElements, segmentNaming, storedSegDrawnShifted } from './seg';
+import { FRACTIONAL_ELEMENTS, MAX_FRACTIONAL_VALUE, SEG_SERIES_DESCRIPTION, binaryFramesStartMidByte, segVersionElements, segmentNaming, storedSegDrawnShifted } from './seg';
 import type { SegmentInfo } from '../pipeline/report';
 import { patientStudyFrom, type PatientStudy } from './patient-study';
 import { EXPLICIT_VR_LITTLE_ENDIAN, MR_IMAGE_SOP_CLASS_UID, RLE_LOSSLESS, SEG_SOP_CLASS_UID, fromPart10, newUid, toPart10 } from './uids';
@@ -91,17 +91,22 @@ function asFractionalRle(seg: NaturalDataset, transferSyntaxUid: string | undefi
   };
 }
 
+/** A stored SEG as a new result version's SR refers to it: its UIDs, and its version where its SeriesDescription names one. */
+export interface StoredSegRef { seriesInstanceUid: string; sopInstanceUid: string; version?: number }
+
 /**
- * Whether the stored SEG serves a new result version as it is: none of `segments` renamed (the labels reviseSeg
+ * The stored SEG, where it serves a new result version as it is: none of `segments` renamed (the labels reviseSeg
  * would change), and not an earlier build's SEG the viewer draws shifted (which reviseSeg rewrites). The new
- * version's SR then refers to it, and no copy is stored (store/save.ts buildRevision).
+ * version's SR then refers to it, and no copy is stored (store/save.ts buildRevision). undefined where it does not serve.
  * @throws Error when the bytes are not a SEG
  */
-export function storedSegServesAsIs(bytes: ArrayBuffer, segments: SegmentInfo[] = []): boolean {
+export function storedSegAsIs(bytes: ArrayBuffer, segments: SegmentInfo[] = []): StoredSegRef | undefined {
   const seg = parseSeg(bytes);
-  if (storedSegDrawnShifted(seg)) return false;
+  if (storedSegDrawnShifted(seg)) return undefined;
   const labels = new Map<number, string>((seg.SegmentSequence ?? []).map((item: NaturalDataset) => [Number(item.SegmentNumber), item.SegmentLabel]));
-  return segments.every((x) => !labels.has(x.segmentNumber) || labels.get(x.segmentNumber) === x.label);
+  if (!segments.every((x) => !labels.has(x.segmentNumber) || labels.get(x.segmentNumber) === x.label)) return undefined;
+  const version = Number(SEG_SERIES_DESCRIPTION.exec(seg.SeriesDescription ?? '')?.[1]);
+  return { seriesInstanceUid: seg.SeriesInstanceUID, sopInstanceUid: seg.SOPInstanceUID, ...(version ? { version } : {}) };
 }
 
 /**

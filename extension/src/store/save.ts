@@ -8,10 +8,10 @@
 import type { SpineReport } from '../pipeline/report';
 import type { Labelmap, SpineVolume } from '../pipeline/volume';
 import type { PatientStudy } from '../dicom/patient-study';
-import { SEG_SERIES_DESCRIPTION, writeSeg } from '../dicom/seg';
-import { reviseSeg, segSource, storedSegServesAsIs, type SourceSeriesRef } from '../dicom/seg-revision';
+import { writeSeg } from '../dicom/seg';
+import { reviseSeg, segSource, storedSegAsIs, type SourceSeriesRef } from '../dicom/seg-revision';
 import { writeSr } from '../dicom/sr';
-import { fromPart10, newUid } from '../dicom/uids';
+import { newUid } from '../dicom/uids';
 import type { PendingResult, PendingStore } from './pending';
 import { SaveToPacsError, describeStowError } from './stow-error';
 
@@ -63,7 +63,7 @@ export function buildResult(input: SaveInput, opts: SaveOptions = {}): PendingRe
 
 /**
  * A new version of a stored result whose findings the reader changed in place (no new analysis): an SR of the
- * changed report referring to the stored SEG as it is, where that serves (seg-revision.ts storedSegServesAsIs: the
+ * changed report referring to the stored SEG as it is, where that serves (seg-revision.ts storedSegAsIs: the
  * reader changed grades, not the level names), so a grade change stores no copy of the outlines; else a copy of the
  * stored SEG under the new version (seg-revision.ts reviseSeg; its segments renamed as report.segments name them)
  * and an SR referring to the copy.
@@ -71,18 +71,17 @@ export function buildResult(input: SaveInput, opts: SaveOptions = {}): PendingRe
  */
 export function buildRevision(input: { report: SpineReport; storedSeg: ArrayBuffer }, opts: SaveOptions = {}): PendingResult {
   const { source, patientStudy } = segSource(input.storedSeg);
-  if (!storedSegServesAsIs(input.storedSeg, input.report.segments)) {
+  const asIs = storedSegAsIs(input.storedSeg, input.report.segments);
+  if (!asIs) {
     return buildWith(input.report, source, patientStudy, opts, (ids, version, now) => reviseSeg(input.storedSeg, {
       version, now, seriesInstanceUid: ids.segSeriesInstanceUid, sopInstanceUid: ids.segSopInstanceUid, segments: input.report.segments,
     }));
   }
   // The SR refers to the SEG whose bytes it is given (writeSr reads its UIDs): the new SEG UIDs go unused.
   const result = buildWith(input.report, source, patientStudy, opts, () => input.storedSeg);
-  const stored = fromPart10(input.storedSeg);
-  const segVersion = Number(SEG_SERIES_DESCRIPTION.exec(stored.SeriesDescription ?? '')?.[1]);
   return {
-    ...result, seg: new ArrayBuffer(0), segSeriesInstanceUid: stored.SeriesInstanceUID, segSopInstanceUid: stored.SOPInstanceUID,
-    segStored: true, reusedSeg: segVersion ? { version: segVersion } : {},
+    ...result, seg: new ArrayBuffer(0), segSeriesInstanceUid: asIs.seriesInstanceUid, segSopInstanceUid: asIs.sopInstanceUid,
+    segStored: true, reusedSeg: asIs.version ? { version: asIs.version } : {},
   };
 }
 
