@@ -69,6 +69,15 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const rows = (await r.json()) as Record<string, { Value?: unknown[] }>[];
     return rows.map((row) => ({ modality: String(row['00080060']?.Value?.[0] ?? ''), description: String(row['0008103E']?.Value?.[0] ?? ''), seriesInstanceUid: String(row['0020000E']?.Value?.[0] ?? '') }));
   }
+  /** Deletes the study's (only) SEG series through Orthanc's REST API, as an admin would; returns it as Orthanc listed it. */
+  async function deleteSegSeries(studyUid: string): Promise<{ ID: string; MainDicomTags: { SeriesInstanceUID: string } }> {
+    const auth = { Authorization: env.orthanc.authorization };
+    const [orthancStudy] = (await (await fetch(`${env.orthanc.url}/tools/lookup`, { method: 'POST', body: studyUid, headers: auth })).json()) as { ID: string }[];
+    const series = (await (await fetch(`${env.orthanc.url}/studies/${orthancStudy.ID}/series`, { headers: auth })).json()) as { ID: string; MainDicomTags: { Modality: string; SeriesInstanceUID: string } }[];
+    const seg = series.find((x) => x.MainDicomTags.Modality === 'SEG')!;
+    expect((await fetch(`${env.orthanc.url}/series/${seg.ID}`, { method: 'DELETE', headers: auth })).ok).toBe(true);
+    return seg;
+  }
   const ours = (rows: SeriesRow[]) => rows.filter((r) => r.modality === 'SEG' || r.modality === 'SR').map((r) => `${r.modality} ${r.description}`).sort();
 
   /**
@@ -747,11 +756,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await page.waitForTimeout(1500);
     await shot(page, 'batch-analysed');
     // The SEG deleted from the PACS (by an admin, or lost): the findings still open, and the panel says why no outlines.
-    const auth = { Authorization: env.orthanc.authorization };
-    const [orthancStudy] = (await (await fetch(`${env.orthanc.url}/tools/lookup`, { method: 'POST', body: study, headers: auth })).json()) as { ID: string }[];
-    const series = (await (await fetch(`${env.orthanc.url}/studies/${orthancStudy.ID}/series`, { headers: auth })).json()) as { ID: string; MainDicomTags: { Modality: string; SeriesInstanceUID: string } }[];
-    const seg = series.find((x) => x.MainDicomTags.Modality === 'SEG')!;
-    expect((await fetch(`${env.orthanc.url}/series/${seg.ID}`, { method: 'DELETE', headers: auth })).ok).toBe(true);
+    const seg = await deleteSegSeries(study);
     await openStudy(page, study);
     await page.waitForFunction(() => /^Findings loaded from the PACS \(SR of .+, version 1, reader Jane Doe\)$/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
     const missing = `the PACS holds no "Spine MRI SEG v1" beside this report, nor the SEG its SR refers to (SeriesInstanceUID ${seg.MainDicomTags.SeriesInstanceUID}): deleted, or never stored`;
@@ -774,7 +779,22 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await offer.getByTestId('spine-carry-over-apply').click();
     expect(await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error'])).toContain('SR ‘Spine MRI Report v2’ stored in the PACS');
     expect(ours(await qidoSeries(study))).toEqual(['SEG Spine MRI SEG v2', 'SR Spine MRI Report v1', 'SR Spine MRI Report v2']);
-  }, 300000);
+    // The SEG deleted while a reader has the findings open and changed: Save says so, rather than fail with a Retry that cannot succeed.
+    await openStudy(page, study);
+    await page.waitForFunction(() => /version 2\); segmentation shown from the stored SEG/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
+    await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L3/L4' }).first().click();
+    const grade2 = page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
+    await grade2.selectOption((await grade2.inputValue()) === '5' ? '4' : '5');
+    await page.getByTestId('spine-stored-save').waitFor({ timeout: 10000 });
+    const seg2 = await deleteSegSeries(study);
+    await page.getByTestId('spine-stored-save').click();
+    expect(await page.getByTestId('spine-stored-save-error').textContent({ timeout: 30000 })).toBe('Not saved: the stored SEG was deleted from the PACS after this page opened it (the outlines on screen are the copy the page loaded).');
+    expect(await page.getByTestId('spine-stored-save-unavailable').textContent()).toContain(`They cannot be saved as a new version: the PACS holds no "Spine MRI SEG v2" beside this report, nor the SEG its SR refers to (SeriesInstanceUID ${seg2.MainDicomTags.SeriesInstanceUID})`);
+    expect(await page.getByTestId('spine-stored-save').count()).toBe(0);
+    await page.getByTestId('spine-stored-edits').scrollIntoViewIfNeeded();
+    await shot(page, 'stored-seg-deleted-while-open');
+    expect(ours(await qidoSeries(study))).toEqual(['SR Spine MRI Report v1', 'SR Spine MRI Report v2']);
+  }, 360000);
 
   it('shows a stored SEG whose frames are not whole bytes (ivd_11, 221 × 165 pixels: written FRACTIONAL, RLE Lossless) voxel for voxel as measured; an earlier build\'s binary one is shown again once a change to the findings is saved', async () => {
     // As BINARY, such a SEG did not open (OHIF refused the pad byte) or was painted sheared (frames starting mid-byte).

@@ -301,6 +301,20 @@ function refuseForNewer(key: string, studyUid: string, newer: StoredReportRef, m
 }
 
 /**
+ * The stored SEG was deleted from the PACS since the page loaded it: no version can be stored with the outlines its
+ * findings were measured on. The stored findings then say so as when a study opens without its SEG (StoredResults:
+ * no Save, Analyze instead), and the changes stay on screen and kept in this browser.
+ */
+function refuseForDeletedSeg(key: string, studyUid: string, segSeriesInstanceUid: string): void {
+  const now = studyStates.get(studyUid)?.stored;
+  if (now?.status === 'loaded') {
+    const { segVersion: _, ...ref } = now.stored;
+    setStudy(studyUid, { stored: { ...now, stored: { ...ref, segSeriesInstanceUid: undefined, missingSegSeriesInstanceUid: segSeriesInstanceUid } } });
+  }
+  setSave(key, { status: 'error', message: 'Not saved: the stored SEG was deleted from the PACS after this page opened it (the outlines on screen are the copy the page loaded).' });
+}
+
+/**
  * Saves an analysis of `ds`: "already saved" when its content equals the last saved result and no version was
  * stored after it, a retry of the pending result when an unsaved one with the same content exists, else a new
  * version. Where the PACS holds a version this page did not know of (versionKnown), nothing is stored and the state
@@ -515,6 +529,8 @@ async function saveStoredEdits(studyUid: string, saveOverVersion?: number): Prom
       const series = await studySeries(studyUid).catch((e) => void console.warn('Spine MRI: could not list the study series', e));
       const newer = series && newerStoredReport(series, st.stored.version);
       if (newer && newer.version !== saveOverVersion) return refuseForNewer(key, studyUid, newer, supersededMessage(st.stored.version, newer.version));
+      const segUid = st.stored.segSeriesInstanceUid;
+      if (series && segUid && !series.some((row) => row.seriesInstanceUid === segUid)) return refuseForDeletedSeg(key, studyUid, segUid);
       const storedSeg = await retrieveStoredSeg(studyUid, st.stored);
       const version = Math.max(await versionFromPacs(studyUid, series), st.stored.version + 1, ...open.map((p) => p.version + 1));
       const stow = withSteps(dataSourceStow(), ['SEG', 'SR'], (step) => setSave(key, { status: 'working', step }));
