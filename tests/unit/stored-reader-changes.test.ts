@@ -3,7 +3,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { analysisCarryOverCandidates, CarryOverOffer } from '../../extension/src/panel/CarryOverOffer';
 import { applyReaderEdit, confirmLevels, shiftLevels } from '../../extension/src/panel/readerEdits';
-import { applyStoredChanges, carryOverRefusal, changesSince, hasPendingChanges, levelShiftTo, newerVersionRefusal, pendingChangeTexts, pendingStoredChanges } from '../../extension/src/panel/storedReaderChanges';
+import { applyStoredChanges, carryOverRefusal, changesSince, hasPendingChanges, levelShiftTo, newerVersionHoldsDraft, newerVersionRefusal, pendingChangeTexts, pendingStoredChanges } from '../../extension/src/panel/storedReaderChanges';
 import type { Finding, LevelReport, SegmentInfo, SpineReport } from '../../extension/src/pipeline/report';
 
 const finding = <T,>(value: T | null): Finding<T> => ({ value, evidence: { measurements: [], rule: 'r', reference: 'ref' }, readerModified: false });
@@ -177,6 +177,18 @@ describe('unsaved changes to an earlier stored version, offered for a newer vers
     expect(applied.levels[1].discSegmentNumber).toBe(2); // the disc the reader graded
     expect(applied.levelNaming.note).toBe('software note');
     expect(hasPendingChanges(pendingStoredChanges(applied, since))).toBe(false);
+  });
+
+  it('is dropped only where the newer version holds every change made since that version (nothing left to offer)', () => {
+    // Version 2 holds v1's L3/L4 V and the draft's L4/L5 IV (made again by hand, or by another reader).
+    const v2Same = applyReaderEdit(v1, 'L4/L5', 'pfirrmannGrade', 4);
+    expect(newerVersionHoldsDraft(v2Same, 2, draft, v1, false)).toBe(true);
+    // Another reader set L3/L4 back on version 2: the draft's own change L4/L5 IV is still held, so nothing to offer.
+    expect(newerVersionHoldsDraft(applyReaderEdit(v2Same, 'L3/L4', 'pfirrmannGrade', 2), 2, draft, v1, false)).toBe(true);
+    // Kept where something is left to offer, or said: L4/L5 not IV on version 2, outlines the draft corrected, names that differ.
+    expect(newerVersionHoldsDraft(v1, 2, draft, v1, false)).toBe(false);
+    expect(newerVersionHoldsDraft(v2Same, 2, draft, v1, true)).toBe(false);
+    expect(newerVersionHoldsDraft(shiftLevels(v2Same, 1), 2, draft, v1, false)).toBe(false);
   });
 
   it('is refused where the newer version names the levels otherwise, and the offer says why', () => {

@@ -56,6 +56,17 @@ export function newerVersionRefusal(newer: SpineReport, newerVersion: number, ba
 }
 
 /**
+ * Whether newer version `newer` holds every change a kept draft (`draft`, made on stored version `base`) made since
+ * `base`, so that the draft has nothing left to offer (useOlderVersionDraft.ts drops it): the reader made the same
+ * changes again by hand on the newer version and saved them, or another reader made them. Never where the newer
+ * version names the levels otherwise (the offer then says why the changes are not carried) or the draft holds
+ * corrected outlines (the offer says they are not restored).
+ */
+export function newerVersionHoldsDraft(newer: SpineReport, newerVersion: number, draft: SpineReport, base: SpineReport, draftHasOutlines: boolean): boolean {
+  return !draftHasOutlines && !newerVersionRefusal(newer, newerVersion, base) && !hasPendingChanges(pendingStoredChanges(newer, changesSince(draft, base)));
+}
+
+/**
  * The reader's changes in `changed` made since `base`, the stored version they were made on, as a report whose reader
  * changes are those only: a finding the reader had set already in `base`, at the same value, no longer counts as one,
  * and names as `base` had them count as the software's. A change of `base` the reader undid (a finding set back to the

@@ -13,7 +13,7 @@ import { signedInReader } from '../ohif/readerName';
 import type { SpineReport } from '../pipeline/report';
 import { dropReaderDraft, storedEditsDraftKey, storedEditsDraftsOf, type ReaderDraft } from '../store/reader-drafts';
 import type { EarlierResult } from './CarryOverOffer';
-import { changesSince, hasPendingChanges, newerVersionRefusal, pendingStoredChanges } from './storedReaderChanges';
+import { changesSince, newerVersionHoldsDraft, newerVersionRefusal } from './storedReaderChanges';
 import { keptAtText, whoseChanges } from './useKeptDraft';
 
 interface OlderDraft { key: string; draft: ReaderDraft; version?: number; base?: SpineReport }
@@ -37,17 +37,11 @@ async function olderDraftOf(opened: StoredReport): Promise<OlderDraft | undefine
   if (!version) return found; // that version is no longer in the PACS
   if (version >= opened.version) return undefined;
   const base = await readStoredReportSeries(studyInstanceUid, sr.seriesInstanceUid, `SR v${version}`).catch((e: Error) => void console.warn(`Spine MRI: ${e.message}`));
-  if (base && heldAlready(found.draft, base, opened)) {
+  if (base && newerVersionHoldsDraft(opened.report, opened.version, found.draft.report, base, !!found.draft.outlines)) {
     await dropReaderDraft(found.key);
     return undefined;
   }
   return { ...found, version, base: base ?? undefined };
-}
-
-/** Whether the opened version holds every change the draft made since `base` (and the draft holds no outlines): nothing left to offer. */
-function heldAlready(draft: ReaderDraft, base: SpineReport, opened: StoredReport): boolean {
-  return !draft.outlines && !newerVersionRefusal(opened.report, opened.version, base)
-    && !hasPendingChanges(pendingStoredChanges(opened.report, changesSince(draft.report, base)));
 }
 
 /**
