@@ -469,9 +469,27 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await page.getByTestId('spine-carry-over-apply').click();
     await page.getByTestId('spine-stored-edits').waitFor({ timeout: 10000 });
     expect(await storedRow('L3/L4').textContent()).toContain(`L3/L4${l34Grade}*`);
-    // Discarded: gone from this browser too, so the study opens without the offer.
+    // A second tab of this browser changes the same version otherwise: the browser keeps one tab's changes (the last
+    // made), and the tab whose changes they replaced says they are in that page only.
+    const tab2 = await env.context.newPage();
+    await openStudy(tab2, studyA);
+    await tab2.waitForFunction(() => /version 2\); segmentation shown from the stored SEG/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
+    await tab2.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first().click();
+    const l45 = tab2.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
+    await l45.selectOption((await l45.inputValue()) === '5' ? '4' : '5');
+    await tab2.getByTestId('spine-stored-edits').waitFor({ timeout: 10000 });
+    const notKept = '⚠ This browser did not keep your changes to the stored findings (the same findings were changed, saved or discarded in another tab of this browser since, and it keeps one tab\'s changes only). Until saved to the PACS they are in this page only: save before closing the tab.';
+    expect(await page.getByTestId('spine-storage-refused').textContent({ timeout: 10000 })).toBe(notKept);
+    expect(await tab2.getByTestId('spine-storage-refused').count()).toBe(0);
+    await page.getByTestId('spine-storage-refused').scrollIntoViewIfNeeded();
+    await shot(page, 'stored-changes-replaced-in-another-tab');
+    // Discarded: gone from this browser too (the other tab's changes with them, as that tab then says), so the study
+    // opens without the offer.
     await page.getByTestId('spine-stored-discard').click();
     await page.getByTestId('spine-stored-edits').waitFor({ state: 'detached', timeout: 10000 });
+    expect(await page.getByTestId('spine-storage-refused').count()).toBe(0);
+    expect(await tab2.getByTestId('spine-storage-refused').textContent({ timeout: 10000 })).toBe(notKept);
+    await tab2.close();
     await openStudy(page, studyA);
     await page.waitForFunction(() => /version 2\)/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
     await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"]').waitFor({ timeout: 30000 });

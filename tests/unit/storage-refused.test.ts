@@ -10,7 +10,7 @@ import { SaveToPacsError } from '../../extension/src/store/stow-error';
 import { storageRefusals } from '../../extension/src/store/storage-refusals';
 import { storageRefusedText } from '../../extension/src/panel/StorageRefusedWarning';
 import { saveFailureMessage } from '../../extension/src/panel/useSave';
-import { analysisDraftKey, dropReaderDraft, keepReaderDraft } from '../../extension/src/store/reader-drafts';
+import { analysisDraftKey, dropReaderDraft, keepReaderDraft, readerDraft } from '../../extension/src/store/reader-drafts';
 import { applyReaderEdit } from '../../extension/src/pipeline/reader-edit';
 import { PATIENT, makeLabelmap, makeReport, makeVolume } from './dicom-fixtures';
 
@@ -121,5 +121,47 @@ describe('reader changes the browser refuses to keep', () => {
     expect(storageRefusals()).toEqual([]);
     expect(storageRefusedText(storageRefusals())).toBeNull();
     await dropReaderDraft(key);
+  });
+});
+
+describe('reader changes replaced in another tab of the same browser (one draft per result)', () => {
+  const key = analysisDraftKey(report.seriesInstanceUid);
+  const changed = applyReaderEdit(report, report.levels[0].level, 'centralCanalStenosis', 'severe');
+  /** Another tab's end of the channel (in Node, channels of one process hear each other as tabs do). */
+  let otherTab: BroadcastChannel;
+  const heard: unknown[] = [];
+  beforeEach(() => {
+    otherTab = new BroadcastChannel('spine-mri-drafts');
+    otherTab.onmessage = (e) => heard.push(e.data);
+  });
+  afterEach(() => otherTab.close());
+  const settle = () => new Promise((r) => setTimeout(r, 50));
+
+  it('are said to be in this page only once another tab replaced them, until this page keeps a change again', async () => {
+    await keepReaderDraft(key, changed);
+    await settle();
+    expect(heard).toContainEqual({ key }); // the other tabs are told
+    expect(storageRefusals()).toEqual([]);
+    otherTab.postMessage({ key: 'sr:another.result' }); // another result's draft: nothing of this page's
+    await settle();
+    expect(storageRefusals()).toEqual([]);
+    // The other tab changed the same analysis (and kept its changes in place of this page's): it says so.
+    otherTab.postMessage({ key });
+    await settle();
+    expect(storageRefusedText(storageRefusals())).toBe('This browser did not keep your changes to the analysis (the same findings were changed, saved or discarded in '
+      + 'another tab of this browser since, and it keeps one tab\'s changes only). Until saved to the PACS they are in this page only: save before closing the tab.');
+    // This page changes them again: its changes are the ones kept.
+    await keepReaderDraft(key, changed);
+    expect(storageRefusals()).toEqual([]);
+    expect((await readerDraft(key))?.report).toEqual(changed);
+    await dropReaderDraft(key);
+  });
+
+  it('are not said to be lost where this page holds none under that result (saved, discarded, never changed)', async () => {
+    await keepReaderDraft(key, changed);
+    await dropReaderDraft(key); // saved or discarded here
+    otherTab.postMessage({ key });
+    await settle();
+    expect(storageRefusals()).toEqual([]);
   });
 });

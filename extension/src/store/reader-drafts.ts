@@ -8,6 +8,9 @@
  *    or a newer one stored since (those made since that version: panel/useOlderVersionDraft.ts); with the stored SEG's
  *    outlines where the reader corrected some, measured in its place on request.
  * Replaced at every change; dropped when the changes are undone, saved to the PACS, or discarded by the reader.
+ * One entry per result for the whole browser: where another tab of it changes, saves or discards the same result, the
+ * tab whose changes that replaced is told (BroadcastChannel 'spine-mri-drafts'), and its panel says they are in that
+ * page only (storage-refusals.ts), as when the browser refuses to keep them.
  * In Node tests, fake-indexeddb provides `indexedDB`.
  */
 import { createStore, del, entries, get, set, type UseStore } from 'idb-keyval';
@@ -44,6 +47,32 @@ export const storedEditsDraftKey = (stored: SpineReport): string | undefined =>
 /** What the draft under `key` holds, as the panel says it when the browser refuses to keep it. */
 const draftWhat = (key: string) => (key.startsWith('sr:') ? 'your changes to the stored findings' : 'your changes to the analysis');
 
+/** The reason the panel gives where another tab replaced or dropped this page's draft. */
+export const REPLACED_IN_ANOTHER_TAB = 'the same findings were changed, saved or discarded in another tab of this browser since, and it keeps one tab\'s changes only';
+
+/** Keys whose draft this page wrote last, as far as it has heard: another tab's write or drop of one replaces its changes. */
+const ownDrafts = new Set<string>();
+let channel: BroadcastChannel | undefined;
+
+/** The channel on which the tabs of this browser (same origin) say which drafts they replaced or dropped; undefined where there is none. */
+function draftsChannel(): BroadcastChannel | undefined {
+  if (channel || typeof BroadcastChannel === 'undefined') return channel;
+  channel = new BroadcastChannel('spine-mri-drafts');
+  (channel as { unref?: () => void }).unref?.(); // Node: the channel does not hold the process open
+  channel.onmessage = (e: MessageEvent<{ key?: unknown }>) => {
+    const key = e.data?.key;
+    if (typeof key === 'string' && ownDrafts.delete(key)) storageRefused(key, draftWhat(key), new Error(REPLACED_IN_ANOTHER_TAB));
+  };
+  return channel;
+}
+
+/** Tells the other tabs that the draft under `key` is this page's now, or gone (`own` false). */
+function announce(key: string, own: boolean): void {
+  if (own) ownDrafts.add(key);
+  else ownDrafts.delete(key);
+  draftsChannel()?.postMessage({ key });
+}
+
 /**
  * Keeps `report` under `key`, by `reader` where known, with the corrected `outlines` it was measured from where there
  * are any; undefined drops the entry (no change left to keep). A refusal by the browser is recorded for the panel
@@ -59,6 +88,7 @@ export async function keepReaderDraft(key: string, report: SpineReport | undefin
     throw e;
   }
   storageKept(key);
+  announce(key, !!report);
 }
 
 /** The draft kept under `key`, if any. Rejects (never throws) where the browser has no IndexedDB. */
@@ -81,4 +111,5 @@ export async function dropReaderDraft(key: string, saved?: SpineReport): Promise
     if (draft && !sameReportContent(draft.report, saved)) return;
   }
   await del(key, drafts());
+  announce(key, false);
 }
