@@ -48,7 +48,7 @@ export const storedEditsDraftKey = (stored: SpineReport): string | undefined =>
 const draftWhat = (key: string) => (key.startsWith('sr:') ? 'your changes to the stored findings' : 'your changes to the analysis');
 
 /** The reason the panel gives where another tab replaced or dropped this page's draft. */
-export const REPLACED_IN_ANOTHER_TAB = 'the same findings were changed, saved or discarded in another tab of this browser since, and it keeps one tab\'s changes only';
+const REPLACED_IN_ANOTHER_TAB = 'the same findings were changed, saved or discarded in another tab of this browser since, and it keeps one tab\'s changes only';
 
 /** Keys whose draft this page wrote last, as far as it has heard: another tab's write or drop of one replaces its changes. */
 const ownDrafts = new Set<string>();
