@@ -78,6 +78,15 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect((await fetch(`${env.orthanc.url}/series/${seg.ID}`, { method: 'DELETE', headers: auth })).ok).toBe(true);
     return seg;
   }
+  /** Sets the Pfirrmann grade of `level` in the stored findings to V, or IV where it is V; returns the grade set. */
+  async function changeStoredGrade(page: Page, level: string): Promise<'IV' | 'V'> {
+    await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: level }).first().click();
+    const grade = page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
+    const readerGrade = (await grade.inputValue()) === '5' ? 'IV' : 'V';
+    await grade.selectOption(readerGrade === 'V' ? '5' : '4');
+    await page.getByTestId('spine-stored-edits').waitFor({ timeout: 10000 });
+    return readerGrade;
+  }
   const ours = (rows: SeriesRow[]) => rows.filter((r) => r.modality === 'SEG' || r.modality === 'SR').map((r) => `${r.modality} ${r.description}`).sort();
 
   /**
@@ -474,10 +483,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const tab2 = await env.context.newPage();
     await openStudy(tab2, studyA);
     await tab2.waitForFunction(() => /version 2\); segmentation shown from the stored SEG/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
-    await tab2.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first().click();
-    const l45 = tab2.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
-    await l45.selectOption((await l45.inputValue()) === '5' ? '4' : '5');
-    await tab2.getByTestId('spine-stored-edits').waitFor({ timeout: 10000 });
+    await changeStoredGrade(tab2, 'L4/L5');
     const notKept = '⚠ This browser did not keep your changes to the stored findings (the same findings were changed, saved or discarded in another tab of this browser since, and it keeps one tab\'s changes only). Until saved to the PACS they are in this page only: save before closing the tab.';
     expect(await page.getByTestId('spine-storage-refused').textContent({ timeout: 10000 })).toBe(notKept);
     expect(await tab2.getByTestId('spine-storage-refused').count()).toBe(0);
@@ -781,10 +787,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(await page.getByTestId('spine-stored-results').textContent()).toContain(`The stored SEG is not shown: ${missing}; press Analyze to outline the structures again.`);
     expect((await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr').allTextContents()).some((r) => r.startsWith('▸ L4/L5'))).toBe(true);
     // A changed grade cannot be saved without the outlines it was measured on: no Save, and the panel says what to do instead.
-    await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).first().click();
-    const grade = page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
-    await grade.selectOption((await grade.inputValue()) === '5' ? '4' : '5');
-    await page.getByTestId('spine-stored-edits').waitFor({ timeout: 10000 });
+    await changeStoredGrade(page, 'L4/L5');
     expect(await page.getByTestId('spine-stored-save').count()).toBe(0);
     expect(await page.getByTestId('spine-stored-save-unavailable').textContent()).toBe(`They cannot be saved as a new version: ${missing}, and each version is stored with the outlines it was measured on. Press Analyze to outline the structures again: these changes are offered for the new analysis where it can take them, and saving it stores them with a new SEG. Until then they are kept in this browser.`);
     await page.getByTestId('spine-stored-save-unavailable').scrollIntoViewIfNeeded();
@@ -800,9 +803,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     // The SEG deleted while a reader has the findings open and changed: Save says so, rather than fail with a Retry that cannot succeed.
     await openStudy(page, study);
     await page.waitForFunction(() => /version 2\); segmentation shown from the stored SEG/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
-    await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L3/L4' }).first().click();
-    const grade2 = page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
-    await grade2.selectOption((await grade2.inputValue()) === '5' ? '4' : '5');
+    await changeStoredGrade(page, 'L3/L4');
     await page.getByTestId('spine-stored-save').waitFor({ timeout: 10000 });
     const seg2 = await deleteSegSeries(study);
     await page.getByTestId('spine-stored-save').click();
@@ -878,14 +879,6 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     if (!ours(await qidoSeries(studyC)).length) await analyzePacs(studyC);
     const page = await env.context.newPage();
     const storedLine = (version: number) => page.waitForFunction((v) => new RegExp(`version ${v}\\); segmentation shown from the stored SEG`).test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), version, { timeout: 60000 });
-    const changeStoredGrade = async (level: string): Promise<'IV' | 'V'> => {
-      await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: level }).first().click();
-      const grade = page.getByTestId('spine-stored-results').getByTestId('spine-level-detail').getByLabel('Pfirrmann grade');
-      const readerGrade = (await grade.inputValue()) === '5' ? 'IV' : 'V';
-      await grade.selectOption(readerGrade === 'V' ? '5' : '4');
-      await page.getByTestId('spine-stored-edits').waitFor({ timeout: 10000 });
-      return readerGrade;
-    };
     await openStudy(page, studyC);
     await storedLine(1);
     // Meanwhile version 2 is stored from elsewhere: here a batch analysis run again.
@@ -895,7 +888,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(ours(await qidoSeries(studyC))).toEqual(versions(2));
 
     // The reader changes version 1 as shown and saves: nothing is stored, and the panel says why.
-    const readerGrade = await changeStoredGrade('L4/L5');
+    const readerGrade = await changeStoredGrade(page, 'L4/L5');
     const refused = await saveOutcome(page, 'spine-stored-save', ['spine-stored-save-status', 'spine-stored-save-error']);
     expect(refused).toMatch(/^Not saved: version 2 of these findings was stored after you opened version 1 /);
     expect(refused).toContain('Saved now instead, your changes to version 1 become version 3, without the changes made in version 2.');
@@ -928,7 +921,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
 
     // Another version stored since again (4): this time the reader saves their change to version 3 anyway, as version 5.
     await analyzePacs(studyC, '--redo');
-    await changeStoredGrade('L3/L4');
+    await changeStoredGrade(page, 'L3/L4');
     expect(await saveOutcome(page, 'spine-stored-save', ['spine-stored-save-status', 'spine-stored-save-error'])).toMatch(/^Not saved: version 4 of these findings was stored after you opened version 3 /);
     const saved = await saveOutcome(page, 'spine-stored-save', ['spine-stored-save-status', 'spine-stored-save-error']);
     expect(saved).toContain('SR ‘Spine MRI Report v5’ stored in the PACS');
