@@ -7,7 +7,7 @@ import { MemoryPendingStore, listPending, type PendingStore } from '../../extens
 import { PendingStoreWithPageFallback } from '../../extension/src/store/pending-in-page';
 import { retryPending, saveToPacs, type Stow } from '../../extension/src/store/save';
 import { SaveToPacsError } from '../../extension/src/store/stow-error';
-import { storageRefusals } from '../../extension/src/store/storage-refusals';
+import { storageRefusals, storageRefusedFor } from '../../extension/src/store/storage-refusals';
 import { storageRefusedText } from '../../extension/src/panel/StorageRefusedWarning';
 import { saveFailureMessage } from '../../extension/src/panel/useSave';
 import { analysisDraftKey, dropReaderDraft, keepReaderDraft, readerDraft } from '../../extension/src/store/reader-drafts';
@@ -150,9 +150,11 @@ describe('reader changes replaced in another tab of the same browser (one draft 
     await settle();
     expect(storageRefusedText(storageRefusals())).toBe('This browser did not keep your changes to the analysis (the same findings were changed, saved or discarded in '
       + 'another tab of this browser since, and it keeps one tab\'s changes only). Until saved to the PACS they are in this page only: save before closing the tab.');
+    expect(storageRefusedFor(key)).toBe(true);
     // This page changes them again: its changes are the ones kept.
     await keepReaderDraft(key, changed);
     expect(storageRefusals()).toEqual([]);
+    expect(storageRefusedFor(key)).toBe(false);
     expect((await readerDraft(key))?.report).toEqual(changed);
     await dropReaderDraft(key);
   });

@@ -9,7 +9,8 @@
  *     offered beside Measure again: AnalyzeSection.tsx); where there are none, the changes to an earlier version that a
  *     page kept and never saved, those made since that version (useOlderVersionDraft.ts).
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { onStorageRefusals, storageRefusals, storageRefusedFor } from '../store/storage-refusals';
 import type { PendingResult } from '../store/pending';
 import { LevelNamingLine, LevelsTable } from './ResultsView';
 import { CAUTION_LEGEND } from './cautions';
@@ -60,6 +61,7 @@ function StoredEditsBar({ studyInstanceUid, stored, edited }: { studyInstanceUid
   const { state, save, discard, openNewest } = useStoredEdits(studyInstanceUid);
   const storedState = useStudySave(studyInstanceUid).state.stored;
   const [refused, setRefused] = useState<string>();
+  useSyncExternalStore(onStorageRefusals, storageRefusals); // a refusal to keep these changes changes what the bar says of them
   if (state.status === 'saved') {
     return (
       <div style={{ ...s.message, color: colors.ok }} data-testid="spine-stored-save-status">
@@ -73,6 +75,8 @@ function StoredEditsBar({ studyInstanceUid, stored, edited }: { studyInstanceUid
   const working = state.status === 'working';
   const newer = state.status === 'error' ? state.newerVersion : undefined;
   const segMissing = !stored.segSeriesInstanceUid; // deleted from the PACS (the loader's note says so)
+  const draftKey = storedEditsDraftKey(stored.report);
+  const keptHere = !!draftKey && !storageRefusedFor(draftKey);
   return (
     <div style={{ border: `1px solid ${colors.border}`, borderRadius: 4, padding: 6, margin: '6px 0' }} data-testid="spine-stored-edits">
       <div style={{ color: colors.warn }}>Your changes to the stored findings (version {stored.version}) are not saved yet.</div>
@@ -80,7 +84,7 @@ function StoredEditsBar({ studyInstanceUid, stored, edited }: { studyInstanceUid
         <div style={s.muted} data-testid="spine-stored-save-unavailable">
           They cannot be saved as a new version: {missingSegText(stored)}, and each version is stored with the outlines it was
           measured on. Press Analyze to outline the structures again: these changes are offered for the new analysis where it
-          can take them, and saving it stores them with a new SEG. Until then they are kept in this browser.
+          can take them, and saving it stores them with a new SEG. Until then they are {keptHere ? 'kept in this browser' : 'in this page only (the warning above says why)'}.
         </div>
       )}
       <div style={{ display: 'flex', flexWrap: 'wrap', gap: 6, marginTop: 4 }}>

@@ -33,6 +33,11 @@ export function storageKept(key: string): void {
   if (refusals.delete(key)) changed();
 }
 
+/** Whether the browser refused to keep item `key` (or another tab replaced it: store/reader-drafts.ts) and it is not kept since. */
+export function storageRefusedFor(key: string): boolean {
+  return refusals.has(key);
+}
+
 /** The refusals standing now (a new array after each change: usable as a React external store snapshot). */
 export function storageRefusals(): StorageRefusal[] {
   return current;
