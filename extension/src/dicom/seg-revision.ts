@@ -3,7 +3,7 @@
  * (grades, level names) without analysing again: the same segments and pixels (renamed where the reader shifted
  * the level names), new series and instance UIDs, the new
  * version's SeriesDescription ('Spine MRI SEG v3'), SeriesNumber and content date. The new SR refers to this
- * copy. Where the SEG serves as it is (storedSegAsIs: grades changed, not names), no copy is made: the new SR
+ * copy. Where the SEG serves as it is (segSource's asIs: grades changed, not names), no copy is made: the new SR
  * refers to the stored SEG, and the loader finds it through that reference (loadStoredReport.ts). A SEG of images whose
  * rows × columns is not a multiple of 8 is carried as the FRACTIONAL RLE SEG this build writes for them, with the same
  * frames: an earlier build's binary SEG, which the viewer would draw shifted, then shows in the new version.
@@ -27,10 +27,11 @@ function parseSeg(bytes: ArrayBuffer): NaturalDataset {
 }
 
 /**
- * The series a SEG segments (its ReferencedSeriesSequence, instances in the SEG's order), and its patient/study.
+ * The series a SEG segments (its ReferencedSeriesSequence, instances in the SEG's order), its patient/study, and, where
+ * it serves a new result version with `segments` as it is, its reference (storedSegAsIs), from one parse of the bytes.
  * @throws Error when the bytes are not a SEG or it names no source series
  */
-export function segSource(bytes: ArrayBuffer): { source: SourceSeriesRef; patientStudy: PatientStudy } {
+export function segSource(bytes: ArrayBuffer, segments: SegmentInfo[] = []): { source: SourceSeriesRef; patientStudy: PatientStudy; asIs?: StoredSegRef } {
   const seg = parseSeg(bytes);
   const ref = seg.ReferencedSeriesSequence?.[0];
   const instances: NaturalDataset[] = ref?.ReferencedInstanceSequence ?? [];
@@ -44,6 +45,7 @@ export function segSource(bytes: ArrayBuffer): { source: SourceSeriesRef; patien
       sopClassUid: instances[0].ReferencedSOPClassUID ?? MR_IMAGE_SOP_CLASS_UID,
     },
     patientStudy: patientStudyFrom(seg),
+    asIs: storedSegAsIs(seg, segments),
   };
 }
 
@@ -95,13 +97,11 @@ function asFractionalRle(seg: NaturalDataset, transferSyntaxUid: string | undefi
 export interface StoredSegRef { seriesInstanceUid: string; sopInstanceUid: string; version?: number }
 
 /**
- * The stored SEG, where it serves a new result version as it is: none of `segments` renamed (the labels reviseSeg
- * would change), and not an earlier build's SEG the viewer draws shifted (which reviseSeg rewrites). The new
+ * The stored SEG `seg` (parsed), where it serves a new result version as it is: none of `segments` renamed (the labels
+ * reviseSeg would change), and not an earlier build's SEG the viewer draws shifted (which reviseSeg rewrites). The new
  * version's SR then refers to it, and no copy is stored (store/save.ts buildRevision). undefined where it does not serve.
- * @throws Error when the bytes are not a SEG
  */
-export function storedSegAsIs(bytes: ArrayBuffer, segments: SegmentInfo[] = []): StoredSegRef | undefined {
-  const seg = parseSeg(bytes);
+function storedSegAsIs(seg: NaturalDataset, segments: SegmentInfo[]): StoredSegRef | undefined {
   if (storedSegDrawnShifted(seg)) return undefined;
   const labels = new Map<number, string>((seg.SegmentSequence ?? []).map((item: NaturalDataset) => [Number(item.SegmentNumber), item.SegmentLabel]));
   if (!segments.every((x) => !labels.has(x.segmentNumber) || labels.get(x.segmentNumber) === x.label)) return undefined;

@@ -9,7 +9,7 @@ import type { SpineReport } from '../pipeline/report';
 import type { Labelmap, SpineVolume } from '../pipeline/volume';
 import type { PatientStudy } from '../dicom/patient-study';
 import { writeSeg } from '../dicom/seg';
-import { reviseSeg, segSource, storedSegAsIs, type SourceSeriesRef } from '../dicom/seg-revision';
+import { reviseSeg, segSource, type SourceSeriesRef } from '../dicom/seg-revision';
 import { writeSr } from '../dicom/sr';
 import { newUid } from '../dicom/uids';
 import type { PendingResult, PendingStore } from './pending';
@@ -63,15 +63,14 @@ export function buildResult(input: SaveInput, opts: SaveOptions = {}): PendingRe
 
 /**
  * A new version of a stored result whose findings the reader changed in place (no new analysis): an SR of the
- * changed report referring to the stored SEG as it is, where that serves (seg-revision.ts storedSegAsIs: the
+ * changed report referring to the stored SEG as it is, where that serves (seg-revision.ts segSource's asIs: the
  * reader changed grades, not the level names), so a grade change stores no copy of the outlines; else a copy of the
  * stored SEG under the new version (seg-revision.ts reviseSeg; its segments renamed as report.segments name them)
  * and an SR referring to the copy.
  * @throws Error when storedSeg is not a SEG naming its source series, or the SR cannot be built
  */
 export function buildRevision(input: { report: SpineReport; storedSeg: ArrayBuffer }, opts: SaveOptions = {}): PendingResult {
-  const { source, patientStudy } = segSource(input.storedSeg);
-  const asIs = storedSegAsIs(input.storedSeg, input.report.segments);
+  const { source, patientStudy, asIs } = segSource(input.storedSeg, input.report.segments);
   if (!asIs) {
     return buildWith(input.report, source, patientStudy, opts, (ids, version, now) => reviseSeg(input.storedSeg, {
       version, now, seriesInstanceUid: ids.segSeriesInstanceUid, sopInstanceUid: ids.segSopInstanceUid, segments: input.report.segments,
