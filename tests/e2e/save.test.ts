@@ -478,11 +478,23 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await page.getByTestId('spine-carry-over-apply').click();
     await page.getByTestId('spine-stored-edits').waitFor({ timeout: 10000 });
     expect(await storedRow('L3/L4').textContent()).toContain(`L3/L4${l34Grade}*`);
-    // A second tab of this browser changes the same version otherwise: the browser keeps one tab's changes (the last
-    // made), and the tab whose changes they replaced says they are in that page only.
+    // A second tab of this browser is offered the same changes and applies them: the browser keeps the same changes,
+    // so neither tab warns.
     const tab2 = await env.context.newPage();
     await openStudy(tab2, studyA);
     await tab2.waitForFunction(() => /version 2\); segmentation shown from the stored SEG/.test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), null, { timeout: 60000 });
+    await tab2.getByTestId('spine-stored-results').getByTestId('spine-carry-over').waitFor({ timeout: 30000 });
+    // The first tab hears the second keep them (the note store/reader-drafts.ts posts to the other tabs).
+    await page.evaluate(() => {
+      const channel = new BroadcastChannel('spine-mri-drafts');
+      (window as { heardFromTab2?: Promise<unknown> }).heardFromTab2 = new Promise((resolve) => { channel.onmessage = (e) => { channel.close(); resolve(e.data); }; });
+    });
+    await tab2.getByTestId('spine-carry-over-apply').click();
+    expect(await page.evaluate(() => (window as { heardFromTab2?: Promise<unknown> }).heardFromTab2)).toMatchObject({ key: expect.stringMatching(/^sr:/) });
+    await page.waitForTimeout(500); // the panel's warning, were there one, follows the same note
+    expect(await page.getByTestId('spine-storage-refused').count()).toBe(0);
+    // It then changes the same version otherwise: the browser keeps one tab's changes (the last made), and the tab
+    // whose changes they replaced says they are in that page only.
     await changeStoredGrade(tab2, 'L4/L5');
     const notKept = '⚠ This browser did not keep your changes to the stored findings (the same findings were changed, saved or discarded in another tab of this browser since, and it keeps one tab\'s changes only). Until saved to the PACS they are in this page only: save before closing the tab.';
     expect(await page.getByTestId('spine-storage-refused').textContent({ timeout: 10000 })).toBe(notKept);

@@ -140,7 +140,8 @@ describe('reader changes replaced in another tab of the same browser (one draft 
   it('are said to be in this page only once another tab replaced them, until this page keeps a change again', async () => {
     await keepReaderDraft(key, changed);
     await settle();
-    expect(heard).toContainEqual({ key }); // the other tabs are told
+    const told = heard.at(-1) as { key: string; content?: string };
+    expect(told).toEqual({ key, content: expect.stringMatching(/^[0-9a-f]{64}$/) }); // the other tabs are told, with a digest of the changes
     expect(storageRefusals()).toEqual([]);
     otherTab.postMessage({ key: 'sr:another.result' }); // another result's draft: nothing of this page's
     await settle();
@@ -156,6 +157,31 @@ describe('reader changes replaced in another tab of the same browser (one draft 
     expect(storageRefusals()).toEqual([]);
     expect(storageRefusedFor(key)).toBe(false);
     expect((await readerDraft(key))?.report).toEqual(changed);
+    await dropReaderDraft(key);
+  });
+
+  it('are not said to be lost where another tab kept the same changes (applied as this browser offered them), only other ones', async () => {
+    await keepReaderDraft(key, changed);
+    await settle();
+    const { content } = heard.at(-1) as { content: string };
+    otherTab.postMessage({ key, content }); // the other tab applied this page's kept changes
+    await settle();
+    expect(storageRefusals()).toEqual([]);
+    // The same changes with corrected outlines are other changes, as is a different finding.
+    heard.length = 0;
+    await keepReaderDraft(key, changed, { outlines: { dims: [1, 1, 2], runs: Uint32Array.of(0, 2) } });
+    await settle();
+    const withOutlines = (heard.at(-1) as { content: string }).content;
+    expect(withOutlines).not.toBe(content);
+    otherTab.postMessage({ key, content });
+    await settle();
+    expect(storageRefusedFor(key)).toBe(true);
+    await keepReaderDraft(key, applyReaderEdit(changed, report.levels[0].level, 'centralCanalStenosis', 'moderate'));
+    await settle();
+    expect(storageRefusedFor(key)).toBe(false);
+    otherTab.postMessage({ key, content });
+    await settle();
+    expect(storageRefusedFor(key)).toBe(true);
     await dropReaderDraft(key);
   });
 

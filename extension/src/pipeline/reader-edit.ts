@@ -44,18 +44,22 @@ export function hasReaderChanges(report: SpineReport): boolean {
 }
 
 /**
- * Whether two reports say the same (the content a save stores: without the analysis time, run info and the person
- * saving), whatever the order of their keys and whether a finding the reader did not change repeats its value as
- * automaticValue: so a stored report whose changes the reader has undone one by one reads as unchanged.
+ * What a report says, as text: the content a save stores (without the analysis time, run info and the person saving),
+ * its keys in order, and a finding the reader did not change without its automaticValue (which repeats its value).
+ */
+export function reportContentText(r: SpineReport): string {
+  const { createdAt: _c, run: _r, reader: _p, ...content } = r;
+  return JSON.stringify(content, (_k, v: unknown) => {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+    const o = v as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(o).sort().filter((k) => !(k === 'automaticValue' && o.readerModified === false)).map((k) => [k, o[k]]));
+  });
+}
+
+/**
+ * Whether two reports say the same (reportContentText): so a stored report whose changes the reader has undone one by
+ * one reads as unchanged.
  */
 export function sameReportContent(a: SpineReport, b: SpineReport): boolean {
-  const canonical = (r: SpineReport) => {
-    const { createdAt: _c, run: _r, reader: _p, ...content } = r;
-    return JSON.stringify(content, (_k, v: unknown) => {
-      if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
-      const o = v as Record<string, unknown>;
-      return Object.fromEntries(Object.keys(o).sort().filter((k) => !(k === 'automaticValue' && o.readerModified === false)).map((k) => [k, o[k]]));
-    });
-  };
-  return canonical(a) === canonical(b);
+  return reportContentText(a) === reportContentText(b);
 }

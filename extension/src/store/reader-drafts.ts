@@ -10,11 +10,13 @@
  * Replaced at every change; dropped when the changes are undone, saved to the PACS, or discarded by the reader.
  * One entry per result for the whole browser: where another tab of it changes, saves or discards the same result, the
  * tab whose changes that replaced is told (BroadcastChannel 'spine-mri-drafts'), and its panel says they are in that
- * page only (storage-refusals.ts), as when the browser refuses to keep them.
+ * page only (storage-refusals.ts), as when the browser refuses to keep them. Not where the other tab kept the same
+ * changes (draftContent: applying the changes this browser offered it, or making the same ones): this page's are kept.
  * In Node tests, fake-indexeddb provides `indexedDB`.
  */
 import { createStore, del, entries, get, set, type UseStore } from 'idb-keyval';
-import { sameReportContent } from '../pipeline/reader-edit';
+import { sha256Hex } from '../pipeline/model';
+import { reportContentText, sameReportContent } from '../pipeline/reader-edit';
 import type { SpineReport } from '../pipeline/report';
 import type { KeptOutlines } from './kept-outlines';
 import { storageKept, storageRefused } from './storage-refusals';
@@ -50,8 +52,8 @@ const draftWhat = (key: string) => (key.startsWith('sr:') ? 'your changes to the
 /** The reason the panel gives where another tab replaced or dropped this page's draft. */
 const REPLACED_IN_ANOTHER_TAB = 'the same findings were changed, saved or discarded in another tab of this browser since, and it keeps one tab\'s changes only';
 
-/** Keys whose draft this page wrote last, as far as it has heard: another tab's write or drop of one replaces its changes. */
-const ownDrafts = new Set<string>();
+/** Keys whose draft this page wrote last, as far as it has heard, with their draftContent: another tab's write of other content, or drop, replaces its changes. */
+const ownDrafts = new Map<string, string | undefined>();
 let channel: BroadcastChannel | undefined;
 
 /** The channel on which the tabs of this browser (same origin) say which drafts they replaced or dropped; undefined where there is none. */
@@ -59,18 +61,35 @@ function draftsChannel(): BroadcastChannel | undefined {
   if (channel || typeof BroadcastChannel === 'undefined') return channel;
   channel = new BroadcastChannel('spine-mri-drafts');
   (channel as { unref?: () => void }).unref?.(); // Node: the channel does not hold the process open
-  channel.onmessage = (e: MessageEvent<{ key?: unknown }>) => {
-    const key = e.data?.key;
-    if (typeof key === 'string' && ownDrafts.delete(key)) storageRefused(key, draftWhat(key), new Error(REPLACED_IN_ANOTHER_TAB));
+  channel.onmessage = (e: MessageEvent<{ key?: unknown; content?: unknown }>) => {
+    const { key, content } = e.data ?? {};
+    if (typeof key !== 'string' || !ownDrafts.has(key)) return;
+    const own = ownDrafts.get(key);
+    if (own !== undefined && content === own) return; // the same changes, kept by the other tab: this page's are kept
+    ownDrafts.delete(key);
+    storageRefused(key, draftWhat(key), new Error(REPLACED_IN_ANOTHER_TAB));
   };
   return channel;
 }
 
-/** Tells the other tabs that the draft under `key` is this page's now, or gone (`own` false). */
-function announce(key: string, own: boolean): void {
-  if (own) ownDrafts.add(key);
+/**
+ * SHA-256 (hex) of what a draft keeps: the report's content (reportContentText) and the corrected outlines; undefined
+ * where WebCrypto is missing (an insecure context), and then any other tab's write counts as other changes.
+ */
+async function draftContent(report: SpineReport, outlines: KeptOutlines | undefined): Promise<string | undefined> {
+  const text = new TextEncoder().encode(`${reportContentText(report)}\n${outlines ? `outlines ${outlines.dims.join('x')}` : 'no outlines'}\n`);
+  const runs = outlines ? new Uint8Array(outlines.runs.buffer, outlines.runs.byteOffset, outlines.runs.byteLength) : new Uint8Array(0);
+  const bytes = new Uint8Array(text.length + runs.length);
+  bytes.set(text);
+  bytes.set(runs, text.length);
+  return sha256Hex(bytes).catch(() => undefined);
+}
+
+/** Tells the other tabs that the draft under `key` is this page's now, with `content` (draftContent), or gone (`own` false). */
+function announce(key: string, own: boolean, content?: string): void {
+  if (own) ownDrafts.set(key, content);
   else ownDrafts.delete(key);
-  draftsChannel()?.postMessage({ key });
+  draftsChannel()?.postMessage({ key, ...(own && content ? { content } : {}) });
 }
 
 /**
@@ -88,7 +107,7 @@ export async function keepReaderDraft(key: string, report: SpineReport | undefin
     throw e;
   }
   storageKept(key);
-  announce(key, !!report);
+  announce(key, !!report, report && await draftContent(report, outlines));
 }
 
 /** The draft kept under `key`, if any. Rejects (never throws) where the browser has no IndexedDB. */
