@@ -739,13 +739,25 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).count()).toBe(1);
   }, 240000);
 
-  it('refuses a series without PixelSpacing with that reason, never measuring in an assumed spacing', async () => {
-    const { page } = env;
-    await openStudyAndAnalyze(await importWithoutPixelSpacing(env.orthanc, 'spider_midsagittal/7_t2.png'));
-    const err = page.getByTestId('spine-error');
-    await err.waitFor({ timeout: 120000 });
-    expect(await err.textContent()).toMatch(/has no usable PixelSpacing \(0028,0030\): distances in mm cannot be measured on it, so it is not analysed/);
+  it('refuses a series without PixelSpacing with that reason as the study opens, never measuring in an assumed spacing', async () => {
+    const { page, baseUrl } = env;
+    const uid = await importWithoutPixelSpacing(env.orthanc, 'spider_midsagittal/7_t2.png');
+    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${uid}`);
+    await page.locator('canvas.cornerstone-canvas').first().waitFor({ timeout: 60000 }); // the image is still shown
+    await dismissBanner(page);
+    // Said before Analyze is pressed, which stays disabled with the reason as its tooltip.
+    const message = page.getByTestId('spine-series-message');
+    await page.waitForFunction(() => /has no PixelSpacing/.test(document.querySelector('[data-testid="spine-series-message"]')?.textContent ?? ''), null, { timeout: 60000 });
+    expect(await message.textContent()).toMatch(/^Series #\d+ "SAG T2 — SPIDER 7 \(T2_space_sag_c4\)" \(1 slice\) has no PixelSpacing \(0028,0030\): distances in mm cannot be measured on it, so it is not analysed\. Check the series' headers at the scanner or PACS\.$/);
+    const analyze = page.getByTestId('spine-analyze');
+    expect(await analyze.isDisabled()).toBe(true);
+    expect(await analyze.getAttribute('title')).toMatch(/has no PixelSpacing/);
     expect(await page.getByTestId('spine-results').count()).toBe(0);
+    // The Series table says why and offers no "Analyse this" for it.
+    const row = page.locator('tr', { hasText: 'SPIDER 7' }).last();
+    await row.waitFor({ timeout: 10000 });
+    expect(await row.textContent()).toContain('no PixelSpacing (0028,0030): nothing can be measured in mm on it');
+    expect(await row.getByRole('button').count()).toBe(0);
     await page.screenshot({ path: join(artifactsDir, 'analyze-no-pixel-spacing.png') });
   }, 240000);
 

@@ -135,9 +135,10 @@ describe('analyze CLI input: DICOM folder', () => {
         delete ds.PixelSpacing;
         writeFileSync(join(dir, `im${i}.dcm`), Buffer.from(toPart10(ds)));
       });
-      expect(readDicomFolder(dir).volume.spacingMm.slice(0, 2).some((s) => s > 0)).toBe(false); // not assumed
+      // Refused by its headers, before any voxel is read or a spacing assumed (pipeline/series.ts chooseSeries).
+      expect(() => readDicomFolder(dir)).toThrow(/has no PixelSpacing \(0028,0030\)/);
       await expect(analyze({ input: dir, out: join(dir, 'out'), manifestPath: resolve(__dirname, '../fixtures/tiny-random-model/manifest.json') }))
-        .rejects.toThrow(/^Series ".*" has no usable PixelSpacing \(0028,0030\)/);
+        .rejects.toThrow(/^no series to analyse in .*: Series .* has no PixelSpacing \(0028,0030\): distances in mm cannot be measured on it, so it is not analysed/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

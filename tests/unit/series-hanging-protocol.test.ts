@@ -12,7 +12,7 @@ const AX = [1, 0, 0, 0, 1, 0];
 const STUDY = '2.25.1';
 
 function ds(uid: string, desc: string, iop: number[], te: number, tr: number, n = 15, extra: Record<string, unknown> = {}): DisplaySet {
-  const instances = Array.from({ length: n }, (_, k) => ({ SOPInstanceUID: `${uid}.${k}`, ImageOrientationPatient: iop, EchoTime: te, RepetitionTime: tr, Modality: 'MR', ...extra }));
+  const instances = Array.from({ length: n }, (_, k) => ({ SOPInstanceUID: `${uid}.${k}`, ImageOrientationPatient: iop, EchoTime: te, RepetitionTime: tr, Modality: 'MR', PixelSpacing: [0.6, 0.6], ...extra }));
   return { displaySetInstanceUID: `ds-${uid}`, StudyInstanceUID: STUDY, SeriesInstanceUID: uid, SeriesDescription: desc, Modality: 'MR', numImageFrames: n, instances };
 }
 

@@ -73,6 +73,14 @@ describe('seriesHeadersFrom', () => {
     expect(classifySeries(twoAngles).role).toBe('other');
   });
 
+  it('says where the first instance holds no PixelSpacing, top level or Enhanced MR pixel measures', () => {
+    const classic = { Modality: 'MR', SeriesDescription: 'T2 TSE SAG', ImageOrientationPatient: SAG, EchoTime: 100, RepetitionTime: 3500 };
+    expect(seriesHeadersFrom('2.25.15', [classic], 15).pixelSpacingMissing).toBe(true);
+    expect(seriesHeadersFrom('2.25.15', [{ ...classic, PixelSpacing: [0.6, 0.6] }], 15).pixelSpacingMissing).toBeUndefined();
+    expect(seriesHeadersFrom('2.25.7', [enhancedMr(15)], 15).pixelSpacingMissing).toBeUndefined();
+    expect(seriesHeadersFrom('2.25.15', [], 15).pixelSpacingMissing).toBeUndefined(); // no instance metadata yet: not claimed
+  });
+
   it('passes BodyPartExamined on, so a cervical series is refused in the CLI as in the viewer', () => {
     const cervical = { Modality: 'MR', SeriesDescription: 'T2 TSE SAG', ImageOrientationPatient: SAG, EchoTime: 100, RepetitionTime: 3500, BodyPartExamined: 'CSPINE' };
     const choice = chooseSeries([seriesHeadersFrom('2.25.12', [cervical], 15)]);

@@ -228,6 +228,24 @@ describe('chooseSeries', () => {
     expect(classifySeries(sag({ SeriesDescription: 'T2 TSE SAG', numberOfSlices: 15 })).role).toBe('sagittal_t2');
   });
 
+  it('refuses a series without PixelSpacing before Analyze is pressed, naming it; takes a sagittal T2 with one over it', () => {
+    const noSpacing = { ...avantoT2, SeriesInstanceUID: '2.25.900', SeriesNumber: 1, pixelSpacingMissing: true };
+    const alone = chooseSeries([noSpacing, axialT2]);
+    expect(alone.suitable).toBe(false);
+    expect(alone.analysisSeries).toBeUndefined();
+    expect(alone.message).toBe('Series #1 "t2_tse_sag_384" (15 slices) has no PixelSpacing (0028,0030): distances in mm cannot be measured on it, so it is not analysed. Check the series\' headers at the scanner or PACS.');
+    expect(alone.sagittalT2).toBe(noSpacing); // still shown in the viewer (hanging protocol)
+    // A sagittal T1 with a PixelSpacing is there: the reader is pointed to it, not switched to it unasked (Pfirrmann needs T2).
+    const withT1 = chooseSeries([noSpacing, avantoT1]);
+    expect(withT1.suitable).toBe(false);
+    expect(withT1.message).toMatch(/at the scanner or PACS, or choose another sagittal series under Series below\.$/);
+    expect(chooseSeries([noSpacing, avantoT1], { seriesInstanceUid: avantoT1.SeriesInstanceUID })).toMatchObject({ suitable: true, analysisSeries: avantoT1 });
+    // Chosen by the reader, it is refused the same way, with the way back to the automatic choice.
+    expect(chooseSeries([avantoT1, noSpacing], { seriesInstanceUid: noSpacing.SeriesInstanceUID })).toMatchObject({ suitable: false, readerChosen: true, warnings: [] });
+    // Of two sagittal T2, the one with a PixelSpacing is analysed, though the other ranks first otherwise (lower SeriesNumber).
+    expect(chooseSeries([noSpacing, { ...avantoT2, SeriesNumber: 7 }]).analysisSeries?.SeriesNumber).toBe(7);
+  });
+
   it('falls back to sagittal T1 with a warning that Pfirrmann needs T2', () => {
     const c = chooseSeries([ingeniaT1, axialT2]);
     expect(c.suitable).toBe(true);

@@ -54,6 +54,12 @@ function frameOrientations(ds: Dataset): unknown[] {
   return frames.map((f) => firstItem(firstItem(f)?.PlaneOrientationSequence)?.ImageOrientationPatient).filter((o) => o !== undefined);
 }
 
+/** Whether the instance holds a PixelSpacing (0028,0030) of its own, at the top level or, Enhanced MR, in its pixel measures functional group. */
+export function hasStoredPixelSpacing(instance: Dataset): boolean {
+  const v = instance.PixelSpacing ?? functionalGroupValue(instance, 'PixelMeasuresSequence', 'PixelSpacing');
+  return v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
+}
+
 /**
  * @param instances the series' instances (any order; the first one's attributes are read).
  * @param numberOfSlices slices or frames of the series (a multi-frame series is one instance of many frames).
@@ -80,6 +86,7 @@ export function seriesHeadersFrom(seriesInstanceUid: string, instances: Dataset[
     ScanOptions: first.ScanOptions,
     ContrastBolusAgent: first.ContrastBolusAgent,
     numberOfSlices,
+    ...(instances.length && !hasStoredPixelSpacing(first) ? { pixelSpacingMissing: true } : {}),
     orientationsDiffer: orientations.some((o) => numbers(o).some((x, n) => !(Math.abs(x - iop0[n]) <= 1e-3))),
     planesDiffer: new Set(orientations.map((o) => planeFromOrientation(o as SeriesHeaders['ImageOrientationPatient']))).size > 1,
   };

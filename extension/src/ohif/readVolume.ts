@@ -11,7 +11,7 @@ import type { DisplaySet } from '../../../types/ohif';
 import type { SpineVolume, Vec3 } from '../pipeline/volume';
 import type { AxialSlice } from '../pipeline/axial-canal';
 import { getCornerstone } from './cornerstone';
-import { functionalGroupValue } from '../dicom/series-headers';
+import { hasStoredPixelSpacing } from '../dicom/series-headers';
 import { evenlySpacedRun } from '../pipeline/slice-run';
 import { fatAndContrastOf } from '../pipeline/series';
 
@@ -23,12 +23,6 @@ export interface VolumeFromDisplaySet {
 
 const dot = (a: number[], b: number[]) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 const cross = (a: number[], b: number[]): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
-
-/** Whether the instance holds a PixelSpacing (0028,0030) of its own, at the top level or, Enhanced MR, in its pixel measures functional group. */
-function hasStoredPixelSpacing(instance: Record<string, unknown>): boolean {
-  const v = instance.PixelSpacing ?? functionalGroupValue(instance, 'PixelMeasuresSequence', 'PixelSpacing');
-  return v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
-}
 
 /**
  * @param onProgress called with (slices loaded, total).

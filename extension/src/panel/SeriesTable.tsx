@@ -1,6 +1,7 @@
 /**
  * The study's series with their classification and the reasons, one row per series; a sagittal MR series that is not
- * the analysed one can be chosen for the analysis (the automatic choice misread it, or the reader prefers another).
+ * the analysed one can be chosen for the analysis (the automatic choice misread it, or the reader prefers another),
+ * unless it has no PixelSpacing (nothing could be measured on it; its Why says so).
  */
 import { readerMayChoose, readerMayStateWeighting, type ClassifiedSeries, type SeriesHeaders } from '../pipeline/series';
 import { colors, s } from './styles';
@@ -52,14 +53,14 @@ export function SeriesTable({ classified, analysisSeries, statedWeighting, onCho
               <td style={s.td}>
                 <span style={{ ...s.badge, color, border: `1px solid ${color}` }}>{ROLE_LABEL[classification.role]}</span>
                 {used && <div style={{ ...s.muted, color: colors.ok }}>analysed</div>}
-                {onChoose && readerMayChoose(c) && chooseButtons(c).filter((b) => !used || (b.stated && b.stated !== statedWeighting)).map((b) => (
+                {onChoose && readerMayChoose(c) && !headers.pixelSpacingMissing && chooseButtons(c).filter((b) => !used || (b.stated && b.stated !== statedWeighting)).map((b) => (
                   <button key={b.testId} type="button" style={{ ...s.secondaryButton, marginTop: 4, marginRight: 4 }} data-testid={b.testId}
                     title={b.stated ? `Its headers do not say; analyse it as ${b.stated.toUpperCase()}-weighted` : 'Run the analysis on this series instead'} onClick={() => onChoose(headers, b.stated)}>
                     {b.label}
                   </button>
                 ))}
               </td>
-              <td style={{ ...s.td, ...s.muted }}>{classification.reasons.join('; ')}</td>
+              <td style={{ ...s.td, ...s.muted }}>{[...classification.reasons, ...(headers.pixelSpacingMissing ? ['no PixelSpacing (0028,0030): nothing can be measured in mm on it'] : [])].join('; ')}</td>
             </tr>
           );
         })}

@@ -68,6 +68,8 @@ export interface SeriesHeaders {
   orientationsDiffer?: boolean;
   /** True when they lie in more than one plane (planeFromOrientation: sagittal, coronal, axial): a 3-plane localizer. */
   planesDiffer?: boolean;
+  /** True when the first instance holds no PixelSpacing (0028,0030), nor an Enhanced MR pixel measures one: nothing can be measured in mm. */
+  pixelSpacingMissing?: boolean;
 }
 
 export interface SeriesClassification {
@@ -344,7 +346,8 @@ export function isThreeDAcquisition(mrAcquisitionType: unknown): boolean {
 }
 
 /**
- * Best of several series of one role: a lumbar (or unnamed) series before a cervical or thoracic one (a whole-spine
+ * Best of several series of one role: one with a PixelSpacing before one without (which cannot be measured), then a
+ * lumbar (or unnamed) series before a cervical or thoracic one (a whole-spine
  * study's other stations, which the lumbar-only analysis refuses: spineRegion), then multi-slice, then an ordinary or
  * Dixon in-phase image before a fat-suppressed one (Dixon water, T2 FS: fatSuppression) before an opposed-phase one
  * (the disc classifier learned T2 without fat suppression, and the foramina are graded on fat), then one before
@@ -357,6 +360,7 @@ function best(list: ClassifiedSeries[], role: SeriesRole): SeriesHeaders | undef
   const c = list.filter((s) => s.classification.role === role).map((s) => s.headers);
   const otherRegion = (h: SeriesHeaders) => (['cervical', 'thoracic'].includes(spineRegion(h)) ? 1 : 0);
   c.sort((a, b) => {
+    if (!a.pixelSpacingMissing !== !b.pixelSpacingMissing) return a.pixelSpacingMissing ? 1 : -1;
     if (otherRegion(a) !== otherRegion(b)) return otherRegion(a) - otherRegion(b);
     const va = a.numberOfSlices >= MIN_VOLUME_SLICES ? 1 : 0;
     const vb = b.numberOfSlices >= MIN_VOLUME_SLICES ? 1 : 0;
@@ -431,7 +435,8 @@ export const ROLE_WORDS: Record<SeriesRole, string> = { sagittal_t2: 'sagittal T
  * Chooses the series of one study for the analysis and the hanging protocol.
  * The analysis runs on the sagittal T2 (Pfirrmann grading needs T2); without one it falls back to
  * the sagittal T1, then sagittal STIR, and says so. Not suitable: empty study, no MR, no sagittal
- * series, a cervical or thoracic series (spineRegion). A single-slice sagittal series is accepted with a
+ * series, a cervical or thoracic series (spineRegion), a series without PixelSpacing (pixelSpacingMissing: said before
+ * Analyze is pressed; of several series of one role, one with a PixelSpacing is taken). A single-slice sagittal series is accepted with a
  * warning (2D analysis of that slice).
  * @param readerChoice the series the reader chose in the panel: it is analysed in place of the automatic choice when
  *   readerMayChoose allows it (otherwise ignored). Its role follows its weighting; a weighting other than T2, T1 or
@@ -496,6 +501,14 @@ export function chooseSeries(all: SeriesHeaders[], readerChoice?: ReaderSeriesCh
   const { region, source } = spineRegionOf(analysisSeries);
   if (region === 'cervical' || region === 'thoracic') {
     return { ...base, suitable: false, message: `This looks like a ${region} spine series (${source}). Only lumbar spine MRI can be analysed: the segmentation model was trained on lumbar spines and levels are counted from the sacrum, so names and grades would be wrong.` };
+  }
+  if (analysisSeries.pixelSpacingMissing) {
+    const other = classified.some((c) => c.headers !== analysisSeries && readerMayChoose(c) && !c.headers.pixelSpacingMissing);
+    // Refused before Analyze is pressed, the series' other warnings (3D, one slice) left out as moot.
+    return {
+      ...base, warnings: [], ...(picked ? { readerChosen: true } : {}), suitable: false,
+      message: `Series ${describe(analysisSeries)} has no PixelSpacing (0028,0030): distances in mm cannot be measured on it, so it is not analysed. Check the series' headers at the scanner or PACS${other ? ', or choose another sagittal series under Series below' : ''}.`,
+    };
   }
   const extras = [sagittalT1 && analysisSeries !== sagittalT1 ? `sagittal T1 ${describe(sagittalT1)}` : '', axialT2 ? `axial T2 ${describe(axialT2)}` : '']
     .filter(Boolean)
