@@ -81,6 +81,27 @@ describe('analyze CLI input: DICOM folder', () => {
     }
   });
 
+  it('leaves out a sagittal T1 without PixelSpacing (the foramina are then measured on the T2), never assuming a spacing', () => {
+    const v = makeVolume();
+    const dir = mkdtempSync(join(tmpdir(), 'analyze-t1-nops-'));
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      makeSourceInstances(v).forEach((b, i) => writeFileSync(join(dir, `t2-${i}.dcm`), Buffer.from(b)));
+      writeInstances(dir, 't1', makeSourceInstances(v), (ds) => {
+        const t1 = { ...asSeries(ds, '1'), EchoTime: 10, RepetitionTime: 500 };
+        delete t1.PixelSpacing;
+        return t1;
+      });
+      const input = readDicomFolder(dir);
+      expect(input.volume.role).toBe('sagittal_t2');
+      expect(input.sagittalT1).toBeUndefined();
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/the sagittal T1 could not be read.*no PixelSpacing \(0028,0030\)/));
+    } finally {
+      warn.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads an axial T2 acquired in blocks angled through each disc (one series, an orientation per block) as the axial T2', () => {
     const sag = makeVolume();
     const dir = mkdtempSync(join(tmpdir(), 'analyze-angled-'));
