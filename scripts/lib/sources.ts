@@ -130,15 +130,18 @@ export function niftiToSeries(path: string, opts: { sliceStep?: number; maxSlice
 
 /**
  * NIfTI file → an axial T2 series resampled from it (axial-reformat.ts: 4 mm slabs), in the same study
- * and frame of reference as niftiToSeries, series number 2, labelled as a reformat in SeriesDescription
- * and ImageComments (it is not an acquisition). Throws on unreadable NIfTI.
+ * and frame of reference as niftiToSeries with the same `opts` (a thinned series' study, for the benchmark), series
+ * number 2, labelled as a reformat in SeriesDescription and ImageComments (it is not an acquisition). Always resampled
+ * from the whole 1 mm volume. Throws on unreadable NIfTI.
  */
-export function niftiAxialReformatSeries(path: string): DicomSeries {
+export function niftiAxialReformatSeries(path: string, opts: { sliceStep?: number; maxSlices?: number } = {}): DicomSeries {
   const sag = readNiftiCase(path);
-  const caseId = niftiCaseId(path);
+  const step = opts.sliceStep ?? 1;
+  const caseId = niftiCaseId(path) + (step > 1 || opts.maxSlices !== undefined ? `_every${step}` : '');
   const ax = axialReformat(sag);
+  const { studyInstanceUid, frameOfReferenceUid } = niftiCaseUids(caseId, 0);
   const { seriesInstanceUid, sopInstanceUids } = niftiCaseUids(`${caseId}_axial`, ax.dims[2]);
-  Object.assign(ax, { seriesInstanceUid, sopInstanceUids });
+  Object.assign(ax, { studyInstanceUid, frameOfReferenceUid, seriesInstanceUid, sopInstanceUids });
   const fam = FAMILIES[caseId.split('_')[0]];
   const info = niftiSeriesInfo(caseId, ax, {
     seriesNumber: 2,

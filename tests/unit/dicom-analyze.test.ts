@@ -88,7 +88,7 @@ describe('analyze CLI input: DICOM folder', () => {
     try {
       makeSourceInstances(v).forEach((b, i) => writeFileSync(join(dir, `t2-${i}.dcm`), Buffer.from(b)));
       writeInstances(dir, 't1', makeSourceInstances(v), (ds) => {
-        const t1 = { ...asSeries(ds, '1'), EchoTime: 10, RepetitionTime: 500 };
+        const t1: Record<string, unknown> = { ...asSeries(ds, '1'), EchoTime: 10, RepetitionTime: 500 };
         delete t1.PixelSpacing;
         return t1;
       });
