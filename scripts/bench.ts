@@ -13,7 +13,8 @@
  * and the real viewer: seconds from pressing Analyze in OHIF (private Orthanc + gateway + Chromium,
  * scripts/lib/bench-viewer.ts) to the per-level table, on vb2_02 thinned to every 4th of its 75
  * 1 mm sagittal slices (18 slices of 4 mm), wasm 1 vs 2 threads, clicked at once and after 5 s on the study (the
- * panel loads the models when it opens), median of --viewer-reps.
+ * panel loads the models when it opens), median of --viewer-reps; then the same study with an axial T2 (a 4 mm
+ * reformat of the whole volume, same frame of reference), whose images the analysis reads as well (2 threads).
  *
  *   npm run bench -- [--model models/manifest.json] [--reps 10] [--slices 15] [--no-browser] [--viewer-reps 5] [--no-viewer]
  */
@@ -27,7 +28,7 @@ import * as ort from 'onnxruntime-node';
 import { segmentSpine } from '../extension/src/pipeline/analyze';
 import { checkNamesOn, slabThrough } from '../extension/src/pipeline/level-crosscheck';
 import { readNiftiVolume } from './lib/nifti';
-import { benchViewer, viewerBenchSkipReason } from './lib/bench-viewer';
+import { benchViewer, viewerBenchSkipReason, type ViewerBenchResult } from './lib/bench-viewer';
 import { createNodeBackend, parseModelManifest, verifyModelBytes, type ModelManifest, type OrtModule } from '../extension/src/pipeline/model';
 
 const FIXTURE = 'tests/fixtures/tiny-random-model/manifest.json';
@@ -189,9 +190,14 @@ async function printViewerBench(manifestPath: string, reps: number): Promise<voi
     return;
   }
   console.log(`\nviewer: OHIF + Orthanc + gateway in headless Chromium; time from the Analyze click to the per-level table (reading the series from OHIF's cache, wasm inference in the worker, levels, grading), median of ${reps} after 1 warm-up; clicked as soon as the study is shown, or after 5 s on it (the panel has loaded the models by then)`);
-  const r = await benchViewer('segmentation/vb2_02_image.nii.gz', 4, 18, [1, 2], reps, [0, 5]);
+  printViewerTable(await benchViewer('segmentation/vb2_02_image.nii.gz', 4, 18, [1, 2], reps, [0, 5]));
+  // A study as acquired clinically holds an axial T2 too, whose images the analysis reads from the PACS as well.
+  printViewerTable(await benchViewer('segmentation/vb2_02_image.nii.gz', 4, 18, [2], reps, [0, 5], true));
+}
+
+function printViewerTable(r: ViewerBenchResult): void {
   console.log(`series: ${r.series}`);
-  const lines = [['series size', 'wasm threads', 'clicked after', `n`, 'median s', 'all s', 'panel run info'], ...r.rows.map((x) => [r.series.match(/\d+ sagittal slices/)?.[0] ?? '', String(x.threads), `${x.readingSeconds} s`, String(x.seconds.length), median(x.seconds).toFixed(1), x.seconds.map((s) => s.toFixed(1)).join(' '), x.runInfo])];
+  const lines = [['series size', 'wasm threads', 'clicked after', `n`, 'median s', 'all s', 'panel run info'], ...r.rows.map((x) => [r.size, String(x.threads), `${x.readingSeconds} s`, String(x.seconds.length), median(x.seconds).toFixed(1), x.seconds.map((s) => s.toFixed(1)).join(' '), x.runInfo])];
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   for (const l of lines) console.log(l.map((x, i) => x.padEnd(widths[i])).join('  '));
 }

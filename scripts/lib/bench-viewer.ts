@@ -6,12 +6,13 @@
  * Environment: the browser tests' one (tests/e2e/env.ts: private Orthanc on a free port, gateway on
  * port 0 serving OHIF + freshly built plugins + models/, Debian Chromium). Series: a real 1 mm
  * NIfTI case thinned to every `sliceStep`-th sagittal slice (scripts/lib/sources.ts thinSlices),
- * like a clinical sagittal T2 of 15–20 slices of 3–4 mm.
+ * like a clinical sagittal T2 of 15–20 slices of 3–4 mm; with `withAxial`, also an axial T2 of the same study and frame
+ * of reference (sources.ts niftiAxialReformatSeries: 4 mm slabs of the whole volume), which the analysis reads too.
  */
 import { join } from 'node:path';
 import { dismissBanner, e2eSkipReason, sharedData, startViewerEnv } from '../../tests/e2e/env';
 import { storeInstances } from '../import';
-import { niftiToSeries } from './sources';
+import { niftiAxialReformatSeries, niftiToSeries } from './sources';
 
 export interface ViewerTiming {
   threads: number;
@@ -25,6 +26,8 @@ export interface ViewerTiming {
 
 export interface ViewerBenchResult {
   series: string;
+  /** The study's size in words ('18 sagittal slices', '18 sagittal + 86 axial slices'). */
+  size: string;
   rows: ViewerTiming[];
 }
 
@@ -39,13 +42,17 @@ export function viewerBenchSkipReason(): string | undefined {
  *   (model download into Cache Storage, OHIF caches).
  * @param readingSecondsList waits before the click, each with every thread count: with none the click meets the
  *   worker the panel prepared when it opened (analysisClient.ts prepareAnalysis) still loading the models.
+ * @param withAxial also store an axial T2 in the study (the panel then measures the dural sac area on it).
  * @throws Error when the panel shows an error or the levels table does not appear within 10 min.
  */
-export async function benchViewer(caseRel: string, sliceStep: number, maxSlices: number, threadsList: number[], reps: number, readingSecondsList = [0]): Promise<ViewerBenchResult> {
+export async function benchViewer(caseRel: string, sliceStep: number, maxSlices: number, threadsList: number[], reps: number, readingSecondsList = [0], withAxial = false): Promise<ViewerBenchResult> {
   const series = niftiToSeries(join(sharedData, caseRel), { sliceStep, maxSlices });
+  const axial = withAxial ? niftiAxialReformatSeries(join(sharedData, caseRel), { sliceStep, maxSlices }) : undefined;
   const env = await startViewerEnv();
   try {
-    await storeInstances({ url: env.orthanc.dicomwebUrl, authorization: env.orthanc.authorization }, series.instances, series.source);
+    const pacs = { url: env.orthanc.dicomwebUrl, authorization: env.orthanc.authorization };
+    await storeInstances(pacs, series.instances, series.source);
+    if (axial) await storeInstances(pacs, axial.instances, axial.source);
     const { page } = env;
     let threads = threadsList[0];
     await page.route('**/app-config.js', async (route) => {
@@ -60,6 +67,8 @@ export async function benchViewer(caseRel: string, sliceStep: number, maxSlices:
       await analyze.waitFor({ timeout: 120000 });
       await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 120000 });
       await page.locator('canvas.cornerstone-canvas').first().waitFor({ timeout: 120000 });
+      // The axial series is in the choice (its display set may come after Analyze is enabled): the run reads it.
+      if (axial) await page.waitForFunction(() => /also shown: axial T2/.test(document.querySelector('[data-testid="spine-series-message"]')?.textContent ?? ''), null, { timeout: 120000 });
       await dismissBanner(page);
       await page.waitForTimeout(1000 * readingSeconds);
       const t0 = performance.now();
@@ -78,7 +87,8 @@ export async function benchViewer(caseRel: string, sliceStep: number, maxSlices:
         row.runInfo = info;
       }
     }
-    return { series: `${series.seriesDescription} [${series.instances.length} sagittal slices, every ${sliceStep}th of ${caseRel}]`, rows };
+    return { series: `${series.seriesDescription} [${series.instances.length} sagittal slices, every ${sliceStep}th of ${caseRel}${axial ? `; with an axial T2 of ${axial.instances.length} slices` : ''}]`,
+      size: `${series.instances.length} sagittal${axial ? ` + ${axial.instances.length} axial` : ''} slices`, rows };
   } finally {
     await env.close();
   }
