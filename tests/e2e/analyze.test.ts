@@ -688,6 +688,28 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.screenshot({ path: join(artifactsDir, 'analyze-foramen-t1.png') });
   }, 360000);
 
+  it('leaves out a sagittal T1 without PixelSpacing, saying why in the console: the foramina are measured on the T2', async () => {
+    if (!sourceDir.endsWith('models')) return; // needs the trained model's levels
+    const { page, baseUrl } = env;
+    const study = await importDataWithT1StandIn(env.orthanc, 'segmentation/vb2_06_image.nii.gz', (ds) => { delete ds.PixelSpacing; });
+    const warned = page.waitForEvent('console', { predicate: (m) => m.text().includes('the sagittal T1 could not be read'), timeout: 300000 });
+    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${study}`);
+    await page.waitForFunction(() => /sagittal T1/.test(document.querySelector('[data-testid="spine-series-message"]')?.textContent ?? ''), null, { timeout: 60000 });
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
+    await dismissBanner(page);
+    await page.getByTestId('spine-analyze').click();
+    expect((await warned).text()).toBe('Spine MRI: the sagittal T1 could not be read, foramina measured on the analysed series: it has no PixelSpacing (0028,0030), so nothing can be measured on it');
+    await analysisFinished();
+    expect(await page.getByTestId('spine-error').count()).toBe(0);
+    const graded = page.locator('[data-testid^="spine-foramen-"]').filter({ hasText: /^[0-3]$/ }).first();
+    await graded.click();
+    await page.waitForSelector('[data-testid="spine-foramina"] svg polygon', { timeout: 15000 });
+    const side = ((await page.locator('[data-testid="spine-foramina"] svg text').first().textContent()) ?? '').includes('left') ? 'Left' : 'Right';
+    const evidence = await page.getByTestId(`finding-foraminalStenosis${side}`).textContent();
+    expect(evidence).toMatch(/T2 slice \d+/);
+    expect(evidence).not.toMatch(/T1 slice/);
+  }, 360000);
+
   it('loads the models while the reader looks at the study, before Analyze is pressed', async () => {
     const { page } = env;
     const requested: string[] = [];

@@ -70,9 +70,9 @@ async function importRewritten(orthanc: RunningOrthanc, relPath: string, rewrite
   }
 }
 
-/** importData of one NIfTI volume plus a sagittal T1 stand-in of it in the same study (tests/helpers/t1-stand-in.ts). */
-export function importDataWithT1StandIn(orthanc: RunningOrthanc, relPath: string): Promise<string> {
-  return importRewritten(orthanc, relPath, (dir, study) => (writeT1StandIn(dir), study));
+/** importData of one NIfTI volume plus a sagittal T1 stand-in of it in the same study (tests/helpers/t1-stand-in.ts), each of its copies after `changeT1`. */
+export function importDataWithT1StandIn(orthanc: RunningOrthanc, relPath: string, changeT1?: Parameters<typeof writeT1StandIn>[3]): Promise<string> {
+  return importRewritten(orthanc, relPath, (dir, study) => (writeT1StandIn(dir, undefined, 0, changeT1), study));
 }
 
 /**

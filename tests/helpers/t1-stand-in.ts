@@ -13,8 +13,9 @@ import { findDicomFiles, readPart10 } from '../../scripts/lib/sources';
  * Writes the T1 copies of every DICOM file in `dir` beside them; returns the new SeriesInstanceUID.
  * @param headShiftMm moves the copies this far towards the head (ImagePositionPatient z), as if the patient had moved
  *   between the series: by one disc spacing, the T1 then puts each disc where the T2 has the next one up.
+ * @param change applied to each copy last (e.g. a header deleted).
  */
-export function writeT1StandIn(dir: string, seriesInstanceUid = '2.25.1234567890123456789', headShiftMm = 0): string {
+export function writeT1StandIn(dir: string, seriesInstanceUid = '2.25.1234567890123456789', headShiftMm = 0, change: (ds: ReturnType<typeof fromPart10>) => void = () => undefined): string {
   for (const [n, f] of findDicomFiles(dir).entries()) {
     const ds = fromPart10(readPart10(f));
     const [x, y, z] = (ds.ImagePositionPatient as number[]).map(Number);
@@ -23,6 +24,7 @@ export function writeT1StandIn(dir: string, seriesInstanceUid = '2.25.1234567890
       SeriesDescription: 'SAG T1 TSE (T2 voxels, test stand-in)', EchoTime: '10', RepetitionTime: '550',
       ImagePositionPatient: [x, y, Math.round((z + headShiftMm) * 1e4) / 1e4], // DS: at most 16 characters
     });
+    change(ds);
     writeFileSync(join(dir, `t1-${n}.dcm`), Buffer.from(toPart10(ds)));
   }
   return seriesInstanceUid;
