@@ -14,7 +14,7 @@
  */
 import { statSync } from 'node:fs';
 import type { NaturalDataset } from 'dcmjs';
-import type { SpineVolume, Vec3 } from '../extension/src/pipeline/volume';
+import { withPixelSpacing, type SpineVolume, type Vec3 } from '../extension/src/pipeline/volume';
 import type { AxialSlice } from '../extension/src/pipeline/axial-canal';
 import type { SourceSeriesRef } from '../extension/src/pipeline/report';
 import { evenlySpacedRun } from '../extension/src/pipeline/slice-run';
@@ -231,9 +231,7 @@ export function readDicomDatasets(datasets: NaturalDataset[], where: string, use
   let sagittalT1: SpineVolume | undefined;
   if (choice.sagittalT1 && choice.sagittalT1 !== choice.analysisSeries) {
     try {
-      const t1 = volumeFromInstances(bySeries.get(choice.sagittalT1.SeriesInstanceUID)!);
-      if (!t1.spacingMm.every(Number.isFinite)) throw new Error('it has no PixelSpacing (0028,0030), so nothing can be measured on it'); // never an assumed spacing
-      sagittalT1 = { ...t1, role: 'sagittal_t1' };
+      sagittalT1 = { ...withPixelSpacing(volumeFromInstances(bySeries.get(choice.sagittalT1.SeriesInstanceUID)!)), role: 'sagittal_t1' };
     } catch (e) {
       console.warn(`the sagittal T1 could not be read, foramina are measured on the analysed series: ${(e as Error).message}`);
     }

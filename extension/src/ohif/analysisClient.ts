@@ -4,7 +4,7 @@
  */
 import type { DisplaySet } from '../../../types/ohif';
 import type { SourceSeriesRef } from '../pipeline/report';
-import type { SeriesRole, SpineVolume } from '../pipeline/volume';
+import { withPixelSpacing, type SeriesRole, type SpineVolume } from '../pipeline/volume';
 import type { AnalysisResult, AnalysisStage, FromWorker, ModelRequest, ReaderOutlines, ToWorker } from './analysisProtocol';
 import { getSpineMriConfig } from './context';
 import { readDisplaySetSlices, readDisplaySetVolume } from './readVolume';
@@ -98,10 +98,7 @@ export function startAnalysis(
     }
     // The sagittal T1 is where Lee graded the foramina; without it they are measured on the analysed series.
     const t1 = sagittalT1 && await readDisplaySetVolume(sagittalT1, (d, t) => onProgress('read', d, t), abort.signal)
-      .then((r) => {
-        if (r.volume.spacingMm.every(Number.isFinite)) return r;
-        throw new Error('it has no PixelSpacing (0028,0030), so nothing can be measured on it'); // never an assumed spacing
-      })
+      .then((r) => (withPixelSpacing(r.volume), r))
       .catch((e: Error) => { console.warn(`Spine MRI: the sagittal T1 could not be read, foramina measured on the analysed series: ${e.message}`); return undefined; });
     if (t1) t1.volume.role = 'sagittal_t1';
     if (abort.signal.aborted) throw new Error('Analysis cancelled.');

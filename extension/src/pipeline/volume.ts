@@ -62,6 +62,16 @@ export function voxelToLps(v: SpineVolume, i: number, j: number, k: number): Vec
   return out;
 }
 
+/**
+ * A study's other sagittal series (the T1 the foramina are read on) as it may be used: readers leave its spacing NaN
+ * where the images hold no PixelSpacing, and a spacing is never assumed.
+ * @throws Error 'it has no PixelSpacing (0028,0030), so nothing can be measured on it' when spacingMm is not finite.
+ */
+export function withPixelSpacing<V extends Pick<SpineVolume, 'spacingMm'>>(v: V): V {
+  if (!v.spacingMm.every(Number.isFinite)) throw new Error('it has no PixelSpacing (0028,0030), so nothing can be measured on it');
+  return v;
+}
+
 /** Flat index of voxel (i, j, k). */
 export function voxelIndex(dims: Vec3, i: number, j: number, k: number): number {
   return i + j * dims[0] + k * dims[0] * dims[1];
