@@ -667,10 +667,9 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.screenshot({ path: join(artifactsDir, 'analyze-axial.png') });
   }, 360000);
 
-  it('with a sagittal T1 in the study, measures the foramina on it and shows the outline on the T1 image', async () => {
-    if (!sourceDir.endsWith('models')) return; // needs the trained model's levels
+  /** Opens a study holding a sagittal T1, presses Analyze once the panel lists the T1, and waits for the end. */
+  async function analyzeStudyWithT1(study: string): Promise<void> {
     const { page, baseUrl } = env;
-    const study = await importDataWithT1StandIn(env.orthanc, 'segmentation/vb2_04_image.nii.gz');
     await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${study}`);
     await page.waitForFunction(() => /sagittal T1/.test(document.querySelector('[data-testid="spine-series-message"]')?.textContent ?? ''), null, { timeout: 60000 });
     await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
@@ -678,34 +677,33 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     await page.getByTestId('spine-analyze').click();
     await analysisFinished();
     expect(await page.getByTestId('spine-error').count()).toBe(0);
-    const graded = page.locator('[data-testid^="spine-foramen-"]').filter({ hasText: /^[0-3]$/ }).first();
-    await graded.click();
-    // The outline is drawn on the T1 image the foramen was measured on; the T1 viewport scrolled there.
+  }
+
+  /** Opens the first graded foramen, waits for its outline, and returns its finding's evidence text. */
+  async function firstGradedForamenEvidence(): Promise<string | null> {
+    const { page } = env;
+    await page.locator('[data-testid^="spine-foramen-"]').filter({ hasText: /^[0-3]$/ }).first().click();
     await page.waitForSelector('[data-testid="spine-foramina"] svg polygon', { timeout: 15000 });
     const side = ((await page.locator('[data-testid="spine-foramina"] svg text').first().textContent()) ?? '').includes('left') ? 'Left' : 'Right';
-    expect(await page.getByTestId(`finding-foraminalStenosis${side}`).textContent()).toMatch(/T1 slice \d+/);
-    await page.waitForTimeout(800);
-    await page.screenshot({ path: join(artifactsDir, 'analyze-foramen-t1.png') });
+    return page.getByTestId(`finding-foraminalStenosis${side}`).textContent();
+  }
+
+  it('with a sagittal T1 in the study, measures the foramina on it and shows the outline on the T1 image', async () => {
+    if (!sourceDir.endsWith('models')) return; // needs the trained model's levels
+    await analyzeStudyWithT1(await importDataWithT1StandIn(env.orthanc, 'segmentation/vb2_04_image.nii.gz'));
+    // The outline is drawn on the T1 image the foramen was measured on; the T1 viewport scrolled there.
+    expect(await firstGradedForamenEvidence()).toMatch(/T1 slice \d+/);
+    await env.page.waitForTimeout(800);
+    await env.page.screenshot({ path: join(artifactsDir, 'analyze-foramen-t1.png') });
   }, 360000);
 
   it('leaves out a sagittal T1 without PixelSpacing, saying why in the console: the foramina are measured on the T2', async () => {
     if (!sourceDir.endsWith('models')) return; // needs the trained model's levels
-    const { page, baseUrl } = env;
-    const study = await importDataWithT1StandIn(env.orthanc, 'segmentation/vb2_06_image.nii.gz', (ds) => { delete ds.PixelSpacing; });
-    const warned = page.waitForEvent('console', { predicate: (m) => m.text().includes('the sagittal T1 could not be read'), timeout: 300000 });
-    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${study}`);
-    await page.waitForFunction(() => /sagittal T1/.test(document.querySelector('[data-testid="spine-series-message"]')?.textContent ?? ''), null, { timeout: 60000 });
-    await page.waitForFunction(() => !(document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement)?.disabled, null, { timeout: 60000 });
-    await dismissBanner(page);
-    await page.getByTestId('spine-analyze').click();
+    const study = await importDataWithT1StandIn(env.orthanc, 'segmentation/vb2_06_image.nii.gz', { seriesInstanceUid: '2.25.1234567890123456790', change: (ds) => { delete ds.PixelSpacing; } });
+    const warned = env.page.waitForEvent('console', { predicate: (m) => m.text().includes('the sagittal T1 could not be read'), timeout: 300000 });
+    await analyzeStudyWithT1(study);
     expect((await warned).text()).toBe('Spine MRI: the sagittal T1 could not be read, foramina measured on the analysed series: it has no PixelSpacing (0028,0030), so nothing can be measured on it');
-    await analysisFinished();
-    expect(await page.getByTestId('spine-error').count()).toBe(0);
-    const graded = page.locator('[data-testid^="spine-foramen-"]').filter({ hasText: /^[0-3]$/ }).first();
-    await graded.click();
-    await page.waitForSelector('[data-testid="spine-foramina"] svg polygon', { timeout: 15000 });
-    const side = ((await page.locator('[data-testid="spine-foramina"] svg text').first().textContent()) ?? '').includes('left') ? 'Left' : 'Right';
-    const evidence = await page.getByTestId(`finding-foraminalStenosis${side}`).textContent();
+    const evidence = await firstGradedForamenEvidence();
     expect(evidence).toMatch(/T2 slice \d+/);
     expect(evidence).not.toMatch(/T1 slice/);
   }, 360000);

@@ -70,9 +70,13 @@ async function importRewritten(orthanc: RunningOrthanc, relPath: string, rewrite
   }
 }
 
-/** importData of one NIfTI volume plus a sagittal T1 stand-in of it in the same study (tests/helpers/t1-stand-in.ts), each of its copies after `changeT1`. */
-export function importDataWithT1StandIn(orthanc: RunningOrthanc, relPath: string, changeT1?: Parameters<typeof writeT1StandIn>[3]): Promise<string> {
-  return importRewritten(orthanc, relPath, (dir, study) => (writeT1StandIn(dir, undefined, 0, changeT1), study));
+/**
+ * importData of one NIfTI volume plus a sagittal T1 stand-in of it in the same study (tests/helpers/t1-stand-in.ts), each
+ * of its copies after `t1.change`; a second stand-in in one Orthanc needs a `t1.seriesInstanceUid` of its own (its
+ * SOPInstanceUIDs follow from it, and Orthanc keeps the first instance of a UID).
+ */
+export function importDataWithT1StandIn(orthanc: RunningOrthanc, relPath: string, t1: { seriesInstanceUid?: string; change?: Parameters<typeof writeT1StandIn>[3] } = {}): Promise<string> {
+  return importRewritten(orthanc, relPath, (dir, study) => (writeT1StandIn(dir, t1.seriesInstanceUid, 0, t1.change), study));
 }
 
 /**
