@@ -281,11 +281,18 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await page.getByTestId('spine-stored-report-viewport').waitFor({ state: 'detached', timeout: 15000 });
     expect(await viewportSeries()).toEqual(before);
 
-    // Reload: findings come from the SR, not from a new analysis; OHIF shows the stored SEG.
+    // Reload: findings come from the SR, not from a new analysis; OHIF shows the stored SEG. The SEG's pixels held
+    // back at the PACS meanwhile: the line says the outlines are on their way.
+    const storedSegUid = (await qidoSeries(studyA)).find((x) => x.modality === 'SEG')!.seriesInstanceUid;
+    let releaseSeg!: () => void;
+    const segHeld = new Promise<void>((resolve) => (releaseSeg = resolve));
+    const segPixels = `**/series/${storedSegUid}/instances/**`;
+    await page.route(segPixels, async (route) => { await segHeld; await route.continue(); });
     await openStudy(page, studyA);
     const line = page.getByTestId('spine-stored-line');
     await line.waitFor({ timeout: 60000 });
-    expect(await line.textContent()).toMatch(/^Findings loaded from the PACS \(SR of .+, version 1\)/);
+    expect(await line.textContent()).toMatch(/^Findings loaded from the PACS \(SR of .+, version 1\); loading the segmentation from the stored SEG…$/);
+    releaseSeg();
     expect(await page.getByTestId('spine-results').count()).toBe(0);
     // How the levels were named (and whether that is certain) comes back with the findings.
     expect(await page.getByTestId('spine-stored-level-naming').textContent()).toMatch(/^(Levels: |⚠ Level names uncertain: )Counted upward/);
@@ -296,6 +303,7 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
         console.log(`panel: ${await page.getByTestId('spine-stored-results').textContent()}\nerrors: ${env.errors.join('\n')}\nlogs: ${spineLogs.join('\n')}`);
         throw e;
       });
+    await page.unroute(segPixels);
     // The level names are drawn beside the stored bodies again, as the analysis drew them.
     await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 15000 });
     expect((await namesOnImage()).sort()).toEqual(analysedNames);
