@@ -14,7 +14,8 @@
  * scripts/lib/bench-viewer.ts) to the per-level table, on vb2_02 thinned to every 4th of its 75
  * 1 mm sagittal slices (18 slices of 4 mm), wasm 1 vs 2 threads, clicked at once and after 5 s on the study (the
  * panel loads the models when it opens), median of --viewer-reps; then the same study with an axial T2 (a 4 mm
- * reformat of the whole volume, same frame of reference), whose images the analysis reads as well (2 threads).
+ * reformat of the whole volume, same frame of reference), whose images the analysis reads as well (2 threads), then
+ * that result saved and the study opened again: seconds to the stored findings table and to the stored SEG drawn.
  *
  *   npm run bench -- [--model models/manifest.json] [--reps 10] [--slices 15] [--no-browser] [--viewer-reps 5] [--no-viewer]
  */
@@ -192,7 +193,8 @@ async function printViewerBench(manifestPath: string, reps: number): Promise<voi
   console.log(`\nviewer: OHIF + Orthanc + gateway in headless Chromium; time from the Analyze click to the per-level table (reading the series from OHIF's cache, wasm inference in the worker, levels, grading), median of ${reps} after 1 warm-up; clicked as soon as the study is shown, or after 5 s on it (the panel has loaded the models by then)`);
   printViewerTable(await benchViewer('segmentation/vb2_02_image.nii.gz', 4, 18, [1, 2], reps, [0, 5]));
   // A study as acquired clinically holds an axial T2 too, whose images the analysis reads from the PACS as well.
-  printViewerTable(await benchViewer('segmentation/vb2_02_image.nii.gz', 4, 18, [2], reps, [0, 5], true));
+  // Then saved, and opened again as a reader opens a study analysed and stored beforehand (analyze:pacs).
+  printViewerTable(await benchViewer('segmentation/vb2_02_image.nii.gz', 4, 18, [2], reps, [0, 5], true, true));
 }
 
 function printViewerTable(r: ViewerBenchResult): void {
@@ -200,6 +202,10 @@ function printViewerTable(r: ViewerBenchResult): void {
   const lines = [['series size', 'wasm threads', 'clicked after', `n`, 'median s', 'all s', 'panel run info'], ...r.rows.map((x) => [r.size, String(x.threads), `${x.readingSeconds} s`, String(x.seconds.length), median(x.seconds).toFixed(1), x.seconds.map((s) => s.toFixed(1)).join(' '), x.runInfo])];
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   for (const l of lines) console.log(l.map((x, i) => x.padEnd(widths[i])).join('  '));
+  if (r.reopen?.length) {
+    const s = (xs: number[]) => `median ${median(xs).toFixed(1)} s (${xs.map((x) => x.toFixed(1)).join(' ')})`;
+    console.log(`saved, then opened again (${r.reopen.length}×): stored findings table ${s(r.reopen.map((x) => x.findingsSeconds))}, stored SEG drawn ${s(r.reopen.map((x) => x.segSeconds))} after the page was opened`);
+  }
 }
 
 main().catch((e: unknown) => {

@@ -8,6 +8,8 @@
  * NIfTI case thinned to every `sliceStep`-th sagittal slice (scripts/lib/sources.ts thinSlices),
  * like a clinical sagittal T2 of 15–20 slices of 3–4 mm; with `withAxial`, also an axial T2 of the same study and frame
  * of reference (sources.ts niftiAxialReformatSeries: 4 mm slabs of the whole volume), which the analysis reads too.
+ * With `reopen`, the last result is saved (SEG + SR) and the study opened again: seconds to the stored findings
+ * table and to the stored SEG drawn, which OHIF fetches and decodes after the images.
  */
 import { join } from 'node:path';
 import { dismissBanner, e2eSkipReason, sharedData, startViewerEnv } from '../../tests/e2e/env';
@@ -29,6 +31,16 @@ export interface ViewerBenchResult {
   /** The study's size in words ('18 sagittal slices', '18 sagittal + 86 axial slices'). */
   size: string;
   rows: ViewerTiming[];
+  /** With `reopen`: the result saved to the PACS, then the study opened again, one entry per repeat. */
+  reopen?: ReopenTiming[];
+}
+
+/** Seconds from opening a study that holds our SR and SEG (page.goto) to what the reader sees. */
+export interface ReopenTiming {
+  /** The stored findings table ("Findings loaded from the PACS …"). */
+  findingsSeconds: number;
+  /** The stored SEG drawn ("… segmentation shown from the stored SEG"). */
+  segSeconds: number;
 }
 
 /** Why the viewer benchmark cannot run here, or undefined. */
@@ -43,9 +55,11 @@ export function viewerBenchSkipReason(): string | undefined {
  * @param readingSecondsList waits before the click, each with every thread count: with none the click meets the
  *   worker the panel prepared when it opened (analysisClient.ts prepareAnalysis) still loading the models.
  * @param withAxial also store an axial T2 in the study (the panel then measures the dural sac area on it).
- * @throws Error when the panel shows an error or the levels table does not appear within 10 min.
+ * @param reopen then save the last result to the PACS and time opening the study again `reps` times.
+ * @throws Error when the panel shows an error, the levels table does not appear within 10 min, or the save or the
+ *   reopened findings fail.
  */
-export async function benchViewer(caseRel: string, sliceStep: number, maxSlices: number, threadsList: number[], reps: number, readingSecondsList = [0], withAxial = false): Promise<ViewerBenchResult> {
+export async function benchViewer(caseRel: string, sliceStep: number, maxSlices: number, threadsList: number[], reps: number, readingSecondsList = [0], withAxial = false, reopen = false): Promise<ViewerBenchResult> {
   const series = niftiToSeries(join(sharedData, caseRel), { sliceStep, maxSlices });
   const axial = withAxial ? niftiAxialReformatSeries(join(sharedData, caseRel), { sliceStep, maxSlices }) : undefined;
   const env = await startViewerEnv();
@@ -87,8 +101,23 @@ export async function benchViewer(caseRel: string, sliceStep: number, maxSlices:
         row.runInfo = info;
       }
     }
+    const reopened: ReopenTiming[] = [];
+    if (reopen) {
+      await page.getByTestId('spine-save').click();
+      await page.waitForSelector('[data-testid="spine-save-status"], [data-testid="spine-save-error"]', { timeout: 120000 });
+      if (!(await page.getByTestId('spine-save-status').count())) throw new Error(`viewer bench: the save failed: ${await page.getByTestId('spine-save-error').textContent()}`);
+      const storedLine = (re: RegExp) => page.waitForFunction((source) => new RegExp(source).test(document.querySelector('[data-testid="spine-stored-line"]')?.textContent ?? ''), re.source, { timeout: 120000 });
+      for (let r = 0; r < reps; r++) {
+        const t0 = performance.now();
+        await page.goto(`${env.baseUrl}/spine-mri?StudyInstanceUIDs=${series.studyInstanceUid}`);
+        await storedLine(/^Findings loaded from the PACS/);
+        const findingsSeconds = (performance.now() - t0) / 1000;
+        await storedLine(/segmentation shown from the stored SEG/);
+        reopened.push({ findingsSeconds, segSeconds: (performance.now() - t0) / 1000 });
+      }
+    }
     return { series: `${series.seriesDescription} [${series.instances.length} sagittal slices, every ${sliceStep}th of ${caseRel}${axial ? `; with an axial T2 of ${axial.instances.length} slices` : ''}]`,
-      size: `${series.instances.length} sagittal${axial ? ` + ${axial.instances.length} axial` : ''} slices`, rows };
+      size: `${series.instances.length} sagittal${axial ? ` + ${axial.instances.length} axial` : ''} slices`, rows, ...(reopen ? { reopen: reopened } : {}) };
   } finally {
     await env.close();
   }
