@@ -806,6 +806,10 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     const missing = `the PACS holds no "Spine MRI SEG v1" beside this report, nor the SEG its SR refers to (SeriesInstanceUID ${seg.MainDicomTags.SeriesInstanceUID}): deleted, or never stored`;
     expect(await page.getByTestId('spine-stored-results').textContent()).toContain(`The stored SEG is not shown: ${missing}; press Analyze to outline the structures again.`);
     expect((await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr').allTextContents()).some((r) => r.startsWith('▸ L4/L5'))).toBe(true);
+    // Without outlines a clicked level still moves the sagittal images to its disc: to the image its canal AP was measured on.
+    const jump = await scrollAwayThenWaitForJump(page);
+    await page.locator('[data-testid="spine-stored-results"] [data-testid="spine-levels-table"] tbody tr', { hasText: 'L3/L4' }).first().click();
+    expect(Math.abs((await jump.waitForJump()) - jump.before)).toBeLessThanOrEqual(8);
     // A changed grade cannot be saved without the outlines it was measured on: no Save, and the panel says what to do instead.
     await changeStoredGrade(page, 'L4/L5');
     expect(await page.getByTestId('spine-stored-save').count()).toBe(0);

@@ -104,6 +104,11 @@ export function LevelsTable({
     const canalLine = stenotic ? l.measurements.find((m) => m.name === 'canalApDiameterMm')?.lineLps : undefined;
     const drawn = slipLines?.length ? slipLines : canalLine?.length ? canalLine : undefined;
     if (seg && segmentationId) jumpToSegment(segmentationId, seg, drawn ? outlineCentreLps(drawn) : undefined);
+    else {
+      // No outlines to jump to (a stored SEG still loading, deleted, or not drawn): the image of a line measured at this disc.
+      const measured = l.measurements.find((m) => (m.name === 'vertebralSlipMm' || m.name === 'canalApDiameterMm') && m.lineLps?.length && m.sourceImage);
+      if (measured) scrollSeriesTo(measured.sourceImage!.seriesInstanceUid, outlineCentreLps(measured.lineLps!));
+    }
     // The axial image the dural sac was measured on (also for a stored SR), else the one nearest the disc.
     const area = l.measurements.find((m) => m.name === 'duralSacAreaMm2');
     if (area?.sourceImage && area.outlineLps?.length) scrollSeriesTo(area.sourceImage.seriesInstanceUid, outlineCentreLps(area.outlineLps));

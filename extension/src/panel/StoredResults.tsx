@@ -175,7 +175,7 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
             Findings loaded from the PACS (SR of {when(stored.stored.report.createdAt)}, version {stored.stored.version}
             {stored.stored.report.reader?.name ? `, reader ${personShown(stored.stored.report.reader.name)}` : ''})
             {stored.segShown ? '; segmentation shown from the stored SEG.' : ''}
-            {/* OHIF fetches and decodes the SEG after the images (seconds on reopening): until then no outlines, and a level click cannot move the sagittal images to its disc. */}
+            {/* OHIF fetches and decodes the SEG after the images (seconds on reopening): until then no outlines, and a level click moves the sagittal images only to the image of a line measured at its disc. */}
             {stored.segShown === undefined && !stored.segNote && stored.stored.segSeriesInstanceUid ? '; loading the segmentation from the stored SEG…' : ''}
           </div>
           {stored.segNote && <div style={s.muted}>The stored SEG is not shown: {stored.segNote}.</div>}
