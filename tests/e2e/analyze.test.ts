@@ -723,6 +723,23 @@ d('Analyze in the Spine MRI panel (Chromium, onnxruntime-web)', () => {
     expect(await page.getByTestId('spine-progress').count()).toBe(0); // nothing started in the panel
   }, 180000);
 
+  it('analyses when Analyze is pressed the moment it is enabled, before a viewport has loaded the series', async () => {
+    const { page, baseUrl } = env;
+    await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${studyUid}`);
+    // Clicked in the poll that finds it enabled, as a reader who opens the study to analyse it: OHIF has made the
+    // display set, but it lists no imageIds until a viewport loads it (it said "… has no images to analyse" then).
+    await page.waitForFunction(() => {
+      const analyze = document.querySelector('[data-testid="spine-analyze"]') as HTMLButtonElement | null;
+      if (!analyze || analyze.disabled) return false;
+      analyze.click();
+      return true;
+    }, null, { timeout: 60000, polling: 50 });
+    await analysisFinished();
+    expect(await page.getByTestId('spine-error').count()).toBe(0);
+    expect(await page.locator('[data-testid="spine-levels-table"] tbody tr', { hasText: 'L4/L5' }).count()).toBe(1);
+    await page.waitForSelector('[data-testid="spine-level-labels"] span', { timeout: 15000 }); // the labelmap over the same images
+  }, 180000);
+
   it('ends the prepared analysis worker when the reader leaves the mode for the study list', async () => {
     const { page } = env;
     await openStudy();

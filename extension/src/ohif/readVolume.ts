@@ -11,6 +11,7 @@ import type { DisplaySet } from '../../../types/ohif';
 import type { SpineVolume, Vec3 } from '../pipeline/volume';
 import type { AxialSlice } from '../pipeline/axial-canal';
 import { getCornerstone } from './cornerstone';
+import { displaySetImageIds } from './displaySetImageIds';
 import { hasStoredPixelSpacing } from '../dicom/series-headers';
 import { evenlySpacedRun } from '../pipeline/slice-run';
 import { fatAndContrastOf } from '../pipeline/series';
@@ -33,7 +34,7 @@ const cross = (a: number[], b: number[]): Vec3 => [a[1] * b[2] - a[2] * b[1], a[
  */
 export async function readDisplaySetVolume(ds: DisplaySet, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<VolumeFromDisplaySet> {
   const { core } = getCornerstone();
-  const ids = ds.imageIds ?? [];
+  const ids = displaySetImageIds(ds);
   if (!ids.length) throw new Error(`Series "${ds.SeriesDescription ?? ds.SeriesInstanceUID}" has no images to analyse.`);
   const planes = ids.map((id) => core.metaData.get('imagePlaneModule', id));
   const first = planes[0];
@@ -149,7 +150,7 @@ function loadFailure(e: unknown): string {
  */
 export async function readDisplaySetSlices(ds: DisplaySet, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<AxialSlice[]> {
   const { core } = getCornerstone();
-  const ids = ds.imageIds ?? [];
+  const ids = displaySetImageIds(ds);
   const slices: AxialSlice[] = ids.map((id, k) => {
     const p = core.metaData.get('imagePlaneModule', id);
     const inst = core.metaData.get('instance', id) ?? {};
