@@ -7,7 +7,7 @@ import { getOhifContext } from './context';
 /**
  * OHIF fills `displaySet.imageIds` when a viewport first loads the series, so a display set not loaded yet (Analyze
  * pressed as the study opens) has none: they come from the data source then, as OHIF's own SEG loader takes them, and
- * are kept on the display set, as that loader keeps them, for the labelmap made over them later.
+ * are kept on the display set, as that loader keeps them, so that OHIF's labelmap over them (showSegmentation.ts) has the same.
  * @returns [] when neither the display set nor the data source gives any.
  */
 export function displaySetImageIds(ds: DisplaySet): string[] {

@@ -9,6 +9,7 @@ import type { SegmentInfo } from '../pipeline/report';
 import type { Labelmap, Vec3 } from '../pipeline/volume';
 import { getOhifContext, viewportsShowing } from './context';
 import { getCornerstone } from './cornerstone';
+import { displaySetImageIds } from './displaySetImageIds';
 import { segmentColors } from '../segment-colors';
 
 export const SEGMENTATION_ID_PREFIX = 'spine-mri-';
@@ -33,7 +34,7 @@ export async function showLabelmap(ds: DisplaySet, imageIds: string[], labelmap:
   await segmentationService.createLabelmapForDisplaySet(ds, { segmentationId, label: 'Spine MRI analysis', segments: segDefs });
 
   const plane = cols * rows;
-  labelmapImages(segmentationId, ds.imageIds ?? [], imageIds).forEach((image, k) => {
+  labelmapImages(segmentationId, displaySetImageIds(ds), imageIds).forEach((image, k) => {
     const slice = labelmap.values.subarray(k * plane, (k + 1) * plane);
     if (image.voxelManager?.setScalarData) {
       const data = image.voxelManager.getScalarData();
@@ -78,7 +79,7 @@ function labelmapImages(segmentationId: string, dsImageIds: string[], imageIds: 
  * @throws Error when the segmentation or one of its images is gone.
  */
 export function readLabelmap(segmentationId: string, ds: DisplaySet, imageIds: string[], dims: Vec3): Labelmap {
-  return labelmapInOrder(copyLabelmapSlices(segmentationId, ds.imageIds ?? [], imageIds), imageIds, dims);
+  return labelmapInOrder(copyLabelmapSlices(segmentationId, displaySetImageIds(ds), imageIds), imageIds, dims);
 }
 
 /**
