@@ -13,6 +13,7 @@ import type { DisplaySet, ExtensionParams, OhifExtension } from '../../types/ohi
 import { setOhifContext } from './ohif/context';
 import { discardPreparedAnalysis } from './ohif/analysisClient';
 import { rememberImagesShown } from './ohif/imagesShown';
+import { watchStoredReaderMeasurements } from './ohif/readerMeasurements';
 import { registerSpineAttributes, spineFallbackHangingProtocol, spineHangingProtocol, SPINE_FALLBACK_HP_ID, SPINE_HP_ID } from './ohif/hangingProtocol';
 import { hostInOwnRoot, hostInOwnRootWithProps } from './ohif/reactBridge';
 import { STORED_REPORT_HANDLER, STORED_REPORT_VIEWPORT, storedReportDisplaySets } from './ohif/storedReportDisplaySet';
@@ -32,6 +33,7 @@ const extension: OhifExtension = {
     setOhifContext(params);
     registerSpineAttributes(params.servicesManager.services.hangingProtocolService);
     rememberImagesShown(params.servicesManager.services);
+    watchStoredReaderMeasurements(params.servicesManager.services);
     askBeforeLeavingUnsavedWork();
   },
   onModeExit() {

@@ -4,7 +4,8 @@
  * Extends OHIF's own basic mode (as OHIF's longitudinal mode does): the same tool groups,
  * cornerstone toolbar and lifecycle, with our route: study browser left, the Spine MRI panel and
  * OHIF's labelmap segmentation panel with its editing tools right (brush, eraser…: the reader corrects the
- * outlines, and the Spine MRI panel measures them again), and the Spine MRI hanging protocol (sagittal T2 |
+ * outlines, and the Spine MRI panel measures them again) and OHIF's Measurement panel (the reader's own lengths, angles…:
+ * listed, and stored as OHIF's SR with Create SR), and the Spine MRI hanging protocol (sagittal T2 |
  * sagittal T1 | axial T2; a study whose series the reader chooses: its sagittal series at the middle image). Valid for studies that contain MR.
  *
  * URL: /spine-mri?StudyInstanceUIDs=<uid>
@@ -24,6 +25,7 @@ const ids = {
   stack: '@ohif/extension-default.sopClassHandlerModule.stack',
   viewport: '@ohif/extension-cornerstone.viewportModule.cornerstone',
   segPanel: '@ohif/extension-cornerstone.panelModule.panelSegmentationWithToolsLabelMap',
+  measurementPanel: '@ohif/extension-cornerstone.panelModule.panelMeasurement',
   spinePanel: `${EXT}.panelModule.spineMri`,
   segSop: '@ohif/extension-cornerstone-dicom-seg.sopClassHandlerModule.dicom-seg',
   segViewport: '@ohif/extension-cornerstone-dicom-seg.viewportModule.dicom-seg',
@@ -55,7 +57,7 @@ export function spineLayout() {
     props: {
       leftPanels: [ids.seriesList],
       leftPanelResizable: true,
-      rightPanels: [ids.spinePanel, ids.segPanel],
+      rightPanels: [ids.spinePanel, ids.segPanel, ids.measurementPanel],
       rightPanelClosed: false,
       rightPanelResizable: true,
       rightPanelInitialExpandedWidth: 420,

@@ -83,6 +83,73 @@ d('Spine MRI mode in OHIF (Chromium)', () => {
     expect(env.errors.filter((e) => /spine/i.test(e))).toEqual([]);
   }, 180000);
 
+  it("lists the reader's own measurements in OHIF's Measurement panel, asks before closing while they are not stored, and stores them as an SR that opens again", async () => {
+    const page = await env.context.newPage();
+    page.on('dialog', (dialog) => void dialog.accept()); // the reload below leaves anyway
+    const asksBeforeLeaving = () => page.evaluate(() => {
+      const e = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(e);
+      return e.defaultPrevented;
+    });
+    const open = async () => {
+      await page.goto(`${env.baseUrl}/spine-mri?StudyInstanceUIDs=${vb2Study}`);
+      await page.locator('canvas.cornerstone-canvas').first().waitFor({ timeout: 60000 });
+      await dismissBanner(page);
+      await waitForImage(page.locator('canvas.cornerstone-canvas').first());
+    };
+    /** Draws a Length across the viewport at height fraction `y`, from 45 % to 65 % of its width. */
+    const drawLength = async (y: number) => {
+      await page.locator('[data-cy="MeasurementTools-split-button-primary"]').click();
+      const box = (await page.locator('[data-cy="viewport-pane"]').first().boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * y);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.65, box.y + box.height * y, { steps: 8 });
+      await page.mouse.up();
+    };
+    const measurementCount = () => page.evaluate(() => (window as unknown as { services: any }).services.measurementService.getMeasurements().length as number);
+    const srSeries = async () => {
+      const r = await fetch(`${env.baseUrl}/dicom-web/studies/${vb2Study}/series`, { headers: { Accept: 'application/dicom+json' } });
+      const rows = (await r.json()) as Record<string, { Value?: unknown[] }>[];
+      return rows.filter((row) => row['00080060']?.Value?.[0] === 'SR').map((row) => String(row['0008103E']?.Value?.[0] ?? ''));
+    };
+
+    await open();
+    expect(await asksBeforeLeaving()).toBe(false);
+    await drawLength(0.5);
+    await page.waitForFunction(() => (window as unknown as { services: any }).services.measurementService.getMeasurements().length === 1, null, { timeout: 10000 });
+    await page.locator('[data-cy="panelMeasurement-btn"]').click();
+    await page.getByText('Measurements (1)').waitFor({ timeout: 10000 });
+    expect(await page.getByText(/^\d+(\.\d+)? mm$/).count()).toBeGreaterThan(0);
+    expect(await asksBeforeLeaving()).toBe(true); // drawn, in no SR
+
+    // Create SR stores it in the PACS as OHIF's own SR; then closing loses nothing.
+    await page.getByText('Create SR').click();
+    await page.getByPlaceholder('Report name').fill('Reader measurements');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.waitForFunction(() => {
+      const e = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(e);
+      return !e.defaultPrevented;
+    }, null, { timeout: 30000 });
+    expect(await srSeries()).toEqual(['Reader measurements']);
+    await page.screenshot({ path: join(artifactsDir, 'viewer-measurements-stored.png') });
+    // One drawn since is not stored.
+    await drawLength(0.35);
+    await page.waitForFunction(() => (window as unknown as { services: any }).services.measurementService.getMeasurements().length === 2, null, { timeout: 10000 });
+    expect(await asksBeforeLeaving()).toBe(true);
+
+    // Opened again: the SR is listed, and shows the stored length on its image; the Series table lists no SR or KO.
+    await open();
+    expect(await measurementCount()).toBe(0);
+    await page.getByText('Reader measurements', { exact: true }).first().dblclick();
+    await page.waitForFunction(() => (window as unknown as { cornerstoneTools: any }).cornerstoneTools.annotation.state.getAllAnnotations()
+      .some((a: { metadata: { toolName: string } }) => a.metadata.toolName === 'DICOMSRDisplay'), null, { timeout: 30000 });
+    await page.screenshot({ path: join(artifactsDir, 'viewer-measurements-reopened.png') });
+    expect(await page.getByTestId('spine-series-table').textContent()).not.toMatch(/Reader measurements|\bKO\b/);
+    expect(await asksBeforeLeaving()).toBe(false); // shown from the PACS, nothing of this page's
+    await page.close();
+  }, 240000);
+
   it('hangs sagittal T2 and sagittal T1 side by side (1×2) and warns about single slices', async () => {
     const { page, baseUrl } = env;
     await page.goto(`${baseUrl}/spine-mri?StudyInstanceUIDs=${spiderStudy}`);

@@ -11,10 +11,13 @@ export function displaySetToHeaders(ds: DisplaySet): SeriesHeaders {
   return seriesHeadersFrom(ds.SeriesInstanceUID, instances, Math.max(ds.numImageFrames ?? 0, instances.length), ds);
 }
 
-/** Image display sets of one study (SEG/SR/unsupported excluded), each with its headers. */
+/**
+ * Image display sets of one study (SEG/SR/unsupported excluded, and the KO stack OHIF makes of the images an SR it shows
+ * refers to: those images' own series are listed), each with its headers.
+ */
 export function studyImageSeries(all: DisplaySet[], studyInstanceUid: string): { ds: DisplaySet; headers: SeriesHeaders }[] {
   return all
-    .filter((ds) => ds.StudyInstanceUID === studyInstanceUid && !ds.unsupported && !['SEG', 'SR', 'RTSTRUCT', 'PR'].includes(ds.Modality ?? ''))
+    .filter((ds) => ds.StudyInstanceUID === studyInstanceUid && !ds.unsupported && !['SEG', 'SR', 'RTSTRUCT', 'PR', 'KO'].includes(ds.Modality ?? ''))
     .map((ds) => ({ ds, headers: displaySetToHeaders(ds) }));
 }
 

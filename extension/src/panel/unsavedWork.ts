@@ -1,11 +1,13 @@
 /**
  * Reader work that lives only in this page: a finished analysis the reader changed (a grade, a level name, names
  * confirmed), changes to stored findings, whose content is neither in the PACS nor kept as a pending result in
- * IndexedDB, and outlines edited with the brush or eraser and not measured yet (of an analysis or a stored SEG). While there is any, the browser asks before the page is closed or reloaded (beforeunload; browsers show
+ * IndexedDB, outlines edited with the brush or eraser and not measured yet (of an analysis or a stored SEG), and
+ * measurements drawn with OHIF's tools not stored as an SR (ohif/readerMeasurements.ts). While there is any, the browser asks before the page is closed or reloaded (beforeunload; browsers show
  * their own wording). Leaving the mode inside OHIF loses nothing: results stay in this page's memory.
  */
 import { hasReaderChanges } from '../pipeline/reader-edit';
 import { getOhifContext } from '../ohif/context';
+import { unstoredReaderMeasurements } from '../ohif/readerMeasurements';
 import { unmeasuredOutlineEdits, unmeasuredStoredOutlineEdits } from './outlineCorrection';
 import { finishedAnalysisReports, shownAnalyses } from './useAnalysis';
 import { isKept, loadedStoredFindings, storedEditsNotSaved } from './useSave';
@@ -16,7 +18,7 @@ export function unsavedReaderWork(): string[] {
     .map((r) => `your changes to the analysis of series ${r.seriesInstanceUid}`);
   const stored = storedEditsNotSaved().filter(({ edited }) => !isKept(edited))
     .map(({ studyUid }) => `your changes to the stored findings of study ${studyUid}`);
-  return [...analyses, ...stored, ...unmeasuredOutlines()];
+  return [...analyses, ...stored, ...unmeasuredOutlines(), ...unstoredReaderMeasurements()];
 }
 
 /** One line per segmentation shown whose body or disc outlines the reader edited and has not measured yet. */
