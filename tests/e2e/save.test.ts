@@ -749,6 +749,36 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     await shot(page, 'stored-seg-back');
   }, 420000);
 
+  it('Analyze puts the series back where the stored report took its place, with the new outlines on it and not the stored SEG', async () => {
+    if (!modelDir.endsWith('models')) return; // the random-weights fixture names no levels (no stored findings table)
+    const { page } = env;
+    const [study] = await importData(env.orthanc, 'spider_midsagittal/6_t2.png'); // no other test here uses it
+    const drawn = async () => (await viewportDrawings(page)).map((v) => `${v.series}: ${[...v.labels].sort().join(', ')}`).sort();
+    await openStudy(page, study);
+    await analyze(page);
+    const saved = await saveOutcome(page, 'spine-save', ['spine-save-status', 'spine-save-error']);
+    const [, storedSeg, report] = /(Spine MRI SEG v\d+).*(Spine MRI Report v\d+)/.exec(saved) ?? [];
+    expect(report).toBeDefined();
+    await openStudy(page, study);
+    await page.waitForFunction(() => document.querySelector('[data-testid="spine-stored-line"]')?.textContent?.includes('segmentation shown from the stored SEG'), null, { timeout: 60000 });
+    const t2 = 'SAG T2 — SPIDER 6 (t2_tse_sag_384)';
+    expect(await drawn()).toEqual([`${t2}: ${storedSeg}`]);
+    // The reader opens the stored report in the (only) viewport, in the T2's place, and presses Analyze.
+    await page.getByText(report, { exact: true }).first().dblclick();
+    await page.getByTestId('spine-stored-report-viewport').waitFor({ timeout: 30000 });
+    expect((await viewportDrawings(page)).map((v) => v.series)).not.toContain(t2);
+    await analyze(page);
+    await page.waitForFunction((t) => {
+      const { viewportGridService, displaySetService, segmentationService } = (window as unknown as { services: any }).services;
+      return [...viewportGridService.getState().viewports.entries()].some(([id, v]: [string, any]) =>
+        displaySetService.getDisplaySetByUID(v.displaySetInstanceUIDs?.[0])?.SeriesDescription === t
+        && (segmentationService.getSegmentationRepresentations(id) as unknown[]).length > 0);
+    }, t2, { timeout: 30000 });
+    await page.waitForTimeout(2000); // OHIF may still restore what it drew on the series before
+    expect(await drawn()).toEqual([`${t2}: Spine MRI analysis`]);
+    await shot(page, 'analyze-puts-series-back');
+  }, 420000);
+
   it('compares a new analysis with the findings stored in the patient\'s prior study', async () => {
     if (!modelDir.endsWith('models')) return; // the random-weights fixture grades nothing
     const { page } = env;

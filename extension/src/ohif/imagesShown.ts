@@ -3,7 +3,7 @@
  * the study browser and keeps no history, so without this a viewport the stored report took over could only be given
  * "some" series back (the analysed one), not the one the reader had there.
  */
-import type { Services } from '../../../types/ohif';
+import type { DisplaySet, Services } from '../../../types/ohif';
 
 const lastMrInViewport = new Map<string, string>(); // viewportId → displaySetInstanceUID
 
@@ -24,4 +24,23 @@ export function rememberImagesShown(services: Pick<Services, 'viewportGridServic
 export function lastImagesShownIn(viewportId: string, studyInstanceUid: string, services: Pick<Services, 'displaySetService'>): string | undefined {
   const uid = lastMrInViewport.get(viewportId);
   return uid && services.displaySetService.getDisplaySetByUID(uid)?.StudyInstanceUID === studyInstanceUid ? uid : undefined;
+}
+
+/**
+ * Puts `ds` back in a viewport where none shows it (the reader opened a stored report, OHIF's SR or another series in
+ * its place): the viewport that showed it last, else the active one. Analyze calls it as it starts, so that its outlines
+ * are drawn on screen; without it they were drawn nowhere, and the series put back later by the reader came back with
+ * what OHIF had drawn on it before (a stored SEG) beside the new analysis' table.
+ * @returns whether it changed the grid.
+ */
+export function showWhereLastShown(ds: DisplaySet, services: Pick<Services, 'viewportGridService'>): boolean {
+  const { viewportGridService } = services;
+  const state = viewportGridService.getState();
+  const viewports = [...state.viewports.values()];
+  if (viewports.some((v) => v.displaySetInstanceUIDs?.includes(ds.displaySetInstanceUID))) return false;
+  const last = viewports.find((v) => lastMrInViewport.get(v.viewportId) === ds.displaySetInstanceUID)?.viewportId;
+  const viewportId = last ?? state.activeViewportId;
+  if (!viewportId) return false;
+  viewportGridService.setDisplaySetsForViewport({ viewportId, displaySetInstanceUIDs: [ds.displaySetInstanceUID] });
+  return true;
 }

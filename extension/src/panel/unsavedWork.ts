@@ -2,8 +2,10 @@
  * Reader work that lives only in this page: a finished analysis the reader changed (a grade, a level name, names
  * confirmed), changes to stored findings, whose content is neither in the PACS nor kept as a pending result in
  * IndexedDB, outlines edited with the brush or eraser and not measured yet (of an analysis or a stored SEG), and
- * measurements drawn with OHIF's tools not stored as an SR (ohif/readerMeasurements.ts). While there is any, the browser asks before the page is closed or reloaded (beforeunload; browsers show
- * their own wording). Leaving the mode inside OHIF loses nothing: results stay in this page's memory.
+ * measurements drawn with OHIF's tools not stored as an SR (ohif/readerMeasurements.ts). While there is any, the
+ * browser asks before the page is closed or reloaded (beforeunload; browsers show
+ * their own wording). Leaving the mode inside OHIF loses no result or change of ours (they stay in this page's memory);
+ * OHIF clears its measurements then, as in every mode.
  */
 import { hasReaderChanges } from '../pipeline/reader-edit';
 import { getOhifContext } from '../ohif/context';

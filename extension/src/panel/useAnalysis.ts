@@ -8,6 +8,7 @@ import { renameSegments, SEGMENTATION_ID_PREFIX, showLabelmap } from '../ohif/sh
 import { showLevelLabels } from '../ohif/levelLabels';
 import { showEvidenceOverlays } from '../ohif/evidenceOverlays';
 import { showMidSagittalIfSpineOffScreen } from '../ohif/scrollStacks';
+import { showWhereLastShown } from '../ohif/imagesShown';
 import type { SourceSeriesRef, SpineReport } from '../pipeline/report';
 import type { SeriesRole, SpineVolume } from '../pipeline/volume';
 import { applyStoredChanges, pendingStoredChanges } from './storedReaderChanges';
@@ -145,6 +146,8 @@ export function useAnalysis(key: string) {
       const previousBefore = previousReports.get(key);
       if (prev?.status === 'done') previousReports.set(key, prev.result.report);
       setState(key, { status: 'running', stage: 'read', done: 0, total: 1, startedAt });
+      // Its outlines are drawn where the series is shown: put it back on screen if something took its place.
+      try { showWhereLastShown(ds, getOhifContext().servicesManager.services); } catch (e) { console.error(e); }
       const r = startAnalysis(ds, role, otherSeries, (stage, done, total) => setState(key, { status: 'running', stage, done, total, startedAt }), axialT2, sagittalT1, weightingStatedByReader, remeasure?.outlines);
       runs.set(key, r);
       r.promise.then(
