@@ -257,7 +257,7 @@ function csfBehindGrey(ts: number[], vals: number[], b: number, core: number, wa
 }
 
 type Pt = [number, number];
-const NO_SAC = 'no dural sac (CSF-bright run) posterior to the posterior wall';
+const NO_SAC = 'no dural sac (CSF-bright run) behind the posterior border of the disc or vertebral body';
 const BORDER_BRIGHT_REASON = 'the disc\'s outline ends in bright signal, not at its dark posterior annulus (the outline may stop inside the disc, or the disc be misplaced), so the dural sac behind it was not measured';
 
 /** Whether the last BORDER_BRIGHT_MM in front of the profile's start (inside the structure's border) are all ≥ `bright`. */
@@ -446,7 +446,7 @@ export function findDuralSac(
     .filter((v) => v >= CSF_MIN_MARROW_RATIO * marrow);
   const csfLevel = fixedCsfLevel ?? median(peaks);
   if ((fixedCsfLevel === undefined && !peaks.length) || !(csfLevel > 0)) {
-    return { perStructure: structures.map(() => ({ apMm: null, reason: 'no CSF-bright sample posterior to the posterior walls (not a T2 image, or no dural sac in the slice)' })), paintedVoxels: 0, csfMean: null, csfLevel: null };
+    return { perStructure: structures.map(() => ({ apMm: null, reason: 'no CSF-bright sample behind the discs and vertebral bodies (not a T2 image, or no dural sac in the slice)' })), paintedVoxels: 0, csfMean: null, csfLevel: null };
   }
   /** Each profile's sac run; with `s` a disc, none where the run begins across a bright border (borderBright). */
   const runs = (ps: { off: number; p: Profile }[], s?: CanalStructure) => ps.map((x) => {
@@ -496,7 +496,7 @@ export function findDuralSac(
       const open = fs.filter((f) => Math.abs(f.off) <= CENTRE_BAND_MM && f.run && !f.run.closed).sort((x, y) => Math.abs(x.off) - Math.abs(y.off))[0];
       if (!open) return { apMm: null, reason: NO_SAC };
       return {
-        apMm: null, reason: `no posterior wall of the dural sac within ${PROFILE_MM} mm of the posterior wall`,
+        apMm: null, reason: `no posterior wall of the dural sac within ${PROFILE_MM} mm behind the ${structures[structure].disc ? 'disc' : 'vertebral body'} (bright epidural fat behind the sac, common on TSE, can hide it)`,
         sacSeedMm: along(open.p, open.p.ts[open.run!.a] + SAC_SEED_DEPTH_MM),
       };
     }
