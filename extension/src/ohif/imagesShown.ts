@@ -4,6 +4,7 @@
  * "some" series back (the analysed one), not the one the reader had there.
  */
 import type { DisplaySet, Services } from '../../../types/ohif';
+import { getOhifContext, viewportsShowing } from './context';
 
 const lastMrInViewport = new Map<string, string>(); // viewportId → displaySetInstanceUID
 
@@ -33,12 +34,11 @@ export function lastImagesShownIn(viewportId: string, studyInstanceUid: string, 
  * what OHIF had drawn on it before (a stored SEG) beside the new analysis' table.
  * @returns whether it changed the grid.
  */
-export function showWhereLastShown(ds: DisplaySet, services: Pick<Services, 'viewportGridService'>): boolean {
-  const { viewportGridService } = services;
+export function showWhereLastShown(ds: DisplaySet): boolean {
+  if (viewportsShowing(ds.displaySetInstanceUID).length) return false;
+  const { viewportGridService } = getOhifContext().servicesManager.services;
   const state = viewportGridService.getState();
-  const viewports = [...state.viewports.values()];
-  if (viewports.some((v) => v.displaySetInstanceUIDs?.includes(ds.displaySetInstanceUID))) return false;
-  const last = viewports.find((v) => lastMrInViewport.get(v.viewportId) === ds.displaySetInstanceUID)?.viewportId;
+  const last = [...state.viewports.keys()].find((id) => lastMrInViewport.get(id) === ds.displaySetInstanceUID);
   const viewportId = last ?? state.activeViewportId;
   if (!viewportId) return false;
   viewportGridService.setDisplaySetsForViewport({ viewportId, displaySetInstanceUIDs: [ds.displaySetInstanceUID] });

@@ -17,6 +17,7 @@ import { latestStoredReport, segReferredTo, type StoredReportRef } from '../stor
 import { getOhifContext, viewportsShowing } from './context';
 import { activeDataSource, studySeries, type OhifDicomWebDataSource } from './dataSourceStow';
 import { copyLabelmapSlices } from './showSegmentation';
+import { displaySetImageIds } from './displaySetImageIds';
 import { showStoredInStudyBrowser } from './showStored';
 import { ohifLabelmapSlices, segmentStatsLps, segmentsFromStoredSeg } from './storedSegments';
 
@@ -156,7 +157,8 @@ export async function showStoredSeg(segSeriesInstanceUid: string, timeoutMs = 30
   for (const vp of targets) await segmentationService.addSegmentationRepresentation(vp.viewportId, { segmentationId });
   const descriptions = new Map<number, string>();
   for (const d of seg.segMetadata?.data ?? []) if (d?.SegmentDescription) descriptions.set(Number(d.SegmentNumber), d.SegmentDescription);
-  const sourceImageIds = displaySetService.getDisplaySetByUID(seg.referencedDisplaySetInstanceUID)?.imageIds ?? [];
+  const sourceDs = displaySetService.getDisplaySetByUID(seg.referencedDisplaySetInstanceUID);
+  const sourceImageIds = sourceDs ? displaySetImageIds(sourceDs) : [];
   let loadedOutlines: Map<string, Uint8Array> | undefined;
   try { loadedOutlines = copyLabelmapSlices(segmentationId, sourceImageIds); } catch (e) { console.warn(`Spine MRI: the stored outlines cannot be measured again: ${(e as Error).message}`); }
   return {

@@ -147,7 +147,7 @@ export function useAnalysis(key: string) {
       if (prev?.status === 'done') previousReports.set(key, prev.result.report);
       setState(key, { status: 'running', stage: 'read', done: 0, total: 1, startedAt });
       // Its outlines are drawn where the series is shown: put it back on screen if something took its place.
-      try { showWhereLastShown(ds, getOhifContext().servicesManager.services); } catch (e) { console.error(e); }
+      try { showWhereLastShown(ds); } catch (e) { console.error(e); }
       const r = startAnalysis(ds, role, otherSeries, (stage, done, total) => setState(key, { status: 'running', stage, done, total, startedAt }), axialT2, sagittalT1, weightingStatedByReader, remeasure?.outlines);
       runs.set(key, r);
       r.promise.then(
