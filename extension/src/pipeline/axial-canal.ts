@@ -309,7 +309,8 @@ function growSac(s: AxialSlice, seed: [number, number], sagittalApMm: number | n
   };
   const tissue = medianIn(seed, TISSUE_RING_MM[0], TISSUE_RING_MM[1]);
   if (!(csf > 0) || csf < MIN_CSF_CONTRAST * tissue) {
-    return { reason: `no CSF-bright sac at the seed (brightest ${fmt(csf)} vs surrounding tissue ${fmt(tissue)}; not T2-weighted, or CSF effaced)` };
+    // The axial series is a T2 by its headers (series.ts), so a dark seed means no CSF there, not another weighting.
+    return { reason: `no CSF-bright sac at the seed (brightest ${fmt(csf)} vs surrounding tissue ${fmt(tissue)}: CSF effaced, or the seed missed the sac): measure by hand` };
   }
   // Window just beyond the leak radius and the opening: a region pixel beyond the radius = leak.
   const [i0, i1, j0, j1] = box(st, MAX_SAC_RADIUS_MM + OPENING_RADIUS_MM + Math.max(sx, sy));
