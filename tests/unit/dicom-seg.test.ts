@@ -51,6 +51,15 @@ describe('writeSeg', () => {
     expect(segs.find((s) => s.SegmentNumber === 11).SegmentedPropertyTypeCodeSequence[0].CodeValue).toBe(ANATOMY.duraMater.CodeValue);
   });
 
+  it('gives the S1 vertebral body the sacrum as its anatomic region (SCT 54735007, CID 4031; CID 7603 lists no sacral vertebra)', () => {
+    const s1 = { ...report, segments: report.segments.map((x) => (x.segmentNumber === 5 ? { ...x, level: 'S1', label: 'S1 vertebral body' } : x)) };
+    const b = writeSeg(s1, lm, v, { patientStudy: PATIENT });
+    const item = (fromPart10(b).SegmentSequence as any[]).find((x) => x.SegmentNumber === 5);
+    expect(item.SegmentedPropertyTypeCodeSequence[0].CodeValue).toBe(ANATOMY.vertebralBody.CodeValue);
+    expect(item.AnatomicRegionSequence[0]).toMatchObject({ CodeValue: '54735007', CodingSchemeDesignator: 'SCT', CodeMeaning: 'Sacrum' });
+    if (hasDciodvfy) expect(dciodvfy(b).errors).toEqual([]);
+  });
+
   it('recommends each segment\'s colour as the viewer paints it, so neighbouring bodies differ when reopened', () => {
     const segs = ds.SegmentSequence as any[];
     const painted = segmentColors(report.segments);

@@ -117,8 +117,10 @@ export const ANATOMY = {
   vertebralBody: c('3572006', SCT, 'Vertebral body', 'DICOM PS3.16 (SNOMED CT body structure; ARCHITECTURE.md verified)'),
   spinalCord: c('2748008', SCT, 'Spinal cord', 'DICOM PS3.16 (SNOMED CT body structure; ARCHITECTURE.md verified)'),
   duraMater: c('18545000', SCT, 'Dura mater', 'DICOM PS3.16 (SNOMED CT body structure; ARCHITECTURE.md verified)'),
+  // CID 4031 Common Anatomic Regions lists it (as does DCMTK's dcmsr/cmr/cid4031.h, generated from PS3.16): the anatomic
+  // region of the S1 vertebral body, which CID 7603 Vertebra does not list.
+  sacrum: c('54735007', SCT, 'Sacrum', 'DICOM PS3.16 CID 4031 Common Anatomic Regions'),
   // No code for these was confirmed in PS3.16 during this work: private until confirmed.
-  sacrum: c('SACRUM', P, 'Sacrum', PRIV),
   posteriorElements: c('POSTELEM', P, 'Posterior elements of vertebra', PRIV),
   /** Disc whose level is unknown (CID 7604 lists only level-specific discs). */
   intervertebralDisc: c('IVDISC', P, 'Intervertebral disc', PRIV),

@@ -13,15 +13,16 @@ export interface SegmentCoding {
 
 /**
  * Category/type codes for a segment:
- * vertebral body → type Vertebral body (SCT 3572006), anatomic region = the vertebra (CID 7603);
- * disc → the level's disc (CID 7604); dural sac → Dura mater; spinal cord → Spinal cord;
- * sacrum / posterior elements → private codes (none confirmed in PS3.16).
+ * vertebral body → type Vertebral body (SCT 3572006), anatomic region = the vertebra (CID 7603), for S1 the
+ * sacrum (SCT 54735007, CID 4031); disc → the level's disc (CID 7604); dural sac → Dura mater; spinal cord →
+ * Spinal cord; sacrum → Sacrum (CID 4031); posterior elements → a private code (none confirmed in PS3.16).
  */
 export function segmentCoding(s: SegmentInfo): SegmentCoding {
   const category = code(ANATOMY.anatomicalStructure);
   switch (s.kind) {
     case 'vertebral_body': {
-      const v = s.level ? VERTEBRA[s.level] : undefined;
+      // CID 7603 lists no sacral vertebra: S1's body lies in the sacrum (CID 4031).
+      const v = s.level === 'S1' ? ANATOMY.sacrum : s.level ? VERTEBRA[s.level] : undefined;
       return { category, type: code(ANATOMY.vertebralBody), anatomicRegion: v ? code(v) : undefined };
     }
     case 'disc': {
