@@ -4,7 +4,8 @@
  * viewport's left edge: its width had been estimated, not measured, so "fits before the line" was wrong by a few px.
  * In a narrow viewport (SPIDER 50, 1 × 2 layout) the canal labels, put before their lines, and the slip labels, centred
  * above theirs, covered the vertebral bodies and the level names: a short label behind the canal, and slip labels in
- * front of the spine at the disc's height, among the names, keep them clear.
+ * front of the spine at the disc's height, among the names, keep them clear. A slip label wider than a 1366 px screen's
+ * 1 × 2 viewport (SPIDER 1) ran off both its edges: centred above, the short label is drawn there.
  */
 import { besideLine, clampCentre, placeLabel } from '../../extension/src/ohif/outlineOverlay';
 import { inNameColumn, LABEL_OFFSET_MM } from '../../extension/src/ohif/levelLabels';
@@ -48,6 +49,12 @@ describe('label placement', () => {
       const slip = { label: 'L4/L5 anterolisthesis 7.9 mm, 26.1 % · Meyerding II', shortLabel: 'L4/L5 anterolisthesis II', labelEnd: { lps: [0, 0, 0] as [number, number, number], line: 'at' as const } };
       expect(placeLabel(slip, line, [400, 300], width, 480)).toEqual({ text: slip.label, attrs: { x: '400.0', y: '304.0', 'text-anchor': 'end' } });
       expect(placeLabel(slip, line, [180, 300], width, 480)).toEqual({ text: slip.shortLabel, attrs: { x: '180.0', y: '304.0', 'text-anchor': 'end' } });
+    });
+    it('centres the short label above where the whole one is wider than the viewport (a 1366 px screen\'s 1 × 2 layout)', () => {
+      const slip = { label: 'L4/L5 retrolisthesis 6.0 mm, 25.5 % · Meyerding I', shortLabel: 'L4/L5 retrolisthesis I', labelEnd: { lps: [0, 0, 0] as [number, number, number], line: 'at' as const } };
+      // 50 × 7 = 350 px in a 325 px viewport; the name column 112 px from its left edge holds neither label.
+      expect(placeLabel(slip, [[160, 300], [170, 330]], [112, 315], width, 325)).toEqual({ text: slip.shortLabel, attrs: { x: '160', y: '292', 'text-anchor': 'middle' } });
+      expect(placeLabel({ label: slip.label }, [[160, 300]], undefined, width, 325).text).toBe(slip.label); // no short one: the whole, centred
     });
     it('keeps other outlines\' labels centred above them', () => {
       expect(placeLabel({ label: 'L4/L5 left foramen 14 mm · Lee 1' }, [[100, 200], [140, 180], [180, 210]], undefined, width, 480).attrs).toEqual({ x: '140', y: '172', 'text-anchor': 'middle' });

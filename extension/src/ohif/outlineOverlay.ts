@@ -66,7 +66,7 @@ export function endingAt(end: number[], line: 'at' | 'below', widthPx: number, v
 /**
  * Where a label goes and which text it shows (canvas px): beside the line (`labelAfterEnd`), whole then short; then
  * ending at `end` (`labelEnd`), whole then short; then before the line's first point (`labelAfterEnd` without `labelEnd`);
- * else whole, centred above the outline's top point, moved inside the viewport.
+ * else centred above the outline's top point, moved inside the viewport: whole where it fits the viewport's width, else short.
  * @param widthPx measures a text's width, px.
  */
 export function placeLabel(o: Pick<ImageOutline, 'label' | 'shortLabel' | 'labelAfterEnd' | 'labelEnd'>, pts: number[][], end: number[] | undefined, widthPx: (text: string) => number, viewportPx: number): { text: string; attrs: Record<string, string> } {
@@ -81,8 +81,11 @@ export function placeLabel(o: Pick<ImageOutline, 'label' | 'shortLabel' | 'label
       if (attrs) return { text, attrs };
     }
   }
+  // The whole label where it fits the viewport's width, else the short one: a 1366 px screen's 1 × 2 layout cut a
+  // 51-character slip label off at both edges (SPIDER 1, L4/L5).
+  const text = texts.find((t) => widthPx(t) + 4 < viewportPx) ?? texts[texts.length - 1]; // clampCentre's margin: 2 px a side
   const top = pts.reduce((a, b) => (b[1] < a[1] ? b : a), pts[0]);
-  return { text: o.label, attrs: { x: String(clampCentre(top[0], widthPx(o.label), viewportPx)), y: String(top[1] - 8), 'text-anchor': 'middle' } };
+  return { text, attrs: { x: String(clampCentre(top[0], widthPx(text), viewportPx)), y: String(top[1] - 8), 'text-anchor': 'middle' } };
 }
 
 /** The x of a label of `labelPx` centred at `x`, moved so that the whole label stays inside a viewport `viewportPx` wide. */
