@@ -776,6 +776,8 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     }, t2, { timeout: 30000 });
     await page.waitForTimeout(2000); // OHIF may still restore what it drew on the series before
     expect(await drawn()).toEqual([`${t2}: Spine MRI analysis`]);
+    // Nor does the panel still say the table and outlines shown came from the PACS: it names the version stored.
+    expect(await page.getByTestId('spine-stored-line').textContent()).toMatch(/^Stored in the PACS: findings version \d+ \(SR of .+\)\. The table and outlines above are this page's analysis\.$/);
     await shot(page, 'analyze-puts-series-back');
   }, 420000);
 

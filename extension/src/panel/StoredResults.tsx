@@ -123,7 +123,8 @@ function StoredEditsBar({ studyInstanceUid, stored, edited }: { studyInstanceUid
 /**
  * @param studyInstanceUid the study shown
  * @param analysedSeriesUid the series the Analyze button uses: once its new analysis is on screen, that
- *   replaces the stored findings table (the "loaded from the PACS" line stays) and the stored SEG on the viewports
+ *   replaces the stored findings table and the stored SEG on the viewports, and the "loaded from the PACS" line says
+ *   only which version the PACS holds
  */
 export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyInstanceUid: string; analysedSeriesUid?: string }) {
   const showStoredFindings = useAnalysis(analysedSeriesUid ?? '').state.status !== 'done';
@@ -171,14 +172,23 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
     <div data-testid="spine-stored-results">
       {stored.status === 'loaded' && (
         <div style={{ margin: '6px 0' }}>
-          <div style={{ ...s.message, color: colors.ok }} data-testid="spine-stored-line">
-            Findings loaded from the PACS (SR of {when(stored.stored.report.createdAt)}, version {stored.stored.version}
-            {stored.stored.report.reader?.name ? `, reader ${personShown(stored.stored.report.reader.name)}` : ''})
-            {stored.segShown ? '; segmentation shown from the stored SEG.' : ''}
-            {/* OHIF fetches and decodes the SEG after the images (seconds on reopening): until then no outlines, and a level click moves the sagittal images only to the image of a line measured at its disc. */}
-            {stored.segShown === undefined && !stored.segNote && stored.stored.segSeriesInstanceUid ? '; loading the segmentation from the stored SEG…' : ''}
-          </div>
-          {stored.segNote && <div style={s.muted}>The stored SEG is not shown: {stored.segNote}.</div>}
+          {showStoredFindings ? (
+            <div style={{ ...s.message, color: colors.ok }} data-testid="spine-stored-line">
+              Findings loaded from the PACS (SR of {when(stored.stored.report.createdAt)}, version {stored.stored.version}
+              {stored.stored.report.reader?.name ? `, reader ${personShown(stored.stored.report.reader.name)}` : ''})
+              {stored.segShown ? '; segmentation shown from the stored SEG.' : ''}
+              {/* OHIF fetches and decodes the SEG after the images (seconds on reopening): until then no outlines, and a level click moves the sagittal images only to the image of a line measured at its disc. */}
+              {stored.segShown === undefined && !stored.segNote && stored.stored.segSeriesInstanceUid ? '; loading the segmentation from the stored SEG…' : ''}
+            </div>
+          ) : (
+            // A new analysis on screen has taken the stored table's and SEG's place: "loaded … shown from the stored SEG"
+            // would say the table above and its outlines came from the PACS. True also once that analysis is saved.
+            <div style={s.muted} data-testid="spine-stored-line">
+              Stored in the PACS: findings version {stored.stored.version} (SR of {when(stored.stored.report.createdAt)}
+              {stored.stored.report.reader?.name ? `, reader ${personShown(stored.stored.report.reader.name)}` : ''}). The table and outlines above are this page's analysis.
+            </div>
+          )}
+          {stored.segNote && showStoredFindings && <div style={s.muted}>The stored SEG is not shown: {stored.segNote}.</div>}
           {showStoredFindings &&
             (shownReport!.levels.length ? (
               <>
