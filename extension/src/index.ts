@@ -14,6 +14,7 @@ import { setOhifContext } from './ohif/context';
 import { discardPreparedAnalysis } from './ohif/analysisClient';
 import { rememberImagesShown } from './ohif/imagesShown';
 import { watchStoredReaderMeasurements } from './ohif/readerMeasurements';
+import { keepUnstoredMeasurements } from './ohif/keptReaderMeasurements';
 import { registerSpineAttributes, spineFallbackHangingProtocol, spineHangingProtocol, SPINE_FALLBACK_HP_ID, SPINE_HP_ID } from './ohif/hangingProtocol';
 import { hostInOwnRoot, hostInOwnRootWithProps } from './ohif/reactBridge';
 import { STORED_REPORT_HANDLER, STORED_REPORT_VIEWPORT, storedReportDisplaySets } from './ohif/storedReportDisplaySet';
@@ -37,6 +38,8 @@ const extension: OhifExtension = {
     askBeforeLeavingUnsavedWork();
   },
   onModeExit() {
+    // Before OHIF's measurement service clears them (services exit after extensions).
+    keepUnstoredMeasurements();
     discardPreparedAnalysis();
   },
   getPanelModule() {

@@ -138,9 +138,29 @@ d('Spine MRI mode in OHIF (Chromium)', () => {
     await page.waitForFunction(() => (window as unknown as { services: any }).services.measurementService.getMeasurements().length === 2, null, { timeout: 10000 });
     expect(await asksBeforeLeaving()).toBe(true);
 
+    // Left for the study list, where OHIF clears the measurements with no question: the one in no SR is kept in this
+    // browser, and offered back when the study is opened again, on the image and with the points it had.
+    const pointsOf = () => page.evaluate(() => JSON.stringify((window as unknown as { services: any }).services.measurementService.getMeasurements().map((m: { points: unknown }) => m.points)));
+    const unstoredPoints = JSON.stringify([JSON.parse(await pointsOf())[1]]);
+    await page.locator('[data-cy="return-to-work-list"]').click();
+    await page.waitForURL((u) => new URL(u).pathname === '/', { timeout: 30000 });
+    // As the mode exits (OHIF unmounts it after the URL changes): opened before that, the page would ask and reload.
+    await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('spine-mri:reader-measurements:')), null, { timeout: 10000 });
+    await open();
+    const offer = page.getByTestId('spine-kept-measurements');
+    expect(await offer.textContent({ timeout: 30000 })).toMatch(/^⚠ 1 measurement you drew on this study was not stored in an SR when you left it \(.+\): this browser kept it\./);
+    expect(await measurementCount()).toBe(0);
+    await page.getByTestId('spine-kept-measurements-restore').click();
+    await page.waitForFunction(() => (window as unknown as { services: any }).services.measurementService.getMeasurements().length === 1, null, { timeout: 10000 });
+    expect(await pointsOf()).toBe(unstoredPoints);
+    expect(await offer.count()).toBe(0);
+    expect(await asksBeforeLeaving()).toBe(true); // back, and still in no SR
+    await page.screenshot({ path: join(artifactsDir, 'viewer-measurements-restored.png') });
+
     // Opened again: the SR is listed, and shows the stored length on its image; the Series table lists no SR or KO.
     await open();
     expect(await measurementCount()).toBe(0);
+    expect(await page.getByTestId('spine-kept-measurements').count()).toBe(0); // restored: no longer kept
     await page.getByText('Reader measurements', { exact: true }).first().dblclick();
     await page.waitForFunction(() => (window as unknown as { cornerstoneTools: any }).cornerstoneTools.annotation.state.getAllAnnotations()
       .some((a: { metadata: { toolName: string } }) => a.metadata.toolName === 'DICOMSRDisplay'), null, { timeout: 30000 });

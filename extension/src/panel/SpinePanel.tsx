@@ -11,6 +11,7 @@ import { s } from './styles';
 import type { SourceSeriesRef } from '../pipeline/report';
 import { leaveOutlineEditing } from '../ohif/outlineEditingTools';
 import { StorageRefusedWarning } from './StorageRefusedWarning';
+import { KeptMeasurementsOffer } from './KeptMeasurementsOffer';
 
 export function SpinePanel() {
   const choice = useSeriesChoice();
@@ -41,6 +42,7 @@ export function SpinePanel() {
         </div>
       ))}
       <StorageRefusedWarning />
+      {choice.studyInstanceUid && <KeptMeasurementsOffer key={choice.studyInstanceUid} studyInstanceUid={choice.studyInstanceUid} />}
       <AnalyzeSection
         key={`${choice.analysisSeries?.SeriesInstanceUID ?? 'none'} ${role}`}
         displaySet={ds}

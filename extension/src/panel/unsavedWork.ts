@@ -5,7 +5,8 @@
  * measurements drawn with OHIF's tools not stored as an SR (ohif/readerMeasurements.ts). While there is any, the
  * browser asks before the page is closed or reloaded (beforeunload; browsers show
  * their own wording). Leaving the mode inside OHIF loses no result or change of ours (they stay in this page's memory);
- * OHIF clears its measurements then, as in every mode.
+ * OHIF clears its measurements then, as in every mode: those in no stored SR are kept in this browser and offered back
+ * (ohif/keptReaderMeasurements.ts).
  */
 import { hasReaderChanges } from '../pipeline/reader-edit';
 import { getOhifContext } from '../ohif/context';
