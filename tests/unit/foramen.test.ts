@@ -123,7 +123,12 @@ describe('foramen measurement on parasagittal slices (foramen.ts) and Lee grade'
   it('a series too narrow to reach the foramina says so', () => {
     const { volume, labelmap, disc } = volumeWith(() => undefined, 11);
     const [{ left }] = measureForamina(volume, [disc], labelmap);
-    expect(gradeForamen('left', left).notAssessableReason).toMatch(/no slice 14–26 mm to the left/);
+    expect(gradeForamen('left', left).notAssessableReason).toMatch(/no slice 14–26 mm to the left of the disc centre \(series too narrow or slices too thick\)/);
+  });
+  it('a single-slice series says that is why (SPIDER\'s mid-sagittal images)', () => {
+    const { volume, labelmap, disc } = volumeWith(() => undefined, 1);
+    const [{ right }] = measureForamina(volume, [disc], labelmap);
+    expect(gradeForamen('right', right).notAssessableReason).toMatch(/no slice 14–26 mm to the right of the disc centre \(the series has a single sagittal slice\)/);
   });
 });
 

@@ -138,7 +138,8 @@ function measureSide(volume: SpineVolume, labelmap: Labelmap | undefined, d: Dis
     const lateral = side === 'left' ? offset : -offset;
     if (lateral >= FORAMEN_OFFSET_MM[0] && lateral <= FORAMEN_OFFSET_MM[1]) slices.push({ k, offset });
   }
-  if (!slices.length) return { ...empty, reason: `no slice ${FORAMEN_OFFSET_MM[0]}–${FORAMEN_OFFSET_MM[1]} mm to the ${side} of the disc centre (series too narrow or slices too thick)` };
+  const why = volume.dims[2] === 1 ? 'the series has a single sagittal slice' : 'series too narrow or slices too thick';
+  if (!slices.length) return { ...empty, reason: `no slice ${FORAMEN_OFFSET_MM[0]}–${FORAMEN_OFFSET_MM[1]} mm to the ${side} of the disc centre (${why})` };
   const measured = slices.map(({ k, offset }) => measureSlice(volume, labelmap, d, k, offset, side));
   const ok = measured.filter((x) => x.foramenAreaMm2 !== null);
   if (!ok.length) return { ...empty, reason: measured[0].reason };
