@@ -9,7 +9,7 @@
  */
 import { getCornerstone } from './cornerstone';
 import { getOhifContext } from './context';
-import { unstoredOf, type OhifMeasurement } from './readerMeasurements';
+import { readerMeasurements, unstoredOf, type OhifMeasurement } from './readerMeasurements';
 
 const PREFIX = 'spine-mri:reader-measurements:';
 
@@ -38,10 +38,8 @@ export function unstoredAnnotationsByStudy(measurements: OhifMeasurement[], anno
 /** Keeps, per study, the measurements not stored in an SR (added to any kept before). Call as the mode exits, before OHIF clears them. */
 export function keepUnstoredMeasurements(): void {
   try {
-    const { servicesManager } = getOhifContext();
-    const measurements = (servicesManager.services as { measurementService?: { getMeasurements(): OhifMeasurement[] } }).measurementService?.getMeasurements() ?? [];
     const state = getCornerstone().tools.annotation.state;
-    for (const [studyUid, annotations] of unstoredAnnotationsByStudy(measurements, (uid) => state.getAnnotation(uid))) {
+    for (const [studyUid, annotations] of unstoredAnnotationsByStudy(readerMeasurements(), (uid) => state.getAnnotation(uid))) {
       const before = keptMeasurements(studyUid)?.annotations ?? [];
       const uids = new Set(annotations.map((a) => (a as Annotation).annotationUID));
       const kept: KeptMeasurements = { keptAt: new Date().toISOString(), annotations: [...before.filter((a) => !uids.has((a as Annotation).annotationUID)), ...annotations] };

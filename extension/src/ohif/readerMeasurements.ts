@@ -54,10 +54,15 @@ export function watchStoredReaderMeasurements(s: MeasurementServices): void {
   });
 }
 
+/** The measurements OHIF's measurement service holds now (empty before watchStoredReaderMeasurements). */
+export function readerMeasurements(): OhifMeasurement[] {
+  return services?.measurementService?.getMeasurements() ?? [];
+}
+
 /** One line per study with measurements drawn with OHIF's tools and not stored as an SR from this page; empty otherwise. */
 export function unstoredReaderMeasurements(): string[] {
   const perStudy = new Map<string, number>();
-  for (const m of unstoredOf(services?.measurementService?.getMeasurements() ?? [])) {
+  for (const m of unstoredOf(readerMeasurements())) {
     perStudy.set(m.referenceStudyUID ?? '', (perStudy.get(m.referenceStudyUID ?? '') ?? 0) + 1);
   }
   return [...perStudy].map(([study, n]) => `${n} measurement${n === 1 ? '' : 's'} drawn on study ${study}, not stored as an SR (Measurement panel: Create SR)`);

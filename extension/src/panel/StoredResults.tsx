@@ -165,6 +165,8 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
   };
   // The stored SEG leaves the image with the stored findings table: a new analysis' outlines replace it there too.
   const storedSegmentationId = stored.status === 'loaded' && stored.segShown ? stored.segmentationId : undefined;
+  const readerName = stored.status === 'loaded' ? stored.stored.report.reader?.name : undefined;
+  const storedReader = readerName ? `, reader ${personShown(readerName)}` : '';
   useEffect(() => {
     if (storedSegmentationId) showStoredSegOnViewports(storedSegmentationId, showStoredFindings).catch((e) => console.error(e));
   }, [storedSegmentationId, showStoredFindings]);
@@ -174,8 +176,7 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
         <div style={{ margin: '6px 0' }}>
           {showStoredFindings ? (
             <div style={{ ...s.message, color: colors.ok }} data-testid="spine-stored-line">
-              Findings loaded from the PACS (SR of {when(stored.stored.report.createdAt)}, version {stored.stored.version}
-              {stored.stored.report.reader?.name ? `, reader ${personShown(stored.stored.report.reader.name)}` : ''})
+              Findings loaded from the PACS (SR of {when(stored.stored.report.createdAt)}, version {stored.stored.version}{storedReader})
               {stored.segShown ? '; segmentation shown from the stored SEG.' : ''}
               {/* OHIF fetches and decodes the SEG after the images (seconds on reopening): until then no outlines, and a level click moves the sagittal images only to the image of a line measured at its disc. */}
               {stored.segShown === undefined && !stored.segNote && stored.stored.segSeriesInstanceUid ? '; loading the segmentation from the stored SEG…' : ''}
@@ -184,8 +185,7 @@ export function StoredResults({ studyInstanceUid, analysedSeriesUid }: { studyIn
             // A new analysis on screen has taken the stored table's and SEG's place: "loaded … shown from the stored SEG"
             // would say the table above and its outlines came from the PACS. True also once that analysis is saved.
             <div style={s.muted} data-testid="spine-stored-line">
-              Stored in the PACS: findings version {stored.stored.version} (SR of {when(stored.stored.report.createdAt)}
-              {stored.stored.report.reader?.name ? `, reader ${personShown(stored.stored.report.reader.name)}` : ''}). The table and outlines above are this page's analysis.
+              Stored in the PACS: findings version {stored.stored.version} (SR of {when(stored.stored.report.createdAt)}{storedReader}). The table and outlines above are this page's analysis.
             </div>
           )}
           {stored.segNote && showStoredFindings && <div style={s.muted}>The stored SEG is not shown: {stored.segNote}.</div>}
