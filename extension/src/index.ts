@@ -13,6 +13,7 @@ import type { DisplaySet, ExtensionParams, OhifExtension } from '../../types/ohi
 import { setOhifContext } from './ohif/context';
 import { discardPreparedAnalysis } from './ohif/analysisClient';
 import { rememberImagesShown } from './ohif/imagesShown';
+import { followAnalysedImages } from './ohif/showSegmentation';
 import { watchStoredReaderMeasurements } from './ohif/readerMeasurements';
 import { keepUnstoredMeasurements } from './ohif/keptReaderMeasurements';
 import { registerSpineAttributes, spineFallbackHangingProtocol, spineHangingProtocol, SPINE_FALLBACK_HP_ID, SPINE_HP_ID } from './ohif/hangingProtocol';
@@ -34,6 +35,7 @@ const extension: OhifExtension = {
     setOhifContext(params);
     registerSpineAttributes(params.servicesManager.services.hangingProtocolService);
     rememberImagesShown(params.servicesManager.services);
+    followAnalysedImages(params.servicesManager.services);
     watchStoredReaderMeasurements(params.servicesManager.services);
     askBeforeLeavingUnsavedWork();
   },

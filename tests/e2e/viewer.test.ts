@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
-import { artifactsDir, dismissBanner, e2eSkipReason, importData, pngStats, startViewerEnv, type ViewerEnv } from './env';
+import { artifactsDir, dismissBanner, e2eSkipReason, importData, pngStats, scrollAwayThenWaitForJump, startViewerEnv, type ViewerEnv } from './env';
 
 const skip = e2eSkipReason();
 if (skip) console.warn(`Skipping viewer e2e: ${skip}`);
@@ -157,13 +157,25 @@ d('Spine MRI mode in OHIF (Chromium)', () => {
     expect(await asksBeforeLeaving()).toBe(true); // back, and still in no SR
     await page.screenshot({ path: join(artifactsDir, 'viewer-measurements-restored.png') });
 
-    // Opened again: the SR is listed, and shows the stored length on its image; the Series table lists no SR or KO.
+    // Opened again and analysed: the SR is listed, and opened in the T2's place it shows the stored length on its image,
+    // with the analysis outlines (the SR shows the T2's images, where OHIF draws no segmentation of this page), and a
+    // level click moves it to the level. The Series table lists no SR or KO.
     await open();
     expect(await measurementCount()).toBe(0);
     expect(await page.getByTestId('spine-kept-measurements').count()).toBe(0); // restored: no longer kept
+    await page.getByTestId('spine-analyze').click();
+    await page.getByTestId('spine-results').waitFor({ timeout: 300000 });
     await page.getByText('Reader measurements', { exact: true }).first().dblclick();
     await page.waitForFunction(() => (window as unknown as { cornerstoneTools: any }).cornerstoneTools.annotation.state.getAllAnnotations()
       .some((a: { metadata: { toolName: string } }) => a.metadata.toolName === 'DICOMSRDisplay'), null, { timeout: 30000 });
+    await page.waitForFunction(() => {
+      const { viewportGridService, displaySetService, segmentationService } = (window as unknown as { services: any }).services;
+      return [...viewportGridService.getState().viewports.values()].some((v: any) => displaySetService.getDisplaySetByUID(v.displaySetInstanceUIDs?.[0])?.Modality === 'SR'
+        && segmentationService.getSegmentationRepresentations(v.viewportId).some((r: { segmentationId: string }) => r.segmentationId.startsWith('spine-mri-')));
+    }, null, { timeout: 10000 });
+    const { waitForJump } = await scrollAwayThenWaitForJump(page);
+    await page.locator('[data-level-row="L3/L4"]').click();
+    expect(Math.abs((await waitForJump()) - 38)).toBeLessThanOrEqual(6); // to the spine near the mid-sagittal slice
     await page.screenshot({ path: join(artifactsDir, 'viewer-measurements-reopened.png') });
     expect(await page.getByTestId('spine-series-table').textContent()).not.toMatch(/Reader measurements|\bKO\b/);
     expect(await asksBeforeLeaving()).toBe(false); // shown from the PACS, nothing of this page's

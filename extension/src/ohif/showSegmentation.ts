@@ -4,7 +4,7 @@
  * SegmentInfo.label, colours from segment-colors.ts, as the stored SEG recommends them), added to every viewport showing that
  * display set. Voxels are written into the derived labelmap images in the SpineVolume slice order.
  */
-import type { DisplaySet } from '../../../types/ohif';
+import type { DisplaySet, Services } from '../../../types/ohif';
 import type { SegmentInfo } from '../pipeline/report';
 import type { Labelmap, Vec3 } from '../pipeline/volume';
 import { getOhifContext, viewportsShowing } from './context';
@@ -47,12 +47,43 @@ export async function showLabelmap(ds: DisplaySet, imageIds: string[], labelmap:
   tools?.segmentation?.triggerSegmentationEvents?.triggerSegmentationDataModified?.(segmentationId);
 
   // Show it in every viewport that displays the analysed series, with our colours.
-  const colors = segmentColors(segments);
-  for (const vp of viewportsShowing(ds.displaySetInstanceUID)) {
-    await segmentationService.addSegmentationRepresentation(vp.viewportId, { segmentationId });
-    segments.forEach((s) => segmentationService.setSegmentColor?.(vp.viewportId, segmentationId, s.segmentNumber, colors.get(s.segmentNumber)!));
-  }
+  for (const vp of viewportsShowing(ds.displaySetInstanceUID)) await addWithColours(vp.viewportId, segmentationId, segments);
+  analysisShown = { segmentationId, displaySetInstanceUID: ds.displaySetInstanceUID, imageIds: new Set(imageIds), segments };
   return segmentationId;
+}
+
+async function addWithColours(viewportId: string, segmentationId: string, segments: SegmentInfo[]): Promise<void> {
+  const { segmentationService } = getOhifContext().servicesManager.services;
+  if (!segmentationService) return;
+  const colors = segmentColors(segments);
+  await segmentationService.addSegmentationRepresentation(viewportId, { segmentationId });
+  segments.forEach((s) => segmentationService.setSegmentColor?.(viewportId, segmentationId, s.segmentNumber, colors.get(s.segmentNumber)!));
+}
+
+/** The analysis segmentation showLabelmap showed last, and the images it lies on (for followAnalysedImages). */
+let analysisShown: { segmentationId: string; displaySetInstanceUID: string; imageIds: Set<string>; segments: SegmentInfo[] } | undefined;
+
+/**
+ * Draws the analysis outlines on a viewport that comes to show the analysed images through another display set: OHIF's
+ * SR of the reader's measurements, opened over the sagittal T2, shows its images. OHIF puts a segmentation back only
+ * on the display set it was made for (a stored SEG, which OHIF loaded, it puts back on the SR too), so there the level
+ * names were drawn over bare images, and a level click, which moves the viewports showing the segmentation, left that
+ * viewport where it was. Call once (preRegistration).
+ */
+export function followAnalysedImages(services: Pick<Services, 'cornerstoneViewportService' | 'viewportGridService'>): void {
+  const { cornerstoneViewportService, viewportGridService } = services;
+  const event = cornerstoneViewportService?.EVENTS?.VIEWPORT_DATA_CHANGED;
+  if (!event) return;
+  cornerstoneViewportService.subscribe(event, ({ viewportId }: { viewportId: string }) => {
+    const shown = analysisShown;
+    const { segmentationService } = getOhifContext().servicesManager.services;
+    if (!shown || !segmentationService?.getSegmentation(shown.segmentationId)) return;
+    if (viewportGridService.getState().viewports.get(viewportId)?.displaySetInstanceUIDs?.includes(shown.displaySetInstanceUID)) return; // OHIF's own
+    const imageId = cornerstoneViewportService.getCornerstoneViewport?.(viewportId)?.getCurrentImageId?.();
+    if (!imageId || !shown.imageIds.has(imageId)) return;
+    if (segmentationService.getViewportIdsWithSegmentation?.(shown.segmentationId)?.includes(viewportId)) return;
+    addWithColours(viewportId, shown.segmentationId, shown.segments).catch((e) => console.warn(`Spine MRI: the analysis outlines are not drawn on viewport ${viewportId}: ${(e as Error).message}`));
+  });
 }
 
 /**
