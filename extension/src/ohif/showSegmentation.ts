@@ -2,7 +2,7 @@
  * Shows an analysis labelmap in OHIF through its segmentationService: one labelmap segmentation on
  * the analysed display set, one segment per SegmentInfo (segment index = segmentNumber, label =
  * SegmentInfo.label, colours from segment-colors.ts, as the stored SEG recommends them), added to every viewport showing that
- * display set. Voxels are written into the derived labelmap images in the SpineVolume slice order.
+ * display set, and to one that shows its images later through another display set (followAnalysedImages). Voxels are written into the derived labelmap images in the SpineVolume slice order.
  */
 import type { DisplaySet, Services } from '../../../types/ohif';
 import type { SegmentInfo } from '../pipeline/report';
@@ -78,7 +78,7 @@ export function followAnalysedImages(services: Pick<Services, 'cornerstoneViewpo
     const shown = analysisShown;
     const { segmentationService } = getOhifContext().servicesManager.services;
     if (!shown || !segmentationService?.getSegmentation(shown.segmentationId)) return;
-    if (viewportGridService.getState().viewports.get(viewportId)?.displaySetInstanceUIDs?.includes(shown.displaySetInstanceUID)) return; // OHIF's own
+    if (viewportGridService.getState().viewports.get(viewportId)?.displaySetInstanceUIDs?.includes(shown.displaySetInstanceUID)) return; // OHIF puts it back there itself
     const imageId = cornerstoneViewportService.getCornerstoneViewport?.(viewportId)?.getCurrentImageId?.();
     if (!imageId || !shown.imageIds.has(imageId)) return;
     if (segmentationService.getViewportIdsWithSegmentation?.(shown.segmentationId)?.includes(viewportId)) return;
