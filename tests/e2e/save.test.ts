@@ -251,7 +251,16 @@ d('Save to PACS from the Spine MRI panel (Chromium, Orthanc)', () => {
     expect(ours(await qidoSeries(studyA))).toEqual(['SEG Spine MRI SEG v1', 'SR Spine MRI Report v1']);
     // The stored SEG, opened from the study browser, loads back from the PACS (WADO-RS) with every segment.
     await seriesInBrowser('Spine MRI SEG v1').dblclick();
-    await page.getByRole('button', { name: 'Yes' }).click({ timeout: 30000 });
+    await page.getByRole('button', { name: 'Yes' }).waitFor({ timeout: 30000 });
+    await page.waitForTimeout(1000);
+    // Offered to load, the stored SEG is shown by itself, not under the analysis outlines.
+    expect(await page.evaluate(() => {
+      const { viewportGridService, displaySetService, segmentationService } = (window as unknown as { services: any }).services;
+      return [...viewportGridService.getState().viewports.values()]
+        .filter((v: any) => displaySetService.getDisplaySetByUID(v.displaySetInstanceUIDs?.[0])?.Modality === 'SEG')
+        .map((v: any) => segmentationService.getSegmentationRepresentations(v.viewportId).filter((r: { segmentationId: string }) => r.segmentationId.startsWith('spine-mri-')).length);
+    })).toEqual([0]);
+    await page.getByRole('button', { name: 'Yes' }).click();
     await page.waitForFunction(() => (window as unknown as { services: { segmentationService: { getSegmentations(): unknown[] } } }).services.segmentationService.getSegmentations().length === 2, null, { timeout: 60000 });
     const [analysed, stored] = await ohifSegmentations(page);
     expect([analysed.label, stored.label]).toEqual(['Spine MRI analysis', 'Spine MRI SEG v1']);

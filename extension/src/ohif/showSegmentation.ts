@@ -68,17 +68,21 @@ let analysisShown: { segmentationId: string; displaySetInstanceUID: string; imag
  * SR of the reader's measurements, opened over the sagittal T2, shows its images. OHIF puts a segmentation back only
  * on the display set it was made for (a stored SEG, which OHIF loaded, it puts back on the SR too), so there the level
  * names were drawn over bare images, and a level click, which moves the viewports showing the segmentation, left that
- * viewport where it was. Call once (preRegistration).
+ * viewport where it was. Not on a SEG or RTSTRUCT display set: the reader opened that segmentation to see it. Call once
+ * (preRegistration).
  */
-export function followAnalysedImages(services: Pick<Services, 'cornerstoneViewportService' | 'viewportGridService'>): void {
-  const { cornerstoneViewportService, viewportGridService } = services;
+export function followAnalysedImages(services: Pick<Services, 'cornerstoneViewportService' | 'viewportGridService' | 'displaySetService'>): void {
+  const { cornerstoneViewportService, viewportGridService, displaySetService } = services;
   const event = cornerstoneViewportService?.EVENTS?.VIEWPORT_DATA_CHANGED;
   if (!event) return;
   cornerstoneViewportService.subscribe(event, ({ viewportId }: { viewportId: string }) => {
     const shown = analysisShown;
     const { segmentationService } = getOhifContext().servicesManager.services;
     if (!shown || !segmentationService?.getSegmentation(shown.segmentationId)) return;
-    if (viewportGridService.getState().viewports.get(viewportId)?.displaySetInstanceUIDs?.includes(shown.displaySetInstanceUID)) return; // OHIF puts it back there itself
+    const uids: string[] = viewportGridService.getState().viewports.get(viewportId)?.displaySetInstanceUIDs ?? [];
+    if (uids.includes(shown.displaySetInstanceUID)) return; // OHIF puts it back there itself
+    // A SEG opened by the reader (a stored one, offered by OHIF to load) is shown by itself, not under the analysis.
+    if (uids.some((uid) => /^(SEG|RTSTRUCT)$/.test(displaySetService.getDisplaySetByUID(uid)?.Modality ?? ''))) return;
     const imageId = cornerstoneViewportService.getCornerstoneViewport?.(viewportId)?.getCurrentImageId?.();
     if (!imageId || !shown.imageIds.has(imageId)) return;
     if (segmentationService.getViewportIdsWithSegmentation?.(shown.segmentationId)?.includes(viewportId)) return;
