@@ -2,7 +2,8 @@
  * Shows an analysis labelmap in OHIF through its segmentationService: one labelmap segmentation on
  * the analysed display set, one segment per SegmentInfo (segment index = segmentNumber, label =
  * SegmentInfo.label, colours from segment-colors.ts, as the stored SEG recommends them), added to every viewport showing that
- * display set, and to one that shows its images later through another display set (followAnalysedImages). Voxels are written into the derived labelmap images in the SpineVolume slice order.
+ * display set, and to one that shows its images later through another display set (followAnalysedImages). Voxels are
+ * written into the derived labelmap images in the SpineVolume slice order.
  */
 import type { DisplaySet, Services } from '../../../types/ohif';
 import type { SegmentInfo } from '../pipeline/report';
